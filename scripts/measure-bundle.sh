@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# Build the release bundle and report the size of what a browser downloads: the WASM, its JS glue
+# and the stylesheet, raw, gzip -9 and brotli -q 11 (what a compressing server or CDN would send).
+# Usage: scripts/measure-bundle.sh [--no-build]
+set -euo pipefail
+source "$(dirname "$0")/lib/setup.sh"
+cd "$ROOT"
+
+if [ "${1:-}" != "--no-build" ]; then
+  ensure_wasm_target
+  ensure_cargo_leptos
+  ensure_wasm_bindgen
+  ensure_wasm_opt
+  cargo leptos build --release >&2
+fi
+if ! command -v brotli >/dev/null; then
+  say "installing Debian's brotli (to measure brotli sizes)" >&2
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq brotli >&2
+fi
+
+pkg=target/site/pkg
+printf '%-14s %10s %10s %10s\n' file raw gzip-9 brotli-11
+total_raw=0 total_gz=0 total_br=0
+for file in authlab_bg.wasm authlab.wasm authlab.js authlab.css; do
+  [ -f "$pkg/$file" ] || continue
+  raw=$(stat -c %s "$pkg/$file")
+  gz=$(gzip -9 -c "$pkg/$file" | wc -c)
+  br=$(brotli -q 11 -c "$pkg/$file" | wc -c)
+  printf '%-14s %10d %10d %10d\n' "$file" "$raw" "$gz" "$br"
+  total_raw=$((total_raw + raw)) total_gz=$((total_gz + gz)) total_br=$((total_br + br))
+done
+printf '%-14s %10d %10d %10d\n' total "$total_raw" "$total_gz" "$total_br"

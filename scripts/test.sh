@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# Run every check and test: formatting, clippy for both targets, unit + integration tests, and the
+# Playwright end-to-end suite in Debian's Chromium. Installs whatever is missing first.
+# Exits non-zero on the first failure.
+set -euo pipefail
+source "$(dirname "$0")/lib/setup.sh"
+cd "$ROOT"
+
+ensure_wasm_target
+ensure_cargo_leptos
+ensure_wasm_bindgen
+ensure_chromium
+ensure_end2end_packages
+
+step() {
+  say "== $*"
+  local started=$SECONDS
+  "$@"
+  say "   done in $((SECONDS - started)) s: $*"
+}
+
+step cargo fmt --check
+step cargo clippy --features ssr --all-targets -- -D warnings
+step cargo clippy --lib --target wasm32-unknown-unknown --features hydrate -- -D warnings
+# Builds the server binary and the WASM bundle into target/ (debug: quicker to build).
+step cargo leptos build
+step cargo test --features ssr
+(cd end2end && step npx playwright test)
+say "all checks and tests passed"

@@ -1,0 +1,28 @@
+//! The JSON REST API under `/api`. Each submodule exposes `fn router() -> Router<AppState>`; this
+//! one merges them, caps body size and answers unknown `/api` paths with a JSON 404 (not the HTML
+//! page a browser would get).
+
+pub mod accounts;
+pub mod error;
+pub mod health;
+pub mod json;
+
+use crate::state::AppState;
+use axum::{extract::DefaultBodyLimit, Router};
+use error::ApiError;
+
+/// Largest request body the API reads. Credentials are tiny; this stops a client from making the
+/// server buffer megabytes (and from feeding argon2 a huge input).
+pub const MAX_BODY_BYTES: usize = 16 * 1024;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .merge(accounts::router())
+        .merge(health::router())
+        .route("/api/{*rest}", axum::routing::any(not_found))
+        .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+}
+
+async fn not_found() -> ApiError {
+    ApiError::NotFound
+}

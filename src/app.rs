@@ -1,0 +1,75 @@
+//! The HTML shell the server renders, the `<App/>` root and its routes.
+
+use crate::ui::{home::HomePage, register::RegisterPage};
+use leptos::prelude::*;
+use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
+use leptos_router::{
+    components::{Route, Router, Routes, A},
+    StaticSegment,
+};
+
+/// The document around the app: the server renders it once per page load.
+pub fn shell(options: LeptosOptions) -> impl IntoView {
+    view! {
+        <!DOCTYPE html>
+        <html lang="en">
+            <head>
+                <meta charset="utf-8"/>
+                <meta name="viewport" content="width=device-width, initial-scale=1"/>
+                <link rel="icon" href="/favicon.svg" type="image/svg+xml"/>
+                <HydrationScripts options/>
+                <MetaTags/>
+            </head>
+            <body>
+                <App/>
+            </body>
+        </html>
+    }
+}
+
+#[component]
+pub fn App() -> impl IntoView {
+    provide_meta_context();
+    // Effects run only in the browser, after hydration: this attribute tells a person (and
+    // Playwright) that the WASM app has taken over the server-rendered page.
+    Effect::new(move |_| {
+        if let Some(body) = document().body() {
+            let _ = body.set_attribute("data-hydrated", "true");
+        }
+    });
+
+    view! {
+        <Stylesheet id="authlab" href="/pkg/authlab.css"/>
+        <Title text="authlab: cookie sessions vs bearer JWTs"/>
+        <Router>
+            <header class="site-header">
+                <A href="/" attr:class="brand">
+                    <span class="brand-mark">"auth"</span>"lab"
+                </A>
+                <nav>
+                    <A href="/">"Lab"</A>
+                    <A href="/register">"Register"</A>
+                </nav>
+            </header>
+            <main class="page">
+                <Routes fallback=|| view! { <NotFound/> }>
+                    <Route path=StaticSegment("") view=HomePage/>
+                    <Route path=StaticSegment("register") view=RegisterPage/>
+                </Routes>
+            </main>
+            <footer class="site-footer">
+                "authlab: every claim on these pages is demonstrated against this very server."
+            </footer>
+        </Router>
+    }
+}
+
+#[component]
+fn NotFound() -> impl IntoView {
+    view! {
+        <section class="card">
+            <h1>"Page not found"</h1>
+            <p><A href="/">"Back to the lab"</A></p>
+        </section>
+    }
+}

@@ -1,0 +1,38 @@
+//! The credential check both login endpoints call: username + password in, the account out, or one
+//! single error. "No such user" and "wrong password" are indistinguishable to the caller: the same
+//! error value, and the same argon2 work (an unknown user is verified against a dummy hash).
+
+use crate::{
+    auth::password::{HashError, PasswordHasher},
+    db::users::{self, User, UserError},
+    wire::Password,
+};
+use sqlx::SqlitePool;
+
+#[derive(Debug, thiserror::Error)]
+pub enum CredentialError {
+    /// Unknown user or wrong password: deliberately one variant.
+    #[error("invalid username or password")]
+    Invalid,
+    #[error(transparent)]
+    Store(#[from] UserError),
+    #[error(transparent)]
+    Hash(#[from] HashError),
+}
+
+/// Check a username/password pair against the accounts table.
+pub async fn check_credentials(
+    db: &SqlitePool,
+    hasher: &PasswordHasher,
+    username: &str,
+    password: &Password,
+) -> Result<User, CredentialError> {
+    let user = users::find_by_username(db, username).await?;
+    let matches = hasher
+        .verify(password, user.as_ref().map(|u| &u.password_hash))
+        .await?;
+    match user {
+        Some(user) if matches => Ok(user),
+        _ => Err(CredentialError::Invalid),
+    }
+}

@@ -1,0 +1,4 @@
+//! The server-side authentication core, one concept per file.
+
+pub mod credentials;
+pub mod password;

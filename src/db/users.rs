@@ -1,0 +1,79 @@
+//! The accounts table: find a user by name, create one. The password hash leaves this module only
+//! inside `PasswordHash`, which cannot be serialised or printed.
+
+use crate::{auth::password::PasswordHash, wire::Role};
+use sqlx::SqlitePool;
+
+/// An account as the server knows it.
+#[derive(Clone, Debug)]
+pub struct User {
+    pub id: i64,
+    pub username: String,
+    pub role: Role,
+    pub password_hash: PasswordHash,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum UserError {
+    #[error("username is taken")]
+    Taken,
+    #[error("stored role {0:?} is not a known role")]
+    BadRole(String),
+    #[error(transparent)]
+    Db(#[from] sqlx::Error),
+}
+
+type UserRow = (i64, String, String, String);
+
+fn from_row((id, username, role, hash): UserRow) -> Result<User, UserError> {
+    Ok(User {
+        id,
+        role: Role::parse(&role).ok_or(UserError::BadRole(role))?,
+        username,
+        password_hash: PasswordHash::from_stored(hash),
+    })
+}
+
+pub async fn find_by_username(db: &SqlitePool, username: &str) -> Result<Option<User>, UserError> {
+    let row: Option<UserRow> =
+        sqlx::query_as("SELECT id, username, role, password_hash FROM users WHERE username = ?")
+            .bind(username)
+            .fetch_optional(db)
+            .await?;
+    row.map(from_row).transpose()
+}
+
+/// Insert a new account; `Taken` if the name exists (decided by the UNIQUE constraint, so two
+/// concurrent registrations of one name cannot both win).
+pub async fn insert(
+    db: &SqlitePool,
+    username: &str,
+    hash: &PasswordHash,
+    role: Role,
+) -> Result<User, UserError> {
+    let result = sqlx::query(
+        "INSERT INTO users (username, password_hash, role, created_at) VALUES (?, ?, ?, ?)",
+    )
+    .bind(username)
+    .bind(hash.as_phc())
+    .bind(role.as_str())
+    .bind(super::unix_now())
+    .execute(db)
+    .await;
+    match result {
+        Ok(done) => Ok(User {
+            id: done.last_insert_rowid(),
+            username: username.to_string(),
+            role,
+            password_hash: hash.clone(),
+        }),
+        Err(sqlx::Error::Database(err)) if err.is_unique_violation() => Err(UserError::Taken),
+        Err(err) => Err(err.into()),
+    }
+}
+
+pub async fn count(db: &SqlitePool) -> Result<i64, UserError> {
+    Ok(sqlx::query_scalar("SELECT COUNT(*) FROM users")
+        .fetch_one(db)
+        .await?)
+}

@@ -1,0 +1,36 @@
+//! authlab: an interactive lab for web authentication, cookie sessions versus bearer JWTs.
+//!
+//! One crate, two targets. With `ssr` it is the Axum server (auth core, REST API, database,
+//! server-side rendering); with `hydrate` it is the WASM bundle that takes over the server-rendered
+//! page in the browser. `wire`, `demo` and the UI compile for both, so both sides share one set of
+//! types.
+
+pub mod account_rules;
+pub mod app;
+pub mod client;
+pub mod demo;
+pub mod ui;
+pub mod wire;
+
+#[cfg(feature = "ssr")]
+pub mod api;
+#[cfg(feature = "ssr")]
+pub mod auth;
+#[cfg(feature = "ssr")]
+pub mod db;
+#[cfg(feature = "ssr")]
+pub mod logging;
+#[cfg(feature = "ssr")]
+pub mod server;
+#[cfg(feature = "ssr")]
+pub mod settings;
+#[cfg(feature = "ssr")]
+pub mod state;
+
+/// Entry point of the WASM bundle: attach the app to the HTML the server rendered.
+#[cfg(feature = "hydrate")]
+#[wasm_bindgen::prelude::wasm_bindgen]
+pub fn hydrate() {
+    console_error_panic_hook::set_once();
+    leptos::mount::hydrate_body(app::App);
+}

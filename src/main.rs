@@ -1,0 +1,41 @@
+//! The server binary: settings -> state -> router -> serve.
+
+#[cfg(feature = "ssr")]
+#[tokio::main]
+async fn main() -> std::process::ExitCode {
+    match serve().await {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(err) => {
+            eprintln!("authlab: {err}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}
+
+#[cfg(feature = "ssr")]
+async fn serve() -> Result<(), authlab::server::StartError> {
+    use authlab::{logging, server, settings::Settings};
+
+    let settings = Settings::load()?;
+    logging::init(&settings.log_level);
+    let listen = settings.listen;
+    let options = server::leptos_options(&settings);
+    let state = server::build_state(settings, options).await?;
+    let app = server::router(state);
+
+    let listener = tokio::net::TcpListener::bind(listen)
+        .await
+        .map_err(|source| server::StartError::Listen {
+            addr: listen,
+            source,
+        })?;
+    tracing::info!(target: "authlab::server", "listening on http://{listen}");
+    axum::serve(listener, app)
+        .with_graceful_shutdown(server::shutdown_signal())
+        .await
+        .map_err(server::StartError::Serve)
+}
+
+/// Built without `ssr` (the WASM library build compiles this file too): nothing to run.
+#[cfg(not(feature = "ssr"))]
+pub fn main() {}

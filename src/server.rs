@@ -1,0 +1,110 @@
+//! Assembling the server: state from settings, then the router (JSON API, server-rendered pages,
+//! static bundle). `main` calls these in order; the integration tests call the very same functions.
+
+use crate::{
+    api,
+    app::{shell, App},
+    auth::password::{HashError, PasswordHasher},
+    db::{self, seed, DbError},
+    logging,
+    settings::Settings,
+    state::AppState,
+};
+use axum::{middleware, Router};
+use leptos::config::{Env, LeptosOptions};
+use leptos_axum::{generate_route_list, LeptosRoutes};
+use std::sync::Arc;
+
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    #[error(transparent)]
+    Settings(#[from] crate::settings::SettingsError),
+    #[error(transparent)]
+    Db(#[from] DbError),
+    #[error("seeding the demo accounts failed: {0}")]
+    Seed(#[from] seed::SeedError),
+    #[error(transparent)]
+    Hash(#[from] HashError),
+    #[error("cannot listen on {addr}: {source}")]
+    Listen {
+        addr: std::net::SocketAddr,
+        source: std::io::Error,
+    },
+    #[error("server error: {0}")]
+    Serve(std::io::Error),
+}
+
+/// Where the built site is and what the bundle is called. cargo-leptos passes these as `LEPTOS_*`
+/// variables when it runs the server; the defaults match `[package.metadata.leptos]` so the binary
+/// also runs on its own (and under `cargo test`).
+pub fn leptos_options(settings: &Settings) -> LeptosOptions {
+    let var = |name: &str, default: &str| std::env::var(name).unwrap_or_else(|_| default.into());
+    let env = match var("LEPTOS_ENV", "PROD").to_ascii_uppercase().as_str() {
+        "DEV" | "DEVELOPMENT" => Env::DEV,
+        _ => Env::PROD,
+    };
+    LeptosOptions::builder()
+        .output_name(var("LEPTOS_OUTPUT_NAME", "authlab"))
+        .site_root(var("LEPTOS_SITE_ROOT", "target/site"))
+        .site_pkg_dir(var("LEPTOS_SITE_PKG_DIR", "pkg"))
+        .site_addr(settings.listen)
+        .env(env)
+        .build()
+}
+
+/// Open the database, seed it, and build the shared state.
+pub async fn build_state(
+    settings: Settings,
+    leptos_options: LeptosOptions,
+) -> Result<AppState, StartError> {
+    let db = db::connect(&settings.database_url).await?;
+    let passwords = Arc::new(PasswordHasher::new(
+        settings.passwords.max_concurrent_hashes,
+    )?);
+    if settings.seed_demo_accounts {
+        let created = seed::seed_demo_accounts(&db, &passwords).await?;
+        if created > 0 {
+            tracing::info!(target: "authlab::seed", created, "demo accounts seeded");
+        }
+    }
+    Ok(AppState {
+        leptos_options,
+        db,
+        passwords,
+        settings: Arc::new(settings),
+    })
+}
+
+/// The whole HTTP surface.
+pub fn router(state: AppState) -> Router {
+    let routes = generate_route_list(App);
+    let options = state.leptos_options.clone();
+    Router::new()
+        .merge(api::router())
+        .leptos_routes(&state, routes, move || shell(options.clone()))
+        .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
+        .layer(middleware::from_fn(logging::log_request))
+        .with_state(state)
+}
+
+/// Resolve on Ctrl-C or SIGTERM, so the database is closed cleanly.
+pub async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = terminate => {},
+    }
+}

@@ -1,0 +1,22 @@
+//! The state every handler and server-rendered page can reach, built once in `main`.
+
+use crate::{auth::password::PasswordHasher, settings::Settings};
+use axum::extract::FromRef;
+use leptos::config::LeptosOptions;
+use sqlx::SqlitePool;
+use std::sync::Arc;
+
+#[derive(Clone)]
+pub struct AppState {
+    /// Where the built site lives and how the HTML shell links the bundle.
+    pub leptos_options: LeptosOptions,
+    pub db: SqlitePool,
+    pub passwords: Arc<PasswordHasher>,
+    pub settings: Arc<Settings>,
+}
+
+impl FromRef<AppState> for LeptosOptions {
+    fn from_ref(state: &AppState) -> Self {
+        state.leptos_options.clone()
+    }
+}

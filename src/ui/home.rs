@@ -1,0 +1,37 @@
+//! The landing page: what the lab is for and what it can do today.
+
+use super::demo_accounts::DemoAccounts;
+use leptos::prelude::*;
+use leptos_router::components::A;
+
+#[component]
+pub fn HomePage() -> impl IntoView {
+    view! {
+        <div class="columns">
+            <section class="card intro">
+                <h1>"Cookie sessions vs bearer JWTs"</h1>
+                <p class="lede">
+                    "Two ways to stay logged in. A "<strong>"cookie session"</strong>" keeps your "
+                    "state on the server and gives the browser an opaque id; a "
+                    <strong>"bearer JWT"</strong>" hands the state to the client, signed, and the "
+                    "server only checks the signature."
+                </p>
+                <p>
+                    "Every claim this lab makes is demonstrated against this real server: what "
+                    "logout really does, how a token is revoked, what an attacker can read."
+                </p>
+                <h2>"Where the lab is today"</h2>
+                <ul class="status-list">
+                    <li class="done">
+                        "Accounts: argon2id-hashed passwords in SQLite, two demo accounts, "
+                        <A href="/register">"registration"</A>"."
+                    </li>
+                    <li class="todo">"Cookie-session mode with its live inspector: not built yet."</li>
+                    <li class="todo">"Bearer-JWT mode with its token inspector: not built yet."</li>
+                    <li class="todo">"Side-by-side logout comparison and guided lessons: not built yet."</li>
+                </ul>
+            </section>
+            <DemoAccounts/>
+        </div>
+    }
+}

@@ -1,0 +1,5 @@
+//! Page components, one concept per file.
+
+pub mod demo_accounts;
+pub mod home;
+pub mod register;

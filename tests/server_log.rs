@@ -1,0 +1,134 @@
+//! The real server binary, started as a process on a free port: it logs every request, and no
+//! password sent to it (in good or broken bodies) ever appears in what it prints.
+
+use std::{
+    io::{Read, Write},
+    net::{TcpListener, TcpStream},
+    process::{Child, Command},
+    time::{Duration, Instant},
+};
+
+struct Server {
+    child: Child,
+    port: u16,
+    log: std::path::PathBuf,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+fn start(dir: &std::path::Path) -> Server {
+    let port = free_port();
+    let log = dir.join("server.log");
+    let out = std::fs::File::create(&log).unwrap();
+    let child = Command::new(env!("CARGO_BIN_EXE_authlab"))
+        .env("AUTHLAB_LISTEN", format!("127.0.0.1:{port}"))
+        .env(
+            "AUTHLAB_DATABASE_URL",
+            format!("sqlite://{}/lab.db", dir.display()),
+        )
+        .env("AUTHLAB_LOG_LEVEL", "trace")
+        .stdout(out.try_clone().unwrap())
+        .stderr(out)
+        .spawn()
+        .expect("server binary starts");
+    let server = Server { child, port, log };
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while Instant::now() < deadline {
+        if let Ok((200, _)) = request(port, "GET", "/api/health", None) {
+            return server;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    panic!(
+        "server did not become ready; log:\n{}",
+        std::fs::read_to_string(&server.log).unwrap_or_default()
+    );
+}
+
+/// One HTTP/1.1 request with `Connection: close`; returns (status, body).
+fn request(
+    port: u16,
+    method: &str,
+    path: &str,
+    json: Option<&str>,
+) -> std::io::Result<(u16, String)> {
+    let mut stream = TcpStream::connect(("127.0.0.1", port))?;
+    stream.set_read_timeout(Some(Duration::from_secs(30)))?;
+    let body = json.unwrap_or("");
+    write!(
+        stream,
+        "{method} {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    )?;
+    let mut answer = String::new();
+    stream.read_to_string(&mut answer)?;
+    let status = answer
+        .split(' ')
+        .nth(1)
+        .and_then(|code| code.parse().ok())
+        .unwrap_or(0);
+    let body = answer
+        .split_once("\r\n\r\n")
+        .map(|(_, body)| body.to_string())
+        .unwrap_or_default();
+    Ok((status, body))
+}
+
+#[test]
+fn server_logs_requests_but_never_a_password() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = start(dir.path());
+    let secret = "Zebra-Quokka-7731";
+    let cases: [(String, u16); 6] = [
+        (
+            format!(r#"{{"username":"logtest","password":"{secret}-ok"}}"#),
+            201,
+        ),
+        (
+            format!(r#"{{"username":"logtest","password":"{secret}-taken"}}"#),
+            409,
+        ),
+        (
+            format!(r#"{{"username":"Bad Name","password":"{secret}-name"}}"#),
+            400,
+        ),
+        (
+            format!(
+                r#"{{"username":"logtest2","password":"{secret}{}"}}"#,
+                "x".repeat(200)
+            ),
+            400,
+        ),
+        (
+            format!(r#"{{"username":"logtest3","password":"{secret}-broken"#),
+            400,
+        ),
+        (format!(r#"{{"password":"{secret}-missing"}}"#), 422),
+    ];
+    for (body, expected) in &cases {
+        let (status, answer) = request(server.port, "POST", "/api/register", Some(body)).unwrap();
+        assert_eq!(status, *expected, "{body} -> {answer}");
+        assert!(answer.starts_with('{'), "JSON answer: {answer}");
+    }
+    drop(server);
+    let log = std::fs::read_to_string(dir.path().join("server.log")).unwrap();
+    assert!(
+        log.matches("/api/register").count() >= cases.len(),
+        "every request is logged:\n{log}"
+    );
+    assert!(!log.contains(secret), "a password reached the log:\n{log}");
+    assert!(!log.contains("panicked"), "{log}");
+}
