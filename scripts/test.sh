@@ -22,8 +22,10 @@ step() {
 step cargo fmt --check
 step cargo clippy --features ssr --all-targets -- -D warnings
 step cargo clippy --lib --target wasm32-unknown-unknown --features hydrate -- -D warnings
-# Builds the server binary and the WASM bundle into target/ (debug: quicker to build).
-step cargo leptos build
 step cargo test --features ssr
+# Builds the WASM bundle and the server binary the browser tests run (debug: quicker to build).
+# It must come after `cargo test`: a server binary built outside cargo-leptos links a differently
+# named WASM file, and `cargo test` rebuilds target/debug/authlab that way.
+step cargo leptos build
 (cd end2end && step npx playwright test)
 say "all checks and tests passed"

@@ -1,7 +1,7 @@
 //! The browser's API client: the same JSON endpoints a learner can call with curl, over gloo-net.
 //! The UI never talks to the server any other way, so what the page shows is what the API does.
 
-use crate::wire::{ApiErrorBody, Credentials, Registered};
+use crate::wire::{Credentials, Registered};
 use serde::{de::DeserializeOwned, Serialize};
 
 /// Why a call failed, as the page shows it.
@@ -30,6 +30,7 @@ async fn post_json<B: Serialize, R: DeserializeOwned>(
     url: &str,
     body: &B,
 ) -> Result<R, ClientError> {
+    use crate::wire::ApiErrorBody;
     use gloo_net::http::Request;
     let network = |err: gloo_net::Error| ClientError::Network(err.to_string());
     let response = Request::post(url)
@@ -63,6 +64,5 @@ async fn post_json<B: Serialize, R: DeserializeOwned>(
     _url: &str,
     _body: &B,
 ) -> Result<R, ClientError> {
-    let _: Option<ApiErrorBody> = None;
     Err(ClientError::NotInBrowser)
 }

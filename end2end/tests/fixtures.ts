@@ -1,12 +1,34 @@
 // Every test fails on a browser console error or an uncaught page error: a hydration mismatch or a
 // panic in the WASM app shows up there, and must fail the suite rather than go unnoticed.
+//
+// The one exception is a test's own declared HTTP error: Chromium logs "Failed to load resource:
+// ... status of 409" for every non-2xx fetch, so a test that provokes a 409 on purpose says so with
+// `allowHttpError(page, 409, "/api/register")`, and only that message is tolerated.
 import { test as base, expect, Page } from "@playwright/test";
+
+type Allowed = { status: number; path: string };
+const allowedByPage = new WeakMap<Page, Allowed[]>();
+
+export function allowHttpError(page: Page, status: number, path: string) {
+  allowedByPage.get(page)?.push({ status, path });
+}
+
+function isAllowed(allowed: Allowed[], text: string, url: string): boolean {
+  const match = /^Failed to load resource: the server responded with a status of (\d+)/.exec(text);
+  if (!match) return false;
+  const status = Number(match[1]);
+  return allowed.some((a) => a.status === status && new URL(url).pathname === a.path);
+}
 
 export const test = base.extend<{ page: Page }>({
   page: async ({ page }, use) => {
     const problems: string[] = [];
+    const allowed: Allowed[] = [];
+    allowedByPage.set(page, allowed);
     page.on("console", (message) => {
-      if (message.type() === "error") problems.push(`console error: ${message.text()}`);
+      if (message.type() !== "error") return;
+      if (isAllowed(allowed, message.text(), message.location().url)) return;
+      problems.push(`console error: ${message.text()} (${message.location().url})`);
     });
     page.on("pageerror", (error) => problems.push(`page error: ${error.message}`));
     await use(page);

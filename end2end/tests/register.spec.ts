@@ -1,4 +1,4 @@
-import { test, expect, openHydrated } from "./fixtures";
+import { test, expect, openHydrated, allowHttpError } from "./fixtures";
 
 test("a new user registers through the form and a second try shows the name is taken", async ({ page }) => {
   const username = `learner_${Date.now().toString(36)}`;
@@ -15,6 +15,8 @@ test("a new user registers through the form and a second try shows the name is t
   await expect(page.getByTestId("register-ok")).toContainText(`Account ${username} created, role user.`);
   await expect(page.getByTestId("register-error")).toHaveCount(0);
 
+  // The second try is refused on purpose: the browser logs the 409, which this test expects.
+  allowHttpError(page, 409, "/api/register");
   await form.getByLabel("Password").fill("another-long-password");
   const secondAnswer = page.waitForResponse("**/api/register");
   await form.getByRole("button", { name: "Create account" }).click();
@@ -32,6 +34,7 @@ test("the demo accounts and their passwords are on the page", async ({ page }) =
 });
 
 test("the server's refusal reason is shown for a name the browser lets through", async ({ page }) => {
+  allowHttpError(page, 409, "/api/register");
   await openHydrated(page, "/register");
   const form = page.getByTestId("register-form");
   // "alice" passes the form's own constraints; only the server knows it exists.
@@ -39,4 +42,11 @@ test("the server's refusal reason is shown for a name the browser lets through",
   await form.getByLabel("Password").fill("whatever-password");
   await form.getByRole("button", { name: "Create account" }).click();
   await expect(page.getByTestId("register-error")).toHaveText('username "alice" is already taken');
+});
+
+test("the console guard itself fails a test whose page logs an error", async ({ page }) => {
+  // Proves the fixture is not a no-op: this test is expected to fail in the fixture's teardown.
+  test.fail();
+  await openHydrated(page, "/");
+  await page.evaluate(() => console.error("deliberate error from the guard's own test"));
 });
