@@ -7,15 +7,20 @@ source "$(dirname "$0")/lib/setup.sh"
 cd "$ROOT"
 
 if [ "${1:-}" != "--no-build" ]; then
-  ensure_wasm_target
-  ensure_cargo_leptos
-  ensure_wasm_bindgen
-  ensure_wasm_opt
-  cargo leptos build --release >&2
+  {
+    ensure_wasm_target
+    ensure_cargo_leptos
+    ensure_wasm_bindgen
+    ensure_wasm_opt
+    cargo leptos build --release
+  } >&2
 fi
 if ! command -v brotli >/dev/null; then
   say "installing Debian's brotli (to measure brotli sizes)" >&2
-  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq brotli >&2
+  {
+    as_root env DEBIAN_FRONTEND=noninteractive apt-get update -qq
+    as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq brotli
+  } >&2
 fi
 
 pkg=target/site/pkg
