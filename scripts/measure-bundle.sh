@@ -8,9 +8,7 @@ cd "$ROOT"
 
 if [ "${1:-}" != "--no-build" ]; then
   {
-    ensure_wasm_target
-    ensure_cargo_leptos
-    ensure_wasm_bindgen
+    ensure_build_tools
     ensure_wasm_opt
     cargo leptos build --release
   } >&2

@@ -5,9 +5,7 @@ set -euo pipefail
 source "$(dirname "$0")/lib/setup.sh"
 cd "$ROOT"
 
-ensure_wasm_target
-ensure_cargo_leptos
-ensure_wasm_bindgen
+ensure_build_tools
 ensure_wasm_opt
 
 say "building (release) and starting the lab; it is ready when it logs 'listening on'"

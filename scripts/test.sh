@@ -6,9 +6,7 @@ set -euo pipefail
 source "$(dirname "$0")/lib/setup.sh"
 cd "$ROOT"
 
-ensure_wasm_target
-ensure_cargo_leptos
-ensure_wasm_bindgen
+ensure_build_tools
 ensure_chromium
 ensure_end2end_packages
 

@@ -3,25 +3,17 @@
 
 mod common;
 
-use authlab::{
-    auth::credentials::{check_credentials, CredentialError},
-    demo::DEMO_ACCOUNTS,
-    wire::{Password, Role},
-};
+use authlab::{auth::credentials::CredentialError, demo::DEMO_ACCOUNTS, wire::Role};
 use common::lab;
 
 #[tokio::test]
 async fn right_password_is_accepted() {
     let lab = lab().await;
     for account in DEMO_ACCOUNTS {
-        let user = check_credentials(
-            &lab.state.db,
-            &lab.state.passwords,
-            account.username,
-            &Password::new(account.password),
-        )
-        .await
-        .expect("demo credentials are valid");
+        let user = lab
+            .check_credentials(account.username, account.password)
+            .await
+            .expect("demo credentials are valid");
         assert_eq!(user.username, account.username);
         assert_eq!(user.role, account.role);
     }
@@ -37,36 +29,21 @@ async fn registered_account_passes_the_check() {
         )
         .await;
     assert_eq!(answer.status, 201);
-    let user = check_credentials(
-        &lab.state.db,
-        &lab.state.passwords,
-        "ivy",
-        &Password::new("ivy-password"),
-    )
-    .await
-    .unwrap();
+    let user = lab.check_credentials("ivy", "ivy-password").await.unwrap();
     assert_eq!(user.role, Role::User);
 }
 
 #[tokio::test]
 async fn wrong_password_and_unknown_user_are_refused_with_the_same_error() {
     let lab = lab().await;
-    let wrong_password = check_credentials(
-        &lab.state.db,
-        &lab.state.passwords,
-        "alice",
-        &Password::new("not-alices-password"),
-    )
-    .await
-    .unwrap_err();
-    let unknown_user = check_credentials(
-        &lab.state.db,
-        &lab.state.passwords,
-        "nobody",
-        &Password::new("not-alices-password"),
-    )
-    .await
-    .unwrap_err();
+    let wrong_password = lab
+        .check_credentials("alice", "not-alices-password")
+        .await
+        .unwrap_err();
+    let unknown_user = lab
+        .check_credentials("nobody", "not-alices-password")
+        .await
+        .unwrap_err();
     assert!(matches!(wrong_password, CredentialError::Invalid));
     assert!(matches!(unknown_user, CredentialError::Invalid));
     assert_eq!(wrong_password.to_string(), unknown_user.to_string());
@@ -76,31 +53,28 @@ async fn wrong_password_and_unknown_user_are_refused_with_the_same_error() {
 #[tokio::test]
 async fn unknown_user_costs_the_same_argon2_verification_as_a_wrong_password() {
     let lab = lab().await;
-    let hasher = &lab.state.passwords;
-    let start = hasher.verifications();
-    let _ = check_credentials(&lab.state.db, hasher, "alice", &Password::new("wrong-one")).await;
-    let after_wrong_password = hasher.verifications();
-    let _ = check_credentials(&lab.state.db, hasher, "nobody", &Password::new("wrong-one")).await;
-    let after_unknown_user = hasher.verifications();
+    let verifications = || lab.state.passwords.verifications();
+    let start = verifications();
+    let _ = lab.check_credentials("alice", "wrong-one").await;
+    let after_wrong_password = verifications();
+    let _ = lab.check_credentials("nobody", "wrong-one").await;
+    let after_unknown_user = verifications();
     assert_eq!(after_wrong_password - start, 1);
     assert_eq!(after_unknown_user - after_wrong_password, 1);
 }
 
 #[tokio::test]
 async fn a_burst_of_checks_all_complete_behind_the_semaphore() {
-    let lab = lab().await;
-    let state = lab.state.clone();
+    let lab = std::sync::Arc::new(lab().await);
     let checks = (0..8).map(|i| {
-        let state = state.clone();
+        let lab = lab.clone();
         tokio::spawn(async move {
             let password = if i % 2 == 0 {
                 "bob-builds-it"
             } else {
                 "wrong-password"
             };
-            check_credentials(&state.db, &state.passwords, "bob", &Password::new(password))
-                .await
-                .is_ok()
+            lab.check_credentials("bob", password).await.is_ok()
         })
     });
     let mut accepted = 0;

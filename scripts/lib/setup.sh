@@ -51,6 +51,13 @@ ensure_wasm_bindgen() {
   fi
 }
 
+# Everything `cargo leptos build` needs.
+ensure_build_tools() {
+  ensure_wasm_target
+  ensure_cargo_leptos
+  ensure_wasm_bindgen
+}
+
 # wasm-opt (for --release builds) comes from npm's binaryen: Debian's is too old for this WASM.
 ensure_wasm_opt() {
   npm_install "$ROOT/tools" binaryen

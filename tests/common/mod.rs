@@ -91,6 +91,21 @@ impl Lab {
         .await
     }
 
+    /// The credential check the login modes call, on this lab's database and hasher.
+    pub async fn check_credentials(
+        &self,
+        username: &str,
+        password: &str,
+    ) -> Result<authlab::db::users::User, authlab::auth::credentials::CredentialError> {
+        authlab::auth::credentials::check_credentials(
+            &self.state.db,
+            &self.state.passwords,
+            username,
+            &authlab::wire::Password::new(password),
+        )
+        .await
+    }
+
     pub async fn get(&self, path: &str) -> Answer {
         self.send(Request::get(path).body(Body::empty()).unwrap())
             .await
