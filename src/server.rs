@@ -4,7 +4,10 @@
 use crate::{
     api,
     app::{shell, App},
-    auth::password::{HashError, PasswordHasher},
+    auth::{
+        password::{HashError, PasswordHasher},
+        session::{SessionError, Sessions},
+    },
     db::{self, seed, DbError},
     logging,
     settings::Settings,
@@ -25,6 +28,8 @@ pub enum StartError {
     Seed(#[from] seed::SeedError),
     #[error(transparent)]
     Hash(#[from] HashError),
+    #[error("session store: {0}")]
+    Sessions(#[from] SessionError),
     #[error("cannot listen on {addr}: {source}")]
     Listen {
         addr: std::net::SocketAddr,
@@ -67,10 +72,19 @@ pub async fn build_state(
             tracing::info!(target: "authlab::seed", created, "demo accounts seeded");
         }
     }
+    let sessions = Arc::new(
+        Sessions::new(
+            db.clone(),
+            settings.session.idle_timeout_secs,
+            settings.session.absolute_timeout_secs,
+        )
+        .await?,
+    );
     Ok(AppState {
         leptos_options,
         db,
         passwords,
+        sessions,
         settings: Arc::new(settings),
     })
 }

@@ -33,7 +33,7 @@ pub struct PasswordSettings {
     pub max_concurrent_hashes: usize,
 }
 
-/// Read by cookie-session mode (issue 3; not built yet).
+/// Cookie-session mode.
 #[derive(Clone, Debug, PartialEq, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct SessionSettings {
@@ -41,8 +41,10 @@ pub struct SessionSettings {
     pub idle_timeout_secs: u64,
     /// A session is dead this long after login, however busy.
     pub absolute_timeout_secs: u64,
-    /// SameSite attribute of the session cookie: Lax, Strict or None.
+    /// Default SameSite of the session cookie (Lax, Strict or None); each account can switch its own.
     pub same_site: String,
+    /// How often the cleanup task deletes expired session records.
+    pub cleanup_interval_secs: u64,
 }
 
 /// Read by bearer-JWT mode (issue 4; not built yet).
@@ -89,6 +91,7 @@ impl Default for SessionSettings {
             idle_timeout_secs: 300,
             absolute_timeout_secs: 1800,
             same_site: "Lax".into(),
+            cleanup_interval_secs: 60,
         }
     }
 }
@@ -131,7 +134,7 @@ pub enum SettingsError {
 pub const DEFAULT_FILE: &str = "Leptos.toml";
 
 /// The environment variables that override single settings, in `Leptos.toml` order.
-pub const ENV_OVERRIDES: [&str; 13] = [
+pub const ENV_OVERRIDES: [&str; 14] = [
     "AUTHLAB_LISTEN",
     "AUTHLAB_DATABASE_URL",
     "AUTHLAB_SEED_DEMO_ACCOUNTS",
@@ -140,6 +143,7 @@ pub const ENV_OVERRIDES: [&str; 13] = [
     "AUTHLAB_SESSION_IDLE_TIMEOUT_SECS",
     "AUTHLAB_SESSION_ABSOLUTE_TIMEOUT_SECS",
     "AUTHLAB_SESSION_SAME_SITE",
+    "AUTHLAB_SESSION_CLEANUP_INTERVAL_SECS",
     "AUTHLAB_JWT_ACCESS_TTL_SECS",
     "AUTHLAB_JWT_REFRESH_TTL_SECS",
     "AUTHLAB_JWT_LEEWAY_SECS",
@@ -185,7 +189,7 @@ impl Settings {
     }
 
     fn apply_env(&mut self, env: &impl Fn(&str) -> Option<String>) -> Result<(), SettingsError> {
-        let [listen, database_url, seed, log_level, hashes, idle, absolute, same_site, access, refresh, leeway, issuer, audience] =
+        let [listen, database_url, seed, log_level, hashes, idle, absolute, same_site, cleanup, access, refresh, leeway, issuer, audience] =
             ENV_OVERRIDES;
         // DATABASE_URL is the name every SQL tool knows; the AUTHLAB_ one wins when both are set.
         override_from(&mut self.database_url, "DATABASE_URL", env)?;
@@ -197,6 +201,7 @@ impl Settings {
         override_from(&mut self.session.idle_timeout_secs, idle, env)?;
         override_from(&mut self.session.absolute_timeout_secs, absolute, env)?;
         override_from(&mut self.session.same_site, same_site, env)?;
+        override_from(&mut self.session.cleanup_interval_secs, cleanup, env)?;
         override_from(&mut self.jwt.access_ttl_secs, access, env)?;
         override_from(&mut self.jwt.refresh_ttl_secs, refresh, env)?;
         override_from(&mut self.jwt.leeway_secs, leeway, env)?;
@@ -220,6 +225,12 @@ impl Settings {
         }
         if !["Lax", "Strict", "None"].contains(&self.session.same_site.as_str()) {
             return range("session.same_site", "must be Lax, Strict or None");
+        }
+        if self.session.idle_timeout_secs == 0 || self.session.absolute_timeout_secs == 0 {
+            return range("session timeouts", "must be at least 1 second");
+        }
+        if self.session.cleanup_interval_secs == 0 {
+            return range("session.cleanup_interval_secs", "must be at least 1 second");
         }
         if self.jwt.leeway_secs > 60 {
             return range("jwt.leeway_secs", "must be at most 60 seconds");

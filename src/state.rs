@@ -1,6 +1,10 @@
 //! The state every handler and server-rendered page can reach, built once in `main`.
 
-use crate::{auth::password::PasswordHasher, settings::Settings};
+use crate::{
+    auth::{password::PasswordHasher, session::Sessions},
+    settings::Settings,
+    wire::SameSite,
+};
 use axum::extract::FromRef;
 use leptos::config::LeptosOptions;
 use sqlx::SqlitePool;
@@ -12,7 +16,15 @@ pub struct AppState {
     pub leptos_options: LeptosOptions,
     pub db: SqlitePool,
     pub passwords: Arc<PasswordHasher>,
+    pub sessions: Arc<Sessions>,
     pub settings: Arc<Settings>,
+}
+
+impl AppState {
+    /// SameSite for accounts that never chose one (validated when the settings were loaded).
+    pub fn default_same_site(&self) -> SameSite {
+        SameSite::parse(&self.settings.session.same_site).unwrap_or_default()
+    }
 }
 
 impl FromRef<AppState> for LeptosOptions {

@@ -75,11 +75,161 @@ pub struct Registered {
 }
 
 /// Every 4xx/5xx answer of the JSON API: a stable machine-readable `error` code and a sentence
-/// for people in `reason`.
+/// for people in `reason`. Authentication failures also carry the decision trace that refused.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ApiErrorBody {
     pub error: String,
     pub reason: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub auth: Option<AuthTrace>,
+}
+
+/// Which of the two models judged a request.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum AuthMode {
+    Session,
+    Jwt,
+}
+
+impl AuthMode {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AuthMode::Session => "session",
+            AuthMode::Jwt => "jwt",
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum CheckStatus {
+    Pass,
+    Fail,
+    /// Not reached, because an earlier check failed.
+    Skip,
+}
+
+/// One check the server made while deciding a request.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Check {
+    pub name: String,
+    pub status: CheckStatus,
+    /// One line saying why.
+    pub detail: String,
+    /// Measured cost of this check, where it touched a store.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub micros: Option<u64>,
+}
+
+/// The decision trace: the ordered checks behind "allowed" or "denied".
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AuthTrace {
+    pub mode: AuthMode,
+    pub allowed: bool,
+    pub checks: Vec<Check>,
+}
+
+impl AuthTrace {
+    /// The first failing check, if the request was denied.
+    pub fn failed_check(&self) -> Option<&Check> {
+        self.checks.iter().find(|c| c.status == CheckStatus::Fail)
+    }
+}
+
+/// `GET /api/me`: who the request is, and how the server decided it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Me {
+    pub username: String,
+    pub role: Role,
+    pub auth: AuthTrace,
+}
+
+/// The SameSite attribute of the session cookie, switchable per account.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub enum SameSite {
+    #[default]
+    Lax,
+    Strict,
+    None,
+}
+
+impl SameSite {
+    pub const ALL: [SameSite; 3] = [SameSite::Lax, SameSite::Strict, SameSite::None];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SameSite::Lax => "Lax",
+            SameSite::Strict => "Strict",
+            SameSite::None => "None",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<SameSite> {
+        SameSite::ALL.into_iter().find(|s| s.as_str() == text)
+    }
+}
+
+/// The lab switches of one account (`GET`/`PUT /api/lab-settings`), applied by the server to that
+/// account's requests only.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LabSettings {
+    pub same_site: SameSite,
+}
+
+/// One attribute of a `Set-Cookie` header, as sent.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CookieAttribute {
+    pub name: String,
+    /// `None` for flags such as `HttpOnly`.
+    pub value: Option<String>,
+    /// The threat this attribute is there to stop.
+    pub why: String,
+}
+
+/// What the server put in its `Set-Cookie` header, reported back so the page can show it. The
+/// value is shortened: the full id stays in the HttpOnly cookie, out of the page's reach.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CookieReport {
+    pub name: String,
+    pub value_preview: String,
+    pub attributes: Vec<CookieAttribute>,
+    /// The `Set-Cookie` header with the value elided.
+    pub header_preview: String,
+    /// Bytes this cookie adds to every request (`Cookie: name=value`).
+    pub request_bytes: usize,
+}
+
+/// A session as the server remembers it (times are Unix seconds).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SessionView {
+    /// A public handle for listing and revoking; not the session id.
+    pub handle: String,
+    /// The first characters of the session id, for recognising it.
+    pub id_preview: String,
+    pub username: String,
+    pub role: Role,
+    pub created_at: i64,
+    pub last_seen: i64,
+    pub idle_expires_at: i64,
+    pub absolute_expires_at: i64,
+    pub user_agent: String,
+    pub current: bool,
+}
+
+/// `POST /api/session/login` and `GET /api/session/current`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SessionState {
+    pub username: String,
+    pub role: Role,
+    /// Sent back in `X-CSRF-Token` on every state-changing request.
+    pub csrf_token: String,
+    pub session: SessionView,
+    pub cookie: CookieReport,
+    pub same_site: SameSite,
+    /// Server time when this was produced, so countdowns do not depend on the browser's clock.
+    pub server_now: i64,
 }
 
 #[cfg(test)]

@@ -4,9 +4,9 @@
 
 use crate::{
     account_rules::RuleError,
-    auth::{credentials::CredentialError, password::HashError},
+    auth::{credentials::CredentialError, password::HashError, session::SessionError},
     db::users::UserError,
-    wire::ApiErrorBody,
+    wire::{ApiErrorBody, AuthTrace},
 };
 use axum::{
     http::StatusCode,
@@ -30,8 +30,19 @@ pub enum ApiError {
     UsernameTaken(String),
     #[error("invalid username or password")]
     InvalidCredentials,
+    /// Authentication failed; the trace names the check.
+    #[error("{}", failed_detail(.0))]
+    Unauthorized(AuthTrace),
+    /// Authenticated or not, the request may not do this (CSRF checks).
+    #[error("{}", failed_detail(.0))]
+    Forbidden(AuthTrace),
     #[error("no such API endpoint")]
     NotFound,
+    #[error("no such session among yours")]
+    NoSuchSession,
+    /// The session store did not answer: session mode cannot decide anything, and says so.
+    #[error("the session store is unavailable")]
+    StoreUnavailable(String),
     /// Something broke on our side. The detail goes to the log; the client gets a generic sentence.
     #[error("internal error")]
     Internal(String),
@@ -45,8 +56,10 @@ impl ApiError {
             ApiError::NotJson => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             ApiError::BodyTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             ApiError::UsernameTaken(_) => StatusCode::CONFLICT,
-            ApiError::InvalidCredentials => StatusCode::UNAUTHORIZED,
-            ApiError::NotFound => StatusCode::NOT_FOUND,
+            ApiError::InvalidCredentials | ApiError::Unauthorized(_) => StatusCode::UNAUTHORIZED,
+            ApiError::Forbidden(_) => StatusCode::FORBIDDEN,
+            ApiError::NotFound | ApiError::NoSuchSession => StatusCode::NOT_FOUND,
+            ApiError::StoreUnavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -62,7 +75,11 @@ impl ApiError {
             ApiError::Rule(_) => "invalid_username",
             ApiError::UsernameTaken(_) => "username_taken",
             ApiError::InvalidCredentials => "invalid_credentials",
+            ApiError::Unauthorized(_) => "unauthenticated",
+            ApiError::Forbidden(_) => "forbidden",
             ApiError::NotFound => "not_found",
+            ApiError::NoSuchSession => "no_such_session",
+            ApiError::StoreUnavailable(_) => "session_store_unavailable",
             ApiError::Internal(_) => "internal",
         }
     }
@@ -71,14 +88,24 @@ impl ApiError {
         ApiErrorBody {
             error: self.code().to_string(),
             reason: self.to_string(),
+            auth: match self {
+                ApiError::Unauthorized(trace) | ApiError::Forbidden(trace) => Some(trace.clone()),
+                _ => None,
+            },
         }
     }
 }
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        if let ApiError::Internal(detail) = &self {
-            tracing::error!(target: "authlab::api", %detail, "internal error");
+        match &self {
+            ApiError::Internal(detail) => {
+                tracing::error!(target: "authlab::api", %detail, "internal error")
+            }
+            ApiError::StoreUnavailable(detail) => {
+                tracing::error!(target: "authlab::api", %detail, "session store unavailable")
+            }
+            _ => {}
         }
         (self.status(), Json(self.body())).into_response()
     }
@@ -103,5 +130,27 @@ impl From<CredentialError> for ApiError {
             CredentialError::Store(err) => err.into(),
             CredentialError::Hash(err) => err.into(),
         }
+    }
+}
+
+impl From<SessionError> for ApiError {
+    fn from(err: SessionError) -> Self {
+        match err {
+            SessionError::Store(err) => ApiError::StoreUnavailable(err.to_string()),
+            other => ApiError::Internal(other.to_string()),
+        }
+    }
+}
+
+impl From<sqlx::Error> for ApiError {
+    fn from(err: sqlx::Error) -> Self {
+        ApiError::Internal(err.to_string())
+    }
+}
+
+fn failed_detail(trace: &AuthTrace) -> String {
+    match trace.failed_check() {
+        Some(check) => format!("{}: {}", check.name, check.detail),
+        None => "not authenticated".into(),
     }
 }

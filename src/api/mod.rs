@@ -6,6 +6,9 @@ pub mod accounts;
 pub mod error;
 pub mod health;
 pub mod json;
+pub mod lab_settings;
+pub mod me;
+pub mod session;
 
 use crate::state::AppState;
 use axum::{extract::DefaultBodyLimit, Router};
@@ -19,6 +22,9 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .merge(accounts::router())
         .merge(health::router())
+        .merge(session::router())
+        .merge(me::router())
+        .merge(lab_settings::router())
         .route("/api/{*rest}", axum::routing::any(not_found))
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
 }

@@ -1,6 +1,7 @@
 //! The SQLite database: one file, created with its directory on first run, migrated on every start
 //! by migrations embedded in the binary (so a fresh machine needs no sqlx CLI).
 
+pub mod account_settings;
 pub mod seed;
 pub mod users;
 

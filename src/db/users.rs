@@ -43,6 +43,15 @@ pub async fn find_by_username(db: &SqlitePool, username: &str) -> Result<Option<
     row.map(from_row).transpose()
 }
 
+pub async fn find_by_id(db: &SqlitePool, id: i64) -> Result<Option<User>, UserError> {
+    let row: Option<UserRow> =
+        sqlx::query_as("SELECT id, username, role, password_hash FROM users WHERE id = ?")
+            .bind(id)
+            .fetch_optional(db)
+            .await?;
+    row.map(from_row).transpose()
+}
+
 /// Insert a new account; `Taken` if the name exists (decided by the UNIQUE constraint, so two
 /// concurrent registrations of one name cannot both win).
 pub async fn insert(

@@ -26,12 +26,23 @@ pub async fn lab() -> Lab {
     lab_in(dir).await
 }
 
+/// A fresh lab whose settings `adjust` changes first (short timeouts, say).
+pub async fn lab_with(adjust: impl FnOnce(&mut Settings)) -> Lab {
+    let dir = tempfile::tempdir().expect("temp dir");
+    lab_in_with(dir, adjust).await
+}
+
 /// A lab on the database in `dir` (reuse a dir to test what survives a restart).
 pub async fn lab_in(dir: TempDir) -> Lab {
-    let settings = Settings {
+    lab_in_with(dir, |_| {}).await
+}
+
+pub async fn lab_in_with(dir: TempDir, adjust: impl FnOnce(&mut Settings)) -> Lab {
+    let mut settings = Settings {
         database_url: format!("sqlite://{}/nested/lab.db", dir.path().display()),
         ..Settings::default()
     };
+    adjust(&mut settings);
     let options = server::leptos_options(&settings);
     let state = server::build_state(settings.clone(), options)
         .await
@@ -41,6 +52,21 @@ pub async fn lab_in(dir: TempDir) -> Lab {
         state,
         settings,
         dir,
+    }
+}
+
+/// A logged-in cookie session as a test client holds it.
+#[derive(Clone, Debug)]
+pub struct CookieSession {
+    /// The session id from the `Set-Cookie` header.
+    pub id: String,
+    pub csrf: String,
+    pub set_cookie: String,
+}
+
+impl CookieSession {
+    pub fn cookie_header(&self) -> String {
+        format!("{}={}", authlab::auth::session_cookie::NAME, self.id)
     }
 }
 
@@ -102,6 +128,68 @@ impl Lab {
             &self.state.passwords,
             username,
             &authlab::wire::Password::new(password),
+        )
+        .await
+    }
+
+    /// Log in in session mode as a same-origin browser would; panics unless it succeeds.
+    pub async fn session_login(&self, username: &str, password: &str) -> CookieSession {
+        let answer = self
+            .send(
+                Request::post("/api/session/login")
+                    .header(header::CONTENT_TYPE, "application/json")
+                    .header("sec-fetch-site", "same-origin")
+                    .header(header::USER_AGENT, "integration-test")
+                    .body(Body::from(
+                        serde_json::json!({"username": username, "password": password}).to_string(),
+                    ))
+                    .unwrap(),
+            )
+            .await;
+        assert_eq!(answer.status, StatusCode::OK, "login: {}", answer.text);
+        let set_cookie = answer
+            .headers
+            .get(header::SET_COOKIE)
+            .expect("login sets a cookie")
+            .to_str()
+            .unwrap()
+            .to_string();
+        let id = set_cookie
+            .split(';')
+            .next()
+            .and_then(|pair| pair.split_once('='))
+            .map(|(_, value)| value.to_string())
+            .unwrap();
+        let csrf = answer.json()["csrf_token"].as_str().unwrap().to_string();
+        CookieSession {
+            id,
+            csrf,
+            set_cookie,
+        }
+    }
+
+    /// GET with the session's cookie.
+    pub async fn get_as(&self, session: &CookieSession, path: &str) -> Answer {
+        self.send(
+            Request::get(path)
+                .header(header::COOKIE, session.cookie_header())
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await
+    }
+
+    /// A state-changing request with the cookie, from our own origin, with the CSRF token.
+    pub async fn write_as(&self, session: &CookieSession, method: &str, path: &str) -> Answer {
+        self.send(
+            Request::builder()
+                .method(method)
+                .uri(path)
+                .header(header::COOKIE, session.cookie_header())
+                .header("sec-fetch-site", "same-origin")
+                .header("x-csrf-token", &session.csrf)
+                .body(Body::empty())
+                .unwrap(),
         )
         .await
     }

@@ -1,0 +1,163 @@
+//! Cookie-session mode's endpoints, under `/api/session`:
+//! - `POST /login` `{username, password}` → 200 `SessionState` and the `Set-Cookie` (new id always);
+//! - `POST /logout` → 204: the record is deleted and the cookie cleared;
+//! - `GET /current` → the session as the server remembers it, with the CSRF token (after a reload);
+//! - `GET /sessions` → this user's live sessions; `DELETE /sessions/{handle}` revokes one;
+//!   `POST /logout-others` revokes all but this one.
+
+use super::{error::ApiError, json::ApiJson};
+use crate::{
+    auth::{
+        cookie_user::{login_origin_check, CookieUser},
+        credentials::check_credentials,
+        session::ActiveSession,
+        session_cookie,
+    },
+    db::{account_settings, unix_now},
+    state::AppState,
+    wire::{CookieReport, Credentials, SameSite, SessionState, SessionView},
+};
+use axum::{
+    extract::{Path, State},
+    http::{header, HeaderMap, StatusCode},
+    response::{IntoResponse, Response},
+    routing::{delete, get, post},
+    Json, Router,
+};
+use serde_json::json;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/api/session/login", post(login))
+        .route("/api/session/logout", post(logout))
+        .route("/api/session/current", get(current))
+        .route("/api/session/sessions", get(list))
+        .route("/api/session/sessions/{handle}", delete(revoke))
+        .route("/api/session/logout-others", post(logout_others))
+}
+
+async fn login(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    ApiJson(credentials): ApiJson<Credentials>,
+) -> Result<Response, ApiError> {
+    login_origin_check(&headers)?;
+    let user = check_credentials(
+        &state.db,
+        &state.passwords,
+        &credentials.username,
+        &credentials.password,
+    )
+    .await?;
+    // Rotation: whatever id the browser held before (a real session or one planted by an
+    // attacker) is deleted, and the login gets a brand-new id.
+    if let Some(previous) = session_cookie::read(&headers) {
+        state.sessions.end_raw(&previous).await?;
+    }
+    let user_agent = headers
+        .get(header::USER_AGENT)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    let session = state.sessions.start(&user, user_agent).await?;
+    tracing::info!(target: "authlab::session", username = %user.username, "session login");
+    let same_site = same_site_of(&state, user.id).await?;
+    let (set_cookie, report) = issue_cookie(&state, &session, same_site);
+    let body = session_state(&state, &session, report, same_site);
+    Ok(([(header::SET_COOKIE, set_cookie)], Json(body)).into_response())
+}
+
+async fn logout(State(state): State<AppState>, user: CookieUser) -> Result<Response, ApiError> {
+    state.sessions.end(&user.session.id).await?;
+    let same_site = same_site_of(&state, user.session.user.id).await?;
+    Ok((
+        StatusCode::NO_CONTENT,
+        [(header::SET_COOKIE, session_cookie::clear(same_site))],
+    )
+        .into_response())
+}
+
+async fn current(
+    State(state): State<AppState>,
+    user: CookieUser,
+) -> Result<Json<SessionState>, ApiError> {
+    let same_site = same_site_of(&state, user.session.user.id).await?;
+    let (_, report) = issue_cookie(&state, &user.session, same_site);
+    Ok(Json(session_state(
+        &state,
+        &user.session,
+        report,
+        same_site,
+    )))
+}
+
+async fn list(
+    State(state): State<AppState>,
+    user: CookieUser,
+) -> Result<Json<Vec<SessionView>>, ApiError> {
+    let session = &user.session;
+    Ok(Json(state.sessions.list(&session.user, &session.id).await?))
+}
+
+async fn revoke(
+    State(state): State<AppState>,
+    user: CookieUser,
+    Path(handle): Path<String>,
+) -> Result<StatusCode, ApiError> {
+    if state.sessions.revoke(user.session.user.id, &handle).await? {
+        Ok(StatusCode::NO_CONTENT)
+    } else {
+        Err(ApiError::NoSuchSession)
+    }
+}
+
+async fn logout_others(
+    State(state): State<AppState>,
+    user: CookieUser,
+) -> Result<Json<serde_json::Value>, ApiError> {
+    let session = &user.session;
+    let revoked = state
+        .sessions
+        .revoke_others(session.user.id, &session.id)
+        .await?;
+    Ok(Json(json!({ "revoked": revoked })))
+}
+
+pub async fn same_site_of(state: &AppState, user_id: i64) -> Result<SameSite, ApiError> {
+    Ok(
+        account_settings::load(&state.db, user_id, state.default_same_site())
+            .await?
+            .same_site,
+    )
+}
+
+/// The `Set-Cookie` for `session` (lasting until its absolute deadline) and its report.
+pub fn issue_cookie(
+    state: &AppState,
+    session: &ActiveSession,
+    same_site: SameSite,
+) -> (axum::http::HeaderValue, CookieReport) {
+    session_cookie::issue(
+        &session.id.to_string(),
+        state.sessions.cookie_max_age(&session.data),
+        same_site,
+    )
+}
+
+fn session_state(
+    state: &AppState,
+    session: &ActiveSession,
+    cookie: CookieReport,
+    same_site: SameSite,
+) -> SessionState {
+    SessionState {
+        username: session.user.username.clone(),
+        role: session.user.role,
+        csrf_token: session.data.csrf_token.clone(),
+        session: state
+            .sessions
+            .view(&session.id, &session.data, &session.user, true),
+        cookie,
+        same_site,
+        server_now: unix_now(),
+    }
+}

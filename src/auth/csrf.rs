@@ -1,0 +1,133 @@
+//! Cross-site request forgery defence for cookie-authenticated requests. The browser attaches the
+//! session cookie to requests *another* site makes it send, so every state-changing request must
+//! prove it came from our own pages, twice over:
+//!
+//! 1. **Same origin.** Browsers say where a request comes from: `Sec-Fetch-Site` (all current
+//!    browsers) must be `same-origin`; where that header is missing, `Origin` must equal our own
+//!    origin. A request with neither header is not from a browser (curl, a script), and so cannot be
+//!    a forged browser request; it still needs the token.
+//! 2. **Token.** The per-session random token, returned at login, must come back in `X-CSRF-Token`.
+//!    Another site can make the browser send our cookie, but cannot read our pages to learn the token.
+//!
+//! GET never changes state, so it needs neither.
+
+use axum::http::{header, HeaderMap};
+use base64::{engine::general_purpose::URL_SAFE_NO_PAD, Engine};
+use rand::RngCore;
+
+pub const TOKEN_HEADER: &str = "x-csrf-token";
+
+/// A fresh token: 32 bytes from the OS-seeded CSPRNG, base64url.
+pub fn new_token() -> String {
+    let mut bytes = [0u8; 32];
+    rand::thread_rng().fill_bytes(&mut bytes);
+    URL_SAFE_NO_PAD.encode(bytes)
+}
+
+/// Check 1. `Ok` and `Err` both carry the one-line reason for the trace.
+pub fn check_same_origin(headers: &HeaderMap) -> Result<String, String> {
+    let text = |name| headers.get(name).and_then(|v| v.to_str().ok());
+    if let Some(site) = text("sec-fetch-site") {
+        return if site == "same-origin" {
+            Ok("Sec-Fetch-Site: same-origin".into())
+        } else {
+            Err(format!(
+                "Sec-Fetch-Site: {site}: the browser says another page started this request"
+            ))
+        };
+    }
+    match (text(header::ORIGIN.as_str()), text(header::HOST.as_str())) {
+        (Some(origin), Some(host)) => {
+            if origin == format!("http://{host}") || origin == format!("https://{host}") {
+                Ok(format!("no Sec-Fetch-Site; Origin {origin} is this server"))
+            } else {
+                Err(format!(
+                    "no Sec-Fetch-Site; Origin {origin} is not this server ({host})"
+                ))
+            }
+        }
+        (Some(origin), None) => Err(format!(
+            "Origin {origin} but no Host header to compare it with"
+        )),
+        (None, _) => Ok(
+            "no Sec-Fetch-Site or Origin header: not a browser request, so not a forged one".into(),
+        ),
+    }
+}
+
+/// Check 2: the request's `X-CSRF-Token` equals the session's token.
+pub fn check_token(headers: &HeaderMap, expected: &str) -> Result<String, String> {
+    match headers.get(TOKEN_HEADER).and_then(|v| v.to_str().ok()) {
+        None => {
+            Err("no X-CSRF-Token header: a state-changing request needs the session's token".into())
+        }
+        Some(sent) if constant_time_eq(sent.as_bytes(), expected.as_bytes()) => {
+            Ok("X-CSRF-Token matches this session's token".into())
+        }
+        Some(_) => Err("X-CSRF-Token does not match this session's token".into()),
+    }
+}
+
+/// Compare without returning early, so response timing does not reveal how much of a guess matched.
+fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use axum::http::HeaderValue;
+
+    fn headers(pairs: &[(&'static str, &'static str)]) -> HeaderMap {
+        let mut map = HeaderMap::new();
+        for (name, value) in pairs {
+            map.insert(*name, HeaderValue::from_static(value));
+        }
+        map
+    }
+
+    #[test]
+    fn sec_fetch_site_decides_when_present() {
+        assert!(check_same_origin(&headers(&[("sec-fetch-site", "same-origin")])).is_ok());
+        for other in ["same-site", "cross-site", "none"] {
+            let h = HeaderMap::from_iter([(
+                "sec-fetch-site".parse().unwrap(),
+                HeaderValue::from_str(other).unwrap(),
+            )]);
+            assert!(check_same_origin(&h).is_err(), "{other}");
+        }
+        // Sec-Fetch-Site wins over a matching Origin.
+        let h = headers(&[
+            ("sec-fetch-site", "same-site"),
+            ("origin", "http://127.0.0.1:3000"),
+            ("host", "127.0.0.1:3000"),
+        ]);
+        assert!(check_same_origin(&h).is_err());
+    }
+
+    #[test]
+    fn origin_is_compared_with_host_when_sec_fetch_site_is_missing() {
+        let ok = headers(&[
+            ("origin", "http://127.0.0.1:3000"),
+            ("host", "127.0.0.1:3000"),
+        ]);
+        assert!(check_same_origin(&ok).is_ok());
+        let other_port = headers(&[
+            ("origin", "http://127.0.0.1:3001"),
+            ("host", "127.0.0.1:3000"),
+        ]);
+        assert!(check_same_origin(&other_port).is_err());
+        assert!(check_same_origin(&headers(&[("host", "127.0.0.1:3000")])).is_ok());
+    }
+
+    #[test]
+    fn token_must_be_present_and_equal() {
+        let token = new_token();
+        assert_eq!(token.len(), 43);
+        assert!(check_token(&HeaderMap::new(), &token).is_err());
+        let mut h = HeaderMap::new();
+        h.insert(TOKEN_HEADER, HeaderValue::from_str(&token).unwrap());
+        assert!(check_token(&h, &token).is_ok());
+        assert!(check_token(&h, &new_token()).is_err());
+    }
+}

@@ -1,0 +1,112 @@
+//! The decision trace: every request the server authenticates is judged by an ordered plan of
+//! checks, and the trace records each one as pass, fail (with the reason) or skip (not reached).
+//! The inspector renders it, and a 401/403 carries it, so a learner sees *which* check refused.
+
+use crate::wire::{AuthMode, AuthTrace, Check, CheckStatus};
+
+pub struct Trace {
+    mode: AuthMode,
+    plan: &'static [&'static str],
+    checks: Vec<Check>,
+}
+
+impl Trace {
+    /// Start judging a request in `mode` with these checks, in this order.
+    pub fn new(mode: AuthMode, plan: &'static [&'static str]) -> Self {
+        Trace {
+            mode,
+            plan,
+            checks: Vec::with_capacity(plan.len()),
+        }
+    }
+
+    pub fn pass(&mut self, name: &'static str, detail: impl Into<String>) {
+        self.record(name, CheckStatus::Pass, detail.into(), None);
+    }
+
+    pub fn pass_timed(&mut self, name: &'static str, detail: impl Into<String>, micros: u64) {
+        self.record(name, CheckStatus::Pass, detail.into(), Some(micros));
+    }
+
+    pub fn fail(&mut self, name: &'static str, detail: impl Into<String>) {
+        self.record(name, CheckStatus::Fail, detail.into(), None);
+    }
+
+    pub fn fail_timed(&mut self, name: &'static str, detail: impl Into<String>, micros: u64) {
+        self.record(name, CheckStatus::Fail, detail.into(), Some(micros));
+    }
+
+    /// Close the trace: checks of the plan that were never reached are marked skipped.
+    pub fn finish(mut self) -> AuthTrace {
+        // Allowed only when every planned check ran and passed.
+        let allowed = self.plan.iter().all(|name| {
+            self.checks
+                .iter()
+                .any(|c| c.name == *name && c.status == CheckStatus::Pass)
+        });
+        for name in self.plan {
+            if !self.checks.iter().any(|c| c.name == *name) {
+                self.checks.push(Check {
+                    name: name.to_string(),
+                    status: CheckStatus::Skip,
+                    detail: "not reached: an earlier check failed".into(),
+                    micros: None,
+                });
+            }
+        }
+        AuthTrace {
+            mode: self.mode,
+            allowed,
+            checks: self.checks,
+        }
+    }
+
+    fn record(
+        &mut self,
+        name: &'static str,
+        status: CheckStatus,
+        detail: String,
+        micros: Option<u64>,
+    ) {
+        debug_assert!(self.plan.contains(&name), "check {name} is not in the plan");
+        self.checks.push(Check {
+            name: name.to_string(),
+            status,
+            detail,
+            micros,
+        });
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const PLAN: &[&str] = &["first", "second", "third"];
+
+    #[test]
+    fn a_failed_check_denies_and_later_checks_are_skipped() {
+        let mut trace = Trace::new(AuthMode::Session, PLAN);
+        trace.pass("first", "fine");
+        trace.fail("second", "broken");
+        let trace = trace.finish();
+        assert!(!trace.allowed);
+        let statuses: Vec<_> = trace.checks.iter().map(|c| c.status).collect();
+        assert_eq!(
+            statuses,
+            [CheckStatus::Pass, CheckStatus::Fail, CheckStatus::Skip]
+        );
+        assert_eq!(trace.failed_check().unwrap().name, "second");
+    }
+
+    #[test]
+    fn all_passing_checks_allow() {
+        let mut trace = Trace::new(AuthMode::Jwt, PLAN);
+        for name in PLAN {
+            trace.pass(name, "ok");
+        }
+        let trace = trace.finish();
+        assert!(trace.allowed);
+        assert!(trace.failed_check().is_none());
+    }
+}

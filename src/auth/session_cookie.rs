@@ -1,0 +1,157 @@
+//! The session cookie: an opaque id and nothing else, with every attribute set on purpose.
+//!
+//! `__Host-authlab_session=<22-char id>; HttpOnly; Secure; SameSite=Lax; Path=/; Max-Age=<n>`
+//!
+//! The `__Host-` prefix makes the browser refuse the cookie unless it is `Secure`, has `Path=/` and
+//! no `Domain`, so a sibling subdomain or a plain-http page cannot plant or overwrite it. Chromium
+//! treats http://127.0.0.1 and http://localhost as secure contexts, so it stores and sends this
+//! cookie there (checked by the Playwright suite); other clients may not (see README).
+
+use crate::wire::{CookieAttribute, CookieReport, SameSite};
+use axum::http::{header, HeaderMap, HeaderValue};
+
+pub const NAME: &str = "__Host-authlab_session";
+
+/// The attributes of the session cookie, each with the threat it stops.
+fn attributes(max_age_secs: i64, same_site: SameSite) -> Vec<CookieAttribute> {
+    let attribute = |name: &str, value: Option<String>, why: &str| CookieAttribute {
+        name: name.into(),
+        value,
+        why: why.into(),
+    };
+    let same_site_why = match same_site {
+        SameSite::Lax => "not sent on cross-site POSTs or subrequests, only on top-level GET navigations: blunts CSRF",
+        SameSite::Strict => "never sent on a request started by another site, not even a link: strongest CSRF guard, but arriving from a link looks logged out",
+        SameSite::None => "sent on cross-site requests too (needs Secure): CSRF defence now rests on the origin check and the token alone",
+    };
+    vec![
+        attribute(
+            "HttpOnly",
+            None,
+            "document.cookie cannot see it: an injected script (XSS) cannot read or steal the session id",
+        ),
+        attribute(
+            "Secure",
+            None,
+            "only sent over HTTPS (and to http://127.0.0.1 / localhost): an eavesdropper on the network never sees it",
+        ),
+        attribute("SameSite", Some(same_site.as_str().into()), same_site_why),
+        attribute(
+            "Path",
+            Some("/".into()),
+            "the whole site, and required by __Host-; with no Domain attribute the cookie is host-only, so subdomains never get it",
+        ),
+        attribute(
+            "Max-Age",
+            Some(max_age_secs.max(0).to_string()),
+            "an explicit expiry at the session's absolute timeout: the browser forgets the id when the server would refuse it anyway",
+        ),
+    ]
+}
+
+fn render(value: &str, attributes: &[CookieAttribute]) -> String {
+    let mut header = format!("{NAME}={value}");
+    for attribute in attributes {
+        header.push_str("; ");
+        header.push_str(&attribute.name);
+        if let Some(value) = &attribute.value {
+            header.push('=');
+            header.push_str(value);
+        }
+    }
+    header
+}
+
+/// A `Set-Cookie` header that installs the session id, and the report of what it says.
+pub fn issue(
+    session_id: &str,
+    max_age_secs: i64,
+    same_site: SameSite,
+) -> (HeaderValue, CookieReport) {
+    let attributes = attributes(max_age_secs, same_site);
+    let header = render(session_id, &attributes);
+    let preview = preview(session_id);
+    let report = CookieReport {
+        name: NAME.into(),
+        header_preview: render(&preview, &attributes),
+        value_preview: preview,
+        attributes,
+        request_bytes: format!("Cookie: {NAME}={session_id}").len(),
+    };
+    let value = HeaderValue::from_str(&header).expect("cookie header is ASCII");
+    (value, report)
+}
+
+/// A `Set-Cookie` header that makes the browser drop the cookie now (same name, path and flags,
+/// `Max-Age=0`); the server deletes the record separately, which is what actually ends the session.
+pub fn clear(same_site: SameSite) -> HeaderValue {
+    let header = render("", &attributes(0, same_site));
+    HeaderValue::from_str(&header).expect("cookie header is ASCII")
+}
+
+/// The session id the request carries, if any (the last one wins if a client sends several).
+pub fn read(headers: &HeaderMap) -> Option<String> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|value| value.to_str().ok())
+        .flat_map(|value| value.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .filter(|(name, _)| *name == NAME)
+        .map(|(_, value)| value.to_string())
+        .next_back()
+}
+
+/// The first characters of an id: enough to recognise, not enough to use.
+pub fn preview(session_id: &str) -> String {
+    let head: String = session_id.chars().take(6).collect();
+    format!("{head}…")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn issued_cookie_has_every_attribute_in_order() {
+        let (header, report) = issue("abcdefghijklmnopqrstuv", 1800, SameSite::Lax);
+        assert_eq!(
+            header.to_str().unwrap(),
+            "__Host-authlab_session=abcdefghijklmnopqrstuv; HttpOnly; Secure; SameSite=Lax; Path=/; Max-Age=1800"
+        );
+        assert_eq!(
+            report.header_preview,
+            "__Host-authlab_session=abcdef…; HttpOnly; Secure; SameSite=Lax; Path=/; Max-Age=1800"
+        );
+        assert!(!report.header_preview.contains("ghijkl"));
+        assert_eq!(
+            report.request_bytes,
+            "Cookie: __Host-authlab_session=abcdefghijklmnopqrstuv".len()
+        );
+        assert!(report.attributes.iter().all(|a| !a.why.is_empty()));
+    }
+
+    #[test]
+    fn clearing_sends_an_empty_value_with_max_age_zero() {
+        let header = clear(SameSite::Strict);
+        assert_eq!(
+            header.to_str().unwrap(),
+            "__Host-authlab_session=; HttpOnly; Secure; SameSite=Strict; Path=/; Max-Age=0"
+        );
+    }
+
+    #[test]
+    fn reads_our_cookie_among_others() {
+        let mut headers = HeaderMap::new();
+        headers.insert(
+            header::COOKIE,
+            HeaderValue::from_static("theme=dark; __Host-authlab_session=abc; other=1"),
+        );
+        assert_eq!(read(&headers).as_deref(), Some("abc"));
+        headers.insert(
+            header::COOKIE,
+            HeaderValue::from_static("authlab_session=abc"),
+        );
+        assert_eq!(read(&headers), None);
+    }
+}
