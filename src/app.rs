@@ -1,6 +1,6 @@
 //! The HTML shell the server renders, the `<App/>` root and its routes.
 
-use crate::ui::{home::HomePage, register::RegisterPage};
+use crate::ui::{home::HomePage, playground::Playground, register::RegisterPage};
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
 use leptos_router::{
@@ -47,13 +47,15 @@ pub fn App() -> impl IntoView {
                     <span class="brand-mark">"auth"</span>"lab"
                 </A>
                 <nav>
-                    <A href="/">"Lab"</A>
+                    <A href="/">"Playground"</A>
                     <A href="/register">"Register"</A>
+                    <A href="/about">"About"</A>
                 </nav>
             </header>
             <main class="page">
                 <Routes fallback=|| view! { <NotFound/> }>
-                    <Route path=StaticSegment("") view=HomePage/>
+                    <Route path=StaticSegment("") view=Playground/>
+                    <Route path=StaticSegment("about") view=HomePage/>
                     <Route path=StaticSegment("register") view=RegisterPage/>
                 </Routes>
             </main>

@@ -1,7 +1,10 @@
 //! The browser's API client: the same JSON endpoints a learner can call with curl, over gloo-net.
 //! The UI never talks to the server any other way, so what the page shows is what the API does.
+//! Every call also yields a `Call` record (method, path, status, decision trace) for the inspector.
 
-use crate::wire::{Credentials, Registered};
+use crate::wire::{
+    ApiErrorBody, AuthTrace, Credentials, LabSettings, Me, Registered, SessionState, SessionView,
+};
 use serde::{de::DeserializeOwned, Serialize};
 
 /// Why a call failed, as the page shows it.
@@ -13,6 +16,7 @@ pub enum ClientError {
         status: u16,
         error: String,
         reason: String,
+        auth: Option<AuthTrace>,
     },
     #[error("network error: {0}")]
     Network(String),
@@ -20,49 +24,192 @@ pub enum ClientError {
     NotInBrowser,
 }
 
+/// One request as the inspector shows it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Call {
+    pub method: &'static str,
+    pub path: String,
+    pub status: u16,
+    pub trace: Option<AuthTrace>,
+    pub sent_csrf: bool,
+}
+
+/// An answer: the parsed body (or the error) plus the record of the call.
+pub struct Answer<T> {
+    pub result: Result<T, ClientError>,
+    pub call: Call,
+}
+
 /// `POST /api/register`.
 pub async fn register(credentials: &Credentials) -> Result<Registered, ClientError> {
-    post_json("/api/register", credentials).await
+    send("POST", "/api/register", Some(credentials), None)
+        .await
+        .result
+}
+
+pub async fn session_login(credentials: &Credentials) -> Answer<SessionState> {
+    send("POST", "/api/session/login", Some(credentials), None).await
+}
+
+pub async fn session_current() -> Answer<Option<SessionState>> {
+    send::<(), _>("GET", "/api/session/current", None, None).await
+}
+
+pub async fn session_logout(csrf: &str) -> Answer<()> {
+    send::<(), _>("POST", "/api/session/logout", None, Some(csrf)).await
+}
+
+pub async fn me() -> Answer<Me> {
+    send::<(), _>("GET", "/api/me", None, None).await
+}
+
+pub async fn session_list() -> Answer<Vec<SessionView>> {
+    send::<(), _>("GET", "/api/session/sessions", None, None).await
+}
+
+pub async fn session_revoke(handle: &str, csrf: &str) -> Answer<()> {
+    let path = format!("/api/session/sessions/{handle}");
+    send::<(), _>("DELETE", &path, None, Some(csrf)).await
+}
+
+pub async fn session_logout_others(csrf: &str) -> Answer<serde_json::Value> {
+    send::<(), _>("POST", "/api/session/logout-others", None, Some(csrf)).await
+}
+
+pub async fn put_lab_settings(settings: &LabSettings, csrf: &str) -> Answer<LabSettings> {
+    send("PUT", "/api/lab-settings", Some(settings), Some(csrf)).await
+}
+
+/// Parse a response body: `T` on 2xx (an empty body reads as JSON `null`, for 204), the JSON error
+/// otherwise. Shared by both targets so it is unit-tested natively.
+fn parse<T: DeserializeOwned>(
+    status: u16,
+    text: &str,
+) -> (Result<T, ClientError>, Option<AuthTrace>) {
+    if (200..300).contains(&status) {
+        let text = if text.is_empty() { "null" } else { text };
+        let parsed = serde_json::from_str::<T>(text)
+            .map_err(|err| ClientError::Network(format!("unexpected answer: {err}")));
+        let trace = serde_json::from_str::<serde_json::Value>(text)
+            .ok()
+            .and_then(|v| serde_json::from_value::<AuthTrace>(v.get("auth")?.clone()).ok());
+        return (parsed, trace);
+    }
+    match serde_json::from_str::<ApiErrorBody>(text) {
+        Ok(body) => (
+            Err(ClientError::Api {
+                status,
+                error: body.error,
+                reason: body.reason,
+                auth: body.auth.clone(),
+            }),
+            body.auth,
+        ),
+        Err(_) => (
+            Err(ClientError::Api {
+                status,
+                error: "http_error".into(),
+                reason: format!("the server answered {status} without a JSON reason"),
+                auth: None,
+            }),
+            None,
+        ),
+    }
 }
 
 #[cfg(feature = "hydrate")]
-async fn post_json<B: Serialize, R: DeserializeOwned>(
-    url: &str,
-    body: &B,
-) -> Result<R, ClientError> {
-    use crate::wire::ApiErrorBody;
-    use gloo_net::http::Request;
-    let network = |err: gloo_net::Error| ClientError::Network(err.to_string());
-    let response = Request::post(url)
-        .json(body)
-        .map_err(network)?
-        .send()
-        .await
-        .map_err(network)?;
-    if response.ok() {
-        return response.json::<R>().await.map_err(network);
+async fn send<B: Serialize, T: DeserializeOwned>(
+    method: &'static str,
+    path: &str,
+    body: Option<&B>,
+    csrf: Option<&str>,
+) -> Answer<T> {
+    use gloo_net::http::{Method, RequestBuilder};
+    let verb = match method {
+        "POST" => Method::POST,
+        "PUT" => Method::PUT,
+        "DELETE" => Method::DELETE,
+        _ => Method::GET,
+    };
+    let mut builder = RequestBuilder::new(path).method(verb);
+    if let Some(token) = csrf {
+        builder = builder.header("X-CSRF-Token", token);
     }
-    let status = response.status();
-    Err(match response.json::<ApiErrorBody>().await {
-        Ok(body) => ClientError::Api {
-            status,
-            error: body.error,
-            reason: body.reason,
-        },
-        Err(_) => ClientError::Api {
-            status,
-            error: "http_error".into(),
-            reason: format!("the server answered {status} without a JSON reason"),
-        },
-    })
+    let network = |err: gloo_net::Error| ClientError::Network(err.to_string());
+    let request = match body {
+        Some(body) => builder.json(body).map_err(network),
+        None => builder.build().map_err(network),
+    };
+    let mut call = Call {
+        method,
+        path: path.to_string(),
+        status: 0,
+        trace: None,
+        sent_csrf: csrf.is_some(),
+    };
+    let response = match request {
+        Ok(request) => request.send().await.map_err(network),
+        Err(err) => Err(err),
+    };
+    let response = match response {
+        Ok(response) => response,
+        Err(err) => {
+            return Answer {
+                result: Err(err),
+                call,
+            }
+        }
+    };
+    call.status = response.status();
+    let text = response.text().await.unwrap_or_default();
+    let (result, trace) = parse(call.status, &text);
+    call.trace = trace;
+    Answer { result, call }
 }
 
 /// On the server the client is never called (event handlers only run in the browser); this keeps
 /// the UI code compiling for both targets without a second HTTP stack.
 #[cfg(not(feature = "hydrate"))]
-async fn post_json<B: Serialize, R: DeserializeOwned>(
-    _url: &str,
-    _body: &B,
-) -> Result<R, ClientError> {
-    Err(ClientError::NotInBrowser)
+async fn send<B: Serialize, T: DeserializeOwned>(
+    method: &'static str,
+    path: &str,
+    _body: Option<&B>,
+    csrf: Option<&str>,
+) -> Answer<T> {
+    let _ = parse::<T>;
+    Answer {
+        result: Err(ClientError::NotInBrowser),
+        call: Call {
+            method,
+            path: path.to_string(),
+            status: 0,
+            trace: None,
+            sent_csrf: csrf.is_some(),
+        },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_204_parses_as_unit_and_an_error_keeps_its_trace() {
+        let (ok, _) = parse::<()>(204, "");
+        assert_eq!(ok, Ok(()));
+        let body = r#"{"error":"unauthenticated","reason":"cookie: none","auth":{"mode":"session","allowed":false,"checks":[{"name":"cookie","status":"fail","detail":"none"}]}}"#;
+        let (err, trace) = parse::<()>(401, body);
+        assert!(matches!(err, Err(ClientError::Api { status: 401, .. })));
+        assert_eq!(trace.unwrap().checks[0].name, "cookie");
+        let (err, _) = parse::<()>(502, "<html>");
+        assert!(matches!(err, Err(ClientError::Api { status: 502, .. })));
+    }
+
+    #[test]
+    fn a_me_answer_exposes_its_trace() {
+        let body = r#"{"username":"a","role":"user","auth":{"mode":"session","allowed":true,"checks":[]}}"#;
+        let (me, trace) = parse::<Me>(200, body);
+        assert_eq!(me.unwrap().username, "a");
+        assert!(trace.unwrap().allowed);
+    }
 }

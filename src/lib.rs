@@ -5,8 +5,12 @@
 //! page in the browser. `wire`, `demo` and the UI compile for both, so both sides share one set of
 //! types.
 
+// Leptos views are deeply nested types; the playground's exceed the default query depth.
+#![recursion_limit = "256"]
+
 pub mod account_rules;
 pub mod app;
+pub mod browser;
 pub mod client;
 pub mod demo;
 pub mod ui;

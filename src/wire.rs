@@ -5,6 +5,10 @@
 use serde::{Deserialize, Serialize};
 use std::fmt;
 
+/// Name of the session cookie. `__Host-` makes the browser insist on `Secure`, `Path=/` and no
+/// `Domain` (see `auth::session_cookie`).
+pub const SESSION_COOKIE: &str = "__Host-authlab_session";
+
 /// What an account may do. Stored as lowercase text in the database and on the wire.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]

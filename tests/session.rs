@@ -82,6 +82,14 @@ async fn me_answers_with_the_decision_trace_and_a_measured_store_lookup() {
 }
 
 #[tokio::test]
+async fn current_session_without_a_cookie_is_null_not_an_error() {
+    let lab = lab().await;
+    let answer = lab.get("/api/session/current").await;
+    assert_eq!(answer.status, StatusCode::OK);
+    assert_eq!(answer.text, "null");
+}
+
+#[tokio::test]
 async fn no_cookie_is_401_naming_the_cookie_check() {
     let lab = lab().await;
     let answer = lab.get("/api/me").await;

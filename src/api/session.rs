@@ -1,7 +1,8 @@
 //! Cookie-session mode's endpoints, under `/api/session`:
 //! - `POST /login` `{username, password}` → 200 `SessionState` and the `Set-Cookie` (new id always);
 //! - `POST /logout` → 204: the record is deleted and the cookie cleared;
-//! - `GET /current` → the session as the server remembers it, with the CSRF token (after a reload);
+//! - `GET /current` → the session as the server remembers it, with the CSRF token (after a reload),
+//!   or `null` when the browser holds no live session (a question, not an error: no 401);
 //! - `GET /sessions` → this user's live sessions; `DELETE /sessions/{handle}` revokes one;
 //!   `POST /logout-others` revokes all but this one.
 
@@ -78,16 +79,21 @@ async fn logout(State(state): State<AppState>, user: CookieUser) -> Result<Respo
 
 async fn current(
     State(state): State<AppState>,
-    user: CookieUser,
-) -> Result<Json<SessionState>, ApiError> {
+    user: Result<CookieUser, ApiError>,
+) -> Result<Json<Option<SessionState>>, ApiError> {
+    let user = match user {
+        Ok(user) => user,
+        Err(ApiError::Unauthorized(_)) => return Ok(Json(None)),
+        Err(other) => return Err(other),
+    };
     let same_site = same_site_of(&state, user.session.user.id).await?;
     let (_, report) = issue_cookie(&state, &user.session, same_site);
-    Ok(Json(session_state(
+    Ok(Json(Some(session_state(
         &state,
         &user.session,
         report,
         same_site,
-    )))
+    ))))
 }
 
 async fn list(

@@ -10,7 +10,7 @@
 use crate::wire::{CookieAttribute, CookieReport, SameSite};
 use axum::http::{header, HeaderMap, HeaderValue};
 
-pub const NAME: &str = "__Host-authlab_session";
+pub const NAME: &str = crate::wire::SESSION_COOKIE;
 
 /// The attributes of the session cookie, each with the threat it stops.
 fn attributes(max_age_secs: i64, same_site: SameSite) -> Vec<CookieAttribute> {

@@ -26,7 +26,10 @@ pub fn HomePage() -> impl IntoView {
                         "Accounts: argon2id-hashed passwords in SQLite, two demo accounts, "
                         <A href="/register">"registration"</A>"."
                     </li>
-                    <li class="todo">"Cookie-session mode with its live inspector: not built yet."</li>
+                    <li class="done">
+                        <A href="/">"Cookie-session mode"</A>" with its live inspector: login, logout, "
+                        "CSRF defence, idle and absolute timeouts, sessions list and revocation."
+                    </li>
                     <li class="todo">"Bearer-JWT mode with its token inspector: not built yet."</li>
                     <li class="todo">"Side-by-side logout comparison and guided lessons: not built yet."</li>
                 </ul>

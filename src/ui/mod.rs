@@ -2,4 +2,9 @@
 
 pub mod demo_accounts;
 pub mod home;
+pub mod playground;
 pub mod register;
+pub mod session_inspector;
+pub mod session_lab;
+pub mod session_panel;
+pub mod trace_view;

@@ -1,0 +1,67 @@
+//! The few browser facilities the UI needs (localStorage, `document.cookie`, the clock, the page's
+//! origin), behind plain functions. In the WASM build they call web-sys; in the server build
+//! (which renders the same components) they answer as a browser would before any script ran.
+
+#[cfg(feature = "hydrate")]
+mod imp {
+    use wasm_bindgen::JsCast;
+
+    fn window() -> Option<web_sys::Window> {
+        web_sys::window()
+    }
+
+    pub fn local_get(key: &str) -> Option<String> {
+        window()?.local_storage().ok()??.get_item(key).ok()?
+    }
+
+    pub fn local_set(key: &str, value: &str) {
+        if let Some(Ok(Some(storage))) = window().map(|w| w.local_storage()) {
+            let _ = storage.set_item(key, value);
+        }
+    }
+
+    /// What any script on the page sees of the cookies.
+    pub fn document_cookie() -> String {
+        window()
+            .and_then(|w| w.document())
+            .and_then(|d| d.dyn_into::<web_sys::HtmlDocument>().ok())
+            .and_then(|d| d.cookie().ok())
+            .unwrap_or_default()
+    }
+
+    pub fn origin() -> String {
+        window()
+            .and_then(|w| w.location().origin().ok())
+            .unwrap_or_default()
+    }
+
+    pub fn now_secs() -> i64 {
+        (js_sys::Date::now() / 1000.0) as i64
+    }
+}
+
+#[cfg(not(feature = "hydrate"))]
+mod imp {
+    pub fn local_get(_key: &str) -> Option<String> {
+        None
+    }
+
+    pub fn local_set(_key: &str, _value: &str) {}
+
+    pub fn document_cookie() -> String {
+        String::new()
+    }
+
+    pub fn origin() -> String {
+        String::new()
+    }
+
+    pub fn now_secs() -> i64 {
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_secs() as i64)
+            .unwrap_or(0)
+    }
+}
+
+pub use imp::*;

@@ -1,0 +1,163 @@
+//! The browser side of cookie-session mode: what the page knows (the server's report of the session
+//! and the CSRF token, never the session id itself), and the actions the buttons run. Each action
+//! is one API call, recorded for the inspector with its status and decision trace.
+
+use crate::{
+    browser,
+    client::{self, Answer, Call},
+    wire::{Credentials, LabSettings, SameSite, SessionState, SessionView},
+};
+use leptos::{prelude::*, task::spawn_local};
+
+#[derive(Clone, Copy)]
+pub struct SessionLab {
+    /// The signed-in session as the server reported it; `None` when logged out.
+    pub state: RwSignal<Option<SessionState>>,
+    /// The most recent request, for the inspector.
+    pub last: RwSignal<Option<Call>>,
+    /// The last error sentence the server gave.
+    pub message: RwSignal<Option<String>>,
+    pub sessions: RwSignal<Vec<SessionView>>,
+    /// What `document.cookie` returned after the last call.
+    pub document_cookie: RwSignal<String>,
+    /// Server clock minus browser clock, so countdowns follow the server's deadlines.
+    pub skew: RwSignal<i64>,
+    pub busy: RwSignal<bool>,
+}
+
+impl SessionLab {
+    pub fn new() -> Self {
+        SessionLab {
+            state: RwSignal::new(None),
+            last: RwSignal::new(None),
+            message: RwSignal::new(None),
+            sessions: RwSignal::new(Vec::new()),
+            document_cookie: RwSignal::new(String::new()),
+            skew: RwSignal::new(0),
+            busy: RwSignal::new(false),
+        }
+    }
+
+    fn csrf(&self) -> String {
+        self.state
+            .get_untracked()
+            .map(|s| s.csrf_token)
+            .unwrap_or_default()
+    }
+
+    fn record<T>(&self, answer: &Answer<T>) {
+        self.last.set(Some(answer.call.clone()));
+        self.message
+            .set(answer.result.as_ref().err().map(|err| err.to_string()));
+        self.document_cookie.set(browser::document_cookie());
+        if answer.call.status == 401 {
+            // The server no longer knows this session: the page must not pretend otherwise.
+            self.state.set(None);
+            self.sessions.set(Vec::new());
+        }
+    }
+
+    fn adopt(&self, state: SessionState) {
+        self.skew.set(state.server_now - browser::now_secs());
+        self.state.set(Some(state));
+    }
+
+    /// Run one action at a time, with the busy flag set.
+    fn run(self, action: impl std::future::Future<Output = ()> + 'static) {
+        if self.busy.get_untracked() {
+            return;
+        }
+        self.busy.set(true);
+        spawn_local(async move {
+            action.await;
+            self.busy.set(false);
+        });
+    }
+
+    /// After a reload: ask the server whether the browser's cookie is a live session.
+    pub fn restore(self) {
+        self.document_cookie.set(browser::document_cookie());
+        spawn_local(async move {
+            if let Ok(Some(state)) = client::session_current().await.result {
+                self.adopt(state);
+                self.refresh_sessions();
+            }
+        });
+    }
+
+    pub fn login(self, credentials: Credentials) {
+        self.run(async move {
+            let answer = client::session_login(&credentials).await;
+            self.record(&answer);
+            if let Ok(state) = answer.result {
+                self.adopt(state);
+                self.refresh_sessions();
+            }
+        });
+    }
+
+    pub fn call_me(self) {
+        self.run(async move {
+            let answer = client::me().await;
+            self.record(&answer);
+        });
+    }
+
+    pub fn logout(self) {
+        let csrf = self.csrf();
+        self.run(async move {
+            let answer = client::session_logout(&csrf).await;
+            self.record(&answer);
+            if answer.result.is_ok() {
+                self.state.set(None);
+                self.sessions.set(Vec::new());
+            }
+        });
+    }
+
+    pub fn refresh_sessions(self) {
+        spawn_local(async move {
+            if let Ok(list) = client::session_list().await.result {
+                self.sessions.set(list);
+            }
+        });
+    }
+
+    pub fn revoke(self, handle: String) {
+        let csrf = self.csrf();
+        self.run(async move {
+            let answer = client::session_revoke(&handle, &csrf).await;
+            self.record(&answer);
+            self.refresh_sessions();
+        });
+    }
+
+    pub fn logout_others(self) {
+        let csrf = self.csrf();
+        self.run(async move {
+            let answer = client::session_logout_others(&csrf).await;
+            self.record(&answer);
+            self.refresh_sessions();
+        });
+    }
+
+    pub fn set_same_site(self, same_site: SameSite) {
+        let csrf = self.csrf();
+        self.run(async move {
+            let answer = client::put_lab_settings(&LabSettings { same_site }, &csrf).await;
+            self.record(&answer);
+            if answer.result.is_ok() {
+                // The server re-issued the cookie; fetch its new report.
+                if let Ok(Some(state)) = client::session_current().await.result {
+                    self.adopt(state);
+                }
+            }
+        });
+    }
+}
+
+impl Default for SessionLab {
+    fn default() -> Self {
+        Self::new()
+    }
+}

@@ -1,0 +1,149 @@
+//! The cookie-session controls: the login form (or, once signed in, who you are and the lab's
+//! SameSite switch), the protected-API call, logout, and the list of this account's sessions.
+
+use super::session_lab::SessionLab;
+use crate::wire::{Credentials, Password, SameSite};
+use leptos::{ev::SubmitEvent, prelude::*};
+
+#[component]
+pub fn SessionPanel(lab: SessionLab) -> impl IntoView {
+    view! {
+        <section class="card" data-testid="session-panel">
+            <h1>"Cookie session"</h1>
+            <p class="muted">
+                "The server keeps the session; the browser keeps only an opaque id in an HttpOnly "
+                "cookie and sends it with every request, by itself."
+            </p>
+            {move || match lab.state.get() {
+                None => view! { <LoginForm lab=lab/> }.into_any(),
+                Some(state) => view! {
+                    <p class="signed-in" data-testid="signed-in">
+                        "Signed in as " <strong>{state.username.clone()}</strong>
+                        " (" {state.role.as_str()} ")"
+                    </p>
+                    <SameSiteSwitch lab=lab current=state.same_site/>
+                }.into_any(),
+            }}
+            <div class="actions">
+                <button type="button" data-testid="call-me" on:click=move |_| lab.call_me()>
+                    "Call GET /api/me"
+                </button>
+                <Show when=move || lab.state.get().is_some()>
+                    <button type="button" class="secondary" data-testid="logout"
+                        on:click=move |_| lab.logout()>
+                        "Log out"
+                    </button>
+                </Show>
+            </div>
+            {move || lab.message.get().map(|text| view! {
+                <p class="notice error" role="alert" data-testid="session-error">{text}</p>
+            })}
+            <Show when=move || lab.state.get().is_some()>
+                <SessionsList lab=lab/>
+            </Show>
+        </section>
+    }
+    .into_any()
+}
+
+#[component]
+fn LoginForm(lab: SessionLab) -> impl IntoView {
+    let username = RwSignal::new(String::new());
+    let password = RwSignal::new(String::new());
+    let submit = move |ev: SubmitEvent| {
+        ev.prevent_default();
+        lab.login(Credentials {
+            username: username.get_untracked(),
+            password: Password::new(password.get_untracked()),
+        });
+    };
+    view! {
+        <form class="form" on:submit=submit data-testid="session-login">
+            <label>
+                "Username"
+                <input type="text" name="username" autocomplete="username" required bind:value=username/>
+            </label>
+            <label>
+                "Password"
+                <input type="password" name="password" autocomplete="current-password" required
+                    bind:value=password/>
+            </label>
+            <button type="submit" disabled=move || lab.busy.get()>"Log in (POST /api/session/login)"</button>
+        </form>
+    }
+}
+
+#[component]
+fn SameSiteSwitch(lab: SessionLab, current: SameSite) -> impl IntoView {
+    view! {
+        <fieldset class="switch" data-testid="same-site-switch">
+            <legend>"SameSite of your session cookie (this account only)"</legend>
+            {SameSite::ALL
+                .into_iter()
+                .map(|value| view! {
+                    <label class="radio">
+                        <input type="radio" name="same-site" value=value.as_str()
+                            checked=value == current
+                            on:change=move |_| lab.set_same_site(value)/>
+                        {value.as_str()}
+                    </label>
+                })
+                .collect_view()}
+        </fieldset>
+    }
+}
+
+#[component]
+fn SessionsList(lab: SessionLab) -> impl IntoView {
+    view! {
+        <div class="sessions" data-testid="sessions-list">
+            <h2>"Your sessions"</h2>
+            <p class="muted">"Every device signed in as you. Revoking one deletes its record: it is logged out at its very next request."</p>
+            <table>
+                <thead>
+                    <tr><th>"id"</th><th>"created"</th><th>"last seen"</th><th>"client"</th><th></th></tr>
+                </thead>
+                <tbody>
+                    {move || lab.sessions.get().into_iter().map(|s| {
+                        let handle = s.handle.clone();
+                        view! {
+                            <tr data-testid="session-row" data-current=s.current.to_string()>
+                                <td><code>{s.id_preview.clone()}</code></td>
+                                <td>{clock_time(s.created_at)}</td>
+                                <td>{clock_time(s.last_seen)}</td>
+                                <td class="ua">{s.user_agent.clone()}</td>
+                                <td>
+                                    {if s.current {
+                                        view! { <span class="badge allowed">"this one"</span> }.into_any()
+                                    } else {
+                                        view! {
+                                            <button type="button" class="small secondary"
+                                                on:click=move |_| lab.revoke(handle.clone())>
+                                                "Revoke"
+                                            </button>
+                                        }.into_any()
+                                    }}
+                                </td>
+                            </tr>
+                        }
+                    }).collect_view()}
+                </tbody>
+            </table>
+            <button type="button" class="secondary" data-testid="logout-others"
+                on:click=move |_| lab.logout_others()>
+                "Log out all other sessions"
+            </button>
+        </div>
+    }
+}
+
+/// `HH:MM:SS` (UTC) of a Unix time: enough to tell sessions apart without a date library.
+pub fn clock_time(unix: i64) -> String {
+    let day = unix.rem_euclid(86_400);
+    format!(
+        "{:02}:{:02}:{:02} UTC",
+        day / 3600,
+        day % 3600 / 60,
+        day % 60
+    )
+}
