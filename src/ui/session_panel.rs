@@ -99,7 +99,7 @@ fn SessionsList(lab: SessionLab) -> impl IntoView {
         <div class="sessions" data-testid="sessions-list">
             <h2>"Your sessions"</h2>
             <p class="muted">"Every device signed in as you. Revoking one deletes its record: it is logged out at its very next request."</p>
-            <table>
+            <div class="scroll-x"><table>
                 <thead>
                     <tr><th>"id"</th><th>"created"</th><th>"last seen"</th><th>"client"</th><th></th></tr>
                 </thead>
@@ -128,7 +128,7 @@ fn SessionsList(lab: SessionLab) -> impl IntoView {
                         }
                     }).collect_view()}
                 </tbody>
-            </table>
+            </table></div>
             <button type="button" class="secondary" data-testid="logout-others"
                 on:click=move |_| lab.logout_others()>
                 "Log out all other sessions"
