@@ -108,15 +108,7 @@ async fn session_fixation_fails_because_login_rotates_the_id() {
     };
     // ...the victim logs in with it present...
     let answer = lab
-        .send(
-            Request::post("/api/session/login")
-                .header(header::CONTENT_TYPE, "application/json")
-                .header(header::COOKIE, planted.cookie_header())
-                .body(Body::from(
-                    r#"{"username":"alice","password":"alice-in-the-lab"}"#,
-                ))
-                .unwrap(),
-        )
+        .raw_alice_login(Some(planted.cookie_header()), None)
         .await;
     assert_eq!(answer.status, StatusCode::OK);
     let issued = answer.headers[header::SET_COOKIE].to_str().unwrap();
@@ -132,15 +124,7 @@ async fn login_while_logged_in_ends_the_previous_session() {
     let lab = lab().await;
     let first = lab.session_login("alice", "alice-in-the-lab").await;
     let answer = lab
-        .send(
-            Request::post("/api/session/login")
-                .header(header::CONTENT_TYPE, "application/json")
-                .header(header::COOKIE, first.cookie_header())
-                .body(Body::from(
-                    r#"{"username":"alice","password":"alice-in-the-lab"}"#,
-                ))
-                .unwrap(),
-        )
+        .raw_alice_login(Some(first.cookie_header()), Some("same-origin"))
         .await;
     assert_eq!(answer.status, StatusCode::OK);
     assert_eq!(
@@ -217,17 +201,7 @@ async fn state_change_without_the_csrf_token_is_refused_with_403() {
 #[tokio::test]
 async fn cross_site_login_is_refused() {
     let lab = lab().await;
-    let answer = lab
-        .send(
-            Request::post("/api/session/login")
-                .header(header::CONTENT_TYPE, "application/json")
-                .header("sec-fetch-site", "cross-site")
-                .body(Body::from(
-                    r#"{"username":"alice","password":"alice-in-the-lab"}"#,
-                ))
-                .unwrap(),
-        )
-        .await;
+    let answer = lab.raw_alice_login(None, Some("cross-site")).await;
     assert_eq!(answer.status, StatusCode::FORBIDDEN);
     assert!(answer.headers.get(header::SET_COOKIE).is_none());
 }

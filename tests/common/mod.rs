@@ -168,6 +168,30 @@ impl Lab {
         }
     }
 
+    /// Alice's login request, sent with a given `Cookie` header and `Sec-Fetch-Site`, if any.
+    pub async fn raw_alice_login(
+        &self,
+        cookie: Option<String>,
+        fetch_site: Option<&str>,
+    ) -> Answer {
+        let mut request =
+            Request::post("/api/session/login").header(header::CONTENT_TYPE, "application/json");
+        if let Some(cookie) = cookie {
+            request = request.header(header::COOKIE, cookie);
+        }
+        if let Some(site) = fetch_site {
+            request = request.header("sec-fetch-site", site);
+        }
+        self.send(
+            request
+                .body(Body::from(
+                    r#"{"username":"alice","password":"alice-in-the-lab"}"#,
+                ))
+                .unwrap(),
+        )
+        .await
+    }
+
     /// GET with the session's cookie.
     pub async fn get_as(&self, session: &CookieSession, path: &str) -> Answer {
         self.send(
