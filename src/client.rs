@@ -3,7 +3,8 @@
 //! Every call also yields a `Call` record (method, path, status, decision trace) for the inspector.
 
 use crate::wire::{
-    ApiErrorBody, AuthTrace, Credentials, LabSettings, Me, Registered, SessionState, SessionView,
+    ApiErrorBody, AuthTrace, Credentials, LabSettings, LabSettingsPatch, Me, Registered,
+    SessionState, SessionView,
 };
 use serde::{de::DeserializeOwned, Serialize};
 
@@ -76,7 +77,7 @@ pub async fn session_logout_others(csrf: &str) -> Answer<serde_json::Value> {
     send::<(), _>("POST", "/api/session/logout-others", None, Some(csrf)).await
 }
 
-pub async fn put_lab_settings(settings: &LabSettings, csrf: &str) -> Answer<LabSettings> {
+pub async fn put_lab_settings(settings: &LabSettingsPatch, csrf: &str) -> Answer<LabSettings> {
     send("PUT", "/api/lab-settings", Some(settings), Some(csrf)).await
 }
 

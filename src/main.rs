@@ -22,7 +22,7 @@ async fn serve() -> Result<(), authlab::server::StartError> {
     let options = server::leptos_options(&settings);
     let cleanup_every = std::time::Duration::from_secs(settings.session.cleanup_interval_secs);
     let state = server::build_state(settings, options).await?;
-    state.sessions.clone().spawn_cleanup(cleanup_every);
+    server::spawn_maintenance(state.clone(), cleanup_every);
     let app = server::router(state);
 
     let listener = tokio::net::TcpListener::bind(listen)

@@ -5,10 +5,13 @@ use crate::{
     api,
     app::{shell, App},
     auth::{
+        keys::{KeyError, KeyRing},
         password::{HashError, PasswordHasher},
+        refresh::RefreshTokens,
+        revocation::Revocation,
         session::{SessionError, Sessions},
     },
-    db::{self, seed, DbError},
+    db::{self, account_settings::AccountSettings, seed, DbError},
     logging,
     settings::Settings,
     state::AppState,
@@ -30,6 +33,10 @@ pub enum StartError {
     Hash(#[from] HashError),
     #[error("session store: {0}")]
     Sessions(#[from] SessionError),
+    #[error("signing keys: {0}")]
+    Keys(#[from] KeyError),
+    #[error("database: {0}")]
+    Sql(#[from] sqlx::Error),
     #[error("cannot listen on {addr}: {source}")]
     Listen {
         addr: std::net::SocketAddr,
@@ -80,8 +87,17 @@ pub async fn build_state(
         )
         .await?,
     );
+    let default_same_site =
+        crate::wire::SameSite::parse(&settings.session.same_site).unwrap_or_default();
     Ok(AppState {
         leptos_options,
+        account_settings: Arc::new(AccountSettings::new(db.clone(), default_same_site)),
+        keys: Arc::new(KeyRing::load(db.clone()).await?),
+        refresh: Arc::new(RefreshTokens::new(
+            db.clone(),
+            settings.jwt.refresh_ttl_secs,
+        )),
+        revocation: Arc::new(Revocation::load(db.clone()).await?),
         db,
         passwords,
         sessions,
@@ -104,6 +120,29 @@ pub fn router(state: AppState) -> Router {
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
         .layer(middleware::from_fn(logging::log_request))
         .with_state(state)
+}
+
+/// Housekeeping every `period`: expired session records, denylist entries past their token's
+/// `exp`, and rotated-out keys whose last token has expired.
+pub fn spawn_maintenance(state: AppState, period: std::time::Duration) {
+    tokio::spawn(async move {
+        let mut ticker = tokio::time::interval(period);
+        ticker.tick().await;
+        let key_lifetime =
+            (state.settings.jwt.access_ttl_secs + state.settings.jwt.leeway_secs) as i64;
+        loop {
+            ticker.tick().await;
+            if let Err(err) = state.sessions.delete_expired().await {
+                tracing::warn!(target: "authlab::maintenance", %err, "session cleanup failed");
+            }
+            if let Err(err) = state.revocation.purge_expired().await {
+                tracing::warn!(target: "authlab::maintenance", %err, "denylist purge failed");
+            }
+            if let Err(err) = state.keys.retire_expired(key_lifetime).await {
+                tracing::warn!(target: "authlab::maintenance", %err, "key retirement failed");
+            }
+        }
+    });
 }
 
 /// Resolve on Ctrl-C or SIGTERM, so the database is closed cleanly.

@@ -47,7 +47,7 @@ pub struct SessionSettings {
     pub cleanup_interval_secs: u64,
 }
 
-/// For bearer-JWT mode (not built yet: nothing reads these).
+/// Bearer-JWT mode.
 #[derive(Clone, Debug, PartialEq, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct JwtSettings {

@@ -1,9 +1,12 @@
 //! The state every handler and server-rendered page can reach, built once in `main`.
 
 use crate::{
-    auth::{password::PasswordHasher, session::Sessions},
+    auth::{
+        keys::KeyRing, password::PasswordHasher, refresh::RefreshTokens, revocation::Revocation,
+        session::Sessions,
+    },
+    db::account_settings::AccountSettings,
     settings::Settings,
-    wire::SameSite,
 };
 use axum::extract::FromRef;
 use leptos::config::LeptosOptions;
@@ -17,14 +20,11 @@ pub struct AppState {
     pub db: SqlitePool,
     pub passwords: Arc<PasswordHasher>,
     pub sessions: Arc<Sessions>,
+    pub account_settings: Arc<AccountSettings>,
+    pub keys: Arc<KeyRing>,
+    pub refresh: Arc<RefreshTokens>,
+    pub revocation: Arc<Revocation>,
     pub settings: Arc<Settings>,
-}
-
-impl AppState {
-    /// SameSite for accounts that never chose one (validated when the settings were loaded).
-    pub fn default_same_site(&self) -> SameSite {
-        SameSite::parse(&self.settings.session.same_site).unwrap_or_default()
-    }
 }
 
 impl FromRef<AppState> for LeptosOptions {

@@ -174,12 +174,79 @@ impl SameSite {
     }
 }
 
+/// The algorithm an account's access tokens are signed with.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum JwtAlg {
+    #[default]
+    EdDSA,
+    ES256,
+    HS256,
+}
+
+impl JwtAlg {
+    pub const ALL: [JwtAlg; 3] = [JwtAlg::EdDSA, JwtAlg::ES256, JwtAlg::HS256];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            JwtAlg::EdDSA => "EdDSA",
+            JwtAlg::ES256 => "ES256",
+            JwtAlg::HS256 => "HS256",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<JwtAlg> {
+        JwtAlg::ALL.into_iter().find(|a| a.as_str() == text)
+    }
+}
+
 /// The lab switches of one account (`GET`/`PUT /api/lab-settings`), applied by the server to that
 /// account's requests only.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
 pub struct LabSettings {
     pub same_site: SameSite,
+    pub jwt_alg: JwtAlg,
+    /// Revoked access tokens go on a denylist that every bearer request consults.
+    pub denylist: bool,
+}
+
+/// `PUT /api/lab-settings`: only the switches named change.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LabSettingsPatch {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub same_site: Option<SameSite>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub jwt_alg: Option<JwtAlg>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub denylist: Option<bool>,
+}
+
+/// `POST /api/jwt/login` and `/api/jwt/refresh` (RFC 6749's token response).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TokenResponse {
+    pub access_token: String,
+    pub token_type: String,
+    pub expires_in: u64,
+    /// When the refresh token (in its HttpOnly cookie) expires, Unix seconds.
+    pub refresh_expires_at: i64,
+    pub server_now: i64,
+}
+
+/// `POST /api/jwt/decode`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DecodeRequest {
+    pub token: String,
+}
+
+/// A token taken apart by the server's own verifier: the decoded parts (anyone can read them) and
+/// every check, run to the end so that every problem is named.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DecodeReport {
+    pub header: Option<serde_json::Value>,
+    pub payload: Option<serde_json::Value>,
+    pub signature: Option<String>,
+    pub checks: AuthTrace,
 }
 
 /// One attribute of a `Set-Cookie` header, as sent.

@@ -8,15 +8,8 @@ use axum::{
     body::Body,
     http::{header, Request, StatusCode},
 };
-use common::{lab, lab_in, lab_with, Answer, CookieSession};
+use common::{failed_check, lab, lab_in, lab_with, CookieSession};
 use std::time::Duration;
-
-fn failed_check(answer: &Answer) -> String {
-    let body: ApiErrorBody = serde_json::from_str(&answer.text).expect("error body");
-    let trace = body.auth.expect("a 401/403 carries the decision trace");
-    assert!(!trace.allowed);
-    trace.failed_check().expect("a failing check").name.clone()
-}
 
 #[tokio::test]
 async fn login_returns_the_user_the_csrf_token_and_the_cookie_report() {

@@ -33,6 +33,12 @@ pub enum ApiError {
     /// Authentication failed; the trace names the check.
     #[error("{}", failed_detail(.0))]
     Unauthorized(AuthTrace),
+    /// A bearer token was missing or refused (RFC 6750: 401 with `WWW-Authenticate: Bearer`).
+    #[error("{}", failed_detail(.0))]
+    Bearer(AuthTrace),
+    /// The refresh token was refused (unknown, expired, revoked, or reused: theft).
+    #[error("{0}")]
+    Refresh(String),
     /// Authenticated or not, the request may not do this (CSRF checks).
     #[error("{}", failed_detail(.0))]
     Forbidden(AuthTrace),
@@ -56,7 +62,10 @@ impl ApiError {
             ApiError::NotJson => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             ApiError::BodyTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             ApiError::UsernameTaken(_) => StatusCode::CONFLICT,
-            ApiError::InvalidCredentials | ApiError::Unauthorized(_) => StatusCode::UNAUTHORIZED,
+            ApiError::InvalidCredentials
+            | ApiError::Unauthorized(_)
+            | ApiError::Bearer(_)
+            | ApiError::Refresh(_) => StatusCode::UNAUTHORIZED,
             ApiError::Forbidden(_) => StatusCode::FORBIDDEN,
             ApiError::NotFound | ApiError::NoSuchSession => StatusCode::NOT_FOUND,
             ApiError::StoreUnavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
@@ -76,6 +85,8 @@ impl ApiError {
             ApiError::UsernameTaken(_) => "username_taken",
             ApiError::InvalidCredentials => "invalid_credentials",
             ApiError::Unauthorized(_) => "unauthenticated",
+            ApiError::Bearer(_) => "invalid_token",
+            ApiError::Refresh(_) => "invalid_refresh_token",
             ApiError::Forbidden(_) => "forbidden",
             ApiError::NotFound => "not_found",
             ApiError::NoSuchSession => "no_such_session",
@@ -89,7 +100,9 @@ impl ApiError {
             error: self.code().to_string(),
             reason: self.to_string(),
             auth: match self {
-                ApiError::Unauthorized(trace) | ApiError::Forbidden(trace) => Some(trace.clone()),
+                ApiError::Unauthorized(trace)
+                | ApiError::Forbidden(trace)
+                | ApiError::Bearer(trace) => Some(trace.clone()),
                 _ => None,
             },
         }
@@ -107,7 +120,14 @@ impl IntoResponse for ApiError {
             }
             _ => {}
         }
-        (self.status(), Json(self.body())).into_response()
+        let mut response = (self.status(), Json(self.body())).into_response();
+        if let ApiError::Bearer(trace) = &self {
+            response.headers_mut().insert(
+                axum::http::header::WWW_AUTHENTICATE,
+                www_authenticate(trace),
+            );
+        }
+        response
     }
 }
 
@@ -152,5 +172,46 @@ fn failed_detail(trace: &AuthTrace) -> String {
     match trace.failed_check() {
         Some(check) => format!("{}: {}", check.name, check.detail),
         None => "not authenticated".into(),
+    }
+}
+
+/// RFC 6750 §3: a request with no token gets a bare challenge; a refused token gets
+/// `error="invalid_token"` and a description (quotes and backslashes removed, ASCII only).
+fn www_authenticate(trace: &AuthTrace) -> axum::http::HeaderValue {
+    let no_token = trace
+        .failed_check()
+        .is_some_and(|c| c.name == "format" && c.detail.starts_with("no `Authorization"));
+    let value = if no_token {
+        "Bearer realm=\"authlab\"".to_string()
+    } else {
+        let description: String = failed_detail(trace)
+            .chars()
+            .filter(|c| c.is_ascii() && !c.is_ascii_control() && *c != '"' && *c != '\\')
+            .collect();
+        format!("Bearer realm=\"authlab\", error=\"invalid_token\", error_description=\"{description}\"")
+    };
+    axum::http::HeaderValue::from_str(&value)
+        .unwrap_or_else(|_| axum::http::HeaderValue::from_static("Bearer error=\"invalid_token\""))
+}
+
+impl From<crate::auth::refresh::RefreshError> for ApiError {
+    fn from(err: crate::auth::refresh::RefreshError) -> Self {
+        use crate::auth::refresh::RefreshError;
+        match err {
+            RefreshError::Db(err) => ApiError::Internal(err.to_string()),
+            other => ApiError::Refresh(other.to_string()),
+        }
+    }
+}
+
+impl From<crate::auth::keys::KeyError> for ApiError {
+    fn from(err: crate::auth::keys::KeyError) -> Self {
+        ApiError::Internal(err.to_string())
+    }
+}
+
+impl From<jsonwebtoken::errors::Error> for ApiError {
+    fn from(err: jsonwebtoken::errors::Error) -> Self {
+        ApiError::Internal(err.to_string())
     }
 }

@@ -1,10 +1,13 @@
-//! `GET`/`PUT /api/lab-settings`: the signed-in account's lab switches. They are stored per account
-//! and applied by the server to that account's requests only, so learners sharing one server never
-//! change each other's policy. Changing SameSite re-issues the session cookie with the new value.
+//! `GET`/`PUT /api/lab-settings`: the signed-in account's lab switches (SameSite of the session
+//! cookie, the JWT algorithm, the denylist). They are stored per account and applied by the server
+//! to that account's requests only, so learners sharing one server never change each other's
+//! policy. A PUT names only what changes. In session mode, changing SameSite re-issues the cookie.
 
 use super::{error::ApiError, json::ApiJson, session::issue_cookie};
 use crate::{
-    auth::cookie_user::CookieUser, db::account_settings, state::AppState, wire::LabSettings,
+    auth::auth_user::AuthUser,
+    state::AppState,
+    wire::{LabSettings, LabSettingsPatch},
 };
 use axum::{
     extract::State,
@@ -20,19 +23,23 @@ pub fn router() -> Router<AppState> {
 
 async fn read(
     State(state): State<AppState>,
-    user: CookieUser,
+    user: AuthUser,
 ) -> Result<Json<LabSettings>, ApiError> {
-    Ok(Json(
-        account_settings::load(&state.db, user.session.user.id, state.default_same_site()).await?,
-    ))
+    Ok(Json(state.account_settings.get(user.user_id()).await?))
 }
 
 async fn write(
     State(state): State<AppState>,
-    user: CookieUser,
-    ApiJson(settings): ApiJson<LabSettings>,
+    user: AuthUser,
+    ApiJson(patch): ApiJson<LabSettingsPatch>,
 ) -> Result<Response, ApiError> {
-    account_settings::store(&state.db, user.session.user.id, &settings).await?;
-    let (set_cookie, _) = issue_cookie(&state, &user.session, settings.same_site);
-    Ok(([(header::SET_COOKIE, set_cookie)], Json(settings)).into_response())
+    let settings = state
+        .account_settings
+        .update(user.user_id(), &patch)
+        .await?;
+    if let (AuthUser::Session(session_user), Some(_)) = (&user, patch.same_site) {
+        let (set_cookie, _) = issue_cookie(&state, &session_user.session, settings.same_site);
+        return Ok(([(header::SET_COOKIE, set_cookie)], Json(settings)).into_response());
+    }
+    Ok(Json(settings).into_response())
 }

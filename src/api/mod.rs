@@ -6,6 +6,7 @@ pub mod accounts;
 pub mod error;
 pub mod health;
 pub mod json;
+pub mod jwt;
 pub mod lab_settings;
 pub mod me;
 pub mod session;
@@ -23,6 +24,7 @@ pub fn router() -> Router<AppState> {
         .merge(accounts::router())
         .merge(health::router())
         .merge(session::router())
+        .merge(jwt::router())
         .merge(me::router())
         .merge(lab_settings::router())
         .route("/api/{*rest}", axum::routing::any(not_found))

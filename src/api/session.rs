@@ -14,7 +14,7 @@ use crate::{
         session::ActiveSession,
         session_cookie,
     },
-    db::{account_settings, unix_now},
+    db::unix_now,
     state::AppState,
     wire::{CookieReport, Credentials, SameSite, SessionState, SessionView},
 };
@@ -129,11 +129,7 @@ async fn logout_others(
 }
 
 pub async fn same_site_of(state: &AppState, user_id: i64) -> Result<SameSite, ApiError> {
-    Ok(
-        account_settings::load(&state.db, user_id, state.default_same_site())
-            .await?
-            .same_site,
-    )
+    Ok(state.account_settings.get(user_id).await?.same_site)
 }
 
 /// The `Set-Cookie` for `session` (lasting until its absolute deadline) and its report.

@@ -47,11 +47,13 @@ impl FromRequestParts<AppState> for CookieUser {
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
         if parts.headers.contains_key(header::AUTHORIZATION) {
+            // Reached only by endpoints that accept nothing but a session (e.g. the sessions list):
+            // a bearer request is never judged by its cookie.
             let mut trace = Trace::new(AuthMode::Jwt, BEARER_PLAN);
             trace.fail(
                 "bearer token",
                 "an Authorization header was sent, so the request is judged in bearer mode only \
-                 (the cookie is ignored); bearer-JWT mode is not built yet",
+                 (the cookie is ignored), and this endpoint is for cookie sessions",
             );
             return Err(ApiError::Unauthorized(trace.finish()));
         }

@@ -1,9 +1,15 @@
 //! The server-side authentication core, one concept per file.
 
+pub mod auth_user;
+pub mod bearer_user;
 pub mod cookie_user;
 pub mod credentials;
 pub mod csrf;
 pub mod decision;
+pub mod jwt;
+pub mod keys;
 pub mod password;
+pub mod refresh;
+pub mod revocation;
 pub mod session;
 pub mod session_cookie;

@@ -7,7 +7,8 @@
 //! - **Every request** looks the record up (a store round trip, measured for the trace), enforces
 //!   the idle and absolute timeouts, loads the user and writes back `last_seen`.
 //! - **Logout and revocation** delete the record: the very next request with the old cookie misses.
-//! - **Cleanup** runs periodically and deletes records past either timeout.
+//! - **Cleanup** (`delete_expired`, run by the server's maintenance task) deletes records past
+//!   either timeout.
 
 use crate::{
     auth::{csrf, decision::Trace, session_cookie},
@@ -319,26 +320,6 @@ impl Sessions {
             }
         }
         Ok(deleted)
-    }
-
-    /// Run `delete_expired` every `period` for as long as the server runs.
-    pub fn spawn_cleanup(self: std::sync::Arc<Self>, period: std::time::Duration) {
-        tokio::spawn(async move {
-            let mut ticker = tokio::time::interval(period);
-            ticker.tick().await;
-            loop {
-                ticker.tick().await;
-                match self.delete_expired().await {
-                    Ok(0) => {}
-                    Ok(n) => {
-                        tracing::info!(target: "authlab::session", deleted = n, "expired sessions deleted")
-                    }
-                    Err(err) => {
-                        tracing::warn!(target: "authlab::session", %err, "session cleanup failed")
-                    }
-                }
-            }
-        });
     }
 
     /// The record as the inspector shows it.

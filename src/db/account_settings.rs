@@ -1,38 +1,108 @@
 //! Per-account lab switches. An account without a row uses the server defaults from Leptos.toml.
+//! They are read on every bearer request, so they are cached in memory (write-through): reading a
+//! switch must not itself be the database round trip the lab is measuring.
 
-use crate::wire::{LabSettings, SameSite};
+use crate::wire::{JwtAlg, LabSettings, LabSettingsPatch, SameSite};
 use sqlx::SqlitePool;
+use std::{collections::HashMap, sync::RwLock};
 
-pub async fn load(
-    db: &SqlitePool,
-    user_id: i64,
+pub struct AccountSettings {
+    db: SqlitePool,
     default_same_site: SameSite,
-) -> Result<LabSettings, sqlx::Error> {
-    let row: Option<String> =
-        sqlx::query_scalar("SELECT same_site FROM account_settings WHERE user_id = ?")
-            .bind(user_id)
-            .fetch_optional(db)
-            .await?;
-    Ok(LabSettings {
-        same_site: row
-            .as_deref()
-            .and_then(SameSite::parse)
-            .unwrap_or(default_same_site),
-    })
+    cache: RwLock<HashMap<i64, LabSettings>>,
+    /// Username → id, for bearer requests (a token names its user by `sub`). Usernames never
+    /// change and accounts are never deleted here, so an entry never goes stale.
+    ids: RwLock<HashMap<String, i64>>,
 }
 
-pub async fn store(
-    db: &SqlitePool,
-    user_id: i64,
-    settings: &LabSettings,
-) -> Result<(), sqlx::Error> {
-    sqlx::query(
-        "INSERT INTO account_settings (user_id, same_site) VALUES (?, ?)
-         ON CONFLICT (user_id) DO UPDATE SET same_site = excluded.same_site",
-    )
-    .bind(user_id)
-    .bind(settings.same_site.as_str())
-    .execute(db)
-    .await?;
-    Ok(())
+impl AccountSettings {
+    pub fn new(db: SqlitePool, default_same_site: SameSite) -> Self {
+        AccountSettings {
+            db,
+            default_same_site,
+            cache: RwLock::new(HashMap::new()),
+            ids: RwLock::new(HashMap::new()),
+        }
+    }
+
+    /// The id of `username`: one database look-up the first time, memory after that.
+    pub async fn id_of(&self, username: &str) -> Result<Option<i64>, sqlx::Error> {
+        if let Some(id) = self.ids.read().expect("lock").get(username) {
+            return Ok(Some(*id));
+        }
+        let id: Option<i64> = sqlx::query_scalar("SELECT id FROM users WHERE username = ?")
+            .bind(username)
+            .fetch_optional(&self.db)
+            .await?;
+        if let Some(id) = id {
+            self.ids
+                .write()
+                .expect("lock")
+                .insert(username.to_string(), id);
+        }
+        Ok(id)
+    }
+
+    pub async fn get(&self, user_id: i64) -> Result<LabSettings, sqlx::Error> {
+        if let Some(hit) = self.cache.read().expect("lock").get(&user_id) {
+            return Ok(hit.clone());
+        }
+        let row: Option<(String, String, i64)> = sqlx::query_as(
+            "SELECT same_site, jwt_alg, denylist FROM account_settings WHERE user_id = ?",
+        )
+        .bind(user_id)
+        .fetch_optional(&self.db)
+        .await?;
+        let settings = match row {
+            Some((same_site, alg, denylist)) => LabSettings {
+                same_site: SameSite::parse(&same_site).unwrap_or(self.default_same_site),
+                jwt_alg: JwtAlg::parse(&alg).unwrap_or_default(),
+                denylist: denylist != 0,
+            },
+            None => LabSettings {
+                same_site: self.default_same_site,
+                jwt_alg: JwtAlg::default(),
+                denylist: false,
+            },
+        };
+        self.cache
+            .write()
+            .expect("lock")
+            .insert(user_id, settings.clone());
+        Ok(settings)
+    }
+
+    /// Apply a patch and return the account's full settings.
+    pub async fn update(
+        &self,
+        user_id: i64,
+        patch: &LabSettingsPatch,
+    ) -> Result<LabSettings, sqlx::Error> {
+        let mut settings = self.get(user_id).await?;
+        if let Some(same_site) = patch.same_site {
+            settings.same_site = same_site;
+        }
+        if let Some(alg) = patch.jwt_alg {
+            settings.jwt_alg = alg;
+        }
+        if let Some(denylist) = patch.denylist {
+            settings.denylist = denylist;
+        }
+        sqlx::query(
+            "INSERT INTO account_settings (user_id, same_site, jwt_alg, denylist) VALUES (?, ?, ?, ?)
+             ON CONFLICT (user_id) DO UPDATE SET same_site = excluded.same_site,
+                 jwt_alg = excluded.jwt_alg, denylist = excluded.denylist",
+        )
+        .bind(user_id)
+        .bind(settings.same_site.as_str())
+        .bind(settings.jwt_alg.as_str())
+        .bind(settings.denylist as i64)
+        .execute(&self.db)
+        .await?;
+        self.cache
+            .write()
+            .expect("lock")
+            .insert(user_id, settings.clone());
+        Ok(settings)
+    }
 }

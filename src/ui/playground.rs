@@ -56,11 +56,12 @@ pub fn Playground() -> impl IntoView {
                     <section class="card" data-testid="jwt-mode">
                         <h1>"Bearer-JWT mode"</h1>
                         <p>
-                            "Not built yet: signed access tokens sent as "
-                            <code>"Authorization: Bearer"</code>
-                            ", refresh tokens and the token inspector arrive with their own issue. "
-                            "Until then the server judges any request with an Authorization header "
-                            "in bearer mode and refuses it, without falling back to the cookie."
+                            "The server side works today: "
+                            <code>"POST /api/jwt/login"</code>", "<code>"/refresh"</code>", "
+                            <code>"/logout"</code>", "<code>"/logout-everywhere"</code>", key rotation, "
+                            <code>"/.well-known/jwks.json"</code>" and the decoder "
+                            <code>"POST /api/jwt/decode"</code>" (see the README for curl examples). "
+                            "This panel, the token inspector and the storage lesson are not built yet."
                         </p>
                     </section>
                 }.into_any(),

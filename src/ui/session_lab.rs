@@ -5,7 +5,7 @@
 use crate::{
     browser,
     client::{self, Answer, Call},
-    wire::{Credentials, LabSettings, SameSite, SessionState, SessionView},
+    wire::{Credentials, LabSettingsPatch, SameSite, SessionState, SessionView},
 };
 use leptos::{prelude::*, task::spawn_local};
 
@@ -144,7 +144,11 @@ impl SessionLab {
     pub fn set_same_site(self, same_site: SameSite) {
         let csrf = self.csrf();
         self.run(async move {
-            let answer = client::put_lab_settings(&LabSettings { same_site }, &csrf).await;
+            let patch = LabSettingsPatch {
+                same_site: Some(same_site),
+                ..LabSettingsPatch::default()
+            };
+            let answer = client::put_lab_settings(&patch, &csrf).await;
             self.record(&answer);
             if answer.result.is_ok() {
                 // The server re-issued the cookie; fetch its new report.

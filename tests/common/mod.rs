@@ -192,6 +192,47 @@ impl Lab {
         .await
     }
 
+    /// Log in in bearer mode; returns (access token, refresh token). Panics unless it succeeds.
+    pub async fn jwt_login(&self, username: &str, password: &str) -> (String, String) {
+        let answer = self
+            .post_json(
+                "/api/jwt/login",
+                serde_json::json!({"username": username, "password": password}).to_string(),
+            )
+            .await;
+        assert_eq!(answer.status, StatusCode::OK, "jwt login: {}", answer.text);
+        let refresh = refresh_cookie_value(&answer).expect("login sets the refresh cookie");
+        let access = answer.json()["access_token"].as_str().unwrap().to_string();
+        (access, refresh)
+    }
+
+    /// A request with `Authorization: Bearer <token>`.
+    pub async fn bearer(&self, method: &str, path: &str, token: &str) -> Answer {
+        self.send(
+            Request::builder()
+                .method(method)
+                .uri(path)
+                .header(header::AUTHORIZATION, format!("Bearer {token}"))
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await
+    }
+
+    /// `POST /api/jwt/refresh` with this refresh token in its cookie.
+    pub async fn refresh(&self, refresh_token: &str) -> Answer {
+        self.send(
+            Request::post("/api/jwt/refresh")
+                .header(
+                    header::COOKIE,
+                    format!("{}={refresh_token}", authlab::auth::refresh::COOKIE),
+                )
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await
+    }
+
     /// GET with the session's cookie.
     pub async fn get_as(&self, session: &CookieSession, path: &str) -> Answer {
         self.send(
@@ -222,6 +263,29 @@ impl Lab {
         self.send(Request::get(path).body(Body::empty()).unwrap())
             .await
     }
+}
+
+/// The refresh token a response set, if any.
+pub fn refresh_cookie_value(answer: &Answer) -> Option<String> {
+    answer
+        .headers
+        .get_all(header::SET_COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find(|v| v.starts_with(authlab::auth::refresh::COOKIE))
+        .and_then(|v| v.split(';').next())
+        .and_then(|pair| pair.split_once('='))
+        .map(|(_, value)| value.to_string())
+        .filter(|value| !value.is_empty())
+}
+
+/// The name of the first failing check in a 401/403's decision trace.
+pub fn failed_check(answer: &Answer) -> String {
+    let body: authlab::wire::ApiErrorBody =
+        serde_json::from_str(&answer.text).expect("JSON error body");
+    let trace = body.auth.expect("a refusal carries the decision trace");
+    assert!(!trace.allowed);
+    trace.failed_check().expect("a failing check").name.clone()
 }
 
 /// Assert the answer is a JSON API error with this status and code, and return its reason.

@@ -1,0 +1,252 @@
+//! Bearer-JWT mode's endpoints, under `/api/jwt`, plus the public key set:
+//! - `POST /login` `{username, password}` → `{access_token, token_type: "Bearer", expires_in}` and
+//!   the refresh cookie (HttpOnly, Secure, SameSite=Strict, Path=/api/jwt);
+//! - `POST /refresh` → a new access token; the refresh token rotates (reuse revokes the family);
+//! - `POST /logout` → 204: revokes the refresh family; the access token keeps working until `exp`
+//!   unless this account's denylist is on (then its `jti` is denied);
+//! - `POST /logout-everywhere` (bearer) → every token issued before now is refused;
+//! - `GET /keys`, `POST /keys/rotate`, `POST /keys/retire` (bearer): this account's signing keys;
+//! - `POST /decode` `{token}` → the token taken apart by the real verifier, every problem named;
+//! - `GET /.well-known/jwks.json` → the public keys.
+
+use super::{error::ApiError, json::ApiJson};
+use crate::{
+    auth::{
+        bearer_user::BearerUser,
+        cookie_user::login_origin_check,
+        credentials::check_credentials,
+        decision::Trace,
+        jwt::{self, Mode, CHECKS},
+        refresh::{self, Issued},
+    },
+    db::{unix_now, users},
+    state::AppState,
+    wire::{AuthMode, Credentials, DecodeReport, DecodeRequest, Role, TokenResponse},
+};
+use axum::{
+    extract::State,
+    http::{header, HeaderMap, HeaderValue, StatusCode},
+    response::{IntoResponse, Response},
+    routing::{get, post},
+    Json, Router,
+};
+use serde_json::{json, Value};
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/api/jwt/login", post(login))
+        .route("/api/jwt/refresh", post(refresh_token))
+        .route("/api/jwt/logout", post(logout))
+        .route("/api/jwt/logout-everywhere", post(logout_everywhere))
+        .route("/api/jwt/keys", get(keys))
+        .route("/api/jwt/keys/rotate", post(rotate_key))
+        .route("/api/jwt/keys/retire", post(retire_keys))
+        .route("/api/jwt/decode", post(decode))
+        .route("/.well-known/jwks.json", get(jwks))
+}
+
+async fn login(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    ApiJson(credentials): ApiJson<Credentials>,
+) -> Result<Response, ApiError> {
+    // The refresh token rides in a cookie, so a forged cross-site login is refused like any other.
+    login_origin_check(&headers)?;
+    let user = check_credentials(
+        &state.db,
+        &state.passwords,
+        &credentials.username,
+        &credentials.password,
+    )
+    .await?;
+    let family = state.refresh.start(user.id).await?;
+    tracing::info!(target: "authlab::jwt", username = %user.username, "jwt login");
+    tokens(&state, user.id, &user.username, user.role, family).await
+}
+
+async fn refresh_token(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
+    login_origin_check(&headers)?;
+    let Some(presented) = read_refresh_cookie(&headers) else {
+        return Err(ApiError::Refresh("no refresh token cookie".into()));
+    };
+    match state.refresh.rotate(&presented).await {
+        Ok((user_id, next)) => {
+            let Some(user) = users::find_by_id(&state.db, user_id).await? else {
+                return Err(ApiError::Refresh("the account no longer exists".into()));
+            };
+            tokens(&state, user.id, &user.username, user.role, next).await
+        }
+        Err(err) => {
+            // Whatever went wrong, the browser should stop sending this cookie.
+            let mut response = ApiError::from(err).into_response();
+            response
+                .headers_mut()
+                .insert(header::SET_COOKIE, refresh_cookie("", 0));
+            Ok(response)
+        }
+    }
+}
+
+async fn logout(State(state): State<AppState>, headers: HeaderMap) -> Result<Response, ApiError> {
+    login_origin_check(&headers)?;
+    if let Some(presented) = read_refresh_cookie(&headers) {
+        state.refresh.revoke_family_of(&presented).await?;
+    }
+    // The access token is only revoked if this account's denylist is on: otherwise the server has
+    // nowhere to record that it should stop accepting it.
+    if let Some(token) = bearer_token(&headers) {
+        let mut trace = jwt::bearer_trace();
+        let (claims, _) = jwt::verify(
+            &token,
+            &state.keys,
+            &state.settings.jwt,
+            &mut trace,
+            Mode::FirstFailure,
+        );
+        if let Some(claims) = claims {
+            if let Some(user_id) = state.account_settings.id_of(&claims.sub).await? {
+                if state.account_settings.get(user_id).await?.denylist {
+                    state
+                        .revocation
+                        .deny(&claims.jti, user_id, claims.exp)
+                        .await?;
+                }
+            }
+        }
+    }
+    Ok((
+        StatusCode::NO_CONTENT,
+        [(header::SET_COOKIE, refresh_cookie("", 0))],
+    )
+        .into_response())
+}
+
+async fn logout_everywhere(
+    State(state): State<AppState>,
+    user: BearerUser,
+) -> Result<Json<Value>, ApiError> {
+    let mark = state
+        .revocation
+        .mark_not_before(user.user_id, &user.claims.sub)
+        .await?;
+    let families = state.refresh.revoke_user(user.user_id).await?;
+    Ok(Json(
+        json!({ "tokens_not_before": mark, "refresh_tokens_revoked": families }),
+    ))
+}
+
+async fn keys(State(state): State<AppState>, user: BearerUser) -> Json<Value> {
+    let keys: Vec<Value> = state
+        .keys
+        .of_owner(user.user_id)
+        .iter()
+        .map(|k| {
+            json!({"kid": k.kid, "alg": k.alg.as_str(), "created_at": k.created_at, "rotated_at": k.rotated_at})
+        })
+        .collect();
+    Json(json!({ "keys": keys }))
+}
+
+async fn rotate_key(
+    State(state): State<AppState>,
+    user: BearerUser,
+) -> Result<Json<Value>, ApiError> {
+    let alg = state.account_settings.get(user.user_id).await?.jwt_alg;
+    let key = state.keys.rotate(user.user_id, alg).await?;
+    Ok(Json(json!({ "kid": key.kid, "alg": alg.as_str() })))
+}
+
+async fn retire_keys(
+    State(state): State<AppState>,
+    user: BearerUser,
+) -> Result<Json<Value>, ApiError> {
+    let retired = state.keys.retire_rotated(user.user_id).await?;
+    Ok(Json(json!({ "retired": retired })))
+}
+
+async fn decode(
+    State(state): State<AppState>,
+    ApiJson(request): ApiJson<DecodeRequest>,
+) -> Json<DecodeReport> {
+    let mut trace = Trace::new(AuthMode::Jwt, &CHECKS);
+    let (_, parts) = jwt::verify(
+        request.token.trim(),
+        &state.keys,
+        &state.settings.jwt,
+        &mut trace,
+        Mode::EveryProblem,
+    );
+    Json(DecodeReport {
+        header: parts.header,
+        payload: parts.payload,
+        signature: parts.signature,
+        checks: trace.finish(),
+    })
+}
+
+async fn jwks(State(state): State<AppState>) -> Json<Value> {
+    Json(state.keys.jwks())
+}
+
+/// Sign an access token with the account's chosen algorithm and answer with it and the refresh
+/// cookie for `next`.
+async fn tokens(
+    state: &AppState,
+    user_id: i64,
+    username: &str,
+    role: Role,
+    next: Issued,
+) -> Result<Response, ApiError> {
+    let alg = state.account_settings.get(user_id).await?.jwt_alg;
+    let key = state.keys.active(user_id, alg).await?;
+    let (access_token, _) = jwt::issue(&key, username, role, &state.settings.jwt)?;
+    let now = unix_now();
+    let body = TokenResponse {
+        access_token,
+        token_type: "Bearer".into(),
+        expires_in: state.settings.jwt.access_ttl_secs,
+        refresh_expires_at: next.expires_at,
+        server_now: now,
+    };
+    let cookie = refresh_cookie(&next.token, next.expires_at - now);
+    Ok(([(header::SET_COOKIE, cookie)], Json(body)).into_response())
+}
+
+/// The refresh cookie, each attribute on purpose:
+/// `HttpOnly` (scripts, XSS included, cannot read the long-lived credential), `Secure` (never over
+/// plain http to a real host), `SameSite=Strict` (never sent on a request another site starts:
+/// no CSRF against /refresh or /logout), `Path=/api/jwt` (sent to the token endpoints only, not
+/// to every API call), `Max-Age` (gone when the server would refuse it anyway).
+fn refresh_cookie(value: &str, max_age: i64) -> HeaderValue {
+    let header = format!(
+        "{}={value}; HttpOnly; Secure; SameSite=Strict; Path={}; Max-Age={}",
+        refresh::COOKIE,
+        refresh::PATH,
+        max_age.max(0)
+    );
+    HeaderValue::from_str(&header).expect("cookie header is ASCII")
+}
+
+fn read_refresh_cookie(headers: &HeaderMap) -> Option<String> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .filter(|(name, value)| *name == refresh::COOKIE && !value.is_empty())
+        .map(|(_, value)| value.to_string())
+        .next_back()
+}
+
+fn bearer_token(headers: &HeaderMap) -> Option<String> {
+    headers
+        .get(header::AUTHORIZATION)?
+        .to_str()
+        .ok()?
+        .strip_prefix("Bearer ")
+        .map(|t| t.trim().to_string())
+}

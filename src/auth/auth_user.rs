@@ -1,0 +1,67 @@
+//! `AuthUser`: either model, chosen by the request itself. With an `Authorization` header the
+//! request is judged in bearer mode only; without one, by its session cookie. Never both: a broken
+//! bearer token does not silently fall back to a cookie.
+
+use crate::{
+    api::error::ApiError,
+    auth::{bearer_user::BearerUser, cookie_user::CookieUser},
+    state::AppState,
+    wire::{AuthTrace, Role},
+};
+use axum::{
+    extract::FromRequestParts,
+    http::{header, request::Parts},
+};
+
+pub enum AuthUser {
+    Session(CookieUser),
+    Bearer(BearerUser),
+}
+
+impl AuthUser {
+    pub fn user_id(&self) -> i64 {
+        match self {
+            AuthUser::Session(user) => user.session.user.id,
+            AuthUser::Bearer(user) => user.user_id,
+        }
+    }
+
+    pub fn username(&self) -> &str {
+        match self {
+            AuthUser::Session(user) => &user.session.user.username,
+            AuthUser::Bearer(user) => &user.claims.sub,
+        }
+    }
+
+    /// The role as this request's credential states it: the database's for a session, the token's
+    /// claim (possibly stale) for a bearer token.
+    pub fn role(&self) -> Role {
+        match self {
+            AuthUser::Session(user) => user.session.user.role,
+            AuthUser::Bearer(user) => user.claims.role,
+        }
+    }
+
+    pub fn trace(&self) -> &AuthTrace {
+        match self {
+            AuthUser::Session(user) => &user.trace,
+            AuthUser::Bearer(user) => &user.trace,
+        }
+    }
+}
+
+impl FromRequestParts<AppState> for AuthUser {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
+        if parts.headers.contains_key(header::AUTHORIZATION) {
+            Ok(AuthUser::Bearer(
+                BearerUser::from_request_parts(parts, state).await?,
+            ))
+        } else {
+            Ok(AuthUser::Session(
+                CookieUser::from_request_parts(parts, state).await?,
+            ))
+        }
+    }
+}

@@ -1,0 +1,107 @@
+//! `BearerUser`: the extractor for bearer-JWT mode. The request must carry
+//! `Authorization: Bearer <access token>`; the token is verified by `jwt::verify` (format → kid →
+//! algorithm → signature → typ → claims → iss → aud → nbf → exp), then by the two revocation tools:
+//! the denylist (only when this account switched it on: a timed SQLite lookup) and the
+//! not-before mark (memory). No user record is loaded: the token's claims are the whole truth,
+//! which is the point, and the weakness, of this model.
+
+use crate::{
+    api::error::ApiError,
+    auth::jwt::{self, Claims, Mode},
+    state::AppState,
+    wire::AuthTrace,
+};
+use axum::{
+    extract::FromRequestParts,
+    http::{header, request::Parts},
+};
+
+pub struct BearerUser {
+    pub claims: Claims,
+    pub user_id: i64,
+    pub token: String,
+    pub trace: AuthTrace,
+}
+
+impl FromRequestParts<AppState> for BearerUser {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
+        let mut trace = jwt::bearer_trace();
+        let header = parts
+            .headers
+            .get(header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok());
+        let token = match header.and_then(|h| h.strip_prefix("Bearer ")) {
+            Some(token) => token.trim().to_string(),
+            None => {
+                trace.fail("format", "no `Authorization: Bearer <token>` header");
+                return Err(ApiError::Bearer(trace.finish()));
+            }
+        };
+        let (claims, _) = jwt::verify(
+            &token,
+            &state.keys,
+            &state.settings.jwt,
+            &mut trace,
+            Mode::FirstFailure,
+        );
+        let Some(claims) = claims else {
+            return Err(ApiError::Bearer(trace.finish()));
+        };
+        let Some(user_id) = state.account_settings.id_of(&claims.sub).await? else {
+            trace.fail("denylist", "the token's subject is not an account here");
+            return Err(ApiError::Bearer(trace.finish()));
+        };
+
+        let switches = state.account_settings.get(user_id).await?;
+        if switches.denylist {
+            let (denied, micros) = state.revocation.is_denied(&claims.jti).await?;
+            if denied {
+                trace.fail_timed(
+                    "denylist",
+                    format!(
+                        "jti {} was revoked (logout); the list keeps it until exp",
+                        claims.jti
+                    ),
+                    micros,
+                );
+                return Err(ApiError::Bearer(trace.finish()));
+            }
+            trace.pass_timed(
+                "denylist",
+                "switched on: looked up in SQLite, not listed (this lookup is the price)",
+                micros,
+            );
+        } else {
+            trace.pass(
+                "denylist",
+                "switched off for this account: not consulted, no lookup (stateless)",
+            );
+        }
+
+        match state.revocation.not_before(&claims.sub) {
+            Some(mark) if claims.iat < mark => {
+                trace.fail(
+                    "not-before mark",
+                    format!(
+                        "issued {} s before \"log out everywhere\"",
+                        mark - claims.iat
+                    ),
+                );
+                return Err(ApiError::Bearer(trace.finish()));
+            }
+            Some(_) => trace.pass(
+                "not-before mark",
+                "issued after the last \"log out everywhere\"",
+            ),
+            None => trace.pass("not-before mark", "no \"log out everywhere\" for this user"),
+        }
+        Ok(BearerUser {
+            claims,
+            user_id,
+            token,
+            trace: trace.finish(),
+        })
+    }
+}

@@ -1,0 +1,379 @@
+//! Access tokens: signed JWTs that carry the state themselves. The server keeps nothing per token;
+//! it checks a signature and some claims, and that is why it cannot simply "delete" one.
+//!
+//! Issued: header `{alg, typ: "at+jwt", kid}`, claims `iss aud sub role iat nbf exp jti`.
+//! Verified, in this order, each a named check in the decision trace:
+//! format → kid known → algorithm → signature → typ → claims → iss → aud → nbf → exp.
+//! (The bearer extractor then adds: denylist → not-before mark.)
+//!
+//! Every rule is explicit here rather than left to a library default: the algorithm comes from
+//! the key the `kid` names (never from the header), all claims are required, `iss` and `aud` must
+//! match exactly, and `nbf`/`exp` allow only the configured leeway (at most 60 s).
+
+use crate::{
+    auth::{
+        decision::Trace,
+        keys::{KeyRing, SigningKey},
+    },
+    db::unix_now,
+    settings::JwtSettings,
+    wire::{AuthMode, Role},
+};
+use base64::{engine::general_purpose::URL_SAFE_NO_PAD, Engine};
+use jsonwebtoken::{crypto, Header};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use std::sync::Arc;
+
+/// The `typ` header of our access tokens (RFC 9068): a refresh token or an ID token from another
+/// system, even if signed by a key we know, is not an access token.
+pub const TYP: &str = "at+jwt";
+
+/// The checks `verify` runs, in order.
+pub const CHECKS: [&str; 10] = [
+    "format",
+    "kid known",
+    "algorithm",
+    "signature",
+    "typ",
+    "claims",
+    "iss",
+    "aud",
+    "nbf",
+    "exp",
+];
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Claims {
+    pub iss: String,
+    pub aud: String,
+    /// The username (usernames never change in this lab).
+    pub sub: String,
+    pub role: Role,
+    pub iat: i64,
+    pub nbf: i64,
+    pub exp: i64,
+    /// Unique id of this token: what a denylist stores.
+    pub jti: String,
+}
+
+/// Sign a new access token for `username`/`role` with `key`.
+pub fn issue(
+    key: &SigningKey,
+    username: &str,
+    role: Role,
+    config: &JwtSettings,
+) -> Result<(String, Claims), jsonwebtoken::errors::Error> {
+    let now = unix_now();
+    let claims = Claims {
+        iss: config.issuer.clone(),
+        aud: config.audience.clone(),
+        sub: username.to_string(),
+        role,
+        iat: now,
+        nbf: now,
+        exp: now + config.access_ttl_secs as i64,
+        jti: crate::auth::csrf::new_token()[..22].to_string(),
+    };
+    let mut header = Header::new(key.algorithm());
+    header.typ = Some(TYP.into());
+    header.kid = Some(key.kid.clone());
+    let token = jsonwebtoken::encode(&header, &claims, &key.encoding)?;
+    Ok((token, claims))
+}
+
+/// How far to go after a failed check.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    /// A real request: the first failure decides.
+    FirstFailure,
+    /// The decoder: keep going, so every problem gets named.
+    EveryProblem,
+}
+
+/// A token taken apart (whatever the verdict).
+#[derive(Default)]
+pub struct Parts {
+    pub header: Option<Value>,
+    pub payload: Option<Value>,
+    pub signature: Option<String>,
+    pub claims: Option<Claims>,
+    pub key: Option<Arc<SigningKey>>,
+}
+
+/// Verify `token`, recording each check in `trace`. `Some(claims)` only if every check passed.
+pub fn verify(
+    token: &str,
+    keys: &KeyRing,
+    config: &JwtSettings,
+    trace: &mut Trace,
+    mode: Mode,
+) -> (Option<Claims>, Parts) {
+    let mut parts = Parts::default();
+    let mut failed = false;
+    macro_rules! fail {
+        ($name:expr, $detail:expr) => {{
+            trace.fail($name, String::from($detail));
+            failed = true;
+        }};
+    }
+    macro_rules! stop {
+        () => {
+            failed && mode == Mode::FirstFailure
+        };
+    }
+
+    // format: three base64url segments; header and payload are JSON objects.
+    let segments: Vec<&str> = token.split('.').collect();
+    if segments.len() != 3 {
+        trace.fail(
+            "format",
+            format!(
+                "a JWS has 3 dot-separated parts; this has {}",
+                segments.len()
+            ),
+        );
+        return (None, parts);
+    }
+    let json_of = |segment: &str| -> Result<Value, String> {
+        let bytes = URL_SAFE_NO_PAD
+            .decode(segment)
+            .map_err(|e| format!("not base64url: {e}"))?;
+        let value: Value = serde_json::from_slice(&bytes).map_err(|e| format!("not JSON: {e}"))?;
+        if value.is_object() {
+            Ok(value)
+        } else {
+            Err("not a JSON object".into())
+        }
+    };
+    parts.signature = Some(segments[2].to_string());
+    let header = json_of(segments[0]);
+    let payload = json_of(segments[1]);
+    parts.header = header.as_ref().ok().cloned();
+    // Show a payload that is not a JSON object as text (a JWS may sign anything; a JWT may not).
+    parts.payload = payload.as_ref().ok().cloned().or_else(|| {
+        URL_SAFE_NO_PAD
+            .decode(segments[1])
+            .ok()
+            .and_then(|bytes| String::from_utf8(bytes).ok())
+            .map(Value::String)
+    });
+    match (&header, &payload) {
+        (Ok(_), Ok(_)) => trace.pass(
+            "format",
+            "three base64url parts; header and payload are JSON",
+        ),
+        (Err(e), _) => fail!("format", format!("header {e}")),
+        (_, Err(e)) => fail!("format", format!("payload {e}")),
+    }
+    if stop!() || header.is_err() {
+        return (None, parts);
+    }
+    let header = header.unwrap_or_default();
+    let text = |name: &str| header.get(name).and_then(Value::as_str).map(str::to_string);
+
+    // kid known: the key comes from our own ring, never from the token (no `jku`, no embedded `jwk`).
+    let key = match text("kid") {
+        None => {
+            fail!(
+                "kid known",
+                "the header names no kid, so no key of ours can check it"
+            );
+            None
+        }
+        Some(kid) => match keys.get(&kid) {
+            Some(key) => {
+                trace.pass(
+                    "kid known",
+                    format!("kid {kid} is one of our keys ({})", key.alg.as_str()),
+                );
+                Some(key)
+            }
+            None => {
+                fail!(
+                    "kid known",
+                    format!("kid {kid} is not in our key ring (never ours, or retired)")
+                );
+                None
+            }
+        },
+    };
+    parts.key = key.clone();
+    if stop!() {
+        return (None, parts);
+    }
+
+    // algorithm: the key is pinned to one algorithm; the header must name exactly that one.
+    let alg = text("alg").unwrap_or_default();
+    let algorithm_ok = match &key {
+        Some(key) if alg == key.alg.as_str() => {
+            trace.pass(
+                "algorithm",
+                format!("{alg}, the only algorithm key {} accepts", key.kid),
+            );
+            true
+        }
+        Some(key) => {
+            let why = if alg.eq_ignore_ascii_case("none") {
+                "alg none means unsigned, and is never accepted".to_string()
+            } else {
+                format!(
+                    "this key is pinned to {}; a token cannot choose another",
+                    key.alg.as_str()
+                )
+            };
+            fail!("algorithm", format!("header says {alg:?}: {why}"));
+            false
+        }
+        None => {
+            if alg.eq_ignore_ascii_case("none") {
+                fail!(
+                    "algorithm",
+                    format!("header says {alg:?}: unsigned tokens are never accepted")
+                );
+            } else {
+                trace.fail("algorithm", "no key to pin the algorithm to");
+            }
+            false
+        }
+    };
+    if stop!() {
+        return (None, parts);
+    }
+
+    // signature: with the pinned key and algorithm.
+    match (&key, algorithm_ok) {
+        (Some(key), true) => {
+            let message = format!("{}.{}", segments[0], segments[1]);
+            match crypto::verify(
+                segments[2],
+                message.as_bytes(),
+                &key.decoding,
+                key.algorithm(),
+            ) {
+                Ok(true) => trace.pass(
+                    "signature",
+                    format!("valid {} signature by key {}", key.alg.as_str(), key.kid),
+                ),
+                Ok(false) => fail!(
+                    "signature",
+                    "does not match: the header or payload was changed, or another key signed it"
+                ),
+                Err(e) => fail!("signature", format!("cannot be checked: {e}")),
+            }
+        }
+        _ => fail!(
+            "signature",
+            "not checked: no trusted key and algorithm for this token"
+        ),
+    }
+    if stop!() {
+        return (None, parts);
+    }
+
+    // typ
+    match text("typ") {
+        Some(typ) if typ.eq_ignore_ascii_case(TYP) => {
+            trace.pass("typ", format!("{typ}: an access token"))
+        }
+        other => fail!(
+            "typ",
+            format!("typ is {other:?}, not {TYP:?}: not an access token")
+        ),
+    }
+    if stop!() {
+        return (None, parts);
+    }
+
+    // claims: all required, none unknown.
+    let claims: Option<Claims> = match payload.map(serde_json::from_value::<Claims>) {
+        Ok(Ok(claims)) => {
+            trace.pass("claims", "iss aud sub role iat nbf exp jti all present");
+            Some(claims)
+        }
+        Ok(Err(e)) => {
+            fail!(
+                "claims",
+                format!("{e}: iss aud sub role iat nbf exp jti are all required")
+            );
+            None
+        }
+        Err(_) => None,
+    };
+    let Some(claims) = claims else {
+        return (None, parts);
+    };
+    parts.claims = Some(claims.clone());
+    let now = unix_now();
+    let leeway = config.leeway_secs as i64;
+
+    if claims.iss == config.issuer {
+        trace.pass("iss", format!("issued by {}", claims.iss));
+    } else {
+        fail!(
+            "iss",
+            format!("issuer {:?} is not {:?}", claims.iss, config.issuer)
+        );
+    }
+    if !stop!() {
+        if claims.aud == config.audience {
+            trace.pass("aud", format!("meant for {}", claims.aud));
+        } else {
+            fail!(
+                "aud",
+                format!(
+                    "audience {:?} is not {:?}: the token was meant for another service",
+                    claims.aud, config.audience
+                )
+            );
+        }
+    }
+    if !stop!() {
+        if claims.nbf <= now + leeway {
+            trace.pass("nbf", format!("valid since {} s ago", now - claims.nbf));
+        } else {
+            fail!(
+                "nbf",
+                format!(
+                    "not valid for another {} s (leeway {leeway} s)",
+                    claims.nbf - now
+                )
+            );
+        }
+    }
+    if !stop!() {
+        if now < claims.exp + leeway {
+            trace.pass("exp", format!("expires in {} s", claims.exp - now));
+        } else {
+            fail!(
+                "exp",
+                format!("expired {} s ago (leeway {leeway} s)", now - claims.exp)
+            );
+        }
+    }
+    if failed {
+        (None, parts)
+    } else {
+        (Some(claims), parts)
+    }
+}
+
+/// A trace for verifying a bearer token, with the extractor's own checks after the token's.
+pub fn bearer_trace() -> Trace {
+    const PLAN: &[&str] = &[
+        "format",
+        "kid known",
+        "algorithm",
+        "signature",
+        "typ",
+        "claims",
+        "iss",
+        "aud",
+        "nbf",
+        "exp",
+        "denylist",
+        "not-before mark",
+    ];
+    Trace::new(AuthMode::Jwt, PLAN)
+}

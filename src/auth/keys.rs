@@ -1,0 +1,298 @@
+//! Signing keys for access tokens. Each key has a `kid` and is pinned to exactly one algorithm: the
+//! verifier finds the key by the token's `kid` in its own key ring and accepts only that key's
+//! algorithm, whatever the token's header claims. That one rule defeats `alg: none` and algorithm
+//! confusion (an HS256 token "signed" with a public key as the HMAC secret).
+//!
+//! Keys belong to an account, so a learner rotating or retiring keys touches only their own
+//! tokens. The ring lives in memory (verification never waits on the database) and is written
+//! through to SQLite, so keys survive restarts. EdDSA and ES256 public keys are published as a
+//! JWK Set; an HS256 secret is never published, since anyone holding it could mint tokens.
+
+use crate::{db::unix_now, wire::JwtAlg};
+use base64::{engine::general_purpose::URL_SAFE_NO_PAD, Engine};
+use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey};
+use rand::{rngs::OsRng, RngCore};
+use serde_json::{json, Value};
+use sqlx::SqlitePool;
+use std::{
+    collections::HashMap,
+    sync::{Arc, RwLock},
+};
+
+/// One signing key with everything needed to sign and verify.
+pub struct SigningKey {
+    pub kid: String,
+    pub owner_id: i64,
+    pub alg: JwtAlg,
+    pub created_at: i64,
+    /// When a newer key replaced it; it keeps verifying until retired.
+    pub rotated_at: Option<i64>,
+    pub encoding: EncodingKey,
+    pub decoding: DecodingKey,
+    /// The public JWK (EdDSA, ES256); `None` for an HMAC secret, which must never be published.
+    pub public_jwk: Option<Value>,
+}
+
+impl SigningKey {
+    pub fn algorithm(&self) -> Algorithm {
+        match self.alg {
+            JwtAlg::EdDSA => Algorithm::EdDSA,
+            JwtAlg::ES256 => Algorithm::ES256,
+            JwtAlg::HS256 => Algorithm::HS256,
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum KeyError {
+    #[error("key store: {0}")]
+    Db(#[from] sqlx::Error),
+    #[error("key material: {0}")]
+    Material(String),
+}
+
+/// kid, owner_id, alg, secret, created_at, rotated_at
+type KeyRow = (String, i64, String, Vec<u8>, i64, Option<i64>);
+
+pub struct KeyRing {
+    db: SqlitePool,
+    keys: RwLock<HashMap<String, Arc<SigningKey>>>,
+}
+
+impl KeyRing {
+    /// Load every stored key into memory.
+    pub async fn load(db: SqlitePool) -> Result<Self, KeyError> {
+        let rows: Vec<KeyRow> = sqlx::query_as(
+            "SELECT kid, owner_id, alg, secret, created_at, rotated_at FROM signing_keys",
+        )
+        .fetch_all(&db)
+        .await?;
+        let mut keys = HashMap::new();
+        for (kid, owner_id, alg, secret, created_at, rotated_at) in rows {
+            let alg = JwtAlg::parse(&alg).ok_or_else(|| KeyError::Material(alg.clone()))?;
+            let key = build(kid.clone(), owner_id, alg, &secret, created_at, rotated_at)?;
+            keys.insert(kid, Arc::new(key));
+        }
+        Ok(KeyRing {
+            db,
+            keys: RwLock::new(keys),
+        })
+    }
+
+    /// Look a key up by `kid`: memory only.
+    pub fn get(&self, kid: &str) -> Option<Arc<SigningKey>> {
+        self.keys.read().expect("lock").get(kid).cloned()
+    }
+
+    /// The key `owner_id` signs with in `alg`, created on first use.
+    pub async fn active(&self, owner_id: i64, alg: JwtAlg) -> Result<Arc<SigningKey>, KeyError> {
+        let existing = self
+            .keys
+            .read()
+            .expect("lock")
+            .values()
+            .filter(|k| k.owner_id == owner_id && k.alg == alg && k.rotated_at.is_none())
+            .max_by_key(|k| k.created_at)
+            .cloned();
+        match existing {
+            Some(key) => Ok(key),
+            None => self.create(owner_id, alg).await,
+        }
+    }
+
+    /// Rotate: a new key (new `kid`) signs from now on; the old one keeps verifying the tokens it
+    /// already signed until it is retired.
+    pub async fn rotate(&self, owner_id: i64, alg: JwtAlg) -> Result<Arc<SigningKey>, KeyError> {
+        let now = unix_now();
+        sqlx::query(
+            "UPDATE signing_keys SET rotated_at = ? WHERE owner_id = ? AND alg = ? AND rotated_at IS NULL",
+        )
+        .bind(now)
+        .bind(owner_id)
+        .bind(alg.as_str())
+        .execute(&self.db)
+        .await?;
+        {
+            let mut keys = self.keys.write().expect("lock");
+            let stale: Vec<String> = keys
+                .values()
+                .filter(|k| k.owner_id == owner_id && k.alg == alg && k.rotated_at.is_none())
+                .map(|k| k.kid.clone())
+                .collect();
+            for kid in stale {
+                if let Some(old) = keys.remove(&kid) {
+                    let secret = secret_of(&old);
+                    let rebuilt = build(
+                        kid.clone(),
+                        owner_id,
+                        alg,
+                        &secret,
+                        old.created_at,
+                        Some(now),
+                    )?;
+                    keys.insert(kid, Arc::new(rebuilt));
+                }
+            }
+        }
+        self.create(owner_id, alg).await
+    }
+
+    /// Retire every rotated-out key of `owner_id`: each token they signed now fails "kid known".
+    pub async fn retire_rotated(&self, owner_id: i64) -> Result<usize, KeyError> {
+        sqlx::query("DELETE FROM signing_keys WHERE owner_id = ? AND rotated_at IS NOT NULL")
+            .bind(owner_id)
+            .execute(&self.db)
+            .await?;
+        let mut keys = self.keys.write().expect("lock");
+        let before = keys.len();
+        keys.retain(|_, k| !(k.owner_id == owner_id && k.rotated_at.is_some()));
+        Ok(before - keys.len())
+    }
+
+    /// Retire rotated keys whose last token has expired anyway (rotated more than `after` ago).
+    pub async fn retire_expired(&self, after_secs: i64) -> Result<usize, KeyError> {
+        let cutoff = unix_now() - after_secs;
+        sqlx::query("DELETE FROM signing_keys WHERE rotated_at IS NOT NULL AND rotated_at < ?")
+            .bind(cutoff)
+            .execute(&self.db)
+            .await?;
+        let mut keys = self.keys.write().expect("lock");
+        let before = keys.len();
+        keys.retain(|_, k| k.rotated_at.is_none_or(|at| at >= cutoff));
+        Ok(before - keys.len())
+    }
+
+    /// The public keys, as a JWK Set (RFC 7517).
+    pub fn jwks(&self) -> Value {
+        let keys = self.keys.read().expect("lock");
+        let mut list: Vec<&Arc<SigningKey>> = keys.values().collect();
+        list.sort_by(|a, b| (a.created_at, &a.kid).cmp(&(b.created_at, &b.kid)));
+        let public: Vec<Value> = list.iter().filter_map(|k| k.public_jwk.clone()).collect();
+        json!({ "keys": public })
+    }
+
+    /// The keys of one owner (for the inspector): kid, alg, whether rotated out.
+    pub fn of_owner(&self, owner_id: i64) -> Vec<Arc<SigningKey>> {
+        let keys = self.keys.read().expect("lock");
+        let mut list: Vec<Arc<SigningKey>> = keys
+            .values()
+            .filter(|k| k.owner_id == owner_id)
+            .cloned()
+            .collect();
+        list.sort_by_key(|k| k.created_at);
+        list
+    }
+
+    async fn create(&self, owner_id: i64, alg: JwtAlg) -> Result<Arc<SigningKey>, KeyError> {
+        let secret = generate_secret(alg)?;
+        let kid = random_kid();
+        let now = unix_now();
+        sqlx::query(
+            "INSERT INTO signing_keys (kid, owner_id, alg, secret, created_at) VALUES (?, ?, ?, ?, ?)",
+        )
+        .bind(&kid)
+        .bind(owner_id)
+        .bind(alg.as_str())
+        .bind(&secret)
+        .bind(now)
+        .execute(&self.db)
+        .await?;
+        let key = Arc::new(build(kid.clone(), owner_id, alg, &secret, now, None)?);
+        self.keys.write().expect("lock").insert(kid, key.clone());
+        Ok(key)
+    }
+}
+
+fn random_kid() -> String {
+    let mut bytes = [0u8; 9];
+    OsRng.fill_bytes(&mut bytes);
+    URL_SAFE_NO_PAD.encode(bytes)
+}
+
+/// Fresh key material: PKCS#8 DER for EdDSA and ES256, 32 random bytes for HS256.
+fn generate_secret(alg: JwtAlg) -> Result<Vec<u8>, KeyError> {
+    let material = |err: String| KeyError::Material(err);
+    match alg {
+        JwtAlg::EdDSA => {
+            use ed25519_dalek::pkcs8::EncodePrivateKey;
+            let key = ed25519_dalek::SigningKey::generate(&mut OsRng);
+            Ok(key
+                .to_pkcs8_der()
+                .map_err(|e| material(e.to_string()))?
+                .as_bytes()
+                .to_vec())
+        }
+        JwtAlg::ES256 => {
+            use p256::pkcs8::EncodePrivateKey;
+            let key = p256::SecretKey::random(&mut OsRng);
+            Ok(key
+                .to_pkcs8_der()
+                .map_err(|e| material(e.to_string()))?
+                .as_bytes()
+                .to_vec())
+        }
+        JwtAlg::HS256 => {
+            let mut secret = vec![0u8; 32];
+            OsRng.fill_bytes(&mut secret);
+            Ok(secret)
+        }
+    }
+}
+
+/// We keep the secret bytes only inside the jsonwebtoken keys; rebuild them from the database row
+/// when a key's metadata changes.
+fn secret_of(key: &SigningKey) -> Vec<u8> {
+    key.encoding.inner().to_vec()
+}
+
+fn build(
+    kid: String,
+    owner_id: i64,
+    alg: JwtAlg,
+    secret: &[u8],
+    created_at: i64,
+    rotated_at: Option<i64>,
+) -> Result<SigningKey, KeyError> {
+    let material = |err: String| KeyError::Material(err);
+    let (encoding, decoding, public_jwk) = match alg {
+        JwtAlg::EdDSA => {
+            use ed25519_dalek::pkcs8::DecodePrivateKey;
+            let key = ed25519_dalek::SigningKey::from_pkcs8_der(secret)
+                .map_err(|e| material(e.to_string()))?;
+            let x = URL_SAFE_NO_PAD.encode(key.verifying_key().as_bytes());
+            let decoding =
+                DecodingKey::from_ed_components(&x).map_err(|e| material(e.to_string()))?;
+            let jwk = json!({"kty": "OKP", "crv": "Ed25519", "x": x, "kid": kid, "alg": "EdDSA", "use": "sig"});
+            (EncodingKey::from_ed_der(secret), decoding, Some(jwk))
+        }
+        JwtAlg::ES256 => {
+            use p256::{elliptic_curve::sec1::ToEncodedPoint, pkcs8::DecodePrivateKey};
+            let key =
+                p256::SecretKey::from_pkcs8_der(secret).map_err(|e| material(e.to_string()))?;
+            let point = key.public_key().to_encoded_point(false);
+            let (Some(x), Some(y)) = (point.x(), point.y()) else {
+                return Err(material("public point has no coordinates".into()));
+            };
+            let (x, y) = (URL_SAFE_NO_PAD.encode(x), URL_SAFE_NO_PAD.encode(y));
+            let decoding =
+                DecodingKey::from_ec_components(&x, &y).map_err(|e| material(e.to_string()))?;
+            let jwk = json!({"kty": "EC", "crv": "P-256", "x": x, "y": y, "kid": kid, "alg": "ES256", "use": "sig"});
+            (EncodingKey::from_ec_der(secret), decoding, Some(jwk))
+        }
+        JwtAlg::HS256 => (
+            EncodingKey::from_secret(secret),
+            DecodingKey::from_secret(secret),
+            None,
+        ),
+    };
+    Ok(SigningKey {
+        kid,
+        owner_id,
+        alg,
+        created_at,
+        rotated_at,
+        encoding,
+        decoding,
+        public_jwk,
+    })
+}

@@ -1,0 +1,81 @@
+//! Revoking access tokens before they expire: the two tools, and what each costs.
+//!
+//! - **Denylist** (per-account switch): logout puts the token's `jti` on a list kept until the
+//!   token's `exp`. While the switch is on, *every* bearer request looks its `jti` up in SQLite: the
+//!   lookup the stateless design was meant to avoid, timed for the trace.
+//! - **Not-before mark** ("log out everywhere"): tokens of this user issued before the mark are
+//!   refused. One number per user, kept in memory (and in SQLite), so the check costs no round trip.
+
+use crate::db::unix_now;
+use sqlx::SqlitePool;
+use std::{collections::HashMap, sync::RwLock, time::Instant};
+
+pub struct Revocation {
+    db: SqlitePool,
+    marks: RwLock<HashMap<String, i64>>,
+}
+
+impl Revocation {
+    /// Load the not-before marks (keyed by username, the token's `sub`).
+    pub async fn load(db: SqlitePool) -> Result<Self, sqlx::Error> {
+        let rows: Vec<(String, i64)> = sqlx::query_as(
+            "SELECT username, tokens_not_before FROM users WHERE tokens_not_before IS NOT NULL",
+        )
+        .fetch_all(&db)
+        .await?;
+        Ok(Revocation {
+            db,
+            marks: RwLock::new(rows.into_iter().collect()),
+        })
+    }
+
+    /// Put a token on the denylist until its `exp`.
+    pub async fn deny(&self, jti: &str, user_id: i64, exp: i64) -> Result<(), sqlx::Error> {
+        sqlx::query("INSERT OR IGNORE INTO jwt_denylist (jti, user_id, exp) VALUES (?, ?, ?)")
+            .bind(jti)
+            .bind(user_id)
+            .bind(exp)
+            .execute(&self.db)
+            .await?;
+        Ok(())
+    }
+
+    /// Is `jti` denied? Also returns the lookup's cost in microseconds.
+    pub async fn is_denied(&self, jti: &str) -> Result<(bool, u64), sqlx::Error> {
+        let started = Instant::now();
+        let hit: Option<i64> = sqlx::query_scalar("SELECT 1 FROM jwt_denylist WHERE jti = ?")
+            .bind(jti)
+            .fetch_optional(&self.db)
+            .await?;
+        Ok((hit.is_some(), started.elapsed().as_micros() as u64))
+    }
+
+    /// Drop entries whose token has expired anyway.
+    pub async fn purge_expired(&self) -> Result<u64, sqlx::Error> {
+        Ok(sqlx::query("DELETE FROM jwt_denylist WHERE exp < ?")
+            .bind(unix_now())
+            .execute(&self.db)
+            .await?
+            .rows_affected())
+    }
+
+    /// Refuse every token of `username` issued before now.
+    pub async fn mark_not_before(&self, user_id: i64, username: &str) -> Result<i64, sqlx::Error> {
+        let now = unix_now();
+        sqlx::query("UPDATE users SET tokens_not_before = ? WHERE id = ?")
+            .bind(now)
+            .bind(user_id)
+            .execute(&self.db)
+            .await?;
+        self.marks
+            .write()
+            .expect("lock")
+            .insert(username.to_string(), now);
+        Ok(now)
+    }
+
+    /// The mark for `username`, if any (memory only).
+    pub fn not_before(&self, username: &str) -> Option<i64> {
+        self.marks.read().expect("lock").get(username).copied()
+    }
+}

@@ -1,0 +1,621 @@
+//! Bearer-JWT mode over the real router: each test one behaviour the lab teaches.
+
+mod common;
+
+use authlab::{
+    auth::jwt::{Claims, TYP},
+    db::unix_now,
+    wire::{CheckStatus, DecodeReport, JwtAlg, Me, Role},
+};
+use axum::http::{header, StatusCode};
+use base64::{engine::general_purpose::URL_SAFE_NO_PAD, Engine};
+use common::{failed_check, lab, lab_in, lab_with, refresh_cookie_value, Lab};
+use serde_json::{json, Value};
+use std::time::Duration;
+
+/// Alice's user id in a fresh lab (seeded first).
+const ALICE: i64 = 1;
+
+/// Sign arbitrary claims/header with alice's real EdDSA key: for forging tokens that are validly
+/// signed but wrong in one claim.
+async fn signed_by_alice(
+    lab: &Lab,
+    edit: impl FnOnce(&mut Claims, &mut jsonwebtoken::Header),
+) -> String {
+    let key = lab.state.keys.active(ALICE, JwtAlg::EdDSA).await.unwrap();
+    let now = unix_now();
+    let mut claims = Claims {
+        iss: lab.settings.jwt.issuer.clone(),
+        aud: lab.settings.jwt.audience.clone(),
+        sub: "alice".into(),
+        role: Role::Admin,
+        iat: now,
+        nbf: now,
+        exp: now + 60,
+        jti: "forged-jti".into(),
+    };
+    let mut header = jsonwebtoken::Header::new(jsonwebtoken::Algorithm::EdDSA);
+    header.typ = Some(TYP.into());
+    header.kid = Some(key.kid.clone());
+    edit(&mut claims, &mut header);
+    jsonwebtoken::encode(&header, &claims, &key.encoding).unwrap()
+}
+
+fn segments(token: &str) -> Vec<String> {
+    token.split('.').map(str::to_string).collect()
+}
+
+fn b64(value: &Value) -> String {
+    URL_SAFE_NO_PAD.encode(value.to_string())
+}
+
+#[tokio::test]
+async fn login_returns_a_bearer_token_and_a_scoped_refresh_cookie() {
+    let lab = lab().await;
+    let answer = lab
+        .post_json(
+            "/api/jwt/login",
+            r#"{"username":"alice","password":"alice-in-the-lab"}"#,
+        )
+        .await;
+    assert_eq!(answer.status, StatusCode::OK, "{}", answer.text);
+    let body = answer.json();
+    assert_eq!(body["token_type"], "Bearer");
+    assert_eq!(body["expires_in"], lab.settings.jwt.access_ttl_secs);
+    let cookie = answer.headers[header::SET_COOKIE].to_str().unwrap();
+    let attributes: Vec<&str> = cookie.split("; ").skip(1).collect();
+    assert_eq!(
+        attributes,
+        [
+            "HttpOnly",
+            "Secure",
+            "SameSite=Strict",
+            "Path=/api/jwt",
+            "Max-Age=1800"
+        ]
+    );
+    // The token's header and claims, as issued.
+    let token = body["access_token"].as_str().unwrap();
+    let parts = segments(token);
+    let header: Value =
+        serde_json::from_slice(&URL_SAFE_NO_PAD.decode(&parts[0]).unwrap()).unwrap();
+    assert_eq!(header["alg"], "EdDSA");
+    assert_eq!(header["typ"], "at+jwt");
+    assert!(header["kid"].is_string());
+    let claims: Value =
+        serde_json::from_slice(&URL_SAFE_NO_PAD.decode(&parts[1]).unwrap()).unwrap();
+    for claim in ["iss", "aud", "sub", "role", "iat", "nbf", "exp", "jti"] {
+        assert!(claims.get(claim).is_some(), "{claim} in {claims}");
+    }
+    assert_eq!(claims["sub"], "alice");
+    assert_eq!(claims["role"], "admin");
+}
+
+#[tokio::test]
+async fn me_with_a_bearer_token_is_judged_in_jwt_mode_without_a_store_lookup() {
+    let lab = lab().await;
+    let (access, _) = lab.jwt_login("bob", "bob-builds-it").await;
+    let answer = lab.bearer("GET", "/api/me", &access).await;
+    assert_eq!(answer.status, StatusCode::OK, "{}", answer.text);
+    let me: Me = serde_json::from_str(&answer.text).unwrap();
+    assert_eq!(me.username, "bob");
+    assert_eq!(me.auth.mode, authlab::wire::AuthMode::Jwt);
+    assert!(me.auth.allowed);
+    let denylist = me
+        .auth
+        .checks
+        .iter()
+        .find(|c| c.name == "denylist")
+        .unwrap();
+    assert!(denylist.micros.is_none(), "denylist off: no lookup");
+    assert!(me.auth.checks.iter().all(|c| c.status == CheckStatus::Pass));
+}
+
+#[tokio::test]
+async fn expired_token_is_rejected_naming_exp_with_an_rfc6750_challenge() {
+    let lab = lab_with(|s| {
+        s.jwt.access_ttl_secs = 1;
+        s.jwt.leeway_secs = 0;
+    })
+    .await;
+    let (access, _) = lab.jwt_login("alice", "alice-in-the-lab").await;
+    assert_eq!(
+        lab.bearer("GET", "/api/me", &access).await.status,
+        StatusCode::OK
+    );
+    tokio::time::sleep(Duration::from_millis(2100)).await;
+    let answer = lab.bearer("GET", "/api/me", &access).await;
+    assert_eq!(answer.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(failed_check(&answer), "exp");
+    let challenge = answer.headers[header::WWW_AUTHENTICATE].to_str().unwrap();
+    assert!(challenge.starts_with("Bearer "), "{challenge}");
+    assert!(challenge.contains("error=\"invalid_token\""), "{challenge}");
+    assert!(
+        challenge.contains("error_description=\"exp: expired"),
+        "{challenge}"
+    );
+}
+
+#[tokio::test]
+async fn missing_token_gets_a_bare_bearer_challenge() {
+    let lab = lab().await;
+    let answer = lab
+        .send(
+            axum::http::Request::get("/api/me")
+                .header(header::AUTHORIZATION, "Basic YWxpY2U6eA==")
+                .body(axum::body::Body::empty())
+                .unwrap(),
+        )
+        .await;
+    assert_eq!(answer.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(
+        answer.headers[header::WWW_AUTHENTICATE].to_str().unwrap(),
+        "Bearer realm=\"authlab\""
+    );
+}
+
+#[tokio::test]
+async fn nbf_in_the_future_is_rejected() {
+    let lab = lab().await;
+    let token = signed_by_alice(&lab, |c, _| c.nbf = unix_now() + 600).await;
+    let answer = lab.bearer("GET", "/api/me", &token).await;
+    assert_eq!(failed_check(&answer), "nbf");
+}
+
+#[tokio::test]
+async fn wrong_issuer_and_wrong_audience_are_rejected() {
+    let lab = lab().await;
+    let token = signed_by_alice(&lab, |c, _| c.iss = "https://evil.example".into()).await;
+    assert_eq!(
+        failed_check(&lab.bearer("GET", "/api/me", &token).await),
+        "iss"
+    );
+    let token = signed_by_alice(&lab, |c, _| c.aud = "another-api".into()).await;
+    assert_eq!(
+        failed_check(&lab.bearer("GET", "/api/me", &token).await),
+        "aud"
+    );
+}
+
+#[tokio::test]
+async fn tampered_payload_is_rejected_at_the_signature() {
+    let lab = lab().await;
+    let (access, _) = lab.jwt_login("bob", "bob-builds-it").await;
+    let parts = segments(&access);
+    let mut claims: Value =
+        serde_json::from_slice(&URL_SAFE_NO_PAD.decode(&parts[1]).unwrap()).unwrap();
+    claims["role"] = json!("admin");
+    let tampered = format!("{}.{}.{}", parts[0], b64(&claims), parts[2]);
+    let answer = lab.bearer("GET", "/api/me", &tampered).await;
+    assert_eq!(answer.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(failed_check(&answer), "signature");
+}
+
+#[tokio::test]
+async fn alg_none_is_rejected_in_any_capitalisation() {
+    let lab = lab().await;
+    let (access, _) = lab.jwt_login("alice", "alice-in-the-lab").await;
+    let parts = segments(&access);
+    let mut header: Value =
+        serde_json::from_slice(&URL_SAFE_NO_PAD.decode(&parts[0]).unwrap()).unwrap();
+    for none in ["none", "None", "NONE", "nOnE"] {
+        header["alg"] = json!(none);
+        for signature in ["", parts[2].as_str()] {
+            let forged = format!("{}.{}.{signature}", b64(&header), parts[1]);
+            let answer = lab.bearer("GET", "/api/me", &forged).await;
+            assert_eq!(answer.status, StatusCode::UNAUTHORIZED, "{none}");
+            assert_eq!(failed_check(&answer), "algorithm", "{none}");
+        }
+    }
+}
+
+#[tokio::test]
+async fn hs256_token_signed_with_the_public_key_as_secret_is_rejected() {
+    let lab = lab().await;
+    let (access, _) = lab.jwt_login("alice", "alice-in-the-lab").await;
+    let parts = segments(&access);
+    // The attacker fetches the public key from the JWKS...
+    let jwks = lab.get("/.well-known/jwks.json").await.json();
+    let key = &jwks["keys"][0];
+    let public_x = key["x"].as_str().unwrap();
+    // ...and "signs" an HS256 token with it as the HMAC secret, naming the EdDSA key's kid.
+    let header = json!({"alg": "HS256", "typ": "at+jwt", "kid": key["kid"]});
+    let mut claims: Value =
+        serde_json::from_slice(&URL_SAFE_NO_PAD.decode(&parts[1]).unwrap()).unwrap();
+    claims["sub"] = json!("alice");
+    for secret in [
+        public_x.as_bytes().to_vec(),
+        URL_SAFE_NO_PAD.decode(public_x).unwrap(),
+    ] {
+        let forged = jsonwebtoken::encode(
+            &serde_json::from_value::<jsonwebtoken::Header>(header.clone()).unwrap(),
+            &claims,
+            &jsonwebtoken::EncodingKey::from_secret(&secret),
+        )
+        .unwrap();
+        let answer = lab.bearer("GET", "/api/me", &forged).await;
+        assert_eq!(answer.status, StatusCode::UNAUTHORIZED);
+        assert_eq!(failed_check(&answer), "algorithm");
+    }
+}
+
+#[tokio::test]
+async fn unknown_kid_is_rejected() {
+    let lab = lab().await;
+    let token = signed_by_alice(&lab, |_, h| h.kid = Some("not-a-kid-of-ours".into())).await;
+    assert_eq!(
+        failed_check(&lab.bearer("GET", "/api/me", &token).await),
+        "kid known"
+    );
+}
+
+#[tokio::test]
+async fn a_refresh_token_used_as_an_access_token_is_rejected() {
+    let lab = lab().await;
+    let (_, refresh) = lab.jwt_login("alice", "alice-in-the-lab").await;
+    let answer = lab.bearer("GET", "/api/me", &refresh).await;
+    assert_eq!(answer.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(failed_check(&answer), "format");
+}
+
+#[tokio::test]
+async fn a_token_of_another_type_is_rejected_at_typ() {
+    let lab = lab().await;
+    let token = signed_by_alice(&lab, |_, h| h.typ = Some("JWT".into())).await;
+    assert_eq!(
+        failed_check(&lab.bearer("GET", "/api/me", &token).await),
+        "typ"
+    );
+}
+
+#[tokio::test]
+async fn refresh_rotates_the_refresh_token_and_issues_a_new_access_token() {
+    let lab = lab().await;
+    let (first_access, first_refresh) = lab.jwt_login("alice", "alice-in-the-lab").await;
+    let answer = lab.refresh(&first_refresh).await;
+    assert_eq!(answer.status, StatusCode::OK, "{}", answer.text);
+    let second_refresh = refresh_cookie_value(&answer).expect("rotated cookie");
+    assert_ne!(second_refresh, first_refresh);
+    let second_access = answer.json()["access_token"].as_str().unwrap().to_string();
+    assert_ne!(second_access, first_access);
+    assert_eq!(
+        lab.bearer("GET", "/api/me", &second_access).await.status,
+        StatusCode::OK
+    );
+    // The new refresh token works in turn.
+    assert_eq!(lab.refresh(&second_refresh).await.status, StatusCode::OK);
+}
+
+#[tokio::test]
+async fn reusing_a_rotated_refresh_token_revokes_the_whole_family() {
+    let lab = lab().await;
+    let (_, stolen) = lab.jwt_login("alice", "alice-in-the-lab").await;
+    let answer = lab.refresh(&stolen).await;
+    let legitimate = refresh_cookie_value(&answer).unwrap();
+    // The thief replays the rotated token: refused, and the family is revoked...
+    let reuse = lab.refresh(&stolen).await;
+    assert_eq!(reuse.status, StatusCode::UNAUTHORIZED);
+    assert!(reuse.json()["reason"].as_str().unwrap().contains("reuse"));
+    // ...so the legitimate holder's newer token stops working too.
+    assert_eq!(
+        lab.refresh(&legitimate).await.status,
+        StatusCode::UNAUTHORIZED
+    );
+    let events: i64 =
+        sqlx::query_scalar("SELECT COUNT(*) FROM security_events WHERE kind = 'refresh_reuse'")
+            .fetch_one(&lab.state.db)
+            .await
+            .unwrap();
+    assert_eq!(events, 1);
+}
+
+#[tokio::test]
+async fn of_two_concurrent_refreshes_with_one_token_at_most_one_succeeds() {
+    let lab = std::sync::Arc::new(lab().await);
+    for _ in 0..5 {
+        let (_, refresh) = lab.jwt_login("bob", "bob-builds-it").await;
+        let (a, b) = tokio::join!(lab.refresh(&refresh), lab.refresh(&refresh));
+        let successes = [a.status, b.status]
+            .iter()
+            .filter(|s| **s == StatusCode::OK)
+            .count();
+        assert!(successes <= 1, "{} / {}", a.status, b.status);
+    }
+}
+
+#[tokio::test]
+async fn with_the_denylist_off_a_logged_out_access_token_keeps_working() {
+    let lab = lab().await;
+    let (access, refresh) = lab.jwt_login("alice", "alice-in-the-lab").await;
+    let logout = lab
+        .send(
+            axum::http::Request::post("/api/jwt/logout")
+                .header(header::AUTHORIZATION, format!("Bearer {access}"))
+                .header(
+                    header::COOKIE,
+                    format!("{}={refresh}", authlab::auth::refresh::COOKIE),
+                )
+                .body(axum::body::Body::empty())
+                .unwrap(),
+        )
+        .await;
+    assert_eq!(logout.status, StatusCode::NO_CONTENT);
+    // The refresh family is gone...
+    assert_eq!(lab.refresh(&refresh).await.status, StatusCode::UNAUTHORIZED);
+    // ...but the access token still works until exp: nothing on the server says otherwise.
+    assert_eq!(
+        lab.bearer("GET", "/api/me", &access).await.status,
+        StatusCode::OK
+    );
+}
+
+#[tokio::test]
+async fn with_the_denylist_on_a_logged_out_access_token_is_refused_at_once() {
+    let lab = lab().await;
+    let (access, refresh) = lab.jwt_login("alice", "alice-in-the-lab").await;
+    let switch = lab
+        .send(
+            axum::http::Request::put("/api/lab-settings")
+                .header(header::AUTHORIZATION, format!("Bearer {access}"))
+                .header(header::CONTENT_TYPE, "application/json")
+                .body(axum::body::Body::from(r#"{"denylist":true}"#))
+                .unwrap(),
+        )
+        .await;
+    assert_eq!(switch.status, StatusCode::OK, "{}", switch.text);
+    assert_eq!(switch.json()["denylist"], true);
+    // Every bearer request now pays a measured lookup.
+    let before = lab.bearer("GET", "/api/me", &access).await;
+    let me: Me = serde_json::from_str(&before.text).unwrap();
+    let lookup = me
+        .auth
+        .checks
+        .iter()
+        .find(|c| c.name == "denylist")
+        .unwrap();
+    assert!(lookup.micros.is_some());
+
+    let logout = lab
+        .send(
+            axum::http::Request::post("/api/jwt/logout")
+                .header(header::AUTHORIZATION, format!("Bearer {access}"))
+                .header(
+                    header::COOKIE,
+                    format!("{}={refresh}", authlab::auth::refresh::COOKIE),
+                )
+                .body(axum::body::Body::empty())
+                .unwrap(),
+        )
+        .await;
+    assert_eq!(logout.status, StatusCode::NO_CONTENT);
+    let replay = lab.bearer("GET", "/api/me", &access).await;
+    assert_eq!(replay.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(failed_check(&replay), "denylist");
+    // Bob's switch is his own: still off.
+    let (bob, _) = lab.jwt_login("bob", "bob-builds-it").await;
+    assert_eq!(
+        lab.bearer("GET", "/api/lab-settings", &bob).await.json()["denylist"],
+        false
+    );
+}
+
+#[tokio::test]
+async fn log_out_everywhere_refuses_every_earlier_token() {
+    let lab = lab().await;
+    let (laptop, laptop_refresh) = lab.jwt_login("alice", "alice-in-the-lab").await;
+    let (phone, _) = lab.jwt_login("alice", "alice-in-the-lab").await;
+    tokio::time::sleep(Duration::from_millis(1100)).await;
+    let answer = lab
+        .bearer("POST", "/api/jwt/logout-everywhere", &laptop)
+        .await;
+    assert_eq!(answer.status, StatusCode::OK, "{}", answer.text);
+    for token in [&laptop, &phone] {
+        let replay = lab.bearer("GET", "/api/me", token).await;
+        assert_eq!(failed_check(&replay), "not-before mark");
+    }
+    assert_eq!(
+        lab.refresh(&laptop_refresh).await.status,
+        StatusCode::UNAUTHORIZED
+    );
+    tokio::time::sleep(Duration::from_millis(1100)).await;
+    let (fresh, _) = lab.jwt_login("alice", "alice-in-the-lab").await;
+    assert_eq!(
+        lab.bearer("GET", "/api/me", &fresh).await.status,
+        StatusCode::OK
+    );
+}
+
+#[tokio::test]
+async fn key_rotation_keeps_old_tokens_valid_until_the_old_key_is_retired() {
+    let lab = lab().await;
+    let (old_token, _) = lab.jwt_login("alice", "alice-in-the-lab").await;
+    let old_kid = lab.get("/.well-known/jwks.json").await.json()["keys"][0]["kid"].clone();
+    let rotated = lab.bearer("POST", "/api/jwt/keys/rotate", &old_token).await;
+    assert_eq!(rotated.status, StatusCode::OK, "{}", rotated.text);
+    let new_kid = rotated.json()["kid"].clone();
+    assert_ne!(new_kid, old_kid);
+    let jwks = lab.get("/.well-known/jwks.json").await.json();
+    let kids: Vec<&Value> = jwks["keys"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|k| &k["kid"])
+        .collect();
+    assert!(
+        kids.contains(&&old_kid) && kids.contains(&&new_kid),
+        "{jwks}"
+    );
+
+    let (new_token, _) = lab.jwt_login("alice", "alice-in-the-lab").await;
+    assert!(
+        segments(&new_token)[0] != segments(&old_token)[0],
+        "new kid in the header"
+    );
+    assert_eq!(
+        lab.bearer("GET", "/api/me", &old_token).await.status,
+        StatusCode::OK
+    );
+
+    let retired = lab.bearer("POST", "/api/jwt/keys/retire", &new_token).await;
+    assert_eq!(retired.json()["retired"], 1);
+    assert_eq!(
+        failed_check(&lab.bearer("GET", "/api/me", &old_token).await),
+        "kid known"
+    );
+    assert_eq!(
+        lab.bearer("GET", "/api/me", &new_token).await.status,
+        StatusCode::OK
+    );
+    let jwks = lab.get("/.well-known/jwks.json").await.json();
+    assert!(!jwks.to_string().contains(old_kid.as_str().unwrap()));
+}
+
+#[tokio::test]
+async fn signing_keys_survive_a_restart() {
+    let lab = lab().await;
+    let (token, _) = lab.jwt_login("alice", "alice-in-the-lab").await;
+    let common::Lab { state, dir, .. } = lab;
+    state.db.close().await;
+    drop(state);
+    let restarted = lab_in(dir).await;
+    assert_eq!(
+        restarted.bearer("GET", "/api/me", &token).await.status,
+        StatusCode::OK
+    );
+}
+
+#[tokio::test]
+async fn jwks_publishes_public_keys_only_and_never_an_hmac_secret() {
+    let lab = lab().await;
+    let (token, _) = lab.jwt_login("alice", "alice-in-the-lab").await;
+    for alg in ["ES256", "HS256"] {
+        let switch = lab
+            .send(
+                axum::http::Request::put("/api/lab-settings")
+                    .header(header::AUTHORIZATION, format!("Bearer {token}"))
+                    .header(header::CONTENT_TYPE, "application/json")
+                    .body(axum::body::Body::from(format!(r#"{{"jwt_alg":"{alg}"}}"#)))
+                    .unwrap(),
+            )
+            .await;
+        assert_eq!(switch.status, StatusCode::OK);
+        let (signed, _) = lab.jwt_login("alice", "alice-in-the-lab").await;
+        let header: Value =
+            serde_json::from_slice(&URL_SAFE_NO_PAD.decode(&segments(&signed)[0]).unwrap())
+                .unwrap();
+        assert_eq!(header["alg"], alg);
+        assert_eq!(
+            lab.bearer("GET", "/api/me", &signed).await.status,
+            StatusCode::OK
+        );
+    }
+    let jwks = lab.get("/.well-known/jwks.json").await.json();
+    let keys = jwks["keys"].as_array().unwrap();
+    let algs: Vec<&str> = keys.iter().map(|k| k["alg"].as_str().unwrap()).collect();
+    assert_eq!(algs.len(), 2, "{jwks}");
+    assert!(algs.contains(&"EdDSA") && algs.contains(&"ES256"));
+    for key in keys {
+        assert!(
+            key.get("d").is_none() && key.get("k").is_none(),
+            "no private part: {key}"
+        );
+    }
+}
+
+async fn decode(lab: &Lab, token: &str) -> DecodeReport {
+    let answer = lab
+        .post_json("/api/jwt/decode", json!({ "token": token }).to_string())
+        .await;
+    assert_eq!(answer.status, StatusCode::OK, "{}", answer.text);
+    serde_json::from_str(&answer.text).unwrap()
+}
+
+fn status_of(report: &DecodeReport, check: &str) -> CheckStatus {
+    report
+        .checks
+        .checks
+        .iter()
+        .find(|c| c.name == check)
+        .unwrap()
+        .status
+}
+
+const RFC7515_PAYLOAD: &str =
+    "eyJpc3MiOiJqb2UiLA0KICJleHAiOjEzMDA4MTkzODAsDQogImh0dHA6Ly9leGFtcGxlLmNvbS9pc19yb290Ijp0cnVlfQ";
+
+#[tokio::test]
+async fn decoder_reads_the_rfc_7515_and_8037_example_tokens() {
+    let lab = lab().await;
+    let joe = json!({"iss": "joe", "exp": 1300819380, "http://example.com/is_root": true});
+    // RFC 7515 A.1 (HS256), A.2 (RS256), A.3 (ES256): same payload, three headers.
+    let examples = [
+        (
+            "eyJ0eXAiOiJKV1QiLA0KICJhbGciOiJIUzI1NiJ9",
+            "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk",
+            json!({"typ": "JWT", "alg": "HS256"}),
+        ),
+        (
+            "eyJhbGciOiJSUzI1NiJ9",
+            // A.2's signature (256 bytes) is passed through, not checked: its key is not ours.
+            "cC4hiUPoj9Eetdgtv3hF80EGrhuB__dzERat0XF9g2VtQgr9PJbu3XOiZj5RZmh7AAuHIm4Bh-0Qc_lF5YKt_O8W2Fp5jujGbds9uJdbF9CUAr7t1dnZcAcQjbKBYNX4BAynRFdiuB--f_nZLgrnbyTyWzO75vRK5h6xBArLIARNPvkSjtQBMHlb1L07Qe7K0GarZRmB_eSN9383LcOLn6_dO--xi12jzDwusC-eOkHWEsqtFZESc6BfI7noOPqvhJ1phCnvWh6IeYI2w9QOYEUipUTI8np6LbgGY9Fs98rqVt5AXLIhWkWywlVmtVrBp0igcN_IoypGlUPQGe77Rw",
+            json!({"alg": "RS256"}),
+        ),
+        (
+            "eyJhbGciOiJFUzI1NiJ9",
+            "DtEhU3ljbEg8L38VWAfUAqOyKAM6-Xx-F4GawxaepmXFCgfTjDxw5djxLa8ISlSApmWQxfKTUJqPP3-Kg6NU1Q",
+            json!({"alg": "ES256"}),
+        ),
+    ];
+    for (header, signature, expected_header) in examples {
+        let token = format!("{header}.{RFC7515_PAYLOAD}.{signature}");
+        let report = decode(&lab, &token).await;
+        assert_eq!(report.header, Some(expected_header));
+        assert_eq!(report.payload, Some(joe.clone()));
+        assert_eq!(report.signature.as_deref(), Some(signature));
+        assert_eq!(status_of(&report, "format"), CheckStatus::Pass);
+        // Not our tokens: no kid of ours, so the signature cannot be trusted here.
+        assert_eq!(status_of(&report, "kid known"), CheckStatus::Fail);
+        assert!(!report.checks.allowed);
+    }
+    // RFC 8037 A.4: an Ed25519 JWS whose payload is plain text, not JSON.
+    let report = decode(
+        &lab,
+        "eyJhbGciOiJFZERTQSJ9.RXhhbXBsZSBvZiBFZDI1NTE5IHNpZ25pbmc.hgyY0il_MGCjP0JzlnLWG1PPOt7-09PGcvMg3AIbQR6dWbhijcNR4ki4iylGjg5BhVsPt9g7sVvpAr_MuM0KAg",
+    )
+    .await;
+    assert_eq!(report.header, Some(json!({"alg": "EdDSA"})));
+    assert_eq!(report.payload, Some(json!("Example of Ed25519 signing")));
+    assert_eq!(
+        status_of(&report, "format"),
+        CheckStatus::Fail,
+        "a JWS, not a JWT"
+    );
+}
+
+#[tokio::test]
+async fn decoder_names_every_problem_of_a_bad_token() {
+    let lab = lab_with(|s| {
+        s.jwt.access_ttl_secs = 1;
+        s.jwt.leeway_secs = 0;
+    })
+    .await;
+    let token = signed_by_alice(&lab, |c, _| {
+        c.aud = "elsewhere".into();
+        c.exp = unix_now() - 10;
+    })
+    .await;
+    let report = decode(&lab, &token).await;
+    assert_eq!(status_of(&report, "signature"), CheckStatus::Pass);
+    assert_eq!(status_of(&report, "aud"), CheckStatus::Fail);
+    assert_eq!(
+        status_of(&report, "exp"),
+        CheckStatus::Fail,
+        "kept going after aud"
+    );
+    let bad = decode(&lab, "not!base64.at.all").await;
+    assert_eq!(status_of(&bad, "format"), CheckStatus::Fail);
+    assert!(bad.checks.checks[0].detail.contains("base64url"));
+    let (good, _) = lab.jwt_login("bob", "bob-builds-it").await;
+    let ok = decode(&lab, &good).await;
+    assert!(ok.checks.allowed);
+}
