@@ -47,6 +47,9 @@ export default defineConfig({
     env: {
       AUTHLAB_LISTEN: `127.0.0.1:${port}`,
       AUTHLAB_DATABASE_URL: `sqlite://${dataDir}/e2e.db`,
+      // Short access tokens, so the bearer tests watch one expire in seconds, not minutes.
+      AUTHLAB_JWT_ACCESS_TTL_SECS: "6",
+      AUTHLAB_JWT_LEEWAY_SECS: "0",
       LEPTOS_SITE_ROOT: "target/site",
     },
   },

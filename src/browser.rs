@@ -20,6 +20,28 @@ mod imp {
         }
     }
 
+    pub fn local_remove(key: &str) {
+        if let Some(Ok(Some(storage))) = window().map(|w| w.local_storage()) {
+            let _ = storage.remove_item(key);
+        }
+    }
+
+    pub fn session_get(key: &str) -> Option<String> {
+        window()?.session_storage().ok()??.get_item(key).ok()?
+    }
+
+    pub fn session_set(key: &str, value: &str) {
+        if let Some(Ok(Some(storage))) = window().map(|w| w.session_storage()) {
+            let _ = storage.set_item(key, value);
+        }
+    }
+
+    pub fn session_remove(key: &str) {
+        if let Some(Ok(Some(storage))) = window().map(|w| w.session_storage()) {
+            let _ = storage.remove_item(key);
+        }
+    }
+
     /// What any script on the page sees of the cookies.
     pub fn document_cookie() -> String {
         window()
@@ -47,6 +69,16 @@ mod imp {
     }
 
     pub fn local_set(_key: &str, _value: &str) {}
+
+    pub fn local_remove(_key: &str) {}
+
+    pub fn session_get(_key: &str) -> Option<String> {
+        None
+    }
+
+    pub fn session_set(_key: &str, _value: &str) {}
+
+    pub fn session_remove(_key: &str) {}
 
     pub fn document_cookie() -> String {
         String::new()

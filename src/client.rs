@@ -3,8 +3,8 @@
 //! Every call also yields a `Call` record (method, path, status, decision trace) for the inspector.
 
 use crate::wire::{
-    ApiErrorBody, AuthTrace, Credentials, LabSettings, LabSettingsPatch, Me, Registered,
-    SessionState, SessionView,
+    ApiErrorBody, AuthTrace, Credentials, DecodeReport, DecodeRequest, LabSettings,
+    LabSettingsPatch, Me, Registered, SessionState, SessionView, TokenResponse,
 };
 use serde::{de::DeserializeOwned, Serialize};
 
@@ -33,6 +33,19 @@ pub struct Call {
     pub status: u16,
     pub trace: Option<AuthTrace>,
     pub sent_csrf: bool,
+    /// The bearer token sent, if any (the page holds it anyway; the curl line shows it).
+    pub bearer: Option<String>,
+}
+
+/// What a request carries besides its body.
+#[derive(Clone, Copy)]
+pub enum Credential<'a> {
+    /// Nothing the page adds (the browser still sends cookies by itself).
+    Cookies,
+    /// Cookies plus the session's CSRF token, for state-changing session requests.
+    Csrf(&'a str),
+    /// `Authorization: Bearer <token>`.
+    Bearer(&'a str),
 }
 
 /// An answer: the parsed body (or the error) plus the record of the call.
@@ -43,42 +56,111 @@ pub struct Answer<T> {
 
 /// `POST /api/register`.
 pub async fn register(credentials: &Credentials) -> Result<Registered, ClientError> {
-    send("POST", "/api/register", Some(credentials), None)
-        .await
-        .result
+    send(
+        "POST",
+        "/api/register",
+        Some(credentials),
+        Credential::Cookies,
+    )
+    .await
+    .result
 }
 
 pub async fn session_login(credentials: &Credentials) -> Answer<SessionState> {
-    send("POST", "/api/session/login", Some(credentials), None).await
+    send(
+        "POST",
+        "/api/session/login",
+        Some(credentials),
+        Credential::Cookies,
+    )
+    .await
 }
 
 pub async fn session_current() -> Answer<Option<SessionState>> {
-    send::<(), _>("GET", "/api/session/current", None, None).await
+    get("/api/session/current", Credential::Cookies).await
 }
 
 pub async fn session_logout(csrf: &str) -> Answer<()> {
-    send::<(), _>("POST", "/api/session/logout", None, Some(csrf)).await
+    post("/api/session/logout", Credential::Csrf(csrf)).await
 }
 
-pub async fn me() -> Answer<Me> {
-    send::<(), _>("GET", "/api/me", None, None).await
+/// `GET /api/me`, by cookie or by bearer token.
+pub async fn me(credential: Credential<'_>) -> Answer<Me> {
+    get("/api/me", credential).await
 }
 
 pub async fn session_list() -> Answer<Vec<SessionView>> {
-    send::<(), _>("GET", "/api/session/sessions", None, None).await
+    get("/api/session/sessions", Credential::Cookies).await
 }
 
 pub async fn session_revoke(handle: &str, csrf: &str) -> Answer<()> {
     let path = format!("/api/session/sessions/{handle}");
-    send::<(), _>("DELETE", &path, None, Some(csrf)).await
+    send::<(), _>("DELETE", &path, None, Credential::Csrf(csrf)).await
 }
 
 pub async fn session_logout_others(csrf: &str) -> Answer<serde_json::Value> {
-    send::<(), _>("POST", "/api/session/logout-others", None, Some(csrf)).await
+    post("/api/session/logout-others", Credential::Csrf(csrf)).await
 }
 
-pub async fn put_lab_settings(settings: &LabSettingsPatch, csrf: &str) -> Answer<LabSettings> {
-    send("PUT", "/api/lab-settings", Some(settings), Some(csrf)).await
+pub async fn put_lab_settings(
+    settings: &LabSettingsPatch,
+    credential: Credential<'_>,
+) -> Answer<LabSettings> {
+    send("PUT", "/api/lab-settings", Some(settings), credential).await
+}
+
+pub async fn get_lab_settings(credential: Credential<'_>) -> Answer<LabSettings> {
+    get("/api/lab-settings", credential).await
+}
+
+pub async fn jwt_login(credentials: &Credentials) -> Answer<TokenResponse> {
+    send(
+        "POST",
+        "/api/jwt/login",
+        Some(credentials),
+        Credential::Cookies,
+    )
+    .await
+}
+
+/// The refresh cookie goes by itself (its path is /api/jwt).
+pub async fn jwt_refresh() -> Answer<TokenResponse> {
+    post("/api/jwt/refresh", Credential::Cookies).await
+}
+
+pub async fn jwt_logout(token: Option<&str>) -> Answer<()> {
+    post(
+        "/api/jwt/logout",
+        token.map_or(Credential::Cookies, Credential::Bearer),
+    )
+    .await
+}
+
+pub async fn jwt_logout_everywhere(token: &str) -> Answer<serde_json::Value> {
+    post("/api/jwt/logout-everywhere", Credential::Bearer(token)).await
+}
+
+pub async fn jwt_rotate_key(token: &str) -> Answer<serde_json::Value> {
+    post("/api/jwt/keys/rotate", Credential::Bearer(token)).await
+}
+
+pub async fn jwt_retire_keys(token: &str) -> Answer<serde_json::Value> {
+    post("/api/jwt/keys/retire", Credential::Bearer(token)).await
+}
+
+pub async fn jwt_decode(token: &str) -> Answer<DecodeReport> {
+    let body = DecodeRequest {
+        token: token.to_string(),
+    };
+    send("POST", "/api/jwt/decode", Some(&body), Credential::Cookies).await
+}
+
+async fn get<T: DeserializeOwned>(path: &str, credential: Credential<'_>) -> Answer<T> {
+    send::<(), _>("GET", path, None, credential).await
+}
+
+async fn post<T: DeserializeOwned>(path: &str, credential: Credential<'_>) -> Answer<T> {
+    send::<(), _>("POST", path, None, credential).await
 }
 
 /// Parse a response body: `T` on 2xx (an empty body reads as JSON `null`, for 204), the JSON error
@@ -123,7 +205,7 @@ async fn send<B: Serialize, T: DeserializeOwned>(
     method: &'static str,
     path: &str,
     body: Option<&B>,
-    csrf: Option<&str>,
+    credential: Credential<'_>,
 ) -> Answer<T> {
     use gloo_net::http::{Method, RequestBuilder};
     let verb = match method {
@@ -133,21 +215,19 @@ async fn send<B: Serialize, T: DeserializeOwned>(
         _ => Method::GET,
     };
     let mut builder = RequestBuilder::new(path).method(verb);
-    if let Some(token) = csrf {
-        builder = builder.header("X-CSRF-Token", token);
+    match credential {
+        Credential::Cookies => {}
+        Credential::Csrf(token) => builder = builder.header("X-CSRF-Token", token),
+        Credential::Bearer(token) => {
+            builder = builder.header("Authorization", &format!("Bearer {token}"))
+        }
     }
     let network = |err: gloo_net::Error| ClientError::Network(err.to_string());
     let request = match body {
         Some(body) => builder.json(body).map_err(network),
         None => builder.build().map_err(network),
     };
-    let mut call = Call {
-        method,
-        path: path.to_string(),
-        status: 0,
-        trace: None,
-        sent_csrf: csrf.is_some(),
-    };
+    let mut call = new_call(method, path, credential);
     let response = match request {
         Ok(request) => request.send().await.map_err(network),
         Err(err) => Err(err),
@@ -175,17 +255,25 @@ async fn send<B: Serialize, T: DeserializeOwned>(
     method: &'static str,
     path: &str,
     _body: Option<&B>,
-    csrf: Option<&str>,
+    credential: Credential<'_>,
 ) -> Answer<T> {
     let _ = parse::<T>;
     Answer {
         result: Err(ClientError::NotInBrowser),
-        call: Call {
-            method,
-            path: path.to_string(),
-            status: 0,
-            trace: None,
-            sent_csrf: csrf.is_some(),
+        call: new_call(method, path, credential),
+    }
+}
+
+fn new_call(method: &'static str, path: &str, credential: Credential<'_>) -> Call {
+    Call {
+        method,
+        path: path.to_string(),
+        status: 0,
+        trace: None,
+        sent_csrf: matches!(credential, Credential::Csrf(_)),
+        bearer: match credential {
+            Credential::Bearer(token) => Some(token.to_string()),
+            _ => None,
         },
     }
 }

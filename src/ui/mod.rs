@@ -2,6 +2,9 @@
 
 pub mod demo_accounts;
 pub mod home;
+pub mod jwt_inspector;
+pub mod jwt_lab;
+pub mod jwt_panel;
 pub mod playground;
 pub mod register;
 pub mod session_inspector;

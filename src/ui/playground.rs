@@ -3,8 +3,8 @@
 //! localStorage, so it survives a reload.
 
 use super::{
-    demo_accounts::DemoAccounts, session_inspector::SessionInspector, session_lab::SessionLab,
-    session_panel::SessionPanel,
+    demo_accounts::DemoAccounts, jwt_inspector::JwtInspector, jwt_lab::JwtLab, jwt_panel::JwtPanel,
+    session_inspector::SessionInspector, session_lab::SessionLab, session_panel::SessionPanel,
 };
 use crate::{browser, wire::AuthMode};
 use leptos::prelude::*;
@@ -15,6 +15,7 @@ const MODE_KEY: &str = "authlab.mode";
 pub fn Playground() -> impl IntoView {
     let mode = RwSignal::new(AuthMode::Session);
     let lab = SessionLab::new();
+    let jwt = JwtLab::new();
     // Client only: read the saved mode, ask the server about the current cookie, and tick a clock
     // for the countdowns.
     Effect::new(move |_| {
@@ -22,6 +23,7 @@ pub fn Playground() -> impl IntoView {
             mode.set(AuthMode::Jwt);
         }
         lab.restore();
+        jwt.restore();
     });
     let choose = move |chosen: AuthMode| {
         mode.set(chosen);
@@ -53,17 +55,13 @@ pub fn Playground() -> impl IntoView {
                     </div>
                 }.into_any(),
                 AuthMode::Jwt => view! {
-                    <section class="card" data-testid="jwt-mode">
-                        <h1>"Bearer-JWT mode"</h1>
-                        <p>
-                            "The server side works today: "
-                            <code>"POST /api/jwt/login"</code>", "<code>"/refresh"</code>", "
-                            <code>"/logout"</code>", "<code>"/logout-everywhere"</code>", key rotation, "
-                            <code>"/.well-known/jwks.json"</code>" and the decoder "
-                            <code>"POST /api/jwt/decode"</code>" (see the README for curl examples). "
-                            "This panel, the token inspector and the storage lesson are not built yet."
-                        </p>
-                    </section>
+                    <div class="columns" data-testid="jwt-mode">
+                        <div class="stack">
+                            <JwtPanel lab=jwt/>
+                            <DemoAccounts/>
+                        </div>
+                        <JwtInspector lab=jwt/>
+                    </div>
                 }.into_any(),
             }}
         </div>

@@ -4,7 +4,7 @@
 
 use crate::{
     browser,
-    client::{self, Answer, Call},
+    client::{self, Answer, Call, Credential},
     wire::{Credentials, LabSettingsPatch, SameSite, SessionState, SessionView},
 };
 use leptos::{prelude::*, task::spawn_local};
@@ -98,7 +98,7 @@ impl SessionLab {
 
     pub fn call_me(self) {
         self.run(async move {
-            let answer = client::me().await;
+            let answer = client::me(Credential::Cookies).await;
             self.record(&answer);
         });
     }
@@ -148,7 +148,7 @@ impl SessionLab {
                 same_site: Some(same_site),
                 ..LabSettingsPatch::default()
             };
-            let answer = client::put_lab_settings(&patch, &csrf).await;
+            let answer = client::put_lab_settings(&patch, Credential::Csrf(&csrf)).await;
             self.record(&answer);
             if answer.result.is_ok() {
                 // The server re-issued the cookie; fetch its new report.

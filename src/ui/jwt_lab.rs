@@ -1,0 +1,320 @@
+//! The browser side of bearer-JWT mode: the page itself holds the access token (in WASM memory by
+//! default, or in sessionStorage/localStorage when the learner picks them, to see the XSS risk) and
+//! attaches it to every call as `Authorization: Bearer`. The refresh token never reaches the page:
+//! it lives in an HttpOnly cookie scoped to /api/jwt. What the inspector shows of the token is the
+//! server's own decode report, never a second, client-side parser.
+
+use crate::{
+    browser,
+    client::{self, Answer, Call, Credential},
+    wire::{Credentials, DecodeReport, JwtAlg, LabSettings, LabSettingsPatch, TokenResponse},
+};
+use leptos::{prelude::*, task::spawn_local};
+
+/// Where the page keeps the access token.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TokenStore {
+    /// A Rust variable in the WASM instance: no script can enumerate it, and a reload forgets it.
+    Memory,
+    SessionStorage,
+    LocalStorage,
+}
+
+impl TokenStore {
+    pub const ALL: [TokenStore; 3] = [
+        TokenStore::Memory,
+        TokenStore::SessionStorage,
+        TokenStore::LocalStorage,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TokenStore::Memory => "memory",
+            TokenStore::SessionStorage => "sessionStorage",
+            TokenStore::LocalStorage => "localStorage",
+        }
+    }
+
+    fn parse(text: &str) -> TokenStore {
+        TokenStore::ALL
+            .into_iter()
+            .find(|s| s.as_str() == text)
+            .unwrap_or(TokenStore::Memory)
+    }
+}
+
+/// The storage key the token is written under (when not in memory).
+pub const TOKEN_KEY: &str = "authlab.access_token";
+const STORE_KEY: &str = "authlab.token_store";
+
+#[derive(Clone, Copy)]
+pub struct JwtLab {
+    pub token: RwSignal<Option<String>>,
+    /// The token held before the last logout, kept so the learner can replay it.
+    pub previous: RwSignal<Option<String>>,
+    /// The server's decode report of `token`.
+    pub report: RwSignal<Option<DecodeReport>>,
+    pub refresh_expires_at: RwSignal<Option<i64>>,
+    pub settings: RwSignal<Option<LabSettings>>,
+    pub store: RwSignal<TokenStore>,
+    /// Refresh silently shortly before the access token expires.
+    pub silent: RwSignal<bool>,
+    pub refreshing: RwSignal<bool>,
+    pub last: RwSignal<Option<Call>>,
+    pub message: RwSignal<Option<String>>,
+    /// What the "injected script" found: (where, what).
+    pub injected: RwSignal<Option<Vec<(String, String)>>>,
+    pub skew: RwSignal<i64>,
+    pub busy: RwSignal<bool>,
+}
+
+impl JwtLab {
+    pub fn new() -> Self {
+        JwtLab {
+            token: RwSignal::new(None),
+            previous: RwSignal::new(None),
+            report: RwSignal::new(None),
+            refresh_expires_at: RwSignal::new(None),
+            settings: RwSignal::new(None),
+            store: RwSignal::new(TokenStore::Memory),
+            silent: RwSignal::new(true),
+            refreshing: RwSignal::new(false),
+            last: RwSignal::new(None),
+            message: RwSignal::new(None),
+            injected: RwSignal::new(None),
+            skew: RwSignal::new(0),
+            busy: RwSignal::new(false),
+        }
+    }
+
+    /// The token's `exp` and `iat`, from the server's decode report.
+    pub fn times(&self) -> Option<(i64, i64)> {
+        self.report.with(|report| {
+            let payload = report.as_ref()?.payload.as_ref()?;
+            Some((payload.get("exp")?.as_i64()?, payload.get("iat")?.as_i64()?))
+        })
+    }
+
+    fn record<T>(&self, answer: &Answer<T>) {
+        self.last.set(Some(answer.call.clone()));
+        self.message
+            .set(answer.result.as_ref().err().map(|err| err.to_string()));
+    }
+
+    fn run(self, action: impl std::future::Future<Output = ()> + 'static) {
+        if self.busy.get_untracked() {
+            return;
+        }
+        self.busy.set(true);
+        spawn_local(async move {
+            action.await;
+            self.busy.set(false);
+        });
+    }
+
+    /// After a reload: the saved storage choice, and a token kept there (memory is empty, which
+    /// is the price of keeping it away from scripts).
+    pub fn restore(self) {
+        let store = browser::local_get(STORE_KEY)
+            .map(|s| TokenStore::parse(&s))
+            .unwrap_or(TokenStore::Memory);
+        self.store.set(store);
+        let saved = match store {
+            TokenStore::Memory => None,
+            TokenStore::SessionStorage => browser::session_get(TOKEN_KEY),
+            TokenStore::LocalStorage => browser::local_get(TOKEN_KEY),
+        };
+        if let Some(token) = saved {
+            self.adopt_token(token);
+        }
+    }
+
+    fn adopt_token(self, token: String) {
+        self.token.set(Some(token.clone()));
+        self.persist(self.store.get_untracked());
+        spawn_local(async move {
+            if let Ok(report) = client::jwt_decode(&token).await.result {
+                if self.token.get_untracked().as_deref() == Some(token.as_str()) {
+                    self.report.set(Some(report));
+                }
+            }
+            if let Ok(settings) = client::get_lab_settings(Credential::Bearer(&token))
+                .await
+                .result
+            {
+                self.settings.set(Some(settings));
+            }
+        });
+    }
+
+    fn adopt(self, tokens: TokenResponse) {
+        self.skew.set(tokens.server_now - browser::now_secs());
+        self.refresh_expires_at.set(Some(tokens.refresh_expires_at));
+        self.adopt_token(tokens.access_token);
+    }
+
+    /// Write the token where the learner chose, and nowhere else.
+    fn persist(&self, store: TokenStore) {
+        browser::session_remove(TOKEN_KEY);
+        browser::local_remove(TOKEN_KEY);
+        if let Some(token) = self.token.get_untracked() {
+            match store {
+                TokenStore::Memory => {}
+                TokenStore::SessionStorage => browser::session_set(TOKEN_KEY, &token),
+                TokenStore::LocalStorage => browser::local_set(TOKEN_KEY, &token),
+            }
+        }
+    }
+
+    pub fn set_store(self, store: TokenStore) {
+        self.store.set(store);
+        browser::local_set(STORE_KEY, store.as_str());
+        self.persist(store);
+        self.injected.set(None);
+    }
+
+    pub fn login(self, credentials: Credentials) {
+        self.run(async move {
+            let answer = client::jwt_login(&credentials).await;
+            self.record(&answer);
+            if let Ok(tokens) = answer.result {
+                self.adopt(tokens);
+            }
+        });
+    }
+
+    pub fn call_me(self) {
+        let token = self.token.get_untracked().unwrap_or_default();
+        self.run(async move {
+            let answer = client::me(Credential::Bearer(&token)).await;
+            self.record(&answer);
+        });
+    }
+
+    /// Replay the token held before the last logout.
+    pub fn replay_previous(self) {
+        let Some(token) = self.previous.get_untracked() else {
+            return;
+        };
+        self.run(async move {
+            let answer = client::me(Credential::Bearer(&token)).await;
+            self.record(&answer);
+        });
+    }
+
+    pub fn refresh(self) {
+        if self.refreshing.get_untracked() {
+            return;
+        }
+        self.refreshing.set(true);
+        spawn_local(async move {
+            let answer = client::jwt_refresh().await;
+            self.record(&answer);
+            if let Ok(tokens) = answer.result {
+                self.adopt(tokens);
+            }
+            self.refreshing.set(false);
+        });
+    }
+
+    /// Called every second: refresh silently when the token nears its end.
+    pub fn tick(self, server_now: i64) {
+        if !self.silent.get_untracked() || self.refreshing.get_untracked() {
+            return;
+        }
+        if let Some((exp, iat)) = self.times() {
+            let margin = ((exp - iat) / 3).max(2);
+            if exp - server_now <= margin && self.token.get_untracked().is_some() {
+                self.refresh();
+            }
+        }
+    }
+
+    pub fn logout(self) {
+        let token = self.token.get_untracked();
+        self.run(async move {
+            let answer = client::jwt_logout(token.as_deref()).await;
+            self.record(&answer);
+            if answer.result.is_ok() {
+                self.previous.set(token);
+                self.token.set(None);
+                self.report.set(None);
+                self.refresh_expires_at.set(None);
+                self.persist(self.store.get_untracked());
+            }
+        });
+    }
+
+    pub fn logout_everywhere(self) {
+        let token = self.token.get_untracked().unwrap_or_default();
+        self.run(async move {
+            let answer = client::jwt_logout_everywhere(&token).await;
+            self.record(&answer);
+        });
+    }
+
+    pub fn rotate_key(self) {
+        let token = self.token.get_untracked().unwrap_or_default();
+        self.run(async move {
+            let answer = client::jwt_rotate_key(&token).await;
+            self.record(&answer);
+        });
+    }
+
+    pub fn retire_keys(self) {
+        let token = self.token.get_untracked().unwrap_or_default();
+        self.run(async move {
+            let answer = client::jwt_retire_keys(&token).await;
+            self.record(&answer);
+        });
+    }
+
+    pub fn switch(self, patch: LabSettingsPatch) {
+        let token = self.token.get_untracked().unwrap_or_default();
+        self.run(async move {
+            let answer = client::put_lab_settings(&patch, Credential::Bearer(&token)).await;
+            self.record(&answer);
+            if let Ok(settings) = answer.result {
+                self.settings.set(Some(settings));
+            }
+        });
+    }
+
+    pub fn set_alg(self, alg: JwtAlg) {
+        self.switch(LabSettingsPatch {
+            jwt_alg: Some(alg),
+            ..LabSettingsPatch::default()
+        });
+    }
+
+    pub fn set_denylist(self, on: bool) {
+        self.switch(LabSettingsPatch {
+            denylist: Some(on),
+            ..LabSettingsPatch::default()
+        });
+    }
+
+    /// A stand-in for an XSS payload: it reads everything a script on this page can read.
+    pub fn run_injected_script(self) {
+        let shown = |value: Option<String>| value.unwrap_or_else(|| "(nothing)".into());
+        let cookies = browser::document_cookie();
+        self.injected.set(Some(vec![
+            (format!("sessionStorage[{TOKEN_KEY:?}]"), shown(browser::session_get(TOKEN_KEY))),
+            (format!("localStorage[{TOKEN_KEY:?}]"), shown(browser::local_get(TOKEN_KEY))),
+            (
+                "document.cookie".into(),
+                if cookies.is_empty() { "(nothing: the cookies are HttpOnly)".into() } else { cookies },
+            ),
+            (
+                "WASM memory".into(),
+                "(not readable by name. But the same script could wrap fetch() and catch the token as it is sent, or simply call the API as you: storage decides only whether a token can be carried away for later)".into(),
+            ),
+        ]));
+    }
+}
+
+impl Default for JwtLab {
+    fn default() -> Self {
+        Self::new()
+    }
+}

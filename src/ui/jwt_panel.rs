@@ -1,0 +1,147 @@
+//! The bearer-JWT controls: the login form (or, once holding a token, the calls and the switches),
+//! logout and the two revocation tools, key rotation, and where the page keeps the token.
+
+use super::jwt_lab::{JwtLab, TokenStore};
+use crate::wire::{Credentials, JwtAlg, Password};
+use leptos::{ev::SubmitEvent, prelude::*};
+
+#[component]
+pub fn JwtPanel(lab: JwtLab) -> impl IntoView {
+    view! {
+        <section class="card" data-testid="jwt-panel">
+            <h1>"Bearer JWT"</h1>
+            <p class="muted">
+                "The server signs a token that carries who you are; this page holds it and sends it "
+                "as " <code>"Authorization: Bearer"</code> ". The server keeps nothing per token."
+            </p>
+            {move || if lab.token.get().is_none() {
+                view! { <JwtLoginForm lab=lab/> }.into_any()
+            } else {
+                view! { <p class="signed-in" data-testid="jwt-holding">"Holding an access token."</p> }.into_any()
+            }}
+            <div class="actions">
+                <button type="button" data-testid="jwt-call-me" disabled=move || lab.token.get().is_none()
+                    on:click=move |_| lab.call_me()>"Call GET /api/me"</button>
+                <Show when=move || lab.token.get().is_some()>
+                    <button type="button" class="secondary" data-testid="jwt-refresh"
+                        on:click=move |_| lab.refresh()>"Refresh now"</button>
+                    <button type="button" class="secondary" data-testid="jwt-logout"
+                        on:click=move |_| lab.logout()>"Log out"</button>
+                </Show>
+                <Show when=move || lab.previous.get().is_some()>
+                    <button type="button" class="secondary" data-testid="jwt-replay"
+                        on:click=move |_| lab.replay_previous()>"Replay the old token"</button>
+                </Show>
+            </div>
+            {move || lab.message.get().map(|text| view! {
+                <p class="notice error" role="alert" data-testid="jwt-error">{text}</p>
+            })}
+            <label class="check-line">
+                <input type="checkbox" data-testid="silent-refresh"
+                    prop:checked=move || lab.silent.get()
+                    on:change=move |ev| lab.silent.set(event_target_checked(&ev))/>
+                "Refresh silently shortly before the access token expires"
+            </label>
+            <Show when=move || lab.token.get().is_some()>
+                <JwtSwitches lab=lab/>
+            </Show>
+            <TokenStorage lab=lab/>
+        </section>
+    }
+    .into_any()
+}
+
+#[component]
+fn JwtLoginForm(lab: JwtLab) -> impl IntoView {
+    let username = RwSignal::new(String::new());
+    let password = RwSignal::new(String::new());
+    let submit = move |ev: SubmitEvent| {
+        ev.prevent_default();
+        lab.login(Credentials {
+            username: username.get_untracked(),
+            password: Password::new(password.get_untracked()),
+        });
+    };
+    view! {
+        <form class="form" on:submit=submit data-testid="jwt-login">
+            <label>
+                "Username"
+                <input type="text" name="username" autocomplete="username" required bind:value=username/>
+            </label>
+            <label>
+                "Password"
+                <input type="password" name="password" autocomplete="current-password" required
+                    bind:value=password/>
+            </label>
+            <button type="submit" disabled=move || lab.busy.get()>"Log in (POST /api/jwt/login)"</button>
+        </form>
+    }
+}
+
+#[component]
+fn JwtSwitches(lab: JwtLab) -> impl IntoView {
+    let alg = move || lab.settings.get().map(|s| s.jwt_alg).unwrap_or_default();
+    let denylist = move || lab.settings.get().is_some_and(|s| s.denylist);
+    view! {
+        <fieldset class="switch" data-testid="jwt-switches">
+            <legend>"This account's switches"</legend>
+            <div>
+                "Signing algorithm (next token): "
+                {JwtAlg::ALL.into_iter().map(|value| view! {
+                    <label class="radio">
+                        <input type="radio" name="jwt-alg" value=value.as_str()
+                            prop:checked=move || alg() == value
+                            on:change=move |_| lab.set_alg(value)/>
+                        {value.as_str()}
+                    </label>
+                }).collect_view()}
+            </div>
+            <label class="check-line">
+                <input type="checkbox" data-testid="denylist"
+                    prop:checked=denylist
+                    on:change=move |ev| lab.set_denylist(event_target_checked(&ev))/>
+                "Denylist: logout revokes the access token too (every request then pays a lookup)"
+            </label>
+            <div class="actions">
+                <button type="button" class="small secondary" data-testid="logout-everywhere"
+                    on:click=move |_| lab.logout_everywhere()>"Log out everywhere"</button>
+                <button type="button" class="small secondary" data-testid="rotate-key"
+                    on:click=move |_| lab.rotate_key()>"Rotate signing key"</button>
+                <button type="button" class="small secondary" data-testid="retire-keys"
+                    on:click=move |_| lab.retire_keys()>"Retire old keys"</button>
+            </div>
+        </fieldset>
+    }
+}
+
+#[component]
+fn TokenStorage(lab: JwtLab) -> impl IntoView {
+    view! {
+        <div class="storage-lesson" data-testid="token-storage">
+            <h2>"Where this page keeps the access token"</h2>
+            <div>
+                {TokenStore::ALL.into_iter().map(|store| view! {
+                    <label class="radio">
+                        <input type="radio" name="token-store" value=store.as_str()
+                            prop:checked=move || lab.store.get() == store
+                            on:change=move |_| lab.set_store(store)/>
+                        {store.as_str()}
+                    </label>
+                }).collect_view()}
+            </div>
+            <button type="button" class="small secondary" data-testid="inject-script"
+                on:click=move |_| lab.run_injected_script()>
+                "Run an \"injected script\""
+            </button>
+            {move || lab.injected.get().map(|found| view! {
+                <table class="attributes" data-testid="injected-findings">
+                    <tbody>
+                        {found.into_iter().map(|(place, value)| view! {
+                            <tr><th>{place}</th><td class="why">{value}</td></tr>
+                        }).collect_view()}
+                    </tbody>
+                </table>
+            })}
+        </div>
+    }
+}
