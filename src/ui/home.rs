@@ -30,7 +30,11 @@ pub fn HomePage() -> impl IntoView {
                         <A href="/">"Cookie-session mode"</A>" with its live inspector: login, logout, "
                         "CSRF defence, idle and absolute timeouts, sessions list and revocation."
                     </li>
-                    <li class="todo">"Bearer-JWT mode with its token inspector: not built yet."</li>
+                    <li class="done">
+                        <A href="/">"Bearer-JWT mode"</A>" with its token inspector: signed access "
+                        "tokens, refresh rotation with theft detection, denylist, key rotation, a "
+                        "decoder and the token-storage lesson."
+                    </li>
                     <li class="todo">"Side-by-side logout comparison and guided lessons: not built yet."</li>
                 </ul>
             </section>
