@@ -215,10 +215,11 @@ async fn wrong_password_login_is_401_and_sets_no_cookie() {
 
 #[tokio::test]
 async fn idle_session_expires_on_the_server() {
-    let lab = lab_with(|s| s.session.idle_timeout_secs = 1).await;
+    // Timeouts are whole seconds: 2 s keeps the first call safely inside, 3.1 s later is past.
+    let lab = lab_with(|s| s.session.idle_timeout_secs = 2).await;
     let session = lab.session_login("alice", "alice-in-the-lab").await;
     assert_eq!(lab.get_as(&session, "/api/me").await.status, StatusCode::OK);
-    tokio::time::sleep(Duration::from_millis(2100)).await;
+    tokio::time::sleep(Duration::from_millis(3100)).await;
     let answer = lab.get_as(&session, "/api/me").await;
     assert_eq!(answer.status, StatusCode::UNAUTHORIZED);
     assert_eq!(failed_check(&answer), "idle timeout");

@@ -12,12 +12,13 @@
 use super::{error::ApiError, json::ApiJson};
 use crate::{
     auth::{
-        bearer_user::BearerUser,
+        bearer_user::{bearer_token, BearerUser},
         cookie_user::login_origin_check,
         credentials::check_credentials,
         decision::Trace,
         jwt::{self, Mode, CHECKS},
         refresh::{self, Issued},
+        session_cookie,
     },
     db::{unix_now, users},
     state::AppState,
@@ -231,22 +232,5 @@ fn refresh_cookie(value: &str, max_age: i64) -> HeaderValue {
 }
 
 fn read_refresh_cookie(headers: &HeaderMap) -> Option<String> {
-    headers
-        .get_all(header::COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(';'))
-        .filter_map(|pair| pair.trim().split_once('='))
-        .filter(|(name, value)| *name == refresh::COOKIE && !value.is_empty())
-        .map(|(_, value)| value.to_string())
-        .next_back()
-}
-
-fn bearer_token(headers: &HeaderMap) -> Option<String> {
-    headers
-        .get(header::AUTHORIZATION)?
-        .to_str()
-        .ok()?
-        .strip_prefix("Bearer ")
-        .map(|t| t.trim().to_string())
+    session_cookie::read_cookie(headers, refresh::COOKIE)
 }

@@ -13,7 +13,7 @@ use crate::{
 };
 use axum::{
     extract::FromRequestParts,
-    http::{header, request::Parts},
+    http::{header, request::Parts, HeaderMap},
 };
 
 pub struct BearerUser {
@@ -23,17 +23,23 @@ pub struct BearerUser {
     pub trace: AuthTrace,
 }
 
+/// The token of an `Authorization: Bearer <token>` header (RFC 6750 §2.1), if there is one.
+pub fn bearer_token(headers: &HeaderMap) -> Option<String> {
+    headers
+        .get(header::AUTHORIZATION)?
+        .to_str()
+        .ok()?
+        .strip_prefix("Bearer ")
+        .map(|token| token.trim().to_string())
+}
+
 impl FromRequestParts<AppState> for BearerUser {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
         let mut trace = jwt::bearer_trace();
-        let header = parts
-            .headers
-            .get(header::AUTHORIZATION)
-            .and_then(|v| v.to_str().ok());
-        let token = match header.and_then(|h| h.strip_prefix("Bearer ")) {
-            Some(token) => token.trim().to_string(),
+        let token = match bearer_token(&parts.headers) {
+            Some(token) => token,
             None => {
                 trace.fail("format", "no `Authorization: Bearer <token>` header");
                 return Err(ApiError::Bearer(trace.finish()));

@@ -359,19 +359,19 @@ pub fn verify(
     }
 }
 
-/// A trace for verifying a bearer token, with the extractor's own checks after the token's.
+/// A trace for verifying a bearer token: the token's checks, then the extractor's own two.
 pub fn bearer_trace() -> Trace {
     const PLAN: &[&str] = &[
-        "format",
-        "kid known",
-        "algorithm",
-        "signature",
-        "typ",
-        "claims",
-        "iss",
-        "aud",
-        "nbf",
-        "exp",
+        CHECKS[0],
+        CHECKS[1],
+        CHECKS[2],
+        CHECKS[3],
+        CHECKS[4],
+        CHECKS[5],
+        CHECKS[6],
+        CHECKS[7],
+        CHECKS[8],
+        CHECKS[9],
         "denylist",
         "not-before mark",
     ];

@@ -89,15 +89,21 @@ pub fn clear(same_site: SameSite) -> HeaderValue {
     HeaderValue::from_str(&header).expect("cookie header is ASCII")
 }
 
-/// The session id the request carries, if any (the last one wins if a client sends several).
+/// The session id the request carries, if any.
 pub fn read(headers: &HeaderMap) -> Option<String> {
+    read_cookie(headers, NAME)
+}
+
+/// The value of cookie `name` in the request's `Cookie` headers (the last one wins if a client
+/// sends several); an empty value counts as absent.
+pub fn read_cookie(headers: &HeaderMap, name: &str) -> Option<String> {
     headers
         .get_all(header::COOKIE)
         .iter()
         .filter_map(|value| value.to_str().ok())
         .flat_map(|value| value.split(';'))
         .filter_map(|pair| pair.trim().split_once('='))
-        .filter(|(name, _)| *name == NAME)
+        .filter(|(key, value)| *key == name && !value.is_empty())
         .map(|(_, value)| value.to_string())
         .next_back()
 }

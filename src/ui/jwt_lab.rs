@@ -4,6 +4,7 @@
 //! it lives in an HttpOnly cookie scoped to /api/jwt. What the inspector shows of the token is the
 //! server's own decode report, never a second, client-side parser.
 
+use super::exclusive::run_exclusive;
 use crate::{
     browser,
     client::{self, Answer, Call, Credential},
@@ -102,14 +103,7 @@ impl JwtLab {
     }
 
     fn run(self, action: impl std::future::Future<Output = ()> + 'static) {
-        if self.busy.get_untracked() {
-            return;
-        }
-        self.busy.set(true);
-        spawn_local(async move {
-            action.await;
-            self.busy.set(false);
-        });
+        run_exclusive(self.busy, action);
     }
 
     /// After a reload: the saved storage choice, and a token kept there (memory is empty, which

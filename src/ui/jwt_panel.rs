@@ -1,9 +1,12 @@
 //! The bearer-JWT controls: the login form (or, once holding a token, the calls and the switches),
 //! logout and the two revocation tools, key rotation, and where the page keeps the token.
 
-use super::jwt_lab::{JwtLab, TokenStore};
-use crate::wire::{Credentials, JwtAlg, Password};
-use leptos::{ev::SubmitEvent, prelude::*};
+use super::{
+    jwt_lab::{JwtLab, TokenStore},
+    login_form::LoginForm,
+};
+use crate::wire::JwtAlg;
+use leptos::prelude::*;
 
 #[component]
 pub fn JwtPanel(lab: JwtLab) -> impl IntoView {
@@ -15,7 +18,10 @@ pub fn JwtPanel(lab: JwtLab) -> impl IntoView {
                 "as " <code>"Authorization: Bearer"</code> ". The server keeps nothing per token."
             </p>
             {move || if lab.token.get().is_none() {
-                view! { <JwtLoginForm lab=lab/> }.into_any()
+                view! {
+                    <LoginForm test_id="jwt-login" endpoint="/api/jwt/login" busy=lab.busy
+                        on_login=move |credentials| lab.login(credentials)/>
+                }.into_any()
             } else {
                 view! { <p class="signed-in" data-testid="jwt-holding">"Holding an access token."</p> }.into_any()
             }}
@@ -49,33 +55,6 @@ pub fn JwtPanel(lab: JwtLab) -> impl IntoView {
         </section>
     }
     .into_any()
-}
-
-#[component]
-fn JwtLoginForm(lab: JwtLab) -> impl IntoView {
-    let username = RwSignal::new(String::new());
-    let password = RwSignal::new(String::new());
-    let submit = move |ev: SubmitEvent| {
-        ev.prevent_default();
-        lab.login(Credentials {
-            username: username.get_untracked(),
-            password: Password::new(password.get_untracked()),
-        });
-    };
-    view! {
-        <form class="form" on:submit=submit data-testid="jwt-login">
-            <label>
-                "Username"
-                <input type="text" name="username" autocomplete="username" required bind:value=username/>
-            </label>
-            <label>
-                "Password"
-                <input type="password" name="password" autocomplete="current-password" required
-                    bind:value=password/>
-            </label>
-            <button type="submit" disabled=move || lab.busy.get()>"Log in (POST /api/jwt/login)"</button>
-        </form>
-    }
 }
 
 #[component]

@@ -1,10 +1,12 @@
 //! Page components, one concept per file.
 
 pub mod demo_accounts;
+pub mod exclusive;
 pub mod home;
 pub mod jwt_inspector;
 pub mod jwt_lab;
 pub mod jwt_panel;
+pub mod login_form;
 pub mod playground;
 pub mod register;
 pub mod session_inspector;

@@ -2,6 +2,7 @@
 //! and the CSRF token, never the session id itself), and the actions the buttons run. Each action
 //! is one API call, recorded for the inspector with its status and decision trace.
 
+use super::exclusive::run_exclusive;
 use crate::{
     browser,
     client::{self, Answer, Call, Credential},
@@ -64,14 +65,7 @@ impl SessionLab {
 
     /// Run one action at a time, with the busy flag set.
     fn run(self, action: impl std::future::Future<Output = ()> + 'static) {
-        if self.busy.get_untracked() {
-            return;
-        }
-        self.busy.set(true);
-        spawn_local(async move {
-            action.await;
-            self.busy.set(false);
-        });
+        run_exclusive(self.busy, action);
     }
 
     /// After a reload: ask the server whether the browser's cookie is a live session.

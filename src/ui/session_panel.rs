@@ -1,9 +1,9 @@
 //! The cookie-session controls: the login form (or, once signed in, who you are and the lab's
 //! SameSite switch), the protected-API call, logout, and the list of this account's sessions.
 
-use super::session_lab::SessionLab;
-use crate::wire::{Credentials, Password, SameSite};
-use leptos::{ev::SubmitEvent, prelude::*};
+use super::{login_form::LoginForm, session_lab::SessionLab};
+use crate::wire::SameSite;
+use leptos::prelude::*;
 
 #[component]
 pub fn SessionPanel(lab: SessionLab) -> impl IntoView {
@@ -15,7 +15,10 @@ pub fn SessionPanel(lab: SessionLab) -> impl IntoView {
                 "cookie and sends it with every request, by itself."
             </p>
             {move || match lab.state.get() {
-                None => view! { <LoginForm lab=lab/> }.into_any(),
+                None => view! {
+                    <LoginForm test_id="session-login" endpoint="/api/session/login" busy=lab.busy
+                        on_login=move |credentials| lab.login(credentials)/>
+                }.into_any(),
                 Some(state) => view! {
                     <p class="signed-in" data-testid="signed-in">
                         "Signed in as " <strong>{state.username.clone()}</strong>
@@ -44,33 +47,6 @@ pub fn SessionPanel(lab: SessionLab) -> impl IntoView {
         </section>
     }
     .into_any()
-}
-
-#[component]
-fn LoginForm(lab: SessionLab) -> impl IntoView {
-    let username = RwSignal::new(String::new());
-    let password = RwSignal::new(String::new());
-    let submit = move |ev: SubmitEvent| {
-        ev.prevent_default();
-        lab.login(Credentials {
-            username: username.get_untracked(),
-            password: Password::new(password.get_untracked()),
-        });
-    };
-    view! {
-        <form class="form" on:submit=submit data-testid="session-login">
-            <label>
-                "Username"
-                <input type="text" name="username" autocomplete="username" required bind:value=username/>
-            </label>
-            <label>
-                "Password"
-                <input type="password" name="password" autocomplete="current-password" required
-                    bind:value=password/>
-            </label>
-            <button type="submit" disabled=move || lab.busy.get()>"Log in (POST /api/session/login)"</button>
-        </form>
-    }
 }
 
 #[component]

@@ -219,6 +219,33 @@ impl Lab {
         .await
     }
 
+    /// `POST /api/jwt/logout` holding both tokens, as the page does.
+    pub async fn jwt_logout(&self, access: &str, refresh: &str) -> Answer {
+        self.send(
+            Request::post("/api/jwt/logout")
+                .header(header::AUTHORIZATION, format!("Bearer {access}"))
+                .header(
+                    header::COOKIE,
+                    format!("{}={refresh}", authlab::auth::refresh::COOKIE),
+                )
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await
+    }
+
+    /// `PUT /api/lab-settings` with a bearer token and a JSON patch.
+    pub async fn bearer_put_settings(&self, token: &str, patch: &str) -> Answer {
+        self.send(
+            Request::put("/api/lab-settings")
+                .header(header::AUTHORIZATION, format!("Bearer {token}"))
+                .header(header::CONTENT_TYPE, "application/json")
+                .body(Body::from(patch.to_string()))
+                .unwrap(),
+        )
+        .await
+    }
+
     /// `POST /api/jwt/refresh` with this refresh token in its cookie.
     pub async fn refresh(&self, refresh_token: &str) -> Answer {
         self.send(
