@@ -98,6 +98,7 @@ pub async fn build_state(
             settings.jwt.refresh_ttl_secs,
         )),
         revocation: Arc::new(Revocation::load(db.clone()).await?),
+        audit: Arc::new(crate::audit::Audit::new(db.clone())),
         db,
         passwords,
         sessions,
@@ -137,6 +138,9 @@ pub fn spawn_maintenance(state: AppState, period: std::time::Duration) {
             }
             if let Err(err) = state.revocation.purge_expired().await {
                 tracing::warn!(target: "authlab::maintenance", %err, "denylist purge failed");
+            }
+            if let Err(err) = state.audit.purge().await {
+                tracing::warn!(target: "authlab::maintenance", %err, "audit purge failed");
             }
             if let Err(err) = state.keys.retire_expired(key_lifetime).await {
                 tracing::warn!(target: "authlab::maintenance", %err, "key retirement failed");

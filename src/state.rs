@@ -1,6 +1,7 @@
 //! The state every handler and server-rendered page can reach, built once in `main`.
 
 use crate::{
+    audit::Audit,
     auth::{
         keys::KeyRing, password::PasswordHasher, refresh::RefreshTokens, revocation::Revocation,
         session::Sessions,
@@ -24,6 +25,7 @@ pub struct AppState {
     pub keys: Arc<KeyRing>,
     pub refresh: Arc<RefreshTokens>,
     pub revocation: Arc<Revocation>,
+    pub audit: Arc<Audit>,
     pub settings: Arc<Settings>,
 }
 

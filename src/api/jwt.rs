@@ -9,12 +9,12 @@
 //! - `POST /decode` `{token}` → the token taken apart by the real verifier, every problem named;
 //! - `GET /.well-known/jwks.json` → the public keys.
 
-use super::{error::ApiError, json::ApiJson};
+use super::{error::ApiError, json::ApiJson, login::audited_login};
 use crate::{
+    audit::Entry,
     auth::{
         bearer_user::{bearer_token, BearerUser},
         cookie_user::login_origin_check,
-        credentials::check_credentials,
         decision::Trace,
         jwt::{self, Mode, CHECKS},
         refresh::{self, Issued},
@@ -53,13 +53,7 @@ async fn login(
 ) -> Result<Response, ApiError> {
     // The refresh token rides in a cookie, so a forged cross-site login is refused like any other.
     login_origin_check(&headers)?;
-    let user = check_credentials(
-        &state.db,
-        &state.passwords,
-        &credentials.username,
-        &credentials.password,
-    )
-    .await?;
+    let user = audited_login(&state, AuthMode::Jwt, &credentials).await?;
     let family = state.refresh.start(user.id).await?;
     tracing::info!(target: "authlab::jwt", username = %user.username, "jwt login");
     tokens(&state, user.id, &user.username, user.role, family).await
@@ -78,9 +72,23 @@ async fn refresh_token(
             let Some(user) = users::find_by_id(&state.db, user_id).await? else {
                 return Err(ApiError::Refresh("the account no longer exists".into()));
             };
+            record_refresh(&state, Some((user.id, &user.username)), None).await;
             tokens(&state, user.id, &user.username, user.role, next).await
         }
         Err(err) => {
+            let owner = match &err {
+                refresh::RefreshError::Reused { user_id } => {
+                    users::find_by_id(&state.db, *user_id).await?
+                }
+                _ => None,
+            };
+            let reason = err.to_string();
+            record_refresh(
+                &state,
+                owner.as_ref().map(|u| (u.id, u.username.as_str())),
+                Some(&reason),
+            )
+            .await;
             // Whatever went wrong, the browser should stop sending this cookie.
             let mut response = ApiError::from(err).into_response();
             response
@@ -93,9 +101,23 @@ async fn refresh_token(
 
 async fn logout(State(state): State<AppState>, headers: HeaderMap) -> Result<Response, ApiError> {
     login_origin_check(&headers)?;
+    let mut owner = None;
     if let Some(presented) = read_refresh_cookie(&headers) {
-        state.refresh.revoke_family_of(&presented).await?;
+        if let Some(user_id) = state.refresh.revoke_family_of(&presented).await? {
+            owner = users::find_by_id(&state.db, user_id).await?;
+        }
     }
+    state
+        .audit
+        .record(Entry {
+            mode: AuthMode::Jwt,
+            user: owner.as_ref().map(|u| (u.id, u.username.as_str())),
+            action: "POST /api/jwt/logout",
+            allowed: true,
+            failed_check: None,
+            detail: "refresh family revoked; the access token is denied only if the denylist is on",
+        })
+        .await;
     // The access token is only revoked if this account's denylist is on: otherwise the server has
     // nowhere to record that it should stop accepting it.
     if let Some(token) = bearer_token(&headers) {
@@ -190,6 +212,20 @@ async fn decode(
 
 async fn jwks(State(state): State<AppState>) -> Json<Value> {
     Json(state.keys.jwks())
+}
+
+async fn record_refresh(state: &AppState, user: Option<(i64, &str)>, refused: Option<&str>) {
+    state
+        .audit
+        .record(Entry {
+            mode: AuthMode::Jwt,
+            user,
+            action: "POST /api/jwt/refresh",
+            allowed: refused.is_none(),
+            failed_check: refused.map(|_| "refresh token"),
+            detail: refused.unwrap_or("refresh token rotated; new access token issued"),
+        })
+        .await;
 }
 
 /// Sign an access token with the account's chosen algorithm and answer with it and the refresh

@@ -3,11 +3,13 @@
 //! page a browser would get).
 
 pub mod accounts;
+pub mod audit;
 pub mod error;
 pub mod health;
 pub mod json;
 pub mod jwt;
 pub mod lab_settings;
+pub mod login;
 pub mod me;
 pub mod session;
 
@@ -25,6 +27,7 @@ pub fn router() -> Router<AppState> {
         .merge(health::router())
         .merge(session::router())
         .merge(jwt::router())
+        .merge(audit::router())
         .merge(me::router())
         .merge(lab_settings::router())
         .route("/api/{*rest}", axum::routing::any(not_found))

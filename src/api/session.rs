@@ -6,17 +6,16 @@
 //! - `GET /sessions` → this user's live sessions; `DELETE /sessions/{handle}` revokes one;
 //!   `POST /logout-others` revokes all but this one.
 
-use super::{error::ApiError, json::ApiJson};
+use super::{error::ApiError, json::ApiJson, login::audited_login};
 use crate::{
     auth::{
         cookie_user::{login_origin_check, CookieUser},
-        credentials::check_credentials,
         session::ActiveSession,
         session_cookie,
     },
     db::unix_now,
     state::AppState,
-    wire::{CookieReport, Credentials, SameSite, SessionState, SessionView},
+    wire::{AuthMode, CookieReport, Credentials, SameSite, SessionState, SessionView},
 };
 use axum::{
     extract::{Path, State},
@@ -43,13 +42,7 @@ async fn login(
     ApiJson(credentials): ApiJson<Credentials>,
 ) -> Result<Response, ApiError> {
     login_origin_check(&headers)?;
-    let user = check_credentials(
-        &state.db,
-        &state.passwords,
-        &credentials.username,
-        &credentials.password,
-    )
-    .await?;
+    let user = audited_login(&state, AuthMode::Session, &credentials).await?;
     // Rotation: whatever id the browser held before (a real session or one planted by an
     // attacker) is deleted, and the login gets a brand-new id.
     if let Some(previous) = session_cookie::read(&headers) {

@@ -7,7 +7,11 @@
 
 use crate::{
     api::error::ApiError,
-    auth::jwt::{self, Claims, Mode},
+    audit::Entry,
+    auth::{
+        decision::Trace,
+        jwt::{self, Claims, Mode},
+    },
     state::AppState,
     wire::AuthTrace,
 };
@@ -45,7 +49,8 @@ impl FromRequestParts<AppState> for BearerUser {
                 return Err(ApiError::Bearer(trace.finish()));
             }
         };
-        let (claims, _) = jwt::verify(
+        let action = format!("{} {}", parts.method, parts.uri.path());
+        let (claims, verified) = jwt::verify(
             &token,
             &state.keys,
             &state.settings.jwt,
@@ -53,11 +58,14 @@ impl FromRequestParts<AppState> for BearerUser {
             Mode::FirstFailure,
         );
         let Some(claims) = claims else {
-            return Err(ApiError::Bearer(trace.finish()));
+            // Attribute the refusal only to a subject whose signature checked out: anyone can
+            // *write* "sub": "alice" into a forged token.
+            let sub = verified.claims.as_ref().map(|c| c.sub.as_str());
+            return Err(refused(state, trace, sub, &action).await);
         };
         let Some(user_id) = state.account_settings.id_of(&claims.sub).await? else {
             trace.fail("denylist", "the token's subject is not an account here");
-            return Err(ApiError::Bearer(trace.finish()));
+            return Err(refused(state, trace, None, &action).await);
         };
 
         let switches = state.account_settings.get(user_id).await?;
@@ -72,7 +80,7 @@ impl FromRequestParts<AppState> for BearerUser {
                     ),
                     micros,
                 );
-                return Err(ApiError::Bearer(trace.finish()));
+                return Err(refused(state, trace, Some(&claims.sub), &action).await);
             }
             trace.pass_timed(
                 "denylist",
@@ -95,7 +103,7 @@ impl FromRequestParts<AppState> for BearerUser {
                         mark - claims.iat
                     ),
                 );
-                return Err(ApiError::Bearer(trace.finish()));
+                return Err(refused(state, trace, Some(&claims.sub), &action).await);
             }
             Some(_) => trace.pass(
                 "not-before mark",
@@ -103,11 +111,37 @@ impl FromRequestParts<AppState> for BearerUser {
             ),
             None => trace.pass("not-before mark", "no \"log out everywhere\" for this user"),
         }
+        let trace = trace.finish();
+        let user = Some((user_id, claims.sub.as_str()));
+        state
+            .audit
+            .record(Entry::from_trace(&trace, user, &action))
+            .await;
         Ok(BearerUser {
             claims,
             user_id,
             token,
-            trace: trace.finish(),
+            trace,
         })
     }
+}
+
+/// Record a refused bearer request in the audit log and turn it into the 401.
+async fn refused(state: &AppState, trace: Trace, sub: Option<&str>, action: &str) -> ApiError {
+    let trace = trace.finish();
+    let user = match sub {
+        Some(sub) => state
+            .account_settings
+            .id_of(sub)
+            .await
+            .ok()
+            .flatten()
+            .map(|id| (id, sub)),
+        None => None,
+    };
+    state
+        .audit
+        .record(Entry::from_trace(&trace, user, action))
+        .await;
+    ApiError::Bearer(trace)
 }

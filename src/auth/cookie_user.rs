@@ -11,6 +11,7 @@
 
 use crate::{
     api::error::ApiError,
+    audit::Entry,
     auth::{
         csrf,
         decision::Trace,
@@ -22,7 +23,7 @@ use crate::{
 };
 use axum::{
     extract::FromRequestParts,
-    http::{header, request::Parts, Method},
+    http::{header, request::Parts, HeaderMap, Method},
 };
 
 const READ_PLAN: &[&str] = &CHECKS;
@@ -60,38 +61,81 @@ impl FromRequestParts<AppState> for CookieUser {
         let changes_state = !matches!(parts.method, Method::GET | Method::HEAD | Method::OPTIONS);
         let plan = if changes_state { WRITE_PLAN } else { READ_PLAN };
         let mut trace = Trace::new(AuthMode::Session, plan);
-
-        if changes_state {
-            match csrf::check_same_origin(&parts.headers) {
-                Ok(detail) => trace.pass("same origin", detail),
-                Err(detail) => {
-                    trace.fail("same origin", detail);
-                    return Err(ApiError::Forbidden(trace.finish()));
-                }
-            }
-        }
         let cookie = session_cookie::read(&parts.headers);
-        let Some(session) = state
-            .sessions
-            .resolve(cookie.as_deref(), &mut trace)
-            .await?
-        else {
-            return Err(ApiError::Unauthorized(trace.finish()));
-        };
-        if changes_state {
-            match csrf::check_token(&parts.headers, &session.data.csrf_token) {
-                Ok(detail) => trace.pass("csrf token", detail),
-                Err(detail) => {
-                    trace.fail("csrf token", detail);
-                    return Err(ApiError::Forbidden(trace.finish()));
+        let action = format!("{} {}", parts.method, parts.uri.path());
+        let decision = judge(
+            state,
+            &parts.headers,
+            cookie.as_deref(),
+            changes_state,
+            &mut trace,
+        )
+        .await;
+        match decision {
+            Ok(Some(session)) => {
+                let trace = trace.finish();
+                let user = Some((session.user.id, session.user.username.as_str()));
+                state
+                    .audit
+                    .record(Entry::from_trace(&trace, user, &action))
+                    .await;
+                Ok(CookieUser { session, trace })
+            }
+            Ok(None) => {
+                let trace = trace.finish();
+                // Only requests that presented a credential are worth an entry.
+                if let Some(cookie) = cookie {
+                    let owner = state.sessions.owner_of(&cookie).await;
+                    let user = owner.as_ref().map(|(id, name)| (*id, name.as_str()));
+                    state
+                        .audit
+                        .record(Entry::from_trace(&trace, user, &action))
+                        .await;
                 }
+                let same_origin_failed = trace
+                    .failed_check()
+                    .is_some_and(|c| c.name == "same origin" || c.name == "csrf token");
+                Err(if same_origin_failed {
+                    ApiError::Forbidden(trace)
+                } else {
+                    ApiError::Unauthorized(trace)
+                })
+            }
+            Err(err) => Err(err),
+        }
+    }
+}
+
+/// The checks, in order; `Ok(None)` when one failed (the trace says which).
+async fn judge(
+    state: &AppState,
+    headers: &HeaderMap,
+    cookie: Option<&str>,
+    changes_state: bool,
+    trace: &mut Trace,
+) -> Result<Option<ActiveSession>, ApiError> {
+    if changes_state {
+        match csrf::check_same_origin(headers) {
+            Ok(detail) => trace.pass("same origin", detail),
+            Err(detail) => {
+                trace.fail("same origin", detail);
+                return Ok(None);
             }
         }
-        Ok(CookieUser {
-            session,
-            trace: trace.finish(),
-        })
     }
+    let Some(session) = state.sessions.resolve(cookie, trace).await? else {
+        return Ok(None);
+    };
+    if changes_state {
+        match csrf::check_token(headers, &session.data.csrf_token) {
+            Ok(detail) => trace.pass("csrf token", detail),
+            Err(detail) => {
+                trace.fail("csrf token", detail);
+                return Ok(None);
+            }
+        }
+    }
+    Ok(Some(session))
 }
 
 /// The same-origin check alone, for login (there is no session, hence no token, yet; but a

@@ -28,9 +28,9 @@ pub enum RefreshError {
     Expired,
     #[error("refresh token family was revoked")]
     Revoked,
-    /// An already-rotated token came back: theft. The family is now revoked.
+    /// An already-rotated token came back: theft. The family (of this user) is now revoked.
     #[error("refresh token reuse detected: the whole family is revoked")]
-    Reused,
+    Reused { user_id: i64 },
     #[error(transparent)]
     Db(#[from] sqlx::Error),
 }
@@ -80,7 +80,7 @@ impl RefreshTokens {
         }
         if used_at.is_some() {
             self.reuse_detected(&family, user_id).await?;
-            return Err(RefreshError::Reused);
+            return Err(RefreshError::Reused { user_id });
         }
         if expires_at <= unix_now() {
             return Err(RefreshError::Expired);
@@ -97,7 +97,7 @@ impl RefreshTokens {
             == 1;
         if !won {
             self.reuse_detected(&family, user_id).await?;
-            return Err(RefreshError::Reused);
+            return Err(RefreshError::Reused { user_id });
         }
         Ok((user_id, self.issue(user_id, &family).await?))
     }

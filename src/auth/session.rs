@@ -231,8 +231,17 @@ impl Sessions {
         Ok(Some(ActiveSession { id, data, user }))
     }
 
-    /// Delete a session: its record and its index entry. Idempotent.
+    /// Delete a session: its record and its index entry (remembering, for the audit log only,
+    /// whose it was). Idempotent.
     pub async fn end(&self, id: &Id) -> Result<(), SessionError> {
+        let owner: Option<i64> =
+            sqlx::query_scalar("SELECT user_id FROM session_index WHERE session_id = ?")
+                .bind(id.to_string())
+                .fetch_optional(&self.db)
+                .await?;
+        if let Some(user_id) = owner {
+            crate::audit::remember_ended_session(&self.db, &id.to_string(), user_id).await;
+        }
         self.store.delete(id).await?;
         sqlx::query("DELETE FROM session_index WHERE session_id = ?")
             .bind(id.to_string())
@@ -247,6 +256,24 @@ impl Sessions {
         match Id::from_str(cookie) {
             Ok(id) => self.end(&id).await,
             Err(_) => Ok(()),
+        }
+    }
+
+    /// Whose session a raw cookie value is or was, for the audit log: a live one by its index,
+    /// an ended one by the audit log's memory of ended ids.
+    pub async fn owner_of(&self, cookie: &str) -> Option<(i64, String)> {
+        let live: Option<(i64, String)> = sqlx::query_as(
+            "SELECT u.id, u.username FROM session_index s JOIN users u ON u.id = s.user_id
+             WHERE s.session_id = ?",
+        )
+        .bind(cookie)
+        .fetch_optional(&self.db)
+        .await
+        .ok()
+        .flatten();
+        match live {
+            Some(owner) => Some(owner),
+            None => crate::audit::owner_of_ended_session(&self.db, cookie).await,
         }
     }
 

@@ -1,0 +1,191 @@
+//! The audit log: decisions recorded with who, how and the failing check; users see their own,
+//! admins everyone's; credentials never recorded; new events pushed as server-sent events.
+
+mod common;
+
+use authlab::wire::AuditEvent;
+use axum::{
+    body::Body,
+    http::{header, Request, StatusCode},
+};
+use common::{lab, Lab};
+use http_body_util::BodyExt;
+use std::time::Duration;
+use tower::ServiceExt;
+
+async fn events_of(lab: &Lab, session: &common::CookieSession) -> Vec<AuditEvent> {
+    let answer = lab.get_as(session, "/api/audit").await;
+    assert_eq!(answer.status, StatusCode::OK, "{}", answer.text);
+    serde_json::from_str(&answer.text).unwrap()
+}
+
+#[tokio::test]
+async fn a_replayed_session_cookie_is_logged_as_a_refusal_on_that_users_account() {
+    let lab = lab().await;
+    let old = lab.session_login("bob", "bob-builds-it").await;
+    lab.write_as(&old, "POST", "/api/session/logout").await;
+    assert_eq!(
+        lab.get_as(&old, "/api/me").await.status,
+        StatusCode::UNAUTHORIZED
+    );
+    let now = lab.session_login("bob", "bob-builds-it").await;
+    let events = events_of(&lab, &now).await;
+    let replay = events
+        .iter()
+        .find(|e| e.action == "GET /api/me" && !e.allowed)
+        .expect("the refused replay is in bob's log");
+    assert_eq!(replay.username.as_deref(), Some("bob"));
+    assert_eq!(replay.failed_check.as_deref(), Some("store lookup"));
+    assert!(events
+        .iter()
+        .any(|e| e.action == "POST /api/session/logout" && e.allowed));
+    assert!(events.iter().any(|e| e.action == "login" && e.allowed));
+}
+
+#[tokio::test]
+async fn bearer_refusals_are_attributed_only_when_the_signature_holds() {
+    let lab = lab().await;
+    let (access, refresh) = lab.jwt_login("alice", "alice-in-the-lab").await;
+    lab.bearer_put_settings(&access, r#"{"denylist":true}"#)
+        .await;
+    lab.jwt_logout(&access, &refresh).await;
+    assert_eq!(
+        lab.bearer("GET", "/api/me", &access).await.status,
+        StatusCode::UNAUTHORIZED
+    );
+    // A forged token naming alice, with a broken signature.
+    let mut parts: Vec<String> = access.split('.').map(str::to_string).collect();
+    parts[2] = "AAAA".into();
+    lab.bearer("GET", "/api/me", &parts.join(".")).await;
+
+    let all = lab.state.audit.list(None, 0, 200).await.unwrap();
+    let denied = all
+        .iter()
+        .find(|e| e.failed_check.as_deref() == Some("denylist"))
+        .unwrap();
+    assert_eq!(denied.username.as_deref(), Some("alice"));
+    let forged = all
+        .iter()
+        .find(|e| e.failed_check.as_deref() == Some("signature"))
+        .unwrap();
+    assert_eq!(forged.username, None, "a forged sub is not believed");
+}
+
+#[tokio::test]
+async fn failed_logins_are_logged_on_the_account_they_named() {
+    let lab = lab().await;
+    lab.post_json(
+        "/api/session/login",
+        r#"{"username":"bob","password":"wrong-password"}"#,
+    )
+    .await;
+    lab.post_json(
+        "/api/jwt/login",
+        r#"{"username":"nobody","password":"wrong-password"}"#,
+    )
+    .await;
+    let bob = lab.session_login("bob", "bob-builds-it").await;
+    let events = events_of(&lab, &bob).await;
+    let failed = events
+        .iter()
+        .find(|e| e.action == "login" && !e.allowed)
+        .unwrap();
+    assert_eq!(failed.failed_check.as_deref(), Some("credentials"));
+    let all = lab.state.audit.list(None, 0, 200).await.unwrap();
+    let unknown = all
+        .iter()
+        .filter(|e| e.action == "login" && !e.allowed && e.username.is_none())
+        .count();
+    assert_eq!(unknown, 1);
+}
+
+#[tokio::test]
+async fn users_see_their_own_events_and_admins_see_everyones() {
+    let lab = lab().await;
+    let alice = lab.session_login("alice", "alice-in-the-lab").await;
+    let bob = lab.session_login("bob", "bob-builds-it").await;
+    lab.get_as(&bob, "/api/me").await;
+    let bobs = events_of(&lab, &bob).await;
+    assert!(!bobs.is_empty());
+    assert!(bobs.iter().all(|e| e.username.as_deref() == Some("bob")));
+    let alices = events_of(&lab, &alice).await;
+    assert!(alices.iter().any(|e| e.username.as_deref() == Some("bob")));
+    assert!(alices
+        .iter()
+        .any(|e| e.username.as_deref() == Some("alice")));
+    // `after` pages forward.
+    let last = alices.last().unwrap().id;
+    let newer = lab
+        .get_as(&alice, &format!("/api/audit?after={last}"))
+        .await;
+    let newer: Vec<AuditEvent> = serde_json::from_str(&newer.text).unwrap();
+    assert!(newer.iter().all(|e| e.id > last));
+}
+
+#[tokio::test]
+async fn no_credential_ever_reaches_the_audit_log() {
+    let lab = lab().await;
+    let session = lab.session_login("alice", "alice-in-the-lab").await;
+    let (access, refresh) = lab.jwt_login("alice", "alice-in-the-lab").await;
+    lab.get_as(&session, "/api/me").await;
+    lab.bearer("GET", "/api/me", &access).await;
+    lab.refresh(&refresh).await;
+    lab.refresh(&refresh).await; // reuse
+    let dump: Vec<(String, String)> = sqlx::query_as(
+        "SELECT action, detail || coalesce(failed_check, '') || coalesce(username, '') FROM audit_events",
+    )
+    .fetch_all(&lab.state.db)
+    .await
+    .unwrap();
+    assert!(dump.len() >= 6, "{dump:?}");
+    let text = format!("{dump:?}");
+    for secret in [
+        session.id.as_str(),
+        session.csrf.as_str(),
+        access.as_str(),
+        refresh.as_str(),
+        "alice-in-the-lab",
+    ] {
+        assert!(!text.contains(secret), "a credential reached the audit log");
+    }
+    assert!(text.contains("reuse"), "the reuse was recorded: {text}");
+}
+
+#[tokio::test]
+async fn new_events_are_pushed_as_server_sent_events() {
+    let lab = lab().await;
+    let bob = lab.session_login("bob", "bob-builds-it").await;
+    let response = lab
+        .app
+        .clone()
+        .oneshot(
+            Request::get("/api/audit/stream")
+                .header(header::COOKIE, bob.cookie_header())
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    assert_eq!(
+        response.headers()[header::CONTENT_TYPE].to_str().unwrap(),
+        "text/event-stream"
+    );
+    let mut body = response.into_body();
+    // Something happens to bob: a refused replay of an ended session.
+    lab.write_as(&bob, "POST", "/api/session/logout").await;
+    lab.get_as(&bob, "/api/me").await;
+    let mut seen = String::new();
+    while !seen.contains("store lookup") {
+        let frame = tokio::time::timeout(Duration::from_secs(10), body.frame())
+            .await
+            .expect("an event arrives")
+            .expect("stream open")
+            .expect("frame");
+        if let Ok(data) = frame.into_data() {
+            seen.push_str(&String::from_utf8_lossy(&data));
+        }
+    }
+    assert!(seen.contains("event: audit"), "{seen}");
+    assert!(seen.contains("\"username\":\"bob\""), "{seen}");
+}
