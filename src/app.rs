@@ -1,6 +1,8 @@
 //! The HTML shell the server renders, the `<App/>` root and its routes.
 
-use crate::ui::{home::HomePage, playground::Playground, register::RegisterPage};
+use crate::ui::{
+    audit_page::AuditPage, home::HomePage, playground::Playground, register::RegisterPage,
+};
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
 use leptos_router::{
@@ -48,6 +50,7 @@ pub fn App() -> impl IntoView {
                 </A>
                 <nav>
                     <A href="/">"Playground"</A>
+                    <A href="/audit">"Audit log"</A>
                     <A href="/register">"Register"</A>
                     <A href="/about">"About"</A>
                 </nav>
@@ -56,6 +59,7 @@ pub fn App() -> impl IntoView {
                 <Routes fallback=|| view! { <NotFound/> }>
                     <Route path=StaticSegment("") view=Playground/>
                     <Route path=StaticSegment("about") view=HomePage/>
+                    <Route path=StaticSegment("audit") view=AuditPage/>
                     <Route path=StaticSegment("register") view=RegisterPage/>
                 </Routes>
             </main>

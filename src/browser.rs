@@ -60,6 +60,41 @@ mod imp {
     pub fn now_secs() -> i64 {
         (js_sys::Date::now() / 1000.0) as i64
     }
+
+    /// A server-sent-event subscription; dropping it does not close it, `close` does.
+    pub struct EventFeed {
+        source: web_sys::EventSource,
+        _listener: wasm_bindgen::closure::Closure<dyn FnMut(web_sys::MessageEvent)>,
+    }
+
+    impl EventFeed {
+        pub fn close(&self) {
+            self.source.close();
+        }
+    }
+
+    /// Listen to `event` on the server-sent-event stream at `url` (cookies are sent with it).
+    pub fn subscribe(
+        url: &str,
+        event: &str,
+        on_data: impl Fn(String) + 'static,
+    ) -> Option<EventFeed> {
+        let source = web_sys::EventSource::new(url).ok()?;
+        let listener = wasm_bindgen::closure::Closure::<dyn FnMut(web_sys::MessageEvent)>::new(
+            move |message: web_sys::MessageEvent| {
+                if let Some(text) = message.data().as_string() {
+                    on_data(text);
+                }
+            },
+        );
+        source
+            .add_event_listener_with_callback(event, listener.as_ref().unchecked_ref())
+            .ok()?;
+        Some(EventFeed {
+            source,
+            _listener: listener,
+        })
+    }
 }
 
 #[cfg(not(feature = "hydrate"))]
@@ -86,6 +121,20 @@ mod imp {
 
     pub fn origin() -> String {
         String::new()
+    }
+
+    pub struct EventFeed;
+
+    impl EventFeed {
+        pub fn close(&self) {}
+    }
+
+    pub fn subscribe(
+        _url: &str,
+        _event: &str,
+        _on_data: impl Fn(String) + 'static,
+    ) -> Option<EventFeed> {
+        None
     }
 
     pub fn now_secs() -> i64 {

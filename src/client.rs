@@ -3,7 +3,7 @@
 //! Every call also yields a `Call` record (method, path, status, decision trace) for the inspector.
 
 use crate::wire::{
-    ApiErrorBody, AuthTrace, Credentials, DecodeReport, DecodeRequest, LabSettings,
+    ApiErrorBody, AuditEvent, AuthTrace, Credentials, DecodeReport, DecodeRequest, LabSettings,
     LabSettingsPatch, Me, Registered, SessionState, SessionView, TokenResponse,
 };
 use serde::{de::DeserializeOwned, Serialize};
@@ -111,6 +111,11 @@ pub async fn put_lab_settings(
 
 pub async fn get_lab_settings(credential: Credential<'_>) -> Answer<LabSettings> {
     get("/api/lab-settings", credential).await
+}
+
+/// `GET /api/audit`: this user's events (an admin's: everyone's), oldest first.
+pub async fn audit(after: i64) -> Answer<Vec<AuditEvent>> {
+    get(&format!("/api/audit?after={after}"), Credential::Cookies).await
 }
 
 pub async fn jwt_login(credentials: &Credentials) -> Answer<TokenResponse> {

@@ -1,5 +1,6 @@
 //! Page components, one concept per file.
 
+pub mod audit_page;
 pub mod demo_accounts;
 pub mod exclusive;
 pub mod home;
