@@ -23,7 +23,6 @@ use base64::{engine::general_purpose::URL_SAFE_NO_PAD, Engine};
 use jsonwebtoken::{crypto, Header};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
-use std::sync::Arc;
 
 /// The `typ` header of our access tokens (RFC 9068): a refresh token or an ID token from another
 /// system, even if signed by a key we know, is not an access token.
@@ -99,7 +98,6 @@ pub struct Parts {
     pub payload: Option<Value>,
     pub signature: Option<String>,
     pub claims: Option<Claims>,
-    pub key: Option<Arc<SigningKey>>,
 }
 
 /// Verify `token`, recording each check in `trace`. `Some(claims)` only if every check passed.
@@ -199,7 +197,6 @@ pub fn verify(
             }
         },
     };
-    parts.key = key.clone();
     if stop!() {
         return (None, parts);
     }

@@ -38,7 +38,6 @@ pub enum RefreshError {
 /// A fresh token and its expiry.
 pub struct Issued {
     pub token: String,
-    pub family: String,
     pub expires_at: i64,
 }
 
@@ -142,11 +141,7 @@ impl RefreshTokens {
         .bind(expires_at)
         .execute(&self.db)
         .await?;
-        Ok(Issued {
-            token,
-            family: family.to_string(),
-            expires_at,
-        })
+        Ok(Issued { token, expires_at })
     }
 
     async fn revoke_family(&self, family: &str) -> Result<(), RefreshError> {
