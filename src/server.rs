@@ -103,6 +103,7 @@ pub async fn build_state(
         passwords,
         sessions,
         settings: Arc::new(settings),
+        captures: Arc::default(),
     })
 }
 

@@ -1,6 +1,7 @@
 //! The state every handler and server-rendered page can reach, built once in `main`.
 
 use crate::{
+    api::replay::Captures,
     audit::Audit,
     auth::{
         keys::KeyRing, password::PasswordHasher, refresh::RefreshTokens, revocation::Revocation,
@@ -27,6 +28,8 @@ pub struct AppState {
     pub revocation: Arc<Revocation>,
     pub audit: Arc<Audit>,
     pub settings: Arc<Settings>,
+    /// Session cookies the lab keeps for replay experiments (see `api::replay`).
+    pub captures: Arc<Captures>,
 }
 
 impl FromRef<AppState> for LeptosOptions {

@@ -149,6 +149,158 @@ pub struct Me {
     pub auth: AuthTrace,
 }
 
+/// `POST /api/account/password`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PasswordChange {
+    pub current_password: Password,
+    pub new_password: Password,
+}
+
+/// What "log out everywhere" (and a password change, which implies it) ended.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AccessEnded {
+    pub sessions_ended: usize,
+    pub refresh_families_revoked: u64,
+    /// Access tokens issued before this Unix second are refused, where revocation is switched on.
+    pub tokens_not_before: i64,
+}
+
+/// One account, as `GET /api/admin/accounts` lists it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AccountView {
+    pub username: String,
+    pub role: Role,
+    pub disabled: bool,
+    pub created_at: i64,
+}
+
+/// `PUT /api/admin/accounts/{username}`: only the fields named change.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AccountPatch {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub role: Option<Role>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub disabled: Option<bool>,
+}
+
+/// An event after which access ought to end: the rows of the logout matrix.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AccessEvent {
+    LogoutThisDevice,
+    LogoutEverywhere,
+    PasswordChange,
+    RoleChange,
+    AccountDisabled,
+}
+
+impl AccessEvent {
+    pub const ALL: [AccessEvent; 5] = [
+        AccessEvent::LogoutThisDevice,
+        AccessEvent::LogoutEverywhere,
+        AccessEvent::PasswordChange,
+        AccessEvent::RoleChange,
+        AccessEvent::AccountDisabled,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AccessEvent::LogoutThisDevice => "logout_this_device",
+            AccessEvent::LogoutEverywhere => "logout_everywhere",
+            AccessEvent::PasswordChange => "password_change",
+            AccessEvent::RoleChange => "role_change",
+            AccessEvent::AccountDisabled => "account_disabled",
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            AccessEvent::LogoutThisDevice => "Log out this device",
+            AccessEvent::LogoutEverywhere => "Log out everywhere",
+            AccessEvent::PasswordChange => "Password change",
+            AccessEvent::RoleChange => "Role change (admin → user)",
+            AccessEvent::AccountDisabled => "Account disabled",
+        }
+    }
+}
+
+/// The columns of the logout matrix.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum MatrixModel {
+    /// Cookie session (server-side record, user read per request).
+    Session,
+    /// Bearer JWT, stateless: server-side revocation off.
+    Jwt,
+    /// Bearer JWT with server-side revocation (denylist + not-before mark) on.
+    JwtRevocable,
+}
+
+impl MatrixModel {
+    pub const ALL: [MatrixModel; 3] = [
+        MatrixModel::Session,
+        MatrixModel::Jwt,
+        MatrixModel::JwtRevocable,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            MatrixModel::Session => "session",
+            MatrixModel::Jwt => "jwt",
+            MatrixModel::JwtRevocable => "jwt_revocable",
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            MatrixModel::Session => "cookie session",
+            MatrixModel::Jwt => "bearer JWT (stateless)",
+            MatrixModel::JwtRevocable => "bearer JWT + server-side revocation",
+        }
+    }
+}
+
+/// One request the matrix runner made, and the status it got.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MatrixStep {
+    pub request: String,
+    pub status: u16,
+}
+
+/// One cell: a credential probed before and after the event.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MatrixCell {
+    pub model: MatrixModel,
+    /// The probe: `GET /api/me`, or for a role change the admin-only `GET /api/admin/accounts`.
+    pub probe: String,
+    pub before: u16,
+    pub after: u16,
+    /// The check (or error code) that refused the probe after the event.
+    pub refused_by: Option<String>,
+    /// The server's sentence about the probe after the event.
+    pub detail: String,
+    /// For JWT cells: what `POST /api/jwt/refresh` answered after the event.
+    pub refresh_after: Option<u16>,
+    /// Every request made for this cell, in order.
+    pub steps: Vec<MatrixStep>,
+}
+
+/// One row: an event and what it did to each model.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MatrixRow {
+    pub event: AccessEvent,
+    pub cells: Vec<MatrixCell>,
+}
+
+/// `POST /api/lab/logout-matrix`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LogoutMatrix {
+    pub rows: Vec<MatrixRow>,
+    pub ran_at: i64,
+}
+
 /// The SameSite attribute of the session cookie, switchable per account.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub enum SameSite {

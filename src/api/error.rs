@@ -30,6 +30,17 @@ pub enum ApiError {
     UsernameTaken(String),
     #[error("invalid username or password")]
     InvalidCredentials,
+    #[error("this account is disabled")]
+    AccountDisabled,
+    /// Authenticated, but the credential's role does not allow this.
+    #[error("{0}")]
+    NotAllowed(String),
+    /// The request is well formed but conflicts with the current state.
+    #[error("{0}")]
+    Conflict(String),
+    /// Too many at once: the reason says what to wait for.
+    #[error("{0}")]
+    Busy(String),
     /// Authentication failed; the trace names the check.
     #[error("{}", failed_detail(.0))]
     Unauthorized(AuthTrace),
@@ -61,7 +72,9 @@ impl ApiError {
             ApiError::InvalidBody(_) => StatusCode::UNPROCESSABLE_ENTITY,
             ApiError::NotJson => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             ApiError::BodyTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
-            ApiError::UsernameTaken(_) => StatusCode::CONFLICT,
+            ApiError::UsernameTaken(_) | ApiError::Conflict(_) => StatusCode::CONFLICT,
+            ApiError::AccountDisabled | ApiError::NotAllowed(_) => StatusCode::FORBIDDEN,
+            ApiError::Busy(_) => StatusCode::TOO_MANY_REQUESTS,
             ApiError::InvalidCredentials
             | ApiError::Unauthorized(_)
             | ApiError::Bearer(_)
@@ -84,6 +97,10 @@ impl ApiError {
             ApiError::Rule(_) => "invalid_username",
             ApiError::UsernameTaken(_) => "username_taken",
             ApiError::InvalidCredentials => "invalid_credentials",
+            ApiError::AccountDisabled => "account_disabled",
+            ApiError::NotAllowed(_) => "not_allowed",
+            ApiError::Conflict(_) => "conflict",
+            ApiError::Busy(_) => "busy",
             ApiError::Unauthorized(_) => "unauthenticated",
             ApiError::Bearer(_) => "invalid_token",
             ApiError::Refresh(_) => "invalid_refresh_token",
@@ -147,6 +164,7 @@ impl From<CredentialError> for ApiError {
     fn from(err: CredentialError) -> Self {
         match err {
             CredentialError::Invalid => ApiError::InvalidCredentials,
+            CredentialError::Disabled => ApiError::AccountDisabled,
             CredentialError::Store(err) => err.into(),
             CredentialError::Hash(err) => err.into(),
         }

@@ -13,6 +13,7 @@ use super::{error::ApiError, json::ApiJson, login::audited_login};
 use crate::{
     audit::Entry,
     auth::{
+        account_events,
         bearer_user::{bearer_token, BearerUser},
         cookie_user::login_origin_check,
         decision::Trace,
@@ -22,7 +23,7 @@ use crate::{
     },
     db::{unix_now, users},
     state::AppState,
-    wire::{AuthMode, Credentials, DecodeReport, DecodeRequest, Role, TokenResponse},
+    wire::{AccessEnded, AuthMode, Credentials, DecodeReport, DecodeRequest, Role, TokenResponse},
 };
 use axum::{
     extract::State,
@@ -72,6 +73,18 @@ async fn refresh_token(
             let Some(user) = users::find_by_id(&state.db, user_id).await? else {
                 return Err(ApiError::Refresh("the account no longer exists".into()));
             };
+            if user.disabled {
+                // The refresh endpoint does read the account: this is where a disabled account
+                // stops getting new access tokens (the ones it holds run until `exp`).
+                state.refresh.revoke_user(user.id).await?;
+                record_refresh(
+                    &state,
+                    Some((user.id, &user.username)),
+                    Some("account disabled"),
+                )
+                .await;
+                return Err(ApiError::Refresh("the account is disabled".into()));
+            }
             record_refresh(&state, Some((user.id, &user.username)), None).await;
             tokens(&state, user.id, &user.username, user.role, next).await
         }
@@ -150,14 +163,12 @@ async fn logout(State(state): State<AppState>, headers: HeaderMap) -> Result<Res
 async fn logout_everywhere(
     State(state): State<AppState>,
     user: BearerUser,
-) -> Result<Json<Value>, ApiError> {
-    let mark = state
-        .revocation
-        .mark_not_before(user.user_id, &user.claims.sub)
-        .await?;
-    let families = state.refresh.revoke_user(user.user_id).await?;
+) -> Result<Json<AccessEnded>, ApiError> {
+    let Some(account) = users::find_by_id(&state.db, user.user_id).await? else {
+        return Err(ApiError::Refresh("the account no longer exists".into()));
+    };
     Ok(Json(
-        json!({ "tokens_not_before": mark, "refresh_tokens_revoked": families }),
+        account_events::log_out_everywhere(&state, &account).await?,
     ))
 }
 
@@ -239,6 +250,7 @@ async fn tokens(
 ) -> Result<Response, ApiError> {
     let alg = state.account_settings.get(user_id).await?.jwt_alg;
     let key = state.keys.active(user_id, alg).await?;
+    state.revocation.wait_past_mark(username).await;
     let (access_token, _) = jwt::issue(&key, username, role, &state.settings.jwt)?;
     let now = unix_now();
     let body = TokenResponse {

@@ -5,7 +5,7 @@
 use super::error::ApiError;
 use crate::{
     audit::Entry,
-    auth::credentials::check_credentials,
+    auth::credentials::{check_credentials, CredentialError},
     db::users::User,
     state::AppState,
     wire::{AuthMode, Credentials},
@@ -39,6 +39,15 @@ pub async fn audited_login(
     };
     match &result {
         Ok(_) => state.audit.record(entry(true, "password verified")).await,
+        Err(CredentialError::Disabled) => {
+            state
+                .audit
+                .record(entry(
+                    false,
+                    "password verified, but the account is disabled",
+                ))
+                .await
+        }
         Err(_) => {
             state
                 .audit

@@ -2,6 +2,7 @@
 //! one merges them, caps body size and answers unknown `/api` paths with a JSON 404 (not the HTML
 //! page a browser would get).
 
+pub mod account;
 pub mod accounts;
 pub mod audit;
 pub mod error;
@@ -10,7 +11,10 @@ pub mod json;
 pub mod jwt;
 pub mod lab_settings;
 pub mod login;
+pub mod logout_matrix;
+pub mod loopback;
 pub mod me;
+pub mod replay;
 pub mod session;
 
 use crate::state::AppState;
@@ -24,12 +28,15 @@ pub const MAX_BODY_BYTES: usize = 16 * 1024;
 pub fn router() -> Router<AppState> {
     Router::new()
         .merge(accounts::router())
+        .merge(account::router())
         .merge(health::router())
         .merge(session::router())
         .merge(jwt::router())
         .merge(audit::router())
         .merge(me::router())
         .merge(lab_settings::router())
+        .merge(replay::router())
+        .merge(logout_matrix::router())
         .route("/api/{*rest}", axum::routing::any(not_found))
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
 }

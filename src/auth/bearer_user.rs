@@ -1,8 +1,8 @@
 //! `BearerUser`: the extractor for bearer-JWT mode. The request must carry
 //! `Authorization: Bearer <access token>`; the token is verified by `jwt::verify` (format → kid →
 //! algorithm → signature → typ → claims → iss → aud → nbf → exp), then by the two revocation tools:
-//! the denylist (only when this account switched it on: a timed SQLite lookup) and the
-//! not-before mark (memory). No user record is loaded: the token's claims are the whole truth,
+//! the denylist (a timed SQLite lookup) and the not-before mark (memory), both consulted only when
+//! this account switched server-side revocation on. No user record is loaded: the token's claims are the whole truth,
 //! which is the point, and the weakness, of this model.
 
 use crate::{
@@ -94,12 +94,20 @@ impl FromRequestParts<AppState> for BearerUser {
             );
         }
 
+        // The not-before mark is revocation state too: consulted only when this account has
+        // switched server-side revocation on. Off, nothing the server remembers can stop a token
+        // whose signature and claims check out.
         match state.revocation.not_before(&claims.sub) {
-            Some(mark) if claims.iat < mark => {
+            _ if !switches.denylist => trace.pass(
+                "not-before mark",
+                "switched off for this account: not consulted (stateless)",
+            ),
+            Some(mark) if claims.iat <= mark => {
                 trace.fail(
                     "not-before mark",
                     format!(
-                        "issued {} s before \"log out everywhere\"",
+                        "issued {} s before the account's last revocation event (log out \
+                         everywhere, password, role or status change)",
                         mark - claims.iat
                     ),
                 );
@@ -107,9 +115,9 @@ impl FromRequestParts<AppState> for BearerUser {
             }
             Some(_) => trace.pass(
                 "not-before mark",
-                "issued after the last \"log out everywhere\"",
+                "issued after the account's last revocation event",
             ),
-            None => trace.pass("not-before mark", "no \"log out everywhere\" for this user"),
+            None => trace.pass("not-before mark", "no revocation event for this account"),
         }
         let trace = trace.finish();
         let user = Some((user_id, claims.sub.as_str()));

@@ -14,6 +14,10 @@ pub enum CredentialError {
     /// Unknown user or wrong password: deliberately one variant.
     #[error("invalid username or password")]
     Invalid,
+    /// The password was right but an administrator disabled the account. Said only after a
+    /// correct password, so it reveals nothing to someone guessing.
+    #[error("this account is disabled")]
+    Disabled,
     #[error(transparent)]
     Store(#[from] UserError),
     #[error(transparent)]
@@ -32,6 +36,7 @@ pub async fn check_credentials(
         .verify(password, user.as_ref().map(|u| &u.password_hash))
         .await?;
     match user {
+        Some(user) if matches && user.disabled => Err(CredentialError::Disabled),
         Some(user) if matches => Ok(user),
         _ => Err(CredentialError::Invalid),
     }

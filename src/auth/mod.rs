@@ -1,5 +1,6 @@
 //! The server-side authentication core, one concept per file.
 
+pub mod account_events;
 pub mod auth_user;
 pub mod bearer_user;
 pub mod cookie_user;

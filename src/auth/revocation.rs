@@ -5,6 +5,8 @@
 //!   lookup the stateless design was meant to avoid, timed for the trace.
 //! - **Not-before mark** ("log out everywhere"): tokens of this user issued before the mark are
 //!   refused. One number per user, kept in memory (and in SQLite), so the check costs no round trip.
+//!   `iat` counts whole seconds, so a token issued in the mark's own second is refused too, and a
+//!   token issued *after* the mark waits for the next second (`wait_past_mark`) to be told apart.
 
 use crate::db::unix_now;
 use sqlx::SqlitePool;
@@ -72,6 +74,22 @@ impl Revocation {
             .expect("lock")
             .insert(username.to_string(), now);
         Ok(now)
+    }
+
+    /// Called before issuing a token: if `username` has a mark in the current second, wait for
+    /// the next one, so the new token's `iat` is after the mark (at most a second, and only right
+    /// after a revocation event).
+    pub async fn wait_past_mark(&self, username: &str) {
+        if let Some(mark) = self.not_before(username) {
+            let now_ms = std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map_or(0, |d| d.as_millis() as i64);
+            let next_second_ms = (mark + 1) * 1000;
+            if now_ms < next_second_ms {
+                let wait = (next_second_ms - now_ms) as u64 + 5;
+                tokio::time::sleep(std::time::Duration::from_millis(wait)).await;
+            }
+        }
     }
 
     /// The mark for `username`, if any (memory only).

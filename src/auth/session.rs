@@ -222,7 +222,22 @@ impl Sessions {
             trace.fail("user", "the account behind this session no longer exists");
             return Ok(None);
         };
-        trace.pass("user", format!("{} ({})", user.username, user.role));
+        if user.disabled {
+            // Read fresh on every request, so an administrator's "disable" bites at once.
+            self.end(&id).await?;
+            trace.fail(
+                "user",
+                format!("{} is disabled by an administrator", user.username),
+            );
+            return Ok(None);
+        }
+        trace.pass(
+            "user",
+            format!(
+                "{} ({}), read from the accounts table just now",
+                user.username, user.role
+            ),
+        );
 
         // Sliding idle timeout: this request counts as use.
         data.last_seen = now;
@@ -312,6 +327,15 @@ impl Sessions {
             }
             _ => Ok(false),
         }
+    }
+
+    /// End every session of `user_id` ("log out everywhere"); returns how many ended.
+    pub async fn end_all_of(&self, user_id: i64) -> Result<usize, SessionError> {
+        let ids = self.ids_of(user_id).await?;
+        for id in &ids {
+            self.end(id).await?;
+        }
+        Ok(ids.len())
     }
 
     /// Revoke every session of `user_id` except `keep`; returns how many ended.

@@ -11,6 +11,8 @@ pub struct User {
     pub username: String,
     pub role: Role,
     pub password_hash: PasswordHash,
+    /// Set by an administrator: no login, and no session request, succeeds.
+    pub disabled: bool,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -23,20 +25,23 @@ pub enum UserError {
     Db(#[from] sqlx::Error),
 }
 
-type UserRow = (i64, String, String, String);
+type UserRow = (i64, String, String, String, bool);
 
-fn from_row((id, username, role, hash): UserRow) -> Result<User, UserError> {
+const COLUMNS: &str = "id, username, role, password_hash, disabled";
+
+fn from_row((id, username, role, hash, disabled): UserRow) -> Result<User, UserError> {
     Ok(User {
         id,
         role: Role::parse(&role).ok_or(UserError::BadRole(role))?,
         username,
         password_hash: PasswordHash::from_stored(hash),
+        disabled,
     })
 }
 
 pub async fn find_by_username(db: &SqlitePool, username: &str) -> Result<Option<User>, UserError> {
     let row: Option<UserRow> =
-        sqlx::query_as("SELECT id, username, role, password_hash FROM users WHERE username = ?")
+        sqlx::query_as(&format!("SELECT {COLUMNS} FROM users WHERE username = ?"))
             .bind(username)
             .fetch_optional(db)
             .await?;
@@ -44,11 +49,10 @@ pub async fn find_by_username(db: &SqlitePool, username: &str) -> Result<Option<
 }
 
 pub async fn find_by_id(db: &SqlitePool, id: i64) -> Result<Option<User>, UserError> {
-    let row: Option<UserRow> =
-        sqlx::query_as("SELECT id, username, role, password_hash FROM users WHERE id = ?")
-            .bind(id)
-            .fetch_optional(db)
-            .await?;
+    let row: Option<UserRow> = sqlx::query_as(&format!("SELECT {COLUMNS} FROM users WHERE id = ?"))
+        .bind(id)
+        .fetch_optional(db)
+        .await?;
     row.map(from_row).transpose()
 }
 
@@ -75,6 +79,7 @@ pub async fn insert(
             username: username.to_string(),
             role,
             password_hash: hash.clone(),
+            disabled: false,
         }),
         Err(sqlx::Error::Database(err)) if err.is_unique_violation() => Err(UserError::Taken),
         Err(err) => Err(err.into()),
@@ -85,4 +90,58 @@ pub async fn count(db: &SqlitePool) -> Result<i64, UserError> {
     Ok(sqlx::query_scalar("SELECT COUNT(*) FROM users")
         .fetch_one(db)
         .await?)
+}
+
+/// Every account, by name, as the admin list shows it.
+pub async fn list(db: &SqlitePool) -> Result<Vec<(User, i64)>, UserError> {
+    let rows: Vec<(i64, String, String, String, bool, i64)> = sqlx::query_as(&format!(
+        "SELECT {COLUMNS}, created_at FROM users ORDER BY username"
+    ))
+    .fetch_all(db)
+    .await?;
+    rows.into_iter()
+        .map(|(id, name, role, hash, disabled, created)| {
+            Ok((from_row((id, name, role, hash, disabled))?, created))
+        })
+        .collect()
+}
+
+pub async fn set_role(db: &SqlitePool, id: i64, role: Role) -> Result<(), UserError> {
+    sqlx::query("UPDATE users SET role = ? WHERE id = ?")
+        .bind(role.as_str())
+        .bind(id)
+        .execute(db)
+        .await?;
+    Ok(())
+}
+
+pub async fn set_disabled(db: &SqlitePool, id: i64, disabled: bool) -> Result<(), UserError> {
+    sqlx::query("UPDATE users SET disabled = ? WHERE id = ?")
+        .bind(disabled)
+        .bind(id)
+        .execute(db)
+        .await?;
+    Ok(())
+}
+
+pub async fn set_password_hash(
+    db: &SqlitePool,
+    id: i64,
+    hash: &PasswordHash,
+) -> Result<(), UserError> {
+    sqlx::query("UPDATE users SET password_hash = ? WHERE id = ?")
+        .bind(hash.as_phc())
+        .bind(id)
+        .execute(db)
+        .await?;
+    Ok(())
+}
+
+pub async fn created_at(db: &SqlitePool, id: i64) -> Result<i64, UserError> {
+    Ok(
+        sqlx::query_scalar("SELECT created_at FROM users WHERE id = ?")
+            .bind(id)
+            .fetch_one(db)
+            .await?,
+    )
 }

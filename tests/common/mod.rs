@@ -236,11 +236,19 @@ impl Lab {
 
     /// `PUT /api/lab-settings` with a bearer token and a JSON patch.
     pub async fn bearer_put_settings(&self, token: &str, patch: &str) -> Answer {
+        self.bearer_json("PUT", "/api/lab-settings", token, patch)
+            .await
+    }
+
+    /// A request with a bearer token and a JSON body.
+    pub async fn bearer_json(&self, method: &str, path: &str, token: &str, body: &str) -> Answer {
         self.send(
-            Request::put("/api/lab-settings")
+            Request::builder()
+                .method(method)
+                .uri(path)
                 .header(header::AUTHORIZATION, format!("Bearer {token}"))
                 .header(header::CONTENT_TYPE, "application/json")
-                .body(Body::from(patch.to_string()))
+                .body(Body::from(body.to_string()))
                 .unwrap(),
         )
         .await

@@ -1,0 +1,153 @@
+//! What a user, or an administrator, can do to an account, each an event that should end access:
+//! - `POST /api/account/logout-everywhere` (either mode) → every session, refresh family and, where
+//!   revocation is on, access token of this account ends;
+//! - `POST /api/account/password` `{current_password, new_password}` → the same, with a new password;
+//! - `GET /api/admin/accounts` (admin) → every account;
+//! - `PUT /api/admin/accounts/{username}` `{role?, disabled?}` (admin) → demote, promote, disable.
+//!
+//! "Admin" means what the request's credential says: the accounts table for a session, the `role`
+//! claim for a bearer token. A demoted admin's old token still says `admin` until it expires.
+
+use super::{error::ApiError, json::ApiJson};
+use crate::{
+    account_rules::check_password,
+    auth::{account_events, auth_user::AuthUser, credentials::check_credentials, session_cookie},
+    db::users::{self, User},
+    state::AppState,
+    wire::{AccessEnded, AccountPatch, AccountView, PasswordChange, Role},
+};
+use axum::{
+    extract::{Path, State},
+    http::header,
+    response::{IntoResponse, Response},
+    routing::{get, post, put},
+    Json, Router,
+};
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/api/account/logout-everywhere", post(logout_everywhere))
+        .route("/api/account/password", post(change_password))
+        .route("/api/admin/accounts", get(list))
+        .route("/api/admin/accounts/{username}", put(update))
+}
+
+/// The account behind the request, read fresh.
+async fn account_of(state: &AppState, user: &AuthUser) -> Result<User, ApiError> {
+    users::find_by_id(&state.db, user.user_id())
+        .await?
+        .ok_or_else(|| ApiError::Conflict("the account no longer exists".into()))
+}
+
+/// The caller's own session ended with the rest: tell the browser to drop the cookie.
+async fn ended_response(
+    state: &AppState,
+    user: &AuthUser,
+    ended: AccessEnded,
+) -> Result<Response, ApiError> {
+    let mut response = Json(ended).into_response();
+    if let AuthUser::Session(cookie_user) = user {
+        let same_site = state
+            .account_settings
+            .get(cookie_user.session.user.id)
+            .await?
+            .same_site;
+        response
+            .headers_mut()
+            .insert(header::SET_COOKIE, session_cookie::clear(same_site));
+    }
+    Ok(response)
+}
+
+async fn logout_everywhere(
+    State(state): State<AppState>,
+    user: AuthUser,
+) -> Result<Response, ApiError> {
+    let account = account_of(&state, &user).await?;
+    let ended = account_events::log_out_everywhere(&state, &account).await?;
+    ended_response(&state, &user, ended).await
+}
+
+async fn change_password(
+    State(state): State<AppState>,
+    user: AuthUser,
+    ApiJson(change): ApiJson<PasswordChange>,
+) -> Result<Response, ApiError> {
+    check_password(&change.new_password)?;
+    // The current password again: a borrowed, still-open session must not be enough to lock the
+    // owner out.
+    let account = check_credentials(
+        &state.db,
+        &state.passwords,
+        user.username(),
+        &change.current_password,
+    )
+    .await?;
+    let ended = account_events::change_password(&state, &account, &change.new_password).await?;
+    ended_response(&state, &user, ended).await
+}
+
+fn require_admin(user: &AuthUser) -> Result<(), ApiError> {
+    match user.role() {
+        Role::Admin => Ok(()),
+        Role::User => Err(ApiError::NotAllowed(match user {
+            AuthUser::Session(_) => {
+                "administrators only: the accounts table, read for this request, says role user"
+                    .into()
+            }
+            AuthUser::Bearer(_) => "administrators only: this token's role claim says user".into(),
+        })),
+    }
+}
+
+async fn list(
+    State(state): State<AppState>,
+    user: AuthUser,
+) -> Result<Json<Vec<AccountView>>, ApiError> {
+    require_admin(&user)?;
+    let accounts = users::list(&state.db).await?;
+    Ok(Json(
+        accounts
+            .into_iter()
+            .map(|(account, created_at)| AccountView {
+                username: account.username,
+                role: account.role,
+                disabled: account.disabled,
+                created_at,
+            })
+            .collect(),
+    ))
+}
+
+async fn update(
+    State(state): State<AppState>,
+    user: AuthUser,
+    Path(username): Path<String>,
+    ApiJson(patch): ApiJson<AccountPatch>,
+) -> Result<Json<AccountView>, ApiError> {
+    require_admin(&user)?;
+    let Some(mut account) = users::find_by_username(&state.db, &username).await? else {
+        return Err(ApiError::NotFound);
+    };
+    if account.id == user.user_id() && patch != AccountPatch::default() {
+        // An administrator who demotes or disables themselves may leave nobody to undo it.
+        return Err(ApiError::Conflict(
+            "administrators cannot change their own role or status".into(),
+        ));
+    }
+    if let Some(role) = patch.role.filter(|role| *role != account.role) {
+        account_events::change_role(&state, &account, role).await?;
+        account.role = role;
+    }
+    if let Some(disabled) = patch.disabled.filter(|d| *d != account.disabled) {
+        account_events::set_disabled(&state, &account, disabled).await?;
+        account.disabled = disabled;
+    }
+    let created_at = users::created_at(&state.db, account.id).await?;
+    Ok(Json(AccountView {
+        username: account.username,
+        role: account.role,
+        disabled: account.disabled,
+        created_at,
+    }))
+}

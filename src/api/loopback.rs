@@ -1,0 +1,107 @@
+//! Requests the server sends to its own API, in process: they go through the same router,
+//! extractors, stores and audit log as any browser's request; only the network hop is skipped.
+//! The lab's experiments use this where a browser cannot act for itself: replaying a cookie it
+//! was made to forget, or holding several accounts' sessions at once.
+
+use crate::state::AppState;
+use axum::{
+    body::{to_bytes, Body},
+    http::{header, HeaderMap, HeaderValue, Method, Request, StatusCode},
+};
+use tower::ServiceExt;
+
+/// Largest response body an experiment reads back.
+const MAX_RESPONSE_BYTES: usize = 256 * 1024;
+
+/// A response, read whole.
+pub struct Answer {
+    pub status: StatusCode,
+    pub headers: HeaderMap,
+    pub body: Vec<u8>,
+}
+
+impl Answer {
+    pub fn json<T: serde::de::DeserializeOwned>(&self) -> Option<T> {
+        serde_json::from_slice(&self.body).ok()
+    }
+
+    /// The value of the `name` cookie this response sets, if it sets one with a value.
+    pub fn set_cookie(&self, name: &str) -> Option<String> {
+        self.headers
+            .get_all(header::SET_COOKIE)
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .filter_map(|v| v.split(';').next()?.split_once('='))
+            .find(|(n, value)| *n == name && !value.is_empty())
+            .map(|(_, value)| value.to_string())
+    }
+}
+
+/// A request to build: method, path, headers, optional JSON body.
+pub struct Call {
+    method: Method,
+    path: String,
+    headers: HeaderMap,
+    body: Option<String>,
+}
+
+impl Call {
+    pub fn new(method: Method, path: impl Into<String>) -> Self {
+        Call {
+            method,
+            path: path.into(),
+            headers: HeaderMap::new(),
+            body: None,
+        }
+    }
+
+    pub fn header(mut self, name: header::HeaderName, value: &str) -> Self {
+        if let Ok(value) = HeaderValue::from_str(value) {
+            self.headers.append(name, value);
+        }
+        self
+    }
+
+    pub fn cookie(self, name: &str, value: &str) -> Self {
+        self.header(header::COOKIE, &format!("{name}={value}"))
+    }
+
+    pub fn bearer(self, token: &str) -> Self {
+        self.header(header::AUTHORIZATION, &format!("Bearer {token}"))
+    }
+
+    pub fn json(mut self, body: &impl serde::Serialize) -> Self {
+        self.body = serde_json::to_string(body).ok();
+        self.header(header::CONTENT_TYPE, "application/json")
+    }
+
+    /// "POST /api/me"-style label for transcripts.
+    pub fn label(&self) -> String {
+        format!("{} {}", self.method, self.path)
+    }
+
+    pub async fn send(self, state: &AppState) -> Answer {
+        let mut request = Request::builder()
+            .method(self.method)
+            .uri(&self.path)
+            .body(Body::from(self.body.unwrap_or_default()))
+            .expect("method and path were valid when the call was built");
+        *request.headers_mut() = self.headers;
+        let router = super::router().with_state(state.clone());
+        let response = match router.oneshot(request).await {
+            Ok(response) => response,
+            Err(never) => match never {},
+        };
+        let status = response.status();
+        let headers = response.headers().clone();
+        let body = to_bytes(response.into_body(), MAX_RESPONSE_BYTES)
+            .await
+            .map(|b| b.to_vec())
+            .unwrap_or_default();
+        Answer {
+            status,
+            headers,
+            body,
+        }
+    }
+}

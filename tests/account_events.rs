@@ -1,0 +1,217 @@
+//! Account events that ought to end access, seen from each model: password change, role change,
+//! disabling, log out everywhere; and the admin endpoints behind them.
+
+mod common;
+
+use axum::http::StatusCode;
+use common::{assert_api_error, failed_check, lab, Lab};
+use serde_json::json;
+
+async fn register(lab: &Lab, username: &str, password: &str) {
+    let answer = lab
+        .post_json(
+            "/api/register",
+            json!({"username": username, "password": password}).to_string(),
+        )
+        .await;
+    assert_eq!(answer.status, StatusCode::CREATED, "{}", answer.text);
+}
+
+async fn admin_patch(lab: &Lab, admin: &str, username: &str, patch: serde_json::Value) {
+    let path = format!("/api/admin/accounts/{username}");
+    let answer = lab
+        .bearer_json("PUT", &path, admin, &patch.to_string())
+        .await;
+    assert_eq!(answer.status, StatusCode::OK, "{}", answer.text);
+}
+
+#[tokio::test]
+async fn password_change_ends_every_session_and_refresh_token_but_not_a_stateless_access_token() {
+    let lab = lab().await;
+    register(&lab, "carol", "carols-old-secret").await;
+    let session = lab.session_login("carol", "carols-old-secret").await;
+    let (access, refresh) = lab.jwt_login("carol", "carols-old-secret").await;
+
+    let wrong = lab
+        .bearer_json(
+            "POST",
+            "/api/account/password",
+            &access,
+            r#"{"current_password":"not-it-at-all","new_password":"carols-new-secret"}"#,
+        )
+        .await;
+    assert_api_error(&wrong, StatusCode::UNAUTHORIZED, "invalid_credentials");
+
+    let change = lab
+        .bearer_json(
+            "POST",
+            "/api/account/password",
+            &access,
+            r#"{"current_password":"carols-old-secret","new_password":"carols-new-secret"}"#,
+        )
+        .await;
+    assert_eq!(change.status, StatusCode::OK, "{}", change.text);
+    assert_eq!(change.json()["sessions_ended"], 1);
+
+    let replay = lab.get_as(&session, "/api/me").await;
+    assert_eq!(failed_check(&replay), "store lookup");
+    assert_eq!(lab.refresh(&refresh).await.status, StatusCode::UNAUTHORIZED);
+    // Stateless: nothing the server knows stops the access token before `exp`.
+    assert_eq!(
+        lab.bearer("GET", "/api/me", &access).await.status,
+        StatusCode::OK
+    );
+    assert!(lab
+        .check_credentials("carol", "carols-new-secret")
+        .await
+        .is_ok());
+    assert!(lab
+        .check_credentials("carol", "carols-old-secret")
+        .await
+        .is_err());
+}
+
+#[tokio::test]
+async fn a_demoted_admin_loses_admin_at_once_in_a_session_but_keeps_it_in_an_old_token() {
+    let lab = lab().await;
+    register(&lab, "carol", "carols-old-secret").await;
+    let (alice, _) = lab.jwt_login("alice", "alice-in-the-lab").await;
+    admin_patch(&lab, &alice, "carol", json!({"role": "admin"})).await;
+
+    let session = lab.session_login("carol", "carols-old-secret").await;
+    let (token, _) = lab.jwt_login("carol", "carols-old-secret").await;
+    assert_eq!(
+        lab.get_as(&session, "/api/admin/accounts").await.status,
+        StatusCode::OK
+    );
+    admin_patch(&lab, &alice, "carol", json!({"role": "user"})).await;
+
+    // The session reads the role from the accounts table on every request.
+    let by_session = lab.get_as(&session, "/api/admin/accounts").await;
+    let reason = assert_api_error(&by_session, StatusCode::FORBIDDEN, "not_allowed");
+    assert!(reason.contains("accounts table"), "{reason}");
+    // The token's claim still says admin, and nothing else is consulted.
+    let by_token = lab.bearer("GET", "/api/admin/accounts", &token).await;
+    assert_eq!(by_token.status, StatusCode::OK, "{}", by_token.text);
+    assert_eq!(
+        lab.bearer("GET", "/api/me", &token).await.json()["role"],
+        "admin"
+    );
+}
+
+#[tokio::test]
+async fn a_disabled_account_cannot_log_in_and_its_session_is_refused_but_its_token_runs_on() {
+    let lab = lab().await;
+    register(&lab, "carol", "carols-old-secret").await;
+    let (alice, _) = lab.jwt_login("alice", "alice-in-the-lab").await;
+    let session = lab.session_login("carol", "carols-old-secret").await;
+    let (token, refresh) = lab.jwt_login("carol", "carols-old-secret").await;
+    admin_patch(&lab, &alice, "carol", json!({"disabled": true})).await;
+
+    let replay = lab.get_as(&session, "/api/me").await;
+    assert_eq!(replay.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(failed_check(&replay), "user");
+    assert_eq!(
+        lab.bearer("GET", "/api/me", &token).await.status,
+        StatusCode::OK
+    );
+    assert_eq!(lab.refresh(&refresh).await.status, StatusCode::UNAUTHORIZED);
+    let login = lab
+        .post_json(
+            "/api/jwt/login",
+            json!({"username": "carol", "password": "carols-old-secret"}).to_string(),
+        )
+        .await;
+    assert_api_error(&login, StatusCode::FORBIDDEN, "account_disabled");
+    // A wrong password still says only "invalid", disabled or not.
+    let guess = lab
+        .post_json(
+            "/api/jwt/login",
+            json!({"username": "carol", "password": "a-wrong-guess"}).to_string(),
+        )
+        .await;
+    assert_api_error(&guess, StatusCode::UNAUTHORIZED, "invalid_credentials");
+}
+
+#[tokio::test]
+async fn with_revocation_on_every_account_event_refuses_the_tokens_already_issued() {
+    let lab = lab().await;
+    register(&lab, "carol", "carols-old-secret").await;
+    let (alice, _) = lab.jwt_login("alice", "alice-in-the-lab").await;
+    let (token, _) = lab.jwt_login("carol", "carols-old-secret").await;
+    let on = lab
+        .bearer_put_settings(&token, r#"{"denylist":true}"#)
+        .await;
+    assert_eq!(on.status, StatusCode::OK);
+    admin_patch(&lab, &alice, "carol", json!({"role": "admin"})).await;
+    let replay = lab.bearer("GET", "/api/me", &token).await;
+    assert_eq!(failed_check(&replay), "not-before mark");
+    // A token issued after the event (the issuer waits out the mark's second) is fine.
+    let (fresh, _) = lab.jwt_login("carol", "carols-old-secret").await;
+    let me = lab.bearer("GET", "/api/me", &fresh).await;
+    assert_eq!(me.status, StatusCode::OK, "{}", me.text);
+    assert_eq!(me.json()["role"], "admin");
+}
+
+#[tokio::test]
+async fn admin_endpoints_refuse_users_and_self_changes_with_a_reason() {
+    let lab = lab().await;
+    let (bob, _) = lab.jwt_login("bob", "bob-builds-it").await;
+    let list = lab.bearer("GET", "/api/admin/accounts", &bob).await;
+    let reason = assert_api_error(&list, StatusCode::FORBIDDEN, "not_allowed");
+    assert!(reason.contains("role claim"), "{reason}");
+
+    let (alice, _) = lab.jwt_login("alice", "alice-in-the-lab").await;
+    let listed = lab.bearer("GET", "/api/admin/accounts", &alice).await;
+    assert_eq!(listed.status, StatusCode::OK);
+    assert!(listed.text.contains("\"bob\""));
+    assert!(!listed.text.contains("argon2"), "no password hashes");
+
+    let own = lab
+        .bearer_json(
+            "PUT",
+            "/api/admin/accounts/alice",
+            &alice,
+            r#"{"role":"user"}"#,
+        )
+        .await;
+    assert_api_error(&own, StatusCode::CONFLICT, "conflict");
+    let nobody = lab
+        .bearer_json(
+            "PUT",
+            "/api/admin/accounts/nobody",
+            &alice,
+            r#"{"disabled":true}"#,
+        )
+        .await;
+    assert_api_error(&nobody, StatusCode::NOT_FOUND, "not_found");
+    let bad = lab
+        .bearer_json(
+            "PUT",
+            "/api/admin/accounts/bob",
+            &alice,
+            r#"{"role":"root"}"#,
+        )
+        .await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+}
+
+#[tokio::test]
+async fn log_out_everywhere_by_session_ends_every_session_and_clears_the_cookie() {
+    let lab = lab().await;
+    let laptop = lab.session_login("bob", "bob-builds-it").await;
+    let phone = lab.session_login("bob", "bob-builds-it").await;
+    let answer = lab
+        .write_as(&laptop, "POST", "/api/account/logout-everywhere")
+        .await;
+    assert_eq!(answer.status, StatusCode::OK, "{}", answer.text);
+    assert_eq!(answer.json()["sessions_ended"], 2);
+    let cleared = answer.headers["set-cookie"].to_str().unwrap();
+    assert!(cleared.contains("Max-Age=0"), "{cleared}");
+    for session in [&laptop, &phone] {
+        assert_eq!(
+            failed_check(&lab.get_as(session, "/api/me").await),
+            "store lookup"
+        );
+    }
+}
