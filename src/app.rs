@@ -1,7 +1,8 @@
 //! The HTML shell the server renders, the `<App/>` root and its routes.
 
 use crate::ui::{
-    audit_page::AuditPage, home::HomePage, playground::Playground, register::RegisterPage,
+    audit_page::AuditPage, compare::ComparePage, home::HomePage, playground::Playground,
+    register::RegisterPage,
 };
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
@@ -50,6 +51,7 @@ pub fn App() -> impl IntoView {
                 </A>
                 <nav>
                     <A href="/">"Playground"</A>
+                    <A href="/compare">"Compare"</A>
                     <A href="/audit">"Audit log"</A>
                     <A href="/register">"Register"</A>
                     <A href="/about">"About"</A>
@@ -60,6 +62,7 @@ pub fn App() -> impl IntoView {
                     <Route path=StaticSegment("") view=Playground/>
                     <Route path=StaticSegment("about") view=HomePage/>
                     <Route path=StaticSegment("audit") view=AuditPage/>
+                    <Route path=StaticSegment("compare") view=ComparePage/>
                     <Route path=StaticSegment("register") view=RegisterPage/>
                 </Routes>
             </main>

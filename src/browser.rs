@@ -61,6 +61,10 @@ mod imp {
         (js_sys::Date::now() / 1000.0) as i64
     }
 
+    pub fn now_ms() -> i64 {
+        js_sys::Date::now() as i64
+    }
+
     /// A server-sent-event subscription; dropping it does not close it, `close` does.
     pub struct EventFeed {
         source: web_sys::EventSource,
@@ -138,9 +142,13 @@ mod imp {
     }
 
     pub fn now_secs() -> i64 {
+        now_ms() / 1000
+    }
+
+    pub fn now_ms() -> i64 {
         std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)
-            .map(|d| d.as_secs() as i64)
+            .map(|d| d.as_millis() as i64)
             .unwrap_or(0)
     }
 }

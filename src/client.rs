@@ -3,8 +3,9 @@
 //! Every call also yields a `Call` record (method, path, status, decision trace) for the inspector.
 
 use crate::wire::{
-    ApiErrorBody, AuditEvent, AuthTrace, Credentials, DecodeReport, DecodeRequest, LabSettings,
-    LabSettingsPatch, Me, Registered, SessionState, SessionView, TokenResponse,
+    ApiErrorBody, AuditEvent, AuthTrace, Captured, Credentials, DecodeReport, DecodeRequest,
+    LabSettings, LabSettingsPatch, LogoutMatrix, Me, Registered, SessionState, SessionView,
+    TokenResponse,
 };
 use serde::{de::DeserializeOwned, Serialize};
 
@@ -158,6 +159,21 @@ pub async fn jwt_decode(token: &str) -> Answer<DecodeReport> {
         token: token.to_string(),
     };
     send("POST", "/api/jwt/decode", Some(&body), Credential::Cookies).await
+}
+
+/// `POST /api/replay/capture`: the server keeps a copy of this session's cookie; we get a handle.
+pub async fn replay_capture(csrf: &str) -> Answer<Captured> {
+    post("/api/replay/capture", Credential::Csrf(csrf)).await
+}
+
+/// `POST /api/replay/{handle}`: the server replays `GET /api/me` with the captured cookie.
+pub async fn replay(handle: &str) -> Answer<Me> {
+    post(&format!("/api/replay/{handle}"), Credential::Cookies).await
+}
+
+/// `POST /api/lab/logout-matrix`: run every access-ending event against each model.
+pub async fn logout_matrix() -> Answer<LogoutMatrix> {
+    post("/api/lab/logout-matrix", Credential::Cookies).await
 }
 
 async fn get<T: DeserializeOwned>(path: &str, credential: Credential<'_>) -> Answer<T> {

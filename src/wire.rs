@@ -185,6 +185,14 @@ pub struct AccountPatch {
     pub disabled: Option<bool>,
 }
 
+/// `POST /api/replay/capture`: the handle to a server-side copy of the session cookie.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Captured {
+    pub handle: String,
+    /// What a replay sends: always `GET /api/me`.
+    pub replays: String,
+}
+
 /// An event after which access ought to end: the rows of the logout matrix.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]

@@ -13,6 +13,7 @@ use crate::{
     auth::{cookie_user::CookieUser, csrf, session_cookie},
     db::unix_now,
     state::AppState,
+    wire::Captured,
 };
 use axum::{
     extract::{Path, State},
@@ -21,7 +22,6 @@ use axum::{
     routing::post,
     Json, Router,
 };
-use serde_json::json;
 use std::{collections::HashMap, sync::Mutex};
 
 /// How many copies the server keeps at most; the oldest goes first.
@@ -65,10 +65,13 @@ pub fn router() -> Router<AppState> {
         .route("/api/replay/{handle}", post(replay))
 }
 
-async fn capture(State(state): State<AppState>, user: CookieUser) -> Json<serde_json::Value> {
+async fn capture(State(state): State<AppState>, user: CookieUser) -> Json<Captured> {
     let keep_secs = state.settings.session.absolute_timeout_secs as i64 + 600;
     let handle = state.captures.keep(user.session.id.to_string(), keep_secs);
-    Json(json!({ "handle": handle, "replays": "GET /api/me" }))
+    Json(Captured {
+        handle,
+        replays: "GET /api/me".into(),
+    })
 }
 
 async fn replay(

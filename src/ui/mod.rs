@@ -1,6 +1,8 @@
 //! Page components, one concept per file.
 
 pub mod audit_page;
+pub mod compare;
+pub mod compare_lab;
 pub mod demo_accounts;
 pub mod exclusive;
 pub mod home;
@@ -8,8 +10,10 @@ pub mod jwt_inspector;
 pub mod jwt_lab;
 pub mod jwt_panel;
 pub mod login_form;
+pub mod logout_matrix_view;
 pub mod playground;
 pub mod register;
+pub mod replay_timeline;
 pub mod session_inspector;
 pub mod session_lab;
 pub mod session_panel;

@@ -1,0 +1,396 @@
+//! The compare page's state: one user signed in twice at once, by cookie session and by bearer
+//! JWT, and a replay run after logout. Each side keeps a copy of its old credential: the JWT side
+//! the token itself (the page held it all along); the session side only a *handle* to a copy the
+//! server keeps, because an HttpOnly cookie is invisible to the page and logout deletes it from the
+//! browser (see `api::replay`). After a logout the page replays both copies once a second and
+//! records each answer as a mark on the timeline.
+
+use super::exclusive::run_exclusive;
+use crate::{
+    browser,
+    client::{self, Answer, Call, ClientError, Credential},
+    wire::{Credentials, LabSettingsPatch, Me},
+};
+use leptos::{prelude::*, task::spawn_local};
+use std::time::Duration;
+
+/// The two columns (and timeline lanes).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Lane {
+    Session,
+    Jwt,
+}
+
+impl Lane {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Lane::Session => "session",
+            Lane::Jwt => "jwt",
+        }
+    }
+}
+
+/// One replay's answer, placed on the timeline.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Mark {
+    pub lane: Lane,
+    /// Milliseconds after the run started (the first logout).
+    pub at_ms: i64,
+    pub status: u16,
+    /// The check that refused it, if one did.
+    pub check: Option<String>,
+    pub detail: String,
+}
+
+/// What one column holds.
+#[derive(Clone, Copy)]
+pub struct Column {
+    /// Signed in as (the server's word), `None` when logged out.
+    pub user: RwSignal<Option<String>>,
+    /// The copy kept for replay: a capture handle (session) or the token (JWT).
+    pub copy: RwSignal<Option<String>>,
+    /// Session: the CSRF token; JWT: the live access token.
+    pub secret: RwSignal<Option<String>>,
+    /// When access ends by itself, in browser milliseconds (session: idle deadline; JWT: `exp`).
+    pub ends_at_ms: RwSignal<Option<i64>>,
+    pub last: RwSignal<Option<Call>>,
+    pub message: RwSignal<Option<String>>,
+    /// When this column logged out, in milliseconds after the run started.
+    pub logged_out_at: RwSignal<Option<i64>>,
+}
+
+impl Column {
+    fn new() -> Self {
+        Column {
+            user: RwSignal::new(None),
+            copy: RwSignal::new(None),
+            secret: RwSignal::new(None),
+            ends_at_ms: RwSignal::new(None),
+            last: RwSignal::new(None),
+            message: RwSignal::new(None),
+            logged_out_at: RwSignal::new(None),
+        }
+    }
+
+    fn record<T>(&self, answer: &Answer<T>) {
+        self.last.set(Some(answer.call.clone()));
+        self.message
+            .set(answer.result.as_ref().err().map(|err| err.to_string()));
+    }
+}
+
+#[derive(Clone, Copy)]
+pub struct CompareLab {
+    pub session: Column,
+    pub jwt: Column,
+    /// This account's server-side revocation switch (denylist + not-before mark).
+    pub denylist: RwSignal<Option<bool>>,
+    /// Browser time (ms) the replay run started; `None` before the first logout.
+    pub run_started_ms: RwSignal<Option<i64>>,
+    pub marks: RwSignal<Vec<Mark>>,
+    pub replaying: RwSignal<bool>,
+    pub busy: RwSignal<bool>,
+    interval: StoredValue<Option<IntervalHandle>>,
+    tick_busy: RwSignal<bool>,
+}
+
+/// How long a run replays after the JWT's `exp` (to show it turn red), and at the least.
+const AFTER_EXP_MS: i64 = 3_000;
+const MIN_RUN_MS: i64 = 5_000;
+/// A run never replays longer than this, whatever the token's lifetime.
+const MAX_RUN_MS: i64 = 200_000;
+
+impl CompareLab {
+    pub fn new() -> Self {
+        CompareLab {
+            session: Column::new(),
+            jwt: Column::new(),
+            denylist: RwSignal::new(None),
+            run_started_ms: RwSignal::new(None),
+            marks: RwSignal::new(Vec::new()),
+            replaying: RwSignal::new(false),
+            busy: RwSignal::new(false),
+            interval: StoredValue::new(None),
+            tick_busy: RwSignal::new(false),
+        }
+    }
+
+    pub fn column(&self, lane: Lane) -> Column {
+        match lane {
+            Lane::Session => self.session,
+            Lane::Jwt => self.jwt,
+        }
+    }
+
+    /// Sign in twice: a session (and capture its cookie server-side) and a bearer token.
+    pub fn login_both(self, credentials: Credentials) {
+        run_exclusive(self.busy, async move {
+            self.stop();
+            self.marks.set(Vec::new());
+            self.run_started_ms.set(None);
+            self.login_session(&credentials).await;
+            self.login_jwt(&credentials).await;
+        });
+    }
+
+    async fn login_session(&self, credentials: &Credentials) {
+        let column = self.session;
+        let answer = client::session_login(credentials).await;
+        column.record(&answer);
+        let Ok(state) = answer.result else { return };
+        let skew = state.server_now - browser::now_secs();
+        column.user.set(Some(state.username.clone()));
+        column.secret.set(Some(state.csrf_token.clone()));
+        column
+            .ends_at_ms
+            .set(Some((state.session.idle_expires_at - skew) * 1000));
+        column.logged_out_at.set(None);
+        let captured = client::replay_capture(&state.csrf_token).await;
+        match captured.result {
+            Ok(captured) => column.copy.set(Some(captured.handle)),
+            Err(err) => column.message.set(Some(err.to_string())),
+        }
+    }
+
+    async fn login_jwt(&self, credentials: &Credentials) {
+        let column = self.jwt;
+        let answer = client::jwt_login(credentials).await;
+        column.record(&answer);
+        let Ok(tokens) = answer.result else { return };
+        let skew = tokens.server_now - browser::now_secs();
+        let token = tokens.access_token;
+        column.secret.set(Some(token.clone()));
+        column.copy.set(Some(token.clone()));
+        column.logged_out_at.set(None);
+        // The token's own `exp`, read by the server's decoder (the page has no JWT parser).
+        let exp = client::jwt_decode(&token).await.result.ok().and_then(|r| {
+            let payload = r.payload?;
+            Some((
+                payload.get("sub")?.as_str()?.to_string(),
+                payload.get("exp")?.as_i64()?,
+            ))
+        });
+        if let Some((sub, exp)) = exp {
+            column.user.set(Some(sub));
+            column.ends_at_ms.set(Some((exp - skew) * 1000));
+        }
+        if let Ok(settings) = client::get_lab_settings(Credential::Bearer(&token))
+            .await
+            .result
+        {
+            self.denylist.set(Some(settings.denylist));
+        }
+    }
+
+    /// `GET /api/me` with the live credential of `lane`.
+    pub fn call(self, lane: Lane) {
+        run_exclusive(self.busy, async move { self.call_one(lane).await });
+    }
+
+    pub fn call_both(self) {
+        run_exclusive(self.busy, async move {
+            self.call_one(Lane::Session).await;
+            self.call_one(Lane::Jwt).await;
+        });
+    }
+
+    async fn call_one(&self, lane: Lane) {
+        let column = self.column(lane);
+        let answer: Answer<Me> = match lane {
+            Lane::Session => client::me(Credential::Cookies).await,
+            Lane::Jwt => {
+                let token = column.secret.get_untracked().unwrap_or_default();
+                client::me(Credential::Bearer(&token)).await
+            }
+        };
+        column.record(&answer);
+    }
+
+    pub fn logout(self, lane: Lane) {
+        run_exclusive(self.busy, async move {
+            self.logout_one(lane).await;
+            self.start_replaying();
+        });
+    }
+
+    pub fn logout_both(self) {
+        run_exclusive(self.busy, async move {
+            self.logout_one(Lane::Session).await;
+            self.logout_one(Lane::Jwt).await;
+            self.start_replaying();
+        });
+    }
+
+    async fn logout_one(&self, lane: Lane) {
+        let column = self.column(lane);
+        if column.user.get_untracked().is_none() {
+            return;
+        }
+        let secret = column.secret.get_untracked().unwrap_or_default();
+        let call = match lane {
+            Lane::Session => client::session_logout(&secret).await,
+            Lane::Jwt => client::jwt_logout(Some(&secret)).await,
+        };
+        column.record(&call);
+        if call.result.is_ok() {
+            let started = self.run_start();
+            column.user.set(None);
+            column.secret.set(None);
+            column.logged_out_at.set(Some(browser::now_ms() - started));
+        }
+    }
+
+    /// When the current run started; the first logout or replay starts one.
+    fn run_start(&self) -> i64 {
+        match self.run_started_ms.get_untracked() {
+            Some(started) => started,
+            None => {
+                let now = browser::now_ms();
+                self.marks.set(Vec::new());
+                self.run_started_ms.set(Some(now));
+                now
+            }
+        }
+    }
+
+    /// Replay the old credential of `lane` once, now.
+    pub fn replay(self, lane: Lane) {
+        spawn_local(async move { self.replay_one(lane).await });
+    }
+
+    pub fn replay_both(self) {
+        spawn_local(async move {
+            self.replay_one(Lane::Session).await;
+            self.replay_one(Lane::Jwt).await;
+        });
+    }
+
+    async fn replay_one(&self, lane: Lane) {
+        let column = self.column(lane);
+        let Some(copy) = column.copy.get_untracked() else {
+            return;
+        };
+        let answer = match lane {
+            Lane::Session => client::replay(&copy).await,
+            Lane::Jwt => client::me(Credential::Bearer(&copy)).await,
+        };
+        column.record(&answer);
+        let started = self.run_start();
+        let (check, detail) = match &answer.result {
+            Ok(me) => (None, format!("200: still {} ({})", me.username, me.role)),
+            Err(ClientError::Api { auth, reason, .. }) => (
+                auth.as_ref()
+                    .and_then(|t| t.failed_check())
+                    .map(|c| c.name.clone()),
+                reason.clone(),
+            ),
+            Err(other) => (None, other.to_string()),
+        };
+        self.marks.update(|marks| {
+            marks.push(Mark {
+                lane,
+                at_ms: browser::now_ms() - started,
+                status: answer.call.status,
+                check,
+                detail,
+            })
+        });
+    }
+
+    /// How long this run replays: until a little past the JWT's `exp` (if a JWT was logged out).
+    pub fn horizon_ms(&self) -> i64 {
+        let started = self.run_started_ms.get().unwrap_or_default();
+        let exp = self
+            .jwt
+            .ends_at_ms
+            .get()
+            .filter(|_| self.jwt.logged_out_at.get().is_some())
+            .map(|end| end - started + AFTER_EXP_MS);
+        exp.unwrap_or(MIN_RUN_MS).clamp(MIN_RUN_MS, MAX_RUN_MS)
+    }
+
+    /// Replay both old credentials now and then once a second, until the horizon.
+    fn start_replaying(self) {
+        if self.replaying.get_untracked() {
+            return;
+        }
+        self.replaying.set(true);
+        self.replay_logged_out();
+        let handle = set_interval_with_handle(
+            move || {
+                let elapsed = browser::now_ms() - self.run_started_ms.get_untracked().unwrap_or(0);
+                if elapsed > self.horizon_ms_untracked() {
+                    self.stop();
+                    return;
+                }
+                self.replay_logged_out();
+            },
+            Duration::from_secs(1),
+        )
+        .ok();
+        self.interval.set_value(handle);
+    }
+
+    fn horizon_ms_untracked(&self) -> i64 {
+        untrack(|| self.horizon_ms())
+    }
+
+    /// One tick: replay each column that has logged out (never two ticks at once).
+    fn replay_logged_out(self) {
+        if self.tick_busy.get_untracked() {
+            return;
+        }
+        self.tick_busy.set(true);
+        spawn_local(async move {
+            for lane in [Lane::Session, Lane::Jwt] {
+                if self.column(lane).logged_out_at.get_untracked().is_some() {
+                    self.replay_one(lane).await;
+                }
+            }
+            self.tick_busy.set(false);
+        });
+    }
+
+    pub fn stop(self) {
+        if let Some(handle) = self.interval.get_value() {
+            handle.clear();
+        }
+        self.interval.set_value(None);
+        self.replaying.set(false);
+    }
+
+    /// Flip this account's server-side revocation switch (with whichever credential is live).
+    pub fn set_denylist(self, on: bool) {
+        run_exclusive(self.busy, async move {
+            let patch = LabSettingsPatch {
+                denylist: Some(on),
+                ..LabSettingsPatch::default()
+            };
+            let token = self.jwt.secret.get_untracked();
+            let csrf = self.session.secret.get_untracked();
+            let answer = match (&token, &csrf) {
+                (Some(token), _) => {
+                    client::put_lab_settings(&patch, Credential::Bearer(token)).await
+                }
+                (None, Some(csrf)) => {
+                    client::put_lab_settings(&patch, Credential::Csrf(csrf)).await
+                }
+                (None, None) => {
+                    self.jwt.message.set(Some(
+                        "log in first: the switch belongs to an account".into(),
+                    ));
+                    return;
+                }
+            };
+            if let Ok(settings) = answer.result {
+                self.denylist.set(Some(settings.denylist));
+            }
+        });
+    }
+}
+
+impl Default for CompareLab {
+    fn default() -> Self {
+        Self::new()
+    }
+}
