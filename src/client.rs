@@ -271,6 +271,32 @@ async fn send<B: Serialize, T: DeserializeOwned>(
 
 /// On the server the client is never called (event handlers only run in the browser); this keeps
 /// the UI code compiling for both targets without a second HTTP stack.
+/// The raw HTML the server sends for `path`: with the browser's cookies, as a navigation sends
+/// them, or with none. A navigation never carries an `Authorization` header, so neither does this.
+#[cfg(feature = "hydrate")]
+pub async fn page_html(path: &str, with_cookies: bool) -> Result<String, ClientError> {
+    use gloo_net::http::RequestBuilder;
+    use web_sys::RequestCredentials;
+    let credentials = if with_cookies {
+        RequestCredentials::Include
+    } else {
+        RequestCredentials::Omit
+    };
+    let network = |err: gloo_net::Error| ClientError::Network(err.to_string());
+    let response = RequestBuilder::new(path)
+        .credentials(credentials)
+        .header("Accept", "text/html")
+        .send()
+        .await
+        .map_err(network)?;
+    response.text().await.map_err(network)
+}
+
+#[cfg(not(feature = "hydrate"))]
+pub async fn page_html(_path: &str, _with_cookies: bool) -> Result<String, ClientError> {
+    Err(ClientError::NotInBrowser)
+}
+
 #[cfg(not(feature = "hydrate"))]
 async fn send<B: Serialize, T: DeserializeOwned>(
     method: &'static str,

@@ -17,7 +17,11 @@ function isAllowed(allowed: Allowed[], text: string, url: string): boolean {
   const match = /^Failed to load resource: the server responded with a status of (\d+)/.exec(text);
   if (!match) return false;
   const status = Number(match[1]);
-  return allowed.some((a) => a.status === status && new URL(url).pathname === a.path);
+  const path = new URL(url).pathname;
+  // A path ending in "*" allows every path that starts with what precedes it.
+  return allowed.some(
+    (a) => a.status === status && (a.path.endsWith("*") ? path.startsWith(a.path.slice(0, -1)) : path === a.path),
+  );
 }
 
 export const test = base.extend<{ page: Page }>({

@@ -95,7 +95,7 @@ pub struct CompareLab {
 }
 
 /// How long a run replays after the JWT's `exp` (to show it turn red), and at the least.
-const AFTER_EXP_MS: i64 = 3_000;
+const AFTER_EXP_MS: i64 = 4_000;
 const MIN_RUN_MS: i64 = 5_000;
 /// A run never replays longer than this, whatever the token's lifetime.
 const MAX_RUN_MS: i64 = 200_000;

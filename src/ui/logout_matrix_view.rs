@@ -53,6 +53,7 @@ pub fn LogoutMatrixView() -> impl IntoView {
 #[component]
 fn MatrixTable(matrix: LogoutMatrix) -> impl IntoView {
     view! {
+        <div class="table-scroll">
         <table class="matrix" data-testid="matrix-table">
             <thead>
                 <tr>
@@ -69,6 +70,7 @@ fn MatrixTable(matrix: LogoutMatrix) -> impl IntoView {
                 }).collect_view()}
             </tbody>
         </table>
+        </div>
     }
     .into_any()
 }
