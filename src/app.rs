@@ -1,14 +1,18 @@
 //! The HTML shell the server renders, the `<App/>` root and its routes.
 
 use crate::ui::{
-    audit_page::AuditPage, compare::ComparePage, home::HomePage, playground::Playground,
+    audit_page::AuditPage,
+    compare::ComparePage,
+    home::HomePage,
+    lessons::{LessonList, LessonPage},
+    playground::Playground,
     register::RegisterPage,
 };
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
 use leptos_router::{
     components::{Route, Router, Routes, A},
-    StaticSegment,
+    ParamSegment, StaticSegment,
 };
 
 /// The document around the app: the server renders it once per page load.
@@ -52,6 +56,7 @@ pub fn App() -> impl IntoView {
                 <nav>
                     <A href="/">"Playground"</A>
                     <A href="/compare">"Compare"</A>
+                    <A href="/lessons">"Lessons"</A>
                     <A href="/audit">"Audit log"</A>
                     <A href="/register">"Register"</A>
                     <A href="/about">"About"</A>
@@ -63,6 +68,8 @@ pub fn App() -> impl IntoView {
                     <Route path=StaticSegment("about") view=HomePage/>
                     <Route path=StaticSegment("audit") view=AuditPage/>
                     <Route path=StaticSegment("compare") view=ComparePage/>
+                    <Route path=StaticSegment("lessons") view=LessonList/>
+                    <Route path=(StaticSegment("lessons"), ParamSegment("slug")) view=LessonPage/>
                     <Route path=StaticSegment("register") view=RegisterPage/>
                 </Routes>
             </main>

@@ -166,9 +166,20 @@ pub async fn replay_capture(csrf: &str) -> Answer<Captured> {
     post("/api/replay/capture", Credential::Csrf(csrf)).await
 }
 
-/// `POST /api/replay/{handle}`: the server replays `GET /api/me` with the captured cookie.
-pub async fn replay(handle: &str) -> Answer<Me> {
+/// `POST /api/replay/{handle}`: the server replays the captured credential (`GET /api/me` with a
+/// session cookie, or `POST /api/jwt/refresh` with a refresh token) and hands back the answer.
+pub async fn replay<T: DeserializeOwned>(handle: &str) -> Answer<T> {
     post(&format!("/api/replay/{handle}"), Credential::Cookies).await
+}
+
+/// `POST /api/jwt/capture-refresh`: the server keeps a copy of the current refresh token.
+pub async fn jwt_capture_refresh() -> Answer<Captured> {
+    post("/api/jwt/capture-refresh", Credential::Cookies).await
+}
+
+/// `GET /.well-known/jwks.json`: the public keys.
+pub async fn jwks() -> Answer<serde_json::Value> {
+    get("/.well-known/jwks.json", Credential::Cookies).await
 }
 
 /// `POST /api/lab/logout-matrix`: run every access-ending event against each model.

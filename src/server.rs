@@ -118,7 +118,17 @@ pub fn router(state: AppState) -> Router {
             "/favicon.ico",
             axum::routing::get(|| async { axum::response::Redirect::permanent("/favicon.svg") }),
         )
-        .leptos_routes(&state, routes, move || shell(options.clone()))
+        // Server-rendered pages can reach the state (the SSR lesson resolves the page request's
+        // session cookie while rendering).
+        .leptos_routes_with_context(
+            &state,
+            routes,
+            {
+                let state = state.clone();
+                move || leptos::prelude::provide_context(state.clone())
+            },
+            move || shell(options.clone()),
+        )
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
         .layer(middleware::from_fn(logging::log_request))
         .with_state(state)

@@ -138,7 +138,7 @@ async fn replay(
             (header::CONTENT_TYPE, "application/json"),
             (
                 header::HeaderName::from_static("x-authlab-replayed"),
-                "GET /api/me",
+                replayed,
             ),
         ],
         answer.body,

@@ -1,0 +1,188 @@
+//! Guided lessons: each a page with a few paragraphs, one live experiment against this server, and
+//! a "what you just saw" box built from the server's answers. Each lesson's URL (path and query)
+//! reproduces its state, so a teacher can link to it. Together they cover the claims in the lab's
+//! checklist; the table below says which lesson shows which claim, and which claims arrive later.
+
+pub mod choosing_a_model;
+pub mod csrf_and_xss;
+pub mod experiment;
+pub mod logout_and_revocation;
+pub mod reading_and_signing;
+pub mod refresh_and_theft;
+pub mod size_on_the_wire;
+pub mod where_state_lives;
+
+use super::ssr_view::SsrVersusHydration;
+use leptos::prelude::*;
+use leptos_router::{components::A, hooks::use_params_map};
+
+/// A lesson: its URL slug, title, and the checklist claims (by number) it demonstrates.
+pub struct Lesson {
+    pub slug: &'static str,
+    pub title: &'static str,
+    pub claims: &'static [u8],
+}
+
+pub const LESSONS: [Lesson; 8] = [
+    Lesson {
+        slug: "where-state-lives",
+        title: "Where the state lives",
+        claims: &[1, 4, 18],
+    },
+    Lesson {
+        slug: "logout-and-revocation",
+        title: "Logout and revocation",
+        claims: &[2, 3, 4],
+    },
+    Lesson {
+        slug: "refresh-tokens",
+        title: "Refresh tokens and theft detection",
+        claims: &[5],
+    },
+    Lesson {
+        slug: "csrf-and-xss",
+        title: "CSRF (the cookie's risk) versus XSS (the storage's risk)",
+        claims: &[10, 11, 19],
+    },
+    Lesson {
+        slug: "size-on-the-wire",
+        title: "Size on the wire",
+        claims: &[12],
+    },
+    Lesson {
+        slug: "reading-and-signing",
+        title: "Readable, signed, rotated: what a token is",
+        claims: &[13, 15, 17],
+    },
+    Lesson {
+        slug: "ssr-and-hydration",
+        title: "What the first HTML knows",
+        claims: &[21],
+    },
+    Lesson {
+        slug: "choosing-a-model",
+        title: "Choosing a model: the hybrid",
+        claims: &[20],
+    },
+];
+
+/// Claims whose experiments belong to parts of the lab not built yet.
+pub const LATER: [(u8, &str); 7] = [
+    (
+        6,
+        "measured per-request cost (store lookup vs signature check, per algorithm)",
+    ),
+    (
+        7,
+        "scale-out: per-node stores, sticky sessions, a shared Redis store",
+    ),
+    (8, "the session store as a single point of failure"),
+    (9, "a denylist failing open during an outage"),
+    (14, "attack lab: editing the role claim"),
+    (16, "attack lab: alg none and algorithm confusion"),
+    (22, "login rate limiting"),
+];
+
+#[component]
+pub fn LessonList() -> impl IntoView {
+    view! {
+        <section class="card">
+            <h1>"Lessons"</h1>
+            <p>"Each lesson runs a real experiment against this server. Work through them in order, or link to one."</p>
+            <ol class="lesson-list" data-testid="lesson-list">
+                {LESSONS.iter().map(|lesson| view! {
+                    <li>
+                        <A href=format!("/lessons/{}", lesson.slug)>{lesson.title}</A>
+                        <span class="muted">{format!(" · claims {}", claim_numbers(lesson.claims))}</span>
+                    </li>
+                }).collect_view()}
+            </ol>
+            <p>
+                "Also live: the "<A href="/compare">"compare page"</A>" (replay timeline, logout matrix), "
+                "the "<A href="/">"playground"</A>" and the "<A href="/audit">"audit log"</A>"."
+            </p>
+            <h2>"Coming with later parts of the lab"</h2>
+            <ul data-testid="later-claims">
+                {LATER.iter().map(|(n, what)| view! { <li>{format!("Claim {n}: {what}")}</li> }).collect_view()}
+            </ul>
+        </section>
+    }
+}
+
+fn claim_numbers(claims: &[u8]) -> String {
+    claims
+        .iter()
+        .map(|n| n.to_string())
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+#[component]
+pub fn LessonPage() -> impl IntoView {
+    let params = use_params_map();
+    let slug = move || params.with(|p| p.get("slug")).unwrap_or_default();
+    move || {
+        let slug = slug();
+        let Some(index) = LESSONS.iter().position(|l| l.slug == slug) else {
+            return view! {
+                <section class="card">
+                    <h1>"No such lesson"</h1>
+                    <p><A href="/lessons">"All lessons"</A></p>
+                </section>
+            }
+            .into_any();
+        };
+        let lesson = &LESSONS[index];
+        let previous = index.checked_sub(1).map(|i| &LESSONS[i]);
+        let next = LESSONS.get(index + 1);
+        view! {
+            <article class="lesson" data-testid=format!("lesson-{}", lesson.slug)>
+                <p class="muted">
+                    <A href="/lessons">"Lessons"</A>
+                    {format!(" · {} of {} · claims {}", index + 1, LESSONS.len(), claim_numbers(lesson.claims))}
+                </p>
+                <h1>{lesson.title}</h1>
+                {body(lesson.slug)}
+                <nav class="lesson-nav">
+                    {previous.map(|l| view! { <A href=format!("/lessons/{}", l.slug)>{format!("← {}", l.title)}</A> })}
+                    " "
+                    {next.map(|l| view! { <A href=format!("/lessons/{}", l.slug)>{format!("{} →", l.title)}</A> })}
+                </nav>
+            </article>
+        }
+        .into_any()
+    }
+}
+
+fn body(slug: &str) -> AnyView {
+    match slug {
+        "where-state-lives" => where_state_lives::Lesson().into_any(),
+        "logout-and-revocation" => logout_and_revocation::Lesson().into_any(),
+        "refresh-tokens" => refresh_and_theft::Lesson().into_any(),
+        "csrf-and-xss" => csrf_and_xss::Lesson().into_any(),
+        "size-on-the-wire" => size_on_the_wire::Lesson().into_any(),
+        "reading-and-signing" => reading_and_signing::Lesson().into_any(),
+        "ssr-and-hydration" => view! {
+            <section class="card prose">
+                <p>
+                    "A page load is a plain HTTP request for HTML. The browser attaches cookies to it by "
+                    "itself, so in cookie-session mode the server knows who you are while it renders, and "
+                    "the very first HTML can say so. A bearer token is different: it lives in the "
+                    "running app's memory, the app does not exist until the HTML has arrived and "
+                    "hydrated, and a navigation cannot carry an Authorization header anyway."
+                </p>
+                <p>
+                    "So bearer-mode apps render an anonymous shell and fill it in after hydration "
+                    "(a flash of logged-out content, or a spinner), while session-mode apps can "
+                    "server-render personalised pages. Below: the witness the server rendered into "
+                    "this page, a bearer login, and this page's HTML fetched again as a navigation would."
+                </p>
+            </section>
+            <section class="card">
+                <SsrVersusHydration/>
+            </section>
+        }
+        .into_any(),
+        _ => choosing_a_model::Lesson().into_any(),
+    }
+}
