@@ -1,0 +1,151 @@
+// Every lesson page loads without a console error, runs its experiment against the server, and
+// shows only what the server really answered: each step on the page must match a real response.
+import { Page } from "@playwright/test";
+import { test, expect, openHydrated, allowHttpError } from "./fixtures";
+
+type Step = { label: string; method: string; path: string; status: number; check: string };
+type Seen = { method: string; path: string; status: number };
+
+function watchApi(page: Page): Seen[] {
+  const seen: Seen[] = [];
+  page.on("response", (response) => {
+    const url = new URL(response.url());
+    if (url.pathname.startsWith("/api/") || url.pathname.startsWith("/.well-known/")) {
+      seen.push({ method: response.request().method(), path: url.pathname, status: response.status() });
+    }
+  });
+  return seen;
+}
+
+async function runLesson(page: Page, pathAndQuery: string): Promise<{ steps: Step[]; saw: string }> {
+  const seen = watchApi(page);
+  await openHydrated(page, pathAndQuery);
+  await expect(page.getByRole("heading", { level: 1 })).toBeVisible();
+  await page.getByTestId("run-experiment").click();
+  await expect(page.getByTestId("what-you-saw")).toBeVisible({ timeout: 30_000 });
+  await expect(page.getByTestId("experiment-error")).toHaveCount(0);
+  const steps = await page.getByTestId("step").evaluateAll((nodes) =>
+    nodes.map((n) => ({
+      label: n.querySelector("strong")?.textContent ?? "",
+      method: n.getAttribute("data-method") ?? "",
+      path: n.getAttribute("data-path") ?? "",
+      status: Number(n.getAttribute("data-status")),
+      check: n.getAttribute("data-check") ?? "",
+    })),
+  );
+  expect(steps.length).toBeGreaterThan(0);
+  // The page shows nothing the server did not say: every step is a response the browser received.
+  for (const step of steps) {
+    expect(seen, `step "${step.label}"`).toContainEqual({ method: step.method, path: step.path, status: step.status });
+  }
+  return { steps, saw: await page.getByTestId("what-you-saw").innerText() };
+}
+
+function step(steps: Step[], label: string): Step {
+  const found = steps.find((s) => s.label === label);
+  expect(found, `a step labelled "${label}"`).toBeTruthy();
+  return found!;
+}
+
+test("the lesson list links every lesson and names the claims that come later", async ({ page }) => {
+  await openHydrated(page, "/lessons");
+  await expect(page.getByTestId("lesson-list").getByRole("link")).toHaveCount(8);
+  await expect(page.getByTestId("later-claims")).toContainText("Claim 7");
+});
+
+test("where state lives: the token carries its record; revocation brings a lookup back", async ({ page }) => {
+  const off = await runLesson(page, "/lessons/where-state-lives");
+  expect(off.saw).toContain("touched no store");
+  expect(step(off.steps, "who is logged in?").status).toBe(200);
+  const on = await runLesson(page, "/lessons/where-state-lives?revocation=on");
+  expect(on.saw).toContain("µs of database work");
+  expect(step(on.steps, "call the API with the token").status).toBe(200);
+});
+
+test("logout and revocation: the old cookie fails at once, the old token only with revocation on", async ({ page }) => {
+  allowHttpError(page, 401, "/api/replay/*");
+  allowHttpError(page, 401, "/api/me");
+  const off = await runLesson(page, "/lessons/logout-and-revocation");
+  expect(step(off.steps, "replay the old cookie")).toMatchObject({ status: 401, check: "store lookup" });
+  expect(step(off.steps, "replay the old token").status).toBe(200);
+  const on = await runLesson(page, "/lessons/logout-and-revocation?revocation=on");
+  expect(step(on.steps, "replay the old token")).toMatchObject({ status: 401, check: "denylist" });
+});
+
+test("refresh tokens: a reused refresh token revokes the whole family", async ({ page }) => {
+  allowHttpError(page, 401, "/api/replay/*");
+  allowHttpError(page, 401, "/api/jwt/refresh");
+  const run = await runLesson(page, "/lessons/refresh-tokens");
+  expect(step(run.steps, "the owner refreshes: the refresh token rotates").status).toBe(200);
+  expect(step(run.steps, "the thief presents the old refresh token").status).toBe(401);
+  expect(step(run.steps, "the owner refreshes again").status).toBe(401);
+  expect(run.saw).toMatch(/reuse|reused|family/i);
+});
+
+test("CSRF and XSS: no token, no change; a stored token is stolen and replayed, a token in memory is not", async ({ page }) => {
+  allowHttpError(page, 403, "/api/lab-settings");
+  const stored = await runLesson(page, "/lessons/csrf-and-xss?store=localStorage");
+  expect(step(stored.steps, "a change sent with the cookie but no CSRF token")).toMatchObject({ status: 403, check: "csrf token" });
+  expect(step(stored.steps, "the same change with the page's CSRF token").status).toBe(200);
+  expect(step(stored.steps, "the script replays the stolen token").status).toBe(200);
+  expect(stored.saw).toContain('read document.cookie (""');
+  expect(await page.evaluate(() => localStorage.getItem("authlab.lesson_token"))).toBeNull();
+  const memory = await runLesson(page, "/lessons/csrf-and-xss?store=memory");
+  expect(memory.steps.find((s) => s.label === "the script replays the stolen token")).toBeUndefined();
+  expect(memory.saw).toContain("found a token in: nothing");
+});
+
+test("size on the wire: each algorithm's token measured against the session cookie", async ({ page }) => {
+  const run = await runLesson(page, "/lessons/size-on-the-wire");
+  for (const alg of ["EdDSA", "ES256", "HS256"]) {
+    expect(step(run.steps, `bearer login, ${alg}`).status).toBe(200);
+    expect(run.saw).toMatch(new RegExp(`JWT signed with ${alg}: \\d+ bytes`));
+  }
+});
+
+test("reading and signing: decoded without a key, verified by kid, rotation keeps and retirement ends old tokens", async ({ page }) => {
+  allowHttpError(page, 401, "/api/me");
+  const run = await runLesson(page, "/lessons/reading-and-signing");
+  expect(run.saw).toContain('"sub":"lesson-');
+  expect(step(run.steps, "the old token, after rotation").status).toBe(200);
+  expect(step(run.steps, "the old token, after retirement").status).toBe(401);
+});
+
+test("choosing a model: the hybrid revokes at once and its lookup cost is measured", async ({ page }) => {
+  allowHttpError(page, 401, "/api/me");
+  const run = await runLesson(page, "/lessons/choosing-a-model");
+  expect(step(run.steps, "replay the old token")).toMatchObject({ status: 401, check: "denylist" });
+  expect(run.saw).toMatch(/median \d+ µs/);
+});
+
+test("SSR versus hydration: the server's HTML knows the cookie user, never the bearer user", async ({ page, context }) => {
+  // Cookie mode: sign in, then load the lesson page; the HTML itself names the user.
+  await openHydrated(page, "/");
+  await page.getByTestId("mode-session").click();
+  const form = page.getByTestId("session-login");
+  await form.getByLabel("Username").fill("alice");
+  await form.getByLabel("Password").fill("alice-in-the-lab");
+  await form.getByRole("button").click();
+  await expect(page.getByTestId("signed-in")).toContainText("alice");
+  const response = await page.goto("/lessons/ssr-and-hydration");
+  const html = await response!.text();
+  expect(html).toMatch(/data-testid="ssr-cookie-user"[^>]*>(<!--[^>]*-->)*alice/);
+  await expect(page.locator("body")).toHaveAttribute("data-hydrated", "true");
+  await expect(page.getByTestId("ssr-rendered-by")).toHaveText("server");
+  await expect(page.getByTestId("ssr-cookie-user")).toHaveText("alice");
+
+  // Bearer mode: no cookie; the hydrated app holds a token, the server's HTML still knows nobody.
+  await context.clearCookies();
+  const anonymous = await page.goto("/lessons/ssr-and-hydration");
+  expect(await anonymous!.text()).toMatch(/data-testid="ssr-cookie-user"[^>]*>(<!--[^>]*-->)*nobody/);
+  await expect(page.locator("body")).toHaveAttribute("data-hydrated", "true");
+  const jwtForm = page.getByTestId("ssr-jwt-login");
+  await jwtForm.getByLabel("Username").fill("bob");
+  await jwtForm.getByLabel("Password").fill("bob-builds-it");
+  await jwtForm.getByRole("button").click();
+  await expect(page.getByTestId("hydrated-bearer-user")).toHaveText("bob");
+  await page.getByTestId("fetch-html").click();
+  await expect(page.getByTestId("fetched-witness")).toContainText("nobody");
+  await expect(page.getByTestId("fetched-witness")).not.toContainText("bob");
+  await expect(page.getByTestId("ssr-authorization")).toHaveText("no");
+});
