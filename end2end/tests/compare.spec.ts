@@ -52,8 +52,9 @@ test("after logout the old cookie is refused from the first replay; the old JWT 
   await page.getByTestId("logout-both").click();
   await expect(page.getByTestId("session-user")).toContainText("logged out");
   // The JWT lives 6 s in this suite: wait for the replays to pass its exp and stop by themselves.
-  await expect(page.getByTestId("stop-replaying")).toBeDisabled({ timeout: 30_000 });
-  await expect(page.getByTestId("replay-state")).toContainText("Replays stopped");
+  await expect(page.getByTestId("replay-state")).toContainText("Replaying");
+  await expect(page.getByTestId("replay-state")).toContainText("Replays stopped", { timeout: 30_000 });
+  await expect(page.getByTestId("stop-replaying")).toBeDisabled();
 
   const all = await marks(page);
   const expMs = Number(await page.getByTestId("timeline").getAttribute("data-exp-ms"));
