@@ -38,6 +38,16 @@ pub struct Call {
     pub bearer: Option<String>,
 }
 
+impl Call {
+    /// The path as shown on screen: a replay handle is a capability, so only its start is shown.
+    pub fn shown_path(&self) -> String {
+        match self.path.strip_prefix("/api/replay/") {
+            Some(handle) if handle.len() > 8 => format!("/api/replay/{}…", &handle[..6]),
+            _ => self.path.clone(),
+        }
+    }
+}
+
 /// What a request carries besides its body.
 #[derive(Clone, Copy)]
 pub enum Credential<'a> {

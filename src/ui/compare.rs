@@ -159,7 +159,7 @@ fn CompareColumn(lab: CompareLab, lane: Lane, now_ms: RwSignal<i64>) -> impl Int
                         };
                         view! {
                             <span data-testid=format!("{id}-last-status")>{call.status}</span>
-                            " " {format!("{} {}", call.method, call.path)} {verdict}
+                            " " {format!("{} {}", call.method, call.shown_path())} {verdict}
                         }
                     })}
                 </dd>

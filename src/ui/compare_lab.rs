@@ -74,8 +74,16 @@ impl Column {
 
     fn record<T>(&self, answer: &Answer<T>) {
         self.last.set(Some(answer.call.clone()));
-        self.message
-            .set(answer.result.as_ref().err().map(|err| err.to_string()));
+        // A refusal with a trace is shown by the "last request" line; say only what it cannot.
+        let untraced = answer.call.trace.is_none();
+        self.message.set(
+            answer
+                .result
+                .as_ref()
+                .err()
+                .filter(|_| untraced)
+                .map(|err| err.to_string()),
+        );
     }
 }
 

@@ -35,7 +35,12 @@ pub fn HomePage() -> impl IntoView {
                         "tokens, refresh rotation with theft detection, denylist, key rotation, a "
                         "decoder and the token-storage lesson."
                     </li>
-                    <li class="todo">"Side-by-side logout comparison and guided lessons: not built yet."</li>
+                    <li class="done">
+                        <A href="/compare">"Side by side"</A>": both models signed in at once, the "
+                        "replay timeline after logout, the logout matrix; "<A href="/lessons">"guided lessons"</A>
+                        " with live experiments; the "<A href="/audit">"audit log"</A>"."
+                    </li>
+                    <li class="todo">"Attacks, scale-out and outages, measured per-request cost, rate limiting: not built yet."</li>
                 </ul>
             </section>
             <DemoAccounts/>

@@ -144,7 +144,7 @@ pub fn Experiment(
                         <li data-testid="step" data-method=step.call.method data-path=step.call.path.clone()
                             data-status=step.call.status.to_string() data-check=check_attr>
                             <strong>{step.label}</strong>": "
-                            <code>{format!("{} {}", step.call.method, step.call.path)}</code>
+                            <code>{format!("{} {}", step.call.method, step.call.shown_path())}</code>
                             {format!(" → {}", step.call.status)}
                             {check.map(|c| format!(" (refused at {c})"))}
                         </li>
