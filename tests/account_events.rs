@@ -131,6 +131,23 @@ async fn a_disabled_account_cannot_log_in_and_its_session_is_refused_but_its_tok
         )
         .await;
     assert_api_error(&guess, StatusCode::UNAUTHORIZED, "invalid_credentials");
+
+    // Carol's own log says what happened to her account, and who could log in.
+    let (alice_again, _) = lab.jwt_login("alice", "alice-in-the-lab").await;
+    let log = lab.bearer("GET", "/api/audit", &alice_again).await.json();
+    let carol: Vec<&serde_json::Value> = log
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["username"] == "carol")
+        .collect();
+    assert!(
+        carol.iter().any(|e| e["action"] == "account disabled"),
+        "{carol:?}"
+    );
+    assert!(carol
+        .iter()
+        .any(|e| e["action"] == "login" && e["allowed"] == false));
 }
 
 #[tokio::test]

@@ -64,7 +64,7 @@ async fn logout_everywhere(
     user: AuthUser,
 ) -> Result<Response, ApiError> {
     let account = account_of(&state, &user).await?;
-    let ended = account_events::log_out_everywhere(&state, &account).await?;
+    let ended = account_events::log_out_everywhere(&state, user.mode(), &account).await?;
     ended_response(&state, &user, ended).await
 }
 
@@ -83,7 +83,9 @@ async fn change_password(
         &change.current_password,
     )
     .await?;
-    let ended = account_events::change_password(&state, &account, &change.new_password).await?;
+    let ended =
+        account_events::change_password(&state, user.mode(), &account, &change.new_password)
+            .await?;
     ended_response(&state, &user, ended).await
 }
 
@@ -136,11 +138,11 @@ async fn update(
         ));
     }
     if let Some(role) = patch.role.filter(|role| *role != account.role) {
-        account_events::change_role(&state, &account, role).await?;
+        account_events::change_role(&state, user.mode(), &account, role).await?;
         account.role = role;
     }
     if let Some(disabled) = patch.disabled.filter(|d| *d != account.disabled) {
-        account_events::set_disabled(&state, &account, disabled).await?;
+        account_events::set_disabled(&state, user.mode(), &account, disabled).await?;
         account.disabled = disabled;
     }
     let created_at = users::created_at(&state.db, account.id).await?;

@@ -168,7 +168,7 @@ async fn logout_everywhere(
         return Err(ApiError::Refresh("the account no longer exists".into()));
     };
     Ok(Json(
-        account_events::log_out_everywhere(&state, &account).await?,
+        account_events::log_out_everywhere(&state, AuthMode::Jwt, &account).await?,
     ))
 }
 

@@ -6,7 +6,7 @@ use crate::{
     api::error::ApiError,
     auth::{bearer_user::BearerUser, cookie_user::CookieUser},
     state::AppState,
-    wire::{AuthTrace, Role},
+    wire::{AuthMode, AuthTrace, Role},
 };
 use axum::{
     extract::FromRequestParts,
@@ -39,6 +39,14 @@ impl AuthUser {
         match self {
             AuthUser::Session(user) => user.session.user.role,
             AuthUser::Bearer(user) => user.claims.role,
+        }
+    }
+
+    /// Which model judged this request.
+    pub fn mode(&self) -> AuthMode {
+        match self {
+            AuthUser::Session(_) => AuthMode::Session,
+            AuthUser::Bearer(_) => AuthMode::Jwt,
         }
     }
 
