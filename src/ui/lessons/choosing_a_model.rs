@@ -3,10 +3,7 @@
 //! each request pays a lookup, which the experiment measures next to the session's own.
 
 use super::experiment::{failed_check, fresh_account, Experiment, Run};
-use crate::{
-    client::{self, Credential},
-    wire::LabSettingsPatch,
-};
+use crate::client::{self, Credential};
 use leptos::prelude::*;
 use leptos_router::components::A;
 
@@ -32,24 +29,16 @@ pub fn Lesson() -> impl IntoView {
     let start = move |run: Run| {
         run.go(async move {
             let account = fresh_account(&run).await?;
-            let session = client::session_login(&account).await;
-            run.step("session login", &session);
+            run.session_login("session login", &account).await?;
             let mut store = Vec::new();
             for i in 1..=CALLS {
                 let me = client::me(Credential::Cookies).await;
                 run.step(&format!("session call {i}"), &me);
                 store.extend(micros_of(&me.call, "store lookup"));
             }
-            let login = client::jwt_login(&account).await;
-            run.step("bearer login", &login);
-            let tokens = login.result.map_err(|e| e.to_string())?;
+            let tokens = run.bearer_login("bearer login", &account).await?;
             let token = tokens.access_token;
-            let patch = LabSettingsPatch {
-                denylist: Some(true),
-                ..LabSettingsPatch::default()
-            };
-            let switched = client::put_lab_settings(&patch, Credential::Bearer(&token)).await;
-            run.step("switch server-side revocation on", &switched);
+            run.revocation_on(&token).await;
             let mut lookups = Vec::new();
             for i in 1..=CALLS {
                 let me = client::me(Credential::Bearer(&token)).await;

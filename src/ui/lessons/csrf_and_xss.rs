@@ -39,12 +39,10 @@ pub fn Lesson() -> impl IntoView {
         let store = param(params, "store", "localStorage");
         run.go(async move {
             let account = fresh_account(&run).await?;
-            let first = client::session_login(&account).await;
-            run.step("session login", &first);
-            let first = first.result.map_err(|e| e.to_string())?;
-            let second = client::session_login(&account).await;
-            run.step("log in again in the same browser", &second);
-            let state = second.result.map_err(|e| e.to_string())?;
+            let first = run.session_login("session login", &account).await?;
+            let state = run
+                .session_login("log in again in the same browser", &account)
+                .await?;
             run.saw(format!(
                 "Logging in again replaced session id {}… with {}…: whatever id the browser held \
                  before login (one an attacker planted, say) never becomes a logged-in session.",
@@ -75,9 +73,7 @@ pub fn Lesson() -> impl IntoView {
                  nothing; the token, which only this page could read, does."
             ));
 
-            let tokens = client::jwt_login(&account).await;
-            run.step("bearer login", &tokens);
-            let token = tokens.result.map_err(|e| e.to_string())?.access_token;
+            let token = run.bearer_login("bearer login", &account).await?.access_token;
             match store.as_str() {
                 "localStorage" => browser::local_set(KEY, &token),
                 "sessionStorage" => browser::session_set(KEY, &token),

@@ -3,8 +3,8 @@
 //! whose sentences are built from those answers, never written in advance.
 
 use crate::{
-    client::{self, Answer, Call},
-    wire::{Credentials, Password},
+    client::{self, Answer, Call, Credential},
+    wire::{Credentials, LabSettingsPatch, Password, SessionState, TokenResponse},
 };
 use leptos::{prelude::*, task::spawn_local};
 use leptos_router::{hooks::use_query_map, params::ParamsMap};
@@ -50,6 +50,38 @@ impl Run {
     /// Add a sentence to "what you just saw".
     pub fn saw(&self, sentence: impl Into<String>) {
         self.saw.update(|saw| saw.push(sentence.into()));
+    }
+
+    /// Log in in session mode, recorded as a step labelled `label`.
+    pub async fn session_login(
+        &self,
+        label: &str,
+        account: &Credentials,
+    ) -> Result<SessionState, String> {
+        let answer = client::session_login(account).await;
+        self.step(label, &answer);
+        answer.result.map_err(|e| e.to_string())
+    }
+
+    /// Log in in bearer mode, recorded as a step labelled `label`.
+    pub async fn bearer_login(
+        &self,
+        label: &str,
+        account: &Credentials,
+    ) -> Result<TokenResponse, String> {
+        let answer = client::jwt_login(account).await;
+        self.step(label, &answer);
+        answer.result.map_err(|e| e.to_string())
+    }
+
+    /// Switch the account's server-side revocation (denylist + not-before mark) on.
+    pub async fn revocation_on(&self, token: &str) {
+        let patch = LabSettingsPatch {
+            denylist: Some(true),
+            ..LabSettingsPatch::default()
+        };
+        let switched = client::put_lab_settings(&patch, Credential::Bearer(token)).await;
+        self.step("switch server-side revocation on", &switched);
     }
 
     /// Clear the last run and start this one (one at a time).

@@ -7,7 +7,7 @@ use super::experiment::{
 };
 use crate::{
     client::{self, Credential},
-    wire::{LabSettingsPatch, Me},
+    wire::Me,
 };
 use leptos::prelude::*;
 use leptos_router::components::A;
@@ -19,22 +19,13 @@ pub fn Lesson() -> impl IntoView {
         let revocation = param(params, "revocation", "off") == "on";
         run.go(async move {
             let account = fresh_account(&run).await?;
-            let session = client::session_login(&account).await;
-            run.step("session login", &session);
-            let csrf = session.result.map_err(|e| e.to_string())?.csrf_token;
+            let csrf = run.session_login("session login", &account).await?.csrf_token;
             let captured = client::replay_capture(&csrf).await;
             run.step("server keeps a copy of the cookie (the page cannot)", &captured);
             let handle = captured.result.map_err(|e| e.to_string())?.handle;
-            let tokens = client::jwt_login(&account).await;
-            run.step("bearer login", &tokens);
-            let token = tokens.result.map_err(|e| e.to_string())?.access_token;
+            let token = run.bearer_login("bearer login", &account).await?.access_token;
             if revocation {
-                let patch = LabSettingsPatch {
-                    denylist: Some(true),
-                    ..LabSettingsPatch::default()
-                };
-                let switched = client::put_lab_settings(&patch, Credential::Bearer(&token)).await;
-                run.step("switch server-side revocation on", &switched);
+                run.revocation_on(&token).await;
             }
             let out = client::session_logout(&csrf).await;
             run.step("session logout", &out);

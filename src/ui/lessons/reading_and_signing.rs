@@ -32,9 +32,7 @@ pub fn Lesson() -> impl IntoView {
     let start = move |run: Run| {
         run.go(async move {
             let account = fresh_account(&run).await?;
-            let login = client::jwt_login(&account).await;
-            run.step("bearer login", &login);
-            let old = login.result.map_err(|e| e.to_string())?.access_token;
+            let old = run.bearer_login("bearer login", &account).await?.access_token;
             let (header, payload) =
                 read_without_key(&old).ok_or("the token did not decode as three segments")?;
             run.saw(format!(
@@ -61,9 +59,10 @@ pub fn Lesson() -> impl IntoView {
             }
             let rotated = client::jwt_rotate_key(&old).await;
             run.step("rotate the signing key", &rotated);
-            let login = client::jwt_login(&account).await;
-            run.step("bearer login after rotation", &login);
-            let new = login.result.map_err(|e| e.to_string())?.access_token;
+            let new = run
+                .bearer_login("bearer login after rotation", &account)
+                .await?
+                .access_token;
             let still = client::me(Credential::Bearer(&old)).await;
             let still_status = run.step("the old token, after rotation", &still);
             run.saw(format!(

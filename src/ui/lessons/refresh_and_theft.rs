@@ -12,9 +12,7 @@ pub fn Lesson() -> impl IntoView {
     let start = move |run: Run| {
         run.go(async move {
             let account = fresh_account(&run).await?;
-            let login = client::jwt_login(&account).await;
-            run.step("bearer login", &login);
-            let tokens = login.result.map_err(|e| e.to_string())?;
+            let tokens = run.bearer_login("bearer login", &account).await?;
             run.saw(format!(
                 "The access token lives {} s; the refresh token (HttpOnly cookie, path /api/jwt) \
                  until {}.",

@@ -19,9 +19,7 @@ pub fn Lesson() -> impl IntoView {
     let start = move |run: Run| {
         run.go(async move {
             let account = fresh_account(&run).await?;
-            let session = client::session_login(&account).await;
-            run.step("session login", &session);
-            let state = session.result.map_err(|e| e.to_string())?;
+            let state = run.session_login("session login", &account).await?;
             let cookie_bytes = COOKIE_HEADER_BYTES + state.cookie.request_bytes;
             let me = client::me(Credential::Cookies).await;
             run.step("an API call with the cookie", &me);
@@ -30,9 +28,7 @@ pub fn Lesson() -> impl IntoView {
                  22-character id), as the server counted it.",
                 state.cookie.name
             ));
-            let tokens = client::jwt_login(&account).await;
-            run.step("bearer login", &tokens);
-            let mut token = tokens.result.map_err(|e| e.to_string())?.access_token;
+            let mut token = run.bearer_login("bearer login", &account).await?.access_token;
             for alg in JwtAlg::ALL {
                 let patch = LabSettingsPatch {
                     jwt_alg: Some(alg),
@@ -40,9 +36,8 @@ pub fn Lesson() -> impl IntoView {
                 };
                 let switched = client::put_lab_settings(&patch, Credential::Bearer(&token)).await;
                 run.step(&format!("sign with {}", alg.as_str()), &switched);
-                let login = client::jwt_login(&account).await;
-                run.step(&format!("bearer login, {}", alg.as_str()), &login);
-                token = login.result.map_err(|e| e.to_string())?.access_token;
+                let label = format!("bearer login, {}", alg.as_str());
+                token = run.bearer_login(&label, &account).await?.access_token;
                 let bytes = BEARER_HEADER_BYTES + token.len();
                 run.saw(format!(
                     "JWT signed with {}: {bytes} bytes per request, {:.1}× the session cookie.",

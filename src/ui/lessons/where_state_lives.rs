@@ -4,10 +4,7 @@
 //! and (with `?revocation=on`) the lookup that revocation adds back to every bearer request.
 
 use super::experiment::{fresh_account, lesson_params, param, Experiment, Run, Switch};
-use crate::{
-    client::{self, Credential},
-    wire::LabSettingsPatch,
-};
+use crate::client::{self, Credential};
 use leptos::prelude::*;
 
 #[component]
@@ -17,9 +14,7 @@ pub fn Lesson() -> impl IntoView {
         let revocation = param(params, "revocation", "off") == "on";
         run.go(async move {
             let account = fresh_account(&run).await?;
-            let login = client::session_login(&account).await;
-            run.step("session login", &login);
-            let state = login.result.map_err(|e| e.to_string())?;
+            let state = run.session_login("session login", &account).await?;
             run.saw(format!(
                 "The browser holds only an id ({} characters, HttpOnly, so this page cannot read it). \
                  The server holds the record: user {}, role {}, created {}, last used {}, idle until {}, \
@@ -37,9 +32,7 @@ pub fn Lesson() -> impl IntoView {
                 ));
             }
 
-            let tokens = client::jwt_login(&account).await;
-            run.step("bearer login", &tokens);
-            let token = tokens.result.map_err(|e| e.to_string())?.access_token;
+            let token = run.bearer_login("bearer login", &account).await?.access_token;
             let decoded = client::jwt_decode(&token).await;
             run.step("decode the token", &decoded);
             if let Some(payload) = decoded.result.ok().and_then(|r| r.payload) {
@@ -55,12 +48,7 @@ pub fn Lesson() -> impl IntoView {
                 ));
             }
             if revocation {
-                let patch = LabSettingsPatch {
-                    denylist: Some(true),
-                    ..LabSettingsPatch::default()
-                };
-                let switched = client::put_lab_settings(&patch, Credential::Bearer(&token)).await;
-                run.step("switch server-side revocation on", &switched);
+                run.revocation_on(&token).await;
             }
             let me = client::me(Credential::Bearer(&token)).await;
             run.step("call the API with the token", &me);
