@@ -65,6 +65,24 @@ mod imp {
         js_sys::Date::now() as i64
     }
 
+    /// This lab's origin under the other loopback name (`localhost` <-> `127.0.0.1`): another
+    /// origin *and* another site to the browser, served by the same server.
+    pub fn other_loopback_origin() -> Option<String> {
+        let location = window()?.location();
+        let other = match location.hostname().ok()?.as_str() {
+            "127.0.0.1" => "localhost",
+            "localhost" => "127.0.0.1",
+            _ => return None,
+        };
+        Some(format!("http://{other}:{}", location.port().ok()?))
+    }
+
+    /// The text of the document an iframe shows, if this page may read it (same origin only).
+    pub fn iframe_text(ev: &leptos::ev::Event) -> Option<String> {
+        let frame = ev.target()?.dyn_into::<web_sys::HtmlIFrameElement>().ok()?;
+        frame.content_document()?.body()?.text_content()
+    }
+
     /// Decode one base64url segment of a JWT with the browser's own `atob`: no key, no library.
     pub fn decode_segment(segment: &str) -> Option<String> {
         let mut standard: String = segment
@@ -164,6 +182,14 @@ mod imp {
     }
 
     pub fn decode_segment(_segment: &str) -> Option<String> {
+        None
+    }
+
+    pub fn other_loopback_origin() -> Option<String> {
+        None
+    }
+
+    pub fn iframe_text(_ev: &leptos::ev::Event) -> Option<String> {
         None
     }
 

@@ -118,6 +118,10 @@ pub fn router(state: AppState) -> Router {
             "/favicon.ico",
             axum::routing::get(|| async { axum::response::Redirect::permanent("/favicon.svg") }),
         )
+        .route(
+            "/attacker/csrf",
+            axum::routing::get(crate::attacker_site::csrf_page),
+        )
         // Server-rendered pages can reach the state (the SSR lesson resolves the page request's
         // session cookie while rendering).
         .leptos_routes_with_context(

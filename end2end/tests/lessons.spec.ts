@@ -49,7 +49,7 @@ function step(steps: Step[], label: string): Step {
 
 test("the lesson list links every lesson and names the claims that come later", async ({ page }) => {
   await openHydrated(page, "/lessons");
-  await expect(page.getByTestId("lesson-list").getByRole("link")).toHaveCount(8);
+  await expect(page.getByTestId("lesson-list").getByRole("link")).toHaveCount(9);
   await expect(page.getByTestId("later-claims")).toContainText("Claim 7");
 });
 
@@ -148,4 +148,33 @@ test("SSR versus hydration: the server's HTML knows the cookie user, never the b
   await expect(page.getByTestId("fetched-witness")).toContainText("nobody");
   await expect(page.getByTestId("fetched-witness")).not.toContainText("bob");
   await expect(page.getByTestId("ssr-authorization")).toHaveText("no");
+});
+
+test("cross-site forgery: the attacker's page on another site posts a logout; SameSite and the origin check refuse it", async ({ page }) => {
+  allowHttpError(page, 403, "/api/session/logout");
+  for (const [sameSite, cookieSentence] of [
+    ["Lax", "the request carried no session cookie"],
+    ["None", "the browser attached the session cookie anyway"],
+  ]) {
+    const forged: number[] = [];
+    const watch = (response: import("@playwright/test").Response) => {
+      const url = new URL(response.url());
+      if (url.pathname === "/api/session/logout" && response.request().method() === "POST") forged.push(response.status());
+    };
+    page.on("response", watch);
+    await openHydrated(page, `/lessons/cross-site-forgery?same_site=${sameSite}`);
+    await page.getByTestId("run-experiment").click();
+    await expect(page.getByTestId("attacker-frame")).toHaveAttribute("src", /^http:\/\/localhost:\d+\/attacker\/csrf/);
+    await expect(page.getByTestId("attack-result")).toHaveText(/answered/, { timeout: 15_000 });
+    const stillSignedIn = page.getByTestId("step").filter({ hasText: "are you still signed in?" });
+    await expect(stillSignedIn).toHaveAttribute("data-status", "200");
+    const saw = page.getByTestId("what-you-saw");
+    await expect(saw).toContainText(`SameSite=${sameSite} cookie`);
+    await expect(saw).toContainText('refused at "same origin"');
+    await expect(saw).toContainText(cookieSentence);
+    await expect(saw).toContainText("still signed in");
+    // What the page reports is what the browser really received for the forged post.
+    expect(forged).toEqual([403]);
+    page.off("response", watch);
+  }
 });

@@ -118,7 +118,13 @@ async fn judge(
         match csrf::check_same_origin(headers) {
             Ok(detail) => trace.pass("same origin", detail),
             Err(detail) => {
-                trace.fail("same origin", detail);
+                // Whether the browser attached the cookie is SameSite's part of the story.
+                let carried = if cookie.is_some() {
+                    "the browser attached the session cookie anyway"
+                } else {
+                    "the request carried no session cookie"
+                };
+                trace.fail("same origin", format!("{detail}; {carried}"));
                 return Ok(None);
             }
         }

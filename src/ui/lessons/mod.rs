@@ -4,6 +4,7 @@
 //! checklist; the table below says which lesson shows which claim, and which claims arrive later.
 
 pub mod choosing_a_model;
+pub mod cross_site_forgery;
 pub mod csrf_and_xss;
 pub mod experiment;
 pub mod logout_and_revocation;
@@ -23,7 +24,7 @@ pub struct Lesson {
     pub claims: &'static [u8],
 }
 
-pub const LESSONS: [Lesson; 8] = [
+pub const LESSONS: [Lesson; 9] = [
     Lesson {
         slug: "where-state-lives",
         title: "Where the state lives",
@@ -43,6 +44,11 @@ pub const LESSONS: [Lesson; 8] = [
         slug: "csrf-and-xss",
         title: "CSRF (the cookie's risk) versus XSS (the storage's risk)",
         claims: &[10, 11, 19],
+    },
+    Lesson {
+        slug: "cross-site-forgery",
+        title: "A forged request from another site, live",
+        claims: &[10],
     },
     Lesson {
         slug: "size-on-the-wire",
@@ -160,6 +166,7 @@ fn body(slug: &str) -> AnyView {
         "logout-and-revocation" => logout_and_revocation::Lesson().into_any(),
         "refresh-tokens" => refresh_and_theft::Lesson().into_any(),
         "csrf-and-xss" => csrf_and_xss::Lesson().into_any(),
+        "cross-site-forgery" => cross_site_forgery::Lesson().into_any(),
         "size-on-the-wire" => size_on_the_wire::Lesson().into_any(),
         "reading-and-signing" => reading_and_signing::Lesson().into_any(),
         "ssr-and-hydration" => view! {
