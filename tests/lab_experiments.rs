@@ -136,4 +136,21 @@ async fn the_logout_matrix_shows_what_each_model_does_after_each_event() {
             "no passwords in the transcript"
         );
     }
+    // One run at a time: a second request meanwhile is told to wait (429), not queued, and the
+    // slot is free again afterwards.
+    let (first, second) = tokio::join!(
+        lab.post_json("/api/lab/logout-matrix", ""),
+        lab.post_json("/api/lab/logout-matrix", "")
+    );
+    let mut statuses = [first.status.as_u16(), second.status.as_u16()];
+    statuses.sort_unstable();
+    assert_eq!(statuses, [200, 429]);
+    let busy = if first.status == StatusCode::TOO_MANY_REQUESTS {
+        first
+    } else {
+        second
+    };
+    assert_api_error(&busy, StatusCode::TOO_MANY_REQUESTS, "busy");
+    let again = lab.post_json("/api/lab/logout-matrix", "").await;
+    assert_eq!(again.status, StatusCode::OK);
 }

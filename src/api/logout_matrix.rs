@@ -41,15 +41,29 @@ pub fn router() -> Router<AppState> {
     Router::new().route("/api/lab/logout-matrix", post(run))
 }
 
+/// Marks the matrix as running; dropping it (the run finished, failed, or was abandoned because
+/// the client hung up and the handler's future was dropped) frees the slot.
+struct Running;
+
+impl Running {
+    fn claim() -> Option<Running> {
+        (!RUNNING.swap(true, Ordering::SeqCst)).then_some(Running)
+    }
+}
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        RUNNING.store(false, Ordering::SeqCst);
+    }
+}
+
 async fn run(State(state): State<AppState>) -> Result<Json<LogoutMatrix>, ApiError> {
-    if RUNNING.swap(true, Ordering::SeqCst) {
+    let Some(_running) = Running::claim() else {
         return Err(ApiError::Busy(
             "the logout matrix is already running; try again in a few seconds".into(),
         ));
-    }
-    let result = run_all(&state).await;
-    RUNNING.store(false, Ordering::SeqCst);
-    result.map(Json)
+    };
+    run_all(&state).await.map(Json)
 }
 
 async fn run_all(state: &AppState) -> Result<LogoutMatrix, ApiError> {

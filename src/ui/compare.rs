@@ -19,14 +19,21 @@ use std::time::Duration;
 pub fn ComparePage() -> impl IntoView {
     let lab = CompareLab::new();
     let now_ms = RwSignal::new(0i64);
+    let clock: StoredValue<Option<IntervalHandle>> = StoredValue::new(None);
     Effect::new(move |_| {
         now_ms.set(browser::now_ms());
-        set_interval(
+        let handle = set_interval_with_handle(
             move || now_ms.set(browser::now_ms()),
             Duration::from_millis(250),
         );
+        clock.set_value(handle.ok());
     });
-    on_cleanup(move || lab.stop());
+    on_cleanup(move || {
+        lab.stop();
+        if let Some(handle) = clock.get_value() {
+            handle.clear();
+        }
+    });
     let denylist = move || lab.denylist.get().unwrap_or(false);
 
     view! {

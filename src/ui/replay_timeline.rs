@@ -22,6 +22,13 @@ fn x_of(at_ms: i64, horizon_ms: i64) -> f64 {
     LEFT + fraction * (WIDTH - LEFT - RIGHT)
 }
 
+/// Marks one second apart must not overlap, whatever the run's length (a 2-minute token makes
+/// ~120 marks per lane).
+fn mark_radius(horizon_ms: i64) -> f64 {
+    let per_second = (WIDTH - LEFT - RIGHT) / (horizon_ms.max(1000) as f64 / 1000.0);
+    (per_second / 2.2).clamp(2.5, 8.0)
+}
+
 fn seconds(ms: i64) -> String {
     format!("{:+.1} s", ms as f64 / 1000.0)
 }
@@ -52,7 +59,7 @@ pub fn ReplayTimeline(lab: CompareLab) -> impl IntoView {
             mark.detail
         );
         view! {
-            <circle class=class cx=x_of(mark.at_ms, h) cy=lane_y(mark.lane) r="8"
+            <circle class=class cx=x_of(mark.at_ms, h) cy=lane_y(mark.lane) r=mark_radius(h)
                 data-testid="replay-mark" data-lane=mark.lane.as_str()
                 data-status=mark.status.to_string() data-at-ms=mark.at_ms.to_string()
                 data-check=mark.check.clone().unwrap_or_default()>
