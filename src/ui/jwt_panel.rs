@@ -79,7 +79,9 @@ fn JwtSwitches(lab: JwtLab) -> impl IntoView {
                 <input type="checkbox" data-testid="denylist"
                     prop:checked=denylist
                     on:change=move |ev| lab.set_denylist(event_target_checked(&ev))/>
-                "Denylist: logout revokes the access token too (every request then pays a lookup)"
+                "Server-side revocation: logout denylists the access token, and \"log out everywhere\" \
+                 refuses every earlier one (every request then pays a lookup); off, both only \
+                 revoke refresh tokens"
             </label>
             <div class="actions">
                 <button type="button" class="small secondary" data-testid="logout-everywhere"
