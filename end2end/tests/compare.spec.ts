@@ -47,6 +47,13 @@ test("after logout the old cookie is refused from the first replay; the old JWT 
   await page.getByTestId("call-both").click();
   await expect(page.getByTestId("jwt-last-status")).toHaveText("200");
   await expect(page.getByTestId("session-last-status")).toHaveText("200");
+  // Each column's compact inspector holds the full decision trace of its last request.
+  const sessionColumn = page.getByTestId("column-session");
+  await sessionColumn.getByText("decision trace of the last request").click();
+  await expect(sessionColumn.getByTestId("check-store lookup")).toHaveAttribute("data-status", "pass");
+  const jwtColumn = page.getByTestId("column-jwt");
+  await jwtColumn.getByText("decision trace of the last request").click();
+  await expect(jwtColumn.getByTestId("check-signature")).toHaveAttribute("data-status", "pass");
 
   allowReplayRefusals(page);
   await page.getByTestId("logout-both").click();

@@ -10,6 +10,7 @@ use super::{
     login_form::LoginForm,
     logout_matrix_view::LogoutMatrixView,
     replay_timeline::ReplayTimeline,
+    trace_view::TraceView,
 };
 use crate::{browser, wire::Credentials};
 use leptos::prelude::*;
@@ -171,6 +172,12 @@ fn CompareColumn(lab: CompareLab, lane: Lane, now_ms: RwSignal<i64>) -> impl Int
                     })}
                 </dd>
             </dl>
+            {move || column.last.get().and_then(|call| call.trace).map(|trace| view! {
+                <details class="compact-trace">
+                    <summary>"decision trace of the last request"</summary>
+                    <TraceView trace=trace/>
+                </details>
+            })}
             {move || column.message.get().map(|m| view! { <p class="error">{m}</p> })}
             <div class="button-row">
                 <button type="button" class="small" data-testid=format!("{id}-call")
