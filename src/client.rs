@@ -3,7 +3,7 @@
 //! Every call also yields a `Call` record (method, path, status, decision trace) for the inspector.
 
 use crate::wire::{
-    ApiErrorBody, AuditEvent, AuthTrace, Captured, Credentials, DecodeReport, DecodeRequest,
+    ApiErrorBody, AuditEvent, AuthTrace, Captured, Check, Credentials, DecodeReport, DecodeRequest,
     LabSettings, LabSettingsPatch, LogoutMatrix, Me, Registered, SessionState, SessionView,
     TokenResponse,
 };
@@ -39,6 +39,18 @@ pub struct Call {
 }
 
 impl Call {
+    /// The check that refused this call, if the server named one.
+    pub fn failed_check(&self) -> Option<&Check> {
+        self.trace.as_ref()?.failed_check()
+    }
+
+    /// ` at "<check>"` for a refused call, nothing otherwise: for sentences about the answer.
+    pub fn refused_at(&self) -> String {
+        self.failed_check()
+            .map(|c| format!(" at \"{}\"", c.name))
+            .unwrap_or_default()
+    }
+
     /// The path as shown on screen: a replay handle is a capability, so only its start is shown.
     pub fn shown_path(&self) -> String {
         match self.path.strip_prefix("/api/replay/") {

@@ -160,7 +160,7 @@ fn CompareColumn(lab: CompareLab, lane: Lane, now_ms: RwSignal<i64>) -> impl Int
                 <dt>"last request"</dt>
                 <dd data-testid=format!("{id}-last")>
                     {move || column.last.get().map(|call| {
-                        let verdict = match call.trace.as_ref().and_then(|t| t.failed_check()) {
+                        let verdict = match call.failed_check() {
                             Some(check) => format!(" · refused at {}: {}", check.name, check.detail),
                             None if call.status < 300 => " · allowed".to_string(),
                             None => String::new(),

@@ -286,10 +286,8 @@ impl CompareLab {
         let started = self.run_start();
         let (check, detail) = match &answer.result {
             Ok(me) => (None, format!("200: still {} ({})", me.username, me.role)),
-            Err(ClientError::Api { auth, reason, .. }) => (
-                auth.as_ref()
-                    .and_then(|t| t.failed_check())
-                    .map(|c| c.name.clone()),
+            Err(ClientError::Api { reason, .. }) => (
+                answer.call.failed_check().map(|c| c.name.clone()),
                 reason.clone(),
             ),
             Err(other) => (None, other.to_string()),

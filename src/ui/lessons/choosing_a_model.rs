@@ -2,7 +2,7 @@
 //! rotation, and server-side revocation consulted on every request: revocation works at once, and
 //! each request pays a lookup, which the experiment measures next to the session's own.
 
-use super::experiment::{failed_check, fresh_account, Experiment, Run};
+use super::experiment::{fresh_account, Experiment, Run};
 use crate::client::{self, Credential};
 use leptos::prelude::*;
 use leptos_router::components::A;
@@ -51,9 +51,7 @@ pub fn Lesson() -> impl IntoView {
             let status = run.step("replay the old token", &replay);
             run.saw(format!(
                 "Revocation took effect at once: the old token answered {status}{}.",
-                failed_check(&replay.call)
-                    .map(|c| format!(" at \"{c}\""))
-                    .unwrap_or_default()
+                replay.call.refused_at()
             ));
             if let (Some(store), Some(lookup)) = (median(store), median(lookups)) {
                 run.saw(format!(

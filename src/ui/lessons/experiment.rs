@@ -102,14 +102,6 @@ impl Run {
     }
 }
 
-/// The failing check of a call, if the server named one.
-pub fn failed_check(call: &Call) -> Option<String> {
-    call.trace
-        .as_ref()
-        .and_then(|t| t.failed_check())
-        .map(|c| c.name.clone())
-}
-
 /// A throwaway account for this run, registered through the public API, so the experiment's
 /// switches touch nobody else.
 pub async fn fresh_account(run: &Run) -> Result<Credentials, String> {
@@ -170,7 +162,7 @@ pub fn Experiment(
             {move || run.error.get().map(|e| view! { <p class="error" data-testid="experiment-error">{e}</p> })}
             <ol class="steps" data-testid="steps">
                 {move || run.steps.get().into_iter().map(|step| {
-                    let check = failed_check(&step.call);
+                    let check = step.call.failed_check().map(|c| c.name.clone());
                     let check_attr = check.clone().unwrap_or_default();
                     view! {
                         <li data-testid="step" data-method=step.call.method data-path=step.call.path.clone()

@@ -2,9 +2,7 @@
 //! refused at once; logging out of a stateless JWT cannot touch the token, so an old copy works
 //! until `exp`, unless revocation (`?revocation=on`) makes the server remember the logout.
 
-use super::experiment::{
-    failed_check, fresh_account, lesson_params, param, Experiment, Run, Switch,
-};
+use super::experiment::{fresh_account, lesson_params, param, Experiment, Run, Switch};
 use crate::{
     client::{self, Credential},
     wire::Me,
@@ -38,7 +36,7 @@ pub fn Lesson() -> impl IntoView {
             let token_status = run.step("replay the old token", &old_token);
             run.saw(format!(
                 "The old cookie got {cookie_status}{}: logout deleted the record, and the lookup missed.",
-                failed_check(&old_cookie.call).map(|c| format!(" at \"{c}\"")).unwrap_or_default()
+                old_cookie.call.refused_at()
             ));
             if token_status == 200 {
                 run.saw(
@@ -50,7 +48,7 @@ pub fn Lesson() -> impl IntoView {
                 run.saw(format!(
                     "The old token got {token_status}{}: with revocation on, logout put its id on a \
                      denylist that every bearer request now consults.",
-                    failed_check(&old_token.call).map(|c| format!(" at \"{c}\"")).unwrap_or_default()
+                    old_token.call.refused_at()
                 ));
             }
             Ok(())

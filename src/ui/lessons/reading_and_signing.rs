@@ -3,7 +3,7 @@
 //! (JWKS), which is what lets many services verify without the signing secret. And keys rotate: a
 //! new `kid` signs new tokens, old ones verify until their key is retired.
 
-use super::experiment::{failed_check, fresh_account, Experiment, Run};
+use super::experiment::{fresh_account, Experiment, Run};
 use crate::{
     browser,
     client::{self, Credential},
@@ -77,9 +77,7 @@ pub fn Lesson() -> impl IntoView {
             run.saw(format!(
                 "After retiring the old key, the old token answered {refused_status}{}: retiring a \
                  key revokes every token it signed, at once.",
-                failed_check(&refused.call)
-                    .map(|c| format!(" at \"{c}\""))
-                    .unwrap_or_default()
+                refused.call.refused_at()
             ));
             Ok(())
         });
