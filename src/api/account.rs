@@ -8,7 +8,7 @@
 //! "Admin" means what the request's credential says: the accounts table for a session, the `role`
 //! claim for a bearer token. A demoted admin's old token still says `admin` until it expires.
 
-use super::{error::ApiError, json::ApiJson};
+use super::{error::ApiError, json::ApiJson, session::same_site_of};
 use crate::{
     account_rules::check_password,
     auth::{account_events, auth_user::AuthUser, credentials::check_credentials, session_cookie},
@@ -47,11 +47,7 @@ async fn ended_response(
 ) -> Result<Response, ApiError> {
     let mut response = Json(ended).into_response();
     if let AuthUser::Session(cookie_user) = user {
-        let same_site = state
-            .account_settings
-            .get(cookie_user.session.user.id)
-            .await?
-            .same_site;
+        let same_site = same_site_of(state, cookie_user.session.user.id).await?;
         response
             .headers_mut()
             .insert(header::SET_COOKIE, session_cookie::clear(same_site));
