@@ -3,14 +3,10 @@
 //! refused it. Only descriptions are stored, never a token, cookie or password.
 //!
 //! Sessions make this easy: every request passes through the store, so every request can be
-//! attributed. A replay of a logged-out session cookie finds no record, so the server keeps a
-//! hash of each ended id for a day just to be able to say whose it was.
+//! attributed. A replay of a logged-out session cookie finds no record, so the session store keeps
+//! a hash of each ended id for a day just to be able to say whose it was.
 
-use crate::{
-    db::unix_now,
-    wire::{AuditEvent, AuthMode, AuthTrace},
-};
-use sha2::{Digest, Sha256};
+use crate::wire::{AuditEvent, AuthMode, AuthTrace};
 use sqlx::SqlitePool;
 use tokio::sync::broadcast;
 
@@ -145,46 +141,4 @@ impl Audit {
     pub fn subscribe(&self) -> broadcast::Receiver<AuditEvent> {
         self.live.subscribe()
     }
-
-    /// Forget ended sessions older than a day.
-    pub async fn purge(&self) -> Result<u64, sqlx::Error> {
-        Ok(sqlx::query("DELETE FROM ended_sessions WHERE ended_at < ?")
-            .bind(unix_now() - 86_400)
-            .execute(&self.db)
-            .await?
-            .rows_affected())
-    }
-}
-
-/// Remember whose session `session_id` was, now that it has ended.
-pub async fn remember_ended_session(db: &SqlitePool, session_id: &str, user_id: i64) {
-    let result = sqlx::query(
-        "INSERT OR REPLACE INTO ended_sessions (id_hash, user_id, ended_at) VALUES (?, ?, ?)",
-    )
-    .bind(hash(session_id))
-    .bind(user_id)
-    .bind(unix_now())
-    .execute(db)
-    .await;
-    if let Err(err) = result {
-        tracing::warn!(target: "authlab::audit", %err, "could not remember an ended session");
-    }
-}
-
-/// Whose ended session `session_id` was, if the server still remembers: (id, username).
-pub async fn owner_of_ended_session(db: &SqlitePool, session_id: &str) -> Option<(i64, String)> {
-    sqlx::query_as(
-        "SELECT u.id, u.username FROM ended_sessions e JOIN users u ON u.id = e.user_id
-         WHERE e.id_hash = ?",
-    )
-    .bind(hash(session_id))
-    .fetch_optional(db)
-    .await
-    .ok()
-    .flatten()
-}
-
-fn hash(session_id: &str) -> String {
-    use base64::{engine::general_purpose::URL_SAFE_NO_PAD, Engine};
-    URL_SAFE_NO_PAD.encode(Sha256::digest(session_id.as_bytes()))
 }

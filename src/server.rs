@@ -9,7 +9,8 @@ use crate::{
         password::{HashError, PasswordHasher},
         refresh::RefreshTokens,
         revocation::Revocation,
-        session::{SessionError, Sessions},
+        session::Sessions,
+        session_store::{sqlite::SqliteSessions, SessionStore},
     },
     db::{self, account_settings::AccountSettings, seed, DbError},
     logging,
@@ -31,8 +32,6 @@ pub enum StartError {
     Seed(#[from] seed::SeedError),
     #[error(transparent)]
     Hash(#[from] HashError),
-    #[error("session store: {0}")]
-    Sessions(#[from] SessionError),
     #[error("signing keys: {0}")]
     Keys(#[from] KeyError),
     #[error("database: {0}")]
@@ -79,14 +78,13 @@ pub async fn build_state(
             tracing::info!(target: "authlab::seed", created, "demo accounts seeded");
         }
     }
-    let sessions = Arc::new(
-        Sessions::new(
-            db.clone(),
-            settings.session.idle_timeout_secs,
-            settings.session.absolute_timeout_secs,
-        )
-        .await?,
-    );
+    let session_store: Arc<dyn SessionStore> = Arc::new(SqliteSessions::new(db.clone()));
+    let sessions = Arc::new(Sessions::new(
+        session_store,
+        db.clone(),
+        settings.session.idle_timeout_secs,
+        settings.session.absolute_timeout_secs,
+    ));
     let default_same_site =
         crate::wire::SameSite::parse(&settings.session.same_site).unwrap_or_default();
     Ok(AppState {
@@ -153,9 +151,6 @@ pub fn spawn_maintenance(state: AppState, period: std::time::Duration) {
             }
             if let Err(err) = state.revocation.purge_expired().await {
                 tracing::warn!(target: "authlab::maintenance", %err, "denylist purge failed");
-            }
-            if let Err(err) = state.audit.purge().await {
-                tracing::warn!(target: "authlab::maintenance", %err, "audit purge failed");
             }
             if let Err(err) = state.keys.retire_expired(key_lifetime).await {
                 tracing::warn!(target: "authlab::maintenance", %err, "key retirement failed");

@@ -390,7 +390,7 @@ async fn cleanup_deletes_expired_records() {
     tokio::time::sleep(Duration::from_millis(2100)).await;
     let deleted = lab.state.sessions.delete_expired().await.unwrap();
     assert_eq!(deleted, 2);
-    let rows: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM tower_sessions")
+    let rows: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM sessions")
         .fetch_one(&lab.state.db)
         .await
         .unwrap();

@@ -174,7 +174,9 @@ impl From<CredentialError> for ApiError {
 impl From<SessionError> for ApiError {
     fn from(err: SessionError) -> Self {
         match err {
-            SessionError::Store(err) => ApiError::StoreUnavailable(err.to_string()),
+            SessionError::Store(crate::auth::session_store::StoreError::Backend(detail)) => {
+                ApiError::StoreUnavailable(detail)
+            }
             other => ApiError::Internal(other.to_string()),
         }
     }

@@ -89,7 +89,7 @@ async fn capture(State(state): State<AppState>, user: CookieUser) -> Json<Captur
     let keep_secs = state.settings.session.absolute_timeout_secs as i64 + 600;
     let handle = state
         .captures
-        .keep(Kind::Session, user.session.id.to_string(), keep_secs);
+        .keep(Kind::Session, user.session.id.clone(), keep_secs);
     Json(Captured {
         handle,
         replays: "GET /api/me".into(),

@@ -94,7 +94,9 @@ async fn list(
     user: CookieUser,
 ) -> Result<Json<Vec<SessionView>>, ApiError> {
     let session = &user.session;
-    Ok(Json(state.sessions.list(&session.user, &session.id).await?))
+    Ok(Json(
+        state.sessions.list(&session.user, &session.record).await?,
+    ))
 }
 
 async fn revoke(
@@ -116,7 +118,7 @@ async fn logout_others(
     let session = &user.session;
     let revoked = state
         .sessions
-        .revoke_others(session.user.id, &session.id)
+        .revoke_others(session.user.id, &session.record)
         .await?;
     Ok(Json(json!({ "revoked": revoked })))
 }
@@ -132,8 +134,8 @@ pub fn issue_cookie(
     same_site: SameSite,
 ) -> (axum::http::HeaderValue, CookieReport) {
     session_cookie::issue(
-        &session.id.to_string(),
-        state.sessions.cookie_max_age(&session.data),
+        &session.id,
+        state.sessions.cookie_max_age(&session.record),
         same_site,
     )
 }
@@ -147,10 +149,8 @@ fn session_state(
     SessionState {
         username: session.user.username.clone(),
         role: session.user.role,
-        csrf_token: session.data.csrf_token.clone(),
-        session: state
-            .sessions
-            .view(&session.id, &session.data, &session.user, true),
+        csrf_token: session.record.csrf_token.clone(),
+        session: state.sessions.view(&session.record, &session.user, true),
         cookie,
         same_site,
         server_now: unix_now(),

@@ -129,11 +129,11 @@ async fn judge(
             }
         }
     }
-    let Some(session) = state.sessions.resolve(cookie, trace).await? else {
+    let Some(session) = state.sessions.resolve(cookie, trace, true).await? else {
         return Ok(None);
     };
     if changes_state {
-        match csrf::check_token(headers, &session.data.csrf_token) {
+        match csrf::check_token(headers, &session.record.csrf_token) {
             Ok(detail) => trace.pass("csrf token", detail),
             Err(detail) => {
                 trace.fail("csrf token", detail);

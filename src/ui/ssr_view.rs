@@ -52,7 +52,10 @@ mod ssr {
         };
         let mut trace = Trace::new(AuthMode::Session, &CHECKS);
         let cookie = session_cookie::read(&parts.headers);
-        let resolved = state.sessions.resolve(cookie.as_deref(), &mut trace).await;
+        let resolved = state
+            .sessions
+            .resolve(cookie.as_deref(), &mut trace, true)
+            .await;
         let trace = trace.finish();
         let mut owner = None;
         let (cookie_user, cookie_detail) = match resolved {

@@ -1,0 +1,59 @@
+//! Values an attacker chose, made safe to say back. A refusal names what it refused (the `kid`,
+//! the `Origin`, the `alg`), but a 6 KB `kid` must not become a 19 KB answer, an audit row of the
+//! same size, or a control character in a log line. Every value from a request that reaches a
+//! response, a decision trace or the audit log goes through `shown` first.
+
+/// How many characters of an attacker's value are echoed.
+pub const ECHO_CHARS: usize = 64;
+
+/// `text` capped at `max_chars` characters, with control and direction-changing characters
+/// escaped (`\u{…}`) and the cut marked with how much was left out.
+pub fn shown(text: &str, max_chars: usize) -> String {
+    let mut out = String::new();
+    let mut chars = text.chars();
+    for (count, c) in chars.by_ref().enumerate() {
+        if count == max_chars {
+            let rest = 1 + chars.count();
+            out.push_str(&format!("… ({rest} more characters)"));
+            return out;
+        }
+        if c.is_control() || is_bidi_control(c) {
+            out.extend(c.escape_unicode());
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// `shown` with the standard cap, in quotes: `"kid-value"`.
+pub fn quoted(text: &str) -> String {
+    format!("\"{}\"", shown(text, ECHO_CHARS))
+}
+
+/// Characters that reorder the text around them (the "Trojan Source" trick).
+fn is_bidi_control(c: char) -> bool {
+    matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{200E}' | '\u{200F}')
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn long_values_are_cut_and_say_so() {
+        let long = "k".repeat(6000);
+        let out = shown(&long, ECHO_CHARS);
+        assert!(out.starts_with(&"k".repeat(64)));
+        assert!(out.ends_with("(5936 more characters)"), "{out}");
+        assert!(out.len() < 100);
+        assert_eq!(shown("short", ECHO_CHARS), "short");
+    }
+
+    #[test]
+    fn control_and_direction_characters_are_escaped() {
+        let out = shown("a\nb\u{202E}c\u{0}", 64);
+        assert_eq!(out, "a\\u{a}b\\u{202e}c\\u{0}");
+        assert_eq!(quoted("x\"y"), "\"x\"y\"");
+    }
+}

@@ -1,0 +1,104 @@
+//! Where session records live: the store trait the session policy (`auth::session`) calls, and
+//! its SQLite implementation. A Redis store will implement the same trait.
+//!
+//! The trait is shaped by what revocation needs, which is why it is ours and not tower-sessions'
+//! `SessionStore` (whose `save` is an upsert that reports nothing):
+//! - `create` only ever inserts, and `touch` only ever updates and says whether a record was still
+//!   there. No request can write a deleted session back: a request still in flight when its
+//!   session is logged out finds nothing to touch, and that *is* the news that it was revoked.
+//! - `end` deletes a record and remembers whose it was in one step (one transaction), so the audit
+//!   log can still attribute a replay of the dead cookie.
+//! - Records are keyed by a SHA-256 of the session id, never the id itself: a copy of the store
+//!   (a backup, a stolen file) holds no cookie anyone can use.
+
+pub mod sqlite;
+
+use async_trait::async_trait;
+use base64::{engine::general_purpose::URL_SAFE_NO_PAD, Engine};
+use sha2::{Digest, Sha256};
+
+/// What the server remembers about one session. Each field is a real column.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SessionRecord {
+    /// SHA-256 of the session id (base64url): the store's key.
+    pub key: String,
+    /// The first characters of the id, for the inspector to recognise it by.
+    pub id_preview: String,
+    /// A random public handle: sessions are listed and revoked by it, never by id.
+    pub handle: String,
+    pub user_id: i64,
+    pub csrf_token: String,
+    pub user_agent: String,
+    pub created_at: i64,
+    pub last_seen: i64,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// The id or handle is taken (astronomically unlikely with 128 random bits; the caller
+    /// draws a new one).
+    #[error("a session with this id or handle exists")]
+    Collision,
+    #[error("session store: {0}")]
+    Backend(String),
+}
+
+impl From<sqlx::Error> for StoreError {
+    fn from(err: sqlx::Error) -> Self {
+        match &err {
+            sqlx::Error::Database(db) if db.is_unique_violation() => StoreError::Collision,
+            _ => StoreError::Backend(err.to_string()),
+        }
+    }
+}
+
+/// The key a session id is stored under.
+pub fn key_of(session_id: &str) -> String {
+    URL_SAFE_NO_PAD.encode(Sha256::digest(session_id.as_bytes()))
+}
+
+#[async_trait]
+pub trait SessionStore: Send + Sync {
+    /// Insert a new record. Never replaces one: `Collision` if the key or handle exists.
+    async fn create(&self, record: &SessionRecord) -> Result<(), StoreError>;
+
+    /// The record under `key`, if there is one.
+    async fn load(&self, key: &str) -> Result<Option<SessionRecord>, StoreError>;
+
+    /// Move `last_seen` forward (never back) for each `(key, at)`. Never creates a record.
+    /// Returns, per entry, whether a record was still there; `false` means it was ended meanwhile.
+    async fn touch(&self, touches: &[(String, i64)]) -> Result<Vec<bool>, StoreError>;
+
+    /// Delete the record under `key` and remember whose it was, at once. Returns the owner's
+    /// user id, or `None` if there was no such record.
+    async fn end(&self, key: &str, now: i64) -> Result<Option<i64>, StoreError>;
+
+    /// End `user_id`'s session with this public handle; `false` if it has none such.
+    async fn end_by_handle(&self, user_id: i64, handle: &str, now: i64)
+        -> Result<bool, StoreError>;
+
+    /// End every session of `user_id` except the one under `keep`; returns how many ended.
+    async fn end_all_of(
+        &self,
+        user_id: i64,
+        keep: Option<&str>,
+        now: i64,
+    ) -> Result<usize, StoreError>;
+
+    /// Every record of `user_id`, oldest first.
+    async fn list_of(&self, user_id: i64) -> Result<Vec<SessionRecord>, StoreError>;
+
+    /// End records last seen before `idle_before` or created before `created_before`.
+    async fn end_expired(
+        &self,
+        idle_before: i64,
+        created_before: i64,
+        now: i64,
+    ) -> Result<usize, StoreError>;
+
+    /// Whose session `key` is, or was, if it ended at or after `ended_since`.
+    async fn owner_of(&self, key: &str, ended_since: i64) -> Result<Option<i64>, StoreError>;
+
+    /// Forget which ended sessions were whose, for those ended before `before`.
+    async fn forget_ended(&self, before: i64) -> Result<u64, StoreError>;
+}
