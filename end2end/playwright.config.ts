@@ -50,6 +50,14 @@ export default defineConfig({
       // Short access tokens, so the bearer tests watch one expire in seconds, not minutes.
       AUTHLAB_JWT_ACCESS_TTL_SECS: "6",
       AUTHLAB_JWT_LEEWAY_SECS: "0",
+      // The whole suite comes from one address and shares the demo accounts: its own limits,
+      // and no scheduled demo reset in the middle of a run.
+      AUTHLAB_LIMITS_LOGIN_PER_ADDRESS: "5000/1m",
+      AUTHLAB_LIMITS_LOGIN_PER_NAME: "1000/1m",
+      AUTHLAB_LIMITS_LOGIN_PER_NAME_AND_ADDRESS: "1000/1m",
+      AUTHLAB_LIMITS_REGISTER_PER_ADDRESS: "2000/1m",
+      AUTHLAB_LIMITS_REFRESH_PER_ADDRESS: "5000/1m",
+      AUTHLAB_DEMO_RESET_SECS: "0",
       LEPTOS_SITE_ROOT: "target/site",
     },
   },

@@ -17,6 +17,9 @@ use leptos_router::{
 
 /// The document around the app: the server renders it once per page load.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
+    // This response's CSP carries the nonce the hydration scripts below are given.
+    #[cfg(feature = "ssr")]
+    crate::security_headers::page_policy();
     view! {
         <!DOCTYPE html>
         <html lang="en">

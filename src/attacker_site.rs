@@ -5,9 +5,18 @@
 //! submits itself the moment it loads: no click needed, no JavaScript access to the lab needed.
 //! The browser decides which cookies go along; the server decides whether to believe them.
 
+//!
+//! The target must be one of the lab's own origins (`Hosting::is_lab_origin`): this page must
+//! not become a form that posts anywhere a visitor names. When the lab is hosted the page is
+//! served under `hosting.attacker_origin`, a second name that answers nothing else.
+//!
+//! Its policy is its own: the one inline script runs by a nonce of this response, the form may
+//! post only to the target, and only the target may frame the page.
+
+use crate::{auth::csrf::new_token, state::AppState};
 use axum::{
-    extract::Query,
-    http::{header, StatusCode},
+    extract::{Query, State},
+    http::{header, HeaderValue},
     response::{Html, IntoResponse, Response},
 };
 use serde::Deserialize;
@@ -18,25 +27,20 @@ pub struct Target {
     target: String,
 }
 
-/// Only a loopback origin with a port: this page must not become a form that posts anywhere.
-fn loopback_origin(target: &str) -> Option<&str> {
-    let rest = target.strip_prefix("http://")?;
-    let (host, port) = rest.split_once(':')?;
-    let loopback = host == "127.0.0.1" || host == "localhost";
-    let port_ok = !port.is_empty() && port.len() <= 5 && port.bytes().all(|b| b.is_ascii_digit());
-    (loopback && port_ok).then_some(target)
-}
-
-pub async fn csrf_page(Query(query): Query<Target>) -> Response {
-    let Some(target) = loopback_origin(&query.target) else {
-        return (
-            StatusCode::BAD_REQUEST,
-            [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
-            "target must be http://127.0.0.1:<port> or http://localhost:<port>",
+pub async fn csrf_page(State(state): State<AppState>, Query(query): Query<Target>) -> Response {
+    let target = query.target.as_str();
+    if !state.hosting.is_lab_origin(target) {
+        return crate::api::error::ApiError::InvalidBody(
+            "target must be one of this lab's own origins (http(s)://host[:port])".into(),
         )
-            .into_response();
-    };
-    Html(format!(
+        .into_response();
+    }
+    let nonce = new_token();
+    let policy = format!(
+        "default-src 'none'; script-src 'nonce-{nonce}'; form-action {target}; \
+         frame-ancestors {target}; base-uri 'none'"
+    );
+    let mut response = Html(format!(
         r#"<!DOCTYPE html>
 <html lang="en">
 <head><meta charset="utf-8"><title>A page on another site</title></head>
@@ -44,30 +48,15 @@ pub async fn csrf_page(Query(query): Query<Target>) -> Response {
 <h1>Congratulations, you won!</h1>
 <p>This page is on another site. Its hidden form posts to {target}/api/session/logout as it loads.</p>
 <form method="post" action="{target}/api/session/logout"><button type="submit">Claim the prize</button></form>
-<script>document.forms[0].submit();</script>
+<script nonce="{nonce}">document.forms[0].submit();</script>
 </body>
 </html>"#
     ))
-    .into_response()
-}
-
-#[cfg(test)]
-mod tests {
-    use super::loopback_origin;
-
-    #[test]
-    fn only_loopback_origins_with_a_port_are_attacked() {
-        assert!(loopback_origin("http://127.0.0.1:3000").is_some());
-        assert!(loopback_origin("http://localhost:3100").is_some());
-        for bad in [
-            "https://example.com",
-            "http://example.com:80",
-            "http://127.0.0.1",
-            "http://127.0.0.1:3000/path",
-            "http://localhost:30\"00",
-            "javascript:alert(1)",
-        ] {
-            assert!(loopback_origin(bad).is_none(), "{bad}");
-        }
+    .into_response();
+    if let Ok(value) = HeaderValue::from_str(&policy) {
+        response
+            .headers_mut()
+            .insert(header::CONTENT_SECURITY_POLICY, value);
     }
+    response
 }

@@ -6,9 +6,22 @@
 //! attributed. A replay of a logged-out session cookie finds no record, so the session store keeps
 //! a hash of each ended id for a day just to be able to say whose it was.
 
-use crate::wire::{AuditEvent, AuthMode, AuthTrace};
+use crate::{
+    auth::echo::shown,
+    wire::{AuditEvent, AuthMode, AuthTrace},
+};
+use governor::{DefaultDirectRateLimiter, DefaultKeyedRateLimiter, Quota};
 use sqlx::SqlitePool;
+use std::{
+    num::NonZeroU32,
+    sync::atomic::{AtomicU64, Ordering},
+};
 use tokio::sync::broadcast;
+
+/// The most characters of an action (`METHOD /path`) stored: the path is the client's choice.
+const ACTION_CHARS: usize = 128;
+/// The most characters of a detail stored (details quote attacker values capped already).
+const DETAIL_CHARS: usize = 512;
 
 /// An event to record.
 pub struct Entry<'a> {
@@ -37,9 +50,18 @@ impl<'a> Entry<'a> {
     }
 }
 
+/// Refusals are written one by one only up to `refusals_per_minute`: those that name no account
+/// (a forged token, a made-up cookie) all together, and those of each account (a replayed ended
+/// cookie, an expired token) separately. Anyone can send refused requests without limit, so
+/// beyond it they are only counted, and the count is written as one row by the maintenance task.
 pub struct Audit {
     db: SqlitePool,
     live: broadcast::Sender<AuditEvent>,
+    per_minute: u32,
+    unattributed: DefaultDirectRateLimiter,
+    per_account: DefaultKeyedRateLimiter<i64>,
+    /// Refusals counted but not written one by one since the last summary.
+    suppressed: AtomicU64,
 }
 
 type Row = (
@@ -54,13 +76,72 @@ type Row = (
 );
 
 impl Audit {
-    pub fn new(db: SqlitePool) -> Self {
+    pub fn new(db: SqlitePool, refusals_per_minute: u32) -> Self {
         let (live, _) = broadcast::channel(256);
-        Audit { db, live }
+        let quota =
+            Quota::per_minute(NonZeroU32::new(refusals_per_minute).unwrap_or(NonZeroU32::MIN));
+        Audit {
+            db,
+            live,
+            per_minute: refusals_per_minute,
+            unattributed: DefaultDirectRateLimiter::direct(quota),
+            per_account: DefaultKeyedRateLimiter::keyed(quota),
+            suppressed: AtomicU64::new(0),
+        }
+    }
+
+    /// Refusals counted since the last summary, not yet written.
+    pub fn suppressed(&self) -> u64 {
+        self.suppressed.load(Ordering::Relaxed)
+    }
+
+    /// Write one row for the unattributed refusals counted since the last call, if any (the
+    /// maintenance task calls this each pass).
+    pub async fn write_suppressed_summary(&self) {
+        self.per_account.retain_recent();
+        let count = self.suppressed.swap(0, Ordering::Relaxed);
+        if count == 0 {
+            return;
+        }
+        let detail = format!(
+            "{count} more refused requests were counted, not logged one by one (more than {} a \
+             minute without an account, or for one account)",
+            self.per_minute
+        );
+        self.write(Entry {
+            mode: AuthMode::Session,
+            user: None,
+            action: "refusals without an account",
+            allowed: false,
+            failed_check: None,
+            detail: &detail,
+        })
+        .await;
     }
 
     /// Record an event. A failure to write the log is logged, not raised: the decision stands.
     pub async fn record(&self, entry: Entry<'_>) {
+        if !entry.allowed {
+            let within = match entry.user {
+                None => self.unattributed.check().is_ok(),
+                Some((id, _)) => self.per_account.check_key(&id).is_ok(),
+            };
+            if !within {
+                self.suppressed.fetch_add(1, Ordering::Relaxed);
+                return;
+            }
+        }
+        self.write(entry).await;
+    }
+
+    async fn write(&self, entry: Entry<'_>) {
+        let action = shown(entry.action, ACTION_CHARS);
+        let detail = shown(entry.detail, DETAIL_CHARS);
+        let entry = Entry {
+            action: &action,
+            detail: &detail,
+            ..entry
+        };
         let at_ms = std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)
             .map(|d| d.as_millis() as i64)

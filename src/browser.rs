@@ -14,6 +14,17 @@ mod imp {
         window()?.local_storage().ok()??.get_item(key).ok()?
     }
 
+    /// Bytes from the browser's CSPRNG (`crypto.getRandomValues`); `None` if it is unavailable.
+    pub fn random_bytes<const N: usize>() -> Option<[u8; N]> {
+        let mut bytes = [0u8; N];
+        window()?
+            .crypto()
+            .ok()?
+            .get_random_values_with_u8_array(&mut bytes)
+            .ok()?;
+        Some(bytes)
+    }
+
     pub fn local_set(key: &str, value: &str) {
         if let Some(Ok(Some(storage))) = window().map(|w| w.local_storage()) {
             let _ = storage.set_item(key, value);
@@ -63,18 +74,6 @@ mod imp {
 
     pub fn now_ms() -> i64 {
         js_sys::Date::now() as i64
-    }
-
-    /// This lab's origin under the other loopback name (`localhost` <-> `127.0.0.1`): another
-    /// origin *and* another site to the browser, served by the same server.
-    pub fn other_loopback_origin() -> Option<String> {
-        let location = window()?.location();
-        let other = match location.hostname().ok()?.as_str() {
-            "127.0.0.1" => "localhost",
-            "localhost" => "127.0.0.1",
-            _ => return None,
-        };
-        Some(format!("http://{other}:{}", location.port().ok()?))
     }
 
     /// The text of the document an iframe shows, if this page may read it (same origin only).
@@ -143,6 +142,11 @@ mod imp {
         None
     }
 
+    /// The server build renders but never runs experiments: no random source there.
+    pub fn random_bytes<const N: usize>() -> Option<[u8; N]> {
+        None
+    }
+
     pub fn local_set(_key: &str, _value: &str) {}
 
     pub fn local_remove(_key: &str) {}
@@ -182,10 +186,6 @@ mod imp {
     }
 
     pub fn decode_segment(_segment: &str) -> Option<String> {
-        None
-    }
-
-    pub fn other_loopback_origin() -> Option<String> {
         None
     }
 

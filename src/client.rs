@@ -50,14 +50,6 @@ impl Call {
             .map(|c| format!(" at \"{}\"", c.name))
             .unwrap_or_default()
     }
-
-    /// The path as shown on screen: a replay handle is a capability, so only its start is shown.
-    pub fn shown_path(&self) -> String {
-        match self.path.strip_prefix("/api/replay/") {
-            Some(handle) if handle.len() > 8 => format!("/api/replay/{}…", &handle[..6]),
-            _ => self.path.clone(),
-        }
-    }
 }
 
 /// What a request carries besides its body.
@@ -188,15 +180,29 @@ pub async fn replay_capture(csrf: &str) -> Answer<Captured> {
     post("/api/replay/capture", Credential::Csrf(csrf)).await
 }
 
-/// `POST /api/replay/{handle}`: the server replays the captured credential (`GET /api/me` with a
+/// `POST /api/replay {handle}`: the server replays the captured credential (`GET /api/me` with a
 /// session cookie, or `POST /api/jwt/refresh` with a refresh token) and hands back the answer.
+/// The handle is a capability: it goes in the body, never in a URL.
 pub async fn replay<T: DeserializeOwned>(handle: &str) -> Answer<T> {
-    post(&format!("/api/replay/{handle}"), Credential::Cookies).await
+    let body = crate::wire::ReplayRequest {
+        handle: handle.to_string(),
+    };
+    send("POST", "/api/replay", Some(&body), Credential::Cookies).await
 }
 
 /// `POST /api/jwt/capture-refresh`: the server keeps a copy of the current refresh token.
 pub async fn jwt_capture_refresh() -> Answer<Captured> {
     post("/api/jwt/capture-refresh", Credential::Cookies).await
+}
+
+/// `GET /api/demo-accounts`: the shared demo accounts, or none on a hosted lab.
+pub async fn demo_accounts() -> Answer<crate::wire::DemoCard> {
+    get("/api/demo-accounts", Credential::Cookies).await
+}
+
+/// `GET /api/lab/forgery-site`: where the forgery lesson's attacker page is served.
+pub async fn forgery_site() -> Answer<crate::wire::ForgerySite> {
+    get("/api/lab/forgery-site", Credential::Cookies).await
 }
 
 /// `GET /.well-known/jwks.json`: the public keys.
@@ -205,8 +211,9 @@ pub async fn jwks() -> Answer<serde_json::Value> {
 }
 
 /// `POST /api/lab/logout-matrix`: run every access-ending event against each model.
-pub async fn logout_matrix() -> Answer<LogoutMatrix> {
-    post("/api/lab/logout-matrix", Credential::Cookies).await
+/// Only a signed-in user may start it (here: with the page's bearer token).
+pub async fn logout_matrix(token: &str) -> Answer<LogoutMatrix> {
+    post("/api/lab/logout-matrix", Credential::Bearer(token)).await
 }
 
 async fn get<T: DeserializeOwned>(path: &str, credential: Credential<'_>) -> Answer<T> {

@@ -2,7 +2,7 @@
 //!
 //! One crate, two targets. With `ssr` it is the Axum server (auth core, REST API, database,
 //! server-side rendering); with `hydrate` it is the WASM bundle that takes over the server-rendered
-//! page in the browser. `wire`, `demo` and the UI compile for both, so both sides share one set of
+//! page in the browser. `wire` and the UI compile for both, so both sides share one set of
 //! types.
 
 // Leptos views are deeply nested types; the playground's exceed the default query depth.
@@ -12,7 +12,6 @@ pub mod account_rules;
 pub mod app;
 pub mod browser;
 pub mod client;
-pub mod demo;
 pub mod ui;
 pub mod wire;
 
@@ -27,7 +26,19 @@ pub mod auth;
 #[cfg(feature = "ssr")]
 pub mod db;
 #[cfg(feature = "ssr")]
+pub mod demo;
+#[cfg(feature = "ssr")]
+pub mod hosting;
+#[cfg(feature = "ssr")]
 pub mod logging;
+#[cfg(feature = "ssr")]
+pub mod retention;
+#[cfg(feature = "ssr")]
+pub mod scratch;
+#[cfg(feature = "ssr")]
+pub mod security_headers;
+#[cfg(feature = "ssr")]
+pub mod serve;
 #[cfg(feature = "ssr")]
 pub mod server;
 #[cfg(feature = "ssr")]

@@ -23,7 +23,7 @@ async fn serve() -> Result<(), authlab::server::StartError> {
     let cleanup_every = std::time::Duration::from_secs(settings.session.cleanup_interval_secs);
     let state = server::build_state(settings, options).await?;
     server::spawn_maintenance(state.clone(), cleanup_every);
-    let app = server::router(state);
+    let app = server::router(state.clone());
 
     let listener = tokio::net::TcpListener::bind(listen)
         .await
@@ -32,10 +32,7 @@ async fn serve() -> Result<(), authlab::server::StartError> {
             source,
         })?;
     tracing::info!(target: "authlab::server", "listening on http://{listen}");
-    axum::serve(listener, app)
-        .with_graceful_shutdown(server::shutdown_signal())
-        .await
-        .map_err(server::StartError::Serve)
+    authlab::serve::serve(listener, app, &state, server::shutdown_signal()).await
 }
 
 /// Built without `ssr` (the WASM library build compiles this file too): nothing to run.

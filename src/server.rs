@@ -12,7 +12,7 @@ use crate::{
         session::Sessions,
         session_store::{sqlite::SqliteSessions, SessionStore},
     },
-    db::{self, account_settings::AccountSettings, seed, DbError},
+    db::{self, account_settings::AccountSettings, DbError},
     logging,
     settings::Settings,
     state::AppState,
@@ -20,7 +20,7 @@ use crate::{
 use axum::{middleware, Router};
 use leptos::config::{Env, LeptosOptions};
 use leptos_axum::{generate_route_list, LeptosRoutes};
-use std::sync::Arc;
+use std::{sync::Arc, time::Duration};
 
 #[derive(Debug, thiserror::Error)]
 pub enum StartError {
@@ -29,7 +29,7 @@ pub enum StartError {
     #[error(transparent)]
     Db(#[from] DbError),
     #[error("seeding the demo accounts failed: {0}")]
-    Seed(#[from] seed::SeedError),
+    Seed(#[from] crate::demo::SeedError),
     #[error(transparent)]
     Hash(#[from] HashError),
     #[error("signing keys: {0}")]
@@ -71,11 +71,24 @@ pub async fn build_state(
     let db = db::connect(&settings.database_url).await?;
     let passwords = Arc::new(PasswordHasher::new(
         settings.passwords.max_concurrent_hashes,
+        settings.passwords.max_queued_hashes,
     )?);
-    if settings.seed_demo_accounts {
-        let created = seed::seed_demo_accounts(&db, &passwords).await?;
-        if created > 0 {
-            tracing::info!(target: "authlab::seed", created, "demo accounts seeded");
+    let hosting = Arc::new(crate::hosting::Hosting::new(&settings));
+    let public = hosting.demo_accounts_public();
+    // Hosted, the lock-down always runs; on loopback, seeding can be switched off.
+    if !public || settings.seed_demo_accounts {
+        let prepared =
+            crate::demo::prepare(&db, &passwords, public, &settings.hosting.admin_password).await?;
+        if prepared.created > 0 {
+            tracing::info!(target: "authlab::seed", created = prepared.created, "demo accounts seeded");
+        }
+        if !prepared.disabled.is_empty() {
+            tracing::warn!(target: "authlab::seed", disabled = ?prepared.disabled,
+                "hosted: demo accounts that still had their public password are disabled");
+        }
+        if !public && !prepared.hosted_admin {
+            tracing::warn!(target: "authlab::seed", demoted = ?prepared.demoted,
+                "hosted without hosting.admin_password: no administrator exists");
         }
     }
     let session_store: Arc<dyn SessionStore> = Arc::new(SqliteSessions::new(db.clone()));
@@ -84,6 +97,7 @@ pub async fn build_state(
         db.clone(),
         settings.session.idle_timeout_secs,
         settings.session.absolute_timeout_secs,
+        settings.retention.ended_sessions_secs,
     ));
     let default_same_site =
         crate::wire::SameSite::parse(&settings.session.same_site).unwrap_or_default();
@@ -94,14 +108,23 @@ pub async fn build_state(
         refresh: Arc::new(RefreshTokens::new(
             db.clone(),
             settings.jwt.refresh_ttl_secs,
+            settings.jwt.refresh_family_max_secs,
         )),
         revocation: Arc::new(Revocation::load(db.clone()).await?),
-        audit: Arc::new(crate::audit::Audit::new(db.clone())),
+        audit: Arc::new(crate::audit::Audit::new(
+            db.clone(),
+            settings.limits.audit_refusals_per_minute,
+        )),
         db,
         passwords,
         sessions,
+        hosting,
+        limits: Arc::new(crate::auth::rate_limit::Limits::local(&settings.limits)),
         settings: Arc::new(settings),
         captures: Arc::default(),
+        shutdown: Arc::new(tokio::sync::watch::Sender::new(false)),
+        streams: Arc::default(),
+        matrix_running: Arc::default(),
     })
 }
 
@@ -133,19 +156,64 @@ pub fn router(state: AppState) -> Router {
         )
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
         .layer(middleware::from_fn(logging::log_request))
+        // Outermost: a request for a host name we do not serve goes no further.
+        .layer(middleware::from_fn(crate::security_headers::everywhere))
+        .layer(middleware::from_fn_with_state(
+            Duration::from_secs(state.settings.server.request_timeout_secs.max(1)),
+            request_timeout,
+        ))
+        .layer(middleware::from_fn_with_state(
+            state.hosting.clone(),
+            crate::hosting::check_host,
+        ))
         .with_state(state)
 }
 
+/// Answer 503 with a JSON reason if the handler has not produced a response in time. (A live
+/// event stream has produced its response, headers first, and streams on.)
+async fn request_timeout(
+    axum::extract::State(limit): axum::extract::State<Duration>,
+    request: axum::extract::Request,
+    next: middleware::Next,
+) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    match tokio::time::timeout(limit, next.run(request)).await {
+        Ok(response) => response,
+        Err(_) => api::error::ApiError::Overloaded {
+            reason: format!("the request took longer than {} s", limit.as_secs()),
+            retry: crate::auth::rate_limit::RetryAfter(Duration::from_secs(1)),
+        }
+        .into_response(),
+    }
+}
+
 /// Housekeeping every `period`: expired session records, denylist entries past their token's
-/// `exp`, and rotated-out keys whose last token has expired.
+/// `exp`, rotated-out keys whose last token has expired, retention of the logs and refresh
+/// tokens, expired scratch accounts, idle rate-limit buckets and the count of unattributed
+/// refusals.
 pub fn spawn_maintenance(state: AppState, period: std::time::Duration) {
     tokio::spawn(async move {
         let mut ticker = tokio::time::interval(period);
         ticker.tick().await;
         let key_lifetime =
             (state.settings.jwt.access_ttl_secs + state.settings.jwt.leeway_secs) as i64;
+        // 0 switches the demo reset off (the browser suite, which uses the demo accounts).
+        let demo_every = state.settings.hosting.demo_reset_secs;
+        let mut last_demo_reset = std::time::Instant::now();
         loop {
             ticker.tick().await;
+            if demo_every > 0 && last_demo_reset.elapsed().as_secs() >= demo_every {
+                last_demo_reset = std::time::Instant::now();
+                match crate::demo::reset_shared(&state).await {
+                    Ok(reset) if reset > 0 => {
+                        tracing::info!(target: "authlab::maintenance", reset, "demo accounts reset")
+                    }
+                    Ok(_) => {}
+                    Err(err) => {
+                        tracing::warn!(target: "authlab::maintenance", %err, "demo reset failed")
+                    }
+                }
+            }
             if let Err(err) = state.sessions.delete_expired().await {
                 tracing::warn!(target: "authlab::maintenance", %err, "session cleanup failed");
             }
@@ -155,8 +223,30 @@ pub fn spawn_maintenance(state: AppState, period: std::time::Duration) {
             if let Err(err) = state.keys.retire_expired(key_lifetime).await {
                 tracing::warn!(target: "authlab::maintenance", %err, "key retirement failed");
             }
+            maintain_once(&state).await;
         }
     });
+}
+
+/// The maintenance steps that need no timer state (tests call this directly).
+pub async fn maintain_once(state: &AppState) {
+    let now = crate::db::unix_now();
+    match crate::retention::purge(&state.db, &state.settings.retention, now).await {
+        Ok(purged) if purged != crate::retention::Purged::default() => {
+            tracing::info!(target: "authlab::maintenance", ?purged, "retention purge")
+        }
+        Ok(_) => {}
+        Err(err) => tracing::warn!(target: "authlab::maintenance", %err, "retention purge failed"),
+    }
+    match crate::scratch::delete_expired(state).await {
+        Ok(0) => {}
+        Ok(deleted) => {
+            tracing::info!(target: "authlab::maintenance", deleted, "expired scratch accounts deleted")
+        }
+        Err(err) => tracing::warn!(target: "authlab::maintenance", %err, "scratch cleanup failed"),
+    }
+    state.limits.forget_idle();
+    state.audit.write_suppressed_summary().await;
 }
 
 /// Resolve on Ctrl-C or SIGTERM, so the database is closed cleanly.

@@ -5,6 +5,7 @@
 //! cargo-leptos never reads `Leptos.toml`; its *build* settings live in `Cargo.toml`
 //! (`[package.metadata.leptos]`). This file is only for what the running server does.
 
+use crate::auth::rate_limit::Rate;
 use serde::Deserialize;
 use std::{fmt::Display, net::SocketAddr, path::Path, str::FromStr};
 
@@ -16,21 +17,64 @@ pub struct Settings {
     pub listen: SocketAddr,
     /// SQLite database; its file (and parent directory) is created on first run.
     pub database_url: String,
-    /// Seed the public demo accounts (alice, bob) when they do not exist yet.
+    /// Seed the demo accounts (alice, bob) when they do not exist yet.
     pub seed_demo_accounts: bool,
     /// Log level of the server's own events: error, warn, info, debug or trace.
     pub log_level: String,
+    pub hosting: HostingSettings,
+    pub server: ServerSettings,
     pub passwords: PasswordSettings,
     pub session: SessionSettings,
     pub jwt: JwtSettings,
+    pub limits: LimitSettings,
+    pub retention: RetentionSettings,
+}
+
+/// Who may reach the lab, under which names, and what that means for the demo accounts.
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct HostingSettings {
+    /// Host names (with port, as in the `Host` header) the lab answers besides the loopback
+    /// names on its own port. Empty: loopback use only, and the demo accounts are public.
+    pub public_hosts: HostList,
+    /// The origin of the forgery lesson's "other site" (`http(s)://name:port`). Empty: the other
+    /// loopback name. When hosting, point a second name at this server and put it here.
+    pub attacker_origin: String,
+    /// Password of the administrator `alice` when the lab is hosted (public_hosts set). Empty:
+    /// no administrator exists then. Ignored on loopback, where alice's password is public.
+    pub admin_password: String,
+    /// Trust the `X-Forwarded-For` header (the rightmost address) as the client's address. Only
+    /// behind a reverse proxy that sets it; otherwise any client could pick its own address.
+    pub trusted_proxy: bool,
+    /// How often the demo accounts' lab switches and sessions are reset.
+    pub demo_reset_secs: u64,
+    /// How long an account made by a lesson (`lesson-…`) lives.
+    pub lesson_account_ttl_secs: u64,
+}
+
+/// The HTTP server itself.
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ServerSettings {
+    /// A client must send its request headers within this time (stops slow-header floods).
+    pub header_read_timeout_secs: u64,
+    /// A request must be answered within this time (a live event stream counts as answered).
+    pub request_timeout_secs: u64,
+    /// Connections held open at once; further ones wait to be accepted.
+    pub max_connections: usize,
+    /// Live audit streams one account may hold open at once.
+    pub max_event_streams_per_user: usize,
+    /// How often a live audit stream re-checks the credential it was opened with.
+    pub event_stream_recheck_secs: u64,
 }
 
 #[derive(Clone, Debug, PartialEq, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct PasswordSettings {
-    /// At most this many argon2 computations run at once (each takes ~19 MiB and ~14 ms of a core);
-    /// more logins wait their turn instead of starving the machine.
+    /// At most this many argon2 computations run at once (each takes ~19 MiB and ~14 ms of a core).
     pub max_concurrent_hashes: usize,
+    /// At most this many more wait their turn; beyond that, 503 with Retry-After at once.
+    pub max_queued_hashes: usize,
 }
 
 /// Cookie-session mode.
@@ -43,7 +87,7 @@ pub struct SessionSettings {
     pub absolute_timeout_secs: u64,
     /// Default SameSite of the session cookie (Lax, Strict or None); each account can switch its own.
     pub same_site: String,
-    /// How often the cleanup task deletes expired session records.
+    /// How often the maintenance task runs (expired sessions, retention, scratch accounts).
     pub cleanup_interval_secs: u64,
 }
 
@@ -55,12 +99,81 @@ pub struct JwtSettings {
     pub access_ttl_secs: u64,
     /// Lifetime of a refresh token.
     pub refresh_ttl_secs: u64,
+    /// A refresh family (one login's chain of rotations) ends this long after the login.
+    pub refresh_family_max_secs: u64,
     /// Clock skew tolerated when checking `exp` and `nbf`.
     pub leeway_secs: u64,
     /// `iss` claim written and required.
     pub issuer: String,
     /// `aud` claim written and required.
     pub audience: String,
+    /// Signing keys one account may hold (active and rotated-out); rotate beyond it: 409.
+    pub max_keys_per_account: usize,
+}
+
+/// Rate limits, each `burst/period` (see `auth::rate_limit`).
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct LimitSettings {
+    pub login_per_address: Rate,
+    pub login_per_name_and_address: Rate,
+    pub login_per_name: Rate,
+    /// Wrong passwords in a row (one name, one address) before each further one doubles a wait.
+    pub login_backoff_after: u32,
+    /// The longest such wait.
+    pub login_backoff_max_secs: u64,
+    pub register_per_address: Rate,
+    pub refresh_per_address: Rate,
+    pub key_rotation_per_account: Rate,
+    pub matrix_per_account: Rate,
+    /// Refused requests written to the audit log one by one, per minute: those naming no
+    /// account together, and each account's apart. Beyond it they are counted into one row.
+    pub audit_refusals_per_minute: u32,
+}
+
+/// How long records are kept.
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct RetentionSettings {
+    /// Audit events older than this are deleted.
+    pub audit_secs: u64,
+    /// And at most this many are kept (the oldest go first).
+    pub audit_max_rows: u64,
+    /// Refresh tokens are deleted this long after they expired or their family was revoked.
+    pub refresh_tokens_secs: u64,
+    /// Security events (refresh-token reuse) older than this are deleted.
+    pub security_events_secs: u64,
+    /// How long the hash of an ended session id is kept, to say whose a replayed cookie was.
+    pub ended_sessions_secs: u64,
+}
+
+/// A comma-separated list of host names in one setting (`lab.example:443,lab2.example:443`).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Deserialize)]
+#[serde(from = "Vec<String>")]
+pub struct HostList(pub Vec<String>);
+
+impl From<Vec<String>> for HostList {
+    fn from(hosts: Vec<String>) -> Self {
+        HostList(
+            hosts
+                .into_iter()
+                .map(|h| h.trim().to_ascii_lowercase())
+                .collect(),
+        )
+    }
+}
+
+impl FromStr for HostList {
+    type Err = String;
+
+    fn from_str(text: &str) -> Result<Self, String> {
+        Ok(HostList::from(
+            text.split(',')
+                .filter(|h| !h.trim().is_empty())
+                .map(str::to_string)
+                .collect::<Vec<_>>(),
+        ))
+    }
 }
 
 impl Default for Settings {
@@ -70,9 +183,38 @@ impl Default for Settings {
             database_url: "sqlite://data/authlab.db".into(),
             seed_demo_accounts: true,
             log_level: "info".into(),
+            hosting: HostingSettings::default(),
+            server: ServerSettings::default(),
             passwords: PasswordSettings::default(),
             session: SessionSettings::default(),
             jwt: JwtSettings::default(),
+            limits: LimitSettings::default(),
+            retention: RetentionSettings::default(),
+        }
+    }
+}
+
+impl Default for HostingSettings {
+    fn default() -> Self {
+        HostingSettings {
+            public_hosts: HostList::default(),
+            attacker_origin: String::new(),
+            admin_password: String::new(),
+            trusted_proxy: false,
+            demo_reset_secs: 900,
+            lesson_account_ttl_secs: 7200,
+        }
+    }
+}
+
+impl Default for ServerSettings {
+    fn default() -> Self {
+        ServerSettings {
+            header_read_timeout_secs: 10,
+            request_timeout_secs: 30,
+            max_connections: 512,
+            max_event_streams_per_user: 4,
+            event_stream_recheck_secs: 5,
         }
     }
 }
@@ -81,6 +223,7 @@ impl Default for PasswordSettings {
     fn default() -> Self {
         PasswordSettings {
             max_concurrent_hashes: 2,
+            max_queued_hashes: 32,
         }
     }
 }
@@ -101,9 +244,42 @@ impl Default for JwtSettings {
         JwtSettings {
             access_ttl_secs: 120,
             refresh_ttl_secs: 1800,
+            refresh_family_max_secs: 28_800,
             leeway_secs: 5,
             issuer: "http://127.0.0.1:3000".into(),
             audience: "authlab-api".into(),
+            max_keys_per_account: 10,
+        }
+    }
+}
+
+impl Default for LimitSettings {
+    fn default() -> Self {
+        // Sized for a class of about 30 learners behind one NAT address working through the
+        // lessons at once (each lesson registers an account and logs in a few times).
+        LimitSettings {
+            login_per_address: Rate::new(300, 60),
+            login_per_name_and_address: Rate::new(10, 60),
+            login_per_name: Rate::new(30, 60),
+            login_backoff_after: 5,
+            login_backoff_max_secs: 300,
+            register_per_address: Rate::new(120, 60),
+            refresh_per_address: Rate::new(600, 60),
+            key_rotation_per_account: Rate::new(5, 60),
+            matrix_per_account: Rate::new(2, 60),
+            audit_refusals_per_minute: 120,
+        }
+    }
+}
+
+impl Default for RetentionSettings {
+    fn default() -> Self {
+        RetentionSettings {
+            audit_secs: 7 * 86_400,
+            audit_max_rows: 200_000,
+            refresh_tokens_secs: 86_400,
+            security_events_secs: 30 * 86_400,
+            ended_sessions_secs: 86_400,
         }
     }
 }
@@ -118,12 +294,8 @@ pub enum SettingsError {
     },
     #[error("settings file {path} is not valid: {message}")]
     Parse { path: String, message: String },
-    #[error("environment variable {name}={value:?} is not valid: {message}")]
-    Env {
-        name: String,
-        value: String,
-        message: String,
-    },
+    #[error("environment variable {name} is not valid: {message}")]
+    Env { name: String, message: String },
     #[error("unknown environment variable {name}; known: {known}")]
     UnknownEnv { name: String, known: String },
     #[error("setting {name} is out of range: {message}")]
@@ -133,23 +305,69 @@ pub enum SettingsError {
 /// The file read when `AUTHLAB_SETTINGS` is not set. A missing default file means "all defaults".
 pub const DEFAULT_FILE: &str = "Leptos.toml";
 
-/// The environment variables that override single settings, in `Leptos.toml` order.
-pub const ENV_OVERRIDES: [&str; 14] = [
-    "AUTHLAB_LISTEN",
-    "AUTHLAB_DATABASE_URL",
-    "AUTHLAB_SEED_DEMO_ACCOUNTS",
-    "AUTHLAB_LOG_LEVEL",
-    "AUTHLAB_PASSWORDS_MAX_CONCURRENT_HASHES",
-    "AUTHLAB_SESSION_IDLE_TIMEOUT_SECS",
-    "AUTHLAB_SESSION_ABSOLUTE_TIMEOUT_SECS",
-    "AUTHLAB_SESSION_SAME_SITE",
-    "AUTHLAB_SESSION_CLEANUP_INTERVAL_SECS",
-    "AUTHLAB_JWT_ACCESS_TTL_SECS",
-    "AUTHLAB_JWT_REFRESH_TTL_SECS",
-    "AUTHLAB_JWT_LEEWAY_SECS",
-    "AUTHLAB_JWT_ISSUER",
-    "AUTHLAB_JWT_AUDIENCE",
-];
+/// Each setting's environment variable, written once: the list of names and the code that applies
+/// them both come from here.
+macro_rules! env_overrides {
+    ($($name:literal => $($field:ident).+;)*) => {
+        /// The environment variables that override single settings, in `Leptos.toml` order.
+        pub const ENV_OVERRIDES: &[&str] = &[$($name),*];
+
+        impl Settings {
+            fn apply_env(&mut self, env: &impl Fn(&str) -> Option<String>) -> Result<(), SettingsError> {
+                // DATABASE_URL is the name every SQL tool knows; the AUTHLAB_ one wins.
+                override_from(&mut self.database_url, "DATABASE_URL", env)?;
+                $(override_from(&mut self.$($field).+, $name, env)?;)*
+                Ok(())
+            }
+        }
+    };
+}
+
+env_overrides! {
+    "AUTHLAB_LISTEN" => listen;
+    "AUTHLAB_DATABASE_URL" => database_url;
+    "AUTHLAB_SEED_DEMO_ACCOUNTS" => seed_demo_accounts;
+    "AUTHLAB_LOG_LEVEL" => log_level;
+    "AUTHLAB_PUBLIC_HOSTS" => hosting.public_hosts;
+    "AUTHLAB_ATTACKER_ORIGIN" => hosting.attacker_origin;
+    "AUTHLAB_ADMIN_PASSWORD" => hosting.admin_password;
+    "AUTHLAB_TRUSTED_PROXY" => hosting.trusted_proxy;
+    "AUTHLAB_DEMO_RESET_SECS" => hosting.demo_reset_secs;
+    "AUTHLAB_LESSON_ACCOUNT_TTL_SECS" => hosting.lesson_account_ttl_secs;
+    "AUTHLAB_SERVER_HEADER_READ_TIMEOUT_SECS" => server.header_read_timeout_secs;
+    "AUTHLAB_SERVER_REQUEST_TIMEOUT_SECS" => server.request_timeout_secs;
+    "AUTHLAB_SERVER_MAX_CONNECTIONS" => server.max_connections;
+    "AUTHLAB_SERVER_MAX_EVENT_STREAMS_PER_USER" => server.max_event_streams_per_user;
+    "AUTHLAB_SERVER_EVENT_STREAM_RECHECK_SECS" => server.event_stream_recheck_secs;
+    "AUTHLAB_PASSWORDS_MAX_CONCURRENT_HASHES" => passwords.max_concurrent_hashes;
+    "AUTHLAB_PASSWORDS_MAX_QUEUED_HASHES" => passwords.max_queued_hashes;
+    "AUTHLAB_SESSION_IDLE_TIMEOUT_SECS" => session.idle_timeout_secs;
+    "AUTHLAB_SESSION_ABSOLUTE_TIMEOUT_SECS" => session.absolute_timeout_secs;
+    "AUTHLAB_SESSION_SAME_SITE" => session.same_site;
+    "AUTHLAB_SESSION_CLEANUP_INTERVAL_SECS" => session.cleanup_interval_secs;
+    "AUTHLAB_JWT_ACCESS_TTL_SECS" => jwt.access_ttl_secs;
+    "AUTHLAB_JWT_REFRESH_TTL_SECS" => jwt.refresh_ttl_secs;
+    "AUTHLAB_JWT_REFRESH_FAMILY_MAX_SECS" => jwt.refresh_family_max_secs;
+    "AUTHLAB_JWT_LEEWAY_SECS" => jwt.leeway_secs;
+    "AUTHLAB_JWT_ISSUER" => jwt.issuer;
+    "AUTHLAB_JWT_AUDIENCE" => jwt.audience;
+    "AUTHLAB_JWT_MAX_KEYS_PER_ACCOUNT" => jwt.max_keys_per_account;
+    "AUTHLAB_LIMITS_LOGIN_PER_ADDRESS" => limits.login_per_address;
+    "AUTHLAB_LIMITS_LOGIN_PER_NAME_AND_ADDRESS" => limits.login_per_name_and_address;
+    "AUTHLAB_LIMITS_LOGIN_PER_NAME" => limits.login_per_name;
+    "AUTHLAB_LIMITS_LOGIN_BACKOFF_AFTER" => limits.login_backoff_after;
+    "AUTHLAB_LIMITS_LOGIN_BACKOFF_MAX_SECS" => limits.login_backoff_max_secs;
+    "AUTHLAB_LIMITS_REGISTER_PER_ADDRESS" => limits.register_per_address;
+    "AUTHLAB_LIMITS_REFRESH_PER_ADDRESS" => limits.refresh_per_address;
+    "AUTHLAB_LIMITS_KEY_ROTATION_PER_ACCOUNT" => limits.key_rotation_per_account;
+    "AUTHLAB_LIMITS_MATRIX_PER_ACCOUNT" => limits.matrix_per_account;
+    "AUTHLAB_LIMITS_AUDIT_REFUSALS_PER_MINUTE" => limits.audit_refusals_per_minute;
+    "AUTHLAB_RETENTION_AUDIT_SECS" => retention.audit_secs;
+    "AUTHLAB_RETENTION_AUDIT_MAX_ROWS" => retention.audit_max_rows;
+    "AUTHLAB_RETENTION_REFRESH_TOKENS_SECS" => retention.refresh_tokens_secs;
+    "AUTHLAB_RETENTION_SECURITY_EVENTS_SECS" => retention.security_events_secs;
+    "AUTHLAB_RETENTION_ENDED_SESSIONS_SECS" => retention.ended_sessions_secs;
+}
 
 impl Settings {
     /// Load from the process environment: the settings file, then the variables.
@@ -188,28 +406,6 @@ impl Settings {
         toml::from_str(text).map_err(|err| err.to_string())
     }
 
-    fn apply_env(&mut self, env: &impl Fn(&str) -> Option<String>) -> Result<(), SettingsError> {
-        let [listen, database_url, seed, log_level, hashes, idle, absolute, same_site, cleanup, access, refresh, leeway, issuer, audience] =
-            ENV_OVERRIDES;
-        // DATABASE_URL is the name every SQL tool knows; the AUTHLAB_ one wins when both are set.
-        override_from(&mut self.database_url, "DATABASE_URL", env)?;
-        override_from(&mut self.listen, listen, env)?;
-        override_from(&mut self.database_url, database_url, env)?;
-        override_from(&mut self.seed_demo_accounts, seed, env)?;
-        override_from(&mut self.log_level, log_level, env)?;
-        override_from(&mut self.passwords.max_concurrent_hashes, hashes, env)?;
-        override_from(&mut self.session.idle_timeout_secs, idle, env)?;
-        override_from(&mut self.session.absolute_timeout_secs, absolute, env)?;
-        override_from(&mut self.session.same_site, same_site, env)?;
-        override_from(&mut self.session.cleanup_interval_secs, cleanup, env)?;
-        override_from(&mut self.jwt.access_ttl_secs, access, env)?;
-        override_from(&mut self.jwt.refresh_ttl_secs, refresh, env)?;
-        override_from(&mut self.jwt.leeway_secs, leeway, env)?;
-        override_from(&mut self.jwt.issuer, issuer, env)?;
-        override_from(&mut self.jwt.audience, audience, env)?;
-        Ok(())
-    }
-
     fn check_ranges(&self) -> Result<(), SettingsError> {
         let range = |name, message: &str| {
             Err(SettingsError::Range {
@@ -234,6 +430,41 @@ impl Settings {
         }
         if self.jwt.leeway_secs > 60 {
             return range("jwt.leeway_secs", "must be at most 60 seconds");
+        }
+        if self.jwt.max_keys_per_account < 2 {
+            return range(
+                "jwt.max_keys_per_account",
+                "must be at least 2 (one to rotate to)",
+            );
+        }
+        if self.server.header_read_timeout_secs == 0
+            || self.server.request_timeout_secs == 0
+            || self.server.event_stream_recheck_secs == 0
+        {
+            return range("server timeouts", "must be at least 1 second");
+        }
+        if self.server.max_connections == 0 || self.server.max_event_streams_per_user == 0 {
+            return range("server limits", "must be at least 1");
+        }
+        // demo_reset_secs = 0 means "never reset" (the browser suite shares the demo accounts).
+        if self.limits.audit_refusals_per_minute == 0 {
+            return range("limits.audit_refusals_per_minute", "must be at least 1");
+        }
+        if self.limits.login_backoff_max_secs == 0 {
+            return range("limits.login_backoff_max_secs", "must be at least 1 second");
+        }
+        if self.hosting.lesson_account_ttl_secs == 0 {
+            return range(
+                "hosting.lesson_account_ttl_secs",
+                "must be at least 1 second",
+            );
+        }
+        let origin = &self.hosting.attacker_origin;
+        if !origin.is_empty() && crate::hosting::origin_host(origin).is_none() {
+            return range(
+                "hosting.attacker_origin",
+                "must be http(s)://name[:port], with nothing after it",
+            );
         }
         Ok(())
     }
@@ -277,9 +508,9 @@ where
     T::Err: Display,
 {
     if let Some(value) = env(name) {
+        // The value itself is not repeated: it may be a password.
         *slot = value.parse().map_err(|err: T::Err| SettingsError::Env {
             name: name.to_string(),
-            value: value.clone(),
             message: err.to_string(),
         })?;
     }

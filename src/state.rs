@@ -3,11 +3,13 @@
 use crate::{
     api::replay::Captures,
     audit::Audit,
+    auth::rate_limit::Limits,
     auth::{
         keys::KeyRing, password::PasswordHasher, refresh::RefreshTokens, revocation::Revocation,
         session::Sessions,
     },
     db::account_settings::AccountSettings,
+    hosting::Hosting,
     settings::Settings,
 };
 use axum::extract::FromRef;
@@ -28,8 +30,18 @@ pub struct AppState {
     pub revocation: Arc<Revocation>,
     pub audit: Arc<Audit>,
     pub settings: Arc<Settings>,
+    /// Which host names this server answers, and whether the demo accounts are public.
+    pub hosting: Arc<Hosting>,
+    /// Rate limits (429 with Retry-After).
+    pub limits: Arc<Limits>,
     /// Session cookies the lab keeps for replay experiments (see `api::replay`).
     pub captures: Arc<Captures>,
+    /// Set to `true` when the server shuts down: live event streams end on it.
+    pub shutdown: Arc<tokio::sync::watch::Sender<bool>>,
+    /// Live event streams open per account (capped at `server.max_event_streams_per_user`).
+    pub streams: Arc<crate::api::audit::StreamSlots>,
+    /// Whether a logout-matrix run is under way on this server (one at a time).
+    pub matrix_running: Arc<std::sync::atomic::AtomicBool>,
 }
 
 impl FromRef<AppState> for LeptosOptions {

@@ -185,12 +185,51 @@ pub struct AccountPatch {
     pub disabled: Option<bool>,
 }
 
+/// `GET /api/lab/role-claim`: what a credential says about its role (and that nothing obeys it).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RoleClaim {
+    pub username: String,
+    pub claimed_role: Role,
+    /// Where the role was read from: the accounts table (session) or the token's claim (JWT).
+    pub source: String,
+    pub note: String,
+}
+
 /// `POST /api/replay/capture`: the handle to a server-side copy of the session cookie.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Captured {
     pub handle: String,
     /// What a replay sends: always `GET /api/me`.
     pub replays: String,
+}
+
+/// One row of the demo card (`GET /api/demo-accounts`): public passwords, loopback use only.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DemoAccountView {
+    pub username: String,
+    pub password: String,
+    pub role: Role,
+}
+
+/// `GET /api/demo-accounts`: what the demo card shows. Empty when the lab is hosted.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DemoCard {
+    pub accounts: Vec<DemoAccountView>,
+}
+
+/// `GET /api/lab/forgery-site`: the origin that serves the forgery lesson's attacker page, if
+/// this lab has one for the name it was reached by.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ForgerySite {
+    pub origin: Option<String>,
+}
+
+/// `POST /api/replay`: which copy to replay. The handle is a capability, so it travels in the
+/// body, never in a URL path that access logs and browser history keep.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ReplayRequest {
+    pub handle: String,
 }
 
 /// An event after which access ought to end: the rows of the logout matrix.
@@ -281,7 +320,8 @@ pub struct MatrixStep {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct MatrixCell {
     pub model: MatrixModel,
-    /// The probe: `GET /api/me`, or for a role change the admin-only `GET /api/admin/accounts`.
+    /// The probe: `GET /api/me`, or for a role change `GET /api/lab/role-claim` (what the
+    /// credential says its role is; it changes nothing).
     pub probe: String,
     pub before: u16,
     pub after: u16,

@@ -72,7 +72,7 @@ async fn password_change_ends_every_session_and_refresh_token_but_not_a_stateles
 }
 
 #[tokio::test]
-async fn a_demoted_admin_loses_admin_at_once_in_a_session_but_keeps_it_in_an_old_token() {
+async fn demoted_admin_token_cannot_administer() {
     let lab = lab().await;
     register(&lab, "carol", "carols-old-secret").await;
     let (alice, _) = lab.jwt_login("alice", "alice-in-the-lab").await;
@@ -90,13 +90,44 @@ async fn a_demoted_admin_loses_admin_at_once_in_a_session_but_keeps_it_in_an_old
     let by_session = lab.get_as(&session, "/api/admin/accounts").await;
     let reason = assert_api_error(&by_session, StatusCode::FORBIDDEN, "not_allowed");
     assert!(reason.contains("accounts table"), "{reason}");
-    // The token's claim still says admin, and nothing else is consulted.
-    let by_token = lab.bearer("GET", "/api/admin/accounts", &token).await;
-    assert_eq!(by_token.status, StatusCode::OK, "{}", by_token.text);
+    // The old token still *says* admin...
     assert_eq!(
         lab.bearer("GET", "/api/me", &token).await.json()["role"],
         "admin"
     );
+    let claim = lab.bearer("GET", "/api/lab/role-claim", &token).await;
+    assert_eq!(claim.status, StatusCode::OK, "{}", claim.text);
+    assert_eq!(claim.json()["claimed_role"], "admin");
+    // ...but administration reads the accounts table, so it is refused, and explains why.
+    let by_token = lab.bearer("GET", "/api/admin/accounts", &token).await;
+    let reason = assert_api_error(&by_token, StatusCode::FORBIDDEN, "not_allowed");
+    assert!(reason.contains("role claim still says admin"), "{reason}");
+    // The reproduced attack: the demoted admin's token promotes another account. Refused, and
+    // nothing changed.
+    register(&lab, "dave", "daves-own-secret").await;
+    let promote = lab
+        .bearer_json(
+            "PUT",
+            "/api/admin/accounts/dave",
+            &token,
+            r#"{"role":"admin"}"#,
+        )
+        .await;
+    assert_api_error(&promote, StatusCode::FORBIDDEN, "not_allowed");
+    let dave = lab
+        .check_credentials("dave", "daves-own-secret")
+        .await
+        .unwrap();
+    assert_eq!(dave.role, authlab::wire::Role::User);
+    // Nor can it read everyone's audit log.
+    let audit = lab.bearer("GET", "/api/audit", &token).await;
+    assert_eq!(audit.status, StatusCode::OK);
+    assert!(audit
+        .json()
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|event| event["username"] == "carol"));
 }
 
 #[tokio::test]
@@ -176,7 +207,10 @@ async fn admin_endpoints_refuse_users_and_self_changes_with_a_reason() {
     let (bob, _) = lab.jwt_login("bob", "bob-builds-it").await;
     let list = lab.bearer("GET", "/api/admin/accounts", &bob).await;
     let reason = assert_api_error(&list, StatusCode::FORBIDDEN, "not_allowed");
-    assert!(reason.contains("role claim"), "{reason}");
+    assert!(
+        reason.contains("accounts table") && reason.contains("role user"),
+        "{reason}"
+    );
 
     let (alice, _) = lab.jwt_login("alice", "alice-in-the-lab").await;
     let listed = lab.bearer("GET", "/api/admin/accounts", &alice).await;

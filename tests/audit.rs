@@ -160,6 +160,10 @@ async fn new_events_are_pushed_as_server_sent_events() {
         .clone()
         .oneshot(
             Request::get("/api/audit/stream")
+                .header(
+                    header::HOST,
+                    format!("127.0.0.1:{}", lab.settings.listen.port()),
+                )
                 .header(header::COOKIE, bob.cookie_header())
                 .body(Body::empty())
                 .unwrap(),

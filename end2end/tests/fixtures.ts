@@ -35,6 +35,12 @@ export const test = base.extend<{ page: Page }>({
       problems.push(`console error: ${message.text()} (${message.location().url})`);
     });
     page.on("pageerror", (error) => problems.push(`page error: ${error.message}`));
+    // Any Content-Security-Policy violation, in the page or a frame, fails the test.
+    await page.addInitScript(() => {
+      document.addEventListener("securitypolicyviolation", (event) => {
+        console.error(`CSP violation: ${event.violatedDirective} blocked ${event.blockedURI || "inline"}`);
+      });
+    });
     await use(page);
     expect(problems, "browser console errors and page errors").toEqual([]);
   },

@@ -5,13 +5,16 @@
 //! - `GET /api/admin/accounts` (admin) → every account;
 //! - `PUT /api/admin/accounts/{username}` `{role?, disabled?}` (admin) → demote, promote, disable.
 //!
-//! "Admin" means what the request's credential says: the accounts table for a session, the `role`
-//! claim for a bearer token. A demoted admin's old token still says `admin` until it expires.
+//! "Admin" means what the accounts table says now, in both models (`auth::admin`). A demoted
+//! admin's old token still *says* `admin` until it expires, and is refused here all the same.
 
 use super::{error::ApiError, json::ApiJson, session::same_site_of};
 use crate::{
     account_rules::check_password,
-    auth::{account_events, auth_user::AuthUser, credentials::check_credentials, session_cookie},
+    auth::{
+        account_events, admin::Admin, auth_user::AuthUser, credentials::check_credentials,
+        session_cookie,
+    },
     db::users::{self, User},
     state::AppState,
     wire::{AccessEnded, AccountPatch, AccountView, PasswordChange, Role},
@@ -69,6 +72,7 @@ async fn change_password(
     user: AuthUser,
     ApiJson(change): ApiJson<PasswordChange>,
 ) -> Result<Response, ApiError> {
+    shared_demo_account_guard(&state, user.username(), "password")?;
     check_password(&change.new_password)?;
     // The current password again: a borrowed, still-open session must not be enough to lock the
     // owner out.
@@ -85,24 +89,22 @@ async fn change_password(
     ended_response(&state, &user, ended).await
 }
 
-fn require_admin(user: &AuthUser) -> Result<(), ApiError> {
-    match user.role() {
-        Role::Admin => Ok(()),
-        Role::User => Err(ApiError::NotAllowed(match user {
-            AuthUser::Session(_) => {
-                "administrators only: the accounts table, read for this request, says role user"
-                    .into()
-            }
-            AuthUser::Bearer(_) => "administrators only: this token's role claim says user".into(),
-        })),
+/// On loopback use the demo accounts are shared by everyone at this machine, with public
+/// passwords: one learner must not lock the others out of them (or take them over).
+fn shared_demo_account_guard(state: &AppState, username: &str, what: &str) -> Result<(), ApiError> {
+    if state.hosting.demo_accounts_public() && crate::demo::is_demo_account(username) {
+        return Err(ApiError::NotAllowed(format!(
+            "{username} is a shared demo account: its {what} cannot be changed (register an \
+             account of your own to try this)"
+        )));
     }
+    Ok(())
 }
 
 async fn list(
     State(state): State<AppState>,
-    user: AuthUser,
+    _admin: Admin,
 ) -> Result<Json<Vec<AccountView>>, ApiError> {
-    require_admin(&user)?;
     let accounts = users::list(&state.db).await?;
     Ok(Json(
         accounts
@@ -119,11 +121,11 @@ async fn list(
 
 async fn update(
     State(state): State<AppState>,
-    user: AuthUser,
+    admin: Admin,
     Path(username): Path<String>,
     ApiJson(patch): ApiJson<AccountPatch>,
 ) -> Result<Json<AccountView>, ApiError> {
-    require_admin(&user)?;
+    let user = &admin.caller;
     let Some(mut account) = users::find_by_username(&state.db, &username).await? else {
         return Err(ApiError::NotFound);
     };
@@ -132,6 +134,16 @@ async fn update(
         return Err(ApiError::Conflict(
             "administrators cannot change their own role or status".into(),
         ));
+    }
+    if patch != AccountPatch::default() {
+        shared_demo_account_guard(&state, &account.username, "role or status")?;
+    }
+    if patch.role == Some(Role::Admin) && crate::scratch::is_scratch_like(&account.username) {
+        return Err(ApiError::NotAllowed(format!(
+            "{} is named like an experiment's scratch account: such accounts are never \
+             administrators",
+            account.username
+        )));
     }
     if let Some(role) = patch.role.filter(|role| *role != account.role) {
         account_events::change_role(&state, user.mode(), &account, role).await?;

@@ -1,10 +1,15 @@
 //! Accounts: `POST /api/register` creates a `user`-role account from `{username, password}`.
-//! 201 on success, 409 if the name is taken, 400/413/415/422 with a JSON reason for bad input.
+//! 201 on success, 409 if the name is taken, 400/413/415/422 with a JSON reason for bad input,
+//! 429 past the per-address limit. Names starting `lesson-` are a lesson's scratch accounts and
+//! expire (`hosting.lesson_account_ttl_secs`).
 
-use super::{error::ApiError, json::ApiJson};
+use super::{client_addr::ClientAddr, error::ApiError, json::ApiJson};
 use crate::{
     account_rules::{check_password, check_username},
-    db::users::{self, UserError},
+    db::{
+        unix_now,
+        users::{self, UserError},
+    },
     state::AppState,
     wire::{Credentials, Registered, Role},
 };
@@ -16,8 +21,15 @@ pub fn router() -> Router<AppState> {
 
 async fn register(
     State(state): State<AppState>,
+    client: ClientAddr,
     ApiJson(credentials): ApiJson<Credentials>,
 ) -> Result<(StatusCode, Json<Registered>), ApiError> {
+    if let Err(retry) = state.limits.register_per_address.check(&client.0).await {
+        return Err(ApiError::RateLimited {
+            what: "registrations from your address".into(),
+            retry,
+        });
+    }
     check_username(&credentials.username)?;
     check_password(&credentials.password)?;
     // Registration reveals whether a name exists anyway (that is what 409 means), so check first
@@ -29,7 +41,15 @@ async fn register(
         return Err(ApiError::UsernameTaken(credentials.username));
     }
     let hash = state.passwords.hash(&credentials.password).await?;
-    let user = users::insert(&state.db, &credentials.username, &hash, Role::User)
+    // A lesson's throwaway account expires, so a class leaves no pile behind.
+    let scratch = credentials
+        .username
+        .starts_with(crate::scratch::LESSON_PREFIX)
+        .then(|| {
+            let ttl = state.settings.hosting.lesson_account_ttl_secs as i64;
+            (users::Scratch::Lesson, unix_now() + ttl)
+        });
+    let user = users::insert(&state.db, &credentials.username, &hash, Role::User, scratch)
         .await
         .map_err(|err| match err {
             UserError::Taken => ApiError::UsernameTaken(credentials.username.clone()),

@@ -4,6 +4,7 @@
 
 use crate::{
     account_rules::RuleError,
+    auth::rate_limit::RetryAfter,
     auth::{credentials::CredentialError, password::HashError, session::SessionError},
     db::users::UserError,
     wire::{ApiErrorBody, AuthTrace},
@@ -41,6 +42,12 @@ pub enum ApiError {
     /// Too many at once: the reason says what to wait for.
     #[error("{0}")]
     Busy(String),
+    /// A rate limit refused: 429 with `Retry-After`.
+    #[error("too many {what}: try again in {} s", retry.secs())]
+    RateLimited { what: String, retry: RetryAfter },
+    /// The server is saturated (the password-hashing queue is full): 503 with `Retry-After`.
+    #[error("{reason}")]
+    Overloaded { reason: String, retry: RetryAfter },
     /// Authentication failed; the trace names the check.
     #[error("{}", failed_detail(.0))]
     Unauthorized(AuthTrace),
@@ -74,7 +81,8 @@ impl ApiError {
             ApiError::BodyTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             ApiError::UsernameTaken(_) | ApiError::Conflict(_) => StatusCode::CONFLICT,
             ApiError::AccountDisabled | ApiError::NotAllowed(_) => StatusCode::FORBIDDEN,
-            ApiError::Busy(_) => StatusCode::TOO_MANY_REQUESTS,
+            ApiError::Busy(_) | ApiError::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
+            ApiError::Overloaded { .. } => StatusCode::SERVICE_UNAVAILABLE,
             ApiError::InvalidCredentials
             | ApiError::Unauthorized(_)
             | ApiError::Bearer(_)
@@ -101,6 +109,8 @@ impl ApiError {
             ApiError::NotAllowed(_) => "not_allowed",
             ApiError::Conflict(_) => "conflict",
             ApiError::Busy(_) => "busy",
+            ApiError::RateLimited { .. } => "rate_limited",
+            ApiError::Overloaded { .. } => "overloaded",
             ApiError::Unauthorized(_) => "unauthenticated",
             ApiError::Bearer(_) => "invalid_token",
             ApiError::Refresh(_) => "invalid_refresh_token",
@@ -138,6 +148,18 @@ impl IntoResponse for ApiError {
             _ => {}
         }
         let mut response = (self.status(), Json(self.body())).into_response();
+        let retry_after = match &self {
+            ApiError::RateLimited { retry, .. } | ApiError::Overloaded { retry, .. } => {
+                Some(retry.secs())
+            }
+            ApiError::Busy(_) => Some(2),
+            _ => None,
+        };
+        if let Some(secs) = retry_after {
+            response
+                .headers_mut()
+                .insert(axum::http::header::RETRY_AFTER, secs.into());
+        }
         if let ApiError::Bearer(trace) = &self {
             response.headers_mut().insert(
                 axum::http::header::WWW_AUTHENTICATE,
@@ -156,7 +178,13 @@ impl From<UserError> for ApiError {
 
 impl From<HashError> for ApiError {
     fn from(err: HashError) -> Self {
-        ApiError::Internal(err.to_string())
+        match err {
+            HashError::Busy => ApiError::Overloaded {
+                reason: "the server is busy checking passwords; try again in a moment".into(),
+                retry: RetryAfter(std::time::Duration::from_secs(2)),
+            },
+            other => ApiError::Internal(other.to_string()),
+        }
     }
 }
 

@@ -36,15 +36,14 @@ fn rejection_to_error(rejection: JsonRejection) -> ApiError {
         other if other.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE => {
             ApiError::BodyTooLarge(MAX_BODY_BYTES)
         }
-        other => ApiError::MalformedJson(other.body_text()),
+        other => ApiError::MalformedJson(serde_detail(&other.body_text())),
     }
 }
 
 /// Axum prefixes serde's message with its own sentence; keep serde's precise part
 /// (e.g. "missing field `password` at line 1 column 20").
+/// Capped: serde quotes the offending key or value, which the client chose.
 fn serde_detail(text: &str) -> String {
-    text.rsplit_once(": ")
-        .map(|(_, detail)| detail)
-        .unwrap_or(text)
-        .to_string()
+    let detail = text.rsplit_once(": ").map_or(text, |(_, detail)| detail);
+    crate::auth::echo::shown(detail, 2 * crate::auth::echo::ECHO_CHARS)
 }

@@ -9,7 +9,7 @@
 //! - `POST /decode` `{token}` → the token taken apart by the real verifier, every problem named;
 //! - `GET /.well-known/jwks.json` → the public keys.
 
-use super::{error::ApiError, json::ApiJson, login::audited_login};
+use super::{client_addr::ClientAddr, error::ApiError, json::ApiJson, login::audited_login};
 use crate::{
     audit::Entry,
     auth::{
@@ -17,6 +17,7 @@ use crate::{
         bearer_user::{bearer_token, BearerUser},
         cookie_user::login_origin_check,
         decision::Trace,
+        echo,
         jwt::{self, Mode, CHECKS},
         refresh::{self, Issued},
         session_cookie,
@@ -49,12 +50,13 @@ pub fn router() -> Router<AppState> {
 
 async fn login(
     State(state): State<AppState>,
+    client: ClientAddr,
     headers: HeaderMap,
     ApiJson(credentials): ApiJson<Credentials>,
 ) -> Result<Response, ApiError> {
     // The refresh token rides in a cookie, so a forged cross-site login is refused like any other.
     login_origin_check(&headers)?;
-    let user = audited_login(&state, AuthMode::Jwt, &credentials).await?;
+    let user = audited_login(&state, AuthMode::Jwt, &credentials, &client).await?;
     let family = state.refresh.start(user.id).await?;
     tracing::info!(target: "authlab::jwt", username = %user.username, "jwt login");
     tokens(&state, user.id, &user.username, user.role, family).await
@@ -62,9 +64,16 @@ async fn login(
 
 async fn refresh_token(
     State(state): State<AppState>,
+    client: ClientAddr,
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
     login_origin_check(&headers)?;
+    if let Err(retry) = state.limits.refresh_per_address.check(&client.0).await {
+        return Err(ApiError::RateLimited {
+            what: "refreshes from your address".into(),
+            retry,
+        });
+    }
     let Some(presented) = read_refresh_cookie(&headers) else {
         return Err(ApiError::Refresh("no refresh token cookie".into()));
     };
@@ -188,6 +197,25 @@ async fn rotate_key(
     State(state): State<AppState>,
     user: BearerUser,
 ) -> Result<Json<Value>, ApiError> {
+    if let Err(retry) = state
+        .limits
+        .key_rotation_per_account
+        .check(&user.user_id.to_string())
+        .await
+    {
+        return Err(ApiError::RateLimited {
+            what: "key rotations for this account".into(),
+            retry,
+        });
+    }
+    // Each rotation adds a key to the public JWKS: without a cap, rotation spam grows it forever.
+    let max = state.settings.jwt.max_keys_per_account;
+    if state.keys.of_owner(user.user_id).len() >= max {
+        return Err(ApiError::Conflict(format!(
+            "this account holds {max} signing keys, the most allowed: retire the rotated-out ones \
+             (POST /api/jwt/keys/retire) before rotating again"
+        )));
+    }
     let alg = state.account_settings.get(user.user_id).await?.jwt_alg;
     let key = state.keys.rotate(user.user_id, alg).await?;
     Ok(Json(json!({ "kid": key.kid, "alg": alg.as_str() })))
@@ -213,10 +241,13 @@ async fn decode(
         &mut trace,
         Mode::EveryProblem,
     );
+    // A decoder shows what it was given, but an attacker's 6 KB `kid` comes back capped.
     Json(DecodeReport {
-        header: parts.header,
-        payload: parts.payload,
-        signature: parts.signature,
+        header: parts.header.as_ref().map(echo::capped_json),
+        payload: parts.payload.as_ref().map(echo::capped_json),
+        signature: parts
+            .signature
+            .map(|sig| echo::shown(&sig, 2 * echo::ECHO_CHARS)),
         checks: trace.finish(),
     })
 }

@@ -7,19 +7,24 @@
 //! Every request goes through the server's own router (see `loopback`), so each cell is what the
 //! server did, and the audit log records it like any other request.
 //!
-//! Scratch accounts (`matrix-…`) are reused from run to run with a fresh random password each
-//! time, which nobody is told; one run at a time.
+//! Who may start it: a signed-in user (either mode), from our own origin (a cookie request also
+//! needs its CSRF token), within `limits.matrix_per_account`; one run at a time per server. Each run
+//! creates its own scratch accounts in the `lab:` namespace (see `crate::scratch`), with random
+//! passwords nobody is told, touches only those, and deletes them when it ends. An account the
+//! run did not create, whatever its name, is never read, changed or promoted.
 
 use super::{
+    client_addr::ClientAddr,
     error::ApiError,
     loopback::{Answer, Call},
 };
 use crate::{
-    auth::{csrf, refresh, session_cookie},
+    auth::{auth_user::AuthUser, csrf, refresh, session_cookie},
     db::{
         unix_now,
-        users::{self, User},
+        users::{self, Scratch as ScratchKind, User},
     },
+    scratch::{self, MATRIX_PREFIX, MATRIX_TTL_SECS},
     state::AppState,
     wire::{
         AccessEvent, AccountPatch, ApiErrorBody, Credentials, LabSettingsPatch, LogoutMatrix,
@@ -29,13 +34,14 @@ use crate::{
 };
 use axum::{
     extract::State,
-    http::{header::HeaderName, Method},
+    http::{header::HeaderName, HeaderMap, Method},
     routing::post,
     Json, Router,
 };
-use std::sync::atomic::{AtomicBool, Ordering};
-
-static RUNNING: AtomicBool = AtomicBool::new(false);
+use std::sync::{
+    atomic::{AtomicBool, Ordering},
+    Arc,
+};
 
 pub fn router() -> Router<AppState> {
     Router::new().route("/api/lab/logout-matrix", post(run))
@@ -43,35 +49,80 @@ pub fn router() -> Router<AppState> {
 
 /// Marks the matrix as running; dropping it (the run finished, failed, or was abandoned because
 /// the client hung up and the handler's future was dropped) frees the slot.
-struct Running;
+struct Running(Arc<AtomicBool>);
 
 impl Running {
-    fn claim() -> Option<Running> {
-        (!RUNNING.swap(true, Ordering::SeqCst)).then_some(Running)
+    fn claim(flag: &Arc<AtomicBool>) -> Option<Running> {
+        (!flag.swap(true, Ordering::SeqCst)).then(|| Running(flag.clone()))
     }
 }
 
 impl Drop for Running {
     fn drop(&mut self) {
-        RUNNING.store(false, Ordering::SeqCst);
+        self.0.store(false, Ordering::SeqCst);
     }
 }
 
-async fn run(State(state): State<AppState>) -> Result<Json<LogoutMatrix>, ApiError> {
-    let Some(_running) = Running::claim() else {
+async fn run(
+    State(state): State<AppState>,
+    user: AuthUser,
+    client: ClientAddr,
+    headers: HeaderMap,
+) -> Result<Json<LogoutMatrix>, ApiError> {
+    // A cookie request passed the origin and CSRF checks in `AuthUser`; a bearer one cannot be
+    // forged by another site, but a browser-sent one must still come from our own pages.
+    crate::auth::cookie_user::login_origin_check(&headers)?;
+    if let Err(retry) = state
+        .limits
+        .matrix_per_account
+        .check(&user.user_id().to_string())
+        .await
+    {
+        return Err(ApiError::RateLimited {
+            what: "logout-matrix runs for this account".into(),
+            retry,
+        });
+    }
+    let Some(_running) = Running::claim(&state.matrix_running) else {
         return Err(ApiError::Busy(
             "the logout matrix is already running; try again in a few seconds".into(),
         ));
     };
-    run_all(&state).await.map(Json)
+    let mut run = Run {
+        tag: run_tag(),
+        client,
+        created: Vec::new(),
+    };
+    let result = run_all(&state, &mut run).await;
+    // Whatever happened, the run's accounts go (maintenance catches them if this is never reached).
+    if let Err(err) = scratch::delete_matrix_accounts(&state, &run.created).await {
+        tracing::warn!(target: "authlab::matrix", %err, "could not delete the run's accounts");
+    }
+    result.map(Json)
 }
 
-async fn run_all(state: &AppState) -> Result<LogoutMatrix, ApiError> {
-    let admin = Scratch::prepare(state, "matrix-admin", Role::Admin, false).await?;
-    let admin_token = admin.jwt_login(state, &mut Vec::new()).await?.0;
+/// One run: its name tag, whose budget its requests spend, and the accounts it created.
+struct Run {
+    tag: String,
+    client: ClientAddr,
+    created: Vec<i64>,
+}
+
+fn run_tag() -> String {
+    csrf::new_token()
+        .chars()
+        .filter(char::is_ascii_alphanumeric)
+        .take(8)
+        .collect::<String>()
+        .to_ascii_lowercase()
+}
+
+async fn run_all(state: &AppState, run: &mut Run) -> Result<LogoutMatrix, ApiError> {
+    let admin = Scratch::create(state, run, "admin", Role::Admin, false).await?;
+    let admin_token = admin.jwt_login(state, run, &mut Vec::new()).await?.0;
     let mut rows = Vec::new();
     for event in AccessEvent::ALL {
-        rows.push(run_row(state, event, &admin_token).await?);
+        rows.push(run_row(state, run, event, &admin_token).await?);
     }
     Ok(LogoutMatrix {
         rows,
@@ -79,7 +130,7 @@ async fn run_all(state: &AppState) -> Result<LogoutMatrix, ApiError> {
     })
 }
 
-/// A scratch account and the password set for this run.
+/// A scratch account this run created, and its password.
 struct Scratch {
     user: User,
     password: Password,
@@ -92,24 +143,22 @@ enum Held {
 }
 
 impl Scratch {
-    /// Find or create the account, then reset it: new random password, role, enabled, revocation.
-    async fn prepare(
+    /// Create a fresh account for this run, `lab:matrix-<run>-<name>`, in the namespace nobody
+    /// can register. Never an existing account: a name taken is an error, not a reuse.
+    async fn create(
         state: &AppState,
-        username: &str,
+        run: &mut Run,
+        name: &str,
         role: Role,
         revocable: bool,
     ) -> Result<Scratch, ApiError> {
+        let username = format!("{MATRIX_PREFIX}{}-{name}", run.tag);
         let password = Password::new(csrf::new_token());
         let hash = state.passwords.hash(&password).await?;
-        let user = match users::find_by_username(&state.db, username).await? {
-            Some(user) => {
-                users::set_password_hash(&state.db, user.id, &hash).await?;
-                users::set_role(&state.db, user.id, role).await?;
-                users::set_disabled(&state.db, user.id, false).await?;
-                user
-            }
-            None => users::insert(&state.db, username, &hash, role).await?,
-        };
+        let expires_at = unix_now() + MATRIX_TTL_SECS;
+        let scratch = Some((ScratchKind::Matrix, expires_at));
+        let user = users::insert(&state.db, &username, &hash, role, scratch).await?;
+        run.created.push(user.id);
         state
             .account_settings
             .update(
@@ -133,10 +182,12 @@ impl Scratch {
     async fn session_login(
         &self,
         state: &AppState,
+        run: &Run,
         steps: &mut Vec<MatrixStep>,
     ) -> Result<Held, ApiError> {
         let answer = step(
             state,
+            run,
             steps,
             Call::new(Method::POST, "/api/session/login").json(&self.credentials()),
         )
@@ -157,10 +208,12 @@ impl Scratch {
     async fn jwt_login(
         &self,
         state: &AppState,
+        run: &Run,
         steps: &mut Vec<MatrixStep>,
     ) -> Result<(String, String), ApiError> {
         let answer = step(
             state,
+            run,
             steps,
             Call::new(Method::POST, "/api/jwt/login").json(&self.credentials()),
         )
@@ -190,9 +243,9 @@ impl Held {
     }
 }
 
-async fn step(state: &AppState, steps: &mut Vec<MatrixStep>, call: Call) -> Answer {
+async fn step(state: &AppState, run: &Run, steps: &mut Vec<MatrixStep>, call: Call) -> Answer {
     let request = call.label();
-    let answer = call.send(state).await;
+    let answer = call.on_behalf_of(&run.client).send(state).await;
     steps.push(MatrixStep {
         request,
         status: answer.status.as_u16(),
@@ -204,29 +257,33 @@ async fn step(state: &AppState, steps: &mut Vec<MatrixStep>, call: Call) -> Answ
 /// account, so an account event reaches both), one with revocation on.
 fn names(event: AccessEvent) -> (String, String) {
     let tag = event.as_str().replace('_', "-");
-    (format!("matrix-{tag}"), format!("matrix-{tag}-rev"))
+    (tag.clone(), format!("{tag}-rev"))
 }
 
 async fn run_row(
     state: &AppState,
+    run: &mut Run,
     event: AccessEvent,
     admin_token: &str,
 ) -> Result<MatrixRow, ApiError> {
-    // The role change starts from an admin, so the probe can ask for something only admins get.
+    // The role change starts from an admin and probes what the credential *says* it may do
+    // (`GET /api/lab/role-claim`, which changes nothing): real administration reads the accounts
+    // table, so only a harmless probe can show the stale claim a stateless JWT keeps.
     let (role, probe) = match event {
-        AccessEvent::RoleChange => (Role::Admin, "/api/admin/accounts"),
+        AccessEvent::RoleChange => (Role::Admin, "/api/lab/role-claim"),
         _ => (Role::User, "/api/me"),
     };
     let (plain_name, revocable_name) = names(event);
-    let plain = Scratch::prepare(state, &plain_name, role, false).await?;
-    let revocable = Scratch::prepare(state, &revocable_name, role, true).await?;
+    let plain = Scratch::create(state, run, &plain_name, role, false).await?;
+    let revocable = Scratch::create(state, run, &revocable_name, role, true).await?;
+    let run: &Run = run;
 
     let mut steps: [Vec<MatrixStep>; 3] = Default::default();
     let [session_steps, jwt_steps, revocable_steps] = &mut steps;
-    let session = plain.session_login(state, session_steps).await?;
-    let (access, refresh) = plain.jwt_login(state, jwt_steps).await?;
+    let session = plain.session_login(state, run, session_steps).await?;
+    let (access, refresh) = plain.jwt_login(state, run, jwt_steps).await?;
     let jwt = Held::Jwt { access, refresh };
-    let (access, refresh) = revocable.jwt_login(state, revocable_steps).await?;
+    let (access, refresh) = revocable.jwt_login(state, run, revocable_steps).await?;
     let jwt_revocable = Held::Jwt { access, refresh };
     let held = [&session, &jwt, &jwt_revocable];
 
@@ -234,6 +291,7 @@ async fn run_row(
     for (i, credential) in held.iter().enumerate() {
         let answer = step(
             state,
+            run,
             &mut steps[i],
             credential.on(Call::new(Method::GET, probe)),
         )
@@ -243,6 +301,7 @@ async fn run_row(
 
     cause(
         state,
+        run,
         event,
         &plain,
         &session,
@@ -253,6 +312,7 @@ async fn run_row(
     .await;
     cause_on_revocable(
         state,
+        run,
         event,
         &revocable,
         &jwt_revocable,
@@ -265,6 +325,7 @@ async fn run_row(
     for (i, model) in MatrixModel::ALL.into_iter().enumerate() {
         let answer = step(
             state,
+            run,
             &mut steps[i],
             held[i].on(Call::new(Method::GET, probe)),
         )
@@ -274,7 +335,7 @@ async fn run_row(
             Held::Jwt { refresh, .. } => {
                 let call =
                     Call::new(Method::POST, "/api/jwt/refresh").cookie(refresh::COOKIE, refresh);
-                Some(step(state, &mut steps[i], call).await.status.as_u16())
+                Some(step(state, run, &mut steps[i], call).await.status.as_u16())
             }
             Held::Session { .. } => None,
         };
@@ -289,17 +350,15 @@ async fn run_row(
             steps: std::mem::take(&mut steps[i]),
         });
     }
-    // Leave nothing signed in behind.
-    state.sessions.end_all_of(plain.user.id).await?;
-    state.refresh.revoke_user(plain.user.id).await?;
-    state.refresh.revoke_user(revocable.user.id).await?;
     Ok(MatrixRow { event, cells })
 }
 
 /// Cause `event` for the account behind the session and the stateless JWT. Account-wide events
 /// are caused once (through the session, or by the admin); "this device" logs out each credential.
+#[allow(clippy::too_many_arguments)]
 async fn cause(
     state: &AppState,
+    run: &Run,
     event: AccessEvent,
     account: &Scratch,
     session: &Held,
@@ -311,12 +370,14 @@ async fn cause(
         AccessEvent::LogoutThisDevice => {
             step(
                 state,
+                run,
                 &mut steps[0],
                 session.on(Call::new(Method::POST, "/api/session/logout")),
             )
             .await;
             step(
                 state,
+                run,
                 &mut steps[1],
                 jwt.on(Call::new(Method::POST, "/api/jwt/logout")),
             )
@@ -324,18 +385,18 @@ async fn cause(
         }
         AccessEvent::LogoutEverywhere => {
             let call = Call::new(Method::POST, "/api/account/logout-everywhere");
-            step(state, &mut steps[0], session.on(call)).await;
+            step(state, run, &mut steps[0], session.on(call)).await;
             note_same_event(steps);
         }
         AccessEvent::PasswordChange => {
             let call =
                 Call::new(Method::POST, "/api/account/password").json(&new_password(account));
-            step(state, &mut steps[0], session.on(call)).await;
+            step(state, run, &mut steps[0], session.on(call)).await;
             note_same_event(steps);
         }
         AccessEvent::RoleChange | AccessEvent::AccountDisabled => {
             let call = admin_change(event, &account.user.username).bearer(admin_token);
-            step(state, &mut steps[0], call).await;
+            step(state, run, &mut steps[0], call).await;
             note_same_event(steps);
         }
     }
@@ -356,6 +417,7 @@ fn note_same_event(steps: &mut [Vec<MatrixStep>; 3]) {
 
 async fn cause_on_revocable(
     state: &AppState,
+    run: &Run,
     event: AccessEvent,
     account: &Scratch,
     jwt: &Held,
@@ -374,7 +436,7 @@ async fn cause_on_revocable(
             admin_change(event, &account.user.username).bearer(admin_token)
         }
     };
-    step(state, steps, call).await;
+    step(state, run, steps, call).await;
 }
 
 fn new_password(account: &Scratch) -> PasswordChange {

@@ -3,6 +3,7 @@
 //! The lab's experiments use this where a browser cannot act for itself: replaying a cookie it
 //! was made to forget, or holding several accounts' sessions at once.
 
+use super::client_addr::ClientAddr;
 use crate::state::AppState;
 use axum::{
     body::{to_bytes, Body},
@@ -43,6 +44,7 @@ pub struct Call {
     path: String,
     headers: HeaderMap,
     body: Option<String>,
+    client: Option<ClientAddr>,
 }
 
 impl Call {
@@ -52,7 +54,14 @@ impl Call {
             path: path.into(),
             headers: HeaderMap::new(),
             body: None,
+            client: None,
         }
+    }
+
+    /// Send on behalf of the learner at `client`: their rate-limit budget pays for it.
+    pub fn on_behalf_of(mut self, client: &ClientAddr) -> Self {
+        self.client = Some(client.clone());
+        self
     }
 
     pub fn header(mut self, name: header::HeaderName, value: &str) -> Self {
@@ -87,6 +96,14 @@ impl Call {
             .body(Body::from(self.body.unwrap_or_default()))
             .expect("method and path were valid when the call was built");
         *request.headers_mut() = self.headers;
+        // The lab's own name, as any request to it carries.
+        let host = format!("127.0.0.1:{}", state.settings.listen.port());
+        if let Ok(host) = HeaderValue::from_str(&host) {
+            request.headers_mut().insert(header::HOST, host);
+        }
+        if let Some(client) = self.client {
+            request.extensions_mut().insert(client);
+        }
         let router = super::router().with_state(state.clone());
         let response = match router.oneshot(request).await {
             Ok(response) => response,

@@ -5,7 +5,10 @@
 pub mod account;
 pub mod accounts;
 pub mod audit;
+pub mod client_addr;
+pub mod demo_accounts;
 pub mod error;
+pub mod forgery_site;
 pub mod health;
 pub mod json;
 pub mod jwt;
@@ -15,6 +18,7 @@ pub mod logout_matrix;
 pub mod loopback;
 pub mod me;
 pub mod replay;
+pub mod role_claim;
 pub mod session;
 
 use crate::state::AppState;
@@ -30,6 +34,7 @@ pub fn router() -> Router<AppState> {
         .merge(accounts::router())
         .merge(account::router())
         .merge(health::router())
+        .merge(demo_accounts::router())
         .merge(session::router())
         .merge(jwt::router())
         .merge(audit::router())
@@ -37,8 +42,11 @@ pub fn router() -> Router<AppState> {
         .merge(lab_settings::router())
         .merge(replay::router())
         .merge(logout_matrix::router())
+        .merge(role_claim::router())
+        .merge(forgery_site::router())
         .route("/api/{*rest}", axum::routing::any(not_found))
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+        .layer(axum::middleware::from_fn(crate::security_headers::no_store))
 }
 
 async fn not_found() -> ApiError {

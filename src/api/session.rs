@@ -6,7 +6,7 @@
 //! - `GET /sessions` → this user's live sessions; `DELETE /sessions/{handle}` revokes one;
 //!   `POST /logout-others` revokes all but this one.
 
-use super::{error::ApiError, json::ApiJson, login::audited_login};
+use super::{client_addr::ClientAddr, error::ApiError, json::ApiJson, login::audited_login};
 use crate::{
     auth::{
         cookie_user::{login_origin_check, CookieUser},
@@ -38,11 +38,12 @@ pub fn router() -> Router<AppState> {
 
 async fn login(
     State(state): State<AppState>,
+    client: ClientAddr,
     headers: HeaderMap,
     ApiJson(credentials): ApiJson<Credentials>,
 ) -> Result<Response, ApiError> {
     login_origin_check(&headers)?;
-    let user = audited_login(&state, AuthMode::Session, &credentials).await?;
+    let user = audited_login(&state, AuthMode::Session, &credentials, &client).await?;
     // Rotation: whatever id the browser held before (a real session or one planted by an
     // attacker) is deleted, and the login gets a brand-new id.
     if let Some(previous) = session_cookie::read(&headers) {

@@ -5,11 +5,17 @@
 //! - **JWTs**: revoke the refresh families (no *new* access tokens) and set a not-before mark, which
 //!   stops the access tokens already out there only for an account that switched server-side
 //!   revocation on. Otherwise they keep working, with their old claims, until `exp`.
+//!
+//! "Log out everywhere" and a password change write in **one SQLite transaction**: the new
+//! password hash, the ended sessions (with their ended-session memory), the revoked refresh
+//! families and the not-before mark either all happen or none do. A crash or a failed write in
+//! the middle can never leave a new password with the old sessions still alive.
 
 use crate::{
     api::error::ApiError,
     audit::Entry,
-    db::users::{self, User},
+    auth::{password::PasswordHash, session_store::sqlite::end_all_in},
+    db::{unix_now, users::User},
     state::AppState,
     wire::{AccessEnded, AuthMode, Password, Role},
 };
@@ -29,18 +35,50 @@ async fn record(state: &AppState, by: AuthMode, user: &User, action: &str, detai
         .await;
 }
 
+/// In one transaction: set `new_hash` (if any), end every session, revoke every refresh family
+/// and set the not-before mark. Returns (sessions ended, refresh tokens revoked, the mark).
+async fn end_all_access(
+    state: &AppState,
+    user: &User,
+    new_hash: Option<&PasswordHash>,
+) -> Result<(usize, u64, i64), ApiError> {
+    let now = unix_now();
+    let mut tx = state.db.begin().await?;
+    // Write first, so the transaction holds SQLite's write lock from its first statement.
+    sqlx::query(
+        "UPDATE users SET tokens_not_before = ?1, password_hash = COALESCE(?2, password_hash)
+         WHERE id = ?3",
+    )
+    .bind(now)
+    .bind(new_hash.map(PasswordHash::as_phc))
+    .bind(user.id)
+    .execute(&mut *tx)
+    .await?;
+    let sessions_ended = end_all_in(&mut tx, user.id, None, now)
+        .await
+        .map_err(crate::auth::session::SessionError::from)?;
+    let refresh_revoked = sqlx::query(
+        "UPDATE refresh_tokens SET revoked_at = ? WHERE user_id = ? AND revoked_at IS NULL",
+    )
+    .bind(now)
+    .bind(user.id)
+    .execute(&mut *tx)
+    .await?
+    .rows_affected();
+    tx.commit().await?;
+    // Memory follows the database only once the database has it.
+    state.revocation.remember_mark(&user.username, now);
+    Ok((sessions_ended, refresh_revoked, now))
+}
+
 /// End every session, refresh family and (where revocation is on) access token of the account.
 pub async fn log_out_everywhere(
     state: &AppState,
     by: AuthMode,
     user: &User,
 ) -> Result<AccessEnded, ApiError> {
-    let sessions_ended = state.sessions.end_all_of(user.id).await?;
-    let refresh_families_revoked = state.refresh.revoke_user(user.id).await?;
-    let tokens_not_before = state
-        .revocation
-        .mark_not_before(user.id, &user.username)
-        .await?;
+    let (sessions_ended, refresh_families_revoked, tokens_not_before) =
+        end_all_access(state, user, None).await?;
     let detail = format!(
         "{sessions_ended} session(s) ended, {refresh_families_revoked} refresh famil(ies) revoked, \
          access tokens issued until now refused where revocation is on"
@@ -61,9 +99,18 @@ pub async fn change_password(
     new_password: &Password,
 ) -> Result<AccessEnded, ApiError> {
     let hash = state.passwords.hash(new_password).await?;
-    users::set_password_hash(&state.db, user.id, &hash).await?;
-    record(state, by, user, "password change", "new password set").await;
-    log_out_everywhere(state, by, user).await
+    let (sessions_ended, refresh_families_revoked, tokens_not_before) =
+        end_all_access(state, user, Some(&hash)).await?;
+    let detail = format!(
+        "new password set; {sessions_ended} session(s) ended, {refresh_families_revoked} refresh \
+         famil(ies) revoked, access tokens issued until now refused where revocation is on"
+    );
+    record(state, by, user, "password change", &detail).await;
+    Ok(AccessEnded {
+        sessions_ended,
+        refresh_families_revoked,
+        tokens_not_before,
+    })
 }
 
 /// A new role. Sessions need nothing: the role is read per request. Tokens carry the old role in
@@ -74,13 +121,18 @@ pub async fn change_role(
     user: &User,
     role: Role,
 ) -> Result<i64, ApiError> {
-    users::set_role(&state.db, user.id, role).await?;
+    // The role and the mark in one statement: never a new role with tokens still unmarked.
+    let now = unix_now();
+    sqlx::query("UPDATE users SET role = ?, tokens_not_before = ? WHERE id = ?")
+        .bind(role.as_str())
+        .bind(now)
+        .bind(user.id)
+        .execute(&state.db)
+        .await?;
+    state.revocation.remember_mark(&user.username, now);
     let detail = format!("role {} → {role} by an administrator", user.role);
     record(state, by, user, "role change", &detail).await;
-    Ok(state
-        .revocation
-        .mark_not_before(user.id, &user.username)
-        .await?)
+    Ok(now)
 }
 
 /// Disable (or re-enable) an account. Disabling revokes its refresh families; its sessions are
@@ -91,18 +143,31 @@ pub async fn set_disabled(
     user: &User,
     disabled: bool,
 ) -> Result<i64, ApiError> {
-    users::set_disabled(&state.db, user.id, disabled).await?;
+    // Status, refresh families and mark in one transaction.
+    let now = unix_now();
+    let mut tx = state.db.begin().await?;
+    sqlx::query("UPDATE users SET disabled = ?, tokens_not_before = ? WHERE id = ?")
+        .bind(disabled as i64)
+        .bind(now)
+        .bind(user.id)
+        .execute(&mut *tx)
+        .await?;
+    if disabled {
+        sqlx::query(
+            "UPDATE refresh_tokens SET revoked_at = ? WHERE user_id = ? AND revoked_at IS NULL",
+        )
+        .bind(now)
+        .bind(user.id)
+        .execute(&mut *tx)
+        .await?;
+    }
+    tx.commit().await?;
+    state.revocation.remember_mark(&user.username, now);
     let action = if disabled {
         "account disabled"
     } else {
         "account enabled"
     };
     record(state, by, user, action, "by an administrator").await;
-    if disabled {
-        state.refresh.revoke_user(user.id).await?;
-    }
-    Ok(state
-        .revocation
-        .mark_not_before(user.id, &user.username)
-        .await?)
+    Ok(now)
 }

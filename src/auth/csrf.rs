@@ -11,6 +11,7 @@
 //!
 //! GET never changes state, so it needs neither.
 
+use crate::auth::echo::quoted;
 use axum::http::{header, HeaderMap};
 use base64::{engine::general_purpose::URL_SAFE_NO_PAD, Engine};
 use rand::RngCore;
@@ -32,22 +33,29 @@ pub fn check_same_origin(headers: &HeaderMap) -> Result<String, String> {
             Ok("Sec-Fetch-Site: same-origin".into())
         } else {
             Err(format!(
-                "Sec-Fetch-Site: {site}: the browser says another page started this request"
+                "Sec-Fetch-Site: {}: the browser says another page started this request",
+                quoted(site)
             ))
         };
     }
     match (text(header::ORIGIN.as_str()), text(header::HOST.as_str())) {
         (Some(origin), Some(host)) => {
             if origin == format!("http://{host}") || origin == format!("https://{host}") {
-                Ok(format!("no Sec-Fetch-Site; Origin {origin} is this server"))
+                Ok(format!(
+                    "no Sec-Fetch-Site; Origin {} is this server",
+                    quoted(origin)
+                ))
             } else {
                 Err(format!(
-                    "no Sec-Fetch-Site; Origin {origin} is not this server ({host})"
+                    "no Sec-Fetch-Site; Origin {} is not this server ({})",
+                    quoted(origin),
+                    quoted(host)
                 ))
             }
         }
         (Some(origin), None) => Err(format!(
-            "Origin {origin} but no Host header to compare it with"
+            "Origin {} but no Host header to compare it with",
+            quoted(origin)
         )),
         (None, _) => Ok(
             "no Sec-Fetch-Site or Origin header: not a browser request, so not a forged one".into(),

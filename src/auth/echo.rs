@@ -31,6 +31,37 @@ pub fn quoted(text: &str) -> String {
     format!("\"{}\"", shown(text, ECHO_CHARS))
 }
 
+/// How many entries of an attacker's JSON array or object are echoed.
+const ECHO_ENTRIES: usize = 32;
+
+/// An attacker's JSON (a token's header or payload) made safe to show: every string and key
+/// through `shown`, at most 32 entries per array or object, at most 4 levels deep.
+pub fn capped_json(value: &serde_json::Value) -> serde_json::Value {
+    capped_at(value, 4)
+}
+
+fn capped_at(value: &serde_json::Value, depth: usize) -> serde_json::Value {
+    use serde_json::Value;
+    match value {
+        Value::String(text) => Value::String(shown(text, ECHO_CHARS)),
+        Value::Array(_) | Value::Object(_) if depth == 0 => {
+            Value::String("… (nested too deep)".into())
+        }
+        Value::Array(items) => items
+            .iter()
+            .take(ECHO_ENTRIES)
+            .map(|item| capped_at(item, depth - 1))
+            .collect(),
+        Value::Object(entries) => entries
+            .iter()
+            .take(ECHO_ENTRIES)
+            .map(|(key, item)| (shown(key, ECHO_CHARS), capped_at(item, depth - 1)))
+            .collect::<serde_json::Map<_, _>>()
+            .into(),
+        other => other.clone(),
+    }
+}
+
 /// Characters that reorder the text around them (the "Trojan Source" trick).
 fn is_bidi_control(c: char) -> bool {
     matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{200E}' | '\u{200F}')
@@ -48,6 +79,20 @@ mod tests {
         assert!(out.ends_with("(5936 more characters)"), "{out}");
         assert!(out.len() < 100);
         assert_eq!(shown("short", ECHO_CHARS), "short");
+    }
+
+    #[test]
+    fn echoed_json_is_capped_in_length_breadth_and_depth() {
+        let wide: serde_json::Map<_, _> = (0..100)
+            .map(|i| (format!("k{i}"), serde_json::json!("v".repeat(1000))))
+            .collect();
+        let value = serde_json::json!({ "kid": "k".repeat(6000), "wide": wide,
+            "deep": [[[[[["bottom"]]]]]] });
+        let out = capped_json(&value).to_string();
+        assert!(out.len() < 8000, "{} bytes", out.len());
+        assert!(out.contains("(5936 more characters)"));
+        assert!(out.contains("nested too deep"));
+        assert!(!out.contains("bottom"));
     }
 
     #[test]

@@ -4,7 +4,10 @@
 //! Issued: header `{alg, typ: "at+jwt", kid}`, claims `iss aud sub role iat nbf exp jti`.
 //! Verified, in this order, each a named check in the decision trace:
 //! format → kid known → algorithm → signature → typ → claims → iss → aud → nbf → exp.
-//! (The bearer extractor then adds: denylist → not-before mark.)
+//! (The bearer extractor then adds: subject → denylist → not-before mark.)
+//!
+//! Everything a token's author wrote (a `kid`, an `alg`, an issuer) is echoed through
+//! `echo::quoted`, capped at 64 characters: a 6 KB `kid` is a short refusal, not a 19 KB one.
 //!
 //! Every rule is explicit here rather than left to a library default: the algorithm comes from
 //! the key the `kid` names (never from the header), all claims are required, `iss` and `aud` must
@@ -13,6 +16,7 @@
 use crate::{
     auth::{
         decision::Trace,
+        echo::{quoted, shown, ECHO_CHARS},
         keys::{KeyRing, SigningKey},
     },
     db::unix_now,
@@ -27,6 +31,10 @@ use serde_json::Value;
 /// The `typ` header of our access tokens (RFC 9068): a refresh token or an ID token from another
 /// system, even if signed by a key we know, is not an access token.
 pub const TYP: &str = "at+jwt";
+
+/// The longest token read at all. Ours are well under 1 KB; a bigger one is refused before any
+/// decoding, and never echoed (a bearer header is the easiest place to push megabytes of text).
+pub const MAX_TOKEN_BYTES: usize = 8 * 1024;
 
 /// The checks `verify` runs, in order.
 pub const CHECKS: [&str; 10] = [
@@ -98,6 +106,8 @@ pub struct Parts {
     pub payload: Option<Value>,
     pub signature: Option<String>,
     pub claims: Option<Claims>,
+    /// The account that owns the key the `kid` names (the bearer extractor checks it is `sub`'s).
+    pub key_owner: Option<i64>,
 }
 
 /// Verify `token`, recording each check in `trace`. `Some(claims)` only if every check passed.
@@ -122,7 +132,17 @@ pub fn verify(
         };
     }
 
-    // format: three base64url segments; header and payload are JSON objects.
+    // format: bounded size, three base64url segments; header and payload are JSON objects.
+    if token.len() > MAX_TOKEN_BYTES {
+        trace.fail(
+            "format",
+            format!(
+                "the token is {} bytes, more than the {MAX_TOKEN_BYTES} read at all; not decoded",
+                token.len()
+            ),
+        );
+        return (None, parts);
+    }
     let segments: Vec<&str> = token.split('.').collect();
     if segments.len() != 3 {
         trace.fail(
@@ -146,9 +166,19 @@ pub fn verify(
         }
     };
     parts.signature = Some(segments[2].to_string());
-    let header = json_of(segments[0]);
+    // `crit` (RFC 7515 §4.1.11) lists header extensions the verifier MUST understand, or refuse
+    // the token. We understand none, so a token that sets it is refused: otherwise a token could
+    // demand a rule (say, "b64": false) that this verifier silently skips.
+    let header = json_of(segments[0]).and_then(|header| match header.get("crit") {
+        Some(crit) => Err(format!(
+            "names critical extensions {}, which this server does not implement, so it must \
+             refuse the token (RFC 7515 §4.1.11)",
+            shown(&crit.to_string(), ECHO_CHARS)
+        )),
+        None => Ok(header),
+    });
     let payload = json_of(segments[1]);
-    parts.header = header.as_ref().ok().cloned();
+    parts.header = json_of(segments[0]).ok();
     // Show a payload that is not a JSON object as text (a JWS may sign anything; a JWT may not).
     parts.payload = payload.as_ref().ok().cloned().or_else(|| {
         URL_SAFE_NO_PAD
@@ -184,14 +214,22 @@ pub fn verify(
             Some(key) => {
                 trace.pass(
                     "kid known",
-                    format!("kid {kid} is one of our keys ({})", key.alg.as_str()),
+                    format!(
+                        "kid {} is one of our keys ({})",
+                        quoted(&kid),
+                        key.alg.as_str()
+                    ),
                 );
+                parts.key_owner = Some(key.owner_id);
                 Some(key)
             }
             None => {
                 fail!(
                     "kid known",
-                    format!("kid {kid} is not in our key ring (never ours, or retired)")
+                    format!(
+                        "kid {} is not in our key ring (never ours, or retired)",
+                        quoted(&kid)
+                    )
                 );
                 None
             }
@@ -220,14 +258,17 @@ pub fn verify(
                     key.alg.as_str()
                 )
             };
-            fail!("algorithm", format!("header says {alg:?}: {why}"));
+            fail!("algorithm", format!("header says {}: {why}", quoted(&alg)));
             false
         }
         None => {
             if alg.eq_ignore_ascii_case("none") {
                 fail!(
                     "algorithm",
-                    format!("header says {alg:?}: unsigned tokens are never accepted")
+                    format!(
+                        "header says {}: unsigned tokens are never accepted",
+                        quoted(&alg)
+                    )
                 );
             } else {
                 trace.fail("algorithm", "no key to pin the algorithm to");
@@ -276,7 +317,10 @@ pub fn verify(
         }
         other => fail!(
             "typ",
-            format!("typ is {other:?}, not {TYP:?}: not an access token")
+            format!(
+                "typ is {}, not {TYP:?}: not an access token",
+                other.as_deref().map_or("missing".into(), quoted)
+            )
         ),
     }
     if stop!() {
@@ -292,7 +336,10 @@ pub fn verify(
         Ok(Err(e)) => {
             fail!(
                 "claims",
-                format!("{e}: iss aud sub role iat nbf exp jti are all required")
+                format!(
+                    "{}: iss aud sub role iat nbf exp jti are all required",
+                    shown(&e.to_string(), 2 * ECHO_CHARS)
+                )
             );
             None
         }
@@ -310,7 +357,7 @@ pub fn verify(
     } else {
         fail!(
             "iss",
-            format!("issuer {:?} is not {:?}", claims.iss, config.issuer)
+            format!("issuer {} is not {:?}", quoted(&claims.iss), config.issuer)
         );
     }
     if !stop!() {
@@ -320,32 +367,43 @@ pub fn verify(
             fail!(
                 "aud",
                 format!(
-                    "audience {:?} is not {:?}: the token was meant for another service",
-                    claims.aud, config.audience
+                    "audience {} is not {:?}: the token was meant for another service",
+                    quoted(&claims.aud),
+                    config.audience
                 )
             );
         }
     }
     if !stop!() {
-        if claims.nbf <= now + leeway {
-            trace.pass("nbf", format!("valid since {} s ago", now - claims.nbf));
+        // Saturating: nbf and exp are whatever the token's author wrote, i64::MIN to i64::MAX.
+        if claims.nbf <= now.saturating_add(leeway) {
+            trace.pass(
+                "nbf",
+                format!("valid since {} s ago", now.saturating_sub(claims.nbf)),
+            );
         } else {
             fail!(
                 "nbf",
                 format!(
                     "not valid for another {} s (leeway {leeway} s)",
-                    claims.nbf - now
+                    claims.nbf.saturating_sub(now)
                 )
             );
         }
     }
     if !stop!() {
-        if now < claims.exp + leeway {
-            trace.pass("exp", format!("expires in {} s", claims.exp - now));
+        if now < claims.exp.saturating_add(leeway) {
+            trace.pass(
+                "exp",
+                format!("expires in {} s", claims.exp.saturating_sub(now)),
+            );
         } else {
             fail!(
                 "exp",
-                format!("expired {} s ago (leeway {leeway} s)", now - claims.exp)
+                format!(
+                    "expired {} s ago (leeway {leeway} s)",
+                    now.saturating_sub(claims.exp)
+                )
             );
         }
     }
@@ -356,7 +414,7 @@ pub fn verify(
     }
 }
 
-/// A trace for verifying a bearer token: the token's checks, then the extractor's own two.
+/// A trace for verifying a bearer token: the token's checks, then the extractor's own three.
 pub fn bearer_trace() -> Trace {
     const PLAN: &[&str] = &[
         CHECKS[0],
@@ -369,6 +427,7 @@ pub fn bearer_trace() -> Trace {
         CHECKS[7],
         CHECKS[8],
         CHECKS[9],
+        "subject",
         "denylist",
         "not-before mark",
     ];

@@ -162,6 +162,14 @@ impl KeyRing {
         Ok(before - keys.len())
     }
 
+    /// Drop a deleted account's keys from memory (the database rows went with the account).
+    pub fn forget_owner(&self, owner_id: i64) {
+        self.keys
+            .write()
+            .expect("lock")
+            .retain(|_, k| k.owner_id != owner_id);
+    }
+
     /// The public keys, as a JWK Set (RFC 7517).
     pub fn jwks(&self) -> Value {
         let keys = self.keys.read().expect("lock");

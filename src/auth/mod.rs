@@ -1,6 +1,7 @@
 //! The server-side authentication core, one concept per file.
 
 pub mod account_events;
+pub mod admin;
 pub mod auth_user;
 pub mod bearer_user;
 pub mod cookie_user;
@@ -11,7 +12,9 @@ pub mod echo;
 pub mod jwt;
 pub mod keys;
 pub mod last_seen;
+pub mod login_backoff;
 pub mod password;
+pub mod rate_limit;
 pub mod refresh;
 pub mod revocation;
 pub mod session;

@@ -2,8 +2,15 @@
 //!
 //! Argon2 is deliberately slow and memory-hard, which is what makes a stolen hash expensive to
 //! crack, and also what makes it dangerous on an async server: each run blocks a core for ~14 ms.
-//! So every hash and verify runs on the blocking pool (`spawn_blocking`) behind a semaphore: at most
-//! `max_concurrent_hashes` run at once and a burst of logins queues instead of stalling the runtime.
+//! So every hash and verify runs on the blocking pool (`spawn_blocking`), with two bounds:
+//! - at most `max_concurrent_hashes` run at once, so a burst of logins cannot take every core;
+//! - at most `max_queued_hashes` more wait for a turn. Past that the call fails at once with
+//!   [`HashError::Busy`] (the API answers 503 with `Retry-After`) instead of growing a queue that
+//!   an attacker can make as long as they like.
+//!
+//! Both permits are moved into the blocking job itself. A client that hangs up drops its request
+//! future, but a hash already running keeps its permits until argon2 returns, so hanging up cannot
+//! be used to start more hashes than the bound allows.
 
 use crate::wire::Password;
 use argon2::{
@@ -48,6 +55,9 @@ pub enum HashError {
     Argon2(String),
     #[error("the password hashing worker stopped")]
     Worker,
+    /// Every hashing slot is running and the waiting line is full.
+    #[error("the server is busy hashing passwords")]
+    Busy,
 }
 
 /// Explicit OWASP parameters (the same as `Argon2::default()` in argon2 0.5, written out so a
@@ -64,7 +74,11 @@ fn argon2id() -> Argon2<'static> {
 
 /// The shared hashing service: bounded concurrency plus a dummy hash for unknown users.
 pub struct PasswordHasher {
-    permits: Arc<Semaphore>,
+    /// One permit per hash allowed to run now.
+    running: Arc<Semaphore>,
+    /// One permit per hash admitted at all: running plus waiting.
+    admitted: Arc<Semaphore>,
+    max_running: usize,
     /// Verified against when the username does not exist, so "no such user" costs the same argon2
     /// run as "wrong password" and response timing does not reveal which usernames exist.
     dummy: PasswordHash,
@@ -73,10 +87,13 @@ pub struct PasswordHasher {
 
 impl PasswordHasher {
     /// Build the service. Computes the dummy hash once (one argon2 run), so call it at start-up.
-    pub fn new(max_concurrent: usize) -> Result<Self, HashError> {
+    pub fn new(max_concurrent: usize, max_queued: usize) -> Result<Self, HashError> {
         let dummy = hash_blocking(&Password::new(random_dummy_password()))?;
+        let max_running = max_concurrent.max(1);
         Ok(PasswordHasher {
-            permits: Arc::new(Semaphore::new(max_concurrent.max(1))),
+            running: Arc::new(Semaphore::new(max_running)),
+            admitted: Arc::new(Semaphore::new(max_running + max_queued)),
+            max_running,
             dummy,
             verifications: AtomicU64::new(0),
         })
@@ -111,19 +128,36 @@ impl PasswordHasher {
         self.verifications.load(Ordering::Relaxed)
     }
 
+    /// How many hashes are running right now (permits held by blocking jobs).
+    pub fn running(&self) -> usize {
+        self.max_running - self.running.available_permits()
+    }
+
     async fn run_bounded<T: Send + 'static>(
         &self,
         work: impl FnOnce() -> T + Send + 'static,
     ) -> Result<T, HashError> {
-        let _permit = self
-            .permits
+        // Admission never waits: a full line is an answer now, not a longer line.
+        let admitted = self
+            .admitted
+            .clone()
+            .try_acquire_owned()
+            .map_err(|_| HashError::Busy)?;
+        // Waiting for a turn may be abandoned (the client hung up): nothing has started yet.
+        let running = self
+            .running
             .clone()
             .acquire_owned()
             .await
             .map_err(|_| HashError::Worker)?;
-        tokio::task::spawn_blocking(work)
-            .await
-            .map_err(|_| HashError::Worker)
+        tokio::task::spawn_blocking(move || {
+            // The job owns both permits: they are released when argon2 returns, not when the
+            // request future is dropped.
+            let _held = (admitted, running);
+            work()
+        })
+        .await
+        .map_err(|_| HashError::Worker)
     }
 }
 
@@ -155,7 +189,7 @@ mod tests {
 
     #[tokio::test]
     async fn hashes_are_argon2id_with_owasp_parameters_and_verify() {
-        let hasher = PasswordHasher::new(1).unwrap();
+        let hasher = PasswordHasher::new(1, 4).unwrap();
         let password = Password::new("correct horse");
         let hash = hasher.hash(&password).await.unwrap();
         assert!(
@@ -172,7 +206,7 @@ mod tests {
 
     #[tokio::test]
     async fn same_password_gets_a_different_salt_each_time() {
-        let hasher = PasswordHasher::new(1).unwrap();
+        let hasher = PasswordHasher::new(1, 4).unwrap();
         let password = Password::new("same password");
         let a = hasher.hash(&password).await.unwrap();
         let b = hasher.hash(&password).await.unwrap();
@@ -181,7 +215,7 @@ mod tests {
 
     #[tokio::test]
     async fn unknown_user_is_refused_after_a_real_verification() {
-        let hasher = PasswordHasher::new(1).unwrap();
+        let hasher = PasswordHasher::new(1, 4).unwrap();
         let before = hasher.verifications();
         // Even the dummy's own password cannot log in a user who does not exist.
         assert!(!hasher
@@ -189,6 +223,82 @@ mod tests {
             .await
             .unwrap());
         assert_eq!(hasher.verifications(), before + 1);
+    }
+
+    /// A job that runs until the test lets it go, and says when it has started.
+    fn held_job(
+        hasher: &Arc<PasswordHasher>,
+    ) -> (
+        tokio::task::JoinHandle<Result<(), HashError>>,
+        tokio::sync::oneshot::Receiver<()>,
+        std::sync::mpsc::Sender<()>,
+    ) {
+        let (started_tx, started) = tokio::sync::oneshot::channel();
+        let (release, release_rx) = std::sync::mpsc::channel::<()>();
+        let hasher = hasher.clone();
+        let task = tokio::spawn(async move {
+            hasher
+                .run_bounded(move || {
+                    let _ = started_tx.send(());
+                    let _ = release_rx.recv();
+                })
+                .await
+        });
+        (task, started, release)
+    }
+
+    async fn wait_until_idle(hasher: &PasswordHasher) {
+        for _ in 0..500 {
+            if hasher.running() == 0 {
+                return;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+        }
+        panic!("the held job never finished");
+    }
+
+    #[tokio::test]
+    async fn hung_up_login_keeps_its_hash_permit_until_the_hash_ends() {
+        let hasher = Arc::new(PasswordHasher::new(1, 0).unwrap());
+        let (task, started, release) = held_job(&hasher);
+        started.await.unwrap();
+        // The client hangs up: its request future is dropped while argon2 is still running.
+        task.abort();
+        let _ = task.await;
+        assert_eq!(
+            hasher.running(),
+            1,
+            "the running job still holds its permit"
+        );
+        assert!(
+            matches!(hasher.run_bounded(|| ()).await, Err(HashError::Busy)),
+            "hanging up must not make room for another hash"
+        );
+        release.send(()).unwrap();
+        wait_until_idle(&hasher).await;
+        assert!(hasher.run_bounded(|| ()).await.is_ok());
+    }
+
+    #[tokio::test]
+    async fn login_flood_past_the_queue_is_refused_at_once() {
+        let hasher = Arc::new(PasswordHasher::new(1, 1).unwrap());
+        let (_running, started, release) = held_job(&hasher);
+        started.await.unwrap();
+        // One more may wait for the running one...
+        let waiting = {
+            let hasher = hasher.clone();
+            tokio::spawn(async move { hasher.run_bounded(|| 7).await })
+        };
+        while hasher.admitted.available_permits() > 0 {
+            tokio::task::yield_now().await;
+        }
+        // ...and the next is refused without waiting at all.
+        assert!(matches!(
+            hasher.run_bounded(|| ()).await,
+            Err(HashError::Busy)
+        ));
+        release.send(()).unwrap();
+        assert_eq!(waiting.await.unwrap().unwrap(), 7);
     }
 
     #[test]

@@ -92,6 +92,19 @@ impl Revocation {
         }
     }
 
+    /// Record in memory a mark already written to the database (in the caller's transaction).
+    pub fn remember_mark(&self, username: &str, at: i64) {
+        self.marks
+            .write()
+            .expect("lock")
+            .insert(username.to_string(), at);
+    }
+
+    /// Forget a deleted account's mark.
+    pub fn forget(&self, username: &str) {
+        self.marks.write().expect("lock").remove(username);
+    }
+
     /// The mark for `username`, if any (memory only).
     pub fn not_before(&self, username: &str) -> Option<i64> {
         self.marks.read().expect("lock").get(username).copied()

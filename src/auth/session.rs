@@ -31,9 +31,6 @@ use sqlx::SqlitePool;
 use std::{str::FromStr, sync::Arc, time::Instant};
 use tower_sessions::session::Id;
 
-/// How long the server remembers whose an ended session was (for the audit log only).
-pub const ENDED_MEMORY_SECS: i64 = 86_400;
-
 /// The checks a cookie-authenticated request goes through, in order.
 pub const CHECKS: [&str; 5] = [
     "cookie",
@@ -66,6 +63,8 @@ pub struct Sessions {
     db: SqlitePool,
     idle_secs: i64,
     absolute_secs: i64,
+    /// How long the server remembers whose an ended session was (for the audit log only).
+    ended_memory_secs: i64,
 }
 
 impl Sessions {
@@ -75,6 +74,7 @@ impl Sessions {
         db: SqlitePool,
         idle_secs: u64,
         absolute_secs: u64,
+        ended_memory_secs: u64,
     ) -> Self {
         Sessions {
             last_seen: LastSeenWriter::spawn(store.clone()),
@@ -82,6 +82,7 @@ impl Sessions {
             db,
             idle_secs: idle_secs as i64,
             absolute_secs: absolute_secs as i64,
+            ended_memory_secs: ended_memory_secs as i64,
         }
     }
 
@@ -268,7 +269,7 @@ impl Sessions {
     /// Whose session a raw cookie value is or was, for the audit log: a live one, or one ended
     /// within the last day.
     pub async fn owner_of(&self, cookie: &str) -> Option<(i64, String)> {
-        let since = unix_now() - ENDED_MEMORY_SECS;
+        let since = unix_now() - self.ended_memory_secs;
         let user_id = self
             .store
             .owner_of(&key_of(cookie), since)
@@ -322,14 +323,16 @@ impl Sessions {
     }
 
     /// One cleanup pass: records idle for too long or past the absolute deadline, and the memory
-    /// of sessions ended more than a day ago.
+    /// of sessions ended longer ago than `retention.ended_sessions_secs`.
     pub async fn delete_expired(&self) -> Result<usize, SessionError> {
         let now = unix_now();
         let ended = self
             .store
             .end_expired(now - self.idle_secs + 1, now - self.absolute_secs + 1, now)
             .await?;
-        self.store.forget_ended(now - ENDED_MEMORY_SECS).await?;
+        self.store
+            .forget_ended(now - self.ended_memory_secs)
+            .await?;
         Ok(ended)
     }
 

@@ -11,7 +11,8 @@ pub struct AccountSettings {
     default_same_site: SameSite,
     cache: RwLock<HashMap<i64, LabSettings>>,
     /// Username → id, for bearer requests (a token names its user by `sub`). Usernames never
-    /// change and accounts are never deleted here, so an entry never goes stale.
+    /// change; an account that is deleted (an expired scratch account) is `forget`-ten here, so a
+    /// name registered again later is never mistaken for the old account.
     ids: RwLock<HashMap<String, i64>>,
 }
 
@@ -41,6 +42,22 @@ impl AccountSettings {
                 .insert(username.to_string(), id);
         }
         Ok(id)
+    }
+
+    /// Forget a deleted account.
+    pub fn forget(&self, user_id: i64, username: &str) {
+        self.cache.write().expect("lock").remove(&user_id);
+        self.ids.write().expect("lock").remove(username);
+    }
+
+    /// Back to the server defaults (the demo accounts' scheduled reset).
+    pub async fn reset(&self, user_id: i64) -> Result<(), sqlx::Error> {
+        sqlx::query("DELETE FROM account_settings WHERE user_id = ?")
+            .bind(user_id)
+            .execute(&self.db)
+            .await?;
+        self.cache.write().expect("lock").remove(&user_id);
+        Ok(())
     }
 
     pub async fn get(&self, user_id: i64) -> Result<LabSettings, sqlx::Error> {

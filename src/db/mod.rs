@@ -2,7 +2,6 @@
 //! by migrations embedded in the binary (so a fresh machine needs no sqlx CLI).
 
 pub mod account_settings;
-pub mod seed;
 pub mod users;
 
 use sqlx::{

@@ -57,20 +57,26 @@ pub async fn find_by_id(db: &SqlitePool, id: i64) -> Result<Option<User>, UserEr
 }
 
 /// Insert a new account; `Taken` if the name exists (decided by the UNIQUE constraint, so two
-/// concurrent registrations of one name cannot both win).
+/// concurrent registrations of one name cannot both win). A scratch account is marked with its
+/// kind and expiry in the same statement, so no half-made account (an unmarked matrix admin that
+/// nothing would ever delete) can be left behind by a client hanging up.
 pub async fn insert(
     db: &SqlitePool,
     username: &str,
     hash: &PasswordHash,
     role: Role,
+    scratch: Option<(Scratch, i64)>,
 ) -> Result<User, UserError> {
     let result = sqlx::query(
-        "INSERT INTO users (username, password_hash, role, created_at) VALUES (?, ?, ?, ?)",
+        "INSERT INTO users (username, password_hash, role, created_at, scratch, expires_at) \
+         VALUES (?, ?, ?, ?, ?, ?)",
     )
     .bind(username)
     .bind(hash.as_phc())
     .bind(role.as_str())
     .bind(super::unix_now())
+    .bind(scratch.map(|(kind, _)| kind.as_str()))
+    .bind(scratch.map(|(_, expires_at)| expires_at))
     .execute(db)
     .await;
     match result {
@@ -84,6 +90,56 @@ pub async fn insert(
         Err(sqlx::Error::Database(err)) if err.is_unique_violation() => Err(UserError::Taken),
         Err(err) => Err(err.into()),
     }
+}
+
+/// What made a scratch account, which expires and is then deleted.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Scratch {
+    Lesson,
+    Matrix,
+}
+
+impl Scratch {
+    fn as_str(self) -> &'static str {
+        match self {
+            Scratch::Lesson => "lesson",
+            Scratch::Matrix => "matrix",
+        }
+    }
+}
+
+/// Delete scratch accounts of `kind` by id (only those that really are scratch of that kind);
+/// returns the (id, username) of each deleted. Their sessions, keys and refresh tokens go with
+/// them (foreign keys, ON DELETE CASCADE).
+pub async fn delete_scratch(
+    db: &SqlitePool,
+    kind: Scratch,
+    ids: &[i64],
+) -> Result<Vec<(i64, String)>, UserError> {
+    let mut deleted = Vec::new();
+    for id in ids {
+        let row: Option<(i64, String)> =
+            sqlx::query_as("DELETE FROM users WHERE id = ? AND scratch = ? RETURNING id, username")
+                .bind(id)
+                .bind(kind.as_str())
+                .fetch_optional(db)
+                .await?;
+        deleted.extend(row);
+    }
+    Ok(deleted)
+}
+
+/// Delete every scratch account past its expiry; returns the (id, username) of each.
+pub async fn delete_expired_scratch(
+    db: &SqlitePool,
+    now: i64,
+) -> Result<Vec<(i64, String)>, UserError> {
+    Ok(sqlx::query_as(
+        "DELETE FROM users WHERE scratch IS NOT NULL AND expires_at < ? RETURNING id, username",
+    )
+    .bind(now)
+    .fetch_all(db)
+    .await?)
 }
 
 pub async fn count(db: &SqlitePool) -> Result<i64, UserError> {

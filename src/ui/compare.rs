@@ -107,7 +107,7 @@ pub fn ComparePage() -> impl IntoView {
                 "request now pays (its cost is in each trace)."
             </p>
         </section>
-        <LogoutMatrixView/>
+        <LogoutMatrixView token=lab.jwt.secret/>
         <DemoAccounts/>
     }
     .into_any()
@@ -167,7 +167,7 @@ fn CompareColumn(lab: CompareLab, lane: Lane, now_ms: RwSignal<i64>) -> impl Int
                         };
                         view! {
                             <span data-testid=format!("{id}-last-status")>{call.status}</span>
-                            " " {format!("{} {}", call.method, call.shown_path())} {verdict}
+                            " " {format!("{} {}", call.method, call.path)} {verdict}
                         }
                     })}
                 </dd>

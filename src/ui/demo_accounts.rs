@@ -1,34 +1,83 @@
-//! The demo-account card: the seeded accounts and their (deliberately public) passwords.
+//! The demo-account card. The server decides what it shows (`GET /api/demo-accounts`): the
+//! shared accounts and their deliberately public passwords on loopback use, nothing on a hosted
+//! lab. The passwords are not compiled into the WASM bundle.
 
-use crate::demo::DEMO_ACCOUNTS;
+#[cfg(feature = "ssr")]
+use crate::wire::DemoCard;
 use leptos::prelude::*;
 
 #[component]
 pub fn DemoAccounts() -> impl IntoView {
+    let card = Resource::new_blocking(
+        || (),
+        |_| {
+            #[cfg(feature = "ssr")]
+            let state = use_context::<crate::state::AppState>();
+            async move {
+                #[cfg(feature = "ssr")]
+                {
+                    DemoCard {
+                        accounts: state
+                            .map(|s| crate::demo::card(s.hosting.demo_accounts_public()))
+                            .unwrap_or_default(),
+                    }
+                }
+                #[cfg(not(feature = "ssr"))]
+                {
+                    // Client-side navigation: ask the server (gloo's future is not Send, and is
+                    // only ever polled on the browser's one thread).
+                    send_wrapper::SendWrapper::new(crate::client::demo_accounts())
+                        .await
+                        .result
+                        .unwrap_or_default()
+                }
+            }
+        },
+    );
     view! {
-        <aside class="card demo-accounts" data-testid="demo-accounts">
-            <h2>"Demo accounts"</h2>
-            <p class="muted">
-                "Seeded on first run. Their passwords are public because this is a lab; "
-                "never print passwords on a real login page."
-            </p>
-            <table>
-                <thead>
-                    <tr><th>"username"</th><th>"password"</th><th>"role"</th></tr>
-                </thead>
-                <tbody>
-                    {DEMO_ACCOUNTS
-                        .iter()
-                        .map(|account| view! {
-                            <tr>
-                                <td><code>{account.username}</code></td>
-                                <td><code>{account.password}</code></td>
-                                <td>{account.role.as_str()}</td>
-                            </tr>
-                        })
-                        .collect_view()}
-                </tbody>
-            </table>
-        </aside>
+        <Suspense fallback=|| ()>
+            {move || card.get().map(|card| if card.accounts.is_empty() {
+                view! {
+                    <aside class="card demo-accounts" data-testid="demo-accounts-hosted">
+                        <h2>"Accounts"</h2>
+                        <p class="muted">
+                            "This lab is hosted for a class, so it has no shared demo accounts: "
+                            "register an account of your own."
+                        </p>
+                    </aside>
+                }
+                .into_any()
+            } else {
+                view! {
+                    <aside class="card demo-accounts" data-testid="demo-accounts">
+                        <h2>"Demo accounts"</h2>
+                        <p class="muted">
+                            "Seeded on first run and shared by everyone using this lab on this "
+                            "machine. Their passwords are public because this is a lab; never "
+                            "print passwords on a real login page. Their password and role cannot "
+                            "be changed, and their switches and sessions are reset now and then."
+                        </p>
+                        <table>
+                            <thead>
+                                <tr><th>"username"</th><th>"password"</th><th>"role"</th></tr>
+                            </thead>
+                            <tbody>
+                                {card.accounts
+                                    .into_iter()
+                                    .map(|account| view! {
+                                        <tr>
+                                            <td><code>{account.username}</code></td>
+                                            <td><code>{account.password}</code></td>
+                                            <td>{account.role.as_str()}</td>
+                                        </tr>
+                                    })
+                                    .collect_view()}
+                            </tbody>
+                        </table>
+                    </aside>
+                }
+                .into_any()
+            })}
+        </Suspense>
     }
 }

@@ -9,7 +9,10 @@ use crate::{
 use leptos::{prelude::*, task::spawn_local};
 
 #[component]
-pub fn LogoutMatrixView() -> impl IntoView {
+pub fn LogoutMatrixView(
+    /// The page's live access token: only a signed-in user may start a run.
+    token: RwSignal<Option<String>>,
+) -> impl IntoView {
     let matrix: RwSignal<Option<LogoutMatrix>> = RwSignal::new(None);
     let running = RwSignal::new(false);
     let error = RwSignal::new(None::<String>);
@@ -17,9 +20,12 @@ pub fn LogoutMatrixView() -> impl IntoView {
         if running.get_untracked() {
             return;
         }
+        let Some(token) = token.get_untracked() else {
+            return;
+        };
         running.set(true);
         spawn_local(async move {
-            let answer = client::logout_matrix().await;
+            let answer = client::logout_matrix(&token).await;
             match answer.result {
                 Ok(result) => {
                     error.set(None);
@@ -37,12 +43,19 @@ pub fn LogoutMatrixView() -> impl IntoView {
             <p>
                 "For each way access should end, the server signs scratch accounts in (a session, a "
                 "stateless JWT, and a JWT on an account with server-side revocation on), calls the API, "
-                "causes the event through the public API, and calls again. The role change row asks for "
-                "something only an admin may have ("<code>"GET /api/admin/accounts"</code>")."
+                "causes the event through the public API, and calls again. The role change row asks what "
+                "the credential says about its role ("<code>"GET /api/lab/role-claim"</code>", which "
+                "changes nothing): the server's own administration reads the accounts table, so a stale "
+                "claim can only be shown, never used. Each run makes its own scratch accounts and deletes "
+                "them afterwards."
             </p>
-            <button type="button" data-testid="run-matrix" disabled=move || running.get() on:click=run>
+            <button type="button" data-testid="run-matrix"
+                disabled=move || running.get() || token.with(Option::is_none) on:click=run>
                 {move || if running.get() { "Running against the server…" } else { "Run the matrix" }}
             </button>
+            <Show when=move || token.with(Option::is_none)>
+                <p class="muted" data-testid="matrix-needs-login">"Sign in above to run it (runs are limited per account)."</p>
+            </Show>
             {move || error.get().map(|e| view! { <p class="error">{e}</p> })}
             {move || matrix.get().map(|m| view! { <MatrixTable matrix=m/> })}
         </section>

@@ -42,6 +42,23 @@ pub async fn lab_in_with(dir: TempDir, adjust: impl FnOnce(&mut Settings)) -> La
         database_url: format!("sqlite://{}/nested/lab.db", dir.path().display()),
         ..Settings::default()
     };
+    // Every request of a test comes from one client (no connection address), often logging in
+    // as bob dozens of times a minute: the suite sets its own limits, out of the way. Tests of
+    // a limit set that limit themselves in `adjust`.
+    let generous: authlab::auth::rate_limit::Rate = "100000/1m".parse().unwrap();
+    let limits = &mut settings.limits;
+    for rate in [
+        &mut limits.login_per_address,
+        &mut limits.login_per_name_and_address,
+        &mut limits.login_per_name,
+        &mut limits.register_per_address,
+        &mut limits.refresh_per_address,
+        &mut limits.key_rotation_per_account,
+        &mut limits.matrix_per_account,
+    ] {
+        *rate = generous;
+    }
+    limits.login_backoff_after = 1000;
     adjust(&mut settings);
     let options = server::leptos_options(&settings);
     let state = server::build_state(settings.clone(), options)
@@ -84,7 +101,15 @@ impl Answer {
 }
 
 impl Lab {
-    pub async fn send(&self, request: Request<Body>) -> Answer {
+    /// Send a request through the router. A request without a `Host` header gets the lab's own
+    /// (`127.0.0.1:<port>`), as every browser request has one.
+    pub async fn send(&self, mut request: Request<Body>) -> Answer {
+        if !request.headers().contains_key(header::HOST) {
+            let host = format!("127.0.0.1:{}", self.settings.listen.port());
+            request
+                .headers_mut()
+                .insert(header::HOST, host.parse().unwrap());
+        }
         let response = self
             .app
             .clone()

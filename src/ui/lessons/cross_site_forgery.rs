@@ -67,8 +67,10 @@ pub fn Lesson() -> impl IntoView {
         done.set(false);
         frame_src.set(None);
         run.go(async move {
-            let attacker = browser::other_loopback_origin().ok_or(
-                "this experiment needs the lab at http://127.0.0.1:<port> or http://localhost:<port>",
+            let site = client::forgery_site().await;
+            let attacker = site.result.ok().and_then(|site| site.origin).ok_or(
+                "this experiment needs a second site: browse the lab at http://127.0.0.1:<port> or \
+                 http://localhost:<port>, or (hosted) set hosting.attacker_origin",
             )?;
             let account = fresh_account(&run).await?;
             let state = run.session_login("session login", &account).await?;
@@ -77,7 +79,10 @@ pub fn Lesson() -> impl IntoView {
                 ..LabSettingsPatch::default()
             };
             let set = client::put_lab_settings(&patch, Credential::Csrf(&state.csrf_token)).await;
-            run.step(&format!("your cookie: SameSite={}", same_site.as_str()), &set);
+            run.step(
+                &format!("your cookie: SameSite={}", same_site.as_str()),
+                &set,
+            );
             run.saw(format!(
                 "You are signed in with a SameSite={} cookie. The attacker's page is {attacker}: \
                  another origin and another site.",

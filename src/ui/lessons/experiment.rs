@@ -104,13 +104,23 @@ impl Run {
 
 /// A throwaway account for this run, registered through the public API, so the experiment's
 /// switches touch nobody else.
+///
+/// Name and password are drawn independently from `crypto.getRandomValues`: the password is 128
+/// random bits that nothing else reveals (the name is shown on screen and in the audit log).
 pub async fn fresh_account(run: &Run) -> Result<Credentials, String> {
-    let suffix: String = (0..8)
-        .map(|_| char::from_digit((random() * 36.0) as u32 % 36, 36).unwrap_or('x'))
+    const ALPHABET: &[u8] = b"abcdefghijklmnopqrstuvwxyz0123456789";
+    let name_bytes = crate::browser::random_bytes::<8>()
+        .ok_or("this browser has no crypto.getRandomValues: no safe password can be made")?;
+    let password_bytes = crate::browser::random_bytes::<16>()
+        .ok_or("this browser has no crypto.getRandomValues: no safe password can be made")?;
+    let suffix: String = name_bytes
+        .iter()
+        .map(|b| char::from(ALPHABET[usize::from(*b) % ALPHABET.len()]))
         .collect();
+    let password: String = password_bytes.iter().map(|b| format!("{b:02x}")).collect();
     let credentials = Credentials {
         username: format!("lesson-{suffix}"),
-        password: Password::new(format!("lesson-pass-{suffix}")),
+        password: Password::new(password),
     };
     client::register(&credentials)
         .await
@@ -120,16 +130,6 @@ pub async fn fresh_account(run: &Run) -> Result<Credentials, String> {
         credentials.username
     ));
     Ok(credentials)
-}
-
-#[cfg(feature = "hydrate")]
-fn random() -> f64 {
-    js_sys::Math::random()
-}
-
-#[cfg(not(feature = "hydrate"))]
-fn random() -> f64 {
-    0.5
 }
 
 /// The lesson's URL parameters (the URL is the lesson's state, so a teacher can link to it). Call
@@ -168,7 +168,7 @@ pub fn Experiment(
                         <li data-testid="step" data-method=step.call.method data-path=step.call.path.clone()
                             data-status=step.call.status.to_string() data-check=check_attr>
                             <strong>{step.label}</strong>": "
-                            <code>{format!("{} {}", step.call.method, step.call.shown_path())}</code>
+                            <code>{format!("{} {}", step.call.method, step.call.path)}</code>
                             {format!(" → {}", step.call.status)}
                             {check.map(|c| format!(" (refused at {c})"))}
                         </li>

@@ -1,0 +1,262 @@
+//! Rate limits: how many attempts a key (a client address, an account name, an account) may make
+//! in a while. Past the limit the answer is 429 with `Retry-After`, at once, before any work.
+//!
+//! The algorithm is governor's GCRA: a bucket of `burst` attempts that refills evenly over the
+//! period, so after a burst each further attempt waits its turn, and the wait is never longer than
+//! one refill step. Nothing ever locks an account for good: an attacker hammering a name only
+//! slows that name down, and the per-(name, address) bucket keeps a learner at another address
+//! unaffected. The buckets live behind the small `Limiter` trait, so a shared store (Redis) can
+//! hold them when several servers share the load.
+
+use async_trait::async_trait;
+use governor::{clock::Clock, DefaultKeyedRateLimiter, Quota};
+use serde::{Deserialize, Deserializer};
+use std::{fmt, num::NonZeroU32, str::FromStr, time::Duration};
+
+/// `burst` attempts per `period`: written `"60/30s"`, `"10/1m"`, `"20/1h"` in the settings.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Rate {
+    pub burst: u32,
+    pub period: Duration,
+}
+
+impl Rate {
+    pub const fn new(burst: u32, period_secs: u64) -> Rate {
+        Rate {
+            burst,
+            period: Duration::from_secs(period_secs),
+        }
+    }
+
+    fn quota(self) -> Quota {
+        let burst = NonZeroU32::new(self.burst.max(1)).unwrap_or(NonZeroU32::MIN);
+        Quota::with_period(self.period / burst.get())
+            .unwrap_or_else(|| Quota::per_second(burst))
+            .allow_burst(burst)
+    }
+}
+
+impl FromStr for Rate {
+    type Err = String;
+
+    fn from_str(text: &str) -> Result<Rate, String> {
+        let bad = || format!("{text:?} is not a rate like \"60/30s\", \"10/1m\" or \"20/1h\"");
+        let (burst, period) = text.trim().split_once('/').ok_or_else(bad)?;
+        let burst: u32 = burst.trim().parse().map_err(|_| bad())?;
+        let period = period.trim();
+        let (number, unit) = period.split_at(period.len().saturating_sub(1));
+        let number: u64 = if number.is_empty() {
+            1
+        } else {
+            number.parse().map_err(|_| bad())?
+        };
+        let secs = match unit {
+            "s" => number,
+            "m" => number * 60,
+            "h" => number * 3600,
+            _ => return Err(bad()),
+        };
+        if burst == 0 || secs == 0 {
+            return Err(format!(
+                "{text:?}: burst and period must both be at least 1"
+            ));
+        }
+        Ok(Rate::new(burst, secs))
+    }
+}
+
+impl fmt::Display for Rate {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let secs = self.period.as_secs();
+        if secs % 3600 == 0 {
+            write!(f, "{}/{}h", self.burst, secs / 3600)
+        } else if secs % 60 == 0 {
+            write!(f, "{}/{}m", self.burst, secs / 60)
+        } else {
+            write!(f, "{}/{}s", self.burst, secs)
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for Rate {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Rate, D::Error> {
+        let text = String::deserialize(deserializer)?;
+        text.parse().map_err(serde::de::Error::custom)
+    }
+}
+
+/// A refusal: wait this long before the next attempt.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct RetryAfter(pub Duration);
+
+impl RetryAfter {
+    /// Whole seconds for the `Retry-After` header (at least 1).
+    pub fn secs(self) -> u64 {
+        self.0.as_secs_f64().ceil().max(1.0) as u64
+    }
+}
+
+#[async_trait]
+pub trait Limiter: Send + Sync {
+    /// Take one attempt from `key`'s bucket, or say how long until one is free.
+    async fn check(&self, key: &str) -> Result<(), RetryAfter>;
+    /// Drop buckets that are full again (they hold no information), so memory stays bounded.
+    fn forget_idle(&self);
+}
+
+/// Buckets in this process's memory.
+pub struct LocalLimiter {
+    limiter: DefaultKeyedRateLimiter<String>,
+}
+
+/// Keys are capped: an attacker's 10 KB "username" is one bucket of 64 characters, not 10 KB.
+const KEY_CHARS: usize = 64;
+
+impl LocalLimiter {
+    pub fn new(rate: Rate) -> Self {
+        LocalLimiter {
+            limiter: DefaultKeyedRateLimiter::keyed(rate.quota()),
+        }
+    }
+}
+
+#[async_trait]
+impl Limiter for LocalLimiter {
+    async fn check(&self, key: &str) -> Result<(), RetryAfter> {
+        let key: String = key.chars().take(KEY_CHARS).collect();
+        self.limiter.check_key(&key).map_err(|not_until| {
+            RetryAfter(not_until.wait_time_from(governor::clock::DefaultClock::default().now()))
+        })
+    }
+
+    fn forget_idle(&self) {
+        self.limiter.retain_recent();
+        self.limiter.shrink_to_fit();
+    }
+}
+
+/// Every limit the server applies, built from the settings.
+pub struct Limits {
+    pub login_per_address: Box<dyn Limiter>,
+    pub login_per_name_and_address: Box<dyn Limiter>,
+    pub login_per_name: Box<dyn Limiter>,
+    pub register_per_address: Box<dyn Limiter>,
+    pub refresh_per_address: Box<dyn Limiter>,
+    pub key_rotation_per_account: Box<dyn Limiter>,
+    pub matrix_per_account: Box<dyn Limiter>,
+    /// Doubling waits after failures in a row, and the addresses each name is known at.
+    pub login_backoff: super::login_backoff::LoginBackoff,
+}
+
+impl Limits {
+    pub fn local(settings: &crate::settings::LimitSettings) -> Self {
+        let local = |rate: Rate| -> Box<dyn Limiter> { Box::new(LocalLimiter::new(rate)) };
+        Limits {
+            login_per_address: local(settings.login_per_address),
+            login_per_name_and_address: local(settings.login_per_name_and_address),
+            login_per_name: local(settings.login_per_name),
+            register_per_address: local(settings.register_per_address),
+            refresh_per_address: local(settings.refresh_per_address),
+            key_rotation_per_account: local(settings.key_rotation_per_account),
+            matrix_per_account: local(settings.matrix_per_account),
+            login_backoff: super::login_backoff::LoginBackoff::new(
+                settings.login_backoff_after,
+                Duration::from_secs(settings.login_backoff_max_secs),
+            ),
+        }
+    }
+
+    /// A login attempt for `username` from `address`, checked before anything looks the name
+    /// up, so a 429 says nothing about whether the account exists: per address (spraying), per
+    /// (name, address), the doubling wait after failures in a row there, and per name from
+    /// anywhere (guessing from many addresses), except at an address the name has logged in
+    /// from before, so an attacker cannot keep the owner out. Returns which limit refused, and
+    /// the wait.
+    pub async fn login(
+        &self,
+        username: &str,
+        address: &str,
+    ) -> Result<(), (&'static str, RetryAfter)> {
+        let name = username.to_lowercase();
+        self.login_per_address
+            .check(address)
+            .await
+            .map_err(|wait| ("login attempts from your address", wait))?;
+        self.login_per_name_and_address
+            .check(&format!("{address} {name}"))
+            .await
+            .map_err(|wait| ("login attempts for this name from your address", wait))?;
+        if let Some(wait) = self
+            .login_backoff
+            .waiting(&name, address, std::time::Instant::now())
+        {
+            return Err((
+                "wrong passwords in a row for this name from your address",
+                wait,
+            ));
+        }
+        if !self.login_backoff.is_known(&name, address) {
+            self.login_per_name
+                .check(&name)
+                .await
+                .map_err(|wait| ("login attempts for this name", wait))?;
+        }
+        Ok(())
+    }
+
+    /// What the credential check said: a right password ends the failure streak and makes the
+    /// address known for the name; anything else lengthens the streak.
+    pub fn login_outcome(&self, username: &str, address: &str, password_right: bool) {
+        let name = username.to_lowercase();
+        if password_right {
+            self.login_backoff.succeeded(&name, address);
+        } else {
+            self.login_backoff
+                .failed(&name, address, std::time::Instant::now());
+        }
+    }
+
+    pub fn forget_idle(&self) {
+        for limiter in [
+            &self.login_per_address,
+            &self.login_per_name_and_address,
+            &self.login_per_name,
+            &self.register_per_address,
+            &self.refresh_per_address,
+            &self.key_rotation_per_account,
+            &self.matrix_per_account,
+        ] {
+            limiter.forget_idle();
+        }
+        self.login_backoff.forget_idle(std::time::Instant::now());
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rates_parse_and_print() {
+        assert_eq!("60/30s".parse::<Rate>().unwrap(), Rate::new(60, 30));
+        assert_eq!("10/1m".parse::<Rate>().unwrap(), Rate::new(10, 60));
+        assert_eq!("20/h".parse::<Rate>().unwrap(), Rate::new(20, 3600));
+        assert_eq!(Rate::new(10, 60).to_string(), "10/1m");
+        for bad in ["", "10", "0/1m", "10/0s", "x/1m", "10/1d", "10/-1s"] {
+            assert!(bad.parse::<Rate>().is_err(), "{bad}");
+        }
+    }
+
+    #[tokio::test]
+    async fn a_burst_then_a_wait_per_key() {
+        let limiter = LocalLimiter::new(Rate::new(3, 60));
+        for _ in 0..3 {
+            limiter.check("a").await.unwrap();
+        }
+        let wait = limiter.check("a").await.unwrap_err();
+        assert!(wait.0 <= Duration::from_secs(20), "{wait:?}");
+        assert!(wait.secs() >= 1);
+        // Another key has its own bucket.
+        limiter.check("b").await.unwrap();
+    }
+}

@@ -1,0 +1,59 @@
+//! Scratch accounts: the ones experiments make for themselves, which expire and are deleted.
+//!
+//! - **Matrix accounts** are created by the logout matrix, one set per run, named
+//!   `lab:matrix-<run>-…`. The `lab:` namespace cannot be registered (':' is not a username
+//!   character), so no learner can hold one, and the matrix only ever touches the ids it created
+//!   in that run. They are deleted when the run ends, or by maintenance if a run was abandoned.
+//! - **Lesson accounts** (`lesson-…`, registered by the lessons through the public API) expire
+//!   after `hosting.lesson_account_ttl_secs`.
+//!
+//! Deleting an account takes its sessions, refresh tokens and keys with it (foreign keys); the
+//! in-memory caches are told here.
+
+use crate::{
+    db::{
+        unix_now,
+        users::{self, Scratch, UserError},
+    },
+    state::AppState,
+};
+
+/// Names registration gives a lesson's lifetime.
+pub const LESSON_PREFIX: &str = "lesson-";
+/// The matrix's namespace, which registration refuses.
+pub const MATRIX_PREFIX: &str = "lab:matrix-";
+
+/// Is `username` named like a scratch account (a lesson's, the matrix's, or the `matrix-…`
+/// names earlier versions used)? Such an account is never made an administrator: whoever
+/// registered a look-alike name must not be promoted by mistaking it for an experiment's.
+pub fn is_scratch_like(username: &str) -> bool {
+    [LESSON_PREFIX, MATRIX_PREFIX, "matrix-", "lab:"]
+        .iter()
+        .any(|prefix| username.starts_with(prefix))
+}
+
+/// How long a matrix account may outlive an abandoned run.
+pub const MATRIX_TTL_SECS: i64 = 600;
+
+/// Drop what memory holds about deleted accounts.
+fn forget(state: &AppState, deleted: &[(i64, String)]) {
+    for (id, username) in deleted {
+        state.keys.forget_owner(*id);
+        state.account_settings.forget(*id, username);
+        state.revocation.forget(username);
+    }
+}
+
+/// Delete the matrix accounts of one run (only matrix accounts, only these ids).
+pub async fn delete_matrix_accounts(state: &AppState, ids: &[i64]) -> Result<usize, UserError> {
+    let deleted = users::delete_scratch(&state.db, Scratch::Matrix, ids).await?;
+    forget(state, &deleted);
+    Ok(deleted.len())
+}
+
+/// Maintenance: delete every scratch account past its expiry.
+pub async fn delete_expired(state: &AppState) -> Result<usize, UserError> {
+    let deleted = users::delete_expired_scratch(&state.db, unix_now()).await?;
+    forget(state, &deleted);
+    Ok(deleted.len())
+}

@@ -1,0 +1,177 @@
+//! Property tests: random bytes at the bearer parser, the cookie parser and every JSON endpoint.
+//! Whatever arrives, the answer is a 4xx (or a 2xx) with a JSON reason: never a 500, never a
+//! panic, and never an answer that grows with what was sent.
+
+mod common;
+
+use authlab::{
+    auth::{
+        bearer_user::bearer_token,
+        decision::Trace,
+        jwt::{self, Mode, CHECKS},
+        session_cookie,
+    },
+    wire::AuthMode,
+};
+use axum::{
+    body::Body,
+    http::{header, HeaderMap, HeaderValue, Request},
+};
+use common::{lab_with, Lab};
+use proptest::prelude::*;
+use std::sync::OnceLock;
+
+/// One lab for every case: building one per case would spend the run on argon2 seeding.
+fn shared() -> &'static (tokio::runtime::Runtime, Lab, String) {
+    static SHARED: OnceLock<(tokio::runtime::Runtime, Lab, String)> = OnceLock::new();
+    SHARED.get_or_init(|| {
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build()
+            .expect("runtime");
+        let (lab, token) = runtime.block_on(async {
+            let lab = lab_with(|s| {
+                let many = "100000/1m";
+                s.limits.login_per_address = many.parse().unwrap();
+                s.limits.login_per_name = many.parse().unwrap();
+                s.limits.login_per_name_and_address = many.parse().unwrap();
+                s.limits.register_per_address = many.parse().unwrap();
+                s.limits.matrix_per_account = many.parse().unwrap();
+            })
+            .await;
+            let (token, _) = lab.jwt_login("bob", "bob-builds-it").await;
+            (lab, token)
+        });
+        (runtime, lab, token)
+    })
+}
+
+/// Every endpoint that reads a JSON body.
+const JSON_ENDPOINTS: &[(&str, &str)] = &[
+    ("POST", "/api/register"),
+    ("POST", "/api/session/login"),
+    ("POST", "/api/jwt/login"),
+    ("POST", "/api/jwt/decode"),
+    ("POST", "/api/account/password"),
+    ("PUT", "/api/lab-settings"),
+    ("PUT", "/api/admin/accounts/bob"),
+    ("POST", "/api/replay"),
+];
+
+/// Text that looks a little like what the endpoints expect, to get past the JSON parser often.
+fn jsonish() -> impl Strategy<Value = String> {
+    let field = prop_oneof![
+        Just("username"),
+        Just("password"),
+        Just("token"),
+        Just("handle"),
+        Just("role"),
+        Just("denylist"),
+        Just("current_password"),
+        Just("new_password"),
+        Just("same_site"),
+        Just("jwt_alg"),
+    ];
+    let value = prop_oneof![
+        any::<String>().prop_map(|s| serde_json::Value::String(s).to_string()),
+        any::<i64>().prop_map(|n| n.to_string()),
+        any::<bool>().prop_map(|b| b.to_string()),
+        Just("null".to_string()),
+        Just("[]".to_string()),
+        Just("\"admin\"".to_string()),
+        "[a-z]{0,12}".prop_map(|s| format!("\"{s}\"")),
+    ];
+    prop::collection::vec((field, value), 0..5).prop_map(|pairs| {
+        let body: Vec<String> = pairs
+            .into_iter()
+            .map(|(k, v)| format!("\"{k}\":{v}"))
+            .collect();
+        format!("{{{}}}", body.join(","))
+    })
+}
+
+fn body_strategy() -> impl Strategy<Value = Vec<u8>> {
+    prop_oneof![
+        prop::collection::vec(any::<u8>(), 0..512),
+        jsonish().prop_map(String::into_bytes),
+    ]
+}
+
+fn assert_clean(status: u16, text: &str, what: &str) {
+    assert!(status < 500, "{what}: {status} {text}");
+    assert!(
+        serde_json::from_str::<serde_json::Value>(text).is_ok() || text.is_empty(),
+        "{what}: not JSON: {text:?}"
+    );
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 96, ..ProptestConfig::default() })]
+
+    #[test]
+    fn random_authorization_headers_never_break_the_bearer_parser(raw in prop::collection::vec(any::<u8>(), 0..2048)) {
+        let (_, lab, _) = shared();
+        let mut headers = HeaderMap::new();
+        if let Ok(value) = HeaderValue::from_bytes(&raw) {
+            headers.insert(header::AUTHORIZATION, value);
+        }
+        if let Some(token) = bearer_token(&headers) {
+            let mut trace = Trace::new(AuthMode::Jwt, &CHECKS);
+            let (claims, _) = jwt::verify(&token, &lab.state.keys, &lab.settings.jwt, &mut trace, Mode::EveryProblem);
+            prop_assert!(claims.is_none());
+            // Whatever was sent, what is said back stays small.
+            let said = serde_json::to_string(&trace.finish()).unwrap();
+            prop_assert!(said.len() < 4096, "{} bytes of trace", said.len());
+        }
+    }
+
+    #[test]
+    fn random_tokens_in_jwt_shape_never_verify_or_panic(
+        header in prop::collection::vec(any::<u8>(), 0..300),
+        payload in prop::collection::vec(any::<u8>(), 0..300),
+        signature in "[A-Za-z0-9_-]{0,90}",
+    ) {
+        use base64::{engine::general_purpose::URL_SAFE_NO_PAD, Engine};
+        let (_, lab, _) = shared();
+        let token = format!("{}.{}.{signature}", URL_SAFE_NO_PAD.encode(&header), URL_SAFE_NO_PAD.encode(&payload));
+        let mut trace = Trace::new(AuthMode::Jwt, &CHECKS);
+        let (claims, _) = jwt::verify(&token, &lab.state.keys, &lab.settings.jwt, &mut trace, Mode::EveryProblem);
+        prop_assert!(claims.is_none());
+    }
+
+    #[test]
+    fn random_cookie_headers_never_break_the_cookie_parser(raw in prop::collection::vec(any::<u8>(), 0..2048)) {
+        let mut headers = HeaderMap::new();
+        if let Ok(value) = HeaderValue::from_bytes(&raw) {
+            headers.insert(header::COOKIE, value);
+        }
+        let _ = session_cookie::read(&headers);
+        let _ = session_cookie::read_cookie(&headers, authlab::auth::refresh::COOKIE);
+    }
+
+    #[test]
+    fn random_bodies_at_every_json_endpoint_get_a_json_4xx_never_a_500(
+        endpoint in 0..JSON_ENDPOINTS.len(),
+        body in body_strategy(),
+        authenticated in any::<bool>(),
+        cookie in prop::option::of("[ -~]{0,80}"),
+    ) {
+        let (runtime, lab, token) = shared();
+        let (method, path) = JSON_ENDPOINTS[endpoint];
+        let mut request = Request::builder()
+            .method(method)
+            .uri(path)
+            .header(header::CONTENT_TYPE, "application/json");
+        if authenticated {
+            request = request.header(header::AUTHORIZATION, format!("Bearer {token}"));
+        }
+        if let Some(cookie) = cookie {
+            request = request.header(header::COOKIE, cookie);
+        }
+        let request = request.body(Body::from(body.clone())).unwrap();
+        let answer = runtime.block_on(lab.send(request));
+        assert_clean(answer.status.as_u16(), &answer.text, &format!("{method} {path}"));
+        prop_assert!(answer.text.len() < 8 * 1024 + body.len() / 2, "{} bytes back for {} sent", answer.text.len(), body.len());
+    }
+}

@@ -1,0 +1,568 @@
+//! Server-wide hardening, each test named after the attack or fault it stops: rate limits (login
+//! per name and per address, registration, refresh, key rotation), the bounded password-hashing
+//! queue, and the Host check against DNS rebinding.
+
+mod common;
+
+use axum::{
+    body::Body,
+    extract::ConnectInfo,
+    http::{header, Request, StatusCode},
+};
+use common::{assert_api_error, lab_with, refresh_cookie_value, Answer, Lab};
+use std::net::SocketAddr;
+
+/// A JSON login from a given client address (as the connection would report it).
+async fn login_from(lab: &Lab, addr: &str, username: &str, password: &str) -> Answer {
+    let mut request = Request::post("/api/session/login")
+        .header(header::CONTENT_TYPE, "application/json")
+        .body(Body::from(
+            serde_json::json!({ "username": username, "password": password }).to_string(),
+        ))
+        .unwrap();
+    let peer: SocketAddr = format!("{addr}:40000").parse().unwrap();
+    request.extensions_mut().insert(ConnectInfo(peer));
+    lab.send(request).await
+}
+
+fn retry_after(answer: &Answer) -> u64 {
+    answer
+        .headers
+        .get(header::RETRY_AFTER)
+        .unwrap_or_else(|| panic!("no Retry-After on {} {}", answer.status, answer.text))
+        .to_str()
+        .unwrap()
+        .parse()
+        .unwrap()
+}
+
+#[tokio::test]
+async fn password_guessing_burst_is_rate_limited_per_name_even_for_the_right_password() {
+    let lab = lab_with(|s| s.limits.login_per_name = "5/1m".parse().unwrap()).await;
+    // The guesses come from five addresses, so only the per-name bucket can stop them.
+    for i in 0..5 {
+        let guess = login_from(&lab, &format!("10.0.0.{i}"), "bob", "guess-number-x").await;
+        assert_api_error(&guess, StatusCode::UNAUTHORIZED, "invalid_credentials");
+    }
+    let limited = login_from(&lab, "10.0.0.9", "bob", "bob-builds-it").await;
+    assert_api_error(&limited, StatusCode::TOO_MANY_REQUESTS, "rate_limited");
+    assert!(retry_after(&limited) >= 1);
+    // A limit is a pause, never a lockout of the real user: another account is untouched.
+    let other = login_from(&lab, "10.0.0.9", "alice", "alice-in-the-lab").await;
+    assert_eq!(other.status, StatusCode::OK, "{}", other.text);
+}
+
+#[tokio::test]
+async fn rate_limit_on_an_unknown_name_looks_exactly_like_one_on_a_real_name() {
+    let lab = lab_with(|s| s.limits.login_per_name = "3/1m".parse().unwrap()).await;
+    let mut answers = Vec::new();
+    for name in ["bob", "nobody-here"] {
+        for i in 0..3 {
+            let guess = login_from(&lab, &format!("10.1.0.{i}"), name, "wrong-guess-1").await;
+            assert_api_error(&guess, StatusCode::UNAUTHORIZED, "invalid_credentials");
+        }
+        answers.push(login_from(&lab, "10.1.0.9", name, "wrong-guess-1").await);
+    }
+    for answer in &answers {
+        assert_api_error(answer, StatusCode::TOO_MANY_REQUESTS, "rate_limited");
+    }
+    // Same status, same reason: a 429 does not tell whether the account exists.
+    assert_eq!(answers[0].json()["error"], answers[1].json()["error"]);
+    assert_eq!(answers[0].json()["reason"], answers[1].json()["reason"]);
+}
+
+#[tokio::test]
+async fn one_address_spraying_many_names_is_rate_limited() {
+    let lab = lab_with(|s| s.limits.login_per_address = "4/1m".parse().unwrap()).await;
+    for name in ["u-one", "u-two", "u-three", "u-four"] {
+        let guess = login_from(&lab, "192.0.2.7", name, "spray-password").await;
+        assert_api_error(&guess, StatusCode::UNAUTHORIZED, "invalid_credentials");
+    }
+    let limited = login_from(&lab, "192.0.2.7", "u-five", "spray-password").await;
+    assert_api_error(&limited, StatusCode::TOO_MANY_REQUESTS, "rate_limited");
+    // Another client address (another learner) still logs in.
+    let other = login_from(&lab, "192.0.2.8", "bob", "bob-builds-it").await;
+    assert_eq!(other.status, StatusCode::OK, "{}", other.text);
+}
+
+#[tokio::test]
+async fn forwarded_for_is_ignored_unless_a_trusted_proxy_is_configured() {
+    let lab = lab_with(|s| s.limits.login_per_address = "2/1m".parse().unwrap()).await;
+    // Without a trusted proxy a client cannot dodge its bucket by naming a new address each time.
+    for i in 0..3 {
+        let mut request = Request::post("/api/session/login")
+            .header(header::CONTENT_TYPE, "application/json")
+            .header("x-forwarded-for", format!("203.0.113.{i}"))
+            .body(Body::from(
+                r#"{"username":"nobody","password":"pick-a-new-ip"}"#,
+            ))
+            .unwrap();
+        request
+            .extensions_mut()
+            .insert(ConnectInfo("192.0.2.1:5000".parse::<SocketAddr>().unwrap()));
+        let answer = lab.send(request).await;
+        let expected = if i < 2 {
+            StatusCode::UNAUTHORIZED
+        } else {
+            StatusCode::TOO_MANY_REQUESTS
+        };
+        assert_eq!(answer.status, expected, "attempt {i}: {}", answer.text);
+    }
+
+    let proxied = lab_with(|s| {
+        s.limits.login_per_address = "2/1m".parse().unwrap();
+        s.hosting.trusted_proxy = true;
+    })
+    .await;
+    // Behind the proxy every request has the proxy's peer address; the rightmost forwarded entry
+    // (the one the proxy appended) tells the learners apart.
+    for i in 0..3 {
+        let mut request = Request::post("/api/session/login")
+            .header(header::CONTENT_TYPE, "application/json")
+            .header("x-forwarded-for", format!("6.6.6.6, 203.0.113.{i}"))
+            .body(Body::from(
+                r#"{"username":"nobody","password":"learner-guess"}"#,
+            ))
+            .unwrap();
+        request
+            .extensions_mut()
+            .insert(ConnectInfo("127.0.0.1:5000".parse::<SocketAddr>().unwrap()));
+        let answer = proxied.send(request).await;
+        assert_eq!(
+            answer.status,
+            StatusCode::UNAUTHORIZED,
+            "learner {i}: {}",
+            answer.text
+        );
+    }
+}
+
+#[tokio::test]
+async fn registration_flood_from_one_address_is_rate_limited() {
+    let lab = lab_with(|s| s.limits.register_per_address = "3/1m".parse().unwrap()).await;
+    for i in 0..3 {
+        let made = lab
+            .post_json(
+                "/api/register",
+                format!(r#"{{"username":"flood-{i}","password":"flood-password-1"}}"#),
+            )
+            .await;
+        assert_eq!(made.status, StatusCode::CREATED, "{}", made.text);
+    }
+    let limited = lab
+        .post_json(
+            "/api/register",
+            r#"{"username":"flood-9","password":"flood-password-1"}"#,
+        )
+        .await;
+    assert_api_error(&limited, StatusCode::TOO_MANY_REQUESTS, "rate_limited");
+    assert!(retry_after(&limited) >= 1);
+}
+
+#[tokio::test]
+async fn refresh_flood_is_rate_limited() {
+    let lab = lab_with(|s| s.limits.refresh_per_address = "2/1m".parse().unwrap()).await;
+    let (_, mut refresh) = lab.jwt_login("bob", "bob-builds-it").await;
+    for _ in 0..2 {
+        let next = lab.refresh(&refresh).await;
+        assert_eq!(next.status, StatusCode::OK, "{}", next.text);
+        refresh = refresh_cookie_value(&next).expect("rotated refresh token");
+    }
+    let limited = lab.refresh(&refresh).await;
+    assert_api_error(&limited, StatusCode::TOO_MANY_REQUESTS, "rate_limited");
+    assert!(retry_after(&limited) >= 1);
+}
+
+#[tokio::test]
+async fn key_rotation_spam_is_rate_limited_and_cannot_grow_the_jwks_without_bound() {
+    let lab = lab_with(|s| {
+        s.limits.key_rotation_per_account = "3/1m".parse().unwrap();
+        s.jwt.max_keys_per_account = 3;
+    })
+    .await;
+    let (token, _) = lab.jwt_login("bob", "bob-builds-it").await;
+    let mut statuses = Vec::new();
+    for _ in 0..4 {
+        statuses.push(lab.bearer("POST", "/api/jwt/keys/rotate", &token).await);
+    }
+    // The account's first key plus two rotations reach the cap of three keys...
+    assert_eq!(statuses[0].status, StatusCode::OK, "{}", statuses[0].text);
+    assert_eq!(statuses[1].status, StatusCode::OK, "{}", statuses[1].text);
+    assert_api_error(&statuses[2], StatusCode::CONFLICT, "conflict");
+    // ...and the rotation budget is spent as well.
+    assert_api_error(&statuses[3], StatusCode::TOO_MANY_REQUESTS, "rate_limited");
+    let owner = authlab::db::users::find_by_username(&lab.state.db, "bob")
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(lab.state.keys.of_owner(owner.id).len() <= 3);
+}
+
+#[tokio::test]
+async fn login_flood_past_the_hash_queue_gets_503_with_retry_after_at_once() {
+    let lab = std::sync::Arc::new(
+        lab_with(|s| {
+            s.passwords.max_concurrent_hashes = 1;
+            s.passwords.max_queued_hashes = 0;
+        })
+        .await,
+    );
+    // Spawned all at once (collected), then awaited.
+    let logins: Vec<_> = (0..6)
+        .map(|i| {
+            let lab = lab.clone();
+            tokio::spawn(async move {
+                login_from(&lab, &format!("10.2.0.{i}"), "bob", "bob-builds-it").await
+            })
+        })
+        .collect();
+    let mut answers = Vec::new();
+    for login in logins {
+        answers.push(login.await.unwrap());
+    }
+    let overloaded: Vec<_> = answers
+        .iter()
+        .filter(|a| a.status == StatusCode::SERVICE_UNAVAILABLE)
+        .collect();
+    assert!(
+        !overloaded.is_empty(),
+        "six parallel logins on one hashing slot and no queue: some must be turned away: {:?}",
+        answers.iter().map(|a| a.status).collect::<Vec<_>>()
+    );
+    for answer in &overloaded {
+        assert_api_error(answer, StatusCode::SERVICE_UNAVAILABLE, "overloaded");
+        assert!(retry_after(answer) >= 1);
+    }
+    for answer in answers
+        .iter()
+        .filter(|a| a.status != StatusCode::SERVICE_UNAVAILABLE)
+    {
+        assert_eq!(answer.status, StatusCode::OK, "{}", answer.text);
+    }
+}
+
+async fn with_host(lab: &Lab, host: &str, path: &str) -> Answer {
+    lab.send(
+        Request::get(path)
+            .header(header::HOST, host)
+            .body(Body::empty())
+            .unwrap(),
+    )
+    .await
+}
+
+#[tokio::test]
+async fn dns_rebinding_host_name_is_refused_with_421() {
+    let lab = lab_with(|_| {}).await;
+    let port = lab.settings.listen.port();
+    for host in ["evil.test", &format!("evil.test:{port}"), "127.0.0.1:1"] {
+        let answer = with_host(&lab, host, "/api/health").await;
+        assert_api_error(&answer, StatusCode::MISDIRECTED_REQUEST, "unknown_host");
+    }
+    // An attacker's 6 KB host name is echoed capped, not whole.
+    let long = format!("{}.test", "x".repeat(6000));
+    let answer = with_host(&lab, &long, "/api/health").await;
+    assert_api_error(&answer, StatusCode::MISDIRECTED_REQUEST, "unknown_host");
+    assert!(answer.text.len() < 600, "{} bytes", answer.text.len());
+    // A login through a rebound name is refused before it reaches the credential check.
+    let login = lab
+        .send(
+            Request::post("/api/session/login")
+                .header(header::HOST, "evil.test")
+                .header(header::CONTENT_TYPE, "application/json")
+                .header("sec-fetch-site", "same-origin")
+                .body(Body::from(
+                    r#"{"username":"bob","password":"bob-builds-it"}"#,
+                ))
+                .unwrap(),
+        )
+        .await;
+    assert_eq!(login.status, StatusCode::MISDIRECTED_REQUEST);
+    for host in [format!("127.0.0.1:{port}"), format!("localhost:{port}")] {
+        let answer = with_host(&lab, &host, "/api/health").await;
+        assert_eq!(answer.status, StatusCode::OK, "{host}: {}", answer.text);
+    }
+}
+
+#[tokio::test]
+async fn a_configured_public_host_is_served_and_ends_public_demo_accounts() {
+    let lab = lab_with(|s| s.hosting.public_hosts = "lab.school.example".parse().unwrap()).await;
+    let answer = with_host(&lab, "lab.school.example", "/api/health").await;
+    assert_eq!(answer.status, StatusCode::OK, "{}", answer.text);
+    assert!(!lab.state.hosting.demo_accounts_public());
+}
+
+#[tokio::test]
+async fn attacker_host_serves_only_the_attacker_page() {
+    let lab = lab_with(|s| s.hosting.attacker_origin = "http://other-site.example".into()).await;
+    for path in ["/api/health", "/api/me", "/"] {
+        let answer = with_host(&lab, "other-site.example", path).await;
+        assert_eq!(
+            answer.status,
+            StatusCode::MISDIRECTED_REQUEST,
+            "{path} on the attacker's name: {}",
+            answer.text
+        );
+    }
+    let page = with_host(&lab, "other-site.example", "/attacker/csrf").await;
+    assert_ne!(
+        page.status,
+        StatusCode::MISDIRECTED_REQUEST,
+        "{}",
+        page.text
+    );
+}
+
+#[tokio::test]
+async fn injected_scripts_cannot_run_the_page_csp_allows_only_this_responses_nonce() {
+    let lab = lab_with(|_| {}).await;
+    let mut nonces = Vec::new();
+    for _ in 0..2 {
+        let page = lab.get("/").await;
+        assert_eq!(page.status, StatusCode::OK);
+        let csp = page.headers[header::CONTENT_SECURITY_POLICY]
+            .to_str()
+            .unwrap()
+            .to_string();
+        let nonce = csp
+            .split("'nonce-")
+            .nth(1)
+            .and_then(|rest| rest.split('\'').next())
+            .expect("a nonce in the policy")
+            .to_string();
+        // The server's own scripts carry exactly that nonce; anything injected would not.
+        assert!(
+            page.text.contains(&format!("nonce=\"{nonce}\"")),
+            "{}",
+            page.text
+        );
+        assert!(csp.contains("frame-ancestors 'none'"), "{csp}");
+        assert!(!csp.contains("'unsafe-inline'; ") || !csp.contains("script-src 'unsafe-inline'"));
+        assert_eq!(page.headers[header::X_CONTENT_TYPE_OPTIONS], "nosniff");
+        assert!(page.headers.contains_key(header::REFERRER_POLICY));
+        nonces.push(nonce);
+    }
+    assert_ne!(nonces[0], nonces[1], "a fresh nonce per response");
+}
+
+#[tokio::test]
+async fn token_responses_are_never_cached() {
+    let lab = lab_with(|_| {}).await;
+    let login = lab
+        .post_json(
+            "/api/jwt/login",
+            r#"{"username":"bob","password":"bob-builds-it"}"#,
+        )
+        .await;
+    assert_eq!(login.status, StatusCode::OK);
+    assert_eq!(login.headers[header::CACHE_CONTROL], "no-store");
+    let refused = lab.get("/api/me").await;
+    assert_eq!(refused.headers[header::CACHE_CONTROL], "no-store");
+}
+
+#[tokio::test]
+async fn oversized_kid_is_echoed_capped_not_three_times_whole() {
+    use base64::{engine::general_purpose::URL_SAFE_NO_PAD, Engine};
+    let lab = lab_with(|_| {}).await;
+    let kid = "k".repeat(6 * 1024);
+    let header =
+        URL_SAFE_NO_PAD.encode(format!(r#"{{"alg":"HS256","typ":"at+jwt","kid":"{kid}"}}"#));
+    let payload = URL_SAFE_NO_PAD.encode(r#"{"sub":"bob"}"#);
+    let token = format!("{header}.{payload}.c2ln");
+    let answer = lab.bearer("GET", "/api/me", &token).await;
+    assert_eq!(answer.status, StatusCode::UNAUTHORIZED);
+    assert!(answer.text.len() < 4096, "{} bytes back", answer.text.len());
+    let decoded = lab
+        .post_json(
+            "/api/jwt/decode",
+            serde_json::json!({ "token": token }).to_string(),
+        )
+        .await;
+    assert_eq!(decoded.status, StatusCode::OK);
+    assert!(
+        decoded.text.len() < 6000,
+        "{} bytes back",
+        decoded.text.len()
+    );
+    // And the audit row is capped too.
+    let rows: Vec<(String,)> = sqlx::query_as("SELECT detail FROM audit_events")
+        .fetch_all(&lab.state.db)
+        .await
+        .unwrap();
+    assert!(rows.iter().all(|(detail,)| detail.len() <= 600), "{rows:?}");
+}
+
+#[tokio::test]
+async fn token_over_8_kb_is_refused_unread_and_not_echoed() {
+    let lab = lab_with(|_| {}).await;
+    let token = format!(
+        "{}.{}.{}",
+        "a".repeat(4000),
+        "b".repeat(4000),
+        "c".repeat(400)
+    );
+    let answer = lab.bearer("GET", "/api/me", &token).await;
+    assert_eq!(answer.status, StatusCode::UNAUTHORIZED);
+    assert!(!answer.text.contains("aaaa"), "{}", answer.text);
+    assert!(answer.text.contains("8192"), "{}", answer.text);
+}
+
+#[tokio::test]
+async fn unauthenticated_refusal_flood_does_not_write_a_row_each() {
+    let lab = lab_with(|_| {}).await;
+    let rows = || async {
+        sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM audit_events")
+            .fetch_one(&lab.state.db)
+            .await
+            .unwrap()
+    };
+    let before = rows().await;
+    for i in 0..400 {
+        let forged = format!("forged.token.{i}");
+        let answer = lab.bearer("GET", "/api/me", &forged).await;
+        assert_eq!(answer.status, StatusCode::UNAUTHORIZED);
+    }
+    let written = rows().await - before;
+    // At most the per-minute allowance (plus one for a refill during the run) is written.
+    assert!(
+        written <= 121,
+        "{written} rows for 400 unattributed refusals"
+    );
+    assert!(lab.state.audit.suppressed() > 0);
+    // The maintenance pass writes the rest as one summary row.
+    authlab::server::maintain_once(&lab.state).await;
+    assert_eq!(lab.state.audit.suppressed(), 0);
+    assert_eq!(rows().await - before, written + 1);
+}
+
+#[tokio::test]
+async fn old_audit_rows_refresh_tokens_and_security_events_are_purged() {
+    let lab = lab_with(|s| {
+        s.retention.audit_max_rows = 5;
+        s.retention.refresh_tokens_secs = 0;
+        s.retention.security_events_secs = 0;
+    })
+    .await;
+    for _ in 0..3 {
+        lab.jwt_login("bob", "bob-builds-it").await;
+    }
+    let long_ago = authlab::db::unix_now() - 10 * 86_400;
+    sqlx::query("UPDATE refresh_tokens SET expires_at = ?")
+        .bind(long_ago)
+        .execute(&lab.state.db)
+        .await
+        .unwrap();
+    sqlx::query(
+        "INSERT INTO security_events (at, user_id, kind, detail) VALUES (?, NULL, 'x', 'old')",
+    )
+    .bind(long_ago)
+    .execute(&lab.state.db)
+    .await
+    .unwrap();
+    for i in 0..10 {
+        lab.bearer("GET", "/api/me", &format!("x.y.{i}")).await;
+    }
+    authlab::server::maintain_once(&lab.state).await;
+    let count = |table: &'static str| {
+        let db = lab.state.db.clone();
+        async move {
+            sqlx::query_scalar::<_, i64>(&format!("SELECT COUNT(*) FROM {table}"))
+                .fetch_one(&db)
+                .await
+                .unwrap()
+        }
+    };
+    assert!(
+        count("audit_events").await <= 6,
+        "at most the cap, plus a summary row"
+    );
+    assert_eq!(count("refresh_tokens").await, 0);
+    assert_eq!(count("security_events").await, 0);
+}
+
+#[tokio::test]
+async fn replaying_an_ended_cookie_in_a_flood_does_not_write_a_row_each() {
+    let lab = lab_with(|s| s.limits.audit_refusals_per_minute = 20).await;
+    let session = lab.session_login("bob", "bob-builds-it").await;
+    let out = lab.write_as(&session, "POST", "/api/session/logout").await;
+    assert_eq!(out.status, StatusCode::NO_CONTENT, "{}", out.text);
+    let bob_rows = || async {
+        sqlx::query_scalar::<_, i64>(
+            "SELECT COUNT(*) FROM audit_events WHERE username = 'bob' AND allowed = 0",
+        )
+        .fetch_one(&lab.state.db)
+        .await
+        .unwrap()
+    };
+    let before = bob_rows().await;
+    // The replays are attributed to bob (the ended id's hash is remembered), and each is refused.
+    for _ in 0..200 {
+        let replay = lab.get_as(&session, "/api/me").await;
+        assert_eq!(replay.status, StatusCode::UNAUTHORIZED);
+    }
+    let written = bob_rows().await - before;
+    assert!(written >= 1, "the first replays are on bob's record");
+    assert!(
+        written <= 21,
+        "{written} rows for 200 replays of one ended cookie"
+    );
+    assert!(lab.state.audit.suppressed() >= 179);
+    authlab::server::maintain_once(&lab.state).await;
+    assert_eq!(lab.state.audit.suppressed(), 0);
+}
+
+#[tokio::test]
+async fn attacker_flooding_a_name_cannot_lock_its_owner_out_of_a_known_address() {
+    let lab = lab_with(|s| s.limits.login_per_name = "4/1m".parse().unwrap()).await;
+    // bob has logged in from his usual machine before.
+    let first = login_from(&lab, "10.2.0.1", "bob", "bob-builds-it").await;
+    assert_eq!(first.status, StatusCode::OK, "{}", first.text);
+    // An attacker spreads guesses over many addresses until the per-name limit bites.
+    let mut limited = None;
+    for i in 10..20 {
+        let guess = login_from(&lab, &format!("10.2.0.{i}"), "bob", "guessing-bob-1").await;
+        if guess.status == StatusCode::TOO_MANY_REQUESTS {
+            limited = Some(guess);
+            break;
+        }
+        assert_api_error(&guess, StatusCode::UNAUTHORIZED, "invalid_credentials");
+    }
+    let limited = limited.expect("the per-name limit bites the attacker");
+    assert_api_error(&limited, StatusCode::TOO_MANY_REQUESTS, "rate_limited");
+    // The owner, at the address he logged in from before, is not kept out.
+    let owner = login_from(&lab, "10.2.0.1", "bob", "bob-builds-it").await;
+    assert_eq!(owner.status, StatusCode::OK, "{}", owner.text);
+}
+
+#[tokio::test]
+async fn wrong_passwords_in_a_row_double_the_wait_and_a_right_one_clears_it() {
+    let lab = lab_with(|s| {
+        s.limits.login_backoff_after = 2;
+        s.limits.login_backoff_max_secs = 60;
+    })
+    .await;
+    for _ in 0..3 {
+        let guess = login_from(&lab, "10.3.0.1", "bob", "wrong-password-1").await;
+        assert_api_error(&guess, StatusCode::UNAUTHORIZED, "invalid_credentials");
+    }
+    // Three in a row, two free: the next attempt waits, even with the right password.
+    let waiting = login_from(&lab, "10.3.0.1", "bob", "bob-builds-it").await;
+    assert_api_error(&waiting, StatusCode::TOO_MANY_REQUESTS, "rate_limited");
+    assert_eq!(retry_after(&waiting), 1);
+    // Another address is not affected by this streak.
+    let elsewhere = login_from(&lab, "10.3.0.2", "bob", "bob-builds-it").await;
+    assert_eq!(elsewhere.status, StatusCode::OK, "{}", elsewhere.text);
+    // After the wait, one more wrong password doubles it.
+    tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
+    let guess = login_from(&lab, "10.3.0.1", "bob", "wrong-password-1").await;
+    assert_api_error(&guess, StatusCode::UNAUTHORIZED, "invalid_credentials");
+    let waiting = login_from(&lab, "10.3.0.1", "bob", "bob-builds-it").await;
+    assert_api_error(&waiting, StatusCode::TOO_MANY_REQUESTS, "rate_limited");
+    assert_eq!(retry_after(&waiting), 2);
+    // Once it is over, the right password gets in and ends the streak.
+    tokio::time::sleep(std::time::Duration::from_millis(2100)).await;
+    let owner = login_from(&lab, "10.3.0.1", "bob", "bob-builds-it").await;
+    assert_eq!(owner.status, StatusCode::OK, "{}", owner.text);
+    let guess = login_from(&lab, "10.3.0.1", "bob", "wrong-password-1").await;
+    assert_api_error(&guess, StatusCode::UNAUTHORIZED, "invalid_credentials");
+}

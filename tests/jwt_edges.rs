@@ -1,0 +1,130 @@
+//! JWT edges an attacker reaches for: a `crit` header, a token signed by another account's key
+//! claiming your `sub`, claims at the ends of i64, and the `Bearer` scheme's spelling.
+
+mod common;
+
+use authlab::{auth::jwt::TYP, wire::JwtAlg};
+use axum::http::StatusCode;
+use common::{failed_check, lab, Lab};
+use jsonwebtoken::Header;
+use serde_json::{json, Value};
+
+async fn signed_by(lab: &Lab, owner: &str, header_extra: Value, claims: Value) -> String {
+    let user = authlab::db::users::find_by_username(&lab.state.db, owner)
+        .await
+        .unwrap()
+        .unwrap();
+    let key = lab.state.keys.active(user.id, JwtAlg::HS256).await.unwrap();
+    let mut header = Header::new(key.algorithm());
+    header.typ = Some(TYP.into());
+    header.kid = Some(key.kid.clone());
+    let mut header = serde_json::to_value(&header).unwrap();
+    for (k, v) in header_extra.as_object().unwrap() {
+        header[k] = v.clone();
+    }
+    // Sign the exact header JSON we built (jsonwebtoken's Header has no `crit` field).
+    use base64::{engine::general_purpose::URL_SAFE_NO_PAD, Engine};
+    let head = URL_SAFE_NO_PAD.encode(header.to_string());
+    let body = URL_SAFE_NO_PAD.encode(claims.to_string());
+    let message = format!("{head}.{body}");
+    let signature =
+        jsonwebtoken::crypto::sign(message.as_bytes(), &key.encoding, key.algorithm()).unwrap();
+    format!("{message}.{signature}")
+}
+
+fn claims_for(lab: &Lab, sub: &str, exp: i64) -> Value {
+    let now = authlab::db::unix_now();
+    json!({
+        "iss": lab.settings.jwt.issuer, "aud": lab.settings.jwt.audience, "sub": sub,
+        "role": "admin", "iat": now, "nbf": now, "exp": exp, "jti": "edge-test-jti"
+    })
+}
+
+#[tokio::test]
+async fn crit_header_is_refused_even_with_a_valid_signature() {
+    let lab = lab().await;
+    lab.jwt_login("bob", "bob-builds-it").await;
+    let exp = authlab::db::unix_now() + 60;
+    let token = signed_by(
+        &lab,
+        "bob",
+        json!({"crit": ["b64"], "b64": false}),
+        claims_for(&lab, "bob", exp),
+    )
+    .await;
+    let answer = lab.bearer("GET", "/api/me", &token).await;
+    assert_eq!(answer.status, StatusCode::UNAUTHORIZED, "{}", answer.text);
+    assert_eq!(failed_check(&answer), "format");
+    assert!(answer.text.contains("crit"), "{}", answer.text);
+}
+
+#[tokio::test]
+async fn token_signed_by_another_accounts_key_cannot_speak_for_you() {
+    let lab = lab().await;
+    // bob's own key signs a token that says it is alice's.
+    lab.jwt_login("bob", "bob-builds-it").await;
+    let exp = authlab::db::unix_now() + 60;
+    let forged = signed_by(&lab, "bob", json!({}), claims_for(&lab, "alice", exp)).await;
+    let answer = lab.bearer("GET", "/api/me", &forged).await;
+    assert_eq!(answer.status, StatusCode::UNAUTHORIZED, "{}", answer.text);
+    assert_eq!(failed_check(&answer), "subject");
+    // The same key vouching for its own account is fine.
+    let own = signed_by(&lab, "bob", json!({}), claims_for(&lab, "bob", exp)).await;
+    let me = lab.bearer("GET", "/api/me", &own).await;
+    assert_eq!(me.status, StatusCode::OK, "{}", me.text);
+}
+
+#[tokio::test]
+async fn unknown_subject_fails_the_subject_check_not_the_denylist() {
+    let lab = lab().await;
+    lab.jwt_login("bob", "bob-builds-it").await;
+    let exp = authlab::db::unix_now() + 60;
+    let token = signed_by(
+        &lab,
+        "bob",
+        json!({}),
+        claims_for(&lab, "nobody-at-all", exp),
+    )
+    .await;
+    let answer = lab.bearer("GET", "/api/me", &token).await;
+    assert_eq!(failed_check(&answer), "subject");
+}
+
+#[tokio::test]
+async fn claims_at_the_ends_of_i64_do_not_overflow_the_verifier() {
+    let lab = lab().await;
+    lab.jwt_login("bob", "bob-builds-it").await;
+    for (nbf, exp) in [
+        (i64::MIN, i64::MAX),
+        (i64::MAX, i64::MAX),
+        (i64::MIN, i64::MIN),
+    ] {
+        let mut claims = claims_for(&lab, "bob", exp);
+        claims["nbf"] = json!(nbf);
+        let token = signed_by(&lab, "bob", json!({}), claims).await;
+        let answer = lab.bearer("GET", "/api/me", &token).await;
+        assert!(
+            answer.status.is_success() || answer.status == StatusCode::UNAUTHORIZED,
+            "nbf {nbf} exp {exp}: {} {}",
+            answer.status,
+            answer.text
+        );
+    }
+}
+
+#[tokio::test]
+async fn bearer_scheme_is_matched_case_insensitively() {
+    let lab = lab().await;
+    let (token, _) = lab.jwt_login("bob", "bob-builds-it").await;
+    for scheme in ["bearer", "BEARER", "Bearer", "bEaReR"] {
+        let answer = lab
+            .send(
+                axum::http::Request::get("/api/me")
+                    .header("authorization", format!("{scheme} {token}"))
+                    .body(axum::body::Body::empty())
+                    .unwrap(),
+            )
+            .await;
+        assert_eq!(answer.status, StatusCode::OK, "{scheme}: {}", answer.text);
+    }
+}

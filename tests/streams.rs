@@ -1,0 +1,140 @@
+//! The live audit stream is a long-lived request: it ends when its credential stops holding
+//! (logout, demotion), one account cannot open streams without limit, and shutdown ends them all.
+
+mod common;
+
+use axum::{
+    body::Body,
+    http::{header, Request, StatusCode},
+};
+use common::{assert_api_error, lab_with, Answer, CookieSession, Lab};
+use serde_json::json;
+use std::{sync::Arc, time::Duration};
+
+async fn quick_recheck_lab(max_streams: usize) -> Arc<Lab> {
+    Arc::new(
+        lab_with(|s| {
+            s.server.event_stream_recheck_secs = 1;
+            s.server.max_event_streams_per_user = max_streams;
+        })
+        .await,
+    )
+}
+
+/// Open a stream with the session's cookie; the task ends when the stream does.
+fn open_stream(lab: &Arc<Lab>, session: &CookieSession) -> tokio::task::JoinHandle<Answer> {
+    let lab = lab.clone();
+    let cookie = session.cookie_header();
+    tokio::spawn(async move {
+        lab.send(
+            Request::get("/api/audit/stream")
+                .header(header::COOKIE, cookie)
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await
+    })
+}
+
+async fn wait_for_streams(lab: &Lab, user_id: i64, count: usize) {
+    for _ in 0..500 {
+        if lab.state.streams.open_for(user_id) == count {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    panic!("expected {count} open streams");
+}
+
+/// The stream's whole text, once it has ended (bounded, so a stream that never ends fails).
+async fn ended(stream: tokio::task::JoinHandle<Answer>) -> String {
+    tokio::time::timeout(Duration::from_secs(60), stream)
+        .await
+        .expect("the stream never ended")
+        .unwrap()
+        .text
+}
+
+#[tokio::test]
+async fn logged_out_session_cannot_keep_watching_the_audit_stream() {
+    let lab = quick_recheck_lab(4).await;
+    let session = lab.session_login("bob", "bob-builds-it").await;
+    let stream = open_stream(&lab, &session);
+    let bob = authlab::db::users::find_by_username(&lab.state.db, "bob")
+        .await
+        .unwrap()
+        .unwrap();
+    wait_for_streams(&lab, bob.id, 1).await;
+    let logout = lab.write_as(&session, "POST", "/api/session/logout").await;
+    assert_eq!(logout.status, StatusCode::NO_CONTENT);
+    let text = ended(stream).await;
+    assert!(text.contains("event: end"), "{text}");
+    assert!(text.contains("session no longer holds"), "{text}");
+    wait_for_streams(&lab, bob.id, 0).await;
+}
+
+#[tokio::test]
+async fn demoted_admin_loses_the_all_accounts_stream() {
+    let lab = quick_recheck_lab(4).await;
+    let made = lab
+        .post_json(
+            "/api/register",
+            json!({"username": "carol", "password": "carol-password"}).to_string(),
+        )
+        .await;
+    assert_eq!(made.status, StatusCode::CREATED);
+    let (alice, _) = lab.jwt_login("alice", "alice-in-the-lab").await;
+    let promote = lab
+        .bearer_json(
+            "PUT",
+            "/api/admin/accounts/carol",
+            &alice,
+            r#"{"role":"admin"}"#,
+        )
+        .await;
+    assert_eq!(promote.status, StatusCode::OK, "{}", promote.text);
+    let carol = lab.session_login("carol", "carol-password").await;
+    let stream = open_stream(&lab, &carol);
+    let carol_id = authlab::db::users::find_by_username(&lab.state.db, "carol")
+        .await
+        .unwrap()
+        .unwrap()
+        .id;
+    wait_for_streams(&lab, carol_id, 1).await;
+    let demote = lab
+        .bearer_json(
+            "PUT",
+            "/api/admin/accounts/carol",
+            &alice,
+            r#"{"role":"user"}"#,
+        )
+        .await;
+    assert_eq!(demote.status, StatusCode::OK, "{}", demote.text);
+    let text = ended(stream).await;
+    assert!(text.contains("no longer an administrator"), "{text}");
+}
+
+#[tokio::test]
+async fn one_account_cannot_open_event_streams_without_limit() {
+    let lab = quick_recheck_lab(2).await;
+    let session = lab.session_login("bob", "bob-builds-it").await;
+    let bob = authlab::db::users::find_by_username(&lab.state.db, "bob")
+        .await
+        .unwrap()
+        .unwrap();
+    let first = open_stream(&lab, &session);
+    let second = open_stream(&lab, &session);
+    wait_for_streams(&lab, bob.id, 2).await;
+    let third = lab.get_as(&session, "/api/audit/stream").await;
+    assert_api_error(&third, StatusCode::TOO_MANY_REQUESTS, "busy");
+    // Another account is not affected by bob's streams.
+    let alice = lab.session_login("alice", "alice-in-the-lab").await;
+    let other = open_stream(&lab, &alice);
+    // Shutdown ends every stream.
+    lab.state.shutdown.send_replace(true);
+    for stream in [first, second, other] {
+        let text = ended(stream).await;
+        assert!(text.contains("shutting down"), "{text}");
+    }
+    wait_for_streams(&lab, bob.id, 0).await;
+}
