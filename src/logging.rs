@@ -26,8 +26,9 @@ pub fn init(level: &str) {
 /// Middleware: log each request once it has been answered.
 pub async fn log_request(request: Request, next: Next) -> Response {
     let method = request.method().clone();
-    // The path only: a query string may carry a token in a careless client's hands.
-    let path = request.uri().path().to_string();
+    // The path only: a query string may carry a token in a careless client's hands. Capped and
+    // escaped: the path is the client's choice, and a log line is no place for 8 KB of it.
+    let path = crate::auth::echo::shown(request.uri().path(), 128);
     let started = Instant::now();
     let response = next.run(request).await;
     tracing::info!(

@@ -155,9 +155,9 @@ pub fn router(state: AppState) -> Router {
             move || shell(options.clone()),
         )
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
-        .layer(middleware::from_fn(logging::log_request))
-        // Outermost: a request for a host name we do not serve goes no further.
-        .layer(middleware::from_fn(crate::security_headers::everywhere))
+        // Inside out: the request timeout around the handlers; the host check before any of
+        // them (a request for a name we do not serve goes no further); the security headers on
+        // every answer, a 421 included; the request log outermost, so it sees every answer.
         .layer(middleware::from_fn_with_state(
             Duration::from_secs(state.settings.server.request_timeout_secs.max(1)),
             request_timeout,
@@ -166,6 +166,8 @@ pub fn router(state: AppState) -> Router {
             state.hosting.clone(),
             crate::hosting::check_host,
         ))
+        .layer(middleware::from_fn(crate::security_headers::everywhere))
+        .layer(middleware::from_fn(logging::log_request))
         .with_state(state)
 }
 
@@ -268,5 +270,45 @@ pub async fn shutdown_signal() {
     tokio::select! {
         _ = ctrl_c => {},
         _ = terminate => {},
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::request_timeout;
+    use axum::{body::Body, http::Request, middleware, routing::get, Router};
+    use std::time::Duration;
+    use tower::ServiceExt;
+
+    #[tokio::test]
+    async fn handler_that_never_answers_is_cut_off_with_503_not_held_open() {
+        let app = Router::new()
+            .route(
+                "/stuck",
+                get(|| async {
+                    tokio::time::sleep(Duration::from_secs(3600)).await;
+                    "never"
+                }),
+            )
+            .route("/quick", get(|| async { "ok" }))
+            .layer(middleware::from_fn_with_state(
+                Duration::from_secs(1),
+                request_timeout,
+            ));
+        let quick = app
+            .clone()
+            .oneshot(Request::get("/quick").body(Body::empty()).unwrap())
+            .await
+            .unwrap();
+        assert_eq!(quick.status(), 200);
+        let stuck = app
+            .oneshot(Request::get("/stuck").body(Body::empty()).unwrap())
+            .await
+            .unwrap();
+        assert_eq!(stuck.status(), 503);
+        assert!(stuck.headers().contains_key("retry-after"));
+        let body = axum::body::to_bytes(stuck.into_body(), 4096).await.unwrap();
+        let json: serde_json::Value = serde_json::from_slice(&body).unwrap();
+        assert_eq!(json["error"], "overloaded", "{json}");
     }
 }

@@ -64,6 +64,8 @@ pub struct ServerSettings {
     pub max_connections: usize,
     /// Live audit streams one account may hold open at once.
     pub max_event_streams_per_user: usize,
+    /// Live audit streams one client address may hold open at once (all its accounts together).
+    pub max_event_streams_per_address: usize,
     /// How often a live audit stream re-checks the credential it was opened with.
     pub event_stream_recheck_secs: u64,
 }
@@ -214,6 +216,7 @@ impl Default for ServerSettings {
             request_timeout_secs: 30,
             max_connections: 512,
             max_event_streams_per_user: 4,
+            max_event_streams_per_address: 64,
             event_stream_recheck_secs: 5,
         }
     }
@@ -338,6 +341,7 @@ env_overrides! {
     "AUTHLAB_SERVER_REQUEST_TIMEOUT_SECS" => server.request_timeout_secs;
     "AUTHLAB_SERVER_MAX_CONNECTIONS" => server.max_connections;
     "AUTHLAB_SERVER_MAX_EVENT_STREAMS_PER_USER" => server.max_event_streams_per_user;
+    "AUTHLAB_SERVER_MAX_EVENT_STREAMS_PER_ADDRESS" => server.max_event_streams_per_address;
     "AUTHLAB_SERVER_EVENT_STREAM_RECHECK_SECS" => server.event_stream_recheck_secs;
     "AUTHLAB_PASSWORDS_MAX_CONCURRENT_HASHES" => passwords.max_concurrent_hashes;
     "AUTHLAB_PASSWORDS_MAX_QUEUED_HASHES" => passwords.max_queued_hashes;
@@ -443,7 +447,10 @@ impl Settings {
         {
             return range("server timeouts", "must be at least 1 second");
         }
-        if self.server.max_connections == 0 || self.server.max_event_streams_per_user == 0 {
+        if self.server.max_connections == 0
+            || self.server.max_event_streams_per_user == 0
+            || self.server.max_event_streams_per_address == 0
+        {
             return range("server limits", "must be at least 1");
         }
         // demo_reset_secs = 0 means "never reset" (the browser suite shares the demo accounts).

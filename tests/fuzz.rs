@@ -21,16 +21,24 @@ use common::{lab_with, Lab};
 use proptest::prelude::*;
 use std::sync::OnceLock;
 
-/// One lab for every case: building one per case would spend the run on argon2 seeding.
-fn shared() -> &'static (tokio::runtime::Runtime, Lab, String) {
-    static SHARED: OnceLock<(tokio::runtime::Runtime, Lab, String)> = OnceLock::new();
+/// One lab for every case (building one per case would spend the run on argon2 seeding), with
+/// bob's token and the administrator alice's.
+struct Shared {
+    runtime: tokio::runtime::Runtime,
+    lab: Lab,
+    bob: String,
+    alice: String,
+}
+
+fn shared() -> &'static Shared {
+    static SHARED: OnceLock<Shared> = OnceLock::new();
     SHARED.get_or_init(|| {
         let runtime = tokio::runtime::Builder::new_multi_thread()
             .worker_threads(2)
             .enable_all()
             .build()
             .expect("runtime");
-        let (lab, token) = runtime.block_on(async {
+        let (lab, bob, alice) = runtime.block_on(async {
             let lab = lab_with(|s| {
                 let many = "100000/1m";
                 s.limits.login_per_address = many.parse().unwrap();
@@ -40,10 +48,24 @@ fn shared() -> &'static (tokio::runtime::Runtime, Lab, String) {
                 s.limits.matrix_per_account = many.parse().unwrap();
             })
             .await;
-            let (token, _) = lab.jwt_login("bob", "bob-builds-it").await;
-            (lab, token)
+            // An ordinary account for the administration endpoint to change.
+            let carol = lab
+                .post_json(
+                    "/api/register",
+                    r#"{"username":"carol","password":"carol-password"}"#,
+                )
+                .await;
+            assert_eq!(carol.status.as_u16(), 201, "{}", carol.text);
+            let (bob, _) = lab.jwt_login("bob", "bob-builds-it").await;
+            let (alice, _) = lab.jwt_login("alice", "alice-in-the-lab").await;
+            (lab, bob, alice)
         });
-        (runtime, lab, token)
+        Shared {
+            runtime,
+            lab,
+            bob,
+            alice,
+        }
     })
 }
 
@@ -55,7 +77,7 @@ const JSON_ENDPOINTS: &[(&str, &str)] = &[
     ("POST", "/api/jwt/decode"),
     ("POST", "/api/account/password"),
     ("PUT", "/api/lab-settings"),
-    ("PUT", "/api/admin/accounts/bob"),
+    ("PUT", "/api/admin/accounts/carol"),
     ("POST", "/api/replay"),
 ];
 
@@ -111,7 +133,7 @@ proptest! {
 
     #[test]
     fn random_authorization_headers_never_break_the_bearer_parser(raw in prop::collection::vec(any::<u8>(), 0..2048)) {
-        let (_, lab, _) = shared();
+        let lab = &shared().lab;
         let mut headers = HeaderMap::new();
         if let Ok(value) = HeaderValue::from_bytes(&raw) {
             headers.insert(header::AUTHORIZATION, value);
@@ -133,7 +155,7 @@ proptest! {
         signature in "[A-Za-z0-9_-]{0,90}",
     ) {
         use base64::{engine::general_purpose::URL_SAFE_NO_PAD, Engine};
-        let (_, lab, _) = shared();
+        let lab = &shared().lab;
         let token = format!("{}.{}.{signature}", URL_SAFE_NO_PAD.encode(&header), URL_SAFE_NO_PAD.encode(&payload));
         let mut trace = Trace::new(AuthMode::Jwt, &CHECKS);
         let (claims, _) = jwt::verify(&token, &lab.state.keys, &lab.settings.jwt, &mut trace, Mode::EveryProblem);
@@ -157,8 +179,10 @@ proptest! {
         authenticated in any::<bool>(),
         cookie in prop::option::of("[ -~]{0,80}"),
     ) {
-        let (runtime, lab, token) = shared();
+        let Shared { runtime, lab, bob, alice } = shared();
         let (method, path) = JSON_ENDPOINTS[endpoint];
+        // The administration endpoint is only reached (its body parsed) by an administrator.
+        let token = if path.starts_with("/api/admin/") { alice } else { bob };
         let mut request = Request::builder()
             .method(method)
             .uri(path)
@@ -173,5 +197,50 @@ proptest! {
         let answer = runtime.block_on(lab.send(request));
         assert_clean(answer.status.as_u16(), &answer.text, &format!("{method} {path}"));
         prop_assert!(answer.text.len() < 8 * 1024 + body.len() / 2, "{} bytes back for {} sent", answer.text.len(), body.len());
+    }
+
+    #[test]
+    fn random_bearer_headers_through_the_router_get_a_json_401(
+        scheme in "[Bb][Ee][Aa][Rr][Ee][Rr]|Basic|",
+        gap in " {0,3}",
+        token in prop_oneof![
+            prop::collection::vec(any::<u8>(), 0..1024)
+                .prop_map(|raw| String::from_utf8_lossy(&raw).into_owned()),
+            "[A-Za-z0-9_-]{0,40}\\.[A-Za-z0-9_-]{0,200}\\.[A-Za-z0-9_-]{0,90}",
+        ],
+    ) {
+        let Shared { runtime, lab, .. } = shared();
+        let mut request = Request::get("/api/me");
+        if let Ok(value) = HeaderValue::from_str(&format!("{scheme}{gap}{token}")) {
+            request = request.header(header::AUTHORIZATION, value);
+        }
+        let answer = runtime.block_on(lab.send(request.body(Body::empty()).unwrap()));
+        prop_assert_eq!(answer.status.as_u16(), 401, "{}", answer.text);
+        assert_clean(answer.status.as_u16(), &answer.text, "GET /api/me");
+        prop_assert!(answer.text.len() < 8 * 1024, "{} bytes back", answer.text.len());
+    }
+
+    #[test]
+    fn random_cookie_headers_through_the_router_get_a_json_4xx(
+        raw in prop::collection::vec(any::<u8>(), 0..2048),
+        named in any::<bool>(),
+        write in any::<bool>(),
+    ) {
+        let Shared { runtime, lab, .. } = shared();
+        let (method, path) = if write { ("POST", "/api/session/logout") } else { ("GET", "/api/me") };
+        let mut request = Request::builder().method(method).uri(path);
+        let mut value = raw;
+        if named {
+            // Behind the real cookie name, so the store lookup is reached too.
+            let mut prefixed = format!("{}=", session_cookie::NAME).into_bytes();
+            prefixed.extend(value);
+            value = prefixed;
+        }
+        if let Ok(value) = HeaderValue::from_bytes(&value) {
+            request = request.header(header::COOKIE, value);
+        }
+        let answer = runtime.block_on(lab.send(request.body(Body::empty()).unwrap()));
+        prop_assert!((400..500).contains(&answer.status.as_u16()), "{method} {path}: {} {}", answer.status, answer.text);
+        assert_clean(answer.status.as_u16(), &answer.text, path);
     }
 }

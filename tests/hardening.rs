@@ -198,6 +198,37 @@ async fn key_rotation_spam_is_rate_limited_and_cannot_grow_the_jwks_without_boun
     assert!(lab.state.keys.of_owner(owner.id).len() <= 3);
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn concurrent_key_rotations_cannot_pass_the_key_cap_together() {
+    let lab = std::sync::Arc::new(lab_with(|s| s.jwt.max_keys_per_account = 3).await);
+    let (token, _) = lab.jwt_login("bob", "bob-builds-it").await;
+    let rotations: Vec<_> = (0..12)
+        .map(|_| {
+            let (lab, token) = (lab.clone(), token.clone());
+            tokio::spawn(async move { lab.bearer("POST", "/api/jwt/keys/rotate", &token).await })
+        })
+        .collect();
+    let mut made = 0;
+    for rotation in rotations {
+        let answer = rotation.await.unwrap();
+        match answer.status {
+            StatusCode::OK => made += 1,
+            _ => {
+                assert_api_error(&answer, StatusCode::CONFLICT, "conflict");
+            }
+        }
+    }
+    assert_eq!(
+        made, 2,
+        "the first key plus two rotations fill the cap of three"
+    );
+    let owner = authlab::db::users::find_by_username(&lab.state.db, "bob")
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(lab.state.keys.of_owner(owner.id).len(), 3);
+}
+
 #[tokio::test]
 async fn login_flood_past_the_hash_queue_gets_503_with_retry_after_at_once() {
     let lab = std::sync::Arc::new(
@@ -258,6 +289,9 @@ async fn dns_rebinding_host_name_is_refused_with_421() {
     for host in ["evil.test", &format!("evil.test:{port}"), "127.0.0.1:1"] {
         let answer = with_host(&lab, host, "/api/health").await;
         assert_api_error(&answer, StatusCode::MISDIRECTED_REQUEST, "unknown_host");
+        // Even a refusal carries the headers that stop sniffing and referrer leaks.
+        assert_eq!(answer.headers[header::X_CONTENT_TYPE_OPTIONS], "nosniff");
+        assert_eq!(answer.headers[header::REFERRER_POLICY], "same-origin");
     }
     // An attacker's 6 KB host name is echoed capped, not whole.
     let long = format!("{}.test", "x".repeat(6000));
@@ -304,12 +338,44 @@ async fn attacker_host_serves_only_the_attacker_page() {
             answer.text
         );
     }
-    let page = with_host(&lab, "other-site.example", "/attacker/csrf").await;
-    assert_ne!(
-        page.status,
-        StatusCode::MISDIRECTED_REQUEST,
+    let port = lab.settings.listen.port();
+    let target = format!("http://127.0.0.1:{port}");
+    let page = with_host(
+        &lab,
+        "other-site.example",
+        &format!("/attacker/csrf?target={target}"),
+    )
+    .await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.text);
+    // The attacker page's own policy: its one script by this response's nonce, its form only to
+    // the lab, and only the lab may frame it.
+    let csp = page.headers[header::CONTENT_SECURITY_POLICY]
+        .to_str()
+        .unwrap();
+    let nonce = csp
+        .split("'nonce-")
+        .nth(1)
+        .and_then(|rest| rest.split('\'').next())
+        .expect("a nonce");
+    assert!(
+        page.text.contains(&format!("<script nonce=\"{nonce}\">")),
         "{}",
         page.text
+    );
+    assert!(csp.contains(&format!("form-action {target}")), "{csp}");
+    assert!(csp.contains(&format!("frame-ancestors {target}")), "{csp}");
+    // It is not a form that posts anywhere a visitor names.
+    let elsewhere = with_host(
+        &lab,
+        "other-site.example",
+        "/attacker/csrf?target=https://bank.example",
+    )
+    .await;
+    assert_eq!(
+        elsewhere.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{}",
+        elsewhere.text
     );
 }
 
@@ -337,7 +403,16 @@ async fn injected_scripts_cannot_run_the_page_csp_allows_only_this_responses_non
             page.text
         );
         assert!(csp.contains("frame-ancestors 'none'"), "{csp}");
-        assert!(!csp.contains("'unsafe-inline'; ") || !csp.contains("script-src 'unsafe-inline'"));
+        let script_src = csp
+            .split(';')
+            .map(str::trim)
+            .find(|d| d.starts_with("script-src "))
+            .expect("a script-src directive");
+        let sources: Vec<&str> = script_src.split_whitespace().skip(1).collect();
+        assert!(
+            !sources.contains(&"'unsafe-inline'") && !sources.contains(&"'unsafe-eval'"),
+            "{script_src}"
+        );
         assert_eq!(page.headers[header::X_CONTENT_TYPE_OPTIONS], "nosniff");
         assert!(page.headers.contains_key(header::REFERRER_POLICY));
         nonces.push(nonce);

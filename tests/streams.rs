@@ -138,3 +138,42 @@ async fn one_account_cannot_open_event_streams_without_limit() {
     }
     wait_for_streams(&lab, bob.id, 0).await;
 }
+
+#[tokio::test]
+async fn one_address_cannot_hold_every_connection_with_streams_of_many_accounts() {
+    let lab = Arc::new(
+        lab_with(|s| {
+            s.server.max_event_streams_per_user = 4;
+            s.server.max_event_streams_per_address = 2;
+        })
+        .await,
+    );
+    // The test client is one address: its accounts share the address's allowance.
+    let bob = lab.session_login("bob", "bob-builds-it").await;
+    let alice = lab.session_login("alice", "alice-in-the-lab").await;
+    let first = open_stream(&lab, &bob);
+    let second = open_stream(&lab, &alice);
+    let bob_id = lab
+        .state
+        .account_settings
+        .id_of("bob")
+        .await
+        .unwrap()
+        .unwrap();
+    let alice_id = lab
+        .state
+        .account_settings
+        .id_of("alice")
+        .await
+        .unwrap()
+        .unwrap();
+    wait_for_streams(&lab, bob_id, 1).await;
+    wait_for_streams(&lab, alice_id, 1).await;
+    let third = lab.get_as(&bob, "/api/audit/stream").await;
+    let reason = assert_api_error(&third, StatusCode::TOO_MANY_REQUESTS, "busy");
+    assert!(reason.contains("address"), "{reason}");
+    lab.state.shutdown.send_replace(true);
+    for stream in [first, second] {
+        assert!(ended(stream).await.contains("shutting down"));
+    }
+}

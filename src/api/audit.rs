@@ -10,7 +10,7 @@
 //! - one account may hold at most `server.max_event_streams_per_user` streams (429 beyond);
 //! - every stream ends when the server shuts down, so graceful shutdown can complete.
 
-use super::error::ApiError;
+use super::{client_addr::ClientAddr, error::ApiError};
 use crate::{
     auth::{
         admin::current_account,
@@ -71,26 +71,52 @@ async fn list(
 /// Live streams open per account.
 #[derive(Default)]
 pub struct StreamSlots {
-    open: Mutex<HashMap<i64, usize>>,
+    open: Mutex<Open>,
+}
+
+/// Streams open per account and per client address. Each holds a connection for as long as it
+/// lives, so both are capped: one account cannot hold many, and one address cannot hold many by
+/// registering many accounts (and starve everyone of the server's connections).
+#[derive(Default)]
+struct Open {
+    per_user: HashMap<i64, usize>,
+    per_address: HashMap<String, usize>,
 }
 
 /// One open stream; dropping it (the stream ended or the client went away) frees the slot.
 pub struct StreamSlot {
     slots: Arc<StreamSlots>,
     user_id: i64,
+    address: String,
+}
+
+/// Which cap a stream request met.
+enum Full {
+    Account(usize),
+    Address(usize),
 }
 
 impl StreamSlots {
-    fn take(self: &Arc<Self>, user_id: i64, max: usize) -> Option<StreamSlot> {
+    fn take(
+        self: &Arc<Self>,
+        user_id: i64,
+        address: &str,
+        max_per_user: usize,
+        max_per_address: usize,
+    ) -> Result<StreamSlot, Full> {
         let mut open = self.open.lock().expect("lock");
-        let count = open.entry(user_id).or_default();
-        if *count >= max {
-            return None;
+        if open.per_user.get(&user_id).copied().unwrap_or(0) >= max_per_user {
+            return Err(Full::Account(max_per_user));
         }
-        *count += 1;
-        Some(StreamSlot {
+        if open.per_address.get(address).copied().unwrap_or(0) >= max_per_address {
+            return Err(Full::Address(max_per_address));
+        }
+        *open.per_user.entry(user_id).or_default() += 1;
+        *open.per_address.entry(address.to_string()).or_default() += 1;
+        Ok(StreamSlot {
             slots: self.clone(),
             user_id,
+            address: address.to_string(),
         })
     }
 
@@ -99,6 +125,7 @@ impl StreamSlots {
         self.open
             .lock()
             .expect("lock")
+            .per_user
             .get(&user_id)
             .copied()
             .unwrap_or(0)
@@ -108,10 +135,16 @@ impl StreamSlots {
 impl Drop for StreamSlot {
     fn drop(&mut self) {
         let mut open = self.slots.open.lock().expect("lock");
-        if let Some(count) = open.get_mut(&self.user_id) {
+        if let Some(count) = open.per_user.get_mut(&self.user_id) {
             *count = count.saturating_sub(1);
             if *count == 0 {
-                open.remove(&self.user_id);
+                open.per_user.remove(&self.user_id);
+            }
+        }
+        if let Some(count) = open.per_address.get_mut(&self.address) {
+            *count = count.saturating_sub(1);
+            if *count == 0 {
+                open.per_address.remove(&self.address);
             }
         }
     }
@@ -228,13 +261,27 @@ impl Live {
 async fn live(
     State(state): State<AppState>,
     user: AuthUser,
+    client: ClientAddr,
 ) -> Result<Sse<impl Stream<Item = Result<Event, Infallible>>>, ApiError> {
-    let max = state.settings.server.max_event_streams_per_user.max(1);
-    let Some(slot) = state.streams.take(user.user_id(), max) else {
-        return Err(ApiError::Busy(format!(
-            "this account already has {max} live audit streams open: close one first"
-        )));
-    };
+    let server = &state.settings.server;
+    let slot = state
+        .streams
+        .take(
+            user.user_id(),
+            &client.0,
+            server.max_event_streams_per_user.max(1),
+            server.max_event_streams_per_address.max(1),
+        )
+        .map_err(|full| {
+            ApiError::Busy(match full {
+                Full::Account(max) => format!(
+                    "this account already has {max} live audit streams open: close one first"
+                ),
+                Full::Address(max) => format!(
+                    "your address already has {max} live audit streams open: close one first"
+                ),
+            })
+        })?;
     let only = scope(&state, &user).await?;
     let held = match &user {
         AuthUser::Session(user) => Held::Session(user.session.id.clone()),

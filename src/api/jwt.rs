@@ -208,16 +208,14 @@ async fn rotate_key(
             retry,
         });
     }
-    // Each rotation adds a key to the public JWKS: without a cap, rotation spam grows it forever.
     let max = state.settings.jwt.max_keys_per_account;
-    if state.keys.of_owner(user.user_id).len() >= max {
+    let alg = state.account_settings.get(user.user_id).await?.jwt_alg;
+    let Some(key) = state.keys.rotate_within(user.user_id, alg, max).await? else {
         return Err(ApiError::Conflict(format!(
             "this account holds {max} signing keys, the most allowed: retire the rotated-out ones \
              (POST /api/jwt/keys/retire) before rotating again"
         )));
-    }
-    let alg = state.account_settings.get(user.user_id).await?.jwt_alg;
-    let key = state.keys.rotate(user.user_id, alg).await?;
+    };
     Ok(Json(json!({ "kid": key.kid, "alg": alg.as_str() })))
 }
 

@@ -57,6 +57,9 @@ type KeyRow = (String, i64, String, Vec<u8>, i64, Option<i64>);
 pub struct KeyRing {
     db: SqlitePool,
     keys: RwLock<HashMap<String, Arc<SigningKey>>>,
+    /// Held across "count this account's keys, then add one", so concurrent rotations cannot
+    /// all pass the cap (rotations are rare: one lock for all accounts is enough).
+    rotating: tokio::sync::Mutex<()>,
 }
 
 impl KeyRing {
@@ -76,6 +79,7 @@ impl KeyRing {
         Ok(KeyRing {
             db,
             keys: RwLock::new(keys),
+            rotating: tokio::sync::Mutex::new(()),
         })
     }
 
@@ -102,6 +106,21 @@ impl KeyRing {
 
     /// Rotate: a new key (new `kid`) signs from now on; the old one keeps verifying the tokens it
     /// already signed until it is retired.
+    /// Rotate unless the account already holds `max` keys (`None` then). Each rotation adds a
+    /// key to the public JWKS: without a cap, rotation spam would grow it forever.
+    pub async fn rotate_within(
+        &self,
+        owner_id: i64,
+        alg: JwtAlg,
+        max: usize,
+    ) -> Result<Option<Arc<SigningKey>>, KeyError> {
+        let _one_at_a_time = self.rotating.lock().await;
+        if self.of_owner(owner_id).len() >= max {
+            return Ok(None);
+        }
+        self.rotate(owner_id, alg).await.map(Some)
+    }
+
     pub async fn rotate(&self, owner_id: i64, alg: JwtAlg) -> Result<Arc<SigningKey>, KeyError> {
         let now = unix_now();
         sqlx::query(
