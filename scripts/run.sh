@@ -7,6 +7,7 @@ cd "$ROOT"
 
 ensure_build_tools
 ensure_wasm_opt
+ensure_redis
 
 say "building (release) and starting the lab; it is ready when it logs 'listening on'"
 exec cargo leptos serve --release

@@ -8,6 +8,7 @@ cd "$ROOT"
 
 ensure_build_tools
 ensure_chromium
+ensure_redis
 ensure_end2end_packages
 
 step() {

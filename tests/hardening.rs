@@ -272,6 +272,15 @@ async fn login_flood_past_the_hash_queue_gets_503_with_retry_after_at_once() {
     }
 }
 
+/// The nonce a Content-Security-Policy allows scripts by.
+fn csp_nonce(csp: &str) -> String {
+    csp.split("'nonce-")
+        .nth(1)
+        .and_then(|rest| rest.split('\'').next())
+        .unwrap_or_else(|| panic!("no nonce in the policy {csp}"))
+        .to_string()
+}
+
 async fn with_host(lab: &Lab, host: &str, path: &str) -> Answer {
     lab.send(
         Request::get(path)
@@ -352,11 +361,7 @@ async fn attacker_host_serves_only_the_attacker_page() {
     let csp = page.headers[header::CONTENT_SECURITY_POLICY]
         .to_str()
         .unwrap();
-    let nonce = csp
-        .split("'nonce-")
-        .nth(1)
-        .and_then(|rest| rest.split('\'').next())
-        .expect("a nonce");
+    let nonce = csp_nonce(csp);
     assert!(
         page.text.contains(&format!("<script nonce=\"{nonce}\">")),
         "{}",
@@ -390,12 +395,7 @@ async fn injected_scripts_cannot_run_the_page_csp_allows_only_this_responses_non
             .to_str()
             .unwrap()
             .to_string();
-        let nonce = csp
-            .split("'nonce-")
-            .nth(1)
-            .and_then(|rest| rest.split('\'').next())
-            .expect("a nonce in the policy")
-            .to_string();
+        let nonce = csp_nonce(&csp);
         // The server's own scripts carry exactly that nonce; anything injected would not.
         assert!(
             page.text.contains(&format!("nonce=\"{nonce}\"")),
@@ -640,4 +640,35 @@ async fn wrong_passwords_in_a_row_double_the_wait_and_a_right_one_clears_it() {
     assert_eq!(owner.status, StatusCode::OK, "{}", owner.text);
     let guess = login_from(&lab, "10.3.0.1", "bob", "wrong-password-1").await;
     assert_api_error(&guess, StatusCode::UNAUTHORIZED, "invalid_credentials");
+}
+
+#[tokio::test]
+async fn forgery_lesson_loads_its_attacker_page_from_another_site_loopback_or_hosted() {
+    let lab = lab_with(|_| {}).await;
+    let port = lab.settings.listen.port();
+    for (browsed, other) in [("127.0.0.1", "localhost"), ("localhost", "127.0.0.1")] {
+        let answer = with_host(&lab, &format!("{browsed}:{port}"), "/api/lab/forgery-site").await;
+        assert_eq!(answer.status, StatusCode::OK, "{}", answer.text);
+        assert_eq!(answer.json()["origin"], format!("http://{other}:{port}"));
+    }
+    // Hosted: the teacher's second name, whichever name the learner came by.
+    let hosted = lab_with(|s| {
+        s.hosting.public_hosts = "lab.school.test".parse().unwrap();
+        s.hosting.attacker_origin = "https://prize-draw.test".into();
+    })
+    .await;
+    let answer = with_host(&hosted, "lab.school.test", "/api/lab/forgery-site").await;
+    assert_eq!(answer.status, StatusCode::OK, "{}", answer.text);
+    assert_eq!(answer.json()["origin"], "https://prize-draw.test");
+    // And that name serves the attacker page, and only it.
+    let page = with_host(
+        &hosted,
+        "prize-draw.test",
+        "/attacker/csrf?target=https://lab.school.test",
+    )
+    .await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.text);
+    assert!(page
+        .text
+        .contains("action=\"https://lab.school.test/api/session/logout\""));
 }

@@ -178,3 +178,23 @@ test("cross-site forgery: the attacker's page on another site posts a logout; Sa
     page.off("response", watch);
   }
 });
+
+test("lesson accounts get an independent random password, never one derived from their name", async ({ page }) => {
+  const registered: { username: string; password: string }[] = [];
+  page.on("request", (request) => {
+    if (request.method() === "POST" && new URL(request.url()).pathname === "/api/register") {
+      registered.push(JSON.parse(request.postData() ?? "{}"));
+    }
+  });
+  await runLesson(page, "/lessons/where-state-lives");
+  await runLesson(page, "/lessons/where-state-lives");
+  expect(registered).toHaveLength(2);
+  for (const { username, password } of registered) {
+    expect(username).toMatch(/^lesson-[a-z0-9]{8}$/);
+    // 16 bytes from crypto.getRandomValues, as hex: 128 bits nobody can work out from the name.
+    expect(password).toMatch(/^[0-9a-f]{32}$/);
+    expect(password).not.toContain(username.slice("lesson-".length));
+  }
+  expect(registered[0].password).not.toBe(registered[1].password);
+  expect(registered[0].username).not.toBe(registered[1].username);
+});

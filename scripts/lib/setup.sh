@@ -73,6 +73,18 @@ ensure_chromium() {
   fi
 }
 
+# Debian's redis-server: the shared store for the scale-out lab (several server processes, one
+# store). Installed now so both commands leave a machine ready for it.
+ensure_redis() {
+  if command -v redis-server >/dev/null 2>&1; then
+    say "redis-server: present ($(redis-server --version | awk '{print $3}'))"
+  else
+    say "installing Debian's redis-server"
+    as_root env DEBIAN_FRONTEND=noninteractive apt-get update -qq
+    as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server
+  fi
+}
+
 ensure_end2end_packages() {
   npm_install "$ROOT/end2end" @playwright/test
 }
