@@ -177,3 +177,34 @@ async fn one_address_cannot_hold_every_connection_with_streams_of_many_accounts(
         assert!(ended(stream).await.contains("shutting down"));
     }
 }
+
+#[tokio::test]
+async fn expired_access_token_cannot_keep_watching_the_audit_stream() {
+    let lab = Arc::new(
+        lab_with(|s| {
+            s.server.event_stream_recheck_secs = 1;
+            s.jwt.access_ttl_secs = 2;
+            s.jwt.leeway_secs = 0;
+        })
+        .await,
+    );
+    let (token, _) = lab.jwt_login("bob", "bob-builds-it").await;
+    let stream = {
+        let lab = lab.clone();
+        tokio::spawn(async move { lab.bearer("GET", "/api/audit/stream", &token).await })
+    };
+    let bob = lab
+        .state
+        .account_settings
+        .id_of("bob")
+        .await
+        .unwrap()
+        .unwrap();
+    wait_for_streams(&lab, bob, 1).await;
+    // Nobody logs out: the token simply passes its `exp`, and the next re-check ends the stream.
+    let text = ended(stream).await;
+    assert!(text.contains("event: end"), "{text}");
+    assert!(text.contains("access token no longer holds"), "{text}");
+    assert!(text.contains("exp"), "{text}");
+    wait_for_streams(&lab, bob, 0).await;
+}

@@ -203,3 +203,33 @@ async fn replay(
     )
         .into_response())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::{Captures, Kind, MAX_CAPTURES, MAX_PER_ACCOUNT};
+
+    #[test]
+    fn capture_spam_from_many_accounts_never_holds_more_than_the_total_cap() {
+        let captures = Captures::default();
+        let mut newest = String::new();
+        for i in 0..(MAX_CAPTURES as i64 + 300) {
+            // A fresh owner each time: only the total cap can bound this.
+            newest = captures.keep(Kind::Session, i, format!("id-{i}"), 600);
+        }
+        let held = captures.copies.lock().unwrap().0.len();
+        assert_eq!(held, MAX_CAPTURES);
+        assert!(captures.get(&newest).is_some(), "the newest copy is kept");
+    }
+
+    #[test]
+    fn one_account_holds_at_most_its_own_cap_oldest_out_first() {
+        let captures = Captures::default();
+        let first = captures.keep(Kind::Refresh, 7, "first".into(), 600);
+        for i in 0..MAX_PER_ACCOUNT {
+            captures.keep(Kind::Refresh, 7, format!("r-{i}"), 600);
+        }
+        assert!(captures.get(&first).is_none(), "the oldest went first");
+        let held = captures.copies.lock().unwrap().0.len();
+        assert_eq!(held, MAX_PER_ACCOUNT);
+    }
+}
