@@ -672,3 +672,60 @@ async fn forgery_lesson_loads_its_attacker_page_from_another_site_loopback_or_ho
         .text
         .contains("action=\"https://lab.school.test/api/session/logout\""));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_class_of_thirty_behind_one_nat_address_gets_through_a_lesson_at_the_default_limits() {
+    // The shipped limits, not the suite's generous ones.
+    let lab = std::sync::Arc::new(
+        lab_with(|s| s.limits = authlab::settings::LimitSettings::default()).await,
+    );
+    let nat = "198.51.100.20";
+    let learners: Vec<_> = (0..30)
+        .map(|i| {
+            let lab = lab.clone();
+            tokio::spawn(async move {
+                let name = format!("lesson-nat{i:03}");
+                let password = format!("{i:02}-0123456789abcdef0123456789abcdef");
+                let mut statuses = Vec::new();
+                // What one lesson does: register a fresh account, sign in both ways, refresh.
+                let mut register = Request::post("/api/register")
+                    .header(header::CONTENT_TYPE, "application/json")
+                    .body(Body::from(
+                        serde_json::json!({ "username": name, "password": password }).to_string(),
+                    ))
+                    .unwrap();
+                let peer: SocketAddr = format!("{nat}:{}", 40000 + i).parse().unwrap();
+                register.extensions_mut().insert(ConnectInfo(peer));
+                statuses.push(lab.send(register).await.status);
+                statuses.push(login_from(&lab, nat, &name, &password).await.status);
+                let mut jwt = Request::post("/api/jwt/login")
+                    .header(header::CONTENT_TYPE, "application/json")
+                    .body(Body::from(
+                        serde_json::json!({ "username": name, "password": password }).to_string(),
+                    ))
+                    .unwrap();
+                jwt.extensions_mut().insert(ConnectInfo(peer));
+                let jwt = lab.send(jwt).await;
+                statuses.push(jwt.status);
+                let refresh = refresh_cookie_value(&jwt).expect("a refresh cookie");
+                let mut rotate = Request::post("/api/jwt/refresh")
+                    .header(
+                        header::COOKIE,
+                        format!("{}={refresh}", authlab::auth::refresh::COOKIE),
+                    )
+                    .body(Body::empty())
+                    .unwrap();
+                rotate.extensions_mut().insert(ConnectInfo(peer));
+                statuses.push(lab.send(rotate).await.status);
+                statuses
+            })
+        })
+        .collect();
+    for (i, learner) in learners.into_iter().enumerate() {
+        let statuses = learner.await.unwrap();
+        assert!(
+            statuses.iter().all(|s| s.is_success()),
+            "learner {i} behind the shared address was refused: {statuses:?}"
+        );
+    }
+}
