@@ -49,7 +49,9 @@ export default defineConfig({
       AUTHLAB_DATABASE_URL: `sqlite://${dataDir}/e2e.db`,
       // Short access tokens, so the bearer tests watch one expire in seconds, not minutes.
       AUTHLAB_JWT_ACCESS_TTL_SECS: "6",
-      AUTHLAB_JWT_LEEWAY_SECS: "0",
+      // A leeway above zero, as a real server has: the compare page must show the JWT accepted
+      // past exp until exp + leeway, then refused.
+      AUTHLAB_JWT_LEEWAY_SECS: "3",
       // The whole suite comes from one address and shares the demo accounts: its own limits,
       // and no scheduled demo reset in the middle of a run.
       AUTHLAB_LIMITS_LOGIN_PER_ADDRESS: "5000/1m",

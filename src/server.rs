@@ -198,7 +198,10 @@ pub fn spawn_maintenance(state: AppState, period: std::time::Duration) {
         let mut ticker = tokio::time::interval(period);
         ticker.tick().await;
         let key_lifetime =
-            (state.settings.jwt.access_ttl_secs + state.settings.jwt.leeway_secs) as i64;
+            // The longest a token of a rotated-out key can live: the server default or the
+            // longest lifetime an account may choose, plus the leeway.
+            (state.settings.jwt.access_ttl_secs.max(*crate::wire::ACCESS_TTL_RANGE.end())
+                + state.settings.jwt.leeway_secs) as i64;
         // 0 switches the demo reset off (the browser suite, which uses the demo accounts).
         let demo_every = state.settings.hosting.demo_reset_secs;
         let mut last_demo_reset = std::time::Instant::now();

@@ -407,7 +407,14 @@ pub struct LabSettings {
     pub jwt_alg: JwtAlg,
     /// Revoked access tokens go on a denylist that every bearer request consults.
     pub denylist: bool,
+    /// Lifetime of the access tokens issued to this account, if not the server's default
+    /// (`ACCESS_TTL_RANGE`): a class watches a 15-second token expire instead of a 2-minute one.
+    #[serde(default)]
+    pub access_ttl_secs: Option<u64>,
 }
+
+/// The access-token lifetimes an account may choose for itself, in seconds.
+pub const ACCESS_TTL_RANGE: std::ops::RangeInclusive<u64> = 15..=900;
 
 /// `PUT /api/lab-settings`: only the switches named change.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -419,6 +426,9 @@ pub struct LabSettingsPatch {
     pub jwt_alg: Option<JwtAlg>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub denylist: Option<bool>,
+    /// Seconds within `ACCESS_TTL_RANGE`, or 0 for the server's default.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub access_ttl_secs: Option<u64>,
 }
 
 /// `POST /api/jwt/login` and `/api/jwt/refresh` (RFC 6749's token response).
@@ -430,6 +440,9 @@ pub struct TokenResponse {
     /// When the refresh token (in its HttpOnly cookie) expires, Unix seconds.
     pub refresh_expires_at: i64,
     pub server_now: i64,
+    /// How long past `exp` this server still accepts the token (clock-skew leeway): the compare
+    /// page draws it, because a replay is refused only once `exp + leeway` has passed.
+    pub leeway_secs: u64,
 }
 
 /// One entry of the audit log (`GET /api/audit`).

@@ -599,3 +599,72 @@ async fn decoder_names_every_problem_of_a_bad_token() {
     let ok = decode(&lab, &good).await;
     assert!(ok.checks.allowed);
 }
+
+#[tokio::test]
+async fn short_lived_token_switch_applies_to_that_account_only_and_is_bounded() {
+    let lab = lab().await;
+    let (bob, _) = lab.jwt_login("bob", "bob-builds-it").await;
+    let set = lab
+        .bearer_put_settings(&bob, r#"{"access_ttl_secs":15}"#)
+        .await;
+    assert_eq!(set.status, StatusCode::OK, "{}", set.text);
+    assert_eq!(set.json()["access_ttl_secs"], 15);
+    let login = lab
+        .post_json(
+            "/api/jwt/login",
+            r#"{"username":"bob","password":"bob-builds-it"}"#,
+        )
+        .await;
+    assert_eq!(login.json()["expires_in"], 15, "{}", login.text);
+    assert_eq!(
+        login.json()["leeway_secs"],
+        lab.settings.jwt.leeway_secs,
+        "the page is told the real leeway"
+    );
+    let token = login.json()["access_token"].as_str().unwrap().to_string();
+    let decoded = lab
+        .post_json(
+            "/api/jwt/decode",
+            serde_json::json!({ "token": token }).to_string(),
+        )
+        .await;
+    let payload = &decoded.json()["payload"];
+    assert_eq!(
+        payload["exp"].as_i64().unwrap() - payload["iat"].as_i64().unwrap(),
+        15
+    );
+    // Another account keeps the server's default.
+    let alice = lab
+        .post_json(
+            "/api/jwt/login",
+            r#"{"username":"alice","password":"alice-in-the-lab"}"#,
+        )
+        .await;
+    assert_eq!(
+        alice.json()["expires_in"],
+        lab.settings.jwt.access_ttl_secs,
+        "{}",
+        alice.text
+    );
+    // Out of range is a clear 422; 0 goes back to the default.
+    for bad in ["1", "14", "901", "86400"] {
+        let answer = lab
+            .bearer_put_settings(&bob, &format!(r#"{{"access_ttl_secs":{bad}}}"#))
+            .await;
+        assert_eq!(
+            answer.status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{bad}: {}",
+            answer.text
+        );
+    }
+    let reset = lab
+        .bearer_put_settings(&bob, r#"{"access_ttl_secs":0}"#)
+        .await;
+    assert_eq!(
+        reset.json()["access_ttl_secs"],
+        serde_json::Value::Null,
+        "{}",
+        reset.text
+    );
+}

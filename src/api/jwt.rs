@@ -277,17 +277,22 @@ async fn tokens(
     role: Role,
     next: Issued,
 ) -> Result<Response, ApiError> {
-    let alg = state.account_settings.get(user_id).await?.jwt_alg;
-    let key = state.keys.active(user_id, alg).await?;
+    let switches = state.account_settings.get(user_id).await?;
+    let key = state.keys.active(user_id, switches.jwt_alg).await?;
     state.revocation.wait_past_mark(username).await;
-    let (access_token, _) = jwt::issue(&key, username, role, &state.settings.jwt)?;
+    // The account's own lifetime switch (the compare page's short-lived demo), else the default.
+    let ttl = switches
+        .access_ttl_secs
+        .unwrap_or(state.settings.jwt.access_ttl_secs);
+    let (access_token, _) = jwt::issue(&key, username, role, ttl, &state.settings.jwt)?;
     let now = unix_now();
     let body = TokenResponse {
         access_token,
         token_type: "Bearer".into(),
-        expires_in: state.settings.jwt.access_ttl_secs,
+        expires_in: ttl,
         refresh_expires_at: next.expires_at,
         server_now: now,
+        leeway_secs: state.settings.jwt.leeway_secs,
     };
     let cookie = refresh_cookie(&next.token, next.expires_at - now);
     Ok(([(header::SET_COOKIE, cookie)], Json(body)).into_response())

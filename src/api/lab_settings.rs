@@ -1,5 +1,5 @@
 //! `GET`/`PUT /api/lab-settings`: the signed-in account's lab switches (SameSite of the session
-//! cookie, the JWT algorithm, the denylist). They are stored per account and applied by the server
+//! cookie, the JWT algorithm, the denylist, the access-token lifetime). They are stored per account and applied by the server
 //! to that account's requests only, so learners sharing one server never change each other's
 //! policy. A PUT names only what changes. In session mode, changing SameSite re-issues the cookie.
 
@@ -7,7 +7,7 @@ use super::{error::ApiError, json::ApiJson, session::issue_cookie};
 use crate::{
     auth::auth_user::AuthUser,
     state::AppState,
-    wire::{LabSettings, LabSettingsPatch},
+    wire::{LabSettings, LabSettingsPatch, ACCESS_TTL_RANGE},
 };
 use axum::{
     extract::State,
@@ -33,6 +33,15 @@ async fn write(
     user: AuthUser,
     ApiJson(patch): ApiJson<LabSettingsPatch>,
 ) -> Result<Response, ApiError> {
+    if let Some(secs) = patch.access_ttl_secs {
+        if secs != 0 && !ACCESS_TTL_RANGE.contains(&secs) {
+            return Err(ApiError::InvalidBody(format!(
+                "access_ttl_secs must be {} to {} seconds, or 0 for the server's default",
+                ACCESS_TTL_RANGE.start(),
+                ACCESS_TTL_RANGE.end()
+            )));
+        }
+    }
     let settings = state
         .account_settings
         .update(user.user_id(), &patch)

@@ -65,11 +65,12 @@ pub struct Claims {
     pub jti: String,
 }
 
-/// Sign a new access token for `username`/`role` with `key`.
+/// Sign a new access token for `username`/`role` with `key`, valid for `ttl_secs`.
 pub fn issue(
     key: &SigningKey,
     username: &str,
     role: Role,
+    ttl_secs: u64,
     config: &JwtSettings,
 ) -> Result<(String, Claims), jsonwebtoken::errors::Error> {
     let now = unix_now();
@@ -80,7 +81,7 @@ pub fn issue(
         role,
         iat: now,
         nbf: now,
-        exp: now + config.access_ttl_secs as i64,
+        exp: now.saturating_add(i64::try_from(ttl_secs).unwrap_or(i64::MAX)),
         jti: crate::auth::csrf::new_token()[..22].to_string(),
     };
     let mut header = Header::new(key.algorithm());

@@ -2,7 +2,7 @@
 //! They are read on every bearer request, so they are cached in memory (write-through): reading a
 //! switch must not itself be the database round trip the lab is measuring.
 
-use crate::wire::{JwtAlg, LabSettings, LabSettingsPatch, SameSite};
+use crate::wire::{JwtAlg, LabSettings, LabSettingsPatch, SameSite, ACCESS_TTL_RANGE};
 use sqlx::SqlitePool;
 use std::{collections::HashMap, sync::RwLock};
 
@@ -64,22 +64,26 @@ impl AccountSettings {
         if let Some(hit) = self.cache.read().expect("lock").get(&user_id) {
             return Ok(hit.clone());
         }
-        let row: Option<(String, String, i64)> = sqlx::query_as(
-            "SELECT same_site, jwt_alg, denylist FROM account_settings WHERE user_id = ?",
+        let row: Option<(String, String, i64, Option<i64>)> = sqlx::query_as(
+            "SELECT same_site, jwt_alg, denylist, access_ttl_secs FROM account_settings WHERE user_id = ?",
         )
         .bind(user_id)
         .fetch_optional(&self.db)
         .await?;
         let settings = match row {
-            Some((same_site, alg, denylist)) => LabSettings {
+            Some((same_site, alg, denylist, access_ttl)) => LabSettings {
                 same_site: SameSite::parse(&same_site).unwrap_or(self.default_same_site),
                 jwt_alg: JwtAlg::parse(&alg).unwrap_or_default(),
                 denylist: denylist != 0,
+                access_ttl_secs: access_ttl
+                    .and_then(|secs| u64::try_from(secs).ok())
+                    .filter(|secs| ACCESS_TTL_RANGE.contains(secs)),
             },
             None => LabSettings {
                 same_site: self.default_same_site,
                 jwt_alg: JwtAlg::default(),
                 denylist: false,
+                access_ttl_secs: None,
             },
         };
         self.cache
@@ -105,15 +109,22 @@ impl AccountSettings {
         if let Some(denylist) = patch.denylist {
             settings.denylist = denylist;
         }
+        if let Some(secs) = patch.access_ttl_secs {
+            // 0: back to the server default (the handler has refused anything out of range).
+            settings.access_ttl_secs = ACCESS_TTL_RANGE.contains(&secs).then_some(secs);
+        }
         sqlx::query(
-            "INSERT INTO account_settings (user_id, same_site, jwt_alg, denylist) VALUES (?, ?, ?, ?)
+            "INSERT INTO account_settings (user_id, same_site, jwt_alg, denylist, access_ttl_secs)
+             VALUES (?, ?, ?, ?, ?)
              ON CONFLICT (user_id) DO UPDATE SET same_site = excluded.same_site,
-                 jwt_alg = excluded.jwt_alg, denylist = excluded.denylist",
+                 jwt_alg = excluded.jwt_alg, denylist = excluded.denylist,
+                 access_ttl_secs = excluded.access_ttl_secs",
         )
         .bind(user_id)
         .bind(settings.same_site.as_str())
         .bind(settings.jwt_alg.as_str())
         .bind(settings.denylist as i64)
+        .bind(settings.access_ttl_secs.map(|secs| secs as i64))
         .execute(&self.db)
         .await?;
         self.cache

@@ -5,7 +5,7 @@
 //! on, when both are refused at once. Below it, the logout matrix.
 
 use super::{
-    compare_lab::{Column, CompareLab, Lane},
+    compare_lab::{Column, CompareLab, Lane, SHORT_TOKEN_SECS},
     demo_accounts::DemoAccounts,
     login_form::LoginForm,
     logout_matrix_view::LogoutMatrixView,
@@ -48,14 +48,28 @@ pub fn ComparePage() -> impl IntoView {
                 "it through its own router."
             </p>
             <div class="compare-controls">
-                <LoginForm test_id="compare-login" endpoint="both modes" busy=lab.busy
-                    on_login=move |credentials: Credentials| lab.login_both(credentials)/>
+                <div class="stack">
+                    <LoginForm test_id="compare-login" endpoint="both modes" busy=lab.busy
+                        on_login=move |credentials: Credentials| lab.login_both(credentials)/>
+                    <label class="switch">
+                        <input type="checkbox" data-testid="compare-short-token"
+                            prop:checked=move || lab.short_token.get()
+                            disabled=move || lab.busy.get()
+                            on:change=move |ev| lab.short_token.set(event_target_checked(&ev))/>
+                        {format!(
+                            " Short-lived token for this demo ({SHORT_TOKEN_SECS} s instead of the \
+                             server's default): a switch of this account only, set at login"
+                        )}
+                    </label>
+                </div>
                 <div class="stack">
                     <div class="button-row">
-                        <button type="button" data-testid="call-both" on:click=move |_| lab.call_both()>
+                        <button type="button" data-testid="call-both" disabled=move || lab.busy.get()
+                            on:click=move |_| lab.call_both()>
                             "Call the API with both"
                         </button>
-                        <button type="button" data-testid="logout-both" on:click=move |_| lab.logout_both()>
+                        <button type="button" data-testid="logout-both" disabled=move || lab.busy.get()
+                            on:click=move |_| lab.logout_both()>
                             "Log out both"
                         </button>
                         <button type="button" class="secondary" data-testid="replay-both"
@@ -79,6 +93,12 @@ pub fn ComparePage() -> impl IntoView {
                             }}
                         </strong>
                     </label>
+                    <p class="muted" role="status" data-testid="busy-state">
+                        {move || lab.busy.get().then(|| format!(
+                            "Waiting for the server ({}): the buttons come back when it answers.",
+                            lab.busy_with.get()
+                        ))}
+                    </p>
                     <p class="muted" data-testid="replay-state">
                         {move || if lab.replaying.get() {
                             "Replaying both old credentials once a second…".to_string()
@@ -100,11 +120,12 @@ pub fn ComparePage() -> impl IntoView {
             <h2>"What the timeline shows"</h2>
             <p>
                 "The session lane is red from the first replay: logout deleted the record, and every request "
-                "looks the record up. The JWT lane stays green until the dashed "<code>"exp"</code>" line: "
-                "the token is still correctly signed and unexpired, and a stateless server has nowhere to "
-                "remember that you logged out. Switch revocation on, log in and out again: the JWT lane is "
-                "red from the first replay too, refused at the denylist, a database lookup every bearer "
-                "request now pays (its cost is in each trace)."
+                "looks the record up. The JWT lane stays green past the dashed "<code>"exp"</code>" line, "
+                "through the shaded band, until "<code>"exp + leeway"</code>": the token is still correctly "
+                "signed, a stateless server has nowhere to remember that you logged out, and it forgives a "
+                "few seconds of clock difference after "<code>"exp"</code>" (the leeway). Switch revocation "
+                "on, log in and out again: the JWT lane is red from the first replay too, refused at the "
+                "denylist, a database lookup every bearer request now pays (its cost is in each trace)."
             </p>
         </section>
         <LogoutMatrixView token=lab.jwt.secret/>
@@ -181,9 +202,9 @@ fn CompareColumn(lab: CompareLab, lane: Lane, now_ms: RwSignal<i64>) -> impl Int
             {move || column.message.get().map(|m| view! { <p class="error">{m}</p> })}
             <div class="button-row">
                 <button type="button" class="small" data-testid=format!("{id}-call")
-                    on:click=move |_| lab.call(lane)>"Call the API"</button>
+                    disabled=move || lab.busy.get() on:click=move |_| lab.call(lane)>"Call the API"</button>
                 <button type="button" class="small" data-testid=format!("{id}-logout")
-                    on:click=move |_| lab.logout(lane)>"Log out"</button>
+                    disabled=move || lab.busy.get() on:click=move |_| lab.logout(lane)>"Log out"</button>
                 <button type="button" class="small secondary" data-testid=format!("{id}-replay")
                     on:click=move |_| lab.replay(lane)>"Replay old credential"</button>
             </div>

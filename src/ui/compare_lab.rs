@@ -98,15 +98,25 @@ pub struct CompareLab {
     pub marks: RwSignal<Vec<Mark>>,
     pub replaying: RwSignal<bool>,
     pub busy: RwSignal<bool>,
+    /// What the page is waiting for while `busy` (shown, so a click is never silently dropped:
+    /// the buttons are disabled and this says why).
+    pub busy_with: RwSignal<&'static str>,
+    /// Ask for a short-lived access token at login (this account's lifetime switch).
+    pub short_token: RwSignal<bool>,
+    /// How long past `exp` the server still accepts a token, as it said at login.
+    pub leeway_secs: RwSignal<Option<u64>>,
     interval: StoredValue<Option<IntervalHandle>>,
     tick_busy: RwSignal<bool>,
 }
 
-/// How long a run replays after the JWT's `exp` (to show it turn red), and at the least.
-const AFTER_EXP_MS: i64 = 4_000;
+/// The short lifetime the compare page asks for (the smallest an account may choose).
+pub const SHORT_TOKEN_SECS: u64 = *crate::wire::ACCESS_TTL_RANGE.start();
+/// How long a run goes on replaying after the old JWT was first refused, to show it stays red.
+const AFTER_REFUSAL_MS: i64 = 3_000;
 const MIN_RUN_MS: i64 = 5_000;
-/// A run never replays longer than this, whatever the token's lifetime.
-const MAX_RUN_MS: i64 = 200_000;
+/// A run never replays longer than this, whatever the token's lifetime (the longest an account
+/// may choose, 900 s, plus a minute of leeway and the margin).
+const MAX_RUN_MS: i64 = 965_000;
 
 impl CompareLab {
     pub fn new() -> Self {
@@ -118,6 +128,9 @@ impl CompareLab {
             marks: RwSignal::new(Vec::new()),
             replaying: RwSignal::new(false),
             busy: RwSignal::new(false),
+            busy_with: RwSignal::new(""),
+            short_token: RwSignal::new(true),
+            leeway_secs: RwSignal::new(None),
             interval: StoredValue::new(None),
             tick_busy: RwSignal::new(false),
         }
@@ -130,15 +143,53 @@ impl CompareLab {
         }
     }
 
-    /// Sign in twice: a session (and capture its cookie server-side) and a bearer token.
+    /// Run `action` unless another is under way; the buttons are disabled meanwhile and
+    /// `busy_with` says what the page waits for.
+    fn exclusive(
+        self,
+        what: &'static str,
+        action: impl std::future::Future<Output = ()> + 'static,
+    ) {
+        if self.busy.get_untracked() {
+            return;
+        }
+        self.busy_with.set(what);
+        run_exclusive(self.busy, action);
+    }
+
+    /// Sign in twice: a session (and capture its cookie server-side) and a bearer token, with
+    /// this account's access-token lifetime switched as the page asks first.
     pub fn login_both(self, credentials: Credentials) {
-        run_exclusive(self.busy, async move {
+        self.exclusive("signing in twice", async move {
             self.stop();
             self.marks.set(Vec::new());
             self.run_started_ms.set(None);
             self.login_session(&credentials).await;
+            self.set_token_lifetime().await;
             self.login_jwt(&credentials).await;
         });
+    }
+
+    /// Before the bearer login: this account's access-token lifetime, short or the server's
+    /// default (a switch of this account only, like the others).
+    async fn set_token_lifetime(&self) {
+        let Some(csrf) = self.session.secret.get_untracked() else {
+            return;
+        };
+        let patch = LabSettingsPatch {
+            access_ttl_secs: Some(if self.short_token.get_untracked() {
+                SHORT_TOKEN_SECS
+            } else {
+                0
+            }),
+            ..LabSettingsPatch::default()
+        };
+        let answer = client::put_lab_settings(&patch, Credential::Csrf(&csrf)).await;
+        if let Err(err) = answer.result {
+            self.jwt
+                .message
+                .set(Some(format!("could not set the token's lifetime: {err}")));
+        }
     }
 
     async fn login_session(&self, credentials: &Credentials) {
@@ -166,6 +217,7 @@ impl CompareLab {
         column.record(&answer);
         let Ok(tokens) = answer.result else { return };
         let skew = tokens.server_now - browser::now_secs();
+        self.leeway_secs.set(Some(tokens.leeway_secs));
         let token = tokens.access_token;
         column.secret.set(Some(token.clone()));
         column.copy.set(Some(token.clone()));
@@ -192,11 +244,11 @@ impl CompareLab {
 
     /// `GET /api/me` with the live credential of `lane`.
     pub fn call(self, lane: Lane) {
-        run_exclusive(self.busy, async move { self.call_one(lane).await });
+        self.exclusive("calling the API", async move { self.call_one(lane).await });
     }
 
     pub fn call_both(self) {
-        run_exclusive(self.busy, async move {
+        self.exclusive("calling the API", async move {
             self.call_one(Lane::Session).await;
             self.call_one(Lane::Jwt).await;
         });
@@ -215,14 +267,14 @@ impl CompareLab {
     }
 
     pub fn logout(self, lane: Lane) {
-        run_exclusive(self.busy, async move {
+        self.exclusive("logging out", async move {
             self.logout_one(lane).await;
             self.start_replaying();
         });
     }
 
     pub fn logout_both(self) {
-        run_exclusive(self.busy, async move {
+        self.exclusive("logging out", async move {
             self.logout_one(Lane::Session).await;
             self.logout_one(Lane::Jwt).await;
             self.start_replaying();
@@ -303,16 +355,33 @@ impl CompareLab {
         });
     }
 
-    /// How long this run replays: until a little past the JWT's `exp` (if a JWT was logged out).
+    /// The JWT's `exp` and `exp + leeway`, in milliseconds after the run started.
+    pub fn exp_and_leeway_ms(&self) -> Option<(i64, i64)> {
+        let started = self.run_started_ms.get()?;
+        let exp = self.jwt.ends_at_ms.get()? - started;
+        let leeway = self.leeway_secs.get().unwrap_or(0) as i64 * 1000;
+        Some((exp, exp + leeway))
+    }
+
+    /// How long this run replays. Once the old JWT has been refused: a few seconds more, to show
+    /// it stays refused. Before that, if a JWT was logged out: until past `exp` plus the
+    /// server's real leeway (its clock counts whole seconds, hence one more), plus the margin.
     pub fn horizon_ms(&self) -> i64 {
-        let started = self.run_started_ms.get().unwrap_or_default();
-        let exp = self
-            .jwt
-            .ends_at_ms
-            .get()
-            .filter(|_| self.jwt.logged_out_at.get().is_some())
-            .map(|end| end - started + AFTER_EXP_MS);
-        exp.unwrap_or(MIN_RUN_MS).clamp(MIN_RUN_MS, MAX_RUN_MS)
+        let first_jwt_refusal = self.marks.with(|marks| {
+            marks
+                .iter()
+                .find(|m| m.lane == Lane::Jwt && m.status != 200)
+                .map(|m| m.at_ms)
+        });
+        let horizon = match first_jwt_refusal {
+            Some(at) => at + AFTER_REFUSAL_MS,
+            None => self
+                .exp_and_leeway_ms()
+                .filter(|_| self.jwt.logged_out_at.get().is_some())
+                .map(|(_, accepted_until)| accepted_until + 1_000 + AFTER_REFUSAL_MS)
+                .unwrap_or(MIN_RUN_MS),
+        };
+        horizon.clamp(MIN_RUN_MS, MAX_RUN_MS)
     }
 
     /// Replay both old credentials now and then once a second, until the horizon.
@@ -367,7 +436,7 @@ impl CompareLab {
 
     /// Flip this account's server-side revocation switch (with whichever credential is live).
     pub fn set_denylist(self, on: bool) {
-        run_exclusive(self.busy, async move {
+        self.exclusive("switching revocation", async move {
             let patch = LabSettingsPatch {
                 denylist: Some(on),
                 ..LabSettingsPatch::default()

@@ -1,6 +1,8 @@
 //! The replay timeline, drawn as SVG by the app itself: one lane per model, one mark per replay of
 //! the old credential (green: the server still said 200; red: refused, the failing check on
-//! hover), the moment each side logged out, and the JWT's `exp`.
+//! hover), the moment each side logged out, the JWT's `exp`, and `exp + leeway`: the band between
+//! the two is where the token has expired by its own word and the server still accepts it (the
+//! leeway forgives clocks that disagree by a few seconds).
 
 use super::compare_lab::{CompareLab, Lane, Mark};
 use leptos::prelude::*;
@@ -36,10 +38,8 @@ fn seconds(ms: i64) -> String {
 #[component]
 pub fn ReplayTimeline(lab: CompareLab) -> impl IntoView {
     let horizon = move || lab.horizon_ms();
-    let exp_offset = move || {
-        let started = lab.run_started_ms.get()?;
-        lab.jwt.ends_at_ms.get().map(|end| end - started)
-    };
+    let exp_offset = move || lab.exp_and_leeway_ms().map(|(exp, _)| exp);
+    let leeway_offset = move || lab.exp_and_leeway_ms().map(|(_, until)| until);
     let mark_view = move |mark: Mark| {
         let h = horizon();
         let (class, verdict) = if mark.status == 200 {
@@ -86,6 +86,7 @@ pub fn ReplayTimeline(lab: CompareLab) -> impl IntoView {
             <svg viewBox=format!("0 0 {WIDTH} {HEIGHT}") role="img" data-testid="timeline"
                 aria-label="Replays of the old session cookie and the old JWT over time"
                 data-exp-ms=move || exp_offset().map(|ms| ms.to_string()).unwrap_or_default()
+                data-accepted-until-ms=move || leeway_offset().map(|ms| ms.to_string()).unwrap_or_default()
                 data-horizon-ms=move || horizon().to_string()>
                 {[Lane::Session, Lane::Jwt].into_iter().map(|lane| {
                     let y = lane_y(lane);
@@ -98,12 +99,23 @@ pub fn ReplayTimeline(lab: CompareLab) -> impl IntoView {
                         <line class="lane" x1=LEFT x2=WIDTH - RIGHT y1=y y2=y/>
                     }
                 }).collect_view()}
-                {move || exp_offset().filter(|ms| *ms >= 0).map(|ms| {
-                    let x = x_of(ms, horizon());
+                {move || lab.exp_and_leeway_ms().filter(|(exp, _)| *exp >= 0).map(|(exp, until)| {
+                    let (x, x_until) = (x_of(exp, horizon()), x_of(until, horizon()));
                     let y = lane_y(Lane::Jwt);
+                    let leeway = (until - exp) / 1000;
                     view! {
+                        <rect class="leeway-band" x=x y=y - 24.0 width=(x_until - x).max(0.0) height=48.0>
+                            <title>{format!(
+                                "leeway: {leeway} s after exp the server still accepts the token, \
+                                 forgiving clocks that disagree"
+                            )}</title>
+                        </rect>
                         <line class="exp-line" x1=x x2=x y1=y - 24.0 y2=y + 24.0/>
-                        <text class="timeline-note" x=x + 4.0 y=y + 38.0>{format!("exp {}", seconds(ms))}</text>
+                        <text class="timeline-note" x=x + 4.0 y=y + 38.0>{format!("exp {}", seconds(exp))}</text>
+                        <line class="exp-line leeway-end" x1=x_until x2=x_until y1=y - 24.0 y2=y + 24.0/>
+                        <text class="timeline-note" x=x_until + 4.0 y=y - 28.0>
+                            {format!("exp + {leeway} s leeway")}
+                        </text>
                     }
                 })}
                 {move || logout_line(Lane::Session)}
