@@ -128,3 +128,102 @@ async fn bearer_scheme_is_matched_case_insensitively() {
         assert_eq!(answer.status, StatusCode::OK, "{scheme}: {}", answer.text);
     }
 }
+
+/// The decoder's report of `token`: every check's name and detail.
+async fn decoded_checks(lab: &Lab, token: &str) -> Vec<(String, String, String)> {
+    let answer = lab
+        .post_json("/api/jwt/decode", json!({ "token": token }).to_string())
+        .await;
+    assert_eq!(answer.status, StatusCode::OK, "{}", answer.text);
+    answer.json()["checks"]["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| {
+            (
+                c["name"].as_str().unwrap().to_string(),
+                c["status"].as_str().unwrap().to_string(),
+                c["detail"].as_str().unwrap_or_default().to_string(),
+            )
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn claims_this_server_does_not_know_are_ignored_as_rfc_7519_says_and_listed() {
+    let lab = lab().await;
+    lab.jwt_login("bob", "bob-builds-it").await;
+    let mut claims = claims_for(&lab, "bob", authlab::db::unix_now() + 60);
+    claims["role"] = json!("user");
+    claims["scope"] = json!("read:lab");
+    claims["https://example.test/team"] = json!(["blue"]);
+    let token = signed_by(&lab, "bob", json!({}), claims).await;
+    let me = lab.bearer("GET", "/api/me", &token).await;
+    assert_eq!(me.status, StatusCode::OK, "{}", me.text);
+    let checks = decoded_checks(&lab, &token).await;
+    let (_, status, detail) = checks.iter().find(|(name, ..)| name == "claims").unwrap();
+    assert_eq!(status, "pass");
+    assert!(detail.contains("not checked by this server"), "{detail}");
+    assert!(
+        detail.contains("scope") && detail.contains("team"),
+        "{detail}"
+    );
+}
+
+#[tokio::test]
+async fn decoder_explains_each_problem_in_a_sentence_never_in_rust_debug_or_serde_terms() {
+    let lab = lab().await;
+    lab.jwt_login("bob", "bob-builds-it").await;
+    let exp = authlab::db::unix_now() + 60;
+    let mut no_exp = claims_for(&lab, "bob", exp);
+    no_exp.as_object_mut().unwrap().remove("exp");
+    let mut text_exp = claims_for(&lab, "bob", exp);
+    text_exp["exp"] = json!("tomorrow");
+    let mut odd_role = claims_for(&lab, "bob", exp);
+    odd_role["role"] = json!("root");
+    let cases = [
+        (json!({}), no_exp, "missing exp"),
+        (
+            json!({}),
+            text_exp,
+            "the claim exp must be a whole number of seconds",
+        ),
+        (
+            json!({}),
+            odd_role,
+            "the claim role must be \"user\" or \"admin\"",
+        ),
+        (
+            json!({"typ": "JWT"}),
+            claims_for(&lab, "bob", exp),
+            "the header's typ is \"JWT\"",
+        ),
+    ];
+    for (header, claims, expected) in cases {
+        let token = signed_by(&lab, "bob", header, claims).await;
+        let checks = decoded_checks(&lab, &token).await;
+        let all: Vec<&String> = checks.iter().map(|(_, _, detail)| detail).collect();
+        assert!(
+            all.iter().any(|d| d.contains(expected)),
+            "{expected}: {all:?}"
+        );
+        for detail in all {
+            for internal in [
+                "Some(",
+                "None",
+                "invalid type",
+                "expected i64",
+                "line 1 column",
+            ] {
+                assert!(!detail.contains(internal), "{internal} in {detail:?}");
+            }
+        }
+    }
+    // A part that is not base64url, or not JSON, is said so plainly.
+    let checks = decoded_checks(&lab, "!!!.e30.sig").await;
+    let (_, _, format) = checks.iter().find(|(name, ..)| name == "format").unwrap();
+    assert!(
+        format.contains("the header is not base64url text"),
+        "{format}"
+    );
+}

@@ -50,8 +50,9 @@ pub const CHECKS: [&str; 10] = [
     "exp",
 ];
 
+/// The claims this server requires and checks. Any other claim in a token is ignored, as RFC 7519
+/// §4 says it must be (and the decoder lists it as "not checked by this server").
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
 pub struct Claims {
     pub iss: String,
     pub aud: String,
@@ -156,14 +157,16 @@ pub fn verify(
         return (None, parts);
     }
     let json_of = |segment: &str| -> Result<Value, String> {
-        let bytes = URL_SAFE_NO_PAD
-            .decode(segment)
-            .map_err(|e| format!("not base64url: {e}"))?;
-        let value: Value = serde_json::from_slice(&bytes).map_err(|e| format!("not JSON: {e}"))?;
+        let bytes = URL_SAFE_NO_PAD.decode(segment).map_err(|_| {
+            "is not base64url text (only A-Z, a-z, 0-9, - and _ may appear, without padding)"
+                .to_string()
+        })?;
+        let value: Value = serde_json::from_slice(&bytes)
+            .map_err(|_| "decodes to bytes that are not JSON".to_string())?;
         if value.is_object() {
             Ok(value)
         } else {
-            Err("not a JSON object".into())
+            Err("is JSON, but not an object of named fields".into())
         }
     };
     parts.signature = Some(segments[2].to_string());
@@ -193,8 +196,8 @@ pub fn verify(
             "format",
             "three base64url parts; header and payload are JSON",
         ),
-        (Err(e), _) => fail!("format", format!("header {e}")),
-        (_, Err(e)) => fail!("format", format!("payload {e}")),
+        (Err(e), _) => fail!("format", format!("the header {e}")),
+        (_, Err(e)) => fail!("format", format!("the payload {e}")),
     }
     if stop!() || header.is_err() {
         return (None, parts);
@@ -318,32 +321,42 @@ pub fn verify(
         }
         other => fail!(
             "typ",
-            format!(
-                "typ is {}, not {TYP:?}: not an access token",
-                other.as_deref().map_or("missing".into(), quoted)
-            )
+            match other {
+                Some(typ) => format!(
+                    "the header's typ is {}, but this server's access tokens say \"{TYP}\" \
+                     (RFC 9068): a token of another kind must not pass for one",
+                    quoted(&typ)
+                ),
+                None => format!(
+                    "the header has no typ; this server's access tokens say \"{TYP}\" (RFC 9068)"
+                ),
+            }
         ),
     }
     if stop!() {
         return (None, parts);
     }
 
-    // claims: all required, none unknown.
-    let claims: Option<Claims> = match payload.map(serde_json::from_value::<Claims>) {
-        Ok(Ok(claims)) => {
-            trace.pass("claims", "iss aud sub role iat nbf exp jti all present");
-            Some(claims)
-        }
-        Ok(Err(e)) => {
-            fail!(
-                "claims",
-                format!(
-                    "{}: iss aud sub role iat nbf exp jti are all required",
-                    shown(&e.to_string(), 2 * ECHO_CHARS)
-                )
-            );
-            None
-        }
+    // claims: the required ones present and of the right type; any other is ignored (RFC 7519
+    // §4) and named as not checked.
+    let claims: Option<Claims> = match payload {
+        Ok(payload) => match claims_of(&payload) {
+            Ok((claims, unchecked)) => {
+                let mut detail = "iss aud sub role iat nbf exp jti all present".to_string();
+                if !unchecked.is_empty() {
+                    detail.push_str(&format!(
+                        "; not checked by this server: {}",
+                        unchecked.join(", ")
+                    ));
+                }
+                trace.pass("claims", detail);
+                Some(claims)
+            }
+            Err(problem) => {
+                fail!("claims", problem);
+                None
+            }
+        },
         Err(_) => None,
     };
     let Some(claims) = claims else {
@@ -358,7 +371,11 @@ pub fn verify(
     } else {
         fail!(
             "iss",
-            format!("issuer {} is not {:?}", quoted(&claims.iss), config.issuer)
+            format!(
+                "the issuer {} is not this server (\"{}\")",
+                quoted(&claims.iss),
+                config.issuer
+            )
         );
     }
     if !stop!() {
@@ -368,7 +385,7 @@ pub fn verify(
             fail!(
                 "aud",
                 format!(
-                    "audience {} is not {:?}: the token was meant for another service",
+                    "the audience {} is not \"{}\": the token was meant for another service",
                     quoted(&claims.aud),
                     config.audience
                 )
@@ -413,6 +430,72 @@ pub fn verify(
     } else {
         (Some(claims), parts)
     }
+}
+
+/// The claims this server requires, and what each must be.
+const REQUIRED: [(&str, ClaimKind); 8] = [
+    ("iss", ClaimKind::Text),
+    ("aud", ClaimKind::Text),
+    ("sub", ClaimKind::Text),
+    ("role", ClaimKind::Role),
+    ("iat", ClaimKind::Seconds),
+    ("nbf", ClaimKind::Seconds),
+    ("exp", ClaimKind::Seconds),
+    ("jti", ClaimKind::Text),
+];
+
+#[derive(Clone, Copy)]
+enum ClaimKind {
+    Text,
+    Seconds,
+    Role,
+}
+
+/// Read the required claims from `payload`, in sentences a learner can act on when one is
+/// missing or malformed. Also returns the names of the claims this server does not check.
+fn claims_of(payload: &Value) -> Result<(Claims, Vec<String>), String> {
+    let object = payload
+        .as_object()
+        .ok_or("the payload is not an object of named claims")?;
+    let missing: Vec<&str> = REQUIRED
+        .iter()
+        .map(|(name, _)| *name)
+        .filter(|name| !object.contains_key(*name))
+        .collect();
+    if !missing.is_empty() {
+        return Err(format!(
+            "missing {}: this server requires all of iss aud sub role iat nbf exp jti",
+            missing.join(", ")
+        ));
+    }
+    for (name, kind) in REQUIRED {
+        let value = &object[name];
+        let problem = match kind {
+            ClaimKind::Text if !value.is_string() => Some("must be a string".to_string()),
+            ClaimKind::Seconds if value.as_i64().is_none() => {
+                Some("must be a whole number of seconds since 1970 (a NumericDate)".to_string())
+            }
+            ClaimKind::Role if !matches!(value.as_str(), Some("user" | "admin")) => {
+                Some("must be \"user\" or \"admin\"".to_string())
+            }
+            _ => None,
+        };
+        if let Some(problem) = problem {
+            return Err(format!(
+                "the claim {name} {problem}, not {}",
+                shown(&value.to_string(), ECHO_CHARS)
+            ));
+        }
+    }
+    let claims: Claims = serde_json::from_value(payload.clone())
+        .map_err(|_| "the claims could not be read".to_string())?;
+    let unchecked: Vec<String> = object
+        .keys()
+        .filter(|key| !REQUIRED.iter().any(|(name, _)| name == key))
+        .take(8)
+        .map(|key| shown(key, ECHO_CHARS))
+        .collect();
+    Ok((claims, unchecked))
 }
 
 /// A trace for verifying a bearer token: the token's checks, then the extractor's own three.
