@@ -202,3 +202,29 @@ mod imp {
 }
 
 pub use imp::*;
+
+/// Percent-encode a value for a URL query (everything but RFC 3986's unreserved characters).
+pub fn encode_query(value: &str) -> String {
+    let mut out = String::with_capacity(value.len());
+    for byte in value.bytes() {
+        if byte.is_ascii_alphanumeric() || matches!(byte, b'-' | b'_' | b'.' | b'~') {
+            out.push(char::from(byte));
+        } else {
+            out.push_str(&format!("%{byte:02X}"));
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn query_values_are_percent_encoded() {
+        assert_eq!(super::encode_query("kid known"), "kid%20known");
+        assert_eq!(
+            super::encode_query("lab:matrix-1&x=é"),
+            "lab%3Amatrix-1%26x%3D%C3%A9"
+        );
+        assert_eq!(super::encode_query("bob_1.x~"), "bob_1.x~");
+    }
+}

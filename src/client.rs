@@ -200,6 +200,11 @@ pub async fn demo_accounts() -> Answer<crate::wire::DemoCard> {
     get("/api/demo-accounts", Credential::Cookies).await
 }
 
+/// `GET /api/lab/request-size`: the size of this very request as the server received it.
+pub async fn request_size(credential: Credential<'_>) -> Answer<crate::wire::RequestSize> {
+    get("/api/lab/request-size", credential).await
+}
+
 /// `GET /api/lab/forgery-site`: where the forgery lesson's attacker page is served.
 pub async fn forgery_site() -> Answer<crate::wire::ForgerySite> {
     get("/api/lab/forgery-site", Credential::Cookies).await

@@ -532,6 +532,43 @@ pub struct SessionState {
     pub server_now: i64,
 }
 
+/// `GET /api/lab/request-size`: how many bytes the request that reached the server took on the
+/// wire (HTTP/1.1): its `Cookie` header line, its `Authorization` header line, and the whole
+/// request head. The size lesson compares the models with these numbers, never with constants.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RequestSize {
+    pub cookie_bytes: usize,
+    pub authorization_bytes: usize,
+    pub total_bytes: usize,
+}
+
+/// One header line on the wire: `name: value` and CRLF.
+pub fn header_line_bytes(name: &str, value: &str) -> usize {
+    name.len() + ": ".len() + value.len() + "\r\n".len()
+}
+
+/// The request head on the wire: request line, header lines, the blank line.
+pub fn request_head_bytes<'a>(
+    method: &str,
+    target: &str,
+    headers: impl IntoIterator<Item = (&'a str, &'a str)>,
+) -> usize {
+    let request_line = method.len() + 1 + target.len() + " HTTP/1.1\r\n".len();
+    let header_lines: usize = headers
+        .into_iter()
+        .map(|(name, value)| header_line_bytes(name, value))
+        .sum();
+    request_line + header_lines + "\r\n".len()
+}
+
+/// `a` as a multiple of `b`, to one decimal ("7.7×"); "n/a" when `b` is zero.
+pub fn times(a: usize, b: usize) -> String {
+    if b == 0 {
+        return "n/a".into();
+    }
+    format!("{:.1}×", a as f64 / b as f64)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -565,5 +602,36 @@ mod tests {
             assert_eq!(serde_json::to_string(&role).unwrap(), format!("\"{role}\""));
         }
         assert_eq!(Role::parse("Admin"), None);
+    }
+
+    #[test]
+    fn header_and_ratio_arithmetic_on_a_known_token() {
+        // A real-shaped token of 160 characters and a 22-character session id.
+        let token = "eyJhbGciOiJFZERTQSIsInR5cCI6ImF0K2p3dCJ9.".to_string()
+            + &"a".repeat(76)
+            + "."
+            + &"s".repeat(42);
+        assert_eq!(token.len(), 160);
+        let bearer = format!("Bearer {token}");
+        let authorization = header_line_bytes("authorization", &bearer);
+        assert_eq!(authorization, 13 + 2 + 7 + 160 + 2);
+        let cookie = header_line_bytes(
+            "cookie",
+            &format!("__Host-authlab_session={}", "x".repeat(22)),
+        );
+        assert_eq!(cookie, 6 + 2 + 23 + 22 + 2);
+        assert_eq!(cookie, 55);
+        assert_eq!(authorization, 184);
+        assert_eq!(times(authorization, cookie), "3.3×");
+        assert_eq!(times(1, 0), "n/a");
+        let head = request_head_bytes(
+            "GET",
+            "/api/me",
+            [("host", "127.0.0.1:3000"), ("cookie", "a=b")],
+        );
+        assert_eq!(
+            head,
+            (3 + 1 + 7 + 11) + (4 + 2 + 14 + 2) + (6 + 2 + 3 + 2) + 2
+        );
     }
 }

@@ -42,3 +42,59 @@ test("the audit page shows a refused session replay as it happens", async ({ pag
   await expect(row.first()).toContainText("GET /api/me");
   await other.close();
 });
+
+test("an anonymous visit to the audit page says to sign in and makes no request that must fail", async ({ page }) => {
+  const failed: string[] = [];
+  page.on("response", (response) => {
+    if (response.status() >= 400) failed.push(`${response.status()} ${new URL(response.url()).pathname}`);
+  });
+  await openHydrated(page, "/audit");
+  await expect(page.getByTestId("audit-status")).toContainText("Sign in to see the audit log");
+  await expect(page.getByTestId("audit-filters")).toHaveCount(0);
+  expect(failed).toEqual([]);
+});
+
+test("the audit log is newest first, and its filters live in the URL", async ({ page }) => {
+  // bob, signed in by cookie, with a refused request of his own on record.
+  await openHydrated(page, "/");
+  const login = page.getByTestId("session-login");
+  await login.getByLabel("Username").fill("bob");
+  await login.getByLabel("Password").fill("bob-builds-it");
+  await login.getByRole("button").click();
+  await expect(page.getByTestId("signed-in")).toContainText("bob");
+  const refused = await page.request.get("/api/me", { headers: { authorization: "Bearer not.a.token" } });
+  expect(refused.status()).toBe(401);
+
+  await openHydrated(page, "/audit");
+  await expect(page.getByTestId("audit-status")).toHaveText("live");
+  const ids = await page.getByTestId("audit-row").evaluateAll((rows) => rows.map((r) => Number(r.getAttribute("data-id"))));
+  expect(ids.length).toBeGreaterThan(1);
+  expect(ids, "newest first").toEqual([...ids].sort((a, b) => b - a));
+
+  // Choosing a filter puts it in the URL; the same URL opened afresh shows the same rows.
+  await page.getByTestId("filter-outcome").selectOption("allowed");
+  await expect(page).toHaveURL(/\/audit\?outcome=allowed$/);
+  await page.getByTestId("filter-mode").selectOption("session");
+  await expect(page).toHaveURL(/\/audit\?mode=session&outcome=allowed$/);
+  const rows = page.getByTestId("audit-row");
+  await expect(rows.first()).toBeVisible();
+  const outcomes = await rows.evaluateAll((list) => list.map((r) => r.getAttribute("data-outcome")));
+  expect(new Set(outcomes)).toEqual(new Set(["allowed"]));
+  const filtered = await rows.count();
+  await openHydrated(page, "/audit?mode=session&outcome=allowed");
+  await expect(page.getByTestId("audit-status")).toHaveText("live");
+  await expect(page.getByTestId("filter-outcome")).toHaveValue("allowed");
+  await expect(page.getByTestId("filter-mode")).toHaveValue("session");
+  // The reload itself was audited (allowed session reads), so there are at least as many rows,
+  // and every one of them passes both filters.
+  await expect(rows.first()).toBeVisible();
+  expect(await rows.count()).toBeGreaterThanOrEqual(filtered);
+  const again = await rows.evaluateAll((list) =>
+    list.map((r) => [r.getAttribute("data-outcome"), r.children[1]?.textContent]),
+  );
+  for (const [outcome, mode] of again) expect([outcome, mode]).toEqual(["allowed", "session"]);
+  // At 1280 px the table fits: the page does not scroll sideways.
+  await page.setViewportSize({ width: 1280, height: 800 });
+  const wide = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+  expect(wide).toBeLessThanOrEqual(0);
+});

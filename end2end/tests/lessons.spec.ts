@@ -95,12 +95,32 @@ test("CSRF and XSS: no token, no change; a stored token is stolen and replayed, 
   expect(memory.saw).toContain("found a token in: nothing");
 });
 
-test("size on the wire: each algorithm's token measured against the session cookie", async ({ page }) => {
+test("size on the wire: every number is computed from the requests actually sent", async ({ page }) => {
+  // What the browser really sent to the measuring endpoint, and what the server said it received.
+  const sent: { cookie: number; authorization: number }[] = [];
+  const reported: { cookie_bytes: number; authorization_bytes: number; total_bytes: number }[] = [];
+  page.on("response", async (response) => {
+    if (new URL(response.url()).pathname !== "/api/lab/request-size") return;
+    const headers = await response.request().allHeaders();
+    const line = (name: string) => (headers[name] === undefined ? 0 : name.length + 2 + headers[name].length + 2);
+    sent.push({ cookie: line("cookie"), authorization: line("authorization") });
+    reported.push(await response.json());
+  });
   const run = await runLesson(page, "/lessons/size-on-the-wire");
-  for (const alg of ["EdDSA", "ES256", "HS256"]) {
+  expect(reported).toHaveLength(4);
+  // The server's count of each header line is the line the browser sent.
+  expect(reported[0].cookie_bytes).toBe(sent[0].cookie);
+  for (let i = 1; i < 4; i++) expect(reported[i].authorization_bytes).toBe(sent[i].authorization);
+  const cookie = reported[0].cookie_bytes;
+  expect(run.saw).toContain(`the Cookie header line is ${cookie} bytes, of a ${reported[0].total_bytes}-byte request`);
+  ["EdDSA", "ES256", "HS256"].forEach((alg, i) => {
     expect(step(run.steps, `bearer login, ${alg}`).status).toBe(200);
-    expect(run.saw).toMatch(new RegExp(`JWT signed with ${alg}: \\d+ bytes`));
-  }
+    const bearer = reported[i + 1];
+    const ratio = (bearer.authorization_bytes / cookie).toFixed(1);
+    expect(run.saw).toContain(
+      `JWT signed with ${alg}: the Authorization header line is ${bearer.authorization_bytes} bytes, ${ratio}× the Cookie header line, of a ${bearer.total_bytes}-byte request.`,
+    );
+  });
 });
 
 test("reading and signing: decoded without a key, verified by kid, rotation keeps and retirement ends old tokens", async ({ page }) => {

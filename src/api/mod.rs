@@ -18,6 +18,7 @@ pub mod logout_matrix;
 pub mod loopback;
 pub mod me;
 pub mod replay;
+pub mod request_size;
 pub mod role_claim;
 pub mod session;
 
@@ -44,6 +45,7 @@ pub fn router() -> Router<AppState> {
         .merge(logout_matrix::router())
         .merge(role_claim::router())
         .merge(forgery_site::router())
+        .merge(request_size::router())
         .route("/api/{*rest}", axum::routing::any(not_found))
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .layer(axum::middleware::from_fn(crate::security_headers::no_store))

@@ -1,32 +1,29 @@
 //! Lesson: size on the wire. A session id is a few dozen bytes; a JWT carries its claims and a
-//! signature, and rides on every request. The experiment measures the real credentials this server
-//! issues: the session cookie, and a token signed with each algorithm the lab offers.
+//! signature, and rides on every request. The experiment measures the real requests: the server
+//! reports the size of each request it received (`GET /api/lab/request-size`), once with the
+//! session cookie and once with a token signed by each algorithm the lab offers, and every number
+//! on the page is computed from those reports.
 
 use super::experiment::{fresh_account, Experiment, Run};
 use crate::{
     client::{self, Credential},
-    wire::{JwtAlg, LabSettingsPatch},
+    wire::{times, JwtAlg, LabSettingsPatch},
 };
 use leptos::prelude::*;
-
-/// `Authorization: Bearer ` before the token itself.
-const BEARER_HEADER_BYTES: usize = "Authorization: Bearer ".len();
-/// `Cookie: ` before `name=value`.
-const COOKIE_HEADER_BYTES: usize = "Cookie: ".len();
 
 #[component]
 pub fn Lesson() -> impl IntoView {
     let start = move |run: Run| {
         run.go(async move {
             let account = fresh_account(&run).await?;
-            let state = run.session_login("session login", &account).await?;
-            let cookie_bytes = COOKIE_HEADER_BYTES + state.cookie.request_bytes;
-            let me = client::me(Credential::Cookies).await;
-            run.step("an API call with the cookie", &me);
+            run.session_login("session login", &account).await?;
+            let measured = client::request_size(Credential::Cookies).await;
+            run.step("measure a request carrying the cookie", &measured);
+            let cookie = measured.result.map_err(|err| err.to_string())?;
             run.saw(format!(
-                "Session: the browser adds {cookie_bytes} bytes to each request (\"Cookie: {}=\" and a \
-                 22-character id), as the server counted it.",
-                state.cookie.name
+                "Session: the Cookie header line is {} bytes, of a {}-byte request as the server \
+                 received it.",
+                cookie.cookie_bytes, cookie.total_bytes
             ));
             let mut token = run.bearer_login("bearer login", &account).await?.access_token;
             for alg in JwtAlg::ALL {
@@ -38,11 +35,19 @@ pub fn Lesson() -> impl IntoView {
                 run.step(&format!("sign with {}", alg.as_str()), &switched);
                 let label = format!("bearer login, {}", alg.as_str());
                 token = run.bearer_login(&label, &account).await?.access_token;
-                let bytes = BEARER_HEADER_BYTES + token.len();
+                let measured = client::request_size(Credential::Bearer(&token)).await;
+                run.step(
+                    &format!("measure a request carrying the {} token", alg.as_str()),
+                    &measured,
+                );
+                let bearer = measured.result.map_err(|err| err.to_string())?;
                 run.saw(format!(
-                    "JWT signed with {}: {bytes} bytes per request, {:.1}× the session cookie.",
+                    "JWT signed with {}: the Authorization header line is {} bytes, {} the \
+                     Cookie header line, of a {}-byte request.",
                     alg.as_str(),
-                    bytes as f64 / cookie_bytes as f64
+                    bearer.authorization_bytes,
+                    times(bearer.authorization_bytes, cookie.cookie_bytes),
+                    bearer.total_bytes
                 ));
             }
             run.saw(
@@ -61,7 +66,10 @@ pub fn Lesson() -> impl IntoView {
                 "issuer, audience, times, an id, a header naming the key and algorithm, and a signature, "
                 "all base64url-encoded, which adds a third."
             </p>
-            <p>"How much bigger, and does the algorithm matter? Measure the real ones."</p>
+            <p>
+                "How much bigger, and does the algorithm matter? The page cannot see its own cookie "
+                "(it is HttpOnly), so the server counts the bytes of each request it receives."
+            </p>
         </section>
         <Experiment label="Measure both credentials" start=start/>
     }
