@@ -76,8 +76,8 @@ pub fn App() -> impl IntoView {
                     <Route path=StaticSegment("register") view=RegisterPage/>
                 </Routes>
             </main>
-            <footer class="site-footer">
-                "authlab: every claim on these pages is demonstrated against this very server."
+            <footer class="site-footer" data-testid="site-footer">
+                {crate::ui::lessons::claims::footer_summary()}
             </footer>
         </Router>
     }

@@ -47,10 +47,25 @@ function step(steps: Step[], label: string): Step {
   return found!;
 }
 
-test("the lesson list links every lesson and names the claims that come later", async ({ page }) => {
+test("the lesson list says, per claim, whether it is shown live and where; the footer agrees", async ({ page }) => {
   await openHydrated(page, "/lessons");
   await expect(page.getByTestId("lesson-list").getByRole("link")).toHaveCount(9);
-  await expect(page.getByTestId("later-claims")).toContainText("Claim 7");
+  const rows = page.getByTestId("claims").locator("tbody tr");
+  await expect(rows).toHaveCount(22);
+  const statuses = await rows.evaluateAll((list) => list.map((r) => r.getAttribute("data-status")));
+  const live = statuses.filter((s) => s === "live").length;
+  const partly = statuses.filter((s) => s === "partly").length;
+  // Every claim marked live or partly links the lesson that runs it; a coming one says so.
+  for (let n = 1; n <= 22; n++) {
+    const row = page.getByTestId(`claim-${n}`);
+    const status = await row.getAttribute("data-status");
+    if (status === "coming") await expect(row).toContainText("coming:");
+    else await expect(row.locator('a[href^="/lessons/"]').first()).toBeVisible();
+  }
+  await expect(page.getByTestId("claim-7")).toHaveAttribute("data-status", "coming");
+  await expect(page.getByTestId("site-footer")).toContainText(`${live} of 22 claims are shown live`);
+  await expect(page.getByTestId("site-footer")).toContainText(`${partly} in part`);
+  await expect(page.getByTestId("site-footer")).not.toContainText("every claim");
 });
 
 test("where state lives: the token carries its record; revocation brings a lookup back", async ({ page }) => {

@@ -1,9 +1,10 @@
 //! Guided lessons: each a page with a few paragraphs, one live experiment against this server, and
 //! a "what you just saw" box built from the server's answers. Each lesson's URL (path and query)
 //! reproduces its state, so a teacher can link to it. Together they cover the claims in the lab's
-//! checklist; the table below says which lesson shows which claim, and which claims arrive later.
+//! checklist; `claims.rs` says which lesson shows which claim, how far, and which arrive later.
 
 pub mod choosing_a_model;
+pub mod claims;
 pub mod cross_site_forgery;
 pub mod csrf_and_xss;
 pub mod experiment;
@@ -72,23 +73,6 @@ pub const LESSONS: [Lesson; 9] = [
     },
 ];
 
-/// Claims whose experiments belong to parts of the lab not built yet.
-pub const LATER: [(u8, &str); 7] = [
-    (
-        6,
-        "measured per-request cost (store lookup vs signature check, per algorithm)",
-    ),
-    (
-        7,
-        "scale-out: per-node stores, sticky sessions, a shared Redis store",
-    ),
-    (8, "the session store as a single point of failure"),
-    (9, "a denylist failing open during an outage"),
-    (14, "attack lab: editing the role claim"),
-    (16, "attack lab: alg none and algorithm confusion"),
-    (22, "login rate limiting"),
-];
-
 #[component]
 pub fn LessonList() -> impl IntoView {
     view! {
@@ -107,10 +91,9 @@ pub fn LessonList() -> impl IntoView {
                 "Also live: the "<A href="/compare">"compare page"</A>" (replay timeline, logout matrix), "
                 "the "<A href="/">"playground"</A>" and the "<A href="/audit">"audit log"</A>"."
             </p>
-            <h2>"Coming with later parts of the lab"</h2>
-            <ul data-testid="later-claims">
-                {LATER.iter().map(|(n, what)| view! { <li>{format!("Claim {n}: {what}")}</li> }).collect_view()}
-            </ul>
+            <h2>"The 22 claims, and how far this lab shows each"</h2>
+            <p class="muted">{claims::footer_summary()}</p>
+            <claims::ClaimTable/>
         </section>
     }
 }
