@@ -40,6 +40,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
 #[component]
 pub fn App() -> impl IntoView {
     provide_meta_context();
+    crate::ui::when::provide_clock();
     // Effects run only in the browser, after hydration: this attribute tells a person (and
     // Playwright) that the WASM app has taken over the server-rendered page.
     Effect::new(move |_| {

@@ -76,6 +76,35 @@ mod imp {
         js_sys::Date::now() as i64
     }
 
+    /// `unix` as the browser's local date and time, `2026-12-02 18:30:49`.
+    pub fn local_datetime(unix: i64) -> String {
+        let d = js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(unix as f64 * 1000.0));
+        format!(
+            "{:04}-{:02}-{:02} {:02}:{:02}:{:02}",
+            d.get_full_year(),
+            d.get_month() + 1,
+            d.get_date(),
+            d.get_hours(),
+            d.get_minutes(),
+            d.get_seconds()
+        )
+    }
+
+    /// `unix` in UTC, `2026-12-02 17:30:49 UTC` (what the server renders, before the browser
+    /// knows its own time zone).
+    pub fn utc_datetime(unix: i64) -> String {
+        let d = js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(unix as f64 * 1000.0));
+        format!(
+            "{:04}-{:02}-{:02} {:02}:{:02}:{:02} UTC",
+            d.get_utc_full_year(),
+            d.get_utc_month() + 1,
+            d.get_utc_date(),
+            d.get_utc_hours(),
+            d.get_utc_minutes(),
+            d.get_utc_seconds()
+        )
+    }
+
     /// The text of the document an iframe shows, if this page may read it (same origin only).
     pub fn iframe_text(ev: &leptos::ev::Event) -> Option<String> {
         let frame = ev.target()?.dyn_into::<web_sys::HtmlIFrameElement>().ok()?;
@@ -198,6 +227,32 @@ mod imp {
             .duration_since(std::time::UNIX_EPOCH)
             .map(|d| d.as_millis() as i64)
             .unwrap_or(0)
+    }
+
+    /// The server knows no reader's time zone: UTC until the browser takes over.
+    pub fn local_datetime(unix: i64) -> String {
+        utc_datetime(unix)
+    }
+
+    #[cfg(feature = "ssr")]
+    pub fn utc_datetime(unix: i64) -> String {
+        match time::OffsetDateTime::from_unix_timestamp(unix) {
+            Ok(t) => format!(
+                "{:04}-{:02}-{:02} {:02}:{:02}:{:02} UTC",
+                t.year(),
+                u8::from(t.month()),
+                t.day(),
+                t.hour(),
+                t.minute(),
+                t.second()
+            ),
+            Err(_) => format!("Unix time {unix}"),
+        }
+    }
+
+    #[cfg(not(feature = "ssr"))]
+    pub fn utc_datetime(unix: i64) -> String {
+        format!("Unix time {unix}")
     }
 }
 

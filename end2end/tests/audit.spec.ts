@@ -55,13 +55,17 @@ test("an anonymous visit to the audit page says to sign in and makes no request 
 });
 
 test("the audit log is newest first, and its filters live in the URL", async ({ page }) => {
-  // bob, signed in by cookie, with a refused request of his own on record.
+  // A fresh account (the shared demo accounts' sessions are other tests' business), signed in by
+  // cookie, with a refused request on record.
+  const username = `audit-${Math.random().toString(36).slice(2, 10)}`;
+  const made = await page.request.post("/api/register", { data: { username, password: "audit-page-secret" } });
+  expect(made.status()).toBe(201);
   await openHydrated(page, "/");
   const login = page.getByTestId("session-login");
-  await login.getByLabel("Username").fill("bob");
-  await login.getByLabel("Password").fill("bob-builds-it");
+  await login.getByLabel("Username").fill(username);
+  await login.getByLabel("Password").fill("audit-page-secret");
   await login.getByRole("button").click();
-  await expect(page.getByTestId("signed-in")).toContainText("bob");
+  await expect(page.getByTestId("signed-in")).toContainText(username);
   const refused = await page.request.get("/api/me", { headers: { authorization: "Bearer not.a.token" } });
   expect(refused.status()).toBe(401);
 

@@ -30,6 +30,11 @@ test("bearer login: the inspector shows the real token's header and payload, ver
   await expect(page.getByTestId("jwt-token")).toHaveText(token);
   await expect(page.getByTestId("jwt-inspector").getByTestId("check-signature").first()).toHaveAttribute("data-status", "pass");
   await expect(page.getByTestId("access-countdown")).toContainText("in 0:0");
+  // The token's times read as moments (local date and time, and how far away), raw value on hover.
+  const times = page.getByTestId("token-times");
+  await expect(times).toContainText("expires");
+  await expect(times.locator("time").last()).toContainText(/\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2} \(in \d+ s\)/);
+  await expect(times.locator("time").last()).toHaveAttribute("title", /^Unix time \d+$/);
 
   await page.getByTestId("jwt-call-me").click();
   await expect(page.getByTestId("jwt-last-status")).toHaveText("200");

@@ -6,7 +6,7 @@
 //! Filters (account, mode, outcome, failed check) live in the URL, so a teacher can share a
 //! filtered view: `/audit?outcome=denied&check=exp`.
 
-use super::session_panel::clock_time;
+use super::when::When;
 use crate::{browser, client, wire::AuditEvent};
 use leptos::{prelude::*, task::spawn_local};
 use leptos_router::hooks::{use_navigate, use_query_map};
@@ -203,7 +203,7 @@ pub fn AuditPage() -> impl IntoView {
                                         view! {
                                             <tr data-testid="audit-row" data-outcome=outcome data-id=e.id.to_string()
                                                 data-failed=e.failed_check.clone().unwrap_or_default()>
-                                                <td>{clock_time(e.at_ms / 1000)}</td>
+                                                <td><When unix=e.at_ms / 1000/></td>
                                                 <td>{e.mode.as_str()}</td>
                                                 <td>{e.username.clone().unwrap_or_else(|| "(unknown)".into())}</td>
                                                 <td><code>{e.action.clone()}</code></td>

@@ -3,7 +3,7 @@
 //! refresh tokens, the bytes the token adds to every request, the last request's trace with its
 //! curl equivalent, and a decoder for any pasted token.
 
-use super::{jwt_lab::JwtLab, trace_view::TraceView};
+use super::{jwt_lab::JwtLab, trace_view::TraceView, when::When};
 use crate::{
     browser, client,
     client::Call,
@@ -87,6 +87,16 @@ pub fn JwtInspector(lab: JwtLab) -> impl IntoView {
     .into_any()
 }
 
+/// The token's times (`iat`, `nbf`, `exp`) that are whole numbers, to show as moments.
+fn times_of(payload: &Option<serde_json::Value>) -> Option<Vec<(&'static str, &'static str, i64)>> {
+    let payload = payload.as_ref()?;
+    let times: Vec<_> = [("iat", "issued"), ("nbf", "valid from"), ("exp", "expires")]
+        .into_iter()
+        .filter_map(|(name, meaning)| Some((name, meaning, payload.get(name)?.as_i64()?)))
+        .collect();
+    (!times.is_empty()).then_some(times)
+}
+
 #[component]
 fn Decoded(report: DecodeReport) -> impl IntoView {
     let pretty = |value: &Option<serde_json::Value>| {
@@ -106,6 +116,15 @@ fn Decoded(report: DecodeReport) -> impl IntoView {
                 <pre class="wire seg-payload-box" data-testid="jwt-payload">{pretty(&report.payload)}</pre>
             </div>
         </div>
+        {times_of(&report.payload).map(|times| view! {
+            <table class="record token-times" data-testid="token-times">
+                <tbody>
+                    {times.into_iter().map(|(name, meaning, unix)| view! {
+                        <tr><th><code>{name}</code>" " {meaning}</th><td><When unix=unix/></td></tr>
+                    }).collect_view()}
+                </tbody>
+            </table>
+        })}
         <h4>"Checked by the server's verifier"</h4>
         <TraceView trace=report.checks/>
     }

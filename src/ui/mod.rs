@@ -20,3 +20,4 @@ pub mod session_lab;
 pub mod session_panel;
 pub mod ssr_view;
 pub mod trace_view;
+pub mod when;

@@ -3,7 +3,7 @@
 //! and absolute deadlines, the last request's decision trace with an equivalent curl command, and
 //! the bytes the cookie adds to every request.
 
-use super::{session_lab::SessionLab, session_panel::clock_time, trace_view::TraceView};
+use super::{session_lab::SessionLab, trace_view::TraceView, when::When};
 use crate::{browser, client::Call, wire::SESSION_COOKIE};
 use leptos::prelude::*;
 use std::time::Duration;
@@ -63,8 +63,8 @@ pub fn SessionInspector(lab: SessionLab) -> impl IntoView {
                             <tbody>
                                 <tr><th>"session id"</th><td><code>{record.id_preview.clone()}</code>" (shortened)"</td></tr>
                                 <tr><th>"user"</th><td>{record.username.clone()}" ("{record.role.as_str()}")"</td></tr>
-                                <tr><th>"created"</th><td>{clock_time(record.created_at)}</td></tr>
-                                <tr><th>"last seen"</th><td>{clock_time(record.last_seen)}</td></tr>
+                                <tr><th>"created"</th><td><When unix=record.created_at/></td></tr>
+                                <tr><th>"last seen"</th><td><When unix=record.last_seen/></td></tr>
                                 <tr><th>"idle expiry"</th>
                                     <td data-testid="idle-countdown">{move || countdown(idle_at - server_now())}</td></tr>
                                 <tr><th>"absolute expiry"</th>

@@ -1,7 +1,7 @@
 //! The cookie-session controls: the login form (or, once signed in, who you are and the lab's
 //! SameSite switch), the protected-API call, logout, and the list of this account's sessions.
 
-use super::{login_form::LoginForm, session_lab::SessionLab};
+use super::{login_form::LoginForm, session_lab::SessionLab, when::When};
 use crate::wire::SameSite;
 use leptos::prelude::*;
 
@@ -85,8 +85,8 @@ fn SessionsList(lab: SessionLab) -> impl IntoView {
                         view! {
                             <tr data-testid="session-row" data-current=s.current.to_string()>
                                 <td><code>{s.id_preview.clone()}</code></td>
-                                <td>{clock_time(s.created_at)}</td>
-                                <td>{clock_time(s.last_seen)}</td>
+                                <td><When unix=s.created_at/></td>
+                                <td><When unix=s.last_seen/></td>
                                 <td class="ua">{s.user_agent.clone()}</td>
                                 <td>
                                     {if s.current {
@@ -111,15 +111,4 @@ fn SessionsList(lab: SessionLab) -> impl IntoView {
             </button>
         </div>
     }
-}
-
-/// `HH:MM:SS` (UTC) of a Unix time: enough to tell sessions apart without a date library.
-pub fn clock_time(unix: i64) -> String {
-    let day = unix.rem_euclid(86_400);
-    format!(
-        "{:02}:{:02}:{:02} UTC",
-        day / 3600,
-        day % 3600 / 60,
-        day % 60
-    )
 }
