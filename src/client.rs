@@ -175,6 +175,20 @@ pub async fn jwt_decode(token: &str) -> Answer<DecodeReport> {
     send("POST", "/api/jwt/decode", Some(&body), Credential::Cookies).await
 }
 
+/// `POST /api/jwt/introspect`: would a request carrying this token be accepted now, and why.
+pub async fn jwt_introspect(token: &str) -> Answer<crate::wire::Introspection> {
+    let body = DecodeRequest {
+        token: token.to_string(),
+    };
+    send(
+        "POST",
+        "/api/jwt/introspect",
+        Some(&body),
+        Credential::Cookies,
+    )
+    .await
+}
+
 /// `POST /api/replay/capture`: the server keeps a copy of this session's cookie; we get a handle.
 pub async fn replay_capture(csrf: &str) -> Answer<Captured> {
     post("/api/replay/capture", Credential::Csrf(csrf)).await

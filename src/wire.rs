@@ -468,6 +468,16 @@ pub struct DecodeRequest {
     pub token: String,
 }
 
+/// `POST /api/jwt/introspect` (after RFC 7662): is this token accepted right now, and by which
+/// checks: the token's own, the subject, the denylist and the not-before mark, exactly as a
+/// request carrying it would be judged. The inspector re-asks at expiry and after every change
+/// that can revoke, so its verdict never goes stale.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Introspection {
+    pub active: bool,
+    pub auth: AuthTrace,
+}
+
 /// A token taken apart by the server's own verifier: the decoded parts (anyone can read them) and
 /// every check, run to the end so that every problem is named.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

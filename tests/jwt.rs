@@ -668,3 +668,58 @@ async fn short_lived_token_switch_applies_to_that_account_only_and_is_bounded() 
         reset.text
     );
 }
+
+#[tokio::test]
+async fn introspection_judges_a_token_as_a_request_would_and_audits_nothing() {
+    let lab = lab().await;
+    let (access, refresh) = lab.jwt_login("bob", "bob-builds-it").await;
+    let introspect = |token: String| {
+        let lab = &lab;
+        async move {
+            lab.post_json(
+                "/api/jwt/introspect",
+                serde_json::json!({ "token": token }).to_string(),
+            )
+            .await
+        }
+    };
+    let rows = || async {
+        sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM audit_events")
+            .fetch_one(&lab.state.db)
+            .await
+            .unwrap()
+    };
+    let before = rows().await;
+    let live = introspect(access.clone()).await;
+    assert_eq!(live.status, StatusCode::OK, "{}", live.text);
+    assert_eq!(live.json()["active"], true);
+    assert_eq!(live.json()["auth"]["allowed"], true);
+    assert_eq!(
+        rows().await,
+        before,
+        "introspection authenticates nothing, so logs nothing"
+    );
+    // With revocation on, logging out denies the token: introspection says so, and where.
+    lab.bearer_put_settings(&access, r#"{"denylist":true}"#)
+        .await;
+    assert_eq!(
+        lab.jwt_logout(&access, &refresh).await.status,
+        StatusCode::NO_CONTENT
+    );
+    let revoked = introspect(access).await;
+    assert_eq!(revoked.status, StatusCode::OK);
+    assert_eq!(revoked.json()["active"], false);
+    let verdict = revoked.json();
+    let failed: Vec<String> = verdict["auth"]["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|c| c["status"] == "fail")
+        .map(|c| c["name"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(failed, ["denylist"]);
+    // Garbage is a verdict too, not an error.
+    let garbage = introspect("not-a-token".into()).await;
+    assert_eq!(garbage.status, StatusCode::OK);
+    assert_eq!(garbage.json()["active"], false);
+}

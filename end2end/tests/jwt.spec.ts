@@ -45,6 +45,10 @@ test("with silent refresh off, the countdown reaches zero and the next call fail
   await loginInBearerMode(page, "bob", "bob-builds-it");
   await page.getByTestId("silent-refresh").uncheck();
   await expect(page.getByTestId("access-countdown")).toHaveText("expired", { timeout: 15_000 });
+  // The inspector's verdict flips by itself once exp + leeway has passed, naming the check.
+  const verdict = page.getByTestId("jwt-verdict");
+  await expect(verdict).toHaveAttribute("data-allowed", "false", { timeout: 10_000 });
+  await expect(verdict.getByTestId("check-exp")).toHaveAttribute("data-status", "fail");
   allowHttpError(page, 401, "/api/me");
   // The server forgives a few seconds past exp (the leeway, 3 s in this suite): call until it
   // refuses, which it must within the leeway plus a second of whole-second clocks.
@@ -112,4 +116,20 @@ test("an injected script reads a token in localStorage but not one held in memor
   await expect(page.getByTestId("injected-findings")).not.toContainText(token);
   expect(await page.evaluate(() => localStorage.getItem("authlab.access_token"))).toBeNull();
   expect(await page.evaluate(() => sessionStorage.getItem("authlab.access_token"))).toBeNull();
+});
+
+test("the inspector's verdict flips to the server's refusal when the token's key is retired", async ({ page }) => {
+  const username = `keys-${Math.random().toString(36).slice(2, 10)}`;
+  const made = await page.request.post("/api/register", { data: { username, password: "key-retire-secret" } });
+  expect(made.status()).toBe(201);
+  await loginInBearerMode(page, username, "key-retire-secret");
+  const verdict = page.getByTestId("jwt-verdict");
+  await expect(verdict).toHaveAttribute("data-allowed", "true");
+  // Rotate (the token's key is now the old one, still trusted), then retire the old keys.
+  await page.getByTestId("rotate-key").click();
+  await expect(page.getByTestId("jwt-last-status")).toHaveText("200");
+  await expect(verdict).toHaveAttribute("data-allowed", "true");
+  await page.getByTestId("retire-keys").click();
+  await expect(verdict).toHaveAttribute("data-allowed", "false");
+  await expect(verdict.getByTestId("check-kid known")).toHaveAttribute("data-status", "fail");
 });

@@ -14,7 +14,7 @@ use crate::{
     audit::Entry,
     auth::{
         account_events,
-        bearer_user::{bearer_token, BearerUser},
+        bearer_user::{bearer_token, judge, BearerUser, Judged},
         cookie_user::login_origin_check,
         decision::Trace,
         echo,
@@ -24,7 +24,10 @@ use crate::{
     },
     db::{unix_now, users},
     state::AppState,
-    wire::{AccessEnded, AuthMode, Credentials, DecodeReport, DecodeRequest, Role, TokenResponse},
+    wire::{
+        AccessEnded, AuthMode, Credentials, DecodeReport, DecodeRequest, Introspection, Role,
+        TokenResponse,
+    },
 };
 use axum::{
     extract::State,
@@ -45,6 +48,7 @@ pub fn router() -> Router<AppState> {
         .route("/api/jwt/keys/rotate", post(rotate_key))
         .route("/api/jwt/keys/retire", post(retire_keys))
         .route("/api/jwt/decode", post(decode))
+        .route("/api/jwt/introspect", post(introspect))
         .route("/.well-known/jwks.json", get(jwks))
 }
 
@@ -248,6 +252,23 @@ async fn decode(
             .map(|sig| echo::shown(&sig, 2 * echo::ECHO_CHARS)),
         checks: trace.finish(),
     })
+}
+
+/// Judge a token as a request carrying it would be judged, without making that request: the
+/// answer is 200 either way (the verdict is the content), and nothing is audited, because nothing
+/// was authenticated. It tells the holder of a token only what using it would tell them.
+async fn introspect(
+    State(state): State<AppState>,
+    ApiJson(request): ApiJson<DecodeRequest>,
+) -> Result<Json<Introspection>, ApiError> {
+    let (active, trace) = match judge(&state, request.token.trim()).await? {
+        Judged::Accepted { trace, .. } => (true, trace),
+        Judged::Refused { trace, .. } => (false, trace),
+    };
+    Ok(Json(Introspection {
+        active,
+        auth: trace.finish(),
+    }))
 }
 
 async fn jwks(State(state): State<AppState>) -> Json<Value> {

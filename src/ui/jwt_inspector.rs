@@ -52,6 +52,19 @@ pub fn JwtInspector(lab: JwtLab) -> impl IntoView {
                 }
             }}
             {move || lab.report.get().map(|report| view! { <Decoded report=report/> })}
+            {move || lab.verdict.get().map(|verdict| {
+                let allowed = verdict.allowed.to_string();
+                view! {
+                <div data-testid="jwt-verdict" data-allowed=allowed>
+                    <h4>"The server's verdict now"</h4>
+                    <p class="muted">
+                        "Everything a request carrying this token would meet: its own checks, the subject, "
+                        "the denylist and the not-before mark. Asked again when the token passes "
+                        <code>"exp"</code>" plus the leeway, and after every change that can revoke it."
+                    </p>
+                    <TraceView trace=verdict/>
+                </div>
+            }})}
             <h3>"Countdowns"</h3>
             <table class="record">
                 <tbody>

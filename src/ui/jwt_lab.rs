@@ -8,7 +8,9 @@ use super::exclusive::run_exclusive;
 use crate::{
     browser,
     client::{self, Answer, Call, Credential},
-    wire::{Credentials, DecodeReport, JwtAlg, LabSettings, LabSettingsPatch, TokenResponse},
+    wire::{
+        AuthTrace, Credentials, DecodeReport, JwtAlg, LabSettings, LabSettingsPatch, TokenResponse,
+    },
 };
 use leptos::{prelude::*, task::spawn_local};
 
@@ -67,6 +69,13 @@ pub struct JwtLab {
     pub injected: RwSignal<Option<Vec<(String, String)>>>,
     pub skew: RwSignal<i64>,
     pub busy: RwSignal<bool>,
+    /// The server's verdict on `token` now (introspection): re-asked at expiry and after every
+    /// change that can revoke it, so the inspector never keeps saying "allowed" on its own.
+    pub verdict: RwSignal<Option<AuthTrace>>,
+    /// How long past `exp` the server still accepts a token, as it said at login.
+    pub leeway_secs: RwSignal<i64>,
+    /// The token whose expiry has been re-checked already (once is enough).
+    expiry_checked: StoredValue<Option<String>>,
 }
 
 impl JwtLab {
@@ -85,6 +94,9 @@ impl JwtLab {
             injected: RwSignal::new(None),
             skew: RwSignal::new(0),
             busy: RwSignal::new(false),
+            verdict: RwSignal::new(None),
+            leeway_secs: RwSignal::new(0),
+            expiry_checked: StoredValue::new(None),
         }
     }
 
@@ -104,6 +116,21 @@ impl JwtLab {
 
     fn run(self, action: impl std::future::Future<Output = ()> + 'static) {
         run_exclusive(self.busy, action);
+    }
+
+    /// Ask the server for its verdict on the current token now.
+    pub fn recheck(self) {
+        let Some(token) = self.token.get_untracked() else {
+            self.verdict.set(None);
+            return;
+        };
+        spawn_local(async move {
+            if let Ok(judged) = client::jwt_introspect(&token).await.result {
+                if self.token.get_untracked().as_deref() == Some(token.as_str()) {
+                    self.verdict.set(Some(judged.auth));
+                }
+            }
+        });
     }
 
     /// After a reload: the saved storage choice, and a token kept there (memory is empty, which
@@ -126,12 +153,14 @@ impl JwtLab {
     fn adopt_token(self, token: String) {
         self.token.set(Some(token.clone()));
         self.persist(self.store.get_untracked());
+        self.verdict.set(None);
         spawn_local(async move {
             if let Ok(report) = client::jwt_decode(&token).await.result {
                 if self.token.get_untracked().as_deref() == Some(token.as_str()) {
                     self.report.set(Some(report));
                 }
             }
+            self.recheck();
             if let Ok(settings) = client::get_lab_settings(Credential::Bearer(&token))
                 .await
                 .result
@@ -143,6 +172,7 @@ impl JwtLab {
 
     fn adopt(self, tokens: TokenResponse) {
         self.skew.set(tokens.server_now - browser::now_secs());
+        self.leeway_secs.set(tokens.leeway_secs as i64);
         self.refresh_expires_at.set(Some(tokens.refresh_expires_at));
         self.adopt_token(tokens.access_token);
     }
@@ -211,8 +241,16 @@ impl JwtLab {
         });
     }
 
-    /// Called every second: refresh silently when the token nears its end.
+    /// Called every second: re-ask the verdict once the token is past `exp + leeway`, and
+    /// refresh silently when it nears its end.
     pub fn tick(self, server_now: i64) {
+        if let (Some((exp, _)), Some(token)) = (self.times(), self.token.get_untracked()) {
+            let past = server_now > exp + self.leeway_secs.get_untracked();
+            if past && self.expiry_checked.get_value().as_ref() != Some(&token) {
+                self.expiry_checked.set_value(Some(token));
+                self.recheck();
+            }
+        }
         if !self.silent.get_untracked() || self.refreshing.get_untracked() {
             return;
         }
@@ -233,6 +271,7 @@ impl JwtLab {
                 self.previous.set(token);
                 self.token.set(None);
                 self.report.set(None);
+                self.verdict.set(None);
                 self.refresh_expires_at.set(None);
                 self.persist(self.store.get_untracked());
             }
@@ -244,6 +283,7 @@ impl JwtLab {
         self.run(async move {
             let answer = client::jwt_logout_everywhere(&token).await;
             self.record(&answer);
+            self.recheck();
         });
     }
 
@@ -252,6 +292,7 @@ impl JwtLab {
         self.run(async move {
             let answer = client::jwt_rotate_key(&token).await;
             self.record(&answer);
+            self.recheck();
         });
     }
 
@@ -260,6 +301,7 @@ impl JwtLab {
         self.run(async move {
             let answer = client::jwt_retire_keys(&token).await;
             self.record(&answer);
+            self.recheck();
         });
     }
 
@@ -271,6 +313,7 @@ impl JwtLab {
             if let Ok(settings) = answer.result {
                 self.settings.set(Some(settings));
             }
+            self.recheck();
         });
     }
 
