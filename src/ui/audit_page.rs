@@ -191,7 +191,7 @@ pub fn AuditPage() -> impl IntoView {
                                 }
                             }).collect_view()}
                         </form>
-                        <div class="scroll-x audit-table">
+                        <div class="scroll-x audit-table" tabindex="0" role="region" aria-label="audit events">
                             <table class="audit">
                                 <thead>
                                     <tr><th>"time"</th><th>"mode"</th><th>"account"</th><th>"action"</th>

@@ -159,7 +159,8 @@ fn Decoder() -> impl IntoView {
         <div class="decoder" data-testid="decoder">
             <h3>"Decoder"</h3>
             <p class="muted">"Paste any JWT: the server's own verifier takes it apart and names every problem."</p>
-            <textarea rows="4" data-testid="decoder-input" bind:value=text></textarea>
+            <label class="stacked" for="decoder-input">"Token to decode"</label>
+            <textarea id="decoder-input" rows="4" data-testid="decoder-input" bind:value=text></textarea>
             <button type="button" class="small" data-testid="decoder-run" on:click=decode>"Decode"</button>
             {move || report.get().map(|r| view! { <div data-testid="decoder-report"><Decoded report=r/></div> })}
         </div>

@@ -66,7 +66,7 @@ pub fn LogoutMatrixView(
 #[component]
 fn MatrixTable(matrix: LogoutMatrix) -> impl IntoView {
     view! {
-        <div class="table-scroll">
+        <div class="table-scroll" tabindex="0" role="region" aria-label="the logout matrix">
         <table class="matrix" data-testid="matrix-table">
             <thead>
                 <tr>

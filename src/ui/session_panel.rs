@@ -75,7 +75,7 @@ fn SessionsList(lab: SessionLab) -> impl IntoView {
         <div class="sessions" data-testid="sessions-list">
             <h2>"Your sessions"</h2>
             <p class="muted">"Every device signed in as you. Revoking one deletes its record: it is logged out at its very next request."</p>
-            <div class="scroll-x"><table>
+            <div class="scroll-x" tabindex="0" role="region" aria-label="your sessions"><table>
                 <thead>
                     <tr><th>"id"</th><th>"created"</th><th>"last seen"</th><th>"client"</th><th></th></tr>
                 </thead>

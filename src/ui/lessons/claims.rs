@@ -218,7 +218,7 @@ pub fn footer_summary() -> String {
 #[component]
 pub fn ClaimTable() -> impl IntoView {
     view! {
-        <div class="scroll-x">
+        <div class="scroll-x" tabindex="0" role="region" aria-label="the 22 claims">
             <table class="claims" data-testid="claims">
                 <thead><tr><th>"#"</th><th>"claim"</th><th>"shown"</th><th>"where, or what is missing"</th></tr></thead>
                 <tbody>

@@ -1,0 +1,86 @@
+// Every page, at a laptop's 1280×800 and a phone's 390×844, anonymous and signed in (by cookie
+// and by bearer token): axe-core finds no WCAG 2.2 A/AA violation, nothing scrolls sideways, and
+// no button is pushed out of reach.
+import { Page } from "@playwright/test";
+import AxeBuilder from "@axe-core/playwright";
+import { test, expect, openHydrated } from "./fixtures";
+
+const LESSONS = [
+  "where-state-lives",
+  "logout-and-revocation",
+  "refresh-tokens",
+  "csrf-and-xss",
+  "cross-site-forgery",
+  "size-on-the-wire",
+  "reading-and-signing",
+  "ssr-and-hydration",
+  "choosing-a-model",
+];
+const PAGES = ["/", "/about", "/audit", "/compare", "/lessons", "/register", ...LESSONS.map((s) => `/lessons/${s}`)];
+const VIEWPORTS = [
+  { name: "laptop", width: 1280, height: 800 },
+  { name: "phone", width: 390, height: 844 },
+];
+
+async function signIn(page: Page, mode: "session" | "jwt", username: string, password: string) {
+  await openHydrated(page, "/");
+  await page.getByTestId(`mode-${mode}`).click();
+  const form = page.getByTestId(mode === "session" ? "session-login" : "jwt-login");
+  await form.getByLabel("Username").fill(username);
+  await form.getByLabel("Password").fill(password);
+  await form.getByRole("button").click();
+  if (mode === "session") await expect(page.getByTestId("signed-in")).toContainText(username);
+  else await expect(page.getByTestId("jwt-holding")).toBeVisible();
+}
+
+/** What fails the check on the page as it is now: axe violations, sideways scroll, unreachable buttons. */
+async function problems(page: Page): Promise<string[]> {
+  const found: string[] = [];
+  const axe = await new AxeBuilder({ page })
+    .withTags(["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"])
+    .analyze();
+  for (const v of axe.violations) {
+    found.push(`axe ${v.id} (${v.impact}): ${v.help} — ${v.nodes.map((n) => n.target.join(" ")).slice(0, 4).join(" | ")}`);
+  }
+  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+  if (overflow > 0) found.push(`scrolls sideways by ${overflow} px`);
+  // A button no one can reach: outside the page horizontally and not inside a box that scrolls.
+  const unreachable = await page.evaluate(() => {
+    const width = document.documentElement.clientWidth;
+    const out: string[] = [];
+    for (const el of Array.from(document.querySelectorAll("button, a[href], input, select, textarea"))) {
+      const r = el.getBoundingClientRect();
+      if (r.width === 0 && r.height === 0) continue;
+      let scrolls = false;
+      for (let p = el.parentElement; p; p = p.parentElement) {
+        const style = getComputedStyle(p);
+        if ((style.overflowX === "auto" || style.overflowX === "scroll") && p.scrollWidth > p.clientWidth) scrolls = true;
+      }
+      if (!scrolls && (r.right > width + 1 || r.left < -1)) out.push(el.outerHTML.slice(0, 80));
+    }
+    return out;
+  });
+  for (const el of unreachable) found.push(`out of reach: ${el}`);
+  return found;
+}
+
+for (const viewport of VIEWPORTS) {
+  for (const who of ["anonymous", "session", "jwt"] as const) {
+    test(`every page at ${viewport.width}×${viewport.height}, ${who}: no WCAG A/AA violation, no sideways scroll`, async ({ page }) => {
+      test.setTimeout(120_000);
+      await page.setViewportSize({ width: viewport.width, height: viewport.height });
+      if (who !== "anonymous") {
+        const username = `a11y-${who}-${Math.random().toString(36).slice(2, 8)}`;
+        const made = await page.request.post("/api/register", { data: { username, password: "a11y-check-secret" } });
+        expect(made.status()).toBe(201);
+        await signIn(page, who, username, "a11y-check-secret");
+      }
+      const all: string[] = [];
+      for (const path of PAGES) {
+        if (who === "anonymous" || path !== "/") await openHydrated(page, path);
+        for (const problem of await problems(page)) all.push(`${path}: ${problem}`);
+      }
+      expect(all).toEqual([]);
+    });
+  }
+}
