@@ -76,6 +76,25 @@ mod imp {
         js_sys::Date::now() as i64
     }
 
+    /// Move keyboard focus to the element with this `data-testid` (it needs `tabindex`), once
+    /// the page has drawn it: after a login the form that had focus is gone, and focus would
+    /// otherwise fall back to the page itself.
+    pub fn focus_testid(testid: &'static str) {
+        leptos::prelude::request_animation_frame(move || {
+            let found = window()
+                .and_then(|w| w.document())
+                .and_then(|d| {
+                    d.query_selector(&format!("[data-testid=\"{testid}\"]"))
+                        .ok()
+                        .flatten()
+                })
+                .and_then(|el| el.dyn_into::<web_sys::HtmlElement>().ok());
+            if let Some(el) = found {
+                let _ = el.focus();
+            }
+        });
+    }
+
     /// `unix` as the browser's local date and time, `2026-12-02 18:30:49`.
     pub fn local_datetime(unix: i64) -> String {
         let d = js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(unix as f64 * 1000.0));
@@ -228,6 +247,8 @@ mod imp {
             .map(|d| d.as_millis() as i64)
             .unwrap_or(0)
     }
+
+    pub fn focus_testid(_testid: &'static str) {}
 
     /// The server knows no reader's time zone: UTC until the browser takes over.
     pub fn local_datetime(unix: i64) -> String {

@@ -84,3 +84,44 @@ for (const viewport of VIEWPORTS) {
     });
   }
 }
+
+test("after login focus lands on the result, and the focus ring stands out at least 3:1", async ({ page }) => {
+  const username = `focus-${Math.random().toString(36).slice(2, 8)}`;
+  const made = await page.request.post("/api/register", { data: { username, password: "focus-check-secret" } });
+  expect(made.status()).toBe(201);
+  await openHydrated(page, "/");
+  await page.getByTestId("mode-session").click();
+  const form = page.getByTestId("session-login");
+  await form.getByLabel("Username").fill(username);
+  await form.getByLabel("Password").fill("focus-check-secret");
+  await form.getByLabel("Password").press("Enter");
+  await expect(page.getByTestId("signed-in")).toBeFocused();
+  // Tab on to the next control: its ring, against the card behind it.
+  await page.keyboard.press("Tab");
+  const ring = await page.evaluate(() => {
+    const el = document.activeElement as HTMLElement;
+    const style = getComputedStyle(el);
+    const rgb = (text: string) => (text.match(/\d+(\.\d+)?/g) ?? []).slice(0, 3).map(Number);
+    let bg = "rgb(255, 255, 255)";
+    for (let p: HTMLElement | null = el.parentElement; p; p = p.parentElement) {
+      const b = getComputedStyle(p).backgroundColor;
+      if (b !== "rgba(0, 0, 0, 0)" && b !== "transparent") { bg = b; break; }
+    }
+    const lum = ([r, g, b]: number[]) => {
+      const f = (c: number) => { c /= 255; return c <= 0.03928 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4; };
+      return 0.2126 * f(r) + 0.7152 * f(g) + 0.0722 * f(b);
+    };
+    const [a, b] = [lum(rgb(style.outlineColor)), lum(rgb(bg))];
+    return {
+      tag: el.tagName,
+      width: parseFloat(style.outlineWidth),
+      style: style.outlineStyle,
+      contrast: (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05),
+    };
+  });
+  expect(ring.style, JSON.stringify(ring)).toBe("solid");
+  expect(ring.width).toBeGreaterThanOrEqual(2);
+  expect(ring.contrast).toBeGreaterThanOrEqual(3);
+  // Countdowns tick every second but are not read out every second.
+  await expect(page.getByTestId("idle-countdown")).toHaveAttribute("aria-live", "off");
+});

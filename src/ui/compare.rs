@@ -111,7 +111,8 @@ pub fn ComparePage() -> impl IntoView {
                 </div>
             </div>
         </section>
-        <div class="columns compare-columns">
+        <div class="columns compare-columns" data-testid="compare-columns" tabindex="-1"
+            role="region" aria-label="the two models, side by side">
             <CompareColumn lab=lab lane=Lane::Session now_ms=now_ms/>
             <CompareColumn lab=lab lane=Lane::Jwt now_ms=now_ms/>
         </div>
@@ -177,7 +178,7 @@ fn CompareColumn(lab: CompareLab, lane: Lane, now_ms: RwSignal<i64>) -> impl Int
                 <dt>"copy kept for replay"</dt>
                 <dd data-testid=format!("{id}-copy")>{move || copy().unwrap_or_else(|| "none yet".into())}</dd>
                 <dt>"ends by itself"</dt>
-                <dd data-testid=format!("{id}-countdown")>{move || countdown().unwrap_or_else(|| "-".into())}</dd>
+                <dd data-testid=format!("{id}-countdown") aria-live="off">{move || countdown().unwrap_or_else(|| "-".into())}</dd>
                 <dt>"last request"</dt>
                 <dd data-testid=format!("{id}-last")>
                     {move || column.last.get().map(|call| {

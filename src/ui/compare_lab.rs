@@ -167,6 +167,7 @@ impl CompareLab {
             self.login_session(&credentials).await;
             self.set_token_lifetime().await;
             self.login_jwt(&credentials).await;
+            browser::focus_testid("compare-columns");
         });
     }
 

@@ -69,12 +69,12 @@ pub fn JwtInspector(lab: JwtLab) -> impl IntoView {
             <table class="record">
                 <tbody>
                     <tr><th>"access token"</th>
-                        <td data-testid="access-countdown">{move || match lab.times() {
+                        <td data-testid="access-countdown" aria-live="off">{move || match lab.times() {
                             Some((exp, _)) => countdown(exp - server_now()),
                             None => "-".into(),
                         }}</td></tr>
                     <tr><th>"refresh token"</th>
-                        <td data-testid="refresh-countdown">{move || match lab.refresh_expires_at.get() {
+                        <td data-testid="refresh-countdown" aria-live="off">{move || match lab.refresh_expires_at.get() {
                             Some(at) => countdown(at - server_now()),
                             None => "-".into(),
                         }}</td></tr>

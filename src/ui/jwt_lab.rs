@@ -203,6 +203,7 @@ impl JwtLab {
             self.record(&answer);
             if let Ok(tokens) = answer.result {
                 self.adopt(tokens);
+                browser::focus_testid("jwt-holding");
             }
         });
     }

@@ -23,7 +23,7 @@ pub fn JwtPanel(lab: JwtLab) -> impl IntoView {
                         on_login=move |credentials| lab.login(credentials)/>
                 }.into_any()
             } else {
-                view! { <p class="signed-in" data-testid="jwt-holding">"Holding an access token."</p> }.into_any()
+                view! { <p class="signed-in" data-testid="jwt-holding" tabindex="-1">"Holding an access token."</p> }.into_any()
             }}
             <div class="actions">
                 <button type="button" data-testid="jwt-call-me" disabled=move || lab.token.get().is_none()

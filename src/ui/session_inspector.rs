@@ -66,9 +66,9 @@ pub fn SessionInspector(lab: SessionLab) -> impl IntoView {
                                 <tr><th>"created"</th><td><When unix=record.created_at/></td></tr>
                                 <tr><th>"last seen"</th><td><When unix=record.last_seen/></td></tr>
                                 <tr><th>"idle expiry"</th>
-                                    <td data-testid="idle-countdown">{move || countdown(idle_at - server_now())}</td></tr>
+                                    <td data-testid="idle-countdown" aria-live="off">{move || countdown(idle_at - server_now())}</td></tr>
                                 <tr><th>"absolute expiry"</th>
-                                    <td data-testid="absolute-countdown">{move || countdown(absolute_at - server_now())}</td></tr>
+                                    <td data-testid="absolute-countdown" aria-live="off">{move || countdown(absolute_at - server_now())}</td></tr>
                             </tbody>
                         </table>
                         <p class="muted">"The idle deadline moves forward with every request the server accepts; the absolute one never moves."</p>

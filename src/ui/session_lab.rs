@@ -85,6 +85,7 @@ impl SessionLab {
             self.record(&answer);
             if let Ok(state) = answer.result {
                 self.adopt(state);
+                browser::focus_testid("signed-in");
                 self.refresh_sessions();
             }
         });

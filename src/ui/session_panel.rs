@@ -20,7 +20,7 @@ pub fn SessionPanel(lab: SessionLab) -> impl IntoView {
                         on_login=move |credentials| lab.login(credentials)/>
                 }.into_any(),
                 Some(state) => view! {
-                    <p class="signed-in" data-testid="signed-in">
+                    <p class="signed-in" data-testid="signed-in" tabindex="-1">
                         "Signed in as " <strong>{state.username.clone()}</strong>
                         " (" {state.role.as_str()} ")"
                     </p>
