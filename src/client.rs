@@ -175,6 +175,20 @@ pub async fn jwt_decode(token: &str) -> Answer<DecodeReport> {
     send("POST", "/api/jwt/decode", Some(&body), Credential::Cookies).await
 }
 
+/// `POST /api/lab/jwks-verify`: what a service holding only the public key set makes of a token.
+pub async fn jwks_verify(token: &str) -> Answer<crate::wire::JwksCheck> {
+    let body = DecodeRequest {
+        token: token.to_string(),
+    };
+    send(
+        "POST",
+        "/api/lab/jwks-verify",
+        Some(&body),
+        Credential::Cookies,
+    )
+    .await
+}
+
 /// `POST /api/jwt/introspect`: would a request carrying this token be accepted now, and why.
 pub async fn jwt_introspect(token: &str) -> Answer<crate::wire::Introspection> {
     let body = DecodeRequest {

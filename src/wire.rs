@@ -468,6 +468,18 @@ pub struct DecodeRequest {
     pub token: String,
 }
 
+/// `POST /api/lab/jwks-verify`: what a second service holding only the public key set made of a
+/// token. `verified` only with a published key; `detail` says why not, in a sentence.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct JwksCheck {
+    pub verified: bool,
+    pub kid: Option<String>,
+    pub alg: Option<String>,
+    /// How many keys the JWKS it fetched publishes.
+    pub published_keys: usize,
+    pub detail: String,
+}
+
 /// `POST /api/jwt/introspect` (after RFC 7662): is this token accepted right now, and by which
 /// checks: the token's own, the subject, the denylist and the not-before mark, exactly as a
 /// request carrying it would be judged. The inspector re-asks at expiry and after every change

@@ -723,3 +723,56 @@ async fn introspection_judges_a_token_as_a_request_would_and_audits_nothing() {
     assert_eq!(garbage.status, StatusCode::OK);
     assert_eq!(garbage.json()["active"], false);
 }
+
+#[tokio::test]
+async fn a_service_with_only_the_jwks_verifies_asymmetric_tokens_and_cannot_verify_hs256() {
+    let lab = lab().await;
+    let check = |token: String| {
+        let lab = &lab;
+        async move {
+            let answer = lab
+                .post_json(
+                    "/api/lab/jwks-verify",
+                    serde_json::json!({ "token": token }).to_string(),
+                )
+                .await;
+            assert_eq!(answer.status, StatusCode::OK, "{}", answer.text);
+            answer.json()
+        }
+    };
+    let (mut token, _) = lab.jwt_login("bob", "bob-builds-it").await;
+    for (alg, verifiable) in [("EdDSA", true), ("ES256", true), ("HS256", false)] {
+        let set = lab
+            .bearer_put_settings(&token, &format!(r#"{{"jwt_alg":"{alg}"}}"#))
+            .await;
+        assert_eq!(set.status, StatusCode::OK, "{}", set.text);
+        token = lab.jwt_login("bob", "bob-builds-it").await.0;
+        let verdict = check(token.clone()).await;
+        assert_eq!(verdict["alg"], alg, "{verdict}");
+        assert_eq!(verdict["verified"], verifiable, "{verdict}");
+        if !verifiable {
+            assert!(
+                verdict["detail"]
+                    .as_str()
+                    .unwrap()
+                    .contains("shared secret"),
+                "{verdict}"
+            );
+        }
+    }
+    // The published set never carries a symmetric key.
+    let jwks = lab.get("/.well-known/jwks.json").await.json();
+    assert!(jwks["keys"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|k| k["kty"] != "oct"));
+    // A tampered EdDSA token fails at the signature, with the published key alone.
+    lab.bearer_put_settings(&token, r#"{"jwt_alg":"EdDSA"}"#)
+        .await;
+    let good = lab.jwt_login("bob", "bob-builds-it").await.0;
+    let mut parts: Vec<String> = good.split('.').map(str::to_string).collect();
+    parts[1] = parts[1].replacen('e', "f", 1);
+    let verdict = check(parts.join(".")).await;
+    assert_eq!(verdict["verified"], false, "{verdict}");
+}

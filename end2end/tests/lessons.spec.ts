@@ -140,17 +140,33 @@ test("size on the wire: every number is computed from the requests actually sent
 
 test("reading and signing: decoded without a key, verified by kid, rotation keeps and retirement ends old tokens", async ({ page }) => {
   allowHttpError(page, 401, "/api/me");
+  const verdicts: { verified: boolean; alg: string }[] = [];
+  page.on("response", async (response) => {
+    if (new URL(response.url()).pathname === "/api/lab/jwks-verify") verdicts.push(await response.json());
+  });
   const run = await runLesson(page, "/lessons/reading-and-signing");
   expect(run.saw).toContain('"sub":"lesson-');
+  // A service holding only the JWKS: asymmetric tokens verify, the HS256 one cannot.
+  expect(verdicts.map((v) => [v.alg, v.verified])).toEqual([["EdDSA", true], ["ES256", true], ["HS256", false]]);
+  expect(run.saw).toContain("EdDSA: verified");
+  expect(run.saw).toContain("ES256: verified");
+  expect(run.saw).toContain("HS256: not verifiable");
+  expect(run.saw).toContain("shared secret");
   expect(step(run.steps, "the old token, after rotation").status).toBe(200);
   expect(step(run.steps, "the old token, after retirement").status).toBe(401);
 });
 
 test("choosing a model: the hybrid revokes at once and its lookup cost is measured", async ({ page }) => {
   allowHttpError(page, 401, "/api/me");
+  allowHttpError(page, 401, "/api/replay");
   const run = await runLesson(page, "/lessons/choosing-a-model");
+  // The hybrid configuration really runs: short tokens, rotation, revocation.
+  expect(step(run.steps, "switch on the hybrid: 60 s tokens and revocation").status).toBe(200);
+  expect(run.saw).toContain("The hybrid's access token lives 60 s");
+  expect(step(run.steps, "the thief presents the copied refresh token").status).toBe(401);
   expect(step(run.steps, "replay the old token")).toMatchObject({ status: 401, check: "denylist" });
-  expect(run.saw).toMatch(/median \d+ µs/);
+  // The price, counted from the traces: one lookup per bearer request.
+  expect(run.saw).toMatch(/each of the 5 bearer requests made 1 store lookup \(the revocation list\), median \d+ µs/);
 });
 
 test("SSR versus hydration: the server's HTML knows the cookie user, never the bearer user", async ({ page, context }) => {

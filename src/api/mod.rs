@@ -11,6 +11,7 @@ pub mod error;
 pub mod forgery_site;
 pub mod health;
 pub mod json;
+pub mod jwks_check;
 pub mod jwt;
 pub mod lab_settings;
 pub mod login;
@@ -46,6 +47,7 @@ pub fn router() -> Router<AppState> {
         .merge(role_claim::router())
         .merge(forgery_site::router())
         .merge(request_size::router())
+        .merge(jwks_check::router())
         .route("/api/{*rest}", axum::routing::any(not_found))
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .layer(axum::middleware::from_fn(crate::security_headers::no_store))

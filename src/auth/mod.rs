@@ -9,6 +9,7 @@ pub mod credentials;
 pub mod csrf;
 pub mod decision;
 pub mod echo;
+pub mod jwks_verifier;
 pub mod jwt;
 pub mod keys;
 pub mod last_seen;

@@ -1,12 +1,15 @@
 //! Lesson: what a token is. Its payload is base64url, not encryption: this page decodes it with
 //! the browser's `atob`, no key needed. Its signature is checked with a public key anyone can fetch
-//! (JWKS), which is what lets many services verify without the signing secret. And keys rotate: a
+//! (JWKS), which is what lets many services verify without the signing secret: a second service
+//! holding only the JWKS verifies the EdDSA and ES256 tokens and cannot verify the HS256 one
+//! (`POST /api/lab/jwks-verify`). And keys rotate: a
 //! new `kid` signs new tokens, old ones verify until their key is retired.
 
 use super::experiment::{fresh_account, Experiment, Run};
 use crate::{
     browser,
     client::{self, Credential},
+    wire::{JwtAlg, LabSettingsPatch},
 };
 use leptos::prelude::*;
 
@@ -57,6 +60,38 @@ pub fn Lesson() -> impl IntoView {
                     )),
                 }
             }
+            // A second service with only the JWKS: one token of each algorithm.
+            let mut holding = old.clone();
+            for alg in JwtAlg::ALL {
+                let patch = LabSettingsPatch {
+                    jwt_alg: Some(alg),
+                    ..LabSettingsPatch::default()
+                };
+                let switched = client::put_lab_settings(&patch, Credential::Bearer(&holding)).await;
+                run.step(&format!("sign with {}", alg.as_str()), &switched);
+                holding = run
+                    .bearer_login(&format!("bearer login, {}", alg.as_str()), &account)
+                    .await?
+                    .access_token;
+                let checked = client::jwks_verify(&holding).await;
+                run.step(
+                    &format!("a service with only the JWKS checks the {} token", alg.as_str()),
+                    &checked,
+                );
+                let check = checked.result.map_err(|err| err.to_string())?;
+                run.saw(format!(
+                    "{}: {} ({}).",
+                    alg.as_str(),
+                    if check.verified { "verified" } else { "not verifiable" },
+                    check.detail
+                ));
+            }
+            let back = LabSettingsPatch {
+                jwt_alg: Some(JwtAlg::EdDSA),
+                ..LabSettingsPatch::default()
+            };
+            let switched = client::put_lab_settings(&back, Credential::Bearer(&holding)).await;
+            run.step("sign with EdDSA again", &switched);
             let rotated = client::jwt_rotate_key(&old).await;
             run.step("rotate the signing key", &rotated);
             let new = run

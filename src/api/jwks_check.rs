@@ -1,0 +1,68 @@
+//! `POST /api/lab/jwks-verify {token}`: hand a token to a second service that knows only the
+//! public key set. The service fetches `/.well-known/jwks.json` over this server's own router,
+//! as any outsider would, and verifies with nothing else (`auth::jwks_verifier`): no database,
+//! no key ring, no secret. The reading-and-signing lesson runs it for each algorithm.
+
+use super::{error::ApiError, json::ApiJson, loopback::Call};
+use crate::{
+    auth::{
+        echo,
+        jwks_verifier::{JwksOnly, JwksVerdict},
+    },
+    state::AppState,
+    wire::{DecodeRequest, JwksCheck},
+};
+use axum::{extract::State, http::Method, routing::post, Json, Router};
+
+pub fn router() -> Router<AppState> {
+    Router::new().route("/api/lab/jwks-verify", post(jwks_verify))
+}
+
+async fn jwks_verify(
+    State(state): State<AppState>,
+    ApiJson(request): ApiJson<DecodeRequest>,
+) -> Result<Json<JwksCheck>, ApiError> {
+    let fetched = Call::new(Method::GET, "/.well-known/jwks.json")
+        .send(&state)
+        .await;
+    let service = JwksOnly::from_document(&String::from_utf8_lossy(&fetched.body))
+        .map_err(ApiError::InvalidBody)?;
+    let published_keys = service.published();
+    let check = match service.verify(request.token.trim()) {
+        JwksVerdict::Verified { kid, alg } => JwksCheck {
+            verified: true,
+            detail: format!(
+                "verified with the published {alg} key {} alone: no secret needed",
+                echo::quoted(&kid)
+            ),
+            kid: Some(kid),
+            alg: Some(alg),
+            published_keys,
+        },
+        JwksVerdict::NoPublicKey { kid, alg } => JwksCheck {
+            verified: false,
+            detail: if alg == "HS256" {
+                format!(
+                    "key {} is not published: an HS256 key is a shared secret, so a JWKS can never \
+                     carry it. To check this token the service would need a copy of the secret (in \
+                     its configuration or a secrets manager), and with it could mint tokens for any \
+                     user too",
+                    echo::quoted(&kid)
+                )
+            } else {
+                format!("key {} is not in the published set", echo::quoted(&kid))
+            },
+            kid: Some(echo::shown(&kid, echo::ECHO_CHARS)),
+            alg: Some(alg),
+            published_keys,
+        },
+        JwksVerdict::Refused(reason) => JwksCheck {
+            verified: false,
+            kid: None,
+            alg: None,
+            published_keys,
+            detail: reason,
+        },
+    };
+    Ok(Json(check))
+}
