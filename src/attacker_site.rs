@@ -60,3 +60,51 @@ pub async fn csrf_page(State(state): State<AppState>, Query(query): Query<Target
     }
     response
 }
+
+#[derive(Deserialize)]
+pub struct LinkTarget {
+    target: String,
+    nonce: String,
+}
+
+/// The attacker's other page: no script at all, just a link to the lab. Following it is a
+/// top-level navigation started by another site, the one kind of cross-site request that
+/// `SameSite=Lax` still sends the cookie with (and `Strict` does not). The link opens a new tab,
+/// where the lab writes down what arrived (`api::cross_site_probe`).
+pub async fn link_page(State(state): State<AppState>, Query(query): Query<LinkTarget>) -> Response {
+    let target = query.target.as_str();
+    let nonce_ok = (16..=64).contains(&query.nonce.len())
+        && query
+            .nonce
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
+    if !state.hosting.is_lab_origin(target) || !nonce_ok {
+        return crate::api::error::ApiError::InvalidBody(
+            "target must be one of this lab's own origins, and nonce 16 to 64 URL-safe characters"
+                .into(),
+        )
+        .into_response();
+    }
+    let nonce = &query.nonce;
+    let mut response = Html(format!(
+        r#"<!DOCTYPE html>
+<html lang="en">
+<head><meta charset="utf-8"><title>A page on another site</title></head>
+<body>
+<h1>You have won a prize!</h1>
+<p>This page is on another site. Its link leads to the lab: following it is a top-level navigation from another site.</p>
+<p><a href="{target}/api/lab/cross-site-probe?nonce={nonce}" target="_blank">Claim your prize</a></p>
+</body>
+</html>"#
+    ))
+    .into_response();
+    // No script may run; only the lab may frame it.
+    if let Ok(value) = HeaderValue::from_str(&format!(
+        "default-src 'none'; frame-ancestors {target}; base-uri 'none'"
+    )) {
+        response
+            .headers_mut()
+            .insert(header::CONTENT_SECURITY_POLICY, value);
+    }
+    response
+}

@@ -233,6 +233,18 @@ pub async fn request_size(credential: Credential<'_>) -> Answer<crate::wire::Req
     get("/api/lab/request-size", credential).await
 }
 
+/// `GET /api/lab/cross-site-probe/result`: what the cross-site link carried, once followed.
+pub async fn probe_result(nonce: &str) -> Answer<crate::wire::ProbeResult> {
+    get(
+        &format!(
+            "/api/lab/cross-site-probe/result?nonce={}",
+            crate::browser::encode_query(nonce)
+        ),
+        Credential::Cookies,
+    )
+    .await
+}
+
 /// `GET /api/lab/forgery-site`: where the forgery lesson's attacker page is served.
 pub async fn forgery_site() -> Answer<crate::wire::ForgerySite> {
     get("/api/lab/forgery-site", Credential::Cookies).await

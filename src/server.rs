@@ -125,6 +125,7 @@ pub async fn build_state(
         shutdown: Arc::new(tokio::sync::watch::Sender::new(false)),
         streams: Arc::default(),
         matrix_running: Arc::default(),
+        probes: Arc::default(),
     })
 }
 
@@ -142,6 +143,10 @@ pub fn router(state: AppState) -> Router {
         .route(
             "/attacker/csrf",
             axum::routing::get(crate::attacker_site::csrf_page),
+        )
+        .route(
+            "/attacker/link",
+            axum::routing::get(crate::attacker_site::link_page),
         )
         // Server-rendered pages can reach the state (the SSR lesson resolves the page request's
         // session cookie while rendering).

@@ -42,6 +42,8 @@ pub struct AppState {
     pub streams: Arc<crate::api::audit::StreamSlots>,
     /// Whether a logout-matrix run is under way on this server (one at a time).
     pub matrix_running: Arc<std::sync::atomic::AtomicBool>,
+    /// What cross-site links carried, for the forgery lesson (see `api::cross_site_probe`).
+    pub probes: Arc<crate::api::cross_site_probe::Probes>,
 }
 
 impl FromRef<AppState> for LeptosOptions {

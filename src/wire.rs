@@ -468,6 +468,17 @@ pub struct DecodeRequest {
     pub token: String,
 }
 
+/// `GET /api/lab/cross-site-probe/result?nonce=…`: what a cross-site link carried when the
+/// learner followed it (all false until it has been followed).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ProbeResult {
+    pub arrived: bool,
+    pub cookie_sent: bool,
+    /// The cookie named a live session.
+    pub session_live: bool,
+    pub sec_fetch_site: Option<String>,
+}
+
 /// `POST /api/lab/jwks-verify`: what a second service holding only the public key set made of a
 /// token. `verified` only with a published key; `detail` says why not, in a sentence.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

@@ -201,30 +201,52 @@ test("SSR versus hydration: the server's HTML knows the cookie user, never the b
   await expect(page.getByTestId("ssr-authorization")).toHaveText("no");
 });
 
-test("cross-site forgery: the attacker's page on another site posts a logout; SameSite and the origin check refuse it", async ({ page }) => {
+test("cross-site forgery: a link and a form from another site; Lax, Strict and None each as the browser really sent them", async ({ page }) => {
+  test.setTimeout(90_000);
   allowHttpError(page, 403, "/api/session/logout");
-  for (const [sameSite, cookieSentence] of [
-    ["Lax", "the request carried no session cookie"],
-    ["None", "the browser attached the session cookie anyway"],
-  ]) {
+  const expected: Record<string, { link: boolean; form: string }> = {
+    Lax: { link: true, form: "the request carried no session cookie" },
+    Strict: { link: false, form: "the request carried no session cookie" },
+    None: { link: true, form: "the browser attached the session cookie anyway" },
+  };
+  for (const [sameSite, want] of Object.entries(expected)) {
     const forged: number[] = [];
-    const watch = (response: import("@playwright/test").Response) => {
+    const probes: { cookie_sent: boolean; sec_fetch_site: string | null }[] = [];
+    const watch = async (response: import("@playwright/test").Response) => {
       const url = new URL(response.url());
       if (url.pathname === "/api/session/logout" && response.request().method() === "POST") forged.push(response.status());
+      if (url.pathname === "/api/lab/cross-site-probe/result") {
+        const body = await response.json();
+        if (body.arrived) probes.push(body);
+      }
     };
     page.on("response", watch);
     await openHydrated(page, `/lessons/cross-site-forgery?same_site=${sameSite}`);
     await page.getByTestId("run-experiment").click();
+    // 1. The link on the other site, followed by the learner: a new tab, a top-level navigation.
+    await expect(page.getByTestId("attacker-link-frame")).toHaveAttribute("src", /^http:\/\/localhost:\d+\/attacker\/link/);
+    const opened = page.waitForEvent("popup");
+    await page.frameLocator('[data-testid="attacker-link-frame"]').getByRole("link", { name: "Claim your prize" }).click();
+    const tab = await opened;
+    await tab.waitForLoadState();
+    // What the browser sent on that navigation, as the lab's tab itself says.
+    await expect(tab.locator("body")).toContainText(want.link ? "did attach your session cookie" : "did not attach");
+    await tab.close();
+    await expect(page.getByTestId("link-result")).toHaveText("The link was followed.", { timeout: 10_000 });
+    // 2. The self-submitting form.
     await expect(page.getByTestId("attacker-frame")).toHaveAttribute("src", /^http:\/\/localhost:\d+\/attacker\/csrf/);
     await expect(page.getByTestId("attack-result")).toHaveText(/answered/, { timeout: 15_000 });
     const stillSignedIn = page.getByTestId("step").filter({ hasText: "are you still signed in?" });
     await expect(stillSignedIn).toHaveAttribute("data-status", "200");
     const saw = page.getByTestId("what-you-saw");
     await expect(saw).toContainText(`SameSite=${sameSite} cookie`);
+    await expect(saw).toContainText(want.link ? "carried your session cookie" : "carried no session cookie");
+    await expect(saw).toContainText("Sec-Fetch-Site: cross-site");
     await expect(saw).toContainText('refused at "same origin"');
-    await expect(saw).toContainText(cookieSentence);
+    await expect(saw).toContainText(want.form);
     await expect(saw).toContainText("still signed in");
-    // What the page reports is what the browser really received for the forged post.
+    // What the page reports is what the server recorded and the browser received.
+    expect(probes.map((p) => [p.cookie_sent, p.sec_fetch_site])).toEqual([[want.link, "cross-site"]]);
     expect(forged).toEqual([403]);
     page.off("response", watch);
   }

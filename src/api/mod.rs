@@ -6,6 +6,7 @@ pub mod account;
 pub mod accounts;
 pub mod audit;
 pub mod client_addr;
+pub mod cross_site_probe;
 pub mod demo_accounts;
 pub mod error;
 pub mod forgery_site;
@@ -48,6 +49,7 @@ pub fn router() -> Router<AppState> {
         .merge(forgery_site::router())
         .merge(request_size::router())
         .merge(jwks_check::router())
+        .merge(cross_site_probe::router())
         .route("/api/{*rest}", axum::routing::any(not_found))
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .layer(axum::middleware::from_fn(crate::security_headers::no_store))

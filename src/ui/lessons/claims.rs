@@ -102,8 +102,8 @@ pub const CLAIMS: [Claim; 22] = [
         number: 10,
         text: "Cookies are sent automatically, so cookie sessions need CSRF protection.",
         shown: Shown::Partly(
-            "the forged request is refused live; Lax versus Strict on a cross-site link, and a \
-             forgery succeeding on a deliberately weakened account, are not shown yet",
+            "Lax, Strict and None are shown live on a cross-site link and a cross-site form; a \
+             forgery succeeding on a deliberately weakened account comes with the attack lab",
         ),
         elsewhere: &[],
     },
