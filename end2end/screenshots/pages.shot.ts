@@ -16,8 +16,7 @@ async function account(page: Page, prefix: string) {
   return username;
 }
 
-test("playground, signed in by cookie, with the inspector", async ({ page }) => {
-  const username = await account(page, "shot");
+async function signInBySession(page: Page, username: string) {
   await open(page, "/");
   await page.getByTestId("mode-session").click();
   const form = page.getByTestId("session-login");
@@ -25,6 +24,11 @@ test("playground, signed in by cookie, with the inspector", async ({ page }) => 
   await form.getByLabel("Password").fill("screenshot-secret");
   await form.getByRole("button").click();
   await expect(page.getByTestId("signed-in")).toContainText(username);
+}
+
+test("playground, signed in by cookie, with the inspector", async ({ page }) => {
+  const username = await account(page, "shot");
+  await signInBySession(page, username);
   await page.getByTestId("call-me").click();
   await expect(page.getByTestId("last-status")).toHaveText("200");
   await page.screenshot({ path: path.join(OUT, "playground-session.png"), fullPage: true });
@@ -70,13 +74,7 @@ test("a lesson after its experiment: the hybrid", async ({ page }) => {
 
 test("audit log, filtered to refusals", async ({ page }) => {
   const username = await account(page, "shot");
-  await open(page, "/");
-  await page.getByTestId("mode-session").click();
-  const form = page.getByTestId("session-login");
-  await form.getByLabel("Username").fill(username);
-  await form.getByLabel("Password").fill("screenshot-secret");
-  await form.getByRole("button").click();
-  await expect(page.getByTestId("signed-in")).toContainText(username);
+  await signInBySession(page, username);
   for (let i = 0; i < 3; i++) await page.request.get("/api/me", { headers: { authorization: "Bearer not.a.token" } });
   await open(page, "/audit");
   await expect(page.getByTestId("audit-status")).toHaveText("live");

@@ -64,13 +64,17 @@ struct Nonce {
     nonce: String,
 }
 
-/// A nonce the lesson made: 16 to 64 URL-safe characters (anything else is refused unread).
-fn checked(nonce: &str) -> Result<&str, ApiError> {
-    let ok = (16..=64).contains(&nonce.len())
+/// Is `nonce` one a lesson could have made: 16 to 64 URL-safe characters?
+pub fn is_nonce(nonce: &str) -> bool {
+    (16..=64).contains(&nonce.len())
         && nonce
             .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
-    ok.then_some(nonce).ok_or_else(|| {
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+}
+
+/// The nonce, or a 422 (anything else is refused unread).
+fn checked(nonce: &str) -> Result<&str, ApiError> {
+    is_nonce(nonce).then_some(nonce).ok_or_else(|| {
         ApiError::InvalidBody("nonce must be 16 to 64 characters of A-Z a-z 0-9 - _".into())
     })
 }
