@@ -85,5 +85,7 @@ pub async fn serve(
             tracing::warn!(target: "authlab::server", "some connections did not finish in time");
         }
     }
+    // Every decision made before the end is in the log: the queue is drained.
+    state.audit.close().await;
     Ok(())
 }

@@ -240,6 +240,8 @@ pub fn spawn_maintenance(state: AppState, period: std::time::Duration) {
 
 /// The maintenance steps that need no timer state (tests call this directly).
 pub async fn maintain_once(state: &AppState) {
+    // Purge what is written: the queue first.
+    state.audit.flush().await;
     let now = crate::db::unix_now();
     match crate::retention::purge(&state.db, &state.settings.retention, now).await {
         Ok(purged) if purged != crate::retention::Purged::default() => {

@@ -131,6 +131,7 @@ async fn no_credential_ever_reaches_the_audit_log() {
     lab.bearer("GET", "/api/me", &access).await;
     lab.refresh(&refresh).await;
     lab.refresh(&refresh).await; // reuse
+    lab.state.audit.flush().await;
     let dump: Vec<(String, String)> = sqlx::query_as(
         "SELECT action, detail || coalesce(failed_check, '') || coalesce(username, '') FROM audit_events",
     )
@@ -192,4 +193,69 @@ async fn new_events_are_pushed_as_server_sent_events() {
     }
     assert!(seen.contains("event: audit"), "{seen}");
     assert!(seen.contains("\"username\":\"bob\""), "{seen}");
+}
+
+#[tokio::test]
+async fn every_decision_queued_before_a_graceful_shutdown_is_written() {
+    let lab = lab().await;
+    let (access, _) = lab.jwt_login("bob", "bob-builds-it").await;
+    // Requests only queue their entries; nobody flushes before the shutdown does.
+    for _ in 0..300 {
+        assert_eq!(
+            lab.bearer("GET", "/api/me", &access).await.status,
+            StatusCode::OK
+        );
+    }
+    lab.state.audit.close().await;
+    let written: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM audit_events WHERE action = 'GET /api/me' AND allowed = 1",
+    )
+    .fetch_one(&lab.state.db)
+    .await
+    .unwrap();
+    assert_eq!(written, 300);
+    assert_eq!(lab.state.audit.lost(), 0);
+}
+
+#[tokio::test]
+async fn junk_token_flood_neither_fills_the_audit_queue_nor_drops_a_signed_in_entry() {
+    let lab = std::sync::Arc::new(lab().await);
+    let (access, _) = lab.jwt_login("bob", "bob-builds-it").await;
+    // Junk and real requests interleaved, all in flight at once.
+    let mut flood = Vec::new();
+    for i in 0..2000 {
+        let lab = lab.clone();
+        let access = access.clone();
+        flood.push(tokio::spawn(async move {
+            if i % 20 == 0 {
+                lab.bearer("GET", "/api/me", &access).await.status
+            } else {
+                lab.bearer("GET", "/api/me", &format!("junk.{i}.x"))
+                    .await
+                    .status
+            }
+        }));
+    }
+    for (i, request) in flood.into_iter().enumerate() {
+        let expected = if i % 20 == 0 {
+            StatusCode::OK
+        } else {
+            StatusCode::UNAUTHORIZED
+        };
+        assert_eq!(request.await.unwrap(), expected);
+    }
+    lab.state.audit.flush().await;
+    let (allowed, refused): (i64, i64) = sqlx::query_as(
+        "SELECT SUM(allowed = 1 AND username = 'bob' AND action = 'GET /api/me'),
+                SUM(allowed = 0) FROM audit_events",
+    )
+    .fetch_one(&lab.state.db)
+    .await
+    .unwrap();
+    assert_eq!(allowed, 100, "every signed-in request is on bob's record");
+    assert!(refused <= 121, "{refused} junk rows written one by one");
+    // The rest were counted: one row per check and client after the next summary.
+    assert!(lab.state.audit.suppressed() >= 1900 - 121);
+    authlab::server::maintain_once(&lab.state).await;
+    assert_eq!(lab.state.audit.suppressed(), 0);
 }

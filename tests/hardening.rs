@@ -460,6 +460,7 @@ async fn oversized_kid_is_echoed_capped_not_three_times_whole() {
         decoded.text.len()
     );
     // And the audit row is capped too.
+    lab.state.audit.flush().await;
     let rows: Vec<(String,)> = sqlx::query_as("SELECT detail FROM audit_events")
         .fetch_all(&lab.state.db)
         .await
@@ -486,6 +487,7 @@ async fn token_over_8_kb_is_refused_unread_and_not_echoed() {
 async fn unauthenticated_refusal_flood_does_not_write_a_row_each() {
     let lab = lab_with(|_| {}).await;
     let rows = || async {
+        lab.state.audit.flush().await;
         sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM audit_events")
             .fetch_one(&lab.state.db)
             .await
@@ -562,6 +564,7 @@ async fn replaying_an_ended_cookie_in_a_flood_does_not_write_a_row_each() {
     let out = lab.write_as(&session, "POST", "/api/session/logout").await;
     assert_eq!(out.status, StatusCode::NO_CONTENT, "{}", out.text);
     let bob_rows = || async {
+        lab.state.audit.flush().await;
         sqlx::query_scalar::<_, i64>(
             "SELECT COUNT(*) FROM audit_events WHERE username = 'bob' AND allowed = 0",
         )

@@ -684,6 +684,7 @@ async fn introspection_judges_a_token_as_a_request_would_and_audits_nothing() {
         }
     };
     let rows = || async {
+        lab.state.audit.flush().await;
         sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM audit_events")
             .fetch_one(&lab.state.db)
             .await

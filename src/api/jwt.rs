@@ -135,14 +135,13 @@ async fn logout(State(state): State<AppState>, headers: HeaderMap) -> Result<Res
     }
     state
         .audit
-        .record(Entry {
-            mode: AuthMode::Jwt,
-            user: owner.as_ref().map(|u| (u.id, u.username.as_str())),
-            action: "POST /api/jwt/logout",
-            allowed: true,
-            failed_check: None,
-            detail: "refresh family revoked; the access token is denied only if the denylist is on",
-        })
+        .record(Entry::event(
+            AuthMode::Jwt,
+            owner.as_ref().map(|u| (u.id, u.username.as_str())),
+            "POST /api/jwt/logout",
+            true,
+            "refresh family revoked; the access token is denied only if the denylist is on",
+        ))
         .await;
     // The access token is only revoked if this account's denylist is on: otherwise the server has
     // nowhere to record that it should stop accepting it.
@@ -279,12 +278,14 @@ async fn record_refresh(state: &AppState, user: Option<(i64, &str)>, refused: Op
     state
         .audit
         .record(Entry {
-            mode: AuthMode::Jwt,
-            user,
-            action: "POST /api/jwt/refresh",
-            allowed: refused.is_none(),
             failed_check: refused.map(|_| "refresh token"),
-            detail: refused.unwrap_or("refresh token rotated; new access token issued"),
+            ..Entry::event(
+                AuthMode::Jwt,
+                user,
+                "POST /api/jwt/refresh",
+                refused.is_none(),
+                refused.unwrap_or("refresh token rotated; new access token issued"),
+            )
         })
         .await;
 }

@@ -43,13 +43,13 @@ pub async fn audited_login(
         .await
         .ok()
         .flatten();
-    let entry = |allowed: bool, detail: &'static str| Entry {
-        mode,
-        user: named.map(|id| (id, credentials.username.as_str())),
-        action: "login",
-        allowed,
-        failed_check: (!allowed).then_some("credentials"),
-        detail,
+    let user = named.map(|id| (id, credentials.username.as_str()));
+    let entry = |allowed: bool, detail: &'static str| {
+        Entry {
+            failed_check: (!allowed).then_some("credentials"),
+            ..Entry::event(mode, user, "login", allowed, detail)
+        }
+        .from_client(&client.0)
     };
     match &result {
         Ok(_) => state.audit.record(entry(true, "password verified")).await,

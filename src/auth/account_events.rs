@@ -24,14 +24,13 @@ use crate::{
 async fn record(state: &AppState, by: AuthMode, user: &User, action: &str, detail: &str) {
     state
         .audit
-        .record(Entry {
-            mode: by,
-            user: Some((user.id, &user.username)),
+        .record(Entry::event(
+            by,
+            Some((user.id, &user.username)),
             action,
-            allowed: true,
-            failed_check: None,
+            true,
             detail,
-        })
+        ))
         .await;
 }
 

@@ -7,7 +7,7 @@
 //! which is the point, and the weakness, of this model.
 
 use crate::{
-    api::error::ApiError,
+    api::{client_addr::ClientAddr, error::ApiError},
     audit::Entry,
     auth::{
         decision::Trace,
@@ -61,7 +61,8 @@ impl FromRequestParts<AppState> for BearerUser {
                 trace,
             } => (claims, user_id, trace),
             Judged::Refused { trace, sub } => {
-                return Err(refused(state, trace, sub.as_deref(), &action).await)
+                let client = ClientAddr::of(parts, state.settings.hosting.trusted_proxy);
+                return Err(refused(state, trace, sub.as_deref(), &action, &client).await);
             }
         };
         let trace = trace.finish();
@@ -194,7 +195,13 @@ pub async fn judge(state: &AppState, token: &str) -> Result<Judged, ApiError> {
 }
 
 /// Record a refused bearer request in the audit log and turn it into the 401.
-async fn refused(state: &AppState, trace: Trace, sub: Option<&str>, action: &str) -> ApiError {
+async fn refused(
+    state: &AppState,
+    trace: Trace,
+    sub: Option<&str>,
+    action: &str,
+    client: &ClientAddr,
+) -> ApiError {
     let trace = trace.finish();
     let user = match sub {
         Some(sub) => state
@@ -208,7 +215,7 @@ async fn refused(state: &AppState, trace: Trace, sub: Option<&str>, action: &str
     };
     state
         .audit
-        .record(Entry::from_trace(&trace, user, action))
+        .record(Entry::from_trace(&trace, user, action).from_client(&client.0))
         .await;
     ApiError::Bearer(trace)
 }

@@ -10,7 +10,7 @@
 //! - a state-changing method must then carry the session's CSRF token.
 
 use crate::{
-    api::error::ApiError,
+    api::{client_addr::ClientAddr, error::ApiError},
     audit::Entry,
     auth::{
         csrf,
@@ -87,9 +87,10 @@ impl FromRequestParts<AppState> for CookieUser {
                 if let Some(cookie) = cookie {
                     let owner = state.sessions.owner_of(&cookie).await;
                     let user = owner.as_ref().map(|(id, name)| (*id, name.as_str()));
+                    let client = ClientAddr::of(parts, state.settings.hosting.trusted_proxy);
                     state
                         .audit
-                        .record(Entry::from_trace(&trace, user, &action))
+                        .record(Entry::from_trace(&trace, user, &action).from_client(&client.0))
                         .await;
                 }
                 let same_origin_failed = trace
