@@ -30,6 +30,8 @@ pub mod demo;
 #[cfg(feature = "ssr")]
 pub mod hosting;
 #[cfg(feature = "ssr")]
+pub mod lab;
+#[cfg(feature = "ssr")]
 pub mod logging;
 #[cfg(feature = "ssr")]
 pub mod retention;

@@ -1,8 +1,7 @@
 //! The state every handler and server-rendered page can reach, built once in `main`.
 
 use crate::{
-    api::replay::Captures,
-    audit::Audit,
+    audit::{stream_slots::StreamSlots, Audit},
     auth::rate_limit::Limits,
     auth::{
         keys::KeyRing, password::PasswordHasher, refresh::RefreshTokens, revocation::Revocation,
@@ -10,6 +9,7 @@ use crate::{
     },
     db::account_settings::AccountSettings,
     hosting::Hosting,
+    lab::{captures::Captures, probes::Probes},
     settings::Settings,
 };
 use axum::extract::FromRef;
@@ -39,11 +39,11 @@ pub struct AppState {
     /// Set to `true` when the server shuts down: live event streams end on it.
     pub shutdown: Arc<tokio::sync::watch::Sender<bool>>,
     /// Live event streams open per account (capped at `server.max_event_streams_per_user`).
-    pub streams: Arc<crate::api::audit::StreamSlots>,
+    pub streams: Arc<StreamSlots>,
     /// Whether a logout-matrix run is under way on this server (one at a time).
     pub matrix_running: Arc<std::sync::atomic::AtomicBool>,
     /// What cross-site links carried, for the forgery lesson (see `api::cross_site_probe`).
-    pub probes: Arc<crate::api::cross_site_probe::Probes>,
+    pub probes: Arc<Probes>,
 }
 
 impl FromRef<AppState> for LeptosOptions {

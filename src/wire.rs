@@ -114,10 +114,120 @@ pub enum CheckStatus {
     Skip,
 }
 
+/// Every check the server can make while judging a request. Serialised to the names the UI, the
+/// Playwright ids and the audit log have always used. Status codes and challenges are derived
+/// from this (`CheckId::refuses_as`), never from the text of a check.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum CheckId {
+    // How a request shows it comes from our own pages (cookie mode, state-changing methods).
+    #[serde(rename = "same origin")]
+    SameOrigin,
+    #[serde(rename = "csrf token")]
+    CsrfToken,
+    // A server-side session.
+    #[serde(rename = "cookie")]
+    Cookie,
+    #[serde(rename = "store lookup")]
+    StoreLookup,
+    #[serde(rename = "idle timeout")]
+    IdleTimeout,
+    #[serde(rename = "absolute timeout")]
+    AbsoluteTimeout,
+    #[serde(rename = "user")]
+    User,
+    /// An `Authorization` header met an endpoint that takes only a session.
+    #[serde(rename = "bearer token")]
+    BearerToken,
+    // A signed token.
+    #[serde(rename = "format")]
+    Format,
+    #[serde(rename = "kid known")]
+    KidKnown,
+    #[serde(rename = "algorithm")]
+    Algorithm,
+    #[serde(rename = "signature")]
+    Signature,
+    #[serde(rename = "typ")]
+    Typ,
+    #[serde(rename = "claims")]
+    Claims,
+    #[serde(rename = "iss")]
+    Iss,
+    #[serde(rename = "aud")]
+    Aud,
+    #[serde(rename = "nbf")]
+    Nbf,
+    #[serde(rename = "exp")]
+    Exp,
+    #[serde(rename = "subject")]
+    Subject,
+    #[serde(rename = "denylist")]
+    Denylist,
+    #[serde(rename = "not-before mark")]
+    NotBeforeMark,
+}
+
+/// What a failed check means for the answer.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RefusedAs {
+    /// 401: the credential does not prove who the caller is.
+    Unauthenticated,
+    /// 403: the caller may be who they say, but this request may not come from where it did.
+    Forbidden,
+}
+
+impl CheckId {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CheckId::SameOrigin => "same origin",
+            CheckId::CsrfToken => "csrf token",
+            CheckId::Cookie => "cookie",
+            CheckId::StoreLookup => "store lookup",
+            CheckId::IdleTimeout => "idle timeout",
+            CheckId::AbsoluteTimeout => "absolute timeout",
+            CheckId::User => "user",
+            CheckId::BearerToken => "bearer token",
+            CheckId::Format => "format",
+            CheckId::KidKnown => "kid known",
+            CheckId::Algorithm => "algorithm",
+            CheckId::Signature => "signature",
+            CheckId::Typ => "typ",
+            CheckId::Claims => "claims",
+            CheckId::Iss => "iss",
+            CheckId::Aud => "aud",
+            CheckId::Nbf => "nbf",
+            CheckId::Exp => "exp",
+            CheckId::Subject => "subject",
+            CheckId::Denylist => "denylist",
+            CheckId::NotBeforeMark => "not-before mark",
+        }
+    }
+
+    /// How a refusal by this check is answered.
+    pub fn refuses_as(self) -> RefusedAs {
+        match self {
+            CheckId::SameOrigin | CheckId::CsrfToken => RefusedAs::Forbidden,
+            _ => RefusedAs::Unauthenticated,
+        }
+    }
+}
+
+impl std::fmt::Display for CheckId {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl PartialEq<&str> for CheckId {
+    fn eq(&self, other: &&str) -> bool {
+        self.as_str() == *other
+    }
+}
+
 /// One check the server made while deciding a request.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Check {
-    pub name: String,
+    pub name: CheckId,
     pub status: CheckStatus,
     /// One line saying why.
     pub detail: String,

@@ -5,8 +5,8 @@
 mod common;
 
 use authlab::{
+    api::extract::bearer_token,
     auth::{
-        bearer_user::bearer_token,
         decision::Trace,
         jwt::{self, Mode, CHECKS},
         session_cookie,

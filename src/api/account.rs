@@ -8,13 +8,15 @@
 //! "Admin" means what the accounts table says now, in both models (`auth::admin`). A demoted
 //! admin's old token still *says* `admin` until it expires, and is refused here all the same.
 
-use super::{error::ApiError, json::ApiJson, session::same_site_of};
+use super::{
+    error::ApiError,
+    extract::{admin::Admin, auth_user::AuthUser},
+    json::ApiJson,
+    session::same_site_of,
+};
 use crate::{
     account_rules::check_password,
-    auth::{
-        account_events, admin::Admin, auth_user::AuthUser, credentials::check_credentials,
-        session_cookie,
-    },
+    auth::{account_events, credentials::check_credentials, session_cookie},
     db::users::{self, User},
     state::AppState,
     wire::{AccessEnded, AccountPatch, AccountView, PasswordChange, Role},

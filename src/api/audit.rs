@@ -10,17 +10,16 @@
 //! - one account may hold at most `server.max_event_streams_per_user` streams (429 beyond);
 //! - every stream ends when the server shuts down, so graceful shutdown can complete.
 
-use super::{client_addr::ClientAddr, error::ApiError};
+use super::{
+    client_addr::ClientAddr,
+    error::ApiError,
+    extract::{admin::current_account, auth_user::AuthUser},
+};
 use crate::{
-    auth::{
-        admin::current_account,
-        auth_user::AuthUser,
-        bearer_user::{self, Judged},
-        decision::Trace,
-        session,
-    },
+    audit::stream_slots::{Full, StreamSlot},
+    auth::{judge, presented::Presented},
     state::AppState,
-    wire::{AuditEvent, AuthMode, Role},
+    wire::{AuditEvent, AuthTrace, Role},
 };
 use axum::{
     extract::{Query, State},
@@ -30,12 +29,7 @@ use axum::{
 };
 use futures_util::stream::{self, Stream};
 use serde::Deserialize;
-use std::{
-    collections::HashMap,
-    convert::Infallible,
-    sync::{Arc, Mutex},
-    time::Duration,
-};
+use std::{convert::Infallible, time::Duration};
 use tokio::sync::broadcast::{self, error::RecvError};
 
 pub fn router() -> Router<AppState> {
@@ -68,122 +62,48 @@ async fn list(
     Ok(Json(state.audit.list(user_id, after.after, 200).await?))
 }
 
-/// Live streams open per account.
-#[derive(Default)]
-pub struct StreamSlots {
-    open: Mutex<Open>,
-}
-
-/// Streams open per account and per client address. Each holds a connection for as long as it
-/// lives, so both are capped: one account cannot hold many, and one address cannot hold many by
-/// registering many accounts (and starve everyone of the server's connections).
-#[derive(Default)]
-struct Open {
-    per_user: HashMap<i64, usize>,
-    per_address: HashMap<String, usize>,
-}
-
-/// One open stream; dropping it (the stream ended or the client went away) frees the slot.
-pub struct StreamSlot {
-    slots: Arc<StreamSlots>,
-    user_id: i64,
-    address: String,
-}
-
-/// Which cap a stream request met.
-enum Full {
-    Account(usize),
-    Address(usize),
-}
-
-impl StreamSlots {
-    fn take(
-        self: &Arc<Self>,
-        user_id: i64,
-        address: &str,
-        max_per_user: usize,
-        max_per_address: usize,
-    ) -> Result<StreamSlot, Full> {
-        let mut open = self.open.lock().expect("lock");
-        if open.per_user.get(&user_id).copied().unwrap_or(0) >= max_per_user {
-            return Err(Full::Account(max_per_user));
-        }
-        if open.per_address.get(address).copied().unwrap_or(0) >= max_per_address {
-            return Err(Full::Address(max_per_address));
-        }
-        *open.per_user.entry(user_id).or_default() += 1;
-        *open.per_address.entry(address.to_string()).or_default() += 1;
-        Ok(StreamSlot {
-            slots: self.clone(),
-            user_id,
-            address: address.to_string(),
-        })
-    }
-
-    /// Streams open for `user_id` now.
-    pub fn open_for(&self, user_id: i64) -> usize {
-        self.open
-            .lock()
-            .expect("lock")
-            .per_user
-            .get(&user_id)
-            .copied()
-            .unwrap_or(0)
-    }
-}
-
-impl Drop for StreamSlot {
-    fn drop(&mut self) {
-        let mut open = self.slots.open.lock().expect("lock");
-        if let Some(count) = open.per_user.get_mut(&self.user_id) {
-            *count = count.saturating_sub(1);
-            if *count == 0 {
-                open.per_user.remove(&self.user_id);
-            }
-        }
-        if let Some(count) = open.per_address.get_mut(&self.address) {
-            *count = count.saturating_sub(1);
-            if *count == 0 {
-                open.per_address.remove(&self.address);
-            }
-        }
-    }
-}
-
 /// The credential a stream was opened with, kept to re-judge it.
 enum Held {
     Session(String),
     Bearer(String),
 }
 
+/// "check: detail" of the failed check, or `otherwise`.
+fn failed(trace: &AuthTrace, otherwise: &str) -> String {
+    trace
+        .failed_check()
+        .map(|c| format!("{}: {}", c.name, c.detail))
+        .unwrap_or_else(|| otherwise.to_string())
+}
+
 /// `Err(reason)` once the stream's credential (or its admin view) no longer holds.
 async fn still_allowed(state: &AppState, held: &Held, admin_view: bool) -> Result<(), String> {
     let user_id = match held {
         Held::Session(id) => {
-            let mut trace = Trace::new(AuthMode::Session, &session::CHECKS);
-            match state.sessions.resolve(Some(id), &mut trace, false).await {
-                Ok(Some(active)) => active.user.id,
-                Ok(None) => {
-                    let why = trace
-                        .finish()
-                        .failed_check()
-                        .map(|c| format!("{}: {}", c.name, c.detail))
-                        .unwrap_or_else(|| "the session ended".into());
-                    return Err(format!("the session no longer holds ({why})"));
-                }
+            // Re-judged as a read that is not the user's own request: no idle deadline moves.
+            let presented = Presented {
+                cookie: Some(id.clone()),
+                ..Presented::default()
+            };
+            match judge::session::judge(state, &presented, false).await {
+                Ok(decision) => match decision.outcome {
+                    Ok(active) => active.user.id,
+                    Err(_) => {
+                        let why = failed(&decision.trace, "the session ended");
+                        return Err(format!("the session no longer holds ({why})"));
+                    }
+                },
                 Err(err) => return Err(format!("the session store did not answer: {err}")),
             }
         }
-        Held::Bearer(token) => match bearer_user::judge(state, token).await {
-            Ok(Judged::Accepted { user_id, .. }) => user_id,
-            Ok(Judged::Refused { trace, .. }) => {
-                let why = trace
-                    .finish()
-                    .failed_check()
-                    .map(|c| format!("{}: {}", c.name, c.detail))
-                    .unwrap_or_default();
-                return Err(format!("the access token no longer holds ({why})"));
-            }
+        Held::Bearer(token) => match judge::token::judge(state, Some(token)).await {
+            Ok(decision) => match decision.outcome {
+                Ok(principal) => principal.user_id,
+                Err(_) => {
+                    let why = failed(&decision.trace, "");
+                    return Err(format!("the access token no longer holds ({why})"));
+                }
+            },
             Err(err) => return Err(err.to_string()),
         },
     };

@@ -11,7 +11,6 @@
 use super::error::ApiError;
 use crate::{
     auth::{decision::Trace, echo, session, session_cookie},
-    db::unix_now,
     state::AppState,
     wire::{AuthMode, ProbeResult},
 };
@@ -23,35 +22,6 @@ use axum::{
     Json, Router,
 };
 use serde::Deserialize;
-use std::{collections::HashMap, sync::Mutex};
-
-const MAX_PROBES: usize = 2_000;
-const KEEP_SECS: i64 = 600;
-
-#[derive(Default)]
-pub struct Probes {
-    records: Mutex<HashMap<String, (ProbeResult, i64)>>,
-}
-
-impl Probes {
-    fn keep(&self, nonce: &str, result: ProbeResult) {
-        let now = unix_now();
-        let mut records = self.records.lock().expect("lock");
-        records.retain(|_, (_, at)| now - *at < KEEP_SECS);
-        if records.len() >= MAX_PROBES && !records.contains_key(nonce) {
-            return;
-        }
-        records.insert(nonce.to_string(), (result, now));
-    }
-
-    fn get(&self, nonce: &str) -> Option<ProbeResult> {
-        self.records
-            .lock()
-            .expect("lock")
-            .get(nonce)
-            .map(|(result, _)| result.clone())
-    }
-}
 
 pub fn router() -> Router<AppState> {
     Router::new()

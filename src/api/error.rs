@@ -5,9 +5,15 @@
 use crate::{
     account_rules::RuleError,
     auth::rate_limit::RetryAfter,
-    auth::{credentials::CredentialError, password::HashError, session::SessionError},
+    auth::{
+        credentials::CredentialError,
+        error::AuthError,
+        judge::{Channel, Refused},
+        password::HashError,
+        session::SessionError,
+    },
     db::users::UserError,
-    wire::{ApiErrorBody, AuthTrace},
+    wire::{ApiErrorBody, AuthTrace, RefusedAs},
 };
 use axum::{
     http::StatusCode,
@@ -48,18 +54,13 @@ pub enum ApiError {
     /// The server is saturated (the password-hashing queue is full): 503 with `Retry-After`.
     #[error("{reason}")]
     Overloaded { reason: String, retry: RetryAfter },
-    /// Authentication failed; the trace names the check.
-    #[error("{}", failed_detail(.0))]
-    Unauthorized(AuthTrace),
-    /// A bearer token was missing or refused (RFC 6750: 401 with `WWW-Authenticate: Bearer`).
-    #[error("{}", failed_detail(.0))]
-    Bearer(AuthTrace),
+    /// The judge refused the request: the trace names the check, and the typed refusal decides
+    /// the status (401 or 403), the code and the RFC 6750 challenge.
+    #[error("{}", failed_detail(trace))]
+    Refused { trace: AuthTrace, refused: Refused },
     /// The refresh token was refused (unknown, expired, revoked, or reused: theft).
     #[error("{0}")]
     Refresh(String),
-    /// Authenticated or not, the request may not do this (CSRF checks).
-    #[error("{}", failed_detail(.0))]
-    Forbidden(AuthTrace),
     #[error("no such API endpoint")]
     NotFound,
     #[error("no such session among yours")]
@@ -83,11 +84,11 @@ impl ApiError {
             ApiError::AccountDisabled | ApiError::NotAllowed(_) => StatusCode::FORBIDDEN,
             ApiError::Busy(_) | ApiError::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
             ApiError::Overloaded { .. } => StatusCode::SERVICE_UNAVAILABLE,
-            ApiError::InvalidCredentials
-            | ApiError::Unauthorized(_)
-            | ApiError::Bearer(_)
-            | ApiError::Refresh(_) => StatusCode::UNAUTHORIZED,
-            ApiError::Forbidden(_) => StatusCode::FORBIDDEN,
+            ApiError::InvalidCredentials | ApiError::Refresh(_) => StatusCode::UNAUTHORIZED,
+            ApiError::Refused { refused, .. } => match refused.refused_as() {
+                RefusedAs::Unauthenticated => StatusCode::UNAUTHORIZED,
+                RefusedAs::Forbidden => StatusCode::FORBIDDEN,
+            },
             ApiError::NotFound | ApiError::NoSuchSession => StatusCode::NOT_FOUND,
             ApiError::StoreUnavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
@@ -111,10 +112,12 @@ impl ApiError {
             ApiError::Busy(_) => "busy",
             ApiError::RateLimited { .. } => "rate_limited",
             ApiError::Overloaded { .. } => "overloaded",
-            ApiError::Unauthorized(_) => "unauthenticated",
-            ApiError::Bearer(_) => "invalid_token",
+            ApiError::Refused { refused, .. } => match (refused.refused_as(), refused.channel) {
+                (RefusedAs::Forbidden, _) => "forbidden",
+                (RefusedAs::Unauthenticated, Channel::Header) => "invalid_token",
+                (RefusedAs::Unauthenticated, Channel::Cookie) => "unauthenticated",
+            },
             ApiError::Refresh(_) => "invalid_refresh_token",
-            ApiError::Forbidden(_) => "forbidden",
             ApiError::NotFound => "not_found",
             ApiError::NoSuchSession => "no_such_session",
             ApiError::StoreUnavailable(_) => "session_store_unavailable",
@@ -127,9 +130,7 @@ impl ApiError {
             error: self.code().to_string(),
             reason: self.to_string(),
             auth: match self {
-                ApiError::Unauthorized(trace)
-                | ApiError::Forbidden(trace)
-                | ApiError::Bearer(trace) => Some(trace.clone()),
+                ApiError::Refused { trace, .. } => Some(trace.clone()),
                 _ => None,
             },
         }
@@ -160,11 +161,13 @@ impl IntoResponse for ApiError {
                 .headers_mut()
                 .insert(axum::http::header::RETRY_AFTER, secs.into());
         }
-        if let ApiError::Bearer(trace) = &self {
-            response.headers_mut().insert(
-                axum::http::header::WWW_AUTHENTICATE,
-                www_authenticate(trace),
-            );
+        if let ApiError::Refused { trace, refused } = &self {
+            if refused.channel == Channel::Header {
+                response.headers_mut().insert(
+                    axum::http::header::WWW_AUTHENTICATE,
+                    www_authenticate(trace, refused),
+                );
+            }
         }
         response
     }
@@ -201,11 +204,16 @@ impl From<CredentialError> for ApiError {
 
 impl From<SessionError> for ApiError {
     fn from(err: SessionError) -> Self {
+        AuthError::from(err).into()
+    }
+}
+
+impl From<AuthError> for ApiError {
+    fn from(err: AuthError) -> Self {
         match err {
-            SessionError::Store(crate::auth::session_store::StoreError::Backend(detail)) => {
-                ApiError::StoreUnavailable(detail)
-            }
-            other => ApiError::Internal(other.to_string()),
+            AuthError::StoreUnavailable(detail) => ApiError::StoreUnavailable(detail),
+            AuthError::Hash(err) => err.into(),
+            AuthError::Internal(detail) => ApiError::Internal(detail),
         }
     }
 }
@@ -225,11 +233,8 @@ fn failed_detail(trace: &AuthTrace) -> String {
 
 /// RFC 6750 §3: a request with no token gets a bare challenge; a refused token gets
 /// `error="invalid_token"` and a description (quotes and backslashes removed, ASCII only).
-fn www_authenticate(trace: &AuthTrace) -> axum::http::HeaderValue {
-    let no_token = trace
-        .failed_check()
-        .is_some_and(|c| c.name == "format" && c.detail.starts_with("no `Authorization"));
-    let value = if no_token {
+fn www_authenticate(trace: &AuthTrace, refused: &Refused) -> axum::http::HeaderValue {
+    let value = if refused.nothing_presented {
         "Bearer realm=\"authlab\"".to_string()
     } else {
         let description: String = failed_detail(trace)

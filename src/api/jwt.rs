@@ -9,18 +9,21 @@
 //! - `POST /decode` `{token}` → the token taken apart by the real verifier, every problem named;
 //! - `GET /.well-known/jwks.json` → the public keys.
 
-use super::{client_addr::ClientAddr, error::ApiError, json::ApiJson, login::audited_login};
+use super::{
+    client_addr::ClientAddr,
+    error::ApiError,
+    extract::{bearer_token, bearer_user::BearerUser, login_origin_check},
+    json::ApiJson,
+    login::audited_login,
+};
 use crate::{
-    audit::Entry,
     auth::{
         account_events,
-        bearer_user::{bearer_token, judge, BearerUser, Judged},
-        cookie_user::login_origin_check,
         decision::Trace,
-        echo,
+        echo, judge,
         jwt::{self, Mode, CHECKS},
         refresh::{self, Issued},
-        session_cookie,
+        session_cookie, token_exchange,
     },
     db::{unix_now, users},
     state::AppState,
@@ -81,90 +84,25 @@ async fn refresh_token(
     let Some(presented) = read_refresh_cookie(&headers) else {
         return Err(ApiError::Refresh("no refresh token cookie".into()));
     };
-    match state.refresh.rotate(&presented).await {
-        Ok((user_id, next)) => {
-            let Some(user) = users::find_by_id(&state.db, user_id).await? else {
-                return Err(ApiError::Refresh("the account no longer exists".into()));
-            };
-            if user.disabled {
-                // The refresh endpoint does read the account: this is where a disabled account
-                // stops getting new access tokens (the ones it holds run until `exp`).
-                state.refresh.revoke_user(user.id).await?;
-                record_refresh(
-                    &state,
-                    Some((user.id, &user.username)),
-                    Some("account disabled"),
-                )
-                .await;
-                return Err(ApiError::Refresh("the account is disabled".into()));
-            }
-            record_refresh(&state, Some((user.id, &user.username)), None).await;
-            tokens(&state, user.id, &user.username, user.role, next).await
-        }
-        Err(err) => {
-            let owner = match &err {
-                refresh::RefreshError::Reused { user_id } => {
-                    users::find_by_id(&state.db, *user_id).await?
-                }
-                _ => None,
-            };
-            let reason = err.to_string();
-            record_refresh(
-                &state,
-                owner.as_ref().map(|u| (u.id, u.username.as_str())),
-                Some(&reason),
-            )
-            .await;
+    match token_exchange::exchange(&state, &presented).await? {
+        Ok((user, next)) => tokens(&state, user.id, &user.username, user.role, next).await,
+        Err(refused) if refused.drop_cookie => {
             // Whatever went wrong, the browser should stop sending this cookie.
-            let mut response = ApiError::from(err).into_response();
+            let mut response = ApiError::Refresh(refused.reason).into_response();
             response
                 .headers_mut()
                 .insert(header::SET_COOKIE, refresh_cookie("", 0));
             Ok(response)
         }
+        Err(refused) => Err(ApiError::Refresh(refused.reason)),
     }
 }
 
 async fn logout(State(state): State<AppState>, headers: HeaderMap) -> Result<Response, ApiError> {
     login_origin_check(&headers)?;
-    let mut owner = None;
-    if let Some(presented) = read_refresh_cookie(&headers) {
-        if let Some(user_id) = state.refresh.revoke_family_of(&presented).await? {
-            owner = users::find_by_id(&state.db, user_id).await?;
-        }
-    }
-    state
-        .audit
-        .record(Entry::event(
-            AuthMode::Jwt,
-            owner.as_ref().map(|u| (u.id, u.username.as_str())),
-            "POST /api/jwt/logout",
-            true,
-            "refresh family revoked; the access token is denied only if the denylist is on",
-        ))
-        .await;
-    // The access token is only revoked if this account's denylist is on: otherwise the server has
-    // nowhere to record that it should stop accepting it.
-    if let Some(token) = bearer_token(&headers) {
-        let mut trace = jwt::bearer_trace();
-        let (claims, _) = jwt::verify(
-            &token,
-            &state.keys,
-            &state.settings.jwt,
-            &mut trace,
-            Mode::FirstFailure,
-        );
-        if let Some(claims) = claims {
-            if let Some(user_id) = state.account_settings.id_of(&claims.sub).await? {
-                if state.account_settings.get(user_id).await?.denylist {
-                    state
-                        .revocation
-                        .deny(&claims.jti, user_id, claims.exp)
-                        .await?;
-                }
-            }
-        }
-    }
+    let refresh = read_refresh_cookie(&headers);
+    let access = bearer_token(&headers);
+    token_exchange::log_out(&state, refresh.as_deref(), access.as_deref()).await?;
     Ok((
         StatusCode::NO_CONTENT,
         [(header::SET_COOKIE, refresh_cookie("", 0))],
@@ -260,34 +198,15 @@ async fn introspect(
     State(state): State<AppState>,
     ApiJson(request): ApiJson<DecodeRequest>,
 ) -> Result<Json<Introspection>, ApiError> {
-    let (active, trace) = match judge(&state, request.token.trim()).await? {
-        Judged::Accepted { trace, .. } => (true, trace),
-        Judged::Refused { trace, .. } => (false, trace),
-    };
+    let decision = judge::token::judge(&state, Some(request.token.trim())).await?;
     Ok(Json(Introspection {
-        active,
-        auth: trace.finish(),
+        active: decision.outcome.is_ok(),
+        auth: decision.trace,
     }))
 }
 
 async fn jwks(State(state): State<AppState>) -> Json<Value> {
     Json(state.keys.jwks())
-}
-
-async fn record_refresh(state: &AppState, user: Option<(i64, &str)>, refused: Option<&str>) {
-    state
-        .audit
-        .record(Entry {
-            failed_check: refused.map(|_| "refresh token"),
-            ..Entry::event(
-                AuthMode::Jwt,
-                user,
-                "POST /api/jwt/refresh",
-                refused.is_none(),
-                refused.unwrap_or("refresh token rotated; new access token issued"),
-            )
-        })
-        .await;
 }
 
 /// Sign an access token with the account's chosen algorithm and answer with it and the refresh

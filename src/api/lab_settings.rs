@@ -5,7 +5,7 @@
 
 use super::{error::ApiError, json::ApiJson, session::issue_cookie};
 use crate::{
-    auth::auth_user::AuthUser,
+    api::extract::auth_user::AuthUser,
     state::AppState,
     wire::{LabSettings, LabSettingsPatch, ACCESS_TTL_RANGE},
 };

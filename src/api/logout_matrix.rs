@@ -19,7 +19,8 @@ use super::{
     loopback::{Answer, Call},
 };
 use crate::{
-    auth::{auth_user::AuthUser, csrf, refresh, session_cookie},
+    api::extract::auth_user::AuthUser,
+    auth::{csrf, refresh, session_cookie},
     db::{
         unix_now,
         users::{self, Scratch as ScratchKind, User},
@@ -71,7 +72,7 @@ async fn run(
 ) -> Result<Json<LogoutMatrix>, ApiError> {
     // A cookie request passed the origin and CSRF checks in `AuthUser`; a bearer one cannot be
     // forged by another site, but a browser-sent one must still come from our own pages.
-    crate::auth::cookie_user::login_origin_check(&headers)?;
+    crate::api::extract::login_origin_check(&headers)?;
     if let Err(retry) = state
         .limits
         .matrix_per_account
@@ -471,7 +472,7 @@ fn explain(answer: &Answer) -> (Option<String>, String) {
                 .auth
                 .as_ref()
                 .and_then(|trace| trace.failed_check())
-                .map(|check| check.name.clone())
+                .map(|check| check.name.to_string())
                 .unwrap_or(body.error);
             (Some(check), body.reason)
         }

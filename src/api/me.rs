@@ -2,7 +2,7 @@
 //! the decision trace; otherwise 401 with the trace that refused. With an `Authorization` header
 //! it is judged in bearer mode only, else by the session cookie.
 
-use crate::{auth::auth_user::AuthUser, state::AppState, wire::Me};
+use crate::{api::extract::auth_user::AuthUser, state::AppState, wire::Me};
 use axum::{routing::get, Json, Router};
 
 pub fn router() -> Router<AppState> {

@@ -9,6 +9,7 @@ pub mod client_addr;
 pub mod cross_site_probe;
 pub mod demo_accounts;
 pub mod error;
+pub mod extract;
 pub mod forgery_site;
 pub mod health;
 pub mod json;

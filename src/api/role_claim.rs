@@ -7,7 +7,7 @@
 
 use super::error::ApiError;
 use crate::{
-    auth::auth_user::AuthUser,
+    api::extract::auth_user::AuthUser,
     wire::{Role, RoleClaim},
 };
 use axum::{routing::get, Json, Router};

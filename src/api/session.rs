@@ -6,13 +6,15 @@
 //! - `GET /sessions` → this user's live sessions; `DELETE /sessions/{handle}` revokes one;
 //!   `POST /logout-others` revokes all but this one.
 
-use super::{client_addr::ClientAddr, error::ApiError, json::ApiJson, login::audited_login};
+use super::{
+    client_addr::ClientAddr,
+    error::ApiError,
+    extract::{cookie_user::CookieUser, login_origin_check},
+    json::ApiJson,
+    login::audited_login,
+};
 use crate::{
-    auth::{
-        cookie_user::{login_origin_check, CookieUser},
-        session::ActiveSession,
-        session_cookie,
-    },
+    auth::{session::ActiveSession, session_cookie},
     db::unix_now,
     state::AppState,
     wire::{AuthMode, CookieReport, Credentials, SameSite, SessionState, SessionView},
@@ -77,7 +79,7 @@ async fn current(
 ) -> Result<Json<Option<SessionState>>, ApiError> {
     let user = match user {
         Ok(user) => user,
-        Err(ApiError::Unauthorized(_)) => return Ok(Json(None)),
+        Err(ApiError::Refused { .. }) => return Ok(Json(None)),
         Err(other) => return Err(other),
     };
     let same_site = same_site_of(&state, user.session.user.id).await?;

@@ -7,6 +7,7 @@
 //! a hash of each ended id for a day just to be able to say whose it was.
 
 mod refusals;
+pub mod stream_slots;
 mod writer;
 
 use crate::{

@@ -12,8 +12,8 @@
 //! the middle can never leave a new password with the old sessions still alive.
 
 use crate::{
-    api::error::ApiError,
     audit::Entry,
+    auth::error::AuthError,
     auth::{password::PasswordHash, session_store::sqlite::end_all_in},
     db::{unix_now, users::User},
     state::AppState,
@@ -40,7 +40,7 @@ async fn end_all_access(
     state: &AppState,
     user: &User,
     new_hash: Option<&PasswordHash>,
-) -> Result<(usize, u64, i64), ApiError> {
+) -> Result<(usize, u64, i64), AuthError> {
     let now = unix_now();
     let mut tx = state.db.begin().await?;
     // Write first, so the transaction holds SQLite's write lock from its first statement.
@@ -75,7 +75,7 @@ pub async fn log_out_everywhere(
     state: &AppState,
     by: AuthMode,
     user: &User,
-) -> Result<AccessEnded, ApiError> {
+) -> Result<AccessEnded, AuthError> {
     let (sessions_ended, refresh_families_revoked, tokens_not_before) =
         end_all_access(state, user, None).await?;
     let detail = format!(
@@ -96,7 +96,7 @@ pub async fn change_password(
     by: AuthMode,
     user: &User,
     new_password: &Password,
-) -> Result<AccessEnded, ApiError> {
+) -> Result<AccessEnded, AuthError> {
     let hash = state.passwords.hash(new_password).await?;
     let (sessions_ended, refresh_families_revoked, tokens_not_before) =
         end_all_access(state, user, Some(&hash)).await?;
@@ -119,7 +119,7 @@ pub async fn change_role(
     by: AuthMode,
     user: &User,
     role: Role,
-) -> Result<i64, ApiError> {
+) -> Result<i64, AuthError> {
     // The role and the mark in one statement: never a new role with tokens still unmarked.
     let now = unix_now();
     sqlx::query("UPDATE users SET role = ?, tokens_not_before = ? WHERE id = ?")
@@ -141,7 +141,7 @@ pub async fn set_disabled(
     by: AuthMode,
     user: &User,
     disabled: bool,
-) -> Result<i64, ApiError> {
+) -> Result<i64, AuthError> {
     // Status, refresh families and mark in one transaction.
     let now = unix_now();
     let mut tx = state.db.begin().await?;

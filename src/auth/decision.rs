@@ -2,17 +2,17 @@
 //! checks, and the trace records each one as pass, fail (with the reason) or skip (not reached).
 //! The inspector renders it, and a 401/403 carries it, so a learner sees *which* check refused.
 
-use crate::wire::{AuthMode, AuthTrace, Check, CheckStatus};
+use crate::wire::{AuthMode, AuthTrace, Check, CheckId, CheckStatus};
 
 pub struct Trace {
     mode: AuthMode,
-    plan: &'static [&'static str],
+    plan: &'static [CheckId],
     checks: Vec<Check>,
 }
 
 impl Trace {
     /// Start judging a request in `mode` with these checks, in this order.
-    pub fn new(mode: AuthMode, plan: &'static [&'static str]) -> Self {
+    pub fn new(mode: AuthMode, plan: &'static [CheckId]) -> Self {
         Trace {
             mode,
             plan,
@@ -20,20 +20,28 @@ impl Trace {
         }
     }
 
-    pub fn pass(&mut self, name: &'static str, detail: impl Into<String>) {
+    pub fn pass(&mut self, name: CheckId, detail: impl Into<String>) {
         self.record(name, CheckStatus::Pass, detail.into(), None);
     }
 
-    pub fn pass_timed(&mut self, name: &'static str, detail: impl Into<String>, micros: u64) {
+    pub fn pass_timed(&mut self, name: CheckId, detail: impl Into<String>, micros: u64) {
         self.record(name, CheckStatus::Pass, detail.into(), Some(micros));
     }
 
-    pub fn fail(&mut self, name: &'static str, detail: impl Into<String>) {
+    pub fn fail(&mut self, name: CheckId, detail: impl Into<String>) {
         self.record(name, CheckStatus::Fail, detail.into(), None);
     }
 
-    pub fn fail_timed(&mut self, name: &'static str, detail: impl Into<String>, micros: u64) {
+    pub fn fail_timed(&mut self, name: CheckId, detail: impl Into<String>, micros: u64) {
         self.record(name, CheckStatus::Fail, detail.into(), Some(micros));
+    }
+
+    /// The check that failed, if one did.
+    pub fn failed(&self) -> Option<CheckId> {
+        self.checks
+            .iter()
+            .find(|c| c.status == CheckStatus::Fail)
+            .map(|c| c.name)
     }
 
     /// Close the trace: checks of the plan that were never reached are marked skipped.
@@ -47,7 +55,7 @@ impl Trace {
         for name in self.plan {
             if !self.checks.iter().any(|c| c.name == *name) {
                 self.checks.push(Check {
-                    name: name.to_string(),
+                    name: *name,
                     status: CheckStatus::Skip,
                     detail: "not reached: an earlier check failed".into(),
                     micros: None,
@@ -61,16 +69,10 @@ impl Trace {
         }
     }
 
-    fn record(
-        &mut self,
-        name: &'static str,
-        status: CheckStatus,
-        detail: String,
-        micros: Option<u64>,
-    ) {
+    fn record(&mut self, name: CheckId, status: CheckStatus, detail: String, micros: Option<u64>) {
         debug_assert!(self.plan.contains(&name), "check {name} is not in the plan");
         self.checks.push(Check {
-            name: name.to_string(),
+            name,
             status,
             detail,
             micros,
@@ -82,13 +84,13 @@ impl Trace {
 mod tests {
     use super::*;
 
-    const PLAN: &[&str] = &["first", "second", "third"];
+    const PLAN: &[CheckId] = &[CheckId::Cookie, CheckId::StoreLookup, CheckId::User];
 
     #[test]
     fn a_failed_check_denies_and_later_checks_are_skipped() {
         let mut trace = Trace::new(AuthMode::Session, PLAN);
-        trace.pass("first", "fine");
-        trace.fail("second", "broken");
+        trace.pass(CheckId::Cookie, "fine");
+        trace.fail(CheckId::StoreLookup, "broken");
         let trace = trace.finish();
         assert!(!trace.allowed);
         let statuses: Vec<_> = trace.checks.iter().map(|c| c.status).collect();
@@ -96,14 +98,14 @@ mod tests {
             statuses,
             [CheckStatus::Pass, CheckStatus::Fail, CheckStatus::Skip]
         );
-        assert_eq!(trace.failed_check().unwrap().name, "second");
+        assert_eq!(trace.failed_check().unwrap().name, CheckId::StoreLookup);
     }
 
     #[test]
     fn all_passing_checks_allow() {
         let mut trace = Trace::new(AuthMode::Jwt, PLAN);
         for name in PLAN {
-            trace.pass(name, "ok");
+            trace.pass(*name, "ok");
         }
         let trace = trace.finish();
         assert!(trace.allowed);

@@ -21,7 +21,7 @@ use crate::{
     },
     db::unix_now,
     settings::JwtSettings,
-    wire::{AuthMode, Role},
+    wire::{AuthMode, CheckId, Role},
 };
 use base64::{engine::general_purpose::URL_SAFE_NO_PAD, Engine};
 use jsonwebtoken::{crypto, Header};
@@ -37,17 +37,34 @@ pub const TYP: &str = "at+jwt";
 pub const MAX_TOKEN_BYTES: usize = 8 * 1024;
 
 /// The checks `verify` runs, in order.
-pub const CHECKS: [&str; 10] = [
-    "format",
-    "kid known",
-    "algorithm",
-    "signature",
-    "typ",
-    "claims",
-    "iss",
-    "aud",
-    "nbf",
-    "exp",
+pub const CHECKS: [CheckId; 10] = [
+    CheckId::Format,
+    CheckId::KidKnown,
+    CheckId::Algorithm,
+    CheckId::Signature,
+    CheckId::Typ,
+    CheckId::Claims,
+    CheckId::Iss,
+    CheckId::Aud,
+    CheckId::Nbf,
+    CheckId::Exp,
+];
+
+/// The bearer judge's plan: the token's own checks, then whose it is and whether it was revoked.
+pub const BEARER_PLAN: [CheckId; 13] = [
+    CheckId::Format,
+    CheckId::KidKnown,
+    CheckId::Algorithm,
+    CheckId::Signature,
+    CheckId::Typ,
+    CheckId::Claims,
+    CheckId::Iss,
+    CheckId::Aud,
+    CheckId::Nbf,
+    CheckId::Exp,
+    CheckId::Subject,
+    CheckId::Denylist,
+    CheckId::NotBeforeMark,
 ];
 
 /// The claims this server requires and checks. Any other claim in a token is ignored, as RFC 7519
@@ -137,7 +154,7 @@ pub fn verify(
     // format: bounded size, three base64url segments; header and payload are JSON objects.
     if token.len() > MAX_TOKEN_BYTES {
         trace.fail(
-            "format",
+            CheckId::Format,
             format!(
                 "the token is {} bytes, more than the {MAX_TOKEN_BYTES} read at all; not decoded",
                 token.len()
@@ -148,7 +165,7 @@ pub fn verify(
     let segments: Vec<&str> = token.split('.').collect();
     if segments.len() != 3 {
         trace.fail(
-            "format",
+            CheckId::Format,
             format!(
                 "a JWS has 3 dot-separated parts; this has {}",
                 segments.len()
@@ -193,11 +210,11 @@ pub fn verify(
     });
     match (&header, &payload) {
         (Ok(_), Ok(_)) => trace.pass(
-            "format",
+            CheckId::Format,
             "three base64url parts; header and payload are JSON",
         ),
-        (Err(e), _) => fail!("format", format!("the header {e}")),
-        (_, Err(e)) => fail!("format", format!("the payload {e}")),
+        (Err(e), _) => fail!(CheckId::Format, format!("the header {e}")),
+        (_, Err(e)) => fail!(CheckId::Format, format!("the payload {e}")),
     }
     if stop!() || header.is_err() {
         return (None, parts);
@@ -209,7 +226,7 @@ pub fn verify(
     let key = match text("kid") {
         None => {
             fail!(
-                "kid known",
+                CheckId::KidKnown,
                 "the header names no kid, so no key of ours can check it"
             );
             None
@@ -217,7 +234,7 @@ pub fn verify(
         Some(kid) => match keys.get(&kid) {
             Some(key) => {
                 trace.pass(
-                    "kid known",
+                    CheckId::KidKnown,
                     format!(
                         "kid {} is one of our keys ({})",
                         quoted(&kid),
@@ -229,7 +246,7 @@ pub fn verify(
             }
             None => {
                 fail!(
-                    "kid known",
+                    CheckId::KidKnown,
                     format!(
                         "kid {} is not in our key ring (never ours, or retired)",
                         quoted(&kid)
@@ -248,7 +265,7 @@ pub fn verify(
     let algorithm_ok = match &key {
         Some(key) if alg == key.alg.as_str() => {
             trace.pass(
-                "algorithm",
+                CheckId::Algorithm,
                 format!("{alg}, the only algorithm key {} accepts", key.kid),
             );
             true
@@ -262,20 +279,23 @@ pub fn verify(
                     key.alg.as_str()
                 )
             };
-            fail!("algorithm", format!("header says {}: {why}", quoted(&alg)));
+            fail!(
+                CheckId::Algorithm,
+                format!("header says {}: {why}", quoted(&alg))
+            );
             false
         }
         None => {
             if alg.eq_ignore_ascii_case("none") {
                 fail!(
-                    "algorithm",
+                    CheckId::Algorithm,
                     format!(
                         "header says {}: unsigned tokens are never accepted",
                         quoted(&alg)
                     )
                 );
             } else {
-                trace.fail("algorithm", "no key to pin the algorithm to");
+                trace.fail(CheckId::Algorithm, "no key to pin the algorithm to");
             }
             false
         }
@@ -295,18 +315,18 @@ pub fn verify(
                 key.algorithm(),
             ) {
                 Ok(true) => trace.pass(
-                    "signature",
+                    CheckId::Signature,
                     format!("valid {} signature by key {}", key.alg.as_str(), key.kid),
                 ),
                 Ok(false) => fail!(
-                    "signature",
+                    CheckId::Signature,
                     "does not match: the header or payload was changed, or another key signed it"
                 ),
-                Err(e) => fail!("signature", format!("cannot be checked: {e}")),
+                Err(e) => fail!(CheckId::Signature, format!("cannot be checked: {e}")),
             }
         }
         _ => fail!(
-            "signature",
+            CheckId::Signature,
             "not checked: no trusted key and algorithm for this token"
         ),
     }
@@ -317,10 +337,10 @@ pub fn verify(
     // typ
     match text("typ") {
         Some(typ) if typ.eq_ignore_ascii_case(TYP) => {
-            trace.pass("typ", format!("{typ}: an access token"))
+            trace.pass(CheckId::Typ, format!("{typ}: an access token"))
         }
         other => fail!(
-            "typ",
+            CheckId::Typ,
             match other {
                 Some(typ) => format!(
                     "the header's typ is {}, but this server's access tokens say \"{TYP}\" \
@@ -349,11 +369,11 @@ pub fn verify(
                         unchecked.join(", ")
                     ));
                 }
-                trace.pass("claims", detail);
+                trace.pass(CheckId::Claims, detail);
                 Some(claims)
             }
             Err(problem) => {
-                fail!("claims", problem);
+                fail!(CheckId::Claims, problem);
                 None
             }
         },
@@ -367,10 +387,10 @@ pub fn verify(
     let leeway = config.leeway_secs as i64;
 
     if claims.iss == config.issuer {
-        trace.pass("iss", format!("issued by {}", claims.iss));
+        trace.pass(CheckId::Iss, format!("issued by {}", claims.iss));
     } else {
         fail!(
-            "iss",
+            CheckId::Iss,
             format!(
                 "the issuer {} is not this server (\"{}\")",
                 quoted(&claims.iss),
@@ -380,10 +400,10 @@ pub fn verify(
     }
     if !stop!() {
         if claims.aud == config.audience {
-            trace.pass("aud", format!("meant for {}", claims.aud));
+            trace.pass(CheckId::Aud, format!("meant for {}", claims.aud));
         } else {
             fail!(
-                "aud",
+                CheckId::Aud,
                 format!(
                     "the audience {} is not \"{}\": the token was meant for another service",
                     quoted(&claims.aud),
@@ -396,12 +416,12 @@ pub fn verify(
         // Saturating: nbf and exp are whatever the token's author wrote, i64::MIN to i64::MAX.
         if claims.nbf <= now.saturating_add(leeway) {
             trace.pass(
-                "nbf",
+                CheckId::Nbf,
                 format!("valid since {} s ago", now.saturating_sub(claims.nbf)),
             );
         } else {
             fail!(
-                "nbf",
+                CheckId::Nbf,
                 format!(
                     "not valid for another {} s (leeway {leeway} s)",
                     claims.nbf.saturating_sub(now)
@@ -412,12 +432,12 @@ pub fn verify(
     if !stop!() {
         if now < claims.exp.saturating_add(leeway) {
             trace.pass(
-                "exp",
+                CheckId::Exp,
                 format!("expires in {} s", claims.exp.saturating_sub(now)),
             );
         } else {
             fail!(
-                "exp",
+                CheckId::Exp,
                 format!(
                     "expired {} s ago (leeway {leeway} s)",
                     now.saturating_sub(claims.exp)
@@ -500,20 +520,5 @@ fn claims_of(payload: &Value) -> Result<(Claims, Vec<String>), String> {
 
 /// A trace for verifying a bearer token: the token's checks, then the extractor's own three.
 pub fn bearer_trace() -> Trace {
-    const PLAN: &[&str] = &[
-        CHECKS[0],
-        CHECKS[1],
-        CHECKS[2],
-        CHECKS[3],
-        CHECKS[4],
-        CHECKS[5],
-        CHECKS[6],
-        CHECKS[7],
-        CHECKS[8],
-        CHECKS[9],
-        "subject",
-        "denylist",
-        "not-before mark",
-    ];
-    Trace::new(AuthMode::Jwt, PLAN)
+    Trace::new(AuthMode::Jwt, &BEARER_PLAN)
 }

@@ -1,23 +1,26 @@
-//! The server-side authentication core, one concept per file.
+//! The authentication core: policy with no HTTP types, one concept per file. `judge` decides a
+//! request from what it `presented`; account events, logout and the refresh exchange are services
+//! here returning `error::AuthError`. The HTTP layer (`api::extract`) turns decisions into axum
+//! extractors and API errors.
 
 pub mod account_events;
-pub mod admin;
-pub mod auth_user;
-pub mod bearer_user;
-pub mod cookie_user;
 pub mod credentials;
 pub mod csrf;
 pub mod decision;
 pub mod echo;
+pub mod error;
+pub mod judge;
 pub mod jwks_verifier;
 pub mod jwt;
 pub mod keys;
 pub mod last_seen;
 pub mod login_backoff;
 pub mod password;
+pub mod presented;
 pub mod rate_limit;
 pub mod refresh;
 pub mod revocation;
 pub mod session;
 pub mod session_cookie;
 pub mod session_store;
+pub mod token_exchange;

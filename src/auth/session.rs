@@ -25,19 +25,30 @@ use crate::{
         unix_now,
         users::{self, User, UserError},
     },
-    wire::SessionView,
+    wire::{CheckId, SessionView},
 };
 use sqlx::SqlitePool;
 use std::{str::FromStr, sync::Arc, time::Instant};
 use tower_sessions::session::Id;
 
 /// The checks a cookie-authenticated request goes through, in order.
-pub const CHECKS: [&str; 5] = [
-    "cookie",
-    "store lookup",
-    "idle timeout",
-    "absolute timeout",
-    "user",
+pub const CHECKS: [CheckId; 5] = [
+    CheckId::Cookie,
+    CheckId::StoreLookup,
+    CheckId::IdleTimeout,
+    CheckId::AbsoluteTimeout,
+    CheckId::User,
+];
+
+/// A state-changing request's plan: first from our own pages, then the session, then its token.
+pub const WRITE_CHECKS: [CheckId; 7] = [
+    CheckId::SameOrigin,
+    CheckId::Cookie,
+    CheckId::StoreLookup,
+    CheckId::IdleTimeout,
+    CheckId::AbsoluteTimeout,
+    CheckId::User,
+    CheckId::CsrfToken,
 ];
 
 /// A session that passed every check.
@@ -131,14 +142,14 @@ impl Sessions {
     ) -> Result<Option<ActiveSession>, SessionError> {
         let Some(value) = cookie else {
             trace.fail(
-                "cookie",
+                CheckId::Cookie,
                 format!("no {} cookie in the request", session_cookie::NAME),
             );
             return Ok(None);
         };
         if Id::from_str(value).is_err() {
             trace.fail(
-                "cookie",
+                CheckId::Cookie,
                 format!(
                     "the cookie's value ({} bytes) is not a session id (22 base64url characters)",
                     value.len()
@@ -147,7 +158,7 @@ impl Sessions {
             return Ok(None);
         }
         trace.pass(
-            "cookie",
+            CheckId::Cookie,
             format!("{} sent ({} bytes)", session_cookie::NAME, value.len()),
         );
 
@@ -157,14 +168,14 @@ impl Sessions {
         let micros = started.elapsed().as_micros() as u64;
         let Some(record) = record else {
             trace.fail_timed(
-                "store lookup",
+                CheckId::StoreLookup,
                 "miss: no record for this id (logged out, revoked, expired, or never issued)",
                 micros,
             );
             return Ok(None);
         };
         trace.pass_timed(
-            "store lookup",
+            CheckId::StoreLookup,
             "hit: the SQLite session store has a record for this id",
             micros,
         );
@@ -174,7 +185,7 @@ impl Sessions {
         if idle_for >= self.idle_secs {
             self.end_key(&key).await?;
             trace.fail(
-                "idle timeout",
+                CheckId::IdleTimeout,
                 format!(
                     "unused for {idle_for} s; the limit is {} s, so the record was deleted",
                     self.idle_secs
@@ -183,7 +194,7 @@ impl Sessions {
             return Ok(None);
         }
         trace.pass(
-            "idle timeout",
+            CheckId::IdleTimeout,
             format!("last used {idle_for} s ago (limit {} s)", self.idle_secs),
         );
 
@@ -191,7 +202,7 @@ impl Sessions {
         if age >= self.absolute_secs {
             self.end_key(&key).await?;
             trace.fail(
-                "absolute timeout",
+                CheckId::AbsoluteTimeout,
                 format!(
                     "logged in {age} s ago; sessions end after {} s however busy",
                     self.absolute_secs
@@ -200,26 +211,29 @@ impl Sessions {
             return Ok(None);
         }
         trace.pass(
-            "absolute timeout",
+            CheckId::AbsoluteTimeout,
             format!("logged in {age} s ago (limit {} s)", self.absolute_secs),
         );
 
         let Some(user) = users::find_by_id(&self.db, record.user_id).await? else {
             self.end_key(&key).await?;
-            trace.fail("user", "the account behind this session no longer exists");
+            trace.fail(
+                CheckId::User,
+                "the account behind this session no longer exists",
+            );
             return Ok(None);
         };
         if user.disabled {
             // Read fresh on every request, so an administrator's "disable" bites at once.
             self.end_key(&key).await?;
             trace.fail(
-                "user",
+                CheckId::User,
                 format!("{} is disabled by an administrator", user.username),
             );
             return Ok(None);
         }
         trace.pass(
-            "user",
+            CheckId::User,
             format!(
                 "{} ({}), read from the accounts table just now",
                 user.username, user.role

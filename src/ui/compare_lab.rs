@@ -340,7 +340,7 @@ impl CompareLab {
         let (check, detail) = match &answer.result {
             Ok(me) => (None, format!("200: still {} ({})", me.username, me.role)),
             Err(ClientError::Api { reason, .. }) => (
-                answer.call.failed_check().map(|c| c.name.clone()),
+                answer.call.failed_check().map(|c| c.name.to_string()),
                 reason.clone(),
             ),
             Err(other) => (None, other.to_string()),

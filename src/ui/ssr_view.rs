@@ -33,10 +33,9 @@ pub struct RenderedFor {
 mod ssr {
     use super::RenderedFor;
     use crate::{
-        audit::Entry,
-        auth::{decision::Trace, session::CHECKS, session_cookie},
+        api::{client_addr::ClientAddr, extract::presented},
+        auth::{judge, presented::Presented},
         state::AppState,
-        wire::AuthMode,
     };
     use axum::http::{header, request::Parts};
 
@@ -50,44 +49,37 @@ mod ssr {
                 authorization_header: false,
             };
         };
-        let mut trace = Trace::new(AuthMode::Session, &CHECKS);
-        let cookie = session_cookie::read(&parts.headers);
-        let resolved = state
-            .sessions
-            .resolve(cookie.as_deref(), &mut trace, true)
-            .await;
-        let trace = trace.finish();
-        let mut owner = None;
-        let (cookie_user, cookie_detail) = match resolved {
-            Ok(Some(session)) => {
-                owner = Some((session.user.id, session.user.username.clone()));
-                (
-                    Some(session.user.username),
-                    "the page request carried a live session cookie".to_string(),
-                )
-            }
-            Ok(None) => (
-                None,
-                trace
-                    .failed_check()
-                    .map(|c| format!("{}: {}", c.name, c.detail))
-                    .unwrap_or_default(),
-            ),
-            Err(err) => (None, format!("the session store failed: {err}")),
+        // The page request is judged by the same judge as any API request. Its cookie is what
+        // the witness reports, so it is judged as a read by that cookie alone.
+        let presented = Presented {
+            authorization_sent: false,
+            ..presented(&parts.method, &parts.headers)
         };
-        if owner.is_none() {
-            if let Some(value) = &cookie {
-                owner = state.sessions.owner_of(value).await;
-            }
-        }
-        if cookie.is_some() {
-            let action = format!("GET {} (page render)", parts.uri.path());
-            let user = owner.as_ref().map(|(id, name)| (*id, name.as_str()));
-            state
-                .audit
-                .record(Entry::from_trace(&trace, user, &action))
-                .await;
-        }
+        let (cookie_user, cookie_detail) =
+            match judge::session::judge(&state, &presented, true).await {
+                Ok(decision) => {
+                    if decision.worth_logging() {
+                        let action = format!("GET {} (page render)", parts.uri.path());
+                        let client = ClientAddr::of(&parts, state.settings.hosting.trusted_proxy);
+                        state.audit.record(decision.entry(&action, &client.0)).await;
+                    }
+                    match decision.outcome {
+                        Ok(session) => (
+                            Some(session.user.username),
+                            "the page request carried a live session cookie".to_string(),
+                        ),
+                        Err(_) => (
+                            None,
+                            decision
+                                .trace
+                                .failed_check()
+                                .map(|c| format!("{}: {}", c.name, c.detail))
+                                .unwrap_or_default(),
+                        ),
+                    }
+                }
+                Err(err) => (None, format!("the session store failed: {err}")),
+            };
         RenderedFor {
             rendered_by: "server".into(),
             cookie_user,

@@ -27,7 +27,7 @@ pub fn TraceView(trace: AuthTrace) -> impl IntoView {
                             <li class=format!("check {status}") data-testid=format!("check-{}", check.name)
                                 data-status=status>
                                 <span class="check-mark">{status}</span>
-                                <strong>{check.name.clone()}</strong>
+                                <strong>{check.name.as_str()}</strong>
                                 <span class="check-detail">{check.detail}</span>
                                 {check.micros.map(|us| view! { <span class="micros">{format!("{us} µs")}</span> })}
                             </li>

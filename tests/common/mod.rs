@@ -345,7 +345,11 @@ pub fn failed_check(answer: &Answer) -> String {
         serde_json::from_str(&answer.text).expect("JSON error body");
     let trace = body.auth.expect("a refusal carries the decision trace");
     assert!(!trace.allowed);
-    trace.failed_check().expect("a failing check").name.clone()
+    trace
+        .failed_check()
+        .expect("a failing check")
+        .name
+        .to_string()
 }
 
 /// Assert the answer is a JSON API error with this status and code, and return its reason.

@@ -38,7 +38,7 @@ fn on_frame_load(ev: leptos::ev::Event, run: Option<Run>, done: RwSignal<bool>) 
         .auth
         .as_ref()
         .and_then(|t| t.failed_check())
-        .map(|c| (c.name.clone(), c.detail.clone()));
+        .map(|c| (c.name, c.detail.clone()));
     match check {
         Some((name, detail)) => run.saw(format!(
             "The forged POST /api/session/logout was answered \"{}\", refused at \"{name}\": {detail}.",

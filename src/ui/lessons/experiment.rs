@@ -162,7 +162,7 @@ pub fn Experiment(
             {move || run.error.get().map(|e| view! { <p class="error" data-testid="experiment-error">{e}</p> })}
             <ol class="steps" data-testid="steps">
                 {move || run.steps.get().into_iter().map(|step| {
-                    let check = step.call.failed_check().map(|c| c.name.clone());
+                    let check = step.call.failed_check().map(|c| c.name.to_string());
                     let check_attr = check.clone().unwrap_or_default();
                     view! {
                         <li data-testid="step" data-method=step.call.method data-path=step.call.path.clone()

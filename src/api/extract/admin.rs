@@ -4,9 +4,9 @@
 //! but never obeys it, so demoting an administrator takes their powers away at once, whatever
 //! tokens they still hold.
 
+use super::auth_user::AuthUser;
 use crate::{
     api::error::ApiError,
-    auth::auth_user::AuthUser,
     db::users::{self, User},
     state::AppState,
     wire::Role,

@@ -2,9 +2,9 @@
 //! request is judged in bearer mode only; without one, by its session cookie. Never both: a broken
 //! bearer token does not silently fall back to a cookie.
 
+use super::{bearer_user::BearerUser, cookie_user::CookieUser};
 use crate::{
     api::error::ApiError,
-    auth::{bearer_user::BearerUser, cookie_user::CookieUser},
     state::AppState,
     wire::{AuthMode, AuthTrace, Role},
 };

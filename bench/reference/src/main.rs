@@ -1,0 +1,220 @@
+//! The bare reference server: `GET /me/...` answered after exactly one kind of check each, the
+//! way a minimal service would do it with the usual crates, and nothing else.
+//!
+//! - `/me/hs256`, `/me/eddsa`: verify a bearer JWT (jsonwebtoken, algorithm pinned, exp/iss/aud
+//!   required);
+//! - `/me/hs256-sqlite`: the same, plus one indexed SQLite lookup (what a denylist costs);
+//! - `/me/session`: a tower-sessions session on its SQLite store (WAL), read only.
+//!
+//! `POST /login` hands out one of each credential. Usage: `authlab-reference ADDR DB_PATH`.
+//! Logs one line per request at info to stdout, as authlab's default does.
+
+use axum::{
+    extract::{Request, State},
+    http::{header, HeaderMap, StatusCode},
+    middleware::{self, Next},
+    response::{IntoResponse, Response},
+    routing::{get, post},
+    Json, Router,
+};
+use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
+use serde::{Deserialize, Serialize};
+use sqlx::{sqlite::SqliteConnectOptions, SqlitePool};
+use std::{sync::Arc, time::Instant};
+use tower_sessions::{Session, SessionManagerLayer};
+use tower_sessions_sqlx_store::SqliteStore;
+use tracing_subscriber::{filter::Targets, layer::SubscriberExt, util::SubscriberInitExt};
+
+#[derive(Serialize, Deserialize)]
+struct Claims {
+    sub: String,
+    iss: String,
+    aud: String,
+    exp: u64,
+    iat: u64,
+    jti: String,
+}
+
+struct Keys {
+    hs256: (EncodingKey, DecodingKey),
+    eddsa: (EncodingKey, DecodingKey),
+    hs256_rules: Validation,
+    eddsa_rules: Validation,
+    db: SqlitePool,
+}
+
+fn rules(alg: Algorithm) -> Validation {
+    let mut rules = Validation::new(alg);
+    rules.set_issuer(&["reference"]);
+    rules.set_audience(&["reference"]);
+    rules.set_required_spec_claims(&["exp", "iss", "aud", "sub"]);
+    rules
+}
+
+fn bearer(headers: &HeaderMap) -> Option<&str> {
+    headers
+        .get(header::AUTHORIZATION)?
+        .to_str()
+        .ok()?
+        .strip_prefix("Bearer ")
+}
+
+fn verify(headers: &HeaderMap, key: &DecodingKey, rules: &Validation) -> Result<Claims, StatusCode> {
+    let token = bearer(headers).ok_or(StatusCode::UNAUTHORIZED)?;
+    jsonwebtoken::decode::<Claims>(token, key, rules)
+        .map(|data| data.claims)
+        .map_err(|_| StatusCode::UNAUTHORIZED)
+}
+
+async fn me_hs256(State(keys): State<Arc<Keys>>, headers: HeaderMap) -> Response {
+    match verify(&headers, &keys.hs256.1, &keys.hs256_rules) {
+        Ok(claims) => Json(serde_json::json!({ "username": claims.sub })).into_response(),
+        Err(status) => status.into_response(),
+    }
+}
+
+async fn me_eddsa(State(keys): State<Arc<Keys>>, headers: HeaderMap) -> Response {
+    match verify(&headers, &keys.eddsa.1, &keys.eddsa_rules) {
+        Ok(claims) => Json(serde_json::json!({ "username": claims.sub })).into_response(),
+        Err(status) => status.into_response(),
+    }
+}
+
+async fn me_hs256_sqlite(State(keys): State<Arc<Keys>>, headers: HeaderMap) -> Response {
+    let claims = match verify(&headers, &keys.hs256.1, &keys.hs256_rules) {
+        Ok(claims) => claims,
+        Err(status) => return status.into_response(),
+    };
+    let denied: Option<i64> = match sqlx::query_scalar("SELECT 1 FROM denied WHERE jti = ?")
+        .bind(&claims.jti)
+        .fetch_optional(&keys.db)
+        .await
+    {
+        Ok(found) => found,
+        Err(_) => return StatusCode::SERVICE_UNAVAILABLE.into_response(),
+    };
+    if denied.is_some() {
+        return StatusCode::UNAUTHORIZED.into_response();
+    }
+    Json(serde_json::json!({ "username": claims.sub })).into_response()
+}
+
+async fn me_session(session: Session) -> Response {
+    match session.get::<String>("user").await {
+        Ok(Some(user)) => Json(serde_json::json!({ "username": user })).into_response(),
+        Ok(None) => StatusCode::UNAUTHORIZED.into_response(),
+        Err(_) => StatusCode::SERVICE_UNAVAILABLE.into_response(),
+    }
+}
+
+/// One credential of each kind for bob.
+async fn login(State(keys): State<Arc<Keys>>, session: Session) -> Response {
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or(0);
+    let claims = Claims {
+        sub: "bob".into(),
+        iss: "reference".into(),
+        aud: "reference".into(),
+        exp: now + 3600,
+        iat: now,
+        jti: format!("{:032x}", rand::random::<u128>()),
+    };
+    let sign = |alg: Algorithm, key: &EncodingKey| {
+        jsonwebtoken::encode(&Header::new(alg), &claims, key).unwrap_or_default()
+    };
+    if session.insert("user", "bob").await.is_err() {
+        return StatusCode::SERVICE_UNAVAILABLE.into_response();
+    }
+    Json(serde_json::json!({
+        "hs256": sign(Algorithm::HS256, &keys.hs256.0),
+        "eddsa": sign(Algorithm::EdDSA, &keys.eddsa.0),
+    }))
+    .into_response()
+}
+
+/// The same request line authlab logs (`logging::log_request`).
+async fn log_request(request: Request, next: Next) -> Response {
+    let method = request.method().clone();
+    let path = request.uri().path().to_string();
+    let started = Instant::now();
+    let response = next.run(request).await;
+    tracing::info!(
+        target: "authlab::http",
+        %method,
+        %path,
+        status = response.status().as_u16(),
+        micros = started.elapsed().as_micros() as u64,
+        "request"
+    );
+    response
+}
+
+#[tokio::main]
+async fn main() {
+    let mut args = std::env::args().skip(1);
+    let addr = args.next().unwrap_or_else(|| "127.0.0.1:3900".into());
+    let db_path = args.next().unwrap_or_else(|| "reference.db".into());
+    let _ = tracing_subscriber::registry()
+        .with(tracing_subscriber::fmt::layer().with_target(true))
+        .with(
+            Targets::new()
+                .with_default(tracing::Level::WARN)
+                .with_target("authlab", tracing::Level::INFO),
+        )
+        .try_init();
+
+    let db = SqlitePool::connect_with(
+        SqliteConnectOptions::new()
+            .filename(&db_path)
+            .create_if_missing(true)
+            .journal_mode(sqlx::sqlite::SqliteJournalMode::Wal),
+    )
+    .await
+    .expect("open the database");
+    sqlx::query("CREATE TABLE IF NOT EXISTS denied (jti TEXT PRIMARY KEY, exp INTEGER NOT NULL)")
+        .execute(&db)
+        .await
+        .expect("create the denylist");
+    let store = SqliteStore::new(db.clone());
+    store.migrate().await.expect("create the session table");
+
+    let secret: [u8; 32] = rand::random();
+    let signing = ed25519_dalek::SigningKey::generate(&mut rand::rngs::OsRng);
+    let der = ed25519_dalek::pkcs8::EncodePrivateKey::to_pkcs8_der(&signing).expect("pkcs8");
+    let public = signing.verifying_key().to_bytes();
+    let keys = Arc::new(Keys {
+        hs256: (
+            EncodingKey::from_secret(&secret),
+            DecodingKey::from_secret(&secret),
+        ),
+        eddsa: (
+            EncodingKey::from_ed_der(der.as_bytes()),
+            DecodingKey::from_ed_der(&public),
+        ),
+        hs256_rules: rules(Algorithm::HS256),
+        eddsa_rules: rules(Algorithm::EdDSA),
+        db,
+    });
+
+    let app = Router::new()
+        .route("/login", post(login))
+        .route("/me/hs256", get(me_hs256))
+        .route("/me/eddsa", get(me_eddsa))
+        .route("/me/hs256-sqlite", get(me_hs256_sqlite))
+        .route("/me/session", get(me_session))
+        .layer(SessionManagerLayer::new(store).with_secure(false))
+        .layer(middleware::from_fn(log_request))
+        .with_state(keys);
+    let listener = tokio::net::TcpListener::bind(&addr)
+        .await
+        .expect("bind the address");
+    tracing::info!(target: "authlab::server", "reference listening on http://{addr}");
+    axum::serve(listener, app)
+        .with_graceful_shutdown(async {
+            let _ = tokio::signal::ctrl_c().await;
+        })
+        .await
+        .expect("serve");
+}

@@ -1,0 +1,43 @@
+//! `BearerUser`: a handler that takes one runs only for a request whose
+//! `Authorization: Bearer <access token>` passed every check (`auth::judge::token`); any other
+//! request is refused with 401 and an RFC 6750 challenge.
+
+use super::{bearer_token, settle};
+use crate::{
+    api::error::ApiError,
+    auth::{
+        judge::{self, token::TokenPrincipal},
+        jwt::Claims,
+    },
+    state::AppState,
+    wire::AuthTrace,
+};
+use axum::{extract::FromRequestParts, http::request::Parts};
+
+pub struct BearerUser {
+    pub claims: Claims,
+    pub user_id: i64,
+    pub token: String,
+    pub trace: AuthTrace,
+}
+
+impl FromRequestParts<AppState> for BearerUser {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
+        let token = bearer_token(&parts.headers);
+        let decision = judge::token::judge(state, token.as_deref()).await?;
+        let (principal, trace) = settle(state, parts, decision).await?;
+        let TokenPrincipal {
+            claims,
+            user_id,
+            token,
+        } = principal;
+        Ok(BearerUser {
+            claims,
+            user_id,
+            token,
+            trace,
+        })
+    }
+}

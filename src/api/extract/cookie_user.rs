@@ -1,0 +1,28 @@
+//! `CookieUser`: a handler that takes one runs only for a request whose session passed every
+//! check (`auth::judge::session`); any other request is refused with 401 (or 403 for the origin
+//! and CSRF checks) and the decision trace that refused it.
+
+use super::{presented, settle};
+use crate::{
+    api::error::ApiError,
+    auth::{judge, session::ActiveSession},
+    state::AppState,
+    wire::AuthTrace,
+};
+use axum::{extract::FromRequestParts, http::request::Parts};
+
+pub struct CookieUser {
+    pub session: ActiveSession,
+    pub trace: AuthTrace,
+}
+
+impl FromRequestParts<AppState> for CookieUser {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
+        let presented = presented(&parts.method, &parts.headers);
+        let decision = judge::session::judge(state, &presented, true).await?;
+        let (session, trace) = settle(state, parts, decision).await?;
+        Ok(CookieUser { session, trace })
+    }
+}

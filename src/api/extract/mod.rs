@@ -1,0 +1,91 @@
+//! The thin layer between HTTP and the auth core: read what a request presents off its headers,
+//! call the core's judge, log the decision, and turn a refusal into an `ApiError`.
+//!
+//! - `CookieUser`: judged by its session only;
+//! - `BearerUser`: judged by its bearer token only;
+//! - `AuthUser`: either, chosen by the request itself (an `Authorization` header means bearer);
+//! - `Admin`: an `AuthUser` whose account is an administrator now.
+
+pub mod admin;
+pub mod auth_user;
+pub mod bearer_user;
+pub mod cookie_user;
+
+use super::{client_addr::ClientAddr, error::ApiError};
+use crate::{
+    auth::{
+        judge::{self, Decision},
+        presented::{FromWhere, Presented},
+        session_cookie,
+    },
+    state::AppState,
+};
+use axum::http::{header, request::Parts, HeaderMap, Method};
+
+/// What the request presents, read off its method and headers.
+pub fn presented(method: &Method, headers: &HeaderMap) -> Presented {
+    let text = |name: &str| {
+        headers
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_string)
+    };
+    Presented {
+        changes_state: !matches!(*method, Method::GET | Method::HEAD | Method::OPTIONS),
+        cookie: session_cookie::read(headers),
+        authorization_sent: headers.contains_key(header::AUTHORIZATION),
+        bearer: bearer_token(headers),
+        csrf_token: text(crate::auth::csrf::TOKEN_HEADER),
+        from_where: FromWhere {
+            sec_fetch_site: text("sec-fetch-site"),
+            origin: text(header::ORIGIN.as_str()),
+            host: text(header::HOST.as_str()),
+        },
+    }
+}
+
+/// The token of an `Authorization: Bearer <token>` header (RFC 6750 §2.1), if there is one.
+pub fn bearer_token(headers: &HeaderMap) -> Option<String> {
+    headers
+        .get(header::AUTHORIZATION)?
+        .to_str()
+        .ok()?
+        .trim_start()
+        .split_once(' ')
+        // The scheme is case-insensitive (RFC 7235 §2.1): `bearer`, `BEARER` and `Bearer` alike.
+        .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))
+        .map(|(_, token)| token.trim().to_string())
+}
+
+/// Log a decision (when it presented a credential) and turn it into the principal or the error.
+pub async fn settle<P>(
+    state: &AppState,
+    parts: &Parts,
+    decision: Decision<P>,
+) -> Result<(P, crate::wire::AuthTrace), ApiError> {
+    if decision.worth_logging() {
+        let action = format!("{} {}", parts.method, parts.uri.path());
+        let client = ClientAddr::of(parts, state.settings.hosting.trusted_proxy);
+        state.audit.record(decision.entry(&action, &client.0)).await;
+    }
+    match decision.outcome {
+        Ok(principal) => Ok((principal, decision.trace)),
+        Err(refused) => Err(ApiError::Refused {
+            trace: decision.trace,
+            refused,
+        }),
+    }
+}
+
+/// The same-origin check alone, for login and other requests before a session exists.
+pub fn login_origin_check(headers: &HeaderMap) -> Result<(), ApiError> {
+    judge::session::origin_only(&presented(&Method::POST, headers)).map_err(|decision| {
+        match decision.outcome {
+            Err(refused) => ApiError::Refused {
+                trace: decision.trace,
+                refused,
+            },
+            Ok(()) => ApiError::Internal("an origin refusal without a refusal".into()),
+        }
+    })
+}

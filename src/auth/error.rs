@@ -1,0 +1,37 @@
+//! The core's own failures: a store that did not answer, or something broken on our side. Never
+//! a refusal (a refusal is a `Decision`, not an error). The HTTP layer maps these to 503 and 500.
+
+use crate::auth::{password::HashError, session::SessionError, session_store::StoreError};
+
+#[derive(Debug, thiserror::Error)]
+pub enum AuthError {
+    /// The session store did not answer: session mode cannot decide anything, and says so.
+    #[error("the session store is unavailable: {0}")]
+    StoreUnavailable(String),
+    /// Hashing a password failed or its queue is full.
+    #[error(transparent)]
+    Hash(#[from] HashError),
+    #[error("{0}")]
+    Internal(String),
+}
+
+impl From<SessionError> for AuthError {
+    fn from(err: SessionError) -> Self {
+        match err {
+            SessionError::Store(StoreError::Backend(detail)) => AuthError::StoreUnavailable(detail),
+            other => AuthError::Internal(other.to_string()),
+        }
+    }
+}
+
+impl From<sqlx::Error> for AuthError {
+    fn from(err: sqlx::Error) -> Self {
+        AuthError::Internal(err.to_string())
+    }
+}
+
+impl From<crate::db::users::UserError> for AuthError {
+    fn from(err: crate::db::users::UserError) -> Self {
+        AuthError::Internal(err.to_string())
+    }
+}

@@ -1,0 +1,142 @@
+//! Judging a request by its server-side session. Policy, in order:
+//! - an `Authorization` header means the request is judged by that header only: a session
+//!   credential is then ignored, never used as a silent fallback;
+//! - a state-changing method (anything but GET/HEAD/OPTIONS) must first come from our own origin;
+//! - the session must resolve (cookie → store lookup → idle → absolute → user);
+//! - a state-changing method must then carry the session's CSRF token.
+
+use super::{Channel, Decision, Refused};
+use crate::{
+    auth::{
+        csrf,
+        decision::Trace,
+        error::AuthError,
+        presented::Presented,
+        session::{ActiveSession, CHECKS, WRITE_CHECKS},
+    },
+    state::AppState,
+    wire::{AuthMode, CheckId},
+};
+
+const BEARER_PLAN: &[CheckId] = &[CheckId::BearerToken];
+
+/// Judge `presented` by its session credential. `touch` moves the session's idle deadline
+/// (through the batched last-seen writer); a re-check that is not the user's own request
+/// (a live stream's) passes `false`.
+pub async fn judge(
+    state: &AppState,
+    presented: &Presented,
+    touch: bool,
+) -> Result<Decision<ActiveSession>, AuthError> {
+    if presented.authorization_sent {
+        let mut trace = Trace::new(AuthMode::Jwt, BEARER_PLAN);
+        trace.fail(
+            CheckId::BearerToken,
+            "an Authorization header was sent, so the request is judged in bearer mode only \
+             (the cookie is ignored), and this endpoint is for cookie sessions",
+        );
+        return Ok(Decision {
+            trace: trace.finish(),
+            outcome: Err(refused(CheckId::BearerToken, false)),
+            account: None,
+            presented: false,
+        });
+    }
+    let plan: &'static [CheckId] = if presented.changes_state {
+        &WRITE_CHECKS
+    } else {
+        &CHECKS
+    };
+    let mut trace = Trace::new(AuthMode::Session, plan);
+    let cookie = presented.cookie.as_deref();
+    let checked = checks(state, presented, cookie, touch, &mut trace).await?;
+    let trace = trace.finish();
+    Ok(match checked {
+        Ok(session) => Decision {
+            account: Some((session.user.id, session.user.username.clone())),
+            trace,
+            outcome: Ok(session),
+            presented: true,
+        },
+        Err(check) => {
+            // A refused session is filed under its owner when the server can tell whose it
+            // was (an ended session's id is remembered, hashed, for a day).
+            let account = match cookie {
+                Some(cookie) => state.sessions.owner_of(cookie).await,
+                None => None,
+            };
+            Decision {
+                trace,
+                outcome: Err(refused(check, cookie.is_none())),
+                account,
+                presented: cookie.is_some(),
+            }
+        }
+    })
+}
+
+fn refused(check: CheckId, nothing_presented: bool) -> Refused {
+    Refused {
+        check,
+        channel: Channel::Cookie,
+        nothing_presented,
+    }
+}
+
+/// The checks, in order; `Err(check)` names the one that failed (the trace says why).
+async fn checks(
+    state: &AppState,
+    presented: &Presented,
+    cookie: Option<&str>,
+    touch: bool,
+    trace: &mut Trace,
+) -> Result<Result<ActiveSession, CheckId>, AuthError> {
+    if presented.changes_state {
+        match csrf::check_same_origin(&presented.from_where) {
+            Ok(detail) => trace.pass(CheckId::SameOrigin, detail),
+            Err(detail) => {
+                // Whether the browser attached the cookie is SameSite's part of the story.
+                let carried = if cookie.is_some() {
+                    "the browser attached the session cookie anyway"
+                } else {
+                    "the request carried no session cookie"
+                };
+                trace.fail(CheckId::SameOrigin, format!("{detail}; {carried}"));
+                return Ok(Err(CheckId::SameOrigin));
+            }
+        }
+    }
+    let Some(session) = state.sessions.resolve(cookie, trace, touch).await? else {
+        return Ok(Err(trace.failed().unwrap_or(CheckId::Cookie)));
+    };
+    if presented.changes_state {
+        match csrf::check_token(presented.csrf_token.as_deref(), &session.record.csrf_token) {
+            Ok(detail) => trace.pass(CheckId::CsrfToken, detail),
+            Err(detail) => {
+                trace.fail(CheckId::CsrfToken, detail);
+                return Ok(Err(CheckId::CsrfToken));
+            }
+        }
+    }
+    Ok(Ok(session))
+}
+
+/// The same-origin check alone, for login and other requests before a session exists (there is
+/// no token yet; but a forged cross-site login would sign the victim into the attacker's
+/// account). `Err` carries the finished trace.
+pub fn origin_only(presented: &Presented) -> Result<(), Decision<()>> {
+    const PLAN: &[CheckId] = &[CheckId::SameOrigin];
+    let mut trace = Trace::new(AuthMode::Session, PLAN);
+    match csrf::check_same_origin(&presented.from_where) {
+        Ok(_) => Ok(()),
+        Err(detail) => {
+            trace.fail(CheckId::SameOrigin, detail);
+            Err(Decision {
+                trace: trace.finish(),
+                outcome: Err(refused(CheckId::SameOrigin, false)),
+                account: None,
+                presented: false,
+            })
+        }
+    }
+}

@@ -1,0 +1,178 @@
+//! Judging a request by its signed access token. The token is verified by `jwt::verify` (format →
+//! kid → algorithm → signature → typ → claims → iss → aud → nbf → exp), then by the subject check
+//! (`sub` is an account here and owns the signing key), then by the two revocation tools: the
+//! denylist (a timed SQLite lookup) and the not-before mark (memory), both consulted only when
+//! this account switched server-side revocation on. No user record is loaded: the token's claims
+//! are the whole truth, which is the point, and the weakness, of this model.
+
+use super::{Channel, Decision, Refused};
+use crate::{
+    auth::{
+        decision::Trace,
+        error::AuthError,
+        jwt::{self, Claims, Mode},
+    },
+    state::AppState,
+    wire::CheckId,
+};
+
+/// A token that passed every check.
+pub struct TokenPrincipal {
+    pub claims: Claims,
+    pub user_id: i64,
+    pub token: String,
+}
+
+/// Judge a request by the token its channel carried (`None`: none was presented).
+pub async fn judge(
+    state: &AppState,
+    token: Option<&str>,
+) -> Result<Decision<TokenPrincipal>, AuthError> {
+    let Some(token) = token else {
+        let mut trace = jwt::bearer_trace();
+        trace.fail(CheckId::Format, "no `Authorization: Bearer <token>` header");
+        return Ok(Decision {
+            trace: trace.finish(),
+            outcome: Err(Refused {
+                check: CheckId::Format,
+                channel: Channel::Header,
+                nothing_presented: true,
+            }),
+            account: None,
+            presented: false,
+        });
+    };
+    let mut trace = jwt::bearer_trace();
+    let checked = checks(state, token, &mut trace).await?;
+    let trace = trace.finish();
+    Ok(match checked {
+        Ok((claims, user_id)) => Decision {
+            account: Some((user_id, claims.sub.clone())),
+            trace,
+            outcome: Ok(TokenPrincipal {
+                claims,
+                user_id,
+                token: token.to_string(),
+            }),
+            presented: true,
+        },
+        Err((check, sub)) => {
+            // Filed under the subject only when the signature checked out: anyone can *write*
+            // "sub": "alice" into a forged token.
+            let account = match sub {
+                Some(sub) => state
+                    .account_settings
+                    .id_of(&sub)
+                    .await
+                    .ok()
+                    .flatten()
+                    .map(|id| (id, sub)),
+                None => None,
+            };
+            Decision {
+                trace,
+                outcome: Err(Refused {
+                    check,
+                    channel: Channel::Header,
+                    nothing_presented: false,
+                }),
+                account,
+                presented: true,
+            }
+        }
+    })
+}
+
+type Checked = Result<(Claims, i64), (CheckId, Option<String>)>;
+
+/// Every check, in order. `Err` names the failed check and, when the signature held, the
+/// token's subject.
+async fn checks(state: &AppState, token: &str, trace: &mut Trace) -> Result<Checked, AuthError> {
+    let (claims, verified) = jwt::verify(
+        token,
+        &state.keys,
+        &state.settings.jwt,
+        trace,
+        Mode::FirstFailure,
+    );
+    let Some(claims) = claims else {
+        let sub = verified.claims.as_ref().map(|c| c.sub.clone());
+        return Ok(Err((trace.failed().unwrap_or(CheckId::Format), sub)));
+    };
+    let Some(user_id) = state.account_settings.id_of(&claims.sub).await? else {
+        trace.fail(
+            CheckId::Subject,
+            "the token's subject is not an account here",
+        );
+        return Ok(Err((CheckId::Subject, None)));
+    };
+    // Each account signs with keys of its own. A token signed by carol's key that says
+    // "sub": "alice" is carol speaking for alice: the key's owner must be the subject.
+    if verified.key_owner != Some(user_id) {
+        trace.fail(
+            CheckId::Subject,
+            "signed with another account's key: a key vouches only for its own account",
+        );
+        return Ok(Err((CheckId::Subject, None)));
+    }
+    trace.pass(
+        CheckId::Subject,
+        "an account here, and the owner of the signing key",
+    );
+
+    let switches = state.account_settings.get(user_id).await?;
+    if switches.denylist {
+        let (denied, micros) = state.revocation.is_denied(&claims.jti).await?;
+        if denied {
+            trace.fail_timed(
+                CheckId::Denylist,
+                format!(
+                    "jti {} was revoked (logout); the list keeps it until exp",
+                    claims.jti
+                ),
+                micros,
+            );
+            return Ok(Err((CheckId::Denylist, Some(claims.sub))));
+        }
+        trace.pass_timed(
+            CheckId::Denylist,
+            "switched on: looked up in SQLite, not listed (this lookup is the price)",
+            micros,
+        );
+    } else {
+        trace.pass(
+            CheckId::Denylist,
+            "switched off for this account: not consulted, no lookup (stateless)",
+        );
+    }
+
+    // The not-before mark is revocation state too: consulted only when this account has
+    // switched server-side revocation on. Off, nothing the server remembers can stop a token
+    // whose signature and claims check out.
+    match state.revocation.not_before(&claims.sub) {
+        _ if !switches.denylist => trace.pass(
+            CheckId::NotBeforeMark,
+            "switched off for this account: not consulted (stateless)",
+        ),
+        Some(mark) if claims.iat <= mark => {
+            trace.fail(
+                CheckId::NotBeforeMark,
+                format!(
+                    "issued {} s before the account's last revocation event (log out \
+                     everywhere, password, role or status change)",
+                    mark.saturating_sub(claims.iat)
+                ),
+            );
+            return Ok(Err((CheckId::NotBeforeMark, Some(claims.sub))));
+        }
+        Some(_) => trace.pass(
+            CheckId::NotBeforeMark,
+            "issued after the account's last revocation event",
+        ),
+        None => trace.pass(
+            CheckId::NotBeforeMark,
+            "no revocation event for this account",
+        ),
+    }
+    Ok(Ok((claims, user_id)))
+}

@@ -1,0 +1,154 @@
+//! The bearer model's two services besides the judge: the refresh exchange (an old refresh token
+//! for a new pair) and logout. Each decides, writes and audits; the HTTP layer only carries the
+//! cookies.
+//!
+//! - **Exchange**: the refresh token is rotated atomically (`refresh.rs`); a reused one revokes
+//!   its whole family (theft). This is the one place the bearer model reads the account: a
+//!   disabled account stops getting new access tokens here (the ones it holds run until `exp`).
+//! - **Logout**: the refresh family is revoked; the access token is denied only if the account
+//!   switched the denylist on, since otherwise the server has nowhere to record that it should
+//!   stop accepting it.
+
+use crate::{
+    audit::Entry,
+    auth::{
+        error::AuthError,
+        jwt::{self, Mode},
+        refresh::{Issued, RefreshError},
+    },
+    db::users::{self, User},
+    state::AppState,
+    wire::AuthMode,
+};
+
+/// Why an exchange was refused, and whether the browser should drop the cookie it sent.
+#[derive(Debug)]
+pub struct ExchangeRefused {
+    pub reason: String,
+    /// The token itself was refused (unknown, expired, revoked, reused): stop sending it.
+    pub drop_cookie: bool,
+}
+
+/// Exchange a presented refresh token for the next one and the account it belongs to.
+pub async fn exchange(
+    state: &AppState,
+    presented: &str,
+) -> Result<Result<(User, Issued), ExchangeRefused>, AuthError> {
+    match state.refresh.rotate(presented).await {
+        Ok((user_id, next)) => {
+            let Some(user) = users::find_by_id(&state.db, user_id).await? else {
+                return Ok(Err(ExchangeRefused {
+                    reason: "the account no longer exists".into(),
+                    drop_cookie: false,
+                }));
+            };
+            if user.disabled {
+                state.refresh.revoke_user(user.id).await.map_err(internal)?;
+                record(
+                    state,
+                    Some((user.id, &user.username)),
+                    Some("account disabled"),
+                )
+                .await;
+                return Ok(Err(ExchangeRefused {
+                    reason: "the account is disabled".into(),
+                    drop_cookie: false,
+                }));
+            }
+            record(state, Some((user.id, &user.username)), None).await;
+            Ok(Ok((user, next)))
+        }
+        Err(RefreshError::Db(err)) => Err(AuthError::Internal(err.to_string())),
+        Err(err) => {
+            // A reuse is theft: it goes on the victim's record.
+            let owner = match &err {
+                RefreshError::Reused { user_id } => users::find_by_id(&state.db, *user_id).await?,
+                _ => None,
+            };
+            let reason = err.to_string();
+            record(
+                state,
+                owner.as_ref().map(|u| (u.id, u.username.as_str())),
+                Some(&reason),
+            )
+            .await;
+            Ok(Err(ExchangeRefused {
+                reason,
+                drop_cookie: true,
+            }))
+        }
+    }
+}
+
+/// Log out of the bearer model: revoke the refresh family of `refresh` (if any) and, where this
+/// account's denylist is on, deny the access token `access` until its `exp`.
+pub async fn log_out(
+    state: &AppState,
+    refresh: Option<&str>,
+    access: Option<&str>,
+) -> Result<(), AuthError> {
+    let mut owner = None;
+    if let Some(presented) = refresh {
+        if let Some(user_id) = state
+            .refresh
+            .revoke_family_of(presented)
+            .await
+            .map_err(internal)?
+        {
+            owner = users::find_by_id(&state.db, user_id).await?;
+        }
+    }
+    state
+        .audit
+        .record(Entry::event(
+            AuthMode::Jwt,
+            owner.as_ref().map(|u| (u.id, u.username.as_str())),
+            "POST /api/jwt/logout",
+            true,
+            "refresh family revoked; the access token is denied only if the denylist is on",
+        ))
+        .await;
+    let Some(token) = access else {
+        return Ok(());
+    };
+    // Only a token that verifies is ours to deny: anything else is refused anyway.
+    let mut trace = jwt::bearer_trace();
+    let (claims, _) = jwt::verify(
+        token,
+        &state.keys,
+        &state.settings.jwt,
+        &mut trace,
+        Mode::FirstFailure,
+    );
+    if let Some(claims) = claims {
+        if let Some(user_id) = state.account_settings.id_of(&claims.sub).await? {
+            if state.account_settings.get(user_id).await?.denylist {
+                state
+                    .revocation
+                    .deny(&claims.jti, user_id, claims.exp)
+                    .await?;
+            }
+        }
+    }
+    Ok(())
+}
+
+fn internal(err: RefreshError) -> AuthError {
+    AuthError::Internal(err.to_string())
+}
+
+async fn record(state: &AppState, user: Option<(i64, &str)>, refused: Option<&str>) {
+    state
+        .audit
+        .record(Entry {
+            failed_check: refused.map(|_| "refresh token"),
+            ..Entry::event(
+                AuthMode::Jwt,
+                user,
+                "POST /api/jwt/refresh",
+                refused.is_none(),
+                refused.unwrap_or("refresh token rotated; new access token issued"),
+            )
+        })
+        .await;
+}
