@@ -12,6 +12,7 @@
 //!   (`localhost` when you browse `127.0.0.1`, and the reverse); when hosted, a second name set in
 //!   `hosting.attacker_origin`, which serves only the attacker's pages.
 
+pub use crate::settings::origin_host;
 use crate::{settings::Settings, wire::ApiErrorBody};
 use axum::{
     extract::{Request, State},
@@ -29,19 +30,6 @@ pub struct Hosting {
     public: bool,
     /// The configured attacker origin (`https://name[:port]`) and its host, if any.
     attacker: Option<(String, String)>,
-}
-
-/// `http(s)://host[:port]` → `host[:port]`; `None` for anything else (a path, a query, a
-/// user-info part, another scheme).
-pub fn origin_host(origin: &str) -> Option<&str> {
-    let rest = origin
-        .strip_prefix("https://")
-        .or_else(|| origin.strip_prefix("http://"))?;
-    let valid = !rest.is_empty()
-        && rest
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-' | b':' | b'[' | b']'));
-    valid.then_some(rest)
 }
 
 impl Hosting {

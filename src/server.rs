@@ -15,7 +15,7 @@ use crate::{
     db::{self, account_settings::AccountSettings, DbError},
     logging,
     settings::Settings,
-    state::AppState,
+    state::{AppState, Shared},
 };
 use axum::{middleware, Router};
 use leptos::config::{Env, LeptosOptions};
@@ -101,7 +101,7 @@ pub async fn build_state(
     ));
     let default_same_site =
         crate::wire::SameSite::parse(&settings.session.same_site).unwrap_or_default();
-    Ok(AppState {
+    Ok(AppState::new(Shared {
         leptos_options,
         account_settings: Arc::new(AccountSettings::new(db.clone(), default_same_site)),
         keys: Arc::new(KeyRing::load(db.clone()).await?),
@@ -126,7 +126,7 @@ pub async fn build_state(
         streams: Arc::default(),
         matrix_running: Arc::default(),
         probes: Arc::default(),
-    })
+    }))
 }
 
 /// The whole HTTP surface.

@@ -5,7 +5,7 @@
 //! cargo-leptos never reads `Leptos.toml`; its *build* settings live in `Cargo.toml`
 //! (`[package.metadata.leptos]`). This file is only for what the running server does.
 
-use crate::auth::rate_limit::Rate;
+use crate::auth::rate::Rate;
 use serde::Deserialize;
 use std::{fmt::Display, net::SocketAddr, path::Path, str::FromStr};
 
@@ -467,7 +467,7 @@ impl Settings {
             );
         }
         let origin = &self.hosting.attacker_origin;
-        if !origin.is_empty() && crate::hosting::origin_host(origin).is_none() {
+        if !origin.is_empty() && origin_host(origin).is_none() {
             return range(
                 "hosting.attacker_origin",
                 "must be http(s)://name[:port], with nothing after it",
@@ -522,6 +522,19 @@ where
         })?;
     }
     Ok(())
+}
+
+/// `http(s)://host[:port]` → `host[:port]`; `None` for anything else (a path, a query, a
+/// user-info part, another scheme).
+pub fn origin_host(origin: &str) -> Option<&str> {
+    let rest = origin
+        .strip_prefix("https://")
+        .or_else(|| origin.strip_prefix("http://"))?;
+    let valid = !rest.is_empty()
+        && rest
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-' | b':' | b'[' | b']'));
+    valid.then_some(rest)
 }
 
 #[cfg(test)]

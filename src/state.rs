@@ -17,8 +17,25 @@ use leptos::config::LeptosOptions;
 use sqlx::SqlitePool;
 use std::sync::Arc;
 
+/// The state, shared: cloning it (axum does, for every request and layer) is one reference count.
 #[derive(Clone)]
-pub struct AppState {
+pub struct AppState(Arc<Shared>);
+
+impl AppState {
+    pub fn new(shared: Shared) -> AppState {
+        AppState(Arc::new(shared))
+    }
+}
+
+impl std::ops::Deref for AppState {
+    type Target = Shared;
+
+    fn deref(&self) -> &Shared {
+        &self.0
+    }
+}
+
+pub struct Shared {
     /// Where the built site lives and how the HTML shell links the bundle.
     pub leptos_options: LeptosOptions,
     pub db: SqlitePool,

@@ -12,7 +12,7 @@
 //! Both maps live in this process's memory, bounded in entries; a full map stops tracking new
 //! keys (the flat limits still apply) rather than growing.
 
-use super::rate_limit::RetryAfter;
+use super::rate::RetryAfter;
 use std::{
     collections::HashMap,
     sync::Mutex,

@@ -17,6 +17,7 @@ pub mod last_seen;
 pub mod login_backoff;
 pub mod password;
 pub mod presented;
+pub mod rate;
 pub mod rate_limit;
 pub mod refresh;
 pub mod revocation;
