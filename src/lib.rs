@@ -47,6 +47,8 @@ pub mod server;
 pub mod settings;
 #[cfg(feature = "ssr")]
 pub mod state;
+#[cfg(feature = "ssr")]
+pub mod store;
 
 /// Entry point of the WASM bundle: attach the app to the HTML the server rendered.
 #[cfg(feature = "hydrate")]

@@ -10,12 +10,18 @@ use crate::{
         refresh::RefreshTokens,
         revocation::Revocation,
         session::Sessions,
-        session_store::{sqlite::SqliteSessions, SessionStore},
     },
     db::{self, account_settings::AccountSettings, DbError},
     logging,
     settings::Settings,
     state::{AppState, Shared},
+    store::{
+        denylist::sqlite::SqliteDenylist,
+        marks::sqlite::SqliteMarks,
+        refresh::sqlite::SqliteRefresh,
+        sessions::{sqlite::SqliteSessions, SessionStore},
+        StoreError,
+    },
 };
 use axum::{middleware, Router};
 use leptos::config::{Env, LeptosOptions};
@@ -36,6 +42,8 @@ pub enum StartError {
     Keys(#[from] KeyError),
     #[error("database: {0}")]
     Sql(#[from] sqlx::Error),
+    #[error(transparent)]
+    Store(#[from] StoreError),
     #[error("cannot listen on {addr}: {source}")]
     Listen {
         addr: std::net::SocketAddr,
@@ -106,11 +114,17 @@ pub async fn build_state(
         account_settings: Arc::new(AccountSettings::new(db.clone(), default_same_site)),
         keys: Arc::new(KeyRing::load(db.clone()).await?),
         refresh: Arc::new(RefreshTokens::new(
-            db.clone(),
+            Arc::new(SqliteRefresh::new(db.clone())),
             settings.jwt.refresh_ttl_secs,
             settings.jwt.refresh_family_max_secs,
         )),
-        revocation: Arc::new(Revocation::load(db.clone()).await?),
+        revocation: Arc::new(
+            Revocation::load(
+                Arc::new(SqliteDenylist::new(db.clone())),
+                Arc::new(SqliteMarks::new(db.clone())),
+            )
+            .await?,
+        ),
         audit: Arc::new(crate::audit::Audit::new(
             db.clone(),
             settings.limits.audit_refusals_per_minute,

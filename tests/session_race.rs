@@ -160,7 +160,7 @@ async fn a_touch_never_creates_a_session_record() {
     let lab = lab().await;
     let session = lab.session_login("bob", "bob-builds-it").await;
     lab.state.sessions.end(&session.id).await.unwrap();
-    use authlab::auth::session_store::{key_of, sqlite::SqliteSessions, SessionStore};
+    use authlab::store::sessions::{key_of, sqlite::SqliteSessions, SessionStore};
     let store = SqliteSessions::new(lab.state.db.clone());
     let found = store
         .touch(&[(key_of(&session.id), i64::MAX / 2)])

@@ -251,7 +251,7 @@ impl From<crate::auth::refresh::RefreshError> for ApiError {
     fn from(err: crate::auth::refresh::RefreshError) -> Self {
         use crate::auth::refresh::RefreshError;
         match err {
-            RefreshError::Db(err) => ApiError::Internal(err.to_string()),
+            RefreshError::Store(err) => AuthError::from(err).into(),
             other => ApiError::Refresh(other.to_string()),
         }
     }

@@ -9,6 +9,8 @@ use tokio::sync::{broadcast, mpsc, oneshot};
 
 /// Most rows written in one statement (8 values a row, well under SQLite's 32,766).
 const BATCH: usize = 256;
+/// How long a partial batch waits for more entries before it is written.
+const LINGER: std::time::Duration = std::time::Duration::from_millis(20);
 
 /// One row of `audit_events`, owned and already capped.
 pub struct Row {
@@ -35,6 +37,17 @@ pub async fn run(
 ) {
     let mut jobs = Vec::with_capacity(BATCH);
     while queue.recv_many(&mut jobs, BATCH).await > 0 {
+        // Under load, let a batch fill for a moment: fewer, larger writes cost less per entry.
+        // A reader waiting on a flush never waits for this.
+        if jobs.len() < BATCH && !jobs.iter().any(|job| matches!(job, Job::Flush(_))) {
+            tokio::time::sleep(LINGER).await;
+            while jobs.len() < BATCH {
+                match queue.try_recv() {
+                    Ok(job) => jobs.push(job),
+                    Err(_) => break,
+                }
+            }
+        }
         let mut rows = Vec::with_capacity(jobs.len());
         let mut flushes = Vec::new();
         for job in jobs.drain(..) {

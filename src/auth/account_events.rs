@@ -14,9 +14,10 @@
 use crate::{
     audit::Entry,
     auth::error::AuthError,
-    auth::{password::PasswordHash, session_store::sqlite::end_all_in},
+    auth::password::PasswordHash,
     db::{unix_now, users::User},
     state::AppState,
+    store::sessions::sqlite::end_all_in,
     wire::{AccessEnded, AuthMode, Password, Role},
 };
 

@@ -1,7 +1,10 @@
 //! The core's own failures: a store that did not answer, or something broken on our side. Never
 //! a refusal (a refusal is a `Decision`, not an error). The HTTP layer maps these to 503 and 500.
 
-use crate::auth::{password::HashError, session::SessionError, session_store::StoreError};
+use crate::{
+    auth::{password::HashError, session::SessionError},
+    store::StoreError,
+};
 
 #[derive(Debug, thiserror::Error)]
 pub enum AuthError {
@@ -19,6 +22,15 @@ impl From<SessionError> for AuthError {
     fn from(err: SessionError) -> Self {
         match err {
             SessionError::Store(StoreError::Backend(detail)) => AuthError::StoreUnavailable(detail),
+            other => AuthError::Internal(other.to_string()),
+        }
+    }
+}
+
+impl From<StoreError> for AuthError {
+    fn from(err: StoreError) -> Self {
+        match err {
+            StoreError::Backend(detail) => AuthError::StoreUnavailable(detail),
             other => AuthError::Internal(other.to_string()),
         }
     }

@@ -6,7 +6,7 @@
 //! after its session was ended finds nothing, and the writer counts it as a revoked session; it
 //! cannot bring the session back.
 
-use super::session_store::SessionStore;
+use crate::store::sessions::SessionStore;
 use std::{
     collections::HashMap,
     sync::{

@@ -23,5 +23,4 @@ pub mod refresh;
 pub mod revocation;
 pub mod session;
 pub mod session_cookie;
-pub mod session_store;
 pub mod token_exchange;

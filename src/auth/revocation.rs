@@ -8,74 +8,63 @@
 //!   `iat` counts whole seconds, so a token issued in the mark's own second is refused too, and a
 //!   token issued *after* the mark waits for the next second (`wait_past_mark`) to be told apart.
 
-use crate::db::unix_now;
-use sqlx::SqlitePool;
-use std::{collections::HashMap, sync::RwLock, time::Instant};
+use crate::{
+    db::unix_now,
+    store::{denylist::Denylist, marks::MarkStore, StoreError},
+};
+use std::{
+    collections::HashMap,
+    sync::{Arc, RwLock},
+    time::Instant,
+};
 
 pub struct Revocation {
-    db: SqlitePool,
+    denylist: Arc<dyn Denylist>,
+    marks_store: Arc<dyn MarkStore>,
     marks: RwLock<HashMap<String, i64>>,
 }
 
 impl Revocation {
     /// Load the not-before marks (keyed by username, the token's `sub`).
-    pub async fn load(db: SqlitePool) -> Result<Self, sqlx::Error> {
-        let rows: Vec<(String, i64)> = sqlx::query_as(
-            "SELECT username, tokens_not_before FROM users WHERE tokens_not_before IS NOT NULL",
-        )
-        .fetch_all(&db)
-        .await?;
+    pub async fn load(
+        denylist: Arc<dyn Denylist>,
+        marks_store: Arc<dyn MarkStore>,
+    ) -> Result<Self, StoreError> {
+        let marks = marks_store.all().await?;
         Ok(Revocation {
-            db,
-            marks: RwLock::new(rows.into_iter().collect()),
+            denylist,
+            marks_store,
+            marks: RwLock::new(marks.into_iter().collect()),
         })
     }
 
     /// Put a token on the denylist until its `exp`.
-    pub async fn deny(&self, jti: &str, user_id: i64, exp: i64) -> Result<(), sqlx::Error> {
-        sqlx::query("INSERT OR IGNORE INTO jwt_denylist (jti, user_id, exp) VALUES (?, ?, ?)")
-            .bind(jti)
-            .bind(user_id)
-            .bind(exp)
-            .execute(&self.db)
-            .await?;
-        Ok(())
+    pub async fn deny(&self, jti: &str, user_id: i64, exp: i64) -> Result<(), StoreError> {
+        self.denylist.deny(jti, user_id, exp).await
     }
 
     /// Is `jti` denied? Also returns the lookup's cost in microseconds.
-    pub async fn is_denied(&self, jti: &str) -> Result<(bool, u64), sqlx::Error> {
+    pub async fn is_denied(&self, jti: &str) -> Result<(bool, u64), StoreError> {
         let started = Instant::now();
-        let hit: Option<i64> = sqlx::query_scalar("SELECT 1 FROM jwt_denylist WHERE jti = ?")
-            .bind(jti)
-            .fetch_optional(&self.db)
-            .await?;
-        Ok((hit.is_some(), started.elapsed().as_micros() as u64))
+        let denied = self.denylist.is_denied(jti).await?;
+        Ok((denied, started.elapsed().as_micros() as u64))
     }
 
     /// Drop entries whose token has expired anyway.
-    pub async fn purge_expired(&self) -> Result<u64, sqlx::Error> {
-        Ok(sqlx::query("DELETE FROM jwt_denylist WHERE exp < ?")
-            .bind(unix_now())
-            .execute(&self.db)
-            .await?
-            .rows_affected())
+    pub async fn purge_expired(&self) -> Result<u64, StoreError> {
+        self.denylist.purge_expired(unix_now()).await
     }
 
     /// Refuse every token of `username` issued before now.
-    pub async fn mark_not_before(&self, user_id: i64, username: &str) -> Result<i64, sqlx::Error> {
+    pub async fn mark_not_before(&self, user_id: i64, username: &str) -> Result<i64, StoreError> {
         let now = unix_now();
-        sqlx::query("UPDATE users SET tokens_not_before = ? WHERE id = ?")
-            .bind(now)
-            .bind(user_id)
-            .execute(&self.db)
-            .await?;
+        self.marks_store.set(user_id, now).await?;
         self.marks
             .write()
             .expect("lock")
             .insert(username.to_string(), now);
         Ok(now)
     }
-
     /// Called before issuing a token: if `username` has a mark in the current second, wait for
     /// the next one, so the new token's `iat` is after the mark (at most a second, and only right
     /// after a revocation event).

@@ -1,6 +1,6 @@
 //! Cookie sessions: the state lives on the server. The browser holds only an opaque random id
 //! (tower-sessions' 128-bit `Id`, from a CSPRNG); the record behind it sits in the session store
-//! (`auth::session_store`) and says who the user is, when the session started and when it was
+//! (`store::sessions`) and says who the user is, when the session started and when it was
 //! last used.
 //!
 //! - **Login** always creates a *new* record with a new id. An id the client presented before login
@@ -14,16 +14,14 @@
 //!   either timeout.
 
 use crate::{
-    auth::{
-        csrf,
-        decision::Trace,
-        last_seen::LastSeenWriter,
-        session_cookie,
-        session_store::{key_of, SessionRecord, SessionStore, StoreError},
-    },
+    auth::{csrf, decision::Trace, last_seen::LastSeenWriter, session_cookie},
     db::{
         unix_now,
         users::{self, User, UserError},
+    },
+    store::{
+        sessions::{key_of, SessionRecord, SessionStore},
+        StoreError,
     },
     wire::{CheckId, SessionView},
 };

@@ -58,7 +58,7 @@ pub async fn exchange(
             record(state, Some((user.id, &user.username)), None).await;
             Ok(Ok((user, next)))
         }
-        Err(RefreshError::Db(err)) => Err(AuthError::Internal(err.to_string())),
+        Err(RefreshError::Store(err)) => Err(err.into()),
         Err(err) => {
             // A reuse is theft: it goes on the victim's record.
             let owner = match &err {
@@ -134,7 +134,10 @@ pub async fn log_out(
 }
 
 fn internal(err: RefreshError) -> AuthError {
-    AuthError::Internal(err.to_string())
+    match err {
+        RefreshError::Store(err) => err.into(),
+        other => AuthError::Internal(other.to_string()),
+    }
 }
 
 async fn record(state: &AppState, user: Option<(i64, &str)>, refused: Option<&str>) {

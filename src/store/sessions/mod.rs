@@ -1,4 +1,4 @@
-//! Where session records live: the store trait the session policy (`auth::session`) calls, and
+//! How sessions are stored: the store trait the session policy (`auth::session`) calls, and
 //! its SQLite implementation. A Redis store will implement the same trait.
 //!
 //! The trait is shaped by what revocation needs, which is why it is ours and not tower-sessions'
@@ -13,6 +13,7 @@
 
 pub mod sqlite;
 
+use crate::store::StoreError;
 use async_trait::async_trait;
 use base64::{engine::general_purpose::URL_SAFE_NO_PAD, Engine};
 use sha2::{Digest, Sha256};
@@ -31,25 +32,6 @@ pub struct SessionRecord {
     pub user_agent: String,
     pub created_at: i64,
     pub last_seen: i64,
-}
-
-#[derive(Debug, thiserror::Error)]
-pub enum StoreError {
-    /// The id or handle is taken (astronomically unlikely with 128 random bits; the caller
-    /// draws a new one).
-    #[error("a session with this id or handle exists")]
-    Collision,
-    #[error("session store: {0}")]
-    Backend(String),
-}
-
-impl From<sqlx::Error> for StoreError {
-    fn from(err: sqlx::Error) -> Self {
-        match &err {
-            sqlx::Error::Database(db) if db.is_unique_violation() => StoreError::Collision,
-            _ => StoreError::Backend(err.to_string()),
-        }
-    }
 }
 
 /// The key a session id is stored under.

@@ -4,7 +4,8 @@
 //! Each multi-row change is one transaction that starts with its write, so SQLite takes the write
 //! lock first and never has to upgrade a read (which could fail under contention).
 
-use super::{SessionRecord, SessionStore, StoreError};
+use super::{SessionRecord, SessionStore};
+use crate::store::StoreError;
 use async_trait::async_trait;
 use sqlx::{Sqlite, SqlitePool, Transaction};
 

@@ -1,0 +1,302 @@
+//! The store test suite, written against the store traits (`authlab::store`), never against one
+//! implementation: each `*_contract` function states what every implementation must do, and each
+//! `#[tokio::test]` runs it on one. Today that is SQLite; the Redis implementation of the
+//! scale-out lab adds its tests by calling the same contracts.
+
+use authlab::store::{
+    denylist::{sqlite::SqliteDenylist, Denylist},
+    marks::{sqlite::SqliteMarks, MarkStore},
+    refresh::{sqlite::SqliteRefresh, NewToken, RefreshStore, Won},
+    sessions::{sqlite::SqliteSessions, SessionRecord, SessionStore},
+    StoreError,
+};
+use sqlx::SqlitePool;
+use std::sync::Arc;
+use tempfile::TempDir;
+
+/// A fresh SQLite database with two accounts (the stores refer to accounts by id).
+struct Fixture {
+    db: SqlitePool,
+    alice: i64,
+    bob: i64,
+    _dir: TempDir,
+}
+
+async fn sqlite() -> Fixture {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let url = format!("sqlite://{}/stores.db", dir.path().display());
+    let db = authlab::db::connect(&url).await.expect("database");
+    let mut ids = Vec::new();
+    for name in ["alice", "bob"] {
+        let id: i64 = sqlx::query_scalar(
+            "INSERT INTO users (username, password_hash, role, created_at) \
+             VALUES (?, 'not a hash', 'user', 0) RETURNING id",
+        )
+        .bind(name)
+        .fetch_one(&db)
+        .await
+        .expect("account");
+        ids.push(id);
+    }
+    Fixture {
+        db,
+        alice: ids[0],
+        bob: ids[1],
+        _dir: dir,
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Sessions
+
+fn record(key: &str, handle: &str, user_id: i64, at: i64) -> SessionRecord {
+    SessionRecord {
+        key: key.into(),
+        id_preview: "abcdef…".into(),
+        handle: handle.into(),
+        user_id,
+        csrf_token: format!("csrf-{key}"),
+        user_agent: "test".into(),
+        created_at: at,
+        last_seen: at,
+    }
+}
+
+async fn sessions_contract(store: &dyn SessionStore, alice: i64, bob: i64) {
+    let one = record("k1", "h1", alice, 1_000);
+    store.create(&one).await.unwrap();
+    assert_eq!(store.load("k1").await.unwrap(), Some(one.clone()));
+    assert_eq!(store.load("missing").await.unwrap(), None);
+    // Never replaced: the same key (or handle) again is a collision.
+    assert!(matches!(
+        store.create(&record("k1", "h9", bob, 1)).await,
+        Err(StoreError::Collision)
+    ));
+    assert!(matches!(
+        store.create(&record("k9", "h1", bob, 1)).await,
+        Err(StoreError::Collision)
+    ));
+    assert_eq!(store.load("k1").await.unwrap(), Some(one));
+
+    // Touch moves last_seen forward only, and reports a missing record without creating it.
+    let found = store
+        .touch(&[("k1".into(), 1_500), ("ghost".into(), 1_500)])
+        .await
+        .unwrap();
+    assert_eq!(found, [true, false]);
+    store.touch(&[("k1".into(), 1_200)]).await.unwrap();
+    assert_eq!(store.load("k1").await.unwrap().unwrap().last_seen, 1_500);
+    assert_eq!(store.load("ghost").await.unwrap(), None);
+
+    // Ending deletes and remembers whose it was; a touch afterwards finds nothing.
+    assert_eq!(store.end("k1", 2_000).await.unwrap(), Some(alice));
+    assert_eq!(store.end("k1", 2_001).await.unwrap(), None);
+    assert_eq!(store.touch(&[("k1".into(), 3_000)]).await.unwrap(), [false]);
+    assert_eq!(store.load("k1").await.unwrap(), None);
+    assert_eq!(store.owner_of("k1", 1_999).await.unwrap(), Some(alice));
+    assert_eq!(store.owner_of("k1", 2_001).await.unwrap(), None);
+
+    // Listing, ending by handle (only one's own), ending all but one.
+    for (key, at) in [("a1", 10), ("a2", 20), ("a3", 30)] {
+        store
+            .create(&record(key, &format!("h-{key}"), alice, at))
+            .await
+            .unwrap();
+    }
+    store.create(&record("b1", "h-b1", bob, 5)).await.unwrap();
+    let listed: Vec<String> = store
+        .list_of(alice)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|r| r.key)
+        .collect();
+    assert_eq!(listed, ["a1", "a2", "a3"], "oldest first");
+    assert!(!store.end_by_handle(bob, "h-a1", 40).await.unwrap());
+    assert!(store.end_by_handle(alice, "h-a1", 40).await.unwrap());
+    assert_eq!(store.end_all_of(alice, Some("a3"), 41).await.unwrap(), 1);
+    let left: Vec<String> = store
+        .list_of(alice)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|r| r.key)
+        .collect();
+    assert_eq!(left, ["a3"]);
+    assert_eq!(
+        store.list_of(bob).await.unwrap().len(),
+        1,
+        "bob's untouched"
+    );
+
+    // Expiry by idle time or by age; then the memory of ended sessions is forgotten in time.
+    assert_eq!(store.end_expired(6, 0, 50).await.unwrap(), 1, "b1 idle");
+    assert_eq!(store.end_expired(0, 31, 51).await.unwrap(), 1, "a3 too old");
+    assert!(store.list_of(alice).await.unwrap().is_empty());
+    assert_eq!(store.owner_of("b1", 0).await.unwrap(), Some(bob));
+    assert!(store.forget_ended(10_000).await.unwrap() >= 1);
+    assert_eq!(store.owner_of("b1", 0).await.unwrap(), None);
+}
+
+#[tokio::test]
+async fn sqlite_sessions_keep_the_session_store_contract() {
+    let f = sqlite().await;
+    sessions_contract(&SqliteSessions::new(f.db.clone()), f.alice, f.bob).await;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Refresh tokens
+
+fn token(hash: &str, family: &str, user_id: i64, expires_at: i64, started: i64) -> NewToken {
+    NewToken {
+        hash: hash.into(),
+        family: family.into(),
+        user_id,
+        created_at: started,
+        expires_at,
+        family_started_at: started,
+    }
+}
+
+async fn refresh_contract(store: Arc<dyn RefreshStore>, alice: i64, bob: i64) {
+    store
+        .insert(&token("t1", "fam", alice, 1_000, 100))
+        .await
+        .unwrap();
+    assert_eq!(store.owner_of_live("t1", 200).await.unwrap(), Some(alice));
+    assert_eq!(
+        store.owner_of_live("t1", 1_000).await.unwrap(),
+        None,
+        "expired"
+    );
+
+    // A rotation wins once, and its successor joins the family.
+    let next = |won: &Won| token("t2", &won.family, won.user_id, 1_100, won.family_started_at);
+    let won = store.rotate("t1", 200, 0, &next).await.unwrap();
+    assert_eq!(
+        won,
+        Some(Won {
+            family: "fam".into(),
+            user_id: alice,
+            family_started_at: 100,
+        })
+    );
+    let never = |_: &Won| -> NewToken { panic!("a losing rotation stores no successor") };
+    assert_eq!(store.rotate("t1", 201, 0, &never).await.unwrap(), None);
+    let used = store.find("t1").await.unwrap().unwrap();
+    assert_eq!(used.used_at, Some(200));
+    let successor = store.find("t2").await.unwrap().unwrap();
+    assert_eq!(
+        (successor.family.as_str(), successor.used_at),
+        ("fam", None)
+    );
+    assert_eq!(store.owner_of_live("t1", 300).await.unwrap(), None, "used");
+
+    // Past the family's absolute lifetime no rotation wins.
+    assert_eq!(store.rotate("t2", 300, 100, &never).await.unwrap(), None);
+    // Nor in a family with a revoked member, nor for an unknown token.
+    store
+        .insert(&token("r1", "fam2", alice, 9_000, 100))
+        .await
+        .unwrap();
+    store
+        .insert(&token("r2", "fam2", alice, 9_000, 100))
+        .await
+        .unwrap();
+    assert_eq!(store.revoke_family("fam2", 400).await.unwrap(), 2);
+    assert_eq!(
+        store.find("r1").await.unwrap().unwrap().revoked_at,
+        Some(400)
+    );
+    assert_eq!(store.rotate("r1", 401, 0, &never).await.unwrap(), None);
+    assert_eq!(store.rotate("nobody", 401, 0, &never).await.unwrap(), None);
+    assert_eq!(store.find("nobody").await.unwrap(), None);
+
+    // Reuse revokes the family in one step.
+    store
+        .insert(&token("u1", "fam3", bob, 9_000, 100))
+        .await
+        .unwrap();
+    store.reuse_detected("fam3", bob, 500).await.unwrap();
+    assert_eq!(
+        store.find("u1").await.unwrap().unwrap().revoked_at,
+        Some(500)
+    );
+
+    // Revoking a user reaches every family of theirs and nobody else's.
+    store
+        .insert(&token("b1", "fam4", bob, 9_000, 100))
+        .await
+        .unwrap();
+    store
+        .insert(&token("a1", "fam5", alice, 9_000, 100))
+        .await
+        .unwrap();
+    assert_eq!(store.revoke_user(bob, 600).await.unwrap(), 1);
+    assert_eq!(store.owner_of_live("b1", 601).await.unwrap(), None);
+    assert_eq!(store.owner_of_live("a1", 601).await.unwrap(), Some(alice));
+
+    // Of many concurrent rotations of one token, exactly one wins.
+    store
+        .insert(&token("race", "fam6", alice, 9_000, 100))
+        .await
+        .unwrap();
+    let mut racers = Vec::new();
+    for i in 0..8 {
+        let store = store.clone();
+        racers.push(tokio::spawn(async move {
+            let next =
+                move |won: &Won| token(&format!("race-{i}"), &won.family, won.user_id, 9_000, 100);
+            store.rotate("race", 700, 0, &next).await.unwrap().is_some()
+        }));
+    }
+    let mut wins = 0;
+    for racer in racers {
+        wins += racer.await.unwrap() as usize;
+    }
+    assert_eq!(wins, 1);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sqlite_refresh_tokens_keep_the_refresh_store_contract() {
+    let f = sqlite().await;
+    refresh_contract(Arc::new(SqliteRefresh::new(f.db.clone())), f.alice, f.bob).await;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Denylist and not-before marks
+
+async fn denylist_contract(store: &dyn Denylist, alice: i64) {
+    assert!(!store.is_denied("j1").await.unwrap());
+    store.deny("j1", alice, 1_000).await.unwrap();
+    store.deny("j1", alice, 1_000).await.unwrap();
+    store.deny("j2", alice, 2_000).await.unwrap();
+    assert!(store.is_denied("j1").await.unwrap());
+    assert!(store.is_denied("j2").await.unwrap());
+    // Past its exp an entry may go: the token is refused by its exp anyway.
+    assert_eq!(store.purge_expired(1_500).await.unwrap(), 1);
+    assert!(!store.is_denied("j1").await.unwrap());
+    assert!(store.is_denied("j2").await.unwrap());
+}
+
+#[tokio::test]
+async fn sqlite_denylist_keeps_the_denylist_contract() {
+    let f = sqlite().await;
+    denylist_contract(&SqliteDenylist::new(f.db.clone()), f.alice).await;
+}
+
+async fn marks_contract(store: &dyn MarkStore, alice: i64, bob: i64) {
+    assert!(store.all().await.unwrap().is_empty());
+    store.set(alice, 100).await.unwrap();
+    store.set(bob, 50).await.unwrap();
+    store.set(alice, 200).await.unwrap();
+    let mut all = store.all().await.unwrap();
+    all.sort();
+    assert_eq!(all, [("alice".to_string(), 200), ("bob".to_string(), 50)]);
+}
+
+#[tokio::test]
+async fn sqlite_marks_keep_the_mark_store_contract() {
+    let f = sqlite().await;
+    marks_contract(&SqliteMarks::new(f.db.clone()), f.alice, f.bob).await;
+}
