@@ -2,21 +2,21 @@
 //! else from the request: no query string, no headers, no body, so passwords, cookies and tokens
 //! cannot reach the log through it.
 
+use crate::settings::LogLevel;
 use axum::{extract::Request, middleware::Next, response::Response};
 use std::time::Instant;
 use tracing::Level;
 use tracing_subscriber::{filter::Targets, layer::SubscriberExt, util::SubscriberInitExt};
 
 /// The filter: our own events at `level`, everyone else's (sqlx, hyper, leptos) at warn.
-pub fn filter(level: &str) -> Targets {
-    let level: Level = level.parse().unwrap_or(Level::INFO);
+pub fn filter(level: LogLevel) -> Targets {
     Targets::new()
         .with_default(Level::WARN)
-        .with_target("authlab", level)
+        .with_target("authlab", level.as_tracing())
 }
 
 /// Install the global subscriber, printing to stdout.
-pub fn init(level: &str) {
+pub fn init(level: LogLevel) {
     let _ = tracing_subscriber::registry()
         .with(tracing_subscriber::fmt::layer().with_target(true))
         .with(filter(level))

@@ -17,7 +17,7 @@ async fn serve() -> Result<(), authlab::server::StartError> {
     use authlab::{logging, server, settings::Settings};
 
     let settings = Settings::load()?;
-    logging::init(&settings.log_level);
+    logging::init(settings.log_level);
     let listen = settings.listen;
     let options = server::leptos_options(&settings);
     let cleanup_every = std::time::Duration::from_secs(settings.session.cleanup_interval_secs);

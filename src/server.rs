@@ -107,8 +107,7 @@ pub async fn build_state(
         settings.session.absolute_timeout_secs,
         settings.retention.ended_sessions_secs,
     ));
-    let default_same_site =
-        crate::wire::SameSite::parse(&settings.session.same_site).unwrap_or_default();
+    let default_same_site = settings.session.same_site;
     Ok(AppState::new(Shared {
         leptos_options,
         account_settings: Arc::new(AccountSettings::new(db.clone(), default_same_site)),

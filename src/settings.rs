@@ -5,7 +5,7 @@
 //! cargo-leptos never reads `Leptos.toml`; its *build* settings live in `Cargo.toml`
 //! (`[package.metadata.leptos]`). This file is only for what the running server does.
 
-use crate::auth::rate::Rate;
+use crate::{auth::rate::Rate, wire::SameSite};
 use serde::Deserialize;
 use std::{fmt::Display, net::SocketAddr, path::Path, str::FromStr};
 
@@ -20,7 +20,7 @@ pub struct Settings {
     /// Seed the demo accounts (alice, bob) when they do not exist yet.
     pub seed_demo_accounts: bool,
     /// Log level of the server's own events: error, warn, info, debug or trace.
-    pub log_level: String,
+    pub log_level: LogLevel,
     pub hosting: HostingSettings,
     pub server: ServerSettings,
     pub passwords: PasswordSettings,
@@ -88,7 +88,7 @@ pub struct SessionSettings {
     /// A session is dead this long after login, however busy.
     pub absolute_timeout_secs: u64,
     /// Default SameSite of the session cookie (Lax, Strict or None); each account can switch its own.
-    pub same_site: String,
+    pub same_site: SameSite,
     /// How often the maintenance task runs (expired sessions, retention, scratch accounts).
     pub cleanup_interval_secs: u64,
 }
@@ -184,7 +184,7 @@ impl Default for Settings {
             listen: SocketAddr::from(([127, 0, 0, 1], 3000)),
             database_url: "sqlite://data/authlab.db".into(),
             seed_demo_accounts: true,
-            log_level: "info".into(),
+            log_level: LogLevel::Info,
             hosting: HostingSettings::default(),
             server: ServerSettings::default(),
             passwords: PasswordSettings::default(),
@@ -236,7 +236,7 @@ impl Default for SessionSettings {
         SessionSettings {
             idle_timeout_secs: 300,
             absolute_timeout_secs: 1800,
-            same_site: "Lax".into(),
+            same_site: SameSite::Lax,
             cleanup_interval_secs: 60,
         }
     }
@@ -420,12 +420,6 @@ impl Settings {
         if self.passwords.max_concurrent_hashes == 0 {
             return range("passwords.max_concurrent_hashes", "must be at least 1");
         }
-        if !["error", "warn", "info", "debug", "trace"].contains(&self.log_level.as_str()) {
-            return range("log_level", "must be error, warn, info, debug or trace");
-        }
-        if !["Lax", "Strict", "None"].contains(&self.session.same_site.as_str()) {
-            return range("session.same_site", "must be Lax, Strict or None");
-        }
         if self.session.idle_timeout_secs == 0 || self.session.absolute_timeout_secs == 0 {
             return range("session timeouts", "must be at least 1 second");
         }
@@ -524,6 +518,44 @@ where
     Ok(())
 }
 
+/// How much the server logs about itself (everyone else's crates log at warn).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum LogLevel {
+    Error,
+    Warn,
+    Info,
+    Debug,
+    Trace,
+}
+
+impl LogLevel {
+    pub fn as_tracing(self) -> tracing::Level {
+        match self {
+            LogLevel::Error => tracing::Level::ERROR,
+            LogLevel::Warn => tracing::Level::WARN,
+            LogLevel::Info => tracing::Level::INFO,
+            LogLevel::Debug => tracing::Level::DEBUG,
+            LogLevel::Trace => tracing::Level::TRACE,
+        }
+    }
+}
+
+impl FromStr for LogLevel {
+    type Err = String;
+
+    fn from_str(text: &str) -> Result<LogLevel, String> {
+        match text {
+            "error" => Ok(LogLevel::Error),
+            "warn" => Ok(LogLevel::Warn),
+            "info" => Ok(LogLevel::Info),
+            "debug" => Ok(LogLevel::Debug),
+            "trace" => Ok(LogLevel::Trace),
+            _ => Err("log_level must be error, warn, info, debug or trace".into()),
+        }
+    }
+}
+
 /// `http(s)://host[:port]` → `host[:port]`; `None` for anything else (a path, a query, a
 /// user-info part, another scheme).
 pub fn origin_host(origin: &str) -> Option<&str> {
@@ -615,6 +647,13 @@ mod tests {
     fn unknown_keys_and_bad_values_are_refused_with_their_name() {
         let err = Settings::from_toml("[jwt]\naccess_ttl = 5\n").unwrap_err();
         assert!(err.contains("access_ttl"), "{err}");
+        // Typed values: a misspelt level or SameSite is refused, never defaulted.
+        let err = Settings::from_toml("log_level = \"verbose\"\n").unwrap_err();
+        assert!(err.contains("log_level"), "{err}");
+        let err = Settings::from_toml("[session]\nsame_site = \"lax\"\n").unwrap_err();
+        assert!(err.contains("same_site"), "{err}");
+        let err = Settings::load_from(env_of(&[("AUTHLAB_LOG_LEVEL", "loud")])).unwrap_err();
+        assert!(err.to_string().contains("AUTHLAB_LOG_LEVEL"), "{err}");
 
         let (_dir, path) = write_file("");
         let err = Settings::load_from(env_of(&[

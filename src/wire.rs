@@ -484,6 +484,14 @@ impl SameSite {
     }
 }
 
+impl std::str::FromStr for SameSite {
+    type Err = String;
+
+    fn from_str(text: &str) -> Result<SameSite, String> {
+        SameSite::parse(text).ok_or_else(|| "same_site must be Lax, Strict or None".to_string())
+    }
+}
+
 /// The algorithm an account's access tokens are signed with.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum JwtAlg {
