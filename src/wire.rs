@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 use std::fmt;
 
 /// Name of the session cookie. `__Host-` makes the browser insist on `Secure`, `Path=/` and no
-/// `Domain` (see `auth::session_cookie`).
+/// `Domain` (see `api::cookies`).
 pub const SESSION_COOKIE: &str = "__Host-authlab_session";
 
 /// What an account may do. Stored as lowercase text in the database and on the wire.

@@ -5,11 +5,10 @@
 mod common;
 
 use authlab::{
-    api::extract::bearer_token,
+    api::{cookies, extract::bearer_token},
     auth::{
         decision::Trace,
         jwt::{self, Mode, CHECKS},
-        session_cookie,
     },
     wire::AuthMode,
 };
@@ -168,8 +167,8 @@ proptest! {
         if let Ok(value) = HeaderValue::from_bytes(&raw) {
             headers.insert(header::COOKIE, value);
         }
-        let _ = session_cookie::read(&headers);
-        let _ = session_cookie::read_cookie(&headers, authlab::auth::refresh::COOKIE);
+        let _ = cookies::read(&headers);
+        let _ = cookies::read_cookie(&headers, authlab::auth::refresh::COOKIE);
     }
 
     #[test]
@@ -232,7 +231,7 @@ proptest! {
         let mut value = raw;
         if named {
             // Behind the real cookie name, so the store lookup is reached too.
-            let mut prefixed = format!("{}=", session_cookie::NAME).into_bytes();
+            let mut prefixed = format!("{}=", cookies::NAME).into_bytes();
             prefixed.extend(value);
             value = prefixed;
         }

@@ -63,15 +63,17 @@ async fn login_returns_a_bearer_token_and_a_scoped_refresh_cookie() {
     assert_eq!(body["token_type"], "Bearer");
     assert_eq!(body["expires_in"], lab.settings.jwt.access_ttl_secs);
     let cookie = answer.headers[header::SET_COOKIE].to_str().unwrap();
-    let attributes: Vec<&str> = cookie.split("; ").skip(1).collect();
+    // Attribute order carries no meaning: compared as a set.
+    let mut attributes: Vec<&str> = cookie.split("; ").skip(1).collect();
+    attributes.sort_unstable();
     assert_eq!(
         attributes,
         [
             "HttpOnly",
-            "Secure",
-            "SameSite=Strict",
+            "Max-Age=1800",
             "Path=/api/jwt",
-            "Max-Age=1800"
+            "SameSite=Strict",
+            "Secure",
         ]
     );
     // The token's header and claims, as issued.

@@ -32,19 +32,21 @@ async fn login_returns_the_user_the_csrf_token_and_the_cookie_report() {
 async fn session_cookie_has_every_attribute_set_on_purpose() {
     let lab = lab().await;
     let session = lab.session_login("bob", "bob-builds-it").await;
-    let attributes: Vec<&str> = session.set_cookie.split("; ").collect();
+    let mut attributes: Vec<&str> = session.set_cookie.split("; ").collect();
     assert_eq!(
         attributes[0],
         format!("__Host-authlab_session={}", session.id)
     );
+    // Attribute order carries no meaning: compared as a set.
+    attributes[1..].sort_unstable();
     assert_eq!(
         &attributes[1..],
         [
             "HttpOnly",
-            "Secure",
-            "SameSite=Lax",
+            "Max-Age=1800",
             "Path=/",
-            "Max-Age=1800"
+            "SameSite=Lax",
+            "Secure",
         ]
     );
     assert!(!session.set_cookie.contains("Domain"), "host-only cookie");

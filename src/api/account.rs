@@ -16,7 +16,8 @@ use super::{
 };
 use crate::{
     account_rules::check_password,
-    auth::{account_events, credentials::check_credentials, session_cookie},
+    api::cookies,
+    auth::{account_events, credentials::check_credentials},
     db::users::{self, User},
     state::AppState,
     wire::{AccessEnded, AccountPatch, AccountView, PasswordChange, Role},
@@ -55,7 +56,7 @@ async fn ended_response(
         let same_site = same_site_of(state, cookie_user.session.user.id).await?;
         response
             .headers_mut()
-            .insert(header::SET_COOKIE, session_cookie::clear(same_site));
+            .insert(header::SET_COOKIE, cookies::clear(same_site));
     }
     Ok(response)
 }

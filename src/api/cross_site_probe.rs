@@ -10,7 +10,8 @@
 
 use super::error::ApiError;
 use crate::{
-    auth::{decision::Trace, echo, session, session_cookie},
+    api::cookies,
+    auth::{decision::Trace, echo, session},
     state::AppState,
     wire::{AuthMode, ProbeResult},
 };
@@ -55,7 +56,7 @@ async fn probe(
     Query(query): Query<Nonce>,
 ) -> Result<Response, ApiError> {
     let nonce = checked(&query.nonce)?;
-    let cookie = session_cookie::read(&headers);
+    let cookie = cookies::read(&headers);
     let mut trace = Trace::new(AuthMode::Session, &session::CHECKS);
     // Only whether the cookie names a live session: no touch, no account name kept.
     let live = state

@@ -11,6 +11,7 @@
 
 use super::{
     client_addr::ClientAddr,
+    cookies,
     error::ApiError,
     extract::{bearer_token, bearer_user::BearerUser, login_origin_check},
     json::ApiJson,
@@ -23,7 +24,7 @@ use crate::{
         echo, judge,
         jwt::{self, Mode, CHECKS},
         refresh::{self, Issued},
-        session_cookie, token_exchange,
+        token_exchange,
     },
     db::{unix_now, users},
     state::AppState,
@@ -34,7 +35,7 @@ use crate::{
 };
 use axum::{
     extract::State,
-    http::{header, HeaderMap, HeaderValue, StatusCode},
+    http::{header, HeaderMap, StatusCode},
     response::{IntoResponse, Response},
     routing::{get, post},
     Json, Router,
@@ -91,7 +92,7 @@ async fn refresh_token(
             let mut response = ApiError::Refresh(refused.reason).into_response();
             response
                 .headers_mut()
-                .insert(header::SET_COOKIE, refresh_cookie("", 0));
+                .insert(header::SET_COOKIE, cookies::refresh("", 0));
             Ok(response)
         }
         Err(refused) => Err(ApiError::Refresh(refused.reason)),
@@ -105,7 +106,7 @@ async fn logout(State(state): State<AppState>, headers: HeaderMap) -> Result<Res
     token_exchange::log_out(&state, refresh.as_deref(), access.as_deref()).await?;
     Ok((
         StatusCode::NO_CONTENT,
-        [(header::SET_COOKIE, refresh_cookie("", 0))],
+        [(header::SET_COOKIE, cookies::refresh("", 0))],
     )
         .into_response())
 }
@@ -235,7 +236,7 @@ async fn tokens(
         server_now: now,
         leeway_secs: state.settings.jwt.leeway_secs,
     };
-    let cookie = refresh_cookie(&next.token, next.expires_at - now);
+    let cookie = cookies::refresh(&next.token, next.expires_at - now);
     Ok(([(header::SET_COOKIE, cookie)], Json(body)).into_response())
 }
 
@@ -244,16 +245,6 @@ async fn tokens(
 /// plain http to a real host), `SameSite=Strict` (never sent on a request another site starts:
 /// no CSRF against /refresh or /logout), `Path=/api/jwt` (sent to the token endpoints only, not
 /// to every API call), `Max-Age` (gone when the server would refuse it anyway).
-fn refresh_cookie(value: &str, max_age: i64) -> HeaderValue {
-    let header = format!(
-        "{}={value}; HttpOnly; Secure; SameSite=Strict; Path={}; Max-Age={}",
-        refresh::COOKIE,
-        refresh::PATH,
-        max_age.max(0)
-    );
-    HeaderValue::from_str(&header).expect("cookie header is ASCII")
-}
-
 fn read_refresh_cookie(headers: &HeaderMap) -> Option<String> {
-    session_cookie::read_cookie(headers, refresh::COOKIE)
+    cookies::read_cookie(headers, refresh::COOKIE)
 }

@@ -19,8 +19,9 @@ use super::{
     loopback::{Answer, Call},
 };
 use crate::{
+    api::cookies,
     api::extract::auth_user::AuthUser,
-    auth::{csrf, refresh, session_cookie},
+    auth::{csrf, refresh},
     db::{
         unix_now,
         users::{self, Scratch as ScratchKind, User},
@@ -193,7 +194,7 @@ impl Scratch {
             Call::new(Method::POST, "/api/session/login").json(&self.credentials()),
         )
         .await;
-        let cookie = answer.set_cookie(session_cookie::NAME);
+        let cookie = answer.set_cookie(cookies::NAME);
         match (cookie, answer.json::<SessionState>()) {
             (Some(cookie), Some(body)) => Ok(Held::Session {
                 cookie,
@@ -237,7 +238,7 @@ impl Held {
     fn on(&self, call: Call) -> Call {
         match self {
             Held::Session { cookie, csrf } => call
-                .cookie(session_cookie::NAME, cookie)
+                .cookie(cookies::NAME, cookie)
                 .header(HeaderName::from_static(csrf::TOKEN_HEADER), csrf),
             Held::Jwt { access, refresh } => call.bearer(access).cookie(refresh::COOKIE, refresh),
         }

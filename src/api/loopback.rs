@@ -28,13 +28,7 @@ impl Answer {
 
     /// The value of the `name` cookie this response sets, if it sets one with a value.
     pub fn set_cookie(&self, name: &str) -> Option<String> {
-        self.headers
-            .get_all(header::SET_COOKIE)
-            .iter()
-            .filter_map(|v| v.to_str().ok())
-            .filter_map(|v| v.split(';').next()?.split_once('='))
-            .find(|(n, value)| *n == name && !value.is_empty())
-            .map(|(_, value)| value.to_string())
+        super::cookies::set_by(&self.headers, name)
     }
 }
 

@@ -6,6 +6,7 @@ pub mod account;
 pub mod accounts;
 pub mod audit;
 pub mod client_addr;
+pub mod cookies;
 pub mod cross_site_probe;
 pub mod demo_accounts;
 pub mod error;

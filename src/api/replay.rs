@@ -25,7 +25,8 @@ use super::{
     loopback::Call,
 };
 use crate::{
-    auth::{refresh, session_cookie},
+    api::cookies,
+    auth::refresh,
     lab::captures::Kind,
     state::AppState,
     wire::{Captured, ReplayRequest},
@@ -66,7 +67,7 @@ async fn capture_refresh(
 ) -> Result<Json<Captured>, ApiError> {
     // Same guard as the refresh endpoint itself: a cookie-bearing POST from our own pages only.
     login_origin_check(&headers)?;
-    let Some(token) = session_cookie::read_cookie(&headers, refresh::COOKIE) else {
+    let Some(token) = cookies::read_cookie(&headers, refresh::COOKIE) else {
         return Err(ApiError::Refresh("no refresh token cookie to copy".into()));
     };
     // Only a real, live refresh token of ours is copied: anything else is refused unread.
@@ -93,7 +94,7 @@ async fn replay(
     };
     let (call, replayed) = match kind {
         Kind::Session => (
-            Call::new(Method::GET, "/api/me").cookie(session_cookie::NAME, &credential),
+            Call::new(Method::GET, "/api/me").cookie(cookies::NAME, &credential),
             "GET /api/me",
         ),
         Kind::Refresh => (

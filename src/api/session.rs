@@ -14,7 +14,8 @@ use super::{
     login::audited_login,
 };
 use crate::{
-    auth::{session::ActiveSession, session_cookie},
+    api::cookies,
+    auth::session::ActiveSession,
     db::unix_now,
     state::AppState,
     wire::{AuthMode, CookieReport, Credentials, SameSite, SessionState, SessionView},
@@ -48,7 +49,7 @@ async fn login(
     let user = audited_login(&state, AuthMode::Session, &credentials, &client).await?;
     // Rotation: whatever id the browser held before (a real session or one planted by an
     // attacker) is deleted, and the login gets a brand-new id.
-    if let Some(previous) = session_cookie::read(&headers) {
+    if let Some(previous) = cookies::read(&headers) {
         state.sessions.end_raw(&previous).await?;
     }
     let user_agent = headers
@@ -68,7 +69,7 @@ async fn logout(State(state): State<AppState>, user: CookieUser) -> Result<Respo
     let same_site = same_site_of(&state, user.session.user.id).await?;
     Ok((
         StatusCode::NO_CONTENT,
-        [(header::SET_COOKIE, session_cookie::clear(same_site))],
+        [(header::SET_COOKIE, cookies::clear(same_site))],
     )
         .into_response())
 }
@@ -136,7 +137,7 @@ pub fn issue_cookie(
     session: &ActiveSession,
     same_site: SameSite,
 ) -> (axum::http::HeaderValue, CookieReport) {
-    session_cookie::issue(
+    cookies::issue(
         &session.id,
         state.sessions.cookie_max_age(&session.record),
         same_site,

@@ -22,5 +22,4 @@ pub mod rate_limit;
 pub mod refresh;
 pub mod revocation;
 pub mod session;
-pub mod session_cookie;
 pub mod token_exchange;

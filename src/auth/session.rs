@@ -14,7 +14,7 @@
 //!   either timeout.
 
 use crate::{
-    auth::{csrf, decision::Trace, last_seen::LastSeenWriter, session_cookie},
+    auth::{csrf, decision::Trace, last_seen::LastSeenWriter},
     db::{
         unix_now,
         users::{self, User, UserError},
@@ -23,7 +23,7 @@ use crate::{
         sessions::{key_of, SessionRecord, SessionStore},
         StoreError,
     },
-    wire::{CheckId, SessionView},
+    wire::{CheckId, SessionView, SESSION_COOKIE},
 };
 use sqlx::SqlitePool;
 use std::{str::FromStr, sync::Arc, time::Instant};
@@ -106,7 +106,7 @@ impl Sessions {
             let id = Id::default().to_string();
             let record = SessionRecord {
                 key: key_of(&id),
-                id_preview: session_cookie::preview(&id),
+                id_preview: preview(&id),
                 handle: csrf::new_token()[..12].to_string(),
                 user_id: user.id,
                 csrf_token: csrf::new_token(),
@@ -141,7 +141,7 @@ impl Sessions {
         let Some(value) = cookie else {
             trace.fail(
                 CheckId::Cookie,
-                format!("no {} cookie in the request", session_cookie::NAME),
+                format!("no {} cookie in the request", SESSION_COOKIE),
             );
             return Ok(None);
         };
@@ -157,7 +157,7 @@ impl Sessions {
         }
         trace.pass(
             CheckId::Cookie,
-            format!("{} sent ({} bytes)", session_cookie::NAME, value.len()),
+            format!("{} sent ({} bytes)", SESSION_COOKIE, value.len()),
         );
 
         let key = key_of(value);
@@ -372,4 +372,10 @@ impl Sessions {
     fn is_live(&self, record: &SessionRecord, now: i64) -> bool {
         now - record.last_seen < self.idle_secs && now - record.created_at < self.absolute_secs
     }
+}
+
+/// The first characters of an id: enough to recognise, not enough to use.
+pub fn preview(session_id: &str) -> String {
+    let head: String = session_id.chars().take(6).collect();
+    format!("{head}…")
 }

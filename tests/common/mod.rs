@@ -83,7 +83,7 @@ pub struct CookieSession {
 
 impl CookieSession {
     pub fn cookie_header(&self) -> String {
-        format!("{}={}", authlab::auth::session_cookie::NAME, self.id)
+        format!("{}={}", authlab::api::cookies::NAME, self.id)
     }
 }
 

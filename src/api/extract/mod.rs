@@ -11,12 +11,11 @@ pub mod auth_user;
 pub mod bearer_user;
 pub mod cookie_user;
 
-use super::{client_addr::ClientAddr, error::ApiError};
+use super::{client_addr::ClientAddr, cookies, error::ApiError};
 use crate::{
     auth::{
         judge::{self, Decision},
         presented::{FromWhere, Presented},
-        session_cookie,
     },
     state::AppState,
 };
@@ -32,7 +31,7 @@ pub fn presented(method: &Method, headers: &HeaderMap) -> Presented {
     };
     Presented {
         changes_state: !matches!(*method, Method::GET | Method::HEAD | Method::OPTIONS),
-        cookie: session_cookie::read(headers),
+        cookie: cookies::read(headers),
         authorization_sent: headers.contains_key(header::AUTHORIZATION),
         bearer: bearer_token(headers),
         csrf_token: text(crate::auth::csrf::TOKEN_HEADER),

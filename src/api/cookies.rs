@@ -1,14 +1,19 @@
-//! The session cookie: an opaque id and nothing else, with every attribute set on purpose.
+//! The lab's cookies, written and read with the `cookie` crate, every attribute set on purpose.
 //!
-//! `__Host-authlab_session=<22-char id>; HttpOnly; Secure; SameSite=Lax; Path=/; Max-Age=<n>`
+//! The session cookie is an opaque id and nothing else:
+//! `__Host-authlab_session=<22-char id>; HttpOnly; SameSite=Lax; Secure; Path=/; Max-Age=<n>`
 //!
 //! The `__Host-` prefix makes the browser refuse the cookie unless it is `Secure`, has `Path=/` and
 //! no `Domain`, so a sibling subdomain or a plain-http page cannot plant or overwrite it. Chromium
 //! treats http://127.0.0.1 and http://localhost as secure contexts, so it stores and sends this
 //! cookie there (checked by the Playwright suite); other clients may not (see README).
 
-use crate::wire::{CookieAttribute, CookieReport, SameSite};
+use crate::{
+    auth::{refresh, session::preview},
+    wire::{CookieAttribute, CookieReport, SameSite},
+};
 use axum::http::{header, HeaderMap, HeaderValue};
+use cookie::Cookie;
 
 pub const NAME: &str = crate::wire::SESSION_COOKIE;
 
@@ -49,17 +54,20 @@ fn attributes(max_age_secs: i64, same_site: SameSite) -> Vec<CookieAttribute> {
     ]
 }
 
-fn render(value: &str, attributes: &[CookieAttribute]) -> String {
-    let mut header = format!("{NAME}={value}");
-    for attribute in attributes {
-        header.push_str("; ");
-        header.push_str(&attribute.name);
-        if let Some(value) = &attribute.value {
-            header.push('=');
-            header.push_str(value);
-        }
-    }
-    header
+/// The session cookie's `Set-Cookie` value.
+fn render(value: &str, max_age_secs: i64, same_site: SameSite) -> String {
+    Cookie::build((NAME, value))
+        .http_only(true)
+        .secure(true)
+        .same_site(match same_site {
+            SameSite::Lax => cookie::SameSite::Lax,
+            SameSite::Strict => cookie::SameSite::Strict,
+            SameSite::None => cookie::SameSite::None,
+        })
+        .path("/")
+        .max_age(cookie::time::Duration::seconds(max_age_secs.max(0)))
+        .build()
+        .to_string()
 }
 
 /// A `Set-Cookie` header that installs the session id, and the report of what it says.
@@ -69,11 +77,11 @@ pub fn issue(
     same_site: SameSite,
 ) -> (HeaderValue, CookieReport) {
     let attributes = attributes(max_age_secs, same_site);
-    let header = render(session_id, &attributes);
+    let header = render(session_id, max_age_secs, same_site);
     let preview = preview(session_id);
     let report = CookieReport {
         name: NAME.into(),
-        header_preview: render(&preview, &attributes),
+        header_preview: render(&preview, max_age_secs, same_site),
         value_preview: preview,
         attributes,
         request_bytes: format!("Cookie: {NAME}={session_id}").len(),
@@ -85,7 +93,22 @@ pub fn issue(
 /// A `Set-Cookie` header that makes the browser drop the cookie now (same name, path and flags,
 /// `Max-Age=0`); the server deletes the record separately, which is what actually ends the session.
 pub fn clear(same_site: SameSite) -> HeaderValue {
-    let header = render("", &attributes(0, same_site));
+    let header = render("", 0, same_site);
+    HeaderValue::from_str(&header).expect("cookie header is ASCII")
+}
+
+/// The refresh cookie: `SameSite=Strict` and scoped to `/api/jwt`, so only the token endpoints
+/// ever receive it; `__Secure-` (not `__Host-`, which forbids a path) still makes the browser
+/// insist on `Secure`. `max_age` 0 clears it.
+pub fn refresh(value: &str, max_age: i64) -> HeaderValue {
+    let header = Cookie::build((refresh::COOKIE, value))
+        .http_only(true)
+        .secure(true)
+        .same_site(cookie::SameSite::Strict)
+        .path(refresh::PATH)
+        .max_age(cookie::time::Duration::seconds(max_age.max(0)))
+        .build()
+        .to_string();
     HeaderValue::from_str(&header).expect("cookie header is ASCII")
 }
 
@@ -101,17 +124,22 @@ pub fn read_cookie(headers: &HeaderMap, name: &str) -> Option<String> {
         .get_all(header::COOKIE)
         .iter()
         .filter_map(|value| value.to_str().ok())
-        .flat_map(|value| value.split(';'))
-        .filter_map(|pair| pair.trim().split_once('='))
-        .filter(|(key, value)| *key == name && !value.is_empty())
-        .map(|(_, value)| value.to_string())
-        .next_back()
+        .flat_map(Cookie::split_parse)
+        .filter_map(Result::ok)
+        .filter(|cookie| cookie.name() == name && !cookie.value().is_empty())
+        .map(|cookie| cookie.value().to_string())
+        .last()
 }
 
-/// The first characters of an id: enough to recognise, not enough to use.
-pub fn preview(session_id: &str) -> String {
-    let head: String = session_id.chars().take(6).collect();
-    format!("{head}…")
+/// The value a response's `Set-Cookie` headers give cookie `name`, if any is non-empty.
+pub fn set_by(headers: &HeaderMap, name: &str) -> Option<String> {
+    headers
+        .get_all(header::SET_COOKIE)
+        .iter()
+        .filter_map(|value| value.to_str().ok())
+        .filter_map(|value| Cookie::parse(value).ok())
+        .find(|cookie| cookie.name() == name && !cookie.value().is_empty())
+        .map(|cookie| cookie.value().to_string())
 }
 
 #[cfg(test)]
@@ -123,11 +151,11 @@ mod tests {
         let (header, report) = issue("abcdefghijklmnopqrstuv", 1800, SameSite::Lax);
         assert_eq!(
             header.to_str().unwrap(),
-            "__Host-authlab_session=abcdefghijklmnopqrstuv; HttpOnly; Secure; SameSite=Lax; Path=/; Max-Age=1800"
+            "__Host-authlab_session=abcdefghijklmnopqrstuv; HttpOnly; SameSite=Lax; Secure; Path=/; Max-Age=1800"
         );
         assert_eq!(
             report.header_preview,
-            "__Host-authlab_session=abcdef…; HttpOnly; Secure; SameSite=Lax; Path=/; Max-Age=1800"
+            "__Host-authlab_session=abcdef…; HttpOnly; SameSite=Lax; Secure; Path=/; Max-Age=1800"
         );
         assert!(!report.header_preview.contains("ghijkl"));
         assert_eq!(
@@ -142,7 +170,7 @@ mod tests {
         let header = clear(SameSite::Strict);
         assert_eq!(
             header.to_str().unwrap(),
-            "__Host-authlab_session=; HttpOnly; Secure; SameSite=Strict; Path=/; Max-Age=0"
+            "__Host-authlab_session=; HttpOnly; SameSite=Strict; Secure; Path=/; Max-Age=0"
         );
     }
 
