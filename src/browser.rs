@@ -148,15 +148,18 @@ mod imp {
         Some(binary)
     }
 
-    /// A server-sent-event subscription; dropping it does not close it, `close` does.
+    /// A server-sent-event subscription (gloo-net's `EventSource`); `close`, or dropping it,
+    /// ends it.
     pub struct EventFeed {
-        source: web_sys::EventSource,
-        _listener: wasm_bindgen::closure::Closure<dyn FnMut(web_sys::MessageEvent)>,
+        source: gloo_net::eventsource::futures::EventSource,
+        closed: std::rc::Rc<std::cell::Cell<bool>>,
     }
 
     impl EventFeed {
         pub fn close(&self) {
-            self.source.close();
+            self.closed.set(true);
+            // Clones share one browser EventSource: closing this one closes it.
+            self.source.clone().close();
         }
     }
 
@@ -166,21 +169,26 @@ mod imp {
         event: &str,
         on_data: impl Fn(String) + 'static,
     ) -> Option<EventFeed> {
-        let source = web_sys::EventSource::new(url).ok()?;
-        let listener = wasm_bindgen::closure::Closure::<dyn FnMut(web_sys::MessageEvent)>::new(
-            move |message: web_sys::MessageEvent| {
-                if let Some(text) = message.data().as_string() {
-                    on_data(text);
+        use futures_util::StreamExt;
+        let mut source = gloo_net::eventsource::futures::EventSource::new(url).ok()?;
+        let mut messages = source.subscribe(event).ok()?;
+        let closed = std::rc::Rc::new(std::cell::Cell::new(false));
+        let ended = closed.clone();
+        leptos::task::spawn_local(async move {
+            while let Some(item) = messages.next().await {
+                match item {
+                    Ok((_, message)) => {
+                        if let Some(text) = message.data().as_string() {
+                            on_data(text);
+                        }
+                    }
+                    // A dropped connection: the browser reconnects by itself, unless we closed.
+                    Err(_) if ended.get() => break,
+                    Err(_) => {}
                 }
-            },
-        );
-        source
-            .add_event_listener_with_callback(event, listener.as_ref().unchecked_ref())
-            .ok()?;
-        Some(EventFeed {
-            source,
-            _listener: listener,
-        })
+            }
+        });
+        Some(EventFeed { source, closed })
     }
 }
 
