@@ -73,7 +73,7 @@ pub struct LinkTarget {
 /// where the lab writes down what arrived (`api::cross_site_probe`).
 pub async fn link_page(State(state): State<AppState>, Query(query): Query<LinkTarget>) -> Response {
     let target = query.target.as_str();
-    let nonce_ok = crate::api::cross_site_probe::is_nonce(&query.nonce);
+    let nonce_ok = crate::lab::cross_site_probe::is_nonce(&query.nonce);
     if !state.hosting.is_lab_origin(target) || !nonce_ok {
         return crate::api::error::ApiError::InvalidBody(
             "target must be one of this lab's own origins, and nonce 16 to 64 URL-safe characters"

@@ -3,9 +3,9 @@
 //! Every call also yields a `Call` record (method, path, status, decision trace) for the inspector.
 
 use crate::wire::{
-    ApiErrorBody, AuditEvent, AuthTrace, Captured, Check, Credentials, DecodeReport, DecodeRequest,
-    LabSettings, LabSettingsPatch, LogoutMatrix, Me, Registered, SessionState, SessionView,
-    TokenResponse,
+    AccountSwitches, AccountSwitchesPatch, ApiErrorBody, AuditEvent, AuthTrace, Captured, Check,
+    Credentials, DecodeReport, DecodeRequest, LogoutMatrix, Me, Registered, SessionState,
+    SessionView, TokenResponse,
 };
 use serde::{de::DeserializeOwned, Serialize};
 
@@ -118,13 +118,13 @@ pub async fn session_logout_others(csrf: &str) -> Answer<serde_json::Value> {
 }
 
 pub async fn put_lab_settings(
-    settings: &LabSettingsPatch,
+    settings: &AccountSwitchesPatch,
     credential: Credential<'_>,
-) -> Answer<LabSettings> {
+) -> Answer<AccountSwitches> {
     send("PUT", "/api/lab-settings", Some(settings), credential).await
 }
 
-pub async fn get_lab_settings(credential: Credential<'_>) -> Answer<LabSettings> {
+pub async fn get_lab_settings(credential: Credential<'_>) -> Answer<AccountSwitches> {
     get("/api/lab-settings", credential).await
 }
 

@@ -147,7 +147,7 @@ pub fn router(state: AppState) -> Router {
     let routes = generate_route_list(App);
     let options = state.leptos_options.clone();
     Router::new()
-        .merge(api::router())
+        .merge(api::router(crate::lab::router()))
         // Browsers ask for /favicon.ico on pages without an icon link (a JSON answer, say).
         .route(
             "/favicon.ico",

@@ -520,7 +520,7 @@ impl JwtAlg {
 /// The lab switches of one account (`GET`/`PUT /api/lab-settings`), applied by the server to that
 /// account's requests only.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct LabSettings {
+pub struct AccountSwitches {
     pub same_site: SameSite,
     pub jwt_alg: JwtAlg,
     /// Revoked access tokens go on a denylist that every bearer request consults.
@@ -537,7 +537,7 @@ pub const ACCESS_TTL_RANGE: std::ops::RangeInclusive<u64> = 15..=900;
 /// `PUT /api/lab-settings`: only the switches named change.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct LabSettingsPatch {
+pub struct AccountSwitchesPatch {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub same_site: Option<SameSite>,
     #[serde(default, skip_serializing_if = "Option::is_none")]

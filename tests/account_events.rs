@@ -4,11 +4,11 @@
 mod common;
 
 use axum::http::StatusCode;
-use common::{assert_api_error, failed_check, lab, Lab};
+use common::{assert_api_error, failed_check, harness, Harness};
 use serde_json::json;
 
-async fn register(lab: &Lab, username: &str, password: &str) {
-    let answer = lab
+async fn register(server: &Harness, username: &str, password: &str) {
+    let answer = server
         .post_json(
             "/api/register",
             json!({"username": username, "password": password}).to_string(),
@@ -17,9 +17,9 @@ async fn register(lab: &Lab, username: &str, password: &str) {
     assert_eq!(answer.status, StatusCode::CREATED, "{}", answer.text);
 }
 
-async fn admin_patch(lab: &Lab, admin: &str, username: &str, patch: serde_json::Value) {
+async fn admin_patch(server: &Harness, admin: &str, username: &str, patch: serde_json::Value) {
     let path = format!("/api/admin/accounts/{username}");
-    let answer = lab
+    let answer = server
         .bearer_json("PUT", &path, admin, &patch.to_string())
         .await;
     assert_eq!(answer.status, StatusCode::OK, "{}", answer.text);
@@ -27,12 +27,12 @@ async fn admin_patch(lab: &Lab, admin: &str, username: &str, patch: serde_json::
 
 #[tokio::test]
 async fn password_change_ends_every_session_and_refresh_token_but_not_a_stateless_access_token() {
-    let lab = lab().await;
-    register(&lab, "carol", "carols-old-secret").await;
-    let session = lab.session_login("carol", "carols-old-secret").await;
-    let (access, refresh) = lab.jwt_login("carol", "carols-old-secret").await;
+    let server = harness().await;
+    register(&server, "carol", "carols-old-secret").await;
+    let session = server.session_login("carol", "carols-old-secret").await;
+    let (access, refresh) = server.jwt_login("carol", "carols-old-secret").await;
 
-    let wrong = lab
+    let wrong = server
         .bearer_json(
             "POST",
             "/api/account/password",
@@ -42,7 +42,7 @@ async fn password_change_ends_every_session_and_refresh_token_but_not_a_stateles
         .await;
     assert_api_error(&wrong, StatusCode::UNAUTHORIZED, "invalid_credentials");
 
-    let change = lab
+    let change = server
         .bearer_json(
             "POST",
             "/api/account/password",
@@ -53,19 +53,22 @@ async fn password_change_ends_every_session_and_refresh_token_but_not_a_stateles
     assert_eq!(change.status, StatusCode::OK, "{}", change.text);
     assert_eq!(change.json()["sessions_ended"], 1);
 
-    let replay = lab.get_as(&session, "/api/me").await;
+    let replay = server.get_as(&session, "/api/me").await;
     assert_eq!(failed_check(&replay), "store lookup");
-    assert_eq!(lab.refresh(&refresh).await.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(
+        server.refresh(&refresh).await.status,
+        StatusCode::UNAUTHORIZED
+    );
     // Stateless: nothing the server knows stops the access token before `exp`.
     assert_eq!(
-        lab.bearer("GET", "/api/me", &access).await.status,
+        server.bearer("GET", "/api/me", &access).await.status,
         StatusCode::OK
     );
-    assert!(lab
+    assert!(server
         .check_credentials("carol", "carols-new-secret")
         .await
         .is_ok());
-    assert!(lab
+    assert!(server
         .check_credentials("carol", "carols-old-secret")
         .await
         .is_err());
@@ -73,39 +76,39 @@ async fn password_change_ends_every_session_and_refresh_token_but_not_a_stateles
 
 #[tokio::test]
 async fn demoted_admin_token_cannot_administer() {
-    let lab = lab().await;
-    register(&lab, "carol", "carols-old-secret").await;
-    let (alice, _) = lab.jwt_login("alice", "alice-in-the-lab").await;
-    admin_patch(&lab, &alice, "carol", json!({"role": "admin"})).await;
+    let server = harness().await;
+    register(&server, "carol", "carols-old-secret").await;
+    let (alice, _) = server.jwt_login("alice", "alice-in-the-lab").await;
+    admin_patch(&server, &alice, "carol", json!({"role": "admin"})).await;
 
-    let session = lab.session_login("carol", "carols-old-secret").await;
-    let (token, _) = lab.jwt_login("carol", "carols-old-secret").await;
+    let session = server.session_login("carol", "carols-old-secret").await;
+    let (token, _) = server.jwt_login("carol", "carols-old-secret").await;
     assert_eq!(
-        lab.get_as(&session, "/api/admin/accounts").await.status,
+        server.get_as(&session, "/api/admin/accounts").await.status,
         StatusCode::OK
     );
-    admin_patch(&lab, &alice, "carol", json!({"role": "user"})).await;
+    admin_patch(&server, &alice, "carol", json!({"role": "user"})).await;
 
     // The session reads the role from the accounts table on every request.
-    let by_session = lab.get_as(&session, "/api/admin/accounts").await;
+    let by_session = server.get_as(&session, "/api/admin/accounts").await;
     let reason = assert_api_error(&by_session, StatusCode::FORBIDDEN, "not_allowed");
     assert!(reason.contains("accounts table"), "{reason}");
     // The old token still *says* admin...
     assert_eq!(
-        lab.bearer("GET", "/api/me", &token).await.json()["role"],
+        server.bearer("GET", "/api/me", &token).await.json()["role"],
         "admin"
     );
-    let claim = lab.bearer("GET", "/api/lab/role-claim", &token).await;
+    let claim = server.bearer("GET", "/api/lab/role-claim", &token).await;
     assert_eq!(claim.status, StatusCode::OK, "{}", claim.text);
     assert_eq!(claim.json()["claimed_role"], "admin");
     // ...but administration reads the accounts table, so it is refused, and explains why.
-    let by_token = lab.bearer("GET", "/api/admin/accounts", &token).await;
+    let by_token = server.bearer("GET", "/api/admin/accounts", &token).await;
     let reason = assert_api_error(&by_token, StatusCode::FORBIDDEN, "not_allowed");
     assert!(reason.contains("role claim still says admin"), "{reason}");
     // The reproduced attack: the demoted admin's token promotes another account. Refused, and
     // nothing changed.
-    register(&lab, "dave", "daves-own-secret").await;
-    let promote = lab
+    register(&server, "dave", "daves-own-secret").await;
+    let promote = server
         .bearer_json(
             "PUT",
             "/api/admin/accounts/dave",
@@ -114,13 +117,13 @@ async fn demoted_admin_token_cannot_administer() {
         )
         .await;
     assert_api_error(&promote, StatusCode::FORBIDDEN, "not_allowed");
-    let dave = lab
+    let dave = server
         .check_credentials("dave", "daves-own-secret")
         .await
         .unwrap();
     assert_eq!(dave.role, authlab::wire::Role::User);
     // Nor can it read everyone's audit log.
-    let audit = lab.bearer("GET", "/api/audit", &token).await;
+    let audit = server.bearer("GET", "/api/audit", &token).await;
     assert_eq!(audit.status, StatusCode::OK);
     assert!(audit
         .json()
@@ -132,22 +135,25 @@ async fn demoted_admin_token_cannot_administer() {
 
 #[tokio::test]
 async fn a_disabled_account_cannot_log_in_and_its_session_is_refused_but_its_token_runs_on() {
-    let lab = lab().await;
-    register(&lab, "carol", "carols-old-secret").await;
-    let (alice, _) = lab.jwt_login("alice", "alice-in-the-lab").await;
-    let session = lab.session_login("carol", "carols-old-secret").await;
-    let (token, refresh) = lab.jwt_login("carol", "carols-old-secret").await;
-    admin_patch(&lab, &alice, "carol", json!({"disabled": true})).await;
+    let server = harness().await;
+    register(&server, "carol", "carols-old-secret").await;
+    let (alice, _) = server.jwt_login("alice", "alice-in-the-lab").await;
+    let session = server.session_login("carol", "carols-old-secret").await;
+    let (token, refresh) = server.jwt_login("carol", "carols-old-secret").await;
+    admin_patch(&server, &alice, "carol", json!({"disabled": true})).await;
 
-    let replay = lab.get_as(&session, "/api/me").await;
+    let replay = server.get_as(&session, "/api/me").await;
     assert_eq!(replay.status, StatusCode::UNAUTHORIZED);
     assert_eq!(failed_check(&replay), "user");
     assert_eq!(
-        lab.bearer("GET", "/api/me", &token).await.status,
+        server.bearer("GET", "/api/me", &token).await.status,
         StatusCode::OK
     );
-    assert_eq!(lab.refresh(&refresh).await.status, StatusCode::UNAUTHORIZED);
-    let login = lab
+    assert_eq!(
+        server.refresh(&refresh).await.status,
+        StatusCode::UNAUTHORIZED
+    );
+    let login = server
         .post_json(
             "/api/jwt/login",
             json!({"username": "carol", "password": "carols-old-secret"}).to_string(),
@@ -155,7 +161,7 @@ async fn a_disabled_account_cannot_log_in_and_its_session_is_refused_but_its_tok
         .await;
     assert_api_error(&login, StatusCode::FORBIDDEN, "account_disabled");
     // A wrong password still says only "invalid", disabled or not.
-    let guess = lab
+    let guess = server
         .post_json(
             "/api/jwt/login",
             json!({"username": "carol", "password": "a-wrong-guess"}).to_string(),
@@ -164,8 +170,11 @@ async fn a_disabled_account_cannot_log_in_and_its_session_is_refused_but_its_tok
     assert_api_error(&guess, StatusCode::UNAUTHORIZED, "invalid_credentials");
 
     // Carol's own log says what happened to her account, and who could log in.
-    let (alice_again, _) = lab.jwt_login("alice", "alice-in-the-lab").await;
-    let log = lab.bearer("GET", "/api/audit", &alice_again).await.json();
+    let (alice_again, _) = server.jwt_login("alice", "alice-in-the-lab").await;
+    let log = server
+        .bearer("GET", "/api/audit", &alice_again)
+        .await
+        .json();
     let carol: Vec<&serde_json::Value> = log
         .as_array()
         .unwrap()
@@ -183,42 +192,42 @@ async fn a_disabled_account_cannot_log_in_and_its_session_is_refused_but_its_tok
 
 #[tokio::test]
 async fn with_revocation_on_every_account_event_refuses_the_tokens_already_issued() {
-    let lab = lab().await;
-    register(&lab, "carol", "carols-old-secret").await;
-    let (alice, _) = lab.jwt_login("alice", "alice-in-the-lab").await;
-    let (token, _) = lab.jwt_login("carol", "carols-old-secret").await;
-    let on = lab
+    let server = harness().await;
+    register(&server, "carol", "carols-old-secret").await;
+    let (alice, _) = server.jwt_login("alice", "alice-in-the-lab").await;
+    let (token, _) = server.jwt_login("carol", "carols-old-secret").await;
+    let on = server
         .bearer_put_settings(&token, r#"{"denylist":true}"#)
         .await;
     assert_eq!(on.status, StatusCode::OK);
-    admin_patch(&lab, &alice, "carol", json!({"role": "admin"})).await;
-    let replay = lab.bearer("GET", "/api/me", &token).await;
+    admin_patch(&server, &alice, "carol", json!({"role": "admin"})).await;
+    let replay = server.bearer("GET", "/api/me", &token).await;
     assert_eq!(failed_check(&replay), "not-before mark");
     // A token issued after the event (the issuer waits out the mark's second) is fine.
-    let (fresh, _) = lab.jwt_login("carol", "carols-old-secret").await;
-    let me = lab.bearer("GET", "/api/me", &fresh).await;
+    let (fresh, _) = server.jwt_login("carol", "carols-old-secret").await;
+    let me = server.bearer("GET", "/api/me", &fresh).await;
     assert_eq!(me.status, StatusCode::OK, "{}", me.text);
     assert_eq!(me.json()["role"], "admin");
 }
 
 #[tokio::test]
 async fn admin_endpoints_refuse_users_and_self_changes_with_a_reason() {
-    let lab = lab().await;
-    let (bob, _) = lab.jwt_login("bob", "bob-builds-it").await;
-    let list = lab.bearer("GET", "/api/admin/accounts", &bob).await;
+    let server = harness().await;
+    let (bob, _) = server.jwt_login("bob", "bob-builds-it").await;
+    let list = server.bearer("GET", "/api/admin/accounts", &bob).await;
     let reason = assert_api_error(&list, StatusCode::FORBIDDEN, "not_allowed");
     assert!(
         reason.contains("accounts table") && reason.contains("role user"),
         "{reason}"
     );
 
-    let (alice, _) = lab.jwt_login("alice", "alice-in-the-lab").await;
-    let listed = lab.bearer("GET", "/api/admin/accounts", &alice).await;
+    let (alice, _) = server.jwt_login("alice", "alice-in-the-lab").await;
+    let listed = server.bearer("GET", "/api/admin/accounts", &alice).await;
     assert_eq!(listed.status, StatusCode::OK);
     assert!(listed.text.contains("\"bob\""));
     assert!(!listed.text.contains("argon2"), "no password hashes");
 
-    let own = lab
+    let own = server
         .bearer_json(
             "PUT",
             "/api/admin/accounts/alice",
@@ -227,7 +236,7 @@ async fn admin_endpoints_refuse_users_and_self_changes_with_a_reason() {
         )
         .await;
     assert_api_error(&own, StatusCode::CONFLICT, "conflict");
-    let nobody = lab
+    let nobody = server
         .bearer_json(
             "PUT",
             "/api/admin/accounts/nobody",
@@ -236,7 +245,7 @@ async fn admin_endpoints_refuse_users_and_self_changes_with_a_reason() {
         )
         .await;
     assert_api_error(&nobody, StatusCode::NOT_FOUND, "not_found");
-    let bad = lab
+    let bad = server
         .bearer_json(
             "PUT",
             "/api/admin/accounts/bob",
@@ -249,10 +258,10 @@ async fn admin_endpoints_refuse_users_and_self_changes_with_a_reason() {
 
 #[tokio::test]
 async fn log_out_everywhere_by_session_ends_every_session_and_clears_the_cookie() {
-    let lab = lab().await;
-    let laptop = lab.session_login("bob", "bob-builds-it").await;
-    let phone = lab.session_login("bob", "bob-builds-it").await;
-    let answer = lab
+    let server = harness().await;
+    let laptop = server.session_login("bob", "bob-builds-it").await;
+    let phone = server.session_login("bob", "bob-builds-it").await;
+    let answer = server
         .write_as(&laptop, "POST", "/api/account/logout-everywhere")
         .await;
     assert_eq!(answer.status, StatusCode::OK, "{}", answer.text);
@@ -261,7 +270,7 @@ async fn log_out_everywhere_by_session_ends_every_session_and_clears_the_cookie(
     assert!(cleared.contains("Max-Age=0"), "{cleared}");
     for session in [&laptop, &phone] {
         assert_eq!(
-            failed_check(&lab.get_as(session, "/api/me").await),
+            failed_check(&server.get_as(session, "/api/me").await),
             "store lookup"
         );
     }

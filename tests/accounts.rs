@@ -4,13 +4,13 @@ mod common;
 
 use authlab::db::users;
 use axum::http::StatusCode;
-use common::{assert_api_error, lab, lab_in};
+use common::{assert_api_error, harness, harness_in};
 use serde_json::json;
 
 #[tokio::test]
 async fn register_creates_a_user_role_account_with_201() {
-    let lab = lab().await;
-    let answer = lab
+    let server = harness().await;
+    let answer = server
         .post_json(
             "/api/register",
             json!({"username": "carol", "password": "carol-password"}).to_string(),
@@ -18,7 +18,7 @@ async fn register_creates_a_user_role_account_with_201() {
         .await;
     assert_eq!(answer.status, StatusCode::CREATED, "{}", answer.text);
     assert_eq!(answer.json(), json!({"username": "carol", "role": "user"}));
-    let stored = users::find_by_username(&lab.state.db, "carol")
+    let stored = users::find_by_username(&server.state.db, "carol")
         .await
         .unwrap()
         .expect("stored");
@@ -28,13 +28,13 @@ async fn register_creates_a_user_role_account_with_201() {
 
 #[tokio::test]
 async fn registering_a_taken_username_is_409_and_keeps_the_first_account() {
-    let lab = lab().await;
+    let server = harness().await;
     let first = json!({"username": "dave", "password": "first-password"}).to_string();
     assert_eq!(
-        lab.post_json("/api/register", first).await.status,
+        server.post_json("/api/register", first).await.status,
         StatusCode::CREATED
     );
-    let again = lab
+    let again = server
         .post_json(
             "/api/register",
             json!({"username": "dave", "password": "second-password"}).to_string(),
@@ -43,7 +43,7 @@ async fn registering_a_taken_username_is_409_and_keeps_the_first_account() {
     let reason = assert_api_error(&again, StatusCode::CONFLICT, "username_taken");
     assert!(reason.contains("dave"), "{reason}");
     // A demo account is taken too.
-    let alice = lab
+    let alice = server
         .post_json(
             "/api/register",
             json!({"username": "alice", "password": "not-alices-password"}).to_string(),
@@ -51,7 +51,7 @@ async fn registering_a_taken_username_is_409_and_keeps_the_first_account() {
         .await;
     assert_api_error(&alice, StatusCode::CONFLICT, "username_taken");
     // The original password still works: the refused attempt changed nothing.
-    assert!(lab
+    assert!(server
         .check_credentials("dave", "first-password")
         .await
         .is_ok());
@@ -59,8 +59,8 @@ async fn registering_a_taken_username_is_409_and_keeps_the_first_account() {
 
 #[tokio::test]
 async fn malformed_json_is_400_with_a_json_reason() {
-    let lab = lab().await;
-    let answer = lab
+    let server = harness().await;
+    let answer = server
         .post_json("/api/register", r#"{"username": "erin", "password": "#)
         .await;
     assert_api_error(&answer, StatusCode::BAD_REQUEST, "malformed_json");
@@ -68,8 +68,8 @@ async fn malformed_json_is_400_with_a_json_reason() {
 
 #[tokio::test]
 async fn missing_field_is_422_naming_the_field() {
-    let lab = lab().await;
-    let answer = lab
+    let server = harness().await;
+    let answer = server
         .post_json("/api/register", json!({"username": "erin"}).to_string())
         .await;
     let reason = assert_api_error(&answer, StatusCode::UNPROCESSABLE_ENTITY, "invalid_body");
@@ -78,15 +78,15 @@ async fn missing_field_is_422_naming_the_field() {
 
 #[tokio::test]
 async fn wrongly_typed_or_unknown_fields_are_422() {
-    let lab = lab().await;
-    let typed = lab
+    let server = harness().await;
+    let typed = server
         .post_json(
             "/api/register",
             json!({"username": 7, "password": "long-enough"}).to_string(),
         )
         .await;
     assert_api_error(&typed, StatusCode::UNPROCESSABLE_ENTITY, "invalid_body");
-    let extra = lab
+    let extra = server
         .post_json(
             "/api/register",
             json!({"username": "erin", "password": "long-enough", "role": "admin"}).to_string(),
@@ -94,7 +94,7 @@ async fn wrongly_typed_or_unknown_fields_are_422() {
         .await;
     let reason = assert_api_error(&extra, StatusCode::UNPROCESSABLE_ENTITY, "invalid_body");
     assert!(reason.contains("role"), "{reason}");
-    assert!(users::find_by_username(&lab.state.db, "erin")
+    assert!(users::find_by_username(&server.state.db, "erin")
         .await
         .unwrap()
         .is_none());
@@ -102,9 +102,9 @@ async fn wrongly_typed_or_unknown_fields_are_422() {
 
 #[tokio::test]
 async fn bad_usernames_are_400_with_the_rule() {
-    let lab = lab().await;
+    let server = harness().await;
     for bad in ["ab", "Alice", "has space", "x/y", &"z".repeat(33), ""] {
-        let answer = lab
+        let answer = server
             .post_json(
                 "/api/register",
                 json!({"username": bad, "password": "long-enough"}).to_string(),
@@ -117,13 +117,13 @@ async fn bad_usernames_are_400_with_the_rule() {
 
 #[tokio::test]
 async fn short_and_over_long_passwords_are_400_with_the_rule() {
-    let lab = lab().await;
+    let server = harness().await;
     for (bad, length) in [
         ("short", 5),
         (&*"p".repeat(129), 129),
         (&*"é".repeat(200), 200),
     ] {
-        let answer = lab
+        let answer = server
             .post_json(
                 "/api/register",
                 json!({"username": "frank", "password": bad}).to_string(),
@@ -136,7 +136,7 @@ async fn short_and_over_long_passwords_are_400_with_the_rule() {
             "the reason never echoes the password"
         );
     }
-    assert!(users::find_by_username(&lab.state.db, "frank")
+    assert!(users::find_by_username(&server.state.db, "frank")
         .await
         .unwrap()
         .is_none());
@@ -144,8 +144,8 @@ async fn short_and_over_long_passwords_are_400_with_the_rule() {
 
 #[tokio::test]
 async fn non_json_content_type_is_415() {
-    let lab = lab().await;
-    let answer = lab
+    let server = harness().await;
+    let answer = server
         .send(
             axum::http::Request::post("/api/register")
                 .header("content-type", "application/x-www-form-urlencoded")
@@ -162,32 +162,32 @@ async fn non_json_content_type_is_415() {
 
 #[tokio::test]
 async fn oversized_body_is_413() {
-    let lab = lab().await;
+    let server = harness().await;
     let huge = json!({"username": "hank", "password": "x".repeat(64 * 1024)}).to_string();
-    let answer = lab.post_json("/api/register", huge).await;
+    let answer = server.post_json("/api/register", huge).await;
     assert_api_error(&answer, StatusCode::PAYLOAD_TOO_LARGE, "body_too_large");
 }
 
 #[tokio::test]
 async fn unknown_api_path_is_a_json_404() {
-    let lab = lab().await;
-    let answer = lab.get("/api/nope").await;
+    let server = harness().await;
+    let answer = server.get("/api/nope").await;
     assert_api_error(&answer, StatusCode::NOT_FOUND, "not_found");
 }
 
 #[tokio::test]
 async fn demo_accounts_are_seeded_once_in_a_database_created_on_first_run() {
     let dir = tempfile::tempdir().unwrap();
-    let db_file = dir.path().join("nested/lab.db");
+    let db_file = dir.path().join("nested/server.db");
     assert!(!db_file.exists());
-    let lab = lab_in(dir).await;
+    let server = harness_in(dir).await;
     assert!(db_file.exists(), "database file created with its directory");
 
-    let alice = users::find_by_username(&lab.state.db, "alice")
+    let alice = users::find_by_username(&server.state.db, "alice")
         .await
         .unwrap()
         .unwrap();
-    let bob = users::find_by_username(&lab.state.db, "bob")
+    let bob = users::find_by_username(&server.state.db, "bob")
         .await
         .unwrap()
         .unwrap();
@@ -196,9 +196,9 @@ async fn demo_accounts_are_seeded_once_in_a_database_created_on_first_run() {
     let alice_hash = alice.password_hash.as_phc().to_string();
 
     // A restart on the same file finds the accounts and leaves them alone.
-    let common::Lab { state, dir, .. } = lab;
+    let common::Harness { state, dir, .. } = server;
     state.db.close().await;
-    let again = lab_in(dir).await;
+    let again = harness_in(dir).await;
     assert_eq!(users::count(&again.state.db).await.unwrap(), 2);
     let alice_again = users::find_by_username(&again.state.db, "alice")
         .await
@@ -209,12 +209,12 @@ async fn demo_accounts_are_seeded_once_in_a_database_created_on_first_run() {
 
 #[tokio::test]
 async fn health_answers_ok_and_pages_render_on_the_server() {
-    let lab = lab().await;
-    let health = lab.get("/api/health").await;
+    let server = harness().await;
+    let health = server.get("/api/health").await;
     assert_eq!(health.status, StatusCode::OK);
     assert_eq!(health.json(), json!({"status": "ok"}));
 
-    let page = lab.get("/register").await;
+    let page = server.get("/register").await;
     assert_eq!(page.status, StatusCode::OK);
     assert!(page.text.contains("Create an account"), "{}", page.text);
     assert!(
@@ -222,6 +222,6 @@ async fn health_answers_ok_and_pages_render_on_the_server() {
         "demo passwords shown"
     );
 
-    let missing = lab.get("/no-such-page").await;
+    let missing = server.get("/no-such-page").await;
     assert_eq!(missing.status, StatusCode::NOT_FOUND);
 }

@@ -8,28 +8,28 @@ use axum::{
     body::Body,
     http::{header, Request, StatusCode},
 };
-use common::{lab, Lab};
+use common::{harness, Harness};
 use http_body_util::BodyExt;
 use std::time::Duration;
 use tower::ServiceExt;
 
-async fn events_of(lab: &Lab, session: &common::CookieSession) -> Vec<AuditEvent> {
-    let answer = lab.get_as(session, "/api/audit").await;
+async fn events_of(server: &Harness, session: &common::CookieSession) -> Vec<AuditEvent> {
+    let answer = server.get_as(session, "/api/audit").await;
     assert_eq!(answer.status, StatusCode::OK, "{}", answer.text);
     serde_json::from_str(&answer.text).unwrap()
 }
 
 #[tokio::test]
 async fn a_replayed_session_cookie_is_logged_as_a_refusal_on_that_users_account() {
-    let lab = lab().await;
-    let old = lab.session_login("bob", "bob-builds-it").await;
-    lab.write_as(&old, "POST", "/api/session/logout").await;
+    let server = harness().await;
+    let old = server.session_login("bob", "bob-builds-it").await;
+    server.write_as(&old, "POST", "/api/session/logout").await;
     assert_eq!(
-        lab.get_as(&old, "/api/me").await.status,
+        server.get_as(&old, "/api/me").await.status,
         StatusCode::UNAUTHORIZED
     );
-    let now = lab.session_login("bob", "bob-builds-it").await;
-    let events = events_of(&lab, &now).await;
+    let now = server.session_login("bob", "bob-builds-it").await;
+    let events = events_of(&server, &now).await;
     let replay = events
         .iter()
         .find(|e| e.action == "GET /api/me" && !e.allowed)
@@ -44,21 +44,22 @@ async fn a_replayed_session_cookie_is_logged_as_a_refusal_on_that_users_account(
 
 #[tokio::test]
 async fn bearer_refusals_are_attributed_only_when_the_signature_holds() {
-    let lab = lab().await;
-    let (access, refresh) = lab.jwt_login("alice", "alice-in-the-lab").await;
-    lab.bearer_put_settings(&access, r#"{"denylist":true}"#)
+    let server = harness().await;
+    let (access, refresh) = server.jwt_login("alice", "alice-in-the-lab").await;
+    server
+        .bearer_put_settings(&access, r#"{"denylist":true}"#)
         .await;
-    lab.jwt_logout(&access, &refresh).await;
+    server.jwt_logout(&access, &refresh).await;
     assert_eq!(
-        lab.bearer("GET", "/api/me", &access).await.status,
+        server.bearer("GET", "/api/me", &access).await.status,
         StatusCode::UNAUTHORIZED
     );
     // A forged token naming alice, with a broken signature.
     let mut parts: Vec<String> = access.split('.').map(str::to_string).collect();
     parts[2] = "AAAA".into();
-    lab.bearer("GET", "/api/me", &parts.join(".")).await;
+    server.bearer("GET", "/api/me", &parts.join(".")).await;
 
-    let all = lab.state.audit.list(None, 0, 200).await.unwrap();
+    let all = server.state.audit.list(None, 0, 200).await.unwrap();
     let denied = all
         .iter()
         .find(|e| e.failed_check.as_deref() == Some("denylist"))
@@ -73,25 +74,27 @@ async fn bearer_refusals_are_attributed_only_when_the_signature_holds() {
 
 #[tokio::test]
 async fn failed_logins_are_logged_on_the_account_they_named() {
-    let lab = lab().await;
-    lab.post_json(
-        "/api/session/login",
-        r#"{"username":"bob","password":"wrong-password"}"#,
-    )
-    .await;
-    lab.post_json(
-        "/api/jwt/login",
-        r#"{"username":"nobody","password":"wrong-password"}"#,
-    )
-    .await;
-    let bob = lab.session_login("bob", "bob-builds-it").await;
-    let events = events_of(&lab, &bob).await;
+    let server = harness().await;
+    server
+        .post_json(
+            "/api/session/login",
+            r#"{"username":"bob","password":"wrong-password"}"#,
+        )
+        .await;
+    server
+        .post_json(
+            "/api/jwt/login",
+            r#"{"username":"nobody","password":"wrong-password"}"#,
+        )
+        .await;
+    let bob = server.session_login("bob", "bob-builds-it").await;
+    let events = events_of(&server, &bob).await;
     let failed = events
         .iter()
         .find(|e| e.action == "login" && !e.allowed)
         .unwrap();
     assert_eq!(failed.failed_check.as_deref(), Some("credentials"));
-    let all = lab.state.audit.list(None, 0, 200).await.unwrap();
+    let all = server.state.audit.list(None, 0, 200).await.unwrap();
     let unknown = all
         .iter()
         .filter(|e| e.action == "login" && !e.allowed && e.username.is_none())
@@ -101,21 +104,21 @@ async fn failed_logins_are_logged_on_the_account_they_named() {
 
 #[tokio::test]
 async fn users_see_their_own_events_and_admins_see_everyones() {
-    let lab = lab().await;
-    let alice = lab.session_login("alice", "alice-in-the-lab").await;
-    let bob = lab.session_login("bob", "bob-builds-it").await;
-    lab.get_as(&bob, "/api/me").await;
-    let bobs = events_of(&lab, &bob).await;
+    let server = harness().await;
+    let alice = server.session_login("alice", "alice-in-the-lab").await;
+    let bob = server.session_login("bob", "bob-builds-it").await;
+    server.get_as(&bob, "/api/me").await;
+    let bobs = events_of(&server, &bob).await;
     assert!(!bobs.is_empty());
     assert!(bobs.iter().all(|e| e.username.as_deref() == Some("bob")));
-    let alices = events_of(&lab, &alice).await;
+    let alices = events_of(&server, &alice).await;
     assert!(alices.iter().any(|e| e.username.as_deref() == Some("bob")));
     assert!(alices
         .iter()
         .any(|e| e.username.as_deref() == Some("alice")));
     // `after` pages forward.
     let last = alices.last().unwrap().id;
-    let newer = lab
+    let newer = server
         .get_as(&alice, &format!("/api/audit?after={last}"))
         .await;
     let newer: Vec<AuditEvent> = serde_json::from_str(&newer.text).unwrap();
@@ -124,18 +127,18 @@ async fn users_see_their_own_events_and_admins_see_everyones() {
 
 #[tokio::test]
 async fn no_credential_ever_reaches_the_audit_log() {
-    let lab = lab().await;
-    let session = lab.session_login("alice", "alice-in-the-lab").await;
-    let (access, refresh) = lab.jwt_login("alice", "alice-in-the-lab").await;
-    lab.get_as(&session, "/api/me").await;
-    lab.bearer("GET", "/api/me", &access).await;
-    lab.refresh(&refresh).await;
-    lab.refresh(&refresh).await; // reuse
-    lab.state.audit.flush().await;
+    let server = harness().await;
+    let session = server.session_login("alice", "alice-in-the-lab").await;
+    let (access, refresh) = server.jwt_login("alice", "alice-in-the-lab").await;
+    server.get_as(&session, "/api/me").await;
+    server.bearer("GET", "/api/me", &access).await;
+    server.refresh(&refresh).await;
+    server.refresh(&refresh).await; // reuse
+    server.state.audit.flush().await;
     let dump: Vec<(String, String)> = sqlx::query_as(
         "SELECT action, detail || coalesce(failed_check, '') || coalesce(username, '') FROM audit_events",
     )
-    .fetch_all(&lab.state.db)
+    .fetch_all(&server.state.db)
     .await
     .unwrap();
     assert!(dump.len() >= 6, "{dump:?}");
@@ -154,16 +157,16 @@ async fn no_credential_ever_reaches_the_audit_log() {
 
 #[tokio::test]
 async fn new_events_are_pushed_as_server_sent_events() {
-    let lab = lab().await;
-    let bob = lab.session_login("bob", "bob-builds-it").await;
-    let response = lab
+    let server = harness().await;
+    let bob = server.session_login("bob", "bob-builds-it").await;
+    let response = server
         .app
         .clone()
         .oneshot(
             Request::get("/api/audit/stream")
                 .header(
                     header::HOST,
-                    format!("127.0.0.1:{}", lab.settings.listen.port()),
+                    format!("127.0.0.1:{}", server.settings.listen.port()),
                 )
                 .header(header::COOKIE, bob.cookie_header())
                 .body(Body::empty())
@@ -178,8 +181,8 @@ async fn new_events_are_pushed_as_server_sent_events() {
     );
     let mut body = response.into_body();
     // Something happens to bob: a refused replay of an ended session.
-    lab.write_as(&bob, "POST", "/api/session/logout").await;
-    lab.get_as(&bob, "/api/me").await;
+    server.write_as(&bob, "POST", "/api/session/logout").await;
+    server.get_as(&bob, "/api/me").await;
     let mut seen = String::new();
     while !seen.contains("store lookup") {
         let frame = tokio::time::timeout(Duration::from_secs(10), body.frame())
@@ -197,41 +200,42 @@ async fn new_events_are_pushed_as_server_sent_events() {
 
 #[tokio::test]
 async fn every_decision_queued_before_a_graceful_shutdown_is_written() {
-    let lab = lab().await;
-    let (access, _) = lab.jwt_login("bob", "bob-builds-it").await;
+    let server = harness().await;
+    let (access, _) = server.jwt_login("bob", "bob-builds-it").await;
     // Requests only queue their entries; nobody flushes before the shutdown does.
     for _ in 0..300 {
         assert_eq!(
-            lab.bearer("GET", "/api/me", &access).await.status,
+            server.bearer("GET", "/api/me", &access).await.status,
             StatusCode::OK
         );
     }
-    lab.state.audit.close().await;
+    server.state.audit.close().await;
     let written: i64 = sqlx::query_scalar(
         "SELECT COUNT(*) FROM audit_events WHERE action = 'GET /api/me' AND allowed = 1",
     )
-    .fetch_one(&lab.state.db)
+    .fetch_one(&server.state.db)
     .await
     .unwrap();
     assert_eq!(written, 300);
-    assert_eq!(lab.state.audit.lost(), 0);
+    assert_eq!(server.state.audit.lost(), 0);
 }
 
 #[tokio::test]
 async fn junk_token_flood_neither_fills_the_audit_queue_nor_drops_a_signed_in_entry() {
-    let lab = std::sync::Arc::new(lab().await);
-    let (access, _) = lab.jwt_login("bob", "bob-builds-it").await;
+    let server = std::sync::Arc::new(harness().await);
+    let (access, _) = server.jwt_login("bob", "bob-builds-it").await;
     let started = std::time::Instant::now();
     // Junk and real requests interleaved, all in flight at once.
     let mut flood = Vec::new();
     for i in 0..2000 {
-        let lab = lab.clone();
+        let server = server.clone();
         let access = access.clone();
         flood.push(tokio::spawn(async move {
             if i % 20 == 0 {
-                lab.bearer("GET", "/api/me", &access).await.status
+                server.bearer("GET", "/api/me", &access).await.status
             } else {
-                lab.bearer("GET", "/api/me", &format!("junk.{i}.x"))
+                server
+                    .bearer("GET", "/api/me", &format!("junk.{i}.x"))
                     .await
                     .status
             }
@@ -245,12 +249,12 @@ async fn junk_token_flood_neither_fills_the_audit_queue_nor_drops_a_signed_in_en
         };
         assert_eq!(request.await.unwrap(), expected);
     }
-    lab.state.audit.flush().await;
+    server.state.audit.flush().await;
     let (allowed, refused): (i64, i64) = sqlx::query_as(
         "SELECT SUM(allowed = 1 AND username = 'bob' AND action = 'GET /api/me'),
                 SUM(allowed = 0) FROM audit_events",
     )
-    .fetch_one(&lab.state.db)
+    .fetch_one(&server.state.db)
     .await
     .unwrap();
     assert_eq!(allowed, 100, "every signed-in request is on bob's record");
@@ -261,7 +265,7 @@ async fn junk_token_flood_neither_fills_the_audit_queue_nor_drops_a_signed_in_en
         "{refused} junk rows written one by one"
     );
     // The rest were counted: one row per check and client after the next summary.
-    assert_eq!(lab.state.audit.suppressed() as i64, 1900 - refused);
-    authlab::server::maintain_once(&lab.state).await;
-    assert_eq!(lab.state.audit.suppressed(), 0);
+    assert_eq!(server.state.audit.suppressed() as i64, 1900 - refused);
+    authlab::server::maintain_once(&server.state).await;
+    assert_eq!(server.state.audit.suppressed(), 0);
 }

@@ -4,13 +4,13 @@
 mod common;
 
 use authlab::{auth::credentials::CredentialError, demo::DEMO_ACCOUNTS, wire::Role};
-use common::lab;
+use common::harness;
 
 #[tokio::test]
 async fn right_password_is_accepted() {
-    let lab = lab().await;
+    let server = harness().await;
     for account in DEMO_ACCOUNTS {
-        let user = lab
+        let user = server
             .check_credentials(account.username, account.password)
             .await
             .expect("demo credentials are valid");
@@ -21,26 +21,29 @@ async fn right_password_is_accepted() {
 
 #[tokio::test]
 async fn registered_account_passes_the_check() {
-    let lab = lab().await;
-    let answer = lab
+    let server = harness().await;
+    let answer = server
         .post_json(
             "/api/register",
             r#"{"username":"ivy","password":"ivy-password"}"#,
         )
         .await;
     assert_eq!(answer.status, 201);
-    let user = lab.check_credentials("ivy", "ivy-password").await.unwrap();
+    let user = server
+        .check_credentials("ivy", "ivy-password")
+        .await
+        .unwrap();
     assert_eq!(user.role, Role::User);
 }
 
 #[tokio::test]
 async fn wrong_password_and_unknown_user_are_refused_with_the_same_error() {
-    let lab = lab().await;
-    let wrong_password = lab
+    let server = harness().await;
+    let wrong_password = server
         .check_credentials("alice", "not-alices-password")
         .await
         .unwrap_err();
-    let unknown_user = lab
+    let unknown_user = server
         .check_credentials("nobody", "not-alices-password")
         .await
         .unwrap_err();
@@ -52,12 +55,12 @@ async fn wrong_password_and_unknown_user_are_refused_with_the_same_error() {
 
 #[tokio::test]
 async fn unknown_user_costs_the_same_argon2_verification_as_a_wrong_password() {
-    let lab = lab().await;
-    let verifications = || lab.state.passwords.verifications();
+    let server = harness().await;
+    let verifications = || server.state.passwords.verifications();
     let start = verifications();
-    let _ = lab.check_credentials("alice", "wrong-one").await;
+    let _ = server.check_credentials("alice", "wrong-one").await;
     let after_wrong_password = verifications();
-    let _ = lab.check_credentials("nobody", "wrong-one").await;
+    let _ = server.check_credentials("nobody", "wrong-one").await;
     let after_unknown_user = verifications();
     assert_eq!(after_wrong_password - start, 1);
     assert_eq!(after_unknown_user - after_wrong_password, 1);
@@ -65,16 +68,16 @@ async fn unknown_user_costs_the_same_argon2_verification_as_a_wrong_password() {
 
 #[tokio::test]
 async fn a_burst_of_checks_all_complete_behind_the_semaphore() {
-    let lab = std::sync::Arc::new(lab().await);
+    let server = std::sync::Arc::new(harness().await);
     let checks = (0..8).map(|i| {
-        let lab = lab.clone();
+        let server = server.clone();
         tokio::spawn(async move {
             let password = if i % 2 == 0 {
                 "bob-builds-it"
             } else {
                 "wrong-password"
             };
-            lab.check_credentials("bob", password).await.is_ok()
+            server.check_credentials("bob", password).await.is_ok()
         })
     });
     let mut accepted = 0;

@@ -5,14 +5,14 @@ mod common;
 
 use authlab::{db::users, wire::Role};
 use axum::http::StatusCode;
-use common::{assert_api_error, lab, lab_in_with, Lab};
+use common::{assert_api_error, harness, harness_in_with, Harness};
 
-const HOST: &str = "lab.school.test";
+const HOST: &str = "server.school.test";
 
 /// Run a lab on loopback first (it seeds the demo accounts), then restart it on the same file
 /// as a hosted lab with `admin_password`.
-async fn hosted_after_loopback(admin_password: &str) -> Lab {
-    let Lab { state, dir, .. } = lab().await;
+async fn hosted_after_loopback(admin_password: &str) -> Harness {
+    let Harness { state, dir, .. } = harness().await;
     // Someone at the machine promotes their own account through the public alice.
     let carol_hash = state
         .passwords
@@ -24,30 +24,31 @@ async fn hosted_after_loopback(admin_password: &str) -> Lab {
         .unwrap();
     state.db.close().await;
     let admin_password = admin_password.to_string();
-    lab_in_with(dir, move |s| {
+    harness_in_with(dir, move |s| {
         s.hosting.public_hosts = HOST.parse().unwrap();
         s.hosting.admin_password = admin_password;
     })
     .await
 }
 
-async fn login(lab: &Lab, username: &str, password: &str) -> common::Answer {
-    lab.post_json(
-        "/api/jwt/login",
-        serde_json::json!({ "username": username, "password": password }).to_string(),
-    )
-    .await
+async fn login(server: &Harness, username: &str, password: &str) -> common::Answer {
+    server
+        .post_json(
+            "/api/jwt/login",
+            serde_json::json!({ "username": username, "password": password }).to_string(),
+        )
+        .await
 }
 
 #[tokio::test]
 async fn hosted_lab_refuses_the_public_demo_passwords_and_has_no_admin_without_a_password() {
-    let lab = hosted_after_loopback("").await;
+    let server = hosted_after_loopback("").await;
     for (name, password) in [("alice", "alice-in-the-lab"), ("bob", "bob-builds-it")] {
-        let answer = login(&lab, name, password).await;
+        let answer = login(&server, name, password).await;
         assert_api_error(&answer, StatusCode::FORBIDDEN, "account_disabled");
     }
     let admins: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM users WHERE role = 'admin'")
-        .fetch_one(&lab.state.db)
+        .fetch_one(&server.state.db)
         .await
         .unwrap();
     assert_eq!(
@@ -55,30 +56,30 @@ async fn hosted_lab_refuses_the_public_demo_passwords_and_has_no_admin_without_a
         "no administrator exists on a hosted lab without admin_password"
     );
     // The UI is told not to show the demo card.
-    let card = lab.get("/api/demo-accounts").await;
+    let card = server.get("/api/demo-accounts").await;
     assert_eq!(card.status, StatusCode::OK);
     assert_eq!(card.json()["accounts"], serde_json::json!([]));
 }
 
 #[tokio::test]
 async fn hosted_admin_is_alice_with_the_teachers_password_only() {
-    let lab = hosted_after_loopback("a long teacher password").await;
-    let public = login(&lab, "alice", "alice-in-the-lab").await;
+    let server = hosted_after_loopback("a long teacher password").await;
+    let public = login(&server, "alice", "alice-in-the-lab").await;
     assert_api_error(&public, StatusCode::UNAUTHORIZED, "invalid_credentials");
-    let teacher = login(&lab, "alice", "a long teacher password").await;
+    let teacher = login(&server, "alice", "a long teacher password").await;
     assert_eq!(teacher.status, StatusCode::OK, "{}", teacher.text);
     let token = teacher.json()["access_token"].as_str().unwrap().to_string();
-    let accounts = lab.bearer("GET", "/api/admin/accounts", &token).await;
+    let accounts = server.bearer("GET", "/api/admin/accounts", &token).await;
     assert_eq!(accounts.status, StatusCode::OK, "{}", accounts.text);
-    let bob = login(&lab, "bob", "bob-builds-it").await;
+    let bob = login(&server, "bob", "bob-builds-it").await;
     assert_api_error(&bob, StatusCode::FORBIDDEN, "account_disabled");
 }
 
 #[tokio::test]
 async fn learner_cannot_lock_others_out_of_a_shared_demo_account() {
-    let lab = lab().await;
-    let bob = lab.session_login("bob", "bob-builds-it").await;
-    let change = lab
+    let server = harness().await;
+    let bob = server.session_login("bob", "bob-builds-it").await;
+    let change = server
         .send(
             axum::http::Request::post("/api/account/password")
                 .header("content-type", "application/json")
@@ -93,30 +94,30 @@ async fn learner_cannot_lock_others_out_of_a_shared_demo_account() {
         .await;
     assert_api_error(&change, StatusCode::FORBIDDEN, "not_allowed");
     // And the public alice cannot promote or disable bob for everyone either.
-    let (alice, _) = lab.jwt_login("alice", "alice-in-the-lab").await;
+    let (alice, _) = server.jwt_login("alice", "alice-in-the-lab").await;
     for patch in [r#"{"role":"admin"}"#, r#"{"disabled":true}"#] {
-        let answer = lab
+        let answer = server
             .bearer_json("PUT", "/api/admin/accounts/bob", &alice, patch)
             .await;
         assert_api_error(&answer, StatusCode::FORBIDDEN, "not_allowed");
     }
-    let again = login(&lab, "bob", "bob-builds-it").await;
+    let again = login(&server, "bob", "bob-builds-it").await;
     assert_eq!(again.status, StatusCode::OK, "{}", again.text);
 }
 
 #[tokio::test]
 async fn registered_look_alike_of_a_scratch_account_is_never_promoted() {
-    let lab = lab().await;
+    let server = harness().await;
     for name in ["matrix-admin", "lesson-admin"] {
-        let made = lab
+        let made = server
             .post_json(
                 "/api/register",
                 format!(r#"{{"username":"{name}","password":"look-alike-pw"}}"#),
             )
             .await;
         assert_eq!(made.status, StatusCode::CREATED, "{}", made.text);
-        let (alice, _) = lab.jwt_login("alice", "alice-in-the-lab").await;
-        let promote = lab
+        let (alice, _) = server.jwt_login("alice", "alice-in-the-lab").await;
+        let promote = server
             .bearer_json(
                 "PUT",
                 &format!("/api/admin/accounts/{name}"),
@@ -130,40 +131,43 @@ async fn registered_look_alike_of_a_scratch_account_is_never_promoted() {
 
 #[tokio::test]
 async fn scheduled_reset_undoes_a_learners_switches_and_sessions_on_demo_accounts() {
-    let lab = lab().await;
-    let (token, _) = lab.jwt_login("bob", "bob-builds-it").await;
-    let set = lab
+    let server = harness().await;
+    let (token, _) = server.jwt_login("bob", "bob-builds-it").await;
+    let set = server
         .bearer_put_settings(&token, r#"{"denylist":true,"same_site":"None"}"#)
         .await;
     assert_eq!(set.status, StatusCode::OK, "{}", set.text);
-    let session = lab.session_login("bob", "bob-builds-it").await;
-    assert_eq!(lab.get_as(&session, "/api/me").await.status, StatusCode::OK);
+    let session = server.session_login("bob", "bob-builds-it").await;
+    assert_eq!(
+        server.get_as(&session, "/api/me").await.status,
+        StatusCode::OK
+    );
 
-    let reset = authlab::demo::reset_shared(&lab.state).await.unwrap();
+    let reset = authlab::demo::reset_shared(&server.state).await.unwrap();
     assert_eq!(reset, 2);
 
     assert_eq!(
-        lab.get_as(&session, "/api/me").await.status,
+        server.get_as(&session, "/api/me").await.status,
         StatusCode::UNAUTHORIZED,
         "the reset ends the demo account's sessions"
     );
-    let (fresh, _) = lab.jwt_login("bob", "bob-builds-it").await;
-    let settings = lab.bearer("GET", "/api/lab-settings", &fresh).await;
+    let (fresh, _) = server.jwt_login("bob", "bob-builds-it").await;
+    let settings = server.bearer("GET", "/api/lab-settings", &fresh).await;
     assert_eq!(settings.json()["denylist"], false, "{}", settings.text);
     assert_eq!(settings.json()["same_site"], "Lax", "{}", settings.text);
 }
 
 #[tokio::test]
 async fn expired_lesson_accounts_are_deleted_by_maintenance() {
-    let lab = lab().await;
-    let made = lab
+    let server = harness().await;
+    let made = server
         .post_json(
             "/api/register",
             r#"{"username":"lesson-abc123","password":"lesson-password"}"#,
         )
         .await;
     assert_eq!(made.status, StatusCode::CREATED, "{}", made.text);
-    let kept = lab
+    let kept = server
         .post_json(
             "/api/register",
             r#"{"username":"dave","password":"dave-password"}"#,
@@ -172,27 +176,27 @@ async fn expired_lesson_accounts_are_deleted_by_maintenance() {
     assert_eq!(kept.status, StatusCode::CREATED, "{}", kept.text);
     let (scratch, expires): (Option<String>, Option<i64>) =
         sqlx::query_as("SELECT scratch, expires_at FROM users WHERE username = 'lesson-abc123'")
-            .fetch_one(&lab.state.db)
+            .fetch_one(&server.state.db)
             .await
             .unwrap();
     assert_eq!(scratch.as_deref(), Some("lesson"));
     assert!(expires.unwrap() > authlab::db::unix_now());
     // Not yet expired: maintenance leaves it.
-    authlab::server::maintain_once(&lab.state).await;
-    assert!(users::find_by_username(&lab.state.db, "lesson-abc123")
+    authlab::server::maintain_once(&server.state).await;
+    assert!(users::find_by_username(&server.state.db, "lesson-abc123")
         .await
         .unwrap()
         .is_some());
     sqlx::query("UPDATE users SET expires_at = 0 WHERE username = 'lesson-abc123'")
-        .execute(&lab.state.db)
+        .execute(&server.state.db)
         .await
         .unwrap();
-    authlab::server::maintain_once(&lab.state).await;
-    assert!(users::find_by_username(&lab.state.db, "lesson-abc123")
+    authlab::server::maintain_once(&server.state).await;
+    assert!(users::find_by_username(&server.state.db, "lesson-abc123")
         .await
         .unwrap()
         .is_none());
-    assert!(users::find_by_username(&lab.state.db, "dave")
+    assert!(users::find_by_username(&server.state.db, "dave")
         .await
         .unwrap()
         .is_some());

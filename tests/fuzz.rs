@@ -16,15 +16,15 @@ use axum::{
     body::Body,
     http::{header, HeaderMap, HeaderValue, Request},
 };
-use common::{lab_with, Lab};
+use common::{harness_with, Harness};
 use proptest::prelude::*;
 use std::sync::OnceLock;
 
-/// One lab for every case (building one per case would spend the run on argon2 seeding), with
+/// One server for every case (building one per case would spend the run on argon2 seeding), with
 /// bob's token and the administrator alice's.
 struct Shared {
     runtime: tokio::runtime::Runtime,
-    lab: Lab,
+    server: Harness,
     bob: String,
     alice: String,
 }
@@ -37,8 +37,8 @@ fn shared() -> &'static Shared {
             .enable_all()
             .build()
             .expect("runtime");
-        let (lab, bob, alice) = runtime.block_on(async {
-            let lab = lab_with(|s| {
+        let (server, bob, alice) = runtime.block_on(async {
+            let server = harness_with(|s| {
                 let many = "100000/1m";
                 s.limits.login_per_address = many.parse().unwrap();
                 s.limits.login_per_name = many.parse().unwrap();
@@ -48,20 +48,20 @@ fn shared() -> &'static Shared {
             })
             .await;
             // An ordinary account for the administration endpoint to change.
-            let carol = lab
+            let carol = server
                 .post_json(
                     "/api/register",
                     r#"{"username":"carol","password":"carol-password"}"#,
                 )
                 .await;
             assert_eq!(carol.status.as_u16(), 201, "{}", carol.text);
-            let (bob, _) = lab.jwt_login("bob", "bob-builds-it").await;
-            let (alice, _) = lab.jwt_login("alice", "alice-in-the-lab").await;
-            (lab, bob, alice)
+            let (bob, _) = server.jwt_login("bob", "bob-builds-it").await;
+            let (alice, _) = server.jwt_login("alice", "alice-in-the-lab").await;
+            (server, bob, alice)
         });
         Shared {
             runtime,
-            lab,
+            server,
             bob,
             alice,
         }
@@ -132,14 +132,14 @@ proptest! {
 
     #[test]
     fn random_authorization_headers_never_break_the_bearer_parser(raw in prop::collection::vec(any::<u8>(), 0..2048)) {
-        let lab = &shared().lab;
+        let server = &shared().server;
         let mut headers = HeaderMap::new();
         if let Ok(value) = HeaderValue::from_bytes(&raw) {
             headers.insert(header::AUTHORIZATION, value);
         }
         if let Some(token) = bearer_token(&headers) {
             let mut trace = Trace::new(AuthMode::Jwt, &CHECKS);
-            let (claims, _) = jwt::verify(&token, &lab.state.keys, &lab.settings.jwt, &mut trace, Mode::EveryProblem);
+            let (claims, _) = jwt::verify(&token, &server.state.keys, &server.settings.jwt, &mut trace, Mode::EveryProblem);
             prop_assert!(claims.is_none());
             // Whatever was sent, what is said back stays small.
             let said = serde_json::to_string(&trace.finish()).unwrap();
@@ -154,10 +154,10 @@ proptest! {
         signature in "[A-Za-z0-9_-]{0,90}",
     ) {
         use base64::{engine::general_purpose::URL_SAFE_NO_PAD, Engine};
-        let lab = &shared().lab;
+        let server = &shared().server;
         let token = format!("{}.{}.{signature}", URL_SAFE_NO_PAD.encode(&header), URL_SAFE_NO_PAD.encode(&payload));
         let mut trace = Trace::new(AuthMode::Jwt, &CHECKS);
-        let (claims, _) = jwt::verify(&token, &lab.state.keys, &lab.settings.jwt, &mut trace, Mode::EveryProblem);
+        let (claims, _) = jwt::verify(&token, &server.state.keys, &server.settings.jwt, &mut trace, Mode::EveryProblem);
         prop_assert!(claims.is_none());
     }
 
@@ -178,7 +178,7 @@ proptest! {
         authenticated in any::<bool>(),
         cookie in prop::option::of("[ -~]{0,80}"),
     ) {
-        let Shared { runtime, lab, bob, alice } = shared();
+        let Shared { runtime, server, bob, alice } = shared();
         let (method, path) = JSON_ENDPOINTS[endpoint];
         // The administration endpoint is only reached (its body parsed) by an administrator.
         let token = if path.starts_with("/api/admin/") { alice } else { bob };
@@ -193,7 +193,7 @@ proptest! {
             request = request.header(header::COOKIE, cookie);
         }
         let request = request.body(Body::from(body.clone())).unwrap();
-        let answer = runtime.block_on(lab.send(request));
+        let answer = runtime.block_on(server.send(request));
         assert_clean(answer.status.as_u16(), &answer.text, &format!("{method} {path}"));
         prop_assert!(answer.text.len() < 8 * 1024 + body.len() / 2, "{} bytes back for {} sent", answer.text.len(), body.len());
     }
@@ -208,12 +208,12 @@ proptest! {
             "[A-Za-z0-9_-]{0,40}\\.[A-Za-z0-9_-]{0,200}\\.[A-Za-z0-9_-]{0,90}",
         ],
     ) {
-        let Shared { runtime, lab, .. } = shared();
+        let Shared { runtime, server, .. } = shared();
         let mut request = Request::get("/api/me");
         if let Ok(value) = HeaderValue::from_str(&format!("{scheme}{gap}{token}")) {
             request = request.header(header::AUTHORIZATION, value);
         }
-        let answer = runtime.block_on(lab.send(request.body(Body::empty()).unwrap()));
+        let answer = runtime.block_on(server.send(request.body(Body::empty()).unwrap()));
         prop_assert_eq!(answer.status.as_u16(), 401, "{}", answer.text);
         assert_clean(answer.status.as_u16(), &answer.text, "GET /api/me");
         prop_assert!(answer.text.len() < 8 * 1024, "{} bytes back", answer.text.len());
@@ -225,7 +225,7 @@ proptest! {
         named in any::<bool>(),
         write in any::<bool>(),
     ) {
-        let Shared { runtime, lab, .. } = shared();
+        let Shared { runtime, server, .. } = shared();
         let (method, path) = if write { ("POST", "/api/session/logout") } else { ("GET", "/api/me") };
         let mut request = Request::builder().method(method).uri(path);
         let mut value = raw;
@@ -238,7 +238,7 @@ proptest! {
         if let Ok(value) = HeaderValue::from_bytes(&value) {
             request = request.header(header::COOKIE, value);
         }
-        let answer = runtime.block_on(lab.send(request.body(Body::empty()).unwrap()));
+        let answer = runtime.block_on(server.send(request.body(Body::empty()).unwrap()));
         prop_assert!((400..500).contains(&answer.status.as_u16()), "{method} {path}: {} {}", answer.status, answer.text);
         assert_clean(answer.status.as_u16(), &answer.text, path);
     }

@@ -9,11 +9,11 @@ use axum::{
     extract::ConnectInfo,
     http::{header, Request, StatusCode},
 };
-use common::{assert_api_error, lab_with, refresh_cookie_value, Answer, Lab};
+use common::{assert_api_error, harness_with, refresh_cookie_value, Answer, Harness};
 use std::net::SocketAddr;
 
 /// A JSON login from a given client address (as the connection would report it).
-async fn login_from(lab: &Lab, addr: &str, username: &str, password: &str) -> Answer {
+async fn login_from(server: &Harness, addr: &str, username: &str, password: &str) -> Answer {
     let mut request = Request::post("/api/session/login")
         .header(header::CONTENT_TYPE, "application/json")
         .body(Body::from(
@@ -22,7 +22,7 @@ async fn login_from(lab: &Lab, addr: &str, username: &str, password: &str) -> An
         .unwrap();
     let peer: SocketAddr = format!("{addr}:40000").parse().unwrap();
     request.extensions_mut().insert(ConnectInfo(peer));
-    lab.send(request).await
+    server.send(request).await
 }
 
 fn retry_after(answer: &Answer) -> u64 {
@@ -38,30 +38,30 @@ fn retry_after(answer: &Answer) -> u64 {
 
 #[tokio::test]
 async fn password_guessing_burst_is_rate_limited_per_name_even_for_the_right_password() {
-    let lab = lab_with(|s| s.limits.login_per_name = "5/1m".parse().unwrap()).await;
+    let server = harness_with(|s| s.limits.login_per_name = "5/1m".parse().unwrap()).await;
     // The guesses come from five addresses, so only the per-name bucket can stop them.
     for i in 0..5 {
-        let guess = login_from(&lab, &format!("10.0.0.{i}"), "bob", "guess-number-x").await;
+        let guess = login_from(&server, &format!("10.0.0.{i}"), "bob", "guess-number-x").await;
         assert_api_error(&guess, StatusCode::UNAUTHORIZED, "invalid_credentials");
     }
-    let limited = login_from(&lab, "10.0.0.9", "bob", "bob-builds-it").await;
+    let limited = login_from(&server, "10.0.0.9", "bob", "bob-builds-it").await;
     assert_api_error(&limited, StatusCode::TOO_MANY_REQUESTS, "rate_limited");
     assert!(retry_after(&limited) >= 1);
     // A limit is a pause, never a lockout of the real user: another account is untouched.
-    let other = login_from(&lab, "10.0.0.9", "alice", "alice-in-the-lab").await;
+    let other = login_from(&server, "10.0.0.9", "alice", "alice-in-the-lab").await;
     assert_eq!(other.status, StatusCode::OK, "{}", other.text);
 }
 
 #[tokio::test]
 async fn rate_limit_on_an_unknown_name_looks_exactly_like_one_on_a_real_name() {
-    let lab = lab_with(|s| s.limits.login_per_name = "3/1m".parse().unwrap()).await;
+    let server = harness_with(|s| s.limits.login_per_name = "3/1m".parse().unwrap()).await;
     let mut answers = Vec::new();
     for name in ["bob", "nobody-here"] {
         for i in 0..3 {
-            let guess = login_from(&lab, &format!("10.1.0.{i}"), name, "wrong-guess-1").await;
+            let guess = login_from(&server, &format!("10.1.0.{i}"), name, "wrong-guess-1").await;
             assert_api_error(&guess, StatusCode::UNAUTHORIZED, "invalid_credentials");
         }
-        answers.push(login_from(&lab, "10.1.0.9", name, "wrong-guess-1").await);
+        answers.push(login_from(&server, "10.1.0.9", name, "wrong-guess-1").await);
     }
     for answer in &answers {
         assert_api_error(answer, StatusCode::TOO_MANY_REQUESTS, "rate_limited");
@@ -73,21 +73,21 @@ async fn rate_limit_on_an_unknown_name_looks_exactly_like_one_on_a_real_name() {
 
 #[tokio::test]
 async fn one_address_spraying_many_names_is_rate_limited() {
-    let lab = lab_with(|s| s.limits.login_per_address = "4/1m".parse().unwrap()).await;
+    let server = harness_with(|s| s.limits.login_per_address = "4/1m".parse().unwrap()).await;
     for name in ["u-one", "u-two", "u-three", "u-four"] {
-        let guess = login_from(&lab, "192.0.2.7", name, "spray-password").await;
+        let guess = login_from(&server, "192.0.2.7", name, "spray-password").await;
         assert_api_error(&guess, StatusCode::UNAUTHORIZED, "invalid_credentials");
     }
-    let limited = login_from(&lab, "192.0.2.7", "u-five", "spray-password").await;
+    let limited = login_from(&server, "192.0.2.7", "u-five", "spray-password").await;
     assert_api_error(&limited, StatusCode::TOO_MANY_REQUESTS, "rate_limited");
     // Another client address (another learner) still logs in.
-    let other = login_from(&lab, "192.0.2.8", "bob", "bob-builds-it").await;
+    let other = login_from(&server, "192.0.2.8", "bob", "bob-builds-it").await;
     assert_eq!(other.status, StatusCode::OK, "{}", other.text);
 }
 
 #[tokio::test]
 async fn forwarded_for_is_ignored_unless_a_trusted_proxy_is_configured() {
-    let lab = lab_with(|s| s.limits.login_per_address = "2/1m".parse().unwrap()).await;
+    let server = harness_with(|s| s.limits.login_per_address = "2/1m".parse().unwrap()).await;
     // Without a trusted proxy a client cannot dodge its bucket by naming a new address each time.
     for i in 0..3 {
         let mut request = Request::post("/api/session/login")
@@ -100,7 +100,7 @@ async fn forwarded_for_is_ignored_unless_a_trusted_proxy_is_configured() {
         request
             .extensions_mut()
             .insert(ConnectInfo("192.0.2.1:5000".parse::<SocketAddr>().unwrap()));
-        let answer = lab.send(request).await;
+        let answer = server.send(request).await;
         let expected = if i < 2 {
             StatusCode::UNAUTHORIZED
         } else {
@@ -109,7 +109,7 @@ async fn forwarded_for_is_ignored_unless_a_trusted_proxy_is_configured() {
         assert_eq!(answer.status, expected, "attempt {i}: {}", answer.text);
     }
 
-    let proxied = lab_with(|s| {
+    let proxied = harness_with(|s| {
         s.limits.login_per_address = "2/1m".parse().unwrap();
         s.hosting.trusted_proxy = true;
     })
@@ -139,9 +139,9 @@ async fn forwarded_for_is_ignored_unless_a_trusted_proxy_is_configured() {
 
 #[tokio::test]
 async fn registration_flood_from_one_address_is_rate_limited() {
-    let lab = lab_with(|s| s.limits.register_per_address = "3/1m".parse().unwrap()).await;
+    let server = harness_with(|s| s.limits.register_per_address = "3/1m".parse().unwrap()).await;
     for i in 0..3 {
-        let made = lab
+        let made = server
             .post_json(
                 "/api/register",
                 format!(r#"{{"username":"flood-{i}","password":"flood-password-1"}}"#),
@@ -149,7 +149,7 @@ async fn registration_flood_from_one_address_is_rate_limited() {
             .await;
         assert_eq!(made.status, StatusCode::CREATED, "{}", made.text);
     }
-    let limited = lab
+    let limited = server
         .post_json(
             "/api/register",
             r#"{"username":"flood-9","password":"flood-password-1"}"#,
@@ -161,29 +161,29 @@ async fn registration_flood_from_one_address_is_rate_limited() {
 
 #[tokio::test]
 async fn refresh_flood_is_rate_limited() {
-    let lab = lab_with(|s| s.limits.refresh_per_address = "2/1m".parse().unwrap()).await;
-    let (_, mut refresh) = lab.jwt_login("bob", "bob-builds-it").await;
+    let server = harness_with(|s| s.limits.refresh_per_address = "2/1m".parse().unwrap()).await;
+    let (_, mut refresh) = server.jwt_login("bob", "bob-builds-it").await;
     for _ in 0..2 {
-        let next = lab.refresh(&refresh).await;
+        let next = server.refresh(&refresh).await;
         assert_eq!(next.status, StatusCode::OK, "{}", next.text);
         refresh = refresh_cookie_value(&next).expect("rotated refresh token");
     }
-    let limited = lab.refresh(&refresh).await;
+    let limited = server.refresh(&refresh).await;
     assert_api_error(&limited, StatusCode::TOO_MANY_REQUESTS, "rate_limited");
     assert!(retry_after(&limited) >= 1);
 }
 
 #[tokio::test]
 async fn key_rotation_spam_is_rate_limited_and_cannot_grow_the_jwks_without_bound() {
-    let lab = lab_with(|s| {
+    let server = harness_with(|s| {
         s.limits.key_rotation_per_account = "3/1m".parse().unwrap();
         s.jwt.max_keys_per_account = 3;
     })
     .await;
-    let (token, _) = lab.jwt_login("bob", "bob-builds-it").await;
+    let (token, _) = server.jwt_login("bob", "bob-builds-it").await;
     let mut statuses = Vec::new();
     for _ in 0..4 {
-        statuses.push(lab.bearer("POST", "/api/jwt/keys/rotate", &token).await);
+        statuses.push(server.bearer("POST", "/api/jwt/keys/rotate", &token).await);
     }
     // The account's first key plus two rotations reach the cap of three keys...
     assert_eq!(statuses[0].status, StatusCode::OK, "{}", statuses[0].text);
@@ -191,21 +191,21 @@ async fn key_rotation_spam_is_rate_limited_and_cannot_grow_the_jwks_without_boun
     assert_api_error(&statuses[2], StatusCode::CONFLICT, "conflict");
     // ...and the rotation budget is spent as well.
     assert_api_error(&statuses[3], StatusCode::TOO_MANY_REQUESTS, "rate_limited");
-    let owner = authlab::db::users::find_by_username(&lab.state.db, "bob")
+    let owner = authlab::db::users::find_by_username(&server.state.db, "bob")
         .await
         .unwrap()
         .unwrap();
-    assert!(lab.state.keys.of_owner(owner.id).len() <= 3);
+    assert!(server.state.keys.of_owner(owner.id).len() <= 3);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn concurrent_key_rotations_cannot_pass_the_key_cap_together() {
-    let lab = std::sync::Arc::new(lab_with(|s| s.jwt.max_keys_per_account = 3).await);
-    let (token, _) = lab.jwt_login("bob", "bob-builds-it").await;
+    let server = std::sync::Arc::new(harness_with(|s| s.jwt.max_keys_per_account = 3).await);
+    let (token, _) = server.jwt_login("bob", "bob-builds-it").await;
     let rotations: Vec<_> = (0..12)
         .map(|_| {
-            let (lab, token) = (lab.clone(), token.clone());
-            tokio::spawn(async move { lab.bearer("POST", "/api/jwt/keys/rotate", &token).await })
+            let (server, token) = (server.clone(), token.clone());
+            tokio::spawn(async move { server.bearer("POST", "/api/jwt/keys/rotate", &token).await })
         })
         .collect();
     let mut made = 0;
@@ -222,17 +222,17 @@ async fn concurrent_key_rotations_cannot_pass_the_key_cap_together() {
         made, 2,
         "the first key plus two rotations fill the cap of three"
     );
-    let owner = authlab::db::users::find_by_username(&lab.state.db, "bob")
+    let owner = authlab::db::users::find_by_username(&server.state.db, "bob")
         .await
         .unwrap()
         .unwrap();
-    assert_eq!(lab.state.keys.of_owner(owner.id).len(), 3);
+    assert_eq!(server.state.keys.of_owner(owner.id).len(), 3);
 }
 
 #[tokio::test]
 async fn login_flood_past_the_hash_queue_gets_503_with_retry_after_at_once() {
-    let lab = std::sync::Arc::new(
-        lab_with(|s| {
+    let server = std::sync::Arc::new(
+        harness_with(|s| {
             s.passwords.max_concurrent_hashes = 1;
             s.passwords.max_queued_hashes = 0;
         })
@@ -241,9 +241,9 @@ async fn login_flood_past_the_hash_queue_gets_503_with_retry_after_at_once() {
     // Spawned all at once (collected), then awaited.
     let logins: Vec<_> = (0..6)
         .map(|i| {
-            let lab = lab.clone();
+            let server = server.clone();
             tokio::spawn(async move {
-                login_from(&lab, &format!("10.2.0.{i}"), "bob", "bob-builds-it").await
+                login_from(&server, &format!("10.2.0.{i}"), "bob", "bob-builds-it").await
             })
         })
         .collect();
@@ -281,22 +281,23 @@ fn csp_nonce(csp: &str) -> String {
         .to_string()
 }
 
-async fn with_host(lab: &Lab, host: &str, path: &str) -> Answer {
-    lab.send(
-        Request::get(path)
-            .header(header::HOST, host)
-            .body(Body::empty())
-            .unwrap(),
-    )
-    .await
+async fn with_host(server: &Harness, host: &str, path: &str) -> Answer {
+    server
+        .send(
+            Request::get(path)
+                .header(header::HOST, host)
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await
 }
 
 #[tokio::test]
 async fn dns_rebinding_host_name_is_refused_with_421() {
-    let lab = lab_with(|_| {}).await;
-    let port = lab.settings.listen.port();
+    let server = harness_with(|_| {}).await;
+    let port = server.settings.listen.port();
     for host in ["evil.test", &format!("evil.test:{port}"), "127.0.0.1:1"] {
-        let answer = with_host(&lab, host, "/api/health").await;
+        let answer = with_host(&server, host, "/api/health").await;
         assert_api_error(&answer, StatusCode::MISDIRECTED_REQUEST, "unknown_host");
         // Even a refusal carries the headers that stop sniffing and referrer leaks.
         assert_eq!(answer.headers[header::X_CONTENT_TYPE_OPTIONS], "nosniff");
@@ -304,11 +305,11 @@ async fn dns_rebinding_host_name_is_refused_with_421() {
     }
     // An attacker's 6 KB host name is echoed capped, not whole.
     let long = format!("{}.test", "x".repeat(6000));
-    let answer = with_host(&lab, &long, "/api/health").await;
+    let answer = with_host(&server, &long, "/api/health").await;
     assert_api_error(&answer, StatusCode::MISDIRECTED_REQUEST, "unknown_host");
     assert!(answer.text.len() < 600, "{} bytes", answer.text.len());
     // A login through a rebound name is refused before it reaches the credential check.
-    let login = lab
+    let login = server
         .send(
             Request::post("/api/session/login")
                 .header(header::HOST, "evil.test")
@@ -322,24 +323,26 @@ async fn dns_rebinding_host_name_is_refused_with_421() {
         .await;
     assert_eq!(login.status, StatusCode::MISDIRECTED_REQUEST);
     for host in [format!("127.0.0.1:{port}"), format!("localhost:{port}")] {
-        let answer = with_host(&lab, &host, "/api/health").await;
+        let answer = with_host(&server, &host, "/api/health").await;
         assert_eq!(answer.status, StatusCode::OK, "{host}: {}", answer.text);
     }
 }
 
 #[tokio::test]
 async fn a_configured_public_host_is_served_and_ends_public_demo_accounts() {
-    let lab = lab_with(|s| s.hosting.public_hosts = "lab.school.example".parse().unwrap()).await;
-    let answer = with_host(&lab, "lab.school.example", "/api/health").await;
+    let server =
+        harness_with(|s| s.hosting.public_hosts = "server.school.example".parse().unwrap()).await;
+    let answer = with_host(&server, "server.school.example", "/api/health").await;
     assert_eq!(answer.status, StatusCode::OK, "{}", answer.text);
-    assert!(!lab.state.hosting.demo_accounts_public());
+    assert!(!server.state.hosting.demo_accounts_public());
 }
 
 #[tokio::test]
 async fn attacker_host_serves_only_the_attacker_page() {
-    let lab = lab_with(|s| s.hosting.attacker_origin = "http://other-site.example".into()).await;
+    let server =
+        harness_with(|s| s.hosting.attacker_origin = "http://other-site.example".into()).await;
     for path in ["/api/health", "/api/me", "/"] {
-        let answer = with_host(&lab, "other-site.example", path).await;
+        let answer = with_host(&server, "other-site.example", path).await;
         assert_eq!(
             answer.status,
             StatusCode::MISDIRECTED_REQUEST,
@@ -347,10 +350,10 @@ async fn attacker_host_serves_only_the_attacker_page() {
             answer.text
         );
     }
-    let port = lab.settings.listen.port();
+    let port = server.settings.listen.port();
     let target = format!("http://127.0.0.1:{port}");
     let page = with_host(
-        &lab,
+        &server,
         "other-site.example",
         &format!("/attacker/csrf?target={target}"),
     )
@@ -371,7 +374,7 @@ async fn attacker_host_serves_only_the_attacker_page() {
     assert!(csp.contains(&format!("frame-ancestors {target}")), "{csp}");
     // It is not a form that posts anywhere a visitor names.
     let elsewhere = with_host(
-        &lab,
+        &server,
         "other-site.example",
         "/attacker/csrf?target=https://bank.example",
     )
@@ -386,10 +389,10 @@ async fn attacker_host_serves_only_the_attacker_page() {
 
 #[tokio::test]
 async fn injected_scripts_cannot_run_the_page_csp_allows_only_this_responses_nonce() {
-    let lab = lab_with(|_| {}).await;
+    let server = harness_with(|_| {}).await;
     let mut nonces = Vec::new();
     for _ in 0..2 {
-        let page = lab.get("/").await;
+        let page = server.get("/").await;
         assert_eq!(page.status, StatusCode::OK);
         let csp = page.headers[header::CONTENT_SECURITY_POLICY]
             .to_str()
@@ -422,8 +425,8 @@ async fn injected_scripts_cannot_run_the_page_csp_allows_only_this_responses_non
 
 #[tokio::test]
 async fn token_responses_are_never_cached() {
-    let lab = lab_with(|_| {}).await;
-    let login = lab
+    let server = harness_with(|_| {}).await;
+    let login = server
         .post_json(
             "/api/jwt/login",
             r#"{"username":"bob","password":"bob-builds-it"}"#,
@@ -431,23 +434,23 @@ async fn token_responses_are_never_cached() {
         .await;
     assert_eq!(login.status, StatusCode::OK);
     assert_eq!(login.headers[header::CACHE_CONTROL], "no-store");
-    let refused = lab.get("/api/me").await;
+    let refused = server.get("/api/me").await;
     assert_eq!(refused.headers[header::CACHE_CONTROL], "no-store");
 }
 
 #[tokio::test]
 async fn oversized_kid_is_echoed_capped_not_three_times_whole() {
     use base64::{engine::general_purpose::URL_SAFE_NO_PAD, Engine};
-    let lab = lab_with(|_| {}).await;
+    let server = harness_with(|_| {}).await;
     let kid = "k".repeat(6 * 1024);
     let header =
         URL_SAFE_NO_PAD.encode(format!(r#"{{"alg":"HS256","typ":"at+jwt","kid":"{kid}"}}"#));
     let payload = URL_SAFE_NO_PAD.encode(r#"{"sub":"bob"}"#);
     let token = format!("{header}.{payload}.c2ln");
-    let answer = lab.bearer("GET", "/api/me", &token).await;
+    let answer = server.bearer("GET", "/api/me", &token).await;
     assert_eq!(answer.status, StatusCode::UNAUTHORIZED);
     assert!(answer.text.len() < 4096, "{} bytes back", answer.text.len());
-    let decoded = lab
+    let decoded = server
         .post_json(
             "/api/jwt/decode",
             serde_json::json!({ "token": token }).to_string(),
@@ -460,9 +463,9 @@ async fn oversized_kid_is_echoed_capped_not_three_times_whole() {
         decoded.text.len()
     );
     // And the audit row is capped too.
-    lab.state.audit.flush().await;
+    server.state.audit.flush().await;
     let rows: Vec<(String,)> = sqlx::query_as("SELECT detail FROM audit_events")
-        .fetch_all(&lab.state.db)
+        .fetch_all(&server.state.db)
         .await
         .unwrap();
     assert!(rows.iter().all(|(detail,)| detail.len() <= 600), "{rows:?}");
@@ -470,14 +473,14 @@ async fn oversized_kid_is_echoed_capped_not_three_times_whole() {
 
 #[tokio::test]
 async fn token_over_8_kb_is_refused_unread_and_not_echoed() {
-    let lab = lab_with(|_| {}).await;
+    let server = harness_with(|_| {}).await;
     let token = format!(
         "{}.{}.{}",
         "a".repeat(4000),
         "b".repeat(4000),
         "c".repeat(400)
     );
-    let answer = lab.bearer("GET", "/api/me", &token).await;
+    let answer = server.bearer("GET", "/api/me", &token).await;
     assert_eq!(answer.status, StatusCode::UNAUTHORIZED);
     assert!(!answer.text.contains("aaaa"), "{}", answer.text);
     assert!(answer.text.contains("8192"), "{}", answer.text);
@@ -485,18 +488,18 @@ async fn token_over_8_kb_is_refused_unread_and_not_echoed() {
 
 #[tokio::test]
 async fn unauthenticated_refusal_flood_does_not_write_a_row_each() {
-    let lab = lab_with(|_| {}).await;
+    let server = harness_with(|_| {}).await;
     let rows = || async {
-        lab.state.audit.flush().await;
+        server.state.audit.flush().await;
         sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM audit_events")
-            .fetch_one(&lab.state.db)
+            .fetch_one(&server.state.db)
             .await
             .unwrap()
     };
     let before = rows().await;
     for i in 0..400 {
         let forged = format!("forged.token.{i}");
-        let answer = lab.bearer("GET", "/api/me", &forged).await;
+        let answer = server.bearer("GET", "/api/me", &forged).await;
         assert_eq!(answer.status, StatusCode::UNAUTHORIZED);
     }
     let written = rows().await - before;
@@ -505,43 +508,43 @@ async fn unauthenticated_refusal_flood_does_not_write_a_row_each() {
         written <= 121,
         "{written} rows for 400 unattributed refusals"
     );
-    assert!(lab.state.audit.suppressed() > 0);
+    assert!(server.state.audit.suppressed() > 0);
     // The maintenance pass writes the rest as one summary row.
-    authlab::server::maintain_once(&lab.state).await;
-    assert_eq!(lab.state.audit.suppressed(), 0);
+    authlab::server::maintain_once(&server.state).await;
+    assert_eq!(server.state.audit.suppressed(), 0);
     assert_eq!(rows().await - before, written + 1);
 }
 
 #[tokio::test]
 async fn old_audit_rows_refresh_tokens_and_security_events_are_purged() {
-    let lab = lab_with(|s| {
+    let server = harness_with(|s| {
         s.retention.audit_max_rows = 5;
         s.retention.refresh_tokens_secs = 0;
         s.retention.security_events_secs = 0;
     })
     .await;
     for _ in 0..3 {
-        lab.jwt_login("bob", "bob-builds-it").await;
+        server.jwt_login("bob", "bob-builds-it").await;
     }
     let long_ago = authlab::db::unix_now() - 10 * 86_400;
     sqlx::query("UPDATE refresh_tokens SET expires_at = ?")
         .bind(long_ago)
-        .execute(&lab.state.db)
+        .execute(&server.state.db)
         .await
         .unwrap();
     sqlx::query(
         "INSERT INTO security_events (at, user_id, kind, detail) VALUES (?, NULL, 'x', 'old')",
     )
     .bind(long_ago)
-    .execute(&lab.state.db)
+    .execute(&server.state.db)
     .await
     .unwrap();
     for i in 0..10 {
-        lab.bearer("GET", "/api/me", &format!("x.y.{i}")).await;
+        server.bearer("GET", "/api/me", &format!("x.y.{i}")).await;
     }
-    authlab::server::maintain_once(&lab.state).await;
+    authlab::server::maintain_once(&server.state).await;
     let count = |table: &'static str| {
-        let db = lab.state.db.clone();
+        let db = server.state.db.clone();
         async move {
             sqlx::query_scalar::<_, i64>(&format!("SELECT COUNT(*) FROM {table}"))
                 .fetch_one(&db)
@@ -559,23 +562,25 @@ async fn old_audit_rows_refresh_tokens_and_security_events_are_purged() {
 
 #[tokio::test]
 async fn replaying_an_ended_cookie_in_a_flood_does_not_write_a_row_each() {
-    let lab = lab_with(|s| s.limits.audit_refusals_per_minute = 20).await;
-    let session = lab.session_login("bob", "bob-builds-it").await;
-    let out = lab.write_as(&session, "POST", "/api/session/logout").await;
+    let server = harness_with(|s| s.limits.audit_refusals_per_minute = 20).await;
+    let session = server.session_login("bob", "bob-builds-it").await;
+    let out = server
+        .write_as(&session, "POST", "/api/session/logout")
+        .await;
     assert_eq!(out.status, StatusCode::NO_CONTENT, "{}", out.text);
     let bob_rows = || async {
-        lab.state.audit.flush().await;
+        server.state.audit.flush().await;
         sqlx::query_scalar::<_, i64>(
             "SELECT COUNT(*) FROM audit_events WHERE username = 'bob' AND allowed = 0",
         )
-        .fetch_one(&lab.state.db)
+        .fetch_one(&server.state.db)
         .await
         .unwrap()
     };
     let before = bob_rows().await;
     // The replays are attributed to bob (the ended id's hash is remembered), and each is refused.
     for _ in 0..200 {
-        let replay = lab.get_as(&session, "/api/me").await;
+        let replay = server.get_as(&session, "/api/me").await;
         assert_eq!(replay.status, StatusCode::UNAUTHORIZED);
     }
     let written = bob_rows().await - before;
@@ -584,21 +589,21 @@ async fn replaying_an_ended_cookie_in_a_flood_does_not_write_a_row_each() {
         written <= 21,
         "{written} rows for 200 replays of one ended cookie"
     );
-    assert!(lab.state.audit.suppressed() >= 179);
-    authlab::server::maintain_once(&lab.state).await;
-    assert_eq!(lab.state.audit.suppressed(), 0);
+    assert!(server.state.audit.suppressed() >= 179);
+    authlab::server::maintain_once(&server.state).await;
+    assert_eq!(server.state.audit.suppressed(), 0);
 }
 
 #[tokio::test]
 async fn attacker_flooding_a_name_cannot_lock_its_owner_out_of_a_known_address() {
-    let lab = lab_with(|s| s.limits.login_per_name = "4/1m".parse().unwrap()).await;
+    let server = harness_with(|s| s.limits.login_per_name = "4/1m".parse().unwrap()).await;
     // bob has logged in from his usual machine before.
-    let first = login_from(&lab, "10.2.0.1", "bob", "bob-builds-it").await;
+    let first = login_from(&server, "10.2.0.1", "bob", "bob-builds-it").await;
     assert_eq!(first.status, StatusCode::OK, "{}", first.text);
     // An attacker spreads guesses over many addresses until the per-name limit bites.
     let mut limited = None;
     for i in 10..20 {
-        let guess = login_from(&lab, &format!("10.2.0.{i}"), "bob", "guessing-bob-1").await;
+        let guess = login_from(&server, &format!("10.2.0.{i}"), "bob", "guessing-bob-1").await;
         if guess.status == StatusCode::TOO_MANY_REQUESTS {
             limited = Some(guess);
             break;
@@ -608,84 +613,89 @@ async fn attacker_flooding_a_name_cannot_lock_its_owner_out_of_a_known_address()
     let limited = limited.expect("the per-name limit bites the attacker");
     assert_api_error(&limited, StatusCode::TOO_MANY_REQUESTS, "rate_limited");
     // The owner, at the address he logged in from before, is not kept out.
-    let owner = login_from(&lab, "10.2.0.1", "bob", "bob-builds-it").await;
+    let owner = login_from(&server, "10.2.0.1", "bob", "bob-builds-it").await;
     assert_eq!(owner.status, StatusCode::OK, "{}", owner.text);
 }
 
 #[tokio::test]
 async fn wrong_passwords_in_a_row_double_the_wait_and_a_right_one_clears_it() {
-    let lab = lab_with(|s| {
+    let server = harness_with(|s| {
         s.limits.login_backoff_after = 2;
         s.limits.login_backoff_max_secs = 60;
     })
     .await;
     for _ in 0..3 {
-        let guess = login_from(&lab, "10.3.0.1", "bob", "wrong-password-1").await;
+        let guess = login_from(&server, "10.3.0.1", "bob", "wrong-password-1").await;
         assert_api_error(&guess, StatusCode::UNAUTHORIZED, "invalid_credentials");
     }
     // Three in a row, two free: the next attempt waits, even with the right password.
-    let waiting = login_from(&lab, "10.3.0.1", "bob", "bob-builds-it").await;
+    let waiting = login_from(&server, "10.3.0.1", "bob", "bob-builds-it").await;
     assert_api_error(&waiting, StatusCode::TOO_MANY_REQUESTS, "rate_limited");
     assert_eq!(retry_after(&waiting), 1);
     // Another address is not affected by this streak.
-    let elsewhere = login_from(&lab, "10.3.0.2", "bob", "bob-builds-it").await;
+    let elsewhere = login_from(&server, "10.3.0.2", "bob", "bob-builds-it").await;
     assert_eq!(elsewhere.status, StatusCode::OK, "{}", elsewhere.text);
     // After the wait, one more wrong password doubles it.
     tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
-    let guess = login_from(&lab, "10.3.0.1", "bob", "wrong-password-1").await;
+    let guess = login_from(&server, "10.3.0.1", "bob", "wrong-password-1").await;
     assert_api_error(&guess, StatusCode::UNAUTHORIZED, "invalid_credentials");
-    let waiting = login_from(&lab, "10.3.0.1", "bob", "bob-builds-it").await;
+    let waiting = login_from(&server, "10.3.0.1", "bob", "bob-builds-it").await;
     assert_api_error(&waiting, StatusCode::TOO_MANY_REQUESTS, "rate_limited");
     assert_eq!(retry_after(&waiting), 2);
     // Once it is over, the right password gets in and ends the streak.
     tokio::time::sleep(std::time::Duration::from_millis(2100)).await;
-    let owner = login_from(&lab, "10.3.0.1", "bob", "bob-builds-it").await;
+    let owner = login_from(&server, "10.3.0.1", "bob", "bob-builds-it").await;
     assert_eq!(owner.status, StatusCode::OK, "{}", owner.text);
-    let guess = login_from(&lab, "10.3.0.1", "bob", "wrong-password-1").await;
+    let guess = login_from(&server, "10.3.0.1", "bob", "wrong-password-1").await;
     assert_api_error(&guess, StatusCode::UNAUTHORIZED, "invalid_credentials");
 }
 
 #[tokio::test]
 async fn forgery_lesson_loads_its_attacker_page_from_another_site_loopback_or_hosted() {
-    let lab = lab_with(|_| {}).await;
-    let port = lab.settings.listen.port();
+    let server = harness_with(|_| {}).await;
+    let port = server.settings.listen.port();
     for (browsed, other) in [("127.0.0.1", "localhost"), ("localhost", "127.0.0.1")] {
-        let answer = with_host(&lab, &format!("{browsed}:{port}"), "/api/lab/forgery-site").await;
+        let answer = with_host(
+            &server,
+            &format!("{browsed}:{port}"),
+            "/api/lab/forgery-site",
+        )
+        .await;
         assert_eq!(answer.status, StatusCode::OK, "{}", answer.text);
         assert_eq!(answer.json()["origin"], format!("http://{other}:{port}"));
     }
     // Hosted: the teacher's second name, whichever name the learner came by.
-    let hosted = lab_with(|s| {
-        s.hosting.public_hosts = "lab.school.test".parse().unwrap();
+    let hosted = harness_with(|s| {
+        s.hosting.public_hosts = "server.school.test".parse().unwrap();
         s.hosting.attacker_origin = "https://prize-draw.test".into();
     })
     .await;
-    let answer = with_host(&hosted, "lab.school.test", "/api/lab/forgery-site").await;
+    let answer = with_host(&hosted, "server.school.test", "/api/lab/forgery-site").await;
     assert_eq!(answer.status, StatusCode::OK, "{}", answer.text);
     assert_eq!(answer.json()["origin"], "https://prize-draw.test");
     // And that name serves the attacker page, and only it.
     let page = with_host(
         &hosted,
         "prize-draw.test",
-        "/attacker/csrf?target=https://lab.school.test",
+        "/attacker/csrf?target=https://server.school.test",
     )
     .await;
     assert_eq!(page.status, StatusCode::OK, "{}", page.text);
     assert!(page
         .text
-        .contains("action=\"https://lab.school.test/api/session/logout\""));
+        .contains("action=\"https://server.school.test/api/session/logout\""));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_class_of_thirty_behind_one_nat_address_gets_through_a_lesson_at_the_default_limits() {
     // The shipped limits, not the suite's generous ones.
-    let lab = std::sync::Arc::new(
-        lab_with(|s| s.limits = authlab::settings::LimitSettings::default()).await,
+    let server = std::sync::Arc::new(
+        harness_with(|s| s.limits = authlab::settings::LimitSettings::default()).await,
     );
     let nat = "198.51.100.20";
     let learners: Vec<_> = (0..30)
         .map(|i| {
-            let lab = lab.clone();
+            let server = server.clone();
             tokio::spawn(async move {
                 let name = format!("lesson-nat{i:03}");
                 let password = format!("{i:02}-0123456789abcdef0123456789abcdef");
@@ -699,8 +709,8 @@ async fn a_class_of_thirty_behind_one_nat_address_gets_through_a_lesson_at_the_d
                     .unwrap();
                 let peer: SocketAddr = format!("{nat}:{}", 40000 + i).parse().unwrap();
                 register.extensions_mut().insert(ConnectInfo(peer));
-                statuses.push(lab.send(register).await.status);
-                statuses.push(login_from(&lab, nat, &name, &password).await.status);
+                statuses.push(server.send(register).await.status);
+                statuses.push(login_from(&server, nat, &name, &password).await.status);
                 let mut jwt = Request::post("/api/jwt/login")
                     .header(header::CONTENT_TYPE, "application/json")
                     .body(Body::from(
@@ -708,7 +718,7 @@ async fn a_class_of_thirty_behind_one_nat_address_gets_through_a_lesson_at_the_d
                     ))
                     .unwrap();
                 jwt.extensions_mut().insert(ConnectInfo(peer));
-                let jwt = lab.send(jwt).await;
+                let jwt = server.send(jwt).await;
                 statuses.push(jwt.status);
                 let refresh = refresh_cookie_value(&jwt).expect("a refresh cookie");
                 let mut rotate = Request::post("/api/jwt/refresh")
@@ -719,7 +729,7 @@ async fn a_class_of_thirty_behind_one_nat_address_gets_through_a_lesson_at_the_d
                     .body(Body::empty())
                     .unwrap();
                 rotate.extensions_mut().insert(ConnectInfo(peer));
-                statuses.push(lab.send(rotate).await.status);
+                statuses.push(server.send(rotate).await.status);
                 statuses
             })
         })

@@ -9,7 +9,7 @@ use authlab::{
 };
 use axum::http::{header, StatusCode};
 use base64::{engine::general_purpose::URL_SAFE_NO_PAD, Engine};
-use common::{failed_check, lab, lab_in, lab_with, refresh_cookie_value, Lab};
+use common::{failed_check, harness, harness_in, harness_with, refresh_cookie_value, Harness};
 use serde_json::{json, Value};
 use std::time::Duration;
 
@@ -19,14 +19,19 @@ const ALICE: i64 = 1;
 /// Sign arbitrary claims/header with alice's real EdDSA key: for forging tokens that are validly
 /// signed but wrong in one claim.
 async fn signed_by_alice(
-    lab: &Lab,
+    server: &Harness,
     edit: impl FnOnce(&mut Claims, &mut jsonwebtoken::Header),
 ) -> String {
-    let key = lab.state.keys.active(ALICE, JwtAlg::EdDSA).await.unwrap();
+    let key = server
+        .state
+        .keys
+        .active(ALICE, JwtAlg::EdDSA)
+        .await
+        .unwrap();
     let now = unix_now();
     let mut claims = Claims {
-        iss: lab.settings.jwt.issuer.clone(),
-        aud: lab.settings.jwt.audience.clone(),
+        iss: server.settings.jwt.issuer.clone(),
+        aud: server.settings.jwt.audience.clone(),
         sub: "alice".into(),
         role: Role::Admin,
         iat: now,
@@ -51,8 +56,8 @@ fn b64(value: &Value) -> String {
 
 #[tokio::test]
 async fn login_returns_a_bearer_token_and_a_scoped_refresh_cookie() {
-    let lab = lab().await;
-    let answer = lab
+    let server = harness().await;
+    let answer = server
         .post_json(
             "/api/jwt/login",
             r#"{"username":"alice","password":"alice-in-the-lab"}"#,
@@ -61,7 +66,7 @@ async fn login_returns_a_bearer_token_and_a_scoped_refresh_cookie() {
     assert_eq!(answer.status, StatusCode::OK, "{}", answer.text);
     let body = answer.json();
     assert_eq!(body["token_type"], "Bearer");
-    assert_eq!(body["expires_in"], lab.settings.jwt.access_ttl_secs);
+    assert_eq!(body["expires_in"], server.settings.jwt.access_ttl_secs);
     let cookie = answer.headers[header::SET_COOKIE].to_str().unwrap();
     // Attribute order carries no meaning: compared as a set.
     let mut attributes: Vec<&str> = cookie.split("; ").skip(1).collect();
@@ -95,9 +100,9 @@ async fn login_returns_a_bearer_token_and_a_scoped_refresh_cookie() {
 
 #[tokio::test]
 async fn me_with_a_bearer_token_is_judged_in_jwt_mode_without_a_store_lookup() {
-    let lab = lab().await;
-    let (access, _) = lab.jwt_login("bob", "bob-builds-it").await;
-    let answer = lab.bearer("GET", "/api/me", &access).await;
+    let server = harness().await;
+    let (access, _) = server.jwt_login("bob", "bob-builds-it").await;
+    let answer = server.bearer("GET", "/api/me", &access).await;
     assert_eq!(answer.status, StatusCode::OK, "{}", answer.text);
     let me: Me = serde_json::from_str(&answer.text).unwrap();
     assert_eq!(me.username, "bob");
@@ -116,18 +121,18 @@ async fn me_with_a_bearer_token_is_judged_in_jwt_mode_without_a_store_lookup() {
 #[tokio::test]
 async fn expired_token_is_rejected_naming_exp_with_an_rfc6750_challenge() {
     // Lifetimes are whole seconds: 3 s keeps the first call safely inside, 4.1 s later is past.
-    let lab = lab_with(|s| {
+    let server = harness_with(|s| {
         s.jwt.access_ttl_secs = 3;
         s.jwt.leeway_secs = 0;
     })
     .await;
-    let (access, _) = lab.jwt_login("alice", "alice-in-the-lab").await;
+    let (access, _) = server.jwt_login("alice", "alice-in-the-lab").await;
     assert_eq!(
-        lab.bearer("GET", "/api/me", &access).await.status,
+        server.bearer("GET", "/api/me", &access).await.status,
         StatusCode::OK
     );
     tokio::time::sleep(Duration::from_millis(4100)).await;
-    let answer = lab.bearer("GET", "/api/me", &access).await;
+    let answer = server.bearer("GET", "/api/me", &access).await;
     assert_eq!(answer.status, StatusCode::UNAUTHORIZED);
     assert_eq!(failed_check(&answer), "exp");
     let challenge = answer.headers[header::WWW_AUTHENTICATE].to_str().unwrap();
@@ -141,8 +146,8 @@ async fn expired_token_is_rejected_naming_exp_with_an_rfc6750_challenge() {
 
 #[tokio::test]
 async fn missing_token_gets_a_bare_bearer_challenge() {
-    let lab = lab().await;
-    let answer = lab
+    let server = harness().await;
+    let answer = server
         .send(
             axum::http::Request::get("/api/me")
                 .header(header::AUTHORIZATION, "Basic YWxpY2U6eA==")
@@ -159,45 +164,45 @@ async fn missing_token_gets_a_bare_bearer_challenge() {
 
 #[tokio::test]
 async fn nbf_in_the_future_is_rejected() {
-    let lab = lab().await;
-    let token = signed_by_alice(&lab, |c, _| c.nbf = unix_now() + 600).await;
-    let answer = lab.bearer("GET", "/api/me", &token).await;
+    let server = harness().await;
+    let token = signed_by_alice(&server, |c, _| c.nbf = unix_now() + 600).await;
+    let answer = server.bearer("GET", "/api/me", &token).await;
     assert_eq!(failed_check(&answer), "nbf");
 }
 
 #[tokio::test]
 async fn wrong_issuer_and_wrong_audience_are_rejected() {
-    let lab = lab().await;
-    let token = signed_by_alice(&lab, |c, _| c.iss = "https://evil.example".into()).await;
+    let server = harness().await;
+    let token = signed_by_alice(&server, |c, _| c.iss = "https://evil.example".into()).await;
     assert_eq!(
-        failed_check(&lab.bearer("GET", "/api/me", &token).await),
+        failed_check(&server.bearer("GET", "/api/me", &token).await),
         "iss"
     );
-    let token = signed_by_alice(&lab, |c, _| c.aud = "another-api".into()).await;
+    let token = signed_by_alice(&server, |c, _| c.aud = "another-api".into()).await;
     assert_eq!(
-        failed_check(&lab.bearer("GET", "/api/me", &token).await),
+        failed_check(&server.bearer("GET", "/api/me", &token).await),
         "aud"
     );
 }
 
 #[tokio::test]
 async fn tampered_payload_is_rejected_at_the_signature() {
-    let lab = lab().await;
-    let (access, _) = lab.jwt_login("bob", "bob-builds-it").await;
+    let server = harness().await;
+    let (access, _) = server.jwt_login("bob", "bob-builds-it").await;
     let parts = segments(&access);
     let mut claims: Value =
         serde_json::from_slice(&URL_SAFE_NO_PAD.decode(&parts[1]).unwrap()).unwrap();
     claims["role"] = json!("admin");
     let tampered = format!("{}.{}.{}", parts[0], b64(&claims), parts[2]);
-    let answer = lab.bearer("GET", "/api/me", &tampered).await;
+    let answer = server.bearer("GET", "/api/me", &tampered).await;
     assert_eq!(answer.status, StatusCode::UNAUTHORIZED);
     assert_eq!(failed_check(&answer), "signature");
 }
 
 #[tokio::test]
 async fn alg_none_is_rejected_in_any_capitalisation() {
-    let lab = lab().await;
-    let (access, _) = lab.jwt_login("alice", "alice-in-the-lab").await;
+    let server = harness().await;
+    let (access, _) = server.jwt_login("alice", "alice-in-the-lab").await;
     let parts = segments(&access);
     let mut header: Value =
         serde_json::from_slice(&URL_SAFE_NO_PAD.decode(&parts[0]).unwrap()).unwrap();
@@ -205,7 +210,7 @@ async fn alg_none_is_rejected_in_any_capitalisation() {
         header["alg"] = json!(none);
         for signature in ["", parts[2].as_str()] {
             let forged = format!("{}.{}.{signature}", b64(&header), parts[1]);
-            let answer = lab.bearer("GET", "/api/me", &forged).await;
+            let answer = server.bearer("GET", "/api/me", &forged).await;
             assert_eq!(answer.status, StatusCode::UNAUTHORIZED, "{none}");
             assert_eq!(failed_check(&answer), "algorithm", "{none}");
         }
@@ -214,11 +219,11 @@ async fn alg_none_is_rejected_in_any_capitalisation() {
 
 #[tokio::test]
 async fn hs256_token_signed_with_the_public_key_as_secret_is_rejected() {
-    let lab = lab().await;
-    let (access, _) = lab.jwt_login("alice", "alice-in-the-lab").await;
+    let server = harness().await;
+    let (access, _) = server.jwt_login("alice", "alice-in-the-lab").await;
     let parts = segments(&access);
     // The attacker fetches the public key from the JWKS...
-    let jwks = lab.get("/.well-known/jwks.json").await.json();
+    let jwks = server.get("/.well-known/jwks.json").await.json();
     let key = &jwks["keys"][0];
     let public_x = key["x"].as_str().unwrap();
     // ...and "signs" an HS256 token with it as the HMAC secret, naming the EdDSA key's kid.
@@ -236,7 +241,7 @@ async fn hs256_token_signed_with_the_public_key_as_secret_is_rejected() {
             &jsonwebtoken::EncodingKey::from_secret(&secret),
         )
         .unwrap();
-        let answer = lab.bearer("GET", "/api/me", &forged).await;
+        let answer = server.bearer("GET", "/api/me", &forged).await;
         assert_eq!(answer.status, StatusCode::UNAUTHORIZED);
         assert_eq!(failed_check(&answer), "algorithm");
     }
@@ -244,69 +249,69 @@ async fn hs256_token_signed_with_the_public_key_as_secret_is_rejected() {
 
 #[tokio::test]
 async fn unknown_kid_is_rejected() {
-    let lab = lab().await;
-    let token = signed_by_alice(&lab, |_, h| h.kid = Some("not-a-kid-of-ours".into())).await;
+    let server = harness().await;
+    let token = signed_by_alice(&server, |_, h| h.kid = Some("not-a-kid-of-ours".into())).await;
     assert_eq!(
-        failed_check(&lab.bearer("GET", "/api/me", &token).await),
+        failed_check(&server.bearer("GET", "/api/me", &token).await),
         "kid known"
     );
 }
 
 #[tokio::test]
 async fn a_refresh_token_used_as_an_access_token_is_rejected() {
-    let lab = lab().await;
-    let (_, refresh) = lab.jwt_login("alice", "alice-in-the-lab").await;
-    let answer = lab.bearer("GET", "/api/me", &refresh).await;
+    let server = harness().await;
+    let (_, refresh) = server.jwt_login("alice", "alice-in-the-lab").await;
+    let answer = server.bearer("GET", "/api/me", &refresh).await;
     assert_eq!(answer.status, StatusCode::UNAUTHORIZED);
     assert_eq!(failed_check(&answer), "format");
 }
 
 #[tokio::test]
 async fn a_token_of_another_type_is_rejected_at_typ() {
-    let lab = lab().await;
-    let token = signed_by_alice(&lab, |_, h| h.typ = Some("JWT".into())).await;
+    let server = harness().await;
+    let token = signed_by_alice(&server, |_, h| h.typ = Some("JWT".into())).await;
     assert_eq!(
-        failed_check(&lab.bearer("GET", "/api/me", &token).await),
+        failed_check(&server.bearer("GET", "/api/me", &token).await),
         "typ"
     );
 }
 
 #[tokio::test]
 async fn refresh_rotates_the_refresh_token_and_issues_a_new_access_token() {
-    let lab = lab().await;
-    let (first_access, first_refresh) = lab.jwt_login("alice", "alice-in-the-lab").await;
-    let answer = lab.refresh(&first_refresh).await;
+    let server = harness().await;
+    let (first_access, first_refresh) = server.jwt_login("alice", "alice-in-the-lab").await;
+    let answer = server.refresh(&first_refresh).await;
     assert_eq!(answer.status, StatusCode::OK, "{}", answer.text);
     let second_refresh = refresh_cookie_value(&answer).expect("rotated cookie");
     assert_ne!(second_refresh, first_refresh);
     let second_access = answer.json()["access_token"].as_str().unwrap().to_string();
     assert_ne!(second_access, first_access);
     assert_eq!(
-        lab.bearer("GET", "/api/me", &second_access).await.status,
+        server.bearer("GET", "/api/me", &second_access).await.status,
         StatusCode::OK
     );
     // The new refresh token works in turn.
-    assert_eq!(lab.refresh(&second_refresh).await.status, StatusCode::OK);
+    assert_eq!(server.refresh(&second_refresh).await.status, StatusCode::OK);
 }
 
 #[tokio::test]
 async fn reusing_a_rotated_refresh_token_revokes_the_whole_family() {
-    let lab = lab().await;
-    let (_, stolen) = lab.jwt_login("alice", "alice-in-the-lab").await;
-    let answer = lab.refresh(&stolen).await;
+    let server = harness().await;
+    let (_, stolen) = server.jwt_login("alice", "alice-in-the-lab").await;
+    let answer = server.refresh(&stolen).await;
     let legitimate = refresh_cookie_value(&answer).unwrap();
     // The thief replays the rotated token: refused, and the family is revoked...
-    let reuse = lab.refresh(&stolen).await;
+    let reuse = server.refresh(&stolen).await;
     assert_eq!(reuse.status, StatusCode::UNAUTHORIZED);
     assert!(reuse.json()["reason"].as_str().unwrap().contains("reuse"));
     // ...so the legitimate holder's newer token stops working too.
     assert_eq!(
-        lab.refresh(&legitimate).await.status,
+        server.refresh(&legitimate).await.status,
         StatusCode::UNAUTHORIZED
     );
     let events: i64 =
         sqlx::query_scalar("SELECT COUNT(*) FROM security_events WHERE kind = 'refresh_reuse'")
-            .fetch_one(&lab.state.db)
+            .fetch_one(&server.state.db)
             .await
             .unwrap();
     assert_eq!(events, 1);
@@ -314,10 +319,10 @@ async fn reusing_a_rotated_refresh_token_revokes_the_whole_family() {
 
 #[tokio::test]
 async fn of_two_concurrent_refreshes_with_one_token_at_most_one_succeeds() {
-    let lab = std::sync::Arc::new(lab().await);
+    let server = std::sync::Arc::new(harness().await);
     for _ in 0..5 {
-        let (_, refresh) = lab.jwt_login("bob", "bob-builds-it").await;
-        let (a, b) = tokio::join!(lab.refresh(&refresh), lab.refresh(&refresh));
+        let (_, refresh) = server.jwt_login("bob", "bob-builds-it").await;
+        let (a, b) = tokio::join!(server.refresh(&refresh), server.refresh(&refresh));
         let successes = [a.status, b.status]
             .iter()
             .filter(|s| **s == StatusCode::OK)
@@ -328,30 +333,33 @@ async fn of_two_concurrent_refreshes_with_one_token_at_most_one_succeeds() {
 
 #[tokio::test]
 async fn with_the_denylist_off_a_logged_out_access_token_keeps_working() {
-    let lab = lab().await;
-    let (access, refresh) = lab.jwt_login("alice", "alice-in-the-lab").await;
-    let logout = lab.jwt_logout(&access, &refresh).await;
+    let server = harness().await;
+    let (access, refresh) = server.jwt_login("alice", "alice-in-the-lab").await;
+    let logout = server.jwt_logout(&access, &refresh).await;
     assert_eq!(logout.status, StatusCode::NO_CONTENT);
     // The refresh family is gone...
-    assert_eq!(lab.refresh(&refresh).await.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(
+        server.refresh(&refresh).await.status,
+        StatusCode::UNAUTHORIZED
+    );
     // ...but the access token still works until exp: nothing on the server says otherwise.
     assert_eq!(
-        lab.bearer("GET", "/api/me", &access).await.status,
+        server.bearer("GET", "/api/me", &access).await.status,
         StatusCode::OK
     );
 }
 
 #[tokio::test]
 async fn with_the_denylist_on_a_logged_out_access_token_is_refused_at_once() {
-    let lab = lab().await;
-    let (access, refresh) = lab.jwt_login("alice", "alice-in-the-lab").await;
-    let switch = lab
+    let server = harness().await;
+    let (access, refresh) = server.jwt_login("alice", "alice-in-the-lab").await;
+    let switch = server
         .bearer_put_settings(&access, r#"{"denylist":true}"#)
         .await;
     assert_eq!(switch.status, StatusCode::OK, "{}", switch.text);
     assert_eq!(switch.json()["denylist"], true);
     // Every bearer request now pays a measured lookup.
-    let before = lab.bearer("GET", "/api/me", &access).await;
+    let before = server.bearer("GET", "/api/me", &access).await;
     let me: Me = serde_json::from_str(&before.text).unwrap();
     let lookup = me
         .auth
@@ -361,65 +369,67 @@ async fn with_the_denylist_on_a_logged_out_access_token_is_refused_at_once() {
         .unwrap();
     assert!(lookup.micros.is_some());
 
-    let logout = lab.jwt_logout(&access, &refresh).await;
+    let logout = server.jwt_logout(&access, &refresh).await;
     assert_eq!(logout.status, StatusCode::NO_CONTENT);
-    let replay = lab.bearer("GET", "/api/me", &access).await;
+    let replay = server.bearer("GET", "/api/me", &access).await;
     assert_eq!(replay.status, StatusCode::UNAUTHORIZED);
     assert_eq!(failed_check(&replay), "denylist");
     // Bob's switch is his own: still off.
-    let (bob, _) = lab.jwt_login("bob", "bob-builds-it").await;
+    let (bob, _) = server.jwt_login("bob", "bob-builds-it").await;
     assert_eq!(
-        lab.bearer("GET", "/api/lab-settings", &bob).await.json()["denylist"],
+        server.bearer("GET", "/api/lab-settings", &bob).await.json()["denylist"],
         false
     );
 }
 
 #[tokio::test]
 async fn log_out_everywhere_refuses_earlier_tokens_only_where_revocation_is_on() {
-    let lab = lab().await;
-    let (laptop, laptop_refresh) = lab.jwt_login("alice", "alice-in-the-lab").await;
-    let (phone, _) = lab.jwt_login("alice", "alice-in-the-lab").await;
+    let server = harness().await;
+    let (laptop, laptop_refresh) = server.jwt_login("alice", "alice-in-the-lab").await;
+    let (phone, _) = server.jwt_login("alice", "alice-in-the-lab").await;
     tokio::time::sleep(Duration::from_millis(1100)).await;
-    let answer = lab
+    let answer = server
         .bearer("POST", "/api/jwt/logout-everywhere", &laptop)
         .await;
     assert_eq!(answer.status, StatusCode::OK, "{}", answer.text);
     // The refresh tokens are gone either way: no new access tokens.
     assert_eq!(
-        lab.refresh(&laptop_refresh).await.status,
+        server.refresh(&laptop_refresh).await.status,
         StatusCode::UNAUTHORIZED
     );
     // Revocation off (the default): the access tokens already out there keep working.
     for token in [&laptop, &phone] {
-        let replay = lab.bearer("GET", "/api/me", token).await;
+        let replay = server.bearer("GET", "/api/me", token).await;
         assert_eq!(replay.status, StatusCode::OK, "{}", replay.text);
     }
     // Switched on, the server consults the mark it kept, and refuses both.
-    let (fresh, _) = lab.jwt_login("alice", "alice-in-the-lab").await;
-    let switch = lab
+    let (fresh, _) = server.jwt_login("alice", "alice-in-the-lab").await;
+    let switch = server
         .bearer_put_settings(&fresh, r#"{"denylist":true}"#)
         .await;
     assert_eq!(switch.status, StatusCode::OK, "{}", switch.text);
     for token in [&laptop, &phone] {
-        let replay = lab.bearer("GET", "/api/me", token).await;
+        let replay = server.bearer("GET", "/api/me", token).await;
         assert_eq!(failed_check(&replay), "not-before mark");
     }
     assert_eq!(
-        lab.bearer("GET", "/api/me", &fresh).await.status,
+        server.bearer("GET", "/api/me", &fresh).await.status,
         StatusCode::OK
     );
 }
 
 #[tokio::test]
 async fn key_rotation_keeps_old_tokens_valid_until_the_old_key_is_retired() {
-    let lab = lab().await;
-    let (old_token, _) = lab.jwt_login("alice", "alice-in-the-lab").await;
-    let old_kid = lab.get("/.well-known/jwks.json").await.json()["keys"][0]["kid"].clone();
-    let rotated = lab.bearer("POST", "/api/jwt/keys/rotate", &old_token).await;
+    let server = harness().await;
+    let (old_token, _) = server.jwt_login("alice", "alice-in-the-lab").await;
+    let old_kid = server.get("/.well-known/jwks.json").await.json()["keys"][0]["kid"].clone();
+    let rotated = server
+        .bearer("POST", "/api/jwt/keys/rotate", &old_token)
+        .await;
     assert_eq!(rotated.status, StatusCode::OK, "{}", rotated.text);
     let new_kid = rotated.json()["kid"].clone();
     assert_ne!(new_kid, old_kid);
-    let jwks = lab.get("/.well-known/jwks.json").await.json();
+    let jwks = server.get("/.well-known/jwks.json").await.json();
     let kids: Vec<&Value> = jwks["keys"]
         .as_array()
         .unwrap()
@@ -431,38 +441,40 @@ async fn key_rotation_keeps_old_tokens_valid_until_the_old_key_is_retired() {
         "{jwks}"
     );
 
-    let (new_token, _) = lab.jwt_login("alice", "alice-in-the-lab").await;
+    let (new_token, _) = server.jwt_login("alice", "alice-in-the-lab").await;
     assert!(
         segments(&new_token)[0] != segments(&old_token)[0],
         "new kid in the header"
     );
     assert_eq!(
-        lab.bearer("GET", "/api/me", &old_token).await.status,
+        server.bearer("GET", "/api/me", &old_token).await.status,
         StatusCode::OK
     );
 
-    let retired = lab.bearer("POST", "/api/jwt/keys/retire", &new_token).await;
+    let retired = server
+        .bearer("POST", "/api/jwt/keys/retire", &new_token)
+        .await;
     assert_eq!(retired.json()["retired"], 1);
     assert_eq!(
-        failed_check(&lab.bearer("GET", "/api/me", &old_token).await),
+        failed_check(&server.bearer("GET", "/api/me", &old_token).await),
         "kid known"
     );
     assert_eq!(
-        lab.bearer("GET", "/api/me", &new_token).await.status,
+        server.bearer("GET", "/api/me", &new_token).await.status,
         StatusCode::OK
     );
-    let jwks = lab.get("/.well-known/jwks.json").await.json();
+    let jwks = server.get("/.well-known/jwks.json").await.json();
     assert!(!jwks.to_string().contains(old_kid.as_str().unwrap()));
 }
 
 #[tokio::test]
 async fn signing_keys_survive_a_restart() {
-    let lab = lab().await;
-    let (token, _) = lab.jwt_login("alice", "alice-in-the-lab").await;
-    let common::Lab { state, dir, .. } = lab;
+    let server = harness().await;
+    let (token, _) = server.jwt_login("alice", "alice-in-the-lab").await;
+    let common::Harness { state, dir, .. } = server;
     state.db.close().await;
     drop(state);
-    let restarted = lab_in(dir).await;
+    let restarted = harness_in(dir).await;
     assert_eq!(
         restarted.bearer("GET", "/api/me", &token).await.status,
         StatusCode::OK
@@ -471,24 +483,24 @@ async fn signing_keys_survive_a_restart() {
 
 #[tokio::test]
 async fn jwks_publishes_public_keys_only_and_never_an_hmac_secret() {
-    let lab = lab().await;
-    let (token, _) = lab.jwt_login("alice", "alice-in-the-lab").await;
+    let server = harness().await;
+    let (token, _) = server.jwt_login("alice", "alice-in-the-lab").await;
     for alg in ["ES256", "HS256"] {
-        let switch = lab
+        let switch = server
             .bearer_put_settings(&token, &format!(r#"{{"jwt_alg":"{alg}"}}"#))
             .await;
         assert_eq!(switch.status, StatusCode::OK);
-        let (signed, _) = lab.jwt_login("alice", "alice-in-the-lab").await;
+        let (signed, _) = server.jwt_login("alice", "alice-in-the-lab").await;
         let header: Value =
             serde_json::from_slice(&URL_SAFE_NO_PAD.decode(&segments(&signed)[0]).unwrap())
                 .unwrap();
         assert_eq!(header["alg"], alg);
         assert_eq!(
-            lab.bearer("GET", "/api/me", &signed).await.status,
+            server.bearer("GET", "/api/me", &signed).await.status,
             StatusCode::OK
         );
     }
-    let jwks = lab.get("/.well-known/jwks.json").await.json();
+    let jwks = server.get("/.well-known/jwks.json").await.json();
     let keys = jwks["keys"].as_array().unwrap();
     let algs: Vec<&str> = keys.iter().map(|k| k["alg"].as_str().unwrap()).collect();
     assert_eq!(algs.len(), 2, "{jwks}");
@@ -501,8 +513,8 @@ async fn jwks_publishes_public_keys_only_and_never_an_hmac_secret() {
     }
 }
 
-async fn decode(lab: &Lab, token: &str) -> DecodeReport {
-    let answer = lab
+async fn decode(server: &Harness, token: &str) -> DecodeReport {
+    let answer = server
         .post_json("/api/jwt/decode", json!({ "token": token }).to_string())
         .await;
     assert_eq!(answer.status, StatusCode::OK, "{}", answer.text);
@@ -524,7 +536,7 @@ const RFC7515_PAYLOAD: &str =
 
 #[tokio::test]
 async fn decoder_reads_the_rfc_7515_and_8037_example_tokens() {
-    let lab = lab().await;
+    let server = harness().await;
     let joe = json!({"iss": "joe", "exp": 1300819380, "http://example.com/is_root": true});
     // RFC 7515 A.1 (HS256), A.2 (RS256), A.3 (ES256): same payload, three headers.
     let examples = [
@@ -547,7 +559,7 @@ async fn decoder_reads_the_rfc_7515_and_8037_example_tokens() {
     ];
     for (header, signature, expected_header) in examples {
         let token = format!("{header}.{RFC7515_PAYLOAD}.{signature}");
-        let report = decode(&lab, &token).await;
+        let report = decode(&server, &token).await;
         assert_eq!(report.header, Some(expected_header));
         assert_eq!(report.payload, Some(joe.clone()));
         // Shown, but capped: a pasted value is never echoed whole.
@@ -565,7 +577,7 @@ async fn decoder_reads_the_rfc_7515_and_8037_example_tokens() {
     }
     // RFC 8037 A.4: an Ed25519 JWS whose payload is plain text, not JSON.
     let report = decode(
-        &lab,
+        &server,
         "eyJhbGciOiJFZERTQSJ9.RXhhbXBsZSBvZiBFZDI1NTE5IHNpZ25pbmc.hgyY0il_MGCjP0JzlnLWG1PPOt7-09PGcvMg3AIbQR6dWbhijcNR4ki4iylGjg5BhVsPt9g7sVvpAr_MuM0KAg",
     )
     .await;
@@ -580,13 +592,13 @@ async fn decoder_reads_the_rfc_7515_and_8037_example_tokens() {
 
 #[tokio::test]
 async fn decoder_names_every_problem_of_a_bad_token() {
-    let lab = lab().await;
-    let token = signed_by_alice(&lab, |c, _| {
+    let server = harness().await;
+    let token = signed_by_alice(&server, |c, _| {
         c.aud = "elsewhere".into();
         c.exp = unix_now() - 10;
     })
     .await;
-    let report = decode(&lab, &token).await;
+    let report = decode(&server, &token).await;
     assert_eq!(status_of(&report, "signature"), CheckStatus::Pass);
     assert_eq!(status_of(&report, "aud"), CheckStatus::Fail);
     assert_eq!(
@@ -594,24 +606,24 @@ async fn decoder_names_every_problem_of_a_bad_token() {
         CheckStatus::Fail,
         "kept going after aud"
     );
-    let bad = decode(&lab, "not!base64.at.all").await;
+    let bad = decode(&server, "not!base64.at.all").await;
     assert_eq!(status_of(&bad, "format"), CheckStatus::Fail);
     assert!(bad.checks.checks[0].detail.contains("base64url"));
-    let (good, _) = lab.jwt_login("bob", "bob-builds-it").await;
-    let ok = decode(&lab, &good).await;
+    let (good, _) = server.jwt_login("bob", "bob-builds-it").await;
+    let ok = decode(&server, &good).await;
     assert!(ok.checks.allowed);
 }
 
 #[tokio::test]
 async fn short_lived_token_switch_applies_to_that_account_only_and_is_bounded() {
-    let lab = lab().await;
-    let (bob, _) = lab.jwt_login("bob", "bob-builds-it").await;
-    let set = lab
+    let server = harness().await;
+    let (bob, _) = server.jwt_login("bob", "bob-builds-it").await;
+    let set = server
         .bearer_put_settings(&bob, r#"{"access_ttl_secs":15}"#)
         .await;
     assert_eq!(set.status, StatusCode::OK, "{}", set.text);
     assert_eq!(set.json()["access_ttl_secs"], 15);
-    let login = lab
+    let login = server
         .post_json(
             "/api/jwt/login",
             r#"{"username":"bob","password":"bob-builds-it"}"#,
@@ -620,11 +632,11 @@ async fn short_lived_token_switch_applies_to_that_account_only_and_is_bounded() 
     assert_eq!(login.json()["expires_in"], 15, "{}", login.text);
     assert_eq!(
         login.json()["leeway_secs"],
-        lab.settings.jwt.leeway_secs,
+        server.settings.jwt.leeway_secs,
         "the page is told the real leeway"
     );
     let token = login.json()["access_token"].as_str().unwrap().to_string();
-    let decoded = lab
+    let decoded = server
         .post_json(
             "/api/jwt/decode",
             serde_json::json!({ "token": token }).to_string(),
@@ -636,7 +648,7 @@ async fn short_lived_token_switch_applies_to_that_account_only_and_is_bounded() 
         15
     );
     // Another account keeps the server's default.
-    let alice = lab
+    let alice = server
         .post_json(
             "/api/jwt/login",
             r#"{"username":"alice","password":"alice-in-the-lab"}"#,
@@ -644,13 +656,13 @@ async fn short_lived_token_switch_applies_to_that_account_only_and_is_bounded() 
         .await;
     assert_eq!(
         alice.json()["expires_in"],
-        lab.settings.jwt.access_ttl_secs,
+        server.settings.jwt.access_ttl_secs,
         "{}",
         alice.text
     );
     // Out of range is a clear 422; 0 goes back to the default.
     for bad in ["1", "14", "901", "86400"] {
-        let answer = lab
+        let answer = server
             .bearer_put_settings(&bob, &format!(r#"{{"access_ttl_secs":{bad}}}"#))
             .await;
         assert_eq!(
@@ -660,7 +672,7 @@ async fn short_lived_token_switch_applies_to_that_account_only_and_is_bounded() 
             answer.text
         );
     }
-    let reset = lab
+    let reset = server
         .bearer_put_settings(&bob, r#"{"access_ttl_secs":0}"#)
         .await;
     assert_eq!(
@@ -673,22 +685,23 @@ async fn short_lived_token_switch_applies_to_that_account_only_and_is_bounded() 
 
 #[tokio::test]
 async fn introspection_judges_a_token_as_a_request_would_and_audits_nothing() {
-    let lab = lab().await;
-    let (access, refresh) = lab.jwt_login("bob", "bob-builds-it").await;
+    let server = harness().await;
+    let (access, refresh) = server.jwt_login("bob", "bob-builds-it").await;
     let introspect = |token: String| {
-        let lab = &lab;
+        let server = &server;
         async move {
-            lab.post_json(
-                "/api/jwt/introspect",
-                serde_json::json!({ "token": token }).to_string(),
-            )
-            .await
+            server
+                .post_json(
+                    "/api/jwt/introspect",
+                    serde_json::json!({ "token": token }).to_string(),
+                )
+                .await
         }
     };
     let rows = || async {
-        lab.state.audit.flush().await;
+        server.state.audit.flush().await;
         sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM audit_events")
-            .fetch_one(&lab.state.db)
+            .fetch_one(&server.state.db)
             .await
             .unwrap()
     };
@@ -703,10 +716,11 @@ async fn introspection_judges_a_token_as_a_request_would_and_audits_nothing() {
         "introspection authenticates nothing, so logs nothing"
     );
     // With revocation on, logging out denies the token: introspection says so, and where.
-    lab.bearer_put_settings(&access, r#"{"denylist":true}"#)
+    server
+        .bearer_put_settings(&access, r#"{"denylist":true}"#)
         .await;
     assert_eq!(
-        lab.jwt_logout(&access, &refresh).await.status,
+        server.jwt_logout(&access, &refresh).await.status,
         StatusCode::NO_CONTENT
     );
     let revoked = introspect(access).await;
@@ -729,11 +743,11 @@ async fn introspection_judges_a_token_as_a_request_would_and_audits_nothing() {
 
 #[tokio::test]
 async fn a_service_with_only_the_jwks_verifies_asymmetric_tokens_and_cannot_verify_hs256() {
-    let lab = lab().await;
+    let server = harness().await;
     let check = |token: String| {
-        let lab = &lab;
+        let server = &server;
         async move {
-            let answer = lab
+            let answer = server
                 .post_json(
                     "/api/lab/jwks-verify",
                     serde_json::json!({ "token": token }).to_string(),
@@ -743,13 +757,13 @@ async fn a_service_with_only_the_jwks_verifies_asymmetric_tokens_and_cannot_veri
             answer.json()
         }
     };
-    let (mut token, _) = lab.jwt_login("bob", "bob-builds-it").await;
+    let (mut token, _) = server.jwt_login("bob", "bob-builds-it").await;
     for (alg, verifiable) in [("EdDSA", true), ("ES256", true), ("HS256", false)] {
-        let set = lab
+        let set = server
             .bearer_put_settings(&token, &format!(r#"{{"jwt_alg":"{alg}"}}"#))
             .await;
         assert_eq!(set.status, StatusCode::OK, "{}", set.text);
-        token = lab.jwt_login("bob", "bob-builds-it").await.0;
+        token = server.jwt_login("bob", "bob-builds-it").await.0;
         let verdict = check(token.clone()).await;
         assert_eq!(verdict["alg"], alg, "{verdict}");
         assert_eq!(verdict["verified"], verifiable, "{verdict}");
@@ -764,16 +778,17 @@ async fn a_service_with_only_the_jwks_verifies_asymmetric_tokens_and_cannot_veri
         }
     }
     // The published set never carries a symmetric key.
-    let jwks = lab.get("/.well-known/jwks.json").await.json();
+    let jwks = server.get("/.well-known/jwks.json").await.json();
     assert!(jwks["keys"]
         .as_array()
         .unwrap()
         .iter()
         .all(|k| k["kty"] != "oct"));
     // A tampered EdDSA token fails at the signature, with the published key alone.
-    lab.bearer_put_settings(&token, r#"{"jwt_alg":"EdDSA"}"#)
+    server
+        .bearer_put_settings(&token, r#"{"jwt_alg":"EdDSA"}"#)
         .await;
-    let good = lab.jwt_login("bob", "bob-builds-it").await.0;
+    let good = server.jwt_login("bob", "bob-builds-it").await.0;
     let mut parts: Vec<String> = good.split('.').map(str::to_string).collect();
     parts[1] = parts[1].replacen('e', "f", 1);
     let verdict = check(parts.join(".")).await;

@@ -5,16 +5,21 @@ mod common;
 
 use authlab::{auth::jwt::TYP, wire::JwtAlg};
 use axum::http::StatusCode;
-use common::{failed_check, lab, Lab};
+use common::{failed_check, harness, Harness};
 use jsonwebtoken::Header;
 use serde_json::{json, Value};
 
-async fn signed_by(lab: &Lab, owner: &str, header_extra: Value, claims: Value) -> String {
-    let user = authlab::db::users::find_by_username(&lab.state.db, owner)
+async fn signed_by(server: &Harness, owner: &str, header_extra: Value, claims: Value) -> String {
+    let user = authlab::db::users::find_by_username(&server.state.db, owner)
         .await
         .unwrap()
         .unwrap();
-    let key = lab.state.keys.active(user.id, JwtAlg::HS256).await.unwrap();
+    let key = server
+        .state
+        .keys
+        .active(user.id, JwtAlg::HS256)
+        .await
+        .unwrap();
     let mut header = Header::new(key.algorithm());
     header.typ = Some(TYP.into());
     header.kid = Some(key.kid.clone());
@@ -32,27 +37,27 @@ async fn signed_by(lab: &Lab, owner: &str, header_extra: Value, claims: Value) -
     format!("{message}.{signature}")
 }
 
-fn claims_for(lab: &Lab, sub: &str, exp: i64) -> Value {
+fn claims_for(server: &Harness, sub: &str, exp: i64) -> Value {
     let now = authlab::db::unix_now();
     json!({
-        "iss": lab.settings.jwt.issuer, "aud": lab.settings.jwt.audience, "sub": sub,
+        "iss": server.settings.jwt.issuer, "aud": server.settings.jwt.audience, "sub": sub,
         "role": "admin", "iat": now, "nbf": now, "exp": exp, "jti": "edge-test-jti"
     })
 }
 
 #[tokio::test]
 async fn crit_header_is_refused_even_with_a_valid_signature() {
-    let lab = lab().await;
-    lab.jwt_login("bob", "bob-builds-it").await;
+    let server = harness().await;
+    server.jwt_login("bob", "bob-builds-it").await;
     let exp = authlab::db::unix_now() + 60;
     let token = signed_by(
-        &lab,
+        &server,
         "bob",
         json!({"crit": ["b64"], "b64": false}),
-        claims_for(&lab, "bob", exp),
+        claims_for(&server, "bob", exp),
     )
     .await;
-    let answer = lab.bearer("GET", "/api/me", &token).await;
+    let answer = server.bearer("GET", "/api/me", &token).await;
     assert_eq!(answer.status, StatusCode::UNAUTHORIZED, "{}", answer.text);
     assert_eq!(failed_check(&answer), "format");
     assert!(answer.text.contains("crit"), "{}", answer.text);
@@ -60,49 +65,49 @@ async fn crit_header_is_refused_even_with_a_valid_signature() {
 
 #[tokio::test]
 async fn token_signed_by_another_accounts_key_cannot_speak_for_you() {
-    let lab = lab().await;
+    let server = harness().await;
     // bob's own key signs a token that says it is alice's.
-    lab.jwt_login("bob", "bob-builds-it").await;
+    server.jwt_login("bob", "bob-builds-it").await;
     let exp = authlab::db::unix_now() + 60;
-    let forged = signed_by(&lab, "bob", json!({}), claims_for(&lab, "alice", exp)).await;
-    let answer = lab.bearer("GET", "/api/me", &forged).await;
+    let forged = signed_by(&server, "bob", json!({}), claims_for(&server, "alice", exp)).await;
+    let answer = server.bearer("GET", "/api/me", &forged).await;
     assert_eq!(answer.status, StatusCode::UNAUTHORIZED, "{}", answer.text);
     assert_eq!(failed_check(&answer), "subject");
     // The same key vouching for its own account is fine.
-    let own = signed_by(&lab, "bob", json!({}), claims_for(&lab, "bob", exp)).await;
-    let me = lab.bearer("GET", "/api/me", &own).await;
+    let own = signed_by(&server, "bob", json!({}), claims_for(&server, "bob", exp)).await;
+    let me = server.bearer("GET", "/api/me", &own).await;
     assert_eq!(me.status, StatusCode::OK, "{}", me.text);
 }
 
 #[tokio::test]
 async fn unknown_subject_fails_the_subject_check_not_the_denylist() {
-    let lab = lab().await;
-    lab.jwt_login("bob", "bob-builds-it").await;
+    let server = harness().await;
+    server.jwt_login("bob", "bob-builds-it").await;
     let exp = authlab::db::unix_now() + 60;
     let token = signed_by(
-        &lab,
+        &server,
         "bob",
         json!({}),
-        claims_for(&lab, "nobody-at-all", exp),
+        claims_for(&server, "nobody-at-all", exp),
     )
     .await;
-    let answer = lab.bearer("GET", "/api/me", &token).await;
+    let answer = server.bearer("GET", "/api/me", &token).await;
     assert_eq!(failed_check(&answer), "subject");
 }
 
 #[tokio::test]
 async fn claims_at_the_ends_of_i64_do_not_overflow_the_verifier() {
-    let lab = lab().await;
-    lab.jwt_login("bob", "bob-builds-it").await;
+    let server = harness().await;
+    server.jwt_login("bob", "bob-builds-it").await;
     for (nbf, exp) in [
         (i64::MIN, i64::MAX),
         (i64::MAX, i64::MAX),
         (i64::MIN, i64::MIN),
     ] {
-        let mut claims = claims_for(&lab, "bob", exp);
+        let mut claims = claims_for(&server, "bob", exp);
         claims["nbf"] = json!(nbf);
-        let token = signed_by(&lab, "bob", json!({}), claims).await;
-        let answer = lab.bearer("GET", "/api/me", &token).await;
+        let token = signed_by(&server, "bob", json!({}), claims).await;
+        let answer = server.bearer("GET", "/api/me", &token).await;
         assert!(
             answer.status.is_success() || answer.status == StatusCode::UNAUTHORIZED,
             "nbf {nbf} exp {exp}: {} {}",
@@ -114,10 +119,10 @@ async fn claims_at_the_ends_of_i64_do_not_overflow_the_verifier() {
 
 #[tokio::test]
 async fn bearer_scheme_is_matched_case_insensitively() {
-    let lab = lab().await;
-    let (token, _) = lab.jwt_login("bob", "bob-builds-it").await;
+    let server = harness().await;
+    let (token, _) = server.jwt_login("bob", "bob-builds-it").await;
     for scheme in ["bearer", "BEARER", "Bearer", "bEaReR"] {
-        let answer = lab
+        let answer = server
             .send(
                 axum::http::Request::get("/api/me")
                     .header("authorization", format!("{scheme} {token}"))
@@ -130,8 +135,8 @@ async fn bearer_scheme_is_matched_case_insensitively() {
 }
 
 /// The decoder's report of `token`: every check's name and detail.
-async fn decoded_checks(lab: &Lab, token: &str) -> Vec<(String, String, String)> {
-    let answer = lab
+async fn decoded_checks(server: &Harness, token: &str) -> Vec<(String, String, String)> {
+    let answer = server
         .post_json("/api/jwt/decode", json!({ "token": token }).to_string())
         .await;
     assert_eq!(answer.status, StatusCode::OK, "{}", answer.text);
@@ -151,16 +156,16 @@ async fn decoded_checks(lab: &Lab, token: &str) -> Vec<(String, String, String)>
 
 #[tokio::test]
 async fn claims_this_server_does_not_know_are_ignored_as_rfc_7519_says_and_listed() {
-    let lab = lab().await;
-    lab.jwt_login("bob", "bob-builds-it").await;
-    let mut claims = claims_for(&lab, "bob", authlab::db::unix_now() + 60);
+    let server = harness().await;
+    server.jwt_login("bob", "bob-builds-it").await;
+    let mut claims = claims_for(&server, "bob", authlab::db::unix_now() + 60);
     claims["role"] = json!("user");
     claims["scope"] = json!("read:lab");
     claims["https://example.test/team"] = json!(["blue"]);
-    let token = signed_by(&lab, "bob", json!({}), claims).await;
-    let me = lab.bearer("GET", "/api/me", &token).await;
+    let token = signed_by(&server, "bob", json!({}), claims).await;
+    let me = server.bearer("GET", "/api/me", &token).await;
     assert_eq!(me.status, StatusCode::OK, "{}", me.text);
-    let checks = decoded_checks(&lab, &token).await;
+    let checks = decoded_checks(&server, &token).await;
     let (_, status, detail) = checks.iter().find(|(name, ..)| name == "claims").unwrap();
     assert_eq!(status, "pass");
     assert!(detail.contains("not checked by this server"), "{detail}");
@@ -172,14 +177,14 @@ async fn claims_this_server_does_not_know_are_ignored_as_rfc_7519_says_and_liste
 
 #[tokio::test]
 async fn decoder_explains_each_problem_in_a_sentence_never_in_rust_debug_or_serde_terms() {
-    let lab = lab().await;
-    lab.jwt_login("bob", "bob-builds-it").await;
+    let server = harness().await;
+    server.jwt_login("bob", "bob-builds-it").await;
     let exp = authlab::db::unix_now() + 60;
-    let mut no_exp = claims_for(&lab, "bob", exp);
+    let mut no_exp = claims_for(&server, "bob", exp);
     no_exp.as_object_mut().unwrap().remove("exp");
-    let mut text_exp = claims_for(&lab, "bob", exp);
+    let mut text_exp = claims_for(&server, "bob", exp);
     text_exp["exp"] = json!("tomorrow");
-    let mut odd_role = claims_for(&lab, "bob", exp);
+    let mut odd_role = claims_for(&server, "bob", exp);
     odd_role["role"] = json!("root");
     let cases = [
         (json!({}), no_exp, "missing exp"),
@@ -195,13 +200,13 @@ async fn decoder_explains_each_problem_in_a_sentence_never_in_rust_debug_or_serd
         ),
         (
             json!({"typ": "JWT"}),
-            claims_for(&lab, "bob", exp),
+            claims_for(&server, "bob", exp),
             "the header's typ is \"JWT\"",
         ),
     ];
     for (header, claims, expected) in cases {
-        let token = signed_by(&lab, "bob", header, claims).await;
-        let checks = decoded_checks(&lab, &token).await;
+        let token = signed_by(&server, "bob", header, claims).await;
+        let checks = decoded_checks(&server, &token).await;
         let all: Vec<&String> = checks.iter().map(|(_, _, detail)| detail).collect();
         assert!(
             all.iter().any(|d| d.contains(expected)),
@@ -220,7 +225,7 @@ async fn decoder_explains_each_problem_in_a_sentence_never_in_rust_debug_or_serd
         }
     }
     // A part that is not base64url, or not JSON, is said so plainly.
-    let checks = decoded_checks(&lab, "!!!.e30.sig").await;
+    let checks = decoded_checks(&server, "!!!.e30.sig").await;
     let (_, _, format) = checks.iter().find(|(name, ..)| name == "format").unwrap();
     assert!(
         format.contains("the header is not base64url text"),

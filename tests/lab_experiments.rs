@@ -4,16 +4,16 @@ mod common;
 
 use authlab::auth::rate_limit::Rate;
 use axum::http::StatusCode;
-use common::{assert_api_error, failed_check, lab, lab_with, Lab};
+use common::{assert_api_error, failed_check, harness, harness_with, Harness};
 use serde_json::Value;
 
 #[tokio::test]
 async fn a_captured_session_cookie_replays_until_logout_and_is_refused_from_the_first_replay_after()
 {
-    let lab = lab().await;
-    let session = lab.session_login("bob", "bob-builds-it").await;
+    let server = harness().await;
+    let session = server.session_login("bob", "bob-builds-it").await;
     // Capturing is a state-changing cookie request: same origin and CSRF token required.
-    let unguarded = lab
+    let unguarded = server
         .send(
             axum::http::Request::post("/api/replay/capture")
                 .header("cookie", session.cookie_header())
@@ -22,7 +22,9 @@ async fn a_captured_session_cookie_replays_until_logout_and_is_refused_from_the_
         )
         .await;
     assert_eq!(unguarded.status, StatusCode::FORBIDDEN);
-    let captured = lab.write_as(&session, "POST", "/api/replay/capture").await;
+    let captured = server
+        .write_as(&session, "POST", "/api/replay/capture")
+        .await;
     assert_eq!(captured.status, StatusCode::OK, "{}", captured.text);
     assert!(
         !captured.text.contains(&session.id),
@@ -31,71 +33,76 @@ async fn a_captured_session_cookie_replays_until_logout_and_is_refused_from_the_
     let handle = captured.json()["handle"].as_str().unwrap().to_string();
     let replay_body = serde_json::json!({ "handle": handle }).to_string();
 
-    let live = lab.post_json("/api/replay", replay_body.clone()).await;
+    let live = server.post_json("/api/replay", replay_body.clone()).await;
     assert_eq!(live.status, StatusCode::OK, "{}", live.text);
     assert_eq!(live.json()["username"], "bob");
 
-    let logout = lab.write_as(&session, "POST", "/api/session/logout").await;
+    let logout = server
+        .write_as(&session, "POST", "/api/session/logout")
+        .await;
     assert_eq!(logout.status, StatusCode::NO_CONTENT);
-    let replay = lab.post_json("/api/replay", replay_body).await;
+    let replay = server.post_json("/api/replay", replay_body).await;
     assert_eq!(replay.status, StatusCode::UNAUTHORIZED);
     assert_eq!(failed_check(&replay), "store lookup");
 
-    let unknown = lab
+    let unknown = server
         .post_json("/api/replay", r#"{"handle":"not-a-handle"}"#)
         .await;
     assert_api_error(&unknown, StatusCode::NOT_FOUND, "not_found");
 }
 
-async fn capture_refresh_with(lab: &Lab, cookie_value: &str) -> common::Answer {
-    lab.send(
-        axum::http::Request::post("/api/jwt/capture-refresh")
-            .header(
-                "cookie",
-                format!("{}={cookie_value}", authlab::auth::refresh::COOKIE),
-            )
-            .body(axum::body::Body::empty())
-            .unwrap(),
-    )
-    .await
+async fn capture_refresh_with(server: &Harness, cookie_value: &str) -> common::Answer {
+    server
+        .send(
+            axum::http::Request::post("/api/jwt/capture-refresh")
+                .header(
+                    "cookie",
+                    format!("{}={cookie_value}", authlab::auth::refresh::COOKIE),
+                )
+                .body(axum::body::Body::empty())
+                .unwrap(),
+        )
+        .await
 }
 
 #[tokio::test]
 async fn capture_refresh_stores_nothing_but_a_live_refresh_token_of_ours() {
-    let lab = lab().await;
+    let server = harness().await;
     // A 40 KB cookie value, a well-formed token that was never issued: refused, nothing kept.
     let huge = "A".repeat(40 * 1024);
     let invented = "B".repeat(authlab::auth::refresh::TOKEN_CHARS);
     for value in [huge.as_str(), invented.as_str(), "short"] {
-        let refused = capture_refresh_with(&lab, value).await;
+        let refused = capture_refresh_with(&server, value).await;
         assert_api_error(&refused, StatusCode::UNAUTHORIZED, "invalid_refresh_token");
         assert!(refused.text.len() < 1000, "{} bytes", refused.text.len());
     }
-    assert!(lab.state.captures.is_empty());
+    assert!(server.state.captures.is_empty());
 
-    let (_, refresh) = lab.jwt_login("bob", "bob-builds-it").await;
-    let kept = capture_refresh_with(&lab, &refresh).await;
+    let (_, refresh) = server.jwt_login("bob", "bob-builds-it").await;
+    let kept = capture_refresh_with(&server, &refresh).await;
     assert_eq!(kept.status, StatusCode::OK, "{}", kept.text);
-    assert_eq!(lab.state.captures.len(), 1);
+    assert_eq!(server.state.captures.len(), 1);
     // Once rotated, the old token is no longer live: it cannot be captured again.
-    let rotated = lab.refresh(&refresh).await;
+    let rotated = server.refresh(&refresh).await;
     assert_eq!(rotated.status, StatusCode::OK);
-    let stale = capture_refresh_with(&lab, &refresh).await;
+    let stale = capture_refresh_with(&server, &refresh).await;
     assert_api_error(&stale, StatusCode::UNAUTHORIZED, "invalid_refresh_token");
 }
 
 #[tokio::test]
 async fn capture_spam_from_one_account_is_capped() {
-    let lab = lab().await;
-    let session = lab.session_login("bob", "bob-builds-it").await;
+    let server = harness().await;
+    let session = server.session_login("bob", "bob-builds-it").await;
     for _ in 0..40 {
-        let captured = lab.write_as(&session, "POST", "/api/replay/capture").await;
+        let captured = server
+            .write_as(&session, "POST", "/api/replay/capture")
+            .await;
         assert_eq!(captured.status, StatusCode::OK, "{}", captured.text);
     }
     assert!(
-        lab.state.captures.len() <= 16,
+        server.state.captures.len() <= 16,
         "{} copies held for one account",
-        lab.state.captures.len()
+        server.state.captures.len()
     );
 }
 
@@ -114,14 +121,14 @@ fn cell<'a>(matrix: &'a Value, event: &str, model: &str) -> &'a Value {
 }
 
 /// Start a matrix run as `token`'s user.
-async fn run_matrix(lab: &Lab, token: &str) -> common::Answer {
-    lab.bearer("POST", "/api/lab/logout-matrix", token).await
+async fn run_matrix(server: &Harness, token: &str) -> common::Answer {
+    server.bearer("POST", "/api/lab/logout-matrix", token).await
 }
 
 #[tokio::test]
 async fn the_logout_matrix_shows_what_each_model_does_after_each_event() {
-    let lab = lab_with(|s| s.limits.matrix_per_account = Rate::new(100, 60)).await;
-    let (bob, _) = lab.jwt_login("bob", "bob-builds-it").await;
+    let server = harness_with(|s| s.limits.matrix_per_account = Rate::new(100, 60)).await;
+    let (bob, _) = server.jwt_login("bob", "bob-builds-it").await;
     // (event, session after, stateless JWT after, revocable JWT after, refused by in that order)
     let expected = [
         (
@@ -162,7 +169,7 @@ async fn the_logout_matrix_shows_what_each_model_does_after_each_event() {
     ];
     // Twice: each run makes fresh scratch accounts and must give the same answers.
     for _ in 0..2 {
-        let answer = run_matrix(&lab, &bob).await;
+        let answer = run_matrix(&server, &bob).await;
         assert_eq!(answer.status, StatusCode::OK, "{}", answer.text);
         let matrix = answer.json();
         for (event, session, jwt, revocable, refused_by) in expected {
@@ -203,14 +210,14 @@ async fn the_logout_matrix_shows_what_each_model_does_after_each_event() {
         // The run's accounts are gone with it.
         let left: i64 =
             sqlx::query_scalar("SELECT COUNT(*) FROM users WHERE username LIKE 'lab:%'")
-                .fetch_one(&lab.state.db)
+                .fetch_one(&server.state.db)
                 .await
                 .unwrap();
         assert_eq!(left, 0);
     }
     // One run at a time: a second request meanwhile is told to wait (429), not queued, and the
     // slot is free again afterwards.
-    let (first, second) = tokio::join!(run_matrix(&lab, &bob), run_matrix(&lab, &bob));
+    let (first, second) = tokio::join!(run_matrix(&server, &bob), run_matrix(&server, &bob));
     let mut statuses = [first.status.as_u16(), second.status.as_u16()];
     statuses.sort_unstable();
     assert_eq!(statuses, [200, 429]);
@@ -221,14 +228,14 @@ async fn the_logout_matrix_shows_what_each_model_does_after_each_event() {
     };
     assert_api_error(&busy, StatusCode::TOO_MANY_REQUESTS, "busy");
     assert!(busy.headers.contains_key("retry-after"));
-    let again = run_matrix(&lab, &bob).await;
+    let again = run_matrix(&server, &bob).await;
     assert_eq!(again.status, StatusCode::OK);
 }
 
 #[tokio::test]
 async fn anonymous_or_cross_site_matrix_runs_are_refused() {
-    let lab = lab().await;
-    let anonymous = lab.post_json("/api/lab/logout-matrix", "").await;
+    let server = harness().await;
+    let anonymous = server.post_json("/api/lab/logout-matrix", "").await;
     assert_eq!(
         anonymous.status,
         StatusCode::UNAUTHORIZED,
@@ -236,8 +243,8 @@ async fn anonymous_or_cross_site_matrix_runs_are_refused() {
         anonymous.text
     );
     // A plain form POST from another site, carrying the victim's session cookie.
-    let session = lab.session_login("bob", "bob-builds-it").await;
-    let forged = lab
+    let session = server.session_login("bob", "bob-builds-it").await;
+    let forged = server
         .send(
             axum::http::Request::post("/api/lab/logout-matrix")
                 .header("cookie", session.cookie_header())
@@ -250,7 +257,7 @@ async fn anonymous_or_cross_site_matrix_runs_are_refused() {
     assert_eq!(forged.status, StatusCode::FORBIDDEN, "{}", forged.text);
     assert_eq!(failed_check(&forged), "same origin");
     let users: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM users")
-        .fetch_one(&lab.state.db)
+        .fetch_one(&server.state.db)
         .await
         .unwrap();
     assert_eq!(users, 2, "no run started, no scratch account made");
@@ -258,10 +265,10 @@ async fn anonymous_or_cross_site_matrix_runs_are_refused() {
 
 #[tokio::test]
 async fn matrix_runs_are_rate_limited_per_account() {
-    let lab = lab_with(|s| s.limits.matrix_per_account = Rate::new(1, 60)).await;
-    let (bob, _) = lab.jwt_login("bob", "bob-builds-it").await;
-    assert_eq!(run_matrix(&lab, &bob).await.status, StatusCode::OK);
-    let limited = run_matrix(&lab, &bob).await;
+    let server = harness_with(|s| s.limits.matrix_per_account = Rate::new(1, 60)).await;
+    let (bob, _) = server.jwt_login("bob", "bob-builds-it").await;
+    assert_eq!(run_matrix(&server, &bob).await.status, StatusCode::OK);
+    let limited = run_matrix(&server, &bob).await;
     assert_api_error(&limited, StatusCode::TOO_MANY_REQUESTS, "rate_limited");
     let wait: u64 = limited.headers["retry-after"]
         .to_str()
@@ -273,33 +280,35 @@ async fn matrix_runs_are_rate_limited_per_account() {
 
 #[tokio::test]
 async fn registered_matrix_admin_is_never_promoted() {
-    let lab = lab().await;
+    let server = harness().await;
     // The reproduced attack: register the name the matrix once promoted, sign in, let a run go.
-    let registered = lab
+    let registered = server
         .post_json(
             "/api/register",
             r#"{"username":"matrix-admin","password":"mallory-knows-it"}"#,
         )
         .await;
     assert_eq!(registered.status, StatusCode::CREATED);
-    let mallory = lab.session_login("matrix-admin", "mallory-knows-it").await;
-    let (bob, _) = lab.jwt_login("bob", "bob-builds-it").await;
-    assert_eq!(run_matrix(&lab, &bob).await.status, StatusCode::OK);
+    let mallory = server
+        .session_login("matrix-admin", "mallory-knows-it")
+        .await;
+    let (bob, _) = server.jwt_login("bob", "bob-builds-it").await;
+    assert_eq!(run_matrix(&server, &bob).await.status, StatusCode::OK);
     // Still a user, still her password, still her session: untouched.
-    let me = lab.get_as(&mallory, "/api/me").await;
+    let me = server.get_as(&mallory, "/api/me").await;
     assert_eq!(me.status, StatusCode::OK);
     assert_eq!(me.json()["role"], "user");
-    let account = lab
+    let account = server
         .check_credentials("matrix-admin", "mallory-knows-it")
         .await
         .unwrap();
     assert_eq!(account.role, authlab::wire::Role::User);
     assert_eq!(
-        lab.get_as(&mallory, "/api/admin/accounts").await.status,
+        server.get_as(&mallory, "/api/admin/accounts").await.status,
         StatusCode::FORBIDDEN
     );
     // And the matrix's own namespace cannot be registered.
-    let squat = lab
+    let squat = server
         .post_json(
             "/api/register",
             r#"{"username":"lab:matrix-x-admin","password":"mallory-knows-it"}"#,

@@ -4,16 +4,16 @@
 mod common;
 
 use axum::http::StatusCode;
-use common::{assert_api_error, lab, lab_with, refresh_cookie_value};
+use common::{assert_api_error, harness, harness_with, refresh_cookie_value};
 use std::sync::Arc;
 
 #[tokio::test]
 async fn stolen_refresh_chain_cannot_slide_past_the_family_lifetime() {
-    let lab = lab_with(|s| s.jwt.refresh_family_max_secs = 3600).await;
-    let (_, mut refresh) = lab.jwt_login("bob", "bob-builds-it").await;
+    let server = harness_with(|s| s.jwt.refresh_family_max_secs = 3600).await;
+    let (_, mut refresh) = server.jwt_login("bob", "bob-builds-it").await;
     // The thief keeps rotating: each rotation works while the family is young.
     for _ in 0..3 {
-        let rotated = lab.refresh(&refresh).await;
+        let rotated = server.refresh(&refresh).await;
         assert_eq!(rotated.status, StatusCode::OK, "{}", rotated.text);
         refresh = refresh_cookie_value(&rotated).unwrap();
     }
@@ -21,31 +21,31 @@ async fn stolen_refresh_chain_cannot_slide_past_the_family_lifetime() {
     let long_ago = authlab::db::unix_now() - 3601;
     sqlx::query("UPDATE refresh_tokens SET family_started_at = ?")
         .bind(long_ago)
-        .execute(&lab.state.db)
+        .execute(&server.state.db)
         .await
         .unwrap();
-    let refused = lab.refresh(&refresh).await;
+    let refused = server.refresh(&refresh).await;
     let reason = assert_api_error(&refused, StatusCode::UNAUTHORIZED, "invalid_refresh_token");
     assert!(
         reason.contains("lifetime") || reason.contains("log in"),
         "{reason}"
     );
     // And the family is finished: not even a fresh rotation of it comes back.
-    let again = lab.refresh(&refresh).await;
+    let again = server.refresh(&refresh).await;
     assert_eq!(again.status, StatusCode::UNAUTHORIZED);
 }
 
 #[tokio::test]
 async fn every_refresh_token_expires_no_later_than_its_family() {
-    let lab = lab_with(|s| {
+    let server = harness_with(|s| {
         s.jwt.refresh_ttl_secs = 86_400;
         s.jwt.refresh_family_max_secs = 600;
     })
     .await;
-    lab.jwt_login("bob", "bob-builds-it").await;
+    server.jwt_login("bob", "bob-builds-it").await;
     let (late,): (i64,) =
         sqlx::query_as("SELECT MAX(expires_at - family_started_at) FROM refresh_tokens")
-            .fetch_one(&lab.state.db)
+            .fetch_one(&server.state.db)
             .await
             .unwrap();
     assert!(
@@ -57,18 +57,18 @@ async fn every_refresh_token_expires_no_later_than_its_family() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn family_revoked_during_a_refresh_gains_no_live_successor() {
-    let lab = Arc::new(lab().await);
+    let server = Arc::new(harness().await);
     for round in 0..12 {
-        let (access, refresh) = lab.jwt_login("bob", "bob-builds-it").await;
+        let (access, refresh) = server.jwt_login("bob", "bob-builds-it").await;
         let family: String = sqlx::query_scalar(
             "SELECT family FROM refresh_tokens WHERE user_id = (SELECT id FROM users WHERE username = 'bob') \
              ORDER BY created_at DESC, rowid DESC LIMIT 1",
         )
-        .fetch_one(&lab.state.db)
+        .fetch_one(&server.state.db)
         .await
         .unwrap();
         let (rotate, logout) = {
-            let (a, b) = (lab.clone(), lab.clone());
+            let (a, b) = (server.clone(), server.clone());
             let (r1, r2) = (refresh.clone(), refresh.clone());
             tokio::join!(
                 tokio::spawn(async move { a.refresh(&r1).await }),
@@ -86,7 +86,7 @@ async fn family_revoked_during_a_refresh_gains_no_live_successor() {
             "SELECT COUNT(*) FROM refresh_tokens WHERE family = ? AND revoked_at IS NULL AND used_at IS NULL",
         )
         .bind(&family)
-        .fetch_one(&lab.state.db)
+        .fetch_one(&server.state.db)
         .await
         .unwrap();
         assert_eq!(
@@ -97,7 +97,7 @@ async fn family_revoked_during_a_refresh_gains_no_live_successor() {
         if let Some(successor) =
             refresh_cookie_value(&rotate).filter(|_| rotate.status == StatusCode::OK)
         {
-            let replay = lab.refresh(&successor).await;
+            let replay = server.refresh(&successor).await;
             assert_eq!(
                 replay.status,
                 StatusCode::UNAUTHORIZED,

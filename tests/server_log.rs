@@ -37,7 +37,7 @@ fn start(dir: &std::path::Path) -> Server {
         .env("AUTHLAB_LISTEN", format!("127.0.0.1:{port}"))
         .env(
             "AUTHLAB_DATABASE_URL",
-            format!("sqlite://{}/lab.db", dir.display()),
+            format!("sqlite://{}/server.db", dir.display()),
         )
         .env("AUTHLAB_LOG_LEVEL", "trace")
         .stdout(out.try_clone().unwrap())

@@ -8,15 +8,15 @@ use axum::{
     body::Body,
     http::{header, Request, StatusCode},
 };
-use common::{failed_check, lab, lab_in, lab_with, CookieSession};
+use common::{failed_check, harness, harness_in, harness_with, CookieSession};
 use std::time::Duration;
 
 #[tokio::test]
 async fn login_returns_the_user_the_csrf_token_and_the_cookie_report() {
-    let lab = lab().await;
-    let session = lab.session_login("alice", "alice-in-the-lab").await;
+    let server = harness().await;
+    let session = server.session_login("alice", "alice-in-the-lab").await;
     let state: SessionState =
-        serde_json::from_str(&lab.get_as(&session, "/api/session/current").await.text).unwrap();
+        serde_json::from_str(&server.get_as(&session, "/api/session/current").await.text).unwrap();
     assert_eq!(state.username, "alice");
     assert_eq!(state.csrf_token, session.csrf);
     assert!(state.session.current);
@@ -30,8 +30,8 @@ async fn login_returns_the_user_the_csrf_token_and_the_cookie_report() {
 
 #[tokio::test]
 async fn session_cookie_has_every_attribute_set_on_purpose() {
-    let lab = lab().await;
-    let session = lab.session_login("bob", "bob-builds-it").await;
+    let server = harness().await;
+    let session = server.session_login("bob", "bob-builds-it").await;
     let mut attributes: Vec<&str> = session.set_cookie.split("; ").collect();
     assert_eq!(
         attributes[0],
@@ -54,9 +54,9 @@ async fn session_cookie_has_every_attribute_set_on_purpose() {
 
 #[tokio::test]
 async fn me_answers_with_the_decision_trace_and_a_measured_store_lookup() {
-    let lab = lab().await;
-    let session = lab.session_login("alice", "alice-in-the-lab").await;
-    let answer = lab.get_as(&session, "/api/me").await;
+    let server = harness().await;
+    let session = server.session_login("alice", "alice-in-the-lab").await;
+    let answer = server.get_as(&session, "/api/me").await;
     assert_eq!(answer.status, StatusCode::OK, "{}", answer.text);
     let me: Me = serde_json::from_str(&answer.text).unwrap();
     assert_eq!(me.username, "alice");
@@ -78,23 +78,23 @@ async fn me_answers_with_the_decision_trace_and_a_measured_store_lookup() {
 
 #[tokio::test]
 async fn current_session_without_a_cookie_is_null_not_an_error() {
-    let lab = lab().await;
-    let answer = lab.get("/api/session/current").await;
+    let server = harness().await;
+    let answer = server.get("/api/session/current").await;
     assert_eq!(answer.status, StatusCode::OK);
     assert_eq!(answer.text, "null");
 }
 
 #[tokio::test]
 async fn no_cookie_is_401_naming_the_cookie_check() {
-    let lab = lab().await;
-    let answer = lab.get("/api/me").await;
+    let server = harness().await;
+    let answer = server.get("/api/me").await;
     assert_eq!(answer.status, StatusCode::UNAUTHORIZED);
     assert_eq!(failed_check(&answer), "cookie");
 }
 
 #[tokio::test]
 async fn session_fixation_fails_because_login_rotates_the_id() {
-    let lab = lab().await;
+    let server = harness().await;
     // The attacker plants an id of their choosing in the victim's browser...
     let planted = CookieSession {
         id: "AAAAAAAAAAAAAAAAAAAAAA".into(),
@@ -102,58 +102,63 @@ async fn session_fixation_fails_because_login_rotates_the_id() {
         set_cookie: String::new(),
     };
     // ...the victim logs in with it present...
-    let answer = lab
+    let answer = server
         .raw_alice_login(Some(planted.cookie_header()), None)
         .await;
     assert_eq!(answer.status, StatusCode::OK);
     let issued = answer.headers[header::SET_COOKIE].to_str().unwrap();
     assert!(!issued.contains(&planted.id), "a new id is issued");
     // ...and the planted id is worth nothing.
-    let replay = lab.get_as(&planted, "/api/me").await;
+    let replay = server.get_as(&planted, "/api/me").await;
     assert_eq!(replay.status, StatusCode::UNAUTHORIZED);
     assert_eq!(failed_check(&replay), "store lookup");
 }
 
 #[tokio::test]
 async fn login_while_logged_in_ends_the_previous_session() {
-    let lab = lab().await;
-    let first = lab.session_login("alice", "alice-in-the-lab").await;
-    let answer = lab
+    let server = harness().await;
+    let first = server.session_login("alice", "alice-in-the-lab").await;
+    let answer = server
         .raw_alice_login(Some(first.cookie_header()), Some("same-origin"))
         .await;
     assert_eq!(answer.status, StatusCode::OK);
     assert_eq!(
-        lab.get_as(&first, "/api/me").await.status,
+        server.get_as(&first, "/api/me").await.status,
         StatusCode::UNAUTHORIZED
     );
 }
 
 #[tokio::test]
 async fn replayed_session_cookie_is_rejected_after_logout() {
-    let lab = lab().await;
-    let session = lab.session_login("alice", "alice-in-the-lab").await;
-    assert_eq!(lab.get_as(&session, "/api/me").await.status, StatusCode::OK);
-    let logout = lab.write_as(&session, "POST", "/api/session/logout").await;
+    let server = harness().await;
+    let session = server.session_login("alice", "alice-in-the-lab").await;
+    assert_eq!(
+        server.get_as(&session, "/api/me").await.status,
+        StatusCode::OK
+    );
+    let logout = server
+        .write_as(&session, "POST", "/api/session/logout")
+        .await;
     assert_eq!(logout.status, StatusCode::NO_CONTENT, "{}", logout.text);
     let cleared = logout.headers[header::SET_COOKIE].to_str().unwrap();
     assert!(cleared.starts_with("__Host-authlab_session=;"), "{cleared}");
     assert!(cleared.contains("Max-Age=0"));
     // The very first replay of the old cookie fails: the record is gone.
-    let replay = lab.get_as(&session, "/api/me").await;
+    let replay = server.get_as(&session, "/api/me").await;
     assert_eq!(replay.status, StatusCode::UNAUTHORIZED);
     assert_eq!(failed_check(&replay), "store lookup");
 }
 
 #[tokio::test]
 async fn cross_site_state_change_is_refused_with_403_and_changes_nothing() {
-    let lab = lab().await;
-    let session = lab.session_login("alice", "alice-in-the-lab").await;
+    let server = harness().await;
+    let session = server.session_login("alice", "alice-in-the-lab").await;
     for (header_name, value) in [
         ("sec-fetch-site", "cross-site"),
         ("sec-fetch-site", "same-site"),
         ("origin", "http://evil.example"),
     ] {
-        let answer = lab
+        let answer = server
             .send(
                 Request::post("/api/session/logout")
                     .header(header::COOKIE, session.cookie_header())
@@ -172,13 +177,16 @@ async fn cross_site_state_change_is_refused_with_403_and_changes_nothing() {
         );
         assert_eq!(failed_check(&answer), "same origin");
     }
-    assert_eq!(lab.get_as(&session, "/api/me").await.status, StatusCode::OK);
+    assert_eq!(
+        server.get_as(&session, "/api/me").await.status,
+        StatusCode::OK
+    );
 }
 
 #[tokio::test]
 async fn state_change_without_the_csrf_token_is_refused_with_403() {
-    let lab = lab().await;
-    let session = lab.session_login("alice", "alice-in-the-lab").await;
+    let server = harness().await;
+    let session = server.session_login("alice", "alice-in-the-lab").await;
     for token in [None, Some("not-the-token")] {
         let mut request = Request::post("/api/session/logout")
             .header(header::COOKIE, session.cookie_header())
@@ -186,25 +194,28 @@ async fn state_change_without_the_csrf_token_is_refused_with_403() {
         if let Some(token) = token {
             request = request.header("x-csrf-token", token);
         }
-        let answer = lab.send(request.body(Body::empty()).unwrap()).await;
+        let answer = server.send(request.body(Body::empty()).unwrap()).await;
         assert_eq!(answer.status, StatusCode::FORBIDDEN, "{token:?}");
         assert_eq!(failed_check(&answer), "csrf token");
     }
-    assert_eq!(lab.get_as(&session, "/api/me").await.status, StatusCode::OK);
+    assert_eq!(
+        server.get_as(&session, "/api/me").await.status,
+        StatusCode::OK
+    );
 }
 
 #[tokio::test]
 async fn cross_site_login_is_refused() {
-    let lab = lab().await;
-    let answer = lab.raw_alice_login(None, Some("cross-site")).await;
+    let server = harness().await;
+    let answer = server.raw_alice_login(None, Some("cross-site")).await;
     assert_eq!(answer.status, StatusCode::FORBIDDEN);
     assert!(answer.headers.get(header::SET_COOKIE).is_none());
 }
 
 #[tokio::test]
 async fn wrong_password_login_is_401_and_sets_no_cookie() {
-    let lab = lab().await;
-    let answer = lab
+    let server = harness().await;
+    let answer = server
         .post_json(
             "/api/session/login",
             r#"{"username":"alice","password":"wrong-password"}"#,
@@ -218,34 +229,37 @@ async fn wrong_password_login_is_401_and_sets_no_cookie() {
 #[tokio::test]
 async fn idle_session_expires_on_the_server() {
     // Timeouts are whole seconds: 2 s keeps the first call safely inside, 3.1 s later is past.
-    let lab = lab_with(|s| s.session.idle_timeout_secs = 2).await;
-    let session = lab.session_login("alice", "alice-in-the-lab").await;
-    assert_eq!(lab.get_as(&session, "/api/me").await.status, StatusCode::OK);
+    let server = harness_with(|s| s.session.idle_timeout_secs = 2).await;
+    let session = server.session_login("alice", "alice-in-the-lab").await;
+    assert_eq!(
+        server.get_as(&session, "/api/me").await.status,
+        StatusCode::OK
+    );
     tokio::time::sleep(Duration::from_millis(3100)).await;
-    let answer = lab.get_as(&session, "/api/me").await;
+    let answer = server.get_as(&session, "/api/me").await;
     assert_eq!(answer.status, StatusCode::UNAUTHORIZED);
     assert_eq!(failed_check(&answer), "idle timeout");
     // The idle-expired record was deleted: the next try misses the store.
-    let again = lab.get_as(&session, "/api/me").await;
+    let again = server.get_as(&session, "/api/me").await;
     assert_eq!(failed_check(&again), "store lookup");
 }
 
 #[tokio::test]
 async fn absolute_timeout_ends_even_a_busy_session() {
-    let lab = lab_with(|s| {
+    let server = harness_with(|s| {
         s.session.idle_timeout_secs = 60;
         s.session.absolute_timeout_secs = 2;
     })
     .await;
-    let session = lab.session_login("alice", "alice-in-the-lab").await;
+    let session = server.session_login("alice", "alice-in-the-lab").await;
     // Keep it busy: never idle for more than half a second.
-    let mut last = lab.get_as(&session, "/api/me").await;
+    let mut last = server.get_as(&session, "/api/me").await;
     for _ in 0..10 {
         if last.status != StatusCode::OK {
             break;
         }
         tokio::time::sleep(Duration::from_millis(500)).await;
-        last = lab.get_as(&session, "/api/me").await;
+        last = server.get_as(&session, "/api/me").await;
     }
     assert_eq!(last.status, StatusCode::UNAUTHORIZED, "{}", last.text);
     assert_eq!(failed_check(&last), "absolute timeout");
@@ -253,18 +267,18 @@ async fn absolute_timeout_ends_even_a_busy_session() {
 
 #[tokio::test]
 async fn revoking_one_session_ends_it_at_once() {
-    let lab = lab().await;
-    let laptop = lab.session_login("alice", "alice-in-the-lab").await;
-    let phone = lab.session_login("alice", "alice-in-the-lab").await;
+    let server = harness().await;
+    let laptop = server.session_login("alice", "alice-in-the-lab").await;
+    let phone = server.session_login("alice", "alice-in-the-lab").await;
     let list: Vec<SessionView> =
-        serde_json::from_str(&lab.get_as(&laptop, "/api/session/sessions").await.text).unwrap();
+        serde_json::from_str(&server.get_as(&laptop, "/api/session/sessions").await.text).unwrap();
     assert_eq!(list.len(), 2);
     assert_eq!(list.iter().filter(|s| s.current).count(), 1);
     assert!(list.iter().all(|s| s.user_agent == "integration-test"));
     let other = list.iter().find(|s| !s.current).unwrap();
     assert!(!other.handle.contains(&phone.id) && !phone.id.contains(&other.handle));
 
-    let answer = lab
+    let answer = server
         .write_as(
             &laptop,
             "DELETE",
@@ -273,14 +287,17 @@ async fn revoking_one_session_ends_it_at_once() {
         .await;
     assert_eq!(answer.status, StatusCode::NO_CONTENT, "{}", answer.text);
     assert_eq!(
-        lab.get_as(&phone, "/api/me").await.status,
+        server.get_as(&phone, "/api/me").await.status,
         StatusCode::UNAUTHORIZED
     );
-    assert_eq!(lab.get_as(&laptop, "/api/me").await.status, StatusCode::OK);
+    assert_eq!(
+        server.get_as(&laptop, "/api/me").await.status,
+        StatusCode::OK
+    );
     // Unknown handles, and other users' sessions, are not found.
-    let bob = lab.session_login("bob", "bob-builds-it").await;
+    let bob = server.session_login("bob", "bob-builds-it").await;
     let laptop_handle = &list.iter().find(|s| s.current).unwrap().handle;
-    let answer = lab
+    let answer = server
         .write_as(
             &bob,
             "DELETE",
@@ -288,50 +305,53 @@ async fn revoking_one_session_ends_it_at_once() {
         )
         .await;
     assert_eq!(answer.status, StatusCode::NOT_FOUND);
-    assert_eq!(lab.get_as(&laptop, "/api/me").await.status, StatusCode::OK);
+    assert_eq!(
+        server.get_as(&laptop, "/api/me").await.status,
+        StatusCode::OK
+    );
 }
 
 #[tokio::test]
 async fn logout_others_ends_every_other_session_of_the_user_only() {
-    let lab = lab().await;
-    let keep = lab.session_login("alice", "alice-in-the-lab").await;
+    let server = harness().await;
+    let keep = server.session_login("alice", "alice-in-the-lab").await;
     let others = [
-        lab.session_login("alice", "alice-in-the-lab").await,
-        lab.session_login("alice", "alice-in-the-lab").await,
+        server.session_login("alice", "alice-in-the-lab").await,
+        server.session_login("alice", "alice-in-the-lab").await,
     ];
-    let bob = lab.session_login("bob", "bob-builds-it").await;
-    let answer = lab
+    let bob = server.session_login("bob", "bob-builds-it").await;
+    let answer = server
         .write_as(&keep, "POST", "/api/session/logout-others")
         .await;
     assert_eq!(answer.status, StatusCode::OK);
     assert_eq!(answer.json()["revoked"], 2);
     for other in &others {
         assert_eq!(
-            lab.get_as(other, "/api/me").await.status,
+            server.get_as(other, "/api/me").await.status,
             StatusCode::UNAUTHORIZED
         );
     }
-    assert_eq!(lab.get_as(&keep, "/api/me").await.status, StatusCode::OK);
-    assert_eq!(lab.get_as(&bob, "/api/me").await.status, StatusCode::OK);
+    assert_eq!(server.get_as(&keep, "/api/me").await.status, StatusCode::OK);
+    assert_eq!(server.get_as(&bob, "/api/me").await.status, StatusCode::OK);
 }
 
 #[tokio::test]
 async fn sessions_survive_a_server_restart() {
-    let lab = lab().await;
-    let session = lab.session_login("alice", "alice-in-the-lab").await;
-    let common::Lab { state, dir, .. } = lab;
+    let server = harness().await;
+    let session = server.session_login("alice", "alice-in-the-lab").await;
+    let common::Harness { state, dir, .. } = server;
     state.db.close().await;
     drop(state);
-    let restarted = lab_in(dir).await;
+    let restarted = harness_in(dir).await;
     let answer = restarted.get_as(&session, "/api/me").await;
     assert_eq!(answer.status, StatusCode::OK, "{}", answer.text);
 }
 
 #[tokio::test]
 async fn an_authorization_header_is_judged_in_bearer_mode_only() {
-    let lab = lab().await;
-    let session = lab.session_login("alice", "alice-in-the-lab").await;
-    let answer = lab
+    let server = harness().await;
+    let session = server.session_login("alice", "alice-in-the-lab").await;
+    let answer = server
         .send(
             Request::get("/api/me")
                 .header(header::COOKIE, session.cookie_header())
@@ -347,9 +367,9 @@ async fn an_authorization_header_is_judged_in_bearer_mode_only() {
 
 #[tokio::test]
 async fn same_site_is_a_per_account_switch_that_reissues_the_cookie() {
-    let lab = lab().await;
-    let alice = lab.session_login("alice", "alice-in-the-lab").await;
-    let answer = lab
+    let server = harness().await;
+    let alice = server.session_login("alice", "alice-in-the-lab").await;
+    let answer = server
         .send(
             Request::put("/api/lab-settings")
                 .header(header::COOKIE, alice.cookie_header())
@@ -365,12 +385,12 @@ async fn same_site_is_a_per_account_switch_that_reissues_the_cookie() {
     assert!(reissued.contains("SameSite=Strict"), "{reissued}");
     assert!(reissued.contains(&alice.id), "same session, new attribute");
     // Alice's next login gets Strict; Bob's policy is untouched.
-    let again = lab.session_login("alice", "alice-in-the-lab").await;
+    let again = server.session_login("alice", "alice-in-the-lab").await;
     assert!(again.set_cookie.contains("SameSite=Strict"));
-    let bob = lab.session_login("bob", "bob-builds-it").await;
+    let bob = server.session_login("bob", "bob-builds-it").await;
     assert!(bob.set_cookie.contains("SameSite=Lax"));
     // A bad value is a 422 with a reason, not a change.
-    let bad = lab
+    let bad = server
         .send(
             Request::put("/api/lab-settings")
                 .header(header::COOKIE, bob.cookie_header())
@@ -386,19 +406,19 @@ async fn same_site_is_a_per_account_switch_that_reissues_the_cookie() {
 
 #[tokio::test]
 async fn cleanup_deletes_expired_records() {
-    let lab = lab_with(|s| s.session.idle_timeout_secs = 1).await;
-    let a = lab.session_login("alice", "alice-in-the-lab").await;
-    let _b = lab.session_login("bob", "bob-builds-it").await;
+    let server = harness_with(|s| s.session.idle_timeout_secs = 1).await;
+    let a = server.session_login("alice", "alice-in-the-lab").await;
+    let _b = server.session_login("bob", "bob-builds-it").await;
     tokio::time::sleep(Duration::from_millis(2100)).await;
-    let deleted = lab.state.sessions.delete_expired().await.unwrap();
+    let deleted = server.state.sessions.delete_expired().await.unwrap();
     assert_eq!(deleted, 2);
     let rows: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM sessions")
-        .fetch_one(&lab.state.db)
+        .fetch_one(&server.state.db)
         .await
         .unwrap();
     assert_eq!(rows, 0);
     assert_eq!(
-        failed_check(&lab.get_as(&a, "/api/me").await),
+        failed_check(&server.get_as(&a, "/api/me").await),
         "store lookup"
     );
 }

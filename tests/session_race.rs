@@ -8,7 +8,7 @@ use axum::{
     body::Body,
     http::{header, Request, StatusCode},
 };
-use common::{failed_check, lab, CookieSession, Lab};
+use common::{failed_check, harness, CookieSession, Harness};
 use std::sync::Arc;
 
 const ROUNDS: usize = 8;
@@ -23,11 +23,11 @@ enum Ending {
     PasswordChange,
 }
 
-async fn cause(lab: &Lab, ending: Ending, victim: &CookieSession, other: &CookieSession) {
+async fn cause(server: &Harness, ending: Ending, victim: &CookieSession, other: &CookieSession) {
     let answer = match ending {
-        Ending::Logout => lab.write_as(victim, "POST", "/api/session/logout").await,
+        Ending::Logout => server.write_as(victim, "POST", "/api/session/logout").await,
         Ending::RevokeFromAnotherSession => {
-            let list = lab.get_as(other, "/api/session/sessions").await.json();
+            let list = server.get_as(other, "/api/session/sessions").await.json();
             let handle = list
                 .as_array()
                 .unwrap()
@@ -35,15 +35,17 @@ async fn cause(lab: &Lab, ending: Ending, victim: &CookieSession, other: &Cookie
                 .find(|s| s["current"] == false)
                 .map(|s| s["handle"].as_str().unwrap().to_string())
                 .expect("the victim's session is listed");
-            lab.write_as(other, "DELETE", &format!("/api/session/sessions/{handle}"))
+            server
+                .write_as(other, "DELETE", &format!("/api/session/sessions/{handle}"))
                 .await
         }
         Ending::LogOutEverywhere => {
-            lab.write_as(other, "POST", "/api/account/logout-everywhere")
+            server
+                .write_as(other, "POST", "/api/account/logout-everywhere")
                 .await
         }
-        Ending::PasswordChange => {
-            lab.send(
+        Ending::PasswordChange => server
+            .send(
                 Request::post("/api/account/password")
                     .header(header::COOKIE, other.cookie_header())
                     .header(header::CONTENT_TYPE, "application/json")
@@ -54,8 +56,7 @@ async fn cause(lab: &Lab, ending: Ending, victim: &CookieSession, other: &Cookie
                     ))
                     .unwrap(),
             )
-            .await
-        }
+            .await,
     };
     assert!(
         answer.status.is_success(),
@@ -66,32 +67,33 @@ async fn cause(lab: &Lab, ending: Ending, victim: &CookieSession, other: &Cookie
 }
 
 async fn race(ending: Ending) {
-    let lab = Arc::new(lab().await);
-    lab.post_json(
-        "/api/register",
-        r#"{"username":"carol","password":"carol-password"}"#,
-    )
-    .await;
+    let server = Arc::new(harness().await);
+    server
+        .post_json(
+            "/api/register",
+            r#"{"username":"carol","password":"carol-password"}"#,
+        )
+        .await;
     for round in 0..ROUNDS {
-        let victim = lab.session_login("carol", "carol-password").await;
-        let other = lab.session_login("carol", "carol-password").await;
+        let victim = server.session_login("carol", "carol-password").await;
+        let other = server.session_login("carol", "carol-password").await;
         // Back-date the session, so every request counts as new use and queues a last-seen write
         // (within one second of the last write a request queues none).
         sqlx::query("UPDATE sessions SET last_seen = last_seen - 2")
-            .execute(&lab.state.db)
+            .execute(&server.state.db)
             .await
             .unwrap();
         let mut inflight = Vec::new();
         for _ in 0..PARALLEL {
-            let lab = lab.clone();
+            let server = server.clone();
             let victim = victim.clone();
             inflight.push(tokio::spawn(async move {
-                lab.get_as(&victim, "/api/me").await.status
+                server.get_as(&victim, "/api/me").await.status
             }));
         }
         // Let some of them reach the store first, so the event lands in the middle of them.
         tokio::task::yield_now().await;
-        cause(&lab, ending, &victim, &other).await;
+        cause(&server, ending, &victim, &other).await;
         for request in inflight {
             let status = request.await.unwrap();
             assert!(
@@ -100,8 +102,8 @@ async fn race(ending: Ending) {
             );
         }
         // Every last-seen write those requests queued has landed; none may have revived it.
-        lab.state.sessions.flush().await;
-        let after = lab.get_as(&victim, "/api/me").await;
+        server.state.sessions.flush().await;
+        let after = server.get_as(&victim, "/api/me").await;
         assert_eq!(
             after.status,
             StatusCode::UNAUTHORIZED,
@@ -113,7 +115,7 @@ async fn race(ending: Ending) {
             "SELECT COUNT(*) FROM sessions s JOIN users u ON u.id = s.user_id
              WHERE u.username = 'carol'",
         )
-        .fetch_one(&lab.state.db)
+        .fetch_one(&server.state.db)
         .await
         .unwrap();
         let expected = match ending {
@@ -121,9 +123,9 @@ async fn race(ending: Ending) {
             Ending::LogOutEverywhere | Ending::PasswordChange => 0,
         };
         assert_eq!(left, expected, "{ending:?}, round {round}");
-        lab.state.sessions.end(&other.id).await.unwrap();
+        server.state.sessions.end(&other.id).await.unwrap();
     }
-    let counters = lab.state.sessions.last_seen_counters();
+    let counters = server.state.sessions.last_seen_counters();
     let written = counters.written.load(std::sync::atomic::Ordering::Relaxed);
     let found_ended = counters
         .found_ended
@@ -157,11 +159,11 @@ async fn password_change_logout_is_not_undone_by_inflight_requests() {
 
 #[tokio::test]
 async fn a_touch_never_creates_a_session_record() {
-    let lab = lab().await;
-    let session = lab.session_login("bob", "bob-builds-it").await;
-    lab.state.sessions.end(&session.id).await.unwrap();
+    let server = harness().await;
+    let session = server.session_login("bob", "bob-builds-it").await;
+    server.state.sessions.end(&session.id).await.unwrap();
     use authlab::store::sessions::{key_of, sqlite::SqliteSessions, SessionStore};
-    let store = SqliteSessions::new(lab.state.db.clone());
+    let store = SqliteSessions::new(server.state.db.clone());
     let found = store
         .touch(&[(key_of(&session.id), i64::MAX / 2)])
         .await

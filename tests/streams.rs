@@ -7,13 +7,13 @@ use axum::{
     body::Body,
     http::{header, Request, StatusCode},
 };
-use common::{assert_api_error, lab_with, Answer, CookieSession, Lab};
+use common::{assert_api_error, harness_with, Answer, CookieSession, Harness};
 use serde_json::json;
 use std::{sync::Arc, time::Duration};
 
-async fn quick_recheck_lab(max_streams: usize) -> Arc<Lab> {
+async fn quick_recheck_lab(max_streams: usize) -> Arc<Harness> {
     Arc::new(
-        lab_with(|s| {
+        harness_with(|s| {
             s.server.event_stream_recheck_secs = 1;
             s.server.max_event_streams_per_user = max_streams;
         })
@@ -22,23 +22,24 @@ async fn quick_recheck_lab(max_streams: usize) -> Arc<Lab> {
 }
 
 /// Open a stream with the session's cookie; the task ends when the stream does.
-fn open_stream(lab: &Arc<Lab>, session: &CookieSession) -> tokio::task::JoinHandle<Answer> {
-    let lab = lab.clone();
+fn open_stream(server: &Arc<Harness>, session: &CookieSession) -> tokio::task::JoinHandle<Answer> {
+    let server = server.clone();
     let cookie = session.cookie_header();
     tokio::spawn(async move {
-        lab.send(
-            Request::get("/api/audit/stream")
-                .header(header::COOKIE, cookie)
-                .body(Body::empty())
-                .unwrap(),
-        )
-        .await
+        server
+            .send(
+                Request::get("/api/audit/stream")
+                    .header(header::COOKIE, cookie)
+                    .body(Body::empty())
+                    .unwrap(),
+            )
+            .await
     })
 }
 
-async fn wait_for_streams(lab: &Lab, user_id: i64, count: usize) {
+async fn wait_for_streams(server: &Harness, user_id: i64, count: usize) {
     for _ in 0..500 {
-        if lab.state.streams.open_for(user_id) == count {
+        if server.state.streams.open_for(user_id) == count {
             return;
         }
         tokio::time::sleep(Duration::from_millis(10)).await;
@@ -57,34 +58,36 @@ async fn ended(stream: tokio::task::JoinHandle<Answer>) -> String {
 
 #[tokio::test]
 async fn logged_out_session_cannot_keep_watching_the_audit_stream() {
-    let lab = quick_recheck_lab(4).await;
-    let session = lab.session_login("bob", "bob-builds-it").await;
-    let stream = open_stream(&lab, &session);
-    let bob = authlab::db::users::find_by_username(&lab.state.db, "bob")
+    let server = quick_recheck_lab(4).await;
+    let session = server.session_login("bob", "bob-builds-it").await;
+    let stream = open_stream(&server, &session);
+    let bob = authlab::db::users::find_by_username(&server.state.db, "bob")
         .await
         .unwrap()
         .unwrap();
-    wait_for_streams(&lab, bob.id, 1).await;
-    let logout = lab.write_as(&session, "POST", "/api/session/logout").await;
+    wait_for_streams(&server, bob.id, 1).await;
+    let logout = server
+        .write_as(&session, "POST", "/api/session/logout")
+        .await;
     assert_eq!(logout.status, StatusCode::NO_CONTENT);
     let text = ended(stream).await;
     assert!(text.contains("event: end"), "{text}");
     assert!(text.contains("session no longer holds"), "{text}");
-    wait_for_streams(&lab, bob.id, 0).await;
+    wait_for_streams(&server, bob.id, 0).await;
 }
 
 #[tokio::test]
 async fn demoted_admin_loses_the_all_accounts_stream() {
-    let lab = quick_recheck_lab(4).await;
-    let made = lab
+    let server = quick_recheck_lab(4).await;
+    let made = server
         .post_json(
             "/api/register",
             json!({"username": "carol", "password": "carol-password"}).to_string(),
         )
         .await;
     assert_eq!(made.status, StatusCode::CREATED);
-    let (alice, _) = lab.jwt_login("alice", "alice-in-the-lab").await;
-    let promote = lab
+    let (alice, _) = server.jwt_login("alice", "alice-in-the-lab").await;
+    let promote = server
         .bearer_json(
             "PUT",
             "/api/admin/accounts/carol",
@@ -93,15 +96,15 @@ async fn demoted_admin_loses_the_all_accounts_stream() {
         )
         .await;
     assert_eq!(promote.status, StatusCode::OK, "{}", promote.text);
-    let carol = lab.session_login("carol", "carol-password").await;
-    let stream = open_stream(&lab, &carol);
-    let carol_id = authlab::db::users::find_by_username(&lab.state.db, "carol")
+    let carol = server.session_login("carol", "carol-password").await;
+    let stream = open_stream(&server, &carol);
+    let carol_id = authlab::db::users::find_by_username(&server.state.db, "carol")
         .await
         .unwrap()
         .unwrap()
         .id;
-    wait_for_streams(&lab, carol_id, 1).await;
-    let demote = lab
+    wait_for_streams(&server, carol_id, 1).await;
+    let demote = server
         .bearer_json(
             "PUT",
             "/api/admin/accounts/carol",
@@ -116,63 +119,63 @@ async fn demoted_admin_loses_the_all_accounts_stream() {
 
 #[tokio::test]
 async fn one_account_cannot_open_event_streams_without_limit() {
-    let lab = quick_recheck_lab(2).await;
-    let session = lab.session_login("bob", "bob-builds-it").await;
-    let bob = authlab::db::users::find_by_username(&lab.state.db, "bob")
+    let server = quick_recheck_lab(2).await;
+    let session = server.session_login("bob", "bob-builds-it").await;
+    let bob = authlab::db::users::find_by_username(&server.state.db, "bob")
         .await
         .unwrap()
         .unwrap();
-    let first = open_stream(&lab, &session);
-    let second = open_stream(&lab, &session);
-    wait_for_streams(&lab, bob.id, 2).await;
-    let third = lab.get_as(&session, "/api/audit/stream").await;
+    let first = open_stream(&server, &session);
+    let second = open_stream(&server, &session);
+    wait_for_streams(&server, bob.id, 2).await;
+    let third = server.get_as(&session, "/api/audit/stream").await;
     assert_api_error(&third, StatusCode::TOO_MANY_REQUESTS, "busy");
     // Another account is not affected by bob's streams.
-    let alice = lab.session_login("alice", "alice-in-the-lab").await;
-    let other = open_stream(&lab, &alice);
+    let alice = server.session_login("alice", "alice-in-the-lab").await;
+    let other = open_stream(&server, &alice);
     // Shutdown ends every stream.
-    lab.state.shutdown.send_replace(true);
+    server.state.shutdown.send_replace(true);
     for stream in [first, second, other] {
         let text = ended(stream).await;
         assert!(text.contains("shutting down"), "{text}");
     }
-    wait_for_streams(&lab, bob.id, 0).await;
+    wait_for_streams(&server, bob.id, 0).await;
 }
 
 #[tokio::test]
 async fn one_address_cannot_hold_every_connection_with_streams_of_many_accounts() {
-    let lab = Arc::new(
-        lab_with(|s| {
+    let server = Arc::new(
+        harness_with(|s| {
             s.server.max_event_streams_per_user = 4;
             s.server.max_event_streams_per_address = 2;
         })
         .await,
     );
     // The test client is one address: its accounts share the address's allowance.
-    let bob = lab.session_login("bob", "bob-builds-it").await;
-    let alice = lab.session_login("alice", "alice-in-the-lab").await;
-    let first = open_stream(&lab, &bob);
-    let second = open_stream(&lab, &alice);
-    let bob_id = lab
+    let bob = server.session_login("bob", "bob-builds-it").await;
+    let alice = server.session_login("alice", "alice-in-the-lab").await;
+    let first = open_stream(&server, &bob);
+    let second = open_stream(&server, &alice);
+    let bob_id = server
         .state
         .account_settings
         .id_of("bob")
         .await
         .unwrap()
         .unwrap();
-    let alice_id = lab
+    let alice_id = server
         .state
         .account_settings
         .id_of("alice")
         .await
         .unwrap()
         .unwrap();
-    wait_for_streams(&lab, bob_id, 1).await;
-    wait_for_streams(&lab, alice_id, 1).await;
-    let third = lab.get_as(&bob, "/api/audit/stream").await;
+    wait_for_streams(&server, bob_id, 1).await;
+    wait_for_streams(&server, alice_id, 1).await;
+    let third = server.get_as(&bob, "/api/audit/stream").await;
     let reason = assert_api_error(&third, StatusCode::TOO_MANY_REQUESTS, "busy");
     assert!(reason.contains("address"), "{reason}");
-    lab.state.shutdown.send_replace(true);
+    server.state.shutdown.send_replace(true);
     for stream in [first, second] {
         assert!(ended(stream).await.contains("shutting down"));
     }
@@ -180,31 +183,31 @@ async fn one_address_cannot_hold_every_connection_with_streams_of_many_accounts(
 
 #[tokio::test]
 async fn expired_access_token_cannot_keep_watching_the_audit_stream() {
-    let lab = Arc::new(
-        lab_with(|s| {
+    let server = Arc::new(
+        harness_with(|s| {
             s.server.event_stream_recheck_secs = 1;
             s.jwt.access_ttl_secs = 2;
             s.jwt.leeway_secs = 0;
         })
         .await,
     );
-    let (token, _) = lab.jwt_login("bob", "bob-builds-it").await;
+    let (token, _) = server.jwt_login("bob", "bob-builds-it").await;
     let stream = {
-        let lab = lab.clone();
-        tokio::spawn(async move { lab.bearer("GET", "/api/audit/stream", &token).await })
+        let server = server.clone();
+        tokio::spawn(async move { server.bearer("GET", "/api/audit/stream", &token).await })
     };
-    let bob = lab
+    let bob = server
         .state
         .account_settings
         .id_of("bob")
         .await
         .unwrap()
         .unwrap();
-    wait_for_streams(&lab, bob, 1).await;
+    wait_for_streams(&server, bob, 1).await;
     // Nobody logs out: the token simply passes its `exp`, and the next re-check ends the stream.
     let text = ended(stream).await;
     assert!(text.contains("event: end"), "{text}");
     assert!(text.contains("access token no longer holds"), "{text}");
     assert!(text.contains("exp"), "{text}");
-    wait_for_streams(&lab, bob, 0).await;
+    wait_for_streams(&server, bob, 0).await;
 }

@@ -3,27 +3,19 @@
 //! page a browser would get).
 
 pub mod account;
-pub mod accounts;
+pub mod account_switches;
 pub mod audit;
 pub mod client_addr;
 pub mod cookies;
-pub mod cross_site_probe;
 pub mod demo_accounts;
 pub mod error;
 pub mod extract;
-pub mod forgery_site;
 pub mod health;
 pub mod json;
-pub mod jwks_check;
 pub mod jwt;
-pub mod lab_settings;
 pub mod login;
-pub mod logout_matrix;
-pub mod loopback;
 pub mod me;
-pub mod replay;
-pub mod request_size;
-pub mod role_claim;
+pub mod register;
 pub mod session;
 
 use crate::state::AppState;
@@ -34,9 +26,11 @@ use error::ApiError;
 /// server buffer megabytes (and from feeding argon2 a huge input).
 pub const MAX_BODY_BYTES: usize = 16 * 1024;
 
-pub fn router() -> Router<AppState> {
+/// The API, with the lab's `experiments` (`crate::lab::router`) merged in under the same body
+/// limit, cache policy and JSON 404.
+pub fn router(experiments: Router<AppState>) -> Router<AppState> {
     Router::new()
-        .merge(accounts::router())
+        .merge(register::router())
         .merge(account::router())
         .merge(health::router())
         .merge(demo_accounts::router())
@@ -44,14 +38,8 @@ pub fn router() -> Router<AppState> {
         .merge(jwt::router())
         .merge(audit::router())
         .merge(me::router())
-        .merge(lab_settings::router())
-        .merge(replay::router())
-        .merge(logout_matrix::router())
-        .merge(role_claim::router())
-        .merge(forgery_site::router())
-        .merge(request_size::router())
-        .merge(jwks_check::router())
-        .merge(cross_site_probe::router())
+        .merge(account_switches::router())
+        .merge(experiments)
         .route("/api/{*rest}", axum::routing::any(not_found))
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .layer(axum::middleware::from_fn(crate::security_headers::no_store))

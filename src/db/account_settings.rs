@@ -2,14 +2,14 @@
 //! They are read on every bearer request, so they are cached in memory (write-through): reading a
 //! switch must not itself be the database round trip the lab is measuring.
 
-use crate::wire::{JwtAlg, LabSettings, LabSettingsPatch, SameSite, ACCESS_TTL_RANGE};
+use crate::wire::{AccountSwitches, AccountSwitchesPatch, JwtAlg, SameSite, ACCESS_TTL_RANGE};
 use sqlx::SqlitePool;
 use std::{collections::HashMap, sync::RwLock};
 
 pub struct AccountSettings {
     db: SqlitePool,
     default_same_site: SameSite,
-    cache: RwLock<HashMap<i64, LabSettings>>,
+    cache: RwLock<HashMap<i64, AccountSwitches>>,
     /// Username → id, for bearer requests (a token names its user by `sub`). Usernames never
     /// change; an account that is deleted (an expired scratch account) is `forget`-ten here, so a
     /// name registered again later is never mistaken for the old account.
@@ -60,7 +60,7 @@ impl AccountSettings {
         Ok(())
     }
 
-    pub async fn get(&self, user_id: i64) -> Result<LabSettings, sqlx::Error> {
+    pub async fn get(&self, user_id: i64) -> Result<AccountSwitches, sqlx::Error> {
         if let Some(hit) = self.cache.read().expect("lock").get(&user_id) {
             return Ok(hit.clone());
         }
@@ -71,7 +71,7 @@ impl AccountSettings {
         .fetch_optional(&self.db)
         .await?;
         let settings = match row {
-            Some((same_site, alg, denylist, access_ttl)) => LabSettings {
+            Some((same_site, alg, denylist, access_ttl)) => AccountSwitches {
                 same_site: SameSite::parse(&same_site).unwrap_or(self.default_same_site),
                 jwt_alg: JwtAlg::parse(&alg).unwrap_or_default(),
                 denylist: denylist != 0,
@@ -79,7 +79,7 @@ impl AccountSettings {
                     .and_then(|secs| u64::try_from(secs).ok())
                     .filter(|secs| ACCESS_TTL_RANGE.contains(secs)),
             },
-            None => LabSettings {
+            None => AccountSwitches {
                 same_site: self.default_same_site,
                 jwt_alg: JwtAlg::default(),
                 denylist: false,
@@ -97,8 +97,8 @@ impl AccountSettings {
     pub async fn update(
         &self,
         user_id: i64,
-        patch: &LabSettingsPatch,
-    ) -> Result<LabSettings, sqlx::Error> {
+        patch: &AccountSwitchesPatch,
+    ) -> Result<AccountSwitches, sqlx::Error> {
         let mut settings = self.get(user_id).await?;
         if let Some(same_site) = patch.same_site {
             settings.same_site = same_site;

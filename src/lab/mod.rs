@@ -1,4 +1,35 @@
-//! The lab's experiments and what they keep between requests.
+//! The lab's experiments: the requests a lesson or a page asks the server to make or to keep, and
+//! what they keep between requests. Every experiment goes through the server's real router and
+//! checks (`in_process`), so what it shows is what the server did.
+//!
+//! - `logout_matrix`: every access-ending event against every model, run for real;
+//! - `replay` and `captures`: a thief's copy of a session id or refresh token, replayed;
+//! - `cross_site_probe` and `probes`, `forgery_site`: what cross-site requests carried;
+//! - `request_size`: the bytes a request really sent; `jwks_check`: a verifier holding only the
+//!   JWKS; `role_claim`: a token's role claim beside the accounts table's.
 
 pub mod captures;
+pub mod cross_site_probe;
+pub mod forgery_site;
+pub mod in_process;
+pub mod jwks_check;
+pub mod logout_matrix;
 pub mod probes;
+pub mod replay;
+pub mod request_size;
+pub mod role_claim;
+
+use crate::state::AppState;
+use axum::Router;
+
+/// The experiment routes (under `/api/lab/` and the replay endpoints), merged into the API.
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .merge(replay::router())
+        .merge(logout_matrix::router())
+        .merge(role_claim::router())
+        .merge(forgery_site::router())
+        .merge(request_size::router())
+        .merge(jwks_check::router())
+        .merge(cross_site_probe::router())
+}

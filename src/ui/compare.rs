@@ -5,7 +5,7 @@
 //! on, when both are refused at once. Below it, the logout matrix.
 
 use super::{
-    compare_lab::{Column, CompareLab, Lane, SHORT_TOKEN_SECS},
+    compare_model::{Column, CompareModel, Lane, SHORT_TOKEN_SECS},
     demo_accounts::DemoAccounts,
     login_form::LoginForm,
     logout_matrix_view::LogoutMatrixView,
@@ -18,7 +18,7 @@ use std::time::Duration;
 
 #[component]
 pub fn ComparePage() -> impl IntoView {
-    let lab = CompareLab::new();
+    let lab = CompareModel::new();
     let now_ms = RwSignal::new(0i64);
     let clock: StoredValue<Option<IntervalHandle>> = StoredValue::new(None);
     Effect::new(move |_| {
@@ -136,7 +136,7 @@ pub fn ComparePage() -> impl IntoView {
 }
 
 #[component]
-fn CompareColumn(lab: CompareLab, lane: Lane, now_ms: RwSignal<i64>) -> impl IntoView {
+fn CompareColumn(lab: CompareModel, lane: Lane, now_ms: RwSignal<i64>) -> impl IntoView {
     let column: Column = lab.column(lane);
     let (title, credential, ends) = match lane {
         Lane::Session => (

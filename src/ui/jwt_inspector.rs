@@ -3,7 +3,7 @@
 //! refresh tokens, the bytes the token adds to every request, the last request's trace with its
 //! curl equivalent, and a decoder for any pasted token.
 
-use super::{jwt_lab::JwtLab, trace_view::TraceView, when::When};
+use super::{jwt_model::JwtModel, trace_view::TraceView, when::When};
 use crate::{
     browser, client,
     client::Call,
@@ -13,7 +13,7 @@ use leptos::{prelude::*, task::spawn_local};
 use std::time::Duration;
 
 #[component]
-pub fn JwtInspector(lab: JwtLab) -> impl IntoView {
+pub fn JwtInspector(lab: JwtModel) -> impl IntoView {
     let now = RwSignal::new(0_i64);
     Effect::new(move |_| {
         now.set(browser::now_secs());

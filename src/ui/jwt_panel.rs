@@ -2,14 +2,14 @@
 //! logout and the two revocation tools, key rotation, and where the page keeps the token.
 
 use super::{
-    jwt_lab::{JwtLab, TokenStore},
+    jwt_model::{JwtModel, TokenStore},
     login_form::LoginForm,
 };
 use crate::wire::JwtAlg;
 use leptos::prelude::*;
 
 #[component]
-pub fn JwtPanel(lab: JwtLab) -> impl IntoView {
+pub fn JwtPanel(lab: JwtModel) -> impl IntoView {
     view! {
         <section class="card" data-testid="jwt-panel">
             <h1>"Bearer JWT"</h1>
@@ -58,7 +58,7 @@ pub fn JwtPanel(lab: JwtLab) -> impl IntoView {
 }
 
 #[component]
-fn JwtSwitches(lab: JwtLab) -> impl IntoView {
+fn JwtSwitches(lab: JwtModel) -> impl IntoView {
     let alg = move || lab.settings.get().map(|s| s.jwt_alg).unwrap_or_default();
     let denylist = move || lab.settings.get().is_some_and(|s| s.denylist);
     view! {
@@ -96,7 +96,7 @@ fn JwtSwitches(lab: JwtLab) -> impl IntoView {
 }
 
 #[component]
-fn TokenStorage(lab: JwtLab) -> impl IntoView {
+fn TokenStorage(lab: JwtModel) -> impl IntoView {
     view! {
         <div class="storage-lesson" data-testid="token-storage">
             <h2>"Where this page keeps the access token"</h2>

@@ -2,12 +2,12 @@
 
 pub mod audit_page;
 pub mod compare;
-pub mod compare_lab;
+pub mod compare_model;
 pub mod demo_accounts;
 pub mod exclusive;
 pub mod home;
 pub mod jwt_inspector;
-pub mod jwt_lab;
+pub mod jwt_model;
 pub mod jwt_panel;
 pub mod lessons;
 pub mod login_form;
@@ -16,7 +16,7 @@ pub mod playground;
 pub mod register;
 pub mod replay_timeline;
 pub mod session_inspector;
-pub mod session_lab;
+pub mod session_model;
 pub mod session_panel;
 pub mod ssr_view;
 pub mod trace_view;

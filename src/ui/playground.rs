@@ -3,8 +3,9 @@
 //! localStorage, so it survives a reload.
 
 use super::{
-    demo_accounts::DemoAccounts, jwt_inspector::JwtInspector, jwt_lab::JwtLab, jwt_panel::JwtPanel,
-    session_inspector::SessionInspector, session_lab::SessionLab, session_panel::SessionPanel,
+    demo_accounts::DemoAccounts, jwt_inspector::JwtInspector, jwt_model::JwtModel,
+    jwt_panel::JwtPanel, session_inspector::SessionInspector, session_model::SessionModel,
+    session_panel::SessionPanel,
 };
 use crate::{browser, wire::AuthMode};
 use leptos::prelude::*;
@@ -14,8 +15,8 @@ const MODE_KEY: &str = "authlab.mode";
 #[component]
 pub fn Playground() -> impl IntoView {
     let mode = RwSignal::new(AuthMode::Session);
-    let lab = SessionLab::new();
-    let jwt = JwtLab::new();
+    let lab = SessionModel::new();
+    let jwt = JwtModel::new();
     // Client only: read the saved mode, ask the server about the current cookie, and tick a clock
     // for the countdowns.
     Effect::new(move |_| {

@@ -4,7 +4,7 @@
 //! the two is where the token has expired by its own word and the server still accepts it (the
 //! leeway forgives clocks that disagree by a few seconds).
 
-use super::compare_lab::{CompareLab, Lane, Mark};
+use super::compare_model::{CompareModel, Lane, Mark};
 use leptos::prelude::*;
 
 const WIDTH: f64 = 1000.0;
@@ -36,7 +36,7 @@ fn seconds(ms: i64) -> String {
 }
 
 #[component]
-pub fn ReplayTimeline(lab: CompareLab) -> impl IntoView {
+pub fn ReplayTimeline(lab: CompareModel) -> impl IntoView {
     let horizon = move || lab.horizon_ms();
     let exp_offset = move || lab.exp_and_leeway_ms().map(|(exp, _)| exp);
     let leeway_offset = move || lab.exp_and_leeway_ms().map(|(_, until)| until);

@@ -3,13 +3,13 @@
 //! and absolute deadlines, the last request's decision trace with an equivalent curl command, and
 //! the bytes the cookie adds to every request.
 
-use super::{session_lab::SessionLab, trace_view::TraceView, when::When};
+use super::{session_model::SessionModel, trace_view::TraceView, when::When};
 use crate::{browser, client::Call, wire::SESSION_COOKIE};
 use leptos::prelude::*;
 use std::time::Duration;
 
 #[component]
-pub fn SessionInspector(lab: SessionLab) -> impl IntoView {
+pub fn SessionInspector(lab: SessionModel) -> impl IntoView {
     let now = RwSignal::new(0_i64);
     Effect::new(move |_| {
         now.set(browser::now_secs());

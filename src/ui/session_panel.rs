@@ -1,12 +1,12 @@
 //! The cookie-session controls: the login form (or, once signed in, who you are and the lab's
 //! SameSite switch), the protected-API call, logout, and the list of this account's sessions.
 
-use super::{login_form::LoginForm, session_lab::SessionLab, when::When};
+use super::{login_form::LoginForm, session_model::SessionModel, when::When};
 use crate::wire::SameSite;
 use leptos::prelude::*;
 
 #[component]
-pub fn SessionPanel(lab: SessionLab) -> impl IntoView {
+pub fn SessionPanel(lab: SessionModel) -> impl IntoView {
     view! {
         <section class="card" data-testid="session-panel">
             <h1>"Cookie session"</h1>
@@ -50,7 +50,7 @@ pub fn SessionPanel(lab: SessionLab) -> impl IntoView {
 }
 
 #[component]
-fn SameSiteSwitch(lab: SessionLab, current: SameSite) -> impl IntoView {
+fn SameSiteSwitch(lab: SessionModel, current: SameSite) -> impl IntoView {
     view! {
         <fieldset class="switch" data-testid="same-site-switch">
             <legend>"SameSite of your session cookie (this account only)"</legend>
@@ -70,7 +70,7 @@ fn SameSiteSwitch(lab: SessionLab, current: SameSite) -> impl IntoView {
 }
 
 #[component]
-fn SessionsList(lab: SessionLab) -> impl IntoView {
+fn SessionsList(lab: SessionModel) -> impl IntoView {
     view! {
         <div class="sessions" data-testid="sessions-list">
             <h2>"Your sessions"</h2>

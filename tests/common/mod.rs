@@ -13,33 +13,35 @@ use serde_json::Value;
 use tempfile::TempDir;
 use tower::ServiceExt;
 
-pub struct Lab {
+/// The test harness: the whole server (router, state, settings) on a database of its own, driven
+/// in process.
+pub struct Harness {
     pub app: Router,
     pub state: AppState,
     pub settings: Settings,
     pub dir: TempDir,
 }
 
-/// A fresh lab on its own database file.
-pub async fn lab() -> Lab {
+/// A fresh server on its own database file.
+pub async fn harness() -> Harness {
     let dir = tempfile::tempdir().expect("temp dir");
-    lab_in(dir).await
+    harness_in(dir).await
 }
 
-/// A fresh lab whose settings `adjust` changes first (short timeouts, say).
-pub async fn lab_with(adjust: impl FnOnce(&mut Settings)) -> Lab {
+/// A fresh server whose settings `adjust` changes first (short timeouts, say).
+pub async fn harness_with(adjust: impl FnOnce(&mut Settings)) -> Harness {
     let dir = tempfile::tempdir().expect("temp dir");
-    lab_in_with(dir, adjust).await
+    harness_in_with(dir, adjust).await
 }
 
-/// A lab on the database in `dir` (reuse a dir to test what survives a restart).
-pub async fn lab_in(dir: TempDir) -> Lab {
-    lab_in_with(dir, |_| {}).await
+/// A server on the database in `dir` (reuse a dir to test what survives a restart).
+pub async fn harness_in(dir: TempDir) -> Harness {
+    harness_in_with(dir, |_| {}).await
 }
 
-pub async fn lab_in_with(dir: TempDir, adjust: impl FnOnce(&mut Settings)) -> Lab {
+pub async fn harness_in_with(dir: TempDir, adjust: impl FnOnce(&mut Settings)) -> Harness {
     let mut settings = Settings {
-        database_url: format!("sqlite://{}/nested/lab.db", dir.path().display()),
+        database_url: format!("sqlite://{}/nested/server.db", dir.path().display()),
         ..Settings::default()
     };
     // Every request of a test comes from one client (no connection address), often logging in
@@ -64,7 +66,7 @@ pub async fn lab_in_with(dir: TempDir, adjust: impl FnOnce(&mut Settings)) -> La
     let state = server::build_state(settings.clone(), options)
         .await
         .expect("server state");
-    Lab {
+    Harness {
         app: server::router(state.clone()),
         state,
         settings,
@@ -100,7 +102,7 @@ impl Answer {
     }
 }
 
-impl Lab {
+impl Harness {
     /// Send a request through the router. A request without a `Host` header gets the lab's own
     /// (`127.0.0.1:<port>`), as every browser request has one.
     pub async fn send(&self, mut request: Request<Body>) -> Answer {

@@ -5,7 +5,7 @@
 use super::experiment::{fresh_account, Experiment, Run};
 use crate::{
     client::{self, Credential},
-    wire::{LabSettingsPatch, TokenResponse},
+    wire::{AccountSwitchesPatch, TokenResponse},
 };
 use leptos::prelude::*;
 use leptos_router::components::A;
@@ -52,10 +52,10 @@ pub fn Lesson() -> impl IntoView {
             // The hybrid: short-lived access tokens and server-side revocation, switched on for
             // this account, then a fresh login so the new lifetime applies.
             let first = run.bearer_login("bearer login", &account).await?;
-            let hybrid = LabSettingsPatch {
+            let hybrid = AccountSwitchesPatch {
                 denylist: Some(true),
                 access_ttl_secs: Some(HYBRID_TTL_SECS),
-                ..LabSettingsPatch::default()
+                ..AccountSwitchesPatch::default()
             };
             let switched =
                 client::put_lab_settings(&hybrid, Credential::Bearer(&first.access_token)).await;

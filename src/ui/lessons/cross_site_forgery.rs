@@ -11,7 +11,7 @@ use super::experiment::{fresh_account, lesson_params, param, Experiment, Run, Sw
 use crate::{
     browser,
     client::{self, Credential},
-    wire::{ApiErrorBody, LabSettingsPatch, ProbeResult, SameSite},
+    wire::{AccountSwitchesPatch, ApiErrorBody, ProbeResult, SameSite},
 };
 use leptos::{prelude::*, task::spawn_local};
 
@@ -121,9 +121,9 @@ pub fn Lesson() -> impl IntoView {
             )?;
             let account = fresh_account(&run).await?;
             let state = run.session_login("session login", &account).await?;
-            let patch = LabSettingsPatch {
+            let patch = AccountSwitchesPatch {
                 same_site: Some(same_site),
-                ..LabSettingsPatch::default()
+                ..AccountSwitchesPatch::default()
             };
             let set = client::put_lab_settings(&patch, Credential::Csrf(&state.csrf_token)).await;
             run.step(

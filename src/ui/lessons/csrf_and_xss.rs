@@ -8,7 +8,7 @@ use super::experiment::{fresh_account, lesson_params, param, Experiment, Run, Sw
 use crate::{
     browser,
     client::{self, Credential},
-    wire::{LabSettingsPatch, SameSite},
+    wire::{AccountSwitchesPatch, SameSite},
 };
 use leptos::prelude::*;
 
@@ -59,9 +59,9 @@ pub fn Lesson() -> impl IntoView {
                 .collect();
             run.saw(format!("The session cookie was sent with: {}.", flags.join("; ")));
 
-            let patch = LabSettingsPatch {
+            let patch = AccountSwitchesPatch {
                 same_site: Some(SameSite::Lax),
-                ..LabSettingsPatch::default()
+                ..AccountSwitchesPatch::default()
             };
             let forged = client::put_lab_settings(&patch, Credential::Cookies).await;
             let forged_status = run.step("a change sent with the cookie but no CSRF token", &forged);

@@ -4,7 +4,7 @@
 
 use crate::{
     client::{self, Answer, Call, Credential},
-    wire::{Credentials, LabSettingsPatch, Password, SessionState, TokenResponse},
+    wire::{AccountSwitchesPatch, Credentials, Password, SessionState, TokenResponse},
 };
 use leptos::{prelude::*, task::spawn_local};
 use leptos_router::{hooks::use_query_map, params::ParamsMap};
@@ -76,9 +76,9 @@ impl Run {
 
     /// Switch the account's server-side revocation (denylist + not-before mark) on.
     pub async fn revocation_on(&self, token: &str) {
-        let patch = LabSettingsPatch {
+        let patch = AccountSwitchesPatch {
             denylist: Some(true),
-            ..LabSettingsPatch::default()
+            ..AccountSwitchesPatch::default()
         };
         let switched = client::put_lab_settings(&patch, Credential::Bearer(token)).await;
         self.step("switch server-side revocation on", &switched);

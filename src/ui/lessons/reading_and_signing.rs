@@ -9,7 +9,7 @@ use super::experiment::{fresh_account, Experiment, Run};
 use crate::{
     browser,
     client::{self, Credential},
-    wire::{JwtAlg, LabSettingsPatch},
+    wire::{AccountSwitchesPatch, JwtAlg},
 };
 use leptos::prelude::*;
 
@@ -63,9 +63,9 @@ pub fn Lesson() -> impl IntoView {
             // A second service with only the JWKS: one token of each algorithm.
             let mut holding = old.clone();
             for alg in JwtAlg::ALL {
-                let patch = LabSettingsPatch {
+                let patch = AccountSwitchesPatch {
                     jwt_alg: Some(alg),
-                    ..LabSettingsPatch::default()
+                    ..AccountSwitchesPatch::default()
                 };
                 let switched = client::put_lab_settings(&patch, Credential::Bearer(&holding)).await;
                 run.step(&format!("sign with {}", alg.as_str()), &switched);
@@ -86,9 +86,9 @@ pub fn Lesson() -> impl IntoView {
                     check.detail
                 ));
             }
-            let back = LabSettingsPatch {
+            let back = AccountSwitchesPatch {
                 jwt_alg: Some(JwtAlg::EdDSA),
-                ..LabSettingsPatch::default()
+                ..AccountSwitchesPatch::default()
             };
             let switched = client::put_lab_settings(&back, Credential::Bearer(&holding)).await;
             run.step("sign with EdDSA again", &switched);

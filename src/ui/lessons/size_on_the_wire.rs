@@ -7,7 +7,7 @@
 use super::experiment::{fresh_account, Experiment, Run};
 use crate::{
     client::{self, Credential},
-    wire::{times, JwtAlg, LabSettingsPatch},
+    wire::{times, AccountSwitchesPatch, JwtAlg},
 };
 use leptos::prelude::*;
 
@@ -27,9 +27,9 @@ pub fn Lesson() -> impl IntoView {
             ));
             let mut token = run.bearer_login("bearer login", &account).await?.access_token;
             for alg in JwtAlg::ALL {
-                let patch = LabSettingsPatch {
+                let patch = AccountSwitchesPatch {
                     jwt_alg: Some(alg),
-                    ..LabSettingsPatch::default()
+                    ..AccountSwitchesPatch::default()
                 };
                 let switched = client::put_lab_settings(&patch, Credential::Bearer(&token)).await;
                 run.step(&format!("sign with {}", alg.as_str()), &switched);

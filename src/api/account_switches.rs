@@ -7,7 +7,7 @@ use super::{error::ApiError, json::ApiJson, session::issue_cookie};
 use crate::{
     api::extract::auth_user::AuthUser,
     state::AppState,
-    wire::{LabSettings, LabSettingsPatch, ACCESS_TTL_RANGE},
+    wire::{AccountSwitches, AccountSwitchesPatch, ACCESS_TTL_RANGE},
 };
 use axum::{
     extract::State,
@@ -24,14 +24,14 @@ pub fn router() -> Router<AppState> {
 async fn read(
     State(state): State<AppState>,
     user: AuthUser,
-) -> Result<Json<LabSettings>, ApiError> {
+) -> Result<Json<AccountSwitches>, ApiError> {
     Ok(Json(state.account_settings.get(user.user_id()).await?))
 }
 
 async fn write(
     State(state): State<AppState>,
     user: AuthUser,
-    ApiJson(patch): ApiJson<LabSettingsPatch>,
+    ApiJson(patch): ApiJson<AccountSwitchesPatch>,
 ) -> Result<Response, ApiError> {
     if let Some(secs) = patch.access_ttl_secs {
         if secs != 0 && !ACCESS_TTL_RANGE.contains(&secs) {

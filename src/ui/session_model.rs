@@ -6,12 +6,12 @@ use super::exclusive::run_exclusive;
 use crate::{
     browser,
     client::{self, Answer, Call, Credential},
-    wire::{Credentials, LabSettingsPatch, SameSite, SessionState, SessionView},
+    wire::{AccountSwitchesPatch, Credentials, SameSite, SessionState, SessionView},
 };
 use leptos::{prelude::*, task::spawn_local};
 
 #[derive(Clone, Copy)]
-pub struct SessionLab {
+pub struct SessionModel {
     /// The signed-in session as the server reported it; `None` when logged out.
     pub state: RwSignal<Option<SessionState>>,
     /// The most recent request, for the inspector.
@@ -26,9 +26,9 @@ pub struct SessionLab {
     pub busy: RwSignal<bool>,
 }
 
-impl SessionLab {
+impl SessionModel {
     pub fn new() -> Self {
-        SessionLab {
+        SessionModel {
             state: RwSignal::new(None),
             last: RwSignal::new(None),
             message: RwSignal::new(None),
@@ -139,9 +139,9 @@ impl SessionLab {
     pub fn set_same_site(self, same_site: SameSite) {
         let csrf = self.csrf();
         self.run(async move {
-            let patch = LabSettingsPatch {
+            let patch = AccountSwitchesPatch {
                 same_site: Some(same_site),
-                ..LabSettingsPatch::default()
+                ..AccountSwitchesPatch::default()
             };
             let answer = client::put_lab_settings(&patch, Credential::Csrf(&csrf)).await;
             self.record(&answer);
@@ -155,7 +155,7 @@ impl SessionLab {
     }
 }
 
-impl Default for SessionLab {
+impl Default for SessionModel {
     fn default() -> Self {
         Self::new()
     }

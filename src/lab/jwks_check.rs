@@ -3,7 +3,8 @@
 //! as any outsider would, and verifies with nothing else (`auth::jwks_verifier`): no database,
 //! no key ring, no secret. The reading-and-signing lesson runs it for each algorithm.
 
-use super::{error::ApiError, json::ApiJson, loopback::Call};
+use super::in_process::InProcessRequest;
+use crate::api::{error::ApiError, json::ApiJson};
 use crate::{
     auth::{
         echo,
@@ -22,7 +23,7 @@ async fn jwks_verify(
     State(state): State<AppState>,
     ApiJson(request): ApiJson<DecodeRequest>,
 ) -> Result<Json<JwksCheck>, ApiError> {
-    let fetched = Call::new(Method::GET, "/.well-known/jwks.json")
+    let fetched = InProcessRequest::new(Method::GET, "/.well-known/jwks.json")
         .send(&state)
         .await;
     let service = JwksOnly::from_document(&String::from_utf8_lossy(&fetched.body))

@@ -5,7 +5,7 @@
 //! a demotion, to show the stale claim a stateless JWT keeps; real administration
 //! (`auth::admin`) never trusts the claim.
 
-use super::error::ApiError;
+use crate::api::error::ApiError;
 use crate::{
     api::extract::auth_user::AuthUser,
     wire::{Role, RoleClaim},

@@ -17,12 +17,12 @@
 //! Copies are bounded: at most `MAX_PER_ACCOUNT` per account (the oldest of that account goes
 //! first) and `MAX_CAPTURES` in all, each kept no longer than the credential could live.
 
-use super::{
+use super::in_process::InProcessRequest;
+use crate::api::{
     client_addr::ClientAddr,
     error::ApiError,
     extract::{cookie_user::CookieUser, login_origin_check},
     json::ApiJson,
-    loopback::Call,
 };
 use crate::{
     api::cookies,
@@ -94,11 +94,12 @@ async fn replay(
     };
     let (call, replayed) = match kind {
         Kind::Session => (
-            Call::new(Method::GET, "/api/me").cookie(cookies::NAME, &credential),
+            InProcessRequest::new(Method::GET, "/api/me").cookie(cookies::NAME, &credential),
             "GET /api/me",
         ),
         Kind::Refresh => (
-            Call::new(Method::POST, "/api/jwt/refresh").cookie(refresh::COOKIE, &credential),
+            InProcessRequest::new(Method::POST, "/api/jwt/refresh")
+                .cookie(refresh::COOKIE, &credential),
             "POST /api/jwt/refresh",
         ),
     };

@@ -9,7 +9,8 @@ use crate::{
     browser,
     client::{self, Answer, Call, Credential},
     wire::{
-        AuthTrace, Credentials, DecodeReport, JwtAlg, LabSettings, LabSettingsPatch, TokenResponse,
+        AccountSwitches, AccountSwitchesPatch, AuthTrace, Credentials, DecodeReport, JwtAlg,
+        TokenResponse,
     },
 };
 use leptos::{prelude::*, task::spawn_local};
@@ -51,14 +52,14 @@ pub const TOKEN_KEY: &str = "authlab.access_token";
 const STORE_KEY: &str = "authlab.token_store";
 
 #[derive(Clone, Copy)]
-pub struct JwtLab {
+pub struct JwtModel {
     pub token: RwSignal<Option<String>>,
     /// The token held before the last logout, kept so the learner can replay it.
     pub previous: RwSignal<Option<String>>,
     /// The server's decode report of `token`.
     pub report: RwSignal<Option<DecodeReport>>,
     pub refresh_expires_at: RwSignal<Option<i64>>,
-    pub settings: RwSignal<Option<LabSettings>>,
+    pub settings: RwSignal<Option<AccountSwitches>>,
     pub store: RwSignal<TokenStore>,
     /// Refresh silently shortly before the access token expires.
     pub silent: RwSignal<bool>,
@@ -78,9 +79,9 @@ pub struct JwtLab {
     expiry_checked: StoredValue<Option<String>>,
 }
 
-impl JwtLab {
+impl JwtModel {
     pub fn new() -> Self {
-        JwtLab {
+        JwtModel {
             token: RwSignal::new(None),
             previous: RwSignal::new(None),
             report: RwSignal::new(None),
@@ -306,7 +307,7 @@ impl JwtLab {
         });
     }
 
-    pub fn switch(self, patch: LabSettingsPatch) {
+    pub fn switch(self, patch: AccountSwitchesPatch) {
         let token = self.token.get_untracked().unwrap_or_default();
         self.run(async move {
             let answer = client::put_lab_settings(&patch, Credential::Bearer(&token)).await;
@@ -319,16 +320,16 @@ impl JwtLab {
     }
 
     pub fn set_alg(self, alg: JwtAlg) {
-        self.switch(LabSettingsPatch {
+        self.switch(AccountSwitchesPatch {
             jwt_alg: Some(alg),
-            ..LabSettingsPatch::default()
+            ..AccountSwitchesPatch::default()
         });
     }
 
     pub fn set_denylist(self, on: bool) {
-        self.switch(LabSettingsPatch {
+        self.switch(AccountSwitchesPatch {
             denylist: Some(on),
-            ..LabSettingsPatch::default()
+            ..AccountSwitchesPatch::default()
         });
     }
 
@@ -351,7 +352,7 @@ impl JwtLab {
     }
 }
 
-impl Default for JwtLab {
+impl Default for JwtModel {
     fn default() -> Self {
         Self::new()
     }

@@ -3,7 +3,7 @@
 //! The lab's experiments use this where a browser cannot act for itself: replaying a cookie it
 //! was made to forget, or holding several accounts' sessions at once.
 
-use super::client_addr::ClientAddr;
+use crate::api::client_addr::ClientAddr;
 use crate::state::AppState;
 use axum::{
     body::{to_bytes, Body},
@@ -15,25 +15,25 @@ use tower::ServiceExt;
 const MAX_RESPONSE_BYTES: usize = 256 * 1024;
 
 /// A response, read whole.
-pub struct Answer {
+pub struct InProcessResponse {
     pub status: StatusCode,
     pub headers: HeaderMap,
     pub body: Vec<u8>,
 }
 
-impl Answer {
+impl InProcessResponse {
     pub fn json<T: serde::de::DeserializeOwned>(&self) -> Option<T> {
         serde_json::from_slice(&self.body).ok()
     }
 
     /// The value of the `name` cookie this response sets, if it sets one with a value.
     pub fn set_cookie(&self, name: &str) -> Option<String> {
-        super::cookies::set_by(&self.headers, name)
+        crate::api::cookies::set_by(&self.headers, name)
     }
 }
 
 /// A request to build: method, path, headers, optional JSON body.
-pub struct Call {
+pub struct InProcessRequest {
     method: Method,
     path: String,
     headers: HeaderMap,
@@ -41,9 +41,9 @@ pub struct Call {
     client: Option<ClientAddr>,
 }
 
-impl Call {
+impl InProcessRequest {
     pub fn new(method: Method, path: impl Into<String>) -> Self {
-        Call {
+        InProcessRequest {
             method,
             path: path.into(),
             headers: HeaderMap::new(),
@@ -83,7 +83,7 @@ impl Call {
         format!("{} {}", self.method, self.path)
     }
 
-    pub async fn send(self, state: &AppState) -> Answer {
+    pub async fn send(self, state: &AppState) -> InProcessResponse {
         let mut request = Request::builder()
             .method(self.method)
             .uri(&self.path)
@@ -98,7 +98,9 @@ impl Call {
         if let Some(client) = self.client {
             request.extensions_mut().insert(client);
         }
-        let router = super::router().with_state(state.clone());
+        // The API, plus the one experiment route the matrix probes (the role claim): never the
+        // experiments that send in-process requests themselves.
+        let router = crate::api::router(super::role_claim::router()).with_state(state.clone());
         let response = match router.oneshot(request).await {
             Ok(response) => response,
             Err(never) => match never {},
@@ -109,7 +111,7 @@ impl Call {
             .await
             .map(|b| b.to_vec())
             .unwrap_or_default();
-        Answer {
+        InProcessResponse {
             status,
             headers,
             body,

@@ -4,7 +4,7 @@
 //! change, role change, account disabled) the runner signs scratch accounts in, probes each
 //! credential, causes the event through the public API, and probes again. Three columns: a cookie
 //! session, a stateless bearer JWT, and a bearer JWT whose account has server-side revocation on.
-//! Every request goes through the server's own router (see `loopback`), so each cell is what the
+//! Every request goes through the server's own router (see `lab::in_process`), so each cell is what the
 //! server did, and the audit log records it like any other request.
 //!
 //! Who may start it: a signed-in user (either mode), from our own origin (a cookie request also
@@ -13,11 +13,8 @@
 //! passwords nobody is told, touches only those, and deletes them when it ends. An account the
 //! run did not create, whatever its name, is never read, changed or promoted.
 
-use super::{
-    client_addr::ClientAddr,
-    error::ApiError,
-    loopback::{Answer, Call},
-};
+use super::in_process::{InProcessRequest, InProcessResponse};
+use crate::api::{client_addr::ClientAddr, error::ApiError};
 use crate::{
     api::cookies,
     api::extract::auth_user::AuthUser,
@@ -29,7 +26,7 @@ use crate::{
     scratch::{self, MATRIX_PREFIX, MATRIX_TTL_SECS},
     state::AppState,
     wire::{
-        AccessEvent, AccountPatch, ApiErrorBody, Credentials, LabSettingsPatch, LogoutMatrix,
+        AccessEvent, AccountPatch, AccountSwitchesPatch, ApiErrorBody, Credentials, LogoutMatrix,
         MatrixCell, MatrixModel, MatrixRow, MatrixStep, Password, PasswordChange, Role,
         SessionState, TokenResponse,
     },
@@ -165,9 +162,9 @@ impl Scratch {
             .account_settings
             .update(
                 user.id,
-                &LabSettingsPatch {
+                &AccountSwitchesPatch {
                     denylist: Some(revocable),
-                    ..LabSettingsPatch::default()
+                    ..AccountSwitchesPatch::default()
                 },
             )
             .await?;
@@ -191,7 +188,7 @@ impl Scratch {
             state,
             run,
             steps,
-            Call::new(Method::POST, "/api/session/login").json(&self.credentials()),
+            InProcessRequest::new(Method::POST, "/api/session/login").json(&self.credentials()),
         )
         .await;
         let cookie = answer.set_cookie(cookies::NAME);
@@ -217,7 +214,7 @@ impl Scratch {
             state,
             run,
             steps,
-            Call::new(Method::POST, "/api/jwt/login").json(&self.credentials()),
+            InProcessRequest::new(Method::POST, "/api/jwt/login").json(&self.credentials()),
         )
         .await;
         match (
@@ -235,7 +232,7 @@ impl Scratch {
 
 impl Held {
     /// Attach the credential to a request (with the CSRF token, for a session's writes).
-    fn on(&self, call: Call) -> Call {
+    fn on(&self, call: InProcessRequest) -> InProcessRequest {
         match self {
             Held::Session { cookie, csrf } => call
                 .cookie(cookies::NAME, cookie)
@@ -245,7 +242,12 @@ impl Held {
     }
 }
 
-async fn step(state: &AppState, run: &Run, steps: &mut Vec<MatrixStep>, call: Call) -> Answer {
+async fn step(
+    state: &AppState,
+    run: &Run,
+    steps: &mut Vec<MatrixStep>,
+    call: InProcessRequest,
+) -> InProcessResponse {
     let request = call.label();
     let answer = call.on_behalf_of(&run.client).send(state).await;
     steps.push(MatrixStep {
@@ -295,7 +297,7 @@ async fn run_row(
             state,
             run,
             &mut steps[i],
-            credential.on(Call::new(Method::GET, probe)),
+            credential.on(InProcessRequest::new(Method::GET, probe)),
         )
         .await;
         before[i] = answer.status.as_u16();
@@ -329,14 +331,14 @@ async fn run_row(
             state,
             run,
             &mut steps[i],
-            held[i].on(Call::new(Method::GET, probe)),
+            held[i].on(InProcessRequest::new(Method::GET, probe)),
         )
         .await;
         let (refused_by, detail) = explain(&answer);
         let refresh_after = match held[i] {
             Held::Jwt { refresh, .. } => {
-                let call =
-                    Call::new(Method::POST, "/api/jwt/refresh").cookie(refresh::COOKIE, refresh);
+                let call = InProcessRequest::new(Method::POST, "/api/jwt/refresh")
+                    .cookie(refresh::COOKIE, refresh);
                 Some(step(state, run, &mut steps[i], call).await.status.as_u16())
             }
             Held::Session { .. } => None,
@@ -374,25 +376,25 @@ async fn cause(
                 state,
                 run,
                 &mut steps[0],
-                session.on(Call::new(Method::POST, "/api/session/logout")),
+                session.on(InProcessRequest::new(Method::POST, "/api/session/logout")),
             )
             .await;
             step(
                 state,
                 run,
                 &mut steps[1],
-                jwt.on(Call::new(Method::POST, "/api/jwt/logout")),
+                jwt.on(InProcessRequest::new(Method::POST, "/api/jwt/logout")),
             )
             .await;
         }
         AccessEvent::LogoutEverywhere => {
-            let call = Call::new(Method::POST, "/api/account/logout-everywhere");
+            let call = InProcessRequest::new(Method::POST, "/api/account/logout-everywhere");
             step(state, run, &mut steps[0], session.on(call)).await;
             note_same_event(steps);
         }
         AccessEvent::PasswordChange => {
-            let call =
-                Call::new(Method::POST, "/api/account/password").json(&new_password(account));
+            let call = InProcessRequest::new(Method::POST, "/api/account/password")
+                .json(&new_password(account));
             step(state, run, &mut steps[0], session.on(call)).await;
             note_same_event(steps);
         }
@@ -427,12 +429,16 @@ async fn cause_on_revocable(
     admin_token: &str,
 ) {
     let call = match event {
-        AccessEvent::LogoutThisDevice => jwt.on(Call::new(Method::POST, "/api/jwt/logout")),
-        AccessEvent::LogoutEverywhere => {
-            jwt.on(Call::new(Method::POST, "/api/account/logout-everywhere"))
+        AccessEvent::LogoutThisDevice => {
+            jwt.on(InProcessRequest::new(Method::POST, "/api/jwt/logout"))
         }
+        AccessEvent::LogoutEverywhere => jwt.on(InProcessRequest::new(
+            Method::POST,
+            "/api/account/logout-everywhere",
+        )),
         AccessEvent::PasswordChange => {
-            jwt.on(Call::new(Method::POST, "/api/account/password").json(&new_password(account)))
+            jwt.on(InProcessRequest::new(Method::POST, "/api/account/password")
+                .json(&new_password(account)))
         }
         AccessEvent::RoleChange | AccessEvent::AccountDisabled => {
             admin_change(event, &account.user.username).bearer(admin_token)
@@ -448,7 +454,7 @@ fn new_password(account: &Scratch) -> PasswordChange {
     }
 }
 
-fn admin_change(event: AccessEvent, username: &str) -> Call {
+fn admin_change(event: AccessEvent, username: &str) -> InProcessRequest {
     let patch = match event {
         AccessEvent::RoleChange => AccountPatch {
             role: Some(Role::User),
@@ -459,11 +465,11 @@ fn admin_change(event: AccessEvent, username: &str) -> Call {
             ..AccountPatch::default()
         },
     };
-    Call::new(Method::PUT, format!("/api/admin/accounts/{username}")).json(&patch)
+    InProcessRequest::new(Method::PUT, format!("/api/admin/accounts/{username}")).json(&patch)
 }
 
 /// The check that refused a probe (or the error code), and the server's sentence.
-fn explain(answer: &Answer) -> (Option<String>, String) {
+fn explain(answer: &InProcessResponse) -> (Option<String>, String) {
     if answer.status.is_success() {
         return (None, "allowed".into());
     }

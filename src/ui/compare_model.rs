@@ -9,7 +9,7 @@ use super::exclusive::run_exclusive;
 use crate::{
     browser,
     client::{self, Answer, Call, ClientError, Credential},
-    wire::{Credentials, LabSettingsPatch, Me},
+    wire::{AccountSwitchesPatch, Credentials, Me},
 };
 use leptos::{prelude::*, task::spawn_local};
 use std::time::Duration;
@@ -88,7 +88,7 @@ impl Column {
 }
 
 #[derive(Clone, Copy)]
-pub struct CompareLab {
+pub struct CompareModel {
     pub session: Column,
     pub jwt: Column,
     /// This account's server-side revocation switch (denylist + not-before mark).
@@ -118,9 +118,9 @@ const MIN_RUN_MS: i64 = 5_000;
 /// may choose, 900 s, plus a minute of leeway and the margin).
 const MAX_RUN_MS: i64 = 965_000;
 
-impl CompareLab {
+impl CompareModel {
     pub fn new() -> Self {
-        CompareLab {
+        CompareModel {
             session: Column::new(),
             jwt: Column::new(),
             denylist: RwSignal::new(None),
@@ -177,13 +177,13 @@ impl CompareLab {
         let Some(csrf) = self.session.secret.get_untracked() else {
             return;
         };
-        let patch = LabSettingsPatch {
+        let patch = AccountSwitchesPatch {
             access_ttl_secs: Some(if self.short_token.get_untracked() {
                 SHORT_TOKEN_SECS
             } else {
                 0
             }),
-            ..LabSettingsPatch::default()
+            ..AccountSwitchesPatch::default()
         };
         let answer = client::put_lab_settings(&patch, Credential::Csrf(&csrf)).await;
         if let Err(err) = answer.result {
@@ -438,9 +438,9 @@ impl CompareLab {
     /// Flip this account's server-side revocation switch (with whichever credential is live).
     pub fn set_denylist(self, on: bool) {
         self.exclusive("switching revocation", async move {
-            let patch = LabSettingsPatch {
+            let patch = AccountSwitchesPatch {
                 denylist: Some(on),
-                ..LabSettingsPatch::default()
+                ..AccountSwitchesPatch::default()
             };
             let token = self.jwt.secret.get_untracked();
             let csrf = self.session.secret.get_untracked();
@@ -465,7 +465,7 @@ impl CompareLab {
     }
 }
 
-impl Default for CompareLab {
+impl Default for CompareModel {
     fn default() -> Self {
         Self::new()
     }

@@ -8,7 +8,7 @@
 //! The record holds no cookie and no account name, only yes/no facts, under a random nonce the
 //! lesson made; records are few (`MAX_PROBES`) and short-lived (`KEEP_SECS`).
 
-use super::error::ApiError;
+use crate::api::error::ApiError;
 use crate::{
     api::cookies,
     auth::{decision::Trace, echo, session},
