@@ -70,7 +70,7 @@ pub struct LinkTarget {
 /// The attacker's other page: no script at all, just a link to the lab. Following it is a
 /// top-level navigation started by another site, the one kind of cross-site request that
 /// `SameSite=Lax` still sends the cookie with (and `Strict` does not). The link opens a new tab,
-/// where the lab writes down what arrived (`api::cross_site_probe`).
+/// where the lab writes down what arrived (`lab::cross_site_probe`).
 pub async fn link_page(State(state): State<AppState>, Query(query): Query<LinkTarget>) -> Response {
     let target = query.target.as_str();
     let nonce_ok = crate::lab::cross_site_probe::is_nonce(&query.nonce);

@@ -117,14 +117,14 @@ pub async fn session_logout_others(csrf: &str) -> Answer<serde_json::Value> {
     post("/api/session/logout-others", Credential::Csrf(csrf)).await
 }
 
-pub async fn put_lab_settings(
+pub async fn put_account_switches(
     settings: &AccountSwitchesPatch,
     credential: Credential<'_>,
 ) -> Answer<AccountSwitches> {
     send("PUT", "/api/lab-settings", Some(settings), credential).await
 }
 
-pub async fn get_lab_settings(credential: Credential<'_>) -> Answer<AccountSwitches> {
+pub async fn get_account_switches(credential: Credential<'_>) -> Answer<AccountSwitches> {
     get("/api/lab-settings", credential).await
 }
 

@@ -51,7 +51,7 @@ pub struct Shared {
     pub hosting: Arc<Hosting>,
     /// Rate limits (429 with Retry-After).
     pub limits: Arc<Limits>,
-    /// Session cookies the lab keeps for replay experiments (see `api::replay`).
+    /// Session cookies the lab keeps for replay experiments (see `lab::replay`).
     pub captures: Arc<Captures>,
     /// Set to `true` when the server shuts down: live event streams end on it.
     pub shutdown: Arc<tokio::sync::watch::Sender<bool>>,
@@ -59,7 +59,7 @@ pub struct Shared {
     pub streams: Arc<StreamSlots>,
     /// Whether a logout-matrix run is under way on this server (one at a time).
     pub matrix_running: Arc<std::sync::atomic::AtomicBool>,
-    /// What cross-site links carried, for the forgery lesson (see `api::cross_site_probe`).
+    /// What cross-site links carried, for the forgery lesson (see `lab::cross_site_probe`).
     pub probes: Arc<Probes>,
 }
 

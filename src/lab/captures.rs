@@ -1,4 +1,4 @@
-//! The credentials the lab keeps for replay experiments (see `api::replay`): a session id or a
+//! The credentials the lab keeps for replay experiments (see `lab::replay`): a session id or a
 //! refresh token copied while it was live, under a random handle, so a later replay can play the
 //! thief. Bounded: at most `MAX_PER_ACCOUNT` per account (the oldest of that account goes first)
 //! and `MAX_CAPTURES` in all, each kept no longer than the credential could live.

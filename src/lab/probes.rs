@@ -1,4 +1,4 @@
-//! What cross-site links carried, for the forgery lesson (see `api::cross_site_probe`): yes/no
+//! What cross-site links carried, for the forgery lesson (see `lab::cross_site_probe`): yes/no
 //! facts under a random nonce the lesson made, few (`MAX_PROBES`) and short-lived (`KEEP_SECS`).
 
 use crate::{db::unix_now, wire::ProbeResult};

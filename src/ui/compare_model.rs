@@ -2,7 +2,7 @@
 //! JWT, and a replay run after logout. Each side keeps a copy of its old credential: the JWT side
 //! the token itself (the page held it all along); the session side only a *handle* to a copy the
 //! server keeps, because an HttpOnly cookie is invisible to the page and logout deletes it from the
-//! browser (see `api::replay`). After a logout the page replays both copies once a second and
+//! browser (see `lab::replay`). After a logout the page replays both copies once a second and
 //! records each answer as a mark on the timeline.
 
 use super::exclusive::run_exclusive;
@@ -185,7 +185,7 @@ impl CompareModel {
             }),
             ..AccountSwitchesPatch::default()
         };
-        let answer = client::put_lab_settings(&patch, Credential::Csrf(&csrf)).await;
+        let answer = client::put_account_switches(&patch, Credential::Csrf(&csrf)).await;
         if let Err(err) = answer.result {
             self.jwt
                 .message
@@ -235,7 +235,7 @@ impl CompareModel {
             column.user.set(Some(sub));
             column.ends_at_ms.set(Some((exp - skew) * 1000));
         }
-        if let Ok(settings) = client::get_lab_settings(Credential::Bearer(&token))
+        if let Ok(settings) = client::get_account_switches(Credential::Bearer(&token))
             .await
             .result
         {
@@ -446,10 +446,10 @@ impl CompareModel {
             let csrf = self.session.secret.get_untracked();
             let answer = match (&token, &csrf) {
                 (Some(token), _) => {
-                    client::put_lab_settings(&patch, Credential::Bearer(token)).await
+                    client::put_account_switches(&patch, Credential::Bearer(token)).await
                 }
                 (None, Some(csrf)) => {
-                    client::put_lab_settings(&patch, Credential::Csrf(csrf)).await
+                    client::put_account_switches(&patch, Credential::Csrf(csrf)).await
                 }
                 (None, None) => {
                     self.jwt.message.set(Some(

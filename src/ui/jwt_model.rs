@@ -162,7 +162,7 @@ impl JwtModel {
                 }
             }
             self.recheck();
-            if let Ok(settings) = client::get_lab_settings(Credential::Bearer(&token))
+            if let Ok(settings) = client::get_account_switches(Credential::Bearer(&token))
                 .await
                 .result
             {
@@ -310,7 +310,7 @@ impl JwtModel {
     pub fn switch(self, patch: AccountSwitchesPatch) {
         let token = self.token.get_untracked().unwrap_or_default();
         self.run(async move {
-            let answer = client::put_lab_settings(&patch, Credential::Bearer(&token)).await;
+            let answer = client::put_account_switches(&patch, Credential::Bearer(&token)).await;
             self.record(&answer);
             if let Ok(settings) = answer.result {
                 self.settings.set(Some(settings));

@@ -143,7 +143,7 @@ impl SessionModel {
                 same_site: Some(same_site),
                 ..AccountSwitchesPatch::default()
             };
-            let answer = client::put_lab_settings(&patch, Credential::Csrf(&csrf)).await;
+            let answer = client::put_account_switches(&patch, Credential::Csrf(&csrf)).await;
             self.record(&answer);
             if answer.result.is_ok() {
                 // The server re-issued the cookie; fetch its new report.

@@ -58,7 +58,7 @@ pub fn Lesson() -> impl IntoView {
                 ..AccountSwitchesPatch::default()
             };
             let switched =
-                client::put_lab_settings(&hybrid, Credential::Bearer(&first.access_token)).await;
+                client::put_account_switches(&hybrid, Credential::Bearer(&first.access_token)).await;
             run.step(
                 &format!("switch on the hybrid: {HYBRID_TTL_SECS} s tokens and revocation"),
                 &switched,

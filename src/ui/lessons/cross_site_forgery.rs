@@ -4,7 +4,7 @@
 //! it (the origin check, then the CSRF token). `?same_site=Lax|Strict|None` sets your cookie's
 //! SameSite for the run. Before the form, the attacker's page offers a link: following it is a
 //! top-level GET navigation from another site, which Lax and None send the cookie with and Strict
-//! does not; the lab records what arrived (`api::cross_site_probe`) and the lesson reads it. With
+//! does not; the lab records what arrived (`lab::cross_site_probe`) and the lesson reads it. With
 //! `None` the browser sends the cookie on the form post too, and the server still refuses.
 
 use super::experiment::{fresh_account, lesson_params, param, Experiment, Run, Switch};
@@ -125,7 +125,7 @@ pub fn Lesson() -> impl IntoView {
                 same_site: Some(same_site),
                 ..AccountSwitchesPatch::default()
             };
-            let set = client::put_lab_settings(&patch, Credential::Csrf(&state.csrf_token)).await;
+            let set = client::put_account_switches(&patch, Credential::Csrf(&state.csrf_token)).await;
             run.step(
                 &format!("your cookie: SameSite={}", same_site.as_str()),
                 &set,

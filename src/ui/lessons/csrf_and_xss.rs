@@ -63,9 +63,9 @@ pub fn Lesson() -> impl IntoView {
                 same_site: Some(SameSite::Lax),
                 ..AccountSwitchesPatch::default()
             };
-            let forged = client::put_lab_settings(&patch, Credential::Cookies).await;
+            let forged = client::put_account_switches(&patch, Credential::Cookies).await;
             let forged_status = run.step("a change sent with the cookie but no CSRF token", &forged);
-            let real = client::put_lab_settings(&patch, Credential::Csrf(&state.csrf_token)).await;
+            let real = client::put_account_switches(&patch, Credential::Csrf(&state.csrf_token)).await;
             let real_status = run.step("the same change with the page's CSRF token", &real);
             run.saw(format!(
                 "Without the token: {forged_status}; with it: {real_status}. The browser attaches the \

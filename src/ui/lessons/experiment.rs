@@ -80,7 +80,7 @@ impl Run {
             denylist: Some(true),
             ..AccountSwitchesPatch::default()
         };
-        let switched = client::put_lab_settings(&patch, Credential::Bearer(token)).await;
+        let switched = client::put_account_switches(&patch, Credential::Bearer(token)).await;
         self.step("switch server-side revocation on", &switched);
     }
 

@@ -67,7 +67,7 @@ pub fn Lesson() -> impl IntoView {
                     jwt_alg: Some(alg),
                     ..AccountSwitchesPatch::default()
                 };
-                let switched = client::put_lab_settings(&patch, Credential::Bearer(&holding)).await;
+                let switched = client::put_account_switches(&patch, Credential::Bearer(&holding)).await;
                 run.step(&format!("sign with {}", alg.as_str()), &switched);
                 holding = run
                     .bearer_login(&format!("bearer login, {}", alg.as_str()), &account)
@@ -90,7 +90,7 @@ pub fn Lesson() -> impl IntoView {
                 jwt_alg: Some(JwtAlg::EdDSA),
                 ..AccountSwitchesPatch::default()
             };
-            let switched = client::put_lab_settings(&back, Credential::Bearer(&holding)).await;
+            let switched = client::put_account_switches(&back, Credential::Bearer(&holding)).await;
             run.step("sign with EdDSA again", &switched);
             let rotated = client::jwt_rotate_key(&old).await;
             run.step("rotate the signing key", &rotated);

@@ -31,7 +31,7 @@ pub fn Lesson() -> impl IntoView {
                     jwt_alg: Some(alg),
                     ..AccountSwitchesPatch::default()
                 };
-                let switched = client::put_lab_settings(&patch, Credential::Bearer(&token)).await;
+                let switched = client::put_account_switches(&patch, Credential::Bearer(&token)).await;
                 run.step(&format!("sign with {}", alg.as_str()), &switched);
                 let label = format!("bearer login, {}", alg.as_str());
                 token = run.bearer_login(&label, &account).await?.access_token;
