@@ -125,7 +125,8 @@ pub fn Lesson() -> impl IntoView {
                 same_site: Some(same_site),
                 ..AccountSwitchesPatch::default()
             };
-            let set = client::put_account_switches(&patch, Credential::Csrf(&state.csrf_token)).await;
+            let set =
+                client::put_account_switches(&patch, Credential::Csrf(&state.csrf_token)).await;
             run.step(
                 &format!("your cookie: SameSite={}", same_site.as_str()),
                 &set,
