@@ -6,7 +6,7 @@ use super::{bearer_user::BearerUser, cookie_user::CookieUser};
 use crate::{
     api::error::ApiError,
     state::AppState,
-    wire::{AuthMode, AuthTrace, Role},
+    wire::{AuthMode, AuthTrace, Me, Role},
 };
 use axum::{
     extract::FromRequestParts,
@@ -47,6 +47,20 @@ impl AuthUser {
         match self {
             AuthUser::Session(_) => AuthMode::Session,
             AuthUser::Bearer(_) => AuthMode::Jwt,
+        }
+    }
+
+    /// The answer of `GET /api/me`, taking the trace rather than copying it.
+    pub fn into_me(self) -> Me {
+        let (username, role) = (self.username().to_string(), self.role());
+        let auth = match self {
+            AuthUser::Session(user) => user.trace,
+            AuthUser::Bearer(user) => user.trace,
+        };
+        Me {
+            username,
+            role,
+            auth,
         }
     }
 
