@@ -1,0 +1,214 @@
+//! Accounts on the wire: roles, passwords and credentials, the admin views, the demo card, and
+//! the per-account switches (SameSite, signing algorithm, denylist, token lifetime).
+
+use serde::{Deserialize, Serialize};
+use std::fmt;
+
+/// What an account may do. Stored as lowercase text in the database and on the wire.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Role {
+    Admin,
+    User,
+}
+
+impl Role {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Admin => "admin",
+            Role::User => "user",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Role> {
+        match text {
+            "admin" => Some(Role::Admin),
+            "user" => Some(Role::User),
+            _ => None,
+        }
+    }
+}
+
+impl fmt::Display for Role {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// A plaintext password on its way to be hashed or checked. It must be (de)serialised to travel
+/// in a request body, but its `Debug` is redacted so it can never end up in a log line by accident.
+#[derive(Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct Password(String);
+
+impl Password {
+    pub fn new(text: impl Into<String>) -> Self {
+        Password(text.into())
+    }
+
+    /// The plaintext, for the hasher and the length rule only.
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for Password {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Password([redacted])")
+    }
+}
+
+/// Body of `POST /api/register` (and, in the mode issues, of the two login endpoints).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Credentials {
+    pub username: String,
+    pub password: Password,
+}
+
+/// `201 Created` answer of `POST /api/register`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Registered {
+    pub username: String,
+    pub role: Role,
+}
+
+/// `POST /api/account/password`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PasswordChange {
+    pub current_password: Password,
+    pub new_password: Password,
+}
+
+/// What "log out everywhere" (and a password change, which implies it) ended.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AccessEnded {
+    pub sessions_ended: usize,
+    pub refresh_families_revoked: u64,
+    /// Access tokens issued before this Unix second are refused, where revocation is switched on.
+    pub tokens_not_before: i64,
+}
+
+/// One account, as `GET /api/admin/accounts` lists it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AccountView {
+    pub username: String,
+    pub role: Role,
+    pub disabled: bool,
+    pub created_at: i64,
+}
+
+/// `PUT /api/admin/accounts/{username}`: only the fields named change.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AccountPatch {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub role: Option<Role>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub disabled: Option<bool>,
+}
+
+/// One row of the demo card (`GET /api/demo-accounts`): public passwords, loopback use only.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DemoAccountView {
+    pub username: String,
+    pub password: String,
+    pub role: Role,
+}
+
+/// `GET /api/demo-accounts`: what the demo card shows. Empty when the lab is hosted.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DemoCard {
+    pub accounts: Vec<DemoAccountView>,
+}
+
+/// The SameSite attribute of the session cookie, switchable per account.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub enum SameSite {
+    #[default]
+    Lax,
+    Strict,
+    None,
+}
+
+impl SameSite {
+    pub const ALL: [SameSite; 3] = [SameSite::Lax, SameSite::Strict, SameSite::None];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SameSite::Lax => "Lax",
+            SameSite::Strict => "Strict",
+            SameSite::None => "None",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<SameSite> {
+        SameSite::ALL.into_iter().find(|s| s.as_str() == text)
+    }
+}
+
+impl std::str::FromStr for SameSite {
+    type Err = String;
+
+    fn from_str(text: &str) -> Result<SameSite, String> {
+        SameSite::parse(text).ok_or_else(|| "same_site must be Lax, Strict or None".to_string())
+    }
+}
+
+/// The algorithm an account's access tokens are signed with.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum JwtAlg {
+    #[default]
+    EdDSA,
+    ES256,
+    HS256,
+}
+
+impl JwtAlg {
+    pub const ALL: [JwtAlg; 3] = [JwtAlg::EdDSA, JwtAlg::ES256, JwtAlg::HS256];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            JwtAlg::EdDSA => "EdDSA",
+            JwtAlg::ES256 => "ES256",
+            JwtAlg::HS256 => "HS256",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<JwtAlg> {
+        JwtAlg::ALL.into_iter().find(|a| a.as_str() == text)
+    }
+}
+
+/// The lab switches of one account (`GET`/`PUT /api/lab-settings`), applied by the server to that
+/// account's requests only.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AccountSwitches {
+    pub same_site: SameSite,
+    pub jwt_alg: JwtAlg,
+    /// Revoked access tokens go on a denylist that every bearer request consults.
+    pub denylist: bool,
+    /// Lifetime of the access tokens issued to this account, if not the server's default
+    /// (`ACCESS_TTL_RANGE`): a class watches a 15-second token expire instead of a 2-minute one.
+    #[serde(default)]
+    pub access_ttl_secs: Option<u64>,
+}
+
+/// The access-token lifetimes an account may choose for itself, in seconds.
+pub const ACCESS_TTL_RANGE: std::ops::RangeInclusive<u64> = 15..=900;
+
+/// `PUT /api/lab-settings`: only the switches named change.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AccountSwitchesPatch {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub same_site: Option<SameSite>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub jwt_alg: Option<JwtAlg>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub denylist: Option<bool>,
+    /// Seconds within `ACCESS_TTL_RANGE`, or 0 for the server's default.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub access_ttl_secs: Option<u64>,
+}
