@@ -138,7 +138,7 @@ proptest! {
             headers.insert(header::AUTHORIZATION, value);
         }
         if let Some(token) = bearer_token(&headers) {
-            let mut trace = Trace::new(AuthMode::Jwt, &CHECKS);
+            let mut trace = Trace::new(AuthMode::Jwt, CHECKS);
             let (claims, _) = jwt::verify(&token, &server.state.keys, &server.settings.jwt, &mut trace, Mode::EveryProblem);
             prop_assert!(claims.is_none());
             // Whatever was sent, what is said back stays small.
@@ -156,7 +156,7 @@ proptest! {
         use base64::{engine::general_purpose::URL_SAFE_NO_PAD, Engine};
         let server = &shared().server;
         let token = format!("{}.{}.{signature}", URL_SAFE_NO_PAD.encode(&header), URL_SAFE_NO_PAD.encode(&payload));
-        let mut trace = Trace::new(AuthMode::Jwt, &CHECKS);
+        let mut trace = Trace::new(AuthMode::Jwt, CHECKS);
         let (claims, _) = jwt::verify(&token, &server.state.keys, &server.settings.jwt, &mut trace, Mode::EveryProblem);
         prop_assert!(claims.is_none());
     }

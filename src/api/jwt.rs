@@ -173,7 +173,7 @@ async fn decode(
     State(state): State<AppState>,
     ApiJson(request): ApiJson<DecodeRequest>,
 ) -> Json<DecodeReport> {
-    let mut trace = Trace::new(AuthMode::Jwt, &CHECKS);
+    let mut trace = Trace::new(AuthMode::Jwt, CHECKS);
     let (_, parts) = jwt::verify(
         request.token.trim(),
         &state.keys,
