@@ -16,6 +16,7 @@ use crate::{
     settings::Settings,
     state::{AppState, Shared},
     store::{
+        captures::memory::MemoryCaptures,
         denylist::sqlite::SqliteDenylist,
         marks::sqlite::SqliteMarks,
         refresh::sqlite::SqliteRefresh,
@@ -134,7 +135,7 @@ pub async fn build_state(
         hosting,
         limits: Arc::new(crate::auth::rate_limit::Limits::local(&settings.limits)),
         settings: Arc::new(settings),
-        captures: Arc::default(),
+        captures: Arc::new(MemoryCaptures::default()),
         shutdown: Arc::new(tokio::sync::watch::Sender::new(false)),
         streams: Arc::default(),
         matrix_running: Arc::default(),

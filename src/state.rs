@@ -9,8 +9,9 @@ use crate::{
     },
     db::account_settings::AccountSettings,
     hosting::Hosting,
-    lab::{captures::Captures, probes::Probes},
+    lab::probes::Probes,
     settings::Settings,
+    store::captures::CaptureStore,
 };
 use axum::extract::FromRef;
 use leptos::config::LeptosOptions;
@@ -52,7 +53,7 @@ pub struct Shared {
     /// Rate limits (429 with Retry-After).
     pub limits: Arc<Limits>,
     /// Session cookies the lab keeps for replay experiments (see `lab::replay`).
-    pub captures: Arc<Captures>,
+    pub captures: Arc<dyn CaptureStore>,
     /// Set to `true` when the server shuts down: live event streams end on it.
     pub shutdown: Arc<tokio::sync::watch::Sender<bool>>,
     /// Live event streams open per account (capped at `server.max_event_streams_per_user`).

@@ -4,6 +4,7 @@
 //! scale-out lab adds its tests by calling the same contracts.
 
 use authlab::store::{
+    captures::{memory::MemoryCaptures, CaptureStore, Kind, MAX_CAPTURES, MAX_PER_ACCOUNT},
     denylist::{sqlite::SqliteDenylist, Denylist},
     marks::{sqlite::SqliteMarks, MarkStore},
     refresh::{sqlite::SqliteRefresh, NewToken, RefreshStore, Won},
@@ -299,4 +300,53 @@ async fn marks_contract(store: &dyn MarkStore, alice: i64, bob: i64) {
 async fn sqlite_marks_keep_the_mark_store_contract() {
     let f = sqlite().await;
     marks_contract(&SqliteMarks::new(f.db.clone()), f.alice, f.bob).await;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Replay captures
+
+async fn captures_contract(store: &dyn CaptureStore) {
+    let session = store
+        .keep(Kind::Session, 1, "session-id", 1_000, 100)
+        .await
+        .unwrap();
+    assert_eq!(
+        store.get(&session, 500).await.unwrap(),
+        Some((Kind::Session, "session-id".to_string()))
+    );
+    assert_eq!(store.get(&session, 1_000).await.unwrap(), None, "expired");
+    assert_eq!(store.get("no such handle", 500).await.unwrap(), None);
+
+    // One account holds at most its own cap, its oldest going first.
+    let first = store
+        .keep(Kind::Refresh, 7, "first", 9_000, 100)
+        .await
+        .unwrap();
+    for i in 0..MAX_PER_ACCOUNT {
+        store
+            .keep(Kind::Refresh, 7, &format!("r-{i}"), 9_000, 100)
+            .await
+            .unwrap();
+    }
+    assert_eq!(
+        store.get(&first, 200).await.unwrap(),
+        None,
+        "the oldest went first"
+    );
+
+    // Spam from many accounts never holds more than the total cap; the newest is kept.
+    let mut newest = String::new();
+    for i in 0..(MAX_CAPTURES as i64 + 300) {
+        newest = store
+            .keep(Kind::Session, 1_000 + i, &format!("id-{i}"), 9_000, 100)
+            .await
+            .unwrap();
+    }
+    assert_eq!(store.count().await.unwrap(), MAX_CAPTURES);
+    assert!(store.get(&newest, 200).await.unwrap().is_some());
+}
+
+#[tokio::test]
+async fn memory_captures_keep_the_capture_store_contract() {
+    captures_contract(&MemoryCaptures::default()).await;
 }

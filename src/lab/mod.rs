@@ -3,12 +3,12 @@
 //! checks (`in_process`), so what it shows is what the server did.
 //!
 //! - `logout_matrix`: every access-ending event against every model, run for real;
-//! - `replay` and `captures`: a thief's copy of a session id or refresh token, replayed;
+//! - `replay`: a thief's copy of a session id or refresh token (kept by `store::captures`),
+//!   replayed;
 //! - `cross_site_probe` and `probes`, `forgery_site`: what cross-site requests carried;
 //! - `request_size`: the bytes a request really sent; `jwks_check`: a verifier holding only the
 //!   JWKS; `role_claim`: a token's role claim beside the accounts table's.
 
-pub mod captures;
 pub mod cross_site_probe;
 pub mod forgery_site;
 pub mod in_process;

@@ -26,9 +26,11 @@ use crate::api::{
 };
 use crate::{
     api::cookies,
+    auth::error::AuthError,
     auth::refresh,
-    lab::captures::Kind,
+    db::unix_now,
     state::AppState,
+    store::captures::Kind,
     wire::{Captured, ReplayRequest},
 };
 use axum::{
@@ -46,19 +48,28 @@ pub fn router() -> Router<AppState> {
         .route("/api/replay", post(replay))
 }
 
-async fn capture(State(state): State<AppState>, user: CookieUser) -> Json<Captured> {
+async fn capture(
+    State(state): State<AppState>,
+    user: CookieUser,
+) -> Result<Json<Captured>, ApiError> {
     // Past the session's absolute lifetime a replay could only show what a fresh id shows.
     let keep_secs = state.settings.session.absolute_timeout_secs as i64 + 60;
-    let handle = state.captures.keep(
-        Kind::Session,
-        user.session.user.id,
-        user.session.id.clone(),
-        keep_secs,
-    );
-    Json(Captured {
+    let now = unix_now();
+    let handle = state
+        .captures
+        .keep(
+            Kind::Session,
+            user.session.user.id,
+            &user.session.id,
+            now.saturating_add(keep_secs),
+            now,
+        )
+        .await
+        .map_err(AuthError::from)?;
+    Ok(Json(Captured {
         handle,
         replays: "GET /api/me".into(),
-    })
+    }))
 }
 
 async fn capture_refresh(
@@ -77,7 +88,18 @@ async fn capture_refresh(
         ));
     };
     let keep_secs = state.settings.jwt.refresh_ttl_secs as i64 + 60;
-    let handle = state.captures.keep(Kind::Refresh, owner, token, keep_secs);
+    let now = unix_now();
+    let handle = state
+        .captures
+        .keep(
+            Kind::Refresh,
+            owner,
+            &token,
+            now.saturating_add(keep_secs),
+            now,
+        )
+        .await
+        .map_err(AuthError::from)?;
     Ok(Json(Captured {
         handle,
         replays: "POST /api/jwt/refresh".into(),
@@ -89,7 +111,12 @@ async fn replay(
     client: ClientAddr,
     ApiJson(request): ApiJson<ReplayRequest>,
 ) -> Result<Response, ApiError> {
-    let Some((kind, credential)) = state.captures.get(&request.handle) else {
+    let kept = state
+        .captures
+        .get(&request.handle, unix_now())
+        .await
+        .map_err(AuthError::from)?;
+    let Some((kind, credential)) = kept else {
         return Err(ApiError::NotFound);
     };
     let (call, replayed) = match kind {

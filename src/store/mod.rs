@@ -6,11 +6,13 @@
 //! - `sessions`: session records and the memory of whose ended sessions were;
 //! - `refresh`: refresh-token families and their rotation;
 //! - `denylist`: revoked access tokens, until their `exp`;
-//! - `marks`: per-account not-before marks.
+//! - `marks`: per-account not-before marks;
+//! - `captures`: the lab's copies of live credentials for replay experiments (in memory today).
 //!
 //! Signing keys and accounts stay in the accounts database (`auth::keys`, `db`); the rate-limit
 //! buckets are behind their own trait (`auth::rate_limit::Limiter`).
 
+pub mod captures;
 pub mod denylist;
 pub mod marks;
 pub mod refresh;

@@ -1,0 +1,88 @@
+//! Replay captures in this process's memory: a map by handle, pruned of expired copies and
+//! trimmed to the caps on every `keep`.
+
+use super::{CaptureStore, Kind, MAX_CAPTURES, MAX_PER_ACCOUNT};
+use crate::{auth::csrf, store::StoreError};
+use async_trait::async_trait;
+use std::{collections::HashMap, sync::Mutex};
+
+struct Copy {
+    kind: Kind,
+    owner: i64,
+    credential: String,
+    /// Dropped after this (unix seconds): past it the credential could not work anyway.
+    until: i64,
+    /// Order of capture, for "oldest goes first".
+    serial: u64,
+}
+
+/// The copies, by handle, and the next serial number.
+#[derive(Default)]
+pub struct MemoryCaptures {
+    copies: Mutex<(HashMap<String, Copy>, u64)>,
+}
+
+fn oldest(copies: &HashMap<String, Copy>, of: Option<i64>) -> Option<String> {
+    copies
+        .iter()
+        .filter(|(_, copy)| of.is_none_or(|owner| copy.owner == owner))
+        .min_by_key(|(_, copy)| copy.serial)
+        .map(|(handle, _)| handle.clone())
+}
+
+#[async_trait]
+impl CaptureStore for MemoryCaptures {
+    async fn keep(
+        &self,
+        kind: Kind,
+        owner: i64,
+        credential: &str,
+        until: i64,
+        now: i64,
+    ) -> Result<String, StoreError> {
+        let handle = csrf::new_token();
+        let mut guard = self.copies.lock().unwrap_or_else(|e| e.into_inner());
+        let (copies, serial) = &mut *guard;
+        copies.retain(|_, copy| copy.until > now);
+        if copies.values().filter(|copy| copy.owner == owner).count() >= MAX_PER_ACCOUNT {
+            if let Some(handle) = oldest(copies, Some(owner)) {
+                copies.remove(&handle);
+            }
+        }
+        if copies.len() >= MAX_CAPTURES {
+            if let Some(handle) = oldest(copies, None) {
+                copies.remove(&handle);
+            }
+        }
+        *serial += 1;
+        copies.insert(
+            handle.clone(),
+            Copy {
+                kind,
+                owner,
+                credential: credential.to_string(),
+                until,
+                serial: *serial,
+            },
+        );
+        Ok(handle)
+    }
+
+    async fn get(&self, handle: &str, now: i64) -> Result<Option<(Kind, String)>, StoreError> {
+        let guard = self.copies.lock().unwrap_or_else(|e| e.into_inner());
+        Ok(guard
+            .0
+            .get(handle)
+            .filter(|copy| copy.until > now)
+            .map(|copy| (copy.kind, copy.credential.clone())))
+    }
+
+    async fn count(&self) -> Result<usize, StoreError> {
+        Ok(self
+            .copies
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .0
+            .len())
+    }
+}
