@@ -47,16 +47,16 @@ async fn login(
 ) -> Result<Response, ApiError> {
     login_origin_check(&headers)?;
     let user = audited_login(&state, AuthMode::Session, &credentials, &client).await?;
-    // Rotation: whatever id the browser held before (a real session or one planted by an
-    // attacker) is deleted, and the login gets a brand-new id.
-    if let Some(previous) = cookies::read(&headers) {
-        state.sessions.end_raw(&previous).await?;
-    }
     let user_agent = headers
         .get(header::USER_AGENT)
         .and_then(|v| v.to_str().ok())
         .unwrap_or("");
-    let session = state.sessions.start(&user, user_agent).await?;
+    // Rotation (the core's rule): the id the browser held before is ended, never adopted.
+    let previous = cookies::read(&headers);
+    let session = state
+        .sessions
+        .log_in(previous.as_deref(), &user, user_agent)
+        .await?;
     tracing::info!(target: "authlab::session", username = %user.username, "session login");
     let same_site = same_site_of(&state, user.id).await?;
     let (set_cookie, report) = issue_cookie(&state, &session, same_site);

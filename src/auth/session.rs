@@ -96,6 +96,20 @@ impl Sessions {
     }
 
     /// Log in: a brand-new record and id for `user`.
+    /// A login: whatever id the browser held before (a real session, or one planted by an
+    /// attacker: fixation) is ended, and the login gets a brand-new id. Never adopts `previous`.
+    pub async fn log_in(
+        &self,
+        previous: Option<&str>,
+        user: &User,
+        user_agent: &str,
+    ) -> Result<ActiveSession, SessionError> {
+        if let Some(previous) = previous {
+            self.end(previous).await?;
+        }
+        self.start(user, user_agent).await
+    }
+
     pub async fn start(
         &self,
         user: &User,
@@ -270,12 +284,6 @@ impl Sessions {
     async fn end_key(&self, key: &str) -> Result<(), SessionError> {
         self.store.end(key, unix_now()).await?;
         Ok(())
-    }
-
-    /// Delete whatever session a raw cookie value names (used at login, so the pre-login id dies
-    /// even if it was a real session).
-    pub async fn end_raw(&self, cookie: &str) -> Result<(), SessionError> {
-        self.end(cookie).await
     }
 
     /// Whose session a raw cookie value is or was, for the audit log: a live one, or one ended
