@@ -9,9 +9,8 @@ use crate::{
     },
     db::account_settings::AccountSettings,
     hosting::Hosting,
-    lab::probes::Probes,
     settings::Settings,
-    store::captures::CaptureStore,
+    store::{captures::CaptureStore, probes::Probes},
 };
 use axum::extract::FromRef;
 use leptos::config::LeptosOptions;

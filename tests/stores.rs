@@ -306,30 +306,52 @@ async fn sqlite_marks_keep_the_mark_store_contract() {
 // Replay captures
 
 async fn captures_contract(store: &dyn CaptureStore) {
-    let session = store
-        .keep(Kind::Session, 1, "session-id", 1_000, 100)
+    store
+        .keep("h-session", Kind::Session, 1, "session-id", 1_000, 100)
         .await
         .unwrap();
     assert_eq!(
-        store.get(&session, 500).await.unwrap(),
+        store.get("h-session", 500).await.unwrap(),
         Some((Kind::Session, "session-id".to_string()))
     );
-    assert_eq!(store.get(&session, 1_000).await.unwrap(), None, "expired");
+    assert_eq!(
+        store.get("h-session", 1_000).await.unwrap(),
+        None,
+        "expired"
+    );
     assert_eq!(store.get("no such handle", 500).await.unwrap(), None);
+    // Never replaced: a taken handle is a collision, and the copy stays.
+    assert!(matches!(
+        store
+            .keep("h-session", Kind::Refresh, 2, "other", 9_000, 500)
+            .await,
+        Err(StoreError::Collision)
+    ));
+    assert_eq!(
+        store.get("h-session", 500).await.unwrap(),
+        Some((Kind::Session, "session-id".to_string()))
+    );
 
     // One account holds at most its own cap, its oldest going first.
-    let first = store
-        .keep(Kind::Refresh, 7, "first", 9_000, 100)
+    store
+        .keep("h-first", Kind::Refresh, 7, "first", 9_000, 100)
         .await
         .unwrap();
     for i in 0..MAX_PER_ACCOUNT {
         store
-            .keep(Kind::Refresh, 7, &format!("r-{i}"), 9_000, 100)
+            .keep(
+                &format!("h-r-{i}"),
+                Kind::Refresh,
+                7,
+                &format!("r-{i}"),
+                9_000,
+                100,
+            )
             .await
             .unwrap();
     }
     assert_eq!(
-        store.get(&first, 200).await.unwrap(),
+        store.get("h-first", 200).await.unwrap(),
         None,
         "the oldest went first"
     );
@@ -337,8 +359,16 @@ async fn captures_contract(store: &dyn CaptureStore) {
     // Spam from many accounts never holds more than the total cap; the newest is kept.
     let mut newest = String::new();
     for i in 0..(MAX_CAPTURES as i64 + 300) {
-        newest = store
-            .keep(Kind::Session, 1_000 + i, &format!("id-{i}"), 9_000, 100)
+        newest = format!("h-spam-{i}");
+        store
+            .keep(
+                &newest,
+                Kind::Session,
+                1_000 + i,
+                &format!("id-{i}"),
+                9_000,
+                100,
+            )
             .await
             .unwrap();
     }

@@ -13,6 +13,7 @@ use crate::{
         session::SessionError,
     },
     db::users::UserError,
+    store::StoreError,
     wire::{ApiErrorBody, AuthTrace, RefusedAs},
 };
 use axum::{
@@ -204,6 +205,12 @@ impl From<CredentialError> for ApiError {
 
 impl From<SessionError> for ApiError {
     fn from(err: SessionError) -> Self {
+        AuthError::from(err).into()
+    }
+}
+
+impl From<StoreError> for ApiError {
+    fn from(err: StoreError) -> Self {
         AuthError::from(err).into()
     }
 }

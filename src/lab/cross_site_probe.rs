@@ -76,7 +76,7 @@ async fn probe(
         session_live: live,
         sec_fetch_site: fetch_site.clone(),
     };
-    state.probes.keep(nonce, result);
+    state.probes.keep(nonce, result, crate::db::unix_now());
     let sent = if cookie.is_some() {
         "did attach your session cookie"
     } else {

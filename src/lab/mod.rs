@@ -5,7 +5,8 @@
 //! - `logout_matrix`: every access-ending event against every model, run for real;
 //! - `replay`: a thief's copy of a session id or refresh token (kept by `store::captures`),
 //!   replayed;
-//! - `cross_site_probe` and `probes`, `forgery_site`: what cross-site requests carried;
+//! - `cross_site_probe` (kept by `store::probes`), `forgery_site`: what cross-site requests
+//!   carried;
 //! - `request_size`: the bytes a request really sent; `jwks_check`: a verifier holding only the
 //!   JWKS; `role_claim`: a token's role claim beside the accounts table's.
 
@@ -14,7 +15,6 @@ pub mod forgery_site;
 pub mod in_process;
 pub mod jwks_check;
 pub mod logout_matrix;
-pub mod probes;
 pub mod replay;
 pub mod request_size;
 pub mod role_claim;

@@ -26,8 +26,7 @@ use crate::api::{
 };
 use crate::{
     api::cookies,
-    auth::error::AuthError,
-    auth::refresh,
+    auth::{csrf, refresh},
     db::unix_now,
     state::AppState,
     store::captures::Kind,
@@ -54,22 +53,14 @@ async fn capture(
 ) -> Result<Json<Captured>, ApiError> {
     // Past the session's absolute lifetime a replay could only show what a fresh id shows.
     let keep_secs = state.settings.session.absolute_timeout_secs as i64 + 60;
-    let now = unix_now();
-    let handle = state
-        .captures
-        .keep(
-            Kind::Session,
-            user.session.user.id,
-            &user.session.id,
-            now.saturating_add(keep_secs),
-            now,
-        )
-        .await
-        .map_err(AuthError::from)?;
-    Ok(Json(Captured {
-        handle,
-        replays: "GET /api/me".into(),
-    }))
+    keep_copy(
+        &state,
+        Kind::Session,
+        user.session.user.id,
+        &user.session.id,
+        keep_secs,
+    )
+    .await
 }
 
 async fn capture_refresh(
@@ -88,21 +79,38 @@ async fn capture_refresh(
         ));
     };
     let keep_secs = state.settings.jwt.refresh_ttl_secs as i64 + 60;
+    keep_copy(&state, Kind::Refresh, owner, &token, keep_secs).await
+}
+
+/// Keep a copy of `credential` for `keep_secs` under a fresh random handle, and say what a
+/// replay of it will send.
+async fn keep_copy(
+    state: &AppState,
+    kind: Kind,
+    owner: i64,
+    credential: &str,
+    keep_secs: i64,
+) -> Result<Json<Captured>, ApiError> {
+    let handle = csrf::new_token();
     let now = unix_now();
-    let handle = state
+    state
         .captures
         .keep(
-            Kind::Refresh,
+            &handle,
+            kind,
             owner,
-            &token,
+            credential,
             now.saturating_add(keep_secs),
             now,
         )
-        .await
-        .map_err(AuthError::from)?;
+        .await?;
+    let replays = match kind {
+        Kind::Session => "GET /api/me",
+        Kind::Refresh => "POST /api/jwt/refresh",
+    };
     Ok(Json(Captured {
         handle,
-        replays: "POST /api/jwt/refresh".into(),
+        replays: replays.into(),
     }))
 }
 
@@ -111,12 +119,7 @@ async fn replay(
     client: ClientAddr,
     ApiJson(request): ApiJson<ReplayRequest>,
 ) -> Result<Response, ApiError> {
-    let kept = state
-        .captures
-        .get(&request.handle, unix_now())
-        .await
-        .map_err(AuthError::from)?;
-    let Some((kind, credential)) = kept else {
+    let Some((kind, credential)) = state.captures.get(&request.handle, unix_now()).await? else {
         return Err(ApiError::NotFound);
     };
     let (call, replayed) = match kind {

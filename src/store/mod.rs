@@ -7,7 +7,8 @@
 //! - `refresh`: refresh-token families and their rotation;
 //! - `denylist`: revoked access tokens, until their `exp`;
 //! - `marks`: per-account not-before marks;
-//! - `captures`: the lab's copies of live credentials for replay experiments (in memory today).
+//! - `captures`: the lab's copies of live credentials for replay experiments (in memory today);
+//! - `probes`: what the forgery lesson's cross-site links carried (in memory).
 //!
 //! Signing keys and accounts stay in the accounts database (`auth::keys`, `db`); the rate-limit
 //! buckets are behind their own trait (`auth::rate_limit::Limiter`).
@@ -15,6 +16,7 @@
 pub mod captures;
 pub mod denylist;
 pub mod marks;
+pub mod probes;
 pub mod refresh;
 pub mod sessions;
 

@@ -2,7 +2,7 @@
 //! trimmed to the caps on every `keep`.
 
 use super::{CaptureStore, Kind, MAX_CAPTURES, MAX_PER_ACCOUNT};
-use crate::{auth::csrf, store::StoreError};
+use crate::store::StoreError;
 use async_trait::async_trait;
 use std::{collections::HashMap, sync::Mutex};
 
@@ -34,15 +34,18 @@ fn oldest(copies: &HashMap<String, Copy>, of: Option<i64>) -> Option<String> {
 impl CaptureStore for MemoryCaptures {
     async fn keep(
         &self,
+        handle: &str,
         kind: Kind,
         owner: i64,
         credential: &str,
         until: i64,
         now: i64,
-    ) -> Result<String, StoreError> {
-        let handle = csrf::new_token();
+    ) -> Result<(), StoreError> {
         let mut guard = self.copies.lock().unwrap_or_else(|e| e.into_inner());
         let (copies, serial) = &mut *guard;
+        if copies.contains_key(handle) {
+            return Err(StoreError::Collision);
+        }
         copies.retain(|_, copy| copy.until > now);
         if copies.values().filter(|copy| copy.owner == owner).count() >= MAX_PER_ACCOUNT {
             if let Some(handle) = oldest(copies, Some(owner)) {
@@ -56,7 +59,7 @@ impl CaptureStore for MemoryCaptures {
         }
         *serial += 1;
         copies.insert(
-            handle.clone(),
+            handle.to_string(),
             Copy {
                 kind,
                 owner,
@@ -65,7 +68,7 @@ impl CaptureStore for MemoryCaptures {
                 serial: *serial,
             },
         );
-        Ok(handle)
+        Ok(())
     }
 
     async fn get(&self, handle: &str, now: i64) -> Result<Option<(Kind, String)>, StoreError> {

@@ -25,15 +25,17 @@ pub enum Kind {
 
 #[async_trait]
 pub trait CaptureStore: Send + Sync {
-    /// Keep a copy of `credential` (of `owner`) until `until`; its new random handle.
+    /// Keep a copy of `credential` (of `owner`) until `until`, under `handle` (random, made by the
+    /// caller). Never replaces a copy: `Collision` if the handle is taken.
     async fn keep(
         &self,
+        handle: &str,
         kind: Kind,
         owner: i64,
         credential: &str,
         until: i64,
         now: i64,
-    ) -> Result<String, StoreError>;
+    ) -> Result<(), StoreError>;
 
     /// The copy under `handle`, if it is still kept at `now`.
     async fn get(&self, handle: &str, now: i64) -> Result<Option<(Kind, String)>, StoreError>;

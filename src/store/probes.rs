@@ -1,7 +1,8 @@
 //! What cross-site links carried, for the forgery lesson (see `lab::cross_site_probe`): yes/no
 //! facts under a random nonce the lesson made, few (`MAX_PROBES`) and short-lived (`KEEP_SECS`).
+//! In this process's memory: a probe is read back by the page that started it, on this server.
 
-use crate::{db::unix_now, wire::ProbeResult};
+use crate::wire::ProbeResult;
 use std::{collections::HashMap, sync::Mutex};
 
 const MAX_PROBES: usize = 2_000;
@@ -13,8 +14,8 @@ pub struct Probes {
 }
 
 impl Probes {
-    pub fn keep(&self, nonce: &str, result: ProbeResult) {
-        let now = unix_now();
+    /// Record what arrived for `nonce` at `now` (unix seconds).
+    pub fn keep(&self, nonce: &str, result: ProbeResult, now: i64) {
         let mut records = self.records.lock().expect("lock");
         records.retain(|_, (_, at)| now - *at < KEEP_SECS);
         if records.len() >= MAX_PROBES && !records.contains_key(nonce) {
