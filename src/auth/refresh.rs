@@ -84,9 +84,13 @@ impl RefreshTokens {
     /// A new family (at login).
     pub async fn start(&self, user_id: i64) -> Result<Issued, RefreshError> {
         let now = unix_now();
-        let (issued, token) = self.next(user_id, &random_token(), now, now);
-        self.store.insert(&token).await?;
-        Ok(issued)
+        let token = random_token();
+        let record = self.record(&token, user_id, &random_token(), now, now);
+        self.store.insert(&record).await?;
+        Ok(Issued {
+            token,
+            expires_at: record.expires_at,
+        })
     }
 
     /// The account a live (unused, unrevoked, unexpired) refresh token belongs to.
@@ -108,23 +112,18 @@ impl RefreshTokens {
         let hash = digest(presented);
         let now = unix_now();
         let started_after = now.saturating_sub(self.family_max_secs);
-        // The successor is made inside the store's atomic step; its token is kept for the answer.
-        let issued = std::sync::Mutex::new(None);
-        let successor = |won: &Won| {
-            let (next, token) = self.next(won.user_id, &won.family, won.family_started_at, now);
-            *issued.lock().unwrap_or_else(|e| e.into_inner()) = Some(next);
-            token
-        };
+        // The successor's token is drawn now; the store makes its record inside the atomic step,
+        // once it knows the family the presented token belongs to.
+        let token = random_token();
+        let successor =
+            |won: &Won| self.record(&token, won.user_id, &won.family, won.family_started_at, now);
         if let Some(won) = self
             .store
             .rotate(&hash, now, started_after, &successor)
             .await?
         {
-            let next = issued.into_inner().unwrap_or_else(|e| e.into_inner());
-            return match next {
-                Some(next) => Ok((won.user_id, next)),
-                None => Err(StoreError::Backend("a rotation stored no successor".into()).into()),
-            };
+            let expires_at = self.expiry(won.family_started_at, now);
+            return Ok((won.user_id, Issued { token, expires_at }));
         }
         // Refused: find out why (nothing was written above).
         let Some(token) = self.store.find(&hash).await? else {
@@ -168,28 +167,31 @@ impl RefreshTokens {
         Ok(self.store.revoke_user(user_id, unix_now()).await?)
     }
 
-    /// A fresh token of `family` for `user_id`: what the client gets, and what the store keeps.
-    fn next(
+    /// When a token issued at `now` in a family started at `family_started_at` expires: never
+    /// past the family's end, so the cookie's expiry tells the truth about the chain.
+    fn expiry(&self, family_started_at: i64, now: i64) -> i64 {
+        (now + self.ttl_secs)
+            .min(family_started_at.saturating_add(self.family_max_secs))
+            .max(now + 1)
+    }
+
+    /// What the store keeps for `token` of `family`, issued at `now`.
+    fn record(
         &self,
+        token: &str,
         user_id: i64,
         family: &str,
         family_started_at: i64,
         now: i64,
-    ) -> (Issued, NewToken) {
-        let token = random_token();
-        // Never past the family's end: the cookie's expiry tells the truth about the chain.
-        let expires_at = (now + self.ttl_secs)
-            .min(family_started_at.saturating_add(self.family_max_secs))
-            .max(now + 1);
-        let stored = NewToken {
-            hash: digest(&token),
+    ) -> NewToken {
+        NewToken {
+            hash: digest(token),
             family: family.to_string(),
             user_id,
             created_at: now,
-            expires_at,
+            expires_at: self.expiry(family_started_at, now),
             family_started_at,
-        };
-        (Issued { token, expires_at }, stored)
+        }
     }
 }
 
