@@ -6,9 +6,13 @@
 //! go: the trace is moved, not copied, into a buffer sized for it up front (axum's `Json` starts
 //! at 128 bytes and grows a ~2 KB trace through several reallocations).
 
-use crate::{api::extract::auth_user::AuthUser, state::AppState, wire::Me};
+use crate::{
+    api::{error::ApiError, extract::auth_user::AuthUser},
+    state::AppState,
+    wire::Me,
+};
 use axum::{
-    http::{header, HeaderValue, StatusCode},
+    http::{header, HeaderValue},
     response::{IntoResponse, Response},
     routing::get,
     Router,
@@ -33,9 +37,8 @@ async fn me(user: AuthUser) -> Response {
             body,
         )
             .into_response(),
-        Err(err) => {
-            tracing::error!(target: "authlab::api", %err, "could not write /api/me");
-            StatusCode::INTERNAL_SERVER_ERROR.into_response()
-        }
+        // Cannot happen for these plain types; if it ever does, the client still gets a JSON
+        // reason (and the log the detail), never a bare status.
+        Err(err) => ApiError::Internal(format!("could not write /api/me: {err}")).into_response(),
     }
 }

@@ -35,7 +35,8 @@ const QUEUE: usize = 8192;
 /// lost (and logged as such): long enough for a batch to commit, short enough not to hang.
 const ROOM_WAIT: Duration = Duration::from_secs(2);
 
-/// An event to record.
+/// An event to record (plain borrowed values, so copying one costs nothing).
+#[derive(Clone, Copy)]
 pub struct Entry<'a> {
     pub mode: AuthMode,
     pub user: Option<(i64, &'a str)>,
@@ -172,16 +173,9 @@ impl Audit {
             None => self.unattributed.check().is_ok(),
             Some((id, _)) => self.per_account.check_key(&id).is_ok(),
         };
-        let key = Key {
-            check: entry.failed_check.map(str::to_string),
-            sender: match (entry.user, entry.client) {
-                (Some((_, name)), _) => format!("account {}", shown(name, 64)),
-                (None, Some(client)) => format!("client {}", shown(client, 64)),
-                (None, None) => "an unknown client".into(),
-            },
-        };
         if !within || self.queue.try_send(Job::Write(row(entry))).is_err() {
-            self.refusals.count(key);
+            // Only a counted refusal pays for its key.
+            self.refusals.count(refusal_key(&entry));
         }
     }
 
@@ -270,6 +264,18 @@ type Stored = (
 );
 
 /// The owned row an entry becomes: stamped now, with the client's text capped.
+/// The count a refusal past the allowance goes into: its check and who sent it.
+fn refusal_key(entry: &Entry<'_>) -> Key {
+    Key {
+        check: entry.failed_check.map(str::to_string),
+        sender: match (entry.user, entry.client) {
+            (Some((_, name)), _) => format!("account {}", shown(name, 64)),
+            (None, Some(client)) => format!("client {}", shown(client, 64)),
+            (None, None) => "an unknown client".into(),
+        },
+    }
+}
+
 fn row(entry: Entry<'_>) -> Row {
     let at_ms = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)

@@ -28,8 +28,6 @@ pub struct Presented {
     /// Whether an `Authorization` header was sent at all (readable or not): then the request is
     /// judged by it alone, never by a cookie as a silent fallback.
     pub authorization_sent: bool,
-    /// The token of an `Authorization: Bearer <token>` header, when it has that form.
-    pub bearer: Option<String>,
     /// `X-CSRF-Token`.
     pub csrf_token: Option<String>,
     pub from_where: FromWhere,

@@ -23,24 +23,30 @@ use axum::http::{header, request::Parts, HeaderMap, Method};
 
 /// What the request presents, read off its method and headers.
 pub fn presented(method: &Method, headers: &HeaderMap) -> Presented {
-    let text = |name: &str| {
-        headers
-            .get(name)
-            .and_then(|v| v.to_str().ok())
-            .map(str::to_string)
-    };
     Presented {
         changes_state: !matches!(*method, Method::GET | Method::HEAD | Method::OPTIONS),
         cookie: cookies::read(headers),
         authorization_sent: headers.contains_key(header::AUTHORIZATION),
-        bearer: bearer_token(headers),
-        csrf_token: text(crate::auth::csrf::TOKEN_HEADER),
-        from_where: FromWhere {
-            sec_fetch_site: text("sec-fetch-site"),
-            origin: text(header::ORIGIN.as_str()),
-            host: text(header::HOST.as_str()),
-        },
+        csrf_token: text(headers, crate::auth::csrf::TOKEN_HEADER),
+        from_where: from_where(headers),
     }
+}
+
+/// What the browser says about where the request started.
+fn from_where(headers: &HeaderMap) -> FromWhere {
+    FromWhere {
+        sec_fetch_site: text(headers, "sec-fetch-site"),
+        origin: text(headers, header::ORIGIN.as_str()),
+        host: text(headers, header::HOST.as_str()),
+    }
+}
+
+/// A header's value as text (absent or not text: `None`).
+fn text(headers: &HeaderMap, name: &str) -> Option<String> {
+    headers
+        .get(name)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_string)
 }
 
 /// The token of an `Authorization: Bearer <token>` header (RFC 6750 §2.1), if there is one.
@@ -78,13 +84,6 @@ pub async fn settle<P>(
 
 /// The same-origin check alone, for login and other requests before a session exists.
 pub fn login_origin_check(headers: &HeaderMap) -> Result<(), ApiError> {
-    judge::session::origin_only(&presented(&Method::POST, headers)).map_err(|decision| {
-        match decision.outcome {
-            Err(refused) => ApiError::Refused {
-                trace: decision.trace,
-                refused,
-            },
-            Ok(()) => ApiError::Internal("an origin refusal without a refusal".into()),
-        }
-    })
+    judge::session::origin_only(&from_where(headers))
+        .map_err(|(trace, refused)| ApiError::Refused { trace, refused })
 }

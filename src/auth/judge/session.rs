@@ -11,11 +11,11 @@ use crate::{
         csrf,
         decision::Trace,
         error::AuthError,
-        presented::Presented,
+        presented::{FromWhere, Presented},
         session::{ActiveSession, CHECKS, WRITE_CHECKS},
     },
     state::AppState,
-    wire::{AuthMode, CheckId},
+    wire::{AuthMode, AuthTrace, CheckId},
 };
 
 const BEARER_PLAN: &[CheckId] = &[CheckId::BearerToken];
@@ -123,20 +123,14 @@ async fn checks(
 
 /// The same-origin check alone, for login and other requests before a session exists (there is
 /// no token yet; but a forged cross-site login would sign the victim into the attacker's
-/// account). `Err` carries the finished trace.
-pub fn origin_only(presented: &Presented) -> Result<(), Decision<()>> {
+/// account). A refusal carries its finished trace.
+pub fn origin_only(from_where: &FromWhere) -> Result<(), (AuthTrace, Refused)> {
     const PLAN: &[CheckId] = &[CheckId::SameOrigin];
-    let mut trace = Trace::new(AuthMode::Session, PLAN);
-    match csrf::check_same_origin(&presented.from_where) {
-        Ok(_) => Ok(()),
-        Err(detail) => {
+    csrf::check_same_origin(from_where)
+        .map(drop)
+        .map_err(|detail| {
+            let mut trace = Trace::new(AuthMode::Session, PLAN);
             trace.fail(CheckId::SameOrigin, detail);
-            Err(Decision {
-                trace: trace.finish(),
-                outcome: Err(refused(CheckId::SameOrigin, false)),
-                account: None,
-                presented: false,
-            })
-        }
-    }
+            (trace.finish(), refused(CheckId::SameOrigin, false))
+        })
 }
