@@ -12,6 +12,7 @@ pub mod account_rules;
 pub mod app;
 pub mod browser;
 pub mod client;
+pub mod scenario;
 pub mod ui;
 pub mod wire;
 

@@ -13,27 +13,29 @@
 //! passwords nobody is told, touches only those, and deletes them when it ends. An account the
 //! run did not create, whatever its name, is never read, changed or promoted.
 
-use super::in_process::{InProcessRequest, InProcessResponse};
+use super::{
+    in_process::InProcessRequest,
+    in_process_agent::{replayed, HeldBearer, HeldSession, InProcessAgent},
+};
 use crate::api::{client_addr::ClientAddr, error::ApiError};
 use crate::{
-    api::cookies,
     api::extract::auth_user::AuthUser,
     auth::{csrf, refresh},
     db::{
         unix_now,
         users::{self, Scratch as ScratchKind, User},
     },
+    scenario::Agent,
     scratch::{self, MATRIX_PREFIX, MATRIX_TTL_SECS},
     state::AppState,
     wire::{
-        AccessEvent, AccountPatch, AccountSwitchesPatch, ApiErrorBody, Credentials, LogoutMatrix,
-        MatrixCell, MatrixModel, MatrixRow, MatrixStep, Password, PasswordChange, Role,
-        SessionState, TokenResponse,
+        AccessEvent, AccountPatch, AccountSwitchesPatch, Credentials, LogoutMatrix, MatrixCell,
+        MatrixModel, MatrixRow, MatrixStep, Password, PasswordChange, Role,
     },
 };
 use axum::{
     extract::State,
-    http::{header::HeaderName, HeaderMap, Method},
+    http::{HeaderMap, Method},
     routing::post,
     Json, Router,
 };
@@ -118,7 +120,11 @@ fn run_tag() -> String {
 
 async fn run_all(state: &AppState, run: &mut Run) -> Result<LogoutMatrix, ApiError> {
     let admin = Scratch::create(state, run, "admin", Role::Admin, false).await?;
-    let admin_token = admin.jwt_login(state, run, &mut Vec::new()).await?.0;
+    let admin_token = InProcessAgent::new(state, &run.client)
+        .sign_in_bearer(&admin.credentials())
+        .await
+        .map_err(failed)?
+        .access;
     let mut rows = Vec::new();
     for event in AccessEvent::ALL {
         rows.push(run_row(state, run, event, &admin_token).await?);
@@ -129,16 +135,21 @@ async fn run_all(state: &AppState, run: &mut Run) -> Result<LogoutMatrix, ApiErr
     })
 }
 
+fn failed(why: String) -> ApiError {
+    ApiError::Internal(format!("matrix: {why}"))
+}
+
 /// A scratch account this run created, and its password.
 struct Scratch {
     user: User,
     password: Password,
 }
 
-/// A credential held for one cell.
-enum Held {
-    Session { cookie: String, csrf: String },
-    Jwt { access: String, refresh: String },
+/// The credential one column holds.
+#[derive(Clone, Copy)]
+enum Held<'a> {
+    Session(&'a HeldSession),
+    Jwt(&'a HeldBearer),
 }
 
 impl Scratch {
@@ -177,84 +188,15 @@ impl Scratch {
             password: self.password.clone(),
         }
     }
-
-    async fn session_login(
-        &self,
-        state: &AppState,
-        run: &Run,
-        steps: &mut Vec<MatrixStep>,
-    ) -> Result<Held, ApiError> {
-        let answer = step(
-            state,
-            run,
-            steps,
-            InProcessRequest::new(Method::POST, "/api/session/login").json(&self.credentials()),
-        )
-        .await;
-        let cookie = answer.set_cookie(cookies::NAME);
-        match (cookie, answer.json::<SessionState>()) {
-            (Some(cookie), Some(body)) => Ok(Held::Session {
-                cookie,
-                csrf: body.csrf_token,
-            }),
-            _ => Err(ApiError::Internal(format!(
-                "matrix: session login answered {}",
-                answer.status
-            ))),
-        }
-    }
-
-    async fn jwt_login(
-        &self,
-        state: &AppState,
-        run: &Run,
-        steps: &mut Vec<MatrixStep>,
-    ) -> Result<(String, String), ApiError> {
-        let answer = step(
-            state,
-            run,
-            steps,
-            InProcessRequest::new(Method::POST, "/api/jwt/login").json(&self.credentials()),
-        )
-        .await;
-        match (
-            answer.set_cookie(refresh::COOKIE),
-            answer.json::<TokenResponse>(),
-        ) {
-            (Some(refresh), Some(body)) => Ok((body.access_token, refresh)),
-            _ => Err(ApiError::Internal(format!(
-                "matrix: jwt login answered {}",
-                answer.status
-            ))),
-        }
-    }
 }
 
-impl Held {
-    /// Attach the credential to a request (with the CSRF token, for a session's writes).
-    fn on(&self, call: InProcessRequest) -> InProcessRequest {
+impl Held<'_> {
+    fn on(self, call: InProcessRequest) -> InProcessRequest {
         match self {
-            Held::Session { cookie, csrf } => call
-                .cookie(cookies::NAME, cookie)
-                .header(HeaderName::from_static(csrf::TOKEN_HEADER), csrf),
-            Held::Jwt { access, refresh } => call.bearer(access).cookie(refresh::COOKIE, refresh),
+            Held::Session(session) => session.on(call),
+            Held::Jwt(bearer) => bearer.on(call),
         }
     }
-}
-
-async fn step(
-    state: &AppState,
-    run: &Run,
-    steps: &mut Vec<MatrixStep>,
-    call: InProcessRequest,
-) -> InProcessResponse {
-    let request = call.label();
-    let answer = call.on_behalf_of(&run.client).send(state).await;
-    steps.push(MatrixStep {
-        request,
-        status: answer.status.as_u16(),
-    });
-    answer
 }
 
 /// The scratch account names for one row: one for the session and the stateless JWT (the same
@@ -282,134 +224,110 @@ async fn run_row(
     let revocable = Scratch::create(state, run, &revocable_name, role, true).await?;
     let run: &Run = run;
 
-    let mut steps: [Vec<MatrixStep>; 3] = Default::default();
-    let [session_steps, jwt_steps, revocable_steps] = &mut steps;
-    let session = plain.session_login(state, run, session_steps).await?;
-    let (access, refresh) = plain.jwt_login(state, run, jwt_steps).await?;
-    let jwt = Held::Jwt { access, refresh };
-    let (access, refresh) = revocable.jwt_login(state, run, revocable_steps).await?;
-    let jwt_revocable = Held::Jwt { access, refresh };
-    let held = [&session, &jwt, &jwt_revocable];
+    // One agent per column, each with its own transcript.
+    let columns = MatrixModel::ALL.map(|_| InProcessAgent::new(state, &run.client));
+    let session = columns[0]
+        .sign_in_session(&plain.credentials())
+        .await
+        .map_err(failed)?;
+    let jwt = columns[1]
+        .sign_in_bearer(&plain.credentials())
+        .await
+        .map_err(failed)?;
+    let jwt_revocable = columns[2]
+        .sign_in_bearer(&revocable.credentials())
+        .await
+        .map_err(failed)?;
+    let held = [
+        Held::Session(&session),
+        Held::Jwt(&jwt),
+        Held::Jwt(&jwt_revocable),
+    ];
 
     let mut before = [0u16; 3];
     for (i, credential) in held.iter().enumerate() {
-        let answer = step(
-            state,
-            run,
-            &mut steps[i],
-            credential.on(InProcessRequest::new(Method::GET, probe)),
-        )
-        .await;
-        before[i] = answer.status.as_u16();
+        let probed = columns[i]
+            .send(credential.on(InProcessRequest::new(Method::GET, probe)))
+            .await;
+        before[i] = probed.status.as_u16();
     }
 
-    cause(
-        state,
-        run,
-        event,
-        &plain,
-        &session,
-        &jwt,
-        &mut steps,
-        admin_token,
-    )
-    .await;
-    cause_on_revocable(
-        state,
-        run,
-        event,
-        &revocable,
-        &jwt_revocable,
-        &mut steps[2],
-        admin_token,
-    )
-    .await;
+    cause(event, &plain, &session, &jwt, &columns, admin_token).await;
+    cause_on_revocable(event, &revocable, &jwt_revocable, &columns[2], admin_token).await;
 
     let mut cells = Vec::new();
     for (i, model) in MatrixModel::ALL.into_iter().enumerate() {
-        let answer = step(
-            state,
-            run,
-            &mut steps[i],
-            held[i].on(InProcessRequest::new(Method::GET, probe)),
-        )
-        .await;
-        let (refused_by, detail) = explain(&answer);
+        let answer = columns[i]
+            .send(held[i].on(InProcessRequest::new(Method::GET, probe)))
+            .await;
+        let read = replayed(&answer);
+        let detail = if read.still_works() {
+            "allowed".to_string()
+        } else {
+            read.detail
+        };
         let refresh_after = match held[i] {
-            Held::Jwt { refresh, .. } => {
+            Held::Jwt(bearer) => {
                 let call = InProcessRequest::new(Method::POST, "/api/jwt/refresh")
-                    .cookie(refresh::COOKIE, refresh);
-                Some(step(state, run, &mut steps[i], call).await.status.as_u16())
+                    .cookie(refresh::COOKIE, &bearer.refresh);
+                Some(columns[i].send(call).await.status.as_u16())
             }
-            Held::Session { .. } => None,
+            Held::Session(_) => None,
         };
         cells.push(MatrixCell {
             model,
             probe: format!("GET {probe}"),
             before: before[i],
-            after: answer.status.as_u16(),
-            refused_by,
+            after: read.status,
+            refused_by: read.refused_by,
             detail,
             refresh_after,
-            steps: std::mem::take(&mut steps[i]),
+            steps: columns[i].take_transcript(),
         });
     }
     Ok(MatrixRow { event, cells })
 }
 
 /// Cause `event` for the account behind the session and the stateless JWT. Account-wide events
-/// are caused once (through the session, or by the admin); "this device" logs out each credential.
-#[allow(clippy::too_many_arguments)]
+/// are caused once (through the session, or by the admin); "this device" is the shared
+/// scenario's logout of each credential (`scenario`), and a refused logout shows in the
+/// transcript and in the probe after it.
 async fn cause(
-    state: &AppState,
-    run: &Run,
     event: AccessEvent,
     account: &Scratch,
-    session: &Held,
-    jwt: &Held,
-    steps: &mut [Vec<MatrixStep>; 3],
+    session: &HeldSession,
+    jwt: &HeldBearer,
+    columns: &[InProcessAgent<'_>; 3],
     admin_token: &str,
 ) {
     match event {
         AccessEvent::LogoutThisDevice => {
-            step(
-                state,
-                run,
-                &mut steps[0],
-                session.on(InProcessRequest::new(Method::POST, "/api/session/logout")),
-            )
-            .await;
-            step(
-                state,
-                run,
-                &mut steps[1],
-                jwt.on(InProcessRequest::new(Method::POST, "/api/jwt/logout")),
-            )
-            .await;
+            let _ = columns[0].log_out_session(session).await;
+            let _ = columns[1].log_out_bearer(jwt).await;
         }
         AccessEvent::LogoutEverywhere => {
             let call = InProcessRequest::new(Method::POST, "/api/account/logout-everywhere");
-            step(state, run, &mut steps[0], session.on(call)).await;
-            note_same_event(steps);
+            columns[0].send(session.on(call)).await;
+            note_same_event(columns);
         }
         AccessEvent::PasswordChange => {
             let call = InProcessRequest::new(Method::POST, "/api/account/password")
                 .json(&new_password(account));
-            step(state, run, &mut steps[0], session.on(call)).await;
-            note_same_event(steps);
+            columns[0].send(session.on(call)).await;
+            note_same_event(columns);
         }
         AccessEvent::RoleChange | AccessEvent::AccountDisabled => {
             let call = admin_change(event, &account.user.username).bearer(admin_token);
-            step(state, run, &mut steps[0], call).await;
-            note_same_event(steps);
+            columns[0].send(call).await;
+            note_same_event(columns);
         }
     }
 }
 
 /// The JWT column shares the session's account: its transcript says so instead of repeating it.
-fn note_same_event(steps: &mut [Vec<MatrixStep>; 3]) {
-    if let Some(last) = steps[0].last().cloned() {
-        steps[1].push(MatrixStep {
+fn note_same_event(columns: &[InProcessAgent<'_>; 3]) {
+    if let Some(last) = columns[0].last_step() {
+        columns[1].note(MatrixStep {
             request: format!(
                 "{} (the same account event, shown in the session column)",
                 last.request
@@ -420,17 +338,16 @@ fn note_same_event(steps: &mut [Vec<MatrixStep>; 3]) {
 }
 
 async fn cause_on_revocable(
-    state: &AppState,
-    run: &Run,
     event: AccessEvent,
     account: &Scratch,
-    jwt: &Held,
-    steps: &mut Vec<MatrixStep>,
+    jwt: &HeldBearer,
+    column: &InProcessAgent<'_>,
     admin_token: &str,
 ) {
     let call = match event {
         AccessEvent::LogoutThisDevice => {
-            jwt.on(InProcessRequest::new(Method::POST, "/api/jwt/logout"))
+            let _ = column.log_out_bearer(jwt).await;
+            return;
         }
         AccessEvent::LogoutEverywhere => jwt.on(InProcessRequest::new(
             Method::POST,
@@ -444,7 +361,7 @@ async fn cause_on_revocable(
             admin_change(event, &account.user.username).bearer(admin_token)
         }
     };
-    step(state, run, steps, call).await;
+    column.send(call).await;
 }
 
 fn new_password(account: &Scratch) -> PasswordChange {
@@ -466,23 +383,4 @@ fn admin_change(event: AccessEvent, username: &str) -> InProcessRequest {
         },
     };
     InProcessRequest::new(Method::PUT, format!("/api/admin/accounts/{username}")).json(&patch)
-}
-
-/// The check that refused a probe (or the error code), and the server's sentence.
-fn explain(answer: &InProcessResponse) -> (Option<String>, String) {
-    if answer.status.is_success() {
-        return (None, "allowed".into());
-    }
-    match answer.json::<ApiErrorBody>() {
-        Some(body) => {
-            let check = body
-                .auth
-                .as_ref()
-                .and_then(|trace| trace.failed_check())
-                .map(|check| check.name.to_string())
-                .unwrap_or(body.error);
-            (Some(check), body.reason)
-        }
-        None => (None, format!("status {}", answer.status)),
-    }
 }

@@ -13,6 +13,7 @@
 pub mod cross_site_probe;
 pub mod forgery_site;
 pub mod in_process;
+pub mod in_process_agent;
 pub mod jwks_check;
 pub mod logout_matrix;
 pub mod replay;

@@ -4,31 +4,23 @@
 //! server keeps, because an HttpOnly cookie is invisible to the page and logout deletes it from the
 //! browser (see `lab::replay`). After a logout the page replays both copies once a second and
 //! records each answer as a mark on the timeline.
+//!
+//! The steps themselves are the shared scenario's (`scenario`), sent by the page's agent
+//! (`ui::page_agent`), the same as the logout lesson's.
 
 use super::exclusive::run_exclusive;
+use super::page_agent::{PageAgent, PageSession};
 use crate::{
     browser,
     client::{self, Answer, Call, ClientError, Credential},
-    wire::{AccountSwitchesPatch, Credentials, Me},
+    scenario::{Agent, Replayed},
+    wire::{AccountSwitchesPatch, Credentials, Me, TokenResponse},
 };
 use leptos::{prelude::*, task::spawn_local};
 use std::time::Duration;
 
-/// The two columns (and timeline lanes).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Lane {
-    Session,
-    Jwt,
-}
-
-impl Lane {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Lane::Session => "session",
-            Lane::Jwt => "jwt",
-        }
-    }
-}
+/// The two columns (and timeline lanes): the scenario's two credentials.
+pub use crate::scenario::Lane;
 
 /// One replay's answer, placed on the timeline.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -73,17 +65,15 @@ impl Column {
     }
 
     fn record<T>(&self, answer: &Answer<T>) {
-        self.last.set(Some(answer.call.clone()));
+        self.record_call(&answer.call, answer.result.as_ref().err());
+    }
+
+    fn record_call(&self, call: &Call, error: Option<&ClientError>) {
+        self.last.set(Some(call.clone()));
         // A refusal with a trace is shown by the "last request" line; say only what it cannot.
-        let untraced = answer.call.trace.is_none();
-        self.message.set(
-            answer
-                .result
-                .as_ref()
-                .err()
-                .filter(|_| untraced)
-                .map(|err| err.to_string()),
-        );
+        let untraced = call.trace.is_none();
+        self.message
+            .set(error.filter(|_| untraced).map(|err| err.to_string()));
     }
 }
 
@@ -105,6 +95,9 @@ pub struct CompareModel {
     pub short_token: RwSignal<bool>,
     /// How long past `exp` the server still accepts a token, as it said at login.
     pub leeway_secs: RwSignal<Option<u64>>,
+    /// What the page holds of each sign-in, kept after logout for the replays.
+    held_session: StoredValue<Option<PageSession>>,
+    held_bearer: StoredValue<Option<TokenResponse>>,
     interval: StoredValue<Option<IntervalHandle>>,
     tick_busy: RwSignal<bool>,
 }
@@ -131,9 +124,16 @@ impl CompareModel {
             busy_with: RwSignal::new(""),
             short_token: RwSignal::new(true),
             leeway_secs: RwSignal::new(None),
+            held_session: StoredValue::new(None),
+            held_bearer: StoredValue::new(None),
             interval: StoredValue::new(None),
             tick_busy: RwSignal::new(false),
         }
+    }
+
+    /// The page as the scenario's agent; each answer lands in its lane's column.
+    fn page(self) -> PageAgent<impl Fn(Lane, &'static str, &Call, Option<&ClientError>)> {
+        PageAgent::new(move |lane, _, call, error| self.column(lane).record_call(call, error))
     }
 
     pub fn column(&self, lane: Lane) -> Column {
@@ -195,9 +195,10 @@ impl CompareModel {
 
     async fn login_session(&self, credentials: &Credentials) {
         let column = self.session;
-        let answer = client::session_login(credentials).await;
-        column.record(&answer);
-        let Ok(state) = answer.result else { return };
+        let Ok(held) = self.page().sign_in_session(credentials).await else {
+            return;
+        };
+        let state = &held.state;
         let skew = state.server_now - browser::now_secs();
         column.user.set(Some(state.username.clone()));
         column.secret.set(Some(state.csrf_token.clone()));
@@ -205,21 +206,19 @@ impl CompareModel {
             .ends_at_ms
             .set(Some((state.session.idle_expires_at - skew) * 1000));
         column.logged_out_at.set(None);
-        let captured = client::replay_capture(&state.csrf_token).await;
-        match captured.result {
-            Ok(captured) => column.copy.set(Some(captured.handle)),
-            Err(err) => column.message.set(Some(err.to_string())),
-        }
+        column.copy.set(Some(held.handle.clone()));
+        self.held_session.set_value(Some(held));
     }
 
     async fn login_jwt(&self, credentials: &Credentials) {
         let column = self.jwt;
-        let answer = client::jwt_login(credentials).await;
-        column.record(&answer);
-        let Ok(tokens) = answer.result else { return };
+        let Ok(tokens) = self.page().sign_in_bearer(credentials).await else {
+            return;
+        };
         let skew = tokens.server_now - browser::now_secs();
         self.leeway_secs.set(Some(tokens.leeway_secs));
-        let token = tokens.access_token;
+        let token = tokens.access_token.clone();
+        self.held_bearer.set_value(Some(tokens));
         column.secret.set(Some(token.clone()));
         column.copy.set(Some(token.clone()));
         column.logged_out_at.set(None);
@@ -287,13 +286,17 @@ impl CompareModel {
         if column.user.get_untracked().is_none() {
             return;
         }
-        let secret = column.secret.get_untracked().unwrap_or_default();
-        let call = match lane {
-            Lane::Session => client::session_logout(&secret).await,
-            Lane::Jwt => client::jwt_logout(Some(&secret)).await,
+        let page = self.page();
+        let out = match (
+            lane,
+            self.held_session.get_value(),
+            self.held_bearer.get_value(),
+        ) {
+            (Lane::Session, Some(session), _) => page.log_out_session(&session).await,
+            (Lane::Jwt, _, Some(bearer)) => page.log_out_bearer(&bearer).await,
+            _ => return,
         };
-        column.record(&call);
-        if call.result.is_ok() {
+        if out.is_ok() {
             let started = self.run_start();
             column.user.set(None);
             column.secret.set(None);
@@ -327,31 +330,24 @@ impl CompareModel {
     }
 
     async fn replay_one(&self, lane: Lane) {
-        let column = self.column(lane);
-        let Some(copy) = column.copy.get_untracked() else {
-            return;
+        let page = self.page();
+        let replayed: Replayed = match (
+            lane,
+            self.held_session.get_value(),
+            self.held_bearer.get_value(),
+        ) {
+            (Lane::Session, Some(session), _) => page.replay_session(&session).await,
+            (Lane::Jwt, _, Some(bearer)) => page.replay_bearer(&bearer).await,
+            _ => return,
         };
-        let answer = match lane {
-            Lane::Session => client::replay(&copy).await,
-            Lane::Jwt => client::me(Credential::Bearer(&copy)).await,
-        };
-        column.record(&answer);
         let started = self.run_start();
-        let (check, detail) = match &answer.result {
-            Ok(me) => (None, format!("200: still {} ({})", me.username, me.role)),
-            Err(ClientError::Api { reason, .. }) => (
-                answer.call.failed_check().map(|c| c.name.to_string()),
-                reason.clone(),
-            ),
-            Err(other) => (None, other.to_string()),
-        };
         self.marks.update(|marks| {
             marks.push(Mark {
                 lane,
                 at_ms: browser::now_ms() - started,
-                status: answer.call.status,
-                check,
-                detail,
+                status: replayed.status,
+                check: replayed.refused_by,
+                detail: replayed.detail,
             })
         });
     }

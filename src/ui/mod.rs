@@ -12,6 +12,7 @@ pub mod jwt_panel;
 pub mod lessons;
 pub mod login_form;
 pub mod logout_matrix_view;
+pub mod page_agent;
 pub mod playground;
 pub mod register;
 pub mod replay_timeline;

@@ -38,13 +38,18 @@ impl Run {
 
     /// Record a request under a label; returns its status.
     pub fn step<T>(&self, label: &str, answer: &Answer<T>) -> u16 {
+        self.record(label, &answer.call);
+        answer.call.status
+    }
+
+    /// Record a call under a label.
+    pub fn record(&self, label: &str, call: &Call) {
         self.steps.update(|steps| {
             steps.push(Step {
                 label: label.to_string(),
-                call: answer.call.clone(),
+                call: call.clone(),
             })
         });
-        answer.call.status
     }
 
     /// Add a sentence to "what you just saw".

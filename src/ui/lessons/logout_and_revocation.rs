@@ -3,10 +3,7 @@
 //! until `exp`, unless revocation (`?revocation=on`) makes the server remember the logout.
 
 use super::experiment::{fresh_account, lesson_params, param, Experiment, Run, Switch};
-use crate::{
-    client::{self, Credential},
-    wire::Me,
-};
+use crate::{scenario, ui::page_agent::PageAgent};
 use leptos::prelude::*;
 use leptos_router::components::A;
 
@@ -17,39 +14,15 @@ pub fn Lesson() -> impl IntoView {
         let revocation = param(params, "revocation", "off") == "on";
         run.go(async move {
             let account = fresh_account(&run).await?;
-            let csrf = run.session_login("session login", &account).await?.csrf_token;
-            let captured = client::replay_capture(&csrf).await;
-            run.step("server keeps a copy of the cookie (the page cannot)", &captured);
-            let handle = captured.result.map_err(|e| e.to_string())?.handle;
-            let token = run.bearer_login("bearer login", &account).await?.access_token;
+            // The scenario the compare page and the logout matrix run too (`scenario`).
+            let page = PageAgent::new(move |_, label, call, _| run.record(label, call));
+            let signed_in = scenario::sign_in(&page, &account).await?;
             if revocation {
-                run.revocation_on(&token).await;
+                run.revocation_on(&signed_in.bearer.access_token).await;
             }
-            let out = client::session_logout(&csrf).await;
-            run.step("session logout", &out);
-            let out = client::jwt_logout(Some(&token)).await;
-            run.step("bearer logout", &out);
-
-            let old_cookie = client::replay::<Me>(&handle).await;
-            let cookie_status = run.step("replay the old cookie", &old_cookie);
-            let old_token = client::me(Credential::Bearer(&token)).await;
-            let token_status = run.step("replay the old token", &old_token);
-            run.saw(format!(
-                "The old cookie got {cookie_status}{}: logout deleted the record, and the lookup missed.",
-                old_cookie.call.refused_at()
-            ));
-            if token_status == 200 {
-                run.saw(
-                    "The old token got 200: it is still correctly signed and not expired, and nothing \
-                     on the server records that you logged out. It will work until its exp."
-                        .to_string(),
-                );
-            } else {
-                run.saw(format!(
-                    "The old token got {token_status}{}: with revocation on, logout put its id on a \
-                     denylist that every bearer request now consults.",
-                    old_token.call.refused_at()
-                ));
+            let after = scenario::log_out_and_replay(&page, &signed_in).await?;
+            for sentence in after.sentences() {
+                run.saw(sentence);
             }
             Ok(())
         });
