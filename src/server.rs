@@ -18,6 +18,7 @@ use crate::{
     store::{
         captures::memory::MemoryCaptures,
         denylist::sqlite::SqliteDenylist,
+        keys::sqlite::SqliteKeys,
         marks::sqlite::SqliteMarks,
         refresh::sqlite::SqliteRefresh,
         sessions::{sqlite::SqliteSessions, SessionStore},
@@ -112,7 +113,7 @@ pub async fn build_state(
     Ok(AppState::new(Shared {
         leptos_options,
         account_settings: Arc::new(AccountSettings::new(db.clone(), default_same_site)),
-        keys: Arc::new(KeyRing::load(db.clone()).await?),
+        keys: Arc::new(KeyRing::load(Arc::new(SqliteKeys::new(db.clone()))).await?),
         refresh: Arc::new(RefreshTokens::new(
             Arc::new(SqliteRefresh::new(db.clone())),
             settings.jwt.refresh_ttl_secs,

@@ -6,11 +6,13 @@
 use authlab::store::{
     captures::{memory::MemoryCaptures, CaptureStore, Kind, MAX_CAPTURES, MAX_PER_ACCOUNT},
     denylist::{sqlite::SqliteDenylist, Denylist},
+    keys::{sqlite::SqliteKeys, KeyStore, StoredKey},
     marks::{sqlite::SqliteMarks, MarkStore},
     refresh::{sqlite::SqliteRefresh, NewToken, RefreshStore, Won},
     sessions::{sqlite::SqliteSessions, SessionRecord, SessionStore},
     StoreError,
 };
+use authlab::wire::JwtAlg;
 use sqlx::SqlitePool;
 use std::sync::Arc;
 use tempfile::TempDir;
@@ -300,6 +302,93 @@ async fn marks_contract(store: &dyn MarkStore, alice: i64, bob: i64) {
 async fn sqlite_marks_keep_the_mark_store_contract() {
     let f = sqlite().await;
     marks_contract(&SqliteMarks::new(f.db.clone()), f.alice, f.bob).await;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Signing keys
+
+fn key(kid: &str, owner_id: i64, alg: JwtAlg, created_at: i64) -> StoredKey {
+    StoredKey {
+        kid: kid.into(),
+        owner_id,
+        alg,
+        secret: vec![7; 32],
+        created_at,
+        rotated_at: None,
+    }
+}
+
+async fn keys_contract(store: &dyn KeyStore, alice: i64, bob: i64) {
+    store
+        .insert(&key("a-hs", alice, JwtAlg::HS256, 10))
+        .await
+        .unwrap();
+    store
+        .insert(&key("a-ed", alice, JwtAlg::EdDSA, 11))
+        .await
+        .unwrap();
+    store
+        .insert(&key("b-hs", bob, JwtAlg::HS256, 12))
+        .await
+        .unwrap();
+    // A kid is unique.
+    assert!(matches!(
+        store.insert(&key("a-hs", bob, JwtAlg::HS256, 13)).await,
+        Err(StoreError::Collision)
+    ));
+    let mut all = store.all().await.unwrap();
+    all.sort_by_key(|k| k.created_at);
+    assert_eq!(
+        all,
+        vec![
+            key("a-hs", alice, JwtAlg::HS256, 10),
+            key("a-ed", alice, JwtAlg::EdDSA, 11),
+            key("b-hs", bob, JwtAlg::HS256, 12),
+        ]
+    );
+
+    // Rotation marks only the owner's current key of that algorithm.
+    store.mark_rotated(alice, JwtAlg::HS256, 20).await.unwrap();
+    let rotated =
+        |all: &[StoredKey], kid: &str| all.iter().find(|k| k.kid == kid).map(|k| k.rotated_at);
+    let all = store.all().await.unwrap();
+    assert_eq!(rotated(&all, "a-hs"), Some(Some(20)));
+    assert_eq!(rotated(&all, "a-ed"), Some(None));
+    assert_eq!(rotated(&all, "b-hs"), Some(None));
+    // An already rotated key keeps its time.
+    store
+        .insert(&key("a-hs2", alice, JwtAlg::HS256, 21))
+        .await
+        .unwrap();
+    store.mark_rotated(alice, JwtAlg::HS256, 30).await.unwrap();
+    let all = store.all().await.unwrap();
+    assert_eq!(rotated(&all, "a-hs"), Some(Some(20)));
+    assert_eq!(rotated(&all, "a-hs2"), Some(Some(30)));
+
+    // Retiring by age deletes only keys rotated out before the cutoff.
+    store.delete_rotated_before(25).await.unwrap();
+    let all = store.all().await.unwrap();
+    assert_eq!(rotated(&all, "a-hs"), None);
+    assert_eq!(rotated(&all, "a-hs2"), Some(Some(30)));
+
+    // Retiring an owner's rotated keys leaves their live keys and everyone else's.
+    store.mark_rotated(bob, JwtAlg::HS256, 40).await.unwrap();
+    store.delete_rotated(alice).await.unwrap();
+    let mut kids: Vec<String> = store
+        .all()
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|k| k.kid)
+        .collect();
+    kids.sort();
+    assert_eq!(kids, ["a-ed", "b-hs"]);
+}
+
+#[tokio::test]
+async fn sqlite_keys_keep_the_key_store_contract() {
+    let f = sqlite().await;
+    keys_contract(&SqliteKeys::new(f.db.clone()), f.alice, f.bob).await;
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -5,15 +5,21 @@
 //!
 //! Keys belong to an account, so a learner rotating or retiring keys touches only their own
 //! tokens. The ring lives in memory (verification never waits on the database) and is written
-//! through to SQLite, so keys survive restarts. EdDSA and ES256 public keys are published as a
+//! through to its store (`store::keys`, SQLite), so keys survive restarts. EdDSA and ES256 public keys are published as a
 //! JWK Set; an HS256 secret is never published, since anyone holding it could mint tokens.
 
-use crate::{db::unix_now, wire::JwtAlg};
+use crate::{
+    db::unix_now,
+    store::{
+        keys::{KeyStore, StoredKey},
+        StoreError,
+    },
+    wire::JwtAlg,
+};
 use base64::{engine::general_purpose::URL_SAFE_NO_PAD, Engine};
 use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey};
 use rand::{rngs::OsRng, RngCore};
 use serde_json::{json, Value};
-use sqlx::SqlitePool;
 use std::{
     collections::HashMap,
     sync::{Arc, RwLock},
@@ -46,16 +52,13 @@ impl SigningKey {
 #[derive(Debug, thiserror::Error)]
 pub enum KeyError {
     #[error("key store: {0}")]
-    Db(#[from] sqlx::Error),
+    Store(#[from] StoreError),
     #[error("key material: {0}")]
     Material(String),
 }
 
-/// kid, owner_id, alg, secret, created_at, rotated_at
-type KeyRow = (String, i64, String, Vec<u8>, i64, Option<i64>);
-
 pub struct KeyRing {
-    db: SqlitePool,
+    store: Arc<dyn KeyStore>,
     keys: RwLock<HashMap<String, Arc<SigningKey>>>,
     /// Held across "count this account's keys, then add one", so concurrent rotations cannot
     /// all pass the cap (rotations are rare: one lock for all accounts is enough).
@@ -64,20 +67,14 @@ pub struct KeyRing {
 
 impl KeyRing {
     /// Load every stored key into memory.
-    pub async fn load(db: SqlitePool) -> Result<Self, KeyError> {
-        let rows: Vec<KeyRow> = sqlx::query_as(
-            "SELECT kid, owner_id, alg, secret, created_at, rotated_at FROM signing_keys",
-        )
-        .fetch_all(&db)
-        .await?;
+    pub async fn load(store: Arc<dyn KeyStore>) -> Result<Self, KeyError> {
         let mut keys = HashMap::new();
-        for (kid, owner_id, alg, secret, created_at, rotated_at) in rows {
-            let alg = JwtAlg::parse(&alg).ok_or_else(|| KeyError::Material(alg.clone()))?;
-            let key = build(kid.clone(), owner_id, alg, &secret, created_at, rotated_at)?;
-            keys.insert(kid, Arc::new(key));
+        for stored in store.all().await? {
+            let key = build(&stored)?;
+            keys.insert(stored.kid, Arc::new(key));
         }
         Ok(KeyRing {
-            db,
+            store,
             keys: RwLock::new(keys),
             rotating: tokio::sync::Mutex::new(()),
         })
@@ -123,14 +120,7 @@ impl KeyRing {
 
     pub async fn rotate(&self, owner_id: i64, alg: JwtAlg) -> Result<Arc<SigningKey>, KeyError> {
         let now = unix_now();
-        sqlx::query(
-            "UPDATE signing_keys SET rotated_at = ? WHERE owner_id = ? AND alg = ? AND rotated_at IS NULL",
-        )
-        .bind(now)
-        .bind(owner_id)
-        .bind(alg.as_str())
-        .execute(&self.db)
-        .await?;
+        self.store.mark_rotated(owner_id, alg, now).await?;
         {
             let mut keys = self.keys.write().expect("lock");
             let stale: Vec<String> = keys
@@ -140,15 +130,14 @@ impl KeyRing {
                 .collect();
             for kid in stale {
                 if let Some(old) = keys.remove(&kid) {
-                    let secret = secret_of(&old);
-                    let rebuilt = build(
-                        kid.clone(),
+                    let rebuilt = build(&StoredKey {
+                        kid: kid.clone(),
                         owner_id,
                         alg,
-                        &secret,
-                        old.created_at,
-                        Some(now),
-                    )?;
+                        secret: secret_of(&old),
+                        created_at: old.created_at,
+                        rotated_at: Some(now),
+                    })?;
                     keys.insert(kid, Arc::new(rebuilt));
                 }
             }
@@ -158,10 +147,7 @@ impl KeyRing {
 
     /// Retire every rotated-out key of `owner_id`: each token they signed now fails "kid known".
     pub async fn retire_rotated(&self, owner_id: i64) -> Result<usize, KeyError> {
-        sqlx::query("DELETE FROM signing_keys WHERE owner_id = ? AND rotated_at IS NOT NULL")
-            .bind(owner_id)
-            .execute(&self.db)
-            .await?;
+        self.store.delete_rotated(owner_id).await?;
         let mut keys = self.keys.write().expect("lock");
         let before = keys.len();
         keys.retain(|_, k| !(k.owner_id == owner_id && k.rotated_at.is_some()));
@@ -171,10 +157,7 @@ impl KeyRing {
     /// Retire rotated keys whose last token has expired anyway (rotated more than `after` ago).
     pub async fn retire_expired(&self, after_secs: i64) -> Result<usize, KeyError> {
         let cutoff = unix_now() - after_secs;
-        sqlx::query("DELETE FROM signing_keys WHERE rotated_at IS NOT NULL AND rotated_at < ?")
-            .bind(cutoff)
-            .execute(&self.db)
-            .await?;
+        self.store.delete_rotated_before(cutoff).await?;
         let mut keys = self.keys.write().expect("lock");
         let before = keys.len();
         keys.retain(|_, k| k.rotated_at.is_none_or(|at| at >= cutoff));
@@ -211,21 +194,21 @@ impl KeyRing {
     }
 
     async fn create(&self, owner_id: i64, alg: JwtAlg) -> Result<Arc<SigningKey>, KeyError> {
-        let secret = generate_secret(alg)?;
-        let kid = random_kid();
-        let now = unix_now();
-        sqlx::query(
-            "INSERT INTO signing_keys (kid, owner_id, alg, secret, created_at) VALUES (?, ?, ?, ?, ?)",
-        )
-        .bind(&kid)
-        .bind(owner_id)
-        .bind(alg.as_str())
-        .bind(&secret)
-        .bind(now)
-        .execute(&self.db)
-        .await?;
-        let key = Arc::new(build(kid.clone(), owner_id, alg, &secret, now, None)?);
-        self.keys.write().expect("lock").insert(kid, key.clone());
+        let stored = StoredKey {
+            kid: random_kid(),
+            owner_id,
+            alg,
+            secret: generate_secret(alg)?,
+            created_at: unix_now(),
+            rotated_at: None,
+        };
+        // Built before it is stored: key material that cannot be used is never kept.
+        let key = Arc::new(build(&stored)?);
+        self.store.insert(&stored).await?;
+        self.keys
+            .write()
+            .expect("lock")
+            .insert(stored.kid, key.clone());
         Ok(key)
     }
 }
@@ -272,14 +255,16 @@ fn secret_of(key: &SigningKey) -> Vec<u8> {
     key.encoding.inner().to_vec()
 }
 
-fn build(
-    kid: String,
-    owner_id: i64,
-    alg: JwtAlg,
-    secret: &[u8],
-    created_at: i64,
-    rotated_at: Option<i64>,
-) -> Result<SigningKey, KeyError> {
+fn build(stored: &StoredKey) -> Result<SigningKey, KeyError> {
+    let StoredKey {
+        kid,
+        owner_id,
+        alg,
+        secret,
+        created_at,
+        rotated_at,
+    } = stored.clone();
+    let secret = secret.as_slice();
     let material = |err: String| KeyError::Material(err);
     let (encoding, decoding, public_jwk) = match alg {
         JwtAlg::EdDSA => {

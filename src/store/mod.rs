@@ -6,15 +6,17 @@
 //! - `sessions`: session records and the memory of whose ended sessions were;
 //! - `refresh`: refresh-token families and their rotation;
 //! - `denylist`: revoked access tokens, until their `exp`;
+//! - `keys`: signing keys (SQLite only: they belong to accounts, in the accounts database);
 //! - `marks`: per-account not-before marks;
 //! - `captures`: the lab's copies of live credentials for replay experiments (in memory today);
 //! - `probes`: what the forgery lesson's cross-site links carried (in memory).
 //!
-//! Signing keys and accounts stay in the accounts database (`auth::keys`, `db`); the rate-limit
-//! buckets are behind their own trait (`auth::rate_limit::Limiter`).
+//! Accounts stay in the accounts database (`db`); the rate-limit buckets are behind their own
+//! trait (`auth::rate_limit::Limiter`).
 
 pub mod captures;
 pub mod denylist;
+pub mod keys;
 pub mod marks;
 pub mod probes;
 pub mod refresh;
