@@ -140,7 +140,7 @@ mod imp {
                 other => other,
             })
             .collect();
-        while standard.len() % 4 != 0 {
+        while !standard.len().is_multiple_of(4) {
             standard.push('=');
         }
         let binary = window()?.atob(&standard).ok()?;

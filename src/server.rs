@@ -13,16 +13,17 @@ use crate::{
     },
     db::{self, account_settings::AccountSettings, DbError},
     logging,
-    settings::Settings,
+    settings::{Settings, StoreUrl},
     state::{AppState, Shared},
     store::{
         captures::memory::MemoryCaptures,
-        denylist::sqlite::SqliteDenylist,
+        denylist::{redis::RedisDenylist, sqlite::SqliteDenylist, Denylist},
         keys::sqlite::SqliteKeys,
         marks::sqlite::SqliteMarks,
-        refresh::sqlite::SqliteRefresh,
-        sessions::{sqlite::SqliteSessions, SessionStore},
-        StoreError,
+        redis::Redis,
+        refresh::{redis::RedisRefresh, sqlite::SqliteRefresh, RefreshStore},
+        sessions::{redis::RedisSessions, sqlite::SqliteSessions, SessionStore},
+        SharedStore, StoreError,
     },
 };
 use axum::{middleware, Router};
@@ -101,9 +102,9 @@ pub async fn build_state(
                 "hosted without hosting.admin_password: no administrator exists");
         }
     }
-    let session_store: Arc<dyn SessionStore> = Arc::new(SqliteSessions::new(db.clone()));
+    let stores = shared_stores(&settings, &db)?;
     let sessions = Arc::new(Sessions::new(
-        session_store,
+        stores.sessions,
         db.clone(),
         settings.session.idle_timeout_secs,
         settings.session.absolute_timeout_secs,
@@ -115,17 +116,14 @@ pub async fn build_state(
         account_settings: Arc::new(AccountSettings::new(db.clone(), default_same_site)),
         keys: Arc::new(KeyRing::load(Arc::new(SqliteKeys::new(db.clone()))).await?),
         refresh: Arc::new(RefreshTokens::new(
-            Arc::new(SqliteRefresh::new(db.clone())),
+            stores.refresh,
             settings.jwt.refresh_ttl_secs,
             settings.jwt.refresh_family_max_secs,
         )),
         revocation: Arc::new(
-            Revocation::load(
-                Arc::new(SqliteDenylist::new(db.clone())),
-                Arc::new(SqliteMarks::new(db.clone())),
-            )
-            .await?,
+            Revocation::load(stores.denylist, Arc::new(SqliteMarks::new(db.clone()))).await?,
         ),
+        shared_store: stores.which,
         audit: Arc::new(crate::audit::Audit::new(
             db.clone(),
             settings.limits.audit_refusals_per_minute,
@@ -142,6 +140,44 @@ pub async fn build_state(
         matrix_running: Arc::default(),
         probes: Arc::default(),
     }))
+}
+
+/// The stores of the state server processes share, where `[store] url` says.
+struct SharedStores {
+    which: SharedStore,
+    sessions: Arc<dyn SessionStore>,
+    refresh: Arc<dyn RefreshStore>,
+    denylist: Arc<dyn Denylist>,
+}
+
+fn shared_stores(settings: &Settings, db: &sqlx::SqlitePool) -> Result<SharedStores, StoreError> {
+    Ok(match &settings.store.url {
+        StoreUrl::Embedded => SharedStores {
+            which: SharedStore::Embedded,
+            sessions: Arc::new(SqliteSessions::new(db.clone())),
+            refresh: Arc::new(SqliteRefresh::new(db.clone())),
+            denylist: Arc::new(SqliteDenylist::new(db.clone())),
+        },
+        StoreUrl::Redis(url) => {
+            // Lazy: the server starts while Redis is away; its session and refresh requests
+            // answer 503 until Redis is back.
+            let redis = Redis::connect(url, &settings.store.prefix)?;
+            let secs = |s: u64| i64::try_from(s).unwrap_or(i64::MAX);
+            SharedStores {
+                which: SharedStore::Redis(redis.clone()),
+                sessions: Arc::new(RedisSessions::new(
+                    redis.clone(),
+                    secs(settings.session.absolute_timeout_secs),
+                    secs(settings.retention.ended_sessions_secs),
+                )),
+                refresh: Arc::new(RedisRefresh::new(
+                    redis.clone(),
+                    secs(settings.jwt.refresh_family_max_secs),
+                )),
+                denylist: Arc::new(RedisDenylist::new(redis)),
+            }
+        }
+    })
 }
 
 /// The whole HTTP surface.

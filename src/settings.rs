@@ -28,6 +28,63 @@ pub struct Settings {
     pub jwt: JwtSettings,
     pub limits: LimitSettings,
     pub retention: RetentionSettings,
+    pub store: StoreSettings,
+}
+
+/// Where the state several server processes must share lives (sessions, refresh families, the
+/// denylist). Accounts and signing keys stay in `database_url`'s database either way.
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct StoreSettings {
+    /// Empty: the embedded SQLite database. `redis://host:port[/db]`: that Redis.
+    pub url: StoreUrl,
+    /// The start of every key this lab writes to Redis, so one Redis can serve several labs.
+    pub prefix: String,
+}
+
+impl Default for StoreSettings {
+    fn default() -> Self {
+        StoreSettings {
+            url: StoreUrl::Embedded,
+            prefix: "authlab:".into(),
+        }
+    }
+}
+
+/// `[store] url`, checked at start-up: anything but empty or a `redis://` URL stops the server.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Deserialize)]
+#[serde(try_from = "String")]
+pub enum StoreUrl {
+    /// The embedded SQLite database (`database_url`).
+    #[default]
+    Embedded,
+    /// A Redis server, `redis://host:port[/db]`.
+    Redis(String),
+}
+
+impl FromStr for StoreUrl {
+    type Err = String;
+
+    fn from_str(text: &str) -> Result<StoreUrl, String> {
+        let text = text.trim();
+        if text.is_empty() {
+            return Ok(StoreUrl::Embedded);
+        }
+        match text.strip_prefix("redis://") {
+            Some(rest) if !rest.is_empty() => Ok(StoreUrl::Redis(text.to_string())),
+            _ => Err("store.url must be empty (the embedded SQLite database) or \
+                      redis://host:port[/db]"
+                .into()),
+        }
+    }
+}
+
+impl TryFrom<String> for StoreUrl {
+    type Error = String;
+
+    fn try_from(text: String) -> Result<StoreUrl, String> {
+        text.parse()
+    }
 }
 
 /// Who may reach the lab, under which names, and what that means for the demo accounts.
@@ -192,6 +249,7 @@ impl Default for Settings {
             jwt: JwtSettings::default(),
             limits: LimitSettings::default(),
             retention: RetentionSettings::default(),
+            store: StoreSettings::default(),
         }
     }
 }
@@ -371,6 +429,8 @@ env_overrides! {
     "AUTHLAB_RETENTION_REFRESH_TOKENS_SECS" => retention.refresh_tokens_secs;
     "AUTHLAB_RETENTION_SECURITY_EVENTS_SECS" => retention.security_events_secs;
     "AUTHLAB_RETENTION_ENDED_SESSIONS_SECS" => retention.ended_sessions_secs;
+    "AUTHLAB_STORE_URL" => store.url;
+    "AUTHLAB_STORE_PREFIX" => store.prefix;
 }
 
 impl Settings {

@@ -10,7 +10,7 @@ use crate::{
     db::account_settings::AccountSettings,
     hosting::Hosting,
     settings::Settings,
-    store::{captures::CaptureStore, probes::Probes},
+    store::{captures::CaptureStore, probes::Probes, SharedStore},
 };
 use axum::extract::FromRef;
 use leptos::config::LeptosOptions;
@@ -45,6 +45,8 @@ pub struct Shared {
     pub keys: Arc<KeyRing>,
     pub refresh: Arc<RefreshTokens>,
     pub revocation: Arc<Revocation>,
+    /// Where sessions, refresh families and the denylist live (`[store] url`).
+    pub shared_store: SharedStore,
     pub audit: Arc<Audit>,
     pub settings: Arc<Settings>,
     /// Which host names this server answers, and whether the demo accounts are public.

@@ -212,7 +212,10 @@ async fn health_answers_ok_and_pages_render_on_the_server() {
     let server = harness().await;
     let health = server.get("/api/health").await;
     assert_eq!(health.status, StatusCode::OK);
-    assert_eq!(health.json(), json!({"status": "ok"}));
+    assert_eq!(
+        health.json(),
+        json!({"status": "ok", "store": {"kind": "sqlite", "reachable": true}})
+    );
 
     let page = server.get("/register").await;
     assert_eq!(page.status, StatusCode::OK);

@@ -1,15 +1,17 @@
 //! The store test suite, written against the store traits (`authlab::store`), never against one
 //! implementation: each `*_contract` function states what every implementation must do, and each
-//! `#[tokio::test]` runs it on one. Today that is SQLite; the Redis implementation of the
-//! scale-out lab adds its tests by calling the same contracts.
+//! `#[tokio::test]` runs it on one: SQLite (a real file), and Redis (a real `redis-server` this
+//! test starts on a free loopback port and stops when it ends, also when it fails).
 
+use authlab::lab::redis_process::RedisProcess;
 use authlab::store::{
     captures::{memory::MemoryCaptures, CaptureStore, Kind, MAX_CAPTURES, MAX_PER_ACCOUNT},
-    denylist::{sqlite::SqliteDenylist, Denylist},
+    denylist::{redis::RedisDenylist, sqlite::SqliteDenylist, Denylist},
     keys::{sqlite::SqliteKeys, KeyStore, StoredKey},
     marks::{sqlite::SqliteMarks, MarkStore},
-    refresh::{sqlite::SqliteRefresh, NewToken, RefreshStore, Won},
-    sessions::{sqlite::SqliteSessions, SessionRecord, SessionStore},
+    redis::Redis,
+    refresh::{redis::RedisRefresh, sqlite::SqliteRefresh, NewToken, RefreshStore, Won},
+    sessions::{redis::RedisSessions, sqlite::SqliteSessions, SessionRecord, SessionStore},
     StoreError,
 };
 use authlab::wire::JwtAlg;
@@ -48,6 +50,17 @@ async fn sqlite() -> Fixture {
         _dir: dir,
     }
 }
+
+/// A real redis-server of this test's own, and a connection to it (keys under `test:`).
+fn redis() -> (RedisProcess, Redis) {
+    let server = RedisProcess::start().expect("redis-server (./scripts/test.sh installs it)");
+    let redis = Redis::connect(&server.url(), "test:").expect("redis url");
+    (server, redis)
+}
+
+/// Account ids for the Redis stores (they keep ids only; no accounts table is needed).
+const ALICE: i64 = 1;
+const BOB: i64 = 2;
 
 // ---------------------------------------------------------------------------------------------
 // Sessions
@@ -145,6 +158,12 @@ async fn sessions_contract(store: &dyn SessionStore, alice: i64, bob: i64) {
 async fn sqlite_sessions_keep_the_session_store_contract() {
     let f = sqlite().await;
     sessions_contract(&SqliteSessions::new(f.db.clone()), f.alice, f.bob).await;
+}
+
+#[tokio::test]
+async fn redis_sessions_keep_the_session_store_contract() {
+    let (_server, redis) = redis();
+    sessions_contract(&RedisSessions::new(redis, 3_600, 3_600), ALICE, BOB).await;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -266,6 +285,12 @@ async fn sqlite_refresh_tokens_keep_the_refresh_store_contract() {
     refresh_contract(Arc::new(SqliteRefresh::new(f.db.clone())), f.alice, f.bob).await;
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn redis_refresh_tokens_keep_the_refresh_store_contract() {
+    let (_server, redis) = redis();
+    refresh_contract(Arc::new(RedisRefresh::new(redis, 3_600)), ALICE, BOB).await;
+}
+
 // ---------------------------------------------------------------------------------------------
 // Denylist and not-before marks
 
@@ -286,6 +311,47 @@ async fn denylist_contract(store: &dyn Denylist, alice: i64) {
 async fn sqlite_denylist_keeps_the_denylist_contract() {
     let f = sqlite().await;
     denylist_contract(&SqliteDenylist::new(f.db.clone()), f.alice).await;
+}
+
+#[tokio::test]
+async fn redis_denylist_keeps_the_denylist_contract() {
+    let (_server, redis) = redis();
+    denylist_contract(&RedisDenylist::new(redis), ALICE).await;
+}
+
+/// Redis taken away: a store call fails at once with a store error (the 503 a request gets),
+/// and once Redis is back the same store object works again, nothing restarted or reconnected
+/// by hand.
+#[tokio::test]
+async fn a_redis_store_fails_while_redis_is_down_and_recovers_when_it_is_back() {
+    let (mut server, redis) = redis();
+    let store = RedisDenylist::new(redis);
+    store.deny("j1", ALICE, 1_000).await.unwrap();
+    assert!(store.is_denied("j1").await.unwrap());
+
+    server.stop();
+    assert!(matches!(
+        store.is_denied("j1").await,
+        Err(StoreError::Backend(_))
+    ));
+
+    server.restart().expect("redis-server again");
+    // The connection manager reconnects in the background; the first call may still meet the
+    // old socket. A bounded number of tries, no time limit asserted.
+    let mut answer = store.is_denied("j1").await;
+    for _ in 0..100 {
+        if answer.is_ok() {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        answer = store.is_denied("j1").await;
+    }
+    assert!(
+        !answer.expect("the store works again"),
+        "a restarted lab Redis is empty: it persists nothing"
+    );
+    store.deny("j2", ALICE, 1_000).await.unwrap();
+    assert!(store.is_denied("j2").await.unwrap());
 }
 
 async fn marks_contract(store: &dyn MarkStore, alice: i64, bob: i64) {

@@ -1,7 +1,9 @@
 //! `GET /api/health`: answers 200 once the server is up and its database reachable. Test harnesses
-//! (Playwright's `webServer`, the timing scripts) wait on it.
+//! (Playwright's `webServer`, the timing scripts) wait on it. It also names the shared store
+//! (`sqlite` or `redis`) and whether it answers now: with Redis away the server is up, and its
+//! session and refresh requests answer 503 until Redis is back.
 
-use crate::state::AppState;
+use crate::{state::AppState, store::SharedStore};
 use axum::{extract::State, http::StatusCode, routing::get, Json, Router};
 use serde_json::{json, Value};
 
@@ -14,7 +16,18 @@ async fn health(State(state): State<AppState>) -> (StatusCode, Json<Value>) {
         .fetch_one(&state.db)
         .await
     {
-        Ok(_) => (StatusCode::OK, Json(json!({ "status": "ok" }))),
+        Ok(_) => {
+            let store = match &state.shared_store {
+                SharedStore::Embedded => json!({ "kind": "sqlite", "reachable": true }),
+                SharedStore::Redis(redis) => {
+                    json!({ "kind": "redis", "reachable": redis.ping().await.is_ok() })
+                }
+            };
+            (
+                StatusCode::OK,
+                Json(json!({ "status": "ok", "store": store })),
+            )
+        }
         Err(_) => (
             StatusCode::SERVICE_UNAVAILABLE,
             Json(

@@ -6,10 +6,12 @@
 //!   stops the access tokens already out there only for an account that switched server-side
 //!   revocation on. Otherwise they keep working, with their old claims, until `exp`.
 //!
-//! "Log out everywhere" and a password change write in **one SQLite transaction**: the new
-//! password hash, the ended sessions (with their ended-session memory), the revoked refresh
-//! families and the not-before mark either all happen or none do. A crash or a failed write in
-//! the middle can never leave a new password with the old sessions still alive.
+//! "Log out everywhere" and a password change write in **one SQLite transaction** when sessions
+//! and refresh families live in the embedded database: the new password hash, the ended sessions
+//! (with their ended-session memory), the revoked refresh families and the not-before mark either
+//! all happen or none do. With a Redis store no transaction spans both databases, so access ends
+//! first (each step atomic in Redis) and the password changes after: a failure part-way leaves
+//! the account logged out with its old password, never a new password beside live sessions.
 
 use crate::{
     audit::Entry,
@@ -17,7 +19,7 @@ use crate::{
     auth::password::PasswordHash,
     db::{unix_now, users::User},
     state::AppState,
-    store::sessions::sqlite::end_all_in,
+    store::{sessions::sqlite::end_all_in, SharedStore},
     wire::{AccessEnded, AuthMode, Password, Role},
 };
 
@@ -43,6 +45,9 @@ async fn end_all_access(
     new_hash: Option<&PasswordHash>,
 ) -> Result<(usize, u64, i64), AuthError> {
     let now = unix_now();
+    if let SharedStore::Redis(_) = state.shared_store {
+        return end_all_access_then_account(state, user, new_hash, now).await;
+    }
     let mut tx = state.db.begin().await?;
     // Write first, so the transaction holds SQLite's write lock from its first statement.
     sqlx::query(
@@ -67,6 +72,29 @@ async fn end_all_access(
     .rows_affected();
     tx.commit().await?;
     // Memory follows the database only once the database has it.
+    state.revocation.remember_mark(&user.username, now);
+    Ok((sessions_ended, refresh_revoked, now))
+}
+
+/// `end_all_access` with sessions and refresh families in Redis: end them there first, then write
+/// the account (password, mark) in the accounts database.
+async fn end_all_access_then_account(
+    state: &AppState,
+    user: &User,
+    new_hash: Option<&PasswordHash>,
+    now: i64,
+) -> Result<(usize, u64, i64), AuthError> {
+    let sessions_ended = state.sessions.end_all_of(user.id).await?;
+    let refresh_revoked = state.refresh.revoke_user(user.id).await?;
+    sqlx::query(
+        "UPDATE users SET tokens_not_before = ?1, password_hash = COALESCE(?2, password_hash)
+         WHERE id = ?3",
+    )
+    .bind(now)
+    .bind(new_hash.map(PasswordHash::as_phc))
+    .bind(user.id)
+    .execute(&state.db)
+    .await?;
     state.revocation.remember_mark(&user.username, now);
     Ok((sessions_ended, refresh_revoked, now))
 }
@@ -143,8 +171,11 @@ pub async fn set_disabled(
     user: &User,
     disabled: bool,
 ) -> Result<i64, AuthError> {
-    // Status, refresh families and mark in one transaction.
+    // Status, refresh families and mark in one transaction (with Redis: the families first).
     let now = unix_now();
+    if disabled && matches!(state.shared_store, SharedStore::Redis(_)) {
+        state.refresh.revoke_user(user.id).await?;
+    }
     let mut tx = state.db.begin().await?;
     sqlx::query("UPDATE users SET disabled = ?, tokens_not_before = ? WHERE id = ?")
         .bind(disabled as i64)
@@ -152,7 +183,7 @@ pub async fn set_disabled(
         .bind(user.id)
         .execute(&mut *tx)
         .await?;
-    if disabled {
+    if disabled && matches!(state.shared_store, SharedStore::Embedded) {
         sqlx::query(
             "UPDATE refresh_tokens SET revoked_at = ? WHERE user_id = ? AND revoked_at IS NULL",
         )

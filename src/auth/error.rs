@@ -27,6 +27,15 @@ impl From<SessionError> for AuthError {
     }
 }
 
+impl From<crate::auth::refresh::RefreshError> for AuthError {
+    fn from(err: crate::auth::refresh::RefreshError) -> Self {
+        match err {
+            crate::auth::refresh::RefreshError::Store(err) => err.into(),
+            other => AuthError::Internal(other.to_string()),
+        }
+    }
+}
+
 impl From<StoreError> for AuthError {
     fn from(err: StoreError) -> Self {
         match err {

@@ -22,8 +22,13 @@ use rand::{rngs::OsRng, RngCore};
 use serde_json::{json, Value};
 use std::{
     collections::HashMap,
-    sync::{Arc, RwLock},
+    sync::{Arc, Mutex, RwLock},
+    time::{Duration, Instant},
 };
+
+/// How often a process may re-read the key store for a `kid` it does not know: a flood of
+/// made-up kids costs one read per interval, not one per request.
+const RELEARN_EVERY: Duration = Duration::from_secs(1);
 
 /// One signing key with everything needed to sign and verify.
 pub struct SigningKey {
@@ -63,6 +68,8 @@ pub struct KeyRing {
     /// Held across "count this account's keys, then add one", so concurrent rotations cannot
     /// all pass the cap (rotations are rare: one lock for all accounts is enough).
     rotating: tokio::sync::Mutex<()>,
+    /// When the store was last re-read for an unknown kid.
+    relearned: Mutex<Option<Instant>>,
 }
 
 impl KeyRing {
@@ -77,12 +84,36 @@ impl KeyRing {
             store,
             keys: RwLock::new(keys),
             rotating: tokio::sync::Mutex::new(()),
+            relearned: Mutex::new(None),
         })
     }
 
     /// Look a key up by `kid`: memory only.
     pub fn get(&self, kid: &str) -> Option<Arc<SigningKey>> {
         self.keys.read().expect("lock").get(kid).cloned()
+    }
+
+    /// Learn the keys other processes sharing the key store made since this one loaded (a token
+    /// signed on another node names a kid this ring has not seen). At most once per
+    /// `RELEARN_EVERY`; `true` if a key was new.
+    pub async fn learn_new_keys(&self) -> Result<bool, KeyError> {
+        {
+            let mut last = self.relearned.lock().unwrap_or_else(|e| e.into_inner());
+            if last.is_some_and(|at| at.elapsed() < RELEARN_EVERY) {
+                return Ok(false);
+            }
+            *last = Some(Instant::now());
+        }
+        let stored = self.store.all().await?;
+        let mut keys = self.keys.write().expect("lock");
+        let mut learned = false;
+        for key in stored {
+            if let std::collections::hash_map::Entry::Vacant(slot) = keys.entry(key.kid.clone()) {
+                slot.insert(Arc::new(build(&key)?));
+                learned = true;
+            }
+        }
+        Ok(learned)
     }
 
     /// The key `owner_id` signs with in `alg`, created on first use.

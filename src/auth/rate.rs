@@ -59,9 +59,9 @@ impl FromStr for Rate {
 impl fmt::Display for Rate {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let secs = self.period.as_secs();
-        if secs % 3600 == 0 {
+        if secs.is_multiple_of(3600) {
             write!(f, "{}/{}h", self.burst, secs / 3600)
-        } else if secs % 60 == 0 {
+        } else if secs.is_multiple_of(60) {
             write!(f, "{}/{}m", self.burst, secs / 60)
         } else {
             write!(f, "{}/{}s", self.burst, secs)

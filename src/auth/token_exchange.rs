@@ -13,7 +13,7 @@ use crate::{
     audit::Entry,
     auth::{
         error::AuthError,
-        jwt::{self, Mode},
+        jwt,
         refresh::{Issued, RefreshError},
     },
     db::users::{self, User},
@@ -113,13 +113,7 @@ pub async fn log_out(
     };
     // Only a token that verifies is ours to deny: anything else is refused anyway.
     let mut trace = jwt::bearer_trace();
-    let (claims, _) = jwt::verify(
-        token,
-        &state.keys,
-        &state.settings.jwt,
-        &mut trace,
-        Mode::FirstFailure,
-    );
+    let (claims, _) = super::judge::token::verify(state, token, &mut trace).await?;
     if let Some(claims) = claims {
         if let Some(user_id) = state.account_settings.id_of(&claims.sub).await? {
             if state.account_settings.get(user_id).await?.denylist {

@@ -16,6 +16,7 @@ pub mod in_process;
 pub mod in_process_agent;
 pub mod jwks_check;
 pub mod logout_matrix;
+pub mod redis_process;
 pub mod replay;
 pub mod request_size;
 pub mod role_claim;

@@ -1,7 +1,8 @@
 //! Where the server's state is kept. Each kind of state has a trait here, shaped by what the auth
 //! policy needs (atomic rotation, revocation that reports what it found), and a SQLite
-//! implementation beside it. A Redis implementation of each arrives with the scale-out lab, and
-//! the store test suite (`tests/stores.rs`) is written against the traits so it runs on both.
+//! implementation beside it; sessions, refresh families and the denylist also have a Redis one, for
+//! several server processes sharing one lab. The store test suite (`tests/stores.rs`) is written
+//! against the traits and runs on both.
 //!
 //! - `sessions`: session records and the memory of whose ended sessions were;
 //! - `refresh`: refresh-token families and their rotation;
@@ -9,7 +10,8 @@
 //! - `keys`: signing keys (SQLite only: they belong to accounts, in the accounts database);
 //! - `marks`: per-account not-before marks;
 //! - `captures`: the lab's copies of live credentials for replay experiments (in memory today);
-//! - `probes`: what the forgery lesson's cross-site links carried (in memory).
+//! - `probes`: what the forgery lesson's cross-site links carried (in memory);
+//! - `redis`: the connection the Redis implementations share (`[store] url = "redis://…"`).
 //!
 //! Accounts stay in the accounts database (`db`); the rate-limit buckets are behind their own
 //! trait (`auth::rate_limit::Limiter`).
@@ -19,8 +21,20 @@ pub mod denylist;
 pub mod keys;
 pub mod marks;
 pub mod probes;
+pub mod redis;
 pub mod refresh;
 pub mod sessions;
+
+/// Where the state several server processes share lives (`[store] url`): sessions, refresh
+/// families and the denylist. The rest (accounts, signing keys, marks, the audit log) is in the
+/// accounts database either way.
+#[derive(Clone)]
+pub enum SharedStore {
+    /// The embedded SQLite database: one process, or processes on one machine sharing its file.
+    Embedded,
+    /// A Redis server.
+    Redis(redis::Redis),
+}
 
 /// What a store can fail with.
 #[derive(Debug, thiserror::Error)]

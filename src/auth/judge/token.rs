@@ -83,18 +83,44 @@ pub async fn judge(
     })
 }
 
+/// Verify `token` against this process's key ring. A kid the ring has not seen may be a key
+/// another process sharing the key store made: then the new keys are learnt (at most once a
+/// second) and the token is verified afresh, so a token signed on one node verifies on all.
+pub async fn verify(
+    state: &AppState,
+    token: &str,
+    trace: &mut Trace,
+) -> Result<(Option<Claims>, jwt::Parts), AuthError> {
+    let once = |trace: &mut Trace| {
+        jwt::verify(
+            token,
+            &state.keys,
+            &state.settings.jwt,
+            trace,
+            Mode::FirstFailure,
+        )
+    };
+    let verified = once(trace);
+    let unknown_kid = verified.0.is_none() && trace.failed() == Some(CheckId::KidKnown);
+    if unknown_kid
+        && state
+            .keys
+            .learn_new_keys()
+            .await
+            .map_err(|e| AuthError::Internal(e.to_string()))?
+    {
+        *trace = jwt::bearer_trace();
+        return Ok(once(trace));
+    }
+    Ok(verified)
+}
+
 type Checked = Result<(Claims, i64), (CheckId, Option<String>)>;
 
 /// Every check, in order. `Err` names the failed check and, when the signature held, the
 /// token's subject.
 async fn checks(state: &AppState, token: &str, trace: &mut Trace) -> Result<Checked, AuthError> {
-    let (claims, verified) = jwt::verify(
-        token,
-        &state.keys,
-        &state.settings.jwt,
-        trace,
-        Mode::FirstFailure,
-    );
+    let (claims, verified) = verify(state, token, trace).await?;
     let Some(claims) = claims else {
         let sub = verified.claims.as_ref().map(|c| c.sub.clone());
         return Ok(Err((trace.failed().unwrap_or(CheckId::Format), sub)));
