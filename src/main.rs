@@ -23,6 +23,8 @@ async fn serve() -> Result<(), authlab::server::StartError> {
     let cleanup_every = std::time::Duration::from_secs(settings.session.cleanup_interval_secs);
     let state = server::build_state(settings, options).await?;
     server::spawn_maintenance(state.clone(), cleanup_every);
+    // With a shared store, other processes' changes reach this one's caches.
+    authlab::auth::follow_changes::spawn(state.clone());
     let app = server::router(state.clone());
 
     let listener = tokio::net::TcpListener::bind(listen)

@@ -17,6 +17,7 @@ use crate::{
     state::{AppState, Shared},
     store::{
         captures::memory::MemoryCaptures,
+        changes::Announcer,
         denylist::{redis::RedisDenylist, sqlite::SqliteDenylist, Denylist},
         keys::sqlite::SqliteKeys,
         marks::sqlite::SqliteMarks,
@@ -103,6 +104,8 @@ pub async fn build_state(
         }
     }
     let stores = shared_stores(&settings, &db)?;
+    // Tells the other processes sharing the store what changed here (nobody, on SQLite).
+    let announcer = Announcer::for_store(&stores.which);
     let sessions = Arc::new(Sessions::new(
         stores.sessions,
         db.clone(),
@@ -113,15 +116,26 @@ pub async fn build_state(
     let default_same_site = settings.session.same_site;
     Ok(AppState::new(Shared {
         leptos_options,
-        account_settings: Arc::new(AccountSettings::new(db.clone(), default_same_site)),
-        keys: Arc::new(KeyRing::load(Arc::new(SqliteKeys::new(db.clone()))).await?),
+        account_settings: Arc::new(AccountSettings::new(
+            db.clone(),
+            default_same_site,
+            announcer.clone(),
+        )),
+        keys: Arc::new(
+            KeyRing::load(Arc::new(SqliteKeys::new(db.clone())), announcer.clone()).await?,
+        ),
         refresh: Arc::new(RefreshTokens::new(
             stores.refresh,
             settings.jwt.refresh_ttl_secs,
             settings.jwt.refresh_family_max_secs,
         )),
         revocation: Arc::new(
-            Revocation::load(stores.denylist, Arc::new(SqliteMarks::new(db.clone()))).await?,
+            Revocation::load(
+                stores.denylist,
+                Arc::new(SqliteMarks::new(db.clone())),
+                announcer,
+            )
+            .await?,
         ),
         shared_store: stores.which,
         audit: Arc::new(crate::audit::Audit::new(

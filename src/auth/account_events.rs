@@ -72,7 +72,7 @@ async fn end_all_access(
     .rows_affected();
     tx.commit().await?;
     // Memory follows the database only once the database has it.
-    state.revocation.remember_mark(&user.username, now);
+    state.revocation.marked(&user.username, now).await;
     Ok((sessions_ended, refresh_revoked, now))
 }
 
@@ -95,7 +95,7 @@ async fn end_all_access_then_account(
     .bind(user.id)
     .execute(&state.db)
     .await?;
-    state.revocation.remember_mark(&user.username, now);
+    state.revocation.marked(&user.username, now).await;
     Ok((sessions_ended, refresh_revoked, now))
 }
 
@@ -157,7 +157,7 @@ pub async fn change_role(
         .bind(user.id)
         .execute(&state.db)
         .await?;
-    state.revocation.remember_mark(&user.username, now);
+    state.revocation.marked(&user.username, now).await;
     let detail = format!("role {} → {role} by an administrator", user.role);
     record(state, by, user, "role change", &detail).await;
     Ok(now)
@@ -193,7 +193,7 @@ pub async fn set_disabled(
         .await?;
     }
     tx.commit().await?;
-    state.revocation.remember_mark(&user.username, now);
+    state.revocation.marked(&user.username, now).await;
     let action = if disabled {
         "account disabled"
     } else {

@@ -11,6 +11,7 @@
 use crate::{
     db::unix_now,
     store::{
+        changes::{Announcer, Change},
         keys::{KeyStore, StoredKey},
         StoreError,
     },
@@ -70,22 +71,29 @@ pub struct KeyRing {
     rotating: tokio::sync::Mutex<()>,
     /// When the store was last re-read for an unknown kid.
     relearned: Mutex<Option<Instant>>,
+    /// Tells the other server processes that keys changed, so their rings follow.
+    announcer: Announcer,
 }
 
 impl KeyRing {
     /// Load every stored key into memory.
-    pub async fn load(store: Arc<dyn KeyStore>) -> Result<Self, KeyError> {
-        let mut keys = HashMap::new();
-        for stored in store.all().await? {
-            let key = build(&stored)?;
-            keys.insert(stored.kid, Arc::new(key));
-        }
+    pub async fn load(store: Arc<dyn KeyStore>, announcer: Announcer) -> Result<Self, KeyError> {
+        let keys = read_all(store.as_ref()).await?;
         Ok(KeyRing {
             store,
             keys: RwLock::new(keys),
             rotating: tokio::sync::Mutex::new(()),
             relearned: Mutex::new(None),
+            announcer,
         })
+    }
+
+    /// Read the whole ring afresh: keys another process made, rotated or retired (a retired key
+    /// stops verifying here too).
+    pub async fn reload(&self) -> Result<(), KeyError> {
+        let keys = read_all(self.store.as_ref()).await?;
+        *self.keys.write().expect("lock") = keys;
+        Ok(())
     }
 
     /// Look a key up by `kid`: memory only.
@@ -95,25 +103,23 @@ impl KeyRing {
 
     /// Learn the keys other processes sharing the key store made since this one loaded (a token
     /// signed on another node names a kid this ring has not seen). At most once per
-    /// `RELEARN_EVERY`; `true` if a key was new.
-    pub async fn learn_new_keys(&self) -> Result<bool, KeyError> {
+    /// `RELEARN_EVERY`.
+    pub async fn learn_new_keys(&self) -> Result<(), KeyError> {
         {
             let mut last = self.relearned.lock().unwrap_or_else(|e| e.into_inner());
             if last.is_some_and(|at| at.elapsed() < RELEARN_EVERY) {
-                return Ok(false);
+                return Ok(());
             }
             *last = Some(Instant::now());
         }
         let stored = self.store.all().await?;
         let mut keys = self.keys.write().expect("lock");
-        let mut learned = false;
         for key in stored {
             if let std::collections::hash_map::Entry::Vacant(slot) = keys.entry(key.kid.clone()) {
                 slot.insert(Arc::new(build(&key)?));
-                learned = true;
             }
         }
-        Ok(learned)
+        Ok(())
     }
 
     /// The key `owner_id` signs with in `alg`, created on first use.
@@ -179,20 +185,30 @@ impl KeyRing {
     /// Retire every rotated-out key of `owner_id`: each token they signed now fails "kid known".
     pub async fn retire_rotated(&self, owner_id: i64) -> Result<usize, KeyError> {
         self.store.delete_rotated(owner_id).await?;
-        let mut keys = self.keys.write().expect("lock");
-        let before = keys.len();
-        keys.retain(|_, k| !(k.owner_id == owner_id && k.rotated_at.is_some()));
-        Ok(before - keys.len())
+        let retired = {
+            let mut keys = self.keys.write().expect("lock");
+            let before = keys.len();
+            keys.retain(|_, k| !(k.owner_id == owner_id && k.rotated_at.is_some()));
+            before - keys.len()
+        };
+        self.announcer.announce(Change::Keys).await;
+        Ok(retired)
     }
 
     /// Retire rotated keys whose last token has expired anyway (rotated more than `after` ago).
     pub async fn retire_expired(&self, after_secs: i64) -> Result<usize, KeyError> {
         let cutoff = unix_now() - after_secs;
         self.store.delete_rotated_before(cutoff).await?;
-        let mut keys = self.keys.write().expect("lock");
-        let before = keys.len();
-        keys.retain(|_, k| k.rotated_at.is_none_or(|at| at >= cutoff));
-        Ok(before - keys.len())
+        let retired = {
+            let mut keys = self.keys.write().expect("lock");
+            let before = keys.len();
+            keys.retain(|_, k| k.rotated_at.is_none_or(|at| at >= cutoff));
+            before - keys.len()
+        };
+        if retired > 0 {
+            self.announcer.announce(Change::Keys).await;
+        }
+        Ok(retired)
     }
 
     /// Drop a deleted account's keys from memory (the database rows went with the account).
@@ -240,8 +256,20 @@ impl KeyRing {
             .write()
             .expect("lock")
             .insert(stored.kid, key.clone());
+        // A rotation's old key changed too; either way the other rings should read again.
+        self.announcer.announce(Change::Keys).await;
         Ok(key)
     }
+}
+
+/// Every stored key, built.
+async fn read_all(store: &dyn KeyStore) -> Result<HashMap<String, Arc<SigningKey>>, KeyError> {
+    let mut keys = HashMap::new();
+    for stored in store.all().await? {
+        let key = build(&stored)?;
+        keys.insert(stored.kid, Arc::new(key));
+    }
+    Ok(keys)
 }
 
 fn random_kid() -> String {

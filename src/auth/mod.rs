@@ -9,6 +9,7 @@ pub mod csrf;
 pub mod decision;
 pub mod echo;
 pub mod error;
+pub mod follow_changes;
 pub mod judge;
 pub mod jwks_verifier;
 pub mod jwt;

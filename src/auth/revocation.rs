@@ -10,7 +10,12 @@
 
 use crate::{
     db::unix_now,
-    store::{denylist::Denylist, marks::MarkStore, StoreError},
+    store::{
+        changes::{Announcer, Change},
+        denylist::Denylist,
+        marks::MarkStore,
+        StoreError,
+    },
 };
 use std::{
     collections::HashMap,
@@ -22,6 +27,8 @@ pub struct Revocation {
     denylist: Arc<dyn Denylist>,
     marks_store: Arc<dyn MarkStore>,
     marks: RwLock<HashMap<String, i64>>,
+    /// Tells the other server processes of a new mark, so their memory follows.
+    announcer: Announcer,
 }
 
 impl Revocation {
@@ -29,13 +36,22 @@ impl Revocation {
     pub async fn load(
         denylist: Arc<dyn Denylist>,
         marks_store: Arc<dyn MarkStore>,
+        announcer: Announcer,
     ) -> Result<Self, StoreError> {
         let marks = marks_store.all().await?;
         Ok(Revocation {
             denylist,
             marks_store,
             marks: RwLock::new(marks.into_iter().collect()),
+            announcer,
         })
+    }
+
+    /// Read every mark afresh (changes from other processes may have been missed).
+    pub async fn reload_marks(&self) -> Result<(), StoreError> {
+        let marks = self.marks_store.all().await?;
+        *self.marks.write().expect("lock") = marks.into_iter().collect();
+        Ok(())
     }
 
     /// Put a token on the denylist until its `exp`.
@@ -59,10 +75,7 @@ impl Revocation {
     pub async fn mark_not_before(&self, user_id: i64, username: &str) -> Result<i64, StoreError> {
         let now = unix_now();
         self.marks_store.set(user_id, now).await?;
-        self.marks
-            .write()
-            .expect("lock")
-            .insert(username.to_string(), now);
+        self.marked(username, now).await;
         Ok(now)
     }
     /// Called before issuing a token: if `username` has a mark in the current second, wait for
@@ -81,7 +94,19 @@ impl Revocation {
         }
     }
 
-    /// Record in memory a mark already written to the database (in the caller's transaction).
+    /// A mark already written to the store (in the caller's transaction): remember it, and tell
+    /// the other processes.
+    pub async fn marked(&self, username: &str, at: i64) {
+        self.remember_mark(username, at);
+        self.announcer
+            .announce(Change::Mark {
+                username: username.to_string(),
+                at,
+            })
+            .await;
+    }
+
+    /// Record in memory a mark already stored (here, or by another process).
     pub fn remember_mark(&self, username: &str, at: i64) {
         self.marks
             .write()

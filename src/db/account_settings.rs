@@ -1,8 +1,12 @@
 //! Per-account lab switches. An account without a row uses the server defaults from Leptos.toml.
 //! They are read on every bearer request, so they are cached in memory (write-through): reading a
-//! switch must not itself be the database round trip the lab is measuring.
+//! switch must not itself be the database round trip the lab is measuring. A change is announced
+//! to the other server processes sharing the lab (`store::changes`), which drop their copy.
 
-use crate::wire::{AccountSwitches, AccountSwitchesPatch, JwtAlg, SameSite, ACCESS_TTL_RANGE};
+use crate::{
+    store::changes::{Announcer, Change},
+    wire::{AccountSwitches, AccountSwitchesPatch, JwtAlg, SameSite, ACCESS_TTL_RANGE},
+};
 use sqlx::SqlitePool;
 use std::{collections::HashMap, sync::RwLock};
 
@@ -14,16 +18,29 @@ pub struct AccountSettings {
     /// change; an account that is deleted (an expired scratch account) is `forget`-ten here, so a
     /// name registered again later is never mistaken for the old account.
     ids: RwLock<HashMap<String, i64>>,
+    announcer: Announcer,
 }
 
 impl AccountSettings {
-    pub fn new(db: SqlitePool, default_same_site: SameSite) -> Self {
+    pub fn new(db: SqlitePool, default_same_site: SameSite, announcer: Announcer) -> Self {
         AccountSettings {
             db,
             default_same_site,
             cache: RwLock::new(HashMap::new()),
             ids: RwLock::new(HashMap::new()),
+            announcer,
         }
+    }
+
+    /// Another process changed `user_id`'s switches: read them afresh next time.
+    pub fn forget_switches(&self, user_id: i64) {
+        self.cache.write().expect("lock").remove(&user_id);
+    }
+
+    /// Changes may have been missed (the change feed restarted): forget everything cached.
+    pub fn forget_all(&self) {
+        self.cache.write().expect("lock").clear();
+        self.ids.write().expect("lock").clear();
     }
 
     /// The id of `username`: one database look-up the first time, memory after that.
@@ -57,6 +74,7 @@ impl AccountSettings {
             .execute(&self.db)
             .await?;
         self.cache.write().expect("lock").remove(&user_id);
+        self.announcer.announce(Change::Switches(user_id)).await;
         Ok(())
     }
 
@@ -131,6 +149,7 @@ impl AccountSettings {
             .write()
             .expect("lock")
             .insert(user_id, settings.clone());
+        self.announcer.announce(Change::Switches(user_id)).await;
         Ok(settings)
     }
 }

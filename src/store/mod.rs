@@ -11,12 +11,14 @@
 //! - `marks`: per-account not-before marks;
 //! - `captures`: the lab's copies of live credentials for replay experiments (in memory today);
 //! - `probes`: what the forgery lesson's cross-site links carried (in memory);
+//! - `changes`: telling the other processes what changed, so their caches follow;
 //! - `redis`: the connection the Redis implementations share (`[store] url = "redis://…"`).
 //!
 //! Accounts stay in the accounts database (`db`); the rate-limit buckets are behind their own
 //! trait (`auth::rate_limit::Limiter`).
 
 pub mod captures;
+pub mod changes;
 pub mod denylist;
 pub mod keys;
 pub mod marks;

@@ -23,6 +23,7 @@ const CONNECT_TIMEOUT: Duration = Duration::from_millis(500);
 /// A connection to one Redis, and the prefix of every key the stores write there.
 #[derive(Clone)]
 pub struct Redis {
+    client: Client,
     conn: ConnectionManager,
     prefix: String,
 }
@@ -41,6 +42,7 @@ impl Redis {
             .get_connection_manager_lazy(config)
             .map_err(|err| StoreError::Backend(err.to_string()))?;
         Ok(Redis {
+            client,
             conn,
             prefix: prefix.to_string(),
         })
@@ -49,6 +51,11 @@ impl Redis {
     /// A handle to the shared connection (cheap: the manager multiplexes one socket).
     pub fn conn(&self) -> ConnectionManager {
         self.conn.clone()
+    }
+
+    /// The client, for connections of their own (a pub/sub subscription).
+    pub fn client(&self) -> &Client {
+        &self.client
     }
 
     /// The prefix every key starts with (the Lua scripts build their keys from it).

@@ -101,14 +101,14 @@ pub async fn verify(
         )
     };
     let verified = once(trace);
-    let unknown_kid = verified.0.is_none() && trace.failed() == Some(CheckId::KidKnown);
-    if unknown_kid
-        && state
+    if verified.0.is_none() && trace.failed() == Some(CheckId::KidKnown) {
+        // Judged afresh whatever the learning found: the key may also have arrived meanwhile
+        // through the change feed. A kid that stays unknown fails the same check again.
+        state
             .keys
             .learn_new_keys()
             .await
-            .map_err(|e| AuthError::Internal(e.to_string()))?
-    {
+            .map_err(|e| AuthError::Internal(e.to_string()))?;
         *trace = jwt::bearer_trace();
         return Ok(once(trace));
     }

@@ -43,7 +43,7 @@ impl RedisSessions {
 }
 
 /// Shared by the scripts that end sessions: `end_one(p, key, now, keep_until)` deletes the record
-/// its indexes and remembers its owner; returns the owner's id, or false if there was none.
+/// and its indexes and remembers its owner; returns the owner's id, or false if there was none.
 const END_ONE: &str = r"
 local function end_one(p, k, now, keep_until)
   local s = p .. 's:' .. k

@@ -1,0 +1,164 @@
+//! Telling the other server processes what changed, so the caches each keeps in memory follow.
+//! Each process caches what every bearer request reads (the per-account switches, the signing
+//! keys, the not-before marks); with several processes sharing one lab, a change made on one must
+//! reach the others' caches at once, or a denylist switched on at one node is ignored at another.
+//!
+//! The channel is Redis pub/sub on `<prefix>changes`: a change is published after it is stored,
+//! and every process (the publisher too) applies each message it receives. Pub/sub keeps nothing
+//! for a subscriber that was away, so each time the subscription (re)starts the follower is told
+//! to forget everything it cached (`None`), and reloads on demand. With the embedded SQLite store
+//! there is one process and nothing to tell.
+
+use super::{redis::Redis, SharedStore, StoreError};
+use futures_util::StreamExt;
+use std::time::Duration;
+use tokio::sync::{mpsc, watch};
+
+/// A change another process must hear of.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Change {
+    /// An account's switches changed (the denylist, the token lifetime, …).
+    Switches(i64),
+    /// An account's not-before mark moved to `at`.
+    Mark { username: String, at: i64 },
+    /// Signing keys were made, rotated or retired.
+    Keys,
+}
+
+impl Change {
+    fn encode(&self) -> String {
+        match self {
+            Change::Switches(id) => format!("switches {id}"),
+            Change::Mark { username, at } => format!("mark {at} {username}"),
+            Change::Keys => "keys".into(),
+        }
+    }
+
+    fn decode(text: &str) -> Option<Change> {
+        let mut words = text.splitn(3, ' ');
+        match (words.next()?, words.next(), words.next()) {
+            ("switches", Some(id), None) => Some(Change::Switches(id.parse().ok()?)),
+            ("mark", Some(at), Some(username)) => Some(Change::Mark {
+                username: username.to_string(),
+                at: at.parse().ok()?,
+            }),
+            ("keys", None, None) => Some(Change::Keys),
+            _ => None,
+        }
+    }
+}
+
+/// Publishes changes, when there are other processes to tell.
+#[derive(Clone)]
+pub struct Announcer(Option<Redis>);
+
+impl Announcer {
+    pub fn for_store(store: &SharedStore) -> Self {
+        match store {
+            SharedStore::Embedded => Announcer(None),
+            SharedStore::Redis(redis) => Announcer(Some(redis.clone())),
+        }
+    }
+
+    /// No other process to tell (tests of one process, the embedded store).
+    pub fn none() -> Self {
+        Announcer(None)
+    }
+
+    /// Tell the other processes. A failure is logged, not returned: the change itself is already
+    /// stored, and a follower that lost Redis forgets its whole cache when it is back.
+    pub async fn announce(&self, change: Change) {
+        let Some(redis) = &self.0 else { return };
+        let published: Result<i64, redis::RedisError> = redis::cmd("PUBLISH")
+            .arg(redis.key("changes"))
+            .arg(change.encode())
+            .query_async(&mut redis.conn())
+            .await;
+        if let Err(err) = published {
+            tracing::warn!(target: "authlab::store", %err, ?change, "could not announce a change");
+        }
+    }
+}
+
+impl Redis {
+    /// Follow the changes every process announces. The receiver gets `Some(change)` for each, and
+    /// `None` whenever the subscription (re)starts, since changes may have been missed meanwhile.
+    /// Ends when `shutdown` turns true.
+    pub fn follow(&self, mut shutdown: watch::Receiver<bool>) -> mpsc::Receiver<Option<Change>> {
+        let (send, receive) = mpsc::channel(256);
+        let redis = self.clone();
+        tokio::spawn(async move {
+            loop {
+                tokio::select! {
+                    _ = shutdown.changed() => return,
+                    ended = redis.follow_once(&send) => {
+                        if let Err(err) = ended {
+                            tracing::debug!(target: "authlab::store", %err, "change feed lost");
+                        }
+                    }
+                }
+                if send.is_closed() {
+                    return;
+                }
+                // Redis is away: try again shortly.
+                tokio::select! {
+                    _ = shutdown.changed() => return,
+                    _ = tokio::time::sleep(Duration::from_millis(250)) => {}
+                }
+            }
+        });
+        receive
+    }
+
+    /// One subscription, until the connection drops.
+    async fn follow_once(&self, send: &mpsc::Sender<Option<Change>>) -> Result<(), StoreError> {
+        let mut feed = self.client().get_async_pubsub().await?;
+        feed.subscribe(self.key("changes")).await?;
+        if send.send(None).await.is_err() {
+            return Ok(());
+        }
+        let mut messages = feed.on_message();
+        while let Some(message) = messages.next().await {
+            let Ok(text) = message.get_payload::<String>() else {
+                continue;
+            };
+            let Some(change) = Change::decode(&text) else {
+                tracing::warn!(target: "authlab::store", "an unreadable change was announced");
+                continue;
+            };
+            if send.send(Some(change)).await.is_err() {
+                return Ok(());
+            }
+        }
+        Err(StoreError::Backend("redis: the change feed ended".into()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn changes_read_back_as_written() {
+        for change in [
+            Change::Switches(42),
+            Change::Mark {
+                username: "lab:matrix-x-admin".into(),
+                at: 1_700_000_000,
+            },
+            Change::Keys,
+        ] {
+            assert_eq!(Change::decode(&change.encode()), Some(change));
+        }
+        for junk in [
+            "",
+            "switches",
+            "switches x",
+            "mark 1",
+            "keys now",
+            "other 1",
+        ] {
+            assert_eq!(Change::decode(junk), None, "{junk:?}");
+        }
+    }
+}

@@ -1,0 +1,255 @@
+//! Several real authlab processes sharing one real Redis (and one accounts database on one
+//! machine), talked to over real HTTP: a session or token made on one node is honoured on the
+//! others, a logout on one node is seen on another exactly as far as each model allows, and a
+//! switch changed on one node reaches another's cache at once. Every process this test starts is
+//! stopped when it ends, also when it fails.
+
+use authlab::lab::redis_process::RedisProcess;
+use serde_json::{json, Value};
+use std::{
+    io::{Read, Write},
+    net::{TcpListener, TcpStream},
+    path::Path,
+    process::{Child, Command, Stdio},
+    time::{Duration, Instant},
+};
+
+/// One authlab process.
+struct Node {
+    child: Child,
+    port: u16,
+    log: std::path::PathBuf,
+}
+
+impl Drop for Node {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+/// Start a node on `dir`'s database and `redis`, and wait until it answers.
+fn start_node(dir: &Path, redis: &RedisProcess, name: &str) -> Node {
+    let port = free_port();
+    let log = dir.join(format!("{name}.log"));
+    let out = std::fs::File::create(&log).unwrap();
+    let child = Command::new(env!("CARGO_BIN_EXE_authlab"))
+        .env("AUTHLAB_LISTEN", format!("127.0.0.1:{port}"))
+        .env(
+            "AUTHLAB_DATABASE_URL",
+            format!("sqlite://{}/shared.db", dir.display()),
+        )
+        .env("AUTHLAB_STORE_URL", redis.url())
+        .env("AUTHLAB_LOG_LEVEL", "warn")
+        .stdin(Stdio::null())
+        .stdout(out.try_clone().unwrap())
+        .stderr(out)
+        .spawn()
+        .expect("server binary starts");
+    let node = Node { child, port, log };
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while Instant::now() < deadline {
+        if let Ok(answer) = node.call("GET", "/api/health", &[], None) {
+            if answer.status == 200 {
+                return node;
+            }
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    panic!(
+        "{name} did not become ready; log:\n{}",
+        std::fs::read_to_string(&node.log).unwrap_or_default()
+    );
+}
+
+struct Answer {
+    status: u16,
+    headers: String,
+    body: String,
+}
+
+impl Answer {
+    fn json(&self) -> Value {
+        serde_json::from_str(&self.body).unwrap_or(Value::Null)
+    }
+
+    /// `name=value` of the cookie this answer sets.
+    fn cookie(&self, name: &str) -> String {
+        self.headers
+            .lines()
+            .filter(|line| line.to_ascii_lowercase().starts_with("set-cookie:"))
+            .filter_map(|line| line.split_once(':').map(|(_, value)| value.trim()))
+            .filter_map(|value| value.split(';').next())
+            .find(|pair| pair.starts_with(&format!("{name}=")))
+            .unwrap_or_else(|| panic!("no {name} cookie in:\n{}", self.headers))
+            .to_string()
+    }
+
+    fn failed_check(&self) -> Value {
+        let auth = &self.json()["auth"];
+        auth["checks"]
+            .as_array()
+            .and_then(|checks| checks.iter().find(|c| c["status"] == "fail"))
+            .map(|c| c["name"].clone())
+            .unwrap_or(Value::Null)
+    }
+}
+
+impl Node {
+    /// One HTTP/1.1 request over a fresh connection.
+    fn call(
+        &self,
+        method: &str,
+        path: &str,
+        headers: &[(&str, &str)],
+        body: Option<&Value>,
+    ) -> std::io::Result<Answer> {
+        let mut stream = TcpStream::connect(("127.0.0.1", self.port))?;
+        stream.set_read_timeout(Some(Duration::from_secs(30)))?;
+        let body = body.map(Value::to_string).unwrap_or_default();
+        let mut request = format!(
+            "{method} {path} HTTP/1.1\r\nHost: 127.0.0.1:{}\r\nConnection: close\r\n\
+             Content-Type: application/json\r\nContent-Length: {}\r\n",
+            self.port,
+            body.len()
+        );
+        for (name, value) in headers {
+            request.push_str(&format!("{name}: {value}\r\n"));
+        }
+        request.push_str("\r\n");
+        request.push_str(&body);
+        stream.write_all(request.as_bytes())?;
+        let mut raw = String::new();
+        stream.read_to_string(&mut raw)?;
+        let (head, body) = raw.split_once("\r\n\r\n").unwrap_or((&raw, ""));
+        let status = head
+            .split(' ')
+            .nth(1)
+            .and_then(|code| code.parse().ok())
+            .unwrap_or(0);
+        Ok(Answer {
+            status,
+            headers: head.to_string(),
+            body: body.to_string(),
+        })
+    }
+
+    fn send(
+        &self,
+        method: &str,
+        path: &str,
+        headers: &[(&str, &str)],
+        body: Option<&Value>,
+    ) -> Answer {
+        self.call(method, path, headers, body)
+            .unwrap_or_else(|err| panic!("{method} {path} on port {}: {err}", self.port))
+    }
+}
+
+fn account(name: &str) -> Value {
+    json!({"username": name, "password": "Correct-Horse-Battery-9"})
+}
+
+/// Sign in by session on `node`: (cookie header value, CSRF token).
+fn session_login(node: &Node, name: &str) -> (String, String) {
+    let answer = node.send("POST", "/api/session/login", &[], Some(&account(name)));
+    assert_eq!(answer.status, 200, "{}", answer.body);
+    let cookie = answer.cookie("__Host-authlab_session");
+    let csrf = answer.json()["csrf_token"].as_str().unwrap().to_string();
+    (cookie, csrf)
+}
+
+fn bearer_login(node: &Node, name: &str) -> String {
+    let answer = node.send("POST", "/api/jwt/login", &[], Some(&account(name)));
+    assert_eq!(answer.status, 200, "{}", answer.body);
+    answer.json()["access_token"].as_str().unwrap().to_string()
+}
+
+fn me_with_bearer(node: &Node, token: &str) -> Answer {
+    let auth = format!("Bearer {token}");
+    node.send("GET", "/api/me", &[("Authorization", &auth)], None)
+}
+
+#[test]
+fn a_login_on_one_node_works_on_another_and_a_logout_is_seen_as_far_as_each_model_allows() {
+    let redis = RedisProcess::start().expect("redis-server (./scripts/test.sh installs it)");
+    let dir = tempfile::tempdir().unwrap();
+    // One after the other: the first creates the shared database.
+    let a = start_node(dir.path(), &redis, "node-a");
+    let b = start_node(dir.path(), &redis, "node-b");
+    let health = b.send("GET", "/api/health", &[], None).json();
+    assert_eq!(health["store"], json!({"kind": "redis", "reachable": true}));
+
+    let registered = a.send("POST", "/api/register", &[], Some(&account("scaler")));
+    assert_eq!(registered.status, 201, "{}", registered.body);
+
+    // A session made on A is a record in the shared store: B finds it.
+    let (cookie, csrf) = session_login(&a, "scaler");
+    let on_b = b.send("GET", "/api/me", &[("Cookie", &cookie)], None);
+    assert_eq!(on_b.status, 200, "{}", on_b.body);
+    assert_eq!(on_b.json()["username"], "scaler");
+
+    // A token signed on A (with a key A made) verifies on B.
+    let token = bearer_login(&a, "scaler");
+    let on_b = me_with_bearer(&b, &token);
+    assert_eq!(on_b.status, 200, "{}", on_b.body);
+
+    // Logout on A; replay on B. The session record is gone for every node.
+    let out = a.send(
+        "POST",
+        "/api/session/logout",
+        &[("Cookie", &cookie), ("X-CSRF-Token", &csrf)],
+        None,
+    );
+    assert_eq!(out.status, 204, "{}", out.body);
+    let replayed = b.send("GET", "/api/me", &[("Cookie", &cookie)], None);
+    assert_eq!(replayed.status, 401, "{}", replayed.body);
+
+    // A stateless JWT logged out on A still works on B: nothing anywhere remembers the logout.
+    let auth = format!("Bearer {token}");
+    let out = a.send("POST", "/api/jwt/logout", &[("Authorization", &auth)], None);
+    assert_eq!(out.status, 204, "{}", out.body);
+    assert_eq!(me_with_bearer(&b, &token).status, 200);
+
+    // With the denylist switched on (on A, after B has cached the switches), a token logged out
+    // on A is refused on B, by the shared denylist.
+    let fresh = bearer_login(&a, "scaler");
+    assert_eq!(
+        me_with_bearer(&b, &fresh).status,
+        200,
+        "B caches the switches"
+    );
+    let auth = format!("Bearer {fresh}");
+    let switched = a.send(
+        "PUT",
+        "/api/lab-settings",
+        &[("Authorization", &auth)],
+        Some(&json!({"denylist": true})),
+    );
+    assert_eq!(switched.status, 200, "{}", switched.body);
+    let revocable = bearer_login(&a, "scaler");
+    assert_eq!(me_with_bearer(&b, &revocable).status, 200);
+    let auth = format!("Bearer {revocable}");
+    let out = a.send("POST", "/api/jwt/logout", &[("Authorization", &auth)], None);
+    assert_eq!(out.status, 204, "{}", out.body);
+    // B learns of the switch through the change feed, which may take a moment to arrive: a
+    // bounded number of tries, no time limit asserted.
+    let mut refused = me_with_bearer(&b, &revocable);
+    for _ in 0..50 {
+        if refused.status == 401 {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+        refused = me_with_bearer(&b, &revocable);
+    }
+    assert_eq!(refused.status, 401, "{}", refused.body);
+    assert_eq!(refused.failed_check(), "denylist", "{}", refused.body);
+}
