@@ -253,3 +253,92 @@ fn a_login_on_one_node_works_on_another_and_a_logout_is_seen_as_far_as_each_mode
     assert_eq!(refused.status, 401, "{}", refused.body);
     assert_eq!(refused.failed_check(), "denylist", "{}", refused.body);
 }
+
+/// Call until `done` holds, a bounded number of times (the connection manager reconnects in
+/// the background, so the first call after an outage may still meet the old socket).
+fn eventually(mut call: impl FnMut() -> Answer, done: impl Fn(&Answer) -> bool) -> Answer {
+    let mut answer = call();
+    for _ in 0..50 {
+        if done(&answer) {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+        answer = call();
+    }
+    answer
+}
+
+#[test]
+fn a_store_outage_fails_sessions_loudly_and_jwts_as_each_account_chose_then_recovers() {
+    let mut redis = RedisProcess::start().expect("redis-server (./scripts/test.sh installs it)");
+    let dir = tempfile::tempdir().unwrap();
+    let node = start_node(dir.path(), &redis, "node");
+    for name in ["closed", "open", "plain"] {
+        let registered = node.send("POST", "/api/register", &[], Some(&account(name)));
+        assert_eq!(registered.status, 201, "{}", registered.body);
+    }
+    let (cookie, _) = session_login(&node, "plain");
+    let plain = bearer_login(&node, "plain");
+    // Both revocable accounts switch the denylist on; "open" also chooses to fail open.
+    for (name, fail_open) in [("closed", false), ("open", true)] {
+        let token = bearer_login(&node, name);
+        let auth = format!("Bearer {token}");
+        let switched = node.send(
+            "PUT",
+            "/api/lab-settings",
+            &[("Authorization", &auth)],
+            Some(&json!({"denylist": true, "denylist_fail_open": fail_open})),
+        );
+        assert_eq!(switched.status, 200, "{}", switched.body);
+    }
+    let closed = bearer_login(&node, "closed");
+    // A token of "open", logged out: the denylist refuses it while the store answers.
+    let revoked = bearer_login(&node, "open");
+    let auth = format!("Bearer {revoked}");
+    let out = node.send("POST", "/api/jwt/logout", &[("Authorization", &auth)], None);
+    assert_eq!(out.status, 204, "{}", out.body);
+    assert_eq!(me_with_bearer(&node, &revoked).status, 401);
+    let me_by_cookie = || node.send("GET", "/api/me", &[("Cookie", &cookie)], None);
+    assert_eq!(me_by_cookie().status, 200);
+    assert_eq!(me_with_bearer(&node, &closed).status, 200);
+
+    redis.pause().expect("freeze redis-server");
+
+    // Session mode fails loudly: 503, and the trace names the store lookup.
+    let session = me_by_cookie();
+    assert_eq!(session.status, 503, "{}", session.body);
+    assert_eq!(session.json()["error"], "session_store_unavailable");
+    assert_eq!(session.failed_check(), "store lookup", "{}", session.body);
+    // A stateless token never asks the store.
+    assert_eq!(me_with_bearer(&node, &plain).status, 200);
+    // Denylist on, failing closed: every call of that account is refused, 503.
+    let refused = me_with_bearer(&node, &closed);
+    assert_eq!(refused.status, 503, "{}", refused.body);
+    assert_eq!(refused.json()["error"], "denylist_store_unavailable");
+    assert_eq!(refused.failed_check(), "denylist", "{}", refused.body);
+    // Failing open: the revoked token works again, and nothing in the answer looks broken.
+    let reopened = me_with_bearer(&node, &revoked);
+    assert_eq!(reopened.status, 200, "{}", reopened.body);
+    assert!(reopened.body.contains("NOT checked"), "{}", reopened.body);
+    let health = node.send("GET", "/api/health", &[], None).json();
+    assert_eq!(
+        health["store"],
+        json!({"kind": "redis", "reachable": false})
+    );
+
+    redis.resume().expect("thaw redis-server");
+
+    // Back without restarting anything: the same session works again, the closed account's
+    // token is accepted, and the revoked token is refused again.
+    let session = eventually(me_by_cookie, |a| a.status == 200);
+    assert_eq!(session.status, 200, "{}", session.body);
+    let accepted = eventually(|| me_with_bearer(&node, &closed), |a| a.status == 200);
+    assert_eq!(accepted.status, 200, "{}", accepted.body);
+    let refused_again = eventually(|| me_with_bearer(&node, &revoked), |a| a.status == 401);
+    assert_eq!(
+        refused_again.failed_check(),
+        "denylist",
+        "{}",
+        refused_again.body
+    );
+}

@@ -69,6 +69,9 @@ pub enum ApiError {
     /// The session store did not answer: session mode cannot decide anything, and says so.
     #[error("the session store is unavailable")]
     StoreUnavailable(String),
+    /// A store a check needed did not answer; the trace names the check.
+    #[error("{}", failed_detail(trace))]
+    StoreDown { trace: AuthTrace, detail: String },
     /// Something broke on our side. The detail goes to the log; the client gets a generic sentence.
     #[error("internal error")]
     Internal(String),
@@ -91,7 +94,9 @@ impl ApiError {
                 RefusedAs::Forbidden => StatusCode::FORBIDDEN,
             },
             ApiError::NotFound | ApiError::NoSuchSession => StatusCode::NOT_FOUND,
-            ApiError::StoreUnavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+            ApiError::StoreUnavailable(_) | ApiError::StoreDown { .. } => {
+                StatusCode::SERVICE_UNAVAILABLE
+            }
             ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -122,6 +127,10 @@ impl ApiError {
             ApiError::NotFound => "not_found",
             ApiError::NoSuchSession => "no_such_session",
             ApiError::StoreUnavailable(_) => "session_store_unavailable",
+            ApiError::StoreDown { trace, .. } => match trace.failed_check().map(|c| c.name) {
+                Some(crate::wire::CheckId::Denylist) => "denylist_store_unavailable",
+                _ => "session_store_unavailable",
+            },
             ApiError::Internal(_) => "internal",
         }
     }
@@ -131,7 +140,9 @@ impl ApiError {
             error: self.code().to_string(),
             reason: self.to_string(),
             auth: match self {
-                ApiError::Refused { trace, .. } => Some(trace.clone()),
+                ApiError::Refused { trace, .. } | ApiError::StoreDown { trace, .. } => {
+                    Some(trace.clone())
+                }
                 _ => None,
             },
         }
@@ -144,8 +155,8 @@ impl IntoResponse for ApiError {
             ApiError::Internal(detail) => {
                 tracing::error!(target: "authlab::api", %detail, "internal error")
             }
-            ApiError::StoreUnavailable(detail) => {
-                tracing::error!(target: "authlab::api", %detail, "session store unavailable")
+            ApiError::StoreUnavailable(detail) | ApiError::StoreDown { detail, .. } => {
+                tracing::error!(target: "authlab::api", %detail, "store unavailable")
             }
             _ => {}
         }
@@ -219,6 +230,7 @@ impl From<AuthError> for ApiError {
     fn from(err: AuthError) -> Self {
         match err {
             AuthError::StoreUnavailable(detail) => ApiError::StoreUnavailable(detail),
+            AuthError::StoreDown { trace, detail } => ApiError::StoreDown { trace, detail },
             AuthError::Hash(err) => err.into(),
             AuthError::Internal(detail) => ApiError::Internal(detail),
         }

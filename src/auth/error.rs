@@ -11,6 +11,13 @@ pub enum AuthError {
     /// The session store did not answer: session mode cannot decide anything, and says so.
     #[error("the session store is unavailable: {0}")]
     StoreUnavailable(String),
+    /// A store a check needed did not answer, and the trace says which check (the session
+    /// lookup, or the denylist of an account that fails closed).
+    #[error("a store did not answer: {detail}")]
+    StoreDown {
+        trace: crate::wire::AuthTrace,
+        detail: String,
+    },
     /// Hashing a password failed or its queue is full.
     #[error(transparent)]
     Hash(#[from] HashError),

@@ -176,8 +176,20 @@ impl Sessions {
 
         let key = key_of(value);
         let started = Instant::now();
-        let record = self.store.load(&key).await?;
+        let loaded = self.store.load(&key).await;
         let micros = started.elapsed().as_micros() as u64;
+        let record = match loaded {
+            Ok(record) => record,
+            Err(err) => {
+                // Loud, and in the trace: without its store a session cannot be checked at all.
+                trace.fail_timed(
+                    CheckId::StoreLookup,
+                    format!("the session store did not answer ({err}): no session can be checked"),
+                    micros,
+                );
+                return Err(err.into());
+            }
+        };
         let Some(record) = record else {
             trace.fail_timed(
                 CheckId::StoreLookup,

@@ -82,26 +82,29 @@ impl AccountSettings {
         if let Some(hit) = self.cache.read().expect("lock").get(&user_id) {
             return Ok(hit.clone());
         }
-        let row: Option<(String, String, i64, Option<i64>)> = sqlx::query_as(
-            "SELECT same_site, jwt_alg, denylist, access_ttl_secs FROM account_settings WHERE user_id = ?",
+        let row: Option<(String, String, i64, Option<i64>, i64)> = sqlx::query_as(
+            "SELECT same_site, jwt_alg, denylist, access_ttl_secs, denylist_fail_open
+             FROM account_settings WHERE user_id = ?",
         )
         .bind(user_id)
         .fetch_optional(&self.db)
         .await?;
         let settings = match row {
-            Some((same_site, alg, denylist, access_ttl)) => AccountSwitches {
+            Some((same_site, alg, denylist, access_ttl, fail_open)) => AccountSwitches {
                 same_site: SameSite::parse(&same_site).unwrap_or(self.default_same_site),
                 jwt_alg: JwtAlg::parse(&alg).unwrap_or_default(),
                 denylist: denylist != 0,
                 access_ttl_secs: access_ttl
                     .and_then(|secs| u64::try_from(secs).ok())
                     .filter(|secs| ACCESS_TTL_RANGE.contains(secs)),
+                denylist_fail_open: fail_open != 0,
             },
             None => AccountSwitches {
                 same_site: self.default_same_site,
                 jwt_alg: JwtAlg::default(),
                 denylist: false,
                 access_ttl_secs: None,
+                denylist_fail_open: false,
             },
         };
         self.cache
@@ -127,22 +130,28 @@ impl AccountSettings {
         if let Some(denylist) = patch.denylist {
             settings.denylist = denylist;
         }
+        if let Some(fail_open) = patch.denylist_fail_open {
+            settings.denylist_fail_open = fail_open;
+        }
         if let Some(secs) = patch.access_ttl_secs {
             // 0: back to the server default (the handler has refused anything out of range).
             settings.access_ttl_secs = ACCESS_TTL_RANGE.contains(&secs).then_some(secs);
         }
         sqlx::query(
-            "INSERT INTO account_settings (user_id, same_site, jwt_alg, denylist, access_ttl_secs)
-             VALUES (?, ?, ?, ?, ?)
+            "INSERT INTO account_settings
+                 (user_id, same_site, jwt_alg, denylist, access_ttl_secs, denylist_fail_open)
+             VALUES (?, ?, ?, ?, ?, ?)
              ON CONFLICT (user_id) DO UPDATE SET same_site = excluded.same_site,
                  jwt_alg = excluded.jwt_alg, denylist = excluded.denylist,
-                 access_ttl_secs = excluded.access_ttl_secs",
+                 access_ttl_secs = excluded.access_ttl_secs,
+                 denylist_fail_open = excluded.denylist_fail_open",
         )
         .bind(user_id)
         .bind(settings.same_site.as_str())
         .bind(settings.jwt_alg.as_str())
         .bind(settings.denylist as i64)
         .bind(settings.access_ttl_secs.map(|secs| secs as i64))
+        .bind(settings.denylist_fail_open as i64)
         .execute(&self.db)
         .await?;
         self.cache

@@ -64,6 +64,34 @@ impl RedisProcess {
         }
     }
 
+    /// Freeze it (SIGSTOP): its connections stay open but nothing answers, as when a store hangs
+    /// or the network to it is cut. Its data survives; `resume` brings it back.
+    pub fn pause(&mut self) -> Result<(), RedisProcessError> {
+        self.signal("-STOP")
+    }
+
+    /// Thaw it (SIGCONT) after `pause`.
+    pub fn resume(&mut self) -> Result<(), RedisProcessError> {
+        self.signal("-CONT")
+    }
+
+    fn signal(&self, which: &str) -> Result<(), RedisProcessError> {
+        let Some(child) = &self.child else {
+            return Err(RedisProcessError::Start("it is not running".into()));
+        };
+        let status = Command::new("kill")
+            .args([which, &child.id().to_string()])
+            .status()
+            .map_err(|e| RedisProcessError::Start(e.to_string()))?;
+        if status.success() {
+            Ok(())
+        } else {
+            Err(RedisProcessError::Start(format!(
+                "kill {which} failed: {status}"
+            )))
+        }
+    }
+
     /// Start it again after `stop`, on the same port (empty: it persists nothing).
     pub fn restart(&mut self) -> Result<(), RedisProcessError> {
         if self.child.is_none() {

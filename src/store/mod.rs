@@ -38,6 +38,16 @@ pub enum SharedStore {
     Redis(redis::Redis),
 }
 
+impl SharedStore {
+    /// What the traces call it.
+    pub fn name(&self) -> &'static str {
+        match self {
+            SharedStore::Embedded => "SQLite",
+            SharedStore::Redis(_) => "Redis",
+        }
+    }
+}
+
 /// What a store can fail with.
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {

@@ -193,6 +193,10 @@ pub struct AccountSwitches {
     /// (`ACCESS_TTL_RANGE`): a class watches a 15-second token expire instead of a 2-minute one.
     #[serde(default)]
     pub access_ttl_secs: Option<u64>,
+    /// When the denylist's store does not answer: accept the token unchecked (fail open: a
+    /// revoked token works again, claim 9) rather than refuse every bearer request with 503.
+    #[serde(default)]
+    pub denylist_fail_open: bool,
 }
 
 /// The access-token lifetimes an account may choose for itself, in seconds.
@@ -211,4 +215,6 @@ pub struct AccountSwitchesPatch {
     /// Seconds within `ACCESS_TTL_RANGE`, or 0 for the server's default.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub access_ttl_secs: Option<u64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub denylist_fail_open: Option<bool>,
 }

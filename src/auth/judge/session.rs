@@ -49,7 +49,16 @@ pub async fn judge(
     };
     let mut trace = Trace::new(AuthMode::Session, plan);
     let cookie = presented.cookie.as_deref();
-    let checked = checks(state, presented, cookie, touch, &mut trace).await?;
+    let checked = match checks(state, presented, cookie, touch, &mut trace).await {
+        Ok(checked) => checked,
+        Err(AuthError::StoreUnavailable(detail)) => {
+            return Err(AuthError::StoreDown {
+                trace: trace.finish(),
+                detail,
+            })
+        }
+        Err(other) => return Err(other),
+    };
     let trace = trace.finish();
     Ok(match checked {
         Ok(session) => Decision {

@@ -43,7 +43,17 @@ pub async fn judge(
         });
     };
     let mut trace = jwt::bearer_trace();
-    let checked = checks(state, token, &mut trace).await?;
+    let checked = match checks(state, token, &mut trace).await {
+        Ok(checked) => checked,
+        // A store a check needed did not answer: 503, with the trace naming the check.
+        Err(AuthError::StoreUnavailable(detail)) => {
+            return Err(AuthError::StoreDown {
+                trace: trace.finish(),
+                detail,
+            })
+        }
+        Err(other) => return Err(other),
+    };
     let trace = trace.finish();
     Ok(match checked {
         Ok((claims, user_id)) => Decision {
@@ -148,23 +158,44 @@ async fn checks(state: &AppState, token: &str, trace: &mut Trace) -> Result<Chec
 
     let switches = state.account_settings.get(user_id).await?;
     if switches.denylist {
-        let (denied, micros) = state.revocation.is_denied(&claims.jti).await?;
-        if denied {
-            trace.fail_timed(
+        let store = state.shared_store.name();
+        match state.revocation.is_denied(&claims.jti).await {
+            Ok((true, micros)) => {
+                trace.fail_timed(
+                    CheckId::Denylist,
+                    format!(
+                        "jti {} was revoked (logout); the list keeps it until exp",
+                        claims.jti
+                    ),
+                    micros,
+                );
+                return Ok(Err((CheckId::Denylist, Some(claims.sub))));
+            }
+            Ok((false, micros)) => trace.pass_timed(
+                CheckId::Denylist,
+                format!("switched on: looked up in {store}, not listed (this lookup is the price)"),
+                micros,
+            ),
+            // Fail open: the request goes on as if the token were not listed. A revoked token
+            // works again, and nothing looks broken (claim 9).
+            Err(err) if switches.denylist_fail_open => trace.pass(
                 CheckId::Denylist,
                 format!(
-                    "jti {} was revoked (logout); the list keeps it until exp",
-                    claims.jti
+                    "the denylist ({store}) did not answer ({err}); this account fails open, so \
+                     the token was NOT checked: a revoked token would pass too"
                 ),
-                micros,
-            );
-            return Ok(Err((CheckId::Denylist, Some(claims.sub))));
+            ),
+            Err(err) => {
+                trace.fail(
+                    CheckId::Denylist,
+                    format!(
+                        "the denylist ({store}) did not answer ({err}); this account fails \
+                         closed, so none of its tokens is accepted until the store is back"
+                    ),
+                );
+                return Err(AuthError::StoreUnavailable(err.to_string()));
+            }
         }
-        trace.pass_timed(
-            CheckId::Denylist,
-            "switched on: looked up in SQLite, not listed (this lookup is the price)",
-            micros,
-        );
     } else {
         trace.pass(
             CheckId::Denylist,
