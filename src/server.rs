@@ -7,6 +7,7 @@ use crate::{
     auth::{
         keys::{KeyError, KeyRing},
         password::{HashError, PasswordHasher},
+        rate_limit::Limits,
         refresh::RefreshTokens,
         revocation::Revocation,
         session::Sessions,
@@ -16,7 +17,7 @@ use crate::{
     settings::{Settings, StoreUrl},
     state::{AppState, Shared},
     store::{
-        captures::memory::MemoryCaptures,
+        captures::{memory::MemoryCaptures, redis::RedisCaptures, CaptureStore},
         changes::Announcer,
         denylist::{redis::RedisDenylist, sqlite::SqliteDenylist, Denylist},
         keys::sqlite::SqliteKeys,
@@ -146,9 +147,9 @@ pub async fn build_state(
         passwords,
         sessions,
         hosting,
-        limits: Arc::new(crate::auth::rate_limit::Limits::local(&settings.limits)),
+        limits: Arc::new(stores.limits),
         settings: Arc::new(settings),
-        captures: Arc::new(MemoryCaptures::default()),
+        captures: stores.captures,
         shutdown: Arc::new(tokio::sync::watch::Sender::new(false)),
         streams: Arc::default(),
         matrix_running: Arc::default(),
@@ -162,6 +163,8 @@ struct SharedStores {
     sessions: Arc<dyn SessionStore>,
     refresh: Arc<dyn RefreshStore>,
     denylist: Arc<dyn Denylist>,
+    captures: Arc<dyn CaptureStore>,
+    limits: Limits,
 }
 
 fn shared_stores(settings: &Settings, db: &sqlx::SqlitePool) -> Result<SharedStores, StoreError> {
@@ -171,6 +174,8 @@ fn shared_stores(settings: &Settings, db: &sqlx::SqlitePool) -> Result<SharedSto
             sessions: Arc::new(SqliteSessions::new(db.clone())),
             refresh: Arc::new(SqliteRefresh::new(db.clone())),
             denylist: Arc::new(SqliteDenylist::new(db.clone())),
+            captures: Arc::new(MemoryCaptures::default()),
+            limits: Limits::local(&settings.limits),
         },
         StoreUrl::Redis(url) => {
             // Lazy: the server starts while Redis is away; its session and refresh requests
@@ -188,7 +193,9 @@ fn shared_stores(settings: &Settings, db: &sqlx::SqlitePool) -> Result<SharedSto
                     redis.clone(),
                     secs(settings.jwt.refresh_family_max_secs),
                 )),
-                denylist: Arc::new(RedisDenylist::new(redis)),
+                denylist: Arc::new(RedisDenylist::new(redis.clone())),
+                captures: Arc::new(RedisCaptures::new(redis.clone())),
+                limits: Limits::shared(&settings.limits, &redis),
             }
         }
     })

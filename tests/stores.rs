@@ -5,7 +5,10 @@
 
 use authlab::lab::redis_process::RedisProcess;
 use authlab::store::{
-    captures::{memory::MemoryCaptures, CaptureStore, Kind, MAX_CAPTURES, MAX_PER_ACCOUNT},
+    captures::{
+        memory::MemoryCaptures, redis::RedisCaptures, CaptureStore, Kind, MAX_CAPTURES,
+        MAX_PER_ACCOUNT,
+    },
     denylist::{redis::RedisDenylist, sqlite::SqliteDenylist, Denylist},
     keys::{sqlite::SqliteKeys, KeyStore, StoredKey},
     marks::{sqlite::SqliteMarks, MarkStore},
@@ -534,4 +537,10 @@ async fn captures_contract(store: &dyn CaptureStore) {
 #[tokio::test]
 async fn memory_captures_keep_the_capture_store_contract() {
     captures_contract(&MemoryCaptures::default()).await;
+}
+
+#[tokio::test]
+async fn redis_captures_keep_the_capture_store_contract() {
+    let (_server, redis) = redis();
+    captures_contract(&RedisCaptures::new(redis)).await;
 }

@@ -20,6 +20,7 @@ pub mod password;
 pub mod presented;
 pub mod rate;
 pub mod rate_limit;
+pub mod redis_limiter;
 pub mod refresh;
 pub mod revocation;
 pub mod session;

@@ -9,6 +9,8 @@
 //! hold them when several servers share the load.
 
 pub use super::rate::{Rate, RetryAfter};
+use super::redis_limiter::RedisLimiter;
+use crate::store::redis::Redis;
 use async_trait::async_trait;
 use governor::{clock::Clock, DefaultKeyedRateLimiter};
 use std::time::Duration;
@@ -67,15 +69,32 @@ pub struct Limits {
 
 impl Limits {
     pub fn local(settings: &crate::settings::LimitSettings) -> Self {
-        let local = |rate: Rate| -> Box<dyn Limiter> { Box::new(LocalLimiter::new(rate)) };
+        Self::with(settings, |_, rate| Box::new(LocalLimiter::new(rate)))
+    }
+
+    /// The buckets in Redis, shared by every process of the lab. The login back-off (failures in
+    /// a row) stays in each process.
+    pub fn shared(settings: &crate::settings::LimitSettings, redis: &Redis) -> Self {
+        Self::with(settings, |name, rate| {
+            Box::new(RedisLimiter::new(redis.clone(), name, rate))
+        })
+    }
+
+    fn with(
+        settings: &crate::settings::LimitSettings,
+        make: impl Fn(&str, Rate) -> Box<dyn Limiter>,
+    ) -> Self {
         Limits {
-            login_per_address: local(settings.login_per_address),
-            login_per_name_and_address: local(settings.login_per_name_and_address),
-            login_per_name: local(settings.login_per_name),
-            register_per_address: local(settings.register_per_address),
-            refresh_per_address: local(settings.refresh_per_address),
-            key_rotation_per_account: local(settings.key_rotation_per_account),
-            matrix_per_account: local(settings.matrix_per_account),
+            login_per_address: make("login-address", settings.login_per_address),
+            login_per_name_and_address: make(
+                "login-name-address",
+                settings.login_per_name_and_address,
+            ),
+            login_per_name: make("login-name", settings.login_per_name),
+            register_per_address: make("register-address", settings.register_per_address),
+            refresh_per_address: make("refresh-address", settings.refresh_per_address),
+            key_rotation_per_account: make("key-rotation", settings.key_rotation_per_account),
+            matrix_per_account: make("matrix", settings.matrix_per_account),
             login_backoff: super::login_backoff::LoginBackoff::new(
                 settings.login_backoff_after,
                 Duration::from_secs(settings.login_backoff_max_secs),
@@ -166,7 +185,11 @@ mod tests {
 
     #[tokio::test]
     async fn a_burst_then_a_wait_per_key() {
-        let limiter = LocalLimiter::new(Rate::new(3, 60));
+        a_burst_then_a_wait(&LocalLimiter::new(Rate::new(3, 60))).await;
+    }
+
+    /// Both implementations: three attempts at once, then a wait of at most one refill step.
+    async fn a_burst_then_a_wait(limiter: &dyn Limiter) {
         for _ in 0..3 {
             limiter.check("a").await.unwrap();
         }
@@ -175,5 +198,16 @@ mod tests {
         assert!(wait.secs() >= 1);
         // Another key has its own bucket.
         limiter.check("b").await.unwrap();
+    }
+
+    #[tokio::test]
+    async fn redis_buckets_burst_then_wait_and_are_shared_by_every_limiter_on_them() {
+        let server = crate::lab::redis_process::RedisProcess::start().expect("redis-server");
+        let redis = Redis::connect(&server.url(), "test:").unwrap();
+        a_burst_then_a_wait(&RedisLimiter::new(redis.clone(), "t", Rate::new(3, 60))).await;
+        // A second limiter on the same Redis (another node) meets the same bucket.
+        let other = RedisLimiter::new(redis, "t", Rate::new(3, 60));
+        assert!(other.check("a").await.is_err());
+        assert!(other.check("c").await.is_ok());
     }
 }

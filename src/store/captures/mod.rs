@@ -5,6 +5,7 @@
 //! credential could live.
 
 pub mod memory;
+pub mod redis;
 
 use super::StoreError;
 use async_trait::async_trait;
