@@ -19,12 +19,18 @@ use crate::{
     store::{
         captures::{memory::MemoryCaptures, redis::RedisCaptures, CaptureStore},
         changes::Announcer,
-        denylist::{redis::RedisDenylist, sqlite::SqliteDenylist, Denylist},
+        denylist::{
+            memory::MemoryDenylist, redis::RedisDenylist, sqlite::SqliteDenylist, Denylist,
+        },
         keys::sqlite::SqliteKeys,
         marks::sqlite::SqliteMarks,
         redis::Redis,
-        refresh::{redis::RedisRefresh, sqlite::SqliteRefresh, RefreshStore},
-        sessions::{redis::RedisSessions, sqlite::SqliteSessions, SessionStore},
+        refresh::{
+            memory::MemoryRefresh, redis::RedisRefresh, sqlite::SqliteRefresh, RefreshStore,
+        },
+        sessions::{
+            memory::MemorySessions, redis::RedisSessions, sqlite::SqliteSessions, SessionStore,
+        },
         SharedStore, StoreError,
     },
 };
@@ -177,6 +183,14 @@ fn shared_stores(settings: &Settings, db: &sqlx::SqlitePool) -> Result<SharedSto
             captures: Arc::new(MemoryCaptures::default()),
             limits: Limits::local(&settings.limits),
         },
+        StoreUrl::Memory => SharedStores {
+            which: SharedStore::Memory,
+            sessions: Arc::new(MemorySessions::default()),
+            refresh: Arc::new(MemoryRefresh::default()),
+            denylist: Arc::new(MemoryDenylist::default()),
+            captures: Arc::new(MemoryCaptures::default()),
+            limits: Limits::local(&settings.limits),
+        },
         StoreUrl::Redis(url) => {
             // Lazy: the server starts while Redis is away; its session and refresh requests
             // answer 503 until Redis is back.
@@ -244,8 +258,33 @@ pub fn router(state: AppState) -> Router {
             crate::hosting::check_host,
         ))
         .layer(middleware::from_fn(crate::security_headers::everywhere))
+        .layer(middleware::from_fn_with_state(
+            node_header(&state.settings.node_id),
+            name_the_node,
+        ))
         .layer(middleware::from_fn(logging::log_request))
         .with_state(state)
+}
+
+/// `X-Authlab-Node: <node_id>` on every answer, when this process is one of several nodes.
+pub const NODE_HEADER: &str = "x-authlab-node";
+
+fn node_header(node_id: &str) -> Option<axum::http::HeaderValue> {
+    (!node_id.is_empty())
+        .then(|| axum::http::HeaderValue::from_str(node_id).ok())
+        .flatten()
+}
+
+async fn name_the_node(
+    axum::extract::State(node): axum::extract::State<Option<axum::http::HeaderValue>>,
+    request: axum::extract::Request,
+    next: middleware::Next,
+) -> axum::response::Response {
+    let mut response = next.run(request).await;
+    if let Some(node) = node {
+        response.headers_mut().insert(NODE_HEADER, node);
+    }
+    response
 }
 
 /// Answer 503 with a JSON reason if the handler has not produced a response in time. (A live

@@ -21,6 +21,9 @@ pub struct Settings {
     pub seed_demo_accounts: bool,
     /// Log level of the server's own events: error, warn, info, debug or trace.
     pub log_level: LogLevel,
+    /// This process's name when several serve one lab, sent as `X-Authlab-Node` on every
+    /// answer (the scale lab's nodes). Empty: no header.
+    pub node_id: String,
     pub hosting: HostingSettings,
     pub server: ServerSettings,
     pub passwords: PasswordSettings,
@@ -60,6 +63,9 @@ pub enum StoreUrl {
     Embedded,
     /// A Redis server, `redis://host:port[/db]`.
     Redis(String),
+    /// `memory`: this process's memory only, shared with no other process (the scale lab's
+    /// per-node store; lost on restart).
+    Memory,
 }
 
 impl FromStr for StoreUrl {
@@ -70,10 +76,13 @@ impl FromStr for StoreUrl {
         if text.is_empty() {
             return Ok(StoreUrl::Embedded);
         }
+        if text == "memory" {
+            return Ok(StoreUrl::Memory);
+        }
         match text.strip_prefix("redis://") {
             Some(rest) if !rest.is_empty() => Ok(StoreUrl::Redis(text.to_string())),
-            _ => Err("store.url must be empty (the embedded SQLite database) or \
-                      redis://host:port[/db]"
+            _ => Err("store.url must be empty (the embedded SQLite database), \
+                      redis://host:port[/db], or memory (this process only)"
                 .into()),
         }
     }
@@ -242,6 +251,7 @@ impl Default for Settings {
             database_url: "sqlite://data/authlab.db".into(),
             seed_demo_accounts: true,
             log_level: LogLevel::Info,
+            node_id: String::new(),
             hosting: HostingSettings::default(),
             server: ServerSettings::default(),
             passwords: PasswordSettings::default(),
@@ -389,6 +399,7 @@ env_overrides! {
     "AUTHLAB_DATABASE_URL" => database_url;
     "AUTHLAB_SEED_DEMO_ACCOUNTS" => seed_demo_accounts;
     "AUTHLAB_LOG_LEVEL" => log_level;
+    "AUTHLAB_NODE_ID" => node_id;
     "AUTHLAB_PUBLIC_HOSTS" => hosting.public_hosts;
     "AUTHLAB_ATTACKER_ORIGIN" => hosting.attacker_origin;
     "AUTHLAB_ADMIN_PASSWORD" => hosting.admin_password;
@@ -479,6 +490,13 @@ impl Settings {
         };
         if self.passwords.max_concurrent_hashes == 0 {
             return range("passwords.max_concurrent_hashes", "must be at least 1");
+        }
+        let node_name = |c: char| c.is_ascii_alphanumeric() || c == '-' || c == '_';
+        if self.node_id.len() > 32 || !self.node_id.chars().all(node_name) {
+            return range(
+                "node_id",
+                "at most 32 letters, digits, '-' or '_' (it is sent as a header)",
+            );
         }
         if self.session.idle_timeout_secs == 0 || self.session.absolute_timeout_secs == 0 {
             return range("session timeouts", "must be at least 1 second");

@@ -9,12 +9,18 @@ use authlab::store::{
         memory::MemoryCaptures, redis::RedisCaptures, CaptureStore, Kind, MAX_CAPTURES,
         MAX_PER_ACCOUNT,
     },
-    denylist::{redis::RedisDenylist, sqlite::SqliteDenylist, Denylist},
+    denylist::{memory::MemoryDenylist, redis::RedisDenylist, sqlite::SqliteDenylist, Denylist},
     keys::{sqlite::SqliteKeys, KeyStore, StoredKey},
     marks::{sqlite::SqliteMarks, MarkStore},
     redis::Redis,
-    refresh::{redis::RedisRefresh, sqlite::SqliteRefresh, NewToken, RefreshStore, Won},
-    sessions::{redis::RedisSessions, sqlite::SqliteSessions, SessionRecord, SessionStore},
+    refresh::{
+        memory::MemoryRefresh, redis::RedisRefresh, sqlite::SqliteRefresh, NewToken, RefreshStore,
+        Won,
+    },
+    sessions::{
+        memory::MemorySessions, redis::RedisSessions, sqlite::SqliteSessions, SessionRecord,
+        SessionStore,
+    },
     StoreError,
 };
 use authlab::wire::JwtAlg;
@@ -164,6 +170,11 @@ async fn sqlite_sessions_keep_the_session_store_contract() {
 }
 
 #[tokio::test]
+async fn memory_sessions_keep_the_session_store_contract() {
+    sessions_contract(&MemorySessions::default(), ALICE, BOB).await;
+}
+
+#[tokio::test]
 async fn redis_sessions_keep_the_session_store_contract() {
     let (_server, redis) = redis();
     sessions_contract(&RedisSessions::new(redis, 3_600, 3_600), ALICE, BOB).await;
@@ -289,6 +300,11 @@ async fn sqlite_refresh_tokens_keep_the_refresh_store_contract() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn memory_refresh_tokens_keep_the_refresh_store_contract() {
+    refresh_contract(Arc::new(MemoryRefresh::default()), ALICE, BOB).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn redis_refresh_tokens_keep_the_refresh_store_contract() {
     let (_server, redis) = redis();
     refresh_contract(Arc::new(RedisRefresh::new(redis, 3_600)), ALICE, BOB).await;
@@ -314,6 +330,11 @@ async fn denylist_contract(store: &dyn Denylist, alice: i64) {
 async fn sqlite_denylist_keeps_the_denylist_contract() {
     let f = sqlite().await;
     denylist_contract(&SqliteDenylist::new(f.db.clone()), f.alice).await;
+}
+
+#[tokio::test]
+async fn memory_denylist_keeps_the_denylist_contract() {
+    denylist_contract(&MemoryDenylist::default(), ALICE).await;
 }
 
 #[tokio::test]

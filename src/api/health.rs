@@ -19,6 +19,7 @@ async fn health(State(state): State<AppState>) -> (StatusCode, Json<Value>) {
         Ok(_) => {
             let store = match &state.shared_store {
                 SharedStore::Embedded => json!({ "kind": "sqlite", "reachable": true }),
+                SharedStore::Memory => json!({ "kind": "memory", "reachable": true }),
                 SharedStore::Redis(redis) => {
                     json!({ "kind": "redis", "reachable": redis.ping().await.is_ok() })
                 }

@@ -45,7 +45,7 @@ async fn end_all_access(
     new_hash: Option<&PasswordHash>,
 ) -> Result<(usize, u64, i64), AuthError> {
     let now = unix_now();
-    if let SharedStore::Redis(_) = state.shared_store {
+    if !matches!(state.shared_store, SharedStore::Embedded) {
         return end_all_access_then_account(state, user, new_hash, now).await;
     }
     let mut tx = state.db.begin().await?;
@@ -173,7 +173,7 @@ pub async fn set_disabled(
 ) -> Result<i64, AuthError> {
     // Status, refresh families and mark in one transaction (with Redis: the families first).
     let now = unix_now();
-    if disabled && matches!(state.shared_store, SharedStore::Redis(_)) {
+    if disabled && !matches!(state.shared_store, SharedStore::Embedded) {
         state.refresh.revoke_user(user.id).await?;
     }
     let mut tx = state.db.begin().await?;

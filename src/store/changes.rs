@@ -55,7 +55,7 @@ pub struct Announcer(Option<Redis>);
 impl Announcer {
     pub fn for_store(store: &SharedStore) -> Self {
         match store {
-            SharedStore::Embedded => Announcer(None),
+            SharedStore::Embedded | SharedStore::Memory => Announcer(None),
             SharedStore::Redis(redis) => Announcer(Some(redis.clone())),
         }
     }

@@ -36,6 +36,8 @@ pub enum SharedStore {
     Embedded,
     /// A Redis server.
     Redis(redis::Redis),
+    /// This process's memory only: nothing is shared (the scale lab's per-node store).
+    Memory,
 }
 
 impl SharedStore {
@@ -44,6 +46,7 @@ impl SharedStore {
         match self {
             SharedStore::Embedded => "SQLite",
             SharedStore::Redis(_) => "Redis",
+            SharedStore::Memory => "this process's memory",
         }
     }
 }

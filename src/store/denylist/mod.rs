@@ -2,6 +2,7 @@
 //! (past it the token is refused anyway). Consulted on every bearer request of an account that
 //! switched server-side revocation on: the lookup the stateless design was meant to avoid.
 
+pub mod memory;
 pub mod redis;
 pub mod sqlite;
 

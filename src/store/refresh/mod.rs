@@ -4,6 +4,7 @@
 //! cannot gain a successor. The policy (which token is live, what reuse means) is
 //! `auth::refresh`'s.
 
+pub mod memory;
 pub mod redis;
 pub mod sqlite;
 

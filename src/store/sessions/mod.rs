@@ -11,6 +11,7 @@
 //! - Records are keyed by a SHA-256 of the session id, never the id itself: a copy of the store
 //!   (a backup, a stolen file) holds no cookie anyone can use.
 
+pub mod memory;
 pub mod redis;
 pub mod sqlite;
 
