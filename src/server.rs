@@ -159,6 +159,7 @@ pub async fn build_state(
         shutdown: Arc::new(tokio::sync::watch::Sender::new(false)),
         streams: Arc::default(),
         matrix_running: Arc::default(),
+        scale_running: Arc::default(),
         probes: Arc::default(),
     }))
 }

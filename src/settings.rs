@@ -32,6 +32,15 @@ pub struct Settings {
     pub limits: LimitSettings,
     pub retention: RetentionSettings,
     pub store: StoreSettings,
+    pub scale: ScaleSettings,
+}
+
+/// The scale lab's own server processes.
+#[derive(Clone, Debug, Default, PartialEq, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ScaleSettings {
+    /// The authlab binary a node runs. Empty: this server's own executable.
+    pub node_binary: String,
 }
 
 /// Where the state several server processes must share lives (sessions, refresh families, the
@@ -194,6 +203,8 @@ pub struct LimitSettings {
     pub refresh_per_address: Rate,
     pub key_rotation_per_account: Rate,
     pub matrix_per_account: Rate,
+    /// Scale-lab runs of one account (each starts three server processes).
+    pub scale_per_account: Rate,
     /// Refused requests written to the audit log one by one, per minute: those naming no
     /// account together, and each account's apart. Beyond it they are counted into one row.
     pub audit_refusals_per_minute: u32,
@@ -260,6 +271,7 @@ impl Default for Settings {
             limits: LimitSettings::default(),
             retention: RetentionSettings::default(),
             store: StoreSettings::default(),
+            scale: ScaleSettings::default(),
         }
     }
 }
@@ -338,6 +350,7 @@ impl Default for LimitSettings {
             refresh_per_address: Rate::new(600, 60),
             key_rotation_per_account: Rate::new(5, 60),
             matrix_per_account: Rate::new(2, 60),
+            scale_per_account: Rate::new(6, 60),
             audit_refusals_per_minute: 120,
         }
     }
@@ -434,6 +447,7 @@ env_overrides! {
     "AUTHLAB_LIMITS_REFRESH_PER_ADDRESS" => limits.refresh_per_address;
     "AUTHLAB_LIMITS_KEY_ROTATION_PER_ACCOUNT" => limits.key_rotation_per_account;
     "AUTHLAB_LIMITS_MATRIX_PER_ACCOUNT" => limits.matrix_per_account;
+    "AUTHLAB_LIMITS_SCALE_PER_ACCOUNT" => limits.scale_per_account;
     "AUTHLAB_LIMITS_AUDIT_REFUSALS_PER_MINUTE" => limits.audit_refusals_per_minute;
     "AUTHLAB_RETENTION_AUDIT_SECS" => retention.audit_secs;
     "AUTHLAB_RETENTION_AUDIT_MAX_ROWS" => retention.audit_max_rows;
@@ -442,6 +456,7 @@ env_overrides! {
     "AUTHLAB_RETENTION_ENDED_SESSIONS_SECS" => retention.ended_sessions_secs;
     "AUTHLAB_STORE_URL" => store.url;
     "AUTHLAB_STORE_PREFIX" => store.prefix;
+    "AUTHLAB_SCALE_NODE_BINARY" => scale.node_binary;
 }
 
 impl Settings {

@@ -69,6 +69,10 @@ pub enum ApiError {
     /// The session store did not answer: session mode cannot decide anything, and says so.
     #[error("the session store is unavailable")]
     StoreUnavailable(String),
+    /// An experiment could not run (a process it needs would not start); the reason says what
+    /// to do about it.
+    #[error("{0}")]
+    LabUnavailable(String),
     /// A store a check needed did not answer; the trace names the check.
     #[error("{}", failed_detail(trace))]
     StoreDown { trace: AuthTrace, detail: String },
@@ -94,9 +98,9 @@ impl ApiError {
                 RefusedAs::Forbidden => StatusCode::FORBIDDEN,
             },
             ApiError::NotFound | ApiError::NoSuchSession => StatusCode::NOT_FOUND,
-            ApiError::StoreUnavailable(_) | ApiError::StoreDown { .. } => {
-                StatusCode::SERVICE_UNAVAILABLE
-            }
+            ApiError::StoreUnavailable(_)
+            | ApiError::StoreDown { .. }
+            | ApiError::LabUnavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -127,6 +131,7 @@ impl ApiError {
             ApiError::NotFound => "not_found",
             ApiError::NoSuchSession => "no_such_session",
             ApiError::StoreUnavailable(_) => "session_store_unavailable",
+            ApiError::LabUnavailable(_) => "lab_unavailable",
             ApiError::StoreDown { trace, .. } => match trace.failed_check().map(|c| c.name) {
                 Some(crate::wire::CheckId::Denylist) => "denylist_store_unavailable",
                 _ => "session_store_unavailable",

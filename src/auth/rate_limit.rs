@@ -63,6 +63,7 @@ pub struct Limits {
     pub refresh_per_address: Box<dyn Limiter>,
     pub key_rotation_per_account: Box<dyn Limiter>,
     pub matrix_per_account: Box<dyn Limiter>,
+    pub scale_per_account: Box<dyn Limiter>,
     /// Doubling waits after failures in a row, and the addresses each name is known at.
     pub login_backoff: super::login_backoff::LoginBackoff,
 }
@@ -95,6 +96,7 @@ impl Limits {
             refresh_per_address: make("refresh-address", settings.refresh_per_address),
             key_rotation_per_account: make("key-rotation", settings.key_rotation_per_account),
             matrix_per_account: make("matrix", settings.matrix_per_account),
+            scale_per_account: make("scale", settings.scale_per_account),
             login_backoff: super::login_backoff::LoginBackoff::new(
                 settings.login_backoff_after,
                 Duration::from_secs(settings.login_backoff_max_secs),
@@ -161,6 +163,7 @@ impl Limits {
             &self.refresh_per_address,
             &self.key_rotation_per_account,
             &self.matrix_per_account,
+            &self.scale_per_account,
         ] {
             limiter.forget_idle();
         }

@@ -39,29 +39,9 @@ use axum::{
     routing::post,
     Json, Router,
 };
-use std::sync::{
-    atomic::{AtomicBool, Ordering},
-    Arc,
-};
 
 pub fn router() -> Router<AppState> {
     Router::new().route("/api/lab/logout-matrix", post(run))
-}
-
-/// Marks the matrix as running; dropping it (the run finished, failed, or was abandoned because
-/// the client hung up and the handler's future was dropped) frees the slot.
-struct Running(Arc<AtomicBool>);
-
-impl Running {
-    fn claim(flag: &Arc<AtomicBool>) -> Option<Running> {
-        (!flag.swap(true, Ordering::SeqCst)).then(|| Running(flag.clone()))
-    }
-}
-
-impl Drop for Running {
-    fn drop(&mut self) {
-        self.0.store(false, Ordering::SeqCst);
-    }
 }
 
 async fn run(
@@ -84,7 +64,7 @@ async fn run(
             retry,
         });
     }
-    let Some(_running) = Running::claim(&state.matrix_running) else {
+    let Some(_running) = super::OneAtATime::claim(&state.matrix_running) else {
         return Err(ApiError::Busy(
             "the logout matrix is already running; try again in a few seconds".into(),
         ));

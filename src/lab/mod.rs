@@ -20,9 +20,30 @@ pub mod redis_process;
 pub mod replay;
 pub mod request_size;
 pub mod role_claim;
+pub mod scale;
 
 use crate::state::AppState;
 use axum::Router;
+use std::sync::{
+    atomic::{AtomicBool, Ordering},
+    Arc,
+};
+
+/// Marks an experiment as running on this server; dropping it (the run finished, failed, or was
+/// abandoned because the client hung up and the handler's future was dropped) frees the slot.
+pub struct OneAtATime(Arc<AtomicBool>);
+
+impl OneAtATime {
+    pub fn claim(flag: &Arc<AtomicBool>) -> Option<OneAtATime> {
+        (!flag.swap(true, Ordering::SeqCst)).then(|| OneAtATime(flag.clone()))
+    }
+}
+
+impl Drop for OneAtATime {
+    fn drop(&mut self) {
+        self.0.store(false, Ordering::SeqCst);
+    }
+}
 
 /// The experiment routes (under `/api/lab/` and the replay endpoints), merged into the API.
 pub fn router() -> Router<AppState> {
@@ -34,4 +55,5 @@ pub fn router() -> Router<AppState> {
         .merge(request_size::router())
         .merge(jwks_check::router())
         .merge(cross_site_probe::router())
+        .merge(scale::router())
 }

@@ -4,13 +4,14 @@
 //!
 //! One file per domain, all re-exported here (`crate::wire::X` whatever file X lives in):
 //! `trace` (how a request was judged), `account`, `session`, `jwt`, `audit`, `lab` (the
-//! experiments' answers) and `error`.
+//! experiments' answers), `scale` (the scale lab) and `error`.
 
 mod account;
 mod audit;
 mod error;
 mod jwt;
 mod lab;
+mod scale;
 mod session;
 mod trace;
 
@@ -19,6 +20,7 @@ pub use audit::*;
 pub use error::*;
 pub use jwt::*;
 pub use lab::*;
+pub use scale::*;
 pub use session::*;
 pub use trace::*;
 
