@@ -18,6 +18,8 @@ use std::collections::BTreeMap;
 
 /// Requests per burst.
 const BURST: usize = 9;
+/// Requests while the store is frozen: each waits out the store's 1-second timeout.
+const FROZEN_BURST: usize = 3;
 
 /// What the run's client holds: the account, and its credential once signed in.
 struct Runner {
@@ -55,10 +57,17 @@ pub async fn run(state: &AppState, request: ScaleRequest) -> Result<ScaleRun, St
             runner.burst(&label).await;
         }
     }
-    if request.outage && request.store == ScaleStore::SharedRedis {
-        runner.outage().await;
+    let outage = request.outage && request.store == ScaleStore::SharedRedis;
+    if outage && request.mode == AuthMode::Jwt && request.denylist {
+        // Claim 9: log out first, so the requests during the outage carry a revoked token.
+        runner.log_out(request.mode).await;
+        runner.outage("with the logged-out token").await;
+    } else {
+        if outage {
+            runner.outage("").await;
+        }
+        runner.log_out(request.mode).await;
     }
-    runner.log_out(request.mode).await;
     runner.replay_everywhere().await;
     let saw = saw(&runner.steps);
     Ok(ScaleRun {
@@ -147,19 +156,23 @@ impl Runner {
     }
 
     async fn burst(&mut self, label: &str) {
+        self.burst_of(BURST, label).await;
+    }
+
+    async fn burst_of(&mut self, count: usize, label: &str) {
         let mut hits = Vec::new();
-        for _ in 0..BURST {
+        for _ in 0..count {
             let reply = self.via_balancer(Method::GET, "/api/me", None).await;
             hits.push(self.hit("balancer", reply));
         }
         self.steps.push(ScaleStep {
-            label: format!("{BURST} {label}"),
+            label: format!("{count} {label}"),
             hits,
         });
     }
 
     /// Freeze the cluster's Redis, send a burst, bring it back, send another.
-    async fn outage(&mut self) {
+    async fn outage(&mut self, carrying: &str) {
         let frozen = self.cluster.redis.as_mut().map(|redis| redis.pause());
         if let Some(Err(err)) = frozen {
             self.steps.push(ScaleStep {
@@ -168,13 +181,17 @@ impl Runner {
             });
             return;
         }
-        self.burst("requests with the store frozen (it does not answer)")
-            .await;
+        let space = if carrying.is_empty() { "" } else { " " };
+        let label =
+            format!("requests{space}{carrying} while the store is frozen (it does not answer)");
+        self.burst_of(FROZEN_BURST, &label).await;
         if let Some(redis) = self.cluster.redis.as_mut() {
             let _ = redis.resume();
         }
-        self.burst("requests once the store is back (nothing restarted)")
-            .await;
+        self.burst(&format!(
+            "requests{space}{carrying} once the store is back (nothing restarted)"
+        ))
+        .await;
     }
 
     async fn log_out(&mut self, mode: AuthMode) {
