@@ -7,6 +7,7 @@ use crate::ui::{
     lessons::{LessonList, LessonPage},
     playground::Playground,
     register::RegisterPage,
+    scale::ScalePage,
 };
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
@@ -60,6 +61,7 @@ pub fn App() -> impl IntoView {
                 <nav>
                     <A href="/">"Playground"</A>
                     <A href="/compare">"Compare"</A>
+                    <A href="/scale">"Scale out"</A>
                     <A href="/lessons">"Lessons"</A>
                     <A href="/audit">"Audit log"</A>
                     <A href="/register">"Register"</A>
@@ -75,6 +77,7 @@ pub fn App() -> impl IntoView {
                     <Route path=StaticSegment("lessons") view=LessonList/>
                     <Route path=(StaticSegment("lessons"), ParamSegment("slug")) view=LessonPage/>
                     <Route path=StaticSegment("register") view=RegisterPage/>
+                    <Route path=StaticSegment("scale") view=ScalePage/>
                 </Routes>
             </main>
             <footer class="site-footer" data-testid="site-footer">

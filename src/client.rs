@@ -261,6 +261,15 @@ pub async fn logout_matrix(token: &str) -> Answer<LogoutMatrix> {
     post("/api/lab/logout-matrix", Credential::Bearer(token)).await
 }
 
+/// `POST /api/lab/scale`: start three real nodes behind a balancer, run the requested scenario
+/// against them, and stop them. Only a signed-in user may start one.
+pub async fn scale_run(
+    request: &crate::wire::ScaleRequest,
+    credential: Credential<'_>,
+) -> Answer<crate::wire::ScaleRun> {
+    send("POST", "/api/lab/scale", Some(request), credential).await
+}
+
 async fn get<T: DeserializeOwned>(path: &str, credential: Credential<'_>) -> Answer<T> {
     send::<(), _>("GET", path, None, credential).await
 }

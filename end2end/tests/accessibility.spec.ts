@@ -13,10 +13,13 @@ const LESSONS = [
   "cross-site-forgery",
   "size-on-the-wire",
   "reading-and-signing",
+  "scaling-out",
+  "store-outage",
+  "quiet-failure",
   "ssr-and-hydration",
   "choosing-a-model",
 ];
-const PAGES = ["/", "/about", "/audit", "/compare", "/lessons", "/register", ...LESSONS.map((s) => `/lessons/${s}`)];
+const PAGES = ["/", "/about", "/audit", "/compare", "/lessons", "/register", "/scale", ...LESSONS.map((s) => `/lessons/${s}`)];
 const VIEWPORTS = [
   { name: "laptop", width: 1280, height: 800 },
   { name: "phone", width: 390, height: 844 },

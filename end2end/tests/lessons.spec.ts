@@ -49,7 +49,7 @@ function step(steps: Step[], label: string): Step {
 
 test("the lesson list says, per claim, whether it is shown live and where; the footer agrees", async ({ page }) => {
   await openHydrated(page, "/lessons");
-  await expect(page.getByTestId("lesson-list").getByRole("link")).toHaveCount(9);
+  await expect(page.getByTestId("lesson-list").getByRole("link")).toHaveCount(12);
   const rows = page.getByTestId("claims").locator("tbody tr");
   await expect(rows).toHaveCount(22);
   const statuses = await rows.evaluateAll((list) => list.map((r) => r.getAttribute("data-status")));
@@ -62,7 +62,8 @@ test("the lesson list says, per claim, whether it is shown live and where; the f
     if (status === "coming") await expect(row).toContainText("coming:");
     else await expect(row.locator('a[href^="/lessons/"]').first()).toBeVisible();
   }
-  await expect(page.getByTestId("claim-7")).toHaveAttribute("data-status", "coming");
+  await expect(page.getByTestId("claim-7")).toHaveAttribute("data-status", "live");
+  await expect(page.getByTestId("claim-14")).toHaveAttribute("data-status", "coming");
   await expect(page.getByTestId("site-footer")).toContainText(`${live} of 22 claims are shown live`);
   await expect(page.getByTestId("site-footer")).toContainText(`${partly} in part`);
   await expect(page.getByTestId("site-footer")).not.toContainText("every claim");
@@ -270,4 +271,19 @@ test("lesson accounts get an independent random password, never one derived from
   }
   expect(registered[0].password).not.toBe(registered[1].password);
   expect(registered[0].username).not.toBe(registered[1].username);
+});
+
+test("scaling out, the store outage and the quiet failure run on the scale lab's real nodes", async ({ page }) => {
+  test.setTimeout(180_000);
+  const scaling = await runLesson(page, "/lessons/scaling-out");
+  expect(step(scaling.steps, "scale lab: sessions, per-node stores").status).toBe(200);
+  expect(scaling.saw).toMatch(/got 401 at "store lookup"/);
+  expect(scaling.saw).toMatch(/JWTs on the same kind of cluster: 9 of 9 requests got 200/);
+  const outage = await runLesson(page, "/lessons/store-outage");
+  expect(outage.saw).toMatch(/With the store frozen, 3 of 3 got 503/);
+  expect(outage.saw).toMatch(/Once the store answered again, 9 of 9 got 200/);
+  const quiet = await runLesson(page, "/lessons/quiet-failure");
+  expect(quiet.saw).toMatch(/3 of 3 requests with it got 200: the account fails open/);
+  const closed = await runLesson(page, "/lessons/quiet-failure?fail=closed");
+  expect(closed.saw).toMatch(/Failing closed: while the denylist could not be asked, 3 of 3 requests got 503/);
 });

@@ -16,6 +16,7 @@ pub mod page_agent;
 pub mod playground;
 pub mod register;
 pub mod replay_timeline;
+pub mod scale;
 pub mod session_inspector;
 pub mod session_model;
 pub mod session_panel;

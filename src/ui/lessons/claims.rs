@@ -40,6 +40,7 @@ pub struct Claim {
 const COMPARE: (&str, &str) = ("/compare", "compare page");
 const PLAYGROUND: (&str, &str) = ("/", "playground");
 const AUDIT: (&str, &str) = ("/audit", "audit log");
+const SCALE: (&str, &str) = ("/scale", "scale lab");
 
 pub const CLAIMS: [Claim; 22] = [
     Claim {
@@ -83,20 +84,20 @@ pub const CLAIMS: [Claim; 22] = [
     Claim {
         number: 7,
         text: "Sessions need a shared store or sticky sessions to scale out; JWTs verify on any node.",
-        shown: Shown::Coming("scale lab: several server nodes, sticky sessions, a shared Redis store"),
-        elsewhere: &[],
+        shown: Shown::Live,
+        elsewhere: &[SCALE],
     },
     Claim {
         number: 8,
         text: "The shared session store is a single point of failure.",
-        shown: Shown::Coming("an outage switch for the shared store"),
-        elsewhere: &[],
+        shown: Shown::Live,
+        elsewhere: &[SCALE],
     },
     Claim {
         number: 9,
         text: "JWT systems fail quietly: revoked access keeps working.",
-        shown: Shown::Coming("a denylist failing open during a store outage"),
-        elsewhere: &[],
+        shown: Shown::Live,
+        elsewhere: &[SCALE],
     },
     Claim {
         number: 10,

@@ -9,9 +9,13 @@ pub mod cross_site_forgery;
 pub mod csrf_and_xss;
 pub mod experiment;
 pub mod logout_and_revocation;
+pub mod quiet_failure;
 pub mod reading_and_signing;
 pub mod refresh_and_theft;
+pub mod scale_experiment;
+pub mod scaling_out;
 pub mod size_on_the_wire;
+pub mod store_outage;
 pub mod where_state_lives;
 
 use super::ssr_view::SsrVersusHydration;
@@ -25,7 +29,7 @@ pub struct Lesson {
     pub claims: &'static [u8],
 }
 
-pub const LESSONS: [Lesson; 9] = [
+pub const LESSONS: [Lesson; 12] = [
     Lesson {
         slug: "where-state-lives",
         title: "Where the state lives",
@@ -65,6 +69,21 @@ pub const LESSONS: [Lesson; 9] = [
         slug: "ssr-and-hydration",
         title: "What the first HTML knows",
         claims: &[21],
+    },
+    Lesson {
+        slug: "scaling-out",
+        title: "Scaling out: which node knows you?",
+        claims: &[7],
+    },
+    Lesson {
+        slug: "store-outage",
+        title: "The shared store goes down",
+        claims: &[8],
+    },
+    Lesson {
+        slug: "quiet-failure",
+        title: "JWTs fail quietly",
+        claims: &[9],
     },
     Lesson {
         slug: "choosing-a-model",
@@ -152,6 +171,9 @@ fn body(slug: &str) -> AnyView {
         "cross-site-forgery" => cross_site_forgery::Lesson().into_any(),
         "size-on-the-wire" => size_on_the_wire::Lesson().into_any(),
         "reading-and-signing" => reading_and_signing::Lesson().into_any(),
+        "scaling-out" => scaling_out::Lesson().into_any(),
+        "store-outage" => store_outage::Lesson().into_any(),
+        "quiet-failure" => quiet_failure::Lesson().into_any(),
         "ssr-and-hydration" => view! {
             <section class="card prose">
                 <p>
