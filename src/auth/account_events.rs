@@ -50,15 +50,7 @@ async fn end_all_access(
     }
     let mut tx = state.db.begin().await?;
     // Write first, so the transaction holds SQLite's write lock from its first statement.
-    sqlx::query(
-        "UPDATE users SET tokens_not_before = ?1, password_hash = COALESCE(?2, password_hash)
-         WHERE id = ?3",
-    )
-    .bind(now)
-    .bind(new_hash.map(PasswordHash::as_phc))
-    .bind(user.id)
-    .execute(&mut *tx)
-    .await?;
+    mark_account(&mut *tx, user, new_hash, now).await?;
     let sessions_ended = end_all_in(&mut tx, user.id, None, now)
         .await
         .map_err(crate::auth::session::SessionError::from)?;
@@ -86,6 +78,18 @@ async fn end_all_access_then_account(
 ) -> Result<(usize, u64, i64), AuthError> {
     let sessions_ended = state.sessions.end_all_of(user.id).await?;
     let refresh_revoked = state.refresh.revoke_user(user.id).await?;
+    mark_account(&state.db, user, new_hash, now).await?;
+    state.revocation.marked(&user.username, now).await;
+    Ok((sessions_ended, refresh_revoked, now))
+}
+
+/// The account's side of ending all access: the not-before mark, and the new password if any.
+async fn mark_account<'e>(
+    db: impl sqlx::Executor<'e, Database = sqlx::Sqlite>,
+    user: &User,
+    new_hash: Option<&PasswordHash>,
+    now: i64,
+) -> Result<(), sqlx::Error> {
     sqlx::query(
         "UPDATE users SET tokens_not_before = ?1, password_hash = COALESCE(?2, password_hash)
          WHERE id = ?3",
@@ -93,10 +97,9 @@ async fn end_all_access_then_account(
     .bind(now)
     .bind(new_hash.map(PasswordHash::as_phc))
     .bind(user.id)
-    .execute(&state.db)
+    .execute(db)
     .await?;
-    state.revocation.marked(&user.username, now).await;
-    Ok((sessions_ended, refresh_revoked, now))
+    Ok(())
 }
 
 /// End every session, refresh family and (where revocation is on) access token of the account.

@@ -25,6 +25,16 @@ pub enum AuthError {
     Internal(String),
 }
 
+impl AuthError {
+    /// A store that did not answer, now with the trace that names the check it failed.
+    pub fn traced(self, trace: crate::wire::AuthTrace) -> AuthError {
+        match self {
+            AuthError::StoreUnavailable(detail) => AuthError::StoreDown { trace, detail },
+            other => other,
+        }
+    }
+}
+
 impl From<SessionError> for AuthError {
     fn from(err: SessionError) -> Self {
         match err {

@@ -49,15 +49,10 @@ pub async fn judge(
     };
     let mut trace = Trace::new(AuthMode::Session, plan);
     let cookie = presented.cookie.as_deref();
+    // A store a check needed did not answer: 503, with the trace naming the check.
     let checked = match checks(state, presented, cookie, touch, &mut trace).await {
         Ok(checked) => checked,
-        Err(AuthError::StoreUnavailable(detail)) => {
-            return Err(AuthError::StoreDown {
-                trace: trace.finish(),
-                detail,
-            })
-        }
-        Err(other) => return Err(other),
+        Err(err) => return Err(err.traced(trace.finish())),
     };
     let trace = trace.finish();
     Ok(match checked {

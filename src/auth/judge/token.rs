@@ -43,16 +43,10 @@ pub async fn judge(
         });
     };
     let mut trace = jwt::bearer_trace();
+    // A store a check needed did not answer: 503, with the trace naming the check.
     let checked = match checks(state, token, &mut trace).await {
         Ok(checked) => checked,
-        // A store a check needed did not answer: 503, with the trace naming the check.
-        Err(AuthError::StoreUnavailable(detail)) => {
-            return Err(AuthError::StoreDown {
-                trace: trace.finish(),
-                detail,
-            })
-        }
-        Err(other) => return Err(other),
+        Err(err) => return Err(err.traced(trace.finish())),
     };
     let trace = trace.finish();
     Ok(match checked {
