@@ -268,8 +268,6 @@ pub fn router(state: AppState) -> Router {
 }
 
 /// `X-Authlab-Node: <node_id>` on every answer, when this process is one of several nodes.
-pub const NODE_HEADER: &str = "x-authlab-node";
-
 fn node_header(node_id: &str) -> Option<axum::http::HeaderValue> {
     (!node_id.is_empty())
         .then(|| axum::http::HeaderValue::from_str(node_id).ok())
@@ -283,7 +281,9 @@ async fn name_the_node(
 ) -> axum::response::Response {
     let mut response = next.run(request).await;
     if let Some(node) = node {
-        response.headers_mut().insert(NODE_HEADER, node);
+        response
+            .headers_mut()
+            .insert(crate::wire::NODE_HEADER, node);
     }
     response
 }

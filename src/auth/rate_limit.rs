@@ -9,8 +9,6 @@
 //! hold them when several servers share the load.
 
 pub use super::rate::{Rate, RetryAfter};
-use super::redis_limiter::RedisLimiter;
-use crate::store::redis::Redis;
 use async_trait::async_trait;
 use governor::{clock::Clock, DefaultKeyedRateLimiter};
 use std::time::Duration;
@@ -73,15 +71,7 @@ impl Limits {
         Self::with(settings, |_, rate| Box::new(LocalLimiter::new(rate)))
     }
 
-    /// The buckets in Redis, shared by every process of the lab. The login back-off (failures in
-    /// a row) stays in each process.
-    pub fn shared(settings: &crate::settings::LimitSettings, redis: &Redis) -> Self {
-        Self::with(settings, |name, rate| {
-            Box::new(RedisLimiter::new(redis.clone(), name, rate))
-        })
-    }
-
-    fn with(
+    pub(crate) fn with(
         settings: &crate::settings::LimitSettings,
         make: impl Fn(&str, Rate) -> Box<dyn Limiter>,
     ) -> Self {
@@ -205,6 +195,7 @@ mod tests {
 
     #[tokio::test]
     async fn redis_buckets_burst_then_wait_and_are_shared_by_every_limiter_on_them() {
+        use crate::{auth::redis_limiter::RedisLimiter, store::redis::Redis};
         let server = crate::lab::redis_process::RedisProcess::start().expect("redis-server");
         let redis = Redis::connect(&server.url(), "test:").unwrap();
         a_burst_then_a_wait(&RedisLimiter::new(redis.clone(), "t", Rate::new(3, 60))).await;

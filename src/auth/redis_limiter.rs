@@ -6,7 +6,7 @@
 
 use super::{
     rate::{Rate, RetryAfter},
-    rate_limit::Limiter,
+    rate_limit::{Limiter, Limits},
 };
 use crate::store::redis::Redis;
 use async_trait::async_trait;
@@ -80,4 +80,14 @@ impl Limiter for RedisLimiter {
 
     /// Nothing to do: each bucket expires by itself once full again.
     fn forget_idle(&self) {}
+}
+
+impl Limits {
+    /// The buckets in Redis, shared by every process of the lab. The login back-off (failures in
+    /// a row) stays in each process.
+    pub fn shared(settings: &crate::settings::LimitSettings, redis: &Redis) -> Self {
+        Self::with(settings, |name, rate| {
+            Box::new(RedisLimiter::new(redis.clone(), name, rate))
+        })
+    }
 }

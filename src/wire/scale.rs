@@ -3,6 +3,9 @@
 use super::AuthMode;
 use serde::{Deserialize, Serialize};
 
+/// The header every answer of a node names the node in (`settings.node_id`).
+pub const NODE_HEADER: &str = "x-authlab-node";
+
 /// Where the nodes keep sessions, refresh tokens and the denylist.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]

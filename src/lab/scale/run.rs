@@ -6,11 +6,10 @@
 use super::{cluster::Cluster, http::Reply};
 use crate::{
     api::cookies,
-    server::NODE_HEADER,
     state::AppState,
     wire::{
         ApiErrorBody, AuthMode, Me, ScaleHit, ScaleRequest, ScaleRun, ScaleStep, ScaleStore,
-        SessionState, TokenResponse,
+        SessionState, TokenResponse, NODE_HEADER,
     },
 };
 use axum::http::{header, header::HeaderName, Method};
