@@ -8,7 +8,7 @@
 //!   never earlier than the policy's own end for that record;
 //! - each change that touches more than one key is one Lua script, which Redis runs atomically.
 
-use crate::{db::unix_now, store::StoreError};
+use crate::store::StoreError;
 use redis::{
     aio::{ConnectionManager, ConnectionManagerConfig},
     Client,
@@ -84,5 +84,9 @@ impl From<redis::RedisError> for StoreError {
 /// The wall-clock time a key may be dropped: `keep_secs` past the later of the policy's own end
 /// for the record and now (the policy's times can lie in the past in tests and replays).
 pub fn expire_at(policy_end: i64, keep_secs: i64) -> i64 {
-    policy_end.max(unix_now()).saturating_add(keep_secs.max(1))
+    // Redis' expiry is wall-clock time, whatever clock the policy's times come from.
+    let wall_now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs() as i64);
+    policy_end.max(wall_now).saturating_add(keep_secs.max(1))
 }
