@@ -6,6 +6,13 @@ set -euo pipefail
 source "$(dirname "$0")/lib/setup.sh"
 cd "$ROOT"
 
+# A one-shot CI build gains nothing from incremental caches, which roughly double target/'s size;
+# a CI run on record failed with "No space left on device" while compiling the crate.
+if [[ "${CI:-}" == true ]]; then
+  export CARGO_INCREMENTAL=0
+  say "disk before the build: $(df -h . | tail -1)"
+fi
+
 ensure_build_tools
 ensure_chromium
 ensure_redis
