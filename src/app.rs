@@ -1,6 +1,7 @@
 //! The HTML shell the server renders, the `<App/>` root and its routes.
 
 use crate::ui::{
+    attacks::AttacksPage,
     audit_page::AuditPage,
     compare::ComparePage,
     home::HomePage,
@@ -62,6 +63,7 @@ pub fn App() -> impl IntoView {
                     <A href="/">"Playground"</A>
                     <A href="/compare">"Compare"</A>
                     <A href="/scale">"Scale out"</A>
+                    <A href="/attacks">"Attacks"</A>
                     <A href="/lessons">"Lessons"</A>
                     <A href="/audit">"Audit log"</A>
                     <A href="/register">"Register"</A>
@@ -72,6 +74,7 @@ pub fn App() -> impl IntoView {
                 <Routes fallback=|| view! { <NotFound/> }>
                     <Route path=StaticSegment("") view=Playground/>
                     <Route path=StaticSegment("about") view=HomePage/>
+                    <Route path=StaticSegment("attacks") view=AttacksPage/>
                     <Route path=StaticSegment("audit") view=AuditPage/>
                     <Route path=StaticSegment("compare") view=ComparePage/>
                     <Route path=StaticSegment("lessons") view=LessonList/>

@@ -270,6 +270,15 @@ pub async fn scale_run(
     send("POST", "/api/lab/scale", Some(request), credential).await
 }
 
+/// `POST /api/lab/attacks/{attack}`: run one attack against this server's real checks. Only a
+/// signed-in user may start one.
+pub async fn attack_run(
+    attack: crate::wire::AttackId,
+    credential: Credential<'_>,
+) -> Answer<crate::wire::AttackRun> {
+    post(&format!("/api/lab/attacks/{}", attack.as_str()), credential).await
+}
+
 async fn get<T: DeserializeOwned>(path: &str, credential: Credential<'_>) -> Answer<T> {
     send::<(), _>("GET", path, None, credential).await
 }

@@ -22,6 +22,8 @@ use crate::{
 pub const LESSON_PREFIX: &str = "lesson-";
 /// The matrix's namespace, which registration refuses.
 pub const MATRIX_PREFIX: &str = "lab:matrix-";
+/// The attack lab's victims and attackers, in the same namespace.
+pub const ATTACK_PREFIX: &str = "lab:attack-";
 
 /// Is `username` named like a scratch account (a lesson's, the matrix's, or the `matrix-…`
 /// names earlier versions used)? Such an account is never made an administrator: whoever

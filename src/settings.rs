@@ -205,6 +205,8 @@ pub struct LimitSettings {
     pub matrix_per_account: Rate,
     /// Scale-lab runs of one account (each starts three server processes).
     pub scale_per_account: Rate,
+    /// Attack-lab runs of one account (each makes one or two accounts, a few argon2 hashes).
+    pub attacks_per_account: Rate,
     /// Refused requests written to the audit log one by one, per minute: those naming no
     /// account together, and each account's apart. Beyond it they are counted into one row.
     pub audit_refusals_per_minute: u32,
@@ -351,6 +353,7 @@ impl Default for LimitSettings {
             key_rotation_per_account: Rate::new(5, 60),
             matrix_per_account: Rate::new(2, 60),
             scale_per_account: Rate::new(6, 60),
+            attacks_per_account: Rate::new(60, 60),
             audit_refusals_per_minute: 120,
         }
     }
@@ -448,6 +451,7 @@ env_overrides! {
     "AUTHLAB_LIMITS_KEY_ROTATION_PER_ACCOUNT" => limits.key_rotation_per_account;
     "AUTHLAB_LIMITS_MATRIX_PER_ACCOUNT" => limits.matrix_per_account;
     "AUTHLAB_LIMITS_SCALE_PER_ACCOUNT" => limits.scale_per_account;
+    "AUTHLAB_LIMITS_ATTACKS_PER_ACCOUNT" => limits.attacks_per_account;
     "AUTHLAB_LIMITS_AUDIT_REFUSALS_PER_MINUTE" => limits.audit_refusals_per_minute;
     "AUTHLAB_RETENTION_AUDIT_SECS" => retention.audit_secs;
     "AUTHLAB_RETENTION_AUDIT_MAX_ROWS" => retention.audit_max_rows;

@@ -262,6 +262,19 @@ impl KeyRing {
     }
 }
 
+/// A key this server never stored, under a random kid: what an attacker holds. The attack lab
+/// signs with it to show that a token cannot bring its own key.
+pub fn unregistered(alg: JwtAlg) -> Result<SigningKey, KeyError> {
+    build(&StoredKey {
+        kid: random_kid(),
+        owner_id: 0,
+        alg,
+        secret: generate_secret(alg)?,
+        created_at: unix_now(),
+        rotated_at: None,
+    })
+}
+
 /// Every stored key, built.
 async fn read_all(store: &dyn KeyStore) -> Result<HashMap<String, Arc<SigningKey>>, KeyError> {
     let mut keys = HashMap::new();

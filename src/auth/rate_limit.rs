@@ -62,6 +62,7 @@ pub struct Limits {
     pub key_rotation_per_account: Box<dyn Limiter>,
     pub matrix_per_account: Box<dyn Limiter>,
     pub scale_per_account: Box<dyn Limiter>,
+    pub attacks_per_account: Box<dyn Limiter>,
     /// Doubling waits after failures in a row, and the addresses each name is known at.
     pub login_backoff: super::login_backoff::LoginBackoff,
 }
@@ -87,6 +88,7 @@ impl Limits {
             key_rotation_per_account: make("key-rotation", settings.key_rotation_per_account),
             matrix_per_account: make("matrix", settings.matrix_per_account),
             scale_per_account: make("scale", settings.scale_per_account),
+            attacks_per_account: make("attacks", settings.attacks_per_account),
             login_backoff: super::login_backoff::LoginBackoff::new(
                 settings.login_backoff_after,
                 Duration::from_secs(settings.login_backoff_max_secs),
@@ -154,6 +156,7 @@ impl Limits {
             &self.key_rotation_per_account,
             &self.matrix_per_account,
             &self.scale_per_account,
+            &self.attacks_per_account,
         ] {
             limiter.forget_idle();
         }

@@ -39,6 +39,25 @@ pub struct InProcessRequest {
     headers: HeaderMap,
     body: Option<String>,
     client: Option<ClientAddr>,
+    /// Show the body's `password` as redacted in transcripts (`shown`).
+    secret_body: bool,
+}
+
+/// Longest header value or body a transcript shows; the rest is counted, not shown.
+const SHOWN_CHARS: usize = 240;
+
+/// `text` cut to `SHOWN_CHARS` characters, saying how long it really was.
+pub fn cut(text: &str) -> String {
+    if text.chars().count() <= SHOWN_CHARS {
+        return text.to_string();
+    }
+    let head: String = text.chars().take(SHOWN_CHARS).collect();
+    format!("{head}… ({} bytes in all)", text.len())
+}
+
+/// The lab's own name, as any request to it carries.
+fn host(state: &AppState) -> String {
+    format!("127.0.0.1:{}", state.settings.listen.port())
 }
 
 impl InProcessRequest {
@@ -49,6 +68,40 @@ impl InProcessRequest {
             headers: HeaderMap::new(),
             body: None,
             client: None,
+            secret_body: false,
+        }
+    }
+
+    /// Redact the body's `password` when this request is shown.
+    pub fn secret_body(mut self) -> Self {
+        self.secret_body = true;
+        self
+    }
+
+    /// The request as the server will receive it, for a transcript: every header (Host
+    /// included), each value and the body cut to a readable length.
+    pub fn shown(&self, state: &AppState) -> crate::wire::SentRequest {
+        let mut headers = vec![("host".to_string(), host(state))];
+        for (name, value) in &self.headers {
+            let value = String::from_utf8_lossy(value.as_bytes());
+            headers.push((name.as_str().to_string(), cut(&value)));
+        }
+        let body = self.body.as_deref().map(|body| {
+            match serde_json::from_str::<serde_json::Value>(body) {
+                Ok(mut json) if self.secret_body => {
+                    if let Some(password) = json.get_mut("password") {
+                        *password = serde_json::Value::String("[the account's password]".into());
+                    }
+                    cut(&json.to_string())
+                }
+                _ => cut(body),
+            }
+        });
+        crate::wire::SentRequest {
+            method: self.method.to_string(),
+            path: self.path.clone(),
+            headers,
+            body,
         }
     }
 
@@ -90,9 +143,7 @@ impl InProcessRequest {
             .body(Body::from(self.body.unwrap_or_default()))
             .expect("method and path were valid when the call was built");
         *request.headers_mut() = self.headers;
-        // The lab's own name, as any request to it carries.
-        let host = format!("127.0.0.1:{}", state.settings.listen.port());
-        if let Ok(host) = HeaderValue::from_str(&host) {
+        if let Ok(host) = HeaderValue::from_str(&host(state)) {
             request.headers_mut().insert(header::HOST, host);
         }
         if let Some(client) = self.client {

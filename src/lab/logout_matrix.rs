@@ -16,21 +16,19 @@
 use super::{
     in_process::InProcessRequest,
     in_process_agent::{replayed, HeldBearer, HeldSession, InProcessAgent},
+    scratch_accounts::{ScratchAccount, ScratchAccounts},
 };
 use crate::api::{client_addr::ClientAddr, error::ApiError};
 use crate::{
     api::extract::auth_user::AuthUser,
     auth::{csrf, refresh},
-    db::{
-        unix_now,
-        users::{self, Scratch as ScratchKind, User},
-    },
+    db::unix_now,
     scenario::Agent,
-    scratch::{self, MATRIX_PREFIX, MATRIX_TTL_SECS},
+    scratch::MATRIX_PREFIX,
     state::AppState,
     wire::{
-        AccessEvent, AccountPatch, AccountSwitchesPatch, Credentials, LogoutMatrix, MatrixCell,
-        MatrixModel, MatrixRow, MatrixStep, Password, PasswordChange, Role,
+        AccessEvent, AccountPatch, AccountSwitchesPatch, LogoutMatrix, MatrixCell, MatrixModel,
+        MatrixRow, MatrixStep, Password, PasswordChange, Role,
     },
 };
 use axum::{
@@ -70,36 +68,34 @@ async fn run(
         ));
     };
     let mut run = Run {
-        tag: run_tag(),
         client,
-        created: Vec::new(),
+        accounts: ScratchAccounts::new(MATRIX_PREFIX),
     };
     let result = run_all(&state, &mut run).await;
     // Whatever happened, the run's accounts go (maintenance catches them if this is never reached).
-    if let Err(err) = scratch::delete_matrix_accounts(&state, &run.created).await {
-        tracing::warn!(target: "authlab::matrix", %err, "could not delete the run's accounts");
-    }
+    run.accounts.delete_all(&state).await;
     result.map(Json)
 }
 
-/// One run: its name tag, whose budget its requests spend, and the accounts it created.
+/// One run: whose budget its requests spend, and the accounts it created.
 struct Run {
-    tag: String,
     client: ClientAddr,
-    created: Vec<i64>,
+    accounts: ScratchAccounts,
 }
 
-fn run_tag() -> String {
-    csrf::new_token()
-        .chars()
-        .filter(char::is_ascii_alphanumeric)
-        .take(8)
-        .collect::<String>()
-        .to_ascii_lowercase()
+/// Revocation (the denylist) on or off for a new account.
+fn revocable(on: bool) -> AccountSwitchesPatch {
+    AccountSwitchesPatch {
+        denylist: Some(on),
+        ..AccountSwitchesPatch::default()
+    }
 }
 
 async fn run_all(state: &AppState, run: &mut Run) -> Result<LogoutMatrix, ApiError> {
-    let admin = Scratch::create(state, run, "admin", Role::Admin, false).await?;
+    let admin = run
+        .accounts
+        .create(state, "admin", Role::Admin, &revocable(false))
+        .await?;
     let admin_token = InProcessAgent::new(state, &run.client)
         .sign_in_bearer(&admin.credentials())
         .await
@@ -119,55 +115,11 @@ fn failed(why: String) -> ApiError {
     ApiError::Internal(format!("matrix: {why}"))
 }
 
-/// A scratch account this run created, and its password.
-struct Scratch {
-    user: User,
-    password: Password,
-}
-
 /// The credential one column holds.
 #[derive(Clone, Copy)]
 enum Held<'a> {
     Session(&'a HeldSession),
     Jwt(&'a HeldBearer),
-}
-
-impl Scratch {
-    /// Create a fresh account for this run, `lab:matrix-<run>-<name>`, in the namespace nobody
-    /// can register. Never an existing account: a name taken is an error, not a reuse.
-    async fn create(
-        state: &AppState,
-        run: &mut Run,
-        name: &str,
-        role: Role,
-        revocable: bool,
-    ) -> Result<Scratch, ApiError> {
-        let username = format!("{MATRIX_PREFIX}{}-{name}", run.tag);
-        let password = Password::new(csrf::new_token());
-        let hash = state.passwords.hash(&password).await?;
-        let expires_at = unix_now() + MATRIX_TTL_SECS;
-        let scratch = Some((ScratchKind::Matrix, expires_at));
-        let user = users::insert(&state.db, &username, &hash, role, scratch).await?;
-        run.created.push(user.id);
-        state
-            .account_settings
-            .update(
-                user.id,
-                &AccountSwitchesPatch {
-                    denylist: Some(revocable),
-                    ..AccountSwitchesPatch::default()
-                },
-            )
-            .await?;
-        Ok(Scratch { user, password })
-    }
-
-    fn credentials(&self) -> Credentials {
-        Credentials {
-            username: self.user.username.clone(),
-            password: self.password.clone(),
-        }
-    }
 }
 
 impl Held<'_> {
@@ -200,8 +152,14 @@ async fn run_row(
         _ => (Role::User, "/api/me"),
     };
     let (plain_name, revocable_name) = names(event);
-    let plain = Scratch::create(state, run, &plain_name, role, false).await?;
-    let revocable = Scratch::create(state, run, &revocable_name, role, true).await?;
+    let plain = run
+        .accounts
+        .create(state, &plain_name, role, &revocable(false))
+        .await?;
+    let revocable = run
+        .accounts
+        .create(state, &revocable_name, role, &revocable(true))
+        .await?;
     let run: &Run = run;
 
     // One agent per column, each with its own transcript.
@@ -274,7 +232,7 @@ async fn run_row(
 /// transcript and in the probe after it.
 async fn cause(
     event: AccessEvent,
-    account: &Scratch,
+    account: &ScratchAccount,
     session: &HeldSession,
     jwt: &HeldBearer,
     columns: &[InProcessAgent<'_>; 3],
@@ -319,7 +277,7 @@ fn note_same_event(columns: &[InProcessAgent<'_>; 3]) {
 
 async fn cause_on_revocable(
     event: AccessEvent,
-    account: &Scratch,
+    account: &ScratchAccount,
     jwt: &HeldBearer,
     column: &InProcessAgent<'_>,
     admin_token: &str,
@@ -344,7 +302,7 @@ async fn cause_on_revocable(
     column.send(call).await;
 }
 
-fn new_password(account: &Scratch) -> PasswordChange {
+fn new_password(account: &ScratchAccount) -> PasswordChange {
     PasswordChange {
         current_password: account.password.clone(),
         new_password: Password::new(csrf::new_token()),

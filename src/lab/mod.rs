@@ -7,9 +7,11 @@
 //!   replayed;
 //! - `cross_site_probe` (kept by `store::probes`), `forgery_site`: what cross-site requests
 //!   carried;
+//! - `attacks`: the attack lab, each attack run against the real checks;
 //! - `request_size`: the bytes a request really sent; `jwks_check`: a verifier holding only the
 //!   JWKS; `role_claim`: a token's role claim beside the accounts table's.
 
+pub mod attacks;
 pub mod cross_site_probe;
 pub mod forgery_site;
 pub mod in_process;
@@ -21,6 +23,7 @@ pub mod replay;
 pub mod request_size;
 pub mod role_claim;
 pub mod scale;
+pub mod scratch_accounts;
 
 use crate::state::AppState;
 use axum::Router;
@@ -56,4 +59,5 @@ pub fn router() -> Router<AppState> {
         .merge(jwks_check::router())
         .merge(cross_site_probe::router())
         .merge(scale::router())
+        .merge(attacks::router())
 }

@@ -7,6 +7,7 @@
 //! experiments' answers), `scale` (the scale lab) and `error`.
 
 mod account;
+mod attack;
 mod audit;
 mod error;
 mod jwt;
@@ -16,6 +17,7 @@ mod session;
 mod trace;
 
 pub use account::*;
+pub use attack::*;
 pub use audit::*;
 pub use error::*;
 pub use jwt::*;

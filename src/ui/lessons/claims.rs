@@ -41,6 +41,7 @@ const COMPARE: (&str, &str) = ("/compare", "compare page");
 const PLAYGROUND: (&str, &str) = ("/", "playground");
 const AUDIT: (&str, &str) = ("/audit", "audit log");
 const SCALE: (&str, &str) = ("/scale", "scale lab");
+const ATTACKS: (&str, &str) = ("/attacks", "attack lab");
 
 pub const CLAIMS: [Claim; 22] = [
     Claim {
@@ -129,8 +130,8 @@ pub const CLAIMS: [Claim; 22] = [
     Claim {
         number: 14,
         text: "Signatures stop tampering.",
-        shown: Shown::Coming("attack lab: edit the role claim and watch the signature check fail"),
-        elsewhere: &[],
+        shown: Shown::Live,
+        elsewhere: &[ATTACKS],
     },
     Claim {
         number: 15,
@@ -141,8 +142,8 @@ pub const CLAIMS: [Claim; 22] = [
     Claim {
         number: 16,
         text: "Validate the algorithm: alg none and algorithm confusion have broken real systems.",
-        shown: Shown::Coming("attack lab: alg none and algorithm confusion, refused live"),
-        elsewhere: &[],
+        shown: Shown::Live,
+        elsewhere: &[ATTACKS],
     },
     Claim {
         number: 17,
@@ -177,10 +178,8 @@ pub const CLAIMS: [Claim; 22] = [
     Claim {
         number: 22,
         text: "Login endpoints must be rate-limited.",
-        shown: Shown::Coming(
-            "a lesson with a burst of wrong passwords meeting 429 (the limit itself is built)",
-        ),
-        elsewhere: &[],
+        shown: Shown::Live,
+        elsewhere: &[ATTACKS],
     },
 ];
 

@@ -3,6 +3,7 @@
 //! reproduces its state, so a teacher can link to it. Together they cover the claims in the lab's
 //! checklist; `claims.rs` says which lesson shows which claim, how far, and which arrive later.
 
+pub mod attacks_refused;
 pub mod choosing_a_model;
 pub mod claims;
 pub mod cross_site_forgery;
@@ -29,7 +30,7 @@ pub struct Lesson {
     pub claims: &'static [u8],
 }
 
-pub const LESSONS: [Lesson; 12] = [
+pub const LESSONS: [Lesson; 13] = [
     Lesson {
         slug: "where-state-lives",
         title: "Where the state lives",
@@ -86,6 +87,11 @@ pub const LESSONS: [Lesson; 12] = [
         claims: &[9],
     },
     Lesson {
+        slug: "attacks-refused",
+        title: "Forged tokens and guessed passwords, refused",
+        claims: &[14, 16, 22],
+    },
+    Lesson {
         slug: "choosing-a-model",
         title: "Choosing a model: the hybrid",
         claims: &[20],
@@ -108,6 +114,7 @@ pub fn LessonList() -> impl IntoView {
             </ol>
             <p>
                 "Also live: the "<A href="/compare">"compare page"</A>" (replay timeline, logout matrix), "
+                "the "<A href="/attacks">"attack lab"</A>" (every attack run against this server), "
                 "the "<A href="/">"playground"</A>" and the "<A href="/audit">"audit log"</A>"."
             </p>
             <h2>"The 22 claims, and how far this lab shows each"</h2>
@@ -174,6 +181,7 @@ fn body(slug: &str) -> AnyView {
         "scaling-out" => scaling_out::Lesson().into_any(),
         "store-outage" => store_outage::Lesson().into_any(),
         "quiet-failure" => quiet_failure::Lesson().into_any(),
+        "attacks-refused" => attacks_refused::Lesson().into_any(),
         "ssr-and-hydration" => view! {
             <section class="card prose">
                 <p>

@@ -1,0 +1,134 @@
+// The attack lab runs every attack against the real server. Each card's button sends
+// POST /api/lab/attacks/{id}; this spec clicks every card, reads the JSON the browser received,
+// checks it is the outcome the lab promises (refused by the named check, or, for the stolen
+// cookie, a success), and checks that everything the card shows is that answer.
+import { Page } from "@playwright/test";
+import { test, expect, openHydrated } from "./fixtures";
+
+type Step = {
+  part: string;
+  label: string;
+  status: number;
+  refused_by?: string;
+  request: { method: string; path: string };
+};
+type Run = { attack: string; verdict: string; refused_by: string[]; saw: string[]; missing?: string; steps: Step[] };
+
+// What the server must answer for each card: the verdict, and the checks that refused it (in order).
+const EXPECTED: Record<string, { verdict: "refused" | "worked"; checks: string[] }> = {
+  "tampered-role": { verdict: "refused", checks: ["signature"] },
+  "alg-none": { verdict: "refused", checks: ["algorithm"] },
+  "alg-confusion": { verdict: "refused", checks: ["algorithm"] },
+  expired: { verdict: "refused", checks: ["exp"] },
+  "nbf-future": { verdict: "refused", checks: ["nbf"] },
+  "wrong-iss": { verdict: "refused", checks: ["iss"] },
+  "wrong-aud": { verdict: "refused", checks: ["aud"] },
+  "unknown-kid": { verdict: "refused", checks: ["kid known"] },
+  "kid-injection": { verdict: "refused", checks: ["kid known"] },
+  "key-from-header": { verdict: "refused", checks: ["kid known", "signature"] },
+  "crit-header": { verdict: "refused", checks: ["format"] },
+  "refresh-as-access": { verdict: "refused", checks: ["format"] },
+  "trailing-garbage": { verdict: "refused", checks: ["signature"] },
+  "extra-segment": { verdict: "refused", checks: ["format"] },
+  oversized: { verdict: "refused", checks: ["format"] },
+  "other-accounts-key": { verdict: "refused", checks: ["subject"] },
+  "refresh-replay": { verdict: "refused", checks: [] },
+  "session-fixation": { verdict: "refused", checks: ["store lookup"] },
+  "session-replay": { verdict: "refused", checks: ["store lookup"] },
+  "forged-cookie": { verdict: "refused", checks: ["cookie", "store lookup"] },
+  "stolen-cookie": { verdict: "worked", checks: [] },
+  "brute-force": { verdict: "refused", checks: [] },
+};
+
+async function signIn(page: Page) {
+  await openHydrated(page, "/attacks");
+  const form = page.getByTestId("attacks-login");
+  await form.getByLabel("Username").fill("bob");
+  await form.getByLabel("Password").fill("bob-builds-it");
+  await form.getByRole("button").click();
+  await expect(page.getByTestId("attacks-signed-in")).toContainText("bob");
+}
+
+/** Run one card and check what it shows against the answer the browser received. */
+async function runCard(page: Page, id: string): Promise<Run> {
+  const answered = page.waitForResponse(
+    (r) => r.url().endsWith(`/api/lab/attacks/${id}`) && r.request().method() === "POST",
+    { timeout: 60_000 },
+  );
+  await page.getByTestId(`attack-run-${id}`).click();
+  const response = await answered;
+  expect(response.status(), id).toBe(200);
+  const body: Run = await response.json();
+  expect(body.attack).toBe(id);
+
+  await expect(page.getByTestId(`attack-verdict-${id}`)).toHaveText(body.verdict);
+  if (body.refused_by.length > 0) {
+    await expect(page.getByTestId(`attack-checks-${id}`)).toHaveText(body.refused_by.join(", "));
+  }
+  const steps = page.getByTestId(`attack-result-${id}`).locator("li.attack-step");
+  await expect(steps).toHaveCount(body.steps.length);
+  const shown = await steps.evaluateAll((items) =>
+    items.map((item) => ({
+      part: item.getAttribute("data-part"),
+      status: Number(item.getAttribute("data-status")),
+      check: item.querySelector("[data-testid=step-check]")?.textContent ?? null,
+      request: item.querySelector("[data-testid=step-request]")?.textContent ?? "",
+    })),
+  );
+  body.steps.forEach((step, n) => {
+    expect(shown[n].part).toBe(step.part);
+    expect(shown[n].status).toBe(step.status);
+    expect(shown[n].check).toBe(step.refused_by ?? null);
+    expect(shown[n].request.startsWith(`${step.request.method} ${step.request.path} HTTP/1.1`)).toBe(true);
+  });
+  for (const line of body.saw) await expect(page.getByTestId(`attack-saw-${id}`)).toContainText(line);
+  if (body.missing) await expect(page.getByTestId(`attack-missing-${id}`)).toContainText(body.missing);
+  return body;
+}
+
+test("every attack card runs against the server and shows exactly what the server answered", async ({ page }) => {
+  test.setTimeout(240_000);
+  await signIn(page);
+  const cards = await page.locator("article.attack").evaluateAll((els) => els.map((e) => e.getAttribute("data-testid")));
+  expect(cards.map((c) => c!.replace(/^attack-/, "")).sort()).toEqual(Object.keys(EXPECTED).sort());
+
+  for (const [id, want] of Object.entries(EXPECTED)) {
+    const body = await runCard(page, id);
+    expect(body.verdict, id).toBe(want.verdict);
+    expect(body.refused_by, id).toEqual(want.checks);
+    const attacks = body.steps.filter((s) => s.part === "attack");
+    expect(attacks.length, id).toBeGreaterThan(0);
+    if (want.verdict === "refused") {
+      for (const step of attacks) expect(step.status, `${id}: ${step.label}`).toBeGreaterThanOrEqual(400);
+    }
+  }
+});
+
+test("the stolen cookie works from another client, and the card names what limits it", async ({ page }) => {
+  await signIn(page);
+  const body = await runCard(page, "stolen-cookie");
+  const theft = body.steps.find((s) => s.part === "attack")!;
+  expect(theft.status).toBe(200);
+  await expect(page.getByTestId("attack-missing-stolen-cookie")).toContainText("HttpOnly");
+  // The victim's logout ends the thief's copy too.
+  expect(body.steps[body.steps.length - 1].status).toBe(401);
+});
+
+test("a burst of wrong passwords meets 429 with Retry-After, and the owner still gets in", async ({ page }) => {
+  await signIn(page);
+  const body = await runCard(page, "brute-force");
+  const attacks = body.steps.filter((s) => s.part === "attack");
+  expect(attacks[0].status).toBe(401);
+  expect(attacks.some((s) => s.status === 429)).toBe(true);
+  const owner = body.steps.filter((s) => s.part === "aftermath");
+  expect(owner.map((s) => s.status)).toEqual([200, 200]);
+  await expect(page.getByTestId("attack-result-brute-force").getByTestId("step-retry-after").first()).toBeVisible();
+});
+
+test("the attack lab is linked from the header and the lesson list", async ({ page }) => {
+  await openHydrated(page, "/lessons");
+  await expect(page.getByRole("navigation").getByRole("link", { name: "Attacks" })).toHaveAttribute("href", "/attacks");
+  await page.getByTestId("lesson-list").locator("..").getByRole("link", { name: "attack lab" }).click();
+  await expect(page).toHaveURL(/\/attacks$/);
+  await expect(page.getByRole("heading", { name: "Attack lab" })).toBeVisible();
+});
