@@ -358,3 +358,134 @@ async fn attack_runs_are_limited_per_account() {
         .await;
     assert_eq!(second.status, 429);
 }
+
+/// The forged logout a page on another site submits: the browser attaches whatever cookie
+/// SameSite lets through, says `Sec-Fetch-Site: cross-site` and `Origin: <attacker>`, and can
+/// send no `X-CSRF-Token` (it cannot read it).
+async fn forged_logout(server: &Harness, cookie: Option<&common::CookieSession>) -> common::Answer {
+    let mut request = axum::http::Request::post("/api/session/logout")
+        .header("sec-fetch-site", "cross-site")
+        .header(axum::http::header::ORIGIN, "http://localhost:1")
+        .header(
+            axum::http::header::CONTENT_TYPE,
+            "application/x-www-form-urlencoded",
+        );
+    if let Some(session) = cookie {
+        request = request.header(axum::http::header::COOKIE, session.cookie_header());
+    }
+    server
+        .send(request.body(axum::body::Body::empty()).unwrap())
+        .await
+}
+
+async fn weaken(server: &Harness, session: &common::CookieSession, on: bool) -> common::Answer {
+    server
+        .send(
+            axum::http::Request::put("/api/lab-settings")
+                .header(axum::http::header::COOKIE, session.cookie_header())
+                .header("sec-fetch-site", "same-origin")
+                .header("x-csrf-token", &session.csrf)
+                .header(axum::http::header::CONTENT_TYPE, "application/json")
+                .body(axum::body::Body::from(format!(
+                    r#"{{"csrf_weakened":{on}}}"#
+                )))
+                .unwrap(),
+        )
+        .await
+}
+
+#[tokio::test]
+async fn cross_site_forged_logout_is_refused_by_the_origin_check() {
+    let server = harness().await;
+    let alice = server.session_login("alice", "alice-in-the-lab").await;
+    // Even with the cookie attached (as SameSite=None would), the origin check refuses first.
+    let forged = forged_logout(&server, Some(&alice)).await;
+    assert_eq!(forged.status, 403, "{}", forged.text);
+    assert_eq!(common::failed_check(&forged), "same origin");
+    assert_eq!(server.get_as(&alice, "/api/me").await.status, 200);
+}
+
+#[tokio::test]
+async fn csrf_succeeds_only_on_an_account_that_deliberately_switched_its_defences_off() {
+    let server = harness().await;
+    let alice = server.session_login("alice", "alice-in-the-lab").await;
+    let bob = server.session_login("bob", "bob-builds-it").await;
+
+    // Alice weakens her own account: the cookie is re-issued SameSite=None.
+    let switched = weaken(&server, &alice, true).await;
+    assert_eq!(switched.status, 200, "{}", switched.text);
+    assert_eq!(switched.json()["csrf_weakened"], true);
+    let reissued = switched.headers[axum::http::header::SET_COOKIE]
+        .to_str()
+        .unwrap()
+        .to_string();
+    assert!(reissued.contains("SameSite=None"), "{reissued}");
+    let current = server.get_as(&alice, "/api/session/current").await.json();
+    assert_eq!(current["csrf_weakened"], true);
+    assert_eq!(current["same_site"], "None");
+
+    // Per account only: the same forged request against Bob is still refused.
+    let against_bob = forged_logout(&server, Some(&bob)).await;
+    assert_eq!(against_bob.status, 403, "{}", against_bob.text);
+    assert_eq!(common::failed_check(&against_bob), "same origin");
+    assert_eq!(server.get_as(&bob, "/api/me").await.status, 200);
+
+    // A forged request that carries no cookie (what SameSite=Lax leaves it) is still refused.
+    let no_cookie = forged_logout(&server, None).await;
+    assert_eq!(no_cookie.status, 403, "{}", no_cookie.text);
+
+    // Against Alice it works: logged out by another site's form.
+    let forged = forged_logout(&server, Some(&alice)).await;
+    assert_eq!(forged.status, 204, "{}", forged.text);
+    assert_eq!(server.get_as(&alice, "/api/me").await.status, 401);
+
+    // The audit log names the switched-off checks on the forged request.
+    server.state.audit.flush().await;
+    let alice_id = server
+        .state
+        .account_settings
+        .id_of("alice")
+        .await
+        .unwrap()
+        .unwrap();
+    let events = server
+        .state
+        .audit
+        .list(Some(alice_id), 0, 200)
+        .await
+        .unwrap();
+    let logout = events
+        .iter()
+        .rev()
+        .find(|e| e.action == "POST /api/session/logout")
+        .expect("the forged logout is in the audit log");
+    assert!(logout.allowed);
+    assert_eq!(logout.detail, authlab::audit::OFF_CHECKS_ALLOWED);
+
+    // Switched back on, the account is protected again.
+    let again = server.session_login("alice", "alice-in-the-lab").await;
+    assert_eq!(weaken(&server, &again, false).await.status, 200);
+    let refused = forged_logout(&server, Some(&again)).await;
+    assert_eq!(refused.status, 403, "{}", refused.text);
+}
+
+#[tokio::test]
+async fn request_without_csrf_token_is_refused_unless_the_account_switched_it_off() {
+    // The token check itself: same-origin request with no token. Refused normally; recorded as
+    // "off" (and let through) only for the weakened account.
+    let server = harness().await;
+    let alice = server.session_login("alice", "alice-in-the-lab").await;
+    let no_token = |session: &common::CookieSession| {
+        axum::http::Request::post("/api/session/logout-others")
+            .header(axum::http::header::COOKIE, session.cookie_header())
+            .header("sec-fetch-site", "same-origin")
+            .body(axum::body::Body::empty())
+            .unwrap()
+    };
+    let refused = server.send(no_token(&alice)).await;
+    assert_eq!(refused.status, 403, "{}", refused.text);
+    assert_eq!(common::failed_check(&refused), "csrf token");
+    assert_eq!(weaken(&server, &alice, true).await.status, 200);
+    let through = server.send(no_token(&alice)).await;
+    assert_eq!(through.status, 200, "{}", through.text);
+}

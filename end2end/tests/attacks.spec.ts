@@ -128,7 +128,7 @@ test("a burst of wrong passwords meets 429 with Retry-After, and the owner still
 test("the attack lab is linked from the header and the lesson list", async ({ page }) => {
   await openHydrated(page, "/lessons");
   await expect(page.getByRole("navigation").getByRole("link", { name: "Attacks" })).toHaveAttribute("href", "/attacks");
-  await page.getByTestId("lesson-list").locator("..").getByRole("link", { name: "attack lab" }).click();
+  await page.getByTestId("also-live").getByRole("link", { name: "attack lab" }).click();
   await expect(page).toHaveURL(/\/attacks$/);
   await expect(page.getByRole("heading", { name: "Attack lab" })).toBeVisible();
 });

@@ -1,7 +1,8 @@
 //! `GET`/`PUT /api/lab-settings`: the signed-in account's lab switches (SameSite of the session
 //! cookie, the JWT algorithm, the denylist, the access-token lifetime). They are stored per account and applied by the server
 //! to that account's requests only, so learners sharing one server never change each other's
-//! policy. A PUT names only what changes. In session mode, changing SameSite re-issues the cookie.
+//! policy. A PUT names only what changes. In session mode, changing SameSite (or the deliberately
+//! weakened CSRF switch, which forces SameSite=None) re-issues the cookie.
 
 use super::{error::ApiError, json::ApiJson, session::issue_cookie};
 use crate::{
@@ -46,8 +47,10 @@ async fn write(
         .account_settings
         .update(user.user_id(), &patch)
         .await?;
-    if let (AuthUser::Session(session_user), Some(_)) = (&user, patch.same_site) {
-        let (set_cookie, _) = issue_cookie(&state, &session_user.session, settings.same_site);
+    let cookie_changes = patch.same_site.is_some() || patch.csrf_weakened.is_some();
+    if let (AuthUser::Session(session_user), true) = (&user, cookie_changes) {
+        let (set_cookie, _) =
+            issue_cookie(&state, &session_user.session, settings.cookie_same_site());
         return Ok(([(header::SET_COOKIE, set_cookie)], Json(settings)).into_response());
     }
     Ok(Json(settings).into_response())

@@ -18,7 +18,9 @@ use crate::{
     auth::session::ActiveSession,
     db::unix_now,
     state::AppState,
-    wire::{AuthMode, CookieReport, Credentials, SameSite, SessionState, SessionView},
+    wire::{
+        AccountSwitches, AuthMode, CookieReport, Credentials, SameSite, SessionState, SessionView,
+    },
 };
 use axum::{
     extract::{Path, State},
@@ -58,9 +60,9 @@ async fn login(
         .log_in(previous.as_deref(), &user, user_agent)
         .await?;
     tracing::info!(target: "authlab::session", username = %user.username, "session login");
-    let same_site = same_site_of(&state, user.id).await?;
-    let (set_cookie, report) = issue_cookie(&state, &session, same_site);
-    let body = session_state(&state, &session, report, same_site);
+    let switches = state.account_settings.get(user.id).await?;
+    let (set_cookie, report) = issue_cookie(&state, &session, switches.cookie_same_site());
+    let body = session_state(&state, &session, report, &switches);
     Ok(([(header::SET_COOKIE, set_cookie)], Json(body)).into_response())
 }
 
@@ -83,13 +85,13 @@ async fn current(
         Err(ApiError::Refused { .. }) => return Ok(Json(None)),
         Err(other) => return Err(other),
     };
-    let same_site = same_site_of(&state, user.session.user.id).await?;
-    let (_, report) = issue_cookie(&state, &user.session, same_site);
+    let switches = state.account_settings.get(user.session.user.id).await?;
+    let (_, report) = issue_cookie(&state, &user.session, switches.cookie_same_site());
     Ok(Json(Some(session_state(
         &state,
         &user.session,
         report,
-        same_site,
+        &switches,
     ))))
 }
 
@@ -128,7 +130,12 @@ async fn logout_others(
 }
 
 pub async fn same_site_of(state: &AppState, user_id: i64) -> Result<SameSite, ApiError> {
-    Ok(state.account_settings.get(user_id).await?.same_site)
+    // A deliberately weakened account's cookie goes out SameSite=None (the attack lab's CSRF card).
+    Ok(state
+        .account_settings
+        .get(user_id)
+        .await?
+        .cookie_same_site())
 }
 
 /// The `Set-Cookie` for `session` (lasting until its absolute deadline) and its report.
@@ -148,7 +155,7 @@ fn session_state(
     state: &AppState,
     session: &ActiveSession,
     cookie: CookieReport,
-    same_site: SameSite,
+    switches: &AccountSwitches,
 ) -> SessionState {
     SessionState {
         username: session.user.username.clone(),
@@ -156,7 +163,8 @@ fn session_state(
         csrf_token: session.record.csrf_token.clone(),
         session: state.sessions.view(&session.record, &session.user, true),
         cookie,
-        same_site,
+        same_site: switches.cookie_same_site(),
+        csrf_weakened: switches.csrf_weakened,
         server_now: unix_now(),
     }
 }

@@ -48,6 +48,11 @@ pub struct Entry<'a> {
     pub client: Option<&'a str>,
 }
 
+/// The audit line of a request that went through only because its account switched checks off.
+pub const OFF_CHECKS_ALLOWED: &str =
+    "allowed only because this account switched its CSRF defences off (same origin and/or csrf \
+     token were OFF): with them on, this request is refused";
+
 impl<'a> Entry<'a> {
     /// An entry summarising a decision trace.
     pub fn from_trace(trace: &'a AuthTrace, user: Option<(i64, &'a str)>, action: &'a str) -> Self {
@@ -58,9 +63,11 @@ impl<'a> Entry<'a> {
             action,
             allowed: trace.allowed,
             failed_check: failed.map(|c| c.name.as_str()),
-            detail: failed
-                .map(|c| c.detail.as_str())
-                .unwrap_or("every check passed"),
+            detail: match (failed, trace.switched_off().next()) {
+                (Some(check), _) => check.detail.as_str(),
+                (None, Some(_)) => OFF_CHECKS_ALLOWED,
+                (None, None) => "every check passed",
+            },
             client: None,
         }
     }

@@ -82,15 +82,16 @@ impl AccountSettings {
         if let Some(hit) = self.cache.read().expect("lock").get(&user_id) {
             return Ok(hit.clone());
         }
-        let row: Option<(String, String, i64, Option<i64>, i64)> = sqlx::query_as(
-            "SELECT same_site, jwt_alg, denylist, access_ttl_secs, denylist_fail_open
+        let row: Option<(String, String, i64, Option<i64>, i64, i64)> = sqlx::query_as(
+            "SELECT same_site, jwt_alg, denylist, access_ttl_secs, denylist_fail_open,
+                    csrf_weakened
              FROM account_settings WHERE user_id = ?",
         )
         .bind(user_id)
         .fetch_optional(&self.db)
         .await?;
         let settings = match row {
-            Some((same_site, alg, denylist, access_ttl, fail_open)) => AccountSwitches {
+            Some((same_site, alg, denylist, access_ttl, fail_open, weakened)) => AccountSwitches {
                 same_site: SameSite::parse(&same_site).unwrap_or(self.default_same_site),
                 jwt_alg: JwtAlg::parse(&alg).unwrap_or_default(),
                 denylist: denylist != 0,
@@ -98,6 +99,7 @@ impl AccountSettings {
                     .and_then(|secs| u64::try_from(secs).ok())
                     .filter(|secs| ACCESS_TTL_RANGE.contains(secs)),
                 denylist_fail_open: fail_open != 0,
+                csrf_weakened: weakened != 0,
             },
             None => AccountSwitches {
                 same_site: self.default_same_site,
@@ -105,6 +107,7 @@ impl AccountSettings {
                 denylist: false,
                 access_ttl_secs: None,
                 denylist_fail_open: false,
+                csrf_weakened: false,
             },
         };
         self.cache
@@ -133,18 +136,23 @@ impl AccountSettings {
         if let Some(fail_open) = patch.denylist_fail_open {
             settings.denylist_fail_open = fail_open;
         }
+        if let Some(weakened) = patch.csrf_weakened {
+            settings.csrf_weakened = weakened;
+        }
         if let Some(secs) = patch.access_ttl_secs {
             // 0: back to the server default (the handler has refused anything out of range).
             settings.access_ttl_secs = ACCESS_TTL_RANGE.contains(&secs).then_some(secs);
         }
         sqlx::query(
             "INSERT INTO account_settings
-                 (user_id, same_site, jwt_alg, denylist, access_ttl_secs, denylist_fail_open)
-             VALUES (?, ?, ?, ?, ?, ?)
+                 (user_id, same_site, jwt_alg, denylist, access_ttl_secs, denylist_fail_open,
+                  csrf_weakened)
+             VALUES (?, ?, ?, ?, ?, ?, ?)
              ON CONFLICT (user_id) DO UPDATE SET same_site = excluded.same_site,
                  jwt_alg = excluded.jwt_alg, denylist = excluded.denylist,
                  access_ttl_secs = excluded.access_ttl_secs,
-                 denylist_fail_open = excluded.denylist_fail_open",
+                 denylist_fail_open = excluded.denylist_fail_open,
+                 csrf_weakened = excluded.csrf_weakened",
         )
         .bind(user_id)
         .bind(settings.same_site.as_str())
@@ -152,6 +160,7 @@ impl AccountSettings {
         .bind(settings.denylist as i64)
         .bind(settings.access_ttl_secs.map(|secs| secs as i64))
         .bind(settings.denylist_fail_open as i64)
+        .bind(settings.csrf_weakened as i64)
         .execute(&self.db)
         .await?;
         self.cache

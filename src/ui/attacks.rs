@@ -12,17 +12,19 @@ use leptos::{prelude::*, task::spawn_local};
 
 #[component]
 pub fn AttacksPage() -> impl IntoView {
-    let token = RwSignal::new(None::<String>);
+    // The learner signs in with a cookie session: it lasts while the page is used (an access
+    // token in the lab's test setting expires in seconds), and each run sends its CSRF token.
+    let csrf = RwSignal::new(None::<String>);
     let signed_in_as = RwSignal::new(None::<String>);
     let busy = RwSignal::new(false);
     let error = RwSignal::new(None::<String>);
     let login = move |credentials: Credentials| {
         busy.set(true);
         spawn_local(async move {
-            let answer = client::jwt_login(&credentials).await;
+            let answer = client::session_login(&credentials).await;
             match answer.result {
-                Ok(tokens) => {
-                    token.set(Some(tokens.access_token));
+                Ok(state) => {
+                    csrf.set(Some(state.csrf_token));
                     signed_in_as.set(Some(credentials.username));
                     error.set(None);
                 }
@@ -56,7 +58,7 @@ pub fn AttacksPage() -> impl IntoView {
                 }.into_any(),
                 None => view! {
                     <p>"Sign in to run attacks (any account; a demo account is fine):"</p>
-                    <LoginForm test_id="attacks-login" endpoint="/api/jwt/login" busy=busy on_login=login/>
+                    <LoginForm test_id="attacks-login" endpoint="/api/session/login" busy=busy on_login=login/>
                 }.into_any(),
             }}
             {move || error.get().map(|e| view! { <p class="error" role="alert">{e}</p> })}
@@ -65,27 +67,27 @@ pub fn AttacksPage() -> impl IntoView {
             <section class="attack-group">
                 <h2>{group.title()}</h2>
                 {AttackId::ALL.into_iter().filter(|a| a.group() == group)
-                    .map(|attack| view! { <AttackCard attack token/> }).collect_view()}
+                    .map(|attack| view! { <AttackCard attack csrf/> }).collect_view()}
             </section>
         }).collect_view()}
     }
 }
 
 #[component]
-fn AttackCard(attack: AttackId, token: RwSignal<Option<String>>) -> impl IntoView {
+fn AttackCard(attack: AttackId, csrf: RwSignal<Option<String>>) -> impl IntoView {
     let id = attack.as_str();
     let running = RwSignal::new(false);
     let result = RwSignal::new(None::<AttackRun>);
     let error = RwSignal::new(None::<String>);
     let run = move |_| {
-        let Some(bearer) = token.get_untracked() else {
+        let Some(csrf) = csrf.get_untracked() else {
             return;
         };
         running.set(true);
         result.set(None);
         error.set(None);
         spawn_local(async move {
-            let answer = client::attack_run(attack, Credential::Bearer(&bearer)).await;
+            let answer = client::attack_run(attack, Credential::Csrf(&csrf)).await;
             match answer.result {
                 Ok(run) => result.set(Some(run)),
                 Err(err) => error.set(Some(err.to_string())),
@@ -103,7 +105,7 @@ fn AttackCard(attack: AttackId, token: RwSignal<Option<String>>) -> impl IntoVie
             <p class="attack-what">{attack.what()}</p>
             <p>
                 <button data-testid=format!("attack-run-{id}") on:click=run
-                    disabled=move || running.get() || token.get().is_none()>
+                    disabled=move || running.get() || csrf.get().is_none()>
                     {move || if running.get() { "Running…" } else { "Run this attack" }}
                 </button>
                 " "<span class="muted">{expect}</span>

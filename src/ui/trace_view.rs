@@ -1,4 +1,5 @@
-//! Renders a decision trace: the ordered checks, each passed, failed or skipped, with its reason
+//! Renders a decision trace: the ordered checks, each passed, failed, skipped or switched off by
+//! the account (a deliberately weakened one), with its reason
 //! and, where a store was touched, its measured cost.
 
 use crate::wire::{AuthTrace, CheckStatus};
@@ -22,6 +23,7 @@ pub fn TraceView(trace: AuthTrace) -> impl IntoView {
                             CheckStatus::Pass => "pass",
                             CheckStatus::Fail => "fail",
                             CheckStatus::Skip => "skip",
+                            CheckStatus::Off => "off",
                         };
                         view! {
                             <li class=format!("check {status}") data-testid=format!("check-{}", check.name)

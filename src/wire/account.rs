@@ -197,6 +197,23 @@ pub struct AccountSwitches {
     /// revoked token works again, claim 9) rather than refuse every bearer request with 503.
     #[serde(default)]
     pub denylist_fail_open: bool,
+    /// Deliberately weakened for the attack lab's CSRF card: the session cookie goes out
+    /// `SameSite=None`, and state-changing requests skip the origin check and the CSRF token, so
+    /// a form on another site can act as this account. This account only, never server-wide;
+    /// its pages say so.
+    #[serde(default)]
+    pub csrf_weakened: bool,
+}
+
+impl AccountSwitches {
+    /// The SameSite the session cookie really gets: `None` while CSRF defences are weakened.
+    pub fn cookie_same_site(&self) -> SameSite {
+        if self.csrf_weakened {
+            SameSite::None
+        } else {
+            self.same_site
+        }
+    }
 }
 
 /// The access-token lifetimes an account may choose for itself, in seconds.
@@ -217,4 +234,6 @@ pub struct AccountSwitchesPatch {
     pub access_ttl_secs: Option<u64>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub denylist_fail_open: Option<bool>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub csrf_weakened: Option<bool>,
 }

@@ -58,6 +58,10 @@ pub struct SessionState {
     pub session: SessionView,
     pub cookie: CookieReport,
     pub same_site: SameSite,
+    /// This account's CSRF defences are deliberately switched off (the attack lab's CSRF card):
+    /// every page that shows the session says so.
+    #[serde(default)]
+    pub csrf_weakened: bool,
     /// Server time when this was produced, so countdowns do not depend on the browser's clock.
     pub server_now: i64,
 }

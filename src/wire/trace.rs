@@ -28,6 +28,10 @@ pub enum CheckStatus {
     Fail,
     /// Not reached, because an earlier check failed.
     Skip,
+    /// Would have failed, but the account deliberately switched it off (the attack lab's CSRF
+    /// card): the request went through without it. The trace names it, so the learner sees which
+    /// protection would have stopped the request.
+    Off,
 }
 
 /// Every check the server can make while judging a request. Serialised to the names the UI, the
@@ -161,6 +165,11 @@ pub struct AuthTrace {
 }
 
 impl AuthTrace {
+    /// The checks that would have refused this request, had the account not switched them off.
+    pub fn switched_off(&self) -> impl Iterator<Item = &Check> {
+        self.checks.iter().filter(|c| c.status == CheckStatus::Off)
+    }
+
     /// The first failing check, if the request was denied.
     pub fn failed_check(&self) -> Option<&Check> {
         self.checks.iter().find(|c| c.status == CheckStatus::Fail)

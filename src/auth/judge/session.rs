@@ -4,6 +4,10 @@
 //! - a state-changing method (anything but GET/HEAD/OPTIONS) must first come from our own origin;
 //! - the session must resolve (cookie → store lookup → idle → absolute → user);
 //! - a state-changing method must then carry the session's CSRF token.
+//!
+//! An account may deliberately switch the origin check and the CSRF token off (the attack lab's
+//! CSRF card, `AccountSwitches::csrf_weakened`): then a failing check is recorded as `off`, not
+//! passed, and the request goes on. Only that account's sessions are affected.
 
 use super::{Channel, Decision, Refused};
 use crate::{
@@ -105,8 +109,12 @@ async fn checks(
                 } else {
                     "the request carried no session cookie"
                 };
-                trace.fail(CheckId::SameOrigin, format!("{detail}; {carried}"));
-                return Ok(Err(CheckId::SameOrigin));
+                if weakened_owner(state, cookie).await? {
+                    trace.off(CheckId::SameOrigin, format!("{detail}; {carried}. {OFF}"));
+                } else {
+                    trace.fail(CheckId::SameOrigin, format!("{detail}; {carried}"));
+                    return Ok(Err(CheckId::SameOrigin));
+                }
             }
         }
     }
@@ -116,6 +124,15 @@ async fn checks(
     if presented.changes_state {
         match csrf::check_token(presented.csrf_token.as_deref(), &session.record.csrf_token) {
             Ok(detail) => trace.pass(CheckId::CsrfToken, detail),
+            Err(detail)
+                if state
+                    .account_settings
+                    .get(session.user.id)
+                    .await?
+                    .csrf_weakened =>
+            {
+                trace.off(CheckId::CsrfToken, format!("{detail}. {OFF}"));
+            }
             Err(detail) => {
                 trace.fail(CheckId::CsrfToken, detail);
                 return Ok(Err(CheckId::CsrfToken));
@@ -123,6 +140,28 @@ async fn checks(
         }
     }
     Ok(Ok(session))
+}
+
+/// What the trace says of a check the account switched off.
+const OFF: &str = "This check is OFF for this account (deliberately weakened in the attack lab), \
+                   so the request went on: with it on, this request is refused here";
+
+/// Does `cookie` name a live session of an account whose CSRF defences are deliberately off?
+/// Asked only when the origin check has already failed, so an ordinary request pays nothing. The
+/// peek moves no idle deadline and leaves no trace: the real lookup follows.
+async fn weakened_owner(state: &AppState, cookie: Option<&str>) -> Result<bool, AuthError> {
+    if cookie.is_none() {
+        return Ok(false);
+    }
+    let mut peek = Trace::new(AuthMode::Session, &CHECKS);
+    let Some(session) = state.sessions.resolve(cookie, &mut peek, false).await? else {
+        return Ok(false);
+    };
+    Ok(state
+        .account_settings
+        .get(session.user.id)
+        .await?
+        .csrf_weakened)
 }
 
 /// The same-origin check alone, for login and other requests before a session exists (there is

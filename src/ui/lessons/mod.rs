@@ -112,7 +112,7 @@ pub fn LessonList() -> impl IntoView {
                     </li>
                 }).collect_view()}
             </ol>
-            <p>
+            <p data-testid="also-live">
                 "Also live: the "<A href="/compare">"compare page"</A>" (replay timeline, logout matrix), "
                 "the "<A href="/attacks">"attack lab"</A>" (every attack run against this server), "
                 "the "<A href="/">"playground"</A>" and the "<A href="/audit">"audit log"</A>"."
