@@ -3,7 +3,7 @@
 // checks it is the outcome the lab promises (refused by the named check, or, for the stolen
 // cookie, a success), and checks that everything the card shows is that answer.
 import { Page } from "@playwright/test";
-import { test, expect, openHydrated } from "./fixtures";
+import { test, expect, openHydrated, allowHttpError } from "./fixtures";
 
 type Step = {
   part: string;
@@ -89,7 +89,7 @@ async function runCard(page: Page, id: string): Promise<Run> {
 test("every attack card runs against the server and shows exactly what the server answered", async ({ page }) => {
   test.setTimeout(240_000);
   await signIn(page);
-  const cards = await page.locator("article.attack").evaluateAll((els) => els.map((e) => e.getAttribute("data-testid")));
+  const cards = await page.locator("article.attack:not(.browser-attack)").evaluateAll((els) => els.map((e) => e.getAttribute("data-testid")));
   expect(cards.map((c) => c!.replace(/^attack-/, "")).sort()).toEqual(Object.keys(EXPECTED).sort());
 
   for (const [id, want] of Object.entries(EXPECTED)) {
@@ -131,4 +131,94 @@ test("the attack lab is linked from the header and the lesson list", async ({ pa
   await page.getByTestId("also-live").getByRole("link", { name: "attack lab" }).click();
   await expect(page).toHaveURL(/\/attacks$/);
   await expect(page.getByRole("heading", { name: "Attack lab" })).toBeVisible();
+});
+
+test("CSRF from another site: refused with the defences on, works only on the deliberately weakened account", async ({ page }) => {
+  test.setTimeout(90_000);
+  allowHttpError(page, 403, "/api/session/logout");
+  const forged: { status: number }[] = [];
+  const switches: { body: string; setCookie: string | null }[] = [];
+  page.on("response", async (response) => {
+    const url = new URL(response.url());
+    const method = response.request().method();
+    if (url.pathname === "/api/session/logout" && method === "POST") {
+      forged.push({ status: response.status() });
+    }
+    if (url.pathname === "/api/lab-settings" && method === "PUT") {
+      switches.push({ body: response.request().postData() ?? "", setCookie: await response.headerValue("set-cookie") });
+    }
+  });
+  // A frame navigation's response body is not kept by the browser: read what the frame showed.
+  const answersInFrame: string[] = [];
+  page.on("framenavigated", async (frame) => {
+    if (frame === page.mainFrame() || new URL(frame.url()).pathname !== "/api/session/logout") return;
+    answersInFrame.push((await frame.locator("body").textContent().catch(() => null)) ?? "");
+  });
+  await openHydrated(page, "/attacks");
+  const card = page.getByTestId("attack-csrf");
+  await card.getByTestId("run-experiment").click();
+  await expect(card.getByTestId("csrf-phase")).toHaveText("Done.", { timeout: 60_000 });
+  await expect(card.getByTestId("experiment-error")).toHaveCount(0);
+
+  // Two forged logouts left the attacker's page: the first refused, the second obeyed.
+  expect(forged.map((f) => f.status)).toEqual([403, 204]);
+  // The first: the trace the card shows is the one the server sent, refused at the origin check.
+  expect(answersInFrame).toHaveLength(1);
+  const text = answersInFrame[0];
+  const refusal = JSON.parse(text.slice(text.indexOf("{"), text.lastIndexOf("}") + 1));
+  expect(refusal.error).toBe("forbidden");
+  const shown = await card
+    .getByTestId("csrf-refused")
+    .locator("li.check")
+    .evaluateAll((items) => items.map((i) => [i.querySelector("strong")?.textContent, i.getAttribute("data-status")]));
+  expect(shown).toEqual(refusal.auth.checks.map((c: { name: string; status: string }) => [c.name, c.status]));
+  expect(refusal.auth.checks[0]).toMatchObject({ name: "same origin", status: "fail" });
+
+  // The weakened setting: switched on (cookie re-issued SameSite=None), then back off.
+  expect(switches.map((s) => JSON.parse(s.body).csrf_weakened)).toEqual([true, false]);
+  expect(switches[0].setCookie).toContain("SameSite=None");
+  expect(switches[1].setCookie).toContain("SameSite=Lax");
+
+  // The second: the server's audit entry names the checks that were off.
+  await expect(card.getByTestId("csrf-audit-detail")).toContainText("deliberately switched these checks off: same origin, csrf token");
+  await expect(card.getByTestId("attack-missing-csrf")).toContainText("SameSite=Lax or Strict");
+  const steps = card.getByTestId("step");
+  await expect(steps.filter({ hasText: "are you still signed in?" })).toHaveCount(2);
+  await expect(card.getByTestId("what-you-saw")).toContainText("You were logged out by the other site's form");
+
+  // The browser is signed in as the victim, defences back on: no banner.
+  await expect(page.getByTestId("attacks-signed-in")).toContainText("lesson-");
+  await expect(page.getByTestId("account-weakened-banner")).toHaveCount(0);
+});
+
+test("an account whose CSRF defences are off says so on its pages", async ({ page }) => {
+  await openHydrated(page, "/");
+  await page.getByTestId("mode-session").click();
+  const form = page.getByTestId("session-login");
+  // A fresh account, so no other test's account is weakened.
+  const name = `weak-${Date.now().toString(36)}`;
+  const password = "a-long-enough-password-1";
+  const registered = await page.request.post("/api/register", {
+    data: { username: name, password },
+    headers: { "sec-fetch-site": "same-origin" },
+  });
+  expect(registered.status()).toBe(201);
+  await form.getByLabel("Username").fill(name);
+  await form.getByLabel("Password").fill(password);
+  await form.getByRole("button").click();
+  await expect(page.getByTestId("signed-in")).toContainText(name);
+  await expect(page.getByTestId("account-weakened-banner")).toHaveCount(0);
+  const switched = await page.evaluate(async () => {
+    const current = await (await fetch("/api/session/current")).json();
+    const answer = await fetch("/api/lab-settings", {
+      method: "PUT",
+      headers: { "content-type": "application/json", "x-csrf-token": current.csrf_token },
+      body: JSON.stringify({ csrf_weakened: true }),
+    });
+    return answer.status;
+  });
+  expect(switched).toBe(200);
+  await openHydrated(page, "/");
+  await page.getByTestId("mode-session").click();
+  await expect(page.getByTestId("account-weakened-banner")).toContainText("deliberately OFF");
 });

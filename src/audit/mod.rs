@@ -18,6 +18,7 @@ use governor::{DefaultDirectRateLimiter, DefaultKeyedRateLimiter, Quota};
 use refusals::{Key, RefusalCounts};
 use sqlx::SqlitePool;
 use std::{
+    borrow::Cow,
     num::NonZeroU32,
     sync::atomic::{AtomicU64, Ordering},
     time::Duration,
@@ -36,22 +37,21 @@ const QUEUE: usize = 8192;
 const ROOM_WAIT: Duration = Duration::from_secs(2);
 
 /// An event to record (plain borrowed values, so copying one costs nothing).
-#[derive(Clone, Copy)]
+#[derive(Clone)]
 pub struct Entry<'a> {
     pub mode: AuthMode,
     pub user: Option<(i64, &'a str)>,
     pub action: &'a str,
     pub allowed: bool,
     pub failed_check: Option<&'a str>,
-    pub detail: &'a str,
+    pub detail: Cow<'a, str>,
     /// The sender's address, which keys the count a refusal past the allowance goes into.
     pub client: Option<&'a str>,
 }
 
 /// The audit line of a request that went through only because its account switched checks off.
 pub const OFF_CHECKS_ALLOWED: &str =
-    "allowed only because this account switched its CSRF defences off (same origin and/or csrf \
-     token were OFF): with them on, this request is refused";
+    "allowed only because this account deliberately switched these checks off";
 
 impl<'a> Entry<'a> {
     /// An entry summarising a decision trace.
@@ -64,9 +64,15 @@ impl<'a> Entry<'a> {
             allowed: trace.allowed,
             failed_check: failed.map(|c| c.name.as_str()),
             detail: match (failed, trace.switched_off().next()) {
-                (Some(check), _) => check.detail.as_str(),
-                (None, Some(_)) => OFF_CHECKS_ALLOWED,
-                (None, None) => "every check passed",
+                (Some(check), _) => Cow::Borrowed(check.detail.as_str()),
+                (None, Some(_)) => {
+                    let off: Vec<&str> = trace.switched_off().map(|c| c.name.as_str()).collect();
+                    Cow::Owned(format!(
+                        "{OFF_CHECKS_ALLOWED}: {}; with them on, this request is refused",
+                        off.join(", ")
+                    ))
+                }
+                (None, None) => Cow::Borrowed("every check passed"),
             },
             client: None,
         }
@@ -86,7 +92,7 @@ impl<'a> Entry<'a> {
             action,
             allowed,
             failed_check: None,
-            detail,
+            detail: Cow::Borrowed(detail),
             client: None,
         }
     }
@@ -160,7 +166,7 @@ impl Audit {
                  by one (more than {} refusals a minute without an account, or for one account)",
                 key.sender, self.per_minute
             );
-            let row = row(Entry {
+            let row = row(&Entry {
                 failed_check: key.check.as_deref(),
                 ..Entry::event(AuthMode::Session, None, "refusals counted", false, &detail)
             });
@@ -173,14 +179,14 @@ impl Audit {
     /// a refusal never waits: past the allowance or a full queue, it is counted.
     pub async fn record(&self, entry: Entry<'_>) {
         if entry.allowed {
-            self.wait_for_room(row(entry)).await;
+            self.wait_for_room(row(&entry)).await;
             return;
         }
         let within = match entry.user {
             None => self.unattributed.check().is_ok(),
             Some((id, _)) => self.per_account.check_key(&id).is_ok(),
         };
-        if !within || self.queue.try_send(Job::Write(row(entry))).is_err() {
+        if !within || self.queue.try_send(Job::Write(row(&entry))).is_err() {
             // Only a counted refusal pays for its key.
             self.refusals.count(refusal_key(&entry));
         }
@@ -283,7 +289,7 @@ fn refusal_key(entry: &Entry<'_>) -> Key {
     }
 }
 
-fn row(entry: Entry<'_>) -> Row {
+fn row(entry: &Entry<'_>) -> Row {
     let at_ms = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map(|d| d.as_millis() as i64)
@@ -295,6 +301,6 @@ fn row(entry: Entry<'_>) -> Row {
         action: shown(entry.action, ACTION_CHARS),
         allowed: entry.allowed,
         failed_check: entry.failed_check.map(str::to_string),
-        detail: shown(entry.detail, DETAIL_CHARS),
+        detail: shown(&entry.detail, DETAIL_CHARS),
     }
 }

@@ -3,19 +3,34 @@
 //! the card shows every request sent, every answer, the check that refused it as the decision
 //! trace, and "what you just saw", all from that answer.
 
-use super::{login_form::LoginForm, trace_view::TraceView};
+use super::{attack_csrf::CsrfCard, login_form::LoginForm, trace_view::TraceView};
 use crate::{
     client::{self, Credential},
     wire::{AttackGroup, AttackId, AttackRun, AttackStep, Credentials, Expect, StepPart, Verdict},
 };
 use leptos::{prelude::*, task::spawn_local};
 
+/// Who the page is signed in as. The learner signs in with a cookie session: it lasts while the
+/// page is used (an access token in the lab's test setting expires in seconds), and each run
+/// sends its CSRF token. The CSRF card signs the browser in as its own victim and says so here.
+#[derive(Clone, Copy)]
+pub struct Learner {
+    pub csrf: RwSignal<Option<String>>,
+    pub signed_in_as: RwSignal<Option<String>>,
+    /// The signed-in account's CSRF defences are deliberately off: the page says so.
+    pub weakened: RwSignal<bool>,
+}
+
 #[component]
 pub fn AttacksPage() -> impl IntoView {
-    // The learner signs in with a cookie session: it lasts while the page is used (an access
-    // token in the lab's test setting expires in seconds), and each run sends its CSRF token.
-    let csrf = RwSignal::new(None::<String>);
-    let signed_in_as = RwSignal::new(None::<String>);
+    let learner = Learner {
+        csrf: RwSignal::new(None),
+        signed_in_as: RwSignal::new(None),
+        weakened: RwSignal::new(false),
+    };
+    let Learner {
+        csrf, signed_in_as, ..
+    } = learner;
     let busy = RwSignal::new(false);
     let error = RwSignal::new(None::<String>);
     let login = move |credentials: Credentials| {
@@ -25,6 +40,7 @@ pub fn AttacksPage() -> impl IntoView {
             match answer.result {
                 Ok(state) => {
                     csrf.set(Some(state.csrf_token));
+                    learner.weakened.set(state.csrf_weakened);
                     signed_in_as.set(Some(credentials.username));
                     error.set(None);
                 }
@@ -61,6 +77,12 @@ pub fn AttacksPage() -> impl IntoView {
                     <LoginForm test_id="attacks-login" endpoint="/api/session/login" busy=busy on_login=login/>
                 }.into_any(),
             }}
+            {move || (signed_in_as.get().is_some() && learner.weakened.get()).then(|| view! {
+                <p class="weakened-banner" role="status" data-testid="account-weakened-banner">
+                    "This account's CSRF defences are deliberately OFF (SameSite=None, no origin "
+                    "check, no CSRF token): any site can make your browser act as it."
+                </p>
+            })}
             {move || error.get().map(|e| view! { <p class="error" role="alert">{e}</p> })}
         </section>
         {AttackGroup::ALL.into_iter().map(|group| view! {
@@ -70,6 +92,10 @@ pub fn AttacksPage() -> impl IntoView {
                     .map(|attack| view! { <AttackCard attack csrf/> }).collect_view()}
             </section>
         }).collect_view()}
+        <section class="attack-group">
+            <h2>"Attacks your browser carries out"</h2>
+            <CsrfCard learner/>
+        </section>
     }
 }
 

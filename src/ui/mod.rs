@@ -1,5 +1,6 @@
 //! Page components, one concept per file.
 
+pub mod attack_csrf;
 pub mod attacks;
 pub mod audit_page;
 pub mod compare;

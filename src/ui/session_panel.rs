@@ -24,6 +24,14 @@ pub fn SessionPanel(lab: SessionModel) -> impl IntoView {
                         "Signed in as " <strong>{state.username.clone()}</strong>
                         " (" {state.role.as_str()} ")"
                     </p>
+                    {state.csrf_weakened.then(|| view! {
+                        <p class="weakened-banner" role="status" data-testid="account-weakened-banner">
+                            "This account's CSRF defences are deliberately OFF (switched on in the "
+                            "attack lab): its cookie is SameSite=None and the server skips the origin "
+                            "check and the CSRF token for it, so any site can make your browser act "
+                            "as it. Only this account is affected."
+                        </p>
+                    })}
                     <SameSiteSwitch lab=lab current=state.same_site/>
                 }.into_any(),
             }}

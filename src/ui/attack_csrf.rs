@@ -1,0 +1,363 @@
+//! The attack lab's CSRF card. Here the browser is the attacker's tool, so the attack runs in the
+//! learner's browser, not on the server: a page on another site (the lab under its other loopback
+//! name, or `hosting.attacker_origin`) holds a form that posts a logout to the lab and submits
+//! itself as it loads. The browser decides whether the session cookie goes along; the server
+//! decides whether to act on it.
+//!
+//! The card signs the browser in as a fresh victim account and lets the attacker's page load
+//! twice:
+//! 1. with every defence on: refused (the lab's answer lands in the frame, readable here, with
+//!    its decision trace), and the victim is still signed in;
+//! 2. after the victim's owner switches on the deliberately weakened setting (this account only:
+//!    `SameSite=None`, the origin check and the CSRF token off): the forged logout works. A 204
+//!    does not navigate the frame, so the card watches the session end, signs back in, and reads
+//!    the server's audit entry for the forged request, which names the checks that were off.
+//!
+//! At the end the setting is switched back on, and the browser stays signed in as the victim.
+
+use super::{
+    attacks::Learner,
+    lessons::experiment::{fresh_account, Experiment, Run},
+    trace_view::TraceView,
+};
+use crate::{
+    browser,
+    client::{self, Credential},
+    wire::{AccountSwitchesPatch, ApiErrorBody, AuditEvent, AuthTrace, Credentials},
+};
+use leptos::{prelude::*, task::spawn_local};
+
+/// Where the card is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Phase {
+    Idle,
+    /// The attacker's page is loaded against an account with every defence on.
+    Defended,
+    /// The attacker's page is loaded against the weakened account; the card watches the session.
+    Weakened,
+    /// The forged logout went through; the card reads the audit log for the server's record.
+    ReadingAudit,
+    Done,
+}
+
+/// How many polls (700 ms apart) the card waits for an answer before saying none came.
+const PATIENCE: u32 = 20;
+
+#[derive(Clone, Copy)]
+struct Card {
+    run: StoredValue<Option<Run>>,
+    phase: RwSignal<Phase>,
+    frame_src: RwSignal<Option<String>>,
+    refusal: RwSignal<Option<(String, AuthTrace)>>,
+    forged_entry: RwSignal<Option<AuditEvent>>,
+    victim: StoredValue<Option<Credentials>>,
+    polls: StoredValue<u32>,
+    busy: StoredValue<bool>,
+    learner: Learner,
+}
+
+impl Card {
+    fn fail(self, why: impl Into<String>) {
+        if let Some(run) = self.run.get_value() {
+            run.error.set(Some(why.into()));
+        }
+        self.phase.set(Phase::Done);
+    }
+
+    /// The attacker's page with the self-submitting form; `n` makes each load a fresh one.
+    fn load_attacker_page(self, attacker: &str, n: u32) {
+        let target = browser::origin();
+        self.frame_src.set(Some(format!(
+            "{attacker}/attacker/csrf?target={target}&run={n}"
+        )));
+    }
+
+    /// The frame loaded: first the attacker's page (another origin, unreadable), then, if the
+    /// server refused, the lab's JSON answer (this origin, readable).
+    fn on_frame_load(self, ev: leptos::ev::Event) {
+        let Some(text) = browser::iframe_text(&ev) else {
+            return;
+        };
+        // A browser may wrap a JSON document in its own viewer chrome: read from the first brace.
+        let json = match (text.find('{'), text.rfind('}')) {
+            (Some(start), Some(end)) if start < end => &text[start..=end],
+            _ => return,
+        };
+        let Ok(answer) = serde_json::from_str::<ApiErrorBody>(json) else {
+            return;
+        };
+        let Some(run) = self.run.get_value() else {
+            return;
+        };
+        let phase = self.phase.get_untracked();
+        let Some(trace) = answer.auth else {
+            run.saw(format!(
+                "The forged request was answered: {}.",
+                answer.reason
+            ));
+            return self.fail("the lab answered the forged request without a decision trace");
+        };
+        let check = trace
+            .failed_check()
+            .map(|c| format!("\"{}\": {}", c.name, c.detail))
+            .unwrap_or_else(|| "no check".into());
+        run.saw(format!(
+            "The forged POST /api/session/logout from the other site was answered \"{}\", \
+             refused at {check}.",
+            answer.error
+        ));
+        self.refusal.set(Some((answer.error, trace)));
+        match phase {
+            Phase::Defended => spawn_local(async move { self.weaken(run).await }),
+            // Refused although the defences were off: say so rather than claim success.
+            _ => self.fail("the forged request was refused even with the defences off"),
+        }
+    }
+
+    /// After the refusal: still signed in? Then switch the weakened setting on and attack again.
+    async fn weaken(self, run: Run) {
+        let current = client::session_current().await;
+        run.step("are you still signed in?", &current);
+        let Ok(Some(state)) = current.result else {
+            return self.fail("the refused forgery should have left you signed in, and did not");
+        };
+        run.saw("You are still signed in: the forged logout changed nothing.");
+        let patch = AccountSwitchesPatch {
+            csrf_weakened: Some(true),
+            ..AccountSwitchesPatch::default()
+        };
+        let set = client::put_account_switches(&patch, Credential::Csrf(&state.csrf_token)).await;
+        run.step(
+            "the account's owner switches its CSRF defences OFF (this account only)",
+            &set,
+        );
+        if set.result.is_err() {
+            return self.fail("the weakened setting could not be switched on");
+        }
+        self.learner.weakened.set(true);
+        let again = client::session_current().await;
+        run.step("the cookie the account now holds", &again);
+        if let Ok(Some(state)) = &again.result {
+            self.learner.csrf.set(Some(state.csrf_token.clone()));
+            run.saw(format!(
+                "This account's CSRF defences are now OFF: its cookie was re-issued \
+                 SameSite={}, and the server skips its origin check and CSRF token for it.",
+                state.same_site.as_str()
+            ));
+        }
+        self.phase.set(Phase::Weakened);
+        self.polls.set_value(0);
+        let site = client::forgery_site().await;
+        match site.result.ok().and_then(|s| s.origin) {
+            Some(attacker) => self.load_attacker_page(&attacker, 2),
+            None => self.fail("the second site went away"),
+        }
+    }
+
+    /// Every 700 ms while the weakened attack runs: has the session ended? Then sign back in
+    /// and find the server's record of the forged request.
+    fn tick(self) {
+        let phase = self.phase.get_untracked();
+        if !matches!(phase, Phase::Weakened | Phase::ReadingAudit) || self.busy.get_value() {
+            return;
+        }
+        let polls = self.polls.get_value() + 1;
+        self.polls.set_value(polls);
+        if polls > PATIENCE {
+            return self.fail(match phase {
+                Phase::Weakened => "the forged request got no answer the card could see",
+                _ => "the audit log did not show the forged request",
+            });
+        }
+        let Some(run) = self.run.get_value() else {
+            return;
+        };
+        self.busy.set_value(true);
+        spawn_local(async move {
+            match phase {
+                Phase::Weakened => self.watch_session(run).await,
+                _ => self.read_audit(run).await,
+            }
+            self.busy.set_value(false);
+        });
+    }
+
+    async fn watch_session(self, run: Run) {
+        let current = client::session_current().await;
+        if !matches!(current.result, Ok(None)) {
+            return;
+        }
+        run.step("are you still signed in?", &current);
+        run.saw(
+            "You were logged out by the other site's form: the browser sent the SameSite=None \
+             cookie with the cross-site POST, and the server acted on it.",
+        );
+        self.learner.csrf.set(None);
+        let Some(victim) = self.victim.get_value() else {
+            return self.fail("the victim account was lost");
+        };
+        // Signed out, the audit log is not readable: sign back in to read it.
+        match run
+            .session_login("sign back in, to read the audit log", &victim)
+            .await
+        {
+            Ok(state) => self.learner.csrf.set(Some(state.csrf_token)),
+            Err(err) => return self.fail(format!("could not sign back in: {err}")),
+        }
+        self.phase.set(Phase::ReadingAudit);
+        self.polls.set_value(0);
+    }
+
+    async fn read_audit(self, run: Run) {
+        let events = client::audit(0).await;
+        let Ok(list) = &events.result else {
+            return self.fail("the audit log could not be read");
+        };
+        let Some(forged) = list
+            .iter()
+            .rev()
+            .find(|e| e.action == "POST /api/session/logout" && e.allowed)
+            .cloned()
+        else {
+            return; // The batched audit writer has not written it yet: the next tick asks again.
+        };
+        run.step("the server's audit entry for the forged request", &events);
+        run.saw(format!(
+            "The server's record of the forged logout: \"{}\". These protections would each have \
+             stopped it: SameSite=Lax or Strict (the browser would not have sent the cookie), the \
+             origin check (Sec-Fetch-Site: cross-site), the CSRF token (another site cannot read \
+             it).",
+            forged.detail
+        ));
+        self.forged_entry.set(Some(forged));
+        // Put the defences back, so the account is not left weakened.
+        let state = client::session_current().await;
+        if let Ok(Some(state)) = state.result {
+            let patch = AccountSwitchesPatch {
+                csrf_weakened: Some(false),
+                ..AccountSwitchesPatch::default()
+            };
+            let set =
+                client::put_account_switches(&patch, Credential::Csrf(&state.csrf_token)).await;
+            run.step("switch the account's CSRF defences back ON", &set);
+            if set.result.is_ok() {
+                self.learner.weakened.set(false);
+                if let Ok(Some(state)) = client::session_current().await.result {
+                    self.learner.csrf.set(Some(state.csrf_token));
+                }
+            }
+        }
+        self.phase.set(Phase::Done);
+    }
+}
+
+#[component]
+pub fn CsrfCard(learner: Learner) -> impl IntoView {
+    let card = Card {
+        run: StoredValue::new(None),
+        phase: RwSignal::new(Phase::Idle),
+        frame_src: RwSignal::new(None),
+        refusal: RwSignal::new(None),
+        forged_entry: RwSignal::new(None),
+        victim: StoredValue::new(None),
+        polls: StoredValue::new(0),
+        busy: StoredValue::new(false),
+        learner,
+    };
+    // The watch runs only in the browser, from the first run until the page goes.
+    let poll: StoredValue<Option<IntervalHandle>> = StoredValue::new(None);
+    on_cleanup(move || {
+        if let Some(handle) = poll.get_value() {
+            handle.clear();
+        }
+    });
+    let start = move |run: Run| {
+        if poll.get_value().is_none() {
+            let handle = set_interval_with_handle(
+                move || card.tick(),
+                std::time::Duration::from_millis(700),
+            );
+            poll.set_value(handle.ok());
+        }
+        card.run.set_value(Some(run));
+        card.phase.set(Phase::Idle);
+        card.frame_src.set(None);
+        card.refusal.set(None);
+        card.forged_entry.set(None);
+        run.go(async move {
+            let site = client::forgery_site().await;
+            let attacker = site.result.ok().and_then(|site| site.origin).ok_or(
+                "this attack needs a second site: browse the lab at http://127.0.0.1:<port> or \
+                 http://localhost:<port>, or (hosted) set hosting.attacker_origin",
+            )?;
+            let victim = fresh_account(&run).await?;
+            let state = run
+                .session_login("the victim signs in (a cookie session)", &victim)
+                .await?;
+            learner.signed_in_as.set(Some(victim.username.clone()));
+            learner.csrf.set(Some(state.csrf_token));
+            learner.weakened.set(state.csrf_weakened);
+            card.victim.set_value(Some(victim));
+            run.saw(format!(
+                "This browser is now signed in as the victim, with a SameSite={} cookie. The \
+                 attacker's page is {attacker}: another origin and another site. Its form posts \
+                 a logout to the lab the moment it loads.",
+                state.same_site.as_str()
+            ));
+            card.phase.set(Phase::Defended);
+            card.load_attacker_page(&attacker, 1);
+            Ok(())
+        });
+    };
+    view! {
+        <article class="card attack browser-attack" data-testid="attack-csrf">
+            <h3>"Cross-site request forgery (CSRF)"</h3>
+            <p>
+                "A page on another site makes your browser send a state-changing request to this one, "
+                "cookies attached. Real sites fell to it: Netflix (2006: a queue and address changed "
+                "by any page), ING Direct and YouTube (found by Zeller and Felten, 2008), and home "
+                "routers' admin pages ever since. Here the browser is the attacker's tool, so this "
+                "card runs in your browser: the other site is this lab under its other name."
+            </p>
+            <p class="muted">
+                "It signs this browser in as a fresh victim account (you will stay signed in as it), "
+                "lets the attacker's page post a logout with every defence on, then switches the "
+                "victim account's deliberately weakened setting on (SameSite=None, no origin check, "
+                "no CSRF token: this account only, never server-wide) and lets it post again. It "
+                "switches the setting back off at the end."
+            </p>
+            <Experiment label="Run the CSRF attack from another site" start=start/>
+            {move || card.frame_src.get().map(|src| view! {
+                <p class="muted">{format!("The attacker's page: {src}")}</p>
+                <iframe class="attacker-frame" data-testid="csrf-attacker-frame" src=src
+                    title="The attacker's page on another site"
+                    on:load=move |ev| card.on_frame_load(ev)></iframe>
+            })}
+            {move || card.refusal.get().map(|(error, trace)| view! {
+                <div data-testid="csrf-refused">
+                    <h4>"Defences on: the forged request, as the server judged it ("{error}")"</h4>
+                    <TraceView trace/>
+                </div>
+            })}
+            {move || card.forged_entry.get().map(|entry| view! {
+                <div data-testid="csrf-worked">
+                    <h4>"Defences off: the forged request went through"</h4>
+                    <p data-testid="csrf-audit-detail">{entry.detail}</p>
+                    <p data-testid="attack-missing-csrf">
+                        "What would have stopped it: SameSite=Lax or Strict on the cookie, the "
+                        "origin check, the CSRF token. Any one of the three is enough."
+                    </p>
+                </div>
+            })}
+            <p class="muted" data-testid="csrf-phase">
+                {move || match card.phase.get() {
+                    Phase::Idle => "",
+                    Phase::Defended => "Attacking the defended account…",
+                    Phase::Weakened => "Attacking the weakened account…",
+                    Phase::ReadingAudit => "Reading the server's audit log…",
+                    Phase::Done => "Done.",
+                }}
+            </p>
+        </article>
+    }
+}
