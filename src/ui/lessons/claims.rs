@@ -103,11 +103,10 @@ pub const CLAIMS: [Claim; 22] = [
     Claim {
         number: 10,
         text: "Cookies are sent automatically, so cookie sessions need CSRF protection.",
-        shown: Shown::Partly(
-            "Lax, Strict and None are shown live on a cross-site link and a cross-site form; a \
-             forgery succeeding on a deliberately weakened account comes with the attack lab",
-        ),
-        elsewhere: &[],
+        // Lax, Strict and None on a cross-site link and form in the forgery lesson; the forgery
+        // that succeeds on a deliberately weakened account is the attack lab's CSRF card.
+        shown: Shown::Live,
+        elsewhere: &[ATTACKS],
     },
     Claim {
         number: 11,
@@ -203,7 +202,7 @@ pub fn footer_summary() -> String {
     let (live, partly, coming) = counts();
     format!(
         "authlab: {live} of {} claims are shown live against this very server, {partly} in part, \
-         {coming} are coming. The lesson list says which, and where.",
+         {coming} still to come. The lesson list says which, and where.",
         CLAIMS.len()
     )
 }
