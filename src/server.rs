@@ -161,6 +161,7 @@ pub async fn build_state(
         matrix_running: Arc::default(),
         scale_running: Arc::default(),
         probes: Arc::default(),
+        xss_runs: Arc::default(),
     }))
 }
 

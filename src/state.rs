@@ -65,6 +65,8 @@ pub struct Shared {
     pub scale_running: Arc<std::sync::atomic::AtomicBool>,
     /// What cross-site links carried, for the forgery lesson (see `lab::cross_site_probe`).
     pub probes: Arc<Probes>,
+    /// What the attack lab's XSS card's injected script got (see `lab::xss_victim`).
+    pub xss_runs: Arc<Probes<crate::wire::XssResult>>,
 }
 
 impl FromRef<AppState> for LeptosOptions {

@@ -500,3 +500,159 @@ async fn request_without_csrf_token_is_refused_unless_the_account_switched_it_of
     let through = server.send(no_token(&alice)).await;
     assert_eq!(through.status, 200, "{}", through.text);
 }
+
+const RUN: &str = "xss-run-0123456789abcdef";
+
+async fn victim_page(server: &Harness, session: &common::CookieSession) -> common::Answer {
+    server
+        .get_as(session, &format!("/attacks/xss-victim?run={RUN}"))
+        .await
+}
+
+async fn xss_weaken(server: &Harness, session: &common::CookieSession, on: bool) {
+    let answer = server
+        .send(
+            axum::http::Request::put("/api/lab-settings")
+                .header(axum::http::header::COOKIE, session.cookie_header())
+                .header("sec-fetch-site", "same-origin")
+                .header("x-csrf-token", &session.csrf)
+                .header(axum::http::header::CONTENT_TYPE, "application/json")
+                .body(axum::body::Body::from(format!(
+                    r#"{{"xss_weakened":{on}}}"#
+                )))
+                .unwrap(),
+        )
+        .await;
+    assert_eq!(answer.status, 200, "{}", answer.text);
+}
+
+fn csp(answer: &common::Answer) -> Option<String> {
+    answer
+        .headers
+        .get(axum::http::header::CONTENT_SECURITY_POLICY)
+        .map(|v| v.to_str().unwrap().to_string())
+}
+
+#[tokio::test]
+async fn injected_inline_script_is_refused_by_csp_unless_the_account_switched_it_off() {
+    let server = harness().await;
+    let alice = server.session_login("alice", "alice-in-the-lab").await;
+    let bob = server.session_login("bob", "bob-builds-it").await;
+
+    // The planted script is in the page either way; the policy decides whether it may run.
+    let defended = victim_page(&server, &alice).await;
+    assert_eq!(defended.status, 200, "{}", defended.text);
+    assert!(defended.text.contains("<script>(function ()"));
+    let policy = csp(&defended).expect("a defended page has a CSP");
+    assert!(policy.contains("script-src 'self' 'nonce-"), "{policy}");
+    assert!(
+        !policy.contains("unsafe-inline'; script")
+            && !policy.contains("script-src 'unsafe-inline'")
+    );
+    assert!(policy.contains(&format!("report-uri /api/lab/xss/csp-report?run={RUN}")));
+
+    xss_weaken(&server, &alice, true).await;
+    let weakened = victim_page(&server, &alice).await;
+    assert_eq!(weakened.status, 200);
+    assert_eq!(csp(&weakened), None, "CSP is off for this account's page");
+    assert!(weakened
+        .text
+        .contains("Content-Security-Policy is OFF on this page"));
+
+    // Per account only: Bob's copy of the page keeps the policy, and so does every other page.
+    assert!(csp(&victim_page(&server, &bob).await).is_some());
+    let lab_page = server.get_as(&alice, "/attacks").await;
+    assert!(csp(&lab_page).is_some_and(|p| p.contains("'nonce-")));
+
+    // Signed out, there is no page; a run id that is not a nonce is refused unread.
+    let anonymous = server.get(&format!("/attacks/xss-victim?run={RUN}")).await;
+    assert_eq!(anonymous.status, 401);
+    let bad = server
+        .get_as(&alice, "/attacks/xss-victim?run=%3Cscript%3E")
+        .await;
+    assert_eq!(bad.status, 422, "{}", bad.text);
+    assert!(!bad.text.contains("<script>"));
+}
+
+#[tokio::test]
+async fn token_stolen_from_local_storage_by_injected_script_is_replayed_from_another_client() {
+    let server = harness().await;
+    let (access, _) = server.jwt_login("alice", "alice-in-the-lab").await;
+    let loot = serde_json::json!({
+        "found": [{"place": "localStorage[authlab.token]", "value": access}],
+        "cookie": "authlab_mode=jwt",
+    });
+    let dropped = server
+        .send(
+            axum::http::Request::post(format!("/attacker/xss-drop?run={RUN}"))
+                .header(axum::http::header::CONTENT_TYPE, "text/plain;charset=UTF-8")
+                .body(axum::body::Body::from(loot.to_string()))
+                .unwrap(),
+        )
+        .await;
+    assert_eq!(dropped.status, 204, "{}", dropped.text);
+    let result = server
+        .get(&format!("/api/lab/xss/result?run={RUN}"))
+        .await
+        .json();
+    assert_eq!(result["script_ran"], true);
+    let replay = &result["replay"];
+    assert_eq!(replay["status"], 200, "{result}");
+    assert_eq!(replay["username"], "alice");
+    assert_eq!(replay["client"], "203.0.113.66");
+    // Only the first characters of the stolen token are kept and echoed.
+    let preview = result["found"][0]["preview"].as_str().unwrap();
+    assert!(preview.starts_with(&access[..24]), "{preview}");
+    assert!(!preview.contains(&access[..30]), "{preview}");
+    assert!(!result.to_string().contains(&access));
+    assert_eq!(result["cookie_seen"], "authlab_mode=jwt");
+}
+
+#[tokio::test]
+async fn csp_report_is_recorded_and_oversized_or_malformed_drops_are_refused() {
+    let server = harness().await;
+    let report = serde_json::json!({"csp-report": {
+        "document-uri": "http://127.0.0.1/attacks/xss-victim",
+        "effective-directive": "script-src-elem",
+        "blocked-uri": "inline",
+    }});
+    let reported = server
+        .send(
+            axum::http::Request::post(format!("/api/lab/xss/csp-report?run={RUN}"))
+                .header(axum::http::header::CONTENT_TYPE, "application/csp-report")
+                .body(axum::body::Body::from(report.to_string()))
+                .unwrap(),
+        )
+        .await;
+    assert_eq!(reported.status, 204, "{}", reported.text);
+    let result = server
+        .get(&format!("/api/lab/xss/result?run={RUN}"))
+        .await
+        .json();
+    assert_eq!(result["csp_blocked"], "script-src-elem");
+    assert_eq!(result["script_ran"], false);
+
+    let post = |path: String, body: Vec<u8>| {
+        axum::http::Request::post(path)
+            .body(axum::body::Body::from(body))
+            .unwrap()
+    };
+    let huge = server
+        .send(post(
+            format!("/attacker/xss-drop?run={RUN}"),
+            vec![b'x'; 64 * 1024],
+        ))
+        .await;
+    assert_eq!(huge.status, 413, "{}", huge.text);
+    let garbage = server
+        .send(post(
+            format!("/attacker/xss-drop?run={RUN}"),
+            b"not json".to_vec(),
+        ))
+        .await;
+    assert_eq!(garbage.status, 422, "{}", garbage.text);
+    let bad_run = server
+        .send(post("/attacker/xss-drop?run=x".into(), b"{}".to_vec()))
+        .await;
+    assert_eq!(bad_run.status, 422, "{}", bad_run.text);
+}

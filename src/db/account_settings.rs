@@ -82,25 +82,28 @@ impl AccountSettings {
         if let Some(hit) = self.cache.read().expect("lock").get(&user_id) {
             return Ok(hit.clone());
         }
-        let row: Option<(String, String, i64, Option<i64>, i64, i64)> = sqlx::query_as(
+        let row: Option<(String, String, i64, Option<i64>, i64, i64, i64)> = sqlx::query_as(
             "SELECT same_site, jwt_alg, denylist, access_ttl_secs, denylist_fail_open,
-                    csrf_weakened
+                    csrf_weakened, xss_weakened
              FROM account_settings WHERE user_id = ?",
         )
         .bind(user_id)
         .fetch_optional(&self.db)
         .await?;
         let settings = match row {
-            Some((same_site, alg, denylist, access_ttl, fail_open, weakened)) => AccountSwitches {
-                same_site: SameSite::parse(&same_site).unwrap_or(self.default_same_site),
-                jwt_alg: JwtAlg::parse(&alg).unwrap_or_default(),
-                denylist: denylist != 0,
-                access_ttl_secs: access_ttl
-                    .and_then(|secs| u64::try_from(secs).ok())
-                    .filter(|secs| ACCESS_TTL_RANGE.contains(secs)),
-                denylist_fail_open: fail_open != 0,
-                csrf_weakened: weakened != 0,
-            },
+            Some((same_site, alg, denylist, access_ttl, fail_open, weakened, xss)) => {
+                AccountSwitches {
+                    same_site: SameSite::parse(&same_site).unwrap_or(self.default_same_site),
+                    jwt_alg: JwtAlg::parse(&alg).unwrap_or_default(),
+                    denylist: denylist != 0,
+                    access_ttl_secs: access_ttl
+                        .and_then(|secs| u64::try_from(secs).ok())
+                        .filter(|secs| ACCESS_TTL_RANGE.contains(secs)),
+                    denylist_fail_open: fail_open != 0,
+                    csrf_weakened: weakened != 0,
+                    xss_weakened: xss != 0,
+                }
+            }
             None => AccountSwitches {
                 same_site: self.default_same_site,
                 jwt_alg: JwtAlg::default(),
@@ -108,6 +111,7 @@ impl AccountSettings {
                 access_ttl_secs: None,
                 denylist_fail_open: false,
                 csrf_weakened: false,
+                xss_weakened: false,
             },
         };
         self.cache
@@ -139,6 +143,9 @@ impl AccountSettings {
         if let Some(weakened) = patch.csrf_weakened {
             settings.csrf_weakened = weakened;
         }
+        if let Some(weakened) = patch.xss_weakened {
+            settings.xss_weakened = weakened;
+        }
         if let Some(secs) = patch.access_ttl_secs {
             // 0: back to the server default (the handler has refused anything out of range).
             settings.access_ttl_secs = ACCESS_TTL_RANGE.contains(&secs).then_some(secs);
@@ -146,13 +153,14 @@ impl AccountSettings {
         sqlx::query(
             "INSERT INTO account_settings
                  (user_id, same_site, jwt_alg, denylist, access_ttl_secs, denylist_fail_open,
-                  csrf_weakened)
-             VALUES (?, ?, ?, ?, ?, ?, ?)
+                  csrf_weakened, xss_weakened)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?)
              ON CONFLICT (user_id) DO UPDATE SET same_site = excluded.same_site,
                  jwt_alg = excluded.jwt_alg, denylist = excluded.denylist,
                  access_ttl_secs = excluded.access_ttl_secs,
                  denylist_fail_open = excluded.denylist_fail_open,
-                 csrf_weakened = excluded.csrf_weakened",
+                 csrf_weakened = excluded.csrf_weakened,
+                 xss_weakened = excluded.xss_weakened",
         )
         .bind(user_id)
         .bind(settings.same_site.as_str())
@@ -161,6 +169,7 @@ impl AccountSettings {
         .bind(settings.access_ttl_secs.map(|secs| secs as i64))
         .bind(settings.denylist_fail_open as i64)
         .bind(settings.csrf_weakened as i64)
+        .bind(settings.xss_weakened as i64)
         .execute(&self.db)
         .await?;
         self.cache

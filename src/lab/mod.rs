@@ -24,6 +24,7 @@ pub mod request_size;
 pub mod role_claim;
 pub mod scale;
 pub mod scratch_accounts;
+pub mod xss_victim;
 
 use crate::state::AppState;
 use axum::Router;
@@ -60,4 +61,5 @@ pub fn router() -> Router<AppState> {
         .merge(cross_site_probe::router())
         .merge(scale::router())
         .merge(attacks::router())
+        .merge(xss_victim::router())
 }

@@ -203,6 +203,11 @@ pub struct AccountSwitches {
     /// its pages say so.
     #[serde(default)]
     pub csrf_weakened: bool,
+    /// Deliberately weakened for the attack lab's XSS card: this account's vulnerable comments
+    /// page is served without a Content-Security-Policy, so the script planted in it runs. No
+    /// other page loses its policy; the page says so.
+    #[serde(default)]
+    pub xss_weakened: bool,
 }
 
 impl AccountSwitches {
@@ -236,4 +241,6 @@ pub struct AccountSwitchesPatch {
     pub denylist_fail_open: Option<bool>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub csrf_weakened: Option<bool>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub xss_weakened: Option<bool>,
 }

@@ -165,6 +165,38 @@ pub struct ProbeResult {
     pub sec_fetch_site: Option<String>,
 }
 
+/// `GET /api/lab/xss/result?run=…`: what the attack lab's XSS card's injected script did on the
+/// deliberately vulnerable page, as the server saw it arrive.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct XssResult {
+    /// The injected script ran and sent its loot to the attacker's drop.
+    pub script_ran: bool,
+    /// What it found where scripts can read: the place and the first characters of the value.
+    pub found: Vec<XssFinding>,
+    /// `document.cookie` as the script read it (capped): the HttpOnly session cookie is never in it.
+    pub cookie_seen: Option<String>,
+    /// The first stolen token, replayed by the attacker from another client: `GET /api/me`.
+    pub replay: Option<XssReplay>,
+    /// The browser's CSP report: the directive that refused the injected script.
+    pub csp_blocked: Option<String>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct XssFinding {
+    pub place: String,
+    pub preview: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct XssReplay {
+    pub status: u16,
+    /// Who the server took the attacker for, when it let the request in.
+    pub username: Option<String>,
+    /// The check that refused it, otherwise.
+    pub refused_by: Option<String>,
+    pub client: String,
+}
+
 /// `POST /api/lab/jwks-verify`: what a second service holding only the public key set made of a
 /// token. `verified` only with a published key; `detail` says why not, in a sentence.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

