@@ -245,6 +245,18 @@ pub async fn probe_result(nonce: &str) -> Answer<crate::wire::ProbeResult> {
     .await
 }
 
+/// `GET /api/lab/xss/result?run=…`: what the XSS card's injected script got, as the server saw it.
+pub async fn xss_result(run: &str) -> Answer<crate::wire::XssResult> {
+    get(
+        &format!(
+            "/api/lab/xss/result?run={}",
+            crate::browser::encode_query(run)
+        ),
+        Credential::Cookies,
+    )
+    .await
+}
+
 /// `GET /api/lab/forgery-site`: where the forgery lesson's attacker page is served.
 pub async fn forgery_site() -> Answer<crate::wire::ForgerySite> {
     get("/api/lab/forgery-site", Credential::Cookies).await

@@ -18,8 +18,9 @@ const LESSONS = [
   "quiet-failure",
   "ssr-and-hydration",
   "choosing-a-model",
+  "attacks-refused",
 ];
-const PAGES = ["/", "/about", "/audit", "/compare", "/lessons", "/register", "/scale", ...LESSONS.map((s) => `/lessons/${s}`)];
+const PAGES = ["/", "/about", "/attacks", "/audit", "/compare", "/lessons", "/register", "/scale", ...LESSONS.map((s) => `/lessons/${s}`)];
 const VIEWPORTS = [
   { name: "laptop", width: 1280, height: 800 },
   { name: "phone", width: 390, height: 844 },

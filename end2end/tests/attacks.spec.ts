@@ -3,7 +3,8 @@
 // checks it is the outcome the lab promises (refused by the named check, or, for the stolen
 // cookie, a success), and checks that everything the card shows is that answer.
 import { Page } from "@playwright/test";
-import { test, expect, openHydrated, allowHttpError } from "./fixtures";
+import AxeBuilder from "@axe-core/playwright";
+import { test, expect, openHydrated, allowHttpError, allowCspViolation } from "./fixtures";
 
 type Step = {
   part: string;
@@ -102,6 +103,9 @@ test("every attack card runs against the server and shows exactly what the serve
       for (const step of attacks) expect(step.status, `${id}: ${step.label}`).toBeGreaterThanOrEqual(400);
     }
   }
+  // Every card now shows its transcript and trace: still no WCAG A/AA violation.
+  const axe = await new AxeBuilder({ page }).withTags(["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]).analyze();
+  expect(axe.violations.map((v) => `${v.id}: ${v.help} — ${v.nodes.map((n) => n.target.join(" ")).slice(0, 4).join(" | ")}`)).toEqual([]);
 });
 
 test("the stolen cookie works from another client, and the card names what limits it", async ({ page }) => {
@@ -221,4 +225,51 @@ test("an account whose CSRF defences are off says so on its pages", async ({ pag
   await openHydrated(page, "/");
   await page.getByTestId("mode-session").click();
   await expect(page.getByTestId("account-weakened-banner")).toContainText("deliberately OFF");
+});
+
+test("XSS token theft: a planted script steals a stored token where CSP is off, not one in memory, and CSP stops it", async ({ page }) => {
+  test.setTimeout(90_000);
+  allowCspViolation(page, "/attacks/xss-victim");
+  const results: Record<string, unknown>[] = [];
+  const pages: { csp: string | null }[] = [];
+  page.on("response", async (response) => {
+    const url = new URL(response.url());
+    if (url.pathname === "/api/lab/xss/result") {
+      const body = await response.json().catch(() => null);
+      if (body) results.push(body);
+    }
+    if (url.pathname === "/attacks/xss-victim") pages.push({ csp: await response.headerValue("content-security-policy") });
+  });
+  await openHydrated(page, "/attacks");
+  const card = page.getByTestId("attack-xss");
+  await card.getByTestId("run-experiment").click();
+  await expect(card.getByTestId("xss-stage")).toHaveText("Done.", { timeout: 60_000 });
+  await expect(card.getByTestId("experiment-error")).toHaveCount(0);
+
+  // The page was served three times: without CSP twice (this account only), then with it.
+  expect(pages.map((p) => p.csp === null)).toEqual([true, true, false]);
+  expect(pages[2].csp).toContain("script-src 'self' 'nonce-");
+
+  const shown = card.getByTestId("xss-result");
+  await expect(shown).toHaveCount(3);
+  const last = (stage: string) => results.filter((r) => r.script_ran || r.csp_blocked).find((r) => r && stageOf(r) === stage);
+  const stageOf = (r: Record<string, unknown>) =>
+    r.csp_blocked ? "csp" : (r.found as unknown[]).length > 0 ? "stored" : "memory";
+  // 1. Stolen from localStorage and replayed from another client: 200. No session cookie in the loot.
+  const stored = last("stored") as { replay: { status: number; client: string }; cookie_seen: string };
+  expect(stored.replay.status).toBe(200);
+  expect(stored.cookie_seen).not.toContain("authlab_session");
+  await expect(shown.nth(0)).toHaveAttribute("data-script-ran", "true");
+  await expect(shown.nth(0)).toHaveAttribute("data-replay-status", "200");
+  // 2. The token in memory: the script ran and found nothing.
+  expect(last("memory")).toBeTruthy();
+  await expect(shown.nth(1)).toHaveAttribute("data-script-ran", "true");
+  await expect(shown.nth(1)).toContainText("found 0");
+  // 3. CSP on: the script never ran, and the browser's report reached the lab.
+  await expect(shown.nth(2)).toHaveAttribute("data-script-ran", "false");
+  await expect(shown.nth(2)).toHaveAttribute("data-csp-blocked", /script-src/);
+  await expect(card.getByTestId("what-you-saw")).toContainText("HttpOnly");
+  // Nothing left behind: no token in storage, the account's page has its CSP back.
+  expect(await page.evaluate(() => localStorage.getItem("authlab.attack_lab_token"))).toBeNull();
+  await expect(page.getByTestId("account-xss-weakened-banner")).toHaveCount(0);
 });

@@ -13,6 +13,24 @@ export function allowHttpError(page: Page, status: number, path: string) {
   allowedByPage.get(page)?.push({ status, path });
 }
 
+/** A test that makes a CSP refuse a script on purpose (the attack lab's XSS card) names the page. */
+const cspAllowedByPage = new WeakMap<Page, string[]>();
+export function allowCspViolation(page: Page, path: string) {
+  cspAllowedByPage.get(page)?.push(path);
+}
+
+function isAllowedCsp(allowed: string[], text: string, url: string): boolean {
+  if (!/Content Security Policy|CSP violation/.test(text)) return false;
+  // Our own listener names the page; the browser's own message carries its URL as the location.
+  if (allowed.some((a) => text.startsWith(`CSP violation on ${a}:`))) return true;
+  try {
+    const path = new URL(url).pathname;
+    return allowed.some((a) => path === a);
+  } catch {
+    return false;
+  }
+}
+
 function isAllowed(allowed: Allowed[], text: string, url: string): boolean {
   const match = /^Failed to load resource: the server responded with a status of (\d+)/.exec(text);
   if (!match) return false;
@@ -29,16 +47,19 @@ export const test = base.extend<{ page: Page }>({
     const problems: string[] = [];
     const allowed: Allowed[] = [];
     allowedByPage.set(page, allowed);
+    const cspAllowed: string[] = [];
+    cspAllowedByPage.set(page, cspAllowed);
     page.on("console", (message) => {
       if (message.type() !== "error") return;
       if (isAllowed(allowed, message.text(), message.location().url)) return;
+      if (isAllowedCsp(cspAllowed, message.text(), message.location().url)) return;
       problems.push(`console error: ${message.text()} (${message.location().url})`);
     });
     page.on("pageerror", (error) => problems.push(`page error: ${error.message}`));
     // Any Content-Security-Policy violation, in the page or a frame, fails the test.
     await page.addInitScript(() => {
       document.addEventListener("securitypolicyviolation", (event) => {
-        console.error(`CSP violation: ${event.violatedDirective} blocked ${event.blockedURI || "inline"}`);
+        console.error(`CSP violation on ${location.pathname}: ${event.violatedDirective} blocked ${event.blockedURI || "inline"}`);
       });
     });
     await use(page);

@@ -165,6 +165,7 @@ fn session_state(
         cookie,
         same_site: switches.cookie_same_site(),
         csrf_weakened: switches.csrf_weakened,
+        xss_weakened: switches.xss_weakened,
         server_now: unix_now(),
     }
 }

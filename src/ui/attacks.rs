@@ -3,7 +3,9 @@
 //! the card shows every request sent, every answer, the check that refused it as the decision
 //! trace, and "what you just saw", all from that answer.
 
-use super::{attack_csrf::CsrfCard, login_form::LoginForm, trace_view::TraceView};
+use super::{
+    attack_csrf::CsrfCard, attack_xss::XssCard, login_form::LoginForm, trace_view::TraceView,
+};
 use crate::{
     client::{self, Credential},
     wire::{AttackGroup, AttackId, AttackRun, AttackStep, Credentials, Expect, StepPart, Verdict},
@@ -19,6 +21,8 @@ pub struct Learner {
     pub signed_in_as: RwSignal<Option<String>>,
     /// The signed-in account's CSRF defences are deliberately off: the page says so.
     pub weakened: RwSignal<bool>,
+    /// The signed-in account's vulnerable comments page has no CSP: the page says so.
+    pub xss_weakened: RwSignal<bool>,
 }
 
 #[component]
@@ -27,6 +31,7 @@ pub fn AttacksPage() -> impl IntoView {
         csrf: RwSignal::new(None),
         signed_in_as: RwSignal::new(None),
         weakened: RwSignal::new(false),
+        xss_weakened: RwSignal::new(false),
     };
     let Learner {
         csrf, signed_in_as, ..
@@ -41,6 +46,7 @@ pub fn AttacksPage() -> impl IntoView {
                 Ok(state) => {
                     csrf.set(Some(state.csrf_token));
                     learner.weakened.set(state.csrf_weakened);
+                    learner.xss_weakened.set(state.xss_weakened);
                     signed_in_as.set(Some(credentials.username));
                     error.set(None);
                 }
@@ -83,6 +89,12 @@ pub fn AttacksPage() -> impl IntoView {
                     "check, no CSRF token): any site can make your browser act as it."
                 </p>
             })}
+            {move || (signed_in_as.get().is_some() && learner.xss_weakened.get()).then(|| view! {
+                <p class="weakened-banner" role="status" data-testid="account-xss-weakened-banner">
+                    "This account's comments page (the XSS card's) is deliberately served WITHOUT a "
+                    "Content-Security-Policy: the script planted in it runs. Only that page."
+                </p>
+            })}
             {move || error.get().map(|e| view! { <p class="error" role="alert">{e}</p> })}
         </section>
         {AttackGroup::ALL.into_iter().map(|group| view! {
@@ -95,6 +107,7 @@ pub fn AttacksPage() -> impl IntoView {
         <section class="attack-group">
             <h2>"Attacks your browser carries out"</h2>
             <CsrfCard learner/>
+            <XssCard learner/>
         </section>
     }
 }

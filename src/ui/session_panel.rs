@@ -32,6 +32,13 @@ pub fn SessionPanel(lab: SessionModel) -> impl IntoView {
                             "as it. Only this account is affected."
                         </p>
                     })}
+                    {state.xss_weakened.then(|| view! {
+                        <p class="weakened-banner" role="status" data-testid="account-xss-weakened-banner">
+                            "This account's comments page in the attack lab is served WITHOUT a "
+                            "Content-Security-Policy (deliberately weakened): a script planted in it "
+                            "runs. Only that page, only this account."
+                        </p>
+                    })}
                     <SameSiteSwitch lab=lab current=state.same_site/>
                 }.into_any(),
             }}

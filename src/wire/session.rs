@@ -62,6 +62,9 @@ pub struct SessionState {
     /// every page that shows the session says so.
     #[serde(default)]
     pub csrf_weakened: bool,
+    /// This account's vulnerable comments page is served without CSP (the attack lab's XSS card).
+    #[serde(default)]
+    pub xss_weakened: bool,
     /// Server time when this was produced, so countdowns do not depend on the browser's clock.
     pub server_now: i64,
 }
