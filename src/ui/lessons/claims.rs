@@ -112,7 +112,7 @@ pub const CLAIMS: [Claim; 22] = [
         number: 11,
         text: "Tokens in localStorage can be stolen by XSS; HttpOnly cookies cannot be read by scripts.",
         shown: Shown::Live,
-        elsewhere: &[PLAYGROUND],
+        elsewhere: &[PLAYGROUND, ATTACKS],
     },
     Claim {
         number: 12,
