@@ -21,6 +21,10 @@ pub struct AccountSettings {
     announcer: Announcer,
 }
 
+/// One `account_settings` row: same_site, jwt_alg, denylist, access_ttl_secs,
+/// denylist_fail_open, csrf_weakened, xss_weakened.
+type SwitchesRow = (String, String, i64, Option<i64>, i64, i64, i64);
+
 impl AccountSettings {
     pub fn new(db: SqlitePool, default_same_site: SameSite, announcer: Announcer) -> Self {
         AccountSettings {
@@ -82,7 +86,7 @@ impl AccountSettings {
         if let Some(hit) = self.cache.read().expect("lock").get(&user_id) {
             return Ok(hit.clone());
         }
-        let row: Option<(String, String, i64, Option<i64>, i64, i64, i64)> = sqlx::query_as(
+        let row: Option<SwitchesRow> = sqlx::query_as(
             "SELECT same_site, jwt_alg, denylist, access_ttl_secs, denylist_fail_open,
                     csrf_weakened, xss_weakened
              FROM account_settings WHERE user_id = ?",
