@@ -16,7 +16,7 @@
 //! At the end the setting is switched back on, and the browser stays signed in as the victim.
 
 use super::{
-    attacks::Learner,
+    attack_learner::Learner,
     lessons::experiment::{fresh_account, Experiment, Run},
     trace_view::TraceView,
 };

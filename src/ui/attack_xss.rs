@@ -14,7 +14,7 @@
 //! never in it.
 
 use super::{
-    attacks::Learner,
+    attack_learner::Learner,
     lessons::experiment::{fresh_account, Experiment, Run},
 };
 use crate::{

@@ -4,26 +4,14 @@
 //! trace, and "what you just saw", all from that answer.
 
 use super::{
-    attack_csrf::CsrfCard, attack_xss::XssCard, login_form::LoginForm, trace_view::TraceView,
+    attack_csrf::CsrfCard, attack_learner::Learner, attack_xss::XssCard, login_form::LoginForm,
+    trace_view::TraceView,
 };
 use crate::{
     client::{self, Credential},
     wire::{AttackGroup, AttackId, AttackRun, AttackStep, Credentials, Expect, StepPart, Verdict},
 };
 use leptos::{prelude::*, task::spawn_local};
-
-/// Who the page is signed in as. The learner signs in with a cookie session: it lasts while the
-/// page is used (an access token in the lab's test setting expires in seconds), and each run
-/// sends its CSRF token. The CSRF card signs the browser in as its own victim and says so here.
-#[derive(Clone, Copy)]
-pub struct Learner {
-    pub csrf: RwSignal<Option<String>>,
-    pub signed_in_as: RwSignal<Option<String>>,
-    /// The signed-in account's CSRF defences are deliberately off: the page says so.
-    pub weakened: RwSignal<bool>,
-    /// The signed-in account's vulnerable comments page has no CSP: the page says so.
-    pub xss_weakened: RwSignal<bool>,
-}
 
 #[component]
 pub fn AttacksPage() -> impl IntoView {

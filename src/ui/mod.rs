@@ -1,6 +1,7 @@
 //! Page components, one concept per file.
 
 pub mod attack_csrf;
+pub mod attack_learner;
 pub mod attack_xss;
 pub mod attacks;
 pub mod audit_page;
