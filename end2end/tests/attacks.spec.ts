@@ -278,4 +278,7 @@ test("XSS token theft: a planted script steals a stored token where CSP is off, 
   // Nothing left behind: no token in storage, the account's page has its CSP back.
   expect(await page.evaluate(() => localStorage.getItem("authlab.attack_lab_token"))).toBeNull();
   await expect(page.getByTestId("account-xss-weakened-banner")).toHaveCount(0);
+  // What the run left on the page (long run ids in paths) wraps on a phone: nothing scrolls sideways.
+  await page.setViewportSize({ width: 390, height: 844 });
+  expect(await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth)).toBe(0);
 });
