@@ -8,7 +8,8 @@ import * as path from "node:path";
 const port = Number(process.env.AUTHLAB_E2E_PORT ?? 3100);
 const baseURL = `http://127.0.0.1:${port}`;
 const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "authlab-e2e-"));
-const serverBinary = process.env.AUTHLAB_E2E_SERVER ?? "target/debug/authlab";
+// The release build (scripts/test.sh builds it with `cargo leptos build --release --precompress`).
+const serverBinary = process.env.AUTHLAB_E2E_SERVER ?? "target/release/authlab";
 
 export default defineConfig({
   testDir: "./tests",

@@ -10,4 +10,5 @@ ensure_wasm_opt
 ensure_redis
 
 say "building (release) and starting the lab; it is ready when it logs 'listening on'"
-exec cargo leptos serve --release
+# --precompress: the bundle is also written brotli- and gzip-compressed, and served that way.
+exec cargo leptos serve --release --precompress

@@ -9,9 +9,10 @@ cd "$ROOT"
 ensure_build_tools
 ensure_chromium
 ensure_end2end_packages
+ensure_wasm_opt
 
 say "building the lab"
-cargo leptos build
+cargo leptos build --release --precompress
 say "taking the screenshots"
 (cd end2end && npx playwright test --config screenshots.config.ts)
 say "screenshots written to docs/screenshots/"

@@ -17,6 +17,8 @@ ensure_build_tools
 ensure_chromium
 ensure_redis
 ensure_end2end_packages
+# wasm-opt: the release build of the bundle runs it.
+ensure_wasm_opt
 
 step() {
   say "== $*"
@@ -29,9 +31,8 @@ step cargo fmt --check
 step cargo clippy --features ssr --all-targets -- -D warnings
 step cargo clippy --lib --target wasm32-unknown-unknown --features hydrate -- -D warnings
 step cargo test --features ssr
-# Builds the WASM bundle and the server binary the browser tests run (debug: quicker to build).
-# It must come after `cargo test`: a server binary built outside cargo-leptos links a differently
-# named WASM file, and `cargo test` rebuilds target/debug/authlab that way.
-step cargo leptos build
+# The browser tests run what a visitor gets: the release build, with content-hashed file names
+# and their brotli/gzip copies (scripts/run.sh builds the same way).
+step cargo leptos build --release --precompress
 (cd end2end && step npx playwright test)
 say "all checks and tests passed"

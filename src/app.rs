@@ -11,7 +11,7 @@ use crate::ui::{
     scale::ScalePage,
 };
 use leptos::prelude::*;
-use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
+use leptos_meta::{provide_meta_context, HashedStylesheet, MetaTags, Title};
 use leptos_router::{
     components::{Route, Router, Routes, A},
     ParamSegment, StaticSegment,
@@ -29,6 +29,8 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <meta charset="utf-8"/>
                 <meta name="viewport" content="width=device-width, initial-scale=1"/>
                 <link rel="icon" href="/favicon.svg" type="image/svg+xml"/>
+                // The stylesheet under its content-hashed name when the build wrote one.
+                <HashedStylesheet id="authlab" options=options.clone()/>
                 <HydrationScripts options/>
                 <MetaTags/>
             </head>
@@ -52,7 +54,6 @@ pub fn App() -> impl IntoView {
     });
 
     view! {
-        <Stylesheet id="authlab" href="/pkg/authlab.css"/>
         <Title text="authlab: cookie sessions vs bearer JWTs"/>
         <Router>
             <header class="site-header">

@@ -49,6 +49,8 @@ pub mod settings;
 #[cfg(feature = "ssr")]
 pub mod state;
 #[cfg(feature = "ssr")]
+pub mod static_files;
+#[cfg(feature = "ssr")]
 pub mod store;
 
 /// Entry point of the WASM bundle: attach the app to the HTML the server rendered.

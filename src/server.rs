@@ -16,6 +16,7 @@ use crate::{
     logging,
     settings::{Settings, StoreUrl},
     state::{AppState, Shared},
+    static_files::HashedBundle,
     store::{
         captures::{memory::MemoryCaptures, redis::RedisCaptures, CaptureStore},
         changes::Announcer,
@@ -73,13 +74,36 @@ pub fn leptos_options(settings: &Settings) -> LeptosOptions {
         "DEV" | "DEVELOPMENT" => Env::DEV,
         _ => Env::PROD,
     };
+    let output_name = var("LEPTOS_OUTPUT_NAME", "authlab");
+    let site_root = var("LEPTOS_SITE_ROOT", "target/site");
+    let pkg_dir = var("LEPTOS_SITE_PKG_DIR", "pkg");
+    let hash_file = var("LEPTOS_HASH_FILE_NAME", "hash.txt");
+    // Hashed names only when the build wrote them and every file is there: Leptos panics while
+    // rendering a page if it is told to hash and the hash file is missing.
+    let hashed = hashed_bundle(&hash_file, &site_root, &pkg_dir, &output_name).in_use();
     LeptosOptions::builder()
-        .output_name(var("LEPTOS_OUTPUT_NAME", "authlab"))
-        .site_root(var("LEPTOS_SITE_ROOT", "target/site"))
-        .site_pkg_dir(var("LEPTOS_SITE_PKG_DIR", "pkg"))
+        .output_name(output_name)
+        .site_root(site_root)
+        .site_pkg_dir(pkg_dir)
+        .hash_file(hash_file.into())
+        .hash_files(hashed)
         .site_addr(settings.listen)
         .env(env)
         .build()
+}
+
+fn hashed_bundle(
+    hash_file: &str,
+    site_root: &str,
+    pkg_dir: &str,
+    output_name: &str,
+) -> HashedBundle {
+    HashedBundle::find(
+        &HashedBundle::hash_file_beside_binary(hash_file),
+        std::path::Path::new(site_root),
+        pkg_dir,
+        output_name,
+    )
 }
 
 /// Open the database, seed it, and build the shared state.
@@ -221,6 +245,16 @@ fn shared_stores(settings: &Settings, db: &sqlx::SqlitePool) -> Result<SharedSto
 pub fn router(state: AppState) -> Router {
     let routes = generate_route_list(App);
     let options = state.leptos_options.clone();
+    let bundle = Arc::new(if options.hash_files {
+        hashed_bundle(
+            &options.hash_file,
+            &options.site_root,
+            &options.site_pkg_dir,
+            &options.output_name,
+        )
+    } else {
+        HashedBundle::default()
+    });
     Router::new()
         .merge(api::router(crate::lab::router()))
         // Browsers ask for /favicon.ico on pages without an icon link (a JSON answer, say).
@@ -248,6 +282,10 @@ pub fn router(state: AppState) -> Router {
             move || shell(options.clone()),
         )
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
+        .layer(middleware::from_fn_with_state(
+            bundle,
+            crate::static_files::cache_policy,
+        ))
         // Inside out: the request timeout around the handlers; the host check before any of
         // them (a request for a name we do not serve goes no further); the security headers on
         // every answer, a 421 included; the request log outermost, so it sees every answer.

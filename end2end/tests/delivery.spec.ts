@@ -1,0 +1,56 @@
+// How the bundle reaches a browser, checked against the release build the suite runs: content-hashed
+// names, served brotli- or gzip-compressed from the precompressed copies, cached for good, and not
+// fetched again on the next visit.
+import { test, expect } from "./fixtures";
+
+const hashed = /^\/pkg\/authlab\.[A-Za-z0-9_-]{16,}\.(js|wasm|css)$/;
+
+test("the bundle has hashed names, is served compressed and is cached for good", async ({ page, request }) => {
+  const fetched: string[] = [];
+  page.on("request", (r) => {
+    const path = new URL(r.url()).pathname;
+    if (path.startsWith("/pkg/")) fetched.push(path);
+  });
+  await page.goto("/compare");
+  await expect(page.locator("body")).toHaveAttribute("data-hydrated", "true");
+  const kinds = fetched.map((path) => hashed.exec(path)?.[1]).sort();
+  expect(fetched.length, fetched.join(", ")).toBe(3);
+  expect(kinds).toEqual(["css", "js", "wasm"]);
+
+  for (const path of fetched) {
+    for (const encoding of ["br", "gzip"]) {
+      const answer = await request.get(path, { headers: { "accept-encoding": encoding } });
+      expect(answer.status()).toBe(200);
+      expect(answer.headers()["content-encoding"], `${path} asked for ${encoding}`).toBe(encoding);
+      expect(answer.headers()["cache-control"]).toBe("public, max-age=31536000, immutable");
+      expect(answer.headers()["vary"]).toBe("accept-encoding");
+    }
+    // A client that accepts no encoding gets the plain file.
+    const plain = await request.get(path, { headers: { "accept-encoding": "identity" } });
+    expect(plain.headers()["content-encoding"]).toBeUndefined();
+  }
+  // The unhashed names are gone, so no browser can cache a stale one; pages are revalidated.
+  expect((await request.get("/pkg/authlab.wasm")).status()).toBe(404);
+  expect((await request.get("/compare")).headers()["cache-control"]).toBe("no-cache");
+
+  // The next visit takes the bundle from the browser's cache: nothing under /pkg/ reaches the
+  // network (Chromium reports each cache hit as served from cache).
+  const cdp = await page.context().newCDPSession(page);
+  await cdp.send("Network.enable");
+  const fromNetwork: string[] = [];
+  const fromCache = new Set<string>();
+  cdp.on("Network.requestServedFromCache", (e) => fromCache.add(e.requestId));
+  const urls = new Map<string, string>();
+  cdp.on("Network.requestWillBeSent", (e) => urls.set(e.requestId, new URL(e.request.url).pathname));
+  cdp.on("Network.responseReceived", (e) => {
+    const path = new URL(e.response.url).pathname;
+    if (path.startsWith("/pkg/") && !e.response.fromDiskCache && !e.response.fromMemoryCache && !fromCache.has(e.requestId)) {
+      fromNetwork.push(path);
+    }
+  });
+  await page.goto("/lessons");
+  await expect(page.locator("body")).toHaveAttribute("data-hydrated", "true");
+  const bundleAsked = [...urls.values()].filter((p) => p.startsWith("/pkg/"));
+  expect(bundleAsked.length).toBeGreaterThan(0);
+  expect(fromNetwork, "fetched again instead of taken from cache").toEqual([]);
+});
