@@ -99,6 +99,11 @@ pub async fn session_logout(csrf: &str) -> Answer<()> {
     post("/api/session/logout", Credential::Csrf(csrf)).await
 }
 
+/// `GET /api/auth-cost`: what authentication cost on this account's recent requests.
+pub async fn auth_cost(credential: Credential<'_>) -> Answer<crate::wire::AuthCost> {
+    get("/api/auth-cost", credential).await
+}
+
 /// `GET /api/me`, by cookie or by bearer token.
 pub async fn me(credential: Credential<'_>) -> Answer<Me> {
     get("/api/me", credential).await

@@ -113,7 +113,7 @@ pub async fn build_state(
 ) -> Result<AppState, StartError> {
     let db = db::connect(&settings.database_url).await?;
     let passwords = Arc::new(PasswordHasher::new(
-        settings.passwords.max_concurrent_hashes,
+        settings.passwords.hash_pool_size(),
         settings.passwords.max_queued_hashes,
     )?);
     let hosting = Arc::new(crate::hosting::Hosting::new(&settings));
@@ -186,6 +186,7 @@ pub async fn build_state(
         scale_running: Arc::default(),
         probes: Arc::default(),
         xss_runs: Arc::default(),
+        auth_costs: Arc::default(),
     }))
 }
 
@@ -256,7 +257,12 @@ pub fn router(state: AppState) -> Router {
         HashedBundle::default()
     });
     Router::new()
-        .merge(api::router(crate::lab::router()))
+        .merge(
+            api::router(crate::lab::router()).layer(middleware::from_fn_with_state(
+                state.clone(),
+                crate::api::auth_cost::measure,
+            )),
+        )
         // Browsers ask for /favicon.ico on pages without an icon link (a JSON answer, say).
         .route(
             "/favicon.ico",

@@ -149,6 +149,7 @@ pub struct ServerSettings {
 #[serde(default, deny_unknown_fields)]
 pub struct PasswordSettings {
     /// At most this many argon2 computations run at once (each takes ~19 MiB and ~14 ms of a core).
+    /// 0: one fewer than the machine's cores, at least 1 (`hash_pool_size`).
     pub max_concurrent_hashes: usize,
     /// At most this many more wait their turn; beyond that, 503 with Retry-After at once.
     pub max_queued_hashes: usize,
@@ -307,9 +308,22 @@ impl Default for ServerSettings {
 impl Default for PasswordSettings {
     fn default() -> Self {
         PasswordSettings {
-            max_concurrent_hashes: 2,
+            max_concurrent_hashes: 0,
             max_queued_hashes: 32,
         }
+    }
+}
+
+impl PasswordSettings {
+    /// How many argon2 runs may go at once. Unset (0), one core is kept free: a burst of logins
+    /// that took every core would stall every other request (a session check, a page) behind
+    /// password hashing, a denial of service any visitor can start. On 1 core that still leaves 1.
+    pub fn hash_pool_size(&self) -> usize {
+        if self.max_concurrent_hashes > 0 {
+            return self.max_concurrent_hashes;
+        }
+        let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+        cores.saturating_sub(1).max(1)
     }
 }
 
@@ -507,9 +521,6 @@ impl Settings {
                 message: message.to_string(),
             })
         };
-        if self.passwords.max_concurrent_hashes == 0 {
-            return range("passwords.max_concurrent_hashes", "must be at least 1");
-        }
         let node_name = |c: char| c.is_ascii_alphanumeric() || c == '-' || c == '_';
         if self.node_id.len() > 32 || !self.node_id.chars().all(node_name) {
             return range(

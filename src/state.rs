@@ -67,6 +67,8 @@ pub struct Shared {
     pub probes: Arc<Probes>,
     /// What the attack lab's XSS card's injected script got (see `lab::xss_victim`).
     pub xss_runs: Arc<Probes<crate::wire::XssResult>>,
+    /// What authentication cost on each account's recent requests (`auth::cost`).
+    pub auth_costs: Arc<crate::auth::cost::AuthCosts>,
 }
 
 impl FromRef<AppState> for LeptosOptions {

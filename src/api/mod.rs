@@ -5,6 +5,7 @@
 pub mod account;
 pub mod account_switches;
 pub mod audit;
+pub mod auth_cost;
 pub mod client_addr;
 pub mod cookies;
 pub mod demo_accounts;
@@ -38,6 +39,7 @@ pub fn router(experiments: Router<AppState>) -> Router<AppState> {
         .merge(jwt::router())
         .merge(audit::router())
         .merge(me::router())
+        .merge(auth_cost::router())
         .merge(account_switches::router())
         .merge(experiments)
         .route("/api/{*rest}", axum::routing::any(not_found))

@@ -4,6 +4,7 @@
 //! extractors and API errors.
 
 pub mod account_events;
+pub mod cost;
 pub mod credentials;
 pub mod csrf;
 pub mod decision;

@@ -5,6 +5,7 @@
 //! on, when both are refused at once. Below it, the logout matrix.
 
 use super::{
+    auth_cost_view::AuthCostView,
     compare_model::{Column, CompareModel, Lane, SHORT_TOKEN_SECS},
     demo_accounts::DemoAccounts,
     login_form::LoginForm,
@@ -128,6 +129,9 @@ pub fn ComparePage() -> impl IntoView {
                 "on, log in and out again: the JWT lane is red from the first replay too, refused at the "
                 "denylist, a database lookup every bearer request now pays (its cost is in each trace)."
             </p>
+            // Every replay is one of this account's requests, timed by the server.
+            <AuthCostView bearer=lab.jwt.copy
+                trigger=Signal::derive(move || lab.marks.with(Vec::len))/>
         </section>
         <LogoutMatrixView token=lab.jwt.secret/>
         <DemoAccounts/>

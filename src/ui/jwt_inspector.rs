@@ -3,7 +3,12 @@
 //! refresh tokens, the bytes the token adds to every request, the last request's trace with its
 //! curl equivalent, and a decoder for any pasted token.
 
-use super::{jwt_model::JwtModel, trace_view::TraceView, when::When};
+use super::{
+    auth_cost_view::{after_each_call, AuthCostView},
+    jwt_model::JwtModel,
+    trace_view::TraceView,
+    when::When,
+};
 use crate::{
     browser, client,
     client::Call,
@@ -94,6 +99,7 @@ pub fn JwtInspector(lab: JwtModel) -> impl IntoView {
                     <pre class="wire curl" data-testid="jwt-curl">{curl_for(&call, &browser::origin())}</pre>
                 }.into_any(),
             }}
+            <AuthCostView bearer=lab.token trigger=after_each_call(lab.last)/>
             <Decoder/>
         </aside>
     }

@@ -5,6 +5,7 @@ pub mod attack_learner;
 pub mod attack_xss;
 pub mod attacks;
 pub mod audit_page;
+pub mod auth_cost_view;
 pub mod compare;
 pub mod compare_model;
 pub mod demo_accounts;

@@ -3,7 +3,12 @@
 //! and absolute deadlines, the last request's decision trace with an equivalent curl command, and
 //! the bytes the cookie adds to every request.
 
-use super::{session_model::SessionModel, trace_view::TraceView, when::When};
+use super::{
+    auth_cost_view::{after_each_call, AuthCostView},
+    session_model::SessionModel,
+    trace_view::TraceView,
+    when::When,
+};
 use crate::{browser, client::Call, wire::SESSION_COOKIE};
 use leptos::prelude::*;
 use std::time::Duration;
@@ -91,6 +96,8 @@ pub fn SessionInspector(lab: SessionModel) -> impl IntoView {
                     }.into_any()
                 }
             }}
+
+            <AuthCostView bearer=Signal::derive(|| None::<String>) trigger=after_each_call(lab.last)/>
 
             <h3>"Size on the wire"</h3>
             {move || match lab.state.get() {

@@ -9,6 +9,7 @@
 mod account;
 mod attack;
 mod audit;
+mod auth_cost;
 mod error;
 mod jwt;
 mod lab;
@@ -19,6 +20,7 @@ mod trace;
 pub use account::*;
 pub use attack::*;
 pub use audit::*;
+pub use auth_cost::*;
 pub use error::*;
 pub use jwt::*;
 pub use lab::*;

@@ -1,12 +1,17 @@
 //! The bare reference server: `GET /me/...` answered after exactly one kind of check each, the
 //! way a minimal service would do it with the usual crates, and nothing else.
 //!
-//! - `/me/hs256`, `/me/eddsa`: verify a bearer JWT (jsonwebtoken, algorithm pinned, exp/iss/aud
-//!   required);
+//! - `/me/hs256`, `/me/eddsa`, `/me/es256`: verify a bearer JWT (jsonwebtoken, algorithm pinned,
+//!   exp/iss/aud required);
 //! - `/me/hs256-sqlite`: the same, plus one indexed SQLite lookup (what a denylist costs);
-//! - `/me/session`: a tower-sessions session on its SQLite store (WAL), read only.
+//! - `/me/hs256-redis`: the same, plus one Redis GET (a denylist on Redis);
+//! - `/me/session`: a tower-sessions session on its SQLite store (WAL), read only;
+//! - `/me/session-redis`: a session id from a cookie, its record read with one Redis GET and
+//!   parsed (JSON), which is all a Redis session store does on a read;
+//! - `/health`: nothing at all (the ceiling: what the server, the log line and HTTP cost).
 //!
-//! `POST /login` hands out one of each credential. Usage: `authlab-reference ADDR DB_PATH`.
+//! `POST /login` hands out one of each credential. Usage:
+//! `authlab-reference ADDR DB_PATH [REDIS_URL]` (the Redis routes answer 503 without a URL).
 //! Logs one line per request at info to stdout, as authlab's default does.
 
 use axum::{
@@ -38,9 +43,18 @@ struct Claims {
 struct Keys {
     hs256: (EncodingKey, DecodingKey),
     eddsa: (EncodingKey, DecodingKey),
+    es256: (EncodingKey, DecodingKey),
     hs256_rules: Validation,
     eddsa_rules: Validation,
+    es256_rules: Validation,
     db: SqlitePool,
+    redis: Option<redis::aio::ConnectionManager>,
+}
+
+#[derive(Serialize, Deserialize)]
+struct SessionRecord {
+    user: String,
+    expires_at: u64,
 }
 
 fn rules(alg: Algorithm) -> Validation {
@@ -80,6 +94,79 @@ async fn me_eddsa(State(keys): State<Arc<Keys>>, headers: HeaderMap) -> Response
     }
 }
 
+async fn me_es256(State(keys): State<Arc<Keys>>, headers: HeaderMap) -> Response {
+    match verify(&headers, &keys.es256.1, &keys.es256_rules) {
+        Ok(claims) => Json(serde_json::json!({ "username": claims.sub })).into_response(),
+        Err(status) => status.into_response(),
+    }
+}
+
+async fn me_hs256_redis(State(keys): State<Arc<Keys>>, headers: HeaderMap) -> Response {
+    let claims = match verify(&headers, &keys.hs256.1, &keys.hs256_rules) {
+        Ok(claims) => claims,
+        Err(status) => return status.into_response(),
+    };
+    let Some(mut redis) = keys.redis.clone() else {
+        return StatusCode::SERVICE_UNAVAILABLE.into_response();
+    };
+    let denied: Option<String> = match redis::cmd("GET")
+        .arg(format!("denied:{}", claims.jti))
+        .query_async(&mut redis)
+        .await
+    {
+        Ok(found) => found,
+        Err(_) => return StatusCode::SERVICE_UNAVAILABLE.into_response(),
+    };
+    if denied.is_some() {
+        return StatusCode::UNAUTHORIZED.into_response();
+    }
+    Json(serde_json::json!({ "username": claims.sub })).into_response()
+}
+
+fn session_cookie(headers: &HeaderMap) -> Option<&str> {
+    headers
+        .get(header::COOKIE)?
+        .to_str()
+        .ok()?
+        .split(';')
+        .find_map(|pair| pair.trim().strip_prefix("sid="))
+}
+
+async fn me_session_redis(State(keys): State<Arc<Keys>>, headers: HeaderMap) -> Response {
+    let Some(id) = session_cookie(&headers) else {
+        return StatusCode::UNAUTHORIZED.into_response();
+    };
+    let Some(mut redis) = keys.redis.clone() else {
+        return StatusCode::SERVICE_UNAVAILABLE.into_response();
+    };
+    let record: Option<String> = match redis::cmd("GET")
+        .arg(format!("session:{id}"))
+        .query_async(&mut redis)
+        .await
+    {
+        Ok(found) => found,
+        Err(_) => return StatusCode::SERVICE_UNAVAILABLE.into_response(),
+    };
+    let Some(record) = record.and_then(|r| serde_json::from_str::<SessionRecord>(&r).ok()) else {
+        return StatusCode::UNAUTHORIZED.into_response();
+    };
+    if record.expires_at < now_secs() {
+        return StatusCode::UNAUTHORIZED.into_response();
+    }
+    Json(serde_json::json!({ "username": record.user })).into_response()
+}
+
+async fn health() -> Response {
+    Json(serde_json::json!({ "ok": true })).into_response()
+}
+
+fn now_secs() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or(0)
+}
+
 async fn me_hs256_sqlite(State(keys): State<Arc<Keys>>, headers: HeaderMap) -> Response {
     let claims = match verify(&headers, &keys.hs256.1, &keys.hs256_rules) {
         Ok(claims) => claims,
@@ -109,10 +196,7 @@ async fn me_session(session: Session) -> Response {
 
 /// One credential of each kind for bob.
 async fn login(State(keys): State<Arc<Keys>>, session: Session) -> Response {
-    let now = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_secs())
-        .unwrap_or(0);
+    let now = now_secs();
     let claims = Claims {
         sub: "bob".into(),
         iss: "reference".into(),
@@ -127,9 +211,27 @@ async fn login(State(keys): State<Arc<Keys>>, session: Session) -> Response {
     if session.insert("user", "bob").await.is_err() {
         return StatusCode::SERVICE_UNAVAILABLE.into_response();
     }
+    let mut redis_session = String::new();
+    if let Some(mut redis) = keys.redis.clone() {
+        let id = format!("{:032x}", rand::random::<u128>());
+        let record = serde_json::json!({ "user": "bob", "expires_at": now + 3600 }).to_string();
+        let stored: Result<(), _> = redis::cmd("SET")
+            .arg(format!("session:{id}"))
+            .arg(record)
+            .arg("EX")
+            .arg(3600)
+            .query_async(&mut redis)
+            .await;
+        if stored.is_err() {
+            return StatusCode::SERVICE_UNAVAILABLE.into_response();
+        }
+        redis_session = id;
+    }
     Json(serde_json::json!({
         "hs256": sign(Algorithm::HS256, &keys.hs256.0),
         "eddsa": sign(Algorithm::EdDSA, &keys.eddsa.0),
+        "es256": sign(Algorithm::ES256, &keys.es256.0),
+        "redis_session": redis_session,
     }))
     .into_response()
 }
@@ -156,6 +258,14 @@ async fn main() {
     let mut args = std::env::args().skip(1);
     let addr = args.next().unwrap_or_else(|| "127.0.0.1:3900".into());
     let db_path = args.next().unwrap_or_else(|| "reference.db".into());
+    let redis = match args.next() {
+        Some(url) => Some(
+            redis::aio::ConnectionManager::new(redis::Client::open(url).expect("a Redis URL"))
+                .await
+                .expect("connect to Redis"),
+        ),
+        None => None,
+    };
     let _ = tracing_subscriber::registry()
         .with(tracing_subscriber::fmt::layer().with_target(true))
         .with(
@@ -184,6 +294,12 @@ async fn main() {
     let signing = ed25519_dalek::SigningKey::generate(&mut rand::rngs::OsRng);
     let der = ed25519_dalek::pkcs8::EncodePrivateKey::to_pkcs8_der(&signing).expect("pkcs8");
     let public = signing.verifying_key().to_bytes();
+    let ec = p256::SecretKey::random(&mut rand::rngs::OsRng);
+    let ec_der = p256::pkcs8::EncodePrivateKey::to_pkcs8_der(&ec).expect("pkcs8");
+    let ec_point = {
+        use p256::elliptic_curve::sec1::ToEncodedPoint;
+        ec.public_key().to_encoded_point(false)
+    };
     let keys = Arc::new(Keys {
         hs256: (
             EncodingKey::from_secret(&secret),
@@ -193,16 +309,26 @@ async fn main() {
             EncodingKey::from_ed_der(der.as_bytes()),
             DecodingKey::from_ed_der(&public),
         ),
+        es256: (
+            EncodingKey::from_ec_der(ec_der.as_bytes()),
+            DecodingKey::from_ec_der(ec_point.as_bytes()),
+        ),
         hs256_rules: rules(Algorithm::HS256),
         eddsa_rules: rules(Algorithm::EdDSA),
+        es256_rules: rules(Algorithm::ES256),
         db,
+        redis,
     });
 
     let app = Router::new()
         .route("/login", post(login))
         .route("/me/hs256", get(me_hs256))
         .route("/me/eddsa", get(me_eddsa))
+        .route("/me/es256", get(me_es256))
         .route("/me/hs256-sqlite", get(me_hs256_sqlite))
+        .route("/me/hs256-redis", get(me_hs256_redis))
+        .route("/me/session-redis", get(me_session_redis))
+        .route("/health", get(health))
         .route("/me/session", get(me_session))
         .layer(SessionManagerLayer::new(store).with_secure(false))
         .layer(middleware::from_fn(log_request))

@@ -4,13 +4,13 @@
 
 use super::{bearer_token, settle};
 use crate::{
-    api::error::ApiError,
+    api::{auth_cost::note_judge, error::ApiError},
     auth::{
         judge::{self, token::TokenPrincipal},
         jwt::Claims,
     },
     state::AppState,
-    wire::AuthTrace,
+    wire::{AuthMode, AuthTrace},
 };
 use axum::{extract::FromRequestParts, http::request::Parts};
 
@@ -26,7 +26,11 @@ impl FromRequestParts<AppState> for BearerUser {
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
         let token = bearer_token(&parts.headers);
+        let started = std::time::Instant::now();
         let decision = judge::token::judge(state, token.as_deref()).await?;
+        if let Ok(principal) = &decision.outcome {
+            note_judge(parts, principal.user_id, AuthMode::Jwt, started);
+        }
         let (principal, trace) = settle(state, parts, decision).await?;
         let TokenPrincipal {
             claims,

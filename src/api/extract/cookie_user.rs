@@ -4,10 +4,10 @@
 
 use super::{presented, settle};
 use crate::{
-    api::error::ApiError,
+    api::{auth_cost::note_judge, error::ApiError},
     auth::{judge, session::ActiveSession},
     state::AppState,
-    wire::AuthTrace,
+    wire::{AuthMode, AuthTrace},
 };
 use axum::{extract::FromRequestParts, http::request::Parts};
 
@@ -21,7 +21,11 @@ impl FromRequestParts<AppState> for CookieUser {
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
         let presented = presented(&parts.method, &parts.headers);
+        let started = std::time::Instant::now();
         let decision = judge::session::judge(state, &presented, true).await?;
+        if let Ok(session) = &decision.outcome {
+            note_judge(parts, session.user.id, AuthMode::Session, started);
+        }
         let (session, trace) = settle(state, parts, decision).await?;
         Ok(CookieUser { session, trace })
     }

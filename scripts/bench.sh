@@ -1,0 +1,63 @@
+#!/usr/bin/env bash
+# Every measurement the lab reports, in one run, written to bench/REPORT.md (committed):
+#   - load: what one authenticated request costs the release server per auth path, next to a bare
+#     reference doing the same check and nothing else (scripts/bench/load.sh);
+#   - login stall: /api/me latency while logins saturate the argon2 pool (scripts/bench/stall.sh);
+#   - micro: criterion, the checks alone (benches/auth_cost.rs);
+#   - front end: the bundle's bytes raw/gzip/brotli, and per page the bytes over the wire and the
+#     time to an interactive page in Chromium (end2end/bench/frontend.bench.ts).
+# Installs whatever is missing first (as the README's two commands do), builds release, then
+# measures. About 20 minutes on 2 cores after the build. Nothing here asserts a number: targets
+# are compared in the report, not in tests.
+#
+# Usage: scripts/bench.sh [--skip-build] [--out FILE]
+#   BENCH_SECS (default 10) seconds per load case; BENCH_TTI_RUNS (default 7) loads per page.
+set -euo pipefail
+source "$(dirname "$0")/lib/setup.sh"
+cd "$ROOT"
+build=true
+out=bench/REPORT.md
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --skip-build) build=false; shift ;;
+    --out) out=$2; shift 2 ;;
+    *) echo "unknown argument $1" >&2; exit 2 ;;
+  esac
+done
+
+ensure_build_tools
+ensure_wasm_opt
+ensure_chromium
+ensure_redis
+ensure_end2end_packages
+for tool in wrk brotli; do
+  if ! command -v "$tool" >/dev/null; then
+    say "installing Debian's $tool"
+    as_root env DEBIAN_FRONTEND=noninteractive apt-get update -qq
+    as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$tool"
+  fi
+done
+
+if $build; then
+  say "building the release lab (bundle hashed and precompressed) and the bare reference"
+  cargo leptos build --release --precompress
+  cargo build --release --manifest-path bench/reference/Cargo.toml --target-dir target
+fi
+
+results=$(mktemp -d /tmp/authlab-report-XXXX)
+trap 'rm -rf "$results"' EXIT
+started=$SECONDS
+
+say "load: every auth path next to its bare reference"
+scripts/bench/load.sh "$results/load.txt"
+say "login stall: /api/me while logins saturate the argon2 pool"
+scripts/bench/stall.sh "$results/load.txt"
+say "micro: criterion"
+rm -rf target/criterion
+cargo bench --features ssr --bench auth_cost -- --noplot
+say "front end: bytes per page and time to interactive (Chromium)"
+(cd end2end && BENCH_OUT="$results/frontend.json" AUTHLAB_E2E_SERVER=target/release/authlab \
+  npx playwright test --config bench.config.ts)
+
+python3 scripts/bench/report.py "$results" "$out" "$((SECONDS - started))"
+say "wrote $out"

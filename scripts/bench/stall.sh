@@ -1,0 +1,47 @@
+#!/usr/bin/env bash
+# The login-stall part of scripts/bench.sh: does a burst of logins (argon2, ~14 ms of a core each)
+# slow everybody else down? `GET /api/me` (a cookie session on SQLite) is measured idle, then again
+# while another load generator keeps the argon2 pool saturated with logins, once per pool size:
+# the old fixed 2, and the default (0: one fewer than the cores).
+#
+# Usage: scripts/bench/stall.sh RESULTS_FILE
+#   Appends "stall POOL idle|…" and "stall POOL loaded|…" lines (the record_wrk fields), and
+#   "stall POOL logins|logins per second|answers not 2xx".
+set -euo pipefail
+here=$(cd "$(dirname "$0")/../.." && pwd)
+cd "$here"
+results=$1
+secs=${BENCH_SECS:-10}
+source "$here/scripts/bench/lib.sh"
+
+cat >"$work/login.lua" <<'LUA'
+wrk.method = "POST"
+wrk.body = '{"username":"bob","password":"bob-builds-it"}'
+wrk.headers["Content-Type"] = "application/json"
+LUA
+
+for pool in 2 0; do
+  AUTHLAB_PASSWORDS_MAX_CONCURRENT_HASHES=$pool start_authlab "stall-$pool"
+  session=$(curl -fsS -D - -o /dev/null -X POST -H 'content-type: application/json' \
+    -d '{"username":"bob","password":"bob-builds-it"}' "$base/api/session/login" |
+    sed -n 's/^[Ss]et-[Cc]ookie: \(__Host-authlab_session=[^;]*\).*/\1/p')
+  label="stall $pool"
+  [ "$pool" = 0 ] && label="stall default"
+  wrk -t1 -c4 -d2s -H "Cookie: $session" "$base/api/me" >/dev/null
+  t0=$(cpu_ticks "$pid")
+  report=$(wrk -t1 -c4 -d"${secs}s" --latency -H "Cookie: $session" "$base/api/me")
+  record_wrk "$label idle" "$report" "$t0" "$(cpu_ticks "$pid")" >>"$results"
+  # Logins from 8 connections: more than the pool runs at once, fewer than it lets queue.
+  wrk -t1 -c8 -d"$((secs + 4))s" -s "$work/login.lua" "$base/api/session/login" >"$work/logins" &
+  logins=$!
+  sleep 2
+  t0=$(cpu_ticks "$pid")
+  report=$(wrk -t1 -c4 -d"${secs}s" --latency -H "Cookie: $session" "$base/api/me")
+  record_wrk "$label loaded" "$report" "$t0" "$(cpu_ticks "$pid")" >>"$results"
+  wait "$logins"
+  rate=$(awk '/^Requests\/sec/ {print $2}' "$work/logins")
+  refused=$(awk '/Non-2xx/ {print $NF}' "$work/logins")
+  echo "$label logins|$rate|${refused:-0}" >>"$results"
+  tail -3 "$results"
+  stop "$pid"
+done

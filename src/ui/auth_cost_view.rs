@@ -1,0 +1,80 @@
+//! The measured cost of authentication on the learner's own recent requests, per mode, as the
+//! server timed them (`GET /api/auth-cost`): the judge (a session's store lookup; a token's
+//! signature check, and its denylist lookup when on) next to everything else the server did.
+//! Fetched again whenever `trigger` changes (after each of the page's requests).
+
+use crate::{
+    client::{self, Credential},
+    wire::{AuthCost, AuthMode},
+};
+use leptos::{prelude::*, task::spawn_local};
+
+#[component]
+pub fn AuthCostView(
+    /// The bearer token to ask with; `None`: the session cookie.
+    #[prop(into)]
+    bearer: Signal<Option<String>>,
+    /// Anything that changes after a request the page made.
+    #[prop(into)]
+    trigger: Signal<usize>,
+) -> impl IntoView {
+    let cost: RwSignal<Option<AuthCost>> = RwSignal::new(None);
+    Effect::new(move |_| {
+        trigger.track();
+        let token = bearer.get();
+        spawn_local(async move {
+            let credential = match token.as_deref() {
+                Some(token) => Credential::Bearer(token),
+                None => Credential::Cookies,
+            };
+            // Signed out (or the credential no longer works): keep the last figures shown.
+            if let Ok(answer) = client::auth_cost(credential).await.result {
+                cost.set(Some(answer));
+            }
+        });
+    });
+
+    view! {
+        <div class="auth-cost" data-testid="auth-cost">
+            <h3>"What authentication cost, measured"</h3>
+            {move || match cost.get() {
+                Some(cost) if !cost.modes.is_empty() => view! {
+                    <table class="record">
+                        <thead><tr><th>"mode"</th><th>"the check"</th><th>"everything else"</th><th>"requests"</th></tr></thead>
+                        <tbody>
+                            {cost.modes.iter().map(|m| view! {
+                                <tr data-testid=format!("auth-cost-{}", m.mode.as_str())>
+                                    <th>{match m.mode { AuthMode::Session => "session: store lookup", AuthMode::Jwt => "JWT: signature check" }}</th>
+                                    <td data-testid="auth-cost-check">{micros(m.check_median_ns)}</td>
+                                    <td>{micros(m.rest_median_ns)}</td>
+                                    <td>{m.samples}</td>
+                                </tr>
+                            }).collect_view()}
+                        </tbody>
+                    </table>
+                    <p class="muted">{format!(
+                        "Medians of your last {} accepted requests per mode, timed by the server as it answered them. \
+                         \"The check\" is every check in the trace: for a session the store lookup, for a token the \
+                         signature check (plus the denylist lookup when revocation is on).",
+                        cost.window
+                    )}</p>
+                }.into_any(),
+                _ => view! { <p class="muted">"Make a request while signed in: its cost shows here."</p> }.into_any(),
+            }}
+        </div>
+    }
+}
+
+/// A trigger that fires after every call recorded in `last` (a derived signal is not memoized, so
+/// each new call re-runs whatever reads it, even with the same value).
+pub fn after_each_call(last: RwSignal<Option<crate::client::Call>>) -> Signal<usize> {
+    Signal::derive(move || last.with(|call| call.as_ref().map_or(0, |c| c.status as usize)))
+}
+
+fn micros(ns: u64) -> String {
+    if ns >= 1_000_000 {
+        format!("{:.2} ms", ns as f64 / 1e6)
+    } else {
+        format!("{:.1} µs", ns as f64 / 1e3)
+    }
+}
