@@ -48,16 +48,29 @@ results=$(mktemp -d /tmp/authlab-report-XXXX)
 trap 'rm -rf "$results"' EXIT
 started=$SECONDS
 
-say "load: every auth path next to its bare reference"
-scripts/bench/load.sh "$results/load.txt"
-say "login stall: /api/me while logins saturate the argon2 pool"
-scripts/bench/stall.sh "$results/load.txt"
-say "micro: criterion"
+# Each part runs even if one before it failed; the report names any that did.
+failed=()
+part() {
+  local name=$1
+  shift
+  say "$name"
+  "$@" || failed+=("$name")
+}
+part "load: every auth path next to its bare reference" scripts/bench/load.sh "$results/load.txt"
+part "login stall: /api/me while logins saturate the argon2 pool" \
+  scripts/bench/stall.sh "$results/load.txt"
 rm -rf target/criterion
-cargo bench --features ssr --bench auth_cost -- --noplot
-say "front end: bytes per page and time to interactive (Chromium)"
-(cd end2end && BENCH_OUT="$results/frontend.json" AUTHLAB_E2E_SERVER=target/release/authlab \
-  npx playwright test --config bench.config.ts)
+part "micro: criterion" cargo bench --features ssr --bench auth_cost -- --noplot
+# The suite's Playwright set-up, which runs the release build (end2end/playwright.config.ts).
+frontend() {
+  (cd end2end && BENCH_OUT="$results/frontend.json" npx playwright test --config bench.config.ts)
+}
+part "front end: bytes per page and time to interactive (Chromium)" frontend
 
-python3 scripts/bench/report.py "$results" "$out" "$((SECONDS - started))"
+touch "$results/load.txt"
+python3 scripts/bench/report.py "$results" "$out" "$((SECONDS - started))" "${failed[*]:-}"
 say "wrote $out"
+if [ ${#failed[@]} -gt 0 ]; then
+  say "these parts failed (their figures are missing from the report): ${failed[*]}"
+  exit 1
+fi

@@ -172,6 +172,7 @@ pub async fn build_state(
         audit: Arc::new(crate::audit::Audit::new(
             db.clone(),
             settings.limits.audit_refusals_per_minute,
+            settings.limits.audit_allowed_reads_per_minute,
         )),
         db,
         passwords,

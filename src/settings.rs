@@ -211,6 +211,9 @@ pub struct LimitSettings {
     /// Refused requests written to the audit log one by one, per minute: those naming no
     /// account together, and each account's apart. Beyond it they are counted into one row.
     pub audit_refusals_per_minute: u32,
+    /// Allowed reads (a GET whose every check passed) of one account written to the audit log
+    /// one by one, per minute. Beyond it they are counted into one row.
+    pub audit_allowed_reads_per_minute: u32,
 }
 
 /// How long records are kept.
@@ -369,6 +372,7 @@ impl Default for LimitSettings {
             scale_per_account: Rate::new(6, 60),
             attacks_per_account: Rate::new(60, 60),
             audit_refusals_per_minute: 120,
+            audit_allowed_reads_per_minute: 120,
         }
     }
 }
@@ -467,6 +471,7 @@ env_overrides! {
     "AUTHLAB_LIMITS_SCALE_PER_ACCOUNT" => limits.scale_per_account;
     "AUTHLAB_LIMITS_ATTACKS_PER_ACCOUNT" => limits.attacks_per_account;
     "AUTHLAB_LIMITS_AUDIT_REFUSALS_PER_MINUTE" => limits.audit_refusals_per_minute;
+    "AUTHLAB_LIMITS_AUDIT_ALLOWED_READS_PER_MINUTE" => limits.audit_allowed_reads_per_minute;
     "AUTHLAB_RETENTION_AUDIT_SECS" => retention.audit_secs;
     "AUTHLAB_RETENTION_AUDIT_MAX_ROWS" => retention.audit_max_rows;
     "AUTHLAB_RETENTION_REFRESH_TOKENS_SECS" => retention.refresh_tokens_secs;
@@ -558,6 +563,12 @@ impl Settings {
         // demo_reset_secs = 0 means "never reset" (the browser suite shares the demo accounts).
         if self.limits.audit_refusals_per_minute == 0 {
             return range("limits.audit_refusals_per_minute", "must be at least 1");
+        }
+        if self.limits.audit_allowed_reads_per_minute == 0 {
+            return range(
+                "limits.audit_allowed_reads_per_minute",
+                "must be at least 1",
+            );
         }
         if self.limits.login_backoff_max_secs == 0 {
             return range("limits.login_backoff_max_secs", "must be at least 1 second");

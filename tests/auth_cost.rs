@@ -62,9 +62,22 @@ async fn each_accepted_request_is_timed_per_mode_and_the_cost_request_is_not() {
     let theirs = h.get_as(&alice, "/api/auth-cost").await.json();
     assert_eq!(samples(&theirs, "jwt"), 0, "{theirs}");
 
-    // Signed out: 401, as every protected endpoint.
+    // Signed out, or with a refused token: 200 with nothing in it, so a page asking right after
+    // a logout or an expiry provokes no error of its own.
+    for answer in [
+        h.get("/api/auth-cost").await,
+        h.bearer("GET", "/api/auth-cost", &forged).await,
+    ] {
+        assert_eq!(answer.status, StatusCode::OK);
+        let cost = answer.json();
+        assert_eq!(cost["signed_in"], false);
+        assert_eq!(cost["modes"], serde_json::json!([]));
+    }
     assert_eq!(
-        h.get("/api/auth-cost").await.status,
-        StatusCode::UNAUTHORIZED
+        samples(&after, "session"),
+        samples(
+            &h.get_as(&session, "/api/auth-cost").await.json(),
+            "session"
+        )
     );
 }

@@ -742,3 +742,48 @@ async fn a_class_of_thirty_behind_one_nat_address_gets_through_a_lesson_at_the_d
         );
     }
 }
+
+#[tokio::test]
+async fn polling_allowed_reads_cannot_write_a_row_each() {
+    let server = harness_with(|s| s.limits.audit_allowed_reads_per_minute = 5).await;
+    let session = server.session_login("bob", "bob-builds-it").await;
+    let rows = |action: &'static str| {
+        let server = &server;
+        async move {
+            server.state.audit.flush().await;
+            sqlx::query_scalar::<_, i64>(
+                "SELECT COUNT(*) FROM audit_events WHERE action = ? AND allowed = 1",
+            )
+            .bind(action)
+            .fetch_one(&server.state.db)
+            .await
+            .unwrap()
+        }
+    };
+    for _ in 0..40 {
+        assert_eq!(
+            server.get_as(&session, "/api/me").await.status,
+            StatusCode::OK
+        );
+    }
+    // The first five are on bob's record one by one; the rest only counted.
+    assert_eq!(rows("GET /api/me").await, 5);
+    // A write past the allowance is still written: only plain reads are counted.
+    let out = server
+        .write_as(&session, "POST", "/api/session/logout")
+        .await;
+    assert_eq!(out.status, StatusCode::NO_CONTENT, "{}", out.text);
+    assert_eq!(rows("POST /api/session/logout").await, 1);
+    // The maintenance pass turns the count into one row that says how many.
+    authlab::server::maintain_once(&server.state).await;
+    let summary: String = sqlx::query_scalar(
+        "SELECT detail FROM audit_events WHERE action = 'allowed reads counted'",
+    )
+    .fetch_one(&server.state.db)
+    .await
+    .unwrap();
+    assert!(
+        summary.starts_with("35 more reads by account bob"),
+        "{summary}"
+    );
+}

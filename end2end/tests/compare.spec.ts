@@ -57,6 +57,10 @@ test("after logout the old cookie is refused from the first replay; the old JWT 
   const jwtColumn = page.getByTestId("column-jwt");
   await jwtColumn.getByText("decision trace of the last request").click();
   await expect(jwtColumn.getByTestId("check-signature")).toHaveAttribute("data-status", "pass");
+  // Both requests were timed by the server: the measured cost of each model's check, side by side.
+  for (const mode of ["session", "jwt"]) {
+    await expect(page.getByTestId(`auth-cost-${mode}`).getByTestId("auth-cost-check")).toHaveText(/^\d+(\.\d+)? (µs|ms)$/);
+  }
 
   allowReplayRefusals(page);
   // Every replay answer the browser receives, in order, to check each mark against.

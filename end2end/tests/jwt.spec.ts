@@ -38,6 +38,9 @@ test("bearer login: the inspector shows the real token's header and payload, ver
 
   await page.getByTestId("jwt-call-me").click();
   await expect(page.getByTestId("jwt-last-status")).toHaveText("200");
+  // The server timed that request: the signature check's measured cost is on screen.
+  const cost = page.getByTestId("jwt-inspector").getByTestId("auth-cost-jwt");
+  await expect(cost.getByTestId("auth-cost-check")).toHaveText(/^\d+(\.\d+)? (µs|ms)$/);
   await expect(page.getByTestId("jwt-curl")).toContainText(`Authorization: Bearer ${token}`);
 });
 

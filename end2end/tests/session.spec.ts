@@ -50,6 +50,9 @@ test("session login shows the real cookie's attributes, logout ends it, and a re
   await expect(page.getByTestId("trace")).toHaveAttribute("data-allowed", "true");
   await expect(page.getByTestId("check-store lookup")).toHaveAttribute("data-status", "pass");
   await expect(page.getByTestId("check-store lookup")).toContainText("µs");
+  // The server timed that request: the inspector shows what its check cost, measured.
+  const cost = page.getByTestId("session-inspector").getByTestId("auth-cost-session");
+  await expect(cost.getByTestId("auth-cost-check")).toHaveText(/^\d+(\.\d+)? (µs|ms)$/);
 
   // Log out: the server deletes the record and the browser drops the cookie.
   await page.getByTestId("logout").click();

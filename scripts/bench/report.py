@@ -10,6 +10,7 @@ import subprocess
 import sys
 
 results_dir, out, elapsed = sys.argv[1], sys.argv[2], int(sys.argv[3])
+failed_parts = sys.argv[4] if len(sys.argv) > 4 else ""
 
 
 def sh(*cmd):
@@ -61,6 +62,8 @@ lines = [
     "figures within the report, not across reports.",
     "",
 ]
+if failed_parts.strip():
+    lines += [f"**Parts that failed in this run, so their figures are missing:** {failed_parts}.", ""]
 
 # ---- targets at a glance -------------------------------------------------------------------
 CASES = [

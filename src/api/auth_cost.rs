@@ -3,10 +3,12 @@
 //!   in which the judge's own time is put (`note_judge`); after the answer, an accepted request's
 //!   two times are recorded under its account and mode;
 //! - `GET /api/auth-cost` answers the caller's medians, per mode. It is not itself counted: a page
-//!   that polls it would otherwise be measuring its own polling.
+//!   that polls it would otherwise be measuring its own polling. Without a working credential it
+//!   answers 200 with nothing in it (`signed_in: false`), so the inspector can ask after any
+//!   request, a logout or an expiry included, without provoking an error of its own.
 
 use crate::{
-    api::extract::auth_user::AuthUser,
+    api::{error::ApiError, extract::auth_user::AuthUser},
     state::AppState,
     wire::{AuthCost, AuthMode},
 };
@@ -64,11 +66,19 @@ pub fn router() -> Router<AppState> {
 async fn auth_cost(
     State(state): State<AppState>,
     cell: Option<Extension<JudgeTime>>,
-    user: AuthUser,
+    user: Result<AuthUser, ApiError>,
 ) -> Json<AuthCost> {
     // This request's own judgement is not one of the learner's experiments.
     if let Some(Extension(cell)) = cell {
         cell.take();
     }
-    Json(state.auth_costs.of(user.user_id()))
+    Json(match user {
+        Ok(user) => state.auth_costs.of(user.user_id()),
+        // The refusal was judged (and audited) like any other; it only gets no figures.
+        Err(_) => AuthCost {
+            signed_in: false,
+            window: crate::auth::cost::WINDOW as u32,
+            modes: Vec::new(),
+        },
+    })
 }

@@ -72,7 +72,7 @@ impl<'a> Entry<'a> {
                         off.join(", ")
                     ))
                 }
-                (None, None) => Cow::Borrowed("every check passed"),
+                (None, None) => Cow::Borrowed(EVERY_CHECK_PASSED),
             },
             client: None,
         }
@@ -105,6 +105,9 @@ impl<'a> Entry<'a> {
     }
 }
 
+/// The detail of an allowed request with nothing switched off.
+const EVERY_CHECK_PASSED: &str = "every check passed";
+
 /// The audit log. Entries go into a bounded queue that one task writes in batches
 /// (`writer.rs`); a request never waits for the disk.
 ///
@@ -113,6 +116,13 @@ impl<'a> Entry<'a> {
 /// cookie, an expired token) separately. Anyone can send refused requests without limit, so
 /// beyond it, or when the queue is full, they are only counted (`refusals.rs`), and the counts
 /// are written as a few rows by the maintenance task. A refusal never waits for room.
+///
+/// Plain allowed reads (a GET whose every check passed) are kept the same way, up to
+/// `allowed_reads_per_minute` per account one by one, the rest counted: a script polling
+/// `/api/me` would otherwise put a row on disk per request, the write the stateless model was
+/// meant to avoid, and most of what an authenticated read costs this server. Logins, logouts,
+/// every write, and any request allowed only because the account switched checks off are always
+/// written one by one.
 pub struct Audit {
     queue: mpsc::Sender<Job>,
     db: SqlitePool,
@@ -121,13 +131,16 @@ pub struct Audit {
     unattributed: DefaultDirectRateLimiter,
     per_account: DefaultKeyedRateLimiter<i64>,
     refusals: RefusalCounts,
+    allowed_reads_per_minute: u32,
+    reads_per_account: DefaultKeyedRateLimiter<i64>,
+    allowed_reads: RefusalCounts,
     /// Entries of allowed requests that found the queue full for longer than `ROOM_WAIT`.
     lost: AtomicU64,
 }
 
 impl Audit {
     /// The log and its writer task (spawned on the current runtime).
-    pub fn new(db: SqlitePool, refusals_per_minute: u32) -> Self {
+    pub fn new(db: SqlitePool, refusals_per_minute: u32, allowed_reads_per_minute: u32) -> Self {
         let (live, _) = broadcast::channel(256);
         let (queue, jobs) = mpsc::channel(QUEUE);
         tokio::spawn(writer::run(db.clone(), jobs, live.clone()));
@@ -141,6 +154,11 @@ impl Audit {
             unattributed: DefaultDirectRateLimiter::direct(quota),
             per_account: DefaultKeyedRateLimiter::keyed(quota),
             refusals: RefusalCounts::default(),
+            allowed_reads_per_minute,
+            reads_per_account: DefaultKeyedRateLimiter::keyed(Quota::per_minute(
+                NonZeroU32::new(allowed_reads_per_minute).unwrap_or(NonZeroU32::MIN),
+            )),
+            allowed_reads: RefusalCounts::default(),
             lost: AtomicU64::new(0),
         }
     }
@@ -159,6 +177,22 @@ impl Audit {
     /// until they are written (the maintenance task calls this each pass, shutdown once more).
     pub async fn write_suppressed_summary(&self) {
         self.per_account.retain_recent();
+        self.reads_per_account.retain_recent();
+        for (key, count) in self.allowed_reads.take() {
+            let detail = format!(
+                "{count} more reads by {}, every check passed, were counted, not logged one by \
+                 one (more than {} allowed reads a minute for one account)",
+                key.sender, self.allowed_reads_per_minute
+            );
+            let row = row(&Entry::event(
+                AuthMode::Session,
+                None,
+                "allowed reads counted",
+                true,
+                &detail,
+            ));
+            self.wait_for_room(row).await;
+        }
         for (key, count) in self.refusals.take() {
             let check = key.check.as_deref().unwrap_or("any check");
             let detail = format!(
@@ -179,6 +213,12 @@ impl Audit {
     /// a refusal never waits: past the allowance or a full queue, it is counted.
     pub async fn record(&self, entry: Entry<'_>) {
         if entry.allowed {
+            if let (Some((id, _)), true) = (entry.user, is_plain_read(&entry)) {
+                if self.reads_per_account.check_key(&id).is_err() {
+                    self.allowed_reads.count(refusal_key(&entry));
+                    return;
+                }
+            }
             self.wait_for_room(row(&entry)).await;
             return;
         }
@@ -278,6 +318,12 @@ type Stored = (
 
 /// The owned row an entry becomes: stamped now, with the client's text capped.
 /// The count a refusal past the allowance goes into: its check and who sent it.
+/// A GET or HEAD allowed with every check on and passed.
+fn is_plain_read(entry: &Entry<'_>) -> bool {
+    (entry.action.starts_with("GET ") || entry.action.starts_with("HEAD "))
+        && entry.detail == EVERY_CHECK_PASSED
+}
+
 fn refusal_key(entry: &Entry<'_>) -> Key {
     Key {
         check: entry.failed_check.map(str::to_string),

@@ -115,6 +115,7 @@ impl AuthCosts {
             Err(_) => Vec::new(),
         };
         AuthCost {
+            signed_in: true,
             window: WINDOW as u32,
             modes,
         }

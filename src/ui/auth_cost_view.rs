@@ -29,7 +29,9 @@ pub fn AuthCostView(
             };
             // Signed out (or the credential no longer works): keep the last figures shown.
             if let Ok(answer) = client::auth_cost(credential).await.result {
-                cost.set(Some(answer));
+                if answer.signed_in {
+                    cost.set(Some(answer));
+                }
             }
         });
     });

@@ -129,9 +129,13 @@ pub fn ComparePage() -> impl IntoView {
                 "on, log in and out again: the JWT lane is red from the first replay too, refused at the "
                 "denylist, a database lookup every bearer request now pays (its cost is in each trace)."
             </p>
-            // Every replay is one of this account's requests, timed by the server.
+            // Every call and every replay is one of this account's requests, timed by the server.
             <AuthCostView bearer=lab.jwt.copy
-                trigger=Signal::derive(move || lab.marks.with(Vec::len))/>
+                trigger=Signal::derive(move || {
+                    lab.session.last.track();
+                    lab.jwt.last.track();
+                    lab.marks.with(Vec::len)
+                })/>
         </section>
         <LogoutMatrixView token=lab.jwt.secret/>
         <DemoAccounts/>

@@ -5,6 +5,10 @@ use serde::{Deserialize, Serialize};
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AuthCost {
+    /// Whether the request asking was signed in. Signed out (or with a credential that no longer
+    /// works) the answer is still 200, with nothing in it: a page that asks right after a logout
+    /// or an expiry gets no figures rather than an error.
+    pub signed_in: bool,
     /// How many recent requests per mode the medians cover, at most.
     pub window: u32,
     /// One entry per mode the account used lately (none yet: empty).
