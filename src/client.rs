@@ -104,6 +104,11 @@ pub async fn auth_cost(credential: Credential<'_>) -> Answer<crate::wire::AuthCo
     get("/api/auth-cost", credential).await
 }
 
+/// `POST /api/lab/cost-benchmark`: the server times each kind of check, now.
+pub async fn cost_benchmark(credential: Credential<'_>) -> Answer<crate::wire::CostBenchmark> {
+    post("/api/lab/cost-benchmark", credential).await
+}
+
 /// `GET /api/me`, by cookie or by bearer token.
 pub async fn me(credential: Credential<'_>) -> Answer<Me> {
     get("/api/me", credential).await

@@ -184,6 +184,7 @@ pub async fn build_state(
         shutdown: Arc::new(tokio::sync::watch::Sender::new(false)),
         streams: Arc::default(),
         matrix_running: Arc::default(),
+        cost_running: Arc::default(),
         scale_running: Arc::default(),
         probes: Arc::default(),
         xss_runs: Arc::default(),

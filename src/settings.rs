@@ -208,6 +208,8 @@ pub struct LimitSettings {
     pub scale_per_account: Rate,
     /// Attack-lab runs of one account (each makes one or two accounts, a few argon2 hashes).
     pub attacks_per_account: Rate,
+    /// Cost-benchmark runs of one account (each a few hundred milliseconds of checks).
+    pub cost_runs_per_account: Rate,
     /// Refused requests written to the audit log one by one, per minute: those naming no
     /// account together, and each account's apart. Beyond it they are counted into one row.
     pub audit_refusals_per_minute: u32,
@@ -371,6 +373,7 @@ impl Default for LimitSettings {
             matrix_per_account: Rate::new(2, 60),
             scale_per_account: Rate::new(6, 60),
             attacks_per_account: Rate::new(60, 60),
+            cost_runs_per_account: Rate::new(10, 60),
             audit_refusals_per_minute: 120,
             audit_allowed_reads_per_minute: 120,
         }
@@ -470,6 +473,7 @@ env_overrides! {
     "AUTHLAB_LIMITS_MATRIX_PER_ACCOUNT" => limits.matrix_per_account;
     "AUTHLAB_LIMITS_SCALE_PER_ACCOUNT" => limits.scale_per_account;
     "AUTHLAB_LIMITS_ATTACKS_PER_ACCOUNT" => limits.attacks_per_account;
+    "AUTHLAB_LIMITS_COST_RUNS_PER_ACCOUNT" => limits.cost_runs_per_account;
     "AUTHLAB_LIMITS_AUDIT_REFUSALS_PER_MINUTE" => limits.audit_refusals_per_minute;
     "AUTHLAB_LIMITS_AUDIT_ALLOWED_READS_PER_MINUTE" => limits.audit_allowed_reads_per_minute;
     "AUTHLAB_RETENTION_AUDIT_SECS" => retention.audit_secs;

@@ -61,6 +61,8 @@ pub struct Shared {
     pub streams: Arc<StreamSlots>,
     /// Whether a logout-matrix run is under way on this server (one at a time).
     pub matrix_running: Arc<std::sync::atomic::AtomicBool>,
+    /// Whether a cost benchmark (the cost lesson's) is under way on this server (one at a time).
+    pub cost_running: Arc<std::sync::atomic::AtomicBool>,
     /// Whether a scale-lab run (its own processes) is under way on this server (one at a time).
     pub scale_running: Arc<std::sync::atomic::AtomicBool>,
     /// What cross-site links carried, for the forgery lesson (see `lab::cross_site_probe`).

@@ -316,3 +316,39 @@ async fn registered_matrix_admin_is_never_promoted() {
         .await;
     assert_api_error(&squat, StatusCode::BAD_REQUEST, "invalid_username");
 }
+
+#[tokio::test]
+async fn the_cost_benchmark_times_each_check_on_this_servers_stores_one_run_at_a_time() {
+    let server = harness().await;
+    let bob = server.session_login("bob", "bob-builds-it").await;
+    let answer = server
+        .write_as(&bob, "POST", "/api/lab/cost-benchmark")
+        .await;
+    assert_eq!(answer.status, StatusCode::OK, "{}", answer.text);
+    let bench = answer.json();
+    let rows = bench["rows"].as_array().unwrap();
+    let whats: Vec<&str> = rows.iter().map(|r| r["what"].as_str().unwrap()).collect();
+    assert_eq!(
+        whats,
+        [
+            "signature check, EdDSA",
+            "signature check, ES256",
+            "signature check, HS256",
+            "session lookup (SQLite)",
+            "denylist lookup (SQLite)",
+            "in-process map lookup (for scale)",
+        ]
+    );
+    assert!(rows.iter().all(|r| r["median_ns"].as_u64().unwrap() > 0));
+    assert_eq!(bench["iterations"], 200);
+    // One run at a time on a server: while one holds the slot, another is told to wait.
+    let held = authlab::lab::OneAtATime::claim(&server.state.cost_running).unwrap();
+    let busy = server
+        .write_as(&bob, "POST", "/api/lab/cost-benchmark")
+        .await;
+    assert_api_error(&busy, StatusCode::TOO_MANY_REQUESTS, "busy");
+    drop(held);
+    // Signed out: refused like any protected endpoint.
+    let anonymous = server.post_json("/api/lab/cost-benchmark", "").await;
+    assert_eq!(anonymous.status, StatusCode::UNAUTHORIZED);
+}

@@ -64,7 +64,7 @@ test("the lesson list says, per claim, whether it is shown live and where; the f
   }
   await expect(page.getByTestId("claim-7")).toHaveAttribute("data-status", "live");
   await expect(page.getByTestId("claim-14")).toHaveAttribute("data-status", "live");
-  await expect(page.getByTestId("claim-6")).toHaveAttribute("data-status", "coming");
+  await expect(page.getByTestId("claim-6")).toHaveAttribute("data-status", "live");
   await expect(page.getByTestId("site-footer")).toContainText(`${live} of 22 claims are shown live`);
   await expect(page.getByTestId("site-footer")).toContainText(`${partly} in part`);
   await expect(page.getByTestId("site-footer")).not.toContainText("every claim");
@@ -287,4 +287,34 @@ test("scaling out, the store outage and the quiet failure run on the scale lab's
   expect(quiet.saw).toMatch(/3 of 3 requests with it got 200: the account fails open/);
   const closed = await runLesson(page, "/lessons/quiet-failure?fail=closed");
   expect(closed.saw).toMatch(/Failing closed: while the denylist could not be asked, 3 of 3 requests got 503/);
+});
+
+test("what authentication costs: the server times each check, and every figure on the page is its answer", async ({ page }) => {
+  let answer: { iterations: number; rows: { what: string; kind: string; median_ns: number }[] } | undefined;
+  page.on("response", async (response) => {
+    if (new URL(response.url()).pathname === "/api/lab/cost-benchmark") answer = await response.json();
+  });
+  const run = await runLesson(page, "/lessons/what-auth-costs");
+  expect(step(run.steps, "the server times each kind of check").status).toBe(200);
+  expect(answer).toBeDefined();
+  const rows = answer!.rows;
+  expect(rows.filter((r) => r.kind === "signature").map((r) => r.what)).toEqual([
+    "signature check, EdDSA",
+    "signature check, ES256",
+    "signature check, HS256",
+  ]);
+  // The store this server really uses (the suite's server: SQLite).
+  expect(rows.filter((r) => r.kind === "lookup").map((r) => r.what)).toEqual([
+    "session lookup (SQLite)",
+    "denylist lookup (SQLite)",
+  ]);
+  for (const row of rows) expect(row.median_ns).toBeGreaterThan(0);
+  // The table shows each row the server sent, and "what you just saw" is computed from them.
+  await expect(page.getByTestId("cost-table").locator("tbody tr")).toHaveCount(rows.length);
+  const lookup = rows.find((r) => r.what.startsWith("session lookup"))!;
+  const hs = rows.find((r) => r.what === "signature check, HS256")!;
+  expect(run.saw).toContain(`the lookup cost ${(lookup.median_ns / hs.median_ns).toFixed(0)}× as much`);
+  // The lesson list now shows claim 6 live, linked to this lesson.
+  await openHydrated(page, "/lessons");
+  await expect(page.getByTestId("claim-6").locator('a[href="/lessons/what-auth-costs"]')).toBeVisible();
 });

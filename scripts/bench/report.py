@@ -14,10 +14,13 @@ failed_parts = sys.argv[4] if len(sys.argv) > 4 else ""
 
 
 def sh(*cmd):
+    """A command's first line of output (stdout or stderr; wrk -v exits 1), or "?"."""
     try:
-        return subprocess.run(cmd, capture_output=True, text=True, check=True).stdout.strip()
-    except (OSError, subprocess.CalledProcessError):
+        done = subprocess.run(cmd, capture_output=True, text=True)
+    except OSError:
         return "?"
+    text = (done.stdout or done.stderr).strip()
+    return text.splitlines()[0] if text else "?"
 
 
 rows = {}
@@ -45,18 +48,19 @@ for line in open("/proc/cpuinfo"):
         cpu_model = line.split(":", 1)[1].strip()
         break
 mem_gib = int(open("/proc/meminfo").readline().split()[1]) / 1024 / 1024
-commit = sh("git", "rev-parse", "--short", "HEAD")
-dirty = sh("git", "status", "--porcelain", "--untracked-files=no")
+# The checkout as it was when the run started (it is what was built and measured).
+commit = open(os.path.join(results_dir, "commit")).read().strip()
+dirty = open(os.path.join(results_dir, "dirty")).read().strip()
 
 lines = [
     "# authlab benchmark report",
     "",
     f"Written by `scripts/bench.sh` on {datetime.date.today()} at commit {commit}"
-    + (" (with uncommitted changes)" if dirty and dirty != "?" else "")
+    + (" (with uncommitted changes)" if dirty else "")
     + f", in {elapsed // 60} min {elapsed % 60} s. Machine: {os.cpu_count()} cores ({cpu_model}), "
     f"{mem_gib:.0f} GiB, Linux {platform.release()}; {sh('rustc', '--version')}; "
-    f"{sh('wrk', '--version').splitlines()[0] if sh('wrk', '--version') != '?' else 'wrk'}; "
-    f"Chromium {sh('/usr/bin/chromium', '--version').split()[-1] if sh('/usr/bin/chromium', '--version') != '?' else '?'}.",
+    f"{' '.join(sh('wrk', '-v').split()[:2])}; "
+    f"{' '.join(sh('/usr/bin/chromium', '--version').split()[:2])}.",
     "",
     "Every figure below was measured in this one run on a shared, noisy 2-core machine: compare "
     "figures within the report, not across reports.",

@@ -63,6 +63,7 @@ pub struct Limits {
     pub matrix_per_account: Box<dyn Limiter>,
     pub scale_per_account: Box<dyn Limiter>,
     pub attacks_per_account: Box<dyn Limiter>,
+    pub cost_runs_per_account: Box<dyn Limiter>,
     /// Doubling waits after failures in a row, and the addresses each name is known at.
     pub login_backoff: super::login_backoff::LoginBackoff,
 }
@@ -89,6 +90,7 @@ impl Limits {
             matrix_per_account: make("matrix", settings.matrix_per_account),
             scale_per_account: make("scale", settings.scale_per_account),
             attacks_per_account: make("attacks", settings.attacks_per_account),
+            cost_runs_per_account: make("cost-runs", settings.cost_runs_per_account),
             login_backoff: super::login_backoff::LoginBackoff::new(
                 settings.login_backoff_after,
                 Duration::from_secs(settings.login_backoff_max_secs),
@@ -157,6 +159,7 @@ impl Limits {
             &self.matrix_per_account,
             &self.scale_per_account,
             &self.attacks_per_account,
+            &self.cost_runs_per_account,
         ] {
             limiter.forget_idle();
         }

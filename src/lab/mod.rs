@@ -8,10 +8,12 @@
 //! - `cross_site_probe` (kept by `store::probes`), `forgery_site`: what cross-site requests
 //!   carried;
 //! - `attacks`: the attack lab, each attack run against the real checks;
+//! - `cost_benchmark`: what each kind of check costs this server, timed now;
 //! - `request_size`: the bytes a request really sent; `jwks_check`: a verifier holding only the
 //!   JWKS; `role_claim`: a token's role claim beside the accounts table's.
 
 pub mod attacks;
+pub mod cost_benchmark;
 pub mod cross_site_probe;
 pub mod forgery_site;
 pub mod in_process;
@@ -57,6 +59,7 @@ pub fn router() -> Router<AppState> {
         .merge(role_claim::router())
         .merge(forgery_site::router())
         .merge(request_size::router())
+        .merge(cost_benchmark::router())
         .merge(jwks_check::router())
         .merge(cross_site_probe::router())
         .merge(scale::router())

@@ -15,6 +15,23 @@ pub struct AuthCost {
     pub modes: Vec<ModeCost>,
 }
 
+/// The cost lesson's live benchmark (`POST /api/lab/cost-benchmark`).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CostBenchmark {
+    /// How many times each check ran.
+    pub iterations: u32,
+    pub rows: Vec<CostRow>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CostRow {
+    /// What was timed, e.g. "signature check, HS256" or "session lookup (SQLite)".
+    pub what: String,
+    /// `signature`, `lookup` or `memory`.
+    pub kind: String,
+    pub median_ns: u64,
+}
+
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ModeCost {
     pub mode: AuthMode,

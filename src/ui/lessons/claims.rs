@@ -77,10 +77,8 @@ pub const CLAIMS: [Claim; 22] = [
     Claim {
         number: 6,
         text: "JWTs verify without a database round trip, so they are faster.",
-        shown: Shown::Coming(
-            "measured per-request cost on screen: store lookup vs signature check, per algorithm",
-        ),
-        elsewhere: &[],
+        shown: Shown::Live,
+        elsewhere: &[PLAYGROUND, COMPARE],
     },
     Claim {
         number: 7,

@@ -17,6 +17,7 @@ pub mod scale_experiment;
 pub mod scaling_out;
 pub mod size_on_the_wire;
 pub mod store_outage;
+pub mod what_auth_costs;
 pub mod where_state_lives;
 
 use super::ssr_view::SsrVersusHydration;
@@ -30,7 +31,7 @@ pub struct Lesson {
     pub claims: &'static [u8],
 }
 
-pub const LESSONS: [Lesson; 13] = [
+pub const LESSONS: [Lesson; 14] = [
     Lesson {
         slug: "where-state-lives",
         title: "Where the state lives",
@@ -60,6 +61,11 @@ pub const LESSONS: [Lesson; 13] = [
         slug: "size-on-the-wire",
         title: "Size on the wire",
         claims: &[12],
+    },
+    Lesson {
+        slug: "what-auth-costs",
+        title: "What authentication costs, measured",
+        claims: &[6],
     },
     Lesson {
         slug: "reading-and-signing",
@@ -177,6 +183,7 @@ fn body(slug: &str) -> AnyView {
         "csrf-and-xss" => csrf_and_xss::Lesson().into_any(),
         "cross-site-forgery" => cross_site_forgery::Lesson().into_any(),
         "size-on-the-wire" => size_on_the_wire::Lesson().into_any(),
+        "what-auth-costs" => what_auth_costs::Lesson().into_any(),
         "reading-and-signing" => reading_and_signing::Lesson().into_any(),
         "scaling-out" => scaling_out::Lesson().into_any(),
         "store-outage" => store_outage::Lesson().into_any(),
