@@ -49,7 +49,7 @@ function step(steps: Step[], label: string): Step {
 
 test("the lesson list says, per claim, whether it is shown live and where; the footer agrees", async ({ page }) => {
   await openHydrated(page, "/lessons");
-  await expect(page.getByTestId("lesson-list").getByRole("link")).toHaveCount(13);
+  await expect(page.getByTestId("lesson-list").getByRole("link")).toHaveCount(14);
   const rows = page.getByTestId("claims").locator("tbody tr");
   await expect(rows).toHaveCount(22);
   const statuses = await rows.evaluateAll((list) => list.map((r) => r.getAttribute("data-status")));

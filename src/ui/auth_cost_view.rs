@@ -1,7 +1,9 @@
 //! The measured cost of authentication on the learner's own recent requests, per mode, as the
 //! server timed them (`GET /api/auth-cost`): the judge (a session's store lookup; a token's
 //! signature check, and its denylist lookup when on) next to everything else the server did.
-//! Fetched again whenever `trigger` changes (after each of the page's requests).
+//! Fetched again whenever `trigger` changes (after each of the page's requests), and only while
+//! `signed_in`: asking with a credential that no longer works would itself be a refused request,
+//! on the audit log, every time.
 
 use crate::{
     client::{self, Credential},
@@ -17,10 +19,16 @@ pub fn AuthCostView(
     /// Anything that changes after a request the page made.
     #[prop(into)]
     trigger: Signal<usize>,
+    /// Whether the page holds a working credential now (signed in, last request accepted).
+    #[prop(into)]
+    signed_in: Signal<bool>,
 ) -> impl IntoView {
     let cost: RwSignal<Option<AuthCost>> = RwSignal::new(None);
     Effect::new(move |_| {
         trigger.track();
+        if !signed_in.get() {
+            return;
+        }
         let token = bearer.get();
         spawn_local(async move {
             let credential = match token.as_deref() {
@@ -71,6 +79,14 @@ pub fn AuthCostView(
 /// each new call re-runs whatever reads it, even with the same value).
 pub fn after_each_call(last: RwSignal<Option<crate::client::Call>>) -> Signal<usize> {
     Signal::derive(move || last.with(|call| call.as_ref().map_or(0, |c| c.status as usize)))
+}
+
+/// Whether the last call recorded in `last` was accepted (a 2xx answer).
+pub fn last_call_accepted(last: RwSignal<Option<crate::client::Call>>) -> bool {
+    last.with(|call| {
+        call.as_ref()
+            .is_some_and(|c| (200..300).contains(&c.status))
+    })
 }
 
 fn micros(ns: u64) -> String {

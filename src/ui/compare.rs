@@ -130,11 +130,19 @@ pub fn ComparePage() -> impl IntoView {
                 "denylist, a database lookup every bearer request now pays (its cost is in each trace)."
             </p>
             // Every call and every replay is one of this account's requests, timed by the server.
-            <AuthCostView bearer=lab.jwt.copy
+            // Asked with the live token while the JWT column is signed in, else the cookie while
+            // the session column is; after both logouts, not at all (the last figures stay).
+            <AuthCostView
+                bearer=Signal::derive(move || {
+                    lab.jwt.user.with(Option::is_some).then(|| lab.jwt.secret.get()).flatten()
+                })
                 trigger=Signal::derive(move || {
                     lab.session.last.track();
                     lab.jwt.last.track();
                     lab.marks.with(Vec::len)
+                })
+                signed_in=Signal::derive(move || {
+                    lab.jwt.user.with(Option::is_some) || lab.session.user.with(Option::is_some)
                 })/>
         </section>
         <LogoutMatrixView token=lab.jwt.secret/>

@@ -4,7 +4,7 @@
 //! curl equivalent, and a decoder for any pasted token.
 
 use super::{
-    auth_cost_view::{after_each_call, AuthCostView},
+    auth_cost_view::{after_each_call, last_call_accepted, AuthCostView},
     jwt_model::JwtModel,
     trace_view::TraceView,
     when::When,
@@ -99,7 +99,10 @@ pub fn JwtInspector(lab: JwtModel) -> impl IntoView {
                     <pre class="wire curl" data-testid="jwt-curl">{curl_for(&call, &browser::origin())}</pre>
                 }.into_any(),
             }}
-            <AuthCostView bearer=lab.token trigger=after_each_call(lab.last)/>
+            <AuthCostView bearer=lab.token trigger=after_each_call(lab.last)
+                signed_in=Signal::derive(move || {
+                    lab.token.with(Option::is_some) && last_call_accepted(lab.last)
+                })/>
             <Decoder/>
         </aside>
     }

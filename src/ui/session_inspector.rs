@@ -4,7 +4,7 @@
 //! the bytes the cookie adds to every request.
 
 use super::{
-    auth_cost_view::{after_each_call, AuthCostView},
+    auth_cost_view::{after_each_call, last_call_accepted, AuthCostView},
     session_model::SessionModel,
     trace_view::TraceView,
     when::When,
@@ -97,7 +97,10 @@ pub fn SessionInspector(lab: SessionModel) -> impl IntoView {
                 }
             }}
 
-            <AuthCostView bearer=Signal::derive(|| None::<String>) trigger=after_each_call(lab.last)/>
+            <AuthCostView bearer=Signal::derive(|| None::<String>) trigger=after_each_call(lab.last)
+                signed_in=Signal::derive(move || {
+                    lab.state.with(Option::is_some) && last_call_accepted(lab.last)
+                })/>
 
             <h3>"Size on the wire"</h3>
             {move || match lab.state.get() {
