@@ -1,6 +1,6 @@
 //! The measured cost of authentication on the learner's own requests (`auth::cost`):
 //! - `measure`, a middleware around the API, times each request and hands the extractors a cell
-//!   in which the judge's own time is put (`note_judge`); after the answer, an accepted request's
+//!   in which the judge's own time is put (`extract::judge_time`); after the answer, an accepted request's
 //!   two times are recorded under its account and mode;
 //! - `GET /api/auth-cost` answers the caller's medians, per mode. It is not itself counted: a page
 //!   that polls it would otherwise be measuring its own polling. Without a working credential it
@@ -8,43 +8,21 @@
 //!   request, a logout or an expiry included, without provoking an error of its own.
 
 use crate::{
-    api::{error::ApiError, extract::auth_user::AuthUser},
+    api::{
+        error::ApiError,
+        extract::{auth_user::AuthUser, judge_time::JudgeTime},
+    },
     state::AppState,
-    wire::{AuthCost, AuthMode},
+    wire::AuthCost,
 };
 use axum::{
     extract::{Request, State},
-    http::request::Parts,
     middleware::Next,
     response::Response,
     routing::get,
     Extension, Json, Router,
 };
-use std::{
-    sync::{Arc, Mutex},
-    time::{Duration, Instant},
-};
-
-/// Filled by the first judge that accepts the request: whose it was, in which mode, and how long
-/// the judge took.
-#[derive(Clone, Default)]
-pub struct JudgeTime(Arc<Mutex<Option<(i64, AuthMode, Duration)>>>);
-
-impl JudgeTime {
-    fn take(&self) -> Option<(i64, AuthMode, Duration)> {
-        self.0.lock().ok().and_then(|mut slot| slot.take())
-    }
-}
-
-/// Called by the extractors after an accepted judgement that started at `started`.
-pub fn note_judge(parts: &Parts, user_id: i64, mode: AuthMode, started: Instant) {
-    let judged = started.elapsed();
-    if let Some(cell) = parts.extensions.get::<JudgeTime>() {
-        if let Ok(mut slot) = cell.0.lock() {
-            slot.get_or_insert((user_id, mode, judged));
-        }
-    }
-}
+use std::time::Instant;
 
 pub async fn measure(State(state): State<AppState>, mut request: Request, next: Next) -> Response {
     let cell = JudgeTime::default();

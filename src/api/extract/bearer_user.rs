@@ -2,9 +2,9 @@
 //! `Authorization: Bearer <access token>` passed every check (`auth::judge::token`); any other
 //! request is refused with 401 and an RFC 6750 challenge.
 
-use super::{bearer_token, settle};
+use super::{bearer_token, judge_time::note_judge, settle};
 use crate::{
-    api::{auth_cost::note_judge, error::ApiError},
+    api::error::ApiError,
     auth::{
         judge::{self, token::TokenPrincipal},
         jwt::Claims,

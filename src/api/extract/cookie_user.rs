@@ -2,9 +2,9 @@
 //! check (`auth::judge::session`); any other request is refused with 401 (or 403 for the origin
 //! and CSRF checks) and the decision trace that refused it.
 
-use super::{presented, settle};
+use super::{judge_time::note_judge, presented, settle};
 use crate::{
-    api::{auth_cost::note_judge, error::ApiError},
+    api::error::ApiError,
     auth::{judge, session::ActiveSession},
     state::AppState,
     wire::{AuthMode, AuthTrace},

@@ -10,6 +10,7 @@ pub mod admin;
 pub mod auth_user;
 pub mod bearer_user;
 pub mod cookie_user;
+pub mod judge_time;
 
 use super::{client_addr::ClientAddr, cookies, error::ApiError};
 use crate::{
