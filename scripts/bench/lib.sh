@@ -69,6 +69,14 @@ start_authlab() {
   wait_up "$base/api/health"
 }
 
+# bob's session cookie (`name=value`) from a session login at $base.
+login_body='{"username":"bob","password":"bob-builds-it"}'
+session_login() {
+  curl -fsS -D - -o /dev/null -X POST -H 'content-type: application/json' \
+    -d "$login_body" "$base/api/session/login" |
+    sed -n 's/^[Ss]et-[Cc]ookie: \(__Host-authlab_session=[^;]*\).*/\1/p'
+}
+
 # start_redis: a redis-server of its own on a free port, nothing saved; sets redis_port, redis_pid.
 start_redis() {
   redis_port=$(free_port)

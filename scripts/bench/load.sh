@@ -33,15 +33,9 @@ measure() {
   tail -1 "$results" | awk -F'|' '{printf "%s: %s req/s of server CPU, p50 %s, p99 %s\n", $1, $2, $3, $4}'
 }
 
-login_body='{"username":"bob","password":"bob-builds-it"}'
 jwt_login() {
   curl -fsS -X POST -H 'content-type: application/json' -d "$login_body" "$base/api/jwt/login" |
     json_field access_token
-}
-session_login() {
-  curl -fsS -D - -o /dev/null -X POST -H 'content-type: application/json' \
-    -d "$login_body" "$base/api/session/login" |
-    sed -n 's/^[Ss]et-[Cc]ookie: \(__Host-authlab_session=[^;]*\).*/\1/p'
 }
 set_switch() {
   curl -fsS -o /dev/null -X PUT -H 'content-type: application/json' \

@@ -22,9 +22,7 @@ LUA
 
 for pool in 2 0; do
   AUTHLAB_PASSWORDS_MAX_CONCURRENT_HASHES=$pool start_authlab "stall-$pool"
-  session=$(curl -fsS -D - -o /dev/null -X POST -H 'content-type: application/json' \
-    -d '{"username":"bob","password":"bob-builds-it"}' "$base/api/session/login" |
-    sed -n 's/^[Ss]et-[Cc]ookie: \(__Host-authlab_session=[^;]*\).*/\1/p')
+  session=$(session_login)
   label="stall $pool"
   [ "$pool" = 0 ] && label="stall default"
   wrk -t1 -c4 -d2s -H "Cookie: $session" "$base/api/me" >/dev/null
