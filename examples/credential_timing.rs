@@ -19,7 +19,7 @@ async fn main() {
         database_url: format!("sqlite://{}/timing.db", dir.path().display()),
         ..Settings::default()
     };
-    let state = server::build_state(settings.clone(), server::leptos_options(&settings))
+    let state = server::build_state(settings.clone(), server::site(&settings))
         .await
         .expect("state");
     let wrong = Password::new("definitely-not-the-password");

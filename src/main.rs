@@ -19,9 +19,9 @@ async fn serve() -> Result<(), authlab::server::StartError> {
     let settings = Settings::load()?;
     logging::init(settings.log_level);
     let listen = settings.listen;
-    let options = server::leptos_options(&settings);
+    let site = server::site(&settings);
     let cleanup_every = std::time::Duration::from_secs(settings.session.cleanup_interval_secs);
-    let state = server::build_state(settings, options).await?;
+    let state = server::build_state(settings, site).await?;
     server::spawn_maintenance(state.clone(), cleanup_every);
     // With a shared store, other processes' changes reach this one's caches.
     authlab::auth::follow_changes::spawn(state.clone());

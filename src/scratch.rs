@@ -37,25 +37,26 @@ pub fn is_scratch_like(username: &str) -> bool {
 /// How long a matrix account may outlive an abandoned run.
 pub const MATRIX_TTL_SECS: i64 = 600;
 
-/// Drop what memory holds about deleted accounts.
-fn forget(state: &AppState, deleted: &[(i64, String)]) {
+/// Drop what memory holds about deleted accounts (and tell the other processes to drop theirs).
+async fn forget(state: &AppState, deleted: &[(i64, String)]) {
     for (id, username) in deleted {
         state.keys.forget_owner(*id);
         state.account_settings.forget(*id, username);
         state.revocation.forget(username);
+        state.accounts.changed(*id).await;
     }
 }
 
 /// Delete the matrix accounts of one run (only matrix accounts, only these ids).
 pub async fn delete_matrix_accounts(state: &AppState, ids: &[i64]) -> Result<usize, UserError> {
     let deleted = users::delete_scratch(&state.db, Scratch::Matrix, ids).await?;
-    forget(state, &deleted);
+    forget(state, &deleted).await;
     Ok(deleted.len())
 }
 
 /// Maintenance: delete every scratch account past its expiry.
 pub async fn delete_expired(state: &AppState) -> Result<usize, UserError> {
     let deleted = users::delete_expired_scratch(&state.db, unix_now()).await?;
-    forget(state, &deleted);
+    forget(state, &deleted).await;
     Ok(deleted.len())
 }

@@ -5,6 +5,7 @@ use crate::{
     api,
     app::{shell, App},
     auth::{
+        account_cache::AccountCache,
         keys::{KeyError, KeyRing},
         password::{HashError, PasswordHasher},
         rate_limit::Limits,
@@ -65,10 +66,18 @@ pub enum StartError {
     Serve(std::io::Error),
 }
 
+/// The built site the server serves: Leptos' options (where it is, how the shell links the
+/// bundle) and the bundle's hashed names, found once at start-up.
+#[derive(Clone)]
+pub struct Site {
+    pub options: LeptosOptions,
+    pub bundle: Arc<HashedBundle>,
+}
+
 /// Where the built site is and what the bundle is called. cargo-leptos passes these as `LEPTOS_*`
 /// variables when it runs the server; the defaults match `[package.metadata.leptos]` so the binary
 /// also runs on its own (and under `cargo test`).
-pub fn leptos_options(settings: &Settings) -> LeptosOptions {
+pub fn site(settings: &Settings) -> Site {
     let var = |name: &str, default: &str| std::env::var(name).unwrap_or_else(|_| default.into());
     let env = match var("LEPTOS_ENV", "PROD").to_ascii_uppercase().as_str() {
         "DEV" | "DEVELOPMENT" => Env::DEV,
@@ -80,37 +89,29 @@ pub fn leptos_options(settings: &Settings) -> LeptosOptions {
     let hash_file = var("LEPTOS_HASH_FILE_NAME", "hash.txt");
     // Hashed names only when the build wrote them and every file is there: Leptos panics while
     // rendering a page if it is told to hash and the hash file is missing.
-    let hashed = hashed_bundle(&hash_file, &site_root, &pkg_dir, &output_name).in_use();
-    LeptosOptions::builder()
+    let bundle = HashedBundle::find(
+        &HashedBundle::hash_file_beside_binary(&hash_file),
+        std::path::Path::new(&site_root),
+        &pkg_dir,
+        &output_name,
+    );
+    let options = LeptosOptions::builder()
         .output_name(output_name)
         .site_root(site_root)
         .site_pkg_dir(pkg_dir)
         .hash_file(hash_file.into())
-        .hash_files(hashed)
+        .hash_files(bundle.in_use())
         .site_addr(settings.listen)
         .env(env)
-        .build()
-}
-
-fn hashed_bundle(
-    hash_file: &str,
-    site_root: &str,
-    pkg_dir: &str,
-    output_name: &str,
-) -> HashedBundle {
-    HashedBundle::find(
-        &HashedBundle::hash_file_beside_binary(hash_file),
-        std::path::Path::new(site_root),
-        pkg_dir,
-        output_name,
-    )
+        .build();
+    Site {
+        options,
+        bundle: Arc::new(bundle),
+    }
 }
 
 /// Open the database, seed it, and build the shared state.
-pub async fn build_state(
-    settings: Settings,
-    leptos_options: LeptosOptions,
-) -> Result<AppState, StartError> {
+pub async fn build_state(settings: Settings, site: Site) -> Result<AppState, StartError> {
     let db = db::connect(&settings.database_url).await?;
     let passwords = Arc::new(PasswordHasher::new(
         settings.passwords.hash_pool_size(),
@@ -137,16 +138,24 @@ pub async fn build_state(
     let stores = shared_stores(&settings, &db)?;
     // Tells the other processes sharing the store what changed here (nobody, on SQLite).
     let announcer = Announcer::for_store(&stores.which);
+    let accounts = Arc::new(AccountCache::new(
+        db.clone(),
+        settings.session.cache_accounts,
+        announcer.clone(),
+    ));
     let sessions = Arc::new(Sessions::new(
         stores.sessions,
         db.clone(),
+        accounts.clone(),
         settings.session.idle_timeout_secs,
         settings.session.absolute_timeout_secs,
         settings.retention.ended_sessions_secs,
     ));
     let default_same_site = settings.session.same_site;
     Ok(AppState::new(Shared {
-        leptos_options,
+        leptos_options: site.options,
+        bundle: site.bundle,
+        accounts,
         account_settings: Arc::new(AccountSettings::new(
             db.clone(),
             default_same_site,
@@ -248,16 +257,7 @@ fn shared_stores(settings: &Settings, db: &sqlx::SqlitePool) -> Result<SharedSto
 pub fn router(state: AppState) -> Router {
     let routes = generate_route_list(App);
     let options = state.leptos_options.clone();
-    let bundle = Arc::new(if options.hash_files {
-        hashed_bundle(
-            &options.hash_file,
-            &options.site_root,
-            &options.site_pkg_dir,
-            &options.output_name,
-        )
-    } else {
-        HashedBundle::default()
-    });
+    let bundle = state.bundle.clone();
     Router::new()
         .merge(
             api::router(crate::lab::router()).layer(middleware::from_fn_with_state(

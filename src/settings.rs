@@ -167,6 +167,10 @@ pub struct SessionSettings {
     pub same_site: SameSite,
     /// How often the maintenance task runs (expired sessions, retention, scratch accounts).
     pub cleanup_interval_secs: u64,
+    /// Keep the accounts session checks read in memory, emptied on every change to the account
+    /// (`auth::account_cache`). Turn it off when several processes share one SQLite file without
+    /// Redis: they would not hear each other's changes.
+    pub cache_accounts: bool,
 }
 
 /// Bearer-JWT mode.
@@ -339,6 +343,7 @@ impl Default for SessionSettings {
             absolute_timeout_secs: 1800,
             same_site: SameSite::Lax,
             cleanup_interval_secs: 60,
+            cache_accounts: true,
         }
     }
 }
@@ -455,6 +460,7 @@ env_overrides! {
     "AUTHLAB_SESSION_ABSOLUTE_TIMEOUT_SECS" => session.absolute_timeout_secs;
     "AUTHLAB_SESSION_SAME_SITE" => session.same_site;
     "AUTHLAB_SESSION_CLEANUP_INTERVAL_SECS" => session.cleanup_interval_secs;
+    "AUTHLAB_SESSION_CACHE_ACCOUNTS" => session.cache_accounts;
     "AUTHLAB_JWT_ACCESS_TTL_SECS" => jwt.access_ttl_secs;
     "AUTHLAB_JWT_REFRESH_TTL_SECS" => jwt.refresh_ttl_secs;
     "AUTHLAB_JWT_REFRESH_FAMILY_MAX_SECS" => jwt.refresh_family_max_secs;

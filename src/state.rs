@@ -38,9 +38,14 @@ impl std::ops::Deref for AppState {
 pub struct Shared {
     /// Where the built site lives and how the HTML shell links the bundle.
     pub leptos_options: LeptosOptions,
+    /// The bundle's hashed file names, which may be cached for good (`static_files`).
+    pub bundle: Arc<crate::static_files::HashedBundle>,
     pub db: SqlitePool,
     pub passwords: Arc<PasswordHasher>,
     pub sessions: Arc<Sessions>,
+    /// The accounts session checks read (`session.cache_accounts`); every write to an account
+    /// calls `changed`.
+    pub accounts: Arc<crate::auth::account_cache::AccountCache>,
     pub account_settings: Arc<AccountSettings>,
     pub keys: Arc<KeyRing>,
     pub refresh: Arc<RefreshTokens>,

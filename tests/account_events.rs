@@ -275,3 +275,67 @@ async fn log_out_everywhere_by_session_ends_every_session_and_clears_the_cookie(
         );
     }
 }
+
+/// The detail of the trace's `user` check.
+fn user_check_detail(answer: &common::Answer) -> String {
+    answer.json()["auth"]["checks"]
+        .as_array()
+        .and_then(|checks| checks.iter().find(|c| c["name"] == "user"))
+        .and_then(|c| c["detail"].as_str())
+        .unwrap_or_default()
+        .to_string()
+}
+
+#[tokio::test]
+async fn demoted_or_disabled_account_is_not_kept_alive_by_the_account_cache() {
+    let server = harness().await;
+    register(&server, "carol", "carols-old-secret").await;
+    let (alice, _) = server.jwt_login("alice", "alice-in-the-lab").await;
+    admin_patch(&server, &alice, "carol", json!({"role": "admin"})).await;
+    let session = server.session_login("carol", "carols-old-secret").await;
+
+    // The first check reads the account from the table; the next one from memory.
+    let first = server.get_as(&session, "/api/me").await;
+    assert_eq!(first.status, StatusCode::OK, "{}", first.text);
+    assert!(
+        user_check_detail(&first).contains("accounts table"),
+        "{}",
+        first.text
+    );
+    let cached = server.get_as(&session, "/api/me").await;
+    assert_eq!(cached.json()["role"], "admin");
+    assert!(
+        user_check_detail(&cached).contains("account cache"),
+        "{}",
+        cached.text
+    );
+
+    // A demotion empties the cache: the very next request has the new role.
+    admin_patch(&server, &alice, "carol", json!({"role": "user"})).await;
+    let demoted = server.get_as(&session, "/api/me").await;
+    assert_eq!(demoted.status, StatusCode::OK, "{}", demoted.text);
+    assert_eq!(demoted.json()["role"], "user");
+
+    // So does disabling: the very next request is refused.
+    assert!(user_check_detail(&server.get_as(&session, "/api/me").await).contains("account cache"));
+    admin_patch(&server, &alice, "carol", json!({"disabled": true})).await;
+    let refused = server.get_as(&session, "/api/me").await;
+    assert_eq!(refused.status, StatusCode::UNAUTHORIZED, "{}", refused.text);
+    assert_eq!(failed_check(&refused), "user");
+}
+
+#[tokio::test]
+async fn with_the_account_cache_off_every_session_check_reads_the_accounts_table() {
+    let server = common::harness_with(|s| s.session.cache_accounts = false).await;
+    register(&server, "carol", "carols-old-secret").await;
+    let session = server.session_login("carol", "carols-old-secret").await;
+    for _ in 0..2 {
+        let me = server.get_as(&session, "/api/me").await;
+        assert_eq!(me.status, StatusCode::OK, "{}", me.text);
+        assert!(
+            user_check_detail(&me).contains("accounts table"),
+            "{}",
+            me.text
+        );
+    }
+}

@@ -254,6 +254,67 @@ fn a_login_on_one_node_works_on_another_and_a_logout_is_seen_as_far_as_each_mode
     assert_eq!(refused.failed_check(), "denylist", "{}", refused.body);
 }
 
+/// The detail of the trace's `user` check.
+fn user_check_detail(answer: &Answer) -> String {
+    answer.json()["auth"]["checks"]
+        .as_array()
+        .and_then(|checks| checks.iter().find(|c| c["name"] == "user"))
+        .and_then(|c| c["detail"].as_str())
+        .unwrap_or_default()
+        .to_string()
+}
+
+#[test]
+fn an_account_disabled_on_one_node_is_not_kept_alive_by_another_nodes_account_cache() {
+    let redis = RedisProcess::start().expect("redis-server (./scripts/test.sh installs it)");
+    let dir = tempfile::tempdir().unwrap();
+    let a = start_node(dir.path(), &redis, "node-a");
+    let b = start_node(dir.path(), &redis, "node-b");
+    let registered = a.send("POST", "/api/register", &[], Some(&account("cached")));
+    assert_eq!(registered.status, 201, "{}", registered.body);
+
+    // B reads the account once from the accounts table, then keeps it in memory.
+    let (cookie, _) = session_login(&a, "cached");
+    let first = b.send("GET", "/api/me", &[("Cookie", &cookie)], None);
+    assert_eq!(first.status, 200, "{}", first.body);
+    assert!(
+        user_check_detail(&first).contains("accounts table"),
+        "{}",
+        first.body
+    );
+    let second = b.send("GET", "/api/me", &[("Cookie", &cookie)], None);
+    assert_eq!(second.status, 200, "{}", second.body);
+    assert!(
+        user_check_detail(&second).contains("account cache"),
+        "{}",
+        second.body
+    );
+
+    // An administrator on A disables it. B hears of it through the change feed, which may take
+    // a moment to arrive: a bounded number of tries, no time limit asserted.
+    let admin = a.send(
+        "POST",
+        "/api/jwt/login",
+        &[],
+        Some(&json!({"username": "alice", "password": "alice-in-the-lab"})),
+    );
+    assert_eq!(admin.status, 200, "{}", admin.body);
+    let auth = format!("Bearer {}", admin.json()["access_token"].as_str().unwrap());
+    let disabled = a.send(
+        "PUT",
+        "/api/admin/accounts/cached",
+        &[("Authorization", &auth)],
+        Some(&json!({"disabled": true})),
+    );
+    assert_eq!(disabled.status, 200, "{}", disabled.body);
+    let refused = eventually(
+        || b.send("GET", "/api/me", &[("Cookie", &cookie)], None),
+        |answer| answer.status == 401,
+    );
+    assert_eq!(refused.status, 401, "{}", refused.body);
+    assert_eq!(refused.failed_check(), "user", "{}", refused.body);
+}
+
 /// Call until `done` holds, a bounded number of times (the connection manager reconnects in
 /// the background, so the first call after an outage may still meet the old socket).
 fn eventually(mut call: impl FnMut() -> Answer, done: impl Fn(&Answer) -> bool) -> Answer {

@@ -75,6 +75,21 @@ bench_authlab_redis() {
   stop "$redis_pid"
 }
 
+# The session path's other number: accounts read from the table on every check
+# (session.cache_accounts = false), on SQLite and on Redis.
+bench_authlab_cache_off() {
+  AUTHLAB_SESSION_CACHE_ACCOUNTS=false start_authlab authlab-uncached
+  measure "authlab: session on SQLite, account cache off" "$pid" "$base/api/me" "Cookie: $(session_login)"
+  stop "$pid"
+  start_redis
+  AUTHLAB_SESSION_CACHE_ACCOUNTS=false AUTHLAB_STORE_URL="redis://127.0.0.1:$redis_port" \
+    start_authlab authlab-redis-uncached
+  measure "authlab: session on Redis, account cache off" "$pid" "$base/api/me" \
+    "Cookie: $(session_login)" "$redis_pid"
+  stop "$pid"
+  stop "$redis_pid"
+}
+
 bench_reference() {
   start_redis
   local port
@@ -106,3 +121,4 @@ bench_reference() {
 bench_reference
 bench_authlab
 bench_authlab_redis
+bench_authlab_cache_off

@@ -64,6 +64,7 @@ async fn end_all_access(
     .rows_affected();
     tx.commit().await?;
     // Memory follows the database only once the database has it.
+    state.accounts.changed(user.id).await;
     state.revocation.marked(&user.username, now).await;
     Ok((sessions_ended, refresh_revoked, now))
 }
@@ -79,6 +80,7 @@ async fn end_all_access_then_account(
     let sessions_ended = state.sessions.end_all_of(user.id).await?;
     let refresh_revoked = state.refresh.revoke_user(user.id).await?;
     mark_account(&state.db, user, new_hash, now).await?;
+    state.accounts.changed(user.id).await;
     state.revocation.marked(&user.username, now).await;
     Ok((sessions_ended, refresh_revoked, now))
 }
@@ -160,6 +162,7 @@ pub async fn change_role(
         .bind(user.id)
         .execute(&state.db)
         .await?;
+    state.accounts.changed(user.id).await;
     state.revocation.marked(&user.username, now).await;
     let detail = format!("role {} → {role} by an administrator", user.role);
     record(state, by, user, "role change", &detail).await;
@@ -196,6 +199,7 @@ pub async fn set_disabled(
         .await?;
     }
     tx.commit().await?;
+    state.accounts.changed(user.id).await;
     state.revocation.marked(&user.username, now).await;
     let action = if disabled {
         "account disabled"

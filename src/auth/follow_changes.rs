@@ -33,8 +33,13 @@ pub async fn apply(state: &AppState, change: Option<Change>) {
             Ok(())
         }
         Some(Change::Keys) => state.keys.reload().await.map_err(|e| e.to_string()),
+        Some(Change::Account(user_id)) => {
+            state.accounts.forget(user_id);
+            Ok(())
+        }
         None => {
             state.account_settings.forget_all();
+            state.accounts.forget_all();
             match state.revocation.reload_marks().await {
                 Ok(()) => state.keys.reload().await.map_err(|e| e.to_string()),
                 Err(err) => Err(err.to_string()),

@@ -3,6 +3,7 @@
 //! here returning `error::AuthError`. The HTTP layer (`api::extract`) turns decisions into axum
 //! extractors and API errors.
 
+pub mod account_cache;
 pub mod account_events;
 pub mod cost;
 pub mod credentials;

@@ -14,7 +14,12 @@
 //!   either timeout.
 
 use crate::{
-    auth::{csrf, decision::Trace, last_seen::LastSeenWriter},
+    auth::{
+        account_cache::{AccountCache, Source},
+        csrf,
+        decision::Trace,
+        last_seen::LastSeenWriter,
+    },
     db::{
         unix_now,
         users::{self, User, UserError},
@@ -70,6 +75,8 @@ pub struct Sessions {
     store: Arc<dyn SessionStore>,
     last_seen: LastSeenWriter,
     db: SqlitePool,
+    /// Where each request's account is read (memory or the accounts table).
+    accounts: Arc<AccountCache>,
     idle_secs: i64,
     absolute_secs: i64,
     /// How long the server remembers whose an ended session was (for the audit log only).
@@ -77,10 +84,12 @@ pub struct Sessions {
 }
 
 impl Sessions {
-    /// Sessions in `store`; accounts are read from `db`. Starts the last-seen writer.
+    /// Sessions in `store`; accounts are read through `accounts` (and `db` for the audit log's
+    /// owner look-ups). Starts the last-seen writer.
     pub fn new(
         store: Arc<dyn SessionStore>,
         db: SqlitePool,
+        accounts: Arc<AccountCache>,
         idle_secs: u64,
         absolute_secs: u64,
         ended_memory_secs: u64,
@@ -89,6 +98,7 @@ impl Sessions {
             last_seen: LastSeenWriter::spawn(store.clone()),
             store,
             db,
+            accounts,
             idle_secs: idle_secs as i64,
             absolute_secs: absolute_secs as i64,
             ended_memory_secs: ended_memory_secs as i64,
@@ -239,7 +249,8 @@ impl Sessions {
             format!("logged in {age} s ago (limit {} s)", self.absolute_secs),
         );
 
-        let Some(user) = users::find_by_id(&self.db, record.user_id).await? else {
+        let (user, source) = self.accounts.find(record.user_id).await?;
+        let Some(user) = user else {
             self.end_key(&key).await?;
             trace.fail(
                 CheckId::User,
@@ -248,7 +259,8 @@ impl Sessions {
             return Ok(None);
         };
         if user.disabled {
-            // Read fresh on every request, so an administrator's "disable" bites at once.
+            // Read fresh (or from a cache emptied by the change), so an administrator's
+            // "disable" bites at once.
             self.end_key(&key).await?;
             trace.fail(
                 CheckId::User,
@@ -256,12 +268,15 @@ impl Sessions {
             );
             return Ok(None);
         }
+        let read_from = match source {
+            Source::Database => "read from the accounts table just now",
+            Source::Memory => {
+                "from this server's account cache, which every change to the account empties"
+            }
+        };
         trace.pass(
             CheckId::User,
-            format!(
-                "{} ({}), read from the accounts table just now",
-                user.username, user.role
-            ),
+            format!("{} ({}), {read_from}", user.username, user.role),
         );
 
         let mut record = record;
@@ -298,14 +313,14 @@ impl Sessions {
         Ok(())
     }
 
-    /// Whose session a raw cookie value is or was, for the audit log: a live one, or one ended
-    /// within the last day.
     /// One lookup in the store and nothing else (the cost lesson's benchmark): whether a record
     /// is under this id, by the same index probe every session check makes.
     pub async fn lookup_only(&self, cookie: &str) -> Result<bool, StoreError> {
         Ok(self.store.load(&key_of(cookie)).await?.is_some())
     }
 
+    /// Whose session a raw cookie value is or was, for the audit log: a live one, or one ended
+    /// within the last day.
     pub async fn owner_of(&self, cookie: &str) -> Option<(i64, String)> {
         let since = unix_now() - self.ended_memory_secs;
         let user_id = self

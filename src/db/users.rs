@@ -162,6 +162,10 @@ pub async fn list(db: &SqlitePool) -> Result<Vec<(User, i64)>, UserError> {
         .collect()
 }
 
+// set_role, set_disabled, set_password_hash: for start-up only (`demo::prepare`, before any
+// account is cached). At run time accounts change through `auth::account_events`, which also
+// empties the account cache (`auth::account_cache`) here and on the other servers.
+
 pub async fn set_role(db: &SqlitePool, id: i64, role: Role) -> Result<(), UserError> {
     sqlx::query("UPDATE users SET role = ? WHERE id = ?")
         .bind(role.as_str())

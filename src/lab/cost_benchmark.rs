@@ -29,23 +29,15 @@ async fn run(
     user: AuthUser,
     headers: HeaderMap,
 ) -> Result<Json<CostBenchmark>, ApiError> {
-    crate::api::extract::login_origin_check(&headers)?;
-    if let Err(retry) = state
-        .limits
-        .cost_runs_per_account
-        .check(&user.user_id().to_string())
-        .await
-    {
-        return Err(ApiError::RateLimited {
-            what: "cost benchmark runs for this account".into(),
-            retry,
-        });
-    }
-    let Some(_running) = super::OneAtATime::claim(&state.cost_running) else {
-        return Err(ApiError::Busy(
-            "another cost benchmark is running on this server; try again in a second".into(),
-        ));
-    };
+    let _running = super::admit_one(
+        &headers,
+        &user,
+        state.limits.cost_runs_per_account.as_ref(),
+        "cost benchmark runs",
+        &state.cost_running,
+        "another cost benchmark is running on this server; try again in a second",
+    )
+    .await?;
     let mut rows = Vec::new();
     for alg in JwtAlg::ALL {
         rows.push(signature_row(&state, alg)?);

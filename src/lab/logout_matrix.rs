@@ -48,25 +48,15 @@ async fn run(
     client: ClientAddr,
     headers: HeaderMap,
 ) -> Result<Json<LogoutMatrix>, ApiError> {
-    // A cookie request passed the origin and CSRF checks in `AuthUser`; a bearer one cannot be
-    // forged by another site, but a browser-sent one must still come from our own pages.
-    crate::api::extract::login_origin_check(&headers)?;
-    if let Err(retry) = state
-        .limits
-        .matrix_per_account
-        .check(&user.user_id().to_string())
-        .await
-    {
-        return Err(ApiError::RateLimited {
-            what: "logout-matrix runs for this account".into(),
-            retry,
-        });
-    }
-    let Some(_running) = super::OneAtATime::claim(&state.matrix_running) else {
-        return Err(ApiError::Busy(
-            "the logout matrix is already running; try again in a few seconds".into(),
-        ));
-    };
+    let _running = super::admit_one(
+        &headers,
+        &user,
+        state.limits.matrix_per_account.as_ref(),
+        "logout-matrix runs",
+        &state.matrix_running,
+        "the logout matrix is already running; try again in a few seconds",
+    )
+    .await?;
     let mut run = Run {
         client,
         accounts: ScratchAccounts::new(MATRIX_PREFIX),

@@ -28,12 +28,51 @@ pub mod scale;
 pub mod scratch_accounts;
 pub mod xss_victim;
 
+use crate::api::{error::ApiError, extract::auth_user::AuthUser};
+use crate::auth::rate_limit::Limiter;
 use crate::state::AppState;
-use axum::Router;
+use axum::{http::HeaderMap, Router};
 use std::sync::{
     atomic::{AtomicBool, Ordering},
     Arc,
 };
+
+/// The admission every bounded experiment starts with, before it does any work:
+/// - the request comes from our own pages. A cookie request already passed the origin and CSRF
+///   checks in `AuthUser`; a bearer one cannot be forged by another site, but a browser-sent one
+///   must still come from our own pages (stops another site spending a learner's budget);
+/// - the account has budget left in `budget` (stops one student keeping the server busy).
+///
+/// `runs` names what is counted, for the 429 ("cost benchmark runs").
+pub async fn admit(
+    headers: &HeaderMap,
+    user: &AuthUser,
+    budget: &dyn Limiter,
+    runs: &str,
+) -> Result<(), ApiError> {
+    crate::api::extract::login_origin_check(headers)?;
+    budget
+        .check(&user.user_id().to_string())
+        .await
+        .map_err(|retry| ApiError::RateLimited {
+            what: format!("{runs} for this account"),
+            retry,
+        })
+}
+
+/// `admit`, then this server's one slot for the experiment (`running`); `busy` is the 429's
+/// reason when another run holds it. Keep the returned guard for the whole run.
+pub async fn admit_one(
+    headers: &HeaderMap,
+    user: &AuthUser,
+    budget: &dyn Limiter,
+    runs: &str,
+    running: &Arc<AtomicBool>,
+    busy: &str,
+) -> Result<OneAtATime, ApiError> {
+    admit(headers, user, budget, runs).await?;
+    OneAtATime::claim(running).ok_or_else(|| ApiError::Busy(busy.into()))
+}
 
 /// Marks an experiment as running on this server; dropping it (the run finished, failed, or was
 /// abandoned because the client hung up and the handler's future was dropped) frees the slot.

@@ -23,6 +23,8 @@ pub enum Change {
     Mark { username: String, at: i64 },
     /// Signing keys were made, rotated or retired.
     Keys,
+    /// An account's row changed (role, disabled, password) or was deleted.
+    Account(i64),
 }
 
 impl Change {
@@ -31,6 +33,7 @@ impl Change {
             Change::Switches(id) => format!("switches {id}"),
             Change::Mark { username, at } => format!("mark {at} {username}"),
             Change::Keys => "keys".into(),
+            Change::Account(id) => format!("account {id}"),
         }
     }
 
@@ -43,6 +46,7 @@ impl Change {
                 at: at.parse().ok()?,
             }),
             ("keys", None, None) => Some(Change::Keys),
+            ("account", Some(id), None) => Some(Change::Account(id.parse().ok()?)),
             _ => None,
         }
     }
@@ -147,6 +151,7 @@ mod tests {
                 at: 1_700_000_000,
             },
             Change::Keys,
+            Change::Account(7),
         ] {
             assert_eq!(Change::decode(&change.encode()), Some(change));
         }
@@ -156,6 +161,8 @@ mod tests {
             "switches x",
             "mark 1",
             "keys now",
+            "account",
+            "account seven",
             "other 1",
         ] {
             assert_eq!(Change::decode(junk), None, "{junk:?}");

@@ -62,8 +62,8 @@ pub async fn harness_in_with(dir: TempDir, adjust: impl FnOnce(&mut Settings)) -
     }
     limits.login_backoff_after = 1000;
     adjust(&mut settings);
-    let options = server::leptos_options(&settings);
-    let state = server::build_state(settings.clone(), options)
+    let site = server::site(&settings);
+    let state = server::build_state(settings.clone(), site)
         .await
         .expect("server state");
     Harness {

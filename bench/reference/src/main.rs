@@ -40,13 +40,20 @@ struct Claims {
     jti: String,
 }
 
+/// One algorithm's keys and rules.
+struct Verifier {
+    sign: EncodingKey,
+    key: DecodingKey,
+    rules: Validation,
+}
+
+/// Indexes into `Keys::verifiers`.
+const HS256: usize = 0;
+const EDDSA: usize = 1;
+const ES256: usize = 2;
+
 struct Keys {
-    hs256: (EncodingKey, DecodingKey),
-    eddsa: (EncodingKey, DecodingKey),
-    es256: (EncodingKey, DecodingKey),
-    hs256_rules: Validation,
-    eddsa_rules: Validation,
-    es256_rules: Validation,
+    verifiers: [Verifier; 3],
     db: SqlitePool,
     redis: Option<redis::aio::ConnectionManager>,
 }
@@ -57,12 +64,21 @@ struct SessionRecord {
     expires_at: u64,
 }
 
-fn rules(alg: Algorithm) -> Validation {
-    let mut rules = Validation::new(alg);
-    rules.set_issuer(&["reference"]);
-    rules.set_audience(&["reference"]);
-    rules.set_required_spec_claims(&["exp", "iss", "aud", "sub"]);
-    rules
+impl Verifier {
+    fn new(alg: Algorithm, sign: EncodingKey, key: DecodingKey) -> Self {
+        let mut rules = Validation::new(alg);
+        rules.set_issuer(&["reference"]);
+        rules.set_audience(&["reference"]);
+        rules.set_required_spec_claims(&["exp", "iss", "aud", "sub"]);
+        Verifier { sign, key, rules }
+    }
+
+    fn verify(&self, headers: &HeaderMap) -> Result<Claims, StatusCode> {
+        let token = bearer(headers).ok_or(StatusCode::UNAUTHORIZED)?;
+        jsonwebtoken::decode::<Claims>(token, &self.key, &self.rules)
+            .map(|data| data.claims)
+            .map_err(|_| StatusCode::UNAUTHORIZED)
+    }
 }
 
 fn bearer(headers: &HeaderMap) -> Option<&str> {
@@ -73,54 +89,43 @@ fn bearer(headers: &HeaderMap) -> Option<&str> {
         .strip_prefix("Bearer ")
 }
 
-fn verify(headers: &HeaderMap, key: &DecodingKey, rules: &Validation) -> Result<Claims, StatusCode> {
-    let token = bearer(headers).ok_or(StatusCode::UNAUTHORIZED)?;
-    jsonwebtoken::decode::<Claims>(token, key, rules)
-        .map(|data| data.claims)
-        .map_err(|_| StatusCode::UNAUTHORIZED)
+fn welcome(user: &str) -> Response {
+    Json(serde_json::json!({ "username": user })).into_response()
 }
 
-async fn me_hs256(State(keys): State<Arc<Keys>>, headers: HeaderMap) -> Response {
-    match verify(&headers, &keys.hs256.1, &keys.hs256_rules) {
-        Ok(claims) => Json(serde_json::json!({ "username": claims.sub })).into_response(),
+/// A bearer JWT of algorithm `ALG` (an index into `Keys::verifiers`), verified and nothing else.
+async fn me_jwt<const ALG: usize>(State(keys): State<Arc<Keys>>, headers: HeaderMap) -> Response {
+    match keys.verifiers[ALG].verify(&headers) {
+        Ok(claims) => welcome(&claims.sub),
         Err(status) => status.into_response(),
     }
 }
 
-async fn me_eddsa(State(keys): State<Arc<Keys>>, headers: HeaderMap) -> Response {
-    match verify(&headers, &keys.eddsa.1, &keys.eddsa_rules) {
-        Ok(claims) => Json(serde_json::json!({ "username": claims.sub })).into_response(),
-        Err(status) => status.into_response(),
-    }
-}
-
-async fn me_es256(State(keys): State<Arc<Keys>>, headers: HeaderMap) -> Response {
-    match verify(&headers, &keys.es256.1, &keys.es256_rules) {
-        Ok(claims) => Json(serde_json::json!({ "username": claims.sub })).into_response(),
-        Err(status) => status.into_response(),
+/// The answer once the denylist was asked: 503 when the store failed, 401 when the token's id
+/// is on it.
+fn after_denylist(denied: Result<bool, ()>, claims: &Claims) -> Response {
+    match denied {
+        Err(()) => StatusCode::SERVICE_UNAVAILABLE.into_response(),
+        Ok(true) => StatusCode::UNAUTHORIZED.into_response(),
+        Ok(false) => welcome(&claims.sub),
     }
 }
 
 async fn me_hs256_redis(State(keys): State<Arc<Keys>>, headers: HeaderMap) -> Response {
-    let claims = match verify(&headers, &keys.hs256.1, &keys.hs256_rules) {
+    let claims = match keys.verifiers[HS256].verify(&headers) {
         Ok(claims) => claims,
         Err(status) => return status.into_response(),
     };
     let Some(mut redis) = keys.redis.clone() else {
         return StatusCode::SERVICE_UNAVAILABLE.into_response();
     };
-    let denied: Option<String> = match redis::cmd("GET")
+    let denied = redis::cmd("GET")
         .arg(format!("denied:{}", claims.jti))
-        .query_async(&mut redis)
+        .query_async::<Option<String>>(&mut redis)
         .await
-    {
-        Ok(found) => found,
-        Err(_) => return StatusCode::SERVICE_UNAVAILABLE.into_response(),
-    };
-    if denied.is_some() {
-        return StatusCode::UNAUTHORIZED.into_response();
-    }
-    Json(serde_json::json!({ "username": claims.sub })).into_response()
+        .map(|found| found.is_some())
+        .map_err(|_| ());
+    after_denylist(denied, &claims)
 }
 
 fn session_cookie(headers: &HeaderMap) -> Option<&str> {
@@ -153,7 +158,7 @@ async fn me_session_redis(State(keys): State<Arc<Keys>>, headers: HeaderMap) -> 
     if record.expires_at < now_secs() {
         return StatusCode::UNAUTHORIZED.into_response();
     }
-    Json(serde_json::json!({ "username": record.user })).into_response()
+    welcome(&record.user)
 }
 
 async fn health() -> Response {
@@ -168,27 +173,22 @@ fn now_secs() -> u64 {
 }
 
 async fn me_hs256_sqlite(State(keys): State<Arc<Keys>>, headers: HeaderMap) -> Response {
-    let claims = match verify(&headers, &keys.hs256.1, &keys.hs256_rules) {
+    let claims = match keys.verifiers[HS256].verify(&headers) {
         Ok(claims) => claims,
         Err(status) => return status.into_response(),
     };
-    let denied: Option<i64> = match sqlx::query_scalar("SELECT 1 FROM denied WHERE jti = ?")
+    let denied = sqlx::query_scalar::<_, i64>("SELECT 1 FROM denied WHERE jti = ?")
         .bind(&claims.jti)
         .fetch_optional(&keys.db)
         .await
-    {
-        Ok(found) => found,
-        Err(_) => return StatusCode::SERVICE_UNAVAILABLE.into_response(),
-    };
-    if denied.is_some() {
-        return StatusCode::UNAUTHORIZED.into_response();
-    }
-    Json(serde_json::json!({ "username": claims.sub })).into_response()
+        .map(|found| found.is_some())
+        .map_err(|_| ());
+    after_denylist(denied, &claims)
 }
 
 async fn me_session(session: Session) -> Response {
     match session.get::<String>("user").await {
-        Ok(Some(user)) => Json(serde_json::json!({ "username": user })).into_response(),
+        Ok(Some(user)) => welcome(&user),
         Ok(None) => StatusCode::UNAUTHORIZED.into_response(),
         Err(_) => StatusCode::SERVICE_UNAVAILABLE.into_response(),
     }
@@ -205,8 +205,9 @@ async fn login(State(keys): State<Arc<Keys>>, session: Session) -> Response {
         iat: now,
         jti: format!("{:032x}", rand::random::<u128>()),
     };
-    let sign = |alg: Algorithm, key: &EncodingKey| {
-        jsonwebtoken::encode(&Header::new(alg), &claims, key).unwrap_or_default()
+    let sign = |alg: Algorithm, which: usize| {
+        jsonwebtoken::encode(&Header::new(alg), &claims, &keys.verifiers[which].sign)
+            .unwrap_or_default()
     };
     if session.insert("user", "bob").await.is_err() {
         return StatusCode::SERVICE_UNAVAILABLE.into_response();
@@ -228,9 +229,9 @@ async fn login(State(keys): State<Arc<Keys>>, session: Session) -> Response {
         redis_session = id;
     }
     Json(serde_json::json!({
-        "hs256": sign(Algorithm::HS256, &keys.hs256.0),
-        "eddsa": sign(Algorithm::EdDSA, &keys.eddsa.0),
-        "es256": sign(Algorithm::ES256, &keys.es256.0),
+        "hs256": sign(Algorithm::HS256, HS256),
+        "eddsa": sign(Algorithm::EdDSA, EDDSA),
+        "es256": sign(Algorithm::ES256, ES256),
         "redis_session": redis_session,
     }))
     .into_response()
@@ -301,30 +302,33 @@ async fn main() {
         ec.public_key().to_encoded_point(false)
     };
     let keys = Arc::new(Keys {
-        hs256: (
-            EncodingKey::from_secret(&secret),
-            DecodingKey::from_secret(&secret),
-        ),
-        eddsa: (
-            EncodingKey::from_ed_der(der.as_bytes()),
-            DecodingKey::from_ed_der(&public),
-        ),
-        es256: (
-            EncodingKey::from_ec_der(ec_der.as_bytes()),
-            DecodingKey::from_ec_der(ec_point.as_bytes()),
-        ),
-        hs256_rules: rules(Algorithm::HS256),
-        eddsa_rules: rules(Algorithm::EdDSA),
-        es256_rules: rules(Algorithm::ES256),
+        // In the order of the HS256, EDDSA and ES256 indexes.
+        verifiers: [
+            Verifier::new(
+                Algorithm::HS256,
+                EncodingKey::from_secret(&secret),
+                DecodingKey::from_secret(&secret),
+            ),
+            Verifier::new(
+                Algorithm::EdDSA,
+                EncodingKey::from_ed_der(der.as_bytes()),
+                DecodingKey::from_ed_der(&public),
+            ),
+            Verifier::new(
+                Algorithm::ES256,
+                EncodingKey::from_ec_der(ec_der.as_bytes()),
+                DecodingKey::from_ec_der(ec_point.as_bytes()),
+            ),
+        ],
         db,
         redis,
     });
 
     let app = Router::new()
         .route("/login", post(login))
-        .route("/me/hs256", get(me_hs256))
-        .route("/me/eddsa", get(me_eddsa))
-        .route("/me/es256", get(me_es256))
+        .route("/me/hs256", get(me_jwt::<HS256>))
+        .route("/me/eddsa", get(me_jwt::<EDDSA>))
+        .route("/me/es256", get(me_jwt::<ES256>))
         .route("/me/hs256-sqlite", get(me_hs256_sqlite))
         .route("/me/hs256-redis", get(me_hs256_redis))
         .route("/me/session-redis", get(me_session_redis))

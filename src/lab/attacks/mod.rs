@@ -53,21 +53,14 @@ async fn start(
     client: ClientAddr,
     headers: HeaderMap,
 ) -> Result<Json<AttackRun>, ApiError> {
-    // A cookie request passed the origin and CSRF checks in `AuthUser`; a browser-sent bearer
-    // one must still come from our own pages.
-    crate::api::extract::login_origin_check(&headers)?;
     let attack = AttackId::parse(&attack).ok_or(ApiError::NotFound)?;
-    if let Err(retry) = state
-        .limits
-        .attacks_per_account
-        .check(&user.user_id().to_string())
-        .await
-    {
-        return Err(ApiError::RateLimited {
-            what: "attack-lab runs for this account".into(),
-            retry,
-        });
-    }
+    super::admit(
+        &headers,
+        &user,
+        state.limits.attacks_per_account.as_ref(),
+        "attack-lab runs",
+    )
+    .await?;
     run(&state, attack, client).await.map(Json)
 }
 

@@ -168,6 +168,12 @@ fn spawn_node(
             format!("sqlite://{}/accounts.db", dir.display()),
         )
         .env("AUTHLAB_STORE_URL", store_url)
+        // Nodes sharing one SQLite file without Redis cannot tell each other that an account
+        // changed, so none of them may keep accounts in memory.
+        .env(
+            "AUTHLAB_SESSION_CACHE_ACCOUNTS",
+            store_url.starts_with("redis").to_string(),
+        )
         .env("AUTHLAB_STORE_PREFIX", "scale:")
         .env("AUTHLAB_NODE_ID", name)
         // The balancer passes its own Host through: each node answers for that name too.

@@ -12,7 +12,6 @@ pub mod cluster;
 pub mod http;
 pub mod run;
 
-use super::OneAtATime;
 use crate::{
     api::{error::ApiError, extract::auth_user::AuthUser, json::ApiJson},
     state::AppState,
@@ -34,23 +33,15 @@ async fn start(
     headers: HeaderMap,
     ApiJson(request): ApiJson<ScaleRequest>,
 ) -> Result<Json<ScaleRun>, ApiError> {
-    crate::api::extract::login_origin_check(&headers)?;
-    if let Err(retry) = state
-        .limits
-        .scale_per_account
-        .check(&user.user_id().to_string())
-        .await
-    {
-        return Err(ApiError::RateLimited {
-            what: "scale-lab runs for this account".into(),
-            retry,
-        });
-    }
-    let Some(_running) = OneAtATime::claim(&state.scale_running) else {
-        return Err(ApiError::Busy(
-            "a scale-lab run is under way on this server; try again in a few seconds".into(),
-        ));
-    };
+    let _running = super::admit_one(
+        &headers,
+        &user,
+        state.limits.scale_per_account.as_ref(),
+        "scale-lab runs",
+        &state.scale_running,
+        "a scale-lab run is under way on this server; try again in a few seconds",
+    )
+    .await?;
     match tokio::time::timeout(RUN_WITHIN, run::run(&state, request)).await {
         Ok(Ok(run)) => Ok(Json(run)),
         Ok(Err(why)) => Err(ApiError::LabUnavailable(format!(
