@@ -37,6 +37,11 @@ for tool in wrk brotli; do
     as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$tool"
   fi
 done
+# twiggy: where the WASM's bytes go (about a minute to install).
+if ! command -v twiggy >/dev/null; then
+  say "installing twiggy"
+  cargo install twiggy --locked
+fi
 
 if $build; then
   say "building the release lab (bundle hashed and precompressed) and the bare reference"
@@ -69,6 +74,13 @@ frontend() {
   (cd end2end && BENCH_OUT="$results/frontend.json" npx playwright test --config bench.config.ts)
 }
 part "front end: bytes per page and time to interactive (Chromium)" frontend
+# The release WASM before wasm-bindgen strips its names: the same code, with a name per function.
+# `monos` groups the copies the compiler made of each generic function, one per type.
+wasm_bytes() {
+  twiggy monos -m 12 -n 0 target/front/wasm32-unknown-unknown/wasm-release/authlab.wasm \
+    >"$results/twiggy.txt"
+}
+part "front end: where the WASM's bytes go (twiggy)" wasm_bytes
 
 touch "$results/load.txt"
 python3 scripts/bench/report.py "$results" "$out" "$((SECONDS - started))" "${failed[*]:-}"

@@ -253,4 +253,45 @@ if frontend:
                      f"{p['coldInteractiveMs']:.0f} ms | {p['warmInteractiveMs']:.0f} ms | {enc} |")
     lines.append("")
 
+
+
+def code_bytes(path):
+    """The size of a WASM file's code section (its function bodies)."""
+    data = open(path, "rb").read()
+    i = 8
+    while i < len(data):
+        section, i = data[i], i + 1
+        size = shift = 0
+        while True:
+            byte, i = data[i], i + 1
+            size |= (byte & 0x7F) << shift
+            shift += 7
+            if byte < 0x80:
+                break
+        if section == 10:
+            return size
+        i += size
+    return None
+
+
+tw_path = os.path.join(results_dir, "twiggy.txt")
+named_wasm = "target/front/wasm32-unknown-unknown/wasm-release/authlab.wasm"
+if os.path.exists(tw_path):
+    code = code_bytes(named_wasm) if os.path.exists(named_wasm) else None
+    lines += [
+        "### Where the WASM's bytes go",
+        "",
+        "`twiggy monos` on the release WASM before wasm-bindgen strips its function names (so the "
+        "sizes are before wasm-opt): the generic functions with the most copies, one per type the "
+        "compiler made them for. `hydrate_async` is the asynchronous hydration every `AnyView` "
+        "carries (Leptos' router makes one per page, and each `.into_any()` another), whether or "
+        "not a lazy route ever calls it. twiggy's percentages are of the whole file, whose function "
+        "names are most of it" + (f"; its code is {code:,} bytes." if code else "."),
+        "",
+        "```",
+        open(tw_path).read().rstrip(),
+        "```",
+        "",
+    ]
+
 open(out, "w").write("\n".join(lines).rstrip() + "\n")
