@@ -12,6 +12,7 @@ pub mod decision;
 pub mod echo;
 pub mod error;
 pub mod follow_changes;
+pub mod hash_workers;
 pub mod judge;
 pub mod jwks_verifier;
 pub mod jwt;

@@ -2,7 +2,8 @@
 //!
 //! Argon2 is deliberately slow and memory-hard, which is what makes a stolen hash expensive to
 //! crack, and also what makes it dangerous on an async server: each run blocks a core for ~14 ms.
-//! So every hash and verify runs on the blocking pool (`spawn_blocking`), with two bounds:
+//! So every hash and verify runs on threads of their own, at a lower CPU priority than the
+//! request threads (`hash_workers`), with two bounds:
 //! - at most `max_concurrent_hashes` run at once, so a burst of logins cannot take every core;
 //! - at most `max_queued_hashes` more wait for a turn. Past that the call fails at once with
 //!   [`HashError::Busy`] (the API answers 503 with `Retry-After`) instead of growing a queue that
@@ -12,6 +13,7 @@
 //! future, but a hash already running keeps its permits until argon2 returns, so hanging up cannot
 //! be used to start more hashes than the bound allows.
 
+use super::hash_workers::HashWorkers;
 use crate::wire::Password;
 use argon2::{
     password_hash::{rand_core::OsRng, PasswordHash as Phc, SaltString},
@@ -79,6 +81,8 @@ pub struct PasswordHasher {
     /// One permit per hash admitted at all: running plus waiting.
     admitted: Arc<Semaphore>,
     max_running: usize,
+    /// The low-priority threads the hashes run on, one per running permit.
+    workers: HashWorkers,
     /// Verified against when the username does not exist, so "no such user" costs the same argon2
     /// run as "wrong password" and response timing does not reveal which usernames exist.
     dummy: PasswordHash,
@@ -94,6 +98,7 @@ impl PasswordHasher {
             running: Arc::new(Semaphore::new(max_running)),
             admitted: Arc::new(Semaphore::new(max_running + max_queued)),
             max_running,
+            workers: HashWorkers::start(max_running),
             dummy,
             verifications: AtomicU64::new(0),
         })
@@ -150,14 +155,15 @@ impl PasswordHasher {
             .acquire_owned()
             .await
             .map_err(|_| HashError::Worker)?;
-        tokio::task::spawn_blocking(move || {
-            // The job owns both permits: they are released when argon2 returns, not when the
-            // request future is dropped.
-            let _held = (admitted, running);
-            work()
-        })
-        .await
-        .map_err(|_| HashError::Worker)
+        self.workers
+            .run(move || {
+                // The job owns both permits: they are released when argon2 returns, not when the
+                // request future is dropped.
+                let _held = (admitted, running);
+                work()
+            })
+            .await
+            .map_err(|_| HashError::Worker)
     }
 }
 
