@@ -45,7 +45,7 @@ fi
 
 if $build; then
   say "building the release lab (bundle hashed and precompressed) and the bare reference"
-  cargo leptos build --release --precompress
+  cargo leptos build --release --precompress --split
   cargo build --release --manifest-path bench/reference/Cargo.toml --target-dir target
 fi
 

@@ -10,7 +10,7 @@ if [ "${1:-}" != "--no-build" ]; then
   {
     ensure_build_tools
     ensure_wasm_opt
-    cargo leptos build --release --precompress
+    cargo leptos build --release --precompress --split
   } >&2
 fi
 if ! command -v brotli >/dev/null; then
@@ -25,8 +25,11 @@ pkg=target/site/pkg
 printf '%-40s %10s %10s %10s\n' file raw gzip-9 brotli-11
 total_raw=0 total_gz=0 total_br=0
 # The bundle's names carry a content hash (authlab.<hash>.wasm); the .br/.gz beside each are what
-# the server sends, measured here again at the highest levels for comparison.
-for path in "$pkg"/authlab*.wasm "$pkg"/authlab*.js "$pkg"/authlab*.css; do
+# the server sends, measured here again at the highest levels for comparison. The split build's
+# files follow the main three: its loader (__wasm_split.*.js), the split-out pages (split___*) and
+# the chunks they share (chunk_*).
+for path in "$pkg"/authlab*.wasm "$pkg"/authlab*.js "$pkg"/authlab*.css "$pkg"/__wasm_split*.js \
+  "$pkg"/__wasm_split_manifest*.json "$pkg"/split___*.wasm "$pkg"/chunk_*.wasm; do
   [ -f "$path" ] || continue
   file=$(basename "$path")
   raw=$(stat -c %s "$pkg/$file")

@@ -11,4 +11,4 @@ ensure_redis
 
 say "building (release) and starting the lab; it is ready when it logs 'listening on'"
 # --precompress: the bundle is also written brotli- and gzip-compressed, and served that way.
-exec cargo leptos serve --release --precompress
+exec cargo leptos serve --release --precompress --split

@@ -12,7 +12,7 @@ ensure_end2end_packages
 ensure_wasm_opt
 
 say "building the lab"
-cargo leptos build --release --precompress
+cargo leptos build --release --precompress --split
 say "taking the screenshots"
 (cd end2end && npx playwright test --config screenshots.config.ts)
 say "screenshots written to docs/screenshots/"

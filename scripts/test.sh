@@ -33,6 +33,6 @@ step cargo clippy --lib --target wasm32-unknown-unknown --features hydrate -- -D
 step cargo test --features ssr
 # The browser tests run what a visitor gets: the release build, with content-hashed file names
 # and their brotli/gzip copies (scripts/run.sh builds the same way).
-step cargo leptos build --release --precompress
+step cargo leptos build --release --precompress --split
 (cd end2end && step npx playwright test)
 say "all checks and tests passed"

@@ -14,7 +14,7 @@ use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, HashedStylesheet, MetaTags, Title};
 use leptos_router::{
     components::{Route, Router, Routes, A},
-    ParamSegment, StaticSegment,
+    lazy_route, Lazy, LazyRoute, ParamSegment, StaticSegment,
 };
 
 /// The document around the app: the server renders it once per page load.
@@ -74,14 +74,18 @@ pub fn App() -> impl IntoView {
             <main class="page">
                 <Routes fallback=|| view! { <NotFound/> }>
                     <Route path=StaticSegment("") view=Playground/>
-                    <Route path=StaticSegment("about") view=HomePage/>
-                    <Route path=StaticSegment("attacks") view=AttacksPage/>
-                    <Route path=StaticSegment("audit") view=AuditPage/>
-                    <Route path=StaticSegment("compare") view=ComparePage/>
-                    <Route path=StaticSegment("lessons") view=LessonList/>
-                    <Route path=(StaticSegment("lessons"), ParamSegment("slug")) view=LessonPage/>
-                    <Route path=StaticSegment("register") view=RegisterPage/>
-                    <Route path=StaticSegment("scale") view=ScalePage/>
+                    // Every page but the playground is split out of the main WASM (below).
+                    <Route path=StaticSegment("about") view={Lazy::<About>::new()}/>
+                    <Route path=StaticSegment("attacks") view={Lazy::<Attacks>::new()}/>
+                    <Route path=StaticSegment("audit") view={Lazy::<Audit>::new()}/>
+                    <Route path=StaticSegment("compare") view={Lazy::<Compare>::new()}/>
+                    <Route path=StaticSegment("lessons") view={Lazy::<Lessons>::new()}/>
+                    <Route
+                        path=(StaticSegment("lessons"), ParamSegment("slug"))
+                        view={Lazy::<Lesson>::new()}
+                    />
+                    <Route path=StaticSegment("register") view={Lazy::<Register>::new()}/>
+                    <Route path=StaticSegment("scale") view={Lazy::<Scale>::new()}/>
                 </Routes>
             </main>
             <footer class="site-footer" data-testid="site-footer">
@@ -98,5 +102,123 @@ fn NotFound() -> impl IntoView {
             <h1>"Page not found"</h1>
             <p><A href="/">"Back to the lab"</A></p>
         </section>
+    }
+}
+
+// The pages split out of the main WASM. Built with `cargo leptos build --split` (every script
+// does), each page's own code is a separate file the browser fetches the first time that page is
+// opened (the server already links it from a page it renders), so the first page a visitor opens
+// does not wait for every other page's code. Code two pages share goes into a shared file. Each
+// is written out rather than made by a macro: the split point is named after where it is written.
+
+/// `/about`.
+pub struct About;
+
+#[lazy_route]
+impl LazyRoute for About {
+    fn data() -> Self {
+        About
+    }
+
+    fn view(_this: Self) -> AnyView {
+        view! { <HomePage/> }.into_any()
+    }
+}
+
+/// `/attacks`.
+pub struct Attacks;
+
+#[lazy_route]
+impl LazyRoute for Attacks {
+    fn data() -> Self {
+        Attacks
+    }
+
+    fn view(_this: Self) -> AnyView {
+        view! { <AttacksPage/> }.into_any()
+    }
+}
+
+/// `/audit`.
+pub struct Audit;
+
+#[lazy_route]
+impl LazyRoute for Audit {
+    fn data() -> Self {
+        Audit
+    }
+
+    fn view(_this: Self) -> AnyView {
+        view! { <AuditPage/> }.into_any()
+    }
+}
+
+/// `/compare`.
+pub struct Compare;
+
+#[lazy_route]
+impl LazyRoute for Compare {
+    fn data() -> Self {
+        Compare
+    }
+
+    fn view(_this: Self) -> AnyView {
+        view! { <ComparePage/> }.into_any()
+    }
+}
+
+/// `/lessons`.
+pub struct Lessons;
+
+#[lazy_route]
+impl LazyRoute for Lessons {
+    fn data() -> Self {
+        Lessons
+    }
+
+    fn view(_this: Self) -> AnyView {
+        view! { <LessonList/> }.into_any()
+    }
+}
+
+/// `/lessons/{slug}`.
+pub struct Lesson;
+
+#[lazy_route]
+impl LazyRoute for Lesson {
+    fn data() -> Self {
+        Lesson
+    }
+
+    fn view(_this: Self) -> AnyView {
+        view! { <LessonPage/> }.into_any()
+    }
+}
+
+/// `/register`.
+pub struct Register;
+
+#[lazy_route]
+impl LazyRoute for Register {
+    fn data() -> Self {
+        Register
+    }
+
+    fn view(_this: Self) -> AnyView {
+        view! { <RegisterPage/> }.into_any()
+    }
+}
+
+/// `/scale`.
+pub struct Scale;
+
+#[lazy_route]
+impl LazyRoute for Scale {
+    fn data() -> Self {
+        Scale
+    }
+
+    fn view(_this: Self) -> AnyView {
+        view! { <ScalePage/> }.into_any()
     }
 }

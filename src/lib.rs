@@ -58,5 +58,6 @@ pub mod store;
 #[wasm_bindgen::prelude::wasm_bindgen]
 pub fn hydrate() {
     console_error_panic_hook::set_once();
-    leptos::mount::hydrate_body(app::App);
+    // Lazy: the split-out pages (`app.rs`) hydrate once their code has arrived.
+    leptos::mount::hydrate_lazy(app::App);
 }

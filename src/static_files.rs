@@ -5,7 +5,9 @@
 //! `pkg/authlab.<hash>.{js,wasm,css}` plus a `.br` and a `.gz` of each, and `hash.txt` (the three
 //! hashes) next to the server binary. leptos_axum's file handler already serves the `.br`/`.gz`
 //! copy to a browser that accepts it (tower-http's `ServeDir`); this file decides, at start-up,
-//! whether the hashed names can be used, and which answers may be cached forever.
+//! whether the hashed names can be used, and which answers may be cached forever. With `--split`
+//! (every script builds so, see `app.rs`) the pages split out of the main WASM are further hashed
+//! files: a loader script, a manifest and the chunks it lists.
 
 use axum::{
     extract::{Request, State},
@@ -45,11 +47,11 @@ impl HashedBundle {
             paths.insert(format!("/{pkg_dir}/{name}"));
         }
         // All three, or the page would link a mix of hashed and missing names.
-        if paths.len() == 3 {
-            Self { paths }
-        } else {
-            Self::default()
+        if paths.len() != 3 {
+            return Self::default();
         }
+        paths.extend(split_files(&hashes, &site_root.join(pkg_dir), pkg_dir));
+        Self { paths }
     }
 
     /// Where the server binary's `hash.txt` is (cargo-leptos writes it beside the binary).
@@ -68,6 +70,43 @@ impl HashedBundle {
     fn is_hashed(&self, path: &str) -> bool {
         self.paths.contains(path)
     }
+}
+
+/// The files of a split build (`cargo leptos build --split`, see `app.rs`), all content-hashed
+/// too: the loader script and the manifest (named in `hash.txt`), and every chunk the manifest
+/// lists. Only files that are really there.
+fn split_files(hashes: &str, pkg: &Path, pkg_dir: &str) -> Vec<String> {
+    let mut names = Vec::new();
+    let mut manifest = None;
+    for line in hashes.lines() {
+        match line
+            .split_once(':')
+            .map(|(kind, hash)| (kind.trim(), hash.trim()))
+        {
+            Some(("split", hash)) => names.push(format!("__wasm_split.{hash}.js")),
+            Some(("manifest", hash)) => {
+                let name = format!("__wasm_split_manifest.{hash}.json");
+                manifest = std::fs::read_to_string(pkg.join(&name)).ok();
+                names.push(name);
+            }
+            _ => {}
+        }
+    }
+    // {"<split point>": ["chunk_9.<hash>", …, "split_<name>.<hash>"], …}
+    let chunks: std::collections::HashMap<String, Vec<String>> = manifest
+        .and_then(|text| serde_json::from_str(&text).ok())
+        .unwrap_or_default();
+    names.extend(
+        chunks
+            .into_values()
+            .flatten()
+            .map(|chunk| format!("{chunk}.wasm")),
+    );
+    names
+        .into_iter()
+        .filter(|name| pkg.join(name).is_file())
+        .map(|name| format!("/{pkg_dir}/{name}"))
+        .collect()
 }
 
 /// Middleware for the static files (the router's fallback). A hashed name changes whenever its
@@ -123,5 +162,43 @@ mod tests {
         assert!(!found.is_hashed("/pkg/authlab.wasm"));
         let none = HashedBundle::find(&dir.path().join("nope"), dir.path(), "pkg", "authlab");
         assert!(!none.in_use());
+    }
+
+    #[test]
+    fn a_split_builds_loader_manifest_and_chunks_are_hashed_names_too() {
+        let dir = tempfile::tempdir().unwrap();
+        let pkg = dir.path().join("pkg");
+        std::fs::create_dir_all(&pkg).unwrap();
+        let hash_file = dir.path().join("hash.txt");
+        std::fs::write(
+            &hash_file,
+            "js: aaa\nwasm: bbb\ncss: ccc\nmanifest: mmm\nsplit: sss\n",
+        )
+        .unwrap();
+        std::fs::write(
+            pkg.join("__wasm_split_manifest.mmm.json"),
+            r#"{"__page_1":["chunk_1.h1","split___page_1.h2"],"__page_2":["chunk_1.h1"]}"#,
+        )
+        .unwrap();
+        for name in [
+            "authlab.aaa.js",
+            "authlab.bbb.wasm",
+            "authlab.ccc.css",
+            "__wasm_split.sss.js",
+            "chunk_1.h1.wasm",
+            "split___page_1.h2.wasm",
+        ] {
+            std::fs::write(pkg.join(name), b"x").unwrap();
+        }
+        let found = HashedBundle::find(&hash_file, dir.path(), "pkg", "authlab");
+        for path in [
+            "/pkg/__wasm_split.sss.js",
+            "/pkg/__wasm_split_manifest.mmm.json",
+            "/pkg/chunk_1.h1.wasm",
+            "/pkg/split___page_1.h2.wasm",
+        ] {
+            assert!(found.is_hashed(path), "{path}");
+        }
+        assert!(!found.is_hashed("/pkg/chunk_2.h3.wasm"));
     }
 }

@@ -3,7 +3,11 @@
 // fetched again on the next visit.
 import { test, expect } from "./fixtures";
 
-const hashed = /^\/pkg\/authlab\.[A-Za-z0-9_-]{16,}\.(js|wasm|css)$/;
+// Every file of the bundle: the main js/wasm/css, and what a split build adds (the loader
+// `__wasm_split.<hash>.js`, the manifest, one `split___<page>` file per split-out page and the
+// `chunk_<n>` files pages share).
+const hashed = /^\/pkg\/[A-Za-z0-9_]+\.[A-Za-z0-9_-]{16,}\.(js|wasm|css|json)$/;
+const main = /^\/pkg\/authlab\.[A-Za-z0-9_-]{16,}\.(js|wasm|css)$/;
 
 test("the bundle has hashed names, is served compressed and is cached for good", async ({ page, request }) => {
   const fetched: string[] = [];
@@ -13,16 +17,18 @@ test("the bundle has hashed names, is served compressed and is cached for good",
   });
   await page.goto("/compare");
   await expect(page.locator("body")).toHaveAttribute("data-hydrated", "true");
-  const kinds = fetched.map((path) => hashed.exec(path)?.[1]).sort();
-  expect(fetched.length, fetched.join(", ")).toBe(3);
-  expect(kinds).toEqual(["css", "js", "wasm"]);
+  const kinds = fetched.map((path) => main.exec(path)?.[1]).filter(Boolean).sort();
+  expect(kinds, fetched.join(", ")).toEqual(["css", "js", "wasm"]);
+  // The compare page is split out of the main WASM: its own code came too.
+  expect(fetched.some((path) => path.includes("split___compare_view")), fetched.join(", ")).toBe(true);
 
   for (const path of fetched) {
+    expect(path).toMatch(hashed);
     for (const encoding of ["br", "gzip"]) {
       const answer = await request.get(path, { headers: { "accept-encoding": encoding } });
       expect(answer.status()).toBe(200);
       expect(answer.headers()["content-encoding"], `${path} asked for ${encoding}`).toBe(encoding);
-      expect(answer.headers()["cache-control"]).toBe("public, max-age=31536000, immutable");
+      expect(answer.headers()["cache-control"], path).toBe("public, max-age=31536000, immutable");
       expect(answer.headers()["vary"]).toBe("accept-encoding");
     }
     // A client that accepts no encoding gets the plain file.
@@ -48,9 +54,29 @@ test("the bundle has hashed names, is served compressed and is cached for good",
       fromNetwork.push(path);
     }
   });
-  await page.goto("/lessons");
+  await page.goto("/compare");
   await expect(page.locator("body")).toHaveAttribute("data-hydrated", "true");
   const bundleAsked = [...urls.values()].filter((p) => p.startsWith("/pkg/"));
   expect(bundleAsked.length).toBeGreaterThan(0);
   expect(fromNetwork, "fetched again instead of taken from cache").toEqual([]);
+});
+
+test("the first page fetches its own code, and another page's only when it is opened", async ({ page }) => {
+  const fetched: string[] = [];
+  page.on("request", (r) => {
+    const path = new URL(r.url()).pathname;
+    if (path.startsWith("/pkg/")) fetched.push(path);
+  });
+  await page.goto("/");
+  await expect(page.locator("body")).toHaveAttribute("data-hydrated", "true");
+  // The playground is in the main WASM; no split-out page's code was fetched for it.
+  expect(fetched.filter((path) => path.includes("split___")), fetched.join(", ")).toEqual([]);
+  await page.locator('header nav a[href="/compare"]').click();
+  await expect(page).toHaveURL(/\/compare$/);
+  await expect
+    .poll(() => fetched.some((path) => path.includes("split___compare_view")))
+    .toBe(true);
+  // Navigated in the browser, so what shows was drawn by the page's code that just arrived.
+  await expect(page.getByRole("heading", { name: "Side by side: what logout really ends" })).toBeVisible();
+  await expect(page.getByTestId("compare-login")).toBeVisible();
 });
