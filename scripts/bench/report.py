@@ -202,7 +202,8 @@ lines += [
     "## Logins do not stall other requests",
     "",
     "`GET /api/me` (a cookie session on SQLite, 4 connections) idle, then while 8 more connections "
-    "post logins as fast as the argon2 pool takes them.",
+    "post logins as fast as the argon2 pool takes them. The hashing threads run at nice 10, below "
+    "the request threads (`src/auth/hash_workers.rs`).",
     "",
     "| hash pool | idle p50 | idle p99 | loaded p50 | loaded p99 | p99 loaded ÷ idle | logins/s |",
     "|---|---:|---:|---:|---:|---:|---:|",
