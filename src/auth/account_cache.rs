@@ -62,10 +62,6 @@ impl AccountCache {
         }
     }
 
-    pub fn is_on(&self) -> bool {
-        self.on
-    }
-
     /// Account `id`, from memory when this process holds it and nothing changed since.
     pub async fn find(&self, id: i64) -> Result<(Option<User>, Source), UserError> {
         if !self.on {

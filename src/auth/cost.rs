@@ -50,7 +50,8 @@ impl Samples {
     }
 }
 
-fn median(mut values: Vec<u64>) -> u64 {
+/// The middle value of `values` (the upper one of the two middles when their number is even).
+pub fn median(mut values: Vec<u64>) -> u64 {
     values.sort_unstable();
     values[values.len() / 2]
 }

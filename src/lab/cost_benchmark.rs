@@ -68,12 +68,6 @@ async fn run(
     }))
 }
 
-/// The median of `ITERATIONS` runs of `work`, in nanoseconds.
-fn median_of(mut samples: Vec<u64>) -> u64 {
-    samples.sort_unstable();
-    samples[samples.len() / 2]
-}
-
 fn timed<T>(what: String, kind: &str, mut work: impl FnMut() -> T) -> CostRow {
     let samples = (0..ITERATIONS)
         .map(|_| {
@@ -85,7 +79,7 @@ fn timed<T>(what: String, kind: &str, mut work: impl FnMut() -> T) -> CostRow {
     CostRow {
         what,
         kind: kind.into(),
-        median_ns: median_of(samples),
+        median_ns: crate::auth::cost::median(samples),
     }
 }
 
@@ -107,7 +101,7 @@ async fn timed_async<T, E: std::fmt::Display, F: std::future::Future<Output = Re
     Ok(CostRow {
         what,
         kind: kind.into(),
-        median_ns: median_of(samples),
+        median_ns: crate::auth::cost::median(samples),
     })
 }
 
