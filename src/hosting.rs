@@ -15,13 +15,10 @@
 pub use crate::settings::origin_host;
 use crate::{settings::Settings, wire::ApiErrorBody};
 use axum::{
-    extract::{Request, State},
-    http::{header, StatusCode},
-    middleware::Next,
+    http::{header, HeaderMap, StatusCode},
     response::{IntoResponse, Response},
     Json,
 };
-use std::sync::Arc;
 
 pub struct Hosting {
     port: u16,
@@ -100,43 +97,42 @@ impl Hosting {
     }
 }
 
-/// Middleware: answer only our own host names (421 otherwise, with a JSON reason), and on the
-/// attacker's name only the attacker's pages.
-pub async fn check_host(
-    State(hosting): State<Arc<Hosting>>,
-    request: Request,
-    next: Next,
-) -> Response {
-    let host = request
-        .headers()
-        .get(header::HOST)
-        .and_then(|value| value.to_str().ok())
-        .unwrap_or("");
-    let path = request.uri().path();
-    let allowed = hosting.is_lab_host(host)
-        || (hosting.is_attacker_host(host)
-            && (path.starts_with("/attacker/") || path == "/favicon.svg"));
-    if allowed {
-        return next.run(request).await;
-    }
-    let reason = if host.is_empty() {
-        "the request names no host".to_string()
-    } else {
-        format!(
-            "this server does not answer for the host {} (DNS rebinding guard; add it to \
-             hosting.public_hosts to serve it)",
-            crate::auth::echo::quoted(host)
+impl Hosting {
+    /// The host check: `None` when the request names one of our own hosts (and, on the
+    /// attacker's name, asks for one of the attacker's pages); otherwise the 421 it gets, with a
+    /// JSON reason.
+    pub fn refusal(&self, headers: &HeaderMap, path: &str) -> Option<Response> {
+        let host = headers
+            .get(header::HOST)
+            .and_then(|value| value.to_str().ok())
+            .unwrap_or("");
+        let allowed = self.is_lab_host(host)
+            || (self.is_attacker_host(host)
+                && (path.starts_with("/attacker/") || path == "/favicon.svg"));
+        if allowed {
+            return None;
+        }
+        let reason = if host.is_empty() {
+            "the request names no host".to_string()
+        } else {
+            format!(
+                "this server does not answer for the host {} (DNS rebinding guard; add it to \
+                 hosting.public_hosts to serve it)",
+                crate::auth::echo::quoted(host)
+            )
+        };
+        Some(
+            (
+                StatusCode::MISDIRECTED_REQUEST,
+                Json(ApiErrorBody {
+                    error: "unknown_host".into(),
+                    reason,
+                    auth: None,
+                }),
+            )
+                .into_response(),
         )
-    };
-    (
-        StatusCode::MISDIRECTED_REQUEST,
-        Json(ApiErrorBody {
-            error: "unknown_host".into(),
-            reason,
-            auth: None,
-        }),
-    )
-        .into_response()
+    }
 }
 
 #[cfg(test)]

@@ -16,12 +16,7 @@
 //! - **Cache-Control: no-store** on every `/api` answer: tokens, CSRF tokens and account data are
 //!   never kept by a browser or proxy cache (RFC 6749 §5.1).
 
-use axum::{
-    extract::Request,
-    http::{header, HeaderValue},
-    middleware::Next,
-    response::Response,
-};
+use axum::http::{header, HeaderMap, HeaderValue};
 
 /// The lab pages' policy for a response with `nonce`, framing only `attacker_origin`.
 pub fn policy(nonce: &str, attacker_origin: Option<&str>) -> String {
@@ -63,10 +58,8 @@ pub fn page_policy() {
     }
 }
 
-/// Middleware for every response: nosniff and the referrer policy.
-pub async fn everywhere(request: Request, next: Next) -> Response {
-    let mut response = next.run(request).await;
-    let headers = response.headers_mut();
+/// On every answer: nosniff and the referrer policy.
+pub fn set_everywhere(headers: &mut HeaderMap) {
     headers.insert(
         header::X_CONTENT_TYPE_OPTIONS,
         HeaderValue::from_static("nosniff"),
@@ -75,16 +68,11 @@ pub async fn everywhere(request: Request, next: Next) -> Response {
         header::REFERRER_POLICY,
         HeaderValue::from_static("same-origin"),
     );
-    response
 }
 
-/// Middleware for `/api`: no answer is ever cached.
-pub async fn no_store(request: Request, next: Next) -> Response {
-    let mut response = next.run(request).await;
-    response
-        .headers_mut()
-        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    response
+/// On every `/api` answer: never cached.
+pub fn set_no_store(headers: &mut HeaderMap) {
+    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
 }
 
 #[cfg(test)]

@@ -8,7 +8,7 @@
 //! - **Connection limit** (`server.max_connections`): at most that many connections are served
 //!   at once; further ones wait in the kernel's accept queue instead of each costing a task and
 //!   buffers.
-//! - **Request timeout** (`server.request_timeout_secs`, in `server::router`): a request must be
+//! - **Request timeout** (`server.request_timeout_secs`, in `edge`): a request must be
 //!   answered within it (503 with a JSON reason otherwise).
 //! - **Graceful shutdown**: on Ctrl-C or SIGTERM the listener closes, live event streams are told
 //!   to end (`AppState::shutdown`), and in-flight requests get a few seconds to finish.

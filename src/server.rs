@@ -14,7 +14,6 @@ use crate::{
         session::Sessions,
     },
     db::{self, account_settings::AccountSettings, DbError},
-    logging,
     settings::{Settings, StoreUrl},
     state::{AppState, Shared},
     static_files::HashedBundle,
@@ -257,13 +256,16 @@ fn shared_stores(settings: &Settings, db: &sqlx::SqlitePool) -> Result<SharedSto
 pub fn router(state: AppState) -> Router {
     let routes = generate_route_list(App);
     let options = state.leptos_options.clone();
-    let bundle = state.bundle.clone();
+    let edge = Arc::new(crate::edge::Edge::new(
+        state.hosting.clone(),
+        &state.settings.node_id,
+        Duration::from_secs(state.settings.server.request_timeout_secs),
+        state.bundle.clone(),
+    ));
     Router::new()
         .merge(
-            api::router(crate::lab::router()).layer(middleware::from_fn_with_state(
-                state.clone(),
-                crate::api::auth_cost::measure,
-            )),
+            api::router(crate::lab::router())
+                .layer(middleware::from_fn_with_state(state.clone(), api::served)),
         )
         // Browsers ask for /favicon.ico on pages without an icon link (a JSON answer, say).
         .route(
@@ -290,67 +292,10 @@ pub fn router(state: AppState) -> Router {
             move || shell(options.clone()),
         )
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
-        .layer(middleware::from_fn_with_state(
-            bundle,
-            crate::static_files::cache_policy,
-        ))
-        // Inside out: the request timeout around the handlers; the host check before any of
-        // them (a request for a name we do not serve goes no further); the security headers on
-        // every answer, a 421 included; the request log outermost, so it sees every answer.
-        .layer(middleware::from_fn_with_state(
-            Duration::from_secs(state.settings.server.request_timeout_secs.max(1)),
-            request_timeout,
-        ))
-        .layer(middleware::from_fn_with_state(
-            state.hosting.clone(),
-            crate::hosting::check_host,
-        ))
-        .layer(middleware::from_fn(crate::security_headers::everywhere))
-        .layer(middleware::from_fn_with_state(
-            node_header(&state.settings.node_id),
-            name_the_node,
-        ))
-        .layer(middleware::from_fn(logging::log_request))
+        // The log, the node's name, the security headers, the host check, the request timeout
+        // and the static files' cache policy, in that order from the outside in (`edge`).
+        .layer(middleware::from_fn_with_state(edge, crate::edge::edge))
         .with_state(state)
-}
-
-/// `X-Authlab-Node: <node_id>` on every answer, when this process is one of several nodes.
-fn node_header(node_id: &str) -> Option<axum::http::HeaderValue> {
-    (!node_id.is_empty())
-        .then(|| axum::http::HeaderValue::from_str(node_id).ok())
-        .flatten()
-}
-
-async fn name_the_node(
-    axum::extract::State(node): axum::extract::State<Option<axum::http::HeaderValue>>,
-    request: axum::extract::Request,
-    next: middleware::Next,
-) -> axum::response::Response {
-    let mut response = next.run(request).await;
-    if let Some(node) = node {
-        response
-            .headers_mut()
-            .insert(crate::wire::NODE_HEADER, node);
-    }
-    response
-}
-
-/// Answer 503 with a JSON reason if the handler has not produced a response in time. (A live
-/// event stream has produced its response, headers first, and streams on.)
-async fn request_timeout(
-    axum::extract::State(limit): axum::extract::State<Duration>,
-    request: axum::extract::Request,
-    next: middleware::Next,
-) -> axum::response::Response {
-    use axum::response::IntoResponse;
-    match tokio::time::timeout(limit, next.run(request)).await {
-        Ok(response) => response,
-        Err(_) => api::error::ApiError::Overloaded {
-            reason: format!("the request took longer than {} s", limit.as_secs()),
-            retry: crate::auth::rate_limit::RetryAfter(Duration::from_secs(1)),
-        }
-        .into_response(),
-    }
 }
 
 /// Housekeeping every `period`: expired session records, denylist entries past their token's
@@ -439,45 +384,5 @@ pub async fn shutdown_signal() {
     tokio::select! {
         _ = ctrl_c => {},
         _ = terminate => {},
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::request_timeout;
-    use axum::{body::Body, http::Request, middleware, routing::get, Router};
-    use std::time::Duration;
-    use tower::ServiceExt;
-
-    #[tokio::test]
-    async fn handler_that_never_answers_is_cut_off_with_503_not_held_open() {
-        let app = Router::new()
-            .route(
-                "/stuck",
-                get(|| async {
-                    tokio::time::sleep(Duration::from_secs(3600)).await;
-                    "never"
-                }),
-            )
-            .route("/quick", get(|| async { "ok" }))
-            .layer(middleware::from_fn_with_state(
-                Duration::from_secs(1),
-                request_timeout,
-            ));
-        let quick = app
-            .clone()
-            .oneshot(Request::get("/quick").body(Body::empty()).unwrap())
-            .await
-            .unwrap();
-        assert_eq!(quick.status(), 200);
-        let stuck = app
-            .oneshot(Request::get("/stuck").body(Body::empty()).unwrap())
-            .await
-            .unwrap();
-        assert_eq!(stuck.status(), 503);
-        assert!(stuck.headers().contains_key("retry-after"));
-        let body = axum::body::to_bytes(stuck.into_body(), 4096).await.unwrap();
-        let json: serde_json::Value = serde_json::from_slice(&body).unwrap();
-        assert_eq!(json["error"], "overloaded", "{json}");
     }
 }

@@ -10,12 +10,10 @@
 //! files: a loader script, a manifest and the chunks it lists.
 
 use axum::{
-    extract::{Request, State},
     http::{header, HeaderValue},
-    middleware::Next,
     response::Response,
 };
-use std::{collections::HashSet, path::Path, sync::Arc};
+use std::{collections::HashSet, path::Path};
 
 /// The bundle's hashed file names (`/pkg/authlab.<hash>.wasm`, …) found at start-up.
 #[derive(Debug, Default, Clone)]
@@ -67,7 +65,7 @@ impl HashedBundle {
         !self.paths.is_empty()
     }
 
-    fn is_hashed(&self, path: &str) -> bool {
+    pub fn is_hashed(&self, path: &str) -> bool {
         self.paths.contains(path)
     }
 }
@@ -109,20 +107,15 @@ fn split_files(hashes: &str, pkg: &Path, pkg_dir: &str) -> Vec<String> {
         .collect()
 }
 
-/// Middleware for the static files (the router's fallback). A hashed name changes whenever its
-/// content does, so a browser may keep it a year without asking again (`immutable`: not even on
-/// reload). Anything else under `/pkg/` or from `public/` must be revalidated on each use
-/// (`no-cache`): an unhashed `authlab.wasm` cached for a year would pin a class to an old build
-/// that no longer matches the server's pages.
-pub async fn cache_policy(
-    State(bundle): State<Arc<HashedBundle>>,
-    request: Request,
-    next: Next,
-) -> Response {
-    let hashed = bundle.is_hashed(request.uri().path());
-    let mut response = next.run(request).await;
+/// The cache policy of an answer (`hashed`: whether its path is one of the bundle's hashed
+/// names). A hashed name changes whenever its content does, so a browser may keep it a year
+/// without asking again (`immutable`: not even on reload). Anything else under `/pkg/` or from
+/// `public/` must be revalidated on each use (`no-cache`): an unhashed `authlab.wasm` cached for a
+/// year would pin a class to an old build that no longer matches the server's pages. An answer
+/// that set its own policy (every `/api` answer says `no-store`) keeps it.
+pub fn set_cache_policy(hashed: bool, response: &mut Response) {
     if !response.status().is_success() || response.headers().contains_key(header::CACHE_CONTROL) {
-        return response;
+        return;
     }
     let policy = if hashed {
         "public, max-age=31536000, immutable"
@@ -136,7 +129,6 @@ pub async fn cache_policy(
         // shared cache must not hand a brotli body to a browser that cannot read it.
         headers.insert(header::VARY, HeaderValue::from_static("accept-encoding"));
     }
-    response
 }
 
 #[cfg(test)]

@@ -1,5 +1,5 @@
 //! The measured cost of authentication on the learner's own requests (`auth::cost`):
-//! - `measure`, a middleware around the API, times each request and hands the extractors a cell
+//! - `measure`, in the middleware around the API (`api::served`), times each request and hands the extractors a cell
 //!   in which the judge's own time is put (`extract::judge_time`); after the answer, an accepted request's
 //!   two times are recorded under its account and mode;
 //! - `GET /api/auth-cost` answers the caller's medians, per mode. It is not itself counted: a page
@@ -24,7 +24,7 @@ use axum::{
 };
 use std::time::Instant;
 
-pub async fn measure(State(state): State<AppState>, mut request: Request, next: Next) -> Response {
+pub async fn measure(state: &AppState, mut request: Request, next: Next) -> Response {
     let cell = JudgeTime::default();
     request.extensions_mut().insert(cell.clone());
     let started = Instant::now();

@@ -19,8 +19,13 @@ pub mod me;
 pub mod register;
 pub mod session;
 
-use crate::state::AppState;
-use axum::{extract::DefaultBodyLimit, Router};
+use crate::{security_headers::set_no_store, state::AppState};
+use axum::{
+    extract::{DefaultBodyLimit, Request, State},
+    middleware::Next,
+    response::Response,
+    Router,
+};
 use error::ApiError;
 
 /// Largest request body the API reads. Credentials are tiny; this stops a client from making the
@@ -28,7 +33,8 @@ use error::ApiError;
 pub const MAX_BODY_BYTES: usize = 16 * 1024;
 
 /// The API, with the lab's `experiments` (`crate::lab::router`) merged in under the same body
-/// limit, cache policy and JSON 404.
+/// limit and JSON 404. The server wraps it in `served`; the lab's in-process calls in
+/// `never_cached`.
 pub fn router(experiments: Router<AppState>) -> Router<AppState> {
     Router::new()
         .merge(register::router())
@@ -44,7 +50,23 @@ pub fn router(experiments: Router<AppState>) -> Router<AppState> {
         .merge(experiments)
         .route("/api/{*rest}", axum::routing::any(not_found))
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
-        .layer(axum::middleware::from_fn(crate::security_headers::no_store))
+}
+
+/// Every `/api` answer as clients get it: the cost of its authentication measured for the
+/// learner (`auth_cost::measure`), and never cached (`security_headers::set_no_store`). One
+/// middleware rather than two, for the reason `edge` gives.
+pub async fn served(State(state): State<AppState>, request: Request, next: Next) -> Response {
+    let mut response = auth_cost::measure(&state, request, next).await;
+    set_no_store(response.headers_mut());
+    response
+}
+
+/// An `/api` answer to one of the lab's in-process calls: never cached either, and not counted
+/// among the learner's own requests.
+pub async fn never_cached(request: Request, next: Next) -> Response {
+    let mut response = next.run(request).await;
+    set_no_store(response.headers_mut());
+    response
 }
 
 async fn not_found() -> ApiError {

@@ -15,7 +15,7 @@ use crate::{
     wire::{AuditEvent, AuthMode, AuthTrace},
 };
 use governor::{DefaultDirectRateLimiter, DefaultKeyedRateLimiter, Quota};
-use refusals::{Key, RefusalCounts};
+use refusals::{Key, ReadCounts, RefusalCounts};
 use sqlx::SqlitePool;
 use std::{
     borrow::Cow,
@@ -64,7 +64,7 @@ impl<'a> Entry<'a> {
             allowed: trace.allowed,
             failed_check: failed.map(|c| c.name.as_str()),
             detail: match (failed, trace.switched_off().next()) {
-                (Some(check), _) => Cow::Borrowed(check.detail.as_str()),
+                (Some(check), _) => Cow::Borrowed(check.detail.as_ref()),
                 (None, Some(_)) => {
                     let off: Vec<&str> = trace.switched_off().map(|c| c.name.as_str()).collect();
                     Cow::Owned(format!(
@@ -133,7 +133,7 @@ pub struct Audit {
     refusals: RefusalCounts,
     allowed_reads_per_minute: u32,
     reads_per_account: DefaultKeyedRateLimiter<i64>,
-    allowed_reads: RefusalCounts,
+    allowed_reads: ReadCounts,
     /// Entries of allowed requests that found the queue full for longer than `ROOM_WAIT`.
     lost: AtomicU64,
 }
@@ -158,7 +158,7 @@ impl Audit {
             reads_per_account: DefaultKeyedRateLimiter::keyed(Quota::per_minute(
                 NonZeroU32::new(allowed_reads_per_minute).unwrap_or(NonZeroU32::MIN),
             )),
-            allowed_reads: RefusalCounts::default(),
+            allowed_reads: ReadCounts::default(),
             lost: AtomicU64::new(0),
         }
     }
@@ -178,11 +178,11 @@ impl Audit {
     pub async fn write_suppressed_summary(&self) {
         self.per_account.retain_recent();
         self.reads_per_account.retain_recent();
-        for (key, count) in self.allowed_reads.take() {
+        for (sender, count) in self.allowed_reads.take() {
             let detail = format!(
-                "{count} more reads by {}, every check passed, were counted, not logged one by \
-                 one (more than {} allowed reads a minute for one account)",
-                key.sender, self.allowed_reads_per_minute
+                "{count} more reads by {sender}, every check passed, were counted, not logged one \
+                 by one (more than {} allowed reads a minute for one account)",
+                self.allowed_reads_per_minute
             );
             let row = row(&Entry::event(
                 AuthMode::Session,
@@ -213,9 +213,8 @@ impl Audit {
     /// a refusal never waits: past the allowance or a full queue, it is counted.
     pub async fn record(&self, entry: Entry<'_>) {
         if entry.allowed {
-            if let (Some((id, _)), true) = (entry.user, is_plain_read(&entry)) {
-                if self.reads_per_account.check_key(&id).is_err() {
-                    self.allowed_reads.count(refusal_key(&entry));
+            if let (Some((id, name)), true) = (entry.user, is_plain_read(&entry)) {
+                if self.read_is_counted(id, name) {
                     return;
                 }
             }
@@ -230,6 +229,23 @@ impl Audit {
             // Only a counted refusal pays for its key.
             self.refusals.count(refusal_key(&entry));
         }
+    }
+
+    /// For an allowed plain read (a GET or HEAD whose every check passed) by account `id`:
+    /// whether the account has had this minute's reads logged one by one, so that this one is
+    /// only counted. Ask once per read: `record` asks itself; a caller that asks first, to build
+    /// no entry for a read that is only counted, writes the others with `write_allowed`.
+    pub fn read_is_counted(&self, id: i64, name: &str) -> bool {
+        if self.reads_per_account.check_key(&id).is_ok() {
+            return false;
+        }
+        self.allowed_reads.count(id, name);
+        true
+    }
+
+    /// Queue an allowed request's entry without asking `read_is_counted` (its caller did).
+    pub async fn write_allowed(&self, entry: Entry<'_>) {
+        self.wait_for_room(row(&entry)).await;
     }
 
     async fn wait_for_room(&self, row: Row) {

@@ -54,6 +54,45 @@ impl RefusalCounts {
     }
 }
 
+/// Allowed reads past the allowance, counted per account (bounded like the refusals). The
+/// account's line (`account bob`) is written once, with its first count: the count itself is
+/// made on every read a polling script sends, so it costs one lookup by number.
+#[derive(Default)]
+pub struct ReadCounts {
+    counts: Mutex<HashMap<i64, (String, u64)>>,
+}
+
+/// The key the counts past `MAX_KEYS` share (no account has it).
+const MANY_ID: i64 = i64::MIN;
+
+impl ReadCounts {
+    pub fn count(&self, id: i64, name: &str) {
+        let mut counts = self.counts.lock().unwrap_or_else(|e| e.into_inner());
+        let id = if counts.len() >= MAX_KEYS && !counts.contains_key(&id) {
+            MANY_ID
+        } else {
+            id
+        };
+        let (_, count) = counts.entry(id).or_insert_with(|| {
+            let sender = if id == MANY_ID {
+                MANY.to_string()
+            } else {
+                format!("account {}", crate::auth::echo::shown(name, 64))
+            };
+            (sender, 0)
+        });
+        *count += 1;
+    }
+
+    /// The counts since the last call (who, how many), most first, emptied.
+    pub fn take(&self) -> Vec<(String, u64)> {
+        let mut counts = self.counts.lock().unwrap_or_else(|e| e.into_inner());
+        let mut taken: Vec<(String, u64)> = counts.drain().map(|(_, line)| line).collect();
+        taken.sort_by_key(|(_, count)| std::cmp::Reverse(*count));
+        taken
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -77,6 +116,25 @@ mod tests {
         assert_eq!(taken[0], (key("format", "client 10.0.0.1"), 3));
         assert_eq!(taken.len(), 2);
         assert_eq!(counts.total(), 0);
+    }
+
+    #[test]
+    fn reads_are_counted_per_account_and_bounded_like_refusals() {
+        let counts = ReadCounts::default();
+        for _ in 0..3 {
+            counts.count(7, "bob");
+        }
+        counts.count(8, "al\u{202e}ice");
+        let taken = counts.take();
+        assert_eq!(taken[0], ("account bob".to_string(), 3));
+        assert_eq!(taken[1].0, "account al\\u{202e}ice");
+        assert!(counts.take().is_empty());
+        for id in 0..(MAX_KEYS as i64 + 10) {
+            counts.count(id, "someone");
+        }
+        let taken = counts.take();
+        assert_eq!(taken.len(), MAX_KEYS + 1);
+        assert!(taken.contains(&(MANY.to_string(), 10)));
     }
 
     #[test]

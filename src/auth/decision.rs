@@ -3,6 +3,7 @@
 //! The inspector renders it, and a 401/403 carries it, so a learner sees *which* check refused.
 
 use crate::wire::{AuthMode, AuthTrace, Check, CheckId, CheckStatus};
+use std::borrow::Cow;
 
 pub struct Trace {
     mode: AuthMode,
@@ -20,24 +21,24 @@ impl Trace {
         }
     }
 
-    pub fn pass(&mut self, name: CheckId, detail: impl Into<String>) {
+    pub fn pass(&mut self, name: CheckId, detail: impl Into<Cow<'static, str>>) {
         self.record(name, CheckStatus::Pass, detail.into(), None);
     }
 
-    pub fn pass_timed(&mut self, name: CheckId, detail: impl Into<String>, micros: u64) {
+    pub fn pass_timed(&mut self, name: CheckId, detail: impl Into<Cow<'static, str>>, micros: u64) {
         self.record(name, CheckStatus::Pass, detail.into(), Some(micros));
     }
 
-    pub fn fail(&mut self, name: CheckId, detail: impl Into<String>) {
+    pub fn fail(&mut self, name: CheckId, detail: impl Into<Cow<'static, str>>) {
         self.record(name, CheckStatus::Fail, detail.into(), None);
     }
 
-    pub fn fail_timed(&mut self, name: CheckId, detail: impl Into<String>, micros: u64) {
+    pub fn fail_timed(&mut self, name: CheckId, detail: impl Into<Cow<'static, str>>, micros: u64) {
         self.record(name, CheckStatus::Fail, detail.into(), Some(micros));
     }
 
     /// A check that failed but is switched off for this account: the request goes on without it.
-    pub fn off(&mut self, name: CheckId, detail: impl Into<String>) {
+    pub fn off(&mut self, name: CheckId, detail: impl Into<Cow<'static, str>>) {
         self.record(name, CheckStatus::Off, detail.into(), None);
     }
 
@@ -75,7 +76,13 @@ impl Trace {
         }
     }
 
-    fn record(&mut self, name: CheckId, status: CheckStatus, detail: String, micros: Option<u64>) {
+    fn record(
+        &mut self,
+        name: CheckId,
+        status: CheckStatus,
+        detail: Cow<'static, str>,
+        micros: Option<u64>,
+    ) {
         debug_assert!(self.plan.contains(&name), "check {name} is not in the plan");
         self.checks.push(Check {
             name,

@@ -152,55 +152,45 @@ pub fn verify(
         );
         return (None, parts);
     }
-    let segments: Vec<&str> = token.split('.').collect();
-    if segments.len() != 3 {
-        trace.fail(
-            CheckId::Format,
-            format!(
-                "a JWS has 3 dot-separated parts; this has {}",
-                segments.len()
-            ),
-        );
-        return (None, parts);
-    }
-    let json_of = |segment: &str| -> Result<Value, String> {
-        let bytes = URL_SAFE_NO_PAD.decode(segment).map_err(|_| {
-            "is not base64url text (only A-Z, a-z, 0-9, - and _ may appear, without padding)"
-                .to_string()
-        })?;
-        let value: Value = serde_json::from_slice(&bytes)
-            .map_err(|_| "decodes to bytes that are not JSON".to_string())?;
-        if value.is_object() {
-            Ok(value)
-        } else {
-            Err("is JSON, but not an object of named fields".into())
+    let (signing_input, segments) = match split(token) {
+        Some(split) => split,
+        None => {
+            trace.fail(
+                CheckId::Format,
+                format!(
+                    "a JWS has 3 dot-separated parts; this has {}",
+                    token.split('.').count()
+                ),
+            );
+            return (None, parts);
         }
     };
-    parts.signature = Some(segments[2].to_string());
-    // `crit` (RFC 7515 §4.1.11) lists header extensions the verifier MUST understand, or refuse
-    // the token. We understand none, so a token that sets it is refused: otherwise a token could
-    // demand a rule (say, "b64": false) that this verifier silently skips.
-    let header = json_of(segments[0]).and_then(|header| match header.get("crit") {
-        Some(crit) => Err(format!(
-            "names critical extensions {}, which this server does not implement, so it must \
-             refuse the token (RFC 7515 §4.1.11)",
-            shown(&crit.to_string(), ECHO_CHARS)
-        )),
-        None => Ok(header),
-    });
-    let payload = json_of(segments[1]);
-    // The decoded parts are for showing (the decoder); a request's judge needs only the claims,
-    // so it is spared a second parse and a copy of each.
+    const NOT_BASE64: &str =
+        "is not base64url text (only A-Z, a-z, 0-9, - and _ may appear, without padding)";
+    let header_bytes = URL_SAFE_NO_PAD.decode(segments[0]);
+    let payload_bytes = URL_SAFE_NO_PAD.decode(segments[1]);
+    let header = match &header_bytes {
+        Ok(bytes) => header_fields(bytes),
+        Err(_) => Err(NOT_BASE64.to_string()),
+    };
+    let payload = match &payload_bytes {
+        Ok(bytes) => payload_of(bytes),
+        Err(_) => Err(NOT_BASE64.to_string()),
+    };
+    // The decoded parts are for showing (the decoder); a request's judge needs only the fields
+    // it checks, so it is spared building them.
     if mode == Mode::EveryProblem {
-        parts.header = json_of(segments[0]).ok();
+        parts.signature = Some(segments[2].to_string());
+        parts.header = header_bytes
+            .as_deref()
+            .ok()
+            .and_then(|b| json_object(b).ok());
         // Show a payload that is not a JSON object as text (a JWS may sign anything; a JWT may
         // not).
-        parts.payload = payload.as_ref().ok().cloned().or_else(|| {
-            URL_SAFE_NO_PAD
-                .decode(segments[1])
+        parts.payload = payload_bytes.as_deref().ok().and_then(|bytes| {
+            json_object(bytes)
                 .ok()
-                .and_then(|bytes| String::from_utf8(bytes).ok())
-                .map(Value::String)
+                .or_else(|| String::from_utf8(bytes.to_vec()).ok().map(Value::String))
         });
     }
     match (&header, &payload) {
@@ -211,14 +201,13 @@ pub fn verify(
         (Err(e), _) => fail!(CheckId::Format, format!("the header {e}")),
         (_, Err(e)) => fail!(CheckId::Format, format!("the payload {e}")),
     }
-    if stop!() || header.is_err() {
-        return (None, parts);
-    }
-    let header = header.unwrap_or_default();
-    let text = |name: &str| header.get(name).and_then(Value::as_str).map(str::to_string);
+    let header = match header {
+        Ok(header) if !stop!() => header,
+        _ => return (None, parts),
+    };
 
     // kid known: the key comes from our own ring, never from the token (no `jku`, no embedded `jwk`).
-    let key = match text("kid") {
+    let key = match header.kid.as_deref() {
         None => {
             fail!(
                 CheckId::KidKnown,
@@ -226,13 +215,14 @@ pub fn verify(
             );
             None
         }
-        Some(kid) => match keys.get(&kid) {
+        Some(kid) => match keys.get(kid) {
             Some(key) => {
                 trace.pass(
                     CheckId::KidKnown,
+                    // The kid is ours (it named a key of our ring), so it is shown as it is.
                     format!(
-                        "kid {} is one of our keys ({})",
-                        quoted(&kid),
+                        "kid \"{}\" is one of our keys ({})",
+                        key.kid,
                         key.alg.as_str()
                     ),
                 );
@@ -244,7 +234,7 @@ pub fn verify(
                     CheckId::KidKnown,
                     format!(
                         "kid {} is not in our key ring (never ours, or retired)",
-                        quoted(&kid)
+                        quoted(kid)
                     )
                 );
                 None
@@ -256,7 +246,7 @@ pub fn verify(
     }
 
     // algorithm: the key is pinned to one algorithm; the header must name exactly that one.
-    let alg = text("alg").unwrap_or_default();
+    let alg = header.alg.as_deref().unwrap_or_default();
     let algorithm_ok = match &key {
         Some(key) if alg == key.alg.as_str() => {
             trace.pass(
@@ -276,7 +266,7 @@ pub fn verify(
             };
             fail!(
                 CheckId::Algorithm,
-                format!("header says {}: {why}", quoted(&alg))
+                format!("header says {}: {why}", quoted(alg))
             );
             false
         }
@@ -286,7 +276,7 @@ pub fn verify(
                     CheckId::Algorithm,
                     format!(
                         "header says {}: unsigned tokens are never accepted",
-                        quoted(&alg)
+                        quoted(alg)
                     )
                 );
             } else {
@@ -302,10 +292,9 @@ pub fn verify(
     // signature: with the pinned key and algorithm.
     match (&key, algorithm_ok) {
         (Some(key), true) => {
-            let message = format!("{}.{}", segments[0], segments[1]);
             match crypto::verify(
                 segments[2],
-                message.as_bytes(),
+                signing_input.as_bytes(),
                 &key.decoding,
                 key.algorithm(),
             ) {
@@ -330,7 +319,7 @@ pub fn verify(
     }
 
     // typ
-    match text("typ") {
+    match header.typ.as_deref() {
         Some(typ) if typ.eq_ignore_ascii_case(TYP) => {
             trace.pass(CheckId::Typ, format!("{typ}: an access token"))
         }
@@ -340,7 +329,7 @@ pub fn verify(
                 Some(typ) => format!(
                     "the header's typ is {}, but this server's access tokens say \"{TYP}\" \
                      (RFC 9068): a token of another kind must not pass for one",
-                    quoted(&typ)
+                    quoted(typ)
                 ),
                 None => format!(
                     "the header has no typ; this server's access tokens say \"{TYP}\" (RFC 9068)"
@@ -354,30 +343,31 @@ pub fn verify(
 
     // claims: the required ones present and of the right type; any other is ignored (RFC 7519
     // §4) and named as not checked.
-    let claims: Option<Claims> = match payload {
-        Ok(payload) => match claims_of(&payload) {
-            Ok((claims, unchecked)) => {
-                let mut detail = "iss aud sub role iat nbf exp jti all present".to_string();
-                if !unchecked.is_empty() {
-                    detail.push_str(&format!(
-                        "; not checked by this server: {}",
+    let read = match payload {
+        Ok(Payload::Read(claims, unchecked)) => Ok((claims, unchecked)),
+        Ok(Payload::Object(payload)) => claims_of(&payload),
+        Err(_) => return (None, parts),
+    };
+    let claims = match read {
+        Ok((claims, unchecked)) => {
+            if unchecked.is_empty() {
+                trace.pass(CheckId::Claims, ALL_CLAIMS_PRESENT);
+            } else {
+                trace.pass(
+                    CheckId::Claims,
+                    format!(
+                        "{ALL_CLAIMS_PRESENT}; not checked by this server: {}",
                         unchecked.join(", ")
-                    ));
-                }
-                trace.pass(CheckId::Claims, detail);
-                Some(claims)
+                    ),
+                );
             }
-            Err(problem) => {
-                fail!(CheckId::Claims, problem);
-                None
-            }
-        },
-        Err(_) => None,
+            claims
+        }
+        Err(problem) => {
+            trace.fail(CheckId::Claims, problem);
+            return (None, parts);
+        }
     };
-    let Some(claims) = claims else {
-        return (None, parts);
-    };
-    parts.claims = Some(claims.clone());
     let now = unix_now();
     let leeway = config.leeway_secs as i64;
 
@@ -441,8 +431,12 @@ pub fn verify(
         }
     }
     if failed {
+        parts.claims = Some(claims);
         (None, parts)
     } else {
+        if mode == Mode::EveryProblem {
+            parts.claims = Some(claims.clone());
+        }
         (Some(claims), parts)
     }
 }
@@ -513,7 +507,241 @@ fn claims_of(payload: &Value) -> Result<(Claims, Vec<String>), String> {
     Ok((claims, unchecked))
 }
 
+const ALL_CLAIMS_PRESENT: &str = "iss aud sub role iat nbf exp jti all present";
+
+/// `token` as its signing input (`header.payload`) and its three parts, if it has exactly three.
+fn split(token: &str) -> Option<(&str, [&str; 3])> {
+    let (signing_input, signature) = token.rsplit_once('.')?;
+    let (header, payload) = signing_input.split_once('.')?;
+    if payload.contains('.') {
+        return None;
+    }
+    Some((signing_input, [header, payload, signature]))
+}
+
+/// Decoded bytes as a JSON object, or why they are not one.
+fn json_object(bytes: &[u8]) -> Result<Value, String> {
+    let value: Value = serde_json::from_slice(bytes)
+        .map_err(|_| "decodes to bytes that are not JSON".to_string())?;
+    if value.is_object() {
+        Ok(value)
+    } else {
+        Err("is JSON, but not an object of named fields".into())
+    }
+}
+
+/// The header fields the checks read. Any other field is ignored, except `crit`.
+#[derive(Debug, PartialEq)]
+struct HeaderFields {
+    alg: Option<String>,
+    kid: Option<String>,
+    typ: Option<String>,
+}
+
+/// Read the header. The usual header (a JSON object whose fields are text, no `crit`, no field
+/// twice) is read straight into `HeaderFields`; anything else goes the long way through a
+/// `serde_json::Value`, which names the problem. Both ways give the same verdict: a field that
+/// is not text counts as absent, and a repeated field counts by its last value.
+fn header_fields(bytes: &[u8]) -> Result<HeaderFields, String> {
+    #[derive(Deserialize)]
+    struct Usual {
+        alg: Option<String>,
+        kid: Option<String>,
+        typ: Option<String>,
+        /// Whether the header has a `crit` at all: `"crit": null` sets it too.
+        #[serde(default, deserialize_with = "present")]
+        crit: bool,
+    }
+    fn present<'de, D: serde::Deserializer<'de>>(d: D) -> Result<bool, D::Error> {
+        serde::de::IgnoredAny::deserialize(d).map(|_| true)
+    }
+    // A struct also reads from a JSON array; only an object may take the short way.
+    if bytes.first() == Some(&b'{') {
+        if let Ok(Usual {
+            alg,
+            kid,
+            typ,
+            crit: false,
+        }) = serde_json::from_slice::<Usual>(bytes)
+        {
+            return Ok(HeaderFields { alg, kid, typ });
+        }
+    }
+    header_fields_the_long_way(bytes)
+}
+
+/// Any header, through a `serde_json::Value`.
+fn header_fields_the_long_way(bytes: &[u8]) -> Result<HeaderFields, String> {
+    let header = json_object(bytes)?;
+    // `crit` (RFC 7515 §4.1.11) lists header extensions the verifier MUST understand, or refuse
+    // the token. We understand none, so a token that sets it is refused: otherwise a token could
+    // demand a rule (say, "b64": false) that this verifier silently skips.
+    if let Some(crit) = header.get("crit") {
+        return Err(format!(
+            "names critical extensions {}, which this server does not implement, so it must \
+             refuse the token (RFC 7515 §4.1.11)",
+            shown(&crit.to_string(), ECHO_CHARS)
+        ));
+    }
+    let text = |name: &str| header.get(name).and_then(Value::as_str).map(str::to_string);
+    Ok(HeaderFields {
+        alg: text("alg"),
+        kid: text("kid"),
+        typ: text("typ"),
+    })
+}
+
+/// The payload, read as far as the format check needs.
+enum Payload {
+    /// Every required claim present and well-typed, and the names of the others.
+    Read(Claims, Vec<String>),
+    /// A JSON object the short way could not read: `claims_of` says what is wrong with it.
+    Object(Value),
+}
+
+/// Read the payload: the usual one (a JSON object, each required claim once and of its type)
+/// straight into `Claims`; anything else as a `Value`, for `claims_of` to explain.
+fn payload_of(bytes: &[u8]) -> Result<Payload, String> {
+    if let Ok(UsualPayload(claims, unchecked)) = serde_json::from_slice::<UsualPayload>(bytes) {
+        return Ok(Payload::Read(claims, unchecked));
+    }
+    json_object(bytes).map(Payload::Object)
+}
+
+/// The usual payload, read as a map (never from an array), claim by claim.
+struct UsualPayload(Claims, Vec<String>);
+
+impl<'de> Deserialize<'de> for UsualPayload {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        d.deserialize_map(UsualPayloadVisitor)
+    }
+}
+
+struct UsualPayloadVisitor;
+
+impl<'de> serde::de::Visitor<'de> for UsualPayloadVisitor {
+    type Value = UsualPayload;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("an object of claims")
+    }
+
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<UsualPayload, A::Error> {
+        use serde::de::Error;
+        fn once<T, E: Error>(slot: &mut Option<T>, value: T) -> Result<(), E> {
+            match slot.replace(value) {
+                None => Ok(()),
+                Some(_) => Err(E::custom("a claim appears twice")),
+            }
+        }
+        let (mut iss, mut aud, mut sub, mut jti) = (None, None, None, None);
+        let (mut iat, mut nbf, mut exp, mut role) = (None, None, None, None);
+        let mut others: Vec<&'de str> = Vec::new();
+        // A key written with escapes cannot be borrowed: the long way reads it.
+        while let Some(key) = map.next_key::<&'de str>()? {
+            match key {
+                "iss" => once(&mut iss, map.next_value::<String>()?)?,
+                "aud" => once(&mut aud, map.next_value::<String>()?)?,
+                "sub" => once(&mut sub, map.next_value::<String>()?)?,
+                "jti" => once(&mut jti, map.next_value::<String>()?)?,
+                "role" => once(&mut role, map.next_value::<Role>()?)?,
+                "iat" => once(&mut iat, map.next_value::<i64>()?)?,
+                "nbf" => once(&mut nbf, map.next_value::<i64>()?)?,
+                "exp" => once(&mut exp, map.next_value::<i64>()?)?,
+                other => {
+                    others.push(other);
+                    map.next_value::<serde::de::IgnoredAny>()?;
+                }
+            }
+        }
+        let missing = || A::Error::custom("a required claim is missing");
+        let claims = Claims {
+            iss: iss.ok_or_else(missing)?,
+            aud: aud.ok_or_else(missing)?,
+            sub: sub.ok_or_else(missing)?,
+            role: role.ok_or_else(missing)?,
+            iat: iat.ok_or_else(missing)?,
+            nbf: nbf.ok_or_else(missing)?,
+            exp: exp.ok_or_else(missing)?,
+            jti: jti.ok_or_else(missing)?,
+        };
+        // As the long way names them: in order, each once, at most 8.
+        others.sort_unstable();
+        others.dedup();
+        let unchecked = others
+            .into_iter()
+            .take(8)
+            .map(|key| shown(key, ECHO_CHARS))
+            .collect();
+        Ok(UsualPayload(claims, unchecked))
+    }
+}
+
 /// A trace for verifying a bearer token: the token's checks, then the extractor's own three.
 pub fn bearer_trace() -> Trace {
     Trace::new(AuthMode::Jwt, &BEARER_PLAN)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Headers and payloads an attacker might send: each gets the same verdict the short way
+    /// as the long way, or the short way would be a second verifier with rules of its own.
+    #[test]
+    fn the_short_way_reads_exactly_what_the_long_way_reads() {
+        let headers = [
+            r#"{"alg":"HS256","kid":"k1","typ":"at+jwt"}"#,
+            r#"{"alg":"HS256","kid":"k1","typ":"at+jwt","crit":null}"#,
+            r#"{"alg":"HS256","kid":"k1","typ":"at+jwt","crit":["b64"]}"#,
+            r#"{"alg":"HS256","kid":"k1","kid":"k2"}"#,
+            r#"{"alg":"HS256","kid":7,"typ":null}"#,
+            r#"{"alg":"HS256","k\u0069d":"k1"}"#,
+            r#"{"alg":"none","kid":"k\u0031","x":{"y":[1,2]}}"#,
+            r#"["HS256","k1","at+jwt"]"#,
+            r#" {"alg":"HS256"}"#,
+            r#"{"alg":"HS256"} x"#,
+            r#"{}"#,
+            r#""text""#,
+        ];
+        for header in headers {
+            let short = header_fields(header.as_bytes());
+            let long = header_fields_the_long_way(header.as_bytes());
+            assert_eq!(short, long, "{header}");
+        }
+        let base = r#""iss":"authlab","aud":"authlab-api","sub":"bob","role":"user","iat":1,"nbf":1,"exp":2,"jti":"j""#;
+        let with = |from: &str, to: &str| format!("{{{}}}", base.replace(from, to));
+        let payloads = [
+            format!("{{{base}}}"),
+            format!(r#"{{{base},"zeta":1,"alpha":[true],"alpha":2}}"#),
+            format!(r#"{{{base},"sub":"alice"}}"#),
+            format!(r#"{{{base},"r\u006fle":"admin"}}"#),
+            format!(r#"{{{base},"x\u0041":null}}"#),
+            format!(r#"{{{base},"a":1,"b":1,"c":1,"d":1,"e":1,"f":1,"g":1,"h":1,"i":1}}"#),
+            with(r#""role":"user""#, r#""role":"root""#),
+            with(r#""exp":2"#, r#""exp":2.0"#),
+            with(r#""exp":2"#, r#""exp":9223372036854775808"#),
+            with(r#""exp":2"#, r#""exp":-5"#),
+            with(r#""iss":"authlab""#, r#""iss":null"#),
+            with(r#","jti":"j""#, ""),
+            format!("[{base}]"),
+            base.to_string(),
+            "[]".to_string(),
+        ];
+        for payload in payloads {
+            let bytes = payload.as_bytes();
+            let long = json_object(bytes).and_then(|value| claims_of(&value));
+            let short = payload_of(bytes).and_then(|read| match read {
+                Payload::Read(claims, unchecked) => Ok((claims, unchecked)),
+                Payload::Object(value) => claims_of(&value),
+            });
+            assert_eq!(short, long, "{payload}");
+        }
+        // The usual payload does take the short way.
+        let usual = format!("{{{base}}}");
+        assert!(matches!(
+            payload_of(usual.as_bytes()),
+            Ok(Payload::Read(_, _))
+        ));
+    }
 }

@@ -151,7 +151,9 @@ impl InProcessRequest {
         }
         // The API, plus the one experiment route the matrix probes (the role claim): never the
         // experiments that send in-process requests themselves.
-        let router = crate::api::router(super::role_claim::router()).with_state(state.clone());
+        let router = crate::api::router(super::role_claim::router())
+            .layer(axum::middleware::from_fn(crate::api::never_cached))
+            .with_state(state.clone());
         let response = match router.oneshot(request).await {
             Ok(response) => response,
             Err(never) => match never {},

@@ -3,6 +3,7 @@
 
 use super::Role;
 use serde::{Deserialize, Serialize};
+use std::borrow::Cow;
 
 /// Which of the two models judged a request.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -149,8 +150,9 @@ impl PartialEq<&str> for CheckId {
 pub struct Check {
     pub name: CheckId,
     pub status: CheckStatus,
-    /// One line saying why.
-    pub detail: String,
+    /// One line saying why. Most are fixed sentences, which a trace then carries without copying
+    /// them (`/api/me` builds a trace of 13 checks on every request).
+    pub detail: Cow<'static, str>,
     /// Measured cost of this check, where it touched a store.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub micros: Option<u64>,

@@ -57,6 +57,19 @@ impl<P> Decision<P> {
         Entry::from_trace(&self.trace, account, action).from_client(client)
     }
 
+    /// The account of an allowed decision whose every check passed (none switched off): a read
+    /// by it is a plain one, which the audit log may only count (`Audit::read_is_counted`).
+    pub fn passed_every_check(&self) -> Option<(i64, &str)> {
+        match (&self.account, &self.outcome) {
+            (Some((id, name)), Ok(_))
+                if self.trace.allowed && self.trace.switched_off().next().is_none() =>
+            {
+                Some((*id, name.as_str()))
+            }
+            _ => None,
+        }
+    }
+
     /// Whether an audit entry is worth writing: anything that presented a credential.
     pub fn worth_logging(&self) -> bool {
         self.presented
