@@ -15,6 +15,7 @@ use crate::{
     },
     db::{self, account_settings::AccountSettings, DbError},
     settings::{Settings, StoreUrl},
+    site_files::SiteFiles,
     state::{AppState, Shared},
     static_files::HashedBundle,
     store::{
@@ -71,6 +72,9 @@ pub enum StartError {
 pub struct Site {
     pub options: LeptosOptions,
     pub bundle: Arc<HashedBundle>,
+    /// A release site's files, in memory; none in development, whose files change under the
+    /// running server.
+    pub files: Arc<SiteFiles>,
 }
 
 /// Where the built site is and what the bundle is called. cargo-leptos passes these as `LEPTOS_*`
@@ -94,6 +98,13 @@ pub fn site(settings: &Settings) -> Site {
         &pkg_dir,
         &output_name,
     );
+    let files = match env {
+        Env::PROD => SiteFiles::load(std::path::Path::new(&site_root)),
+        Env::DEV => SiteFiles::default(),
+    };
+    if !files.is_empty() {
+        tracing::info!(target: "authlab::server", files = files.len(), "the built site is held in memory");
+    }
     let options = LeptosOptions::builder()
         .output_name(output_name)
         .site_root(site_root)
@@ -106,6 +117,7 @@ pub fn site(settings: &Settings) -> Site {
     Site {
         options,
         bundle: Arc::new(bundle),
+        files: Arc::new(files),
     }
 }
 
@@ -154,6 +166,7 @@ pub async fn build_state(settings: Settings, site: Site) -> Result<AppState, Sta
     Ok(AppState::new(Shared {
         leptos_options: site.options,
         bundle: site.bundle,
+        site_files: site.files,
         accounts,
         account_settings: Arc::new(AccountSettings::new(
             db.clone(),
@@ -291,7 +304,22 @@ pub fn router(state: AppState) -> Router {
             },
             move || shell(options.clone()),
         )
-        .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
+        // The site's files from memory (`site_files`); anything else, a page's 404 included, as
+        // leptos_axum answers it.
+        .fallback({
+            let leptos_files = leptos_axum::file_and_error_handler::<AppState, _>(shell);
+            move |uri: axum::http::Uri,
+                  axum::extract::State(state): axum::extract::State<AppState>,
+                  request: axum::extract::Request| async move {
+                match state
+                    .site_files
+                    .answer(request.method(), uri.path(), request.headers())
+                {
+                    Some(response) => response,
+                    None => leptos_files(uri, axum::extract::State(state), request).await,
+                }
+            }
+        })
         // The log, the node's name, the security headers, the host check, the request timeout
         // and the static files' cache policy, in that order from the outside in (`edge`).
         .layer(middleware::from_fn_with_state(edge, crate::edge::edge))

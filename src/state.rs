@@ -40,6 +40,8 @@ pub struct Shared {
     pub leptos_options: LeptosOptions,
     /// The bundle's hashed file names, which may be cached for good (`static_files`).
     pub bundle: Arc<crate::static_files::HashedBundle>,
+    /// The built site's files, held in memory in a release build (`site_files`).
+    pub site_files: Arc<crate::site_files::SiteFiles>,
     pub db: SqlitePool,
     pub passwords: Arc<PasswordHasher>,
     pub sessions: Arc<Sessions>,

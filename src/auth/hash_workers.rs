@@ -3,11 +3,13 @@
 //! (which anyone can send) makes every other request wait behind password hashing.
 //!
 //! So hashing gets threads of its own (as many as may hash at once, `PasswordHasher`'s bound),
-//! and each lowers its own CPU priority at start: nice 10, where the threads serving requests run
-//! at the process's nice (0 by default). Linux gives a nice-10 thread about a tenth of the share
-//! of a nice-0 one when they compete, and lets a woken request thread preempt it, so a request
-//! waits microseconds for a busy core instead of the rest of an argon2 run. On an idle machine
-//! nothing changes: a lower priority only matters when something else wants the core.
+//! and each lowers its own CPU priority at start to the lowest there is, nice 19, where the
+//! threads serving requests run at the process's nice (0 by default). Linux gives a nice-19
+//! thread 15/1024 of the share of a nice-0 one when they compete (nice 10, tried first, gives a
+//! tenth, and a login flood still doubled the p99 of `/api/me`), and lets a woken request thread
+//! preempt it, so a request waits microseconds for a busy core instead of the rest of an argon2
+//! run. On an idle machine nothing changes: a lower priority only matters when something else
+//! wants the core, and then it is the login that waits, which is the trade this file makes.
 //!
 //! (tokio's blocking pool would not do: its threads also serve files and other blocking work,
 //! and a thread cannot raise its priority again without privileges.)
@@ -18,7 +20,7 @@ use std::{
 };
 
 /// How much nicer than the request threads hashing runs (Linux nice values: 0 default, 19 lowest).
-pub const HASH_NICE: i32 = 10;
+pub const HASH_NICE: i32 = 19;
 
 type Job = Box<dyn FnOnce() + Send>;
 
