@@ -11,7 +11,8 @@
 # are compared in the report, not in tests.
 #
 # Usage: scripts/bench.sh [--skip-build] [--out FILE]
-#   BENCH_SECS (default 10) seconds per load case; BENCH_TTI_RUNS (default 7) loads per page.
+#   BENCH_ROUNDS (default 3) rounds of every load case, BENCH_SECS (default 5) seconds per case and
+#   round; BENCH_TTI_RUNS (default 7) loads per page.
 set -euo pipefail
 source "$(dirname "$0")/lib/setup.sh"
 cd "$ROOT"

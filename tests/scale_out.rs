@@ -196,6 +196,12 @@ fn a_login_on_one_node_works_on_another_and_a_logout_is_seen_as_far_as_each_mode
     let on_b = b.send("GET", "/api/me", &[("Cookie", &cookie)], None);
     assert_eq!(on_b.status, 200, "{}", on_b.body);
     assert_eq!(on_b.json()["username"], "scaler");
+    let lookup = &on_b.json()["auth"]["checks"][1];
+    assert_eq!(lookup["name"], "store lookup");
+    assert_eq!(
+        lookup["detail"], "hit: the Redis session store has a record for this id",
+        "the trace names the store the record was found in"
+    );
 
     // A token signed on A (with a key A made) verifies on B.
     let token = bearer_login(&a, "scaler");

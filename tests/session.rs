@@ -74,6 +74,10 @@ async fn me_answers_with_the_decision_trace_and_a_measured_store_lookup() {
     );
     assert!(me.auth.checks.iter().all(|c| c.status == CheckStatus::Pass));
     assert!(me.auth.checks[1].micros.is_some(), "store lookup is timed");
+    assert_eq!(
+        me.auth.checks[1].detail,
+        "hit: the SQLite session store has a record for this id"
+    );
 }
 
 #[tokio::test]

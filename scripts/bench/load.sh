@@ -7,14 +7,22 @@
 # process (plus redis-server, when the path uses Redis) used during the run, from /proc. The load
 # generator's own share of the 2 cores does not count. Latency percentiles are wrk's.
 #
+# Every server is started first (the reference, and authlab on SQLite and on Redis, with the account
+# cache on and off); then BENCH_ROUNDS rounds each measure every case, the reference's right before
+# authlab's. This machine's speed drifts by tens of percent within minutes (other tenants), so a
+# pair measured back to back compares like with like, and the report takes the median over rounds
+# (scripts/bench/report.py) instead of one sample per case taken minutes apart.
+#
 # Usage: scripts/bench/load.sh RESULTS_FILE
-#   Appends one line per case: "name|req/s of CPU|p50|p99|requests|req/s wall".
-#   BENCH_SECS (default 10) seconds per case, BENCH_CONNS (default 16) connections.
+#   Appends one line per case and round: "name|req/s of CPU|p50|p99|requests|req/s wall".
+#   BENCH_ROUNDS (default 3) rounds, BENCH_SECS (default 5) seconds per case and round,
+#   BENCH_CONNS (default 16) connections.
 set -euo pipefail
 here=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$here"
 results=$1
-secs=${BENCH_SECS:-10}
+secs=${BENCH_SECS:-5}
+rounds=${BENCH_ROUNDS:-3}
 conns=${BENCH_CONNS:-16}
 source "$here/scripts/bench/lib.sh"
 
@@ -33,92 +41,102 @@ measure() {
   tail -1 "$results" | awk -F'|' '{printf "%s: %s req/s of server CPU, p50 %s, p99 %s\n", $1, $2, $3, $4}'
 }
 
-jwt_login() {
-  curl -fsS -X POST -H 'content-type: application/json' -d "$login_body" "$base/api/jwt/login" |
+# An account of its own for each bearer case: the switches (algorithm, denylist) belong to the
+# account and are read on every request, so cases sharing one could not be interleaved.
+bench_password=bench-password-1234
+register() {
+  curl -fsS -o /dev/null -X POST -H 'content-type: application/json' \
+    -d "{\"username\":\"$1\",\"password\":\"$bench_password\"}" "$base/api/register"
+}
+jwt_login_as() {
+  curl -fsS -X POST -H 'content-type: application/json' \
+    -d "{\"username\":\"$1\",\"password\":\"$bench_password\"}" "$base/api/jwt/login" |
     json_field access_token
 }
 set_switch() {
   curl -fsS -o /dev/null -X PUT -H 'content-type: application/json' \
     -H "authorization: Bearer $1" -d "$2" "$base/api/lab-settings"
 }
-# bearer_with SWITCHES: signs in, switches, signs in again (the new token carries the switches).
-bearer_with() {
-  local token
-  token=$(jwt_login)
-  set_switch "$token" "$1"
-  jwt_login
+# bearer_as NAME SWITCHES: registers NAME, switches, and prints a token signed the new way.
+bearer_as() {
+  register "$1"
+  set_switch "$(jwt_login_as "$1")" "$2"
+  jwt_login_as "$1"
 }
 
-bench_authlab() {
-  start_authlab authlab
-  measure "authlab: static ceiling" "$pid" "$base/favicon.svg"
-  measure "authlab: session on SQLite" "$pid" "$base/api/me" "Cookie: $(session_login)"
-  measure "authlab: bearer EdDSA" "$pid" "$base/api/me" \
-    "Authorization: Bearer $(bearer_with '{"jwt_alg":"EdDSA","denylist":false}')"
-  measure "authlab: bearer ES256" "$pid" "$base/api/me" \
-    "Authorization: Bearer $(bearer_with '{"jwt_alg":"ES256","denylist":false}')"
-  measure "authlab: bearer HS256" "$pid" "$base/api/me" \
-    "Authorization: Bearer $(bearer_with '{"jwt_alg":"HS256","denylist":false}')"
-  measure "authlab: bearer HS256 + denylist on SQLite" "$pid" "$base/api/me" \
-    "Authorization: Bearer $(bearer_with '{"jwt_alg":"HS256","denylist":true}')"
-  stop "$pid"
-}
+# ---- every server, started once ----------------------------------------------------------------
+start_redis
+ref_redis=$redis_pid
+port=$(free_port)
+"$here/target/release/authlab-reference" "127.0.0.1:$port" "$work/reference.db" \
+  "redis://127.0.0.1:$redis_port" >"$work/reference.log" 2>&1 &
+ref_pid=$!
+pids+=("$ref_pid")
+ref="http://127.0.0.1:$port"
+wait_up "$ref/health"
+answer=$(curl -fsS -D "$work/reference.headers" -X POST "$ref/login")
+ref_cookie=$(sed -n 's/^[Ss]et-[Cc]ookie: \(id=[^;]*\).*/\1/p' "$work/reference.headers")
+ref_bearer() { echo "Authorization: Bearer $(json_field "$1" <<<"$answer")"; }
+ref_redis_cookie="Cookie: sid=$(json_field redis_session <<<"$answer")"
 
-# The same binary with sessions and the denylist on a real Redis, whose CPU counts with authlab's.
-bench_authlab_redis() {
-  start_redis
-  AUTHLAB_STORE_URL="redis://127.0.0.1:$redis_port" start_authlab authlab-redis
-  measure "authlab: session on Redis" "$pid" "$base/api/me" "Cookie: $(session_login)" "$redis_pid"
-  measure "authlab: bearer HS256 + denylist on Redis" "$pid" "$base/api/me" \
-    "Authorization: Bearer $(bearer_with '{"jwt_alg":"HS256","denylist":true}')" "$redis_pid"
-  stop "$pid"
-  stop "$redis_pid"
-}
+start_authlab authlab
+sqlite_pid=$pid
+sqlite=$base
+sqlite_cookie="Cookie: $(session_login)"
+hs256="Authorization: Bearer $(bearer_as bench-hs256 '{"jwt_alg":"HS256","denylist":false}')"
+eddsa="Authorization: Bearer $(bearer_as bench-eddsa '{"jwt_alg":"EdDSA","denylist":false}')"
+es256="Authorization: Bearer $(bearer_as bench-es256 '{"jwt_alg":"ES256","denylist":false}')"
+deny_sqlite="Authorization: Bearer $(bearer_as bench-deny '{"jwt_alg":"HS256","denylist":true}')"
+
+# The same binary with sessions and the denylist on a Redis of its own, whose CPU counts too.
+start_redis
+redis_redis=$redis_pid
+AUTHLAB_STORE_URL="redis://127.0.0.1:$redis_port" start_authlab authlab-redis
+redis_pid_authlab=$pid
+on_redis=$base
+redis_cookie="Cookie: $(session_login)"
+deny_redis="Authorization: Bearer $(bearer_as bench-deny '{"jwt_alg":"HS256","denylist":true}')"
 
 # The session path's other number: accounts read from the table on every check
 # (session.cache_accounts = false), on SQLite and on Redis.
-bench_authlab_cache_off() {
-  AUTHLAB_SESSION_CACHE_ACCOUNTS=false start_authlab authlab-uncached
-  measure "authlab: session on SQLite, account cache off" "$pid" "$base/api/me" "Cookie: $(session_login)"
-  stop "$pid"
-  start_redis
-  AUTHLAB_SESSION_CACHE_ACCOUNTS=false AUTHLAB_STORE_URL="redis://127.0.0.1:$redis_port" \
-    start_authlab authlab-redis-uncached
-  measure "authlab: session on Redis, account cache off" "$pid" "$base/api/me" \
-    "Cookie: $(session_login)" "$redis_pid"
-  stop "$pid"
-  stop "$redis_pid"
-}
+AUTHLAB_SESSION_CACHE_ACCOUNTS=false start_authlab authlab-uncached
+uncached_pid=$pid
+uncached=$base
+uncached_cookie="Cookie: $(session_login)"
+start_redis
+uncached_redis=$redis_pid
+AUTHLAB_SESSION_CACHE_ACCOUNTS=false AUTHLAB_STORE_URL="redis://127.0.0.1:$redis_port" \
+  start_authlab authlab-redis-uncached
+uncached_redis_pid=$pid
+uncached_on_redis=$base
+uncached_redis_cookie="Cookie: $(session_login)"
 
-bench_reference() {
-  start_redis
-  local port
-  port=$(free_port)
-  "$here/target/release/authlab-reference" "127.0.0.1:$port" "$work/reference.db" \
-    "redis://127.0.0.1:$redis_port" >"$work/reference.log" 2>&1 &
-  pid=$!
-  pids+=("$pid")
-  base="http://127.0.0.1:$port"
-  wait_up "$base/health"
-  local answer cookie bearer
-  answer=$(curl -fsS -D "$work/reference.headers" -X POST "$base/login")
-  cookie=$(sed -n 's/^[Ss]et-[Cc]ookie: \(id=[^;]*\).*/\1/p' "$work/reference.headers")
-  bearer() { echo "Authorization: Bearer $(json_field "$1" <<<"$answer")"; }
-  measure "reference: static ceiling" "$pid" "$base/health"
-  measure "reference: session on SQLite" "$pid" "$base/me/session" "Cookie: $cookie"
-  measure "reference: bearer EdDSA" "$pid" "$base/me/eddsa" "$(bearer eddsa)"
-  measure "reference: bearer ES256" "$pid" "$base/me/es256" "$(bearer es256)"
-  measure "reference: bearer HS256" "$pid" "$base/me/hs256" "$(bearer hs256)"
-  measure "reference: bearer HS256 + denylist on SQLite" "$pid" "$base/me/hs256-sqlite" "$(bearer hs256)"
-  measure "reference: session on Redis" "$pid" "$base/me/session-redis" \
-    "Cookie: sid=$(json_field redis_session <<<"$answer")" "$redis_pid"
-  measure "reference: bearer HS256 + denylist on Redis" "$pid" "$base/me/hs256-redis" \
-    "$(bearer hs256)" "$redis_pid"
-  stop "$pid"
-  stop "$redis_pid"
-}
-
-bench_reference
-bench_authlab
-bench_authlab_redis
-bench_authlab_cache_off
+# ---- the rounds ----------------------------------------------------------------------------------
+for round in $(seq 1 "$rounds"); do
+  echo "round $round of $rounds"
+  measure "reference: static ceiling" "$ref_pid" "$ref/health"
+  measure "authlab: static ceiling" "$sqlite_pid" "$sqlite/favicon.svg"
+  measure "reference: bearer HS256" "$ref_pid" "$ref/me/hs256" "$(ref_bearer hs256)"
+  measure "authlab: bearer HS256" "$sqlite_pid" "$sqlite/api/me" "$hs256"
+  measure "reference: bearer EdDSA" "$ref_pid" "$ref/me/eddsa" "$(ref_bearer eddsa)"
+  measure "authlab: bearer EdDSA" "$sqlite_pid" "$sqlite/api/me" "$eddsa"
+  measure "reference: bearer ES256" "$ref_pid" "$ref/me/es256" "$(ref_bearer es256)"
+  measure "authlab: bearer ES256" "$sqlite_pid" "$sqlite/api/me" "$es256"
+  measure "reference: session on SQLite" "$ref_pid" "$ref/me/session" "Cookie: $ref_cookie"
+  measure "authlab: session on SQLite" "$sqlite_pid" "$sqlite/api/me" "$sqlite_cookie"
+  measure "authlab: session on SQLite, account cache off" "$uncached_pid" "$uncached/api/me" \
+    "$uncached_cookie"
+  measure "reference: bearer HS256 + denylist on SQLite" "$ref_pid" "$ref/me/hs256-sqlite" \
+    "$(ref_bearer hs256)"
+  measure "authlab: bearer HS256 + denylist on SQLite" "$sqlite_pid" "$sqlite/api/me" "$deny_sqlite"
+  measure "reference: session on Redis" "$ref_pid" "$ref/me/session-redis" "$ref_redis_cookie" \
+    "$ref_redis"
+  measure "authlab: session on Redis" "$redis_pid_authlab" "$on_redis/api/me" "$redis_cookie" \
+    "$redis_redis"
+  measure "authlab: session on Redis, account cache off" "$uncached_redis_pid" \
+    "$uncached_on_redis/api/me" "$uncached_redis_cookie" "$uncached_redis"
+  measure "reference: bearer HS256 + denylist on Redis" "$ref_pid" "$ref/me/hs256-redis" \
+    "$(ref_bearer hs256)" "$ref_redis"
+  measure "authlab: bearer HS256 + denylist on Redis" "$redis_pid_authlab" "$on_redis/api/me" \
+    "$deny_redis" "$redis_redis"
+done

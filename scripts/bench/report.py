@@ -23,23 +23,38 @@ def sh(*cmd):
     return text.splitlines()[0] if text else "?"
 
 
-rows = {}
-logins = {}
-for line in open(os.path.join(results_dir, "load.txt")):
-    fields = line.strip().split("|")
-    if len(fields) == 6:
-        name, cpu, p50, p99, requests, wall = fields
-        rows[name] = dict(cpu=int(cpu), p50=p50, p99=p99, requests=int(requests), wall=int(wall))
-    elif len(fields) == 3:
-        logins[fields[0]] = (float(fields[1]), int(fields[2]))
-
-
 def ms(text):
     """wrk's latency ("812.00us", "2.44ms", "1.02s") in milliseconds."""
     for unit, factor in (("us", 0.001), ("ms", 1.0), ("s", 1000.0)):
         if text.endswith(unit):
             return float(text[: -len(unit)]) * factor
     return float("nan")
+
+
+def middle(values, key=lambda v: v):
+    """The median of an odd count; the lower of the two middle values of an even one."""
+    ordered = sorted(values, key=key)
+    return ordered[(len(ordered) - 1) // 2]
+
+
+# A case measured in several rounds (scripts/bench/load.sh) has a line per round, in round order.
+samples = {}
+logins = {}
+for line in open(os.path.join(results_dir, "load.txt")):
+    fields = line.strip().split("|")
+    if len(fields) == 6:
+        name, cpu, p50, p99, requests, wall = fields
+        samples.setdefault(name, []).append(
+            dict(cpu=int(cpu), p50=p50, p99=p99, requests=int(requests), wall=int(wall)))
+    elif len(fields) == 3:
+        logins[fields[0]] = (float(fields[1]), int(fields[2]))
+# Each figure is its median over the rounds.
+rows = {
+    name: dict(cpu=middle(s["cpu"] for s in runs), p50=middle((s["p50"] for s in runs), key=ms),
+               p99=middle((s["p99"] for s in runs), key=ms), requests=sum(s["requests"] for s in runs),
+               wall=middle(s["wall"] for s in runs), rounds=len(runs))
+    for name, runs in samples.items()
+}
 
 
 cpu_model = "?"
@@ -93,11 +108,18 @@ def pair(case):
     return rows.get(f"authlab: {case}"), rows.get(f"reference: {REFERENCE_OF.get(case, case)}")
 
 
+def ratios(case):
+    """The reference's CPU req/s ÷ authlab's, per round: each pair was measured back to back."""
+    ours = samples.get(f"authlab: {case}", [])
+    theirs = samples.get(f"reference: {REFERENCE_OF.get(case, case)}", [])
+    return [r["cpu"] / a["cpu"] for a, r in zip(ours, theirs)]
+
+
 glance = []
 for case in CASES:
-    a, r = pair(case)
-    if a and r:
-        ratio = r["cpu"] / a["cpu"]
+    per_round = ratios(case)
+    if per_round:
+        ratio = middle(per_round)
         glance.append((f"{case}: server CPU per request, authlab ÷ bare reference", "≤ 1.3×",
                        f"{ratio:.2f}×", ratio <= 1.3))
 stall_idle, stall_loaded = rows.get("stall default idle"), rows.get("stall default loaded")
@@ -154,20 +176,26 @@ lines += [
     "## Auth paths under load",
     "",
     "`GET /api/me` with each credential, release builds, wrk on loopback (1 thread, "
-    f"{os.environ.get('BENCH_CONNS', '16')} connections, {os.environ.get('BENCH_SECS', '10')} s per case "
-    "after a 2 s warm-up). *CPU req/s* = requests answered ÷ CPU seconds the server used during the "
-    "case (plus redis-server's, on Redis paths), so the load generator's share of the cores does not "
-    "count; higher is cheaper. *ratio* = the reference's CPU req/s ÷ authlab's: how many times the "
-    "reference's cost one request costs in authlab.",
+    f"{os.environ.get('BENCH_CONNS', '16')} connections, {os.environ.get('BENCH_SECS', '5')} s per case "
+    f"after a 2 s warm-up), in {os.environ.get('BENCH_ROUNDS', '3')} rounds: every server runs "
+    "throughout, and each round measures every case, the reference's right before authlab's, so a "
+    "pair shares the machine's speed of the moment (it drifts by tens of percent within minutes "
+    "here). *CPU req/s* = requests answered ÷ CPU seconds the server used during the case (plus "
+    "redis-server's, on Redis paths), so the load generator's share of the cores does not count; "
+    "higher is cheaper. Each figure is the median over the rounds. *ratio* = the reference's CPU "
+    "req/s ÷ authlab's in the same round, the median over the rounds (the range in brackets): how "
+    "many times the reference's cost one request costs in authlab.",
     "",
-    "| path | authlab CPU req/s | p50 | p99 | reference CPU req/s | p50 | p99 | ratio |",
+    "| path | authlab CPU req/s | p50 | p99 | reference CPU req/s | p50 | p99 | ratio (range) |",
     "|---|---:|---:|---:|---:|---:|---:|---:|",
 ]
 for case in CASES:
     a, r = pair(case)
     if not a:
         continue
-    ref = f"{r['cpu']:,} | {r['p50']} | {r['p99']} | {r['cpu'] / a['cpu']:.2f}×" if r else "— | — | — | —"
+    per_round = ratios(case)
+    ref = (f"{r['cpu']:,} | {r['p50']} | {r['p99']} | {middle(per_round):.2f}× "
+           f"({min(per_round):.2f}–{max(per_round):.2f})" if r and per_round else "— | — | — | —")
     lines.append(f"| {case} | {a['cpu']:,} | {a['p50']} | {a['p99']} | {ref} |")
 for who in ("authlab", "reference"):
     c = rows.get(f"{who}: static ceiling")

@@ -210,7 +210,10 @@ impl Sessions {
         };
         trace.pass_timed(
             CheckId::StoreLookup,
-            "hit: the SQLite session store has a record for this id",
+            format!(
+                "hit: the {} session store has a record for this id",
+                self.store.name()
+            ),
             micros,
         );
 

@@ -38,6 +38,10 @@ impl State {
 
 #[async_trait]
 impl SessionStore for MemorySessions {
+    fn name(&self) -> &'static str {
+        "this process's memory"
+    }
+
     async fn create(&self, record: &SessionRecord) -> Result<(), StoreError> {
         let mut state = self.state();
         let taken = state.records.contains_key(&record.key)

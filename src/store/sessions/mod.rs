@@ -43,6 +43,9 @@ pub fn key_of(session_id: &str) -> String {
 
 #[async_trait]
 pub trait SessionStore: Send + Sync {
+    /// What the traces call this store ("SQLite", "Redis", "this process's memory").
+    fn name(&self) -> &'static str;
+
     /// Insert a new record. Never replaces one: `Collision` if the key or handle exists.
     async fn create(&self, record: &SessionRecord) -> Result<(), StoreError>;
 

@@ -222,6 +222,10 @@ fn parse_i64(value: &str) -> Result<i64, StoreError> {
 
 #[async_trait]
 impl SessionStore for RedisSessions {
+    fn name(&self) -> &'static str {
+        "Redis"
+    }
+
     async fn create(&self, record: &SessionRecord) -> Result<(), StoreError> {
         let until = expire_at(record.created_at + self.lifetime_secs, 60);
         let created: i64 = CREATE

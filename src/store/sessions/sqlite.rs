@@ -80,6 +80,10 @@ pub async fn end_all_in(
 
 #[async_trait]
 impl SessionStore for SqliteSessions {
+    fn name(&self) -> &'static str {
+        "SQLite"
+    }
+
     async fn create(&self, record: &SessionRecord) -> Result<(), StoreError> {
         sqlx::query(&format!(
             "INSERT INTO sessions ({COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
