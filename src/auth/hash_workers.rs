@@ -3,13 +3,16 @@
 //! (which anyone can send) makes every other request wait behind password hashing.
 //!
 //! So hashing gets threads of its own (as many as may hash at once, `PasswordHasher`'s bound),
-//! and each lowers its own CPU priority at start to the lowest there is, nice 19, where the
-//! threads serving requests run at the process's nice (0 by default). Linux gives a nice-19
-//! thread 15/1024 of the share of a nice-0 one when they compete (nice 10, tried first, gives a
-//! tenth, and a login flood still doubled the p99 of `/api/me`), and lets a woken request thread
-//! preempt it, so a request waits microseconds for a busy core instead of the rest of an argon2
-//! run. On an idle machine nothing changes: a lower priority only matters when something else
-//! wants the core, and then it is the login that waits, which is the trade this file makes.
+//! and each moves itself at start into Linux's idle scheduling class, `SCHED_IDLE`, while the
+//! threads serving requests stay in the normal class. The scheduler preempts an idle-class thread
+//! the moment a normal one wakes on its core, so a request waits microseconds for a busy core
+//! instead of the rest of an argon2 run. Niceness was tried first and is not enough: under
+//! EEVDF a waking nice-0 thread may still wait out the running thread's slice, and a login flood
+//! kept `/api/me`'s p99 at 2 to 5 times its idle value at nice 10 and at nice 19 alike
+//! (bench/REPORT.md). On an idle machine nothing changes: an idle-class thread gets every cycle
+//! nobody else wants, and when something else wants the core it is the login that waits, which
+//! is the trade this file makes. Where the class cannot be set, the thread falls back to the
+//! lowest nice value (19).
 //!
 //! (tokio's blocking pool would not do: its threads also serve files and other blocking work,
 //! and a thread cannot raise its priority again without privileges.)
@@ -18,9 +21,6 @@ use std::{
     panic::{catch_unwind, AssertUnwindSafe},
     sync::{mpsc, Arc, Mutex},
 };
-
-/// How much nicer than the request threads hashing runs (Linux nice values: 0 default, 19 lowest).
-pub const HASH_NICE: i32 = 19;
 
 type Job = Box<dyn FnOnce() + Send>;
 
@@ -76,13 +76,27 @@ impl HashWorkers {
     }
 }
 
-/// Lower the calling thread's priority. On Linux the nice value belongs to each thread, so this
-/// touches no other thread of the process. Raising it is always allowed; if it fails anyway, the
-/// thread hashes at normal priority and says so once.
+/// Lower the calling thread's priority: the idle class, else nice 19. On Linux both belong to
+/// each thread, so this touches no other thread of the process, and lowering needs no privilege.
+/// If both fail, the thread hashes at normal priority and says so once.
 fn lower_priority() {
-    let now = rustix::process::getpriority_process(None).unwrap_or(0);
-    if let Err(err) = rustix::process::setpriority_process(None, now.max(HASH_NICE)) {
-        tracing::warn!(target: "authlab::passwords", %err, "hashing at normal priority");
+    use thread_priority::{
+        set_thread_priority_and_policy, thread_native_id, thread_schedule_policy,
+        NormalThreadSchedulePolicy as Normal, ThreadPriority, ThreadSchedulePolicy,
+    };
+    let idle = ThreadSchedulePolicy::Normal(Normal::Idle);
+    // Judged by the class the thread ends in: the call also resets the nice value, which an
+    // unprivileged thread of a niced process may not do, though the class change took.
+    let _ = set_thread_priority_and_policy(thread_native_id(), ThreadPriority::Min, idle);
+    if thread_schedule_policy().is_ok_and(|class| class == idle) {
+        return;
+    }
+    // `Min` in the normal class is nice 19.
+    let normal = ThreadSchedulePolicy::Normal(Normal::Other);
+    if let Err(err) =
+        set_thread_priority_and_policy(thread_native_id(), ThreadPriority::Min, normal)
+    {
+        tracing::warn!(target: "authlab::passwords", ?err, "hashing at normal priority");
     }
 }
 
@@ -91,17 +105,23 @@ mod tests {
     use super::*;
 
     #[tokio::test]
-    async fn login_flood_hashes_run_below_the_priority_of_requests() {
-        let here = rustix::process::getpriority_process(None).unwrap();
+    async fn login_flood_hashes_yield_the_core_to_every_request() {
+        use thread_priority::ThreadSchedulePolicy::Normal as Class;
+        use thread_priority::{thread_schedule_policy, NormalThreadSchedulePolicy as Normal};
+        let here = thread_schedule_policy().unwrap();
         let workers = HashWorkers::start(2);
         let there = workers
-            .run(|| rustix::process::getpriority_process(None).unwrap())
+            .run(|| thread_schedule_policy().unwrap())
             .await
             .unwrap();
-        assert_eq!(there, here.max(HASH_NICE));
-        assert!(there > here || here >= HASH_NICE, "{there} vs {here}");
-        // This thread kept its own priority.
-        assert_eq!(rustix::process::getpriority_process(None).unwrap(), here);
+        assert_eq!(
+            there,
+            Class(Normal::Idle),
+            "a hashing thread is in the idle class"
+        );
+        // This thread, like every request thread, kept its own class.
+        assert_eq!(thread_schedule_policy().unwrap(), here);
+        assert_ne!(here, Class(Normal::Idle));
     }
 
     #[tokio::test]
