@@ -57,12 +57,16 @@ set_switch() {
   curl -fsS -o /dev/null -X PUT -H 'content-type: application/json' \
     -H "authorization: Bearer $1" -d "$2" "$base/api/lab-settings"
 }
-# bearer_as NAME SWITCHES: registers NAME, switches, and prints a token signed the new way.
-bearer_as() {
+# account_with NAME SWITCHES: registers NAME and switches its settings; its tokens are signed the
+# new way from then on.
+account_with() {
   register "$1"
   set_switch "$(jwt_login_as "$1")" "$2"
-  jwt_login_as "$1"
 }
+# Credentials are fetched right before each case: an access token lives 2 minutes and a round
+# takes longer, and a session idles out after 5.
+bearer() { echo "Authorization: Bearer $(base=$1 jwt_login_as "$2")"; }
+session() { echo "Cookie: $(base=$1 session_login)"; }
 
 # ---- every server, started once ----------------------------------------------------------------
 start_redis
@@ -82,11 +86,10 @@ ref_redis_cookie="Cookie: sid=$(json_field redis_session <<<"$answer")"
 start_authlab authlab
 sqlite_pid=$pid
 sqlite=$base
-sqlite_cookie="Cookie: $(session_login)"
-hs256="Authorization: Bearer $(bearer_as bench-hs256 '{"jwt_alg":"HS256","denylist":false}')"
-eddsa="Authorization: Bearer $(bearer_as bench-eddsa '{"jwt_alg":"EdDSA","denylist":false}')"
-es256="Authorization: Bearer $(bearer_as bench-es256 '{"jwt_alg":"ES256","denylist":false}')"
-deny_sqlite="Authorization: Bearer $(bearer_as bench-deny '{"jwt_alg":"HS256","denylist":true}')"
+account_with bench-hs256 '{"jwt_alg":"HS256","denylist":false}'
+account_with bench-eddsa '{"jwt_alg":"EdDSA","denylist":false}'
+account_with bench-es256 '{"jwt_alg":"ES256","denylist":false}'
+account_with bench-deny '{"jwt_alg":"HS256","denylist":true}'
 
 # The same binary with sessions and the denylist on a Redis of its own, whose CPU counts too.
 start_redis
@@ -94,22 +97,19 @@ redis_redis=$redis_pid
 AUTHLAB_STORE_URL="redis://127.0.0.1:$redis_port" start_authlab authlab-redis
 redis_pid_authlab=$pid
 on_redis=$base
-redis_cookie="Cookie: $(session_login)"
-deny_redis="Authorization: Bearer $(bearer_as bench-deny '{"jwt_alg":"HS256","denylist":true}')"
+account_with bench-deny '{"jwt_alg":"HS256","denylist":true}'
 
 # The session path's other number: accounts read from the table on every check
 # (session.cache_accounts = false), on SQLite and on Redis.
 AUTHLAB_SESSION_CACHE_ACCOUNTS=false start_authlab authlab-uncached
 uncached_pid=$pid
 uncached=$base
-uncached_cookie="Cookie: $(session_login)"
 start_redis
 uncached_redis=$redis_pid
 AUTHLAB_SESSION_CACHE_ACCOUNTS=false AUTHLAB_STORE_URL="redis://127.0.0.1:$redis_port" \
   start_authlab authlab-redis-uncached
 uncached_redis_pid=$pid
 uncached_on_redis=$base
-uncached_redis_cookie="Cookie: $(session_login)"
 
 # ---- the rounds ----------------------------------------------------------------------------------
 for round in $(seq 1 "$rounds"); do
@@ -117,26 +117,26 @@ for round in $(seq 1 "$rounds"); do
   measure "reference: static ceiling" "$ref_pid" "$ref/health"
   measure "authlab: static ceiling" "$sqlite_pid" "$sqlite/favicon.svg"
   measure "reference: bearer HS256" "$ref_pid" "$ref/me/hs256" "$(ref_bearer hs256)"
-  measure "authlab: bearer HS256" "$sqlite_pid" "$sqlite/api/me" "$hs256"
+  measure "authlab: bearer HS256" "$sqlite_pid" "$sqlite/api/me" "$(bearer "$sqlite" bench-hs256)"
   measure "reference: bearer EdDSA" "$ref_pid" "$ref/me/eddsa" "$(ref_bearer eddsa)"
-  measure "authlab: bearer EdDSA" "$sqlite_pid" "$sqlite/api/me" "$eddsa"
+  measure "authlab: bearer EdDSA" "$sqlite_pid" "$sqlite/api/me" "$(bearer "$sqlite" bench-eddsa)"
   measure "reference: bearer ES256" "$ref_pid" "$ref/me/es256" "$(ref_bearer es256)"
-  measure "authlab: bearer ES256" "$sqlite_pid" "$sqlite/api/me" "$es256"
+  measure "authlab: bearer ES256" "$sqlite_pid" "$sqlite/api/me" "$(bearer "$sqlite" bench-es256)"
   measure "reference: session on SQLite" "$ref_pid" "$ref/me/session" "Cookie: $ref_cookie"
-  measure "authlab: session on SQLite" "$sqlite_pid" "$sqlite/api/me" "$sqlite_cookie"
+  measure "authlab: session on SQLite" "$sqlite_pid" "$sqlite/api/me" "$(session "$sqlite")"
   measure "authlab: session on SQLite, account cache off" "$uncached_pid" "$uncached/api/me" \
-    "$uncached_cookie"
+    "$(session "$uncached")"
   measure "reference: bearer HS256 + denylist on SQLite" "$ref_pid" "$ref/me/hs256-sqlite" \
     "$(ref_bearer hs256)"
-  measure "authlab: bearer HS256 + denylist on SQLite" "$sqlite_pid" "$sqlite/api/me" "$deny_sqlite"
+  measure "authlab: bearer HS256 + denylist on SQLite" "$sqlite_pid" "$sqlite/api/me" "$(bearer "$sqlite" bench-deny)"
   measure "reference: session on Redis" "$ref_pid" "$ref/me/session-redis" "$ref_redis_cookie" \
     "$ref_redis"
-  measure "authlab: session on Redis" "$redis_pid_authlab" "$on_redis/api/me" "$redis_cookie" \
+  measure "authlab: session on Redis" "$redis_pid_authlab" "$on_redis/api/me" "$(session "$on_redis")" \
     "$redis_redis"
   measure "authlab: session on Redis, account cache off" "$uncached_redis_pid" \
-    "$uncached_on_redis/api/me" "$uncached_redis_cookie" "$uncached_redis"
+    "$uncached_on_redis/api/me" "$(session "$uncached_on_redis")" "$uncached_redis"
   measure "reference: bearer HS256 + denylist on Redis" "$ref_pid" "$ref/me/hs256-redis" \
     "$(ref_bearer hs256)" "$ref_redis"
   measure "authlab: bearer HS256 + denylist on Redis" "$redis_pid_authlab" "$on_redis/api/me" \
-    "$deny_redis" "$redis_redis"
+    "$(bearer "$on_redis" bench-deny)" "$redis_redis"
 done
