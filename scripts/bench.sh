@@ -54,7 +54,8 @@ results=$(mktemp -d /tmp/authlab-report-XXXX)
 trap 'rm -rf "$results"' EXIT
 # What is measured is what is checked out now (the report says if it differs from the commit).
 git rev-parse --short HEAD >"$results/commit"
-git status --porcelain --untracked-files=no >"$results/dirty"
+# The report itself (bench/REPORT.md, written by an earlier run) is not what is measured.
+git status --porcelain --untracked-files=no -- . ':!bench/REPORT.md' >"$results/dirty"
 started=$SECONDS
 
 # Each part runs even if one before it failed; the report names any that did.
