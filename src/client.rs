@@ -309,6 +309,13 @@ async fn post<T: DeserializeOwned>(path: &str, credential: Credential<'_>) -> An
     send::<(), _>("POST", path, None, credential).await
 }
 
+/// The decision trace a successful answer may carry beside its own fields.
+#[derive(serde::Deserialize)]
+struct TraceOnly {
+    #[serde(default)]
+    auth: Option<AuthTrace>,
+}
+
 /// Parse a response body: `T` on 2xx (an empty body reads as JSON `null`, for 204), the JSON error
 /// otherwise. Shared by both targets so it is unit-tested natively.
 fn parse<T: DeserializeOwned>(
@@ -319,9 +326,12 @@ fn parse<T: DeserializeOwned>(
         let text = if text.is_empty() { "null" } else { text };
         let parsed = serde_json::from_str::<T>(text)
             .map_err(|err| ClientError::Network(format!("unexpected answer: {err}")));
-        let trace = serde_json::from_str::<serde_json::Value>(text)
+        // Only the `auth` field, read straight from the text (serde skips the rest): going through
+        // `serde_json::Value` parsed every answer twice and put a second deserializer for every
+        // trace type into the WASM.
+        let trace = serde_json::from_str::<TraceOnly>(text)
             .ok()
-            .and_then(|v| serde_json::from_value::<AuthTrace>(v.get("auth")?.clone()).ok());
+            .and_then(|only| only.auth);
         return (parsed, trace);
     }
     match serde_json::from_str::<ApiErrorBody>(text) {

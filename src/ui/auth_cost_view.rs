@@ -7,8 +7,10 @@
 
 use crate::{
     client::{self, Credential},
+    ui::figures::micros,
     wire::{AuthCost, AuthMode},
 };
+use leptos::either::Either;
 use leptos::{prelude::*, task::spawn_local};
 
 #[component]
@@ -48,7 +50,7 @@ pub fn AuthCostView(
         <div class="auth-cost" data-testid="auth-cost">
             <h3>"What authentication cost, measured"</h3>
             {move || match cost.get() {
-                Some(cost) if !cost.modes.is_empty() => view! {
+                Some(cost) if !cost.modes.is_empty() => Either::Left(view! {
                     <table class="record">
                         <thead><tr><th>"mode"</th><th>"the check"</th><th>"everything else"</th><th>"requests"</th></tr></thead>
                         <tbody>
@@ -68,8 +70,8 @@ pub fn AuthCostView(
                          signature check (plus the denylist lookup when revocation is on).",
                         cost.window
                     )}</p>
-                }.into_any(),
-                _ => view! { <p class="muted">"Make a request while signed in: its cost shows here."</p> }.into_any(),
+                }),
+                _ => Either::Right(view! { <p class="muted">"Make a request while signed in: its cost shows here."</p> }),
             }}
         </div>
     }
@@ -87,12 +89,4 @@ pub fn last_call_accepted(last: RwSignal<Option<crate::client::Call>>) -> bool {
         call.as_ref()
             .is_some_and(|c| (200..300).contains(&c.status))
     })
-}
-
-fn micros(ns: u64) -> String {
-    if ns >= 1_000_000 {
-        format!("{:.2} ms", ns as f64 / 1e6)
-    } else {
-        format!("{:.1} µs", ns as f64 / 1e3)
-    }
 }

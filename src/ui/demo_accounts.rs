@@ -4,6 +4,7 @@
 
 #[cfg(feature = "ssr")]
 use crate::wire::DemoCard;
+use leptos::either::Either;
 use leptos::prelude::*;
 
 #[component]
@@ -37,7 +38,7 @@ pub fn DemoAccounts() -> impl IntoView {
     view! {
         <Suspense fallback=|| ()>
             {move || card.get().map(|card| if card.accounts.is_empty() {
-                view! {
+                Either::Left(view! {
                     <aside class="card demo-accounts" data-testid="demo-accounts-hosted">
                         <h2>"Accounts"</h2>
                         <p class="muted">
@@ -45,10 +46,9 @@ pub fn DemoAccounts() -> impl IntoView {
                             "register an account of your own."
                         </p>
                     </aside>
-                }
-                .into_any()
+                })
             } else {
-                view! {
+                Either::Right(view! {
                     <aside class="card demo-accounts" data-testid="demo-accounts">
                         <h2>"Demo accounts"</h2>
                         <p class="muted">
@@ -75,8 +75,7 @@ pub fn DemoAccounts() -> impl IntoView {
                             </tbody>
                         </table>
                     </aside>
-                }
-                .into_any()
+                })
             })}
         </Suspense>
     }

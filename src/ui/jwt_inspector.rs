@@ -14,6 +14,7 @@ use crate::{
     client::Call,
     wire::{DecodeReport, SESSION_COOKIE},
 };
+use leptos::either::Either;
 use leptos::{prelude::*, task::spawn_local};
 use std::time::Duration;
 
@@ -39,10 +40,10 @@ pub fn JwtInspector(lab: JwtModel) -> impl IntoView {
             <h2>"Inspector: bearer JWT"</h2>
             <h3>"The access token"</h3>
             {move || match lab.token.get() {
-                None => view! { <p class="muted">"No token: log in to get one."</p> }.into_any(),
+                None => Either::Left(view! { <p class="muted">"No token: log in to get one."</p> }),
                 Some(token) => {
                     let parts: Vec<String> = token.split('.').map(str::to_string).collect();
-                    view! {
+                    Either::Right(view! {
                         <pre class="wire token" data-testid="jwt-token">
                             <span class="seg-header">{parts.first().cloned().unwrap_or_default()}</span>"."
                             <span class="seg-payload">{parts.get(1).cloned().unwrap_or_default()}</span>"."
@@ -53,7 +54,7 @@ pub fn JwtInspector(lab: JwtModel) -> impl IntoView {
                             " bytes per request for the " <code>"Authorization"</code> " header, against "
                             <strong>{session_bytes}</strong> " for a session cookie."
                         </p>
-                    }.into_any()
+                    })
                 }
             }}
             {move || lab.report.get().map(|report| view! { <Decoded report=report/> })}
@@ -89,15 +90,15 @@ pub fn JwtInspector(lab: JwtModel) -> impl IntoView {
 
             <h3>"Last request"</h3>
             {move || match lab.last.get() {
-                None => view! { <p class="muted">"No request yet."</p> }.into_any(),
-                Some(call) => view! {
+                None => Either::Left(view! { <p class="muted">"No request yet."</p> }),
+                Some(call) => Either::Right(view! {
                     <p data-testid="jwt-last-call">
                         <code>{format!("{} {}", call.method, call.path)}</code> " → "
                         <strong data-testid="jwt-last-status">{call.status}</strong>
                     </p>
                     {call.trace.clone().map(|trace| view! { <TraceView trace=trace/> })}
                     <pre class="wire curl" data-testid="jwt-curl">{curl_for(&call, &browser::origin())}</pre>
-                }.into_any(),
+                }),
             }}
             <AuthCostView bearer=lab.token trigger=after_each_call(lab.last)
                 signed_in=Signal::derive(move || {
@@ -106,7 +107,6 @@ pub fn JwtInspector(lab: JwtModel) -> impl IntoView {
             <Decoder/>
         </aside>
     }
-    .into_any()
 }
 
 /// The token's times (`iat`, `nbf`, `exp`) that are whole numbers, to show as moments.

@@ -6,6 +6,7 @@ use super::{
     login_form::LoginForm,
 };
 use crate::wire::JwtAlg;
+use leptos::either::Either;
 use leptos::prelude::*;
 
 #[component]
@@ -18,12 +19,12 @@ pub fn JwtPanel(lab: JwtModel) -> impl IntoView {
                 "as " <code>"Authorization: Bearer"</code> ". The server keeps nothing per token."
             </p>
             {move || if lab.token.get().is_none() {
-                view! {
+                Either::Left(view! {
                     <LoginForm test_id="jwt-login" endpoint="/api/jwt/login" busy=lab.busy
                         on_login=move |credentials| lab.login(credentials)/>
-                }.into_any()
+                })
             } else {
-                view! { <p class="signed-in" data-testid="jwt-holding" tabindex="-1">"Holding an access token."</p> }.into_any()
+                Either::Right(view! { <p class="signed-in" data-testid="jwt-holding" tabindex="-1">"Holding an access token."</p> })
             }}
             <div class="actions">
                 <button type="button" data-testid="jwt-call-me" disabled=move || lab.token.get().is_none()
@@ -54,7 +55,6 @@ pub fn JwtPanel(lab: JwtModel) -> impl IntoView {
             <TokenStorage lab=lab/>
         </section>
     }
-    .into_any()
 }
 
 #[component]

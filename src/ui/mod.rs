@@ -10,6 +10,7 @@ pub mod compare;
 pub mod compare_model;
 pub mod demo_accounts;
 pub mod exclusive;
+pub mod figures;
 pub mod home;
 pub mod jwt_inspector;
 pub mod jwt_model;

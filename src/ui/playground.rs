@@ -8,6 +8,7 @@ use super::{
     session_panel::SessionPanel,
 };
 use crate::{browser, wire::AuthMode};
+use leptos::either::Either;
 use leptos::prelude::*;
 
 const MODE_KEY: &str = "authlab.mode";
@@ -46,7 +47,7 @@ pub fn Playground() -> impl IntoView {
                 </button>
             </div>
             {move || match mode.get() {
-                AuthMode::Session => view! {
+                AuthMode::Session => Either::Left(view! {
                     <div class="columns" data-testid="session-mode">
                         <div class="stack">
                             <SessionPanel lab=lab/>
@@ -54,8 +55,8 @@ pub fn Playground() -> impl IntoView {
                         </div>
                         <SessionInspector lab=lab/>
                     </div>
-                }.into_any(),
-                AuthMode::Jwt => view! {
+                }),
+                AuthMode::Jwt => Either::Right(view! {
                     <div class="columns" data-testid="jwt-mode">
                         <div class="stack">
                             <JwtPanel lab=jwt/>
@@ -63,7 +64,7 @@ pub fn Playground() -> impl IntoView {
                         </div>
                         <JwtInspector lab=jwt/>
                     </div>
-                }.into_any(),
+                }),
             }}
         </div>
     }

@@ -5,34 +5,38 @@
 //! leeway forgives clocks that disagree by a few seconds).
 
 use super::compare_model::{CompareModel, Lane, Mark};
+use super::figures::{ratio, signed_ratio};
 use leptos::prelude::*;
 
-const WIDTH: f64 = 1000.0;
-const LEFT: f64 = 130.0;
-const RIGHT: f64 = 20.0;
-const HEIGHT: f64 = 150.0;
+// Integer coordinates in the SVG's own units (1000 across): finer than any screen shows, and
+// no float formatter in the WASM (see `figures`).
+const WIDTH: i64 = 1000;
+const LEFT: i64 = 130;
+const RIGHT: i64 = 20;
+const HEIGHT: i64 = 150;
 
-fn lane_y(lane: Lane) -> f64 {
+fn lane_y(lane: Lane) -> i64 {
     match lane {
-        Lane::Session => 45.0,
-        Lane::Jwt => 105.0,
+        Lane::Session => 45,
+        Lane::Jwt => 105,
     }
 }
 
-fn x_of(at_ms: i64, horizon_ms: i64) -> f64 {
-    let fraction = (at_ms.max(0) as f64 / horizon_ms.max(1) as f64).min(1.0);
-    LEFT + fraction * (WIDTH - LEFT - RIGHT)
+fn x_of(at_ms: i64, horizon_ms: i64) -> i64 {
+    let horizon_ms = horizon_ms.max(1);
+    LEFT + at_ms.clamp(0, horizon_ms) * (WIDTH - LEFT - RIGHT) / horizon_ms
 }
 
 /// Marks one second apart must not overlap, whatever the run's length (a 2-minute token makes
-/// ~120 marks per lane).
-fn mark_radius(horizon_ms: i64) -> f64 {
-    let per_second = (WIDTH - LEFT - RIGHT) / (horizon_ms.max(1000) as f64 / 1000.0);
-    (per_second / 2.2).clamp(2.5, 8.0)
+/// ~120 marks per lane): a radius of 1/2.2 of a second's width, between 2.5 and 8 units.
+fn mark_radius(horizon_ms: i64) -> String {
+    let second_in_tenths = (WIDTH - LEFT - RIGHT) * 10 * 1000 / horizon_ms.max(1000);
+    let radius_in_tenths = (second_in_tenths * 10 / 22).clamp(25, 80);
+    ratio(radius_in_tenths.unsigned_abs(), 10, 1)
 }
 
 fn seconds(ms: i64) -> String {
-    format!("{:+.1} s", ms as f64 / 1000.0)
+    format!("{} s", signed_ratio(ms, 1000, 1))
 }
 
 #[component]
@@ -72,8 +76,8 @@ pub fn ReplayTimeline(lab: CompareModel) -> impl IntoView {
         let x = x_of(at, horizon());
         let y = lane_y(lane);
         Some(view! {
-            <line class="logout-line" x1=x x2=x y1=y - 20.0 y2=y + 20.0/>
-            <text class="timeline-note" x=x + 4.0 y=y - 22.0>"logout"</text>
+            <line class="logout-line" x1=x x2=x y1=y - 20 y2=y + 20/>
+            <text class="timeline-note" x=x + 4 y=y - 22>"logout"</text>
         })
     };
 
@@ -95,7 +99,7 @@ pub fn ReplayTimeline(lab: CompareModel) -> impl IntoView {
                         Lane::Jwt => "old JWT",
                     };
                     view! {
-                        <text class="lane-label" x="8" y=y + 5.0>{label}</text>
+                        <text class="lane-label" x="8" y=y + 5>{label}</text>
                         <line class="lane" x1=LEFT x2=WIDTH - RIGHT y1=y y2=y/>
                     }
                 }).collect_view()}
@@ -104,16 +108,16 @@ pub fn ReplayTimeline(lab: CompareModel) -> impl IntoView {
                     let y = lane_y(Lane::Jwt);
                     let leeway = (until - exp) / 1000;
                     view! {
-                        <rect class="leeway-band" x=x y=y - 24.0 width=(x_until - x).max(0.0) height=48.0>
+                        <rect class="leeway-band" x=x y=y - 24 width=(x_until - x).max(0) height=48>
                             <title>{format!(
                                 "leeway: {leeway} s after exp the server still accepts the token, \
                                  forgiving clocks that disagree"
                             )}</title>
                         </rect>
-                        <line class="exp-line" x1=x x2=x y1=y - 24.0 y2=y + 24.0/>
-                        <text class="timeline-note" x=x + 4.0 y=y + 38.0>{format!("exp {}", seconds(exp))}</text>
-                        <line class="exp-line leeway-end" x1=x_until x2=x_until y1=y - 24.0 y2=y + 24.0/>
-                        <text class="timeline-note" x=x_until + 4.0 y=y - 28.0>
+                        <line class="exp-line" x1=x x2=x y1=y - 24 y2=y + 24/>
+                        <text class="timeline-note" x=x + 4 y=y + 38>{format!("exp {}", seconds(exp))}</text>
+                        <line class="exp-line leeway-end" x1=x_until x2=x_until y1=y - 24 y2=y + 24/>
+                        <text class="timeline-note" x=x_until + 4 y=y - 28>
                             {format!("exp + {leeway} s leeway")}
                         </text>
                     }
@@ -121,8 +125,8 @@ pub fn ReplayTimeline(lab: CompareModel) -> impl IntoView {
                 {move || logout_line(Lane::Session)}
                 {move || logout_line(Lane::Jwt)}
                 {move || lab.marks.get().into_iter().map(mark_view).collect_view()}
-                <text class="timeline-note" x=LEFT y=HEIGHT - 4.0>"0 s"</text>
-                <text class="timeline-note" x=WIDTH - RIGHT - 60.0 y=HEIGHT - 4.0>
+                <text class="timeline-note" x=LEFT y=HEIGHT - 4>"0 s"</text>
+                <text class="timeline-note" x=WIDTH - RIGHT - 60 y=HEIGHT - 4>
                     {move || seconds(horizon())}
                 </text>
             </svg>

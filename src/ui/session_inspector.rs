@@ -10,6 +10,7 @@ use super::{
     when::When,
 };
 use crate::{browser, client::Call, wire::SESSION_COOKIE};
+use leptos::either::Either;
 use leptos::prelude::*;
 use std::time::Duration;
 
@@ -28,8 +29,8 @@ pub fn SessionInspector(lab: SessionModel) -> impl IntoView {
 
             <h3>"The cookie, as the server set it"</h3>
             {move || match lab.state.get() {
-                None => view! { <p class="muted">"No session cookie: log in to see the one the server sets."</p> }.into_any(),
-                Some(state) => view! {
+                None => Either::Left(view! { <p class="muted">"No session cookie: log in to see the one the server sets."</p> }),
+                Some(state) => Either::Right(view! {
                     <pre class="wire" data-testid="set-cookie">"Set-Cookie: " {state.cookie.header_preview.clone()}</pre>
                     <table class="attributes">
                         <tbody>
@@ -43,7 +44,7 @@ pub fn SessionInspector(lab: SessionModel) -> impl IntoView {
                         </tbody>
                     </table>
                     <p class="muted">"No Domain attribute: host-only, as the __Host- prefix demands."</p>
-                }.into_any(),
+                }),
             }}
             <p>
                 <code>"document.cookie"</code> " in this page: "
@@ -58,12 +59,12 @@ pub fn SessionInspector(lab: SessionModel) -> impl IntoView {
 
             <h3>"What the server remembers"</h3>
             {move || match lab.state.get() {
-                None => view! { <p class="muted" data-testid="no-record">"Nothing for this browser."</p> }.into_any(),
+                None => Either::Left(view! { <p class="muted" data-testid="no-record">"Nothing for this browser."</p> }),
                 Some(state) => {
                     let record = state.session.clone();
                     let idle_at = record.idle_expires_at;
                     let absolute_at = record.absolute_expires_at;
-                    view! {
+                    Either::Right(view! {
                         <table class="record" data-testid="session-record">
                             <tbody>
                                 <tr><th>"session id"</th><td><code>{record.id_preview.clone()}</code>" (shortened)"</td></tr>
@@ -77,23 +78,23 @@ pub fn SessionInspector(lab: SessionModel) -> impl IntoView {
                             </tbody>
                         </table>
                         <p class="muted">"The idle deadline moves forward with every request the server accepts; the absolute one never moves."</p>
-                    }.into_any()
+                    })
                 }
             }}
 
             <h3>"Last request"</h3>
             {move || match lab.last.get() {
-                None => view! { <p class="muted">"No request yet."</p> }.into_any(),
+                None => Either::Left(view! { <p class="muted">"No request yet."</p> }),
                 Some(call) => {
                     let csrf = lab.state.get_untracked().map(|s| s.csrf_token);
-                    view! {
+                    Either::Right(view! {
                         <p data-testid="last-call">
                             <code>{format!("{} {}", call.method, call.path)}</code> " → "
                             <strong data-testid="last-status">{call.status}</strong>
                         </p>
                         {call.trace.clone().map(|trace| view! { <TraceView trace=trace/> })}
                         <pre class="wire curl" data-testid="curl">{curl_for(&call, &browser::origin(), csrf.as_deref())}</pre>
-                    }.into_any()
+                    })
                 }
             }}
 
@@ -104,17 +105,16 @@ pub fn SessionInspector(lab: SessionModel) -> impl IntoView {
 
             <h3>"Size on the wire"</h3>
             {move || match lab.state.get() {
-                None => view! { <p class="muted">"Log in to measure the cookie."</p> }.into_any(),
-                Some(state) => view! {
+                None => Either::Left(view! { <p class="muted">"Log in to measure the cookie."</p> }),
+                Some(state) => Either::Right(view! {
                     <p data-testid="cookie-bytes">
                         <strong>{state.cookie.request_bytes}</strong>
                         " bytes per request for the "<code>"Cookie"</code>" header, sent by the browser on every request to this site."
                     </p>
-                }.into_any(),
+                }),
             }}
         </aside>
     }
-    .into_any()
 }
 
 fn countdown(seconds: i64) -> String {

@@ -3,6 +3,7 @@
 
 use super::{login_form::LoginForm, session_model::SessionModel, when::When};
 use crate::wire::SameSite;
+use leptos::either::Either;
 use leptos::prelude::*;
 
 #[component]
@@ -15,11 +16,11 @@ pub fn SessionPanel(lab: SessionModel) -> impl IntoView {
                 "cookie and sends it with every request, by itself."
             </p>
             {move || match lab.state.get() {
-                None => view! {
+                None => Either::Left(view! {
                     <LoginForm test_id="session-login" endpoint="/api/session/login" busy=lab.busy
                         on_login=move |credentials| lab.login(credentials)/>
-                }.into_any(),
-                Some(state) => view! {
+                }),
+                Some(state) => Either::Right(view! {
                     <p class="signed-in" data-testid="signed-in" tabindex="-1">
                         "Signed in as " <strong>{state.username.clone()}</strong>
                         " (" {state.role.as_str()} ")"
@@ -40,7 +41,7 @@ pub fn SessionPanel(lab: SessionModel) -> impl IntoView {
                         </p>
                     })}
                     <SameSiteSwitch lab=lab current=state.same_site/>
-                }.into_any(),
+                }),
             }}
             <div class="actions">
                 <button type="button" data-testid="call-me" on:click=move |_| lab.call_me()>
@@ -61,7 +62,6 @@ pub fn SessionPanel(lab: SessionModel) -> impl IntoView {
             </Show>
         </section>
     }
-    .into_any()
 }
 
 #[component]
@@ -105,14 +105,14 @@ fn SessionsList(lab: SessionModel) -> impl IntoView {
                                 <td class="ua">{s.user_agent.clone()}</td>
                                 <td>
                                     {if s.current {
-                                        view! { <span class="badge allowed">"this one"</span> }.into_any()
+                                        Either::Left(view! { <span class="badge allowed">"this one"</span> })
                                     } else {
-                                        view! {
+                                        Either::Right(view! {
                                             <button type="button" class="small secondary"
                                                 on:click=move |_| lab.revoke(handle.clone())>
                                                 "Revoke"
                                             </button>
-                                        }.into_any()
+                                        })
                                     }}
                                 </td>
                             </tr>

@@ -237,11 +237,3 @@ pub fn request_head_bytes<'a>(
         .sum();
     request_line + header_lines + "\r\n".len()
 }
-
-/// `a` as a multiple of `b`, to one decimal ("7.7×"); "n/a" when `b` is zero.
-pub fn times(a: usize, b: usize) -> String {
-    if b == 0 {
-        return "n/a".into();
-    }
-    format!("{:.1}×", a as f64 / b as f64)
-}

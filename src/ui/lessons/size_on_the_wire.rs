@@ -7,7 +7,8 @@
 use super::experiment::{fresh_account, Experiment, Run};
 use crate::{
     client::{self, Credential},
-    wire::{times, AccountSwitchesPatch, JwtAlg},
+    ui::figures::times,
+    wire::{AccountSwitchesPatch, JwtAlg},
 };
 use leptos::prelude::*;
 

@@ -7,6 +7,7 @@
 use super::experiment::{fresh_account, Experiment, Run};
 use crate::{
     client::{self, Credential},
+    ui::figures::{duration, ratio},
     wire::{CostBenchmark, CostRow},
 };
 use leptos::prelude::*;
@@ -56,9 +57,9 @@ pub fn Lesson() -> impl IntoView {
                         {bench.rows.iter().map(|row| view! {
                             <tr data-testid=format!("cost-{}", row.kind)>
                                 <th>{row.what.clone()}</th>
-                                <td data-testid="cost-median">{shown(row.median_ns)}</td>
-                                <td>{busy(row.median_ns, 1_000.0)}</td>
-                                <td>{busy(row.median_ns, 100_000.0)}</td>
+                                <td data-testid="cost-median">{duration(row.median_ns)}</td>
+                                <td>{busy(row.median_ns, 1_000)}</td>
+                                <td>{busy(row.median_ns, 100_000)}</td>
                             </tr>
                         }).collect_view()}
                     </tbody>
@@ -73,23 +74,13 @@ pub fn Lesson() -> impl IntoView {
     }
 }
 
-fn shown(ns: u64) -> String {
-    if ns >= 1_000_000 {
-        format!("{:.2} ms", ns as f64 / 1e6)
-    } else if ns >= 1_000 {
-        format!("{:.1} µs", ns as f64 / 1e3)
-    } else {
-        format!("{ns} ns")
-    }
-}
-
 /// Seconds of work per second at `rate` requests a second: a share of one core, or cores.
-fn busy(ns: u64, rate: f64) -> String {
-    let cores = ns as f64 * rate / 1e9;
-    if cores < 1.0 {
-        format!("{:.1}% of a core", cores * 100.0)
+fn busy(ns: u64, rate: u64) -> String {
+    let work_ns = ns.saturating_mul(rate);
+    if work_ns < 1_000_000_000 {
+        format!("{}% of a core", ratio(work_ns, 10_000_000, 1))
     } else {
-        format!("{cores:.1} cores")
+        format!("{} cores", ratio(work_ns, 1_000_000_000, 1))
     }
 }
 
@@ -105,11 +96,11 @@ fn conclusions(bench: &CostBenchmark) -> Vec<String> {
         find(bench, "signature check, HS256"),
     ) {
         saw.push(format!(
-            "A {} took {}; an HS256 signature check {}: the lookup cost {:.0}× as much.",
+            "A {} took {}; an HS256 signature check {}: the lookup cost {}× as much.",
             lookup.what,
-            shown(lookup.median_ns),
-            shown(hs.median_ns),
-            lookup.median_ns as f64 / hs.median_ns.max(1) as f64
+            duration(lookup.median_ns),
+            duration(hs.median_ns),
+            ratio(lookup.median_ns, hs.median_ns, 0)
         ));
     }
     if let (Some(lookup), Some(es), Some(hs)) = (
@@ -123,9 +114,9 @@ fn conclusions(bench: &CostBenchmark) -> Vec<String> {
             "still less than the session lookup"
         };
         saw.push(format!(
-            "The algorithm matters: an ES256 check took {}, {:.0}× an HS256 check and {against}.",
-            shown(es.median_ns),
-            es.median_ns as f64 / hs.median_ns.max(1) as f64
+            "The algorithm matters: an ES256 check took {}, {}× an HS256 check and {against}.",
+            duration(es.median_ns),
+            ratio(es.median_ns, hs.median_ns, 0)
         ));
     }
     if let Some(deny) = find(bench, "denylist lookup") {
@@ -133,7 +124,7 @@ fn conclusions(bench: &CostBenchmark) -> Vec<String> {
             "Switch revocation on and every bearer request pays a {} as well ({}): the lookup \
              the stateless design avoided is back.",
             deny.what,
-            shown(deny.median_ns)
+            duration(deny.median_ns)
         ));
     }
     saw
