@@ -5,7 +5,8 @@
 #   - login stall: /api/me latency while logins saturate the argon2 pool (scripts/bench/stall.sh);
 #   - micro: criterion, the checks alone (benches/auth_cost.rs);
 #   - front end: the bundle's bytes raw/gzip/brotli, and per page the bytes over the wire and the
-#     time to an interactive page in Chromium (end2end/bench/frontend.bench.ts).
+#     time to an interactive page in Chromium (end2end/bench/frontend.bench.ts), and the stack's
+#     floor: the smallest app on the same stack, built the same way (scripts/bench/front_floor.sh).
 # Installs whatever is missing first (as the README's two commands do), builds release, then
 # measures. About 20 minutes on 2 cores after the build. Nothing here asserts a number: targets
 # are compared in the report, not in tests.
@@ -83,6 +84,8 @@ wasm_bytes() {
     >"$results/twiggy.txt"
 }
 part "front end: where the WASM's bytes go (twiggy)" wasm_bytes
+part "front end: the stack's floor (the smallest app on Leptos, built the same way)" \
+  scripts/bench/front_floor.sh "$results/floor.json"
 
 touch "$results/load.txt"
 python3 scripts/bench/report.py "$results" "$out" "$((SECONDS - started))" "${failed[*]:-}"

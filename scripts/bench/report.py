@@ -170,6 +170,15 @@ if first:
     glance.append(("first page (`/`), bytes over the wire on a first visit", "≤ 150 KB brotli",
                    f"{first['wireBytes'] / 1000:.0f} KB ({', '.join(sorted({t['encoding'] or 'identity' for t in first['transfers']}))})",
                    first["wireBytes"] <= 150_000))
+# The stack's floor (scripts/bench/front_floor.sh): the smallest app on the same stack, built the
+# same way. Not a target: it says how much of a page is Leptos and how much is the lab.
+floor = None
+floor_path = os.path.join(results_dir, "floor.json")
+if os.path.exists(floor_path):
+    floor = json.load(open(floor_path))
+    floor_br = floor["wasm"]["br"] + floor["js"]["br"]
+    glance.append(("the stack's floor: the smallest app on it (hydration, router, one JSON fetch), "
+                   "WASM + JS brotli", "(a reference)", f"{floor_br / 1000:.0f} KB", None))
 compare = by_path.get("/compare")
 if compare:
     glance.append(("`/compare` interactive after navigation (cold cache, median)", "< 1 s",
@@ -177,7 +186,8 @@ if compare:
 
 lines += ["## Targets", "", "| target | wanted | measured | met |", "|---|---|---:|---|"]
 for what, wanted, measured, met in glance:
-    lines.append(f"| {what} | {wanted} | {measured} | {'yes' if met else '**no**'} |")
+    verdict = "—" if met is None else "yes" if met else "**no**"
+    lines.append(f"| {what} | {wanted} | {measured} | {verdict} |")
 lines.append("")
 
 # ---- load ----------------------------------------------------------------------------------
@@ -320,6 +330,20 @@ if frontend:
         lines.append(f"| `{p['path']}` | {p['wireBytes']:,} | {p['bodyBytes']:,} | {p['warmWireBytes']:,} | "
                      f"{p['coldInteractiveMs']:.0f} ms | {p['warmInteractiveMs']:.0f} ms | {enc} |")
     lines.append("")
+if floor:
+    floor_br = floor["wasm"]["br"] + floor["js"]["br"]
+    lines += [
+        "The stack's floor (`bench/front-floor`, built by `scripts/bench/front_floor.sh` with the lab's "
+        "size profile, wasm-bindgen and cargo-leptos' wasm-opt flags): one page with a button and a "
+        "JSON fetch, one lazy route, a title. Its WASM is "
+        f"{floor['wasm']['raw']:,} bytes ({floor['wasm']['br']:,} brotli) and its JS "
+        f"{floor['js']['raw']:,} ({floor['js']['br']:,} brotli): {floor_br:,} bytes brotli before an "
+        "app adds a page of its own."
+        + (f" The first page's {first['wireBytes']:,} bytes over the wire are that plus "
+           f"{first['wireBytes'] - floor_br:,} of the lab's own (its pages, inspectors and styles, "
+           "and the HTTP headers)." if first else ""),
+        "",
+    ]
 
 
 
