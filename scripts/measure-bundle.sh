@@ -26,10 +26,10 @@ printf '%-40s %10s %10s %10s\n' file raw gzip-9 brotli-11
 total_raw=0 total_gz=0 total_br=0
 # The bundle's names carry a content hash (authlab.<hash>.wasm); the .br/.gz beside each are what
 # the server sends, measured here again at the highest levels for comparison. The split build's
-# files follow the main three: its loader (__wasm_split.*.js), the split-out pages (split___*) and
-# the chunks they share (chunk_*).
+# files follow the main three: its loader (__wasm_split.*.js), the split-out pages (split___*), the
+# playground's JWT half (split_jwt_mode_*) and the chunks they share (chunk_*).
 for path in "$pkg"/authlab*.wasm "$pkg"/authlab*.js "$pkg"/authlab*.css "$pkg"/__wasm_split*.js \
-  "$pkg"/__wasm_split_manifest*.json "$pkg"/split___*.wasm "$pkg"/chunk_*.wasm; do
+  "$pkg"/__wasm_split_manifest*.json "$pkg"/split_*.wasm "$pkg"/chunk_*.wasm; do
   [ -f "$path" ] || continue
   file=$(basename "$path")
   raw=$(stat -c %s "$pkg/$file")

@@ -4,8 +4,8 @@
 import { test, expect } from "./fixtures";
 
 // Every file of the bundle: the main js/wasm/css, and what a split build adds (the loader
-// `__wasm_split.<hash>.js`, the manifest, one `split___<page>` file per split-out page and the
-// `chunk_<n>` files pages share).
+// `__wasm_split.<hash>.js`, the manifest, one `split___<page>` file per split-out page, the
+// playground's bearer-JWT half `split_jwt_mode_<n>` and the `chunk_<n>` files they share).
 const hashed = /^\/pkg\/[A-Za-z0-9_]+\.[A-Za-z0-9_-]{16,}\.(js|wasm|css|json)$/;
 const main = /^\/pkg\/authlab\.[A-Za-z0-9_-]{16,}\.(js|wasm|css)$/;
 
@@ -69,8 +69,8 @@ test("the first page fetches its own code, and another page's only when it is op
   });
   await page.goto("/");
   await expect(page.locator("body")).toHaveAttribute("data-hydrated", "true");
-  // The playground is in the main WASM; no split-out page's code was fetched for it.
-  expect(fetched.filter((path) => path.includes("split___")), fetched.join(", ")).toEqual([]);
+  // The playground's session half is in the main WASM; no split-out code was fetched for it.
+  expect(fetched.filter((path) => path.includes("split_")), fetched.join(", ")).toEqual([]);
   await page.locator('header nav a[href="/compare"]').click();
   await expect(page).toHaveURL(/\/compare$/);
   await expect
@@ -79,4 +79,29 @@ test("the first page fetches its own code, and another page's only when it is op
   // Navigated in the browser, so what shows was drawn by the page's code that just arrived.
   await expect(page.getByRole("heading", { name: "Side by side: what logout really ends" })).toBeVisible();
   await expect(page.getByTestId("compare-login")).toBeVisible();
+});
+
+test("the playground's bearer-JWT half arrives once, when a visitor first switches to it", async ({ page }) => {
+  const fetched: string[] = [];
+  page.on("request", (r) => {
+    const path = new URL(r.url()).pathname;
+    if (path.startsWith("/pkg/")) fetched.push(path);
+  });
+  const jwtHalf = () => fetched.filter((path) => path.includes("split_jwt_mode"));
+  await page.goto("/");
+  await expect(page.locator("body")).toHaveAttribute("data-hydrated", "true");
+  await expect(page.getByTestId("session-login")).toBeVisible();
+  expect(jwtHalf(), fetched.join(", ")).toEqual([]);
+
+  await page.getByTestId("mode-jwt").click();
+  await expect(page.getByTestId("jwt-mode")).toBeVisible();
+  await expect(page.getByTestId("jwt-login")).toBeVisible();
+  expect(jwtHalf()).toHaveLength(1);
+
+  // Back and forth: the half is drawn again from the code already here.
+  await page.getByTestId("mode-session").click();
+  await expect(page.getByTestId("session-mode")).toBeVisible();
+  await page.getByTestId("mode-jwt").click();
+  await expect(page.getByTestId("jwt-login")).toBeVisible();
+  expect(jwtHalf()).toHaveLength(1);
 });

@@ -149,7 +149,7 @@ for path in sorted(glob.glob(f"{pkg}/authlab.*")):
 # A split build (`--split`): the loader, the manifest, one file per split-out page, shared chunks.
 split = {}
 for pattern, what in (("__wasm_split.*.js", "loader"), ("__wasm_split_manifest.*.json", "manifest"),
-                      ("split___*.wasm", "pages"), ("chunk_*.wasm", "chunks")):
+                      ("split_*.wasm", "pages"), ("chunk_*.wasm", "chunks")):
     files = glob.glob(f"{pkg}/{pattern}")
     if files:
         split[what] = dict(count=len(files), raw=sum(size(f) for f in files),
@@ -306,7 +306,7 @@ if bundle:
         if b:
             lines.append(f"| `{b['name']}` | {b['raw']:,} | {b['gz'] or 0:,} | {b['br'] or 0:,} |")
     for what, label in (("loader", "split loader (`__wasm_split.*.js`)"), ("manifest", "split manifest"),
-                        ("pages", "split-out pages (`split___*.wasm`)"), ("chunks", "chunks they share (`chunk_*.wasm`)")):
+                        ("pages", "split-out pages and the playground's JWT half (`split_*.wasm`)"), ("chunks", "chunks they share (`chunk_*.wasm`)")):
         b = split.get(what)
         if b:
             lines.append(f"| {label}, {b['count']} file{'s' if b['count'] > 1 else ''} | {b['raw']:,} | {b['gz']:,} | {b['br']:,} |")

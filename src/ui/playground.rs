@@ -1,6 +1,10 @@
 //! The playground, the lab's main page: one toggle, **cookie session | bearer JWT**, switching the
 //! login form, the API calls, the logout and the inspector together. The chosen mode is kept in
 //! localStorage, so it survives a reload.
+//!
+//! The bearer-JWT half is in a WASM file of its own (`#[lazy]`), fetched the first time a visitor
+//! switches to it. The server always renders the session half (it cannot read localStorage), so
+//! the first page a visitor opens never needs the JWT half to come alive.
 
 use super::{
     demo_accounts::DemoAccounts, jwt_inspector::JwtInspector, jwt_model::JwtModel,
@@ -25,8 +29,10 @@ pub fn Playground() -> impl IntoView {
             mode.set(AuthMode::Jwt);
         }
         lab.restore();
-        jwt.restore();
     });
+    // The JWT model lives as long as the page (a token kept only in memory survives switching
+    // modes back and forth); it reads its saved token the first time its half is shown.
+    let jwt_restored = StoredValue::new(false);
     let choose = move |chosen: AuthMode| {
         mode.set(chosen);
         browser::local_set(MODE_KEY, chosen.as_str());
@@ -56,16 +62,31 @@ pub fn Playground() -> impl IntoView {
                         <SessionInspector lab=lab/>
                     </div>
                 }),
-                AuthMode::Jwt => Either::Right(view! {
-                    <div class="columns" data-testid="jwt-mode">
-                        <div class="stack">
-                            <JwtPanel lab=jwt/>
-                            <DemoAccounts/>
-                        </div>
-                        <JwtInspector lab=jwt/>
-                    </div>
-                }),
+                AuthMode::Jwt => {
+                    let restore = !jwt_restored.get_value();
+                    jwt_restored.set_value(true);
+                    Either::Right(Suspend::new(async move { jwt_mode(jwt, restore).await }))
+                }
             }}
         </div>
     }
+}
+
+/// The bearer-JWT half, with everything only it uses (its panel, inspector, decoder and model
+/// methods), split into its own WASM file by `cargo leptos build --split`.
+#[lazy]
+fn jwt_mode(jwt: JwtModel, restore: bool) -> AnyView {
+    if restore {
+        jwt.restore();
+    }
+    view! {
+        <div class="columns" data-testid="jwt-mode">
+            <div class="stack">
+                <JwtPanel lab=jwt/>
+                <DemoAccounts/>
+            </div>
+            <JwtInspector lab=jwt/>
+        </div>
+    }
+    .into_any()
 }
