@@ -65,8 +65,10 @@ impl Hosting {
 
     /// Is `host` (a `Host` header) one of the lab's own names?
     pub fn is_lab_host(&self, host: &str) -> bool {
-        let host = host.to_ascii_lowercase();
-        self.lab_hosts.contains(&host)
+        // Compared in place: this runs on every request, and a lowercased copy is an allocation.
+        self.lab_hosts
+            .iter()
+            .any(|lab| lab.eq_ignore_ascii_case(host))
     }
 
     /// Is `host` the configured attacker site's name?

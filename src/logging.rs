@@ -30,7 +30,7 @@ pub fn init(level: LogLevel) {
 pub fn request_line(method: &Method, path: &str, status: u16, took: Duration) {
     // The cap and escaping cost an allocation, so they are paid only when the line is written.
     if tracing::enabled!(target: "authlab::http", Level::INFO) {
-        let path = crate::auth::echo::shown(path, 128);
+        let path = crate::auth::echo::shown_cow(path, 128);
         tracing::info!(
             target: "authlab::http",
             %method,

@@ -3,27 +3,39 @@
 //! same size, or a control character in a log line. Every value from a request that reaches a
 //! response, a decision trace or the audit log goes through `shown` first.
 
+use std::borrow::Cow;
+
 /// How many characters of an attacker's value are echoed.
 pub const ECHO_CHARS: usize = 64;
 
 /// `text` capped at `max_chars` characters, with control and direction-changing characters
 /// escaped (`\u{…}`) and the cut marked with how much was left out.
 pub fn shown(text: &str, max_chars: usize) -> String {
+    shown_cow(text, max_chars).into_owned()
+}
+
+/// [`shown`], borrowing `text` when it is short enough and has nothing to escape (the request
+/// log calls this for every request's path).
+pub fn shown_cow(text: &str, max_chars: usize) -> Cow<'_, str> {
+    let plain = |c: char| !c.is_control() && !is_bidi_control(c);
+    if text.len() <= max_chars && text.chars().all(plain) {
+        return Cow::Borrowed(text);
+    }
     let mut out = String::new();
     let mut chars = text.chars();
     for (count, c) in chars.by_ref().enumerate() {
         if count == max_chars {
             let rest = 1 + chars.count();
             out.push_str(&format!("… ({rest} more characters)"));
-            return out;
+            return Cow::Owned(out);
         }
-        if c.is_control() || is_bidi_control(c) {
-            out.extend(c.escape_unicode());
-        } else {
+        if plain(c) {
             out.push(c);
+        } else {
+            out.extend(c.escape_unicode());
         }
     }
-    out
+    Cow::Owned(out)
 }
 
 /// `shown` with the standard cap, in quotes: `"kid-value"`.

@@ -31,7 +31,7 @@ use crate::{
     wire::{CheckId, SessionView, SESSION_COOKIE},
 };
 use sqlx::SqlitePool;
-use std::{str::FromStr, sync::Arc, time::Instant};
+use std::{borrow::Cow, str::FromStr, sync::Arc, time::Instant};
 use tower_sessions::session::Id;
 
 /// The checks a cookie-authenticated request goes through, in order.
@@ -179,10 +179,13 @@ impl Sessions {
             );
             return Ok(None);
         }
-        trace.pass(
-            CheckId::Cookie,
-            format!("{} sent ({} bytes)", SESSION_COOKIE, value.len()),
-        );
+        // A well-formed id is always 22 characters: the usual sentence needs no allocation.
+        let sent: Cow<'static, str> = if value.len() == 22 {
+            Cow::Borrowed(SENT_WELL_FORMED)
+        } else {
+            Cow::Owned(format!("{} sent ({} bytes)", SESSION_COOKIE, value.len()))
+        };
+        trace.pass(CheckId::Cookie, sent);
 
         let key = key_of(value);
         let started = Instant::now();
@@ -210,10 +213,7 @@ impl Sessions {
         };
         trace.pass_timed(
             CheckId::StoreLookup,
-            format!(
-                "hit: the {} session store has a record for this id",
-                self.store.name()
-            ),
+            hit_sentence(self.store.name()),
             micros,
         );
 
@@ -422,4 +422,41 @@ impl Sessions {
 pub fn preview(session_id: &str) -> String {
     let head: String = session_id.chars().take(6).collect();
     format!("{head}…")
+}
+
+/// The cookie check's sentence for a well-formed id (`SESSION_COOKIE`, 22 characters).
+const SENT_WELL_FORMED: &str = "__Host-authlab_session sent (22 bytes)";
+
+/// "hit: the <store> session store has a record for this id", fixed for the stores the lab has
+/// (a sentence per request that allocates nothing).
+fn hit_sentence(store: &'static str) -> Cow<'static, str> {
+    match store {
+        "SQLite" => Cow::Borrowed("hit: the SQLite session store has a record for this id"),
+        "Redis" => Cow::Borrowed("hit: the Redis session store has a record for this id"),
+        "this process's memory" => {
+            Cow::Borrowed("hit: the this process's memory session store has a record for this id")
+        }
+        other => Cow::Owned(format!(
+            "hit: the {other} session store has a record for this id"
+        )),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fixed_sentences_say_what_the_formatted_ones_would() {
+        assert_eq!(
+            SENT_WELL_FORMED,
+            format!("{} sent (22 bytes)", SESSION_COOKIE)
+        );
+        for store in ["SQLite", "Redis", "this process's memory", "another"] {
+            assert_eq!(
+                hit_sentence(store),
+                format!("hit: the {store} session store has a record for this id")
+            );
+        }
+    }
 }

@@ -248,8 +248,19 @@ impl SessionStore for RedisSessions {
     }
 
     async fn load(&self, key: &str) -> Result<Option<SessionRecord>, StoreError> {
-        let fields: Vec<Option<String>> = redis::cmd("HMGET")
-            .arg(self.redis.key(&format!("s:{key}")))
+        // Every request with a session cookie comes here: one key built in one allocation, and
+        // the reply read straight into a tuple (no intermediate Vec).
+        type Fields = (
+            Option<String>,
+            Option<String>,
+            Option<String>,
+            Option<String>,
+            Option<String>,
+            Option<String>,
+            Option<String>,
+        );
+        let fields: Fields = redis::cmd("HMGET")
+            .arg(format!("{}s:{key}", self.redis.prefix()))
             .arg(&[
                 "id_preview",
                 "handle",
@@ -261,8 +272,15 @@ impl SessionStore for RedisSessions {
             ])
             .query_async(&mut self.redis.conn())
             .await?;
-        let [Some(id_preview), Some(handle), Some(user_id), Some(csrf_token), Some(user_agent), Some(created_at), Some(last_seen)] =
-            <[Option<String>; 7]>::try_from(fields).unwrap_or_default()
+        let (
+            Some(id_preview),
+            Some(handle),
+            Some(user_id),
+            Some(csrf_token),
+            Some(user_agent),
+            Some(created_at),
+            Some(last_seen),
+        ) = fields
         else {
             return Ok(None);
         };
