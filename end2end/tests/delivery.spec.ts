@@ -81,7 +81,7 @@ test("the first page fetches its own code, and another page's only when it is op
   await expect(page.getByTestId("compare-login")).toBeVisible();
 });
 
-test("the playground's bearer-JWT half arrives once, when a visitor first switches to it", async ({ page }) => {
+test("the playground's bearer-JWT half arrives once, when a visitor first points at or switches to it", async ({ page }) => {
   const fetched: string[] = [];
   page.on("request", (r) => {
     const path = new URL(r.url()).pathname;
@@ -92,6 +92,11 @@ test("the playground's bearer-JWT half arrives once, when a visitor first switch
   await expect(page.locator("body")).toHaveAttribute("data-hydrated", "true");
   await expect(page.getByTestId("session-login")).toBeVisible();
   expect(jwtHalf(), fetched.join(", ")).toEqual([]);
+
+  // Pointing at the switch starts the download; the page stays in session mode.
+  await page.getByTestId("mode-jwt").hover();
+  await expect.poll(() => jwtHalf().length).toBe(1);
+  await expect(page.getByTestId("session-mode")).toBeVisible();
 
   await page.getByTestId("mode-jwt").click();
   await expect(page.getByTestId("jwt-mode")).toBeVisible();

@@ -33,6 +33,15 @@ pub fn Playground() -> impl IntoView {
     // The JWT model lives as long as the page (a token kept only in memory survives switching
     // modes back and forth); it reads its saved token the first time its half is shown.
     let jwt_restored = StoredValue::new(false);
+    // A pointer over the JWT button (or focus on it) starts fetching the JWT half, so a click
+    // rarely waits for it.
+    let jwt_fetched = StoredValue::new(false);
+    let fetch_jwt_half = move || {
+        if !jwt_fetched.get_value() {
+            jwt_fetched.set_value(true);
+            let _ = lazy_preload!(jwt_mode);
+        }
+    };
     let choose = move |chosen: AuthMode| {
         mode.set(chosen);
         browser::local_set(MODE_KEY, chosen.as_str());
@@ -47,6 +56,7 @@ pub fn Playground() -> impl IntoView {
                     "cookie session"
                 </button>
                 <button type="button" data-testid="mode-jwt"
+                    on:pointerenter=move |_| fetch_jwt_half() on:focus=move |_| fetch_jwt_half()
                     aria-pressed=move || (mode.get() == AuthMode::Jwt).to_string()
                     on:click=move |_| choose(AuthMode::Jwt)>
                     "bearer JWT"
