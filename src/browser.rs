@@ -78,8 +78,13 @@ mod imp {
 
     /// Move keyboard focus to the element with this `data-testid` (it needs `tabindex`), once
     /// the page has drawn it: after a login the form that had focus is gone, and focus would
-    /// otherwise fall back to the page itself.
+    /// otherwise fall back to the page itself. The element may come from a file still on its way
+    /// (a lazily loaded part of the page), so it is looked for once a frame, for up to 5 s.
     pub fn focus_testid(testid: &'static str) {
+        focus_testid_within(testid, 300);
+    }
+
+    fn focus_testid_within(testid: &'static str, frames: u32) {
         leptos::prelude::request_animation_frame(move || {
             let found = window()
                 .and_then(|w| w.document())
@@ -89,8 +94,12 @@ mod imp {
                         .flatten()
                 })
                 .and_then(|el| el.dyn_into::<web_sys::HtmlElement>().ok());
-            if let Some(el) = found {
-                let _ = el.focus();
+            match found {
+                Some(el) => {
+                    let _ = el.focus();
+                }
+                None if frames > 1 => focus_testid_within(testid, frames - 1),
+                None => {}
             }
         });
     }

@@ -71,10 +71,25 @@ pub fn AuthCostView(
                         cost.window
                     )}</p>
                 }),
-                _ => Either::Right(view! { <p class="muted">"Make a request while signed in: its cost shows here."</p> }),
+                _ => Either::Right(no_cost()),
             }}
         </div>
     }
+}
+
+/// The panel before anything was measured, as the server renders it (`AuthCostView` with no
+/// figures yet), for an inspector whose live part has not loaded.
+pub fn auth_cost_blank() -> impl IntoView {
+    view! {
+        <div class="auth-cost" data-testid="auth-cost">
+            <h3>"What authentication cost, measured"</h3>
+            {no_cost()}
+        </div>
+    }
+}
+
+fn no_cost() -> impl IntoView {
+    view! { <p class="muted">"Make a request while signed in: its cost shows here."</p> }
 }
 
 /// A trigger that fires after every call recorded in `last` (a derived signal is not memoized, so

@@ -42,6 +42,18 @@ pub fn Playground() -> impl IntoView {
             let _ = lazy_preload!(jwt_mode);
         }
     };
+    // The session half's signed-in parts are files of their own too (`session_panel`,
+    // `session_inspector`): reaching for the login form (pointer or focus) starts fetching them,
+    // so the page rarely waits for them after a login.
+    let session_fetched = StoredValue::new(false);
+    let fetch_session_parts = move || {
+        if !session_fetched.get_value() {
+            session_fetched.set_value(true);
+            let _ = lazy_preload!(crate::ui::session_panel::signed_in);
+            let _ = lazy_preload!(crate::ui::session_panel::sessions_list);
+            let _ = lazy_preload!(crate::ui::session_inspector::live_inspector);
+        }
+    };
     let choose = move |chosen: AuthMode| {
         mode.set(chosen);
         browser::local_set(MODE_KEY, chosen.as_str());
@@ -65,7 +77,8 @@ pub fn Playground() -> impl IntoView {
             {move || match mode.get() {
                 AuthMode::Session => Either::Left(view! {
                     <div class="columns" data-testid="session-mode">
-                        <div class="stack">
+                        <div class="stack" on:pointerenter=move |_| fetch_session_parts()
+                            on:focusin=move |_| fetch_session_parts()>
                             <SessionPanel lab=lab/>
                             <DemoAccounts/>
                         </div>

@@ -2,9 +2,14 @@
 //! this page can see of it: nothing), the record the server keeps with live countdowns to its idle
 //! and absolute deadlines, the last request's decision trace with an equivalent curl command, and
 //! the bytes the cookie adds to every request.
+//!
+//! Until the page holds a session or has made a request, the inspector has nothing to show but
+//! its headings, which is all the server renders for a first visit. That blank inspector is in the
+//! main WASM; the live one is a file of its own (`#[lazy]`), fetched once there is something to
+//! show (the playground starts fetching it as soon as a visitor reaches for the login form).
 
 use super::{
-    auth_cost_view::{after_each_call, last_call_accepted, AuthCostView},
+    auth_cost_view::{after_each_call, auth_cost_blank, last_call_accepted, AuthCostView},
     session_model::SessionModel,
     trace_view::TraceView,
     when::When,
@@ -16,6 +21,34 @@ use std::time::Duration;
 
 #[component]
 pub fn SessionInspector(lab: SessionModel) -> impl IntoView {
+    let live =
+        Memo::new(move |_| lab.state.with(Option::is_some) || lab.last.with(Option::is_some));
+    move || {
+        if live.get() {
+            Either::Right(Suspend::new(async move { live_inspector(lab).await }))
+        } else {
+            Either::Left(view! {
+                <aside class="card inspector" data-testid="session-inspector">
+                    <h2>"Inspector: cookie session"</h2>
+                    <h3>"The cookie, as the server set it"</h3>
+                    {no_cookie()}
+                    {what_scripts_see(lab)}
+                    <h3>"What the server remembers"</h3>
+                    {no_record()}
+                    <h3>"Last request"</h3>
+                    {no_request()}
+                    {auth_cost_blank()}
+                    <h3>"Size on the wire"</h3>
+                    {no_size()}
+                </aside>
+            })
+        }
+    }
+}
+
+/// The inspector once there is a session or a request to show.
+#[lazy]
+pub fn live_inspector(lab: SessionModel) -> AnyView {
     let now = RwSignal::new(0_i64);
     Effect::new(move |_| {
         now.set(browser::now_secs());
@@ -29,7 +62,7 @@ pub fn SessionInspector(lab: SessionModel) -> impl IntoView {
 
             <h3>"The cookie, as the server set it"</h3>
             {move || match lab.state.get() {
-                None => Either::Left(view! { <p class="muted">"No session cookie: log in to see the one the server sets."</p> }),
+                None => Either::Left(no_cookie()),
                 Some(state) => Either::Right(view! {
                     <pre class="wire" data-testid="set-cookie">"Set-Cookie: " {state.cookie.header_preview.clone()}</pre>
                     <table class="attributes">
@@ -46,20 +79,11 @@ pub fn SessionInspector(lab: SessionModel) -> impl IntoView {
                     <p class="muted">"No Domain attribute: host-only, as the __Host- prefix demands."</p>
                 }),
             }}
-            <p>
-                <code>"document.cookie"</code> " in this page: "
-                <code data-testid="document-cookie">
-                    {move || {
-                        let seen = lab.document_cookie.get();
-                        if seen.is_empty() { "\"\" (empty)".to_string() } else { format!("{seen:?}") }
-                    }}
-                </code>
-            </p>
-            <p class="muted">"HttpOnly keeps the id out of reach of every script on the page, including an injected one."</p>
+            {what_scripts_see(lab)}
 
             <h3>"What the server remembers"</h3>
             {move || match lab.state.get() {
-                None => Either::Left(view! { <p class="muted" data-testid="no-record">"Nothing for this browser."</p> }),
+                None => Either::Left(no_record()),
                 Some(state) => {
                     let record = state.session.clone();
                     let idle_at = record.idle_expires_at;
@@ -84,7 +108,7 @@ pub fn SessionInspector(lab: SessionModel) -> impl IntoView {
 
             <h3>"Last request"</h3>
             {move || match lab.last.get() {
-                None => Either::Left(view! { <p class="muted">"No request yet."</p> }),
+                None => Either::Left(no_request()),
                 Some(call) => {
                     let csrf = lab.state.get_untracked().map(|s| s.csrf_token);
                     Either::Right(view! {
@@ -105,7 +129,7 @@ pub fn SessionInspector(lab: SessionModel) -> impl IntoView {
 
             <h3>"Size on the wire"</h3>
             {move || match lab.state.get() {
-                None => Either::Left(view! { <p class="muted">"Log in to measure the cookie."</p> }),
+                None => Either::Left(no_size()),
                 Some(state) => Either::Right(view! {
                     <p data-testid="cookie-bytes">
                         <strong>{state.cookie.request_bytes}</strong>
@@ -114,6 +138,39 @@ pub fn SessionInspector(lab: SessionModel) -> impl IntoView {
                 }),
             }}
         </aside>
+    }
+    .into_any()
+}
+
+fn no_cookie() -> impl IntoView {
+    view! { <p class="muted">"No session cookie: log in to see the one the server sets."</p> }
+}
+
+fn no_record() -> impl IntoView {
+    view! { <p class="muted" data-testid="no-record">"Nothing for this browser."</p> }
+}
+
+fn no_request() -> impl IntoView {
+    view! { <p class="muted">"No request yet."</p> }
+}
+
+fn no_size() -> impl IntoView {
+    view! { <p class="muted">"Log in to measure the cookie."</p> }
+}
+
+/// What `document.cookie` shows this page: never the session id (HttpOnly).
+fn what_scripts_see(lab: SessionModel) -> impl IntoView {
+    view! {
+        <p>
+            <code>"document.cookie"</code> " in this page: "
+            <code data-testid="document-cookie">
+                {move || {
+                    let seen = lab.document_cookie.get();
+                    if seen.is_empty() { "\"\" (empty)".to_string() } else { format!("{seen:?}") }
+                }}
+            </code>
+        </p>
+        <p class="muted">"HttpOnly keeps the id out of reach of every script on the page, including an injected one."</p>
     }
 }
 

@@ -1,8 +1,10 @@
 //! The cookie-session controls: the login form (or, once signed in, who you are and the lab's
 //! SameSite switch), the protected-API call, logout, and the list of this account's sessions.
+//! What only a signed-in visitor sees is in files of their own (`#[lazy]`): the server renders the
+//! login form for a first visit, and that is all the main WASM carries.
 
 use super::{login_form::LoginForm, session_model::SessionModel, when::When};
-use crate::wire::SameSite;
+use crate::wire::{SameSite, SessionState};
 use leptos::either::Either;
 use leptos::prelude::*;
 
@@ -20,28 +22,9 @@ pub fn SessionPanel(lab: SessionModel) -> impl IntoView {
                     <LoginForm test_id="session-login" endpoint="/api/session/login" busy=lab.busy
                         on_login=move |credentials| lab.login(credentials)/>
                 }),
-                Some(state) => Either::Right(view! {
-                    <p class="signed-in" data-testid="signed-in" tabindex="-1">
-                        "Signed in as " <strong>{state.username.clone()}</strong>
-                        " (" {state.role.as_str()} ")"
-                    </p>
-                    {state.csrf_weakened.then(|| view! {
-                        <p class="weakened-banner" role="status" data-testid="account-weakened-banner">
-                            "This account's CSRF defences are deliberately OFF (switched on in the "
-                            "attack lab): its cookie is SameSite=None and the server skips the origin "
-                            "check and the CSRF token for it, so any site can make your browser act "
-                            "as it. Only this account is affected."
-                        </p>
-                    })}
-                    {state.xss_weakened.then(|| view! {
-                        <p class="weakened-banner" role="status" data-testid="account-xss-weakened-banner">
-                            "This account's comments page in the attack lab is served WITHOUT a "
-                            "Content-Security-Policy (deliberately weakened): a script planted in it "
-                            "runs. Only that page, only this account."
-                        </p>
-                    })}
-                    <SameSiteSwitch lab=lab current=state.same_site/>
-                }),
+                Some(state) => {
+                    Either::Right(Suspend::new(async move { signed_in(lab, state).await }))
+                }
             }}
             <div class="actions">
                 <button type="button" data-testid="call-me" on:click=move |_| lab.call_me()>
@@ -58,10 +41,45 @@ pub fn SessionPanel(lab: SessionModel) -> impl IntoView {
                 <p class="notice error" role="alert" data-testid="session-error">{text}</p>
             })}
             <Show when=move || lab.state.get().is_some()>
-                <SessionsList lab=lab/>
+                {move || Suspend::new(async move { sessions_list(lab).await })}
             </Show>
         </section>
     }
+}
+
+/// Who is signed in, any deliberately weakened defences, and the SameSite switch: drawn only
+/// once there is a session, so a file of its own (`#[lazy]`) that a first visit never needs.
+#[lazy]
+pub fn signed_in(lab: SessionModel, state: SessionState) -> AnyView {
+    view! {
+        <p class="signed-in" data-testid="signed-in" tabindex="-1">
+            "Signed in as " <strong>{state.username.clone()}</strong>
+            " (" {state.role.as_str()} ")"
+        </p>
+        {state.csrf_weakened.then(|| view! {
+            <p class="weakened-banner" role="status" data-testid="account-weakened-banner">
+                "This account's CSRF defences are deliberately OFF (switched on in the "
+                "attack lab): its cookie is SameSite=None and the server skips the origin "
+                "check and the CSRF token for it, so any site can make your browser act "
+                "as it. Only this account is affected."
+            </p>
+        })}
+        {state.xss_weakened.then(|| view! {
+            <p class="weakened-banner" role="status" data-testid="account-xss-weakened-banner">
+                "This account's comments page in the attack lab is served WITHOUT a "
+                "Content-Security-Policy (deliberately weakened): a script planted in it "
+                "runs. Only that page, only this account."
+            </p>
+        })}
+        <SameSiteSwitch lab=lab current=state.same_site/>
+    }
+    .into_any()
+}
+
+/// This account's sessions, shown only while signed in (`#[lazy]`, like `signed_in`).
+#[lazy]
+pub fn sessions_list(lab: SessionModel) -> AnyView {
+    view! { <SessionsList lab=lab/> }.into_any()
 }
 
 #[component]
