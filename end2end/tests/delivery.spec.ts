@@ -5,7 +5,8 @@ import { test, expect } from "./fixtures";
 
 // Every file of the bundle: the main js/wasm/css, and what a split build adds (the loader
 // `__wasm_split.<hash>.js`, the manifest, one `split___<page>` file per split-out page, the
-// playground's bearer-JWT half `split_jwt_mode_<n>` and the `chunk_<n>` files they share).
+// playground's lazily loaded parts `split_<part>_<n>` (its bearer-JWT half, the session half's
+// signed-in views) and the `chunk_<n>` files they share).
 const hashed = /^\/pkg\/[A-Za-z0-9_]+\.[A-Za-z0-9_-]{16,}\.(js|wasm|css|json)$/;
 const main = /^\/pkg\/authlab\.[A-Za-z0-9_-]{16,}\.(js|wasm|css)$/;
 
