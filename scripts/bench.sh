@@ -49,6 +49,10 @@ if $build; then
   say "building the release lab (bundle hashed and precompressed) and the bare reference"
   cargo leptos build --release --precompress --split
   cargo build --release --manifest-path bench/reference/Cargo.toml --target-dir target
+elif [ ! -x target/release/authlab-reference ]; then
+  # --skip-build reuses the lab the test command built; the reference is the bench's own.
+  say "building the bare reference (the lab's release build is reused)"
+  cargo build --release --manifest-path bench/reference/Cargo.toml --target-dir target
 fi
 
 results=$(mktemp -d /tmp/authlab-report-XXXX)
