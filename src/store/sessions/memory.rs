@@ -42,6 +42,10 @@ impl SessionStore for MemorySessions {
         "this process's memory"
     }
 
+    fn hit_sentence(&self) -> &'static str {
+        "hit: this process's memory session store has a record for this id"
+    }
+
     async fn create(&self, record: &SessionRecord) -> Result<(), StoreError> {
         let mut state = self.state();
         let taken = state.records.contains_key(&record.key)

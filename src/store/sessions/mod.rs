@@ -46,6 +46,10 @@ pub trait SessionStore: Send + Sync {
     /// What the traces call this store ("SQLite", "Redis", "this process's memory").
     fn name(&self) -> &'static str;
 
+    /// The session check's sentence when this store has the record: a fixed string, so the
+    /// check allocates nothing for it on every request.
+    fn hit_sentence(&self) -> &'static str;
+
     /// Insert a new record. Never replaces one: `Collision` if the key or handle exists.
     async fn create(&self, record: &SessionRecord) -> Result<(), StoreError>;
 

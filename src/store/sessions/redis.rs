@@ -226,6 +226,10 @@ impl SessionStore for RedisSessions {
         "Redis"
     }
 
+    fn hit_sentence(&self) -> &'static str {
+        "hit: the Redis session store has a record for this id"
+    }
+
     async fn create(&self, record: &SessionRecord) -> Result<(), StoreError> {
         let until = expire_at(record.created_at + self.lifetime_secs, 60);
         let created: i64 = CREATE

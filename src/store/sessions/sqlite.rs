@@ -84,6 +84,10 @@ impl SessionStore for SqliteSessions {
         "SQLite"
     }
 
+    fn hit_sentence(&self) -> &'static str {
+        "hit: the SQLite session store has a record for this id"
+    }
+
     async fn create(&self, record: &SessionRecord) -> Result<(), StoreError> {
         sqlx::query(&format!(
             "INSERT INTO sessions ({COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
