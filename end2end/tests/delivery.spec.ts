@@ -1,7 +1,7 @@
 // How the bundle reaches a browser, checked against the release build the suite runs: content-hashed
 // names, served brotli- or gzip-compressed from the precompressed copies, cached for good, and not
 // fetched again on the next visit.
-import { test, expect } from "./fixtures";
+import { test, expect, allowHttpError } from "./fixtures";
 
 // Every file of the bundle: the main js/wasm/css, and what a split build adds (the loader
 // `__wasm_split.<hash>.js`, the manifest, one `split___<page>` file per split-out page, the
@@ -80,6 +80,33 @@ test("the first page fetches its own code, and another page's only when it is op
   // Navigated in the browser, so what shows was drawn by the page's code that just arrived.
   await expect(page.getByRole("heading", { name: "Side by side: what logout really ends" })).toBeVisible();
   await expect(page.getByTestId("compare-login")).toBeVisible();
+});
+
+test("a first visit asks nothing about a session it cannot have, and fetches the session calls only when used", async ({
+  page,
+}) => {
+  const fetched: string[] = [];
+  const asked: string[] = [];
+  page.on("request", (r) => {
+    const path = new URL(r.url()).pathname;
+    if (path.startsWith("/pkg/")) fetched.push(path);
+    if (path.startsWith("/api/")) asked.push(path);
+  });
+  const sessionCalls = () => fetched.filter((path) => path.includes("split_ask"));
+  await page.goto("/");
+  await expect(page.locator("body")).toHaveAttribute("data-hydrated", "true");
+  expect(sessionCalls(), fetched.join(", ")).toEqual([]);
+
+  // The first call a visitor makes brings the session calls' file, once, and is answered.
+  allowHttpError(page, 401, "/api/me");
+  const me = page.waitForResponse("**/api/me");
+  await page.getByTestId("call-me").click();
+  expect((await me).status()).toBe(401);
+  await expect(page.getByTestId("session-error")).toBeVisible();
+  expect(sessionCalls()).toHaveLength(1);
+  // The request for this page carried no session cookie, so the page never asked whether it
+  // had a session (a reload with one does: session.spec's reload test).
+  expect(asked.filter((path) => path.startsWith("/api/session/")), asked.join(", ")).toEqual([]);
 });
 
 test("the playground's bearer-JWT half arrives once, when a visitor first points at or switches to it", async ({ page }) => {

@@ -25,12 +25,8 @@ pub fn DemoAccounts() -> impl IntoView {
                 }
                 #[cfg(not(feature = "ssr"))]
                 {
-                    // Client-side navigation: ask the server (gloo's future is not Send, and is
-                    // only ever polled on the browser's one thread).
-                    send_wrapper::SendWrapper::new(crate::client::demo_accounts())
-                        .await
-                        .result
-                        .unwrap_or_default()
+                    // Client-side navigation: ask the server.
+                    fetch_card().await
                 }
             }
         },
@@ -79,4 +75,16 @@ pub fn DemoAccounts() -> impl IntoView {
             })}
         </Suspense>
     }
+}
+
+/// The card, asked of the server (`GET /api/demo-accounts`). Only a page reached by client-side
+/// navigation asks: a first visit reads the card the server rendered into the page. So the call,
+/// and the client machinery it alone would keep in the main WASM, is a file of its own (`#[lazy]`).
+#[cfg(not(feature = "ssr"))]
+#[lazy]
+async fn fetch_card() -> crate::wire::DemoCard {
+    crate::client::demo_accounts()
+        .await
+        .result
+        .unwrap_or_default()
 }

@@ -24,36 +24,39 @@ pub fn Playground() -> impl IntoView {
     let jwt = JwtModel::new();
     // Client only: read the saved mode, ask the server about the current cookie, and tick a clock
     // for the countdowns.
+    //
+    // Only a request that carried a session cookie can have a session to restore. The server
+    // knows whether this page's request did (the browser's scripts cannot see an HttpOnly
+    // cookie), and hands the answer to hydration: a first visit then never fetches the session
+    // calls' file before the visitor reaches for the form.
+    let had_cookie = SharedValue::new_str(request_had_session_cookie).into_inner();
     Effect::new(move |_| {
         if browser::local_get(MODE_KEY).as_deref() == Some("jwt") {
             mode.set(AuthMode::Jwt);
         }
-        lab.restore();
+        if had_cookie {
+            lab.restore();
+        } else {
+            lab.document_cookie.set(browser::document_cookie());
+        }
     });
     // The JWT model lives as long as the page (a token kept only in memory survives switching
     // modes back and forth); it reads its saved token the first time its half is shown.
     let jwt_restored = StoredValue::new(false);
     // A pointer over the JWT button (or focus on it) starts fetching the JWT half, so a click
     // rarely waits for it.
-    let jwt_fetched = StoredValue::new(false);
-    let fetch_jwt_half = move || {
-        if !jwt_fetched.get_value() {
-            jwt_fetched.set_value(true);
-            let _ = lazy_preload!(jwt_mode);
-        }
-    };
+    let fetch_jwt_half = first_time_only(|| {
+        let _ = lazy_preload!(jwt_mode);
+    });
     // The session half's signed-in parts are files of their own too (`session_panel`,
     // `session_inspector`): reaching for the login form (pointer or focus) starts fetching them,
     // so the page rarely waits for them after a login.
-    let session_fetched = StoredValue::new(false);
-    let fetch_session_parts = move || {
-        if !session_fetched.get_value() {
-            session_fetched.set_value(true);
-            let _ = lazy_preload!(crate::ui::session_panel::signed_in);
-            let _ = lazy_preload!(crate::ui::session_panel::sessions_list);
-            let _ = lazy_preload!(crate::ui::session_inspector::live_inspector);
-        }
-    };
+    let fetch_session_parts = first_time_only(|| {
+        let _ = lazy_preload!(crate::ui::session_model::ask);
+        let _ = lazy_preload!(crate::ui::session_panel::signed_in);
+        let _ = lazy_preload!(crate::ui::session_panel::sessions_list);
+        let _ = lazy_preload!(crate::ui::session_inspector::live_inspector);
+    });
     let choose = move |chosen: AuthMode| {
         mode.set(chosen);
         browser::local_set(MODE_KEY, chosen.as_str());
@@ -92,6 +95,32 @@ pub fn Playground() -> impl IntoView {
                 }
             }}
         </div>
+    }
+}
+
+/// Whether the request for this page carried the session cookie. Rendered on the server; on the
+/// browser (a page reached by client-side navigation) it cannot be known, so the page asks.
+fn request_had_session_cookie() -> bool {
+    #[cfg(feature = "ssr")]
+    {
+        use_context::<axum::http::request::Parts>()
+            .is_none_or(|parts| crate::api::cookies::read(&parts.headers).is_some())
+    }
+    #[cfg(not(feature = "ssr"))]
+    {
+        true
+    }
+}
+
+/// Runs `start` the first time the returned closure is called, and never again: a preload
+/// fetches its files once, however often the pointer passes.
+fn first_time_only(start: impl Fn() + Copy + 'static) -> impl Fn() + Copy + 'static {
+    let done = StoredValue::new(false);
+    move || {
+        if !done.get_value() {
+            done.set_value(true);
+            start();
+        }
     }
 }
 

@@ -71,87 +71,116 @@ impl SessionModel {
     /// After a reload: ask the server whether the browser's cookie is a live session.
     pub fn restore(self) {
         self.document_cookie.set(browser::document_cookie());
-        spawn_local(async move {
-            if let Ok(Some(state)) = client::session_current().await.result {
-                self.adopt(state);
-                self.refresh_sessions();
-            }
-        });
+        spawn_local(ask(self, Ask::Restore));
     }
 
     pub fn login(self, credentials: Credentials) {
-        self.run(async move {
-            let answer = client::session_login(&credentials).await;
-            self.record(&answer);
-            if let Ok(state) = answer.result {
-                self.adopt(state);
-                browser::focus_testid("signed-in");
-                self.refresh_sessions();
-            }
-        });
+        self.run(ask(self, Ask::Login(credentials)));
     }
 
     pub fn call_me(self) {
-        self.run(async move {
-            let answer = client::me(Credential::Cookies).await;
-            self.record(&answer);
-        });
+        self.run(ask(self, Ask::CallMe));
     }
 
     pub fn logout(self) {
         let csrf = self.csrf();
-        self.run(async move {
-            let answer = client::session_logout(&csrf).await;
-            self.record(&answer);
-            if answer.result.is_ok() {
-                self.state.set(None);
-                self.sessions.set(Vec::new());
-            }
-        });
+        self.run(ask(self, Ask::Logout { csrf }));
     }
 
     pub fn refresh_sessions(self) {
-        spawn_local(async move {
-            if let Ok(list) = client::session_list().await.result {
-                self.sessions.set(list);
-            }
-        });
+        spawn_local(ask(self, Ask::RefreshSessions));
     }
 
     pub fn revoke(self, handle: String) {
         let csrf = self.csrf();
-        self.run(async move {
-            let answer = client::session_revoke(&handle, &csrf).await;
-            self.record(&answer);
-            self.refresh_sessions();
-        });
+        self.run(ask(self, Ask::Revoke { handle, csrf }));
     }
 
     pub fn logout_others(self) {
         let csrf = self.csrf();
-        self.run(async move {
-            let answer = client::session_logout_others(&csrf).await;
-            self.record(&answer);
-            self.refresh_sessions();
-        });
+        self.run(ask(self, Ask::LogoutOthers { csrf }));
     }
 
     pub fn set_same_site(self, same_site: SameSite) {
         let csrf = self.csrf();
-        self.run(async move {
+        self.run(ask(self, Ask::SetSameSite { same_site, csrf }));
+    }
+}
+
+/// What a button (or a reload) asks the server.
+pub(crate) enum Ask {
+    Restore,
+    Login(Credentials),
+    CallMe,
+    Logout { csrf: String },
+    RefreshSessions,
+    Revoke { handle: String, csrf: String },
+    LogoutOthers { csrf: String },
+    SetSameSite { same_site: SameSite, csrf: String },
+}
+
+/// Every session-mode call, and the readers of every answer, in a WASM file of their own
+/// (`#[lazy]`). A first visit carries no session cookie, so it has nothing to restore and never
+/// fetches this file until the visitor reaches for the form (`playground` preloads it then).
+#[lazy]
+pub(crate) async fn ask(lab: SessionModel, ask: Ask) {
+    match ask {
+        Ask::Restore => {
+            if let Ok(Some(state)) = client::session_current().await.result {
+                lab.adopt(state);
+                lab.refresh_sessions();
+            }
+        }
+        Ask::Login(credentials) => {
+            let answer = client::session_login(&credentials).await;
+            lab.record(&answer);
+            if let Ok(state) = answer.result {
+                lab.adopt(state);
+                browser::focus_testid("signed-in");
+                lab.refresh_sessions();
+            }
+        }
+        Ask::CallMe => {
+            let answer = client::me(Credential::Cookies).await;
+            lab.record(&answer);
+        }
+        Ask::Logout { csrf } => {
+            let answer = client::session_logout(&csrf).await;
+            lab.record(&answer);
+            if answer.result.is_ok() {
+                lab.state.set(None);
+                lab.sessions.set(Vec::new());
+            }
+        }
+        Ask::RefreshSessions => {
+            if let Ok(list) = client::session_list().await.result {
+                lab.sessions.set(list);
+            }
+        }
+        Ask::Revoke { handle, csrf } => {
+            let answer = client::session_revoke(&handle, &csrf).await;
+            lab.record(&answer);
+            lab.refresh_sessions();
+        }
+        Ask::LogoutOthers { csrf } => {
+            let answer = client::session_logout_others(&csrf).await;
+            lab.record(&answer);
+            lab.refresh_sessions();
+        }
+        Ask::SetSameSite { same_site, csrf } => {
             let patch = AccountSwitchesPatch {
                 same_site: Some(same_site),
                 ..AccountSwitchesPatch::default()
             };
             let answer = client::put_account_switches(&patch, Credential::Csrf(&csrf)).await;
-            self.record(&answer);
+            lab.record(&answer);
             if answer.result.is_ok() {
                 // The server re-issued the cookie; fetch its new report.
                 if let Ok(Some(state)) = client::session_current().await.result {
-                    self.adopt(state);
+                    lab.adopt(state);
                 }
             }
-        });
+        }
     }
 }
 
