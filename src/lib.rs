@@ -65,3 +65,14 @@ pub fn hydrate() {
     // Lazy: the split-out pages (`app.rs`) hydrate once their code has arrived.
     leptos::mount::hydrate_lazy(app::App);
 }
+
+/// Slack in the bundle's read-only data segment, referenced by no code, so shipped in no file.
+///
+/// `cargo leptos build --split` (wasm-split) gives each split-out file the constants (mostly page
+/// text) only its own code uses, packing each file's share of the `.rodata` segment at an aligned
+/// offset. If the packed shares come out longer than the segment the linker wrote, it gives up and
+/// puts the whole segment, every page's text, in the main WASM that each first visit fetches. This
+/// unused block keeps the segment longer than any packing of what is used.
+#[cfg(feature = "hydrate")]
+#[used]
+static SPLIT_DATA_SLACK: [u8; 4096] = [0xA5; 4096];

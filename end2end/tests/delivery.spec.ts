@@ -82,6 +82,39 @@ test("the first page fetches its own code, and another page's only when it is op
   await expect(page.getByTestId("compare-login")).toBeVisible();
 });
 
+test("another page's text travels with that page's code, not in the main WASM every first visit fetches", async ({
+  page,
+  request,
+}) => {
+  const fetched: string[] = [];
+  page.on("request", (r) => {
+    const path = new URL(r.url()).pathname;
+    if (path.startsWith("/pkg/")) fetched.push(path);
+  });
+  await page.goto("/");
+  await expect(page.locator("body")).toHaveAttribute("data-hydrated", "true");
+  const mainWasm = fetched.find((path) => main.exec(path)?.[1] === "wasm");
+  expect(mainWasm, fetched.join(", ")).toBeTruthy();
+  const bytes = async (path: string) =>
+    (await request.get(path, { headers: { "accept-encoding": "identity" } })).body();
+  const wasm = await bytes(mainWasm!);
+  // The playground's own words are there (so the search below reads the file as it is)...
+  expect(wasm.includes("The server keeps the session; the browser keeps only an opaque id")).toBe(true);
+  // ...but a lesson's are not: wasm-split gave them to the lessons page's own file.
+  const lessonText = "A browser attaches cookies to requests by destination";
+  expect(wasm.includes(lessonText), "a lesson's text is in the main WASM").toBe(false);
+
+  await page.locator('header nav a[href="/lessons"]').click();
+  await page.getByTestId("lesson-list").getByRole("link", { name: "A forged request from another site, live" }).click();
+  await expect(page.getByText(lessonText)).toBeVisible();
+  const splitFiles = fetched.filter((path) => /\/(split_|chunk_)/.test(path));
+  const carriers: string[] = [];
+  for (const path of splitFiles) {
+    if ((await bytes(path)).includes(lessonText)) carriers.push(path);
+  }
+  expect(carriers, splitFiles.join(", ")).toHaveLength(1);
+});
+
 test("a first visit asks nothing about a session it cannot have, and fetches the session calls only when used", async ({
   page,
 }) => {
