@@ -22,5 +22,6 @@ wasm-bindgen --target web --no-typescript --out-dir "$dir" \
 "$ROOT/tools/node_modules/.bin/wasm-opt" -Oz --enable-bulk-memory --enable-nontrapping-float-to-int \
   "$dir/authlab_front_floor_bg.wasm" -o "$dir/floor.wasm"
 sizes() { printf '{"raw": %d, "br": %d}' "$(stat -c %s "$1")" "$(brotli -q 11 -c "$1" | wc -c)"; }
-printf '{"wasm": %s, "js": %s}\n' "$(sizes "$dir/floor.wasm")" "$(sizes "$dir/authlab_front_floor.js")" >"$out"
+printf '{"wasm": %s, "js": %s, "sections": %s}\n' "$(sizes "$dir/floor.wasm")" \
+  "$(sizes "$dir/authlab_front_floor.js")" "$(python3 "$here/wasm_sections.py" "$dir/floor.wasm")" >"$out"
 cat "$out" >&2

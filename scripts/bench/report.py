@@ -9,6 +9,9 @@ import platform
 import subprocess
 import sys
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from wasm_sections import section_bytes, sizes as wasm_sizes  # noqa: E402
+
 results_dir, out, elapsed = sys.argv[1], sys.argv[2], int(sys.argv[3])
 failed_parts = sys.argv[4] if len(sys.argv) > 4 else ""
 
@@ -344,32 +347,29 @@ if floor:
            "and the HTTP headers)." if first else ""),
         "",
     ]
+main_wasm = bundle.get("wasm")
+if floor and main_wasm and "sections" in floor:
+    lab, base = wasm_sizes(os.path.join(pkg, main_wasm["name"])), floor["sections"]
+    lines += [
+        "Split by section, brotli each: the main WASM's code is "
+        f"{lab['code']['br']:,} bytes ({lab['code']['raw']:,} raw) against the floor's "
+        f"{base['code']['br']:,} ({base['code']['raw']:,}), and its data (constants: text, tables) "
+        f"{lab['data']['br']:,} ({lab['data']['raw']:,} raw) against the floor's "
+        f"{base['data']['br']:,} ({base['data']['raw']:,}). By twiggy's names, most of the code above the floor is "
+        "Leptos' rendering and reactive code made for the first page's own view types and the "
+        "router's nine routes, not the lab's functions. The data left is the first page's own (its text, and "
+        "the messages of the code it uses): "
+        "wasm-split gives each split-out page its text, as long as the packed shares fit the "
+        "segment the linker wrote (`SPLIT_DATA_SLACK` in `src/lib.rs`).",
+        "",
+    ]
 
-
-
-def code_bytes(path):
-    """The size of a WASM file's code section (its function bodies)."""
-    data = open(path, "rb").read()
-    i = 8
-    while i < len(data):
-        section, i = data[i], i + 1
-        size = shift = 0
-        while True:
-            byte, i = data[i], i + 1
-            size |= (byte & 0x7F) << shift
-            shift += 7
-            if byte < 0x80:
-                break
-        if section == 10:
-            return size
-        i += size
-    return None
 
 
 tw_path = os.path.join(results_dir, "twiggy.txt")
 named_wasm = "target/front/wasm32-unknown-unknown/wasm-release/authlab.wasm"
 if os.path.exists(tw_path):
-    code = code_bytes(named_wasm) if os.path.exists(named_wasm) else None
+    code = len(section_bytes(named_wasm)["code"]) if os.path.exists(named_wasm) else None
     lines += [
         "### Where the WASM's bytes go",
         "",
