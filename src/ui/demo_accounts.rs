@@ -2,38 +2,26 @@
 //! shared accounts and their deliberately public passwords on loopback use, nothing on a hosted
 //! lab. The passwords are not compiled into the WASM bundle.
 
-#[cfg(feature = "ssr")]
 use crate::wire::DemoCard;
 use leptos::either::Either;
 use leptos::prelude::*;
 
 #[component]
 pub fn DemoAccounts() -> impl IntoView {
-    let card = Resource::new_blocking(
-        || (),
-        |_| {
-            #[cfg(feature = "ssr")]
-            let state = use_context::<crate::state::AppState>();
-            async move {
-                #[cfg(feature = "ssr")]
-                {
-                    DemoCard {
-                        accounts: state
-                            .map(|s| crate::demo::card(s.hosting.demo_accounts_public()))
-                            .unwrap_or_default(),
-                    }
-                }
-                #[cfg(not(feature = "ssr"))]
-                {
-                    // Client-side navigation: ask the server.
-                    fetch_card().await
-                }
-            }
-        },
-    );
-    view! {
-        <Suspense fallback=|| ()>
-            {move || card.get().map(|card| if card.accounts.is_empty() {
+    // The server renders the card and hands it to hydration in the page (`SharedValue`), so a
+    // first visit neither asks for it again nor waits on anything asynchronous. A page reached by
+    // client-side navigation has no rendered card: it asks the server.
+    let card = RwSignal::new(SharedValue::new(rendered_card).into_inner());
+    #[cfg(not(feature = "ssr"))]
+    if card.with_untracked(Option::is_none) {
+        leptos::task::spawn_local(async move {
+            // The visitor may have left the page meanwhile: then there is nothing to fill.
+            let _ = card.try_set(Some(fetch_card().await));
+        });
+    }
+    move || {
+        card.get().map(|card| {
+            if card.accounts.is_empty() {
                 Either::Left(view! {
                     <aside class="card demo-accounts" data-testid="demo-accounts-hosted">
                         <h2>"Accounts"</h2>
@@ -72,8 +60,25 @@ pub fn DemoAccounts() -> impl IntoView {
                         </table>
                     </aside>
                 })
-            })}
-        </Suspense>
+            }
+        })
+    }
+}
+
+/// The card for this page's request, on the server; `None` on the browser, which cannot know it.
+fn rendered_card() -> Option<DemoCard> {
+    #[cfg(feature = "ssr")]
+    {
+        let state = use_context::<crate::state::AppState>();
+        Some(DemoCard {
+            accounts: state
+                .map(|s| crate::demo::card(s.hosting.demo_accounts_public()))
+                .unwrap_or_default(),
+        })
+    }
+    #[cfg(not(feature = "ssr"))]
+    {
+        None
     }
 }
 
@@ -82,7 +87,7 @@ pub fn DemoAccounts() -> impl IntoView {
 /// and the client machinery it alone would keep in the main WASM, is a file of its own (`#[lazy]`).
 #[cfg(not(feature = "ssr"))]
 #[lazy]
-async fn fetch_card() -> crate::wire::DemoCard {
+async fn fetch_card() -> DemoCard {
     crate::client::demo_accounts()
         .await
         .result
