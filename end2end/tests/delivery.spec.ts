@@ -1,7 +1,18 @@
 // How the bundle reaches a browser, checked against the release build the suite runs: content-hashed
 // names, served brotli- or gzip-compressed from the precompressed copies, cached for good, and not
 // fetched again on the next visit.
+import type { Page } from "@playwright/test";
 import { test, expect, allowHttpError } from "./fixtures";
+
+/** The paths under `prefix` that the page requests from now on, in order, as they are requested. */
+function requestedPaths(page: Page, prefix: string): string[] {
+  const paths: string[] = [];
+  page.on("request", (r) => {
+    const path = new URL(r.url()).pathname;
+    if (path.startsWith(prefix)) paths.push(path);
+  });
+  return paths;
+}
 
 // Every file of the bundle: the main js/wasm/css, and what a split build adds (the loader
 // `__wasm_split.<hash>.js`, the manifest, one `split___<page>` file per split-out page, the
@@ -11,11 +22,7 @@ const hashed = /^\/pkg\/[A-Za-z0-9_]+\.[A-Za-z0-9_-]{16,}\.(js|wasm|css|json)$/;
 const main = /^\/pkg\/authlab\.[A-Za-z0-9_-]{16,}\.(js|wasm|css)$/;
 
 test("the bundle has hashed names, is served compressed and is cached for good", async ({ page, request }) => {
-  const fetched: string[] = [];
-  page.on("request", (r) => {
-    const path = new URL(r.url()).pathname;
-    if (path.startsWith("/pkg/")) fetched.push(path);
-  });
+  const fetched = requestedPaths(page, "/pkg/");
   await page.goto("/compare");
   await expect(page.locator("body")).toHaveAttribute("data-hydrated", "true");
   const kinds = fetched.map((path) => main.exec(path)?.[1]).filter(Boolean).sort();
@@ -63,11 +70,7 @@ test("the bundle has hashed names, is served compressed and is cached for good",
 });
 
 test("the first page fetches its own code, and another page's only when it is opened", async ({ page }) => {
-  const fetched: string[] = [];
-  page.on("request", (r) => {
-    const path = new URL(r.url()).pathname;
-    if (path.startsWith("/pkg/")) fetched.push(path);
-  });
+  const fetched = requestedPaths(page, "/pkg/");
   await page.goto("/");
   await expect(page.locator("body")).toHaveAttribute("data-hydrated", "true");
   // The playground's session half is in the main WASM; no split-out code was fetched for it.
@@ -86,11 +89,7 @@ test("another page's text travels with that page's code, not in the main WASM ev
   page,
   request,
 }) => {
-  const fetched: string[] = [];
-  page.on("request", (r) => {
-    const path = new URL(r.url()).pathname;
-    if (path.startsWith("/pkg/")) fetched.push(path);
-  });
+  const fetched = requestedPaths(page, "/pkg/");
   await page.goto("/");
   await expect(page.locator("body")).toHaveAttribute("data-hydrated", "true");
   const mainWasm = fetched.find((path) => main.exec(path)?.[1] === "wasm");
@@ -118,13 +117,8 @@ test("another page's text travels with that page's code, not in the main WASM ev
 test("a first visit asks nothing about a session it cannot have, and fetches the session calls only when used", async ({
   page,
 }) => {
-  const fetched: string[] = [];
-  const asked: string[] = [];
-  page.on("request", (r) => {
-    const path = new URL(r.url()).pathname;
-    if (path.startsWith("/pkg/")) fetched.push(path);
-    if (path.startsWith("/api/")) asked.push(path);
-  });
+  const fetched = requestedPaths(page, "/pkg/");
+  const asked = requestedPaths(page, "/api/");
   const sessionCalls = () => fetched.filter((path) => path.includes("split_ask"));
   await page.goto("/");
   await expect(page.locator("body")).toHaveAttribute("data-hydrated", "true");
@@ -143,11 +137,7 @@ test("a first visit asks nothing about a session it cannot have, and fetches the
 });
 
 test("the playground's bearer-JWT half arrives once, when a visitor first points at or switches to it", async ({ page }) => {
-  const fetched: string[] = [];
-  page.on("request", (r) => {
-    const path = new URL(r.url()).pathname;
-    if (path.startsWith("/pkg/")) fetched.push(path);
-  });
+  const fetched = requestedPaths(page, "/pkg/");
   const jwtHalf = () => fetched.filter((path) => path.includes("split_jwt_mode"));
   await page.goto("/");
   await expect(page.locator("body")).toHaveAttribute("data-hydrated", "true");
