@@ -34,10 +34,9 @@ pub fn Playground() -> impl IntoView {
         if browser::local_get(MODE_KEY).as_deref() == Some("jwt") {
             mode.set(AuthMode::Jwt);
         }
+        lab.document_cookie.set(browser::document_cookie());
         if had_cookie {
             lab.restore();
-        } else {
-            lab.document_cookie.set(browser::document_cookie());
         }
     });
     // The JWT model lives as long as the page (a token kept only in memory survives switching

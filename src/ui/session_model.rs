@@ -70,7 +70,6 @@ impl SessionModel {
 
     /// After a reload: ask the server whether the browser's cookie is a live session.
     pub fn restore(self) {
-        self.document_cookie.set(browser::document_cookie());
         spawn_local(ask(self, Ask::Restore));
     }
 
