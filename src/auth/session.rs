@@ -273,10 +273,17 @@ impl Sessions {
                 "from this server's account cache, which every change to the account empties"
             }
         };
-        trace.pass(
-            CheckId::User,
-            format!("{} ({}), {read_from}", user.username, user.role),
-        );
+        // One allocation of the exact size (`format!` would start this one, which opens with an
+        // argument, at no capacity and grow it four times).
+        let detail = [
+            user.username.as_str(),
+            " (",
+            user.role.as_str(),
+            "), ",
+            read_from,
+        ]
+        .concat();
+        trace.pass(CheckId::User, detail);
 
         let mut record = record;
         if touch && now > record.last_seen {
