@@ -9,16 +9,22 @@
 # so start-up, migrations and the sign-in are not counted.
 #
 # Usage: scripts/bench/allocations.sh   (expects both release binaries, as scripts/bench.sh builds
-# them; installs heaptrack from Debian's package when missing)
+# them; installs redis-server, wrk and heaptrack from Debian's packages when missing)
 set -euo pipefail
 here=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$here"
 secs=${BENCH_SECS:-5}
+source "$here/scripts/lib/setup.sh"
 source "$here/scripts/bench/lib.sh"
 
-if ! command -v heaptrack >/dev/null; then
-  apt-get install -y heaptrack >/dev/null
-fi
+ensure_redis
+for tool in wrk heaptrack; do
+  if ! command -v "$tool" >/dev/null; then
+    say "installing Debian's $tool"
+    as_root env DEBIAN_FRONTEND=noninteractive apt-get update -qq
+    as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$tool"
+  fi
+done
 
 # allocations FILE: the total count heaptrack recorded.
 allocations() {
