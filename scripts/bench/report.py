@@ -182,6 +182,10 @@ if os.path.exists(floor_path):
     floor_br = floor["wasm"]["br"] + floor["js"]["br"]
     glance.append(("the stack's floor: the smallest app on it (hydration, router, one JSON fetch), "
                    "WASM + JS brotli", "(a reference)", f"{floor_br / 1000:.0f} KB", None))
+    if "islands" in floor:
+        islands_br = floor["islands"]["wasm"]["br"] + floor["islands"]["js"]["br"]
+        glance.append(("the same floor with Leptos islands (only the button hydrates), WASM + JS brotli",
+                       "(a reference)", f"{islands_br / 1000:.0f} KB", None))
 compare = by_path.get("/compare")
 if compare:
     glance.append(("`/compare` interactive after navigation (cold cache, median)", "< 1 s",
@@ -347,6 +351,19 @@ if floor:
            "and the HTTP headers)." if first else ""),
         "",
     ]
+    if "islands" in floor:
+        islands = floor["islands"]
+        islands_br = islands["wasm"]["br"] + islands["js"]["br"]
+        lines += [
+            "The same floor with Leptos islands (`bench/front-floor-islands`, built the same way): the "
+            "button and the fetch are one `#[island]`, and the page around it is rendered on the server "
+            "only, with no router or title code in the browser. Its WASM is "
+            f"{islands['wasm']['raw']:,} bytes ({islands['wasm']['br']:,} brotli) and its JS "
+            f"{islands['js']['raw']:,} ({islands['js']['br']:,} brotli): {islands_br:,} bytes brotli, "
+            f"{islands_br / floor_br:.2f}× the hydration floor. What a first page costs on Leptos when "
+            "only its interactive parts hydrate starts there; the lab hydrates every page whole.",
+            "",
+        ]
 main_wasm = bundle.get("wasm")
 if floor and main_wasm and "sections" in floor:
     lab, base = wasm_sizes(os.path.join(pkg, main_wasm["name"])), floor["sections"]
