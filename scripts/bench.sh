@@ -32,13 +32,7 @@ ensure_wasm_opt
 ensure_chromium
 ensure_redis
 ensure_end2end_packages
-for tool in wrk brotli; do
-  if ! command -v "$tool" >/dev/null; then
-    say "installing Debian's $tool"
-    as_root env DEBIAN_FRONTEND=noninteractive apt-get update -qq
-    as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$tool"
-  fi
-done
+ensure_debian_tools wrk brotli
 # twiggy: where the WASM's bytes go (about a minute to install).
 if ! command -v twiggy >/dev/null; then
   say "installing twiggy"

@@ -15,10 +15,7 @@ if [ "${1:-}" != "--no-build" ]; then
 fi
 if ! command -v brotli >/dev/null; then
   say "installing Debian's brotli (to measure brotli sizes)" >&2
-  {
-    as_root env DEBIAN_FRONTEND=noninteractive apt-get update -qq
-    as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq brotli
-  } >&2
+  apt_install brotli >&2
 fi
 
 pkg=target/site/pkg

@@ -18,13 +18,7 @@ source "$here/scripts/lib/setup.sh"
 source "$here/scripts/bench/lib.sh"
 
 ensure_redis
-for tool in wrk heaptrack; do
-  if ! command -v "$tool" >/dev/null; then
-    say "installing Debian's $tool"
-    as_root env DEBIAN_FRONTEND=noninteractive apt-get update -qq
-    as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$tool"
-  fi
-done
+ensure_debian_tools wrk heaptrack
 
 # allocations FILE: the total count heaptrack recorded.
 allocations() {

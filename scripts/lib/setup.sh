@@ -63,13 +63,30 @@ ensure_wasm_opt() {
   npm_install "$ROOT/tools" binaryen
 }
 
+# apt_install PACKAGE...: Debian's packages, installed without questions.
+apt_install() {
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get update -qq
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$@"
+}
+
+# ensure_debian_tools TOOL...: each command that is missing, from Debian's package of that name
+# (the measuring scripts' wrk, brotli, heaptrack).
+ensure_debian_tools() {
+  local tool
+  for tool in "$@"; do
+    if ! command -v "$tool" >/dev/null; then
+      say "installing Debian's $tool"
+      apt_install "$tool"
+    fi
+  done
+}
+
 ensure_chromium() {
   if [ -x /usr/bin/chromium ]; then
     say "chromium: present ($(/usr/bin/chromium --version 2>/dev/null))"
   else
     say "installing Debian's chromium (Playwright cannot download its own browser here)"
-    as_root env DEBIAN_FRONTEND=noninteractive apt-get update -qq
-    as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium
+    apt_install chromium
   fi
 }
 
@@ -80,8 +97,7 @@ ensure_redis() {
     say "redis-server: present ($(redis-server --version | awk '{print $3}'))"
   else
     say "installing Debian's redis-server"
-    as_root env DEBIAN_FRONTEND=noninteractive apt-get update -qq
-    as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server
+    apt_install redis-server
   fi
 }
 
