@@ -177,13 +177,26 @@ if first:
 # same way. Not a target: it says how much of a page is Leptos and how much is the lab.
 floor = None
 floor_path = os.path.join(results_dir, "floor.json")
+
+
+def floor_brotli(build):
+    """WASM + JS, brotli bytes, of one floor build (front_floor.sh's JSON)."""
+    return build["wasm"]["br"] + build["js"]["br"]
+
+
+def floor_files(build):
+    """The sentence giving one floor build's WASM and JS, raw and brotli, and their brotli sum."""
+    return (f"Its WASM is {build['wasm']['raw']:,} bytes ({build['wasm']['br']:,} brotli) and its JS "
+            f"{build['js']['raw']:,} ({build['js']['br']:,} brotli): {floor_brotli(build):,} bytes brotli")
+
+
 if os.path.exists(floor_path):
     floor = json.load(open(floor_path))
-    floor_br = floor["wasm"]["br"] + floor["js"]["br"]
+    floor_br = floor_brotli(floor)
     glance.append(("the stack's floor: the smallest app on it (hydration, router, one JSON fetch), "
                    "WASM + JS brotli", "(a reference)", f"{floor_br / 1000:.0f} KB", None))
     if "islands" in floor:
-        islands_br = floor["islands"]["wasm"]["br"] + floor["islands"]["js"]["br"]
+        islands_br = floor_brotli(floor["islands"])
         glance.append(("the same floor with Leptos islands (only the button hydrates), WASM + JS brotli",
                        "(a reference)", f"{islands_br / 1000:.0f} KB", None))
 compare = by_path.get("/compare")
@@ -338,28 +351,20 @@ if frontend:
                      f"{p['coldInteractiveMs']:.0f} ms | {p['warmInteractiveMs']:.0f} ms | {enc} |")
     lines.append("")
 if floor:
-    floor_br = floor["wasm"]["br"] + floor["js"]["br"]
     lines += [
         "The stack's floor (`bench/front-floor`, built by `scripts/bench/front_floor.sh` with the lab's "
         "size profile, wasm-bindgen and cargo-leptos' wasm-opt flags): one page with a button and a "
-        "JSON fetch, one lazy route, a title. Its WASM is "
-        f"{floor['wasm']['raw']:,} bytes ({floor['wasm']['br']:,} brotli) and its JS "
-        f"{floor['js']['raw']:,} ({floor['js']['br']:,} brotli): {floor_br:,} bytes brotli before an "
-        "app adds a page of its own."
+        f"JSON fetch, one lazy route, a title. {floor_files(floor)} before an app adds a page of its own."
         + (f" The first page's {first['wireBytes']:,} bytes over the wire are that plus "
            f"{first['wireBytes'] - floor_br:,} of the lab's own (its pages, inspectors and styles, "
            "and the HTTP headers)." if first else ""),
         "",
     ]
     if "islands" in floor:
-        islands = floor["islands"]
-        islands_br = islands["wasm"]["br"] + islands["js"]["br"]
         lines += [
             "The same floor with Leptos islands (`bench/front-floor-islands`, built the same way): the "
             "button and the fetch are one `#[island]`, and the page around it is rendered on the server "
-            "only, with no router or title code in the browser. Its WASM is "
-            f"{islands['wasm']['raw']:,} bytes ({islands['wasm']['br']:,} brotli) and its JS "
-            f"{islands['js']['raw']:,} ({islands['js']['br']:,} brotli): {islands_br:,} bytes brotli, "
+            f"only, with no router or title code in the browser. {floor_files(floor['islands'])}, "
             f"{islands_br / floor_br:.2f}× the hydration floor. What a first page costs on Leptos when "
             "only its interactive parts hydrate starts there; the lab hydrates every page whole.",
             "",
