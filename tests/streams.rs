@@ -37,6 +37,8 @@ fn open_stream(server: &Arc<Harness>, session: &CookieSession) -> tokio::task::J
     })
 }
 
+/// Wait until `count` streams are counted open; a counted stream has already decided whether it
+/// shows everyone's events (the handler decides before it takes the slot).
 async fn wait_for_streams(server: &Harness, user_id: i64, count: usize) {
     for _ in 0..500 {
         if server.state.streams.open_for(user_id) == count {

@@ -183,6 +183,11 @@ async fn live(
     user: AuthUser,
     client: ClientAddr,
 ) -> Result<Sse<impl Stream<Item = Result<Event, Infallible>>>, ApiError> {
+    // The view (everyone's events, or only one's own) is decided before the stream counts as
+    // open, so a counted stream's view is settled and every recheck after it re-judges that view.
+    // Counted first, a demotion landing before the view was decided left an open stream that
+    // never rechecked the role (harmless, it saw only its own events, but unaccounted for).
+    let only = scope(&state, &user).await?;
     let server = &state.settings.server;
     let slot = state
         .streams
@@ -202,7 +207,6 @@ async fn live(
                 ),
             })
         })?;
-    let only = scope(&state, &user).await?;
     let held = match &user {
         AuthUser::Session(user) => Held::Session(user.session.id.clone()),
         AuthUser::Bearer(user) => Held::Bearer(user.token.clone()),
