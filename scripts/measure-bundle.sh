@@ -13,10 +13,7 @@ if [ "${1:-}" != "--no-build" ]; then
     cargo leptos build --release --precompress --split
   } >&2
 fi
-if ! command -v brotli >/dev/null; then
-  say "installing Debian's brotli (to measure brotli sizes)" >&2
-  apt_install brotli >&2
-fi
+ensure_debian_tools brotli >&2
 
 pkg=target/site/pkg
 printf '%-40s %10s %10s %10s\n' file raw gzip-9 brotli-11

@@ -185,8 +185,9 @@ async fn live(
 ) -> Result<Sse<impl Stream<Item = Result<Event, Infallible>>>, ApiError> {
     // The view (everyone's events, or only one's own) is decided before the stream counts as
     // open, so a counted stream's view is settled and every recheck after it re-judges that view.
-    // Counted first, a demotion landing before the view was decided left an open stream that
-    // never rechecked the role (harmless, it saw only its own events, but unaccounted for).
+    // Counted first, a demotion landing before the view was decided left a counted stream scoped
+    // to its own events, which never rechecks the role (harmless, but not the view it was opened
+    // to watch).
     let only = scope(&state, &user).await?;
     let server = &state.settings.server;
     let slot = state
