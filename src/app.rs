@@ -22,6 +22,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
     // This response's CSP carries the nonce the hydration scripts below are given.
     #[cfg(feature = "ssr")]
     crate::security_headers::page_policy();
+    let islands = islands_page();
     view! {
         <!DOCTYPE html>
         <html lang="en">
@@ -31,13 +32,34 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <link rel="icon" href="/favicon.svg" type="image/svg+xml"/>
                 // The stylesheet under its content-hashed name when the build wrote one.
                 <HashedStylesheet id="authlab" options=options.clone()/>
-                <HydrationScripts options/>
+                // On the playground's page only the playground hydrates (an island); every other
+                // page hydrates whole, with the client-side router (`islands_page`).
+                <HydrationScripts options islands/>
                 <MetaTags/>
             </head>
-            <body>
+            <body data-hydration=if islands { "islands" } else { "page" }>
                 <App/>
             </body>
         </html>
+    }
+}
+
+/// Whether this page hydrates as islands: the playground (`/`), the page a first visit opens.
+///
+/// Its only interactive part is the playground, a Leptos `#[island]`. Hydrating just that leaves
+/// the router, the header's links and every other page's code out of what a first visit fetches:
+/// the rest of the page stays as the server rendered it, and its links load their pages whole.
+/// Every other page hydrates whole (`App`, with the client-side router), so moving between them
+/// stays in the browser. The browser reads the choice from `<body data-hydration>` (`lib.rs`).
+fn islands_page() -> bool {
+    #[cfg(feature = "ssr")]
+    {
+        use_context::<axum::http::request::Parts>().is_some_and(|parts| parts.uri.path() == "/")
+    }
+    // The shell is rendered only on the server.
+    #[cfg(not(feature = "ssr"))]
+    {
+        false
     }
 }
 
@@ -45,13 +67,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
 pub fn App() -> impl IntoView {
     provide_meta_context();
     crate::ui::when::provide_clock();
-    // Effects run only in the browser, after hydration: this attribute tells a person (and
-    // Playwright) that the WASM app has taken over the server-rendered page.
-    Effect::new(move |_| {
-        if let Some(body) = document().body() {
-            let _ = body.set_attribute("data-hydrated", "true");
-        }
-    });
+    crate::ui::hydrated::mark_hydrated();
 
     view! {
         <Title text="authlab: cookie sessions vs bearer JWTs"/>

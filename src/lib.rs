@@ -62,7 +62,25 @@ pub mod store;
 #[wasm_bindgen::prelude::wasm_bindgen]
 pub fn hydrate() {
     console_error_panic_hook::set_once();
-    // Lazy: the split-out pages (`app.rs`) hydrate once their code has arrived.
+    let islands = leptos::prelude::document()
+        .body()
+        .and_then(|body| body.get_attribute("data-hydration"))
+        .is_some_and(|kind| kind == "islands");
+    if islands {
+        // The playground's page (`app::islands_page`): the islands script hydrates each island
+        // after this call, and nothing else on the page.
+        leptos::mount::hydrate_islands();
+    } else {
+        wasm_bindgen_futures::spawn_local(hydrate_page());
+    }
+}
+
+/// A whole page, with the router: its code (the router, the shell, every page's entry) is a file
+/// of its own (`#[lazy]`), which the playground's page never fetches. Lazy too: the split-out
+/// pages (`app.rs`) hydrate once their code has arrived.
+#[cfg(feature = "hydrate")]
+#[leptos::prelude::lazy]
+fn hydrate_page() {
     leptos::mount::hydrate_lazy(app::App);
 }
 

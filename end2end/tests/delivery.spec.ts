@@ -69,20 +69,44 @@ test("the bundle has hashed names, is served compressed and is cached for good",
   expect(fromNetwork, "fetched again instead of taken from cache").toEqual([]);
 });
 
-test("the first page fetches its own code, and another page's only when it is opened", async ({ page }) => {
+test("the first page hydrates only the playground island; a whole page's code arrives with the first other page", async ({
+  page,
+}) => {
   const fetched = requestedPaths(page, "/pkg/");
+  const pageHydration = () => fetched.filter((path) => path.includes("split_hydrate_page"));
+  const pageFiles = () => fetched.filter((path) => path.includes("split___"));
   await page.goto("/");
+  await expect(page.locator("body")).toHaveAttribute("data-hydration", "islands");
   await expect(page.locator("body")).toHaveAttribute("data-hydrated", "true");
-  // The playground's session half is in the main WASM; no split-out code was fetched for it.
-  expect(fetched.filter((path) => path.includes("split_")), fetched.join(", ")).toEqual([]);
+  // Neither the router and shell (the whole-page hydration's file) nor any page's code came.
+  expect(pageHydration(), fetched.join(", ")).toEqual([]);
+  expect(pageFiles(), fetched.join(", ")).toEqual([]);
+  // The island answers: the call goes out and its refusal is shown.
+  allowHttpError(page, 401, "/api/me");
+  await page.getByTestId("call-me").click();
+  await expect(page.getByTestId("session-error")).toBeVisible();
+
+  // Outside the island the page is as the server rendered it: its links load their pages whole
+  // (a marker set in this page's window does not survive the click).
+  await page.evaluate(() => ((window as unknown as { stayed: boolean }).stayed = true));
   await page.locator('header nav a[href="/compare"]').click();
   await expect(page).toHaveURL(/\/compare$/);
-  await expect
-    .poll(() => fetched.some((path) => path.includes("split___compare_view")))
-    .toBe(true);
-  // Navigated in the browser, so what shows was drawn by the page's code that just arrived.
-  await expect(page.getByRole("heading", { name: "Side by side: what logout really ends" })).toBeVisible();
+  await expect(page.locator("body")).toHaveAttribute("data-hydration", "page");
+  await expect(page.locator("body")).toHaveAttribute("data-hydrated", "true");
+  expect(await page.evaluate(() => (window as unknown as { stayed?: boolean }).stayed)).toBeUndefined();
+  expect(pageHydration(), fetched.join(", ")).toHaveLength(1);
+  expect(fetched.some((path) => path.includes("split___compare_view")), fetched.join(", ")).toBe(true);
   await expect(page.getByTestId("compare-login")).toBeVisible();
+
+  // A whole page has the client-side router: the next page is drawn in this window, by code
+  // that arrives for it.
+  await page.evaluate(() => ((window as unknown as { stayed: boolean }).stayed = true));
+  await page.locator('header nav a[href="/scale"]').click();
+  await expect(page).toHaveURL(/\/scale$/);
+  await expect.poll(() => fetched.some((path) => path.includes("split___scale_view"))).toBe(true);
+  await expect(page.getByRole("heading", { name: "Scaling out: three nodes, one balancer" })).toBeVisible();
+  expect(await page.evaluate(() => (window as unknown as { stayed?: boolean }).stayed)).toBe(true);
+  expect(pageHydration()).toHaveLength(1);
 });
 
 test("another page's text travels with that page's code, not in the main WASM every first visit fetches", async ({
@@ -103,6 +127,8 @@ test("another page's text travels with that page's code, not in the main WASM ev
   const lessonText = "A browser attaches cookies to requests by destination";
   expect(wasm.includes(lessonText), "a lesson's text is in the main WASM").toBe(false);
 
+  // The playground's page loads the lessons page whole; the lesson itself is drawn by the
+  // client-side router, from the file that carries its text.
   await page.locator('header nav a[href="/lessons"]').click();
   await page.getByTestId("lesson-list").getByRole("link", { name: "A forged request from another site, live" }).click();
   await expect(page.getByText(lessonText)).toBeVisible();

@@ -11,7 +11,7 @@ pub fn DemoAccounts() -> impl IntoView {
     // The server renders the card and hands it to hydration in the page (`SharedValue`), so a
     // first visit neither asks for it again nor waits on anything asynchronous. A page reached by
     // client-side navigation has no rendered card: it asks the server.
-    let card = RwSignal::new(SharedValue::new(rendered_card).into_inner());
+    let card = RwSignal::new(island_data(|| SharedValue::new(rendered_card)).into_inner());
     #[cfg(not(feature = "ssr"))]
     if card.with_untracked(Option::is_none) {
         leptos::task::spawn_local(async move {
@@ -62,6 +62,23 @@ pub fn DemoAccounts() -> impl IntoView {
                 })
             }
         })
+    }
+}
+
+/// Runs `make`, which hands the server's data to hydration, so that inside an island (the
+/// playground, `app::islands_page`) the server and the browser give that data the same id.
+///
+/// Each value handed to hydration is found again in the browser by a counter. Inside an island,
+/// Leptos counts on the server only while the island's body runs (`Owner::with_hydration` in the
+/// `#[island]` macro); the rest of an islands page takes ids the browser never counts. This card
+/// is made later, while the island renders its mode's half, so without this it took such an id:
+/// the browser found no card, drew none, and hydration broke where the server had drawn one.
+fn island_data<T>(make: impl FnOnce() -> T + 'static) -> T {
+    let in_island = use_context::<leptos::reactive::owner::IsHydrating>().is_some_and(|h| h.0);
+    if in_island {
+        Owner::with_hydration(make)
+    } else {
+        make()
     }
 }
 

@@ -12,6 +12,7 @@ pub mod demo_accounts;
 pub mod exclusive;
 pub mod figures;
 pub mod home;
+pub mod hydrated;
 pub mod jwt_inspector;
 pub mod jwt_model;
 pub mod jwt_panel;

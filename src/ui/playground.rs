@@ -17,8 +17,16 @@ use leptos::prelude::*;
 
 const MODE_KEY: &str = "authlab.mode";
 
-#[component]
+/// An island (`app::islands_page`): on its own page, the only part of the page that hydrates.
+/// Reached from another page by the client-side router, it is drawn like any component.
+#[island]
 pub fn Playground() -> impl IntoView {
+    // As an island there is no `App` around it in the browser: it starts the clock and marks the
+    // page hydrated itself, as `App` does for every other page.
+    if use_context::<crate::ui::when::Clock>().is_none() {
+        crate::ui::when::provide_clock();
+        crate::ui::hydrated::mark_hydrated();
+    }
     let mode = RwSignal::new(AuthMode::Session);
     let lab = SessionModel::new();
     let jwt = JwtModel::new();
