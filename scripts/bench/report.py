@@ -354,10 +354,8 @@ if floor:
     lines += [
         "The stack's floor (`bench/front-floor`, built by `scripts/bench/front_floor.sh` with the lab's "
         "size profile, wasm-bindgen and cargo-leptos' wasm-opt flags): one page with a button and a "
-        f"JSON fetch, one lazy route, a title. {floor_files(floor)} before an app adds a page of its own."
-        + (f" The first page's {first['wireBytes']:,} bytes over the wire are that plus "
-           f"{first['wireBytes'] - floor_br:,} of the lab's own (its pages, inspectors and styles, "
-           "and the HTTP headers)." if first else ""),
+        f"JSON fetch, one lazy route, a title. {floor_files(floor)} before an app adds a page of its own. "
+        "Every page of the lab but the first hydrates this way, whole, with the router.",
         "",
     ]
     if "islands" in floor:
@@ -365,22 +363,26 @@ if floor:
             "The same floor with Leptos islands (`bench/front-floor-islands`, built the same way): the "
             "button and the fetch are one `#[island]`, and the page around it is rendered on the server "
             f"only, with no router or title code in the browser. {floor_files(floor['islands'])}, "
-            f"{islands_br / floor_br:.2f}× the hydration floor. What a first page costs on Leptos when "
-            "only its interactive parts hydrate starts there; the lab hydrates every page whole.",
+            f"{islands_br / floor_br:.2f}× the hydration floor. The lab's first page (`/`) hydrates "
+            "this way: the playground is its only island, and the router and every page's code are "
+            "split-out files it never fetches (`src/app.rs`)."
+            + (f" Its {first['wireBytes']:,} bytes over the wire are that floor plus "
+               f"{first['wireBytes'] - islands_br:,} of the lab's own (the playground, the "
+               "wasm-split loader, the styles, the HTML and the HTTP headers)." if first else ""),
             "",
         ]
 main_wasm = bundle.get("wasm")
-if floor and main_wasm and "sections" in floor:
-    lab, base = wasm_sizes(os.path.join(pkg, main_wasm["name"])), floor["sections"]
+if floor and main_wasm and "sections" in floor.get("islands", {}):
+    lab, base = wasm_sizes(os.path.join(pkg, main_wasm["name"])), floor["islands"]["sections"]
     lines += [
         "Split by section, brotli each: the main WASM's code is "
-        f"{lab['code']['br']:,} bytes ({lab['code']['raw']:,} raw) against the floor's "
+        f"{lab['code']['br']:,} bytes ({lab['code']['raw']:,} raw) against the islands floor's "
         f"{base['code']['br']:,} ({base['code']['raw']:,}), and its data (constants: text, tables) "
-        f"{lab['data']['br']:,} ({lab['data']['raw']:,} raw) against the floor's "
-        f"{base['data']['br']:,} ({base['data']['raw']:,}). By twiggy's names, most of the code above the floor is "
-        "Leptos' rendering and reactive code made for the first page's own view types and the "
-        "router's nine routes, not the lab's functions. The data left is the first page's own (its text, and "
-        "the messages of the code it uses): "
+        f"{lab['data']['br']:,} ({lab['data']['raw']:,} raw) against its "
+        f"{base['data']['br']:,} ({base['data']['raw']:,}). The main WASM holds the playground "
+        "island (its session half as a first visit draws it) and what the split-out files share; "
+        "the router and the whole-page hydration are `split_hydrate_page`, fetched by every other "
+        "page. The data left is the playground's own (its text, and the messages of the code it uses): "
         "wasm-split gives each split-out page its text, as long as the packed shares fit the "
         "segment the linker wrote (`SPLIT_DATA_SLACK` in `src/lib.rs`).",
         "",
