@@ -11,8 +11,9 @@ const runs = Number(process.env.BENCH_TTI_RUNS ?? 7);
 type Transfer = { url: string; wire: number; body: number; encoding: string; cacheControl: string };
 type Load = { interactiveMs: number; transfers: Transfer[] };
 
-// The moment the app marks <body data-hydrated> (App's first effect: hydration is done and event
-// handlers are attached), in the page's own clock, whose zero is the navigation's start.
+// The moment the page marks <body data-hydrated> (the first effect of App, or on `/` of the
+// playground island: hydration is done and event handlers are attached), in the page's own clock,
+// whose zero is the navigation's start.
 async function watchHydration(page: Page) {
   await page.addInitScript(() => {
     const w = window as unknown as { __hydratedAt?: number };
