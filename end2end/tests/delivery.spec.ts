@@ -14,6 +14,16 @@ function requestedPaths(page: Page, prefix: string): string[] {
   return paths;
 }
 
+/** Leaves a mark in the page's window: a page loaded whole starts a new window without it. */
+async function markWindow(page: Page) {
+  await page.evaluate(() => ((window as unknown as { marked: boolean }).marked = true));
+}
+
+/** Whether the page's window still has the mark `markWindow` left. */
+async function windowMarked(page: Page): Promise<boolean> {
+  return page.evaluate(() => (window as unknown as { marked?: boolean }).marked === true);
+}
+
 // Every file of the bundle: the main js/wasm/css, and what a split build adds (the loader
 // `__wasm_split.<hash>.js`, the manifest, one `split___<page>` file per split-out page, the
 // playground's lazily loaded parts `split_<part>_<n>` (its bearer-JWT half, the session half's
@@ -88,24 +98,24 @@ test("the first page hydrates only the playground island; a whole page's code ar
 
   // Outside the island the page is as the server rendered it: its links load their pages whole
   // (a marker set in this page's window does not survive the click).
-  await page.evaluate(() => ((window as unknown as { stayed: boolean }).stayed = true));
+  await markWindow(page);
   await page.locator('header nav a[href="/compare"]').click();
   await expect(page).toHaveURL(/\/compare$/);
   await expect(page.locator("body")).toHaveAttribute("data-hydration", "page");
   await expect(page.locator("body")).toHaveAttribute("data-hydrated", "true");
-  expect(await page.evaluate(() => (window as unknown as { stayed?: boolean }).stayed)).toBeUndefined();
+  expect(await windowMarked(page)).toBe(false);
   expect(pageHydration(), fetched.join(", ")).toHaveLength(1);
   expect(fetched.some((path) => path.includes("split___compare_view")), fetched.join(", ")).toBe(true);
   await expect(page.getByTestId("compare-login")).toBeVisible();
 
   // A whole page has the client-side router: the next page is drawn in this window, by code
   // that arrives for it.
-  await page.evaluate(() => ((window as unknown as { stayed: boolean }).stayed = true));
+  await markWindow(page);
   await page.locator('header nav a[href="/scale"]').click();
   await expect(page).toHaveURL(/\/scale$/);
   await expect.poll(() => fetched.some((path) => path.includes("split___scale_view"))).toBe(true);
   await expect(page.getByRole("heading", { name: "Scaling out: three nodes, one balancer" })).toBeVisible();
-  expect(await page.evaluate(() => (window as unknown as { stayed?: boolean }).stayed)).toBe(true);
+  expect(await windowMarked(page)).toBe(true);
   expect(pageHydration()).toHaveLength(1);
 });
 
