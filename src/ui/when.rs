@@ -6,8 +6,9 @@
 use crate::browser;
 use leptos::prelude::*;
 
-/// The page's clock, in Unix seconds, ticking once a second in the browser (provided by `App`,
-/// so a table of a hundred moments shares one timer).
+/// The page's clock, in Unix seconds, ticking once a second in the browser (provided by `App`, or
+/// by the playground island on its own page, where no `App` runs in the browser; one per page, so
+/// a table of a hundred moments shares one timer).
 #[derive(Clone, Copy)]
 pub struct Clock(pub RwSignal<i64>);
 
