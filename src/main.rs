@@ -17,7 +17,8 @@ async fn serve() -> Result<(), authlab::server::StartError> {
     use authlab::{logging, server, settings::Settings};
 
     let settings = Settings::load()?;
-    logging::init(settings.log_level);
+    // Held until `serve` returns: dropping it writes the log lines still queued.
+    let _log = logging::init(settings.log_level);
     let listen = settings.listen;
     let site = server::site(&settings);
     let cleanup_every = std::time::Duration::from_secs(settings.session.cleanup_interval_secs);

@@ -1,10 +1,11 @@
-//! The real server binary, started as a process on a free port: it logs every request, and no
-//! password sent to it (in good or broken bodies) ever appears in what it prints.
+//! The real server binary, started as a process on a free port: it logs every request, no
+//! password sent to it (in good or broken bodies) ever appears in what it prints, and a log
+//! nobody reads never holds up an answer.
 
 use std::{
     io::{Read, Write},
     net::{TcpListener, TcpStream},
-    process::{Child, Command},
+    process::{Child, Command, Stdio},
     time::{Duration, Instant},
 };
 
@@ -29,10 +30,21 @@ fn free_port() -> u16 {
         .port()
 }
 
+/// The server, its log at trace level in `dir/server.log`.
 fn start(dir: &std::path::Path) -> Server {
-    let port = free_port();
     let log = dir.join("server.log");
     let out = std::fs::File::create(&log).unwrap();
+    start_with(dir, out.try_clone().unwrap().into(), log)
+}
+
+/// The server with its stdout going to `stdout` (its stderr to `log`).
+fn start_with(dir: &std::path::Path, stdout: Stdio, log: std::path::PathBuf) -> Server {
+    let port = free_port();
+    let errors = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(&log)
+        .unwrap();
     let child = Command::new(env!("CARGO_BIN_EXE_authlab"))
         .env("AUTHLAB_LISTEN", format!("127.0.0.1:{port}"))
         .env(
@@ -40,8 +52,8 @@ fn start(dir: &std::path::Path) -> Server {
             format!("sqlite://{}/server.db", dir.display()),
         )
         .env("AUTHLAB_LOG_LEVEL", "trace")
-        .stdout(out.try_clone().unwrap())
-        .stderr(out)
+        .stdout(stdout)
+        .stderr(errors)
         .spawn()
         .expect("server binary starts");
     let server = Server { child, port, log };
@@ -123,12 +135,39 @@ fn server_logs_requests_but_never_a_password() {
         assert_eq!(status, *expected, "{body} -> {answer}");
         assert!(answer.starts_with('{'), "JSON answer: {answer}");
     }
+    // The log is written behind the requests' backs (`logging::init`): wait for the lines.
+    let log_path = server.log.clone();
+    let logged = || {
+        let log = std::fs::read_to_string(&log_path).unwrap_or_default();
+        (log.matches("/api/register").count() >= cases.len(), log)
+    };
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while !logged().0 && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(50));
+    }
     drop(server);
-    let log = std::fs::read_to_string(dir.path().join("server.log")).unwrap();
-    assert!(
-        log.matches("/api/register").count() >= cases.len(),
-        "every request is logged:\n{log}"
-    );
+    let (every_request, log) = logged();
+    assert!(every_request, "every request is logged:\n{log}");
     assert!(!log.contains(secret), "a password reached the log:\n{log}");
     assert!(!log.contains("panicked"), "{log}");
+}
+
+/// A log nobody reads (a pipe left unread, a terminal paused with Ctrl-S) fills up and then
+/// blocks whoever writes to it. The log's own thread is the one that waits: requests go on being
+/// answered, and lines past the log's queue are dropped, never waited for.
+#[test]
+fn requests_are_answered_while_nobody_reads_the_log() {
+    let dir = tempfile::tempdir().unwrap();
+    let log = dir.path().join("stderr.log");
+    // Read by no one, and kept open: a pipe's buffer (64 KiB on Linux) holds a few hundred
+    // request lines, far fewer than this test sends.
+    let server = start_with(dir.path(), Stdio::piped(), log);
+    let requests = 3_000;
+    for n in 0..requests {
+        let answer = request(server.port, "GET", "/api/health", None);
+        assert!(
+            matches!(answer, Ok((200, _))),
+            "request {n} of {requests} with the log unread: {answer:?}"
+        );
+    }
 }

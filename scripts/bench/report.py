@@ -283,7 +283,7 @@ if s and rd:
 lines += [
     "",
     "The references (`bench/reference`, axum + jsonwebtoken + tower-sessions + redis-rs, the same "
-    "request log line at info and the same system allocator as authlab): `/me/hs256`, `/me/eddsa`, "
+    "request log line at info, written by the same queued writer, and the same system allocator as authlab): `/me/hs256`, `/me/eddsa`, "
     "`/me/es256` verify a JWT (algorithm pinned; exp/iss/aud/sub required); `/me/hs256-sqlite` and "
     "`/me/hs256-redis` add one indexed SQLite lookup or one Redis GET; `/me/session` reads a "
     "tower-sessions session from its SQLite store (WAL); `/me/session-redis` reads a session record "

@@ -267,8 +267,21 @@ async fn main() {
         ),
         None => None,
     };
+    // The same writer as authlab's (`logging::init`): lines queued to a thread of their own,
+    // colours only on a terminal. Held until main returns.
+    let stdout = std::io::stdout();
+    let ansi = std::io::IsTerminal::is_terminal(&stdout);
+    let (writer, _log) = tracing_appender::non_blocking::NonBlockingBuilder::default()
+        .lossy(true)
+        .buffered_lines_limit(16_384)
+        .finish(std::io::BufWriter::new(stdout));
     let _ = tracing_subscriber::registry()
-        .with(tracing_subscriber::fmt::layer().with_target(true))
+        .with(
+            tracing_subscriber::fmt::layer()
+                .with_target(true)
+                .with_ansi(ansi)
+                .with_writer(writer),
+        )
         .with(
             Targets::new()
                 .with_default(tracing::Level::WARN)
