@@ -26,9 +26,11 @@ pub fn filter(level: LogLevel) -> Targets {
 
 /// Install the global subscriber, printing to stdout. A request formats its line and queues it;
 /// a thread of its own writes the queue out, several lines to one `write` when they come fast, so
-/// no request waits on the write itself (a file, a pipe to journald, a slow terminal): before
-/// this, the line's `write` on the request's own thread was a quarter of the CPU a session check
-/// cost (perf, session on Redis). Colours only on a terminal: a log file gets plain lines.
+/// no request waits on the write itself. Stops: a log nobody reads (a pipe left unread, a
+/// terminal paused with Ctrl-S) filling up and then blocking every request thread in `write`,
+/// which stopped the whole server (`tests/server_log.rs`). It saves no CPU: the queue costs about
+/// what the `write` did (measured side by side on the session-on-Redis path). Colours only on a
+/// terminal: a log file gets plain lines.
 ///
 /// Keep the returned guard for the life of the process: dropping it writes what is still queued.
 /// `None` when a subscriber was already installed (nothing of ours to flush).
