@@ -34,17 +34,18 @@ fn free_port() -> u16 {
 fn start(dir: &std::path::Path) -> Server {
     let log = dir.join("server.log");
     let out = std::fs::File::create(&log).unwrap();
-    start_with(dir, out.try_clone().unwrap().into(), log)
+    // One open file for both streams, so neither writes over the other's lines.
+    start_with(dir, out.try_clone().unwrap().into(), out, log)
 }
 
-/// The server with its stdout going to `stdout` (its stderr to `log`).
-fn start_with(dir: &std::path::Path, stdout: Stdio, log: std::path::PathBuf) -> Server {
+/// The server with its stdout going to `stdout` and its stderr to `stderr`, the file at `log`.
+fn start_with(
+    dir: &std::path::Path,
+    stdout: Stdio,
+    stderr: std::fs::File,
+    log: std::path::PathBuf,
+) -> Server {
     let port = free_port();
-    let errors = std::fs::OpenOptions::new()
-        .create(true)
-        .append(true)
-        .open(&log)
-        .unwrap();
     let child = Command::new(env!("CARGO_BIN_EXE_authlab"))
         .env("AUTHLAB_LISTEN", format!("127.0.0.1:{port}"))
         .env(
@@ -53,7 +54,7 @@ fn start_with(dir: &std::path::Path, stdout: Stdio, log: std::path::PathBuf) -> 
         )
         .env("AUTHLAB_LOG_LEVEL", "trace")
         .stdout(stdout)
-        .stderr(errors)
+        .stderr(stderr)
         .spawn()
         .expect("server binary starts");
     let server = Server { child, port, log };
@@ -161,7 +162,8 @@ fn requests_are_answered_while_nobody_reads_the_log() {
     let log = dir.path().join("stderr.log");
     // Read by no one, and kept open: a pipe's buffer (64 KiB on Linux) holds a few hundred
     // request lines, far fewer than this test sends.
-    let server = start_with(dir.path(), Stdio::piped(), log);
+    let errors = std::fs::File::create(&log).unwrap();
+    let server = start_with(dir.path(), Stdio::piped(), errors, log);
     let requests = 3_000;
     for n in 0..requests {
         let answer = request(server.port, "GET", "/api/health", None);
