@@ -6,16 +6,26 @@ use crate::settings::LogLevel;
 use axum::http::Method;
 use std::{
     io::{BufWriter, IsTerminal},
+    sync::{
+        atomic::{AtomicUsize, Ordering},
+        OnceLock,
+    },
     time::Duration,
 };
 use tracing::Level;
-use tracing_appender::non_blocking::{NonBlockingBuilder, WorkerGuard};
+use tracing_appender::non_blocking::{ErrorCounter, NonBlockingBuilder, WorkerGuard};
 use tracing_subscriber::{filter::Targets, layer::SubscriberExt, util::SubscriberInitExt};
 
 /// Lines waiting for the log's writer thread (about 150 bytes each). Past this, new lines are
 /// dropped rather than waited for: a request flood costs log lines, never a stalled request, and
 /// the queue's memory stays bounded however fast a client sends.
 const QUEUED_LINES: usize = 16_384;
+
+/// How many lines the queue has dropped since the start, once `init` installed it.
+static DROPPED: OnceLock<ErrorCounter> = OnceLock::new();
+
+/// The dropped total the log last said (or tried to say) it had lost.
+static REPORTED: AtomicUsize = AtomicUsize::new(0);
 
 /// The filter: our own events at `level`, everyone else's (sqlx, hyper, leptos) at warn.
 pub fn filter(level: LogLevel) -> Targets {
@@ -42,6 +52,7 @@ pub fn init(level: LogLevel) -> Option<WorkerGuard> {
         .buffered_lines_limit(QUEUED_LINES)
         .thread_name("authlab-log")
         .finish(BufWriter::new(stdout));
+    let _ = DROPPED.set(writer.error_counter());
     tracing_subscriber::registry()
         .with(
             tracing_subscriber::fmt::layer()
@@ -60,6 +71,7 @@ pub fn init(level: LogLevel) -> Option<WorkerGuard> {
 /// hands. It is capped and escaped here: the path is the client's choice, and a log line is no
 /// place for 8 KB of it.
 pub fn request_line(method: &Method, path: &str, status: u16, took: Duration) {
+    report_dropped();
     // The cap and escaping cost an allocation, so they are paid only when the line is written.
     if tracing::enabled!(target: "authlab::http", Level::INFO) {
         let path = crate::auth::echo::shown_cow(path, 128);
@@ -70,6 +82,32 @@ pub fn request_line(method: &Method, path: &str, status: u16, took: Duration) {
             status,
             micros = took.as_micros() as u64,
             "request"
+        );
+    }
+}
+
+/// Log lines the queue dropped since the start because its reader fell behind (`/api/health`
+/// shows it).
+pub fn dropped_lines() -> usize {
+    DROPPED.get().map_or(0, ErrorCounter::dropped_lines)
+}
+
+/// A gap in the log is said in the log: after lines were dropped, the next request's line is
+/// preceded by a warning with the total dropped so far. While the queue is still full, that
+/// warning is dropped too, and the next request tries again, so the first warning that gets
+/// through carries the full count.
+fn report_dropped() {
+    let dropped = dropped_lines();
+    let reported = REPORTED.load(Ordering::Relaxed);
+    if dropped > reported
+        && REPORTED
+            .compare_exchange(reported, dropped, Ordering::Relaxed, Ordering::Relaxed)
+            .is_ok()
+    {
+        tracing::warn!(
+            target: "authlab::log",
+            dropped_since_start = dropped,
+            "log lines were dropped: the log's reader fell behind"
         );
     }
 }

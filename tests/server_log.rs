@@ -1,6 +1,6 @@
 //! The real server binary, started as a process on a free port: it logs every request, no
-//! password sent to it (in good or broken bodies) ever appears in what it prints, and a log
-//! nobody reads never holds up an answer.
+//! password sent to it (in good or broken bodies) ever appears in what it prints, a log nobody
+//! reads never holds up an answer, and the lines such a log loses are counted and said.
 
 use std::{
     io::{Read, Write},
@@ -172,4 +172,71 @@ fn requests_are_answered_while_nobody_reads_the_log() {
             "request {n} of {requests} with the log unread: {answer:?}"
         );
     }
+}
+
+/// The dropped-line count `/api/health` reports for the log.
+fn dropped_lines(port: u16) -> u64 {
+    let (status, body) = request(port, "GET", "/api/health", None).unwrap();
+    assert_eq!(status, 200, "{body}");
+    let health: serde_json::Value = serde_json::from_str(&body).unwrap();
+    health["log"]["dropped_lines"]
+        .as_u64()
+        .unwrap_or_else(|| panic!("health names the log's dropped lines: {body}"))
+}
+
+/// Lines past the log's queue are dropped, but not silently: `/api/health` counts them, and once
+/// someone reads the log again it says how many it lost, so a reader knows the log has a gap.
+#[test]
+fn a_log_that_dropped_lines_says_so_once_it_is_read_again() {
+    let dir = tempfile::tempdir().unwrap();
+    let log = dir.path().join("stderr.log");
+    let errors = std::fs::File::create(&log).unwrap();
+    let mut server = start_with(dir.path(), Stdio::piped(), errors, log);
+    assert_eq!(dropped_lines(server.port), 0, "nothing dropped yet");
+    // The queue holds 16,384 lines (`logging::QUEUED_LINES`) behind a pipe nobody reads.
+    let mut sent = 0;
+    while dropped_lines(server.port) == 0 {
+        assert!(sent < 40_000, "no line dropped after {sent} requests");
+        for _ in 0..1_000 {
+            request(server.port, "GET", "/api/health", None).unwrap();
+        }
+        sent += 1_000;
+    }
+    // Now read the log, as a reader who comes back would.
+    let mut stdout = server.child.stdout.take().unwrap();
+    let (lines, read) = std::sync::mpsc::channel::<String>();
+    std::thread::spawn(move || {
+        let mut chunk = [0u8; 64 * 1024];
+        while let Ok(n @ 1..) = stdout.read(&mut chunk) {
+            if lines
+                .send(String::from_utf8_lossy(&chunk[..n]).into_owned())
+                .is_err()
+            {
+                break;
+            }
+        }
+    });
+    let mut seen = String::new();
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while !seen.contains("log lines were dropped") && Instant::now() < deadline {
+        request(server.port, "GET", "/api/health", None).unwrap();
+        while let Ok(chunk) = read.recv_timeout(Duration::from_millis(20)) {
+            seen.push_str(&chunk);
+        }
+    }
+    let warning = seen
+        .lines()
+        .find(|line| line.contains("log lines were dropped"))
+        .unwrap_or_else(|| panic!("the log says it dropped lines (read {} bytes)", seen.len()));
+    let total: u64 = warning
+        .split("dropped_since_start=")
+        .nth(1)
+        .and_then(|rest| rest.split_whitespace().next())
+        .and_then(|n| n.parse().ok())
+        .unwrap_or_else(|| panic!("the warning carries the count: {warning}"));
+    assert!(total > 0, "{warning}");
+    assert!(
+        total <= dropped_lines(server.port),
+        "the warning's count is one health counted too: {warning}"
+    );
 }

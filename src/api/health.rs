@@ -1,7 +1,8 @@
 //! `GET /api/health`: answers 200 once the server is up and its database reachable. Test harnesses
 //! (Playwright's `webServer`, the timing scripts) wait on it. It also names the shared store
 //! (`sqlite` or `redis`) and whether it answers now: with Redis away the server is up, and its
-//! session and refresh requests answer 503 until Redis is back.
+//! session and refresh requests answer 503 until Redis is back. `log.dropped_lines` counts the
+//! request-log lines lost because the log's reader fell behind (`logging::init`).
 
 use crate::{state::AppState, store::SharedStore};
 use axum::{extract::State, http::StatusCode, routing::get, Json, Router};
@@ -26,7 +27,11 @@ async fn health(State(state): State<AppState>) -> (StatusCode, Json<Value>) {
             };
             (
                 StatusCode::OK,
-                Json(json!({ "status": "ok", "store": store })),
+                Json(json!({
+                    "status": "ok",
+                    "store": store,
+                    "log": { "dropped_lines": crate::logging::dropped_lines() },
+                })),
             )
         }
         Err(_) => (
