@@ -2,6 +2,8 @@
 # Every measurement the lab reports, in one run, written to bench/REPORT.md (committed):
 #   - load: what one authenticated request costs the release server per auth path, next to a bare
 #     reference doing the same check and nothing else (scripts/bench/load.sh);
+#   - profile: the cheapest path (bearer HS256) split into parts, by perf, in authlab and in the
+#     reference (scripts/bench/profile.sh);
 #   - login stall: /api/me latency while logins saturate the argon2 pool (scripts/bench/stall.sh);
 #   - micro: criterion, the checks alone (benches/auth_cost.rs);
 #   - front end: the bundle's bytes raw/gzip/brotli, and per page the bytes over the wire and the
@@ -33,6 +35,11 @@ ensure_chromium
 ensure_redis
 ensure_end2end_packages
 ensure_debian_tools wrk brotli
+# perf: where the cheapest path's microseconds go (scripts/bench/profile.sh).
+if ! command -v perf >/dev/null; then
+  say "installing Debian's linux-perf"
+  apt_install linux-perf
+fi
 # twiggy: where the WASM's bytes go (about a minute to install).
 if ! command -v twiggy >/dev/null; then
   say "installing twiggy"
@@ -66,6 +73,8 @@ part() {
   "$@" || failed+=("$name")
 }
 part "load: every auth path next to its bare reference" scripts/bench/load.sh "$results/load.txt"
+part "profile: where the cheapest path's microseconds go (perf)" \
+  scripts/bench/profile.sh "$results/parts.json"
 part "login stall: /api/me while logins saturate the argon2 pool" \
   scripts/bench/stall.sh "$results/load.txt"
 rm -rf target/criterion

@@ -296,6 +296,36 @@ lines += [
     "",
 ]
 
+# ---- where the cheapest path's microseconds go ----------------------------------------------
+parts_file = os.path.join(results_dir, "parts.json")
+if os.path.exists(parts_file):
+    parts = json.load(open(parts_file))
+    ref, lab = parts["servers"].get("reference"), parts["servers"].get("authlab")
+if os.path.exists(parts_file) and ref and lab:
+    lines += [
+        "## Where the cheapest path's microseconds go",
+        "",
+        "`GET /api/me` with a bearer HS256 token (`scripts/bench/profile.sh`): each server's CPU per "
+        "request measured without a profiler, then split by where perf's samples (call stacks "
+        f"unwound from DWARF; {ref['samples']:,} for the reference, {lab['samples']:,} for authlab) "
+        "fell: each part's share of the samples times the CPU per request. A function the compiler "
+        "inlined counts for its caller's part. The reference's verify-only answer is "
+        "`{\"username\": …}`; authlab's carries the decision trace the inspector shows.",
+        "",
+        "| part | reference µs | authlab µs | authlab − reference |",
+        "|---|---:|---:|---:|",
+    ]
+    for part in parts["order"]:
+        r = ref["share"][part] * ref["us_per_request"]
+        a = lab["share"][part] * lab["us_per_request"]
+        lines.append(f"| {part} | {r:.1f} | {a:.1f} | {a - r:+.1f} |")
+    lines += [
+        f"| **one request** | **{ref['us_per_request']:.1f}** | **{lab['us_per_request']:.1f}** | "
+        f"**{lab['us_per_request'] - ref['us_per_request']:+.1f}** "
+        f"({lab['us_per_request'] / ref['us_per_request']:.2f}×) |",
+        "",
+    ]
+
 # ---- login stall ---------------------------------------------------------------------------
 lines += [
     "## Logins do not stall other requests",
