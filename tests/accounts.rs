@@ -214,7 +214,11 @@ async fn health_answers_ok_and_pages_render_on_the_server() {
     assert_eq!(health.status, StatusCode::OK);
     assert_eq!(
         health.json(),
-        json!({"status": "ok", "store": {"kind": "sqlite", "reachable": true}})
+        json!({
+            "status": "ok",
+            "store": {"kind": "sqlite", "reachable": true},
+            "log": {"dropped_lines": 0},
+        })
     );
 
     let page = server.get("/register").await;
