@@ -71,6 +71,14 @@ fn start_with(
     );
 }
 
+/// The server with its stdout (the log) a pipe nobody reads until the test takes it, its stderr
+/// in `dir/stderr.log`.
+fn start_with_unread_log(dir: &std::path::Path) -> Server {
+    let log = dir.join("stderr.log");
+    let errors = std::fs::File::create(&log).unwrap();
+    start_with(dir, Stdio::piped(), errors, log)
+}
+
 /// One HTTP/1.1 request with `Connection: close`; returns (status, body).
 fn request(
     port: u16,
@@ -159,11 +167,9 @@ fn server_logs_requests_but_never_a_password() {
 #[test]
 fn requests_are_answered_while_nobody_reads_the_log() {
     let dir = tempfile::tempdir().unwrap();
-    let log = dir.path().join("stderr.log");
     // Read by no one, and kept open: a pipe's buffer (64 KiB on Linux) holds a few hundred
     // request lines, far fewer than this test sends.
-    let errors = std::fs::File::create(&log).unwrap();
-    let server = start_with(dir.path(), Stdio::piped(), errors, log);
+    let server = start_with_unread_log(dir.path());
     let requests = 3_000;
     for n in 0..requests {
         let answer = request(server.port, "GET", "/api/health", None);
@@ -189,9 +195,7 @@ fn dropped_lines(port: u16) -> u64 {
 #[test]
 fn a_log_that_dropped_lines_says_so_once_it_is_read_again() {
     let dir = tempfile::tempdir().unwrap();
-    let log = dir.path().join("stderr.log");
-    let errors = std::fs::File::create(&log).unwrap();
-    let mut server = start_with(dir.path(), Stdio::piped(), errors, log);
+    let mut server = start_with_unread_log(dir.path());
     assert_eq!(dropped_lines(server.port), 0, "nothing dropped yet");
     // The queue holds 16,384 lines (`logging::QUEUED_LINES`) behind a pipe nobody reads.
     let mut sent = 0;

@@ -298,10 +298,9 @@ lines += [
 
 # ---- where the cheapest path's microseconds go ----------------------------------------------
 parts_file = os.path.join(results_dir, "parts.json")
-if os.path.exists(parts_file):
-    parts = json.load(open(parts_file))
-    ref, lab = parts["servers"].get("reference"), parts["servers"].get("authlab")
-if os.path.exists(parts_file) and ref and lab:
+parts = json.load(open(parts_file)) if os.path.exists(parts_file) else {"servers": {}}
+ref, lab = parts["servers"].get("reference"), parts["servers"].get("authlab")
+if ref and lab:
     lines += [
         "## Where the cheapest path's microseconds go",
         "",
