@@ -1,5 +1,15 @@
 //! The server binary: settings -> state -> router -> serve.
 
+/// mimalloc, not glibc's malloc. A request's memory is often freed on another worker thread than
+/// the one that allocated it (a task moves; the Redis connection's task reads a reply that the
+/// request's task drops), and glibc then takes the other thread's arena lock: under load, perf
+/// counted more `futex` calls from that lock than from anything else in the server
+/// (`scripts/bench/profile.sh`). mimalloc hands such a block back to its owner without a lock.
+/// The bare reference (bench/reference) uses it too, so the benchmark compares like with like.
+#[cfg(feature = "ssr")]
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[cfg(feature = "ssr")]
 #[tokio::main]
 async fn main() -> std::process::ExitCode {
@@ -17,7 +27,7 @@ async fn serve() -> Result<(), authlab::server::StartError> {
     use authlab::{logging, server, settings::Settings};
 
     let settings = Settings::load()?;
-    // Held until `serve` returns: dropping it writes the log lines still queued.
+    // Held until `serve` returns: dropping it writes the log lines still waiting.
     let _log = logging::init(settings.log_level);
     let listen = settings.listen;
     let site = server::site(&settings);

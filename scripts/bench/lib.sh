@@ -69,6 +69,48 @@ start_authlab() {
   wait_up "$base/api/health"
 }
 
+# start_reference [REDIS_URL]: the bare reference (bench/reference) on a fresh SQLite file, with
+# Redis paths when given a URL, logged in once; sets ref (its URL), ref_pid, ref_answer (its
+# credentials, JSON: hs256, eddsa, es256, redis_session) and ref_cookie (its tower-sessions cookie).
+# Its tokens outlive a bench run.
+start_reference() {
+  local port
+  port=$(free_port)
+  "$here/target/release/authlab-reference" "127.0.0.1:$port" "$work/reference.db" ${1:+"$1"} \
+    >"$work/reference.log" 2>&1 &
+  ref_pid=$!
+  pids+=("$ref_pid")
+  ref="http://127.0.0.1:$port"
+  wait_up "$ref/health"
+  ref_answer=$(curl -fsS -D "$work/reference.headers" -X POST "$ref/login")
+  ref_cookie=$(sed -n 's/^[Ss]et-[Cc]ookie: \(id=[^;]*\).*/\1/p' "$work/reference.headers")
+}
+# ref_bearer ALG (hs256, eddsa, es256): the reference's token, as a header.
+ref_bearer() { echo "Authorization: Bearer $(json_field "$1" <<<"$ref_answer")"; }
+
+# Accounts of the bench's own at $base, for bearer cases: the switches (algorithm, denylist)
+# belong to the account and are read on every request.
+bench_password=bench-password-1234
+register() {
+  curl -fsS -o /dev/null -X POST -H 'content-type: application/json' \
+    -d "{\"username\":\"$1\",\"password\":\"$bench_password\"}" "$base/api/register"
+}
+jwt_login_as() {
+  curl -fsS -X POST -H 'content-type: application/json' \
+    -d "{\"username\":\"$1\",\"password\":\"$bench_password\"}" "$base/api/jwt/login" |
+    json_field access_token
+}
+set_switch() {
+  curl -fsS -o /dev/null -X PUT -H 'content-type: application/json' \
+    -H "authorization: Bearer $1" -d "$2" "$base/api/lab-settings"
+}
+# account_with NAME SWITCHES: registers NAME and switches its settings; its tokens are signed the
+# new way from then on.
+account_with() {
+  register "$1"
+  set_switch "$(jwt_login_as "$1")" "$2"
+}
+
 # bob's session cookie (`name=value`) from a session login at $base.
 login_body='{"username":"bob","password":"bob-builds-it"}'
 session_login() {

@@ -41,28 +41,8 @@ measure() {
   tail -1 "$results" | awk -F'|' '{printf "%s: %s req/s of server CPU, p50 %s, p99 %s\n", $1, $2, $3, $4}'
 }
 
-# An account of its own for each bearer case: the switches (algorithm, denylist) belong to the
-# account and are read on every request, so cases sharing one could not be interleaved.
-bench_password=bench-password-1234
-register() {
-  curl -fsS -o /dev/null -X POST -H 'content-type: application/json' \
-    -d "{\"username\":\"$1\",\"password\":\"$bench_password\"}" "$base/api/register"
-}
-jwt_login_as() {
-  curl -fsS -X POST -H 'content-type: application/json' \
-    -d "{\"username\":\"$1\",\"password\":\"$bench_password\"}" "$base/api/jwt/login" |
-    json_field access_token
-}
-set_switch() {
-  curl -fsS -o /dev/null -X PUT -H 'content-type: application/json' \
-    -H "authorization: Bearer $1" -d "$2" "$base/api/lab-settings"
-}
-# account_with NAME SWITCHES: registers NAME and switches its settings; its tokens are signed the
-# new way from then on.
-account_with() {
-  register "$1"
-  set_switch "$(jwt_login_as "$1")" "$2"
-}
+# An account of its own for each bearer case (scripts/bench/lib.sh's account_with), so cases with
+# different switches can be interleaved.
 # Credentials are fetched right before each case: an access token lives 2 minutes and a round
 # takes longer, and a session idles out after 5.
 bearer() { echo "Authorization: Bearer $(base=$1 jwt_login_as "$2")"; }
@@ -71,17 +51,8 @@ session() { echo "Cookie: $(base=$1 session_login)"; }
 # ---- every server, started once ----------------------------------------------------------------
 start_redis
 ref_redis=$redis_pid
-port=$(free_port)
-"$here/target/release/authlab-reference" "127.0.0.1:$port" "$work/reference.db" \
-  "redis://127.0.0.1:$redis_port" >"$work/reference.log" 2>&1 &
-ref_pid=$!
-pids+=("$ref_pid")
-ref="http://127.0.0.1:$port"
-wait_up "$ref/health"
-answer=$(curl -fsS -D "$work/reference.headers" -X POST "$ref/login")
-ref_cookie=$(sed -n 's/^[Ss]et-[Cc]ookie: \(id=[^;]*\).*/\1/p' "$work/reference.headers")
-ref_bearer() { echo "Authorization: Bearer $(json_field "$1" <<<"$answer")"; }
-ref_redis_cookie="Cookie: sid=$(json_field redis_session <<<"$answer")"
+start_reference "redis://127.0.0.1:$redis_port"
+ref_redis_cookie="Cookie: sid=$(json_field redis_session <<<"$ref_answer")"
 
 start_authlab authlab
 sqlite_pid=$pid

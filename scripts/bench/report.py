@@ -283,7 +283,8 @@ if s and rd:
 lines += [
     "",
     "The references (`bench/reference`, axum + jsonwebtoken + tower-sessions + redis-rs, the same "
-    "request log line at info, written by the same queued writer, and the same system allocator as authlab): `/me/hs256`, `/me/eddsa`, "
+    "request log line at info, written by the same writer (authlab's own file, `src/logging/batched.rs`), "
+    "and the same allocator, mimalloc, as authlab): `/me/hs256`, `/me/eddsa`, "
     "`/me/es256` verify a JWT (algorithm pinned; exp/iss/aud/sub required); `/me/hs256-sqlite` and "
     "`/me/hs256-redis` add one indexed SQLite lookup or one Redis GET; `/me/session` reads a "
     "tower-sessions session from its SQLite store (WAL); `/me/session-redis` reads a session record "
@@ -296,25 +297,44 @@ lines += [
     "",
 ]
 
-# ---- where the cheapest path's microseconds go ----------------------------------------------
+# ---- where the microseconds go --------------------------------------------------------------
 parts_file = os.path.join(results_dir, "parts.json")
-parts = json.load(open(parts_file)) if os.path.exists(parts_file) else {"servers": {}}
-ref, lab = parts["servers"].get("reference"), parts["servers"].get("authlab")
-if ref and lab:
+cases = json.load(open(parts_file))["cases"] if os.path.exists(parts_file) else []
+# What each profiled case's reference answers, next to authlab's answer with its decision trace.
+CASE_NOTES = {
+    "bearer HS256": "The reference verifies the token and answers `{\"username\": …}`.",
+    "session on Redis": (
+        "The reference reads its session record with one Redis `GET` (a JSON string), checks its "
+        "expiry and answers `{\"username\": …}`; authlab reads the record's fields with one "
+        "`HMGET` (a hash, so that the Lua scripts can end a session and move its idle deadline "
+        "atomically), checks idle and absolute timeouts, takes the account from its cache and "
+        "queues the last-seen update. Both servers' CPU includes their own redis-server's."
+    ),
+}
+if cases:
     lines += [
-        "## Where the cheapest path's microseconds go",
+        "## Where the microseconds go",
         "",
-        "`GET /api/me` with a bearer HS256 token (`scripts/bench/profile.sh`): each server's CPU per "
-        "request measured without a profiler, then split by where perf's samples (call stacks "
-        f"unwound from DWARF; {ref['samples']:,} for the reference, {lab['samples']:,} for authlab) "
-        "fell: each part's share of the samples times the CPU per request. A function the compiler "
-        "inlined counts for its caller's part. The reference's verify-only answer is "
-        "`{\"username\": …}`; authlab's carries the decision trace the inspector shows.",
+        "`GET /api/me` in the cheapest case (bearer HS256) and in the case furthest from its target "
+        "(a session on Redis), by `scripts/bench/profile.sh`: each server's CPU per request "
+        "measured without a profiler, then split by where perf's samples (call stacks unwound from "
+        "DWARF) fell: each part's share of the samples times the CPU per request. A function the "
+        "compiler inlined counts for its caller's part. authlab's answer carries the decision trace "
+        "the inspector shows.",
+        "",
+    ]
+for case in cases:
+    ref, lab = case["servers"]["reference"], case["servers"]["authlab"]
+    lines += [
+        f"### {case['case']}",
+        "",
+        f"{CASE_NOTES.get(case['case'], '')} Samples: {ref['samples']:,} of the reference, "
+        f"{lab['samples']:,} of authlab.",
         "",
         "| part | reference µs | authlab µs | authlab − reference |",
         "|---|---:|---:|---:|",
     ]
-    for part in parts["order"]:
+    for part in case["order"]:
         r = ref["share"][part] * ref["us_per_request"]
         a = lab["share"][part] * lab["us_per_request"]
         lines.append(f"| {part} | {r:.1f} | {a:.1f} | {a - r:+.1f} |")

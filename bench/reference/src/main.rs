@@ -30,6 +30,15 @@ use tower_sessions::{Session, SessionManagerLayer};
 use tower_sessions_sqlx_store::SqliteStore;
 use tracing_subscriber::{filter::Targets, layer::SubscriberExt, util::SubscriberInitExt};
 
+/// authlab's log writer, the very file, so both servers pay the same for their log lines.
+#[path = "../../../src/logging/batched.rs"]
+#[allow(dead_code)] // its count of dropped lines is for authlab's health answer
+mod batched;
+
+/// The same allocator as authlab's (`src/main.rs`).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[derive(Serialize, Deserialize)]
 struct Claims {
     sub: String,
@@ -267,14 +276,11 @@ async fn main() {
         ),
         None => None,
     };
-    // The same writer as authlab's (`logging::init`): lines queued to a thread of their own,
-    // colours only on a terminal. Held until main returns.
+    // The same writer as authlab's (`logging::init`, the same file): lines gathered in a buffer
+    // a thread of its own writes out, colours only on a terminal. Held until main returns.
     let stdout = std::io::stdout();
     let ansi = std::io::IsTerminal::is_terminal(&stdout);
-    let (writer, _log) = tracing_appender::non_blocking::NonBlockingBuilder::default()
-        .lossy(true)
-        .buffered_lines_limit(16_384)
-        .finish(std::io::BufWriter::new(stdout));
+    let (writer, _log) = batched::start(stdout).expect("the log's writer thread starts");
     let _ = tracing_subscriber::registry()
         .with(
             tracing_subscriber::fmt::layer()

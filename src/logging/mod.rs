@@ -2,10 +2,14 @@
 //! else from the request: no query string, no headers, no body, so passwords, cookies and tokens
 //! cannot reach the log through it.
 
+mod batched;
+
 use crate::settings::LogLevel;
 use axum::http::Method;
+use batched::BatchedWriter;
+pub use batched::Guard;
 use std::{
-    io::{BufWriter, IsTerminal},
+    io::IsTerminal,
     sync::{
         atomic::{AtomicUsize, Ordering},
         OnceLock,
@@ -13,16 +17,10 @@ use std::{
     time::Duration,
 };
 use tracing::Level;
-use tracing_appender::non_blocking::{ErrorCounter, NonBlockingBuilder, WorkerGuard};
 use tracing_subscriber::{filter::Targets, layer::SubscriberExt, util::SubscriberInitExt};
 
-/// Lines waiting for the log's writer thread (about 150 bytes each). Past this, new lines are
-/// dropped rather than waited for: a request flood costs log lines, never a stalled request, and
-/// the queue's memory stays bounded however fast a client sends.
-const QUEUED_LINES: usize = 16_384;
-
-/// How many lines the queue has dropped since the start, once `init` installed it.
-static DROPPED: OnceLock<ErrorCounter> = OnceLock::new();
+/// The writer `init` installed, for its count of dropped lines.
+static WRITER: OnceLock<BatchedWriter> = OnceLock::new();
 
 /// The dropped total the log last said (or tried to say) it had lost.
 static REPORTED: AtomicUsize = AtomicUsize::new(0);
@@ -34,25 +32,28 @@ pub fn filter(level: LogLevel) -> Targets {
         .with_target("authlab", level.as_tracing())
 }
 
-/// Install the global subscriber, printing to stdout. A request formats its line and queues it;
-/// a thread of its own writes the queue out, several lines to one `write` when they come fast, so
-/// no request waits on the write itself. Stops: a log nobody reads (a pipe left unread, a
-/// terminal paused with Ctrl-S) filling up and then blocking every request thread in `write`,
-/// which stopped the whole server (`tests/server_log.rs`). It saves no CPU: the queue costs about
-/// what the `write` did (measured side by side on the session-on-Redis path). Colours only on a
-/// terminal: a log file gets plain lines.
+/// Install the global subscriber, printing to stdout. A request formats its line and appends it
+/// to a buffer; a thread of its own writes the buffer out every few milliseconds
+/// (`batched`), so no request waits on the write itself. Stops: a log nobody reads (a pipe left
+/// unread, a terminal paused with Ctrl-S) filling up and then blocking every request thread in
+/// `write`, which stopped the whole server (`tests/server_log.rs`); past `batched::CAPACITY`
+/// bytes waiting, lines are dropped and counted. Colours only on a terminal: a log file gets
+/// plain lines.
 ///
-/// Keep the returned guard for the life of the process: dropping it writes what is still queued.
-/// `None` when a subscriber was already installed (nothing of ours to flush).
-pub fn init(level: LogLevel) -> Option<WorkerGuard> {
+/// Keep the returned guard for the life of the process: dropping it writes what is still waiting.
+/// `None` when a subscriber was already installed, or the writer thread could not start (then
+/// nothing is logged, and the server still serves).
+pub fn init(level: LogLevel) -> Option<Guard> {
     let stdout = std::io::stdout();
     let ansi = stdout.is_terminal();
-    let (writer, guard) = NonBlockingBuilder::default()
-        .lossy(true)
-        .buffered_lines_limit(QUEUED_LINES)
-        .thread_name("authlab-log")
-        .finish(BufWriter::new(stdout));
-    let _ = DROPPED.set(writer.error_counter());
+    let (writer, guard) = match batched::start(stdout) {
+        Ok(started) => started,
+        Err(err) => {
+            eprintln!("authlab: the log's writer thread did not start ({err}): no log");
+            return None;
+        }
+    };
+    let _ = WRITER.set(writer.clone());
     tracing_subscriber::registry()
         .with(
             tracing_subscriber::fmt::layer()
@@ -86,14 +87,14 @@ pub fn request_line(method: &Method, path: &str, status: u16, took: Duration) {
     }
 }
 
-/// Log lines the queue dropped since the start because its reader fell behind (`/api/health`
-/// shows it).
+/// Log lines dropped since the start because the log's reader fell behind (`/api/health` shows
+/// it).
 pub fn dropped_lines() -> usize {
-    DROPPED.get().map_or(0, ErrorCounter::dropped_lines)
+    WRITER.get().map_or(0, BatchedWriter::dropped_lines)
 }
 
 /// A gap in the log is said in the log: after lines were dropped, the next request's line is
-/// preceded by a warning with the total dropped so far. While the queue is still full, that
+/// preceded by a warning with the total dropped so far. While the buffer is still full, that
 /// warning is dropped too, and the next request tries again, so the first warning that gets
 /// through carries the full count.
 fn report_dropped() {
