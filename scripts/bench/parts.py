@@ -36,15 +36,15 @@ PARTS = [
         ["authlab::auth::jwt::verify", "jsonwebtoken::decoding::decode"],
     ),
     (
-        "the session's lookup: the command sent to Redis, its reply read and parsed",
+        "the lookup: the command sent to Redis, its reply read and parsed",
         ["redis::", "combine::", "authlab::store::sessions::", "serde_json::de::"],
     ),
     (
-        "the rest of the judgement: subject, switches, revocation, the trace built",
+        "the rest of the judgement: the other checks, the account, the trace built",
         ["authlab::auth::judge::", "authlab::auth::session::", "authlab::auth::account_cache::"],
     ),
     (
-        "the answer's JSON (authlab's carries the decision trace, about 2.5 KB)",
+        "the answer's JSON (authlab's carries the decision trace)",
         ["serde_json::ser::", "serde_json::value::", "for authlab::wire::trace::"],
     ),
     (
