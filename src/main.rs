@@ -6,7 +6,9 @@
 /// counted more `futex` calls from that lock than from anything else in the server
 /// (`scripts/bench/profile.sh`). mimalloc hands such a block back to its owner without a lock.
 /// The bare reference (bench/reference) uses it too, so the benchmark compares like with like.
-#[cfg(feature = "ssr")]
+/// heaptrack counts only glibc's malloc: `scripts/bench/allocations.sh` builds with the
+/// `system-allocator` feature.
+#[cfg(all(feature = "ssr", not(feature = "system-allocator")))]
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 

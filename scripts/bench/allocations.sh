@@ -8,8 +8,13 @@
 # BENCH_SECS of wrk. (allocations loaded - allocations idle) / requests is the per-request figure,
 # so start-up, migrations and the sign-in are not counted.
 #
-# Usage: scripts/bench/allocations.sh   (expects both release binaries, as scripts/bench.sh builds
-# them; installs redis-server, wrk and heaptrack from Debian's packages when missing)
+# heaptrack counts the calls to glibc's malloc, and both servers normally allocate with mimalloc
+# (`src/main.rs`): so this builds both with the `system-allocator` feature, in the `heaptrack`
+# profile (target/heaptrack/, apart from the release binaries; the first build takes several
+# minutes).
+#
+# Usage: scripts/bench/allocations.sh   (installs redis-server, wrk and heaptrack from Debian's
+# packages when missing)
 set -euo pipefail
 here=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$here"
@@ -19,6 +24,10 @@ source "$here/scripts/bench/lib.sh"
 
 ensure_redis
 ensure_debian_tools wrk heaptrack
+cargo build --profile heaptrack --no-default-features --features ssr,system-allocator --bin authlab
+cargo build --profile heaptrack --features system-allocator \
+  --manifest-path bench/reference/Cargo.toml --target-dir target
+bin=$here/target/heaptrack
 
 # allocations FILE: the total count heaptrack recorded.
 allocations() {
@@ -66,7 +75,7 @@ url="http://127.0.0.1:$port"
 # The reference: its session is one Redis key, made by POST /login.
 fresh() { rm -f "$work"/reference.db*; redis-cli -p "$redis_port" flushall >/dev/null; }
 sign_in() { echo "Cookie: sid=$(curl -fsS -X POST "$url/login" | json_field redis_session)"; }
-per_request reference /me/session-redis "$here/target/release/authlab-reference" \
+per_request reference /me/session-redis "$bin/authlab-reference" \
   "127.0.0.1:$port" "$work/reference.db" "redis://127.0.0.1:$redis_port"
 
 # authlab on a fresh database for each run, sessions on Redis, bob signed in.
@@ -79,4 +88,4 @@ sign_in() { base=$url; echo "Cookie: $(session_login)"; }
 export AUTHLAB_SETTINGS="$work/none.toml" AUTHLAB_LISTEN="127.0.0.1:$port" \
   AUTHLAB_DATABASE_URL="sqlite://$work/authlab/lab.db" LEPTOS_SITE_ROOT="$here/target/site" \
   AUTHLAB_STORE_URL="redis://127.0.0.1:$redis_port"
-per_request authlab /api/me "$here/target/release/authlab"
+per_request authlab /api/me "$bin/authlab"

@@ -35,7 +35,8 @@ use tracing_subscriber::{filter::Targets, layer::SubscriberExt, util::Subscriber
 #[allow(dead_code)] // its count of dropped lines is for authlab's health answer
 mod batched;
 
-/// The same allocator as authlab's (`src/main.rs`).
+/// The same allocator as authlab's (`src/main.rs`), and glibc's with the same feature.
+#[cfg(not(feature = "system-allocator"))]
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
