@@ -52,9 +52,9 @@ PARTS = [
         ["authlab::security_headers::", "authlab::static_files::", "authlab::hosting::"],
     ),
 ]
-# Every sample of the log's writer thread: authlab's, or tracing-appender's in the reference.
+# Every sample of the log's writer thread (src/logging/batched.rs, which the reference shares).
 LOG_WRITER = "the request log: written out by the log's own thread"
-LOG_THREADS = ("authlab-log", "tracing-appende")
+LOG_THREADS = ("authlab-log",)
 # Every sample of redis-server's process (its main thread and its helpers).
 REDIS = "Redis' own work: redis-server, the command run and the socket, its kernel time included"
 # Samples no part above took, by where they were when sampled (the stack's leaf).
