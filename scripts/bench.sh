@@ -2,8 +2,8 @@
 # Every measurement the lab reports, in one run, written to bench/REPORT.md (committed):
 #   - load: what one authenticated request costs the release server per auth path, next to a bare
 #     reference doing the same check and nothing else (scripts/bench/load.sh);
-#   - profile: the cheapest path (bearer HS256) split into parts, by perf, in authlab and in the
-#     reference (scripts/bench/profile.sh);
+#   - profile: bearer HS256 and a session on Redis split into parts, by perf, in authlab and in
+#     the reference (scripts/bench/profile.sh);
 #   - login stall: /api/me latency while logins saturate the argon2 pool (scripts/bench/stall.sh);
 #   - micro: criterion, the checks alone (benches/auth_cost.rs);
 #   - front end: the bundle's bytes raw/gzip/brotli, and per page the bytes over the wire and the
@@ -35,7 +35,7 @@ ensure_chromium
 ensure_redis
 ensure_end2end_packages
 ensure_debian_tools wrk brotli
-# perf: where the cheapest path's microseconds go (scripts/bench/profile.sh).
+# perf: where a request's microseconds go (scripts/bench/profile.sh).
 if ! command -v perf >/dev/null; then
   say "installing Debian's linux-perf"
   apt_install linux-perf
@@ -73,7 +73,7 @@ part() {
   "$@" || failed+=("$name")
 }
 part "load: every auth path next to its bare reference" scripts/bench/load.sh "$results/load.txt"
-part "profile: where the cheapest path's microseconds go (perf)" \
+part "profile: where a request's microseconds go, bearer HS256 and a session on Redis (perf)" \
   scripts/bench/profile.sh "$results/parts.json"
 part "login stall: /api/me while logins saturate the argon2 pool" \
   scripts/bench/stall.sh "$results/load.txt"

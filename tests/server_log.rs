@@ -190,8 +190,9 @@ fn dropped_lines(port: u16) -> u64 {
         .unwrap_or_else(|| panic!("health names the log's dropped lines: {body}"))
 }
 
-/// Lines past what the log's buffer holds are dropped, but not silently: `/api/health` counts them, and once
-/// someone reads the log again it says how many it lost, so a reader knows the log has a gap.
+/// Lines past what the log's buffer holds are dropped, but not silently: `/api/health` counts
+/// them, and once someone reads the log again it says how many it lost, so a reader knows the log
+/// has a gap.
 #[test]
 fn a_log_that_dropped_lines_says_so_once_it_is_read_again() {
     let dir = tempfile::tempdir().unwrap();

@@ -7,8 +7,9 @@ Per case, the reference's files and authlab's. A COST file holds one line of
 scripts/bench/lib.sh's `record_wrk` ("name|req/s of CPU|..."), taken without perf. A sample of the
 log's writer thread or of redis-server is theirs, whatever it was doing; any other goes to the
 first part (in PARTS' order) one of whose patterns names a frame of its stack, else to the
-kernel, malloc or the HTTP server by where it was (its leaf). A function the compiler inlined has no frame of its own: its samples count for its
-caller's part. A part no server of a case spent anything on is left out of that case.
+kernel, malloc or the HTTP server by where it was (its leaf). A function the compiler inlined has
+no frame of its own: its samples count for its caller's part. A part no server of a case spent
+anything on is left out of that case.
 """
 import json
 import re
@@ -55,8 +56,9 @@ PARTS = [
 # Every sample of the log's writer thread (src/logging/batched.rs, which the reference shares).
 LOG_WRITER = "the request log: written out by the log's own thread"
 LOG_THREADS = ("authlab-log",)
-# Every sample of redis-server's process (its main thread and its helpers).
+# Every sample of redis-server's process: its main thread and its background helpers, by name.
 REDIS = "Redis' own work: redis-server, the command run and the socket, its kernel time included"
+REDIS_THREADS = ("redis-server", "bio_", "io_thd")
 # Samples no part above took, by where they were when sampled (the stack's leaf).
 KERNEL = "the kernel: sockets, waking threads, scheduling"
 MALLOC = "malloc and free"
@@ -65,10 +67,6 @@ ORDER = [LOG_WRITER] + [name for name, _ in PARTS] + [REDIS, KERNEL, MALLOC, RES
 # mimalloc's functions, linked into both servers (`src/main.rs`), and glibc's, as before.
 MIMALLOC_LEAVES = ("mi_", "_mi_")
 MALLOC_LEAVES = ("malloc", "free", "calloc", "realloc", "_int_", "tcache", "unlink_chunk")
-
-
-# redis-server's threads, by name: its main thread and its background helpers.
-REDIS_THREADS = ("redis-server", "bio_", "io_thd")
 
 
 def stacks(path):
