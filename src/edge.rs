@@ -7,24 +7,32 @@
 //!   serve goes no further;
 //! - the request timeout around the handlers: 503 with a JSON reason if no response came in time
 //!   (a live event stream has produced its response, headers first, and streams on);
+//! - on `/api` answers: never cached (`security_headers::set_no_store`), and the cost of the
+//!   request's authentication measured for the learner (`api::auth_cost::measure`);
 //! - the cache policy of static files (`static_files::set_cache_policy`).
 //!
-//! One middleware rather than six: each of axum's `from_fn` layers clones and boxes the service
-//! behind it on every request, a fixed cost the benchmark found on every authenticated read.
+//! One layer rather than seven, and a tower layer of our own rather than axum's `from_fn`:
+//! `from_fn` clones the service behind it and boxes it on every request, a fixed cost the
+//! benchmark found on every authenticated read. `EdgeService` calls the service it wraps in place
+//! and boxes only its own future.
 
 use crate::{
-    api::error::ApiError, auth::rate_limit::RetryAfter, hosting::Hosting,
+    api::{auth_cost::Measure, error::ApiError},
+    auth::{cost::AuthCosts, rate_limit::RetryAfter},
+    hosting::Hosting,
     static_files::HashedBundle,
 };
 use axum::{
-    extract::{Request, State},
+    extract::Request,
     http::HeaderValue,
-    middleware::Next,
     response::{IntoResponse, Response},
 };
+use futures_util::future::BoxFuture;
 use std::{
+    convert::Infallible,
     future::Future,
     sync::Arc,
+    task::{Context, Poll},
     time::{Duration, Instant},
 };
 
@@ -35,6 +43,8 @@ pub struct Edge {
     pub node: Option<HeaderValue>,
     pub timeout: Duration,
     pub bundle: Arc<HashedBundle>,
+    /// Where the measured cost of the learner's `/api` requests is kept.
+    pub auth_costs: Arc<AuthCosts>,
 }
 
 impl Edge {
@@ -43,6 +53,7 @@ impl Edge {
         node_id: &str,
         timeout: Duration,
         bundle: Arc<HashedBundle>,
+        auth_costs: Arc<AuthCosts>,
     ) -> Edge {
         Edge {
             hosting,
@@ -51,37 +62,114 @@ impl Edge {
                 .flatten(),
             timeout: timeout.max(Duration::from_secs(1)),
             bundle,
+            auth_costs,
         }
     }
 }
 
-/// The middleware (`axum::middleware::from_fn_with_state` with an `Arc<Edge>`).
-pub async fn edge(State(edge): State<Arc<Edge>>, request: Request, next: Next) -> Response {
-    let started = Instant::now();
-    let method = request.method().clone();
-    // Cheap: a `Uri` shares the request's bytes.
-    let uri = request.uri().clone();
-    let mut response = match edge.hosting.refusal(request.headers(), uri.path()) {
-        Some(refused) => refused,
-        None => {
-            let hashed = edge.bundle.is_hashed(uri.path());
-            let mut response = within(edge.timeout, next.run(request)).await;
-            crate::static_files::set_cache_policy(hashed, &mut response);
-            response
+/// The layer (`Router::layer(EdgeLayer(edge))`): every route and the fallback in an `EdgeService`.
+#[derive(Clone)]
+pub struct EdgeLayer(pub Arc<Edge>);
+
+impl<S> tower::Layer<S> for EdgeLayer {
+    type Service = EdgeService<S>;
+
+    fn layer(&self, inner: S) -> EdgeService<S> {
+        EdgeService {
+            edge: self.0.clone(),
+            inner,
         }
-    };
-    let headers = response.headers_mut();
-    crate::security_headers::set_everywhere(headers);
-    if let Some(node) = &edge.node {
-        headers.insert(crate::wire::NODE_HEADER, node.clone());
     }
-    crate::logging::request_line(
-        &method,
-        uri.path(),
-        response.status().as_u16(),
-        started.elapsed(),
-    );
-    response
+}
+
+#[derive(Clone)]
+pub struct EdgeService<S> {
+    edge: Arc<Edge>,
+    inner: S,
+}
+
+/// Where a request goes once it has passed the door.
+enum Inside<F> {
+    /// Refused at the door (`Hosting::refusal`): the service behind is never called.
+    Refused(Response),
+    /// The API: timed for the learner, never cached.
+    Api(Measure, F),
+    /// A page or a file, whose cache policy depends on its name.
+    Site { hashed: bool, answer: F },
+}
+
+impl<S> tower::Service<Request> for EdgeService<S>
+where
+    S: tower::Service<Request, Response = Response, Error = Infallible>,
+    S::Future: Send + 'static,
+{
+    type Response = Response;
+    type Error = Infallible;
+    type Future = BoxFuture<'static, Result<Response, Infallible>>;
+
+    fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Infallible>> {
+        self.inner.poll_ready(cx)
+    }
+
+    fn call(&mut self, mut request: Request) -> Self::Future {
+        let started = Instant::now();
+        let edge = self.edge.clone();
+        let method = request.method().clone();
+        // Cheap: a `Uri` shares the request's bytes.
+        let uri = request.uri().clone();
+        let inside = match edge.hosting.refusal(request.headers(), uri.path()) {
+            Some(refused) => Inside::Refused(refused),
+            None if is_api(uri.path()) => {
+                let measure = Measure::start(&mut request);
+                Inside::Api(measure, self.inner.call(request))
+            }
+            None => Inside::Site {
+                hashed: edge.bundle.is_hashed(uri.path()),
+                answer: self.inner.call(request),
+            },
+        };
+        Box::pin(async move {
+            let mut response = match inside {
+                Inside::Refused(refused) => refused,
+                Inside::Api(measure, answer) => {
+                    let mut response = within(edge.timeout, answered(answer)).await;
+                    measure.finish(&edge.auth_costs);
+                    crate::security_headers::set_no_store(response.headers_mut());
+                    response
+                }
+                Inside::Site { hashed, answer } => {
+                    let mut response = within(edge.timeout, answered(answer)).await;
+                    crate::static_files::set_cache_policy(hashed, &mut response);
+                    response
+                }
+            };
+            let headers = response.headers_mut();
+            crate::security_headers::set_everywhere(headers);
+            if let Some(node) = &edge.node {
+                headers.insert(crate::wire::NODE_HEADER, node.clone());
+            }
+            crate::logging::request_line(
+                &method,
+                uri.path(),
+                response.status().as_u16(),
+                started.elapsed(),
+            );
+            Ok(response)
+        })
+    }
+}
+
+/// The answer of a service that cannot fail (axum's routes).
+async fn answered(answer: impl Future<Output = Result<Response, Infallible>>) -> Response {
+    match answer.await {
+        Ok(response) => response,
+        Err(never) => match never {},
+    }
+}
+
+/// Whether `path` is the API's (`api::router`, whose JSON 404 answers any unknown `/api/…`).
+fn is_api(path: &str) -> bool {
+    path.starts_with("/api/")
 }
 
 /// `answer`, or 503 with a JSON reason if it has not come within `limit`.

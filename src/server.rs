@@ -36,7 +36,7 @@ use crate::{
         SharedStore, StoreError,
     },
 };
-use axum::{middleware, Router};
+use axum::Router;
 use leptos::config::{Env, LeptosOptions};
 use leptos_axum::{generate_route_list, LeptosRoutes};
 use std::{sync::Arc, time::Duration};
@@ -274,12 +274,11 @@ pub fn router(state: AppState) -> Router {
         &state.settings.node_id,
         Duration::from_secs(state.settings.server.request_timeout_secs),
         state.bundle.clone(),
+        state.auth_costs.clone(),
     ));
     Router::new()
-        .merge(
-            api::router(crate::lab::router())
-                .layer(middleware::from_fn_with_state(state.clone(), api::served)),
-        )
+        // Timed for the learner and never cached, in `edge`.
+        .merge(api::router(crate::lab::router()))
         // Browsers ask for /favicon.ico on pages without an icon link (a JSON answer, say).
         .route(
             "/favicon.ico",
@@ -320,9 +319,10 @@ pub fn router(state: AppState) -> Router {
                 }
             }
         })
-        // The log, the node's name, the security headers, the host check, the request timeout
-        // and the static files' cache policy, in that order from the outside in (`edge`).
-        .layer(middleware::from_fn_with_state(edge, crate::edge::edge))
+        // The log, the node's name, the security headers, the host check, the request timeout,
+        // the API's measured cost and `no-store`, and the static files' cache policy, in that
+        // order from the outside in (`edge`).
+        .layer(crate::edge::EdgeLayer(edge))
         .with_state(state)
 }
 

@@ -1,7 +1,8 @@
 //! The measured cost of authentication on the learner's own requests (`auth::cost`):
-//! - `measure`, in the middleware around the API (`api::served`), times each request and hands the extractors a cell
-//!   in which the judge's own time is put (`extract::judge_time`); after the answer, an accepted request's
-//!   two times are recorded under its account and mode;
+//! - `Measure`, in the layer every request passes (`edge`, on `/api` paths), times each request
+//!   and hands the extractors a cell in which the judge's own time is put
+//!   (`extract::judge_time`); after the answer, an accepted request's two times are recorded
+//!   under its account and mode;
 //! - `GET /api/auth-cost` answers the caller's medians, per mode. It is not itself counted: a page
 //!   that polls it would otherwise be measuring its own polling. Without a working credential it
 //!   answers 200 with nothing in it (`signed_in: false`), so the inspector can ask after any
@@ -12,29 +13,41 @@ use crate::{
         error::ApiError,
         extract::{auth_user::AuthUser, judge_time::JudgeTime},
     },
+    auth::cost::AuthCosts,
     state::AppState,
     wire::AuthCost,
 };
 use axum::{
     extract::{Request, State},
-    middleware::Next,
-    response::Response,
     routing::get,
     Extension, Json, Router,
 };
 use std::time::Instant;
 
-pub async fn measure(state: &AppState, mut request: Request, next: Next) -> Response {
-    let cell = JudgeTime::default();
-    request.extensions_mut().insert(cell.clone());
-    let started = Instant::now();
-    let response = next.run(request).await;
-    if let Some((user_id, mode, judged)) = cell.take() {
-        state
-            .auth_costs
-            .record(user_id, mode, judged, started.elapsed());
+/// One request's measurement: started before the request goes in, finished once its answer is
+/// ready.
+pub struct Measure {
+    cell: JudgeTime,
+    started: Instant,
+}
+
+impl Measure {
+    /// Hands `request`'s extractors the cell for their judge's time, and starts the clock.
+    pub fn start(request: &mut Request) -> Measure {
+        let cell = JudgeTime::default();
+        request.extensions_mut().insert(cell.clone());
+        Measure {
+            cell,
+            started: Instant::now(),
+        }
     }
-    response
+
+    /// Records the request's two times under its account and mode, if a judge accepted it.
+    pub fn finish(self, costs: &AuthCosts) {
+        if let Some((user_id, mode, judged)) = self.cell.take() {
+            costs.record(user_id, mode, judged, self.started.elapsed());
+        }
+    }
 }
 
 pub fn router() -> Router<AppState> {

@@ -21,7 +21,7 @@ pub mod session;
 
 use crate::{security_headers::set_no_store, state::AppState};
 use axum::{
-    extract::{DefaultBodyLimit, Request, State},
+    extract::{DefaultBodyLimit, Request},
     middleware::Next,
     response::Response,
     Router,
@@ -33,8 +33,8 @@ use error::ApiError;
 pub const MAX_BODY_BYTES: usize = 16 * 1024;
 
 /// The API, with the lab's `experiments` (`crate::lab::router`) merged in under the same body
-/// limit and JSON 404. The server wraps it in `served`; the lab's in-process calls in
-/// `never_cached`.
+/// limit and JSON 404. The server's `edge` times its answers for the learner and marks them
+/// never cached; the lab's in-process calls go through `never_cached`.
 pub fn router(experiments: Router<AppState>) -> Router<AppState> {
     Router::new()
         .merge(register::router())
@@ -52,17 +52,8 @@ pub fn router(experiments: Router<AppState>) -> Router<AppState> {
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
 }
 
-/// Every `/api` answer as clients get it: the cost of its authentication measured for the
-/// learner (`auth_cost::measure`), and never cached (`security_headers::set_no_store`). One
-/// middleware rather than two, for the reason `edge` gives.
-pub async fn served(State(state): State<AppState>, request: Request, next: Next) -> Response {
-    let mut response = auth_cost::measure(&state, request, next).await;
-    set_no_store(response.headers_mut());
-    response
-}
-
-/// An `/api` answer to one of the lab's in-process calls: never cached either, and not counted
-/// among the learner's own requests.
+/// An `/api` answer to one of the lab's in-process calls: never cached, like every `/api` answer
+/// the server gives (`edge`), and not counted among the learner's own requests.
 pub async fn never_cached(request: Request, next: Next) -> Response {
     let mut response = next.run(request).await;
     set_no_store(response.headers_mut());
