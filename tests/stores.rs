@@ -113,6 +113,23 @@ async fn sessions_contract(store: &dyn SessionStore, alice: i64, bob: i64) {
     assert_eq!(store.load("k1").await.unwrap().unwrap().last_seen, 1_500);
     assert_eq!(store.load("ghost").await.unwrap(), None);
 
+    // Whatever a client sends as its user agent comes back as it was, after a touch too (the
+    // Redis store rewrites its JSON record then).
+    let odd = SessionRecord {
+        user_agent: "quote \" backslash \\ slash / tab \t nul \u{1} é 漢 🦀 </script>".into(),
+        ..record("k2", "h2", alice, 1_000)
+    };
+    store.create(&odd).await.unwrap();
+    assert_eq!(store.touch(&[("k2".into(), 1_100)]).await.unwrap(), [true]);
+    assert_eq!(
+        store.load("k2").await.unwrap(),
+        Some(SessionRecord {
+            last_seen: 1_100,
+            ..odd
+        })
+    );
+    assert_eq!(store.end("k2", 1_100).await.unwrap(), Some(alice));
+
     // Ending deletes and remembers whose it was; a touch afterwards finds nothing.
     assert_eq!(store.end("k1", 2_000).await.unwrap(), Some(alice));
     assert_eq!(store.end("k1", 2_001).await.unwrap(), None);

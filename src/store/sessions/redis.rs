@@ -1,6 +1,9 @@
 //! The session store on Redis, for several server processes sharing one lab. Keys (after the
 //! prefix):
-//! - `s:<key>`: the record, a hash of the `SessionRecord` fields;
+//! - `rec:<key>`: the record, the `SessionRecord` fields as one JSON string (`Stored`), readable
+//!   with `redis-cli GET`. It was a hash under `s:<key>` before; the new name means a server
+//!   upgraded over a live Redis finds the old records absent (their cookies ask for a new login)
+//!   rather than of the wrong type (an error on every request that sends one);
 //! - `h:<handle>`: the key a public handle names (handles are unique, like the SQLite column);
 //! - `u:<user id>`: a sorted set of the user's keys by `created_at` (list, revoke all);
 //! - `seen`, `created`: sorted sets of every key by `last_seen` and `created_at`, so expiry by
@@ -9,6 +12,12 @@
 //!
 //! Every change is one Lua script, so `end` deletes and remembers in one step, and `touch`
 //! never writes back a record ended meanwhile, exactly as the SQLite store's transactions do.
+//!
+//! One string rather than a hash of seven fields because every request with a session cookie
+//! reads the record: a `GET` costs Redis a fifth of an `HMGET` of seven fields (0.16 µs against
+//! 0.84 in `redis-benchmark` here), and the reply is one string to read rather than seven
+//! (scripts/bench/profile.sh measured the lookup). The scripts that change a record, off the
+//! request path, decode and encode it with Redis' own `cjson`.
 
 use super::{SessionRecord, SessionStore};
 use crate::store::{
@@ -17,6 +26,7 @@ use crate::store::{
 };
 use async_trait::async_trait;
 use redis::Script;
+use serde::{Deserialize, Serialize};
 use std::sync::LazyLock;
 
 pub struct RedisSessions {
@@ -42,22 +52,61 @@ impl RedisSessions {
     }
 }
 
-/// Shared by the scripts that end sessions: `end_one(p, key, now, keep_until)` deletes the record
-/// and its indexes and remembers its owner; returns the owner's id, or false if there was none.
+/// A record as stored at `rec:<key>` (the key is the Redis key's own): `Stored<&str>` written,
+/// `Stored<String>` read.
+#[derive(Serialize, Deserialize)]
+struct Stored<S> {
+    id_preview: S,
+    handle: S,
+    user_id: i64,
+    csrf_token: S,
+    user_agent: S,
+    created_at: i64,
+    last_seen: i64,
+}
+
+impl Stored<String> {
+    fn into_record(self, key: String) -> SessionRecord {
+        SessionRecord {
+            key,
+            id_preview: self.id_preview,
+            handle: self.handle,
+            user_id: self.user_id,
+            csrf_token: self.csrf_token,
+            user_agent: self.user_agent,
+            created_at: self.created_at,
+            last_seen: self.last_seen,
+        }
+    }
+}
+
+/// Shared by every script:
+/// - `record(p, k)`: the record at `rec:<k>` decoded, or nil;
+/// - `id(n)`: a number as the decimal string Rust wrote (Lua's own `tostring` may write `1e+15`);
+/// - `end_one(p, key, now, keep_until)` deletes the record and its indexes and remembers its
+///   owner; returns the owner's id, or false if there was none.
 const END_ONE: &str = r"
+local function record(p, k)
+  local v = redis.call('GET', p .. 'rec:' .. k)
+  if v then return cjson.decode(v) end
+  return nil
+end
+local function id(n)
+  return string.format('%d', n)
+end
 local function end_one(p, k, now, keep_until)
-  local s = p .. 's:' .. k
-  local v = redis.call('HMGET', s, 'user_id', 'handle')
+  local r = record(p, k)
   redis.call('ZREM', p .. 'seen', k)
   redis.call('ZREM', p .. 'created', k)
-  if not v[1] then return false end
-  redis.call('DEL', s, p .. 'h:' .. v[2])
-  redis.call('ZREM', p .. 'u:' .. v[1], k)
+  if not r then return false end
+  local owner = id(r.user_id)
+  redis.call('DEL', p .. 'rec:' .. k, p .. 'h:' .. r.handle)
+  redis.call('ZREM', p .. 'u:' .. owner, k)
   redis.call('ZADD', p .. 'ended', now, k)
-  redis.call('HSET', p .. 'ended-owner', k, v[1])
+  redis.call('HSET', p .. 'ended-owner', k, owner)
   redis.call('EXPIREAT', p .. 'ended', keep_until)
   redis.call('EXPIREAT', p .. 'ended-owner', keep_until)
-  return v[1]
+  return owner
 end
 ";
 
@@ -65,22 +114,21 @@ fn script(body: &str) -> Script {
     Script::new(&format!("{END_ONE}{body}"))
 }
 
-/// ARGV: prefix, key, id_preview, handle, user_id, csrf_token, user_agent, created_at, last_seen,
+/// ARGV: prefix, key, the record (`Stored`, JSON), handle, user_id, created_at, last_seen,
 /// expire_at. 1 when created, 0 when the key or the handle is taken.
 static CREATE: LazyLock<Script> = LazyLock::new(|| {
     script(
         r"
 local p, k = ARGV[1], ARGV[2]
-local s, h, u = p .. 's:' .. k, p .. 'h:' .. ARGV[4], p .. 'u:' .. ARGV[5]
+local s, h, u = p .. 'rec:' .. k, p .. 'h:' .. ARGV[4], p .. 'u:' .. ARGV[5]
 if redis.call('EXISTS', s) == 1 or redis.call('EXISTS', h) == 1 then return 0 end
-redis.call('HSET', s, 'id_preview', ARGV[3], 'handle', ARGV[4], 'user_id', ARGV[5],
-  'csrf_token', ARGV[6], 'user_agent', ARGV[7], 'created_at', ARGV[8], 'last_seen', ARGV[9])
+redis.call('SET', s, ARGV[3])
 redis.call('SET', h, k)
-redis.call('ZADD', u, ARGV[8], k)
-redis.call('ZADD', p .. 'seen', ARGV[9], k)
-redis.call('ZADD', p .. 'created', ARGV[8], k)
+redis.call('ZADD', u, ARGV[6], k)
+redis.call('ZADD', p .. 'seen', ARGV[7], k)
+redis.call('ZADD', p .. 'created', ARGV[6], k)
 for _, key in ipairs({s, h, u, p .. 'seen', p .. 'created'}) do
-  redis.call('EXPIREAT', key, ARGV[10])
+  redis.call('EXPIREAT', key, ARGV[8])
 end
 return 1
 ",
@@ -95,11 +143,11 @@ static TOUCH: LazyLock<Script> = LazyLock::new(|| {
 local p, found = ARGV[1], {}
 for i = 2, #ARGV, 2 do
   local k, at = ARGV[i], ARGV[i + 1]
-  local s = p .. 's:' .. k
-  local seen = redis.call('HGET', s, 'last_seen')
-  if seen then
-    if tonumber(at) > tonumber(seen) then
-      redis.call('HSET', s, 'last_seen', at)
+  local r = record(p, k)
+  if r then
+    if tonumber(at) > r.last_seen then
+      r.last_seen = tonumber(at)
+      redis.call('SET', p .. 'rec:' .. k, cjson.encode(r), 'KEEPTTL')
       redis.call('ZADD', p .. 'seen', at, k)
     end
     found[#found + 1] = 1
@@ -122,7 +170,9 @@ static END_BY_HANDLE: LazyLock<Script> = LazyLock::new(|| {
         r"
 local p = ARGV[1]
 local k = redis.call('GET', p .. 'h:' .. ARGV[3])
-if not k or redis.call('HGET', p .. 's:' .. k, 'user_id') ~= ARGV[2] then return 0 end
+if not k then return 0 end
+local r = record(p, k)
+if not r or id(r.user_id) ~= ARGV[2] then return 0 end
 if end_one(p, k, ARGV[4], ARGV[5]) then return 1 end
 return 0
 ",
@@ -162,18 +212,16 @@ return n
     )
 });
 
-/// ARGV: prefix, user_id. Each record of the user, oldest first, as
-/// [key, id_preview, handle, csrf_token, user_agent, created_at, last_seen].
+/// ARGV: prefix, user_id. Each record of the user, oldest first, as [key, record (JSON)].
 static LIST_OF: LazyLock<Script> = LazyLock::new(|| {
     script(
         r"
 local p, out = ARGV[1], {}
 local u = p .. 'u:' .. ARGV[2]
 for _, k in ipairs(redis.call('ZRANGE', u, 0, -1)) do
-  local v = redis.call('HMGET', p .. 's:' .. k, 'id_preview', 'handle', 'csrf_token',
-    'user_agent', 'created_at', 'last_seen')
-  if v[1] then
-    out[#out + 1] = {k, v[1], v[2], v[3], v[4], v[5], v[6]}
+  local v = redis.call('GET', p .. 'rec:' .. k)
+  if v then
+    out[#out + 1] = {k, v}
   else
     redis.call('ZREM', u, k)
   end
@@ -188,8 +236,8 @@ static OWNER_OF: LazyLock<Script> = LazyLock::new(|| {
     script(
         r"
 local p, k = ARGV[1], ARGV[2]
-local live = redis.call('HGET', p .. 's:' .. k, 'user_id')
-if live then return live end
+local live = record(p, k)
+if live then return id(live.user_id) end
 local at = redis.call('ZSCORE', p .. 'ended', k)
 if at and tonumber(at) >= tonumber(ARGV[3]) then
   return redis.call('HGET', p .. 'ended-owner', k)
@@ -220,6 +268,12 @@ fn parse_i64(value: &str) -> Result<i64, StoreError> {
         .map_err(|_| StoreError::Backend(format!("redis: not a number: {value:?}")))
 }
 
+fn parse_record(key: String, json: &[u8]) -> Result<SessionRecord, StoreError> {
+    serde_json::from_slice::<Stored<String>>(json)
+        .map(|stored| stored.into_record(key))
+        .map_err(|err| StoreError::Backend(format!("redis: not a session record: {err}")))
+}
+
 #[async_trait]
 impl SessionStore for RedisSessions {
     fn name(&self) -> &'static str {
@@ -232,14 +286,22 @@ impl SessionStore for RedisSessions {
 
     async fn create(&self, record: &SessionRecord) -> Result<(), StoreError> {
         let until = expire_at(record.created_at + self.lifetime_secs, 60);
+        let stored = serde_json::to_string(&Stored {
+            id_preview: record.id_preview.as_str(),
+            handle: &record.handle,
+            user_id: record.user_id,
+            csrf_token: &record.csrf_token,
+            user_agent: &record.user_agent,
+            created_at: record.created_at,
+            last_seen: record.last_seen,
+        })
+        .map_err(|err| StoreError::Backend(format!("redis: session record: {err}")))?;
         let created: i64 = CREATE
             .arg(self.redis.prefix())
             .arg(&record.key)
-            .arg(&record.id_preview)
+            .arg(stored)
             .arg(&record.handle)
             .arg(record.user_id)
-            .arg(&record.csrf_token)
-            .arg(&record.user_agent)
             .arg(record.created_at)
             .arg(record.last_seen)
             .arg(until)
@@ -252,57 +314,15 @@ impl SessionStore for RedisSessions {
     }
 
     async fn load(&self, key: &str) -> Result<Option<SessionRecord>, StoreError> {
-        // Every request with a session cookie comes here: one key built in one allocation, and
-        // the reply read straight into a tuple (no intermediate Vec).
-        type Fields = (
-            Option<String>,
-            Option<String>,
-            Option<String>,
-            Option<String>,
-            Option<String>,
-            Option<String>,
-            Option<String>,
-        );
-        const FIELDS: [&str; 7] = [
-            "id_preview",
-            "handle",
-            "user_id",
-            "csrf_token",
-            "user_agent",
-            "created_at",
-            "last_seen",
-        ];
-        // The command's buffers sized once (name, key and fields: 9 arguments in about 128 bytes)
-        // rather than grown argument by argument: 5 fewer allocations on every session request
-        // (scripts/bench/allocations.sh).
-        let fields: Fields = redis::Cmd::with_capacity(2 + FIELDS.len(), 128)
-            .arg("HMGET")
-            .arg(format!("{}s:{key}", self.redis.prefix()))
-            .arg(&FIELDS)
+        // Every request with a session cookie comes here: one `GET`, its key built in one
+        // allocation, the reply read as bytes and parsed straight into the record's fields.
+        let stored: Option<Vec<u8>> = redis::cmd("GET")
+            .arg(format!("{}rec:{key}", self.redis.prefix()))
             .query_async(&mut self.redis.conn())
             .await?;
-        let (
-            Some(id_preview),
-            Some(handle),
-            Some(user_id),
-            Some(csrf_token),
-            Some(user_agent),
-            Some(created_at),
-            Some(last_seen),
-        ) = fields
-        else {
-            return Ok(None);
-        };
-        Ok(Some(SessionRecord {
-            key: key.to_string(),
-            id_preview,
-            handle,
-            user_id: parse_i64(&user_id)?,
-            csrf_token,
-            user_agent,
-            created_at: parse_i64(&created_at)?,
-            last_seen: parse_i64(&last_seen)?,
-        }))
+        stored
+            .map(|json| parse_record(key.to_string(), &json))
+            .transpose()
     }
 
     async fn touch(&self, touches: &[(String, i64)]) -> Result<Vec<bool>, StoreError> {
@@ -364,26 +384,13 @@ impl SessionStore for RedisSessions {
     }
 
     async fn list_of(&self, user_id: i64) -> Result<Vec<SessionRecord>, StoreError> {
-        let rows: Vec<(String, String, String, String, String, String, String)> = LIST_OF
+        let rows: Vec<(String, Vec<u8>)> = LIST_OF
             .arg(self.redis.prefix())
             .arg(user_id)
             .invoke_async(&mut self.redis.conn())
             .await?;
         rows.into_iter()
-            .map(
-                |(key, id_preview, handle, csrf_token, user_agent, created_at, last_seen)| {
-                    Ok(SessionRecord {
-                        key,
-                        id_preview,
-                        handle,
-                        user_id,
-                        csrf_token,
-                        user_agent,
-                        created_at: parse_i64(&created_at)?,
-                        last_seen: parse_i64(&last_seen)?,
-                    })
-                },
-            )
+            .map(|(key, json)| parse_record(key, &json))
             .collect()
     }
 
