@@ -174,6 +174,14 @@ fn is_api(path: &str) -> bool {
 
 /// `answer`, or 503 with a JSON reason if it has not come within `limit`.
 pub async fn within(limit: Duration, answer: impl Future<Output = Response>) -> Response {
+    let mut answer = std::pin::pin!(answer);
+    // Many answers (a token checked in memory, a file from memory) are ready the first time they
+    // are polled. They need no timer, whose making and dropping would cost every one of them. A
+    // poll does not wait, and the limit is on waiting: an answer that waits gets its timer.
+    let first = std::future::poll_fn(|cx| Poll::Ready(answer.as_mut().poll(cx))).await;
+    if let Poll::Ready(response) = first {
+        return response;
+    }
     match tokio::time::timeout(limit, answer).await {
         Ok(response) => response,
         Err(_) => ApiError::Overloaded {
