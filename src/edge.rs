@@ -8,7 +8,7 @@
 //! - the request timeout around the handlers: 503 with a JSON reason if no response came in time
 //!   (a live event stream has produced its response, headers first, and streams on);
 //! - on `/api` answers: never cached (`security_headers::set_no_store`), and the cost of the
-//!   request's authentication measured for the learner (`api::auth_cost::measure`);
+//!   request's authentication measured for the learner (`api::auth_cost::Measure`);
 //! - the cache policy of static files (`static_files::set_cache_policy`).
 //!
 //! One layer rather than seven, and a tower layer of our own rather than axum's `from_fn`:
@@ -132,8 +132,14 @@ where
             let mut response = match inside {
                 Inside::Refused(refused) => refused,
                 Inside::Api(measure, answer) => {
-                    let mut response = within(edge.timeout, answered(answer)).await;
-                    measure.finish(&edge.auth_costs);
+                    let measured = async {
+                        let response = answered(answer).await;
+                        // Only when the answer came: one cut off by the timeout is not a cost
+                        // the learner's figures should show.
+                        measure.finish(&edge.auth_costs);
+                        response
+                    };
+                    let mut response = within(edge.timeout, measured).await;
                     crate::security_headers::set_no_store(response.headers_mut());
                     response
                 }
