@@ -305,8 +305,8 @@ CASE_NOTES = {
     "bearer HS256": "The reference verifies the token and answers `{\"username\": …}`.",
     "session on Redis": (
         "The reference reads its session record with one Redis `GET` (a JSON string), checks its "
-        "expiry and answers `{\"username\": …}`; authlab reads the record's fields with one "
-        "`HMGET` (a hash, so that the Lua scripts can end a session and move its idle deadline "
+        "expiry and answers `{\"username\": …}`; authlab also reads its record, a JSON string, "
+        "with one `GET` (its Lua scripts decode it to end a session or move its idle deadline "
         "atomically), checks idle and absolute timeouts, takes the account from its cache and "
         "queues the last-seen update. Both servers' CPU includes their own redis-server's."
     ),
@@ -315,8 +315,8 @@ if cases:
     lines += [
         "## Where the microseconds go",
         "",
-        "`GET /api/me` in the cheapest case (bearer HS256) and in the case furthest from its target "
-        "(a session on Redis), by `scripts/bench/profile.sh`: each server's CPU per request "
+        "`GET /api/me` in the cheapest case (bearer HS256) and in a case with a lookup in another "
+        "process (a session on Redis), by `scripts/bench/profile.sh`: each server's CPU per request "
         "measured without a profiler, then split by where perf's samples (call stacks unwound from "
         "DWARF) fell: each part's share of the samples times the CPU per request. A function the "
         "compiler inlined counts for its caller's part. authlab's answer carries the decision trace "
