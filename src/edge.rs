@@ -120,7 +120,7 @@ where
         let inside = match edge.hosting.refusal(request.headers(), uri.path()) {
             Some(refused) => Inside::Refused(refused),
             None if is_api(uri.path()) => {
-                let measure = Measure::start(&mut request);
+                let measure = Measure::start(&mut request, started);
                 Inside::Api(measure, self.inner.call(request))
             }
             None => Inside::Site {

@@ -32,14 +32,12 @@ pub struct Measure {
 }
 
 impl Measure {
-    /// Hands `request`'s extractors the cell for their judge's time, and starts the clock.
-    pub fn start(request: &mut Request) -> Measure {
+    /// Hands `request`'s extractors the cell for their judge's time; the request came in at
+    /// `started` (the edge's clock, read once for its log line and for this).
+    pub fn start(request: &mut Request, started: Instant) -> Measure {
         let cell = JudgeTime::default();
         request.extensions_mut().insert(cell.clone());
-        Measure {
-            cell,
-            started: Instant::now(),
-        }
+        Measure { cell, started }
     }
 
     /// Records the request's two times under its account and mode, if a judge accepted it.

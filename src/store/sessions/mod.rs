@@ -18,12 +18,16 @@ pub mod sqlite;
 use crate::store::StoreError;
 use async_trait::async_trait;
 use base64::{engine::general_purpose::URL_SAFE_NO_PAD, Engine};
+use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
-/// What the server remembers about one session. Each field is a real column.
-#[derive(Clone, Debug, PartialEq, Eq)]
+/// What the server remembers about one session. Each field is a real column (the Redis store
+/// keeps them as one JSON string, under a name made from the key).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SessionRecord {
-    /// SHA-256 of the session id (base64url): the store's key.
+    /// SHA-256 of the session id (base64url): the store's key. Not in the JSON: the Redis key
+    /// carries it.
+    #[serde(skip)]
     pub key: String,
     /// The first characters of the id, for the inspector to recognise it by.
     pub id_preview: String,

@@ -1,6 +1,6 @@
 //! The session store on Redis, for several server processes sharing one lab. Keys (after the
 //! prefix):
-//! - `rec:<key>`: the record, the `SessionRecord` fields as one JSON string (`Stored`), readable
+//! - `rec:<key>`: the record, the `SessionRecord` fields but the key as one JSON string, readable
 //!   with `redis-cli GET`. It was a hash under `s:<key>` before; the new name means a server
 //!   upgraded over a live Redis finds the old records absent (their cookies ask for a new login)
 //!   rather than of the wrong type (an error on every request that sends one);
@@ -26,7 +26,6 @@ use crate::store::{
 };
 use async_trait::async_trait;
 use redis::Script;
-use serde::{Deserialize, Serialize};
 use std::sync::LazyLock;
 
 pub struct RedisSessions {
@@ -49,34 +48,6 @@ impl RedisSessions {
     /// When the memory of sessions ended at `now` may go.
     fn memory_until(&self, now: i64) -> i64 {
         expire_at(now + self.memory_secs, self.lifetime_secs)
-    }
-}
-
-/// A record as stored at `rec:<key>` (the key is the Redis key's own): `Stored<&str>` written,
-/// `Stored<String>` read.
-#[derive(Serialize, Deserialize)]
-struct Stored<S> {
-    id_preview: S,
-    handle: S,
-    user_id: i64,
-    csrf_token: S,
-    user_agent: S,
-    created_at: i64,
-    last_seen: i64,
-}
-
-impl Stored<String> {
-    fn into_record(self, key: String) -> SessionRecord {
-        SessionRecord {
-            key,
-            id_preview: self.id_preview,
-            handle: self.handle,
-            user_id: self.user_id,
-            csrf_token: self.csrf_token,
-            user_agent: self.user_agent,
-            created_at: self.created_at,
-            last_seen: self.last_seen,
-        }
     }
 }
 
@@ -114,7 +85,7 @@ fn script(body: &str) -> Script {
     Script::new(&format!("{END_ONE}{body}"))
 }
 
-/// ARGV: prefix, key, the record (`Stored`, JSON), handle, user_id, created_at, last_seen,
+/// ARGV: prefix, key, the record (JSON), handle, user_id, created_at, last_seen,
 /// expire_at. 1 when created, 0 when the key or the handle is taken.
 static CREATE: LazyLock<Script> = LazyLock::new(|| {
     script(
@@ -269,8 +240,8 @@ fn parse_i64(value: &str) -> Result<i64, StoreError> {
 }
 
 fn parse_record(key: String, json: &[u8]) -> Result<SessionRecord, StoreError> {
-    serde_json::from_slice::<Stored<String>>(json)
-        .map(|stored| stored.into_record(key))
+    serde_json::from_slice::<SessionRecord>(json)
+        .map(|record| SessionRecord { key, ..record })
         .map_err(|err| StoreError::Backend(format!("redis: not a session record: {err}")))
 }
 
@@ -286,16 +257,8 @@ impl SessionStore for RedisSessions {
 
     async fn create(&self, record: &SessionRecord) -> Result<(), StoreError> {
         let until = expire_at(record.created_at + self.lifetime_secs, 60);
-        let stored = serde_json::to_string(&Stored {
-            id_preview: record.id_preview.as_str(),
-            handle: &record.handle,
-            user_id: record.user_id,
-            csrf_token: &record.csrf_token,
-            user_agent: &record.user_agent,
-            created_at: record.created_at,
-            last_seen: record.last_seen,
-        })
-        .map_err(|err| StoreError::Backend(format!("redis: session record: {err}")))?;
+        let stored = serde_json::to_string(record)
+            .map_err(|err| StoreError::Backend(format!("redis: session record: {err}")))?;
         let created: i64 = CREATE
             .arg(self.redis.prefix())
             .arg(&record.key)
