@@ -22,7 +22,7 @@ use authlab::{
         csrf, echo,
         jwt::{self, Claims, Mode},
         keys::{KeyRing, SigningKey},
-        password::{PasswordHash, PasswordHasher},
+        password::{Charged, PasswordHash, PasswordHasher},
         session::preview,
     },
     db::{self, unix_now, users},
@@ -106,25 +106,33 @@ impl Fixture {
         let hasher = PasswordHasher::new(
             settings.passwords.hash_pool_size(),
             settings.passwords.max_queued_hashes,
+            settings.passwords.max_hashes_per_account,
         )
         .expect("password hasher");
         let password = Password::new("correct horse battery staple");
-        let hash = hasher.hash(&password).await.expect("argon2 hash");
+        let hash = hasher
+            .hash(&password, &Charged::default())
+            .await
+            .expect("argon2 hash");
         let user = users::insert(&db, "bench", &hash, Role::User, None)
             .await
             .expect("account");
         assert!(
             hasher
-                .verify(&password, Some(&hash))
+                .verify(&password, Some(&hash), &Charged::default())
                 .await
                 .expect("argon2 verify"),
             "the password must verify"
         );
 
         // The key ring as the server builds it, and one key and token per algorithm.
-        let keys = KeyRing::load(Arc::new(SqliteKeys::new(db.clone())), Announcer::none())
-            .await
-            .expect("key ring");
+        let keys = KeyRing::load(
+            Arc::new(SqliteKeys::new(db.clone())),
+            Announcer::none(),
+            settings.jwt.max_published_keys,
+        )
+        .await
+        .expect("key ring");
         let mut signed = Vec::new();
         for alg in [JwtAlg::HS256, JwtAlg::EdDSA, JwtAlg::ES256] {
             let key = keys.active(user.id, alg).await.expect("signing key");
@@ -267,10 +275,10 @@ async fn seed_denylist(store: &dyn Denylist, user_id: i64, exp: i64, allowed: &s
 }
 
 /// The bench's own `redis-server`, or `None` (with a note) when it is not installed.
-fn start_redis() -> Option<RedisProcess> {
-    match RedisProcess::start() {
+async fn start_redis() -> Option<RedisProcess> {
+    match RedisProcess::start().await {
         Ok(server) => Some(server),
-        Err(err @ RedisProcessError::NotInstalled(_)) => {
+        Err(err @ RedisProcessError::NotInstalled) => {
             eprintln!("skipping the Redis benchmarks: {err}");
             None
         }
@@ -372,7 +380,7 @@ fn argon2_group(c: &mut Criterion, rt: &Runtime, f: &Fixture) {
     group.bench_function("verify", move |b| {
         b.to_async(rt).iter(move || async move {
             hasher
-                .verify(black_box(password), Some(hash))
+                .verify(black_box(password), Some(hash), &Charged::default())
                 .await
                 .expect("argon2 verify")
         })
@@ -385,7 +393,7 @@ fn main() {
         .enable_all()
         .build()
         .expect("tokio runtime");
-    let redis_server = start_redis();
+    let redis_server = rt.block_on(start_redis());
     let fixture = rt.block_on(Fixture::new(redis_server));
 
     let mut c = Criterion::default().configure_from_args();

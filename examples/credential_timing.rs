@@ -5,7 +5,12 @@
 //! Run: `cargo run --features ssr --example credential_timing -- [rounds]` (argon2 is optimised
 //! even in dev builds, see Cargo.toml). Prints the median and 10th/90th percentiles of each.
 
-use authlab::{auth::credentials::check_credentials, server, settings::Settings, wire::Password};
+use authlab::{
+    auth::{credentials::check_credentials, password::Charged},
+    server,
+    settings::Settings,
+    wire::Password,
+};
 use std::time::{Duration, Instant};
 
 #[tokio::main]
@@ -33,7 +38,14 @@ async fn main() {
             ("nobody-here", &mut unknown_user),
         ] {
             let started = Instant::now();
-            let result = check_credentials(&state.db, &state.passwords, username, &wrong).await;
+            let result = check_credentials(
+                &state.db,
+                &state.passwords,
+                username,
+                &wrong,
+                &Charged::to(username),
+            )
+            .await;
             series.push(started.elapsed());
             assert!(result.is_err());
         }

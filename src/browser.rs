@@ -10,6 +10,19 @@ mod imp {
         web_sys::window()
     }
 
+    /// Wait `millis` (a `setTimeout` as a future), without holding the page up.
+    pub async fn sleep_ms(millis: u32) {
+        let promise = js_sys::Promise::new(&mut |resolve, _reject| {
+            if let Some(window) = window() {
+                let _ = window.set_timeout_with_callback_and_timeout_and_arguments_0(
+                    &resolve,
+                    i32::try_from(millis).unwrap_or(i32::MAX),
+                );
+            }
+        });
+        let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
+    }
+
     pub fn local_get(key: &str) -> Option<String> {
         window()?.local_storage().ok()??.get_item(key).ok()?
     }
@@ -203,6 +216,9 @@ mod imp {
 
 #[cfg(not(feature = "hydrate"))]
 mod imp {
+    /// The server build never runs experiments: nothing to wait for.
+    pub async fn sleep_ms(_millis: u32) {}
+
     pub fn local_get(_key: &str) -> Option<String> {
         None
     }

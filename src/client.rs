@@ -243,6 +243,17 @@ pub async fn request_size(credential: Credential<'_>) -> Answer<crate::wire::Req
     get("/api/lab/request-size", credential).await
 }
 
+/// `POST /api/lab/cross-site-probe/start`: a probe of the signed-in learner's, under a nonce the
+/// server makes.
+pub async fn probe_start(credential: Credential<'_>) -> Answer<crate::wire::LabRunStarted> {
+    post("/api/lab/cross-site-probe/start", credential).await
+}
+
+/// `POST /api/lab/xss/start`: an XSS-card run of the signed-in learner's.
+pub async fn xss_start(credential: Credential<'_>) -> Answer<crate::wire::LabRunStarted> {
+    post("/api/lab/xss/start", credential).await
+}
+
 /// `GET /api/lab/cross-site-probe/result`: what the cross-site link carried, once followed.
 pub async fn probe_result(nonce: &str) -> Answer<crate::wire::ProbeResult> {
     get(
@@ -283,13 +294,26 @@ pub async fn logout_matrix(token: &str) -> Answer<LogoutMatrix> {
     post("/api/lab/logout-matrix", Credential::Bearer(token)).await
 }
 
-/// `POST /api/lab/scale`: start three real nodes behind a balancer, run the requested scenario
-/// against them, and stop them. Only a signed-in user may start one.
-pub async fn scale_run(
+/// `POST /api/lab/scale`: queue a run (three real nodes behind a balancer, the requested
+/// scenario against them, every process stopped after). Answers at once with a ticket and its
+/// place; only a signed-in user may start one.
+pub async fn scale_start(
     request: &crate::wire::ScaleRequest,
     credential: Credential<'_>,
-) -> Answer<crate::wire::ScaleRun> {
+) -> Answer<crate::wire::ScaleTicket> {
     send("POST", "/api/lab/scale", Some(request), credential).await
+}
+
+/// `GET /api/lab/scale/{ticket}`: where a queued run is now, and once done, every answer.
+pub async fn scale_ticket(
+    ticket: &str,
+    credential: Credential<'_>,
+) -> Answer<crate::wire::ScaleTicket> {
+    get(
+        &format!("/api/lab/scale/{}", crate::browser::encode_query(ticket)),
+        credential,
+    )
+    .await
 }
 
 /// `POST /api/lab/attacks/{attack}`: run one attack against this server's real checks. Only a

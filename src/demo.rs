@@ -14,7 +14,7 @@
 //! This module is server-only: the passwords are not compiled into the WASM bundle.
 
 use crate::{
-    auth::password::{HashError, PasswordHasher},
+    auth::password::{Charged, HashError, PasswordHasher},
     db::users::{self, UserError},
     wire::{DemoAccountView, Password, Role},
 };
@@ -109,7 +109,11 @@ pub async fn prepare(
             continue;
         };
         let public_password_works = hasher
-            .verify(&Password::new(account.password), Some(&user.password_hash))
+            .verify(
+                &Password::new(account.password),
+                Some(&user.password_hash),
+                &Charged::to(account.username),
+            )
             .await?;
         // alice keeps her account when the teacher gave her a password (set just below).
         let keeps_account = account.username == ADMIN && !admin_password.is_empty();
@@ -144,8 +148,12 @@ pub async fn prepare(
             create_if_missing(db, hasher, ADMIN, admin_password, Role::Admin).await?;
         }
         Some(alice) => {
-            if !hasher.verify(&password, Some(&alice.password_hash)).await? {
-                let hash = hasher.hash(&password).await?;
+            let charged = Charged::to(ADMIN);
+            if !hasher
+                .verify(&password, Some(&alice.password_hash), &charged)
+                .await?
+            {
+                let hash = hasher.hash(&password, &charged).await?;
                 users::set_password_hash(db, alice.id, &hash).await?;
             }
             users::set_role(db, alice.id, Role::Admin).await?;
@@ -166,7 +174,9 @@ async fn create_if_missing(
     if users::find_by_username(db, username).await?.is_some() {
         return Ok(false);
     }
-    let hash = hasher.hash(&Password::new(password)).await?;
+    let hash = hasher
+        .hash(&Password::new(password), &Charged::to(username))
+        .await?;
     match users::insert(db, username, &hash, role, None).await {
         Ok(_) => Ok(true),
         // Another process seeded it between our look-up and insert: fine.

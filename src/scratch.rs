@@ -7,8 +7,11 @@
 //! - **Lesson accounts** (`lesson-…`, registered by the lessons through the public API) expire
 //!   after `hosting.lesson_account_ttl_secs`.
 //!
-//! Deleting an account takes its sessions, refresh tokens and keys with it (foreign keys); the
-//! in-memory caches are told here.
+//! Deleting an account takes everything of it along: in SQLite its sessions, refresh tokens,
+//! keys and switches go with it (foreign keys); in a shared store (Redis) its sessions, refresh
+//! families and replay captures are ended here; and every process's memory forgets it, this
+//! one's at once, the others' through the change feed. Ids are never reused (AUTOINCREMENT,
+//! migration 0014), so nothing left behind anywhere can ever be mistaken for a newer account's.
 
 use crate::{
     db::{
@@ -16,6 +19,7 @@ use crate::{
         users::{self, Scratch, UserError},
     },
     state::AppState,
+    store::changes::Change,
 };
 
 /// Names registration gives a lesson's lifetime.
@@ -37,14 +41,39 @@ pub fn is_scratch_like(username: &str) -> bool {
 /// How long a matrix account may outlive an abandoned run.
 pub const MATRIX_TTL_SECS: i64 = 600;
 
-/// Drop what memory holds about deleted accounts (and tell the other processes to drop theirs).
+/// End what the shared store still holds of deleted accounts, drop what this process's memory
+/// holds, and tell the other processes to drop theirs.
 async fn forget(state: &AppState, deleted: &[(i64, String)]) {
     for (id, username) in deleted {
-        state.keys.forget_owner(*id);
-        state.account_settings.forget(*id, username);
-        state.revocation.forget(username);
-        state.accounts.changed(*id).await;
+        // Each a no-op where SQLite's foreign keys already took them; a failure is logged and
+        // left to expiry (sessions, families and captures all expire in the store).
+        if let Err(err) = state.sessions.end_all_of(*id).await {
+            tracing::warn!(target: "authlab::accounts", %err, "a deleted account's sessions");
+        }
+        if let Err(err) = state.refresh.revoke_user(*id).await {
+            tracing::warn!(target: "authlab::accounts", %err, "a deleted account's refresh families");
+        }
+        if let Err(err) = state.captures.forget_owner(*id).await {
+            tracing::warn!(target: "authlab::accounts", %err, "a deleted account's captures");
+        }
+        forget_here(state, *id, username);
+        state
+            .accounts
+            .announce(Change::Deleted {
+                id: *id,
+                username: username.clone(),
+            })
+            .await;
     }
+}
+
+/// Drop what this process's memory holds about a deleted account (here, or announced by another
+/// process).
+pub fn forget_here(state: &AppState, id: i64, username: &str) {
+    state.keys.forget_owner(id);
+    state.account_settings.forget(id, username);
+    state.revocation.forget(username);
+    state.accounts.forget(id);
 }
 
 /// Delete the matrix accounts of one run (only matrix accounts, only these ids).

@@ -127,6 +127,7 @@ pub async fn build_state(settings: Settings, site: Site) -> Result<AppState, Sta
     let passwords = Arc::new(PasswordHasher::new(
         settings.passwords.hash_pool_size(),
         settings.passwords.max_queued_hashes,
+        settings.passwords.max_hashes_per_account,
     )?);
     let hosting = Arc::new(crate::hosting::Hosting::new(&settings));
     let public = hosting.demo_accounts_public();
@@ -163,6 +164,7 @@ pub async fn build_state(settings: Settings, site: Site) -> Result<AppState, Sta
         settings.retention.ended_sessions_secs,
     ));
     let default_same_site = settings.session.same_site;
+    let device_key = db::secrets::device_key(&db, crate::auth::device::new_key_bytes()).await?;
     Ok(AppState::new(Shared {
         leptos_options: site.options,
         bundle: site.bundle,
@@ -174,7 +176,12 @@ pub async fn build_state(settings: Settings, site: Site) -> Result<AppState, Sta
             announcer.clone(),
         )),
         keys: Arc::new(
-            KeyRing::load(Arc::new(SqliteKeys::new(db.clone())), announcer.clone()).await?,
+            KeyRing::load(
+                Arc::new(SqliteKeys::new(db.clone())),
+                announcer.clone(),
+                settings.jwt.max_published_keys,
+            )
+            .await?,
         ),
         refresh: Arc::new(RefreshTokens::new(
             stores.refresh,
@@ -194,6 +201,7 @@ pub async fn build_state(settings: Settings, site: Site) -> Result<AppState, Sta
             db.clone(),
             settings.limits.audit_refusals_per_minute,
             settings.limits.audit_allowed_reads_per_minute,
+            settings.limits.audit_allowed_writes_per_minute,
         )),
         db,
         passwords,
@@ -205,8 +213,10 @@ pub async fn build_state(settings: Settings, site: Site) -> Result<AppState, Sta
         shutdown: Arc::new(tokio::sync::watch::Sender::new(false)),
         streams: Arc::default(),
         matrix_running: Arc::default(),
+        attack_runs: Arc::default(),
+        device_key: Arc::new(crate::auth::device::DeviceKey::new(device_key)),
         cost_running: Arc::default(),
-        scale_running: Arc::default(),
+        scale_queue: Arc::default(),
         probes: Arc::default(),
         xss_runs: Arc::default(),
         auth_costs: Arc::default(),

@@ -41,6 +41,9 @@ pub struct Settings {
 pub struct ScaleSettings {
     /// The authlab binary a node runs. Empty: this server's own executable.
     pub node_binary: String,
+    /// The accounts that may start scale-lab runs (each starts four processes). Empty: every
+    /// signed-in account.
+    pub allowed_accounts: NameList,
 }
 
 /// Where the state several server processes must share lives (sessions, refresh families, the
@@ -153,6 +156,9 @@ pub struct PasswordSettings {
     pub max_concurrent_hashes: usize,
     /// At most this many more wait their turn; beyond that, 503 with Retry-After at once.
     pub max_queued_hashes: usize,
+    /// Of all those slots (running and waiting), at most this many for one account at once;
+    /// beyond that, 429 with Retry-After for that account alone (`auth::password::Charged`).
+    pub max_hashes_per_account: usize,
 }
 
 /// Cookie-session mode.
@@ -191,16 +197,23 @@ pub struct JwtSettings {
     pub audience: String,
     /// Signing keys one account may hold (active and rotated-out); rotate beyond it: 409.
     pub max_keys_per_account: usize,
+    /// Public keys published at once, all accounts together; past it the oldest retire,
+    /// rotated-out ones first (`auth::keys`).
+    pub max_published_keys: usize,
 }
 
 /// Rate limits, each `burst/period` (see `auth::rate_limit`).
 #[derive(Clone, Debug, PartialEq, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct LimitSettings {
+    /// Logins from one client address without the name's device cookie (spraying many names).
     pub login_per_address: Rate,
-    pub login_per_name_and_address: Rate,
+    /// Logins for one name from one browser holding its device cookie (`auth::device`).
+    pub login_per_name_and_device: Rate,
+    /// Logins for one name from every browser without its device cookie, together.
     pub login_per_name: Rate,
-    /// Wrong passwords in a row (one name, one address) before each further one doubles a wait.
+    /// Wrong passwords in a row (one name, one origin: a trusted device, or the untrusted rest)
+    /// before each further one doubles a wait.
     pub login_backoff_after: u32,
     /// The longest such wait.
     pub login_backoff_max_secs: u64,
@@ -220,6 +233,10 @@ pub struct LimitSettings {
     /// Allowed reads (a GET whose every check passed) of one account written to the audit log
     /// one by one, per minute. Beyond it they are counted into one row.
     pub audit_allowed_reads_per_minute: u32,
+    /// Every other allowed row of one account (writes, logouts, refreshes, account events,
+    /// requests allowed with checks switched off) written one by one, per minute; the rows
+    /// naming no account share one such allowance. Beyond it they are counted into one row.
+    pub audit_allowed_writes_per_minute: u32,
 }
 
 /// How long records are kept.
@@ -228,7 +245,9 @@ pub struct LimitSettings {
 pub struct RetentionSettings {
     /// Audit events older than this are deleted.
     pub audit_secs: u64,
-    /// And at most this many are kept (the oldest go first).
+    /// And at most this many of one account's (the rows naming no account count as one account).
+    pub audit_max_rows_per_account: u64,
+    /// And at most this many in all: past it, the largest histories are cut first.
     pub audit_max_rows: u64,
     /// Refresh tokens are deleted this long after they expired or their family was revoked.
     pub refresh_tokens_secs: u64,
@@ -238,10 +257,14 @@ pub struct RetentionSettings {
     pub ended_sessions_secs: u64,
 }
 
-/// A comma-separated list of host names in one setting (`lab.example:443,lab2.example:443`).
+/// A comma-separated list of names in one setting, each trimmed and lowercased: host names
+/// (`lab.example:443,lab2.example:443`) or account names (`carol,dave`).
 #[derive(Clone, Debug, Default, PartialEq, Eq, Deserialize)]
 #[serde(from = "Vec<String>")]
 pub struct HostList(pub Vec<String>);
+
+/// Account names, as the settings list them.
+pub type NameList = HostList;
 
 impl From<Vec<String>> for HostList {
     fn from(hosts: Vec<String>) -> Self {
@@ -319,6 +342,7 @@ impl Default for PasswordSettings {
         PasswordSettings {
             max_concurrent_hashes: 0,
             max_queued_hashes: 32,
+            max_hashes_per_account: 3,
         }
     }
 }
@@ -358,6 +382,7 @@ impl Default for JwtSettings {
             issuer: "http://127.0.0.1:3000".into(),
             audience: "authlab-api".into(),
             max_keys_per_account: 10,
+            max_published_keys: 1_000,
         }
     }
 }
@@ -368,7 +393,7 @@ impl Default for LimitSettings {
         // lessons at once (each lesson registers an account and logs in a few times).
         LimitSettings {
             login_per_address: Rate::new(300, 60),
-            login_per_name_and_address: Rate::new(10, 60),
+            login_per_name_and_device: Rate::new(10, 60),
             login_per_name: Rate::new(30, 60),
             login_backoff_after: 5,
             login_backoff_max_secs: 300,
@@ -381,6 +406,7 @@ impl Default for LimitSettings {
             cost_runs_per_account: Rate::new(10, 60),
             audit_refusals_per_minute: 120,
             audit_allowed_reads_per_minute: 120,
+            audit_allowed_writes_per_minute: 120,
         }
     }
 }
@@ -389,6 +415,7 @@ impl Default for RetentionSettings {
     fn default() -> Self {
         RetentionSettings {
             audit_secs: 7 * 86_400,
+            audit_max_rows_per_account: 5_000,
             audit_max_rows: 200_000,
             refresh_tokens_secs: 86_400,
             security_events_secs: 30 * 86_400,
@@ -413,7 +440,19 @@ pub enum SettingsError {
     UnknownEnv { name: String, known: String },
     #[error("setting {name} is out of range: {message}")]
     Range { name: &'static str, message: String },
+    /// A combination of settings that would expose the lab to the network: the server refuses to
+    /// start rather than guess.
+    #[error("refusing to start: {0}")]
+    Unsafe(&'static str),
 }
+
+/// Why `hosting.trusted_proxy` without `hosting.public_hosts` stops the start.
+pub const TRUSTED_PROXY_NEEDS_PUBLIC_HOSTS: &str =
+    "hosting.trusted_proxy is on but hosting.public_hosts is empty. Behind a proxy every request \
+     arrives from loopback, so a proxy passing Host: 127.0.0.1 would make this hosted lab look \
+     like loopback use, where the demo accounts' passwords (alice's, an administrator's, \
+     included) are public. Set hosting.public_hosts (AUTHLAB_PUBLIC_HOSTS) to the name the proxy \
+     serves, and have the proxy pass that Host header.";
 
 /// The file read when `AUTHLAB_SETTINGS` is not set. A missing default file means "all defaults".
 pub const DEFAULT_FILE: &str = "Leptos.toml";
@@ -456,6 +495,7 @@ env_overrides! {
     "AUTHLAB_SERVER_EVENT_STREAM_RECHECK_SECS" => server.event_stream_recheck_secs;
     "AUTHLAB_PASSWORDS_MAX_CONCURRENT_HASHES" => passwords.max_concurrent_hashes;
     "AUTHLAB_PASSWORDS_MAX_QUEUED_HASHES" => passwords.max_queued_hashes;
+    "AUTHLAB_PASSWORDS_MAX_HASHES_PER_ACCOUNT" => passwords.max_hashes_per_account;
     "AUTHLAB_SESSION_IDLE_TIMEOUT_SECS" => session.idle_timeout_secs;
     "AUTHLAB_SESSION_ABSOLUTE_TIMEOUT_SECS" => session.absolute_timeout_secs;
     "AUTHLAB_SESSION_SAME_SITE" => session.same_site;
@@ -468,8 +508,9 @@ env_overrides! {
     "AUTHLAB_JWT_ISSUER" => jwt.issuer;
     "AUTHLAB_JWT_AUDIENCE" => jwt.audience;
     "AUTHLAB_JWT_MAX_KEYS_PER_ACCOUNT" => jwt.max_keys_per_account;
+    "AUTHLAB_JWT_MAX_PUBLISHED_KEYS" => jwt.max_published_keys;
     "AUTHLAB_LIMITS_LOGIN_PER_ADDRESS" => limits.login_per_address;
-    "AUTHLAB_LIMITS_LOGIN_PER_NAME_AND_ADDRESS" => limits.login_per_name_and_address;
+    "AUTHLAB_LIMITS_LOGIN_PER_NAME_AND_DEVICE" => limits.login_per_name_and_device;
     "AUTHLAB_LIMITS_LOGIN_PER_NAME" => limits.login_per_name;
     "AUTHLAB_LIMITS_LOGIN_BACKOFF_AFTER" => limits.login_backoff_after;
     "AUTHLAB_LIMITS_LOGIN_BACKOFF_MAX_SECS" => limits.login_backoff_max_secs;
@@ -482,7 +523,9 @@ env_overrides! {
     "AUTHLAB_LIMITS_COST_RUNS_PER_ACCOUNT" => limits.cost_runs_per_account;
     "AUTHLAB_LIMITS_AUDIT_REFUSALS_PER_MINUTE" => limits.audit_refusals_per_minute;
     "AUTHLAB_LIMITS_AUDIT_ALLOWED_READS_PER_MINUTE" => limits.audit_allowed_reads_per_minute;
+    "AUTHLAB_LIMITS_AUDIT_ALLOWED_WRITES_PER_MINUTE" => limits.audit_allowed_writes_per_minute;
     "AUTHLAB_RETENTION_AUDIT_SECS" => retention.audit_secs;
+    "AUTHLAB_RETENTION_AUDIT_MAX_ROWS_PER_ACCOUNT" => retention.audit_max_rows_per_account;
     "AUTHLAB_RETENTION_AUDIT_MAX_ROWS" => retention.audit_max_rows;
     "AUTHLAB_RETENTION_REFRESH_TOKENS_SECS" => retention.refresh_tokens_secs;
     "AUTHLAB_RETENTION_SECURITY_EVENTS_SECS" => retention.security_events_secs;
@@ -490,6 +533,7 @@ env_overrides! {
     "AUTHLAB_STORE_URL" => store.url;
     "AUTHLAB_STORE_PREFIX" => store.prefix;
     "AUTHLAB_SCALE_NODE_BINARY" => scale.node_binary;
+    "AUTHLAB_SCALE_ALLOWED_ACCOUNTS" => scale.allowed_accounts;
 }
 
 impl Settings {
@@ -552,6 +596,9 @@ impl Settings {
         if self.jwt.leeway_secs > 60 {
             return range("jwt.leeway_secs", "must be at most 60 seconds");
         }
+        if self.jwt.max_published_keys == 0 {
+            return range("jwt.max_published_keys", "must be at least 1");
+        }
         if self.jwt.max_keys_per_account < 2 {
             return range(
                 "jwt.max_keys_per_account",
@@ -574,11 +621,20 @@ impl Settings {
         if self.limits.audit_refusals_per_minute == 0 {
             return range("limits.audit_refusals_per_minute", "must be at least 1");
         }
+        if self.limits.audit_allowed_writes_per_minute == 0 {
+            return range(
+                "limits.audit_allowed_writes_per_minute",
+                "must be at least 1",
+            );
+        }
         if self.limits.audit_allowed_reads_per_minute == 0 {
             return range(
                 "limits.audit_allowed_reads_per_minute",
                 "must be at least 1",
             );
+        }
+        if self.passwords.max_hashes_per_account == 0 {
+            return range("passwords.max_hashes_per_account", "must be at least 1");
         }
         if self.limits.login_backoff_max_secs == 0 {
             return range("limits.login_backoff_max_secs", "must be at least 1 second");
@@ -588,6 +644,12 @@ impl Settings {
                 "hosting.lesson_account_ttl_secs",
                 "must be at least 1 second",
             );
+        }
+        if self.hosting.trusted_proxy && self.hosting.public_hosts.0.is_empty() {
+            // Threat: behind a proxy every connection comes from loopback, and a proxy that
+            // passes `Host: 127.0.0.1:<port>` through makes a hosted lab look like loopback use,
+            // where alice's admin password is the public one printed on the page.
+            return Err(SettingsError::Unsafe(TRUSTED_PROXY_NEEDS_PUBLIC_HOSTS));
         }
         let origin = &self.hosting.attacker_origin;
         if !origin.is_empty() && origin_host(origin).is_none() {

@@ -70,10 +70,15 @@ pub struct Shared {
     pub matrix_running: Arc<std::sync::atomic::AtomicBool>,
     /// Whether a cost benchmark (the cost lesson's) is under way on this server (one at a time).
     pub cost_running: Arc<std::sync::atomic::AtomicBool>,
-    /// Whether a scale-lab run (its own processes) is under way on this server (one at a time).
-    pub scale_running: Arc<std::sync::atomic::AtomicBool>,
+    /// Which accounts have an attack-lab run under way (one at a time per account).
+    pub attack_runs: Arc<crate::lab::OnePerAccount>,
+    /// The device cookies' signing key, the same on every process sharing the accounts
+    /// database (`auth::device`).
+    pub device_key: Arc<crate::auth::device::DeviceKey>,
+    /// The scale lab's runs, one at a time, the others waiting their turn.
+    pub scale_queue: Arc<crate::lab::scale::queue::ScaleQueue>,
     /// What cross-site links carried, for the forgery lesson (see `lab::cross_site_probe`).
-    pub probes: Arc<Probes>,
+    pub probes: Arc<Probes<crate::wire::ProbeResult>>,
     /// What the attack lab's XSS card's injected script got (see `lab::xss_victim`).
     pub xss_runs: Arc<Probes<crate::wire::XssResult>>,
     /// What authentication cost on each account's recent requests (`auth::cost`).

@@ -142,9 +142,10 @@ async fn a_disabled_account_cannot_log_in_and_its_session_is_refused_but_its_tok
     let (token, refresh) = server.jwt_login("carol", "carols-old-secret").await;
     admin_patch(&server, &alice, "carol", json!({"disabled": true})).await;
 
+    // Disabling ended the session, as "log out everywhere" does.
     let replay = server.get_as(&session, "/api/me").await;
     assert_eq!(replay.status, StatusCode::UNAUTHORIZED);
-    assert_eq!(failed_check(&replay), "user");
+    assert_eq!(failed_check(&replay), "store lookup");
     assert_eq!(
         server.bearer("GET", "/api/me", &token).await.status,
         StatusCode::OK
@@ -316,12 +317,12 @@ async fn demoted_or_disabled_account_is_not_kept_alive_by_the_account_cache() {
     assert_eq!(demoted.status, StatusCode::OK, "{}", demoted.text);
     assert_eq!(demoted.json()["role"], "user");
 
-    // So does disabling: the very next request is refused.
+    // Disabling refuses the very next request too: it ends the session outright.
     assert!(user_check_detail(&server.get_as(&session, "/api/me").await).contains("account cache"));
     admin_patch(&server, &alice, "carol", json!({"disabled": true})).await;
     let refused = server.get_as(&session, "/api/me").await;
     assert_eq!(refused.status, StatusCode::UNAUTHORIZED, "{}", refused.text);
-    assert_eq!(failed_check(&refused), "user");
+    assert_eq!(failed_check(&refused), "store lookup");
 }
 
 #[tokio::test]

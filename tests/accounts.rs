@@ -232,3 +232,287 @@ async fn health_answers_ok_and_pages_render_on_the_server() {
     let missing = server.get("/no-such-page").await;
     assert_eq!(missing.status, StatusCode::NOT_FOUND);
 }
+
+/// Register `name` and sign it in with a bearer token.
+async fn register_and_sign_in(server: &common::Harness, name: &str) -> String {
+    let password = format!("{name}-password-1");
+    let answer = server
+        .post_json(
+            "/api/register",
+            json!({"username": name, "password": password}).to_string(),
+        )
+        .await;
+    assert_eq!(answer.status, StatusCode::CREATED, "{}", answer.text);
+    server.jwt_login(name, &password).await.0
+}
+
+/// The newest account (usually an experiment's throwaway one) is deleted; the next registrant
+/// once got its id, and with it the deleted account's audit rows (and on Redis its sessions).
+/// Ids are never handed out twice.
+#[tokio::test]
+async fn deleted_accounts_id_is_never_reused() {
+    let server = harness().await;
+    let token = register_and_sign_in(&server, "lesson-gone").await;
+    assert_eq!(
+        server.bearer("GET", "/api/me", &token).await.status,
+        StatusCode::OK
+    );
+    let gone = users::find_by_username(&server.state.db, "lesson-gone")
+        .await
+        .unwrap()
+        .unwrap();
+    // Its lifetime ends; maintenance deletes it.
+    sqlx::query("UPDATE users SET expires_at = 0 WHERE id = ?")
+        .bind(gone.id)
+        .execute(&server.state.db)
+        .await
+        .unwrap();
+    assert_eq!(
+        authlab::scratch::delete_expired(&server.state)
+            .await
+            .unwrap(),
+        1
+    );
+    let token = register_and_sign_in(&server, "newcomer").await;
+    let newcomer = users::find_by_username(&server.state.db, "newcomer")
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(
+        newcomer.id > gone.id,
+        "id {} again after {}",
+        newcomer.id,
+        gone.id
+    );
+    // The newcomer's log holds only their own rows.
+    let log = server.bearer("GET", "/api/audit", &token).await.json();
+    let rows = log.as_array().expect("a list of rows");
+    assert!(!rows.is_empty());
+    assert!(
+        rows.iter().all(|row| row["username"] == "newcomer"),
+        "another account's history: {log}"
+    );
+}
+
+/// On a Redis store nothing of a deleted account outlives it: its sessions, refresh families
+/// and replay captures end with it (SQLite's foreign keys do that on the embedded store).
+#[tokio::test]
+async fn deleted_accounts_sessions_and_captures_end_in_the_shared_store() {
+    let redis = authlab::lab::redis_process::RedisProcess::start()
+        .await
+        .expect("redis-server (./scripts/test.sh installs it)");
+    let url = redis.url();
+    let server = common::harness_with(|s| s.store.url = url.parse().unwrap()).await;
+    let password = "lesson-redis-password";
+    let answer = server
+        .post_json(
+            "/api/register",
+            json!({"username": "lesson-redis", "password": password}).to_string(),
+        )
+        .await;
+    assert_eq!(answer.status, StatusCode::CREATED, "{}", answer.text);
+    let session = server.session_login("lesson-redis", password).await;
+    let (_, refresh) = server.jwt_login("lesson-redis", password).await;
+    let captured = server
+        .write_as(&session, "POST", "/api/replay/capture")
+        .await;
+    assert_eq!(captured.status, StatusCode::OK, "{}", captured.text);
+    assert_eq!(server.state.captures.count().await.unwrap(), 1);
+    sqlx::query("UPDATE users SET expires_at = 0 WHERE username = 'lesson-redis'")
+        .execute(&server.state.db)
+        .await
+        .unwrap();
+    authlab::scratch::delete_expired(&server.state)
+        .await
+        .unwrap();
+    assert_eq!(
+        server.get_as(&session, "/api/me").await.status,
+        StatusCode::UNAUTHORIZED
+    );
+    assert_eq!(
+        server.refresh(&refresh).await.status,
+        StatusCode::UNAUTHORIZED
+    );
+    assert_eq!(server.state.captures.count().await.unwrap(), 0);
+    // And the next registrant finds none of it.
+    register_and_sign_in(&server, "next-one").await;
+    assert_eq!(
+        server.get_as(&session, "/api/me").await.status,
+        StatusCode::UNAUTHORIZED
+    );
+}
+
+/// The accounts table is rebuilt for AUTOINCREMENT (`db::users_rebuild`). Rebuilt the naive way,
+/// under foreign keys, dropping the old table would cascade into every table that references
+/// it. Run on a copy of a populated database made by the migrations before it, the rebuild keeps
+/// every row of every table, every reference still resolves, and the next id is past every id
+/// ever used.
+#[tokio::test]
+async fn users_rebuild_keeps_every_row_of_a_populated_database() {
+    use sqlx::{
+        migrate::Migrator,
+        sqlite::{SqliteConnectOptions, SqlitePoolOptions},
+    };
+    use std::{borrow::Cow, str::FromStr};
+
+    let dir = tempfile::tempdir().unwrap();
+    let original = dir.path().join("populated.db");
+    let connect = |path: &std::path::Path| {
+        let options = SqliteConnectOptions::from_str(&format!("sqlite://{}", path.display()))
+            .unwrap()
+            .create_if_missing(true)
+            .foreign_keys(true);
+        SqlitePoolOptions::new()
+            .max_connections(2)
+            .connect_with(options)
+    };
+    let db = connect(&original).await.unwrap();
+    let before_rebuild = Migrator {
+        migrations: Cow::Owned(
+            authlab::db::MIGRATOR
+                .migrations
+                .iter()
+                .filter(|m| m.version <= authlab::db::users_rebuild::AFTER_VERSION)
+                .cloned()
+                .collect(),
+        ),
+        ..Migrator::DEFAULT
+    };
+    before_rebuild.run(&db).await.unwrap();
+    // Accounts 1..=6, then the newest (6) deleted: its id is still named in the audit log.
+    for id in 1..=6 {
+        sqlx::query(
+            "INSERT INTO users (id, username, password_hash, role, created_at, tokens_not_before,
+                                disabled, scratch, expires_at)
+             VALUES (?, ?, '$argon2id$stored', ?, 1700000000, ?, ?, ?, ?)",
+        )
+        .bind(id)
+        .bind(format!("user-{id}"))
+        .bind(if id == 1 { "admin" } else { "user" })
+        .bind((id % 2 == 0).then_some(1700000100 + id))
+        .bind((id == 3) as i64)
+        .bind((id == 5).then_some("lesson"))
+        .bind((id == 5).then_some(1800000000))
+        .execute(&db)
+        .await
+        .unwrap();
+    }
+    for id in 1..=6 {
+        for statement in [
+            "INSERT INTO sessions VALUES ('key-' || ?1, 'prev', 'handle-' || ?1, ?1, 'csrf', 'agent', 1, 2)",
+            "INSERT INTO account_settings (user_id, same_site) VALUES (?1, 'Strict')",
+            "INSERT INTO signing_keys VALUES ('kid-' || ?1, ?1, 'HS256', x'00', 1, NULL)",
+            "INSERT INTO refresh_tokens (hash, family, user_id, created_at, expires_at, family_started_at)
+             VALUES ('hash-' || ?1, 'family', ?1, 1, 2, 1)",
+            "INSERT INTO jwt_denylist VALUES ('jti-' || ?1, ?1, 9)",
+            "INSERT INTO security_events (at, user_id, kind, detail) VALUES (1, ?1, 'reuse', 'x')",
+            "INSERT INTO audit_events (at_ms, mode, user_id, username, action, allowed, detail)
+             VALUES (1, 'jwt', ?1, 'user-' || ?1, 'login', 1, 'x')",
+            "INSERT INTO ended_sessions VALUES ('ended-' || ?1, ?1, 1)",
+        ] {
+            sqlx::query(statement).bind(id).execute(&db).await.unwrap();
+        }
+    }
+    sqlx::query("INSERT INTO server_secrets VALUES ('device-cookie', x'01')")
+        .execute(&db)
+        .await
+        .unwrap();
+    sqlx::query("DELETE FROM users WHERE id = 6")
+        .execute(&db)
+        .await
+        .unwrap();
+    db.close().await;
+
+    // The rebuild runs on a copy; the original stays as it was, to compare with.
+    let copy = dir.path().join("copy.db");
+    std::fs::copy(&original, &copy).unwrap();
+    let old = connect(&original).await.unwrap();
+    let migrated = connect(&copy).await.unwrap();
+    authlab::db::migrate(&migrated).await.unwrap();
+    // A second start changes nothing.
+    authlab::db::migrate(&migrated).await.unwrap();
+
+    let tables: Vec<String> = sqlx::query_scalar(
+        "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'
+         AND name != '_sqlx_migrations' ORDER BY name",
+    )
+    .fetch_all(&old)
+    .await
+    .unwrap();
+    assert!(tables.len() >= 10, "{tables:?}");
+    for table in &tables {
+        // Every row, every column, in stored order: the same before and after.
+        let columns: Vec<String> =
+            sqlx::query_scalar(&format!("SELECT name FROM pragma_table_info('{table}')"))
+                .fetch_all(&old)
+                .await
+                .unwrap();
+        let dump = format!(
+            "SELECT COUNT(*), COALESCE(json_group_array(json_array({})), '[]')
+             FROM (SELECT * FROM {table} ORDER BY rowid)",
+            columns.join(", ")
+        );
+        let read = |pool| {
+            let dump = dump.clone();
+            async move {
+                sqlx::query_as::<_, (i64, String)>(&dump)
+                    .fetch_one(pool)
+                    .await
+                    .unwrap()
+            }
+        };
+        let (before, after) = (read(&old).await, read(&migrated).await);
+        assert_eq!(before, after, "rows of {table}");
+        if table != "server_secrets" && table != "users" {
+            assert!(before.0 >= 5, "{table} was populated: {before:?}");
+        }
+    }
+    let users = |pool| async move {
+        sqlx::query_as::<
+            _,
+            (
+                i64,
+                String,
+                String,
+                String,
+                i64,
+                Option<i64>,
+                i64,
+                Option<String>,
+                Option<i64>,
+            ),
+        >(
+            "SELECT id, username, password_hash, role, created_at, tokens_not_before, disabled,
+                    scratch, expires_at FROM users ORDER BY id",
+        )
+        .fetch_all(pool)
+        .await
+        .unwrap()
+    };
+    assert_eq!(users(&old).await, users(&migrated).await);
+    assert_eq!(users(&migrated).await.len(), 5);
+    let broken: Vec<(String,)> = sqlx::query_as("SELECT \"table\" FROM pragma_foreign_key_check")
+        .fetch_all(&migrated)
+        .await
+        .unwrap();
+    assert!(broken.is_empty(), "{broken:?}");
+    // Foreign keys are on again: deleting an account still takes its sessions along.
+    sqlx::query("DELETE FROM users WHERE id = 2")
+        .execute(&migrated)
+        .await
+        .unwrap();
+    let sessions_of_2: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM sessions WHERE user_id = 2")
+        .fetch_one(&migrated)
+        .await
+        .unwrap();
+    assert_eq!(sessions_of_2, 0);
+    // The next account gets an id past 6, the deleted one the audit log still names.
+    let next: i64 = sqlx::query_scalar(
+        "INSERT INTO users (username, password_hash, role, created_at)
+         VALUES ('next', 'x', 'user', 1) RETURNING id",
+    )
+    .fetch_one(&migrated)
+    .await
+    .unwrap();
+    assert_eq!(next, 7);
+}

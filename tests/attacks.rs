@@ -12,9 +12,14 @@ use authlab::{
 use common::{harness, harness_with, Harness};
 
 async fn run(server: &Harness, attack: AttackId) -> AttackRun {
-    let run = attacks::run(&server.state, attack, ClientAddr("192.0.2.10".into()))
-        .await
-        .unwrap_or_else(|err| panic!("{attack:?} could not run: {err}"));
+    let run = attacks::run(
+        &server.state,
+        attack,
+        ClientAddr("192.0.2.10".into()),
+        "bob",
+    )
+    .await
+    .unwrap_or_else(|err| panic!("{attack:?} could not run: {err}"));
     run
 }
 
@@ -291,7 +296,7 @@ async fn brute_force_meets_429_and_the_owner_still_gets_in() {
     // The real default limits, not the suite's generous ones.
     let server = harness_with(|s| {
         let defaults = authlab::settings::LimitSettings::default();
-        s.limits.login_per_name_and_address = defaults.login_per_name_and_address;
+        s.limits.login_per_name_and_device = defaults.login_per_name_and_device;
         s.limits.login_per_name = defaults.login_per_name;
         s.limits.login_backoff_after = defaults.login_backoff_after;
     })
@@ -501,11 +506,20 @@ async fn request_without_csrf_token_is_refused_unless_the_account_switched_it_of
     assert_eq!(through.status, 200, "{}", through.text);
 }
 
-const RUN: &str = "xss-run-0123456789abcdef";
+/// A run of the XSS card, started by `session`'s learner: its id.
+async fn start_xss(server: &Harness, session: &common::CookieSession) -> String {
+    let answer = server.write_as(session, "POST", "/api/lab/xss/start").await;
+    assert_eq!(answer.status, 200, "{}", answer.text);
+    answer.json()["run"].as_str().unwrap().to_string()
+}
 
-async fn victim_page(server: &Harness, session: &common::CookieSession) -> common::Answer {
+async fn victim_page(
+    server: &Harness,
+    session: &common::CookieSession,
+    run: &str,
+) -> common::Answer {
     server
-        .get_as(session, &format!("/attacks/xss-victim?run={RUN}"))
+        .get_as(session, &format!("/attacks/xss-victim?run={run}"))
         .await
 }
 
@@ -538,9 +552,11 @@ async fn injected_inline_script_is_refused_by_csp_unless_the_account_switched_it
     let server = harness().await;
     let alice = server.session_login("alice", "alice-in-the-lab").await;
     let bob = server.session_login("bob", "bob-builds-it").await;
+    let run = start_xss(&server, &alice).await;
+    let bobs_run = start_xss(&server, &bob).await;
 
     // The planted script is in the page either way; the policy decides whether it may run.
-    let defended = victim_page(&server, &alice).await;
+    let defended = victim_page(&server, &alice, &run).await;
     assert_eq!(defended.status, 200, "{}", defended.text);
     assert!(defended.text.contains("<script>(function ()"));
     let policy = csp(&defended).expect("a defended page has a CSP");
@@ -549,10 +565,10 @@ async fn injected_inline_script_is_refused_by_csp_unless_the_account_switched_it
         !policy.contains("unsafe-inline'; script")
             && !policy.contains("script-src 'unsafe-inline'")
     );
-    assert!(policy.contains(&format!("report-uri /api/lab/xss/csp-report?run={RUN}")));
+    assert!(policy.contains(&format!("report-uri /api/lab/xss/csp-report?run={run}")));
 
     xss_weaken(&server, &alice, true).await;
-    let weakened = victim_page(&server, &alice).await;
+    let weakened = victim_page(&server, &alice, &run).await;
     assert_eq!(weakened.status, 200);
     assert_eq!(csp(&weakened), None, "CSP is off for this account's page");
     assert!(weakened
@@ -560,12 +576,15 @@ async fn injected_inline_script_is_refused_by_csp_unless_the_account_switched_it
         .contains("Content-Security-Policy is OFF on this page"));
 
     // Per account only: Bob's copy of the page keeps the policy, and so does every other page.
-    assert!(csp(&victim_page(&server, &bob).await).is_some());
+    assert!(csp(&victim_page(&server, &bob, &bobs_run).await).is_some());
     let lab_page = server.get_as(&alice, "/attacks").await;
     assert!(csp(&lab_page).is_some_and(|p| p.contains("'nonce-")));
+    // A run is its starter's page only.
+    let not_his = victim_page(&server, &bob, &run).await;
+    common::assert_api_error(&not_his, axum::http::StatusCode::NOT_FOUND, "no_such_run");
 
     // Signed out, there is no page; a run id that is not a nonce is refused unread.
-    let anonymous = server.get(&format!("/attacks/xss-victim?run={RUN}")).await;
+    let anonymous = server.get(&format!("/attacks/xss-victim?run={run}")).await;
     assert_eq!(anonymous.status, 401);
     let bad = server
         .get_as(&alice, "/attacks/xss-victim?run=%3Cscript%3E")
@@ -577,22 +596,23 @@ async fn injected_inline_script_is_refused_by_csp_unless_the_account_switched_it
 #[tokio::test]
 async fn token_stolen_from_local_storage_by_injected_script_is_replayed_from_another_client() {
     let server = harness().await;
+    let alice_session = server.session_login("alice", "alice-in-the-lab").await;
+    let run = start_xss(&server, &alice_session).await;
     let (access, _) = server.jwt_login("alice", "alice-in-the-lab").await;
     let loot = serde_json::json!({
         "found": [{"place": "localStorage[authlab.token]", "value": access}],
         "cookie": "authlab_mode=jwt",
     });
-    let dropped = server
-        .send(
-            axum::http::Request::post(format!("/attacker/xss-drop?run={RUN}"))
-                .header(axum::http::header::CONTENT_TYPE, "text/plain;charset=UTF-8")
-                .body(axum::body::Body::from(loot.to_string()))
-                .unwrap(),
-        )
-        .await;
+    let drop = || {
+        axum::http::Request::post(format!("/attacker/xss-drop?run={run}"))
+            .header(axum::http::header::CONTENT_TYPE, "text/plain;charset=UTF-8")
+            .body(axum::body::Body::from(loot.to_string()))
+            .unwrap()
+    };
+    let dropped = server.send(drop()).await;
     assert_eq!(dropped.status, 204, "{}", dropped.text);
     let result = server
-        .get(&format!("/api/lab/xss/result?run={RUN}"))
+        .get_as(&alice_session, &format!("/api/lab/xss/result?run={run}"))
         .await
         .json();
     assert_eq!(result["script_ran"], true);
@@ -606,11 +626,39 @@ async fn token_stolen_from_local_storage_by_injected_script_is_replayed_from_ano
     assert!(!preview.contains(&access[..30]), "{preview}");
     assert!(!result.to_string().contains(&access));
     assert_eq!(result["cookie_seen"], "authlab_mode=jwt");
+    // The drop checks a token once per run: dropping again is no free token checker.
+    let checks_before = count_me_checks(&server).await;
+    assert!(checks_before >= 1, "the first drop's replay is in the log");
+    assert_eq!(server.send(drop()).await.status, 204);
+    assert_eq!(
+        count_me_checks(&server).await,
+        checks_before,
+        "no second replay"
+    );
+    // Only alice reads her run.
+    let bob = server.session_login("bob", "bob-builds-it").await;
+    let peek = server
+        .get_as(&bob, &format!("/api/lab/xss/result?run={run}"))
+        .await;
+    common::assert_api_error(&peek, axum::http::StatusCode::NOT_FOUND, "no_such_run");
+}
+
+/// Requests judged `GET /api/me` from the attacker's replay address, as the audit log has them.
+async fn count_me_checks(server: &Harness) -> u64 {
+    server.state.audit.flush().await;
+    sqlx::query_scalar::<_, i64>(
+        "SELECT COUNT(*) FROM audit_events WHERE action = 'GET /api/me' AND mode = 'jwt'",
+    )
+    .fetch_one(&server.state.db)
+    .await
+    .unwrap() as u64
 }
 
 #[tokio::test]
 async fn csp_report_is_recorded_and_oversized_or_malformed_drops_are_refused() {
     let server = harness().await;
+    let alice = server.session_login("alice", "alice-in-the-lab").await;
+    let run = start_xss(&server, &alice).await;
     let report = serde_json::json!({"csp-report": {
         "document-uri": "http://127.0.0.1/attacks/xss-victim",
         "effective-directive": "script-src-elem",
@@ -618,7 +666,7 @@ async fn csp_report_is_recorded_and_oversized_or_malformed_drops_are_refused() {
     }});
     let reported = server
         .send(
-            axum::http::Request::post(format!("/api/lab/xss/csp-report?run={RUN}"))
+            axum::http::Request::post(format!("/api/lab/xss/csp-report?run={run}"))
                 .header(axum::http::header::CONTENT_TYPE, "application/csp-report")
                 .body(axum::body::Body::from(report.to_string()))
                 .unwrap(),
@@ -626,7 +674,7 @@ async fn csp_report_is_recorded_and_oversized_or_malformed_drops_are_refused() {
         .await;
     assert_eq!(reported.status, 204, "{}", reported.text);
     let result = server
-        .get(&format!("/api/lab/xss/result?run={RUN}"))
+        .get_as(&alice, &format!("/api/lab/xss/result?run={run}"))
         .await
         .json();
     assert_eq!(result["csp_blocked"], "script-src-elem");
@@ -639,14 +687,14 @@ async fn csp_report_is_recorded_and_oversized_or_malformed_drops_are_refused() {
     };
     let huge = server
         .send(post(
-            format!("/attacker/xss-drop?run={RUN}"),
+            format!("/attacker/xss-drop?run={run}"),
             vec![b'x'; 64 * 1024],
         ))
         .await;
     assert_eq!(huge.status, 413, "{}", huge.text);
     let garbage = server
         .send(post(
-            format!("/attacker/xss-drop?run={RUN}"),
+            format!("/attacker/xss-drop?run={run}"),
             b"not json".to_vec(),
         ))
         .await;
@@ -655,4 +703,65 @@ async fn csp_report_is_recorded_and_oversized_or_malformed_drops_are_refused() {
         .send(post("/attacker/xss-drop?run=x".into(), b"{}".to_vec()))
         .await;
     assert_eq!(bad_run.status, 422, "{}", bad_run.text);
+    // A run nobody started: nothing to fill.
+    let unknown = server
+        .send(post(
+            "/attacker/xss-drop?run=0123456789abcdef0123456789abcdef".into(),
+            b"{}".to_vec(),
+        ))
+        .await;
+    common::assert_api_error(&unknown, axum::http::StatusCode::NOT_FOUND, "no_such_run");
+}
+
+/// Registering accounts with many keys once grew the JWKS past what a verifier reads (256 KiB,
+/// about 1,700 keys): the JWKS-only verifier and the algorithm-confusion card then failed for
+/// everyone. The published set is bounded now, and the JWKS-only verifier fetches the one key a
+/// token names.
+#[tokio::test]
+async fn accounts_with_many_keys_cannot_break_the_jwks_lessons() {
+    let server = harness().await;
+    let hash =
+        authlab::auth::password::PasswordHash::from_stored("$argon2id$not-a-real-one".into());
+    let mut owners = Vec::new();
+    for n in 0..1_800 {
+        let user = authlab::db::users::insert(
+            &server.state.db,
+            &format!("keyholder-{n:04}"),
+            &hash,
+            authlab::wire::Role::User,
+            None,
+        )
+        .await
+        .unwrap();
+        owners.push(user.id);
+    }
+    for owner in owners {
+        server
+            .state
+            .keys
+            .active(owner, authlab::wire::JwtAlg::EdDSA)
+            .await
+            .unwrap();
+    }
+    let cap = server.settings.jwt.max_published_keys;
+    assert_eq!(server.state.keys.published(), cap);
+    let jwks = server.get("/.well-known/jwks.json").await;
+    assert!(jwks.text.len() < 256 * 1024, "{} bytes", jwks.text.len());
+    assert_eq!(jwks.json()["keys"].as_array().unwrap().len(), cap);
+
+    // A fresh token verifies with its published key alone...
+    let (token, _) = server.jwt_login("bob", "bob-builds-it").await;
+    let checked = server
+        .post_json(
+            "/api/lab/jwks-verify",
+            serde_json::json!({ "token": token }).to_string(),
+        )
+        .await;
+    assert_eq!(checked.status, 200, "{}", checked.text);
+    assert_eq!(checked.json()["verified"], true, "{}", checked.text);
+    assert_eq!(checked.json()["published_keys"], cap);
+    // ...and the algorithm-confusion card still reads the victim's keys and is refused.
+    let confusion = run(&server, AttackId::AlgConfusion).await;
+    assert_eq!(attack_steps(&confusion).len(), 4, "{:#?}", confusion.steps);
+    refused_by(&confusion, CheckId::Algorithm);
 }

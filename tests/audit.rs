@@ -270,3 +270,77 @@ async fn junk_token_flood_neither_fills_the_audit_queue_nor_drops_a_signed_in_en
     authlab::server::maintain_once(&server.state).await;
     assert_eq!(server.state.audit.suppressed(), 0);
 }
+
+/// The rows of one account, as stored.
+async fn rows_of(server: &Harness, username: &str) -> Vec<(i64, String, String)> {
+    server.state.audit.flush().await;
+    sqlx::query_as("SELECT id, action, detail FROM audit_events WHERE username = ? ORDER BY id")
+        .bind(username)
+        .fetch_all(&server.state.db)
+        .await
+        .unwrap()
+}
+
+/// One learner writes without end (the same switch, five hundred times). Every write was written
+/// as a row, and retention then cut the log's oldest rows globally: everyone else's history went.
+/// Now each account has an allowance of rows a minute, counted past it, and retention keeps each
+/// account's newest rows, cutting the largest histories first.
+#[tokio::test]
+async fn one_learners_writes_leave_others_audit_history() {
+    let server = common::harness_with(|s| {
+        s.retention.audit_max_rows_per_account = 40;
+        s.retention.audit_max_rows = 80;
+    })
+    .await;
+    for name in ["carol", "mallory"] {
+        let answer = server
+            .post_json(
+                "/api/register",
+                serde_json::json!({"username": name, "password": format!("{name}-password")})
+                    .to_string(),
+            )
+            .await;
+        assert_eq!(answer.status, StatusCode::CREATED, "{}", answer.text);
+    }
+    let carol = server.session_login("carol", "carol-password").await;
+    for _ in 0..3 {
+        assert_eq!(
+            server.get_as(&carol, "/api/me").await.status,
+            StatusCode::OK
+        );
+    }
+    let carols = rows_of(&server, "carol").await;
+    assert!(carols.len() >= 4, "{carols:?}");
+
+    let (token, _) = server.jwt_login("mallory", "mallory-password").await;
+    for _ in 0..500 {
+        let answer = server
+            .bearer_put_settings(&token, r#"{"same_site":"Lax"}"#)
+            .await;
+        assert_eq!(answer.status, StatusCode::OK, "{}", answer.text);
+    }
+    // Two maintenance passes: the first writes the counts, the second trims with them in.
+    authlab::server::maintain_once(&server.state).await;
+    authlab::server::maintain_once(&server.state).await;
+
+    assert_eq!(
+        rows_of(&server, "carol").await,
+        carols,
+        "carol's history is whole"
+    );
+    let mallorys = rows_of(&server, "mallory").await;
+    assert!(mallorys.len() <= 40, "{} rows", mallorys.len());
+    // Mallory's flood is in mallory's own log, counted: the decisions survive the allowance.
+    assert!(
+        mallorys
+            .iter()
+            .any(|(_, action, detail)| action == "allowed requests counted"
+                && detail.contains("more requests from account mallory")),
+        "{mallorys:?}"
+    );
+    let total: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM audit_events")
+        .fetch_one(&server.state.db)
+        .await
+        .unwrap();
+    assert!(total <= 80, "{total} rows");
+}

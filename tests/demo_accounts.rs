@@ -16,7 +16,10 @@ async fn hosted_after_loopback(admin_password: &str) -> Harness {
     // Someone at the machine promotes their own account through the public alice.
     let carol_hash = state
         .passwords
-        .hash(&authlab::wire::Password::new("carol-password"))
+        .hash(
+            &authlab::wire::Password::new("carol-password"),
+            &authlab::auth::password::Charged::to("carol"),
+        )
         .await
         .unwrap();
     users::insert(&state.db, "carol", &carol_hash, Role::Admin, None)

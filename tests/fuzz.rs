@@ -42,7 +42,7 @@ fn shared() -> &'static Shared {
                 let many = "100000/1m";
                 s.limits.login_per_address = many.parse().unwrap();
                 s.limits.login_per_name = many.parse().unwrap();
-                s.limits.login_per_name_and_address = many.parse().unwrap();
+                s.limits.login_per_name_and_device = many.parse().unwrap();
                 s.limits.register_per_address = many.parse().unwrap();
                 s.limits.matrix_per_account = many.parse().unwrap();
             })

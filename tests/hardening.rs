@@ -14,8 +14,26 @@ use std::net::SocketAddr;
 
 /// A JSON login from a given client address (as the connection would report it).
 async fn login_from(server: &Harness, addr: &str, username: &str, password: &str) -> Answer {
-    let mut request = Request::post("/api/session/login")
-        .header(header::CONTENT_TYPE, "application/json")
+    login_on(server, addr, None, username, password).await
+}
+
+/// A JSON login from `addr`, by a browser holding `device` (a device cookie's value), if any.
+async fn login_on(
+    server: &Harness,
+    addr: &str,
+    device: Option<&str>,
+    username: &str,
+    password: &str,
+) -> Answer {
+    let mut request =
+        Request::post("/api/session/login").header(header::CONTENT_TYPE, "application/json");
+    if let Some(device) = device {
+        request = request.header(
+            header::COOKIE,
+            format!("{}={device}", authlab::auth::device::COOKIE),
+        );
+    }
+    let mut request = request
         .body(Body::from(
             serde_json::json!({ "username": username, "password": password }).to_string(),
         ))
@@ -23,6 +41,25 @@ async fn login_from(server: &Harness, addr: &str, username: &str, password: &str
     let peer: SocketAddr = format!("{addr}:40000").parse().unwrap();
     request.extensions_mut().insert(ConnectInfo(peer));
     server.send(request).await
+}
+
+/// The device cookie an answer set (`Set-Cookie: __Host-authlab_device=…`), whole, and its value.
+fn device_cookie(answer: &Answer) -> Option<(String, String)> {
+    answer
+        .headers
+        .get_all(header::SET_COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find(|v| v.starts_with(authlab::auth::device::COOKIE))
+        .map(|whole| {
+            let value = whole
+                .split(';')
+                .next()
+                .and_then(|pair| pair.split_once('='))
+                .map(|(_, value)| value.to_string())
+                .unwrap_or_default();
+            (whole.to_string(), value)
+        })
 }
 
 fn retry_after(answer: &Answer) -> u64 {
@@ -595,11 +632,12 @@ async fn replaying_an_ended_cookie_in_a_flood_does_not_write_a_row_each() {
 }
 
 #[tokio::test]
-async fn attacker_flooding_a_name_cannot_lock_its_owner_out_of_a_known_address() {
+async fn attacker_flooding_a_name_from_many_addresses_cannot_lock_its_owner_out_of_their_browser() {
     let server = harness_with(|s| s.limits.login_per_name = "4/1m".parse().unwrap()).await;
-    // bob has logged in from his usual machine before.
+    // bob has signed in on his own browser before: it holds his device cookie.
     let first = login_from(&server, "10.2.0.1", "bob", "bob-builds-it").await;
     assert_eq!(first.status, StatusCode::OK, "{}", first.text);
+    let (_, device) = device_cookie(&first).expect("a right password sets the device cookie");
     // An attacker spreads guesses over many addresses until the per-name limit bites.
     let mut limited = None;
     for i in 10..20 {
@@ -612,9 +650,238 @@ async fn attacker_flooding_a_name_cannot_lock_its_owner_out_of_a_known_address()
     }
     let limited = limited.expect("the per-name limit bites the attacker");
     assert_api_error(&limited, StatusCode::TOO_MANY_REQUESTS, "rate_limited");
-    // The owner, at the address he logged in from before, is not kept out.
-    let owner = login_from(&server, "10.2.0.1", "bob", "bob-builds-it").await;
+    // Without the device cookie, even at bob's own address, the name's untrusted budget is spent.
+    let untrusted = login_from(&server, "10.2.0.1", "bob", "bob-builds-it").await;
+    assert_api_error(&untrusted, StatusCode::TOO_MANY_REQUESTS, "rate_limited");
+    // On his own browser, bob is not kept out.
+    let owner = login_on(&server, "10.2.0.1", Some(&device), "bob", "bob-builds-it").await;
     assert_eq!(owner.status, StatusCode::OK, "{}", owner.text);
+}
+
+/// A classmate behind the same school address guesses a learner's password until the limits
+/// answer 429. The learner, on the browser they signed in on before, still gets in: the failure
+/// streak and the budget belong to the device cookie, not to the address the class shares.
+#[tokio::test]
+async fn classmate_on_the_same_address_cannot_lock_the_owner_out() {
+    let server = harness_with(|s| {
+        s.limits = authlab::settings::LimitSettings::default();
+        // The name's untrusted budget refills slowly here, so a 429 stays a 429 for the rest of
+        // the test however slow the machine (the default refills a try every 2 s).
+        s.limits.login_per_name = "6/1h".parse().unwrap();
+    })
+    .await;
+    let school = "198.51.100.44";
+    let signup = server
+        .post_json(
+            "/api/register",
+            r#"{"username":"dora","password":"doras-own-secret"}"#,
+        )
+        .await;
+    assert_eq!(signup.status, StatusCode::CREATED, "{}", signup.text);
+    let first = login_from(&server, school, "dora", "doras-own-secret").await;
+    assert_eq!(first.status, StatusCode::OK, "{}", first.text);
+    let (set_cookie, device) = device_cookie(&first).expect("a device cookie for dora");
+    // The classmate, same address, no device cookie for dora: 401s, then 429.
+    let mut statuses = Vec::new();
+    for n in 0..12 {
+        let guess = login_from(&server, school, "dora", &format!("guess-{n:02}-dora")).await;
+        statuses.push(guess.status);
+        if guess.status == StatusCode::TOO_MANY_REQUESTS {
+            assert!(retry_after(&guess) >= 1);
+            break;
+        }
+        assert_api_error(&guess, StatusCode::UNAUTHORIZED, "invalid_credentials");
+    }
+    assert_eq!(
+        statuses.last(),
+        Some(&StatusCode::TOO_MANY_REQUESTS),
+        "the classmate meets the limit: {statuses:?}"
+    );
+    // A device cookie the classmate forges for dora (another's value, altered) counts as none.
+    let forged = device.replacen('!', "!x", 1);
+    let with_forged = login_on(&server, school, Some(&forged), "dora", "doras-own-secret").await;
+    assert_api_error(&with_forged, StatusCode::TOO_MANY_REQUESTS, "rate_limited");
+    // dora, from the same address, on her own browser: in at once, and only hers is trusted.
+    let owner = login_on(&server, school, Some(&device), "dora", "doras-own-secret").await;
+    assert_eq!(owner.status, StatusCode::OK, "{}", owner.text);
+    // The classmate, meanwhile, is still refused.
+    let classmate = login_from(&server, school, "dora", "doras-own-secret").await;
+    assert_api_error(&classmate, StatusCode::TOO_MANY_REQUESTS, "rate_limited");
+    // The cookie itself: host-only and secure (__Host-), out of scripts' reach, never sent on a
+    // request another site starts, and with an expiry.
+    for flag in [
+        "HttpOnly",
+        "Secure",
+        "SameSite=Strict",
+        "Path=/",
+        "Max-Age=2592000",
+    ] {
+        assert!(set_cookie.contains(flag), "{flag} in {set_cookie}");
+    }
+    assert!(!set_cookie.contains("Domain"), "{set_cookie}");
+}
+
+/// Someone holding a learner's access token (the XSS card shows how one is stolen) tries to guess
+/// the learner's password through the password change, which wants the current one. It is a
+/// login: the same limits, the same failure streak and the same audit entry.
+#[tokio::test]
+async fn password_guessing_through_a_stolen_token_meets_429() {
+    let server = harness_with(|s| s.limits = authlab::settings::LimitSettings::default()).await;
+    let signup = server
+        .post_json(
+            "/api/register",
+            r#"{"username":"erin","password":"erins-own-secret"}"#,
+        )
+        .await;
+    assert_eq!(signup.status, StatusCode::CREATED, "{}", signup.text);
+    let (stolen, _) = server.jwt_login("erin", "erins-own-secret").await;
+    let mut statuses = Vec::new();
+    for n in 0..20 {
+        let mut request = Request::post("/api/account/password")
+            .header(header::AUTHORIZATION, format!("Bearer {stolen}"))
+            .header(header::CONTENT_TYPE, "application/json")
+            .body(Body::from(
+                serde_json::json!({
+                    "current_password": format!("guess-{n:02}-erin"),
+                    "new_password": "the-thiefs-now-0",
+                })
+                .to_string(),
+            ))
+            .unwrap();
+        let thief: SocketAddr = "203.0.113.9:50000".parse().unwrap();
+        request.extensions_mut().insert(ConnectInfo(thief));
+        let answer = server.send(request).await;
+        statuses.push(answer.status);
+        if answer.status == StatusCode::TOO_MANY_REQUESTS {
+            assert_api_error(&answer, StatusCode::TOO_MANY_REQUESTS, "rate_limited");
+            assert!(retry_after(&answer) >= 1);
+            break;
+        }
+        assert_api_error(&answer, StatusCode::UNAUTHORIZED, "invalid_credentials");
+    }
+    assert_eq!(
+        statuses.last(),
+        Some(&StatusCode::TOO_MANY_REQUESTS),
+        "guessing through the token meets the limit: {statuses:?}"
+    );
+    assert!(statuses.len() <= 7, "within a few guesses: {statuses:?}");
+    // Each guess is in erin's own audit log, as a failed login is.
+    server.state.audit.flush().await;
+    let failed: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM audit_events WHERE username = 'erin' AND action = 'password change'
+         AND allowed = 0 AND failed_check = 'credentials'",
+    )
+    .fetch_one(&server.state.db)
+    .await
+    .unwrap();
+    assert_eq!(failed as usize, statuses.len() - 1);
+    // The password did not change.
+    assert!(server
+        .check_credentials("erin", "erins-own-secret")
+        .await
+        .is_ok());
+}
+
+/// One account keeps dozens of password changes in flight (wrong current passwords), the attack
+/// that once filled every hashing slot and turned everyone else's logins away with 503. Its share
+/// is now a few slots: past it, that account alone gets 429, and other learners sign in.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn password_change_flood_leaves_other_logins_working() {
+    let server = std::sync::Arc::new(
+        harness_with(|s| {
+            s.limits = authlab::settings::LimitSettings::default();
+            s.passwords.max_concurrent_hashes = 1;
+            s.passwords.max_queued_hashes = 32;
+        })
+        .await,
+    );
+    let school = "198.51.100.50";
+    for name in ["mallory", "ann", "ben", "cyd", "dee", "eve"] {
+        let signup = server
+            .post_json(
+                "/api/register",
+                serde_json::json!({"username": name, "password": format!("{name}-secret-1")})
+                    .to_string(),
+            )
+            .await;
+        assert_eq!(signup.status, StatusCode::CREATED, "{}", signup.text);
+    }
+    // Signed in by session: checking a cookie costs this debug build less than an EdDSA
+    // signature, so the flood's refused requests leave the cores to the hashing.
+    let mallory = server.session_login("mallory", "mallory-secret-1").await;
+    let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    // Forty clients, each sending its next wrong guess soon after the last is answered (a pause
+    // of 50 ms, so that on this debug build the refused requests themselves do not take every
+    // core: the hashing threads yield to any busy request thread).
+    let flood: Vec<_> = (0..40)
+        .map(|n| {
+            let (server, mallory, stop) = (server.clone(), mallory.clone(), stop.clone());
+            tokio::spawn(async move {
+                let mut statuses = Vec::new();
+                while !stop.load(std::sync::atomic::Ordering::SeqCst) {
+                    let mut request = Request::post("/api/account/password")
+                        .header(header::COOKIE, mallory.cookie_header())
+                        .header("sec-fetch-site", "same-origin")
+                        .header("x-csrf-token", &mallory.csrf)
+                        .header(header::CONTENT_TYPE, "application/json")
+                        .body(Body::from(format!(
+                            r#"{{"current_password":"wrong-guess-{n:02}","new_password":"mallory-new-secret"}}"#
+                        )))
+                        .unwrap();
+                    let peer: SocketAddr = format!("{school}:{}", 41000 + n).parse().unwrap();
+                    request.extensions_mut().insert(ConnectInfo(peer));
+                    let answer = server.send(request).await;
+                    statuses.push((answer.status, answer.headers.contains_key(header::RETRY_AFTER)));
+                    tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+                }
+                statuses
+            })
+        })
+        .collect();
+    // Until the flood holds the hashing thread.
+    while server.state.passwords.running() == 0 {
+        tokio::time::sleep(std::time::Duration::from_millis(1)).await;
+    }
+    let others: Vec<_> = ["ann", "ben", "cyd", "dee", "eve"]
+        .into_iter()
+        .map(|name| {
+            let server = server.clone();
+            tokio::spawn(async move {
+                login_from(&server, school, name, &format!("{name}-secret-1")).await
+            })
+        })
+        .collect();
+    let mut other_statuses = Vec::new();
+    for login in others {
+        let answer = login.await.unwrap();
+        other_statuses.push((answer.status, answer.text));
+    }
+    stop.store(true, std::sync::atomic::Ordering::SeqCst);
+    let mut flood_statuses = Vec::new();
+    for client in flood {
+        flood_statuses.extend(client.await.unwrap());
+    }
+    assert!(
+        other_statuses
+            .iter()
+            .all(|(status, _)| *status == StatusCode::OK),
+        "other learners' logins during the flood: {other_statuses:?}"
+    );
+    assert!(
+        !flood_statuses
+            .iter()
+            .any(|(status, _)| *status == StatusCode::SERVICE_UNAVAILABLE),
+        "the flood never fills the line for everyone"
+    );
+    let limited = flood_statuses
+        .iter()
+        .filter(|(status, _)| *status == StatusCode::TOO_MANY_REQUESTS)
+        .count();
+    assert!(limited > 0, "the flooding account meets 429");
+    assert!(flood_statuses
+        .iter()
+        .filter(|(status, _)| *status == StatusCode::TOO_MANY_REQUESTS)
+        .all(|(_, retry)| *retry));
 }
 
 #[tokio::test]
@@ -624,17 +891,23 @@ async fn wrong_passwords_in_a_row_double_the_wait_and_a_right_one_clears_it() {
         s.limits.login_backoff_max_secs = 60;
     })
     .await;
+    // bob's own browser, trusted by an earlier sign-in.
+    let first = login_from(&server, "10.3.0.2", "bob", "bob-builds-it").await;
+    let (_, device) = device_cookie(&first).expect("a device cookie");
     for _ in 0..3 {
         let guess = login_from(&server, "10.3.0.1", "bob", "wrong-password-1").await;
         assert_api_error(&guess, StatusCode::UNAUTHORIZED, "invalid_credentials");
     }
-    // Three in a row, two free: the next attempt waits, even with the right password.
+    // Three in a row, two free: the next attempt waits, even with the right password, from any
+    // browser without bob's device cookie.
     let waiting = login_from(&server, "10.3.0.1", "bob", "bob-builds-it").await;
     assert_api_error(&waiting, StatusCode::TOO_MANY_REQUESTS, "rate_limited");
     assert_eq!(retry_after(&waiting), 1);
-    // Another address is not affected by this streak.
-    let elsewhere = login_from(&server, "10.3.0.2", "bob", "bob-builds-it").await;
-    assert_eq!(elsewhere.status, StatusCode::OK, "{}", elsewhere.text);
+    let elsewhere = login_from(&server, "10.3.0.9", "bob", "bob-builds-it").await;
+    assert_api_error(&elsewhere, StatusCode::TOO_MANY_REQUESTS, "rate_limited");
+    // bob's trusted browser is not affected by this streak.
+    let trusted = login_on(&server, "10.3.0.1", Some(&device), "bob", "bob-builds-it").await;
+    assert_eq!(trusted.status, StatusCode::OK, "{}", trusted.text);
     // After the wait, one more wrong password doubles it.
     tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
     let guess = login_from(&server, "10.3.0.1", "bob", "wrong-password-1").await;
@@ -786,4 +1059,96 @@ async fn polling_allowed_reads_cannot_write_a_row_each() {
         summary.starts_with("35 more reads by account bob"),
         "{summary}"
     );
+}
+
+/// Anyone, signed out, once filled the cross-site probe's and the XSS card's tables (2,000 records
+/// each) with nonces of their own, and a learner's fresh probe then read "nothing arrived". Now a
+/// record is made only by the signed-in learner who starts the run; what arrives from outside
+/// only fills in a record that exists; and only its starter reads it back.
+#[tokio::test]
+async fn anonymous_probe_flood_leaves_a_learners_run_intact() {
+    let server = harness_with(|_| {}).await;
+    let learner = server.session_login("bob", "bob-builds-it").await;
+    let started = server
+        .write_as(&learner, "POST", "/api/lab/cross-site-probe/start")
+        .await;
+    assert_eq!(started.status, StatusCode::OK, "{}", started.text);
+    let nonce = started.json()["run"].as_str().unwrap().to_string();
+    let xss = server
+        .write_as(&learner, "POST", "/api/lab/xss/start")
+        .await;
+    assert_eq!(xss.status, StatusCode::OK, "{}", xss.text);
+    let run = xss.json()["run"].as_str().unwrap().to_string();
+
+    // Signed out: no run can be started, and 2,100 made-up nonces are refused, none kept.
+    let anonymous = server
+        .send(
+            Request::post("/api/lab/cross-site-probe/start")
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await;
+    assert_eq!(
+        anonymous.status,
+        StatusCode::UNAUTHORIZED,
+        "{}",
+        anonymous.text
+    );
+    for i in 0..2_100u32 {
+        let planted = format!("{i:032x}");
+        let probe = server
+            .get(&format!("/api/lab/cross-site-probe?nonce={planted}"))
+            .await;
+        assert_eq!(probe.status, StatusCode::NOT_FOUND, "{}", probe.text);
+        let dropped = server
+            .send(
+                Request::post(format!("/attacker/xss-drop?run={planted}"))
+                    .body(Body::from(r#"{"found":[],"cookie":""}"#))
+                    .unwrap(),
+            )
+            .await;
+        assert_api_error(&dropped, StatusCode::NOT_FOUND, "no_such_run");
+    }
+    assert_eq!(server.state.probes.len(), 1);
+    assert_eq!(server.state.xss_runs.len(), 1);
+
+    // The learner follows the link on the attacker's page (a top-level GET another site
+    // started, which a SameSite=Lax cookie goes along with).
+    let followed = server
+        .send(
+            Request::get(format!("/api/lab/cross-site-probe?nonce={nonce}"))
+                .header(header::COOKIE, learner.cookie_header())
+                .header("sec-fetch-site", "cross-site")
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await;
+    assert_eq!(followed.status, StatusCode::OK, "{}", followed.text);
+    let path = format!("/api/lab/cross-site-probe/result?nonce={nonce}");
+    let result = server.get_as(&learner, &path).await;
+    assert_eq!(result.status, StatusCode::OK, "{}", result.text);
+    let result = result.json();
+    assert_eq!(result["arrived"], true, "{result}");
+    assert_eq!(result["cookie_sent"], true, "{result}");
+    assert_eq!(result["session_live"], true, "{result}");
+
+    // Nobody else learns from it whether the learner is signed in.
+    let classmate = server.session_login("alice", "alice-in-the-lab").await;
+    let peek = server.get_as(&classmate, &path).await;
+    assert_api_error(&peek, StatusCode::NOT_FOUND, "no_such_run");
+    assert_eq!(server.get(&path).await.status, StatusCode::UNAUTHORIZED);
+    let peek = server
+        .get_as(&classmate, &format!("/api/lab/xss/result?run={run}"))
+        .await;
+    assert_api_error(&peek, StatusCode::NOT_FOUND, "no_such_run");
+
+    // Starting runs in a loop pushes out the starter's own oldest, never the learner's.
+    for _ in 0..20 {
+        let again = server
+            .write_as(&classmate, "POST", "/api/lab/cross-site-probe/start")
+            .await;
+        assert_eq!(again.status, StatusCode::OK, "{}", again.text);
+    }
+    assert_eq!(server.get_as(&learner, &path).await.status, StatusCode::OK);
+    assert!(server.state.probes.len() <= 1 + authlab::store::probes::PER_ACCOUNT);
 }

@@ -164,7 +164,7 @@ async fn the_logout_matrix_shows_what_each_model_does_after_each_event() {
             401,
             200,
             401,
-            ["user", "", "not-before mark"],
+            ["store lookup", "", "not-before mark"],
         ),
     ];
     // Twice: each run makes fresh scratch accounts and must give the same answers.

@@ -1,6 +1,7 @@
 //! The scale lab, run through its API: each run starts three real authlab processes (the built
 //! binary), a real balancer and, for shared Redis, a real redis-server, and the answers recorded
-//! are what those processes said. Claims 7, 8 and 9, checked cell by cell.
+//! are what those processes said. Claims 7, 8 and 9, checked cell by cell. Runs take turns in a
+//! queue: starting one answers at once with a ticket, which the test follows until it is done.
 
 mod common;
 
@@ -15,12 +16,36 @@ async fn lab() -> Harness {
     .await
 }
 
-async fn run(server: &Harness, token: &str, request: Value) -> Value {
+/// Queue `request` as `token`'s account: the ticket, at once.
+async fn start(server: &Harness, token: &str, request: &Value) -> Value {
     let answer = server
         .bearer_json("POST", "/api/lab/scale", token, &request.to_string())
         .await;
-    assert_eq!(answer.status, 200, "{}", answer.text);
+    assert_eq!(answer.status, 202, "{}", answer.text);
     answer.json()
+}
+
+/// Follow `ticket` until it is done or failed (a bounded number of looks, no time asserted).
+async fn follow(server: &Harness, token: &str, ticket: &Value) -> Value {
+    let path = format!("/api/lab/scale/{}", ticket["ticket"].as_str().unwrap());
+    for _ in 0..1_200 {
+        let answer = server.bearer("GET", &path, token).await;
+        assert_eq!(answer.status, 200, "{}", answer.text);
+        let seen = answer.json();
+        if seen["state"] == "done" || seen["state"] == "failed" {
+            return seen;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(250)).await;
+    }
+    panic!("the run never finished")
+}
+
+/// Queue `request` and wait for its run: every answer the nodes gave.
+async fn run(server: &Harness, token: &str, request: Value) -> Value {
+    let ticket = start(server, token, &request).await;
+    let done = follow(server, token, &ticket).await;
+    assert_eq!(done["state"], "done", "{done:#}");
+    done["run"].clone()
 }
 
 /// The hits of the step whose label contains `label`.
@@ -189,4 +214,214 @@ async fn a_store_outage_takes_sessions_down_loudly_while_a_failing_open_denylist
     let frozen = step(&closed, "frozen");
     assert!(frozen.iter().all(|h| h["status"] == 503), "{frozen:?}");
     assert!(frozen.iter().all(|h| h["refused_by"] == "denylist"));
+}
+
+/// Two or three accounts once kept the scale lab busy for everyone: a run held its slot for as
+/// long as its request was open, and everyone else got 429. Now starting a run answers at once
+/// with a place in one queue, an account holds one place, and each run takes its turn.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn learners_take_turns_and_nobody_holds_the_scale_lab() {
+    let server = lab().await;
+    let (bob, _) = server.jwt_login("bob", "bob-builds-it").await;
+    let (alice, _) = server.jwt_login("alice", "alice-in-the-lab").await;
+    let request = json!({"store": "per_node", "mode": "jwt"});
+    let first = start(&server, &bob, &request).await;
+    // Asking again: the same ticket, not a second place.
+    let again = start(&server, &bob, &request).await;
+    assert_eq!(again["ticket"], first["ticket"]);
+    let second = start(&server, &alice, &request).await;
+    assert_ne!(second["ticket"], first["ticket"]);
+    assert!(
+        second["state"] == "waiting" && second["place"].as_u64().is_some_and(|p| p >= 1),
+        "{second}"
+    );
+    // Another account cannot read a ticket that is not theirs.
+    let path = format!("/api/lab/scale/{}", first["ticket"].as_str().unwrap());
+    let peek = server.bearer("GET", &path, &alice).await;
+    common::assert_api_error(&peek, axum::http::StatusCode::NOT_FOUND, "no_such_run");
+    // Both runs happen, one after the other.
+    for (token, ticket) in [(&bob, &first), (&alice, &second)] {
+        let done = follow(&server, token, ticket).await;
+        assert_eq!(done["state"], "done", "{done:#}");
+        assert!(!done["run"]["steps"].as_array().unwrap().is_empty());
+    }
+}
+
+/// A hosted lab can keep the scale lab (four processes a run) to the accounts it chooses.
+#[tokio::test]
+async fn a_hosted_lab_can_limit_the_scale_lab_to_chosen_accounts() {
+    let server = harness_with(|s| s.scale.allowed_accounts = "alice".parse().unwrap()).await;
+    let (bob, _) = server.jwt_login("bob", "bob-builds-it").await;
+    let refused = server
+        .bearer_json(
+            "POST",
+            "/api/lab/scale",
+            &bob,
+            r#"{"store":"per_node","mode":"jwt"}"#,
+        )
+        .await;
+    common::assert_api_error(&refused, axum::http::StatusCode::FORBIDDEN, "not_allowed");
+}
+
+/// One HTTP/1.1 request to `port` with `Connection: close`; (status, body).
+fn http(
+    port: u16,
+    method: &str,
+    path: &str,
+    token: Option<&str>,
+    json: Option<&str>,
+) -> (u16, String) {
+    use std::io::{Read, Write};
+    let mut stream = std::net::TcpStream::connect(("127.0.0.1", port)).unwrap();
+    stream
+        .set_read_timeout(Some(std::time::Duration::from_secs(30)))
+        .unwrap();
+    let body = json.unwrap_or("");
+    let auth = token
+        .map(|t| format!("Authorization: Bearer {t}\r\n"))
+        .unwrap_or_default();
+    write!(
+        stream,
+        "{method} {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n{auth}Content-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    )
+    .unwrap();
+    let mut answer = String::new();
+    stream.read_to_string(&mut answer).unwrap();
+    let status = answer
+        .split(' ')
+        .nth(1)
+        .and_then(|code| code.parse().ok())
+        .unwrap_or(0);
+    let body = answer
+        .split_once("\r\n\r\n")
+        .map(|(_, body)| body.to_string())
+        .unwrap_or_default();
+    (status, body)
+}
+
+/// The processes whose parent is `pid`, as /proc has them.
+fn children_of(pid: u32) -> Vec<u32> {
+    let mut children = Vec::new();
+    for entry in std::fs::read_dir("/proc").unwrap().flatten() {
+        let Ok(child) = entry.file_name().to_string_lossy().parse::<u32>() else {
+            continue;
+        };
+        let status = std::fs::read_to_string(entry.path().join("status")).unwrap_or_default();
+        let parent = status
+            .lines()
+            .find_map(|line| line.strip_prefix("PPid:"))
+            .and_then(|ppid| ppid.trim().parse::<u32>().ok());
+        if parent == Some(pid) {
+            children.push(child);
+        }
+    }
+    children
+}
+
+/// Whether `pid` still runs (a zombie waiting to be reaped has stopped running).
+fn running(pid: u32) -> bool {
+    std::fs::read_to_string(format!("/proc/{pid}/stat"))
+        .ok()
+        .and_then(|stat| {
+            stat.rsplit_once(") ")
+                .and_then(|(_, rest)| rest.chars().next())
+        })
+        .is_some_and(|state| state != 'Z')
+}
+
+/// The server dies by SIGKILL in the middle of a scale run: it gets no chance to stop the run's
+/// three nodes and its redis-server. The kernel does (each started with a parent-death signal),
+/// and nothing is left running.
+#[test]
+fn a_server_killed_mid_run_leaves_no_node_or_redis_behind() {
+    let dir = tempfile::tempdir().unwrap();
+    let settings = dir.path().join("none.toml");
+    std::fs::write(&settings, "").unwrap();
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let log = std::fs::File::create(dir.path().join("server.log")).unwrap();
+    // Killed when the test ends, however it ends.
+    struct Killed(std::process::Child);
+    impl Drop for Killed {
+        fn drop(&mut self) {
+            let _ = self.0.kill();
+            let _ = self.0.wait();
+        }
+    }
+    let mut server = Killed(
+        std::process::Command::new(env!("CARGO_BIN_EXE_authlab"))
+            .env("AUTHLAB_SETTINGS", &settings)
+            .env("AUTHLAB_LISTEN", format!("127.0.0.1:{port}"))
+            .env(
+                "AUTHLAB_DATABASE_URL",
+                format!("sqlite://{}/server.db", dir.path().display()),
+            )
+            .env("AUTHLAB_LOG_LEVEL", "warn")
+            .stdout(log.try_clone().unwrap())
+            .stderr(log)
+            .spawn()
+            .expect("server binary starts"),
+    );
+    let pid = server.0.id();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    while http_ok(port).is_none() {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the server did not start"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    let (status, body) = http(
+        port,
+        "POST",
+        "/api/jwt/login",
+        None,
+        Some(r#"{"username":"bob","password":"bob-builds-it"}"#),
+    );
+    assert_eq!(status, 200, "{body}");
+    let token: Value = serde_json::from_str(&body).unwrap();
+    let token = token["access_token"].as_str().unwrap().to_string();
+    let request = r#"{"store":"shared_redis","mode":"session","outage":true}"#;
+    let (status, body) = http(port, "POST", "/api/lab/scale", Some(&token), Some(request));
+    assert_eq!(status, 202, "{body}");
+    let ticket: Value = serde_json::from_str(&body).unwrap();
+    let path = format!("/api/lab/scale/{}", ticket["ticket"].as_str().unwrap());
+
+    // Until the run has its redis-server and all three nodes up.
+    let mut started = Vec::new();
+    while started.len() < 4 {
+        let (_, body) = http(port, "GET", &path, Some(&token), None);
+        let seen: Value = serde_json::from_str(&body).unwrap();
+        assert!(
+            seen["state"] == "waiting" || seen["state"] == "running",
+            "the run ended before it could be interrupted: {seen}"
+        );
+        started = children_of(pid);
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    server.0.kill().expect("SIGKILL the server");
+    let _ = server.0.wait();
+
+    let mut left = started.clone();
+    for _ in 0..200 {
+        left.retain(|child| running(*child));
+        if left.is_empty() {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    assert!(
+        left.is_empty(),
+        "still running after the server died: {left:?} of {started:?}"
+    );
+}
+
+/// `Some` once the server answers its health check.
+fn http_ok(port: u16) -> Option<()> {
+    std::net::TcpStream::connect(("127.0.0.1", port)).ok()?;
+    (http(port, "GET", "/api/health", None, None).0 == 200).then_some(())
 }

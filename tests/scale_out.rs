@@ -28,6 +28,20 @@ impl Drop for Node {
     }
 }
 
+/// A redis-server of the test's own, with the runtime its process belongs to (the pair's later
+/// binding is dropped first: the server, then its runtime).
+fn redis_server() -> (tokio::runtime::Runtime, RedisProcess) {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(1)
+        .enable_all()
+        .build()
+        .unwrap();
+    let redis = runtime
+        .block_on(RedisProcess::start())
+        .expect("redis-server (./scripts/test.sh installs it)");
+    (runtime, redis)
+}
+
 fn free_port() -> u16 {
     TcpListener::bind("127.0.0.1:0")
         .unwrap()
@@ -180,7 +194,7 @@ fn me_with_bearer(node: &Node, token: &str) -> Answer {
 
 #[test]
 fn a_login_on_one_node_works_on_another_and_a_logout_is_seen_as_far_as_each_model_allows() {
-    let redis = RedisProcess::start().expect("redis-server (./scripts/test.sh installs it)");
+    let (_runtime, redis) = redis_server();
     let dir = tempfile::tempdir().unwrap();
     // One after the other: the first creates the shared database.
     let a = start_node(dir.path(), &redis, "node-a");
@@ -270,9 +284,113 @@ fn user_check_detail(answer: &Answer) -> String {
         .to_string()
 }
 
+/// One Redis command over a fresh connection, its reply's first line (RESP, by hand: the test
+/// needs a command the store code never sends).
+fn redis_command(redis: &RedisProcess, args: &[&str]) -> String {
+    let mut stream = TcpStream::connect(("127.0.0.1", redis.port())).unwrap();
+    stream
+        .set_read_timeout(Some(Duration::from_secs(5)))
+        .unwrap();
+    let mut command = format!("*{}\r\n", args.len());
+    for arg in args {
+        command.push_str(&format!("${}\r\n{arg}\r\n", arg.len()));
+    }
+    stream.write_all(command.as_bytes()).unwrap();
+    let mut reply = [0u8; 256];
+    let n = stream.read(&mut reply).unwrap();
+    String::from_utf8_lossy(&reply[..n])
+        .lines()
+        .next()
+        .unwrap_or_default()
+        .to_string()
+}
+
+/// An administrator on node A disables an account while A cannot announce anything (Redis
+/// refuses its PUBLISH), so node B never hears of it. Disabling ends the account's sessions in
+/// the shared store, so B refuses the session at once whatever its cache says; and B's copy of
+/// the account's not-before mark is read again within seconds, so a token of the account (with
+/// revocation on) is refused there too. Before, B kept serving both for good.
+#[test]
+fn disabled_account_is_refused_on_every_node() {
+    let (_runtime, redis) = redis_server();
+    let dir = tempfile::tempdir().unwrap();
+    let a = start_node(dir.path(), &redis, "node-a");
+    let b = start_node(dir.path(), &redis, "node-b");
+    let registered = a.send("POST", "/api/register", &[], Some(&account("unlucky")));
+    assert_eq!(registered.status, 201, "{}", registered.body);
+    let (cookie, _) = session_login(&a, "unlucky");
+    // A token of the account with revocation on (the denylist switch, which the mark follows).
+    let first = bearer_login(&a, "unlucky");
+    let switched = a.send(
+        "PUT",
+        "/api/lab-settings",
+        &[("Authorization", &format!("Bearer {first}"))],
+        Some(&json!({"denylist": true})),
+    );
+    assert_eq!(switched.status, 200, "{}", switched.body);
+    let token = bearer_login(&a, "unlucky");
+    // B reads everything once and keeps it in memory.
+    for _ in 0..2 {
+        let by_cookie = b.send("GET", "/api/me", &[("Cookie", &cookie)], None);
+        assert_eq!(by_cookie.status, 200, "{}", by_cookie.body);
+        let by_token = eventually(|| me_with_bearer(&b, &token), |a| a.status == 200);
+        assert_eq!(by_token.status, 200, "{}", by_token.body);
+    }
+    let admin = a.send(
+        "POST",
+        "/api/jwt/login",
+        &[],
+        Some(&json!({"username": "alice", "password": "alice-in-the-lab"})),
+    );
+    assert_eq!(admin.status, 200, "{}", admin.body);
+    let auth = format!("Bearer {}", admin.json()["access_token"].as_str().unwrap());
+
+    // From now on nobody can announce a change.
+    assert_eq!(
+        redis_command(&redis, &["ACL", "SETUSER", "default", "-publish"]),
+        "+OK"
+    );
+    let disabled = a.send(
+        "PUT",
+        "/api/admin/accounts/unlucky",
+        &[("Authorization", &auth)],
+        Some(&json!({"disabled": true})),
+    );
+    assert_eq!(disabled.status, 200, "{}", disabled.body);
+
+    let refused = eventually(
+        || b.send("GET", "/api/me", &[("Cookie", &cookie)], None),
+        |answer| answer.status == 401,
+    );
+    assert_eq!(refused.status, 401, "{}", refused.body);
+    assert_eq!(refused.failed_check(), "store lookup", "{}", refused.body);
+    // The mark: a bounded number of tries (a copy lives a few seconds), no time limit asserted.
+    let mut by_token = me_with_bearer(&b, &token);
+    for _ in 0..300 {
+        if by_token.status == 401 {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+        by_token = me_with_bearer(&b, &token);
+    }
+    assert_eq!(by_token.status, 401, "{}", by_token.body);
+    assert_eq!(
+        by_token.failed_check(),
+        "not-before mark",
+        "{}",
+        by_token.body
+    );
+    assert_eq!(
+        redis_command(&redis, &["ACL", "SETUSER", "default", "+publish"]),
+        "+OK"
+    );
+    let log = std::fs::read_to_string(&a.log).unwrap_or_default();
+    assert!(log.contains("could not announce a change"), "{log}");
+}
+
 #[test]
 fn an_account_disabled_on_one_node_is_not_kept_alive_by_another_nodes_account_cache() {
-    let redis = RedisProcess::start().expect("redis-server (./scripts/test.sh installs it)");
+    let (_runtime, redis) = redis_server();
     let dir = tempfile::tempdir().unwrap();
     let a = start_node(dir.path(), &redis, "node-a");
     let b = start_node(dir.path(), &redis, "node-b");
@@ -318,7 +436,8 @@ fn an_account_disabled_on_one_node_is_not_kept_alive_by_another_nodes_account_ca
         |answer| answer.status == 401,
     );
     assert_eq!(refused.status, 401, "{}", refused.body);
-    assert_eq!(refused.failed_check(), "user", "{}", refused.body);
+    // Disabling ended the session too: gone from the shared store, for every node.
+    assert_eq!(refused.failed_check(), "store lookup", "{}", refused.body);
 }
 
 /// Call until `done` holds, a bounded number of times (the connection manager reconnects in
@@ -337,7 +456,7 @@ fn eventually(mut call: impl FnMut() -> Answer, done: impl Fn(&Answer) -> bool) 
 
 #[test]
 fn a_store_outage_fails_sessions_loudly_and_jwts_as_each_account_chose_then_recovers() {
-    let mut redis = RedisProcess::start().expect("redis-server (./scripts/test.sh installs it)");
+    let (_runtime, mut redis) = redis_server();
     let dir = tempfile::tempdir().unwrap();
     let node = start_node(dir.path(), &redis, "node");
     for name in ["closed", "open", "plain"] {

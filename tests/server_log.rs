@@ -246,3 +246,50 @@ fn a_log_that_dropped_lines_says_so_once_it_is_read_again() {
         "the warning's count is one health counted too: {warning}"
     );
 }
+
+/// A lab behind a reverse proxy that names no public host would take `Host: 127.0.0.1` from the
+/// proxy and publish the demo accounts' passwords (alice's, an administrator's) to the network.
+/// The real binary refuses to start that way and says why.
+#[test]
+fn trusted_proxy_without_public_hosts_refuses_to_start() {
+    let dir = tempfile::tempdir().unwrap();
+    let empty = dir.path().join("empty.toml");
+    std::fs::write(&empty, "").unwrap();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_authlab"))
+        .env("AUTHLAB_SETTINGS", &empty)
+        .env("AUTHLAB_LISTEN", format!("127.0.0.1:{}", free_port()))
+        .env(
+            "AUTHLAB_DATABASE_URL",
+            format!("sqlite://{}/server.db", dir.path().display()),
+        )
+        .env("AUTHLAB_TRUSTED_PROXY", "true")
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("server binary starts");
+    let deadline = Instant::now() + Duration::from_secs(60);
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break status;
+        }
+        if Instant::now() > deadline {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!("the server kept running with trusted_proxy on and no public host");
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    let mut stderr = String::new();
+    child
+        .stderr
+        .take()
+        .unwrap()
+        .read_to_string(&mut stderr)
+        .unwrap();
+    assert!(!status.success(), "it must not start: {stderr}");
+    assert!(
+        stderr.contains("hosting.trusted_proxy") && stderr.contains("hosting.public_hosts"),
+        "the reason names both settings: {stderr}"
+    );
+    assert!(!dir.path().join("server.db").exists(), "nothing was set up");
+}

@@ -61,8 +61,10 @@ async fn sqlite() -> Fixture {
 }
 
 /// A real redis-server of this test's own, and a connection to it (keys under `test:`).
-fn redis() -> (RedisProcess, Redis) {
-    let server = RedisProcess::start().expect("redis-server (./scripts/test.sh installs it)");
+async fn redis() -> (RedisProcess, Redis) {
+    let server = RedisProcess::start()
+        .await
+        .expect("redis-server (./scripts/test.sh installs it)");
     let redis = Redis::connect(&server.url(), "test:").expect("redis url");
     (server, redis)
 }
@@ -193,7 +195,7 @@ async fn memory_sessions_keep_the_session_store_contract() {
 
 #[tokio::test]
 async fn redis_sessions_keep_the_session_store_contract() {
-    let (_server, redis) = redis();
+    let (_server, redis) = redis().await;
     sessions_contract(&RedisSessions::new(redis, 3_600, 3_600), ALICE, BOB).await;
 }
 
@@ -323,7 +325,7 @@ async fn memory_refresh_tokens_keep_the_refresh_store_contract() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn redis_refresh_tokens_keep_the_refresh_store_contract() {
-    let (_server, redis) = redis();
+    let (_server, redis) = redis().await;
     refresh_contract(Arc::new(RedisRefresh::new(redis, 3_600)), ALICE, BOB).await;
 }
 
@@ -356,7 +358,7 @@ async fn memory_denylist_keeps_the_denylist_contract() {
 
 #[tokio::test]
 async fn redis_denylist_keeps_the_denylist_contract() {
-    let (_server, redis) = redis();
+    let (_server, redis) = redis().await;
     denylist_contract(&RedisDenylist::new(redis), ALICE).await;
 }
 
@@ -365,18 +367,18 @@ async fn redis_denylist_keeps_the_denylist_contract() {
 /// by hand.
 #[tokio::test]
 async fn a_redis_store_fails_while_redis_is_down_and_recovers_when_it_is_back() {
-    let (mut server, redis) = redis();
+    let (mut server, redis) = redis().await;
     let store = RedisDenylist::new(redis);
     store.deny("j1", ALICE, 1_000).await.unwrap();
     assert!(store.is_denied("j1").await.unwrap());
 
-    server.stop();
+    server.stop().await;
     assert!(matches!(
         store.is_denied("j1").await,
         Err(StoreError::Backend(_))
     ));
 
-    server.restart().expect("redis-server again");
+    server.restart().await.expect("redis-server again");
     // The connection manager reconnects in the background; the first call may still meet the
     // old socket. A bounded number of tries, no time limit asserted.
     let mut answer = store.is_denied("j1").await;
@@ -552,6 +554,13 @@ async fn captures_contract(store: &dyn CaptureStore) {
         "the oldest went first"
     );
 
+    // A deleted account's copies all go, and nobody else's.
+    assert_eq!(store.forget_owner(7).await.unwrap(), MAX_PER_ACCOUNT);
+    assert_eq!(store.get("h-r-0", 200).await.unwrap(), None);
+    assert!(store.get("h-session", 200).await.unwrap().is_some());
+    assert_eq!(store.count().await.unwrap(), 1);
+    assert_eq!(store.forget_owner(7).await.unwrap(), 0);
+
     // Spam from many accounts never holds more than the total cap; the newest is kept.
     let mut newest = String::new();
     for i in 0..(MAX_CAPTURES as i64 + 300) {
@@ -579,6 +588,6 @@ async fn memory_captures_keep_the_capture_store_contract() {
 
 #[tokio::test]
 async fn redis_captures_keep_the_capture_store_contract() {
-    let (_server, redis) = redis();
+    let (_server, redis) = redis().await;
     captures_contract(&RedisCaptures::new(redis)).await;
 }

@@ -9,22 +9,24 @@
 //! admin's old token still *says* `admin` until it expires, and is refused here all the same.
 
 use super::{
+    client_addr::{ClientAddr, Learner},
     error::ApiError,
     extract::{admin::Admin, auth_user::AuthUser},
     json::ApiJson,
+    login::{self, with_device_cookie, Asker, Purpose},
     session::same_site_of,
 };
 use crate::{
     account_rules::check_password,
     api::cookies,
-    auth::{account_events, credentials::check_credentials},
+    auth::account_events,
     db::users::{self, User},
     state::AppState,
     wire::{AccessEnded, AccountPatch, AccountView, PasswordChange, Role},
 };
 use axum::{
     extract::{Path, State},
-    http::header,
+    http::{header, HeaderMap},
     response::{IntoResponse, Response},
     routing::{get, post, put},
     Json, Router,
@@ -73,23 +75,31 @@ async fn logout_everywhere(
 async fn change_password(
     State(state): State<AppState>,
     user: AuthUser,
+    client: ClientAddr,
+    learner: Learner,
+    headers: HeaderMap,
     ApiJson(change): ApiJson<PasswordChange>,
 ) -> Result<Response, ApiError> {
     shared_demo_account_guard(&state, user.username(), "password")?;
     check_password(&change.new_password)?;
-    // The current password again: a borrowed, still-open session must not be enough to lock the
-    // owner out.
-    let account = check_credentials(
-        &state.db,
-        &state.passwords,
+    // The current password again: a borrowed, still-open session (or a stolen token) must not be
+    // enough to lock the owner out. Checked as a login is, limits, streak and audit entry
+    // included: a stolen token must not guess the password any faster than a login could.
+    let asker = Asker::new(&state, &headers, &client, &learner);
+    let verified = login::check_password(
+        &state,
+        user.mode(),
+        Purpose::PasswordChange,
         user.username(),
         &change.current_password,
+        &asker,
     )
     .await?;
     let ended =
-        account_events::change_password(&state, user.mode(), &account, &change.new_password)
+        account_events::change_password(&state, user.mode(), &verified.user, &change.new_password)
             .await?;
-    ended_response(&state, &user, ended).await
+    let response = ended_response(&state, &user, ended).await?;
+    Ok(with_device_cookie(response, verified.device_cookie))
 }
 
 /// On loopback use the demo accounts are shared by everyone at this machine, with public

@@ -63,6 +63,24 @@ impl ClientAddr {
     }
 }
 
+/// The learner an in-process request acts for (`lab::in_process`): the password checks it causes
+/// are charged to their account too (`password::Charged`), so an experiment's logins spend its
+/// starter's share of the hashing threads. `None` for a request from a client.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Learner(pub Option<String>);
+
+impl<S: Send + Sync> FromRequestParts<S> for Learner {
+    type Rejection = Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Infallible> {
+        Ok(parts
+            .extensions
+            .get::<Learner>()
+            .cloned()
+            .unwrap_or_default())
+    }
+}
+
 impl FromRequestParts<AppState> for ClientAddr {
     type Rejection = Infallible;
 

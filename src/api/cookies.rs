@@ -112,6 +112,30 @@ pub fn refresh(value: &str, max_age: i64) -> HeaderValue {
     HeaderValue::from_str(&header).expect("cookie header is ASCII")
 }
 
+/// The device cookie (`auth::device`) that trusts this browser for the names it has signed in as.
+/// Each flag on purpose:
+/// - `__Host-` prefix, `Secure`, `Path=/`, no `Domain`: no sibling subdomain or plain-http page
+///   can plant one, and no network eavesdropper sees it;
+/// - `HttpOnly`: an injected script (the XSS card's) cannot read it and carry the owner's
+///   exemption to another browser;
+/// - `SameSite=Strict`: a request another site starts never carries it, so a forged cross-site
+///   login cannot spend the owner's device budget;
+/// - `Max-Age`: the trust's lifetime; the signed value carries the same expiry, which is the one
+///   the server believes.
+pub fn device(value: &str) -> HeaderValue {
+    let header = Cookie::build((crate::auth::device::COOKIE, value))
+        .http_only(true)
+        .secure(true)
+        .same_site(cookie::SameSite::Strict)
+        .path("/")
+        .max_age(cookie::time::Duration::seconds(
+            crate::auth::device::LIFETIME_SECS,
+        ))
+        .build()
+        .to_string();
+    HeaderValue::from_str(&header).expect("cookie header is ASCII")
+}
+
 /// The session id the request carries, if any.
 pub fn read(headers: &HeaderMap) -> Option<String> {
     read_cookie(headers, NAME)

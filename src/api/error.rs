@@ -66,6 +66,10 @@ pub enum ApiError {
     NotFound,
     #[error("no such session among yours")]
     NoSuchSession,
+    /// An experiment's run (a probe, an XSS run) that does not exist, has expired, or is
+    /// someone else's: all three look the same.
+    #[error("no such run of yours (runs are kept ten minutes)")]
+    NoSuchRun,
     /// The session store did not answer: session mode cannot decide anything, and says so.
     #[error("the session store is unavailable")]
     StoreUnavailable(String),
@@ -97,7 +101,9 @@ impl ApiError {
                 RefusedAs::Unauthenticated => StatusCode::UNAUTHORIZED,
                 RefusedAs::Forbidden => StatusCode::FORBIDDEN,
             },
-            ApiError::NotFound | ApiError::NoSuchSession => StatusCode::NOT_FOUND,
+            ApiError::NotFound | ApiError::NoSuchSession | ApiError::NoSuchRun => {
+                StatusCode::NOT_FOUND
+            }
             ApiError::StoreUnavailable(_)
             | ApiError::StoreDown { .. }
             | ApiError::LabUnavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
@@ -130,6 +136,7 @@ impl ApiError {
             ApiError::Refresh(_) => "invalid_refresh_token",
             ApiError::NotFound => "not_found",
             ApiError::NoSuchSession => "no_such_session",
+            ApiError::NoSuchRun => "no_such_run",
             ApiError::StoreUnavailable(_) => "session_store_unavailable",
             ApiError::LabUnavailable(_) => "lab_unavailable",
             ApiError::StoreDown { trace, .. } => match trace.failed_check().map(|c| c.name) {
@@ -202,6 +209,11 @@ impl From<HashError> for ApiError {
             HashError::Busy => ApiError::Overloaded {
                 reason: "the server is busy checking passwords; try again in a moment".into(),
                 retry: RetryAfter(std::time::Duration::from_secs(2)),
+            },
+            // One account's flood waits for itself: 429, and the other accounts' slots stay free.
+            HashError::AccountBusy => ApiError::RateLimited {
+                what: "password checks under way at once for this account".into(),
+                retry: RetryAfter(std::time::Duration::from_secs(1)),
             },
             other => ApiError::Internal(other.to_string()),
         }

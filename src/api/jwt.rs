@@ -10,12 +10,12 @@
 //! - `GET /.well-known/jwks.json` → the public keys.
 
 use super::{
-    client_addr::ClientAddr,
+    client_addr::{ClientAddr, Learner},
     cookies,
     error::ApiError,
     extract::{bearer_token, bearer_user::BearerUser, login_origin_check},
     json::ApiJson,
-    login::audited_login,
+    login::{check_password, with_device_cookie, Asker, Purpose},
 };
 use crate::{
     auth::{
@@ -59,15 +59,27 @@ pub fn router() -> Router<AppState> {
 async fn login(
     State(state): State<AppState>,
     client: ClientAddr,
+    learner: Learner,
     headers: HeaderMap,
     ApiJson(credentials): ApiJson<Credentials>,
 ) -> Result<Response, ApiError> {
     // The refresh token rides in a cookie, so a forged cross-site login is refused like any other.
     login_origin_check(&headers)?;
-    let user = audited_login(&state, AuthMode::Jwt, &credentials, &client).await?;
+    let asker = Asker::new(&state, &headers, &client, &learner);
+    let verified = check_password(
+        &state,
+        AuthMode::Jwt,
+        Purpose::Login,
+        &credentials.username,
+        &credentials.password,
+        &asker,
+    )
+    .await?;
+    let user = &verified.user;
     let family = state.refresh.start(user.id).await?;
     tracing::info!(target: "authlab::jwt", username = %user.username, "jwt login");
-    tokens(&state, user.id, &user.username, user.role, family).await
+    let response = tokens(&state, user.id, &user.username, user.role, family).await?;
+    Ok(with_device_cookie(response, verified.device_cookie))
 }
 
 async fn refresh_token(
@@ -206,8 +218,27 @@ async fn introspect(
     }))
 }
 
-async fn jwks(State(state): State<AppState>) -> Json<Value> {
-    Json(state.keys.jwks())
+/// The public key set; `?kid=<kid>` answers with that key alone (or none), so a verifier holding
+/// only what is published can look one token's key up without downloading every key.
+async fn jwks(State(state): State<AppState>, uri: axum::http::Uri) -> Json<Value> {
+    let kid = uri
+        .query()
+        .into_iter()
+        .flat_map(|query| query.split('&'))
+        .find_map(|pair| pair.strip_prefix("kid="));
+    match kid {
+        // A kid is a short run of base64url characters; anything else names no key.
+        Some(kid)
+            if kid.len() <= 64
+                && kid
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_') =>
+        {
+            Json(state.keys.jwks(Some(kid)))
+        }
+        Some(_) => Json(serde_json::json!({ "keys": [] })),
+        None => Json(state.keys.jwks(None)),
+    }
 }
 
 /// Sign an access token with the account's chosen algorithm and answer with it and the refresh

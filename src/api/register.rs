@@ -2,26 +2,56 @@
 //! 201 on success, 409 if the name is taken, 400/413/415/422 with a JSON reason for bad input,
 //! 429 past the per-address limit. Names starting `lesson-` are a lesson's scratch accounts and
 //! expire (`hosting.lesson_account_ttl_secs`).
+//!
+//! The new password's argon2 run is charged (`password::Charged`) to the name registered and to
+//! the signed-in learner whose browser registers it (a lesson's fresh account), so one learner's
+//! lessons cannot fill the hashing threads for the class.
 
-use super::{client_addr::ClientAddr, error::ApiError, json::ApiJson};
+use super::{
+    client_addr::{ClientAddr, Learner},
+    cookies,
+    error::ApiError,
+    json::ApiJson,
+};
 use crate::{
     account_rules::{check_password, check_username},
+    auth::{decision::Trace, password::Charged, session},
     db::{
         unix_now,
         users::{self, UserError},
     },
     state::AppState,
-    wire::{Credentials, Registered, Role},
+    wire::{AuthMode, Credentials, Registered, Role},
 };
-use axum::{extract::State, http::StatusCode, routing::post, Json, Router};
+use axum::{
+    extract::State,
+    http::{HeaderMap, StatusCode},
+    routing::post,
+    Json, Router,
+};
 
 pub fn router() -> Router<AppState> {
     Router::new().route("/api/register", post(register))
 }
 
+/// The account whose live session cookie the request carries, if any (read, never touched: this
+/// only says whom the hash is charged to, it authorises nothing).
+async fn signed_in(state: &AppState, headers: &HeaderMap) -> Option<String> {
+    let cookie = cookies::read(headers)?;
+    let mut trace = Trace::new(AuthMode::Session, &session::CHECKS);
+    let active = state
+        .sessions
+        .resolve(Some(&cookie), &mut trace, false)
+        .await
+        .ok()??;
+    Some(active.user.username)
+}
+
 async fn register(
     State(state): State<AppState>,
     client: ClientAddr,
+    learner: Learner,
+    headers: HeaderMap,
     ApiJson(credentials): ApiJson<Credentials>,
 ) -> Result<(StatusCode, Json<Registered>), ApiError> {
     if let Err(retry) = state.limits.register_per_address.check(&client.0).await {
@@ -40,7 +70,13 @@ async fn register(
     {
         return Err(ApiError::UsernameTaken(credentials.username));
     }
-    let hash = state.passwords.hash(&credentials.password).await?;
+    let charged = Charged::to(&credentials.username)
+        .and_maybe(signed_in(&state, &headers).await.as_deref())
+        .and_maybe(learner.0.as_deref());
+    let hash = state
+        .passwords
+        .hash(&credentials.password, &charged)
+        .await?;
     // A lesson's throwaway account expires, so a class leaves no pile behind.
     let scratch = credentials
         .username

@@ -7,11 +7,11 @@
 //!   `POST /logout-others` revokes all but this one.
 
 use super::{
-    client_addr::ClientAddr,
+    client_addr::{ClientAddr, Learner},
     error::ApiError,
     extract::{cookie_user::CookieUser, login_origin_check},
     json::ApiJson,
-    login::audited_login,
+    login::{check_password, with_device_cookie, Asker, Purpose},
 };
 use crate::{
     api::cookies,
@@ -44,11 +44,22 @@ pub fn router() -> Router<AppState> {
 async fn login(
     State(state): State<AppState>,
     client: ClientAddr,
+    learner: Learner,
     headers: HeaderMap,
     ApiJson(credentials): ApiJson<Credentials>,
 ) -> Result<Response, ApiError> {
     login_origin_check(&headers)?;
-    let user = audited_login(&state, AuthMode::Session, &credentials, &client).await?;
+    let asker = Asker::new(&state, &headers, &client, &learner);
+    let verified = check_password(
+        &state,
+        AuthMode::Session,
+        Purpose::Login,
+        &credentials.username,
+        &credentials.password,
+        &asker,
+    )
+    .await?;
+    let user = verified.user;
     let user_agent = headers
         .get(header::USER_AGENT)
         .and_then(|v| v.to_str().ok())
@@ -63,7 +74,8 @@ async fn login(
     let switches = state.account_settings.get(user.id).await?;
     let (set_cookie, report) = issue_cookie(&state, &session, switches.cookie_same_site());
     let body = session_state(&state, &session, report, &switches);
-    Ok(([(header::SET_COOKIE, set_cookie)], Json(body)).into_response())
+    let response = ([(header::SET_COOKIE, set_cookie)], Json(body)).into_response();
+    Ok(with_device_cookie(response, verified.device_cookie))
 }
 
 async fn logout(State(state): State<AppState>, user: CookieUser) -> Result<Response, ApiError> {

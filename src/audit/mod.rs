@@ -15,7 +15,7 @@ use crate::{
     wire::{AuditEvent, AuthMode, AuthTrace},
 };
 use governor::{DefaultDirectRateLimiter, DefaultKeyedRateLimiter, Quota};
-use refusals::{Key, ReadCounts, RefusalCounts};
+use refusals::{Counts, Key, ReadCounts};
 use sqlx::SqlitePool;
 use std::{
     borrow::Cow,
@@ -47,6 +47,9 @@ pub struct Entry<'a> {
     pub detail: Cow<'a, str>,
     /// The sender's address, which keys the count a refusal past the allowance goes into.
     pub client: Option<&'a str>,
+    /// One of the decisions lessons and challenges are judged on (`Entry::judged`): written one
+    /// by one whatever the allowance.
+    pub judged: bool,
 }
 
 /// The audit line of a request that went through only because its account switched checks off.
@@ -75,6 +78,7 @@ impl<'a> Entry<'a> {
                 (None, None) => Cow::Borrowed(EVERY_CHECK_PASSED),
             },
             client: None,
+            judged: false,
         }
     }
 
@@ -94,12 +98,33 @@ impl<'a> Entry<'a> {
             failed_check: None,
             detail: Cow::Borrowed(detail),
             client: None,
+            judged: false,
         }
     }
 
     pub fn from_client(self, client: &'a str) -> Self {
         Entry {
             client: Some(client),
+            ..self
+        }
+    }
+
+    /// Mark this entry as one of the rows the lab's lessons and (next) challenges are judged on:
+    /// it is written one by one, never only counted, whatever the account's allowance. Only for
+    /// decisions nobody can produce at will, each bounded by what produces it:
+    /// - a password checked for a named account (a login, a password change): the login limits
+    ///   bound them per name, per device and per address;
+    /// - an administrator's change to an account's role or status: administrators only;
+    /// - a refresh token presented again after it rotated (theft detected): it revokes its whole
+    ///   family, so each needs a new login.
+    ///
+    /// Every other row (a request a judge allowed or refused, a logout, a refresh, log out
+    /// everywhere) is written one by one within its account's allowance and counted past it, and
+    /// the count keeps what such a decision is judged on: the account, allowed or refused, the
+    /// check that refused it, and whether checks were switched off (`refusals::Key`).
+    pub fn judged(self) -> Self {
+        Entry {
+            judged: self.user.is_some(),
             ..self
         }
     }
@@ -111,61 +136,81 @@ const EVERY_CHECK_PASSED: &str = "every check passed";
 /// The audit log. Entries go into a bounded queue that one task writes in batches
 /// (`writer.rs`); a request never waits for the disk.
 ///
-/// Refusals are written one by one only up to `refusals_per_minute`: those that name no account
-/// (a forged token, a made-up cookie) all together, and those of each account (a replayed ended
-/// cookie, an expired token) separately. Anyone can send refused requests without limit, so
-/// beyond it, or when the queue is full, they are only counted (`refusals.rs`), and the counts
-/// are written as a few rows by the maintenance task. A refusal never waits for room.
+/// Anyone can send refused requests without limit, and a signed-in learner can send allowed ones
+/// without limit, so every kind of row has an allowance per account (and one for the rows naming
+/// no account, all together), counted in a minute:
+/// - refusals: `refusals_per_minute` (a forged token, a made-up cookie, a replayed ended cookie);
+/// - plain allowed reads (a GET whose every check passed): `allowed_reads_per_minute`, so a
+///   script polling `/api/me` does not put a row on disk per request, the write the stateless
+///   model was meant to avoid;
+/// - every other allowed row (writes, logouts, refreshes, account events, and requests allowed
+///   only because checks were switched off): `allowed_writes_per_minute`.
 ///
-/// Plain allowed reads (a GET whose every check passed) are kept the same way, up to
-/// `allowed_reads_per_minute` per account one by one, the rest counted: a script polling
-/// `/api/me` would otherwise put a row on disk per request, the write the stateless model was
-/// meant to avoid, and most of what an authenticated read costs this server. Logins, logouts,
-/// every write, and any request allowed only because the account switched checks off are always
-/// written one by one.
+/// Beyond its allowance, or when the queue is full, a row is only counted (`refusals.rs`), and
+/// the counts are written as a few rows, each filed under its account, by the maintenance task.
+/// A refusal never waits for room. The decisions marked `Entry::judged` are always written one
+/// by one. With retention keeping the newest rows per account (`retention.rs`), one learner's
+/// flood fills only their own history.
 pub struct Audit {
     queue: mpsc::Sender<Job>,
     db: SqlitePool,
     live: broadcast::Sender<AuditEvent>,
-    per_minute: u32,
+    refusals_per_minute: u32,
     unattributed: DefaultDirectRateLimiter,
     per_account: DefaultKeyedRateLimiter<i64>,
-    refusals: RefusalCounts,
     allowed_reads_per_minute: u32,
     reads_per_account: DefaultKeyedRateLimiter<i64>,
     allowed_reads: ReadCounts,
+    allowed_writes_per_minute: u32,
+    writes_per_account: DefaultKeyedRateLimiter<i64>,
+    unattributed_writes: DefaultDirectRateLimiter,
+    /// Refusals and allowed writes past their allowance.
+    counted: Counts,
     /// Entries of allowed requests that found the queue full for longer than `ROOM_WAIT`.
     lost: AtomicU64,
 }
 
+/// A quota of `per_minute` (at least 1).
+fn per_minute(n: u32) -> Quota {
+    Quota::per_minute(NonZeroU32::new(n).unwrap_or(NonZeroU32::MIN))
+}
+
 impl Audit {
     /// The log and its writer task (spawned on the current runtime).
-    pub fn new(db: SqlitePool, refusals_per_minute: u32, allowed_reads_per_minute: u32) -> Self {
+    pub fn new(
+        db: SqlitePool,
+        refusals_per_minute: u32,
+        allowed_reads_per_minute: u32,
+        allowed_writes_per_minute: u32,
+    ) -> Self {
         let (live, _) = broadcast::channel(256);
         let (queue, jobs) = mpsc::channel(QUEUE);
         tokio::spawn(writer::run(db.clone(), jobs, live.clone()));
-        let quota =
-            Quota::per_minute(NonZeroU32::new(refusals_per_minute).unwrap_or(NonZeroU32::MIN));
         Audit {
             queue,
             db,
             live,
-            per_minute: refusals_per_minute,
-            unattributed: DefaultDirectRateLimiter::direct(quota),
-            per_account: DefaultKeyedRateLimiter::keyed(quota),
-            refusals: RefusalCounts::default(),
+            refusals_per_minute,
+            unattributed: DefaultDirectRateLimiter::direct(per_minute(refusals_per_minute)),
+            per_account: DefaultKeyedRateLimiter::keyed(per_minute(refusals_per_minute)),
             allowed_reads_per_minute,
-            reads_per_account: DefaultKeyedRateLimiter::keyed(Quota::per_minute(
-                NonZeroU32::new(allowed_reads_per_minute).unwrap_or(NonZeroU32::MIN),
-            )),
+            reads_per_account: DefaultKeyedRateLimiter::keyed(per_minute(allowed_reads_per_minute)),
             allowed_reads: ReadCounts::default(),
+            allowed_writes_per_minute,
+            writes_per_account: DefaultKeyedRateLimiter::keyed(per_minute(
+                allowed_writes_per_minute,
+            )),
+            unattributed_writes: DefaultDirectRateLimiter::direct(per_minute(
+                allowed_writes_per_minute,
+            )),
+            counted: Counts::default(),
             lost: AtomicU64::new(0),
         }
     }
 
     /// Refusals counted since the last summary, not yet written.
     pub fn suppressed(&self) -> u64 {
-        self.refusals.total()
+        self.counted.total()
     }
 
     /// Entries lost because the queue stayed full (0 unless the disk stalls).
@@ -173,52 +218,91 @@ impl Audit {
         self.lost.load(Ordering::Relaxed)
     }
 
-    /// Write one row per (check, sender) for the refusals counted since the last call, and wait
-    /// until they are written (the maintenance task calls this each pass, shutdown once more).
+    /// Write one row per account (or sender) and decision for the rows counted since the last
+    /// call, and wait until they are written (the maintenance task calls this each pass,
+    /// shutdown once more).
     pub async fn write_suppressed_summary(&self) {
         self.per_account.retain_recent();
         self.reads_per_account.retain_recent();
-        for (sender, count) in self.allowed_reads.take() {
+        self.writes_per_account.retain_recent();
+        for (account, count) in self.allowed_reads.take() {
+            let sender = match &account {
+                Some((_, name)) => format!("account {name}"),
+                None => "many accounts".to_string(),
+            };
             let detail = format!(
                 "{count} more reads by {sender}, every check passed, were counted, not logged one \
                  by one (more than {} allowed reads a minute for one account)",
                 self.allowed_reads_per_minute
             );
+            let user = account.as_ref().map(|(id, name)| (*id, name.as_str()));
             let row = row(&Entry::event(
                 AuthMode::Session,
-                None,
+                user,
                 "allowed reads counted",
                 true,
                 &detail,
             ));
             self.wait_for_room(row).await;
         }
-        for (key, count) in self.refusals.take() {
-            let check = key.check.as_deref().unwrap_or("any check");
+        for (key, count) in self.counted.take() {
+            let (action, what, per_minute) = match (key.allowed, key.checks_off) {
+                (false, _) => (
+                    "refusals counted",
+                    format!("refused by {}", key.check.as_deref().unwrap_or("any check")),
+                    self.refusals_per_minute,
+                ),
+                (true, false) => (
+                    "allowed requests counted",
+                    "allowed".to_string(),
+                    self.allowed_writes_per_minute,
+                ),
+                (true, true) => (
+                    "allowed requests counted",
+                    format!("allowed only because checks were switched off ({OFF_CHECKS_ALLOWED})"),
+                    self.allowed_writes_per_minute,
+                ),
+            };
             let detail = format!(
-                "{count} more requests from {} refused by {check} were counted, not logged one \
-                 by one (more than {} refusals a minute without an account, or for one account)",
-                key.sender, self.per_minute
+                "{count} more requests from {} {what} were counted, not logged one by one (more \
+                 than {per_minute} such rows a minute for one account, or without one)",
+                key.sender
             );
+            let user = key.account.as_ref().map(|(id, name)| (*id, name.as_str()));
             let row = row(&Entry {
                 failed_check: key.check.as_deref(),
-                ..Entry::event(AuthMode::Session, None, "refusals counted", false, &detail)
+                ..Entry::event(AuthMode::Session, user, action, key.allowed, &detail)
             });
             self.wait_for_room(row).await;
         }
         self.flush().await;
     }
 
-    /// Queue an event. An allowed request's entry waits briefly for room if the queue is full;
-    /// a refusal never waits: past the allowance or a full queue, it is counted.
+    /// Queue an event. Within its allowance (or judged) it is written one by one: an allowed
+    /// request's entry waits briefly for room if the queue is full, a refusal never waits. Past
+    /// the allowance, or for a refusal meeting a full queue, it is counted.
     pub async fn record(&self, entry: Entry<'_>) {
+        if entry.judged {
+            self.wait_for_room(row(&entry)).await;
+            return;
+        }
         if entry.allowed {
             if let (Some((id, name)), true) = (entry.user, is_plain_read(&entry)) {
                 if self.read_is_counted(id, name) {
                     return;
                 }
+                self.wait_for_room(row(&entry)).await;
+                return;
             }
-            self.wait_for_room(row(&entry)).await;
+            let within = match entry.user {
+                None => self.unattributed_writes.check().is_ok(),
+                Some((id, _)) => self.writes_per_account.check_key(&id).is_ok(),
+            };
+            if within {
+                self.wait_for_room(row(&entry)).await;
+            } else {
+                self.counted.count(count_key(&entry));
+            }
             return;
         }
         let within = match entry.user {
@@ -227,7 +311,7 @@ impl Audit {
         };
         if !within || self.queue.try_send(Job::Write(row(&entry))).is_err() {
             // Only a counted refusal pays for its key.
-            self.refusals.count(refusal_key(&entry));
+            self.counted.count(count_key(&entry));
         }
     }
 
@@ -340,14 +424,18 @@ fn is_plain_read(entry: &Entry<'_>) -> bool {
         && entry.detail == EVERY_CHECK_PASSED
 }
 
-fn refusal_key(entry: &Entry<'_>) -> Key {
+/// The count a row past its allowance goes into: its account (or sender) and its decision.
+fn count_key(entry: &Entry<'_>) -> Key {
     Key {
-        check: entry.failed_check.map(str::to_string),
+        account: entry.user.map(|(id, name)| (id, shown(name, 64))),
         sender: match (entry.user, entry.client) {
             (Some((_, name)), _) => format!("account {}", shown(name, 64)),
             (None, Some(client)) => format!("client {}", shown(client, 64)),
             (None, None) => "an unknown client".into(),
         },
+        allowed: entry.allowed,
+        check: entry.failed_check.map(str::to_string),
+        checks_off: entry.allowed && entry.detail.starts_with(OFF_CHECKS_ALLOWED),
     }
 }
 

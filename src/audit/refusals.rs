@@ -1,37 +1,48 @@
-//! Refusals beyond the per-minute allowance, counted instead of written. Anyone can send refused
-//! requests without limit (made-up tokens, replayed ended cookies), so past the allowance each one
-//! only bumps a count keyed by the check that refused it and who sent it (the account when the
-//! refusal names one, else the client address). The maintenance pass, once a minute, turns each
-//! count into one row. The map itself is bounded: past `MAX_KEYS` distinct senders, the rest
-//! share one count, so a botnet cannot grow it either.
+//! Rows beyond an allowance, counted instead of written. Anyone can send refused requests without
+//! limit (made-up tokens, replayed ended cookies), and a signed-in learner can send allowed ones
+//! without limit (a polling script, a loop of writes), so past the allowance each one only bumps
+//! a count. The maintenance pass, once a minute, turns each count into one row: attributed to the
+//! account it counts (so the account's owner sees it, and retention keeps it with the account's
+//! history), keyed by the facts a decision is judged on (allowed or refused, the check that
+//! refused it, whether checks were switched off). The maps themselves are bounded: past
+//! `MAX_KEYS` distinct keys, the rest share one count, so a botnet cannot grow them either.
 
 use std::{collections::HashMap, sync::Mutex};
 
-/// Most distinct (check, sender) counts kept between two summaries.
+/// Most distinct counts kept between two summaries.
 const MAX_KEYS: usize = 1024;
-/// The key the counts past `MAX_KEYS` share.
+/// The sender the counts past `MAX_KEYS` share.
 const MANY: &str = "many senders";
 
+/// What a counted row was: who, and what was decided.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct Key {
+    /// The account the rows name, if any (id and name): the summary row is filed under it.
+    pub account: Option<(i64, String)>,
+    /// `account bob`, `client 192.0.2.7` or `many senders`, for the summary's sentence.
+    pub sender: String,
+    pub allowed: bool,
     /// The check that refused, or `None` when the entry names none.
     pub check: Option<String>,
-    /// `account alice` or `client 192.0.2.7`.
-    pub sender: String,
+    /// Allowed only because the account switched checks off.
+    pub checks_off: bool,
 }
 
 #[derive(Default)]
-pub struct RefusalCounts {
+pub struct Counts {
     counts: Mutex<HashMap<Key, u64>>,
 }
 
-impl RefusalCounts {
+impl Counts {
     pub fn count(&self, key: Key) {
         let mut counts = self.counts.lock().unwrap_or_else(|e| e.into_inner());
         let key = if counts.len() >= MAX_KEYS && !counts.contains_key(&key) {
             Key {
-                check: None,
+                account: None,
                 sender: MANY.into(),
+                allowed: key.allowed,
+                check: None,
+                checks_off: false,
             }
         } else {
             key
@@ -39,13 +50,13 @@ impl RefusalCounts {
         *counts.entry(key).or_insert(0) += 1;
     }
 
-    /// Refusals counted since the last `take`.
+    /// Rows counted since the last `take`.
     pub fn total(&self) -> u64 {
         let counts = self.counts.lock().unwrap_or_else(|e| e.into_inner());
         counts.values().sum()
     }
 
-    /// The counts since the last call, emptied.
+    /// The counts since the last call, most first, emptied.
     pub fn take(&self) -> Vec<(Key, u64)> {
         let mut counts = self.counts.lock().unwrap_or_else(|e| e.into_inner());
         let mut taken: Vec<(Key, u64)> = counts.drain().collect();
@@ -54,9 +65,9 @@ impl RefusalCounts {
     }
 }
 
-/// Allowed reads past the allowance, counted per account (bounded like the refusals). The
-/// account's line (`account bob`) is written once, with its first count: the count itself is
-/// made on every read a polling script sends, so it costs one lookup by number.
+/// Allowed reads past the allowance, counted per account (bounded like the others). The count
+/// is made on every read a polling script sends, so it costs one lookup by number; the account's
+/// name is copied once, with its first count.
 #[derive(Default)]
 pub struct ReadCounts {
     counts: Mutex<HashMap<i64, (String, u64)>>,
@@ -74,20 +85,24 @@ impl ReadCounts {
             id
         };
         let (_, count) = counts.entry(id).or_insert_with(|| {
-            let sender = if id == MANY_ID {
+            let name = if id == MANY_ID {
                 MANY.to_string()
             } else {
-                format!("account {}", crate::auth::echo::shown(name, 64))
+                crate::auth::echo::shown(name, 64)
             };
-            (sender, 0)
+            (name, 0)
         });
         *count += 1;
     }
 
-    /// The counts since the last call (who, how many), most first, emptied.
-    pub fn take(&self) -> Vec<(String, u64)> {
+    /// The counts since the last call: (the account, if one, with its name; how many), most
+    /// first, emptied.
+    pub fn take(&self) -> Vec<(Option<(i64, String)>, u64)> {
         let mut counts = self.counts.lock().unwrap_or_else(|e| e.into_inner());
-        let mut taken: Vec<(String, u64)> = counts.drain().map(|(_, line)| line).collect();
+        let mut taken: Vec<(Option<(i64, String)>, u64)> = counts
+            .drain()
+            .map(|(id, (name, count))| ((id != MANY_ID).then_some((id, name)), count))
+            .collect();
         taken.sort_by_key(|(_, count)| std::cmp::Reverse(*count));
         taken
     }
@@ -99,14 +114,17 @@ mod tests {
 
     fn key(check: &str, sender: &str) -> Key {
         Key {
-            check: Some(check.into()),
+            account: None,
             sender: sender.into(),
+            allowed: false,
+            check: Some(check.into()),
+            checks_off: false,
         }
     }
 
     #[test]
-    fn counts_per_check_and_sender_and_empties_on_take() {
-        let counts = RefusalCounts::default();
+    fn counts_per_key_and_empties_on_take() {
+        let counts = Counts::default();
         for _ in 0..3 {
             counts.count(key("format", "client 10.0.0.1"));
         }
@@ -119,33 +137,38 @@ mod tests {
     }
 
     #[test]
-    fn reads_are_counted_per_account_and_bounded_like_refusals() {
+    fn past_the_key_cap_the_rest_share_one_count() {
+        let counts = Counts::default();
+        for i in 0..(MAX_KEYS + 50) {
+            counts.count(key(
+                "format",
+                &format!("client 10.0.{}.{}", i / 256, i % 256),
+            ));
+        }
+        let taken = counts.take();
+        assert_eq!(taken.len(), MAX_KEYS + 1);
+        let many = taken.iter().find(|(k, _)| k.sender == MANY).unwrap();
+        assert_eq!(many.1, 50);
+    }
+
+    #[test]
+    fn reads_are_counted_per_account_and_bounded_like_the_rest() {
         let counts = ReadCounts::default();
         for _ in 0..3 {
             counts.count(7, "bob");
         }
         counts.count(8, "al\u{202e}ice");
         let taken = counts.take();
-        assert_eq!(taken[0], ("account bob".to_string(), 3));
-        assert_eq!(taken[1].0, "account al\\u{202e}ice");
+        assert_eq!(taken[0], (Some((7, "bob".to_string())), 3));
+        assert_eq!(taken[1].0, Some((8, "al\\u{202e}ice".to_string())));
         assert!(counts.take().is_empty());
         for id in 0..(MAX_KEYS as i64 + 10) {
             counts.count(id, "someone");
         }
         let taken = counts.take();
         assert_eq!(taken.len(), MAX_KEYS + 1);
-        assert!(taken.contains(&(MANY.to_string(), 10)));
-    }
-
-    #[test]
-    fn a_flood_of_distinct_senders_shares_one_count_past_the_cap() {
-        let counts = RefusalCounts::default();
-        for i in 0..(MAX_KEYS + 500) {
-            counts.count(key("format", &format!("client {i}")));
-        }
-        let taken = counts.take();
-        assert_eq!(taken.len(), MAX_KEYS + 1);
-        let many = taken.iter().find(|(k, _)| k.sender == MANY).unwrap();
-        assert_eq!(many.1, 500);
+        assert!(taken
+            .iter()
+            .any(|(account, n)| account.is_none() && *n == 10));
     }
 }

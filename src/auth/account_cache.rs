@@ -13,14 +13,17 @@
 //! the store on every request.
 //!
 //! A read racing a change cannot put the old account back: a read that missed remembers the
-//! generation it started in, and keeps its row only if no change came in meanwhile.
+//! generation it started in, and keeps its row only if no change came in meanwhile. And since
+//! an announcement can be lost (a failed publish, a feed that was down), no copy is trusted for
+//! longer than `CACHE_TTL`: a disable or a demotion made on another node acts here within
+//! seconds even then.
 //!
 //! Only correct when every process writing the accounts database hears the others' changes: one
 //! process, or several sharing Redis. Processes sharing one SQLite file without Redis turn it off.
 
 use crate::{
     db::users::{self, User, UserError},
-    store::changes::{Announcer, Change},
+    store::changes::{Announcer, Change, CACHE_TTL},
 };
 use sqlx::SqlitePool;
 use std::{
@@ -29,6 +32,7 @@ use std::{
         atomic::{AtomicU64, Ordering},
         RwLock,
     },
+    time::Instant,
 };
 
 /// More accounts than this and the cache starts again empty: memory stays bounded whatever a
@@ -38,7 +42,8 @@ const MAX_ACCOUNTS: usize = 10_000;
 pub struct AccountCache {
     db: SqlitePool,
     on: bool,
-    entries: RwLock<HashMap<i64, User>>,
+    /// Each account with the time it was read.
+    entries: RwLock<HashMap<i64, (User, Instant)>>,
     /// Moves on every change, so a read that started before it keeps nothing.
     generation: AtomicU64,
     announcer: Announcer,
@@ -67,10 +72,13 @@ impl AccountCache {
         if !self.on {
             return Ok((users::find_by_id(&self.db, id).await?, Source::Database));
         }
-        if let Some(user) = self.entries.read().expect("lock").get(&id) {
-            return Ok((Some(user.clone()), Source::Memory));
+        if let Some((user, read_at)) = self.entries.read().expect("lock").get(&id) {
+            if read_at.elapsed() < CACHE_TTL {
+                return Ok((Some(user.clone()), Source::Memory));
+            }
         }
         let started_in = self.generation.load(Ordering::SeqCst);
+        let read_at = Instant::now();
         let user = users::find_by_id(&self.db, id).await?;
         if let Some(user) = &user {
             let mut entries = self.entries.write().expect("lock");
@@ -79,7 +87,7 @@ impl AccountCache {
                 if entries.len() >= MAX_ACCOUNTS {
                     entries.clear();
                 }
-                entries.insert(id, user.clone());
+                entries.insert(id, (user.clone(), read_at));
             }
         }
         Ok((user, Source::Database))
@@ -90,6 +98,11 @@ impl AccountCache {
     pub async fn changed(&self, id: i64) {
         self.forget(id);
         self.announcer.announce(Change::Account(id)).await;
+    }
+
+    /// Tell the other processes of `change` (an account deleted here).
+    pub async fn announce(&self, change: Change) {
+        self.announcer.announce(change).await;
     }
 
     /// Account `id` changed, here or elsewhere: read it afresh next time.

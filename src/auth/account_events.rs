@@ -1,12 +1,14 @@
 //! Account events that ought to end access: log out everywhere, a password change, a role change,
 //! a disabled account. What the server can do about each differs by model:
-//! - **sessions**: delete the records, or simply let the next request's user check (which reads
-//!   the accounts table every time) see the new role or the disabled flag;
+//! - **sessions**: delete the records (log out everywhere, a password change, a disable), or let
+//!   the next request's user check (which reads the account, from a cache that follows every
+//!   change) see the new role;
 //! - **JWTs**: revoke the refresh families (no *new* access tokens) and set a not-before mark, which
 //!   stops the access tokens already out there only for an account that switched server-side
 //!   revocation on. Otherwise they keep working, with their old claims, until `exp`.
 //!
-//! "Log out everywhere" and a password change write in **one SQLite transaction** when sessions
+//! "Log out everywhere", a password change and a disable write in **one SQLite transaction** when
+//! sessions
 //! and refresh families live in the embedded database: the new password hash, the ended sessions
 //! (with their ended-session memory), the revoked refresh families and the not-before mark either
 //! all happen or none do. With a Redis store no transaction spans both databases, so access ends
@@ -16,41 +18,49 @@
 use crate::{
     audit::Entry,
     auth::error::AuthError,
-    auth::password::PasswordHash,
+    auth::password::{Charged, PasswordHash},
     db::{unix_now, users::User},
     state::AppState,
     store::{sessions::sqlite::end_all_in, SharedStore},
     wire::{AccessEnded, AuthMode, Password, Role},
 };
 
-/// File the event under the account it happened to, so its owner sees it in their own log.
+/// File the event under the account it happened to, so its owner sees it in their own log. The
+/// events an account's owner cannot repeat at will (a password change passes the login limits;
+/// role and status changes are an administrator's) are judged rows, always written; log out
+/// everywhere, which a token can repeat, counts against the account's allowance.
 async fn record(state: &AppState, by: AuthMode, user: &User, action: &str, detail: &str) {
-    state
-        .audit
-        .record(Entry::event(
-            by,
-            Some((user.id, &user.username)),
-            action,
-            true,
-            detail,
-        ))
-        .await;
+    let entry = Entry::event(by, Some((user.id, &user.username)), action, true, detail);
+    let entry = if action == "log out everywhere" {
+        entry
+    } else {
+        entry.judged()
+    };
+    state.audit.record(entry).await;
 }
 
-/// In one transaction: set `new_hash` (if any), end every session, revoke every refresh family
-/// and set the not-before mark. Returns (sessions ended, refresh tokens revoked, the mark).
+/// What changes on the account itself when all its access ends: always the not-before mark, and
+/// a new password or the disabled flag when the event is one of those.
+#[derive(Clone, Copy, Default)]
+struct AccountChange<'a> {
+    new_hash: Option<&'a PasswordHash>,
+    disable: bool,
+}
+
+/// In one transaction: change the account (`change`), end every session, revoke every refresh
+/// family and set the not-before mark. Returns (sessions ended, refresh tokens revoked, the mark).
 async fn end_all_access(
     state: &AppState,
     user: &User,
-    new_hash: Option<&PasswordHash>,
+    change: AccountChange<'_>,
 ) -> Result<(usize, u64, i64), AuthError> {
     let now = unix_now();
     if !matches!(state.shared_store, SharedStore::Embedded) {
-        return end_all_access_then_account(state, user, new_hash, now).await;
+        return end_all_access_then_account(state, user, change, now).await;
     }
     let mut tx = state.db.begin().await?;
     // Write first, so the transaction holds SQLite's write lock from its first statement.
-    mark_account(&mut *tx, user, new_hash, now).await?;
+    mark_account(&mut *tx, user, change, now).await?;
     let sessions_ended = end_all_in(&mut tx, user.id, None, now)
         .await
         .map_err(crate::auth::session::SessionError::from)?;
@@ -74,30 +84,33 @@ async fn end_all_access(
 async fn end_all_access_then_account(
     state: &AppState,
     user: &User,
-    new_hash: Option<&PasswordHash>,
+    change: AccountChange<'_>,
     now: i64,
 ) -> Result<(usize, u64, i64), AuthError> {
     let sessions_ended = state.sessions.end_all_of(user.id).await?;
     let refresh_revoked = state.refresh.revoke_user(user.id).await?;
-    mark_account(&state.db, user, new_hash, now).await?;
+    mark_account(&state.db, user, change, now).await?;
     state.accounts.changed(user.id).await;
     state.revocation.marked(&user.username, now).await;
     Ok((sessions_ended, refresh_revoked, now))
 }
 
-/// The account's side of ending all access: the not-before mark, and the new password if any.
+/// The account's side of ending all access: the not-before mark, and the new password or the
+/// disabled flag if the event sets one.
 async fn mark_account<'e>(
     db: impl sqlx::Executor<'e, Database = sqlx::Sqlite>,
     user: &User,
-    new_hash: Option<&PasswordHash>,
+    change: AccountChange<'_>,
     now: i64,
 ) -> Result<(), sqlx::Error> {
     sqlx::query(
-        "UPDATE users SET tokens_not_before = ?1, password_hash = COALESCE(?2, password_hash)
-         WHERE id = ?3",
+        "UPDATE users SET tokens_not_before = ?1, password_hash = COALESCE(?2, password_hash),
+             disabled = MAX(disabled, ?3)
+         WHERE id = ?4",
     )
     .bind(now)
-    .bind(new_hash.map(PasswordHash::as_phc))
+    .bind(change.new_hash.map(PasswordHash::as_phc))
+    .bind(change.disable as i64)
     .bind(user.id)
     .execute(db)
     .await?;
@@ -111,7 +124,7 @@ pub async fn log_out_everywhere(
     user: &User,
 ) -> Result<AccessEnded, AuthError> {
     let (sessions_ended, refresh_families_revoked, tokens_not_before) =
-        end_all_access(state, user, None).await?;
+        end_all_access(state, user, AccountChange::default()).await?;
     let detail = format!(
         "{sessions_ended} session(s) ended, {refresh_families_revoked} refresh famil(ies) revoked, \
          access tokens issued until now refused where revocation is on"
@@ -131,9 +144,19 @@ pub async fn change_password(
     user: &User,
     new_password: &Password,
 ) -> Result<AccessEnded, AuthError> {
-    let hash = state.passwords.hash(new_password).await?;
-    let (sessions_ended, refresh_families_revoked, tokens_not_before) =
-        end_all_access(state, user, Some(&hash)).await?;
+    let hash = state
+        .passwords
+        .hash(new_password, &Charged::to(&user.username))
+        .await?;
+    let (sessions_ended, refresh_families_revoked, tokens_not_before) = end_all_access(
+        state,
+        user,
+        AccountChange {
+            new_hash: Some(&hash),
+            disable: false,
+        },
+    )
+    .await?;
     let detail = format!(
         "new password set; {sessions_ended} session(s) ended, {refresh_families_revoked} refresh \
          famil(ies) revoked, access tokens issued until now refused where revocation is on"
@@ -169,43 +192,39 @@ pub async fn change_role(
     Ok(now)
 }
 
-/// Disable (or re-enable) an account. Disabling revokes its refresh families; its sessions are
-/// refused by the per-request user check, its access tokens only by the mark.
+/// Disable (or re-enable) an account. Disabling ends all its access, as "log out everywhere"
+/// does: its sessions and refresh families end in the same transaction as the flag (with Redis:
+/// them first), so no node, whatever its cache still says about the account, finds a session of
+/// it to accept; its access tokens stop at the mark where revocation is on.
 pub async fn set_disabled(
     state: &AppState,
     by: AuthMode,
     user: &User,
     disabled: bool,
 ) -> Result<i64, AuthError> {
-    // Status, refresh families and mark in one transaction (with Redis: the families first).
-    let now = unix_now();
-    if disabled && !matches!(state.shared_store, SharedStore::Embedded) {
-        state.refresh.revoke_user(user.id).await?;
-    }
-    let mut tx = state.db.begin().await?;
-    sqlx::query("UPDATE users SET disabled = ?, tokens_not_before = ? WHERE id = ?")
-        .bind(disabled as i64)
-        .bind(now)
-        .bind(user.id)
-        .execute(&mut *tx)
-        .await?;
-    if disabled && matches!(state.shared_store, SharedStore::Embedded) {
-        sqlx::query(
-            "UPDATE refresh_tokens SET revoked_at = ? WHERE user_id = ? AND revoked_at IS NULL",
-        )
-        .bind(now)
-        .bind(user.id)
-        .execute(&mut *tx)
-        .await?;
-    }
-    tx.commit().await?;
-    state.accounts.changed(user.id).await;
-    state.revocation.marked(&user.username, now).await;
-    let action = if disabled {
-        "account disabled"
+    let now = if disabled {
+        let change = AccountChange {
+            new_hash: None,
+            disable: true,
+        };
+        let (sessions_ended, families_revoked, now) = end_all_access(state, user, change).await?;
+        let detail = format!(
+            "by an administrator; {sessions_ended} session(s) ended, {families_revoked} refresh \
+             famil(ies) revoked"
+        );
+        record(state, by, user, "account disabled", &detail).await;
+        now
     } else {
-        "account enabled"
+        let now = unix_now();
+        sqlx::query("UPDATE users SET disabled = 0, tokens_not_before = ? WHERE id = ?")
+            .bind(now)
+            .bind(user.id)
+            .execute(&state.db)
+            .await?;
+        state.accounts.changed(user.id).await;
+        state.revocation.marked(&user.username, now).await;
+        record(state, by, user, "account enabled", "by an administrator").await;
+        now
     };
-    record(state, by, user, action, "by an administrator").await;
     Ok(now)
 }

@@ -3,7 +3,7 @@
 //! error value, and the same argon2 work (an unknown user is verified against a dummy hash).
 
 use crate::{
-    auth::password::{HashError, PasswordHasher},
+    auth::password::{Charged, HashError, PasswordHasher},
     db::users::{self, User, UserError},
     wire::Password,
 };
@@ -24,16 +24,18 @@ pub enum CredentialError {
     Hash(#[from] HashError),
 }
 
-/// Check a username/password pair against the accounts table.
+/// Check a username/password pair against the accounts table. The argon2 run is charged to
+/// `charged` (the named account, and whoever else asked: `password::Charged`).
 pub async fn check_credentials(
     db: &SqlitePool,
     hasher: &PasswordHasher,
     username: &str,
     password: &Password,
+    charged: &Charged,
 ) -> Result<User, CredentialError> {
     let user = users::find_by_username(db, username).await?;
     let matches = hasher
-        .verify(password, user.as_ref().map(|u| &u.password_hash))
+        .verify(password, user.as_ref().map(|u| &u.password_hash), charged)
         .await?;
     match user {
         Some(user) if matches && user.disabled => Err(CredentialError::Disabled),

@@ -1,7 +1,8 @@
 //! Applying what the other server processes announce (`store::changes`) to this process's
-//! caches: a switch changed elsewhere is read afresh here, a mark set elsewhere is remembered, and
-//! keys made, rotated or retired elsewhere are reloaded. When the feed (re)starts, changes may
-//! have been missed, so everything cached is dropped or reloaded.
+//! caches: a switch changed elsewhere is read afresh here, a mark set elsewhere is remembered,
+//! keys made, rotated or retired elsewhere are reloaded, and a deleted account is forgotten. When
+//! the feed (re)starts, or this process fails to announce a change of its own, changes may have
+//! been missed, so everything cached is dropped or reloaded.
 
 use crate::{
     state::AppState,
@@ -14,8 +15,17 @@ pub fn spawn(state: AppState) {
         return;
     };
     let mut changes = redis.follow(state.shutdown.subscribe());
+    let publish_failed = redis.publish_failed.clone();
     tokio::spawn(async move {
-        while let Some(change) = changes.recv().await {
+        loop {
+            let change = tokio::select! {
+                change = changes.recv() => match change {
+                    Some(change) => change,
+                    None => return,
+                },
+                // This process could not announce a change: it may be missing others' too.
+                () = publish_failed.notified() => None,
+            };
             apply(&state, change).await;
         }
     });
@@ -35,6 +45,10 @@ pub async fn apply(state: &AppState, change: Option<Change>) {
         Some(Change::Keys) => state.keys.reload().await.map_err(|e| e.to_string()),
         Some(Change::Account(user_id)) => {
             state.accounts.forget(user_id);
+            Ok(())
+        }
+        Some(Change::Deleted { id, username }) => {
+            crate::scratch::forget_here(state, id, &username);
             Ok(())
         }
         None => {

@@ -7,6 +7,11 @@
 //! tokens. The ring lives in memory (verification never waits on the database) and is written
 //! through to its store (`store::keys`, SQLite), so keys survive restarts. EdDSA and ES256 public keys are published as a
 //! JWK Set; an HS256 secret is never published, since anyone holding it could mint tokens.
+//!
+//! The published set is bounded: past `max_published` keys in all (registrations each make keys,
+//! and a class is many accounts), the oldest retire, rotated-out ones first, so the JWKS every
+//! outside verifier downloads stays a size it can read. A retired key's tokens fail "kid known";
+//! its account's next login makes a new key.
 
 use crate::{
     db::unix_now,
@@ -73,11 +78,17 @@ pub struct KeyRing {
     relearned: Mutex<Option<Instant>>,
     /// Tells the other server processes that keys changed, so their rings follow.
     announcer: Announcer,
+    /// The most public keys published at once (`jwt.max_published_keys`).
+    max_published: usize,
 }
 
 impl KeyRing {
     /// Load every stored key into memory.
-    pub async fn load(store: Arc<dyn KeyStore>, announcer: Announcer) -> Result<Self, KeyError> {
+    pub async fn load(
+        store: Arc<dyn KeyStore>,
+        announcer: Announcer,
+        max_published: usize,
+    ) -> Result<Self, KeyError> {
         let keys = read_all(store.as_ref()).await?;
         Ok(KeyRing {
             store,
@@ -85,6 +96,7 @@ impl KeyRing {
             rotating: tokio::sync::Mutex::new(()),
             relearned: Mutex::new(None),
             announcer,
+            max_published: max_published.max(1),
         })
     }
 
@@ -219,13 +231,27 @@ impl KeyRing {
             .retain(|_, k| k.owner_id != owner_id);
     }
 
-    /// The public keys, as a JWK Set (RFC 7517).
-    pub fn jwks(&self) -> Value {
+    /// The public keys, as a JWK Set (RFC 7517): all of them, or only the one named `kid` (none
+    /// when that key is not published), for a verifier that looks one token's key up.
+    pub fn jwks(&self, kid: Option<&str>) -> Value {
         let keys = self.keys.read().expect("lock");
-        let mut list: Vec<&Arc<SigningKey>> = keys.values().collect();
+        let mut list: Vec<&Arc<SigningKey>> = match kid {
+            Some(kid) => keys.get(kid).into_iter().collect(),
+            None => keys.values().collect(),
+        };
         list.sort_by(|a, b| (a.created_at, &a.kid).cmp(&(b.created_at, &b.kid)));
         let public: Vec<Value> = list.iter().filter_map(|k| k.public_jwk.clone()).collect();
         json!({ "keys": public })
+    }
+
+    /// How many keys are published.
+    pub fn published(&self) -> usize {
+        self.keys
+            .read()
+            .expect("lock")
+            .values()
+            .filter(|k| k.public_jwk.is_some())
+            .count()
     }
 
     /// The keys of one owner (for the inspector): kid, alg, whether rotated out.
@@ -256,9 +282,44 @@ impl KeyRing {
             .write()
             .expect("lock")
             .insert(stored.kid, key.clone());
+        if key.public_jwk.is_some() {
+            self.retire_past_the_published_cap().await?;
+        }
         // A rotation's old key changed too; either way the other rings should read again.
         self.announcer.announce(Change::Keys).await;
         Ok(key)
+    }
+
+    /// Retire the oldest published keys beyond `max_published`: rotated-out keys first (oldest
+    /// rotation first), then current ones, oldest first. The key just made is the newest current
+    /// one, so it is never among them.
+    async fn retire_past_the_published_cap(&self) -> Result<(), KeyError> {
+        let retiring: Vec<String> = {
+            let keys = self.keys.read().expect("lock");
+            let mut published: Vec<&Arc<SigningKey>> =
+                keys.values().filter(|k| k.public_jwk.is_some()).collect();
+            let over = published.len().saturating_sub(self.max_published);
+            if over == 0 {
+                return Ok(());
+            }
+            published.sort_by_key(|k| {
+                (
+                    k.rotated_at.is_none(),
+                    k.rotated_at.unwrap_or(k.created_at),
+                    k.created_at,
+                    k.kid.clone(),
+                )
+            });
+            published.iter().take(over).map(|k| k.kid.clone()).collect()
+        };
+        self.store.delete(&retiring).await?;
+        let mut keys = self.keys.write().expect("lock");
+        for kid in &retiring {
+            keys.remove(kid);
+        }
+        tracing::info!(target: "authlab::keys", retired = retiring.len(),
+            "the published key set was at its cap: the oldest keys retired");
+        Ok(())
     }
 }
 

@@ -1,15 +1,15 @@
-//! Login backoff, on top of the flat rate limits:
-//! - **Doubling waits.** After `after` wrong passwords in a row for one name from one address,
-//!   each further wrong one doubles the wait before the next attempt there (1 s, 2 s, 4 s, … up
-//!   to `max`); a right password clears it. A guesser slows down far more than under a flat rate,
-//!   a learner who mistypes twice never notices, and the wait is capped: never a lockout.
-//! - **Known addresses.** An address a name has logged in from is remembered (a few per name),
-//!   and the per-name limit, which counts attempts from everywhere, does not apply there. So an
-//!   attacker flooding a name from elsewhere slows the guessing down but cannot keep the owner
-//!   out of their usual machine. Only a right password makes an address known, so this says
-//!   nothing about whether a name exists.
+//! Login backoff, on top of the flat rate limits: after `after` wrong passwords in a row for one
+//! name from one *origin*, each further wrong one doubles the wait before the next attempt from
+//! there (1 s, 2 s, 4 s, … up to `max`); a right password clears it. A guesser slows down far
+//! more than under a flat rate, a learner who mistypes twice never notices, and the wait is
+//! capped: never a lockout.
 //!
-//! Both maps live in this process's memory, bounded in entries; a full map stops tracking new
+//! The origin is the device (`auth::device`): a browser holding the name's device cookie has a
+//! streak of its own, and everyone else trying the name shares the name's one untrusted streak.
+//! So a classmate's wrong guesses from the same school address slow the classmate down, never
+//! the owner on their own browser.
+//!
+//! The map lives in this process's memory, bounded in entries; a full map stops tracking new
 //! keys (the flat limits still apply) rather than growing.
 
 use super::rate::RetryAfter;
@@ -19,10 +19,8 @@ use std::{
     time::{Duration, Instant},
 };
 
-/// Most (name, address) pairs with a failure streak, and most names with known addresses.
+/// Most (name, origin) pairs with a failure streak.
 const MAX_ENTRIES: usize = 100_000;
-/// Known addresses kept per name (the newest).
-const KNOWN_PER_NAME: usize = 4;
 
 struct Streak {
     failures: u32,
@@ -34,11 +32,11 @@ pub struct LoginBackoff {
     after: u32,
     max: Duration,
     streaks: Mutex<HashMap<String, Streak>>,
-    known: Mutex<HashMap<String, Vec<String>>>,
 }
 
-fn pair(name: &str, address: &str) -> String {
-    format!("{address} {name}")
+/// The streak's key: the name and the origin (a device id, or `untrusted`).
+fn pair(name: &str, origin: &str) -> String {
+    format!("{origin} {name}")
 }
 
 impl LoginBackoff {
@@ -48,21 +46,20 @@ impl LoginBackoff {
             after,
             max: max.max(Duration::from_secs(1)),
             streaks: Mutex::default(),
-            known: Mutex::default(),
         }
     }
 
-    /// The wait still ahead of `name` at `address`, if any.
-    pub fn waiting(&self, name: &str, address: &str, now: Instant) -> Option<RetryAfter> {
+    /// The wait still ahead of `name` from `origin`, if any.
+    pub fn waiting(&self, name: &str, origin: &str, now: Instant) -> Option<RetryAfter> {
         let streaks = self.streaks.lock().unwrap_or_else(|e| e.into_inner());
-        let streak = streaks.get(&pair(name, address))?;
+        let streak = streaks.get(&pair(name, origin))?;
         (streak.until > now).then(|| RetryAfter(streak.until - now))
     }
 
-    /// A wrong password (or an unknown name) for `name` at `address`.
-    pub fn failed(&self, name: &str, address: &str, now: Instant) {
+    /// A wrong password (or an unknown name) for `name` from `origin`.
+    pub fn failed(&self, name: &str, origin: &str, now: Instant) {
         let mut streaks = self.streaks.lock().unwrap_or_else(|e| e.into_inner());
-        let key = pair(name, address);
+        let key = pair(name, origin);
         if !streaks.contains_key(&key) && streaks.len() >= MAX_ENTRIES {
             let max = self.max;
             streaks.retain(|_, s| now.saturating_duration_since(s.last) <= max);
@@ -86,31 +83,12 @@ impl LoginBackoff {
         }
     }
 
-    /// A right password for `name` at `address`: the streak ends and the address is known.
-    pub fn succeeded(&self, name: &str, address: &str) {
+    /// A right password for `name` from `origin`: that streak ends.
+    pub fn succeeded(&self, name: &str, origin: &str) {
         self.streaks
             .lock()
             .unwrap_or_else(|e| e.into_inner())
-            .remove(&pair(name, address));
-        let mut known = self.known.lock().unwrap_or_else(|e| e.into_inner());
-        if !known.contains_key(name) && known.len() >= MAX_ENTRIES {
-            return;
-        }
-        let addresses = known.entry(name.to_string()).or_default();
-        addresses.retain(|a| a != address);
-        addresses.push(address.to_string());
-        if addresses.len() > KNOWN_PER_NAME {
-            addresses.remove(0);
-        }
-    }
-
-    /// Has `name` logged in from `address` before?
-    pub fn is_known(&self, name: &str, address: &str) -> bool {
-        self.known
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .get(name)
-            .is_some_and(|addresses| addresses.iter().any(|a| a == address))
+            .remove(&pair(name, origin));
     }
 
     /// Forget streaks whose last failure is older than the longest wait: they hold nothing.
@@ -135,41 +113,32 @@ mod tests {
         for i in 0..8u64 {
             // Each failure arrives once the previous wait is over.
             let now = t0 + Duration::from_secs(100 * i);
-            assert!(backoff.waiting("bob", "10.0.0.1", now).is_none());
-            backoff.failed("bob", "10.0.0.1", now);
+            assert!(backoff.waiting("bob", "untrusted", now).is_none());
+            backoff.failed("bob", "untrusted", now);
             waits.push(
                 backoff
-                    .waiting("bob", "10.0.0.1", now)
+                    .waiting("bob", "untrusted", now)
                     .map_or(0, |w| w.0.as_secs()),
             );
         }
         assert_eq!(waits, [0, 0, 0, 1, 2, 4, 8, 8]);
-        // Another address, and another name, are untouched.
-        assert!(backoff.waiting("bob", "10.0.0.2", t0).is_none());
-        assert!(backoff.waiting("carol", "10.0.0.1", t0).is_none());
+        // Another origin (a trusted device), and another name, are untouched.
+        assert!(backoff.waiting("bob", "device-a", t0).is_none());
+        assert!(backoff.waiting("carol", "untrusted", t0).is_none());
     }
 
     #[test]
-    fn a_right_password_ends_the_streak_and_makes_the_address_known() {
+    fn a_right_password_ends_the_streak_of_its_origin_only() {
         let backoff = LoginBackoff::new(1, Duration::from_secs(60));
         let now = Instant::now();
-        backoff.failed("bob", "10.0.0.1", now);
-        backoff.failed("bob", "10.0.0.1", now);
-        assert!(backoff.waiting("bob", "10.0.0.1", now).is_some());
-        assert!(!backoff.is_known("bob", "10.0.0.1"));
-        backoff.succeeded("bob", "10.0.0.1");
-        assert!(backoff.waiting("bob", "10.0.0.1", now).is_none());
-        assert!(backoff.is_known("bob", "10.0.0.1"));
-        assert!(!backoff.is_known("bob", "10.0.0.2"));
-    }
-
-    #[test]
-    fn only_the_newest_known_addresses_are_kept() {
-        let backoff = LoginBackoff::new(1, Duration::from_secs(60));
-        for i in 0..6 {
-            backoff.succeeded("bob", &format!("10.0.0.{i}"));
-        }
-        assert!(!backoff.is_known("bob", "10.0.0.1"));
-        assert!(backoff.is_known("bob", "10.0.0.5"));
+        backoff.failed("bob", "untrusted", now);
+        backoff.failed("bob", "untrusted", now);
+        backoff.failed("bob", "device-a", now);
+        backoff.failed("bob", "device-a", now);
+        assert!(backoff.waiting("bob", "untrusted", now).is_some());
+        backoff.succeeded("bob", "device-a");
+        assert!(backoff.waiting("bob", "device-a", now).is_none());
+        assert!(backoff.waiting("bob", "untrusted", now).is_some());
+        assert!(backoff.waiting("bob", "device-b", now).is_none());
     }
 }

@@ -9,6 +9,7 @@ pub mod cost;
 pub mod credentials;
 pub mod csrf;
 pub mod decision;
+pub mod device;
 pub mod echo;
 pub mod error;
 pub mod follow_changes;

@@ -4,8 +4,8 @@
 //! The algorithm is governor's GCRA: a bucket of `burst` attempts that refills evenly over the
 //! period, so after a burst each further attempt waits its turn, and the wait is never longer than
 //! one refill step. Nothing ever locks an account for good: an attacker hammering a name only
-//! slows that name down, and the per-(name, address) bucket keeps a learner at another address
-//! unaffected. The buckets live behind the small `Limiter` trait, so a shared store (Redis) can
+//! slows that name's untrusted logins down, and the owner's browser, holding the name's device
+//! cookie (`auth::device`), has a bucket of its own. The buckets live behind the small `Limiter` trait, so a shared store (Redis) can
 //! hold them when several servers share the load.
 
 pub use super::rate::{Rate, RetryAfter};
@@ -52,10 +52,34 @@ impl Limiter for LocalLimiter {
     }
 }
 
+/// Where a login attempt (or a password change, which is one) comes from, as the limits see it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LoginFrom<'a> {
+    /// A browser holding the name's device cookie (`auth::device`): this device's own budget and
+    /// failure streak, nothing shared with anyone.
+    Device(&'a str),
+    /// Anyone else: the address's budget (spraying), and the name's one untrusted budget and
+    /// streak, shared by every client without the name's device cookie.
+    Untrusted { address: &'a str },
+}
+
+/// The failure streak's key for untrusted attempts (device ids are 22 characters, never this).
+const UNTRUSTED: &str = "untrusted";
+
+impl LoginFrom<'_> {
+    /// The failure streak this attempt belongs to.
+    fn streak(&self) -> &str {
+        match self {
+            LoginFrom::Device(device) => device,
+            LoginFrom::Untrusted { .. } => UNTRUSTED,
+        }
+    }
+}
+
 /// Every limit the server applies, built from the settings.
 pub struct Limits {
     pub login_per_address: Box<dyn Limiter>,
-    pub login_per_name_and_address: Box<dyn Limiter>,
+    pub login_per_name_and_device: Box<dyn Limiter>,
     pub login_per_name: Box<dyn Limiter>,
     pub register_per_address: Box<dyn Limiter>,
     pub refresh_per_address: Box<dyn Limiter>,
@@ -64,7 +88,7 @@ pub struct Limits {
     pub scale_per_account: Box<dyn Limiter>,
     pub attacks_per_account: Box<dyn Limiter>,
     pub cost_runs_per_account: Box<dyn Limiter>,
-    /// Doubling waits after failures in a row, and the addresses each name is known at.
+    /// Doubling waits after failures in a row, per name and origin.
     pub login_backoff: super::login_backoff::LoginBackoff,
 }
 
@@ -79,9 +103,9 @@ impl Limits {
     ) -> Self {
         Limits {
             login_per_address: make("login-address", settings.login_per_address),
-            login_per_name_and_address: make(
-                "login-name-address",
-                settings.login_per_name_and_address,
+            login_per_name_and_device: make(
+                "login-name-device",
+                settings.login_per_name_and_device,
             ),
             login_per_name: make("login-name", settings.login_per_name),
             register_per_address: make("register-address", settings.register_per_address),
@@ -98,60 +122,75 @@ impl Limits {
         }
     }
 
-    /// A login attempt for `username` from `address`, checked before anything looks the name
-    /// up, so a 429 says nothing about whether the account exists: per address (spraying), per
-    /// (name, address), the doubling wait after failures in a row there, and per name from
-    /// anywhere (guessing from many addresses), except at an address the name has logged in
-    /// from before, so an attacker cannot keep the owner out. Returns which limit refused, and
-    /// the wait.
+    /// A login attempt (or a password change) for `username` from `from`, checked before
+    /// anything looks the name up, so a 429 says nothing about whether the account exists.
+    /// - From the name's trusted device: that device's bucket, then its failure streak's wait.
+    /// - From anyone else: per name from every untrusted client together (guessing from many
+    ///   addresses), per address (spraying many names), then the name's untrusted streak's wait.
+    ///
+    /// Returns which limit refused, and the wait.
     pub async fn login(
         &self,
         username: &str,
-        address: &str,
+        from: LoginFrom<'_>,
     ) -> Result<(), (&'static str, RetryAfter)> {
         let name = username.to_lowercase();
-        self.login_per_address
-            .check(address)
-            .await
-            .map_err(|wait| ("login attempts from your address", wait))?;
-        self.login_per_name_and_address
-            .check(&format!("{address} {name}"))
-            .await
-            .map_err(|wait| ("login attempts for this name from your address", wait))?;
-        if let Some(wait) = self
-            .login_backoff
-            .waiting(&name, address, std::time::Instant::now())
-        {
-            return Err((
-                "wrong passwords in a row for this name from your address",
-                wait,
-            ));
+        match from {
+            LoginFrom::Device(device) => {
+                self.login_per_name_and_device
+                    .check(&format!("{device} {name}"))
+                    .await
+                    .map_err(|wait| ("login attempts for this name from this browser", wait))?;
+            }
+            LoginFrom::Untrusted { address } => {
+                // The name's bucket first: a flood aimed at one name is refused there and never
+                // spends the address's budget, which a whole class behind one NAT shares.
+                self.login_per_name.check(&name).await.map_err(|wait| {
+                    (
+                        "login attempts for this name from browsers it has not signed in on",
+                        wait,
+                    )
+                })?;
+                self.login_per_address
+                    .check(address)
+                    .await
+                    .map_err(|wait| ("login attempts from your address", wait))?;
+            }
         }
-        if !self.login_backoff.is_known(&name, address) {
-            self.login_per_name
-                .check(&name)
-                .await
-                .map_err(|wait| ("login attempts for this name", wait))?;
+        if let Some(wait) =
+            self.login_backoff
+                .waiting(&name, from.streak(), std::time::Instant::now())
+        {
+            return Err(match from {
+                LoginFrom::Device(_) => (
+                    "wrong passwords in a row for this name from this browser",
+                    wait,
+                ),
+                LoginFrom::Untrusted { .. } => (
+                    "wrong passwords in a row for this name from browsers it has not signed in on",
+                    wait,
+                ),
+            });
         }
         Ok(())
     }
 
-    /// What the credential check said: a right password ends the failure streak and makes the
-    /// address known for the name; anything else lengthens the streak.
-    pub fn login_outcome(&self, username: &str, address: &str, password_right: bool) {
+    /// What the credential check said: a right password ends the failure streak of its origin;
+    /// anything else lengthens it.
+    pub fn login_outcome(&self, username: &str, from: LoginFrom<'_>, password_right: bool) {
         let name = username.to_lowercase();
         if password_right {
-            self.login_backoff.succeeded(&name, address);
+            self.login_backoff.succeeded(&name, from.streak());
         } else {
             self.login_backoff
-                .failed(&name, address, std::time::Instant::now());
+                .failed(&name, from.streak(), std::time::Instant::now());
         }
     }
 
     pub fn forget_idle(&self) {
         for limiter in [
             &self.login_per_address,
-            &self.login_per_name_and_address,
+            &self.login_per_name_and_device,
             &self.login_per_name,
             &self.register_per_address,
             &self.refresh_per_address,
@@ -202,7 +241,9 @@ mod tests {
     #[tokio::test]
     async fn redis_buckets_burst_then_wait_and_are_shared_by_every_limiter_on_them() {
         use crate::{auth::redis_limiter::RedisLimiter, store::redis::Redis};
-        let server = crate::lab::redis_process::RedisProcess::start().expect("redis-server");
+        let server = crate::lab::redis_process::RedisProcess::start()
+            .await
+            .expect("redis-server");
         let redis = Redis::connect(&server.url(), "test:").unwrap();
         a_burst_then_a_wait(&RedisLimiter::new(redis.clone(), "t", Rate::new(3, 60))).await;
         // A second limiter on the same Redis (another node) meets the same bucket.

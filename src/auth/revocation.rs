@@ -4,14 +4,16 @@
 //!   token's `exp`. While the switch is on, *every* bearer request looks its `jti` up in SQLite: the
 //!   lookup the stateless design was meant to avoid, timed for the trace.
 //! - **Not-before mark** ("log out everywhere"): tokens of this user issued before the mark are
-//!   refused. One number per user, kept in memory (and in SQLite), so the check costs no round trip.
+//!   refused. One number per user, kept in memory (and in SQLite), so the check costs no round trip;
+//!   it is read again at most every `CACHE_TTL`, so a mark whose announcement another process
+//!   lost still acts there within seconds.
 //!   `iat` counts whole seconds, so a token issued in the mark's own second is refused too, and a
 //!   token issued *after* the mark waits for the next second (`wait_past_mark`) to be told apart.
 
 use crate::{
     db::unix_now,
     store::{
-        changes::{Announcer, Change},
+        changes::{Announcer, Change, CACHE_TTL},
         denylist::Denylist,
         marks::MarkStore,
         StoreError,
@@ -27,6 +29,8 @@ pub struct Revocation {
     denylist: Arc<dyn Denylist>,
     marks_store: Arc<dyn MarkStore>,
     marks: RwLock<HashMap<String, i64>>,
+    /// When each username's mark was last read from the store.
+    read_at: RwLock<HashMap<String, Instant>>,
     /// Tells the other server processes of a new mark, so their memory follows.
     announcer: Announcer,
 }
@@ -43,6 +47,7 @@ impl Revocation {
             denylist,
             marks_store,
             marks: RwLock::new(marks.into_iter().collect()),
+            read_at: RwLock::default(),
             announcer,
         })
     }
@@ -51,7 +56,43 @@ impl Revocation {
     pub async fn reload_marks(&self) -> Result<(), StoreError> {
         let marks = self.marks_store.all().await?;
         *self.marks.write().expect("lock") = marks.into_iter().collect();
+        self.read_at.write().expect("lock").clear();
         Ok(())
+    }
+
+    /// The mark for `username`, read again from the store when this process's copy is older
+    /// than `CACHE_TTL` (the check a revocation-on account's token goes through, which looks the
+    /// denylist up anyway). A store that does not answer leaves the copy in memory.
+    pub async fn fresh_not_before(&self, username: &str) -> Option<i64> {
+        let fresh = self
+            .read_at
+            .read()
+            .expect("lock")
+            .get(username)
+            .is_some_and(|at| at.elapsed() < CACHE_TTL);
+        if !fresh {
+            let read_at = Instant::now();
+            match self.marks_store.get(username).await {
+                Ok(mark) => {
+                    // Marks only ever move forward: a read racing a newer mark set here keeps
+                    // the newer one (and a deleted account's row, gone, changes nothing).
+                    if let Some(at) = mark {
+                        let mut marks = self.marks.write().expect("lock");
+                        let entry = marks.entry(username.to_string()).or_insert(at);
+                        *entry = (*entry).max(at);
+                    }
+                    let mut times = self.read_at.write().expect("lock");
+                    if times.len() >= 10_000 {
+                        times.clear();
+                    }
+                    times.insert(username.to_string(), read_at);
+                }
+                Err(err) => {
+                    tracing::warn!(target: "authlab::store", %err, "could not re-read a not-before mark");
+                }
+            }
+        }
+        self.not_before(username)
     }
 
     /// Put a token on the denylist until its `exp`.
@@ -117,6 +158,7 @@ impl Revocation {
     /// Forget a deleted account's mark.
     pub fn forget(&self, username: &str) {
         self.marks.write().expect("lock").remove(username);
+        self.read_at.write().expect("lock").remove(username);
     }
 
     /// The mark for `username`, if any (memory only).

@@ -48,6 +48,7 @@ pub async fn exchange(
                     state,
                     Some((user.id, &user.username)),
                     Some("account disabled"),
+                    false,
                 )
                 .await;
                 return Ok(Err(ExchangeRefused {
@@ -55,7 +56,7 @@ pub async fn exchange(
                     drop_cookie: false,
                 }));
             }
-            record(state, Some((user.id, &user.username)), None).await;
+            record(state, Some((user.id, &user.username)), None, false).await;
             Ok(Ok((user, next)))
         }
         Err(RefreshError::Store(err)) => Err(err.into()),
@@ -70,6 +71,7 @@ pub async fn exchange(
                 state,
                 owner.as_ref().map(|u| (u.id, u.username.as_str())),
                 Some(&reason),
+                owner.is_some(),
             )
             .await;
             Ok(Err(ExchangeRefused {
@@ -134,18 +136,18 @@ fn internal(err: RefreshError) -> AuthError {
     }
 }
 
-async fn record(state: &AppState, user: Option<(i64, &str)>, refused: Option<&str>) {
-    state
-        .audit
-        .record(Entry {
-            failed_check: refused.map(|_| "refresh token"),
-            ..Entry::event(
-                AuthMode::Jwt,
-                user,
-                "POST /api/jwt/refresh",
-                refused.is_none(),
-                refused.unwrap_or("refresh token rotated; new access token issued"),
-            )
-        })
-        .await;
+/// `theft`: a reuse detected, one of the judged rows (`audit::Entry::judged`).
+async fn record(state: &AppState, user: Option<(i64, &str)>, refused: Option<&str>, theft: bool) {
+    let entry = Entry {
+        failed_check: refused.map(|_| "refresh token"),
+        ..Entry::event(
+            AuthMode::Jwt,
+            user,
+            "POST /api/jwt/refresh",
+            refused.is_none(),
+            refused.unwrap_or("refresh token rotated; new access token issued"),
+        )
+    };
+    let entry = if theft { entry.judged() } else { entry };
+    state.audit.record(entry).await;
 }

@@ -1,24 +1,52 @@
 //! Per-account lab switches. An account without a row uses the server defaults from Leptos.toml.
 //! They are read on every bearer request, so they are cached in memory (write-through): reading a
 //! switch must not itself be the database round trip the lab is measuring. A change is announced
-//! to the other server processes sharing the lab (`store::changes`), which drop their copy.
+//! to the other server processes sharing the lab (`store::changes`), which drop their copy; a
+//! copy is never kept longer than `CACHE_TTL` either, in case an announcement was lost. A read
+//! racing a change keeps its row only if no change came in meanwhile (the generation).
 
 use crate::{
-    store::changes::{Announcer, Change},
+    store::changes::{Announcer, Change, CACHE_TTL},
     wire::{AccountSwitches, AccountSwitchesPatch, JwtAlg, SameSite, ACCESS_TTL_RANGE},
 };
 use sqlx::SqlitePool;
-use std::{collections::HashMap, sync::RwLock};
+use std::{
+    collections::HashMap,
+    sync::{
+        atomic::{AtomicU64, Ordering},
+        RwLock,
+    },
+    time::Instant,
+};
+
+/// More entries than this and a map starts again empty: memory stays bounded.
+const MAX_CACHED: usize = 10_000;
 
 pub struct AccountSettings {
     db: SqlitePool,
     default_same_site: SameSite,
-    cache: RwLock<HashMap<i64, AccountSwitches>>,
+    /// Each account's switches, with the time they were read (or written here).
+    cache: RwLock<HashMap<i64, (AccountSwitches, Instant)>>,
     /// Username → id, for bearer requests (a token names its user by `sub`). Usernames never
-    /// change; an account that is deleted (an expired scratch account) is `forget`-ten here, so a
-    /// name registered again later is never mistaken for the old account.
-    ids: RwLock<HashMap<String, i64>>,
+    /// change and ids are never reused; an account that is deleted (an expired scratch account)
+    /// is `forget`-ten here, so a name registered again later is never mistaken for the old
+    /// account.
+    ids: RwLock<HashMap<String, (i64, Instant)>>,
+    /// Moves on every change, so a read that started before it keeps nothing.
+    generation: AtomicU64,
     announcer: Announcer,
+}
+
+/// `map[key]` when it was read less than `CACHE_TTL` ago.
+fn fresh<K, V>(map: &RwLock<HashMap<K::Owned, (V, Instant)>>, key: &K) -> Option<V>
+where
+    K: std::hash::Hash + Eq + ToOwned + ?Sized,
+    K::Owned: std::borrow::Borrow<K> + std::hash::Hash + Eq,
+    V: Clone,
+{
+    let map = map.read().expect("lock");
+    let (value, read_at) = map.get(key)?;
+    (read_at.elapsed() < CACHE_TTL).then(|| value.clone())
 }
 
 /// One `account_settings` row: same_site, jwt_alg, denylist, access_ttl_secs,
@@ -32,41 +60,51 @@ impl AccountSettings {
             default_same_site,
             cache: RwLock::new(HashMap::new()),
             ids: RwLock::new(HashMap::new()),
+            generation: AtomicU64::new(0),
             announcer,
         }
     }
 
     /// Another process changed `user_id`'s switches: read them afresh next time.
     pub fn forget_switches(&self, user_id: i64) {
+        self.generation.fetch_add(1, Ordering::SeqCst);
         self.cache.write().expect("lock").remove(&user_id);
     }
 
     /// Changes may have been missed (the change feed restarted): forget everything cached.
     pub fn forget_all(&self) {
+        self.generation.fetch_add(1, Ordering::SeqCst);
         self.cache.write().expect("lock").clear();
         self.ids.write().expect("lock").clear();
     }
 
     /// The id of `username`: one database look-up the first time, memory after that.
     pub async fn id_of(&self, username: &str) -> Result<Option<i64>, sqlx::Error> {
-        if let Some(id) = self.ids.read().expect("lock").get(username) {
-            return Ok(Some(*id));
+        if let Some(id) = fresh(&self.ids, username) {
+            return Ok(Some(id));
         }
+        let started_in = self.generation.load(Ordering::SeqCst);
+        let read_at = Instant::now();
         let id: Option<i64> = sqlx::query_scalar("SELECT id FROM users WHERE username = ?")
             .bind(username)
             .fetch_optional(&self.db)
             .await?;
         if let Some(id) = id {
-            self.ids
-                .write()
-                .expect("lock")
-                .insert(username.to_string(), id);
+            let mut ids = self.ids.write().expect("lock");
+            // Checked under the write lock: every forgetting bumps the generation first.
+            if self.generation.load(Ordering::SeqCst) == started_in {
+                if ids.len() >= MAX_CACHED {
+                    ids.clear();
+                }
+                ids.insert(username.to_string(), (id, read_at));
+            }
         }
         Ok(id)
     }
 
     /// Forget a deleted account.
     pub fn forget(&self, user_id: i64, username: &str) {
+        self.generation.fetch_add(1, Ordering::SeqCst);
         self.cache.write().expect("lock").remove(&user_id);
         self.ids.write().expect("lock").remove(username);
     }
@@ -77,15 +115,17 @@ impl AccountSettings {
             .bind(user_id)
             .execute(&self.db)
             .await?;
-        self.cache.write().expect("lock").remove(&user_id);
+        self.forget_switches(user_id);
         self.announcer.announce(Change::Switches(user_id)).await;
         Ok(())
     }
 
     pub async fn get(&self, user_id: i64) -> Result<AccountSwitches, sqlx::Error> {
-        if let Some(hit) = self.cache.read().expect("lock").get(&user_id) {
-            return Ok(hit.clone());
+        if let Some(hit) = fresh(&self.cache, &user_id) {
+            return Ok(hit);
         }
+        let started_in = self.generation.load(Ordering::SeqCst);
+        let read_at = Instant::now();
         let row: Option<SwitchesRow> = sqlx::query_as(
             "SELECT same_site, jwt_alg, denylist, access_ttl_secs, denylist_fail_open,
                     csrf_weakened, xss_weakened
@@ -118,10 +158,15 @@ impl AccountSettings {
                 xss_weakened: false,
             },
         };
-        self.cache
-            .write()
-            .expect("lock")
-            .insert(user_id, settings.clone());
+        let mut cache = self.cache.write().expect("lock");
+        // Checked under the write lock: a change that came in while this read was under way
+        // bumped the generation first, and its value wins.
+        if self.generation.load(Ordering::SeqCst) == started_in {
+            if cache.len() >= MAX_CACHED {
+                cache.clear();
+            }
+            cache.insert(user_id, (settings.clone(), read_at));
+        }
         Ok(settings)
     }
 
@@ -176,10 +221,12 @@ impl AccountSettings {
         .bind(settings.xss_weakened as i64)
         .execute(&self.db)
         .await?;
+        // Write-through: a read still under way from before this change keeps nothing.
+        self.generation.fetch_add(1, Ordering::SeqCst);
         self.cache
             .write()
             .expect("lock")
-            .insert(user_id, settings.clone());
+            .insert(user_id, (settings.clone(), Instant::now()));
         self.announcer.announce(Change::Switches(user_id)).await;
         Ok(settings)
     }

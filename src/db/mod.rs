@@ -2,7 +2,9 @@
 //! by migrations embedded in the binary (so a fresh machine needs no sqlx CLI).
 
 pub mod account_settings;
+pub mod secrets;
 pub mod users;
+pub mod users_rebuild;
 
 use sqlx::{
     migrate::Migrator,
@@ -24,6 +26,8 @@ pub enum DbError {
     Open(sqlx::Error),
     #[error("cannot migrate the database: {0}")]
     Migrate(#[from] sqlx::migrate::MigrateError),
+    #[error("cannot rebuild the accounts table (nothing was changed): {0}")]
+    Rebuild(sqlx::Error),
 }
 
 /// Open (creating if needed) and migrate the database named by `url`.
@@ -51,8 +55,33 @@ pub async fn connect(url: &str) -> Result<SqlitePool, DbError> {
         .connect_with(options)
         .await
         .map_err(DbError::Open)?;
-    MIGRATOR.run(&pool).await?;
+    migrate(&pool).await?;
     Ok(pool)
+}
+
+/// The file migrations, with the one step sqlx cannot run in a migration file (the accounts
+/// table's rebuild, `users_rebuild`) at its place among them.
+pub async fn migrate(pool: &SqlitePool) -> Result<(), DbError> {
+    let (before, after): (Vec<_>, Vec<_>) = MIGRATOR
+        .migrations
+        .iter()
+        .cloned()
+        .partition(|m| m.version <= users_rebuild::AFTER_VERSION);
+    for (migrations, rebuild_after) in [(before, true), (after, false)] {
+        let part = Migrator {
+            migrations: std::borrow::Cow::Owned(migrations),
+            // Each part knows only its own: the other part's are not missing.
+            ignore_missing: true,
+            ..Migrator::DEFAULT
+        };
+        part.run(pool).await?;
+        if rebuild_after {
+            users_rebuild::ids_never_reused(pool)
+                .await
+                .map_err(DbError::Rebuild)?;
+        }
+    }
+    Ok(())
 }
 
 /// Seconds since the Unix epoch, the time format of every column.

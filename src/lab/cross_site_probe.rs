@@ -1,33 +1,50 @@
-//! What a cross-site *link* carries. The forgery lesson's attacker page shows a link to
-//! `GET /api/lab/cross-site-probe?nonce=…`; the learner clicks it, the browser opens it as a
-//! top-level navigation started by another site, and this server writes down what arrived: was
-//! the session cookie attached (SameSite Lax and None send it on such a navigation, Strict does
-//! not), did it name a live session, and what `Sec-Fetch-Site` said. The lesson then reads the
-//! record (`…/result?nonce=…`). Nothing else happens: a GET never changes state.
+//! What a cross-site *link* carries. The signed-in learner starts a probe
+//! (`POST /api/lab/cross-site-probe/start` → a nonce the server makes); the forgery lesson's
+//! attacker page shows a link to `GET /api/lab/cross-site-probe?nonce=…`; the learner clicks it,
+//! the browser opens it as a top-level navigation started by another site, and this server
+//! writes down what arrived: was the session cookie attached (SameSite Lax and None send it on
+//! such a navigation, Strict does not), did it name a live session, and what `Sec-Fetch-Site`
+//! said. The lesson then reads the record (`…/result?nonce=…`), which only the learner who
+//! started it may. The link fills in a record that exists and changes nothing else: a GET never
+//! changes state.
 //!
-//! The record holds no cookie and no account name, only yes/no facts, under a random nonce the
-//! lesson made; records are few (`MAX_PROBES`) and short-lived (`KEEP_SECS`).
+//! The record holds no cookie and no account name, only yes/no facts; records are few and
+//! short-lived (`store::probes`). Nobody signed out can make one, and nobody can learn from a
+//! nonce of their own making whether a victim who followed it is signed in.
 
 use crate::api::error::ApiError;
 use crate::{
-    api::cookies,
+    api::{cookies, extract::auth_user::AuthUser},
     auth::{decision::Trace, echo, session},
+    db::unix_now,
     state::AppState,
-    wire::{AuthMode, ProbeResult},
+    wire::{AuthMode, LabRunStarted, ProbeResult},
 };
 use axum::{
     extract::{Query, State},
-    http::{header, HeaderMap, HeaderValue},
+    http::{header, HeaderMap, HeaderValue, StatusCode},
     response::{Html, IntoResponse, Response},
-    routing::get,
+    routing::{get, post},
     Json, Router,
 };
 use serde::Deserialize;
 
 pub fn router() -> Router<AppState> {
     Router::new()
+        .route("/api/lab/cross-site-probe/start", post(start))
         .route("/api/lab/cross-site-probe", get(probe))
         .route("/api/lab/cross-site-probe/result", get(result))
+}
+
+/// A new probe of the signed-in learner's (a cookie request passed the origin and CSRF checks
+/// in `AuthUser`): its nonce. Starting more than `store::probes::PER_ACCOUNT` drops the
+/// learner's own oldest.
+async fn start(
+    State(state): State<AppState>,
+    user: AuthUser,
+) -> Result<Json<LabRunStarted>, ApiError> {
+    let nonce = state.probes.start(user.user_id(), unix_now());
+    Ok(Json(LabRunStarted { run: nonce }))
 }
 
 #[derive(Deserialize)]
@@ -56,6 +73,19 @@ async fn probe(
     Query(query): Query<Nonce>,
 ) -> Result<Response, ApiError> {
     let nonce = checked(&query.nonce)?;
+    let now = unix_now();
+    if !state.probes.exists(nonce, now) {
+        let mut response = Html(
+            "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>No such \
+             probe</title></head><body><p>This link belongs to no probe a learner started (or \
+             it is more than ten minutes old). Start the experiment again from the lesson.</p>\
+             </body></html>",
+        )
+        .into_response();
+        *response.status_mut() = StatusCode::NOT_FOUND;
+        no_script(&mut response);
+        return Ok(response);
+    }
     let cookie = cookies::read(&headers);
     let mut trace = Trace::new(AuthMode::Session, &session::CHECKS);
     // Only whether the cookie names a live session: no touch, no account name kept.
@@ -76,7 +106,7 @@ async fn probe(
         session_live: live,
         sec_fetch_site: fetch_site.clone(),
     };
-    state.probes.keep(nonce, result, crate::db::unix_now());
+    state.probes.fill(nonce, now, |record| *record = result);
     let sent = if cookie.is_some() {
         "did attach your session cookie"
     } else {
@@ -90,20 +120,31 @@ async fn probe(
         fetch_site.unwrap_or_else(|| "not sent".into())
     );
     let mut response = Html(page).into_response();
-    // No script, no style, nothing loaded: this page only says what arrived.
+    no_script(&mut response);
+    Ok(response)
+}
+
+/// No script, no style, nothing loaded: the probe's pages only say what arrived.
+fn no_script(response: &mut Response) {
     response.headers_mut().insert(
         header::CONTENT_SECURITY_POLICY,
         HeaderValue::from_static("default-src 'none'; frame-ancestors 'none'"),
     );
-    Ok(response)
 }
 
+/// The record, to the learner who started it; to anyone else a 404, as for a nonce that never
+/// was.
 async fn result(
     State(state): State<AppState>,
+    user: AuthUser,
     Query(query): Query<Nonce>,
 ) -> Result<Json<ProbeResult>, ApiError> {
     let nonce = checked(&query.nonce)?;
-    Ok(Json(state.probes.get(nonce).unwrap_or_default()))
+    state
+        .probes
+        .read(nonce, user.user_id(), unix_now())
+        .map(Json)
+        .ok_or(ApiError::NoSuchRun)
 }
 
 #[cfg(test)]

@@ -39,6 +39,8 @@ pub struct InProcessRequest {
     headers: HeaderMap,
     body: Option<String>,
     client: Option<ClientAddr>,
+    /// The learner's account the request acts for (`Learner`).
+    learner: Option<String>,
     /// Show the body's `password` as redacted in transcripts (`shown`).
     secret_body: bool,
 }
@@ -68,6 +70,7 @@ impl InProcessRequest {
             headers: HeaderMap::new(),
             body: None,
             client: None,
+            learner: None,
             secret_body: false,
         }
     }
@@ -111,6 +114,13 @@ impl InProcessRequest {
         self
     }
 
+    /// Charge the password checks this request causes to the learner `account` too, whatever
+    /// address it is sent from (`api::client_addr::Learner`).
+    pub fn for_learner(mut self, account: Option<&str>) -> Self {
+        self.learner = account.map(str::to_string);
+        self
+    }
+
     pub fn header(mut self, name: header::HeaderName, value: &str) -> Self {
         if let Ok(value) = HeaderValue::from_str(value) {
             self.headers.append(name, value);
@@ -145,6 +155,11 @@ impl InProcessRequest {
         *request.headers_mut() = self.headers;
         if let Ok(host) = HeaderValue::from_str(&host(state)) {
             request.headers_mut().insert(header::HOST, host);
+        }
+        if let Some(account) = self.learner {
+            request
+                .extensions_mut()
+                .insert(crate::api::client_addr::Learner(Some(account)));
         }
         if let Some(client) = self.client {
             request.extensions_mut().insert(client);

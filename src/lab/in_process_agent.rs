@@ -48,14 +48,17 @@ pub struct InProcessAgent<'a> {
     state: &'a AppState,
     /// Whose rate-limit budget the requests spend.
     client: &'a ClientAddr,
+    /// The learner's account the password checks are charged to (`password::Charged`).
+    learner: Option<&'a str>,
     transcript: Mutex<Vec<MatrixStep>>,
 }
 
 impl<'a> InProcessAgent<'a> {
-    pub fn new(state: &'a AppState, client: &'a ClientAddr) -> Self {
+    pub fn new(state: &'a AppState, client: &'a ClientAddr, learner: Option<&'a str>) -> Self {
         InProcessAgent {
             state,
             client,
+            learner,
             transcript: Mutex::new(Vec::new()),
         }
     }
@@ -63,7 +66,11 @@ impl<'a> InProcessAgent<'a> {
     /// Send `call` and write it, with its status, to the transcript.
     pub async fn send(&self, call: InProcessRequest) -> InProcessResponse {
         let request = call.label();
-        let answer = call.on_behalf_of(self.client).send(self.state).await;
+        let answer = call
+            .on_behalf_of(self.client)
+            .for_learner(self.learner)
+            .send(self.state)
+            .await;
         self.note(MatrixStep {
             request,
             status: answer.status.as_u16(),

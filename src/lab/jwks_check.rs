@@ -1,7 +1,9 @@
 //! `POST /api/lab/jwks-verify {token}`: hand a token to a second service that knows only the
-//! public key set. The service fetches `/.well-known/jwks.json` over this server's own router,
-//! as any outsider would, and verifies with nothing else (`auth::jwks_verifier`): no database,
-//! no key ring, no secret. The reading-and-signing lesson runs it for each algorithm.
+//! public key set. The service reads the `kid` the token names and fetches that published key
+//! (`/.well-known/jwks.json?kid=…`) over this server's own router, as any outsider would, and
+//! verifies with nothing else (`auth::jwks_verifier`): no database, no key ring, no secret. It
+//! never reads the whole set, so however many keys a class has published, the answer it reads
+//! stays one key long. The reading-and-signing lesson runs it for each algorithm.
 
 use super::in_process::InProcessRequest;
 use crate::api::{error::ApiError, json::ApiJson};
@@ -23,13 +25,25 @@ async fn jwks_verify(
     State(state): State<AppState>,
     ApiJson(request): ApiJson<DecodeRequest>,
 ) -> Result<Json<JwksCheck>, ApiError> {
-    let fetched = InProcessRequest::new(Method::GET, "/.well-known/jwks.json")
+    let token = request.token.trim();
+    // The header names the key; a kid that is not a run of base64url characters names none.
+    let kid = jsonwebtoken::decode_header(token)
+        .ok()
+        .and_then(|header| header.kid)
+        .filter(|kid| {
+            kid.len() <= 64
+                && kid
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+        })
+        .unwrap_or_default();
+    let fetched = InProcessRequest::new(Method::GET, format!("/.well-known/jwks.json?kid={kid}"))
         .send(&state)
         .await;
     let service = JwksOnly::from_document(&String::from_utf8_lossy(&fetched.body))
         .map_err(ApiError::InvalidBody)?;
-    let published_keys = service.published();
-    let check = match service.verify(request.token.trim()) {
+    let published_keys = state.keys.published();
+    let check = match service.verify(token) {
         JwksVerdict::Verified { kid, alg } => JwksCheck {
             verified: true,
             detail: format!(

@@ -59,7 +59,8 @@ async fn run(
     .await?;
     let mut run = Run {
         client,
-        accounts: ScratchAccounts::new(MATRIX_PREFIX),
+        learner: user.username().to_string(),
+        accounts: ScratchAccounts::new(MATRIX_PREFIX, Some(user.username())),
     };
     let result = run_all(&state, &mut run).await;
     // Whatever happened, the run's accounts go (maintenance catches them if this is never reached).
@@ -70,6 +71,8 @@ async fn run(
 /// One run: whose budget its requests spend, and the accounts it created.
 struct Run {
     client: ClientAddr,
+    /// The learner who started it: the run's password checks are charged to them.
+    learner: String,
     accounts: ScratchAccounts,
 }
 
@@ -86,7 +89,7 @@ async fn run_all(state: &AppState, run: &mut Run) -> Result<LogoutMatrix, ApiErr
         .accounts
         .create(state, "admin", Role::Admin, &revocable(false))
         .await?;
-    let admin_token = InProcessAgent::new(state, &run.client)
+    let admin_token = InProcessAgent::new(state, &run.client, Some(&run.learner))
         .sign_in_bearer(&admin.credentials())
         .await
         .map_err(failed)?
@@ -153,7 +156,8 @@ async fn run_row(
     let run: &Run = run;
 
     // One agent per column, each with its own transcript.
-    let columns = MatrixModel::ALL.map(|_| InProcessAgent::new(state, &run.client));
+    let columns =
+        MatrixModel::ALL.map(|_| InProcessAgent::new(state, &run.client, Some(&run.learner)));
     let session = columns[0]
         .sign_in_session(&plain.credentials())
         .await

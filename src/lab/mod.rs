@@ -20,6 +20,7 @@ pub mod in_process;
 pub mod in_process_agent;
 pub mod jwks_check;
 pub mod logout_matrix;
+pub mod processes;
 pub mod redis_process;
 pub mod replay;
 pub mod request_size;
@@ -87,6 +88,38 @@ impl OneAtATime {
 impl Drop for OneAtATime {
     fn drop(&mut self) {
         self.0.store(false, Ordering::SeqCst);
+    }
+}
+
+/// Which accounts have an experiment of one kind under way (the attack lab's runs): one at a
+/// time per account, while other accounts run theirs.
+#[derive(Default)]
+pub struct OnePerAccount {
+    running: std::sync::Mutex<std::collections::HashSet<i64>>,
+}
+
+/// Account `id`'s run; dropping it (the run ended however it ended, or the client hung up and
+/// the handler's future was dropped) frees the account's turn.
+pub struct AccountTurn<'a> {
+    of: &'a OnePerAccount,
+    id: i64,
+}
+
+impl OnePerAccount {
+    /// `None` while account `id` already has a run under way.
+    pub fn claim(&self, id: i64) -> Option<AccountTurn<'_>> {
+        let mut running = self.running.lock().unwrap_or_else(|e| e.into_inner());
+        running.insert(id).then_some(AccountTurn { of: self, id })
+    }
+}
+
+impl Drop for AccountTurn<'_> {
+    fn drop(&mut self) {
+        self.of
+            .running
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .remove(&self.id);
     }
 }
 

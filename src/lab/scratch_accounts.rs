@@ -6,7 +6,7 @@
 
 use crate::{
     api::error::ApiError,
-    auth::csrf,
+    auth::{csrf, password::Charged},
     db::{
         unix_now,
         users::{self, Scratch as ScratchKind, User},
@@ -37,11 +37,13 @@ pub struct ScratchAccounts {
     prefix: &'static str,
     /// A random tag that keeps this run's names apart from every other run's.
     tag: String,
+    /// The learner who started the run: the accounts' password hashes are charged to them.
+    learner: Option<String>,
     created: Vec<i64>,
 }
 
 impl ScratchAccounts {
-    pub fn new(prefix: &'static str) -> Self {
+    pub fn new(prefix: &'static str, learner: Option<&str>) -> Self {
         let tag = csrf::new_token()
             .chars()
             .filter(char::is_ascii_alphanumeric)
@@ -51,6 +53,7 @@ impl ScratchAccounts {
         ScratchAccounts {
             prefix,
             tag,
+            learner: learner.map(str::to_string),
             created: Vec::new(),
         }
     }
@@ -66,7 +69,8 @@ impl ScratchAccounts {
     ) -> Result<ScratchAccount, ApiError> {
         let username = format!("{}{}-{name}", self.prefix, self.tag);
         let password = Password::new(csrf::new_token());
-        let hash = state.passwords.hash(&password).await?;
+        let charged = Charged::to(&username).and_maybe(self.learner.as_deref());
+        let hash = state.passwords.hash(&password, &charged).await?;
         let expires_at = unix_now() + MATRIX_TTL_SECS;
         let scratch = Some((ScratchKind::Matrix, expires_at));
         let user = users::insert(&state.db, &username, &hash, role, scratch).await?;

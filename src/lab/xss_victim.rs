@@ -1,10 +1,12 @@
 //! The attack lab's XSS card, server side: a deliberately vulnerable page, the attacker's drop and
 //! the browser's CSP reports.
 //!
+//! - `POST /api/lab/xss/start` (signed in, within `limits.attacks_per_account`) makes a run of
+//!   the learner's own, under a nonce the server makes (`store::probes`).
 //! - `GET /attacks/xss-victim?run=…` is a comments page that prints a comment as raw HTML, the
 //!   classic stored-XSS bug. The comment is the attacker's and holds a real inline `<script>`.
-//!   The lab plants it itself: the page renders nothing a request sends (the run nonce is checked
-//!   to be 16 to 64 URL-safe characters), so it cannot be turned against anyone else. It needs a
+//!   The lab plants it itself: the page renders nothing a request sends (the run must be one the
+//!   signed-in learner started), so it cannot be turned against anyone else. It needs a
 //!   signed-in session: the page is served **without** a Content-Security-Policy only for an
 //!   account that switched `xss_weakened` on (that account only, that page only, and the page
 //!   says so); for everyone else it carries the lab's own policy, which refuses an inline script
@@ -12,20 +14,29 @@
 //! - `POST /attacker/xss-drop?run=…` is where the script sends what it found (served under any of
 //!   the lab's names; the card's script uses the second site's). The attacker then replays the
 //!   first stolen token from another client (`GET /api/me`, another address, no cookie) and the
-//!   lab records the answer. Only the first characters of anything stolen are kept.
+//!   lab records the answer: once per run, so the drop is no free token checker (runs come from
+//!   the learner's attack budget). Only the first characters of anything stolen are kept.
 //! - `POST /api/lab/xss/csp-report?run=…` takes the browser's CSP violation report.
-//! - `GET /api/lab/xss/result?run=…` is what the card reads back.
+//! - `GET /api/lab/xss/result?run=…` is what the card reads back, its starter only.
+//!
+//! The drop and the report fill in a run that exists, nothing else: nobody signed out can fill
+//! the table and blind the card for the class.
 
 use super::{
     cross_site_probe::is_nonce,
     in_process::{InProcessRequest, InProcessResponse},
 };
 use crate::{
-    api::{client_addr::ClientAddr, error::ApiError, extract::cookie_user::CookieUser},
+    api::{
+        client_addr::ClientAddr,
+        error::ApiError,
+        extract::{auth_user::AuthUser, cookie_user::CookieUser},
+    },
     auth::echo,
+    db::unix_now,
     security_headers,
     state::AppState,
-    wire::{ApiErrorBody, Me, XssFinding, XssReplay, XssResult},
+    wire::{ApiErrorBody, LabRunStarted, Me, XssFinding, XssReplay, XssResult},
 };
 use axum::{
     body::Bytes,
@@ -47,6 +58,7 @@ const ATTACKER_CLIENT: &str = "203.0.113.66";
 
 pub fn router() -> Router<AppState> {
     Router::new()
+        .route("/api/lab/xss/start", post(start))
         .route("/attacks/xss-victim", get(victim_page))
         .route("/attacker/xss-drop", post(drop))
         .route("/api/lab/xss/csp-report", post(csp_report))
@@ -82,6 +94,23 @@ fn payload(drop_url: &str) -> String {
     )
 }
 
+/// A run of the signed-in learner's: one of their attack-lab runs.
+async fn start(
+    State(state): State<AppState>,
+    user: AuthUser,
+    headers: HeaderMap,
+) -> Result<Json<LabRunStarted>, ApiError> {
+    super::admit(
+        &headers,
+        &user,
+        state.limits.attacks_per_account.as_ref(),
+        "attack-lab runs",
+    )
+    .await?;
+    let run = state.xss_runs.start(user.user_id(), unix_now());
+    Ok(Json(LabRunStarted { run }))
+}
+
 async fn victim_page(
     State(state): State<AppState>,
     user: CookieUser,
@@ -89,6 +118,12 @@ async fn victim_page(
     Query(query): Query<RunId>,
 ) -> Result<Response, ApiError> {
     let run = checked(&query.run)?;
+    if !state
+        .xss_runs
+        .owned_by(run, user.session.user.id, unix_now())
+    {
+        return Err(ApiError::NoSuchRun);
+    }
     let switches = state.account_settings.get(user.session.user.id).await?;
     let host = headers
         .get(header::HOST)
@@ -166,9 +201,15 @@ async fn drop(
     }
     let loot: Loot = serde_json::from_slice(&body)
         .map_err(|_| ApiError::InvalidBody("a drop is JSON: {found, cookie}".into()))?;
-    // The attacker replays the first stolen token from their own client.
+    let now = unix_now();
+    if !state.xss_runs.exists(&run, now) {
+        return Err(ApiError::NoSuchRun);
+    }
+    // The attacker replays the first stolen token from their own client: once per run.
     let replay = match loot.found.first() {
-        Some(stolen) if stolen.value.len() <= MAX_BODY => Some(replay(&state, &stolen.value).await),
+        Some(stolen) if stolen.value.len() <= MAX_BODY && state.xss_runs.spend(&run, now) => {
+            Some(replay(&state, &stolen.value).await)
+        }
         _ => None,
     };
     let found: Vec<XssFinding> = loot
@@ -181,14 +222,17 @@ async fn drop(
         })
         .collect();
     let cookie_seen = echo::shown(&loot.cookie, 200);
-    state
-        .xss_runs
-        .update(&run, crate::db::unix_now(), move |record| {
-            record.script_ran = true;
-            record.found = found;
-            record.cookie_seen = Some(cookie_seen);
+    let filled = state.xss_runs.fill(&run, unix_now(), move |record| {
+        record.script_ran = true;
+        record.found = found;
+        record.cookie_seen = Some(cookie_seen);
+        if replay.is_some() {
             record.replay = replay;
-        });
+        }
+    });
+    if !filled {
+        return Err(ApiError::NoSuchRun);
+    }
     Ok(axum::http::StatusCode::NO_CONTENT.into_response())
 }
 
@@ -228,18 +272,25 @@ async fn csp_report(
         .and_then(|d| d.as_str())
         .unwrap_or("a directive the report did not name");
     let directive = echo::shown(directive, 64);
-    state
-        .xss_runs
-        .update(&run, crate::db::unix_now(), move |record| {
-            record.csp_blocked = Some(directive);
-        });
+    let filled = state.xss_runs.fill(&run, unix_now(), move |record| {
+        record.csp_blocked = Some(directive);
+    });
+    if !filled {
+        return Err(ApiError::NoSuchRun);
+    }
     Ok(axum::http::StatusCode::NO_CONTENT.into_response())
 }
 
+/// The run's record, to the learner who started it only.
 async fn result(
     State(state): State<AppState>,
+    user: AuthUser,
     Query(query): Query<RunId>,
 ) -> Result<Json<XssResult>, ApiError> {
     let run = checked(&query.run)?;
-    Ok(Json(state.xss_runs.get(run).unwrap_or_default()))
+    state
+        .xss_runs
+        .read(run, user.user_id(), unix_now())
+        .map(Json)
+        .ok_or(ApiError::NoSuchRun)
 }

@@ -11,8 +11,21 @@
 
 use super::{redis::Redis, SharedStore, StoreError};
 use futures_util::StreamExt;
-use std::time::Duration;
-use tokio::sync::{mpsc, watch};
+use std::{sync::Arc, time::Duration};
+use tokio::sync::{mpsc, watch, Notify};
+
+/// The longest a process keeps a cached copy of an account, its switches or its not-before mark
+/// without reading it again. Announcements are best effort (Redis pub/sub keeps nothing for a
+/// listener that was away, and a publish can fail), so a lost one must not leave another node
+/// trusting a disabled or demoted account for good: its copy is read afresh within this.
+pub const CACHE_TTL: Duration = Duration::from_secs(5);
+
+/// After a failed publish, it is tried again after each of these waits.
+const REPUBLISH_AFTER: [Duration; 3] = [
+    Duration::from_millis(250),
+    Duration::from_secs(1),
+    Duration::from_secs(4),
+];
 
 /// A change another process must hear of.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -23,8 +36,10 @@ pub enum Change {
     Mark { username: String, at: i64 },
     /// Signing keys were made, rotated or retired.
     Keys,
-    /// An account's row changed (role, disabled, password) or was deleted.
+    /// An account's row changed (role, disabled, password).
     Account(i64),
+    /// An account was deleted: every cache forgets it (its switches, keys, mark, name).
+    Deleted { id: i64, username: String },
 }
 
 impl Change {
@@ -34,6 +49,7 @@ impl Change {
             Change::Mark { username, at } => format!("mark {at} {username}"),
             Change::Keys => "keys".into(),
             Change::Account(id) => format!("account {id}"),
+            Change::Deleted { id, username } => format!("deleted {id} {username}"),
         }
     }
 
@@ -47,6 +63,10 @@ impl Change {
             }),
             ("keys", None, None) => Some(Change::Keys),
             ("account", Some(id), None) => Some(Change::Account(id.parse().ok()?)),
+            ("deleted", Some(id), Some(username)) => Some(Change::Deleted {
+                id: id.parse().ok()?,
+                username: username.to_string(),
+            }),
             _ => None,
         }
     }
@@ -54,13 +74,15 @@ impl Change {
 
 /// Publishes changes, when there are other processes to tell.
 #[derive(Clone)]
-pub struct Announcer(Option<Redis>);
+pub struct Announcer(Option<(Redis, Arc<Notify>)>);
 
 impl Announcer {
     pub fn for_store(store: &SharedStore) -> Self {
         match store {
             SharedStore::Embedded | SharedStore::Memory => Announcer(None),
-            SharedStore::Redis(redis) => Announcer(Some(redis.clone())),
+            SharedStore::Redis(redis) => {
+                Announcer(Some((redis.clone(), redis.publish_failed.clone())))
+            }
         }
     }
 
@@ -69,19 +91,39 @@ impl Announcer {
         Announcer(None)
     }
 
-    /// Tell the other processes. A failure is logged, not returned: the change itself is already
-    /// stored, and a follower that lost Redis forgets its whole cache when it is back.
+    /// Tell the other processes. A failure is not returned (the change itself is already
+    /// stored), but not dropped either: this process forgets everything it cached (a publish
+    /// that fails says its own feed may be missing changes too; `follow_changes` listens), and
+    /// the message is published again a few times in the background. Whatever still goes
+    /// missing, the other processes' copies expire within `CACHE_TTL`.
     pub async fn announce(&self, change: Change) {
-        let Some(redis) = &self.0 else { return };
-        let published: Result<i64, redis::RedisError> = redis::cmd("PUBLISH")
-            .arg(redis.key("changes"))
-            .arg(change.encode())
-            .query_async(&mut redis.conn())
-            .await;
-        if let Err(err) = published {
-            tracing::warn!(target: "authlab::store", %err, ?change, "could not announce a change");
+        let Some((redis, failed)) = &self.0 else {
+            return;
+        };
+        if let Err(err) = publish(redis, &change).await {
+            tracing::warn!(target: "authlab::store", %err, ?change, "could not announce a change; retrying");
+            failed.notify_one();
+            let redis = redis.clone();
+            tokio::spawn(async move {
+                for wait in REPUBLISH_AFTER {
+                    tokio::time::sleep(wait).await;
+                    if publish(&redis, &change).await.is_ok() {
+                        return;
+                    }
+                }
+                tracing::warn!(target: "authlab::store", ?change,
+                    "a change was never announced; other processes read it within their cache's lifetime");
+            });
         }
     }
+}
+
+async fn publish(redis: &Redis, change: &Change) -> Result<i64, redis::RedisError> {
+    redis::cmd("PUBLISH")
+        .arg(redis.key("changes"))
+        .arg(change.encode())
+        .query_async(&mut redis.conn())
+        .await
 }
 
 impl Redis {
@@ -152,6 +194,10 @@ mod tests {
             },
             Change::Keys,
             Change::Account(7),
+            Change::Deleted {
+                id: 9,
+                username: "lab:attack-x-victim".into(),
+            },
         ] {
             assert_eq!(Change::decode(&change.encode()), Some(change));
         }
@@ -163,6 +209,8 @@ mod tests {
             "keys now",
             "account",
             "account seven",
+            "deleted 9",
+            "deleted x name",
             "other 1",
         ] {
             assert_eq!(Change::decode(junk), None, "{junk:?}");

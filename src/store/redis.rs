@@ -26,6 +26,9 @@ pub struct Redis {
     client: Client,
     conn: ConnectionManager,
     prefix: String,
+    /// Woken when this process failed to announce a change (`store::changes`): its own feed may
+    /// be missing changes too, so its caches start again empty.
+    pub publish_failed: std::sync::Arc<tokio::sync::Notify>,
 }
 
 impl Redis {
@@ -42,6 +45,7 @@ impl Redis {
             .get_connection_manager_lazy(config)
             .map_err(|err| StoreError::Backend(err.to_string()))?;
         Ok(Redis {
+            publish_failed: Default::default(),
             client,
             conn,
             prefix: prefix.to_string(),

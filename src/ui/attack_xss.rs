@@ -75,13 +75,22 @@ impl Card {
         self.stage.set(Stage::Done);
     }
 
-    /// Load the vulnerable page for `stage` under a fresh run id.
-    fn load(self, stage: Stage) -> Result<(), String> {
-        let run_id: String = browser::random_bytes::<16>()
-            .ok_or("this browser has no crypto.getRandomValues")?
-            .iter()
-            .map(|b| format!("{b:02x}"))
-            .collect();
+    /// Load the vulnerable page for `stage` under a fresh run of the victim's own (the server
+    /// makes its id; only the victim can read its result).
+    async fn load(self, stage: Stage) -> Result<(), String> {
+        let csrf = self
+            .learner
+            .csrf
+            .get_untracked()
+            .ok_or("the victim's session was lost")?;
+        let started = client::xss_start(Credential::Csrf(&csrf)).await;
+        if let Some(run) = self.run.get_value() {
+            run.step(
+                &format!("start a run of your own ({})", stage_name(stage)),
+                &started,
+            );
+        }
+        let run_id = started.result.map_err(|err| err.to_string())?.run;
         self.frame_src
             .set(Some(format!("/attacks/xss-victim?run={run_id}")));
         self.run_id.set_value(run_id);
@@ -150,7 +159,7 @@ impl Card {
                 ));
                 // Run 2: the same page, the token only in this page's memory.
                 browser::local_remove(KEY);
-                if let Err(err) = self.load(Stage::Memory) {
+                if let Err(err) = self.load(Stage::Memory).await {
                     self.fail(err);
                 }
             }
@@ -184,7 +193,7 @@ impl Card {
                 if let Some(token) = self.token.get_value() {
                     browser::local_set(KEY, &token);
                 }
-                if let Err(err) = self.load(Stage::Csp) {
+                if let Err(err) = self.load(Stage::Csp).await {
                     self.fail(err);
                 }
             }
@@ -289,7 +298,7 @@ pub fn XssCard(learner: Learner) -> impl IntoView {
                  single-page apps do, and loads the comments page, where the attacker's comment \
                  holds a script."
             ));
-            card.load(Stage::Stored)
+            card.load(Stage::Stored).await
         });
     };
     view! {

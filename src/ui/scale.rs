@@ -1,14 +1,81 @@
 //! The scale lab page (`/scale`): the learner picks a store, sticky sessions and a mode, and the
-//! server starts three real nodes behind a balancer, runs the scenario, and stops them
-//! (`POST /api/lab/scale`). Every cell below is a request one of those processes answered; the
-//! sentences under it are counted from the same answers.
+//! server queues the run (`POST /api/lab/scale`: one run at a time per server, the others wait
+//! their turn), then starts three real nodes behind a balancer, runs the scenario, and stops them.
+//! The page shows the run's place in the queue, then its steps as they happen. Every cell below
+//! is a request one of those processes answered; the sentences under it are counted from the
+//! same answers.
 
 use super::login_form::LoginForm;
 use crate::{
-    client::{self, Credential},
-    wire::{AuthMode, Credentials, ScaleHit, ScaleRequest, ScaleRun, ScaleStep, ScaleStore},
+    browser,
+    client::{self, Answer, Credential},
+    wire::{
+        AuthMode, Credentials, ScaleHit, ScaleRequest, ScaleRun, ScaleStep, ScaleStore,
+        ScaleTicket, ScaleTicketState,
+    },
 };
 use leptos::{prelude::*, task::spawn_local};
+
+/// How often a waiting page asks where its run is, and for how many looks at most (a full queue
+/// of two-minute runs stays within it).
+const LOOK_EVERY_MS: u32 = 1_000;
+const MOST_LOOKS: u32 = 900;
+
+/// Queue `request`, then follow its ticket until the run is done or failed, showing each look to
+/// `watch`. The answer is the last look (its call is the one the lesson lists).
+pub async fn run_queued(
+    request: &ScaleRequest,
+    credential: Credential<'_>,
+    watch: impl Fn(&ScaleTicket),
+) -> Answer<ScaleTicket> {
+    let mut answer = client::scale_start(request, credential).await;
+    for _ in 0..MOST_LOOKS {
+        let ticket = match &answer.result {
+            Ok(ticket) => ticket.clone(),
+            Err(_) => return answer,
+        };
+        watch(&ticket);
+        if matches!(
+            ticket.state,
+            ScaleTicketState::Done | ScaleTicketState::Failed
+        ) {
+            return answer;
+        }
+        browser::sleep_ms(LOOK_EVERY_MS).await;
+        answer = client::scale_ticket(&ticket.ticket, credential).await;
+    }
+    answer
+}
+
+/// The run a finished ticket holds, or why there is none.
+pub fn finished_run(answer: &Answer<ScaleTicket>) -> Result<ScaleRun, String> {
+    let ticket = answer.result.as_ref().map_err(|err| err.to_string())?;
+    match (&ticket.run, &ticket.error) {
+        (Some(run), _) => Ok(run.clone()),
+        (None, Some(why)) => Err(why.clone()),
+        (None, None) => Err("the run did not finish while the page waited".into()),
+    }
+}
+
+/// One line on where a queued run is.
+fn where_it_is(ticket: &ScaleTicket) -> String {
+    match (ticket.state, ticket.place) {
+        (ScaleTicketState::Waiting, Some(1)) => {
+            "Queued: yours is next, after the run under way.".into()
+        }
+        (ScaleTicketState::Waiting, Some(place)) => {
+            format!("Queued: {} runs go before yours.", place)
+        }
+        (ScaleTicketState::Waiting, None) => "Queued.".into(),
+        (ScaleTicketState::Running, _) => format!(
+            "Running: {} step{} done so far.",
+            ticket.steps.len(),
+            if ticket.steps.len() == 1 { "" } else { "s" }
+        ),
+        (ScaleTicketState::Done, _) => "Done.".into(),
+        (ScaleTicketState::Failed, _) => "It could not run.".into(),
+    }
+}
 
 #[component]
 pub fn ScalePage() -> impl IntoView {
@@ -24,6 +91,7 @@ pub fn ScalePage() -> impl IntoView {
     let outage = RwSignal::new(false);
     let result = RwSignal::new(None::<ScaleRun>);
     let error = RwSignal::new(None::<String>);
+    let queued = RwSignal::new(None::<ScaleTicket>);
 
     let login = move |credentials: Credentials| {
         busy.set(true);
@@ -56,11 +124,15 @@ pub fn ScalePage() -> impl IntoView {
         busy.set(true);
         result.set(None);
         error.set(None);
+        queued.set(None);
         spawn_local(async move {
-            let answer = client::scale_run(&request, Credential::Bearer(&bearer)).await;
-            match answer.result {
+            let answer = run_queued(&request, Credential::Bearer(&bearer), |ticket| {
+                queued.set(Some(ticket.clone()))
+            })
+            .await;
+            match finished_run(&answer) {
                 Ok(run) => result.set(Some(run)),
-                Err(err) => error.set(Some(err.to_string())),
+                Err(err) => error.set(Some(err)),
             }
             busy.set(false);
         });
@@ -126,8 +198,17 @@ pub fn ScalePage() -> impl IntoView {
             </fieldset>
             <button type="button" data-testid="scale-run" on:click=run
                 disabled=move || busy.get() || token.with(Option::is_none)>
-                {move || if busy.get() { "Starting three nodes and running…" } else { "Run it" }}
+                {move || if busy.get() { "Queued or running…" } else { "Run it" }}
             </button>
+            {move || queued.get().filter(|_| busy.get()).map(|ticket| view! {
+                <p data-testid="scale-queue" data-state=format!("{:?}", ticket.state).to_lowercase()
+                    aria-live="polite">{where_it_is(&ticket)}</p>
+                <ol class="scale-progress" data-testid="scale-progress">
+                    {ticket.steps.into_iter().map(|step| view! {
+                        <li data-testid="scale-progress-step">{step.label}</li>
+                    }).collect_view()}
+                </ol>
+            })}
             <Show when=move || token.with(Option::is_none)>
                 <p class="muted">"Sign in above first."</p>
             </Show>

@@ -154,6 +154,13 @@ pub struct LogoutMatrix {
     pub ran_at: i64,
 }
 
+/// `POST /api/lab/cross-site-probe/start`, `POST /api/lab/xss/start`: the run's nonce, made by
+/// the server; only the learner who started it may read its result.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LabRunStarted {
+    pub run: String,
+}
+
 /// `GET /api/lab/cross-site-probe/result?nonce=…`: what a cross-site link carried when the
 /// learner followed it (all false until it has been followed).
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]

@@ -81,3 +81,32 @@ pub struct ScaleRun {
     /// What the run says it showed, from the answers.
     pub saw: Vec<String>,
 }
+
+/// Where a queued scale-lab run is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ScaleTicketState {
+    /// In the queue: `place` says how many runs go first (1: next).
+    Waiting,
+    /// Its nodes are up: `steps` grows as the run goes.
+    Running,
+    /// Finished: `run` holds every answer.
+    Done,
+    /// It could not run: `error` says why, in words.
+    Failed,
+}
+
+/// `POST /api/lab/scale` answers with this at once (202), and `GET /api/lab/scale/{ticket}`
+/// with where the run is now: one run goes at a time on a server, the others wait their turn in
+/// order, one run per account in the queue.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ScaleTicket {
+    pub ticket: String,
+    pub state: ScaleTicketState,
+    /// While waiting: 1 when this run is next.
+    pub place: Option<usize>,
+    /// The steps done so far (all of them once done).
+    pub steps: Vec<ScaleStep>,
+    pub run: Option<ScaleRun>,
+    pub error: Option<String>,
+}

@@ -51,7 +51,7 @@ pub async fn harness_in_with(dir: TempDir, adjust: impl FnOnce(&mut Settings)) -
     let limits = &mut settings.limits;
     for rate in [
         &mut limits.login_per_address,
-        &mut limits.login_per_name_and_address,
+        &mut limits.login_per_name_and_device,
         &mut limits.login_per_name,
         &mut limits.register_per_address,
         &mut limits.refresh_per_address,
@@ -155,6 +155,7 @@ impl Harness {
             &self.state.passwords,
             username,
             &authlab::wire::Password::new(password),
+            &authlab::auth::password::Charged::to(username),
         )
         .await
     }

@@ -200,7 +200,12 @@ async fn checks(state: &AppState, token: &str, trace: &mut Trace) -> Result<Chec
     // The not-before mark is revocation state too: consulted only when this account has
     // switched server-side revocation on. Off, nothing the server remembers can stop a token
     // whose signature and claims check out.
-    match state.revocation.not_before(&claims.sub) {
+    let mark = if switches.denylist {
+        state.revocation.fresh_not_before(&claims.sub).await
+    } else {
+        None
+    };
+    match mark {
         _ if !switches.denylist => trace.pass(
             CheckId::NotBeforeMark,
             "switched off for this account: not consulted (stateless)",

@@ -1,6 +1,7 @@
 //! A burst of wrong passwords against one account, from the attacker's address, until the login
-//! limits answer 429 with `Retry-After`; then the real owner signs in, from their usual address
-//! during the attack and from the attacked address once the wait has passed.
+//! limits answer 429 with `Retry-After`; then the real owner signs in, from their own browser
+//! (which holds the name's device cookie) during the attack, and from a browser without it once
+//! the wait has passed.
 
 use super::{Played, Run};
 use crate::{
@@ -23,9 +24,13 @@ fn login(credentials: &Credentials) -> InProcessRequest {
 
 pub async fn run(run: &mut Run<'_>) -> Played {
     let victim = run.account("victim").await?;
-    // The owner has signed in from their usual address before: it is known for the name.
-    run.session_login(&victim, "the owner signs in from their usual address", None)
+    // The owner has signed in on their own browser before: it holds the name's device cookie.
+    let owner = run
+        .session_login(&victim, "the owner signs in on their own browser", None)
         .await?;
+    let Some(device) = owner.device else {
+        return Err(super::broken("the owner's login set no device cookie"));
+    };
     let mut limited = 0usize;
     let mut refused = 0usize;
     let mut wait = None;
@@ -67,13 +72,16 @@ pub async fn run(run: &mut Run<'_>) -> Played {
     let during = run
         .victim(
             StepPart::Aftermath,
-            "meanwhile the owner signs in from their usual address",
-            login(&victim.credentials()).secret_body(),
+            "meanwhile the owner signs in on their own browser",
+            login(&victim.credentials())
+                .secret_body()
+                .cookie(crate::auth::device::COOKIE, &device),
         )
         .await;
     saw.push(format!(
-        "The owner, at an address they had signed in from before, got {} during the attack: \
-         the per-name limit does not apply at a known address, so guessing cannot lock them out.",
+        "The owner, on the browser that holds the name's device cookie (set by their earlier \
+         sign-in), got {} during the attack: that browser has a budget and a failure streak of \
+         its own, so guessing, even from the owner's own address, cannot lock them out.",
         during.status.as_u16()
     ));
     match wait {
@@ -83,14 +91,16 @@ pub async fn run(run: &mut Run<'_>) -> Played {
                 .attacker(
                     StepPart::Aftermath,
                     &format!(
-                        "after waiting {secs} s, the owner signs in from the attacked address"
+                        "after waiting {secs} s, the owner signs in on a browser without the \
+                         device cookie"
                     ),
                     login(&victim.credentials()).secret_body(),
                 )
                 .await;
             saw.push(format!(
-                "After the {secs} s the server asked for, the right password from the attacked \
-                 address got {}: the limit slows guessing, it never locks the account.",
+                "After the {secs} s the server asked for, the right password from a browser \
+                 without the device cookie, where the guesses came from, got {}: the limit \
+                 slows guessing, it never locks the account.",
                 after.status.as_u16()
             ));
         }

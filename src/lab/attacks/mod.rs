@@ -61,18 +61,25 @@ async fn start(
         "attack-lab runs",
     )
     .await?;
-    run(&state, attack, client).await.map(Json)
+    // One run at a time per account: a run makes accounts and password checks, and a second
+    // one started alongside would double what one learner holds of the server.
+    let _running = state.attack_runs.claim(user.user_id()).ok_or_else(|| {
+        ApiError::Busy("an attack-lab run of yours is under way; wait for it to finish".into())
+    })?;
+    run(&state, attack, client, user.username()).await.map(Json)
 }
 
-/// Run `attack` for the learner at `learner`, and delete the accounts it made, whatever happened.
+/// Run `attack` for the learner `account` at `learner`, and delete the accounts it made,
+/// whatever happened.
 pub async fn run(
     state: &AppState,
     attack: AttackId,
     learner: ClientAddr,
+    account: &str,
 ) -> Result<AttackRun, ApiError> {
     let mut run = Run {
-        transcript: Transcript::new(state),
-        accounts: ScratchAccounts::new(ATTACK_PREFIX),
+        transcript: Transcript::new(state, account),
+        accounts: ScratchAccounts::new(ATTACK_PREFIX, Some(account)),
         attacker: ClientAddr(format!(
             "198.51.100.{}",
             rand::thread_rng().gen_range(1..=254)
@@ -123,6 +130,9 @@ struct Bearer {
 struct Session {
     cookie: String,
     csrf: String,
+    /// The device cookie the login set (`auth::device`): the victim's browser is trusted for
+    /// their name from now on.
+    device: Option<String>,
 }
 
 fn broken(what: &str) -> ApiError {
@@ -216,6 +226,7 @@ impl<'a> Run<'a> {
             (Some(cookie), Some(state)) => Ok(Session {
                 cookie,
                 csrf: state.csrf_token,
+                device: answer.set_cookie(crate::auth::device::COOKIE),
             }),
             _ => Err(broken(&format!("session login answered {}", answer.status))),
         }

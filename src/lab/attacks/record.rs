@@ -13,13 +13,17 @@ use axum::http::header;
 /// The requests of one run, in order.
 pub struct Transcript<'a> {
     state: &'a AppState,
+    /// The learner who pressed the button: every password check the run causes, the attacker's
+    /// included, is charged to them too (`password::Charged`).
+    learner: String,
     steps: Vec<AttackStep>,
 }
 
 impl<'a> Transcript<'a> {
-    pub fn new(state: &'a AppState) -> Self {
+    pub fn new(state: &'a AppState, learner: &str) -> Self {
         Transcript {
             state,
+            learner: learner.to_string(),
             steps: Vec::new(),
         }
     }
@@ -37,7 +41,11 @@ impl<'a> Transcript<'a> {
         call: InProcessRequest,
     ) -> InProcessResponse {
         let request = call.shown(self.state);
-        let answer = call.on_behalf_of(client).send(self.state).await;
+        let answer = call
+            .on_behalf_of(client)
+            .for_learner(Some(&self.learner))
+            .send(self.state)
+            .await;
         let json = serde_json::from_slice::<serde_json::Value>(&answer.body).ok();
         let trace = json
             .as_ref()

@@ -1,21 +1,30 @@
 //! The scale lab's cluster: three authlab processes (this same binary, each a node on its own
 //! loopback port with its own memory and its name on every answer), a Redis of the lab's own
 //! when the store is shared Redis, and the balancer in front. All of it is apart from the store
-//! that serves the lab itself, so taking the cluster's store down touches nobody else. Dropping
-//! the cluster stops every process it started and deletes its files, also when a run fails.
+//! that serves the lab itself, so taking the cluster's store down touches nobody else.
+//!
+//! Every process of a run is in one process group (`lab::processes`), killed as a whole when the
+//! cluster is dropped (the run ended, failed, timed out, or the server is shutting down), and
+//! killed by the kernel if the server itself dies. Its files are deleted with it. What went wrong
+//! is said in words; a node's own log lines and the binary's path go to the server's log only.
 
 use super::{
     balancer::{Backends, Balancer},
     http::{self, HttpClient},
 };
-use crate::{lab::redis_process::RedisProcess, settings::Settings, wire::ScaleStore};
+use crate::{
+    lab::{processes::Group, redis_process::RedisProcess},
+    settings::Settings,
+    wire::ScaleStore,
+};
 use axum::http::Method;
 use std::{
     path::{Path, PathBuf},
-    process::{Child, Command, Stdio},
+    process::Stdio,
     sync::Arc,
     time::{Duration, Instant},
 };
+use tokio::process::Child;
 
 /// How many nodes a run starts.
 pub const NODES: usize = 3;
@@ -23,32 +32,36 @@ pub const NODES: usize = 3;
 const READY_WITHIN: Duration = Duration::from_secs(30);
 
 struct NodeProcess {
+    /// Killed when dropped (`kill_on_drop`), and with the whole group before that.
     child: Option<Child>,
 }
 
 impl NodeProcess {
-    fn stop(&mut self) {
+    async fn stop(&mut self) {
         if let Some(mut child) = self.child.take() {
-            let _ = child.kill();
-            let _ = child.wait();
+            let _ = child.kill().await;
         }
     }
 }
 
-impl Drop for NodeProcess {
-    fn drop(&mut self) {
-        self.stop();
-    }
-}
-
 pub struct Cluster {
-    // Dropped in this order: the balancer, the nodes, Redis, then the files.
+    // The group is killed first (`Drop`); then dropped in this order: the balancer, the nodes,
+    // Redis, then the files.
     pub balancer: Balancer,
     nodes: Vec<NodeProcess>,
     pub redis: Option<RedisProcess>,
     pub backends: Arc<Backends>,
     pub client: HttpClient,
+    group: Group,
     _dir: ScratchDir,
+}
+
+impl Drop for Cluster {
+    /// Every process of the run at once, before any of them is reaped: then the fields go (the
+    /// nodes and Redis, already dead, and the files).
+    fn drop(&mut self) {
+        self.group.kill();
+    }
 }
 
 /// The run's files (the nodes' shared accounts database, their logs), deleted when dropped.
@@ -76,21 +89,34 @@ impl Cluster {
                 .take(8)
                 .collect::<String>()
         )));
-        std::fs::create_dir_all(&dir.0).map_err(|e| format!("scratch directory: {e}"))?;
+        let unwritable = |err: std::io::Error| {
+            tracing::warn!(target: "authlab::lab", %err, dir = %dir.0.display(), "scale lab: scratch directory");
+            "the run's scratch directory could not be written (the server's log says where)"
+                .to_string()
+        };
+        std::fs::create_dir_all(&dir.0).map_err(unwritable)?;
         // The nodes read this (empty) settings file, not the lab's own: they start from the
         // built-in defaults plus what is set for them below.
-        std::fs::write(dir.0.join("node.toml"), "").map_err(|e| e.to_string())?;
+        std::fs::write(dir.0.join("node.toml"), "").map_err(unwritable)?;
+        let mut group = Group::default();
         let redis = match store {
-            ScaleStore::SharedRedis => Some(RedisProcess::start().map_err(|e| e.to_string())?),
+            ScaleStore::SharedRedis => Some(
+                RedisProcess::start_in(&mut group)
+                    .await
+                    .map_err(|e| e.to_string())?,
+            ),
             _ => None,
         };
         // The balancer's port is taken first: the nodes must answer for its name.
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
             .await
-            .map_err(|e| format!("balancer: {e}"))?;
+            .map_err(|e| format!("the balancer found no free port: {e}"))?;
         let balancer_port = listener.local_addr().map_err(|e| e.to_string())?.port();
         let binary = match settings.scale.node_binary.as_str() {
-            "" => std::env::current_exe().map_err(|e| format!("this executable: {e}"))?,
+            "" => std::env::current_exe().map_err(|err| {
+                tracing::warn!(target: "authlab::lab", %err, "scale lab: this server's own executable");
+                "the server could not find its own executable to start nodes from".to_string()
+            })?,
             path => PathBuf::from(path),
         };
         let store_url = match &redis {
@@ -104,8 +130,16 @@ impl Cluster {
         let mut ports = Vec::new();
         for n in 1..=NODES {
             let name = format!("node-{n}");
-            let port = free_port().map_err(|e| e.to_string())?;
-            let child = spawn_node(&binary, &dir.0, &name, port, &store_url, balancer_port)?;
+            let port = free_port().map_err(|e| format!("no free port for {name}: {e}"))?;
+            let child = spawn_node(
+                &mut group,
+                &binary,
+                &dir.0,
+                &name,
+                port,
+                &store_url,
+                balancer_port,
+            )?;
             nodes.push(NodeProcess { child: Some(child) });
             // One at a time: the first node creates the shared accounts database.
             wait_ready(&client, nodes.last_mut(), port, &name, &dir.0).await?;
@@ -121,6 +155,7 @@ impl Cluster {
             redis,
             backends,
             client,
+            group,
             _dir: dir,
         })
     }
@@ -131,9 +166,9 @@ impl Cluster {
     }
 
     /// Stop node `index` (the learner "kills" it); the balancer finds out on its next try.
-    pub fn kill(&mut self, index: usize) {
+    pub async fn kill(&mut self, index: usize) {
         if let Some(node) = self.nodes.get_mut(index) {
-            node.stop();
+            node.stop().await;
         }
     }
 
@@ -149,6 +184,7 @@ fn free_port() -> std::io::Result<u16> {
 }
 
 fn spawn_node(
+    group: &mut Group,
     binary: &Path,
     dir: &Path,
     name: &str,
@@ -156,11 +192,25 @@ fn spawn_node(
     store_url: &str,
     balancer_port: u16,
 ) -> Result<Child, String> {
-    let log = std::fs::File::create(dir.join(format!("{name}.log"))).map_err(|e| e.to_string())?;
-    let err_log = log.try_clone().map_err(|e| e.to_string())?;
-    Command::new(binary)
+    if !crate::lab::processes::wrapper_installed() {
+        return Err(
+            "util-linux's setpriv is not installed, and the lab starts no process it \
+                    could not stop if the server died (Debian: apt-get install util-linux)"
+                .into(),
+        );
+    }
+    let log = std::fs::File::create(dir.join(format!("{name}.log")))
+        .and_then(|log| Ok((log.try_clone()?, log)))
+        .map_err(|err| {
+            tracing::warn!(target: "authlab::lab", %err, "scale lab: a node's log file");
+            format!("{name}'s log file could not be made (the server's log says why)")
+        })?;
+    let mut command = group.command(binary);
+    command
         // Nothing of the lab's own environment leaks into a node (its store, its secrets).
         .env_clear()
+        // Only what finding the wrapper and the node needs.
+        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
         .env("AUTHLAB_SETTINGS", dir.join("node.toml"))
         .env("AUTHLAB_LISTEN", format!("127.0.0.1:{port}"))
         .env(
@@ -182,10 +232,12 @@ fn spawn_node(
         .env("AUTHLAB_LOG_LEVEL", "warn")
         .env("AUTHLAB_PASSWORDS_MAX_CONCURRENT_HASHES", "1")
         .stdin(Stdio::null())
-        .stdout(log)
-        .stderr(err_log)
-        .spawn()
-        .map_err(|e| format!("could not start {name} ({}): {e}", binary.display()))
+        .stdout(log.0)
+        .stderr(log.1);
+    group.spawn(&mut command).map_err(|err| {
+        tracing::warn!(target: "authlab::lab", %err, binary = %binary.display(), "scale lab: a node did not start");
+        format!("{name} could not be started (the server's log says why)")
+    })
 }
 
 async fn wait_ready(
@@ -207,7 +259,10 @@ async fn wait_ready(
                 let log =
                     std::fs::read_to_string(dir.join(format!("{name}.log"))).unwrap_or_default();
                 let tail: String = log.lines().rev().take(5).collect::<Vec<_>>().join(" / ");
-                return Err(format!("{name} exited ({status}): {tail}"));
+                tracing::warn!(target: "authlab::lab", %status, log = %tail, "scale lab: {name} exited while starting");
+                return Err(format!(
+                    "{name} stopped while starting ({status}); the server's log has its last lines"
+                ));
             }
         }
         if let Ok(reply) =

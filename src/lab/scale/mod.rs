@@ -3,28 +3,35 @@
 //! file, or a Redis the lab starts), with sticky sessions on or off, in session or JWT mode
 //! (`run`). Claims 7, 8 and 9 are what the answers show.
 //!
-//! Who may start it: a signed-in user (either mode), from our own origin, within
-//! `limits.scale_per_account`; one run at a time per server, bounded in time, and every process
-//! it started is stopped when it ends, however it ends.
+//! Who may start one: a signed-in user (either mode; on a hosted lab, one of
+//! `scale.allowed_accounts` if that is set), from our own origin. Runs take turns in one queue
+//! (`queue`): starting answers at once, 202 with a ticket, and `GET /api/lab/scale/{ticket}` says
+//! where it is, then what every node answered. Each run is bounded in time, charged to its
+//! account's budget (`limits.scale_per_account`) when its turn comes, and every process it
+//! started is stopped when it ends, however it ends, the server's own death included.
 
 pub mod balancer;
 pub mod cluster;
 pub mod http;
+pub mod queue;
 pub mod run;
 
 use crate::{
     api::{error::ApiError, extract::auth_user::AuthUser, json::ApiJson},
     state::AppState,
-    wire::{ScaleRequest, ScaleRun},
+    wire::{ScaleRequest, ScaleTicket},
 };
-use axum::{extract::State, http::HeaderMap, routing::post, Json, Router};
-use std::time::Duration;
-
-/// The longest a run may take, start to finish.
-const RUN_WITHIN: Duration = Duration::from_secs(120);
+use axum::{
+    extract::{Path, State},
+    http::{HeaderMap, StatusCode},
+    routing::{get, post},
+    Json, Router,
+};
 
 pub fn router() -> Router<AppState> {
-    Router::new().route("/api/lab/scale", post(start))
+    Router::new()
+        .route("/api/lab/scale", post(start))
+        .route("/api/lab/scale/{ticket}", get(ticket))
 }
 
 async fn start(
@@ -32,24 +39,37 @@ async fn start(
     user: AuthUser,
     headers: HeaderMap,
     ApiJson(request): ApiJson<ScaleRequest>,
-) -> Result<Json<ScaleRun>, ApiError> {
-    let _running = super::admit_one(
-        &headers,
-        &user,
-        state.limits.scale_per_account.as_ref(),
-        "scale-lab runs",
-        &state.scale_running,
-        "a scale-lab run is under way on this server; try again in a few seconds",
-    )
-    .await?;
-    match tokio::time::timeout(RUN_WITHIN, run::run(&state, request)).await {
-        Ok(Ok(run)) => Ok(Json(run)),
-        Ok(Err(why)) => Err(ApiError::LabUnavailable(format!(
-            "the scale lab could not run: {why}"
-        ))),
-        Err(_) => Err(ApiError::LabUnavailable(format!(
-            "the scale lab run took longer than {} s and was stopped",
-            RUN_WITHIN.as_secs()
-        ))),
+) -> Result<(StatusCode, Json<ScaleTicket>), ApiError> {
+    crate::api::extract::login_origin_check(&headers)?;
+    let allowed = &state.settings.scale.allowed_accounts.0;
+    if !allowed.is_empty() && !allowed.iter().any(|name| name == user.username()) {
+        return Err(ApiError::NotAllowed(
+            "this lab lets only the accounts its teacher chose start scale-lab runs".into(),
+        ));
     }
+    let id =
+        state
+            .scale_queue
+            .enqueue(user.user_id(), request)
+            .map_err(|queue::Refused::Full| {
+                ApiError::Busy("the scale lab's queue is full; try again in a minute".into())
+            })?;
+    state.scale_queue.ensure_worker(&state);
+    let ticket = state
+        .scale_queue
+        .view(&id, user.user_id())
+        .ok_or(ApiError::NoSuchRun)?;
+    Ok((StatusCode::ACCEPTED, Json(ticket)))
+}
+
+async fn ticket(
+    State(state): State<AppState>,
+    user: AuthUser,
+    Path(ticket): Path<String>,
+) -> Result<Json<ScaleTicket>, ApiError> {
+    state
+        .scale_queue
+        .view(&ticket, user.user_id())
+        .map(Json)
+        .ok_or(ApiError::NoSuchRun)
 }

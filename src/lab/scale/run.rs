@@ -21,8 +21,10 @@ const BURST: usize = 9;
 const FROZEN_BURST: usize = 3;
 
 /// What the run's client holds: the account, and its credential once signed in.
-struct Runner {
+struct Runner<'a> {
     cluster: Cluster,
+    /// Told the steps so far after each one (the queue shows them while the run goes).
+    progress: &'a (dyn Fn(&[ScaleStep]) + Sync),
     account: serde_json::Value,
     /// Cookies the balancer and the nodes set (the session's, the balancer's sticky one).
     jar: BTreeMap<String, String>,
@@ -31,12 +33,17 @@ struct Runner {
     steps: Vec<ScaleStep>,
 }
 
-pub async fn run(state: &AppState, request: ScaleRequest) -> Result<ScaleRun, String> {
+pub async fn run(
+    state: &AppState,
+    request: ScaleRequest,
+    progress: &(dyn Fn(&[ScaleStep]) + Sync),
+) -> Result<ScaleRun, String> {
     let cluster = Cluster::start(&state.settings, request.store, request.sticky).await?;
     let nodes = cluster.backends.names.clone();
     let password = crate::auth::csrf::new_token();
     let mut runner = Runner {
         cluster,
+        progress,
         account: serde_json::json!({"username": "scale-learner", "password": password}),
         jar: BTreeMap::new(),
         csrf: None,
@@ -48,7 +55,7 @@ pub async fn run(state: &AppState, request: ScaleRequest) -> Result<ScaleRun, St
     runner.burst("requests through the balancer").await;
     if request.kill_holder {
         if let Some(holder) = holder {
-            runner.cluster.kill(holder);
+            runner.cluster.kill(holder).await;
             let label = format!(
                 "{} (which answered the login) stopped; requests through the balancer",
                 nodes[holder]
@@ -77,7 +84,13 @@ pub async fn run(state: &AppState, request: ScaleRequest) -> Result<ScaleRun, St
     })
 }
 
-impl Runner {
+impl Runner<'_> {
+    /// A step done: kept, and shown to whoever is watching the ticket.
+    fn push(&mut self, step: ScaleStep) {
+        self.steps.push(step);
+        (self.progress)(&self.steps);
+    }
+
     /// On node-1 directly, before any other node has read the account: register it, and switch
     /// its denylist on if asked (the other nodes then read the switch fresh).
     async fn set_up(&mut self, request: &ScaleRequest) {
@@ -121,7 +134,7 @@ impl Runner {
                 " and switch its denylist on, failing closed"
             });
         }
-        self.steps.push(ScaleStep { label, hits });
+        self.push(ScaleStep { label, hits });
     }
 
     /// Sign in through the balancer; returns the index of the node that answered.
@@ -147,7 +160,7 @@ impl Runner {
             .node
             .as_ref()
             .and_then(|node| self.cluster.backends.names.iter().position(|n| n == node));
-        self.steps.push(ScaleStep {
+        self.push(ScaleStep {
             label: format!("log in ({}) through the balancer", mode.as_str()),
             hits: vec![hit],
         });
@@ -164,7 +177,7 @@ impl Runner {
             let reply = self.via_balancer(Method::GET, "/api/me", None).await;
             hits.push(self.hit("balancer", reply));
         }
-        self.steps.push(ScaleStep {
+        self.push(ScaleStep {
             label: format!("{count} {label}"),
             hits,
         });
@@ -174,7 +187,7 @@ impl Runner {
     async fn outage(&mut self, carrying: &str) {
         let frozen = self.cluster.redis.as_mut().map(|redis| redis.pause());
         if let Some(Err(err)) = frozen {
-            self.steps.push(ScaleStep {
+            self.push(ScaleStep {
                 label: format!("could not freeze the store: {err}"),
                 hits: Vec::new(),
             });
@@ -200,7 +213,7 @@ impl Runner {
         };
         let reply = self.via_balancer(Method::POST, path, None).await;
         let hit = self.hit("balancer", reply);
-        self.steps.push(ScaleStep {
+        self.push(ScaleStep {
             label: "log out through the balancer".into(),
             hits: vec![hit],
         });
@@ -217,7 +230,7 @@ impl Runner {
             let reply = self.direct(index, Method::GET, "/api/me", None).await;
             hits.push(self.hit(&name, reply));
         }
-        self.steps.push(ScaleStep {
+        self.push(ScaleStep {
             label: "replay the old credential on each node directly".into(),
             hits,
         });

@@ -88,4 +88,11 @@ impl CaptureStore for MemoryCaptures {
             .0
             .len())
     }
+
+    async fn forget_owner(&self, owner: i64) -> Result<usize, StoreError> {
+        let mut guard = self.copies.lock().unwrap_or_else(|e| e.into_inner());
+        let before = guard.0.len();
+        guard.0.retain(|_, copy| copy.owner != owner);
+        Ok(before - guard.0.len())
+    }
 }

@@ -43,4 +43,7 @@ pub trait CaptureStore: Send + Sync {
 
     /// How many copies are held (the caps are checked with it).
     async fn count(&self) -> Result<usize, StoreError>;
+
+    /// Drop every copy `owner` kept (the account was deleted); returns how many.
+    async fn forget_owner(&self, owner: i64) -> Result<usize, StoreError>;
 }

@@ -60,6 +60,24 @@ return 1
     )
 });
 
+/// ARGV: prefix, owner. Drops every copy of the owner; returns how many.
+static FORGET_OWNER: LazyLock<Script> = LazyLock::new(|| {
+    Script::new(
+        r"
+local p = ARGV[1]
+local mine = p .. 'cap-owner:' .. ARGV[2]
+local handles = redis.call('ZRANGE', mine, 0, -1)
+for _, handle in ipairs(handles) do
+  redis.call('DEL', p .. 'cap:' .. handle)
+  redis.call('ZREM', p .. 'cap-all', handle)
+  redis.call('ZREM', p .. 'cap-until', handle)
+end
+redis.call('DEL', mine)
+return #handles
+",
+    )
+});
+
 fn kind_name(kind: Kind) -> &'static str {
     match kind {
         Kind::Session => "session",
@@ -119,6 +137,14 @@ impl CaptureStore for RedisCaptures {
         Ok(redis::cmd("ZCARD")
             .arg(self.redis.key("cap-all"))
             .query_async(&mut self.redis.conn())
+            .await?)
+    }
+
+    async fn forget_owner(&self, owner: i64) -> Result<usize, StoreError> {
+        Ok(FORGET_OWNER
+            .arg(self.redis.prefix())
+            .arg(owner)
+            .invoke_async(&mut self.redis.conn())
             .await?)
     }
 }

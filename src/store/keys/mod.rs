@@ -36,4 +36,6 @@ pub trait KeyStore: Send + Sync {
     async fn delete_rotated(&self, owner_id: i64) -> Result<(), StoreError>;
     /// Delete every key rotated out before `cutoff`.
     async fn delete_rotated_before(&self, cutoff: i64) -> Result<(), StoreError>;
+    /// Delete the keys `kids` (retired past the published cap).
+    async fn delete(&self, kids: &[String]) -> Result<(), StoreError>;
 }

@@ -87,4 +87,16 @@ impl KeyStore for SqliteKeys {
             .await?;
         Ok(())
     }
+
+    async fn delete(&self, kids: &[String]) -> Result<(), StoreError> {
+        let mut tx = self.db.begin().await?;
+        for kid in kids {
+            sqlx::query("DELETE FROM signing_keys WHERE kid = ?")
+                .bind(kid)
+                .execute(&mut *tx)
+                .await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
 }

@@ -11,6 +11,8 @@ use async_trait::async_trait;
 pub trait MarkStore: Send + Sync {
     /// Every account's mark, by username (the tokens' `sub`).
     async fn all(&self) -> Result<Vec<(String, i64)>, StoreError>;
+    /// `username`'s mark, if it has one.
+    async fn get(&self, username: &str) -> Result<Option<i64>, StoreError>;
     /// Set `user_id`'s mark to `at`.
     async fn set(&self, user_id: i64, at: i64) -> Result<(), StoreError>;
 }

@@ -26,6 +26,15 @@ impl MarkStore for SqliteMarks {
         .await?)
     }
 
+    async fn get(&self, username: &str) -> Result<Option<i64>, StoreError> {
+        let mark: Option<Option<i64>> =
+            sqlx::query_scalar("SELECT tokens_not_before FROM users WHERE username = ?")
+                .bind(username)
+                .fetch_optional(&self.db)
+                .await?;
+        Ok(mark.flatten())
+    }
+
     async fn set(&self, user_id: i64, at: i64) -> Result<(), StoreError> {
         sqlx::query("UPDATE users SET tokens_not_before = ? WHERE id = ?")
             .bind(at)

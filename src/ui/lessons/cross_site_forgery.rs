@@ -137,12 +137,11 @@ pub fn Lesson() -> impl IntoView {
                 same_site.as_str()
             ));
             let origin = browser::origin();
-            // First the link: the learner follows it, the server writes down what arrived.
-            let nonce: String = browser::random_bytes::<16>()
-                .ok_or("this browser has no crypto.getRandomValues")?
-                .iter()
-                .map(|b| format!("{b:02x}"))
-                .collect();
+            // First the link: the learner follows it, the server writes down what arrived in a
+            // probe of this learner's own (the server makes its nonce).
+            let started = client::probe_start(Credential::Csrf(&state.csrf_token)).await;
+            run.step("start a probe of your own", &started);
+            let nonce = started.result.map_err(|err| err.to_string())?.run;
             link_src.set(Some(format!(
                 "{attacker}/attacker/link?target={origin}&nonce={nonce}"
             )));

@@ -1,9 +1,10 @@
-//! What the three scale-out lessons share: run the scale lab (`POST /api/lab/scale`) as the
-//! lesson's own fresh account, and read its answers back by step.
+//! What the three scale-out lessons share: run the scale lab (`POST /api/lab/scale`, queued) as
+//! the lesson's own fresh account, and read its answers back by step.
 
 use super::experiment::{fresh_account, Run};
 use crate::{
-    client::{self, Credential},
+    client::Credential,
+    ui::scale::{finished_run, run_queued},
     wire::{ScaleHit, ScaleRequest, ScaleRun},
 };
 
@@ -14,9 +15,9 @@ pub async fn run_scale(run: &Run, label: &str, request: ScaleRequest) -> Result<
         .bearer_login("bearer login", &account)
         .await?
         .access_token;
-    let answer = client::scale_run(&request, Credential::Bearer(&token)).await;
+    let answer = run_queued(&request, Credential::Bearer(&token), |_| {}).await;
     run.step(label, &answer);
-    answer.result.map_err(|err| err.to_string())
+    finished_run(&answer)
 }
 
 /// The requests of the run's step whose label contains `label` (none if there is no such step).
