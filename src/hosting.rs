@@ -10,7 +10,9 @@
 //!   neighbour on the network can send `Host: 127.0.0.1:3000` and pass the host check.
 //! - **The attacker origin** of the forgery lesson: by default the other loopback name
 //!   (`localhost` when you browse `127.0.0.1`, and the reverse); when hosted, a second name set in
-//!   `hosting.attacker_origin`, which serves only the attacker's pages.
+//!   `hosting.attacker_origin`, which serves only the attacker's pages; and those pages are then
+//!   served only there, never on the lab's own names (a page that posts to the lab as it loads,
+//!   served by the lab itself, would be a same-origin gadget).
 
 pub use crate::settings::origin_host;
 use crate::{settings::Settings, wire::ApiErrorBody};
@@ -108,13 +110,21 @@ impl Hosting {
             .get(header::HOST)
             .and_then(|value| value.to_str().ok())
             .unwrap_or("");
-        let allowed = self.is_lab_host(host)
-            || (self.is_attacker_host(host)
-                && (path.starts_with("/attacker/") || path == "/favicon.svg"));
+        let attacker_page = path.starts_with("/attacker/");
+        // With a site of its own configured, the attacker's pages exist only there: on the lab's
+        // own name, a page that posts to the lab as it loads would be a same-origin gadget.
+        let gadget = attacker_page && self.attacker.is_some() && !self.is_attacker_host(host);
+        let allowed = !gadget
+            && (self.is_lab_host(host)
+                || (self.is_attacker_host(host) && (attacker_page || path == "/favicon.svg")));
         if allowed {
             return None;
         }
-        let reason = if host.is_empty() {
+        let reason = if gadget {
+            "the attacker's pages are served only under hosting.attacker_origin, never on the \
+             lab's own name"
+                .to_string()
+        } else if host.is_empty() {
             "the request names no host".to_string()
         } else {
             format!(

@@ -424,6 +424,40 @@ async fn attacker_host_serves_only_the_attacker_page() {
     );
 }
 
+/// With a site of its own for the attacker, the lab's own name no longer serves the attacker's
+/// pages: there, a page that posts a logout to the lab as it loads would be same-origin with the
+/// lab, a gadget for anyone who can link a learner to it.
+#[tokio::test]
+async fn attacker_pages_are_not_served_on_the_labs_own_host_once_the_attacker_has_one() {
+    let server = harness_with(|s| {
+        s.hosting.public_hosts = "lab.school.test".parse().unwrap();
+        s.hosting.attacker_origin = "https://prize-draw.test".into();
+    })
+    .await;
+    let target = "target=https://lab.school.test";
+    for path in [
+        format!("/attacker/csrf?{target}"),
+        format!("/attacker/link?{target}&nonce=0123456789abcdef0123456789abcdef"),
+    ] {
+        let on_lab = with_host(&server, "lab.school.test", &path).await;
+        assert_api_error(&on_lab, StatusCode::MISDIRECTED_REQUEST, "unknown_host");
+        let on_attacker = with_host(&server, "prize-draw.test", &path).await;
+        assert_eq!(
+            on_attacker.status,
+            StatusCode::OK,
+            "{path}: {}",
+            on_attacker.text
+        );
+    }
+    // The lab's own pages are the lab's as before.
+    assert_eq!(
+        with_host(&server, "lab.school.test", "/api/health")
+            .await
+            .status,
+        StatusCode::OK
+    );
+}
+
 #[tokio::test]
 async fn injected_scripts_cannot_run_the_page_csp_allows_only_this_responses_nonce() {
     let server = harness_with(|_| {}).await;

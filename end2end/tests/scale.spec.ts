@@ -1,6 +1,8 @@
 // The scale lab page drives three real authlab node processes behind a real balancer (and, for
-// the shared-Redis runs, a real redis-server). Every cell the page shows must be a request the
-// nodes answered: each is checked against the JSON the browser received from /api/lab/scale.
+// the shared-Redis runs, a real redis-server). Runs are queued: the page starts one
+// (POST /api/lab/scale, 202 and a ticket) and follows its ticket (GET /api/lab/scale/{ticket})
+// until it is done. Every cell the page shows must be a request the nodes answered: each is
+// checked against the finished ticket's JSON the browser received.
 import { Page } from "@playwright/test";
 import { test, expect, openHydrated } from "./fixtures";
 
@@ -19,11 +21,20 @@ async function signIn(page: Page) {
 /** Run with the choices set by `choose`, and check every shown cell against the response. */
 async function run(page: Page, choose: () => Promise<void>): Promise<Run> {
   await choose();
-  const answered = page.waitForResponse((r) => r.url().endsWith("/api/lab/scale"), { timeout: 90_000 });
+  const queued = page.waitForResponse((r) => r.url().endsWith("/api/lab/scale"), { timeout: 30_000 });
+  const finished = page.waitForResponse(
+    async (r) => {
+      if (!new URL(r.url()).pathname.startsWith("/api/lab/scale/")) return false;
+      const ticket = await r.json().catch(() => null);
+      return ticket !== null && (ticket.state === "done" || ticket.state === "failed");
+    },
+    { timeout: 150_000 },
+  );
   await page.getByTestId("scale-run").click();
-  const response = await answered;
-  expect(response.status()).toBe(200);
-  const body: Run = await response.json();
+  expect((await queued).status()).toBe(202);
+  const ticket = await (await finished).json();
+  expect(ticket.state, JSON.stringify(ticket.error)).toBe("done");
+  const body: Run = ticket.run;
   await expect(page.getByTestId("scale-result")).toBeVisible({ timeout: 30_000 });
   const labels = await page.getByTestId("scale-step-label").allInnerTexts();
   expect(labels).toEqual(body.steps.map((s) => s.label));
