@@ -10,6 +10,13 @@
 //! - the audit entry, filed under the account it named when that account exists, so a user can
 //!   see attempts on their own account;
 //! - after a right password, the device cookie trusting this browser for the name.
+//!
+//! A check refused by a limit (429) answers after a pause of its own (`REFUSAL_PAUSE`): a client
+//! that sends its next guess the moment it is refused then gets a couple of answers a second per
+//! connection, instead of spinning the server's cores on refusals. Measured before the pause
+//! (`scripts/bench/password_flood.sh`): one account's 40 connections drew 26,000 refusals a second,
+//! and the password-hashing threads, which yield to every busy request thread, starved, so other
+//! learners' logins all succeeded but took 9 to 18 seconds.
 
 use super::{
     client_addr::{ClientAddr, Learner},
@@ -21,7 +28,7 @@ use crate::{
     auth::{
         credentials::{check_credentials, CredentialError},
         device::DeviceCookie,
-        password::Charged,
+        password::{Charged, HashError},
         rate_limit::LoginFrom,
     },
     db::{unix_now, users::User},
@@ -33,6 +40,20 @@ use axum::{
     http::{header, HeaderMap, HeaderValue},
     response::Response,
 };
+use std::time::Duration;
+
+/// How long a refused password check holds its answer back at most (and never more than half its
+/// Retry-After, so the wait it announces is still ahead when the answer arrives).
+const REFUSAL_PAUSE: Duration = Duration::from_secs(1);
+
+/// A refusal by a limit, answered after its pause.
+async fn refused(what: &str, retry: crate::auth::rate::RetryAfter) -> ApiError {
+    tokio::time::sleep((retry.0 / 2).min(REFUSAL_PAUSE)).await;
+    ApiError::RateLimited {
+        what: what.into(),
+        retry,
+    }
+}
 
 /// Who is asking, as the password check needs to know: the request's address, the device
 /// cookie it carried, and the learner an in-process experiment acts for.
@@ -90,10 +111,7 @@ pub async fn check_password(
         },
     };
     if let Err((what, retry)) = state.limits.login(username, from).await {
-        return Err(ApiError::RateLimited {
-            what: what.into(),
-            retry,
-        });
+        return Err(refused(what, retry).await);
     }
     let charged = Charged::to(username).and_maybe(asker.learner.0.as_deref());
     let result = match check_credentials(&state.db, &state.passwords, username, password, &charged)
@@ -101,6 +119,10 @@ pub async fn check_password(
     {
         // No verdict on the password (the server was too busy to check, or the database
         // did not answer): nothing to record, nothing for the streak.
+        Err(CredentialError::Hash(HashError::AccountBusy)) => {
+            let retry = crate::auth::rate::RetryAfter(Duration::from_secs(1));
+            return Err(refused("password checks under way at once for this account", retry).await);
+        }
         Err(err @ (CredentialError::Hash(_) | CredentialError::Store(_))) => return Err(err.into()),
         other => other,
     };
