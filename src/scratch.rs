@@ -56,7 +56,7 @@ async fn forget(state: &AppState, deleted: &[(i64, String)]) {
         if let Err(err) = state.captures.forget_owner(*id).await {
             tracing::warn!(target: "authlab::accounts", %err, "a deleted account's captures");
         }
-        forget_here(state, *id, username);
+        crate::auth::follow_changes::forget_deleted(state, *id, username);
         state
             .accounts
             .announce(Change::Deleted {
@@ -65,15 +65,6 @@ async fn forget(state: &AppState, deleted: &[(i64, String)]) {
             })
             .await;
     }
-}
-
-/// Drop what this process's memory holds about a deleted account (here, or announced by another
-/// process).
-pub fn forget_here(state: &AppState, id: i64, username: &str) {
-    state.keys.forget_owner(id);
-    state.account_settings.forget(id, username);
-    state.revocation.forget(username);
-    state.accounts.forget(id);
 }
 
 /// Delete the matrix accounts of one run (only matrix accounts, only these ids).

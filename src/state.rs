@@ -71,12 +71,12 @@ pub struct Shared {
     /// Whether a cost benchmark (the cost lesson's) is under way on this server (one at a time).
     pub cost_running: Arc<std::sync::atomic::AtomicBool>,
     /// Which accounts have an attack-lab run under way (one at a time per account).
-    pub attack_runs: Arc<crate::lab::OnePerAccount>,
+    pub attack_runs: Arc<crate::store::turns::OnePerAccount>,
     /// The device cookies' signing key, the same on every process sharing the accounts
     /// database (`auth::device`).
     pub device_key: Arc<crate::auth::device::DeviceKey>,
     /// The scale lab's runs, one at a time, the others waiting their turn.
-    pub scale_queue: Arc<crate::lab::scale::queue::ScaleQueue>,
+    pub scale_queue: Arc<crate::store::scale_queue::ScaleQueue>,
     /// What cross-site links carried, for the forgery lesson (see `lab::cross_site_probe`).
     pub probes: Arc<Probes<crate::wire::ProbeResult>>,
     /// What the attack lab's XSS card's injected script got (see `lab::xss_victim`).

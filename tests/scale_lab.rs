@@ -263,7 +263,7 @@ async fn a_hosted_lab_can_limit_the_scale_lab_to_chosen_accounts() {
     common::assert_api_error(&refused, axum::http::StatusCode::FORBIDDEN, "not_allowed");
 }
 
-/// One HTTP/1.1 request to `port` with `Connection: close`; (status, body).
+/// One HTTP/1.1 request to the real server on `port`, with a bearer token if any.
 fn http(
     port: u16,
     method: &str,
@@ -271,33 +271,13 @@ fn http(
     token: Option<&str>,
     json: Option<&str>,
 ) -> (u16, String) {
-    use std::io::{Read, Write};
-    let mut stream = std::net::TcpStream::connect(("127.0.0.1", port)).unwrap();
-    stream
-        .set_read_timeout(Some(std::time::Duration::from_secs(30)))
-        .unwrap();
-    let body = json.unwrap_or("");
-    let auth = token
-        .map(|t| format!("Authorization: Bearer {t}\r\n"))
-        .unwrap_or_default();
-    write!(
-        stream,
-        "{method} {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n{auth}Content-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
-        body.len()
-    )
-    .unwrap();
-    let mut answer = String::new();
-    stream.read_to_string(&mut answer).unwrap();
-    let status = answer
-        .split(' ')
-        .nth(1)
-        .and_then(|code| code.parse().ok())
-        .unwrap_or(0);
-    let body = answer
-        .split_once("\r\n\r\n")
-        .map(|(_, body)| body.to_string())
-        .unwrap_or_default();
-    (status, body)
+    let auth = token.map(|t| format!("Bearer {t}"));
+    let headers: Vec<(&str, &str)> = auth
+        .as_deref()
+        .map(|auth| ("Authorization", auth))
+        .into_iter()
+        .collect();
+    common::raw_request(port, method, path, &headers, json).unwrap()
 }
 
 /// The processes whose parent is `pid`, as /proc has them.

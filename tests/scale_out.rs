@@ -182,7 +182,12 @@ fn session_login(node: &Node, name: &str) -> (String, String) {
 }
 
 fn bearer_login(node: &Node, name: &str) -> String {
-    let answer = node.send("POST", "/api/jwt/login", &[], Some(&account(name)));
+    bearer_login_as(node, name, "Correct-Horse-Battery-9")
+}
+
+fn bearer_login_as(node: &Node, name: &str, password: &str) -> String {
+    let credentials = json!({"username": name, "password": password});
+    let answer = node.send("POST", "/api/jwt/login", &[], Some(&credentials));
     assert_eq!(answer.status, 200, "{}", answer.body);
     answer.json()["access_token"].as_str().unwrap().to_string()
 }
@@ -284,6 +289,22 @@ fn user_check_detail(answer: &Answer) -> String {
         .to_string()
 }
 
+/// alice's bearer token (the administrator), signed in on `node`.
+fn admin_token(node: &Node) -> String {
+    bearer_login_as(node, "alice", "alice-in-the-lab")
+}
+
+/// alice, on `node`, disables account `name`.
+fn alice_disables(node: &Node, alice: &str, name: &str) {
+    let disabled = node.send(
+        "PUT",
+        &format!("/api/admin/accounts/{name}"),
+        &[("Authorization", &format!("Bearer {alice}"))],
+        Some(&json!({"disabled": true})),
+    );
+    assert_eq!(disabled.status, 200, "{}", disabled.body);
+}
+
 /// One Redis command over a fresh connection, its reply's first line (RESP, by hand: the test
 /// needs a command the store code never sends).
 fn redis_command(redis: &RedisProcess, args: &[&str]) -> String {
@@ -336,27 +357,14 @@ fn disabled_account_is_refused_on_every_node() {
         let by_token = eventually(|| me_with_bearer(&b, &token), |a| a.status == 200);
         assert_eq!(by_token.status, 200, "{}", by_token.body);
     }
-    let admin = a.send(
-        "POST",
-        "/api/jwt/login",
-        &[],
-        Some(&json!({"username": "alice", "password": "alice-in-the-lab"})),
-    );
-    assert_eq!(admin.status, 200, "{}", admin.body);
-    let auth = format!("Bearer {}", admin.json()["access_token"].as_str().unwrap());
+    let alice = admin_token(&a);
 
     // From now on nobody can announce a change.
     assert_eq!(
         redis_command(&redis, &["ACL", "SETUSER", "default", "-publish"]),
         "+OK"
     );
-    let disabled = a.send(
-        "PUT",
-        "/api/admin/accounts/unlucky",
-        &[("Authorization", &auth)],
-        Some(&json!({"disabled": true})),
-    );
-    assert_eq!(disabled.status, 200, "{}", disabled.body);
+    alice_disables(&a, &alice, "unlucky");
 
     let refused = eventually(
         || b.send("GET", "/api/me", &[("Cookie", &cookie)], None),
@@ -416,21 +424,8 @@ fn an_account_disabled_on_one_node_is_not_kept_alive_by_another_nodes_account_ca
 
     // An administrator on A disables it. B hears of it through the change feed, which may take
     // a moment to arrive: a bounded number of tries, no time limit asserted.
-    let admin = a.send(
-        "POST",
-        "/api/jwt/login",
-        &[],
-        Some(&json!({"username": "alice", "password": "alice-in-the-lab"})),
-    );
-    assert_eq!(admin.status, 200, "{}", admin.body);
-    let auth = format!("Bearer {}", admin.json()["access_token"].as_str().unwrap());
-    let disabled = a.send(
-        "PUT",
-        "/api/admin/accounts/cached",
-        &[("Authorization", &auth)],
-        Some(&json!({"disabled": true})),
-    );
-    assert_eq!(disabled.status, 200, "{}", disabled.body);
+    let alice = admin_token(&a);
+    alice_disables(&a, &alice, "cached");
     let refused = eventually(
         || b.send("GET", "/api/me", &[("Cookie", &cookie)], None),
         |answer| answer.status == 401,

@@ -39,6 +39,13 @@ async fn record(state: &AppState, by: AuthMode, user: &User, action: &str, detai
     state.audit.record(entry).await;
 }
 
+/// Once the account's change is stored: memory follows it, here and (announced) elsewhere, the
+/// cached account and its not-before mark at `now`.
+async fn account_changed(state: &AppState, user: &User, now: i64) {
+    state.accounts.changed(user.id).await;
+    state.revocation.marked(&user.username, now).await;
+}
+
 /// What changes on the account itself when all its access ends: always the not-before mark, and
 /// a new password or the disabled flag when the event is one of those.
 #[derive(Clone, Copy, Default)]
@@ -74,8 +81,7 @@ async fn end_all_access(
     .rows_affected();
     tx.commit().await?;
     // Memory follows the database only once the database has it.
-    state.accounts.changed(user.id).await;
-    state.revocation.marked(&user.username, now).await;
+    account_changed(state, user, now).await;
     Ok((sessions_ended, refresh_revoked, now))
 }
 
@@ -90,8 +96,7 @@ async fn end_all_access_then_account(
     let sessions_ended = state.sessions.end_all_of(user.id).await?;
     let refresh_revoked = state.refresh.revoke_user(user.id).await?;
     mark_account(&state.db, user, change, now).await?;
-    state.accounts.changed(user.id).await;
-    state.revocation.marked(&user.username, now).await;
+    account_changed(state, user, now).await;
     Ok((sessions_ended, refresh_revoked, now))
 }
 
@@ -185,8 +190,7 @@ pub async fn change_role(
         .bind(user.id)
         .execute(&state.db)
         .await?;
-    state.accounts.changed(user.id).await;
-    state.revocation.marked(&user.username, now).await;
+    account_changed(state, user, now).await;
     let detail = format!("role {} → {role} by an administrator", user.role);
     record(state, by, user, "role change", &detail).await;
     Ok(now)
@@ -221,8 +225,7 @@ pub async fn set_disabled(
             .bind(user.id)
             .execute(&state.db)
             .await?;
-        state.accounts.changed(user.id).await;
-        state.revocation.marked(&user.username, now).await;
+        account_changed(state, user, now).await;
         record(state, by, user, "account enabled", "by an administrator").await;
         now
     };

@@ -48,7 +48,7 @@ pub async fn apply(state: &AppState, change: Option<Change>) {
             Ok(())
         }
         Some(Change::Deleted { id, username }) => {
-            crate::scratch::forget_here(state, id, &username);
+            forget_deleted(state, id, &username);
             Ok(())
         }
         None => {
@@ -63,4 +63,13 @@ pub async fn apply(state: &AppState, change: Option<Change>) {
     if let Err(err) = applied {
         tracing::warn!(target: "authlab::store", %err, "could not follow a change made elsewhere");
     }
+}
+
+/// Drop what this process's memory holds about a deleted account (deleted here, or announced by
+/// another process): its keys, switches, name, not-before mark and cached row.
+pub fn forget_deleted(state: &AppState, id: i64, username: &str) {
+    state.keys.forget_owner(id);
+    state.account_settings.forget(id, username);
+    state.revocation.forget(username);
+    state.accounts.forget(id);
 }

@@ -100,13 +100,7 @@ async fn start(
     user: AuthUser,
     headers: HeaderMap,
 ) -> Result<Json<LabRunStarted>, ApiError> {
-    super::admit(
-        &headers,
-        &user,
-        state.limits.attacks_per_account.as_ref(),
-        "attack-lab runs",
-    )
-    .await?;
+    super::attacks::admit_run(&state, &headers, &user).await?;
     let run = state.xss_runs.start(user.user_id(), unix_now());
     Ok(Json(LabRunStarted { run }))
 }

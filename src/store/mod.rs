@@ -25,7 +25,9 @@ pub mod marks;
 pub mod probes;
 pub mod redis;
 pub mod refresh;
+pub mod scale_queue;
 pub mod sessions;
+pub mod turns;
 
 /// Where the state several server processes share lives (`[store] url`): sessions, refresh
 /// families and the denylist. The rest (accounts, signing keys, marks, the audit log) is in the

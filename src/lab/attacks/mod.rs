@@ -54,19 +54,29 @@ async fn start(
     headers: HeaderMap,
 ) -> Result<Json<AttackRun>, ApiError> {
     let attack = AttackId::parse(&attack).ok_or(ApiError::NotFound)?;
-    super::admit(
-        &headers,
-        &user,
-        state.limits.attacks_per_account.as_ref(),
-        "attack-lab runs",
-    )
-    .await?;
+    admit_run(&state, &headers, &user).await?;
     // One run at a time per account: a run makes accounts and password checks, and a second
     // one started alongside would double what one learner holds of the server.
     let _running = state.attack_runs.claim(user.user_id()).ok_or_else(|| {
         ApiError::Busy("an attack-lab run of yours is under way; wait for it to finish".into())
     })?;
     run(&state, attack, client, user.username()).await.map(Json)
+}
+
+/// An attack-lab run of the signed-in `user` (a server-side card, or the XSS card's browser run):
+/// from our own pages, within `limits.attacks_per_account`.
+pub async fn admit_run(
+    state: &AppState,
+    headers: &HeaderMap,
+    user: &AuthUser,
+) -> Result<(), ApiError> {
+    super::admit(
+        headers,
+        user,
+        state.limits.attacks_per_account.as_ref(),
+        "attack-lab runs",
+    )
+    .await
 }
 
 /// Run `attack` for the learner `account` at `learner`, and delete the accounts it made,

@@ -47,14 +47,12 @@ async fn start(
             "this lab lets only the accounts its teacher chose start scale-lab runs".into(),
         ));
     }
-    let id =
-        state
-            .scale_queue
-            .enqueue(user.user_id(), request)
-            .map_err(|queue::Refused::Full| {
-                ApiError::Busy("the scale lab's queue is full; try again in a minute".into())
-            })?;
-    state.scale_queue.ensure_worker(&state);
+    let id = state.scale_queue.enqueue(user.user_id(), request).map_err(
+        |crate::store::scale_queue::Refused::Full| {
+            ApiError::Busy("the scale lab's queue is full; try again in a minute".into())
+        },
+    )?;
+    queue::ensure_worker(&state);
     let ticket = state
         .scale_queue
         .view(&id, user.user_id())
