@@ -11,7 +11,8 @@
 //! keys and switches go with it (foreign keys); in a shared store (Redis) its sessions, refresh
 //! families and replay captures are ended here; and every process's memory forgets it, this
 //! one's at once, the others' through the change feed. Ids are never reused (AUTOINCREMENT,
-//! migration 0014), so nothing left behind anywhere can ever be mistaken for a newer account's.
+//! `db::users_rebuild`), so nothing left behind anywhere can ever be mistaken for a newer
+//! account's.
 
 use crate::{
     db::{

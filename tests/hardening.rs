@@ -755,6 +755,91 @@ async fn classmate_on_the_same_address_cannot_lock_the_owner_out() {
     assert!(!set_cookie.contains("Domain"), "{set_cookie}");
 }
 
+/// A browser trusted for an account keeps no budget of its own once the password changes (or the
+/// account logs out everywhere): whoever knew the old password and kept its device cookie is an
+/// untrusted client from then on, and the owner's browser is trusted again by the change itself.
+#[tokio::test]
+async fn a_device_trusted_before_a_password_change_is_not_trusted_after_it() {
+    let server = harness_with(|s| {
+        s.limits = authlab::settings::LimitSettings::default();
+        s.limits.login_per_name = "6/1h".parse().unwrap();
+    })
+    .await;
+    let school = "198.51.100.45";
+    let signup = server
+        .post_json(
+            "/api/register",
+            r#"{"username":"fay","password":"fays-first-secret"}"#,
+        )
+        .await;
+    assert_eq!(signup.status, StatusCode::CREATED, "{}", signup.text);
+    // Someone who knew fay's password signed in once, and kept the device cookie.
+    let old = login_from(&server, school, "fay", "fays-first-secret").await;
+    let (_, old_device) = device_cookie(&old).expect("a device cookie");
+    // fay changes her password on her own browser (a session, and that same device cookie).
+    let session = {
+        let cookie = old
+            .headers
+            .get(header::SET_COOKIE)
+            .unwrap()
+            .to_str()
+            .unwrap()
+            .split(';')
+            .next()
+            .unwrap()
+            .to_string();
+        (
+            cookie,
+            old.json()["csrf_token"].as_str().unwrap().to_string(),
+        )
+    };
+    let mut change = Request::post("/api/account/password")
+        .header(
+            header::COOKIE,
+            format!(
+                "{}; {}={old_device}",
+                session.0,
+                authlab::auth::device::COOKIE
+            ),
+        )
+        .header("sec-fetch-site", "same-origin")
+        .header("x-csrf-token", &session.1)
+        .header(header::CONTENT_TYPE, "application/json")
+        .body(Body::from(
+            r#"{"current_password":"fays-first-secret","new_password":"fays-second-secret"}"#,
+        ))
+        .unwrap();
+    let peer: SocketAddr = format!("{school}:40000").parse().unwrap();
+    change.extensions_mut().insert(ConnectInfo(peer));
+    let changed = server.send(change).await;
+    assert_eq!(changed.status, StatusCode::OK, "{}", changed.text);
+    let (_, new_device) = device_cookie(&changed).expect("the change trusts fay's browser anew");
+    // Guesses spend the name's untrusted budget.
+    for n in 0..8 {
+        login_from(&server, school, "fay", &format!("guess-{n:02}-fay")).await;
+    }
+    // The old device cookie is now untrusted: it meets the guessers' wait, even with the right
+    // password. fay's browser, trusted by the change, gets in.
+    let with_old = login_on(
+        &server,
+        school,
+        Some(&old_device),
+        "fay",
+        "fays-second-secret",
+    )
+    .await;
+    assert_api_error(&with_old, StatusCode::TOO_MANY_REQUESTS, "rate_limited");
+    let with_new = login_on(
+        &server,
+        school,
+        Some(&new_device),
+        "fay",
+        "fays-second-secret",
+    )
+    .await;
+    assert_eq!(with_new.status, StatusCode::OK, "{}", with_new.text);
+}
+
 /// Someone holding a learner's access token (the XSS card shows how one is stolen) tries to guess
 /// the learner's password through the password change, which wants the current one. It is a
 /// login: the same limits, the same failure streak and the same audit entry.
@@ -1175,6 +1260,35 @@ async fn anonymous_probe_flood_leaves_a_learners_run_intact() {
         .get_as(&classmate, &format!("/api/lab/xss/result?run={run}"))
         .await;
     assert_api_error(&peek, StatusCode::NOT_FOUND, "no_such_run");
+
+    // A classmate who lures the learner to a probe of the classmate's own learns nothing of the
+    // learner's session: a link followed with someone else's live session fills in nothing.
+    let lure = server
+        .write_as(&classmate, "POST", "/api/lab/cross-site-probe/start")
+        .await
+        .json()["run"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let lured = server
+        .send(
+            Request::get(format!("/api/lab/cross-site-probe?nonce={lure}"))
+                .header(header::COOKIE, learner.cookie_header())
+                .header("sec-fetch-site", "cross-site")
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await;
+    assert_eq!(lured.status, StatusCode::OK);
+    let seen = server
+        .get_as(
+            &classmate,
+            &format!("/api/lab/cross-site-probe/result?nonce={lure}"),
+        )
+        .await
+        .json();
+    assert_eq!(seen["arrived"], false, "{seen}");
+    assert_eq!(seen["session_live"], false, "{seen}");
 
     // Starting runs in a loop pushes out the starter's own oldest, never the learner's.
     for _ in 0..20 {

@@ -13,7 +13,7 @@ use super::{
     error::ApiError,
     extract::{admin::Admin, auth_user::AuthUser},
     json::ApiJson,
-    login::{self, with_device_cookie, Asker, Purpose},
+    login::{self, device_cookie, with_device_cookie, Asker, Purpose},
     session::same_site_of,
 };
 use crate::{
@@ -99,7 +99,9 @@ async fn change_password(
         account_events::change_password(&state, user.mode(), &verified.user, &change.new_password)
             .await?;
     let response = ended_response(&state, &user, ended).await?;
-    Ok(with_device_cookie(response, verified.device_cookie))
+    // The change moved the account's epoch: this browser is trusted for the account as it is now.
+    let device = device_cookie(&state, &asker, &verified.user).await;
+    Ok(with_device_cookie(response, device))
 }
 
 /// On loopback use the demo accounts are shared by everyone at this machine, with public

@@ -15,7 +15,7 @@ use super::{
     error::ApiError,
     extract::{bearer_token, bearer_user::BearerUser, login_origin_check},
     json::ApiJson,
-    login::{check_password, with_device_cookie, Asker, Purpose},
+    login::{check_password, device_cookie, with_device_cookie, Asker, Purpose},
 };
 use crate::{
     auth::{
@@ -79,7 +79,8 @@ async fn login(
     let family = state.refresh.start(user.id).await?;
     tracing::info!(target: "authlab::jwt", username = %user.username, "jwt login");
     let response = tokens(&state, user.id, &user.username, user.role, family).await?;
-    Ok(with_device_cookie(response, verified.device_cookie))
+    let device = device_cookie(&state, &asker, user).await;
+    Ok(with_device_cookie(response, device))
 }
 
 async fn refresh_token(

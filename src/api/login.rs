@@ -27,11 +27,14 @@ use crate::{
     audit::Entry,
     auth::{
         credentials::{check_credentials, CredentialError},
-        device::DeviceCookie,
+        device::{Account, DeviceCookie},
         password::{Charged, HashError},
         rate_limit::LoginFrom,
     },
-    db::{unix_now, users::User},
+    db::{
+        unix_now,
+        users::{self, User},
+    },
     scratch::LESSON_PREFIX,
     state::AppState,
     wire::{AuthMode, Password},
@@ -89,11 +92,19 @@ pub enum Purpose {
     PasswordChange,
 }
 
-/// A right password: the account, and the device cookie to set (none for a lesson's throwaway
-/// account, which would only push the learner's own names out of the cookie).
+/// A right password: the account. The device cookie trusting this browser for it is made with
+/// `device_cookie` once the request's work is done (a password change moves the account's
+/// epoch, and the cookie must name the new one).
 pub struct Verified {
     pub user: User,
-    pub device_cookie: Option<HeaderValue>,
+}
+
+/// The account `name` is now, as a device cookie binds it: its id, and its not-before mark
+/// (read again when this process's copy is older than a few seconds).
+async fn account_now(state: &AppState, name: &str) -> Option<Account> {
+    let id = state.account_settings.id_of(name).await.ok().flatten()?;
+    let epoch = state.revocation.fresh_not_before(name).await.unwrap_or(0);
+    Some(Account { id, epoch })
 }
 
 pub async fn check_password(
@@ -104,33 +115,48 @@ pub async fn check_password(
     password: &Password,
     asker: &Asker<'_>,
 ) -> Result<Verified, ApiError> {
-    let from = match asker.device.device_for(username) {
+    // Usernames are lowercase: "ALICE" is tried on alice's limits, and filed under her name.
+    let name = username.to_lowercase();
+    // Trusted only for the account the entry was issued for, as it is now (the lookup happens
+    // only for a browser that holds a signed entry for this name).
+    let device = match asker.device.account_for(&name) {
+        Some(_) => match account_now(state, &name).await {
+            Some(account) => asker.device.device_for(&name, account),
+            None => None,
+        },
+        None => None,
+    };
+    let from = match device {
         Some(device) => LoginFrom::Device(device),
         None => LoginFrom::Untrusted {
             address: &asker.client.0,
+            browser: asker.device.any_device(),
         },
     };
-    if let Err((what, retry)) = state.limits.login(username, from).await {
+    if let Err((what, retry)) = state.limits.login(&name, from).await {
         return Err(refused(what, retry).await);
     }
-    let charged = Charged::to(username).and_maybe(asker.learner.0.as_deref());
+    // The name's share of the hashing slots, per origin: guesses from elsewhere never take the
+    // owner's own browser's share.
+    let charged = Charged::to(&format!("{name} {}", device.unwrap_or("untrusted")))
+        .and_maybe(asker.learner.0.as_deref());
     let result = match check_credentials(&state.db, &state.passwords, username, password, &charged)
         .await
     {
-        // No verdict on the password (the server was too busy to check, or the database
-        // did not answer): nothing to record, nothing for the streak.
         Err(CredentialError::Hash(HashError::AccountBusy)) => {
             let retry = crate::auth::rate::RetryAfter(Duration::from_secs(1));
             return Err(refused("password checks under way at once for this account", retry).await);
         }
+        // No verdict on the password (the server was too busy to check, or the database
+        // did not answer): nothing to record, nothing for the streak.
         Err(err @ (CredentialError::Hash(_) | CredentialError::Store(_))) => return Err(err.into()),
         other => other,
     };
     // A disabled account's password was right too: no streak for its owner.
     let password_right = matches!(&result, Ok(_) | Err(CredentialError::Disabled));
-    state.limits.login_outcome(username, from, password_right);
-    let named = state.account_settings.id_of(username).await.ok().flatten();
-    let user = named.map(|id| (id, username));
+    state.limits.login_outcome(&name, from, password_right);
+    let named = state.account_settings.id_of(&name).await.ok().flatten();
+    let user = named.map(|id| (id, name.as_str()));
     let action = match purpose {
         Purpose::Login => "login",
         Purpose::PasswordChange => "password change",
@@ -168,14 +194,36 @@ pub async fn check_password(
         }
     }
     let user = result?;
-    let device_cookie = (!user.username.starts_with(LESSON_PREFIX))
-        .then(|| asker.device.trusting(&user.username, unix_now()))
-        .flatten()
-        .map(|cookie| cookies::device(&state.device_key.write(&cookie)));
-    Ok(Verified {
-        user,
-        device_cookie,
-    })
+    // A password change may have committed while this check waited for its argon2 turn: the
+    // password just verified is then no longer the account's, and must not open a session or
+    // a token family beside the new one.
+    match users::find_by_id(&state.db, user.id).await? {
+        Some(now) if now.disabled => Err(ApiError::AccountDisabled),
+        Some(now) if now.password_hash == user.password_hash => Ok(Verified { user }),
+        _ => Err(ApiError::InvalidCredentials),
+    }
+}
+
+/// The device cookie trusting the asking browser for `user` as the account is now (none for a
+/// lesson's throwaway account, which would only push the learner's own names out of the cookie).
+pub async fn device_cookie(
+    state: &AppState,
+    asker: &Asker<'_>,
+    user: &User,
+) -> Option<HeaderValue> {
+    if user.username.starts_with(LESSON_PREFIX) {
+        return None;
+    }
+    let account = Account {
+        id: user.id,
+        epoch: state
+            .revocation
+            .fresh_not_before(&user.username)
+            .await
+            .unwrap_or(0),
+    };
+    let cookie = asker.device.trusting(&user.username, account, unix_now())?;
+    Some(cookies::device(&state.device_key.write(&cookie)))
 }
 
 /// `response` with the device cookie appended after its own cookies (the session's comes first).

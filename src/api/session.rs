@@ -11,7 +11,7 @@ use super::{
     error::ApiError,
     extract::{cookie_user::CookieUser, login_origin_check},
     json::ApiJson,
-    login::{check_password, with_device_cookie, Asker, Purpose},
+    login::{check_password, device_cookie, with_device_cookie, Asker, Purpose},
 };
 use crate::{
     api::cookies,
@@ -75,7 +75,8 @@ async fn login(
     let (set_cookie, report) = issue_cookie(&state, &session, switches.cookie_same_site());
     let body = session_state(&state, &session, report, &switches);
     let response = ([(header::SET_COOKIE, set_cookie)], Json(body)).into_response();
-    Ok(with_device_cookie(response, verified.device_cookie))
+    let device = device_cookie(&state, &asker, &user).await;
+    Ok(with_device_cookie(response, device))
 }
 
 async fn logout(State(state): State<AppState>, user: CookieUser) -> Result<Response, ApiError> {

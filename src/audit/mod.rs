@@ -110,7 +110,8 @@ impl<'a> Entry<'a> {
     }
 
     /// Mark this entry as one of the rows the lab's lessons and (next) challenges are judged on:
-    /// it is written one by one, never only counted, whatever the account's allowance. Only for
+    /// it is written one by one, never only counted, whatever the account's allowance (only a
+    /// queue the disk keeps full for `ROOM_WAIT` loses it, and that is counted and logged). Only for
     /// decisions nobody can produce at will, each bounded by what produces it:
     /// - a password checked for a named account (a login, a password change): the login limits
     ///   bound them per name, per device and per address;

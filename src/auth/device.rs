@@ -10,9 +10,14 @@
 //! browser, still signs in. An address would not do: a whole class shares one.
 //!
 //! One cookie holds up to `MAX_NAMES` names, newest first, each with the device's id for that
-//! name and an expiry: `name!device!expires.mac`, entries joined by `~` before the MAC. The MAC
-//! is HMAC-SHA256 under a key every server process sharing the accounts database reads from it
-//! (`db::secrets`), so a device trusted by one node is trusted by all.
+//! name, the account it was issued for (its id and its credential epoch: the not-before mark,
+//! which every password change, log out everywhere, role or status change moves) and an expiry:
+//! `name!account!epoch!device!expires.mac`, entries joined by `~` before the MAC. An entry whose
+//! account is gone (the name deleted, even if registered again) or whose epoch has passed (the
+//! password changed since) trusts nothing: whoever once knew an old password keeps no budget of
+//! their own against the new one. The MAC is HMAC-SHA256 under a key every server process
+//! sharing the accounts database reads from it (`db::secrets`), so a device trusted by one node
+//! is trusted by all.
 //!
 //! This module is the core's half (what a cookie says, and signing it); `api::cookies` writes the
 //! `Set-Cookie` with its flags.
@@ -43,8 +48,17 @@ pub struct DeviceKey([u8; 32]);
 #[derive(Clone, Debug, PartialEq, Eq)]
 struct Trusted {
     name: String,
+    account: Account,
     device: String,
     expires_at: i64,
+}
+
+/// The account a device is trusted for: its id and its credential epoch (its not-before mark,
+/// 0 when it has none). Ids are never reused, and the epoch moves on every event that ends access.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Account {
+    pub id: i64,
+    pub epoch: i64,
 }
 
 /// What a request's device cookie says, once its signature and expiries are checked: the names
@@ -84,10 +98,14 @@ impl DeviceKey {
             .split('~')
             .filter_map(|entry| {
                 let mut fields = entry.split('!');
-                let (name, device, expires) = (fields.next()?, fields.next()?, fields.next()?);
-                let expires_at: i64 = expires.parse().ok()?;
+                let name = fields.next()?;
+                let id: i64 = fields.next()?.parse().ok()?;
+                let epoch: i64 = fields.next()?.parse().ok()?;
+                let device = fields.next()?;
+                let expires_at: i64 = fields.next()?.parse().ok()?;
                 (fields.next().is_none() && expires_at > now).then(|| Trusted {
                     name: name.to_string(),
+                    account: Account { id, epoch },
                     device: device.to_string(),
                     expires_at,
                 })
@@ -102,7 +120,12 @@ impl DeviceKey {
         let payload = cookie
             .trusted
             .iter()
-            .map(|t| format!("{}!{}!{}", t.name, t.device, t.expires_at))
+            .map(|t| {
+                format!(
+                    "{}!{}!{}!{}!{}",
+                    t.name, t.account.id, t.account.epoch, t.device, t.expires_at
+                )
+            })
             .collect::<Vec<_>>()
             .join("~");
         let mut mac = self.mac();
@@ -113,31 +136,48 @@ impl DeviceKey {
 }
 
 impl DeviceCookie {
-    /// The device id this browser holds for `name`, if it is trusted for it.
-    pub fn device_for(&self, name: &str) -> Option<&str> {
-        let name = name.to_lowercase();
-        self.trusted
-            .iter()
-            .find(|t| t.name == name)
+    /// The account this browser's entry for `name` was issued for, if it has one (whether it
+    /// still holds is the caller's to check: `device_for`).
+    pub fn account_for(&self, name: &str) -> Option<Account> {
+        self.entry(name).map(|t| t.account)
+    }
+
+    /// The device id this browser holds for `name`, if it is trusted for it: its entry was issued
+    /// for `account` as it is now (the same id, the same epoch).
+    pub fn device_for(&self, name: &str, account: Account) -> Option<&str> {
+        self.entry(name)
+            .filter(|t| t.account == account)
             .map(|t| t.device.as_str())
     }
 
-    /// The cookie after a right password for `name` at `now`: the name first, with the device id
-    /// it already had (its budget and streak go on) or a new random one, trusted for another
-    /// `LIFETIME_SECS`; the oldest name beyond `MAX_NAMES` goes. `None` for a name a cookie cannot
-    /// carry (none of the lab's own names is one).
-    pub fn trusting(&self, name: &str, now: i64) -> Option<DeviceCookie> {
+    /// Some device id of this browser's, for any name: the browser's own identity, whatever
+    /// name it tries (`rate_limit::LoginFrom::Untrusted`).
+    pub fn any_device(&self) -> Option<&str> {
+        self.trusted.first().map(|t| t.device.as_str())
+    }
+
+    fn entry(&self, name: &str) -> Option<&Trusted> {
+        let name = name.to_lowercase();
+        self.trusted.iter().find(|t| t.name == name)
+    }
+
+    /// The cookie after a right password for `name` (of `account`) at `now`: the name first,
+    /// with the device id it already had (its budget and streak go on) or a new random one,
+    /// trusted for another `LIFETIME_SECS`; the oldest name beyond `MAX_NAMES` goes. `None` for a
+    /// name a cookie cannot carry (none of the lab's own names is one).
+    pub fn trusting(&self, name: &str, account: Account, now: i64) -> Option<DeviceCookie> {
         let name = name.to_lowercase();
         let carriable = |c: char| c.is_ascii_alphanumeric() || "_.-:".contains(c);
         if name.is_empty() || name.len() > 64 || !name.chars().all(carriable) {
             return None;
         }
         let device = self
-            .device_for(&name)
-            .map(str::to_string)
+            .entry(&name)
+            .map(|t| t.device.clone())
             .unwrap_or_else(new_device_id);
         let mut trusted = vec![Trusted {
             name: name.clone(),
+            account,
             device,
             expires_at: now.saturating_add(LIFETIME_SECS),
         }];
@@ -174,20 +214,24 @@ mod tests {
     use super::*;
 
     const NOW: i64 = 1_800_000_000;
+    const CAROL: Account = Account { id: 7, epoch: 0 };
 
     #[test]
     fn a_signed_cookie_reads_back_and_a_touched_one_says_nothing() {
         let key = DeviceKey::new([7; 32]);
-        let cookie = DeviceCookie::default().trusting("Carol", NOW).unwrap();
+        let cookie = DeviceCookie::default()
+            .trusting("Carol", CAROL, NOW)
+            .unwrap();
         let value = key.write(&cookie);
         let read = key.read(&value, NOW + 10);
         assert_eq!(read, cookie);
         let device = read
-            .device_for("carol")
+            .device_for("carol", CAROL)
             .expect("trusted for carol")
             .to_string();
         assert_eq!(device.len(), 22);
-        assert_eq!(read.device_for("mallory"), None);
+        assert_eq!(read.any_device(), Some(device.as_str()));
+        assert_eq!(read.device_for("mallory", CAROL), None);
         // Another name written in, the MAC left as it was: nothing is trusted.
         let forged = value.replacen("carol", "alice", 1);
         assert_eq!(key.read(&forged, NOW), DeviceCookie::default());
@@ -207,18 +251,54 @@ mod tests {
     }
 
     #[test]
+    fn a_new_password_or_a_new_account_of_the_name_ends_the_trust() {
+        let cookie = DeviceCookie::default()
+            .trusting("carol", CAROL, NOW)
+            .unwrap();
+        let changed = Account {
+            id: 7,
+            epoch: NOW + 5,
+        };
+        assert_eq!(
+            cookie.device_for("carol", changed),
+            None,
+            "password changed"
+        );
+        let again = Account { id: 9, epoch: 0 };
+        assert_eq!(
+            cookie.device_for("carol", again),
+            None,
+            "name registered again"
+        );
+        assert_eq!(cookie.account_for("carol"), Some(CAROL));
+        // The next right password trusts the same browser again, for the account as it is now.
+        let renewed = cookie.trusting("carol", changed, NOW + 10).unwrap();
+        assert_eq!(
+            renewed.device_for("carol", changed),
+            cookie.device_for("carol", CAROL)
+        );
+    }
+
+    #[test]
     fn a_device_keeps_its_id_per_name_and_holds_the_newest_names() {
-        let mut cookie = DeviceCookie::default().trusting("carol", NOW).unwrap();
-        let carol = cookie.device_for("carol").unwrap().to_string();
-        for name in ["dave", "erin", "frank"] {
-            cookie = cookie.trusting(name, NOW).unwrap();
+        let account = |id| Account { id, epoch: 0 };
+        let mut cookie = DeviceCookie::default()
+            .trusting("carol", account(1), NOW)
+            .unwrap();
+        let carol = cookie.device_for("carol", account(1)).unwrap().to_string();
+        for (id, name) in [(2, "dave"), (3, "erin"), (4, "frank")] {
+            cookie = cookie.trusting(name, account(id), NOW).unwrap();
         }
-        cookie = cookie.trusting("carol", NOW + 5).unwrap();
-        assert_eq!(cookie.device_for("carol"), Some(carol.as_str()));
+        cookie = cookie.trusting("carol", account(1), NOW + 5).unwrap();
+        assert_eq!(cookie.device_for("carol", account(1)), Some(carol.as_str()));
         assert_eq!(cookie.names(), ["carol", "frank", "erin", "dave"]);
-        cookie = cookie.trusting("gina", NOW).unwrap();
-        assert_eq!(cookie.device_for("dave"), None, "the oldest name went");
-        assert!(cookie.trusting("bad name", NOW).is_none());
-        assert!(cookie.trusting("x!y", NOW).is_none());
+        cookie = cookie.trusting("gina", account(5), NOW).unwrap();
+        assert_eq!(
+            cookie.device_for("dave", account(2)),
+            None,
+            "the oldest name went"
+        );
+        assert!(cookie.trusting("bad name", account(6), NOW).is_none());
+        assert!(cookie.trusting("x!y", account(6), NOW).is_none());
     }
 }

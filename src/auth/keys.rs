@@ -9,9 +9,10 @@
 //! JWK Set; an HS256 secret is never published, since anyone holding it could mint tokens.
 //!
 //! The published set is bounded: past `max_published` keys in all (registrations each make keys,
-//! and a class is many accounts), the oldest retire, rotated-out ones first, so the JWKS every
-//! outside verifier downloads stays a size it can read. A retired key's tokens fail "kid known";
-//! its account's next login makes a new key.
+//! and a class is many accounts), rotated-out keys retire first, then the keys signed with
+//! longest ago, so the JWKS every outside verifier downloads stays a size it can read, and a
+//! batch of accounts made and left does not push out the keys of learners at work. A retired
+//! key's tokens fail "kid known"; its account's next login makes a new key.
 
 use crate::{
     db::unix_now,
@@ -48,6 +49,9 @@ pub struct SigningKey {
     pub decoding: DecodingKey,
     /// The public JWK (EdDSA, ES256); `None` for an HMAC secret, which must never be published.
     pub public_jwk: Option<Value>,
+    /// When this process last handed it out to sign with (unix seconds; its creation until then):
+    /// past the published cap, the key signed with longest ago retires first.
+    pub last_signed: std::sync::atomic::AtomicI64,
 }
 
 impl SigningKey {
@@ -145,7 +149,11 @@ impl KeyRing {
             .max_by_key(|k| k.created_at)
             .cloned();
         match existing {
-            Some(key) => Ok(key),
+            Some(key) => {
+                key.last_signed
+                    .store(unix_now(), std::sync::atomic::Ordering::Relaxed);
+                Ok(key)
+            }
             None => self.create(owner_id, alg).await,
         }
     }
@@ -283,29 +291,34 @@ impl KeyRing {
             .expect("lock")
             .insert(stored.kid, key.clone());
         if key.public_jwk.is_some() {
-            self.retire_past_the_published_cap().await?;
+            self.retire_past_the_published_cap(&key.kid).await?;
         }
         // A rotation's old key changed too; either way the other rings should read again.
         self.announcer.announce(Change::Keys).await;
         Ok(key)
     }
 
-    /// Retire the oldest published keys beyond `max_published`: rotated-out keys first (oldest
-    /// rotation first), then current ones, oldest first. The key just made is the newest current
-    /// one, so it is never among them.
-    async fn retire_past_the_published_cap(&self) -> Result<(), KeyError> {
+    /// Retire the published keys beyond `max_published`: rotated-out keys first (oldest rotation
+    /// first), then the current keys signed with longest ago (accounts made in a batch and left,
+    /// before a learner signing in and refreshing all lesson long). Never `kept`, the key just
+    /// made.
+    async fn retire_past_the_published_cap(&self, kept: &str) -> Result<(), KeyError> {
         let retiring: Vec<String> = {
             let keys = self.keys.read().expect("lock");
-            let mut published: Vec<&Arc<SigningKey>> =
-                keys.values().filter(|k| k.public_jwk.is_some()).collect();
-            let over = published.len().saturating_sub(self.max_published);
+            let mut published: Vec<&Arc<SigningKey>> = keys
+                .values()
+                .filter(|k| k.public_jwk.is_some() && k.kid != kept)
+                .collect();
+            // The kept key counts too.
+            let over = (published.len() + 1).saturating_sub(self.max_published);
             if over == 0 {
                 return Ok(());
             }
             published.sort_by_key(|k| {
+                let last_signed = k.last_signed.load(std::sync::atomic::Ordering::Relaxed);
                 (
                     k.rotated_at.is_none(),
-                    k.rotated_at.unwrap_or(k.created_at),
+                    k.rotated_at.unwrap_or(last_signed),
                     k.created_at,
                     k.kid.clone(),
                 )
@@ -439,5 +452,6 @@ fn build(stored: &StoredKey) -> Result<SigningKey, KeyError> {
         encoding,
         decoding,
         public_jwk,
+        last_signed: std::sync::atomic::AtomicI64::new(created_at),
     })
 }

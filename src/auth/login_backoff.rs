@@ -34,8 +34,10 @@ pub struct LoginBackoff {
     streaks: Mutex<HashMap<String, Streak>>,
 }
 
-/// The streak's key: the name and the origin (a device id, or `untrusted`).
+/// The streak's key: the name (cut to 64 characters: a login may name anything, and the map's
+/// entries must stay small) and the origin (a device id, or `untrusted`).
 fn pair(name: &str, origin: &str) -> String {
+    let name: String = name.chars().take(64).collect();
     format!("{origin} {name}")
 }
 

@@ -58,9 +58,14 @@ pub enum LoginFrom<'a> {
     /// A browser holding the name's device cookie (`auth::device`): this device's own budget and
     /// failure streak, nothing shared with anyone.
     Device(&'a str),
-    /// Anyone else: the address's budget (spraying), and the name's one untrusted budget and
-    /// streak, shared by every client without the name's device cookie.
-    Untrusted { address: &'a str },
+    /// Anyone else: the name's one untrusted budget and streak, shared by every client without
+    /// the name's device cookie, and a budget against spraying many names: the browser's own
+    /// when it holds a device cookie for any name (`browser`, one of its device ids), else the
+    /// address's, which a class behind one NAT shares.
+    Untrusted {
+        address: &'a str,
+        browser: Option<&'a str>,
+    },
 }
 
 /// The failure streak's key for untrusted attempts (device ids are 22 characters, never this).
@@ -124,9 +129,11 @@ impl Limits {
 
     /// A login attempt (or a password change) for `username` from `from`, checked before
     /// anything looks the name up, so a 429 says nothing about whether the account exists.
-    /// - From the name's trusted device: that device's bucket, then its failure streak's wait.
+    /// - From the name's trusted device: that device's bucket, all the name's trusted browsers'
+    ///   together, then the device's failure streak's wait.
     /// - From anyone else: per name from every untrusted client together (guessing from many
-    ///   addresses), per address (spraying many names), then the name's untrusted streak's wait.
+    ///   addresses), per browser or else per address (spraying many names), then the name's
+    ///   untrusted streak's wait.
     ///
     /// Returns which limit refused, and the wait.
     pub async fn login(
@@ -141,20 +148,37 @@ impl Limits {
                     .check(&format!("{device} {name}"))
                     .await
                     .map_err(|wait| ("login attempts for this name from this browser", wait))?;
+                // All the name's trusted browsers together: only whoever knows the password can
+                // have one, and no number of them buys more than this.
+                self.login_per_name
+                    .check(&format!("trusted {name}"))
+                    .await
+                    .map_err(|wait| ("login attempts for this name from its browsers", wait))?;
             }
-            LoginFrom::Untrusted { address } => {
+            LoginFrom::Untrusted { address, browser } => {
                 // The name's bucket first: a flood aimed at one name is refused there and never
-                // spends the address's budget, which a whole class behind one NAT shares.
+                // spends the spraying budget.
                 self.login_per_name.check(&name).await.map_err(|wait| {
                     (
                         "login attempts for this name from browsers it has not signed in on",
                         wait,
                     )
                 })?;
-                self.login_per_address
-                    .check(address)
-                    .await
-                    .map_err(|wait| ("login attempts from your address", wait))?;
+                // Spraying: a browser that holds a device cookie (a learner's own, signed in
+                // before) has a budget of its own, so a classmate spraying names from the same
+                // school address cannot spend it; any other client spends the address's.
+                match browser {
+                    Some(browser) => self
+                        .login_per_address
+                        .check(&format!("browser {browser}"))
+                        .await
+                        .map_err(|wait| ("login attempts from this browser", wait))?,
+                    None => self
+                        .login_per_address
+                        .check(address)
+                        .await
+                        .map_err(|wait| ("login attempts from your address", wait))?,
+                }
             }
         }
         if let Some(wait) =

@@ -9,8 +9,10 @@
 //! changes state.
 //!
 //! The record holds no cookie and no account name, only yes/no facts; records are few and
-//! short-lived (`store::probes`). Nobody signed out can make one, and nobody can learn from a
-//! nonce of their own making whether a victim who followed it is signed in.
+//! short-lived (`store::probes`). Nobody signed out can make one, starting one spends the
+//! learner's attack-lab budget, and a link followed with someone else's live session (a
+//! classmate lured to the link) fills in nothing: the starter learns nothing of another
+//! learner's session.
 
 use crate::api::error::ApiError;
 use crate::{
@@ -42,7 +44,9 @@ pub fn router() -> Router<AppState> {
 async fn start(
     State(state): State<AppState>,
     user: AuthUser,
+    headers: HeaderMap,
 ) -> Result<Json<LabRunStarted>, ApiError> {
+    super::attacks::admit_run(&state, &headers, &user).await?;
     let nonce = state.probes.start(user.user_id(), unix_now());
     Ok(Json(LabRunStarted { run: nonce }))
 }
@@ -74,7 +78,7 @@ async fn probe(
 ) -> Result<Response, ApiError> {
     let nonce = checked(&query.nonce)?;
     let now = unix_now();
-    if !state.probes.exists(nonce, now) {
+    let Some(owner) = state.probes.owner_of(nonce, now) else {
         let mut response = Html(
             "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>No such \
              probe</title></head><body><p>This link belongs to no probe a learner started (or \
@@ -85,17 +89,20 @@ async fn probe(
         *response.status_mut() = StatusCode::NOT_FOUND;
         no_script(&mut response);
         return Ok(response);
-    }
+    };
     let cookie = cookies::read(&headers);
     let mut trace = Trace::new(AuthMode::Session, &session::CHECKS);
     // Only whether the cookie names a live session: no touch, no account name kept.
-    let live = state
+    let active = state
         .sessions
         .resolve(cookie.as_deref(), &mut trace, false)
         .await
         .ok()
-        .flatten()
-        .is_some();
+        .flatten();
+    let live = active.is_some();
+    // Another learner's live session: this is not the starter's browser, and what it carried is
+    // none of the starter's business.
+    let someone_elses = active.is_some_and(|session| session.user.id != owner);
     let fetch_site = headers
         .get("sec-fetch-site")
         .and_then(|v| v.to_str().ok())
@@ -106,7 +113,9 @@ async fn probe(
         session_live: live,
         sec_fetch_site: fetch_site.clone(),
     };
-    state.probes.fill(nonce, now, |record| *record = result);
+    if !someone_elses {
+        state.probes.fill(nonce, now, |record| *record = result);
+    }
     let sent = if cookie.is_some() {
         "did attach your session cookie"
     } else {

@@ -155,6 +155,16 @@ impl<T: Clone + Default> Probes<T> {
             .map(|record| record.value.clone())
     }
 
+    /// Whose record `nonce` is, if it is still kept at `now`.
+    pub fn owner_of(&self, nonce: &str, now: i64) -> Option<i64> {
+        let records = self.records.lock().unwrap_or_else(|e| e.into_inner());
+        records
+            .by_nonce
+            .get(nonce)
+            .filter(|record| now - record.started < KEEP_SECS)
+            .map(|record| record.owner)
+    }
+
     /// Is `nonce` a record still kept at `now` (whoever's it is)?
     pub fn exists(&self, nonce: &str, now: i64) -> bool {
         let records = self.records.lock().unwrap_or_else(|e| e.into_inner());

@@ -31,10 +31,18 @@ async fn work(state: AppState) {
                 _ = shutdown.changed() => return,
             }
         };
+        // A task of its own: a run that panics ends itself, never the queue.
+        let mut turn = tokio::spawn(take_turn(state.clone(), ticket.clone(), owner, request));
         let outcome = tokio::select! {
-            outcome = take_turn(&state, &ticket, owner, request) => outcome,
-            // The run's processes are stopped when its future is dropped here.
-            _ = shutdown.changed() => Err("the server is shutting down".to_string()),
+            joined = &mut turn => joined.unwrap_or_else(|err| {
+                tracing::error!(target: "authlab::lab", %err, "a scale-lab run stopped on an internal error");
+                Err("the run stopped on an internal error (the server's log says which)".into())
+            }),
+            _ = shutdown.changed() => {
+                // The run's processes are stopped when its future is dropped.
+                turn.abort();
+                Err("the server is shutting down".to_string())
+            }
         };
         queue.finish(&ticket, outcome);
     }
@@ -42,8 +50,8 @@ async fn work(state: AppState) {
 
 /// One ticket's turn: charge the account's budget, then run within `RUN_WITHIN`.
 async fn take_turn(
-    state: &AppState,
-    ticket: &str,
+    state: AppState,
+    ticket: String,
     owner: i64,
     request: ScaleRequest,
 ) -> Result<ScaleRun, String> {
@@ -58,8 +66,8 @@ async fn take_turn(
             retry.secs()
         ));
     }
-    let progress = |steps: &[ScaleStep]| state.scale_queue.progress(ticket, steps);
-    match tokio::time::timeout(RUN_WITHIN, run::run(state, request, &progress)).await {
+    let progress = |steps: &[ScaleStep]| state.scale_queue.progress(&ticket, steps);
+    match tokio::time::timeout(RUN_WITHIN, run::run(&state, request, &progress)).await {
         Ok(Ok(run)) => Ok(run),
         Ok(Err(why)) => Err(format!("the scale lab could not run: {why}")),
         Err(_) => Err(format!(
