@@ -236,13 +236,7 @@ async fn health_answers_ok_and_pages_render_on_the_server() {
 /// Register `name` and sign it in with a bearer token.
 async fn register_and_sign_in(server: &common::Harness, name: &str) -> String {
     let password = format!("{name}-password-1");
-    let answer = server
-        .post_json(
-            "/api/register",
-            json!({"username": name, "password": password}).to_string(),
-        )
-        .await;
-    assert_eq!(answer.status, StatusCode::CREATED, "{}", answer.text);
+    server.register(name, &password).await;
     server.jwt_login(name, &password).await.0
 }
 
@@ -304,13 +298,7 @@ async fn deleted_accounts_sessions_and_captures_end_in_the_shared_store() {
     let url = redis.url();
     let server = common::harness_with(|s| s.store.url = url.parse().unwrap()).await;
     let password = "lesson-redis-password";
-    let answer = server
-        .post_json(
-            "/api/register",
-            json!({"username": "lesson-redis", "password": password}).to_string(),
-        )
-        .await;
-    assert_eq!(answer.status, StatusCode::CREATED, "{}", answer.text);
+    server.register("lesson-redis", password).await;
     let session = server.session_login("lesson-redis", password).await;
     let (_, refresh) = server.jwt_login("lesson-redis", password).await;
     let captured = server

@@ -293,14 +293,7 @@ async fn one_learners_writes_leave_others_audit_history() {
     })
     .await;
     for name in ["carol", "mallory"] {
-        let answer = server
-            .post_json(
-                "/api/register",
-                serde_json::json!({"username": name, "password": format!("{name}-password")})
-                    .to_string(),
-            )
-            .await;
-        assert_eq!(answer.status, StatusCode::CREATED, "{}", answer.text);
+        server.register(name, &format!("{name}-password")).await;
     }
     let carol = server.session_login("carol", "carol-password").await;
     for _ in 0..3 {

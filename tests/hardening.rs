@@ -705,13 +705,7 @@ async fn classmate_on_the_same_address_cannot_lock_the_owner_out() {
     })
     .await;
     let school = "198.51.100.44";
-    let signup = server
-        .post_json(
-            "/api/register",
-            r#"{"username":"dora","password":"doras-own-secret"}"#,
-        )
-        .await;
-    assert_eq!(signup.status, StatusCode::CREATED, "{}", signup.text);
+    server.register("dora", "doras-own-secret").await;
     let first = login_from(&server, school, "dora", "doras-own-secret").await;
     assert_eq!(first.status, StatusCode::OK, "{}", first.text);
     let (set_cookie, device) = device_cookie(&first).expect("a device cookie for dora");
@@ -766,13 +760,7 @@ async fn a_device_trusted_before_a_password_change_is_not_trusted_after_it() {
     })
     .await;
     let school = "198.51.100.45";
-    let signup = server
-        .post_json(
-            "/api/register",
-            r#"{"username":"fay","password":"fays-first-secret"}"#,
-        )
-        .await;
-    assert_eq!(signup.status, StatusCode::CREATED, "{}", signup.text);
+    server.register("fay", "fays-first-secret").await;
     // Someone who knew fay's password signed in once, and kept the device cookie.
     let old = login_from(&server, school, "fay", "fays-first-secret").await;
     let (_, old_device) = device_cookie(&old).expect("a device cookie");
@@ -846,13 +834,7 @@ async fn a_device_trusted_before_a_password_change_is_not_trusted_after_it() {
 #[tokio::test]
 async fn password_guessing_through_a_stolen_token_meets_429() {
     let server = harness_with(|s| s.limits = authlab::settings::LimitSettings::default()).await;
-    let signup = server
-        .post_json(
-            "/api/register",
-            r#"{"username":"erin","password":"erins-own-secret"}"#,
-        )
-        .await;
-    assert_eq!(signup.status, StatusCode::CREATED, "{}", signup.text);
+    server.register("erin", "erins-own-secret").await;
     let (stolen, _) = server.jwt_login("erin", "erins-own-secret").await;
     let mut statuses = Vec::new();
     for n in 0..20 {
@@ -916,14 +898,7 @@ async fn password_change_flood_leaves_other_logins_working() {
     );
     let school = "198.51.100.50";
     for name in ["mallory", "ann", "ben", "cyd", "dee", "eve"] {
-        let signup = server
-            .post_json(
-                "/api/register",
-                serde_json::json!({"username": name, "password": format!("{name}-secret-1")})
-                    .to_string(),
-            )
-            .await;
-        assert_eq!(signup.status, StatusCode::CREATED, "{}", signup.text);
+        server.register(name, &format!("{name}-secret-1")).await;
     }
     // Signed in by session: checking a cookie costs this debug build less than an EdDSA
     // signature, so the flood's refused requests leave the cores to the hashing.

@@ -46,9 +46,7 @@ async fn start(
     user: AuthUser,
     headers: HeaderMap,
 ) -> Result<Json<LabRunStarted>, ApiError> {
-    super::attacks::admit_run(&state, &headers, &user).await?;
-    let nonce = state.probes.start(user.user_id(), unix_now());
-    Ok(Json(LabRunStarted { run: nonce }))
+    super::start_run(&state, &headers, &user, &state.probes).await
 }
 
 #[derive(Deserialize)]

@@ -91,6 +91,19 @@ impl Drop for OneAtATime {
     }
 }
 
+/// A run of the signed-in learner's in `records` (a cross-site probe, an XSS-card run), out of
+/// their attack-lab budget, under a nonce the server makes: only they will read its result.
+pub async fn start_run<T: Clone + Default>(
+    state: &AppState,
+    headers: &HeaderMap,
+    user: &AuthUser,
+    records: &crate::store::probes::Probes<T>,
+) -> Result<axum::Json<crate::wire::LabRunStarted>, ApiError> {
+    attacks::admit_run(state, headers, user).await?;
+    let run = records.start(user.user_id(), crate::db::unix_now());
+    Ok(axum::Json(crate::wire::LabRunStarted { run }))
+}
+
 /// The experiment routes (under `/api/lab/` and the replay endpoints), merged into the API.
 pub fn router() -> Router<AppState> {
     Router::new()

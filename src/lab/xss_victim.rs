@@ -100,9 +100,7 @@ async fn start(
     user: AuthUser,
     headers: HeaderMap,
 ) -> Result<Json<LabRunStarted>, ApiError> {
-    super::attacks::admit_run(&state, &headers, &user).await?;
-    let run = state.xss_runs.start(user.user_id(), unix_now());
-    Ok(Json(LabRunStarted { run }))
+    super::start_run(&state, &headers, &user, &state.xss_runs).await
 }
 
 async fn victim_page(

@@ -144,6 +144,22 @@ impl Harness {
         .await
     }
 
+    /// Register `username` through the API; panics unless it is created.
+    pub async fn register(&self, username: &str, password: &str) {
+        let answer = self
+            .post_json(
+                "/api/register",
+                serde_json::json!({"username": username, "password": password}).to_string(),
+            )
+            .await;
+        assert_eq!(
+            answer.status,
+            StatusCode::CREATED,
+            "register: {}",
+            answer.text
+        );
+    }
+
     /// The credential check the login modes call, on this lab's database and hasher.
     pub async fn check_credentials(
         &self,
