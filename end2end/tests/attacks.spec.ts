@@ -159,10 +159,24 @@ test("CSRF from another site: refused with the defences on, works only on the de
     }
   });
   // A frame navigation's response body is not kept by the browser: read what the frame showed.
+  // The card loads the attacker's second page into the same frame as soon as it has read the
+  // refusal, so that navigation waits here until this test has read the refusal too (a CI run
+  // read the frame after it had moved on, and found the attacker's page instead).
   const answersInFrame: string[] = [];
+  let refusalRead = () => {};
+  const refusalWasRead = new Promise<void>((resolve) => (refusalRead = resolve));
+  await page.route(/\/attacker\/csrf\?.*run=2/, async (route) => {
+    await refusalWasRead;
+    await route.continue();
+  });
   page.on("framenavigated", async (frame) => {
     if (frame === page.mainFrame() || new URL(frame.url()).pathname !== "/api/session/logout") return;
-    answersInFrame.push((await frame.locator("body").textContent().catch(() => null)) ?? "");
+    try {
+      await frame.waitForLoadState("load").catch(() => {});
+      answersInFrame.push((await frame.locator("body").textContent().catch(() => null)) ?? "");
+    } finally {
+      refusalRead();
+    }
   });
   await openHydrated(page, "/attacks");
   const card = page.getByTestId("attack-csrf");
