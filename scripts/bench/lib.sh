@@ -36,6 +36,9 @@ tck=$(getconf CLK_TCK)
 
 # record_wrk NAME REPORT T0 T1: prints "name|req/s of CPU|p50|p99|requests|req/s wall", and fails
 # if any answer was not a 2xx (the case would not measure what it says).
+# peak_rss_mb PID: the process's peak resident set so far (VmHWM), in MB.
+peak_rss_mb() { awk '/^VmHWM:/ { printf "%.0f", $2 / 1024 }' "/proc/$1/status"; }
+
 record_wrk() {
   local name=$1 report=$2 t0=$3 t1=$4
   if grep -q "Non-2xx" <<<"$report"; then
@@ -51,7 +54,8 @@ record_wrk() {
 }
 
 # start_authlab LABEL: the release build on a fresh database in the work dir; sets base and pid.
-# Extra settings come from the caller's environment (AUTHLAB_*).
+# Extra settings come from the caller's environment (AUTHLAB_*, every one of which the lab must know);
+# BENCH_BINARY runs another build (an earlier commit's, for a before-and-after in one run).
 start_authlab() {
   local label=$1 port
   port=$(free_port)
@@ -62,7 +66,7 @@ start_authlab() {
     AUTHLAB_LIMITS_LOGIN_PER_ADDRESS="${AUTHLAB_LIMITS_LOGIN_PER_ADDRESS:-100000/1m}" \
     AUTHLAB_LIMITS_LOGIN_PER_NAME="${AUTHLAB_LIMITS_LOGIN_PER_NAME:-100000/1m}" \
     AUTHLAB_LIMITS_LOGIN_PER_NAME_AND_DEVICE="${AUTHLAB_LIMITS_LOGIN_PER_NAME_AND_DEVICE:-100000/1m}" \
-    "$here/target/release/authlab" >"$work/$label/log" 2>&1 &
+    "${BENCH_BINARY:-$here/target/release/authlab}" >"$work/$label/log" 2>&1 &
   pid=$!
   pids+=("$pid")
   base="http://127.0.0.1:$port"

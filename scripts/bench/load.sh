@@ -111,3 +111,8 @@ for round in $(seq 1 "$rounds"); do
   measure "authlab: bearer HS256 + denylist on Redis" "$redis_pid_authlab" "$on_redis/api/me" \
     "$(bearer "$on_redis" bench-deny)" "$redis_redis"
 done
+
+# Memory beside the throughput: each server's peak RSS over every round.
+echo "peak RSS: reference $(peak_rss_mb "$ref_pid") MB; authlab on SQLite $(peak_rss_mb "$sqlite_pid") MB," \
+  "on Redis $(peak_rss_mb "$redis_pid_authlab") MB (its redis-server $(peak_rss_mb "$redis_redis") MB)," \
+  "account cache off $(peak_rss_mb "$uncached_pid") MB and on Redis $(peak_rss_mb "$uncached_redis_pid") MB"
