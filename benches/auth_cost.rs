@@ -19,14 +19,15 @@
 
 use authlab::{
     auth::{
-        csrf, echo,
-        jwt::{self, Claims, Mode},
+        csrf,
+        jwt::{self, Claims, Mode, Plan},
         keys::{KeyRing, SigningKey},
         password::{Charged, PasswordHash, PasswordHasher},
         session::preview,
     },
     db::{self, unix_now, users},
     lab::redis_process::{RedisProcess, RedisProcessError},
+    logging::echo,
     settings::{JwtSettings, Settings},
     store::{
         changes::Announcer,
@@ -139,8 +140,15 @@ impl Fixture {
             let (token, claims) =
                 jwt::issue(&key, &user.username, user.role, TOKEN_TTL_SECS, &config)
                     .expect("token");
-            let mut trace = jwt::bearer_trace();
-            let (verified, _) = jwt::verify(&token, &keys, &config, &mut trace, Mode::FirstFailure);
+            let mut trace = Plan::BEARER.trace();
+            let (verified, _) = jwt::verify(
+                &token,
+                &keys,
+                &config,
+                &Plan::BEARER,
+                &mut trace,
+                Mode::FirstFailure,
+            );
             assert_eq!(
                 verified.as_ref(),
                 Some(&claims),
@@ -295,11 +303,12 @@ fn verify_group(c: &mut Criterion, f: &Fixture) {
         // A fresh trace per call, as the bearer judge starts one per request.
         group.bench_function(BenchmarkId::new("authlab", alg), move |b| {
             b.iter(|| {
-                let mut trace = jwt::bearer_trace();
+                let mut trace = Plan::BEARER.trace();
                 let verdict = jwt::verify(
                     black_box(token),
                     keys,
                     config,
+                    &Plan::BEARER,
                     &mut trace,
                     Mode::FirstFailure,
                 );

@@ -28,6 +28,7 @@ step() {
 }
 
 step cargo fmt --check
+step scripts/check-readme-paths.sh
 step cargo clippy --features ssr --all-targets -- -D warnings
 step cargo clippy --lib --target wasm32-unknown-unknown --features hydrate -- -D warnings
 step cargo test --features ssr

@@ -13,6 +13,7 @@
 //! Its policy is its own: the one inline script runs by a nonce of this response, the form may
 //! post only to the target, and only the target may frame the page.
 
+use crate::wire::paths;
 use crate::{auth::csrf::new_token, state::AppState};
 use axum::{
     extract::{Query, State},
@@ -46,11 +47,12 @@ pub async fn csrf_page(State(state): State<AppState>, Query(query): Query<Target
 <head><meta charset="utf-8"><title>A page on another site</title></head>
 <body>
 <h1>Congratulations, you won!</h1>
-<p>This page is on another site. Its hidden form posts to {target}/api/session/logout as it loads.</p>
-<form method="post" action="{target}/api/session/logout"><button type="submit">Claim the prize</button></form>
+<p>This page is on another site. Its hidden form posts to {target}{logout} as it loads.</p>
+<form method="post" action="{target}{logout}"><button type="submit">Claim the prize</button></form>
 <script nonce="{nonce}">document.forms[0].submit();</script>
 </body>
-</html>"#
+</html>"#,
+        logout = paths::session::LOGOUT
     ))
     .into_response();
     if let Ok(value) = HeaderValue::from_str(&policy) {
@@ -89,9 +91,10 @@ pub async fn link_page(State(state): State<AppState>, Query(query): Query<LinkTa
 <body>
 <h1>You have won a prize!</h1>
 <p>This page is on another site. Its link leads to the lab: following it is a top-level navigation from another site.</p>
-<p><a href="{target}/api/lab/cross-site-probe?nonce={nonce}" target="_blank">Claim your prize</a></p>
+<p><a href="{target}{probe}?nonce={nonce}" target="_blank">Claim your prize</a></p>
 </body>
-</html>"#
+</html>"#,
+        probe = paths::lab::CROSS_SITE_PROBE
     ))
     .into_response();
     // No script may run; only the lab may frame it.

@@ -314,15 +314,7 @@ pub use imp::*;
 
 /// Percent-encode a value for a URL query (everything but RFC 3986's unreserved characters).
 pub fn encode_query(value: &str) -> String {
-    let mut out = String::with_capacity(value.len());
-    for byte in value.bytes() {
-        if byte.is_ascii_alphanumeric() || matches!(byte, b'-' | b'_' | b'.' | b'~') {
-            out.push(char::from(byte));
-        } else {
-            out.push_str(&format!("%{byte:02X}"));
-        }
-    }
-    out
+    crate::wire::paths::encoded(value)
 }
 
 #[cfg(test)]

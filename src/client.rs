@@ -2,6 +2,7 @@
 //! The UI never talks to the server any other way, so what the page shows is what the API does.
 //! Every call also yields a `Call` record (method, path, status, decision trace) for the inspector.
 
+use crate::wire::paths;
 use crate::wire::{
     AccountSwitches, AccountSwitchesPatch, ApiErrorBody, AuditEvent, AuthTrace, Captured, Check,
     Credentials, DecodeReport, DecodeRequest, LogoutMatrix, Me, Registered, SessionState,
@@ -73,7 +74,7 @@ pub struct Answer<T> {
 pub async fn register(credentials: &Credentials) -> Result<Registered, ClientError> {
     send(
         "POST",
-        "/api/register",
+        paths::REGISTER,
         Some(credentials),
         Credential::Cookies,
     )
@@ -84,7 +85,7 @@ pub async fn register(credentials: &Credentials) -> Result<Registered, ClientErr
 pub async fn session_login(credentials: &Credentials) -> Answer<SessionState> {
     send(
         "POST",
-        "/api/session/login",
+        paths::session::LOGIN,
         Some(credentials),
         Credential::Cookies,
     )
@@ -92,61 +93,61 @@ pub async fn session_login(credentials: &Credentials) -> Answer<SessionState> {
 }
 
 pub async fn session_current() -> Answer<Option<SessionState>> {
-    get("/api/session/current", Credential::Cookies).await
+    get(paths::session::CURRENT, Credential::Cookies).await
 }
 
 pub async fn session_logout(csrf: &str) -> Answer<()> {
-    post("/api/session/logout", Credential::Csrf(csrf)).await
+    post(paths::session::LOGOUT, Credential::Csrf(csrf)).await
 }
 
 /// `GET /api/auth-cost`: what authentication cost on this account's recent requests.
 pub async fn auth_cost(credential: Credential<'_>) -> Answer<crate::wire::AuthCost> {
-    get("/api/auth-cost", credential).await
+    get(paths::AUTH_COST, credential).await
 }
 
 /// `POST /api/lab/cost-benchmark`: the server times each kind of check, now.
 pub async fn cost_benchmark(credential: Credential<'_>) -> Answer<crate::wire::CostBenchmark> {
-    post("/api/lab/cost-benchmark", credential).await
+    post(paths::lab::COST_BENCHMARK, credential).await
 }
 
 /// `GET /api/me`, by cookie or by bearer token.
 pub async fn me(credential: Credential<'_>) -> Answer<Me> {
-    get("/api/me", credential).await
+    get(paths::ME, credential).await
 }
 
 pub async fn session_list() -> Answer<Vec<SessionView>> {
-    get("/api/session/sessions", Credential::Cookies).await
+    get(paths::session::SESSIONS, Credential::Cookies).await
 }
 
 pub async fn session_revoke(handle: &str, csrf: &str) -> Answer<()> {
-    let path = format!("/api/session/sessions/{handle}");
+    let path = paths::session::one_session(handle);
     send::<(), _>("DELETE", &path, None, Credential::Csrf(csrf)).await
 }
 
 pub async fn session_logout_others(csrf: &str) -> Answer<serde_json::Value> {
-    post("/api/session/logout-others", Credential::Csrf(csrf)).await
+    post(paths::session::LOGOUT_OTHERS, Credential::Csrf(csrf)).await
 }
 
 pub async fn put_account_switches(
     settings: &AccountSwitchesPatch,
     credential: Credential<'_>,
 ) -> Answer<AccountSwitches> {
-    send("PUT", "/api/lab-settings", Some(settings), credential).await
+    send("PUT", paths::LAB_SETTINGS, Some(settings), credential).await
 }
 
 pub async fn get_account_switches(credential: Credential<'_>) -> Answer<AccountSwitches> {
-    get("/api/lab-settings", credential).await
+    get(paths::LAB_SETTINGS, credential).await
 }
 
 /// `GET /api/audit`: this user's events (an admin's: everyone's), oldest first.
 pub async fn audit(after: i64) -> Answer<Vec<AuditEvent>> {
-    get(&format!("/api/audit?after={after}"), Credential::Cookies).await
+    get(&paths::audit_after(after), Credential::Cookies).await
 }
 
 pub async fn jwt_login(credentials: &Credentials) -> Answer<TokenResponse> {
     send(
         "POST",
-        "/api/jwt/login",
+        paths::jwt::LOGIN,
         Some(credentials),
         Credential::Cookies,
     )
@@ -155,34 +156,34 @@ pub async fn jwt_login(credentials: &Credentials) -> Answer<TokenResponse> {
 
 /// The refresh cookie goes by itself (its path is /api/jwt).
 pub async fn jwt_refresh() -> Answer<TokenResponse> {
-    post("/api/jwt/refresh", Credential::Cookies).await
+    post(paths::jwt::REFRESH, Credential::Cookies).await
 }
 
 pub async fn jwt_logout(token: Option<&str>) -> Answer<()> {
     post(
-        "/api/jwt/logout",
+        paths::jwt::LOGOUT,
         token.map_or(Credential::Cookies, Credential::Bearer),
     )
     .await
 }
 
 pub async fn jwt_logout_everywhere(token: &str) -> Answer<serde_json::Value> {
-    post("/api/jwt/logout-everywhere", Credential::Bearer(token)).await
+    post(paths::jwt::LOGOUT_EVERYWHERE, Credential::Bearer(token)).await
 }
 
 pub async fn jwt_rotate_key(token: &str) -> Answer<serde_json::Value> {
-    post("/api/jwt/keys/rotate", Credential::Bearer(token)).await
+    post(paths::jwt::KEYS_ROTATE, Credential::Bearer(token)).await
 }
 
 pub async fn jwt_retire_keys(token: &str) -> Answer<serde_json::Value> {
-    post("/api/jwt/keys/retire", Credential::Bearer(token)).await
+    post(paths::jwt::KEYS_RETIRE, Credential::Bearer(token)).await
 }
 
 pub async fn jwt_decode(token: &str) -> Answer<DecodeReport> {
     let body = DecodeRequest {
         token: token.to_string(),
     };
-    send("POST", "/api/jwt/decode", Some(&body), Credential::Cookies).await
+    send("POST", paths::jwt::DECODE, Some(&body), Credential::Cookies).await
 }
 
 /// `POST /api/lab/jwks-verify`: what a service holding only the public key set makes of a token.
@@ -192,7 +193,7 @@ pub async fn jwks_verify(token: &str) -> Answer<crate::wire::JwksCheck> {
     };
     send(
         "POST",
-        "/api/lab/jwks-verify",
+        paths::lab::JWKS_VERIFY,
         Some(&body),
         Credential::Cookies,
     )
@@ -206,7 +207,7 @@ pub async fn jwt_introspect(token: &str) -> Answer<crate::wire::Introspection> {
     };
     send(
         "POST",
-        "/api/jwt/introspect",
+        paths::jwt::INTROSPECT,
         Some(&body),
         Credential::Cookies,
     )
@@ -215,7 +216,7 @@ pub async fn jwt_introspect(token: &str) -> Answer<crate::wire::Introspection> {
 
 /// `POST /api/replay/capture`: the server keeps a copy of this session's cookie; we get a handle.
 pub async fn replay_capture(csrf: &str) -> Answer<Captured> {
-    post("/api/replay/capture", Credential::Csrf(csrf)).await
+    post(paths::lab::REPLAY_CAPTURE, Credential::Csrf(csrf)).await
 }
 
 /// `POST /api/replay {handle}`: the server replays the captured credential (`GET /api/me` with a
@@ -225,42 +226,39 @@ pub async fn replay<T: DeserializeOwned>(handle: &str) -> Answer<T> {
     let body = crate::wire::ReplayRequest {
         handle: handle.to_string(),
     };
-    send("POST", "/api/replay", Some(&body), Credential::Cookies).await
+    send("POST", paths::lab::REPLAY, Some(&body), Credential::Cookies).await
 }
 
 /// `POST /api/jwt/capture-refresh`: the server keeps a copy of the current refresh token.
 pub async fn jwt_capture_refresh() -> Answer<Captured> {
-    post("/api/jwt/capture-refresh", Credential::Cookies).await
+    post(paths::jwt::CAPTURE_REFRESH, Credential::Cookies).await
 }
 
 /// `GET /api/demo-accounts`: the shared demo accounts, or none on a hosted lab.
 pub async fn demo_accounts() -> Answer<crate::wire::DemoCard> {
-    get("/api/demo-accounts", Credential::Cookies).await
+    get(paths::DEMO_ACCOUNTS, Credential::Cookies).await
 }
 
 /// `GET /api/lab/request-size`: the size of this very request as the server received it.
 pub async fn request_size(credential: Credential<'_>) -> Answer<crate::wire::RequestSize> {
-    get("/api/lab/request-size", credential).await
+    get(paths::lab::REQUEST_SIZE, credential).await
 }
 
 /// `POST /api/lab/cross-site-probe/start`: a probe of the signed-in learner's, under a nonce the
 /// server makes.
 pub async fn probe_start(credential: Credential<'_>) -> Answer<crate::wire::LabRunStarted> {
-    post("/api/lab/cross-site-probe/start", credential).await
+    post(paths::lab::CROSS_SITE_PROBE_START, credential).await
 }
 
 /// `POST /api/lab/xss/start`: an XSS-card run of the signed-in learner's.
 pub async fn xss_start(credential: Credential<'_>) -> Answer<crate::wire::LabRunStarted> {
-    post("/api/lab/xss/start", credential).await
+    post(paths::lab::XSS_START, credential).await
 }
 
 /// `GET /api/lab/cross-site-probe/result`: what the cross-site link carried, once followed.
 pub async fn probe_result(nonce: &str) -> Answer<crate::wire::ProbeResult> {
     get(
-        &format!(
-            "/api/lab/cross-site-probe/result?nonce={}",
-            crate::browser::encode_query(nonce)
-        ),
+        &paths::lab::cross_site_probe_result(nonce),
         Credential::Cookies,
     )
     .await
@@ -268,30 +266,23 @@ pub async fn probe_result(nonce: &str) -> Answer<crate::wire::ProbeResult> {
 
 /// `GET /api/lab/xss/result?run=…`: what the XSS card's injected script got, as the server saw it.
 pub async fn xss_result(run: &str) -> Answer<crate::wire::XssResult> {
-    get(
-        &format!(
-            "/api/lab/xss/result?run={}",
-            crate::browser::encode_query(run)
-        ),
-        Credential::Cookies,
-    )
-    .await
+    get(&paths::lab::xss_result(run), Credential::Cookies).await
 }
 
 /// `GET /api/lab/forgery-site`: where the forgery lesson's attacker page is served.
 pub async fn forgery_site() -> Answer<crate::wire::ForgerySite> {
-    get("/api/lab/forgery-site", Credential::Cookies).await
+    get(paths::lab::FORGERY_SITE, Credential::Cookies).await
 }
 
 /// `GET /.well-known/jwks.json`: the public keys.
 pub async fn jwks() -> Answer<serde_json::Value> {
-    get("/.well-known/jwks.json", Credential::Cookies).await
+    get(paths::jwt::JWKS, Credential::Cookies).await
 }
 
 /// `POST /api/lab/logout-matrix`: run every access-ending event against each model.
 /// Only a signed-in user may start it (here: with the page's bearer token).
 pub async fn logout_matrix(token: &str) -> Answer<LogoutMatrix> {
-    post("/api/lab/logout-matrix", Credential::Bearer(token)).await
+    post(paths::lab::LOGOUT_MATRIX, Credential::Bearer(token)).await
 }
 
 /// `POST /api/lab/scale`: queue a run (three real nodes behind a balancer, the requested
@@ -301,7 +292,7 @@ pub async fn scale_start(
     request: &crate::wire::ScaleRequest,
     credential: Credential<'_>,
 ) -> Answer<crate::wire::ScaleTicket> {
-    send("POST", "/api/lab/scale", Some(request), credential).await
+    send("POST", paths::lab::SCALE, Some(request), credential).await
 }
 
 /// `GET /api/lab/scale/{ticket}`: where a queued run is now, and once done, every answer.
@@ -309,11 +300,7 @@ pub async fn scale_ticket(
     ticket: &str,
     credential: Credential<'_>,
 ) -> Answer<crate::wire::ScaleTicket> {
-    get(
-        &format!("/api/lab/scale/{}", crate::browser::encode_query(ticket)),
-        credential,
-    )
-    .await
+    get(&paths::lab::scale_ticket(ticket), credential).await
 }
 
 /// `POST /api/lab/attacks/{attack}`: run one attack against this server's real checks. Only a
@@ -322,7 +309,7 @@ pub async fn attack_run(
     attack: crate::wire::AttackId,
     credential: Credential<'_>,
 ) -> Answer<crate::wire::AttackRun> {
-    post(&format!("/api/lab/attacks/{}", attack.as_str()), credential).await
+    post(&paths::lab::attack(attack.as_str()), credential).await
 }
 
 async fn get<T: DeserializeOwned>(path: &str, credential: Credential<'_>) -> Answer<T> {

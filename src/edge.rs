@@ -16,6 +16,7 @@
 //! benchmark found on every authenticated read. `EdgeService` calls the service it wraps in place
 //! and boxes only its own future.
 
+use crate::wire::paths;
 use crate::{
     api::{auth_cost::Measure, error::ApiError},
     auth::{cost::AuthCosts, rate_limit::RetryAfter},
@@ -175,7 +176,7 @@ async fn answered(answer: impl Future<Output = Result<Response, Infallible>>) ->
 
 /// Whether `path` is the API's (`api::router`, whose JSON 404 answers any unknown `/api/…`).
 fn is_api(path: &str) -> bool {
-    path.starts_with("/api/")
+    path.starts_with(paths::API_PREFIX)
 }
 
 /// `answer`, or 503 with a JSON reason if it has not come within `limit`.

@@ -15,6 +15,7 @@
 //!   served by the lab itself, would be a same-origin gadget).
 
 pub use crate::settings::origin_host;
+use crate::wire::paths;
 use crate::{settings::Settings, wire::ApiErrorBody};
 use axum::{
     http::{header, HeaderMap, StatusCode},
@@ -110,7 +111,7 @@ impl Hosting {
             .get(header::HOST)
             .and_then(|value| value.to_str().ok())
             .unwrap_or("");
-        let attacker_page = path.starts_with("/attacker/");
+        let attacker_page = path.starts_with(paths::attacker::PREFIX);
         // With a site of its own configured, the attacker's pages exist only there: on the lab's
         // own name, a page that posts to the lab as it loads would be a same-origin gadget.
         let gadget = attacker_page && self.attacker.is_some() && !self.is_attacker_host(host);
@@ -130,7 +131,7 @@ impl Hosting {
             format!(
                 "this server does not answer for the host {} (DNS rebinding guard; add it to \
                  hosting.public_hosts to serve it)",
-                crate::auth::echo::quoted(host)
+                crate::logging::echo::quoted(host)
             )
         };
         Some(

@@ -1,6 +1,7 @@
 //! Assembling the server: state from settings, then the router (JSON API, server-rendered pages,
 //! static bundle). `main` calls these in order; the integration tests call the very same functions.
 
+use crate::wire::paths;
 use crate::{
     api,
     app::{shell, App},
@@ -295,11 +296,11 @@ pub fn router(state: AppState) -> Router {
             axum::routing::get(|| async { axum::response::Redirect::permanent("/favicon.svg") }),
         )
         .route(
-            "/attacker/csrf",
+            paths::attacker::CSRF,
             axum::routing::get(crate::attacker_site::csrf_page),
         )
         .route(
-            "/attacker/link",
+            paths::attacker::LINK,
             axum::routing::get(crate::attacker_site::link_page),
         )
         // Server-rendered pages can reach the state (the SSR lesson resolves the page request's

@@ -6,11 +6,7 @@ mod common;
 
 use authlab::{
     api::{cookies, extract::bearer_token},
-    auth::{
-        decision::Trace,
-        jwt::{self, Mode, CHECKS},
-    },
-    wire::AuthMode,
+    auth::jwt::{self, Mode, Plan},
 };
 use axum::{
     body::Body,
@@ -138,8 +134,8 @@ proptest! {
             headers.insert(header::AUTHORIZATION, value);
         }
         if let Some(token) = bearer_token(&headers) {
-            let mut trace = Trace::new(AuthMode::Jwt, CHECKS);
-            let (claims, _) = jwt::verify(&token, &server.state.keys, &server.settings.jwt, &mut trace, Mode::EveryProblem);
+            let mut trace = Plan::TOKEN.trace();
+            let (claims, _) = jwt::verify(&token, &server.state.keys, &server.settings.jwt, &Plan::TOKEN, &mut trace, Mode::EveryProblem);
             prop_assert!(claims.is_none());
             // Whatever was sent, what is said back stays small.
             let said = serde_json::to_string(&trace.finish()).unwrap();
@@ -156,8 +152,8 @@ proptest! {
         use base64::{engine::general_purpose::URL_SAFE_NO_PAD, Engine};
         let server = &shared().server;
         let token = format!("{}.{}.{signature}", URL_SAFE_NO_PAD.encode(&header), URL_SAFE_NO_PAD.encode(&payload));
-        let mut trace = Trace::new(AuthMode::Jwt, CHECKS);
-        let (claims, _) = jwt::verify(&token, &server.state.keys, &server.settings.jwt, &mut trace, Mode::EveryProblem);
+        let mut trace = Plan::TOKEN.trace();
+        let (claims, _) = jwt::verify(&token, &server.state.keys, &server.settings.jwt, &Plan::TOKEN, &mut trace, Mode::EveryProblem);
         prop_assert!(claims.is_none());
     }
 

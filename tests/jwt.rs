@@ -199,6 +199,69 @@ async fn tampered_payload_is_rejected_at_the_signature() {
     assert_eq!(failed_check(&answer), "signature");
 }
 
+/// The plan is what a one-defence-off switch will change: with the signature check off, the
+/// tampered token goes through, and its trace says the check failed and was off; every other check
+/// still runs. With the plan as the judge has it, the same token is refused at the signature.
+#[tokio::test]
+async fn tampered_token_passes_only_where_the_plan_switches_the_signature_off() {
+    use authlab::auth::jwt::{self, Mode, Plan};
+    let server = harness().await;
+    let (access, _) = server.jwt_login("bob", "bob-builds-it").await;
+    let parts = segments(&access);
+    let mut claims: Value =
+        serde_json::from_slice(&URL_SAFE_NO_PAD.decode(&parts[1]).unwrap()).unwrap();
+    claims["role"] = json!("admin");
+    let tampered = format!("{}.{}.{}", parts[0], b64(&claims), parts[2]);
+    let (keys, config) = (&server.state.keys, &server.settings.jwt);
+    let verdict = |plan: Plan| {
+        let mut trace = plan.trace();
+        let (claims, _) = jwt::verify(
+            &tampered,
+            keys,
+            config,
+            &plan,
+            &mut trace,
+            Mode::FirstFailure,
+        );
+        (claims, trace.finish())
+    };
+
+    let (refused, trace) = verdict(Plan::TOKEN);
+    assert!(refused.is_none());
+    assert_eq!(trace.failed_check().unwrap().name.as_str(), "signature");
+
+    let (accepted, trace) = verdict(Plan::TOKEN.with_off(authlab::wire::CheckId::Signature));
+    assert_eq!(
+        accepted.expect("verified with the check off").role,
+        Role::Admin
+    );
+    assert!(trace.allowed);
+    let statuses: Vec<_> = trace
+        .checks
+        .iter()
+        .map(|c| (c.name.as_str(), c.status))
+        .collect();
+    assert_eq!(statuses.len(), Plan::TOKEN.checks().len());
+    for (name, status) in statuses {
+        let want = if name == "signature" {
+            CheckStatus::Off
+        } else {
+            CheckStatus::Pass
+        };
+        assert_eq!(status, want, "{name}");
+    }
+    let signature = trace
+        .checks
+        .iter()
+        .find(|c| c.name.as_str() == "signature")
+        .unwrap();
+    assert!(
+        signature.detail.starts_with("does not match"),
+        "{}",
+        signature.detail
+    );
+}
+
 #[tokio::test]
 async fn alg_none_is_rejected_in_any_capitalisation() {
     let server = harness().await;

@@ -16,6 +16,7 @@ use super::{
     login::{self, device_cookie, with_device_cookie, Asker, Purpose},
     session::same_site_of,
 };
+use crate::wire::paths;
 use crate::{
     account_rules::check_password,
     api::cookies,
@@ -34,10 +35,10 @@ use axum::{
 
 pub fn router() -> Router<AppState> {
     Router::new()
-        .route("/api/account/logout-everywhere", post(logout_everywhere))
-        .route("/api/account/password", post(change_password))
-        .route("/api/admin/accounts", get(list))
-        .route("/api/admin/accounts/{username}", put(update))
+        .route(paths::account::LOGOUT_EVERYWHERE, post(logout_everywhere))
+        .route(paths::account::PASSWORD, post(change_password))
+        .route(paths::account::ADMIN_ACCOUNTS, get(list))
+        .route(paths::account::ADMIN_ACCOUNT, put(update))
 }
 
 /// The account behind the request, read fresh.

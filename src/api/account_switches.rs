@@ -5,6 +5,7 @@
 //! weakened CSRF switch, which forces SameSite=None) re-issues the cookie.
 
 use super::{error::ApiError, json::ApiJson, session::issue_cookie};
+use crate::wire::paths;
 use crate::{
     api::extract::auth_user::AuthUser,
     state::AppState,
@@ -19,7 +20,7 @@ use axum::{
 };
 
 pub fn router() -> Router<AppState> {
-    Router::new().route("/api/lab-settings", get(read).put(write))
+    Router::new().route(paths::LAB_SETTINGS, get(read).put(write))
 }
 
 async fn read(

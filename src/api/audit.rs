@@ -15,6 +15,7 @@ use super::{
     error::ApiError,
     extract::{admin::current_account, auth_user::AuthUser},
 };
+use crate::wire::paths;
 use crate::{
     audit::stream_slots::{Full, StreamSlot},
     auth::{judge, presented::Presented},
@@ -34,8 +35,8 @@ use tokio::sync::broadcast::{self, error::RecvError};
 
 pub fn router() -> Router<AppState> {
     Router::new()
-        .route("/api/audit", get(list))
-        .route("/api/audit/stream", get(live))
+        .route(paths::AUDIT, get(list))
+        .route(paths::AUDIT_STREAM, get(live))
 }
 
 #[derive(Deserialize)]

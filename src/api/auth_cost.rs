@@ -8,6 +8,7 @@
 //!   answers 200 with nothing in it (`signed_in: false`), so the inspector can ask after any
 //!   request, a logout or an expiry included, without provoking an error of its own.
 
+use crate::wire::paths;
 use crate::{
     api::{
         error::ApiError,
@@ -49,7 +50,7 @@ impl Measure {
 }
 
 pub fn router() -> Router<AppState> {
-    Router::new().route("/api/auth-cost", get(auth_cost))
+    Router::new().route(paths::AUTH_COST, get(auth_cost))
 }
 
 async fn auth_cost(

@@ -4,12 +4,13 @@
 //! session and refresh requests answer 503 until Redis is back. `log.dropped_lines` counts the
 //! request-log lines lost because the log's reader fell behind (`logging::init`).
 
+use crate::wire::paths;
 use crate::{state::AppState, store::SharedStore};
 use axum::{extract::State, http::StatusCode, routing::get, Json, Router};
 use serde_json::{json, Value};
 
 pub fn router() -> Router<AppState> {
-    Router::new().route("/api/health", get(health))
+    Router::new().route(paths::HEALTH, get(health))
 }
 
 async fn health(State(state): State<AppState>) -> (StatusCode, Json<Value>) {

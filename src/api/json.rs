@@ -45,5 +45,5 @@ fn rejection_to_error(rejection: JsonRejection) -> ApiError {
 /// Capped: serde quotes the offending key or value, which the client chose.
 fn serde_detail(text: &str) -> String {
     let detail = text.rsplit_once(": ").map_or(text, |(_, detail)| detail);
-    crate::auth::echo::shown(detail, 2 * crate::auth::echo::ECHO_CHARS)
+    crate::logging::echo::shown(detail, 2 * crate::logging::echo::ECHO_CHARS)
 }

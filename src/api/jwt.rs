@@ -17,16 +17,16 @@ use super::{
     json::ApiJson,
     login::{check_password, device_cookie, with_device_cookie, Asker, Purpose},
 };
+use crate::wire::paths;
 use crate::{
     auth::{
-        account_events,
-        decision::Trace,
-        echo, judge,
-        jwt::{self, Mode, CHECKS},
+        account_events, judge,
+        jwt::{self, Mode, Plan},
         refresh::{self, Issued},
         token_exchange,
     },
     db::{unix_now, users},
+    logging::echo,
     state::AppState,
     wire::{
         AccessEnded, AuthMode, Credentials, DecodeReport, DecodeRequest, Introspection, Role,
@@ -44,16 +44,16 @@ use serde_json::{json, Value};
 
 pub fn router() -> Router<AppState> {
     Router::new()
-        .route("/api/jwt/login", post(login))
-        .route("/api/jwt/refresh", post(refresh_token))
-        .route("/api/jwt/logout", post(logout))
-        .route("/api/jwt/logout-everywhere", post(logout_everywhere))
-        .route("/api/jwt/keys", get(keys))
-        .route("/api/jwt/keys/rotate", post(rotate_key))
-        .route("/api/jwt/keys/retire", post(retire_keys))
-        .route("/api/jwt/decode", post(decode))
-        .route("/api/jwt/introspect", post(introspect))
-        .route("/.well-known/jwks.json", get(jwks))
+        .route(paths::jwt::LOGIN, post(login))
+        .route(paths::jwt::REFRESH, post(refresh_token))
+        .route(paths::jwt::LOGOUT, post(logout))
+        .route(paths::jwt::LOGOUT_EVERYWHERE, post(logout_everywhere))
+        .route(paths::jwt::KEYS, get(keys))
+        .route(paths::jwt::KEYS_ROTATE, post(rotate_key))
+        .route(paths::jwt::KEYS_RETIRE, post(retire_keys))
+        .route(paths::jwt::DECODE, post(decode))
+        .route(paths::jwt::INTROSPECT, post(introspect))
+        .route(paths::jwt::JWKS, get(jwks))
 }
 
 async fn login(
@@ -186,11 +186,13 @@ async fn decode(
     State(state): State<AppState>,
     ApiJson(request): ApiJson<DecodeRequest>,
 ) -> Json<DecodeReport> {
-    let mut trace = Trace::new(AuthMode::Jwt, CHECKS);
+    let plan = Plan::TOKEN;
+    let mut trace = plan.trace();
     let (_, parts) = jwt::verify(
         request.token.trim(),
         &state.keys,
         &state.settings.jwt,
+        &plan,
         &mut trace,
         Mode::EveryProblem,
     );

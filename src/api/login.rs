@@ -50,7 +50,7 @@ use std::time::Duration;
 const REFUSAL_PAUSE: Duration = Duration::from_secs(1);
 
 /// A refusal by a limit, answered after its pause.
-async fn refused(what: &str, retry: crate::auth::rate::RetryAfter) -> ApiError {
+async fn refused(what: &str, retry: crate::settings::rate::RetryAfter) -> ApiError {
     tokio::time::sleep((retry.0 / 2).min(REFUSAL_PAUSE)).await;
     ApiError::RateLimited {
         what: what.into(),
@@ -144,7 +144,7 @@ pub async fn check_password(
         .await
     {
         Err(CredentialError::Hash(HashError::AccountBusy)) => {
-            let retry = crate::auth::rate::RetryAfter(Duration::from_secs(1));
+            let retry = crate::settings::rate::RetryAfter(Duration::from_secs(1));
             return Err(refused("password checks under way at once for this account", retry).await);
         }
         // No verdict on the password (the server was too busy to check, or the database

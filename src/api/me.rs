@@ -6,6 +6,7 @@
 //! go: the trace is moved, not copied, into a buffer sized for it up front (axum's `Json` starts
 //! at 128 bytes and grows a ~2 KB trace through several reallocations).
 
+use crate::wire::paths;
 use crate::{
     api::{error::ApiError, extract::auth_user::AuthUser},
     state::AppState,
@@ -22,7 +23,7 @@ use axum::{
 const ANSWER_BYTES: usize = 4096;
 
 pub fn router() -> Router<AppState> {
-    Router::new().route("/api/me", get(me))
+    Router::new().route(paths::ME, get(me))
 }
 
 async fn me(user: AuthUser) -> Response {

@@ -19,6 +19,7 @@ pub mod me;
 pub mod register;
 pub mod session;
 
+use crate::wire::paths;
 use crate::{security_headers::set_no_store, state::AppState};
 use axum::{
     extract::{DefaultBodyLimit, Request},
@@ -48,7 +49,7 @@ pub fn router(experiments: Router<AppState>) -> Router<AppState> {
         .merge(auth_cost::router())
         .merge(account_switches::router())
         .merge(experiments)
-        .route("/api/{*rest}", axum::routing::any(not_found))
+        .route(paths::API_FALLBACK, axum::routing::any(not_found))
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
 }
 

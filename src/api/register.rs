@@ -13,6 +13,7 @@ use super::{
     error::ApiError,
     json::ApiJson,
 };
+use crate::wire::paths;
 use crate::{
     account_rules::{check_password, check_username},
     auth::{decision::Trace, password::Charged, session},
@@ -31,7 +32,7 @@ use axum::{
 };
 
 pub fn router() -> Router<AppState> {
-    Router::new().route("/api/register", post(register))
+    Router::new().route(paths::REGISTER, post(register))
 }
 
 /// The account whose live session cookie the request carries, if any (read, never touched: this

@@ -13,6 +13,7 @@ use super::{
     json::ApiJson,
     login::{check_password, device_cookie, with_device_cookie, Asker, Purpose},
 };
+use crate::wire::paths;
 use crate::{
     api::cookies,
     auth::session::ActiveSession,
@@ -33,12 +34,12 @@ use serde_json::json;
 
 pub fn router() -> Router<AppState> {
     Router::new()
-        .route("/api/session/login", post(login))
-        .route("/api/session/logout", post(logout))
-        .route("/api/session/current", get(current))
-        .route("/api/session/sessions", get(list))
-        .route("/api/session/sessions/{handle}", delete(revoke))
-        .route("/api/session/logout-others", post(logout_others))
+        .route(paths::session::LOGIN, post(login))
+        .route(paths::session::LOGOUT, post(logout))
+        .route(paths::session::CURRENT, get(current))
+        .route(paths::session::SESSIONS, get(list))
+        .route(paths::session::ONE_SESSION, delete(revoke))
+        .route(paths::session::LOGOUT_OTHERS, post(logout_others))
 }
 
 async fn login(

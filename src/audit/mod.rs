@@ -11,7 +11,7 @@ pub mod stream_slots;
 mod writer;
 
 use crate::{
-    auth::echo::shown,
+    logging::echo::shown,
     wire::{AuditEvent, AuthMode, AuthTrace},
 };
 use governor::{DefaultDirectRateLimiter, DefaultKeyedRateLimiter, Quota};

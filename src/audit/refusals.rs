@@ -88,7 +88,7 @@ impl ReadCounts {
             let name = if id == MANY_ID {
                 MANY.to_string()
             } else {
-                crate::auth::echo::shown(name, 64)
+                crate::logging::echo::shown(name, 64)
             };
             (name, 0)
         });

@@ -11,7 +11,7 @@
 //!
 //! GET never changes state, so it needs neither.
 
-use crate::auth::{echo::quoted, presented::FromWhere};
+use crate::{auth::presented::FromWhere, logging::echo::quoted};
 use base64::{engine::general_purpose::URL_SAFE_NO_PAD, Engine};
 use rand::RngCore;
 use subtle::ConstantTimeEq;

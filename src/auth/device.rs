@@ -22,7 +22,7 @@
 //! This module is the core's half (what a cookie says, and signing it); `api::cookies` writes the
 //! `Set-Cookie` with its flags.
 
-use crate::auth::echo;
+use crate::logging::echo;
 use base64::{engine::general_purpose::URL_SAFE_NO_PAD, Engine as _};
 use hmac::{Hmac, Mac};
 use rand::RngCore;

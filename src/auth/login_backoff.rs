@@ -12,7 +12,7 @@
 //! The map lives in this process's memory, bounded in entries; a full map stops tracking new
 //! keys (the flat limits still apply) rather than growing.
 
-use super::rate::RetryAfter;
+use crate::settings::rate::RetryAfter;
 use std::{
     collections::HashMap,
     sync::Mutex,

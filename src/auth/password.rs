@@ -21,6 +21,7 @@
 //! returns, so hanging up cannot be used to start more hashes than the bounds allow.
 
 use super::hash_workers::HashWorkers;
+pub use crate::db::password_hash::PasswordHash;
 use crate::wire::Password;
 use argon2::{
     password_hash::{rand_core::OsRng, PasswordHash as Phc, SaltString},
@@ -28,36 +29,12 @@ use argon2::{
 };
 use std::{
     collections::HashMap,
-    fmt,
     sync::{
         atomic::{AtomicU64, Ordering},
         Arc, Mutex,
     },
 };
 use tokio::sync::Semaphore;
-
-/// A stored argon2id hash in PHC string form (`$argon2id$v=19$m=19456,t=2,p=1$salt$hash`).
-/// Not `Serialize`, and `Debug` is redacted: it never reaches a response or a log.
-#[derive(Clone, PartialEq, Eq)]
-pub struct PasswordHash(String);
-
-impl PasswordHash {
-    /// Wrap a value read from the database.
-    pub fn from_stored(phc: String) -> Self {
-        PasswordHash(phc)
-    }
-
-    /// The PHC string, for the database only.
-    pub fn as_phc(&self) -> &str {
-        &self.0
-    }
-}
-
-impl fmt::Debug for PasswordHash {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("PasswordHash([redacted])")
-    }
-}
 
 #[derive(Debug, thiserror::Error)]
 pub enum HashError {
@@ -278,7 +255,7 @@ fn hash_blocking(password: &Password) -> Result<PasswordHash, HashError> {
     let salt = SaltString::generate(&mut OsRng);
     argon2id()
         .hash_password(password.expose().as_bytes(), &salt)
-        .map(|phc| PasswordHash(phc.to_string()))
+        .map(|phc| PasswordHash::from_stored(phc.to_string()))
         .map_err(|err| HashError::Argon2(err.to_string()))
 }
 

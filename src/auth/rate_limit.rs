@@ -8,7 +8,7 @@
 //! cookie (`auth::device`), has a bucket of its own. The buckets live behind the small `Limiter` trait, so a shared store (Redis) can
 //! hold them when several servers share the load.
 
-pub use super::rate::{Rate, RetryAfter};
+pub use crate::settings::rate::{Rate, RetryAfter};
 use async_trait::async_trait;
 use governor::{clock::Clock, DefaultKeyedRateLimiter};
 use std::time::Duration;

@@ -4,11 +4,11 @@
 //! arrival time" in milliseconds of Redis' own clock (`TIME`, one clock for every node), and
 //! expires when its bucket is full again.
 
-use super::{
-    rate::{Rate, RetryAfter},
-    rate_limit::{Limiter, Limits},
+use super::rate_limit::{Limiter, Limits};
+use crate::{
+    settings::rate::{Rate, RetryAfter},
+    store::redis::Redis,
 };
-use crate::store::redis::Redis;
 use async_trait::async_trait;
 use redis::Script;
 use std::{sync::LazyLock, time::Duration};

@@ -13,6 +13,7 @@
 //! - A family has an **absolute lifetime** (`jwt.refresh_family_max_secs`), counted from its
 //!   login: sliding refreshes cannot keep a stolen chain alive forever.
 
+use crate::wire::paths;
 use crate::{
     db::unix_now,
     store::{
@@ -29,7 +30,7 @@ use std::sync::Arc;
 /// `__Host-` forbids; the prefix still makes the browser insist on `Secure`.
 pub const COOKIE: &str = "__Secure-authlab_refresh";
 /// Only the endpoints that need it ever receive it.
-pub const PATH: &str = "/api/jwt";
+pub const PATH: &str = paths::jwt::PREFIX;
 
 #[derive(Debug, thiserror::Error)]
 pub enum RefreshError {

@@ -134,7 +134,7 @@ impl Sessions {
                 handle: csrf::new_token()[..12].to_string(),
                 user_id: user.id,
                 csrf_token: csrf::new_token(),
-                user_agent: crate::auth::echo::shown(user_agent, 200),
+                user_agent: crate::logging::echo::shown(user_agent, 200),
                 created_at: now,
                 last_seen: now,
             };

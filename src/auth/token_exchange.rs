@@ -114,8 +114,9 @@ pub async fn log_out(
         return Ok(());
     };
     // Only a token that verifies is ours to deny: anything else is refused anyway.
-    let mut trace = jwt::bearer_trace();
-    let (claims, _) = super::judge::token::verify(state, token, &mut trace).await?;
+    let plan = jwt::Plan::BEARER;
+    let mut trace = plan.trace();
+    let (claims, _) = super::judge::token::verify(state, token, &plan, &mut trace).await?;
     if let Some(claims) = claims {
         if let Some(user_id) = state.account_settings.id_of(&claims.sub).await? {
             if state.account_settings.get(user_id).await?.denylist {

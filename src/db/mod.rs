@@ -2,6 +2,7 @@
 //! by migrations embedded in the binary (so a fresh machine needs no sqlx CLI).
 
 pub mod account_settings;
+pub mod password_hash;
 pub mod secrets;
 pub mod users;
 pub mod users_rebuild;

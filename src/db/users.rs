@@ -1,7 +1,8 @@
 //! The accounts table: find a user by name, create one. The password hash leaves this module only
 //! inside `PasswordHash`, which cannot be serialised or printed.
 
-use crate::{auth::password::PasswordHash, wire::Role};
+use super::password_hash::PasswordHash;
+use crate::wire::Role;
 use sqlx::SqlitePool;
 
 /// An account as the server knows it.

@@ -8,6 +8,7 @@
 //! `limits.cost_runs_per_account` per account. The lookups ask for ids nobody holds, so nothing
 //! is created or changed: the same index probe a real check makes.
 
+use crate::wire::paths;
 use crate::{
     api::{error::ApiError, extract::auth_user::AuthUser},
     auth::{jwt, keys},
@@ -21,7 +22,7 @@ use std::{collections::HashMap, hint::black_box, time::Instant};
 pub const ITERATIONS: usize = 200;
 
 pub fn router() -> Router<AppState> {
-    Router::new().route("/api/lab/cost-benchmark", post(run))
+    Router::new().route(paths::lab::COST_BENCHMARK, post(run))
 }
 
 async fn run(

@@ -15,10 +15,12 @@
 //! learner's session.
 
 use crate::api::error::ApiError;
+use crate::wire::paths;
 use crate::{
     api::{cookies, extract::auth_user::AuthUser},
-    auth::{decision::Trace, echo, session},
+    auth::{decision::Trace, session},
     db::unix_now,
+    logging::echo,
     state::AppState,
     wire::{AuthMode, LabRunStarted, ProbeResult},
 };
@@ -33,9 +35,9 @@ use serde::Deserialize;
 
 pub fn router() -> Router<AppState> {
     Router::new()
-        .route("/api/lab/cross-site-probe/start", post(start))
-        .route("/api/lab/cross-site-probe", get(probe))
-        .route("/api/lab/cross-site-probe/result", get(result))
+        .route(paths::lab::CROSS_SITE_PROBE_START, post(start))
+        .route(paths::lab::CROSS_SITE_PROBE, get(probe))
+        .route(paths::lab::CROSS_SITE_PROBE_RESULT, get(result))
 }
 
 /// A new probe of the signed-in learner's (a cookie request passed the origin and CSRF checks

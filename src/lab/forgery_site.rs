@@ -3,6 +3,7 @@
 //! the browser can tell); on a hosted lab it is `hosting.attacker_origin`, a second name that
 //! serves only the attacker's pages. The server decides, because only it knows the setting.
 
+use crate::wire::paths;
 use crate::{state::AppState, wire::ForgerySite};
 use axum::{
     extract::State,
@@ -12,7 +13,7 @@ use axum::{
 };
 
 pub fn router() -> Router<AppState> {
-    Router::new().route("/api/lab/forgery-site", get(forgery_site))
+    Router::new().route(paths::lab::FORGERY_SITE, get(forgery_site))
 }
 
 async fn forgery_site(State(state): State<AppState>, headers: HeaderMap) -> Json<ForgerySite> {

@@ -4,6 +4,7 @@
 //! cookie itself, so nothing needs capturing before a logout.
 
 use super::in_process::{InProcessRequest, InProcessResponse};
+use crate::wire::paths;
 use crate::{
     api::{client_addr::ClientAddr, cookies},
     auth::{csrf, refresh},
@@ -134,7 +135,7 @@ impl Agent for InProcessAgent<'_> {
     type Bearer = HeldBearer;
 
     async fn sign_in_session(&self, account: &Credentials) -> Result<HeldSession, String> {
-        let call = InProcessRequest::new(Method::POST, "/api/session/login").json(account);
+        let call = InProcessRequest::new(Method::POST, paths::session::LOGIN).json(account);
         let answer = self.send(call).await;
         match (
             answer.set_cookie(cookies::NAME),
@@ -149,7 +150,7 @@ impl Agent for InProcessAgent<'_> {
     }
 
     async fn sign_in_bearer(&self, account: &Credentials) -> Result<HeldBearer, String> {
-        let call = InProcessRequest::new(Method::POST, "/api/jwt/login").json(account);
+        let call = InProcessRequest::new(Method::POST, paths::jwt::LOGIN).json(account);
         let answer = self.send(call).await;
         match (
             answer.set_cookie(refresh::COOKIE),
@@ -164,22 +165,22 @@ impl Agent for InProcessAgent<'_> {
     }
 
     async fn log_out_session(&self, session: &HeldSession) -> Result<(), String> {
-        let call = session.on(InProcessRequest::new(Method::POST, "/api/session/logout"));
+        let call = session.on(InProcessRequest::new(Method::POST, paths::session::LOGOUT));
         self.done("session logout", call).await
     }
 
     async fn log_out_bearer(&self, bearer: &HeldBearer) -> Result<(), String> {
-        let call = bearer.on(InProcessRequest::new(Method::POST, "/api/jwt/logout"));
+        let call = bearer.on(InProcessRequest::new(Method::POST, paths::jwt::LOGOUT));
         self.done("bearer logout", call).await
     }
 
     async fn replay_session(&self, session: &HeldSession) -> Replayed {
-        let call = session.on(InProcessRequest::new(Method::GET, "/api/me"));
+        let call = session.on(InProcessRequest::new(Method::GET, paths::ME));
         replayed(&self.send(call).await)
     }
 
     async fn replay_bearer(&self, bearer: &HeldBearer) -> Replayed {
-        let call = bearer.on(InProcessRequest::new(Method::GET, "/api/me"));
+        let call = bearer.on(InProcessRequest::new(Method::GET, paths::ME));
         replayed(&self.send(call).await)
     }
 }

@@ -7,18 +7,17 @@
 
 use super::in_process::InProcessRequest;
 use crate::api::{error::ApiError, json::ApiJson};
+use crate::wire::paths;
 use crate::{
-    auth::{
-        echo,
-        jwks_verifier::{JwksOnly, JwksVerdict},
-    },
+    auth::jwks_verifier::{JwksOnly, JwksVerdict},
+    logging::echo,
     state::AppState,
     wire::{DecodeRequest, JwksCheck},
 };
 use axum::{extract::State, http::Method, routing::post, Json, Router};
 
 pub fn router() -> Router<AppState> {
-    Router::new().route("/api/lab/jwks-verify", post(jwks_verify))
+    Router::new().route(paths::lab::JWKS_VERIFY, post(jwks_verify))
 }
 
 async fn jwks_verify(
@@ -37,7 +36,7 @@ async fn jwks_verify(
                     .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
         })
         .unwrap_or_default();
-    let fetched = InProcessRequest::new(Method::GET, format!("/.well-known/jwks.json?kid={kid}"))
+    let fetched = InProcessRequest::new(Method::GET, paths::jwt::jwks_key(&kid))
         .send(&state)
         .await;
     let service = JwksOnly::from_document(&String::from_utf8_lossy(&fetched.body))

@@ -19,6 +19,7 @@ use super::{
     scratch_accounts::{ScratchAccount, ScratchAccounts},
 };
 use crate::api::{client_addr::ClientAddr, error::ApiError};
+use crate::wire::paths;
 use crate::{
     api::extract::auth_user::AuthUser,
     auth::{csrf, refresh},
@@ -39,7 +40,7 @@ use axum::{
 };
 
 pub fn router() -> Router<AppState> {
-    Router::new().route("/api/lab/logout-matrix", post(run))
+    Router::new().route(paths::lab::LOGOUT_MATRIX, post(run))
 }
 
 async fn run(
@@ -141,8 +142,8 @@ async fn run_row(
     // (`GET /api/lab/role-claim`, which changes nothing): real administration reads the accounts
     // table, so only a harmless probe can show the stale claim a stateless JWT keeps.
     let (role, probe) = match event {
-        AccessEvent::RoleChange => (Role::Admin, "/api/lab/role-claim"),
-        _ => (Role::User, "/api/me"),
+        AccessEvent::RoleChange => (Role::Admin, paths::lab::ROLE_CLAIM),
+        _ => (Role::User, paths::ME),
     };
     let (plain_name, revocable_name) = names(event);
     let plain = run
@@ -200,7 +201,7 @@ async fn run_row(
         };
         let refresh_after = match held[i] {
             Held::Jwt(bearer) => {
-                let call = InProcessRequest::new(Method::POST, "/api/jwt/refresh")
+                let call = InProcessRequest::new(Method::POST, paths::jwt::REFRESH)
                     .cookie(refresh::COOKIE, &bearer.refresh);
                 Some(columns[i].send(call).await.status.as_u16())
             }
@@ -238,12 +239,12 @@ async fn cause(
             let _ = columns[1].log_out_bearer(jwt).await;
         }
         AccessEvent::LogoutEverywhere => {
-            let call = InProcessRequest::new(Method::POST, "/api/account/logout-everywhere");
+            let call = InProcessRequest::new(Method::POST, paths::account::LOGOUT_EVERYWHERE);
             columns[0].send(session.on(call)).await;
             note_same_event(columns);
         }
         AccessEvent::PasswordChange => {
-            let call = InProcessRequest::new(Method::POST, "/api/account/password")
+            let call = InProcessRequest::new(Method::POST, paths::account::PASSWORD)
                 .json(&new_password(account));
             columns[0].send(session.on(call)).await;
             note_same_event(columns);
@@ -283,12 +284,13 @@ async fn cause_on_revocable(
         }
         AccessEvent::LogoutEverywhere => jwt.on(InProcessRequest::new(
             Method::POST,
-            "/api/account/logout-everywhere",
+            paths::account::LOGOUT_EVERYWHERE,
         )),
-        AccessEvent::PasswordChange => {
-            jwt.on(InProcessRequest::new(Method::POST, "/api/account/password")
-                .json(&new_password(account)))
-        }
+        AccessEvent::PasswordChange => jwt.on(InProcessRequest::new(
+            Method::POST,
+            paths::account::PASSWORD,
+        )
+        .json(&new_password(account))),
         AccessEvent::RoleChange | AccessEvent::AccountDisabled => {
             admin_change(event, &account.user.username).bearer(admin_token)
         }
@@ -314,5 +316,5 @@ fn admin_change(event: AccessEvent, username: &str) -> InProcessRequest {
             ..AccountPatch::default()
         },
     };
-    InProcessRequest::new(Method::PUT, format!("/api/admin/accounts/{username}")).json(&patch)
+    InProcessRequest::new(Method::PUT, paths::account::admin_account(username)).json(&patch)
 }

@@ -24,6 +24,7 @@ use crate::api::{
     extract::{cookie_user::CookieUser, login_origin_check},
     json::ApiJson,
 };
+use crate::wire::paths;
 use crate::{
     api::cookies,
     auth::{csrf, refresh},
@@ -42,9 +43,9 @@ use axum::{
 
 pub fn router() -> Router<AppState> {
     Router::new()
-        .route("/api/replay/capture", post(capture))
-        .route("/api/jwt/capture-refresh", post(capture_refresh))
-        .route("/api/replay", post(replay))
+        .route(paths::lab::REPLAY_CAPTURE, post(capture))
+        .route(paths::jwt::CAPTURE_REFRESH, post(capture_refresh))
+        .route(paths::lab::REPLAY, post(replay))
 }
 
 async fn capture(
@@ -124,11 +125,11 @@ async fn replay(
     };
     let (call, replayed) = match kind {
         Kind::Session => (
-            InProcessRequest::new(Method::GET, "/api/me").cookie(cookies::NAME, &credential),
+            InProcessRequest::new(Method::GET, paths::ME).cookie(cookies::NAME, &credential),
             "GET /api/me",
         ),
         Kind::Refresh => (
-            InProcessRequest::new(Method::POST, "/api/jwt/refresh")
+            InProcessRequest::new(Method::POST, paths::jwt::REFRESH)
                 .cookie(refresh::COOKIE, &credential),
             "POST /api/jwt/refresh",
         ),

@@ -2,6 +2,7 @@
 //! the size lesson compares a cookie with a bearer token using the bytes the browser really sent,
 //! not a constant. A page cannot see its own `Cookie` header (HttpOnly); the server can.
 
+use crate::wire::paths;
 use crate::{
     state::AppState,
     wire::{header_line_bytes, request_head_bytes, RequestSize},
@@ -14,7 +15,7 @@ use axum::{
 };
 
 pub fn router() -> Router<AppState> {
-    Router::new().route("/api/lab/request-size", get(request_size))
+    Router::new().route(paths::lab::REQUEST_SIZE, get(request_size))
 }
 
 fn line_of(headers: &HeaderMap, name: header::HeaderName) -> usize {

@@ -6,6 +6,7 @@
 //! (`auth::admin`) never trusts the claim.
 
 use crate::api::error::ApiError;
+use crate::wire::paths;
 use crate::{
     api::extract::auth_user::AuthUser,
     wire::{Role, RoleClaim},
@@ -13,7 +14,7 @@ use crate::{
 use axum::{routing::get, Json, Router};
 
 pub fn router() -> Router<crate::state::AppState> {
-    Router::new().route("/api/lab/role-claim", get(role_claim))
+    Router::new().route(paths::lab::ROLE_CLAIM, get(role_claim))
 }
 
 async fn role_claim(user: AuthUser) -> Result<Json<RoleClaim>, ApiError> {

@@ -26,14 +26,15 @@ use super::{
     cross_site_probe::is_nonce,
     in_process::{InProcessRequest, InProcessResponse},
 };
+use crate::wire::paths;
 use crate::{
     api::{
         client_addr::ClientAddr,
         error::ApiError,
         extract::{auth_user::AuthUser, cookie_user::CookieUser},
     },
-    auth::echo,
     db::unix_now,
+    logging::echo,
     security_headers,
     state::AppState,
     wire::{ApiErrorBody, LabRunStarted, Me, XssFinding, XssReplay, XssResult},
@@ -58,11 +59,11 @@ const ATTACKER_CLIENT: &str = "203.0.113.66";
 
 pub fn router() -> Router<AppState> {
     Router::new()
-        .route("/api/lab/xss/start", post(start))
-        .route("/attacks/xss-victim", get(victim_page))
-        .route("/attacker/xss-drop", post(drop))
-        .route("/api/lab/xss/csp-report", post(csp_report))
-        .route("/api/lab/xss/result", get(result))
+        .route(paths::lab::XSS_START, post(start))
+        .route(paths::attacker::XSS_VICTIM, get(victim_page))
+        .route(paths::attacker::XSS_DROP, post(drop))
+        .route(paths::lab::XSS_CSP_REPORT, post(csp_report))
+        .route(paths::lab::XSS_RESULT, get(result))
 }
 
 #[derive(Deserialize)]
@@ -126,7 +127,7 @@ async fn victim_page(
         .hosting
         .attacker_origin_for("http", host)
         .unwrap_or_default();
-    let drop_url = format!("{attacker}/attacker/xss-drop?run={run}");
+    let drop_url = format!("{attacker}{}?run={run}", paths::attacker::XSS_DROP);
     let (banner, policy) = if switches.xss_weakened {
         (
             "Content-Security-Policy is OFF on this page, for this account only (deliberately \
@@ -230,7 +231,7 @@ async fn drop(
 
 /// `GET /api/me` with the stolen token, from the attacker's address, with no cookie.
 async fn replay(state: &AppState, token: &str) -> XssReplay {
-    let answer: InProcessResponse = InProcessRequest::new(Method::GET, "/api/me")
+    let answer: InProcessResponse = InProcessRequest::new(Method::GET, paths::ME)
         .bearer(token)
         .on_behalf_of(&ClientAddr(ATTACKER_CLIENT.into()))
         .send(state)

@@ -3,6 +3,7 @@
 //! cannot reach the log through it.
 
 mod batched;
+pub mod echo;
 
 use crate::settings::LogLevel;
 use axum::http::Method;
@@ -75,7 +76,7 @@ pub fn request_line(method: &Method, path: &str, status: u16, took: Duration) {
     report_dropped();
     // The cap and escaping cost an allocation, so they are paid only when the line is written.
     if tracing::enabled!(target: "authlab::http", Level::INFO) {
-        let path = crate::auth::echo::shown_cow(path, 128);
+        let path = crate::logging::echo::shown_cow(path, 128);
         tracing::info!(
             target: "authlab::http",
             %method,

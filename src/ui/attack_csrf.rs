@@ -20,6 +20,7 @@ use super::{
     lessons::experiment::{fresh_account, Experiment, Run},
     trace_view::TraceView,
 };
+use crate::wire::paths;
 use crate::{
     browser,
     client::{self, Credential},
@@ -67,9 +68,9 @@ impl Card {
     /// The attacker's page with the self-submitting form; `n` makes each load a fresh one.
     fn load_attacker_page(self, attacker: &str, n: u32) {
         let target = browser::origin();
-        self.frame_src.set(Some(format!(
-            "{attacker}/attacker/csrf?target={target}&run={n}"
-        )));
+        let csrf = paths::attacker::CSRF;
+        self.frame_src
+            .set(Some(format!("{attacker}{csrf}?target={target}&run={n}")));
     }
 
     /// The frame loaded: first the attacker's page (another origin, unreadable), then, if the

@@ -17,6 +17,7 @@ use super::{
     attack_learner::Learner,
     lessons::experiment::{fresh_account, Experiment, Run},
 };
+use crate::wire::paths;
 use crate::{
     browser,
     client::{self, Credential},
@@ -92,7 +93,7 @@ impl Card {
         }
         let run_id = started.result.map_err(|err| err.to_string())?.run;
         self.frame_src
-            .set(Some(format!("/attacks/xss-victim?run={run_id}")));
+            .set(Some(paths::attacker::xss_victim(&run_id)));
         self.run_id.set_value(run_id);
         self.polls.set_value(0);
         self.stage.set(stage);

@@ -7,6 +7,7 @@ use super::{
     attack_csrf::CsrfCard, attack_learner::Learner, attack_xss::XssCard, login_form::LoginForm,
     trace_view::TraceView,
 };
+use crate::wire::paths;
 use crate::{
     client::{self, Credential},
     wire::{AttackGroup, AttackId, AttackRun, AttackStep, Credentials, Expect, StepPart, Verdict},
@@ -68,7 +69,7 @@ pub fn AttacksPage() -> impl IntoView {
                 }.into_any(),
                 None => view! {
                     <p>"Sign in to run attacks (any account; a demo account is fine):"</p>
-                    <LoginForm test_id="attacks-login" endpoint="/api/session/login" busy=busy on_login=login/>
+                    <LoginForm test_id="attacks-login" endpoint={paths::session::LOGIN} busy=busy on_login=login/>
                 }.into_any(),
             }}
             {move || (signed_in_as.get().is_some() && learner.weakened.get()).then(|| view! {

@@ -7,6 +7,7 @@
 //! filtered view: `/audit?outcome=denied&check=exp`.
 
 use super::when::When;
+use crate::wire::paths;
 use crate::{browser, client, wire::AuditEvent};
 use leptos::{prelude::*, task::spawn_local};
 use leptos_router::hooks::{use_navigate, use_query_map};
@@ -64,7 +65,7 @@ pub fn AuditPage() -> impl IntoView {
             }
             reader.set(Reader::SignedIn);
             // Subscribe first, then load the history, so nothing falls between the two.
-            let live = browser::subscribe("/api/audit/stream", "audit", move |text| {
+            let live = browser::subscribe(paths::AUDIT_STREAM, "audit", move |text| {
                 if let Ok(event) = serde_json::from_str::<AuditEvent>(&text) {
                     add(event);
                 }

@@ -5,6 +5,7 @@ use super::{
     jwt_model::{JwtModel, TokenStore},
     login_form::LoginForm,
 };
+use crate::wire::paths;
 use crate::wire::JwtAlg;
 use leptos::either::Either;
 use leptos::prelude::*;
@@ -20,7 +21,7 @@ pub fn JwtPanel(lab: JwtModel) -> impl IntoView {
             </p>
             {move || if lab.token.get().is_none() {
                 Either::Left(view! {
-                    <LoginForm test_id="jwt-login" endpoint="/api/jwt/login" busy=lab.busy
+                    <LoginForm test_id="jwt-login" endpoint={paths::jwt::LOGIN} busy=lab.busy
                         on_login=move |credentials| lab.login(credentials)/>
                 })
             } else {

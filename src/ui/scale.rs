@@ -6,6 +6,7 @@
 //! same answers.
 
 use super::login_form::LoginForm;
+use crate::wire::paths;
 use crate::{
     browser,
     client::{self, Answer, Credential},
@@ -156,7 +157,7 @@ pub fn ScalePage() -> impl IntoView {
                 }.into_any(),
                 None => view! {
                     <p>"Sign in to start runs (they are limited per account):"</p>
-                    <LoginForm test_id="scale-login" endpoint="/api/jwt/login" busy=busy on_login=login/>
+                    <LoginForm test_id="scale-login" endpoint={paths::jwt::LOGIN} busy=busy on_login=login/>
                 }.into_any(),
             }}
             <fieldset class="choices" data-testid="scale-choices">

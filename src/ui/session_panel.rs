@@ -4,6 +4,7 @@
 //! login form for a first visit, and that is all the main WASM carries.
 
 use super::{login_form::LoginForm, session_model::SessionModel, when::When};
+use crate::wire::paths;
 use crate::wire::{SameSite, SessionState};
 use leptos::either::Either;
 use leptos::prelude::*;
@@ -19,7 +20,7 @@ pub fn SessionPanel(lab: SessionModel) -> impl IntoView {
             </p>
             {move || match lab.state.get() {
                 None => Either::Left(view! {
-                    <LoginForm test_id="session-login" endpoint="/api/session/login" busy=lab.busy
+                    <LoginForm test_id="session-login" endpoint={paths::session::LOGIN} busy=lab.busy
                         on_login=move |credentials| lab.login(credentials)/>
                 }),
                 Some(state) => {

@@ -9,6 +9,7 @@
 //! which says so.
 
 use super::login_form::LoginForm;
+use crate::wire::paths;
 use crate::{
     client::{self, Credential},
     wire::Credentials,
@@ -179,7 +180,7 @@ pub fn SsrVersusHydration() -> impl IntoView {
             "Sign in in bearer mode here. The hydrated app now knows you: it holds the token and can "
             "call the API with it. The server, rendering the next page load, will not."
         </p>
-        <LoginForm test_id="ssr-jwt-login" endpoint="/api/jwt/login" busy=busy on_login=login/>
+        <LoginForm test_id="ssr-jwt-login" endpoint={paths::jwt::LOGIN} busy=busy on_login=login/>
         <p>"The app (after hydration) knows: "
             <strong data-testid="hydrated-bearer-user">
                 {move || bearer_user.get().unwrap_or_else(|| "nobody (no token in memory)".into())}

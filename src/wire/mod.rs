@@ -4,7 +4,8 @@
 //!
 //! One file per domain, all re-exported here (`crate::wire::X` whatever file X lives in):
 //! `trace` (how a request was judged), `account`, `session`, `jwt`, `audit`, `lab` (the
-//! experiments' answers), `scale` (the scale lab) and `error`.
+//! experiments' answers), `scale` (the scale lab) and `error`. `paths` (every path of the HTTP
+//! interface) keeps its own name: `wire::paths::session::LOGIN`.
 
 mod account;
 mod attack;
@@ -13,6 +14,7 @@ mod auth_cost;
 mod error;
 mod jwt;
 mod lab;
+pub mod paths;
 mod scale;
 mod session;
 mod trace;

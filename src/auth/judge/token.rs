@@ -1,5 +1,6 @@
-//! Judging a request by its signed access token. The token is verified by `jwt::verify` (format →
-//! kid → algorithm → signature → typ → claims → iss → aud → nbf → exp), then by the subject check
+//! Judging a request by its signed access token, by the bearer plan (`jwt::Plan::BEARER`). The
+//! token is verified by `jwt::verify` (format → kid → algorithm → signature → typ → claims → iss →
+//! aud → nbf → exp), then by the subject check
 //! (`sub` is an account here and owns the signing key), then by the two revocation tools: the
 //! denylist (a timed SQLite lookup) and the not-before mark (memory), both consulted only when
 //! this account switched server-side revocation on. No user record is loaded: the token's claims
@@ -10,7 +11,7 @@ use crate::{
     auth::{
         decision::Trace,
         error::AuthError,
-        jwt::{self, Claims, Mode},
+        jwt::{self, Claims, Mode, Plan},
     },
     state::AppState,
     wire::CheckId,
@@ -28,8 +29,9 @@ pub async fn judge(
     state: &AppState,
     token: Option<&str>,
 ) -> Result<Decision<TokenPrincipal>, AuthError> {
+    let plan = Plan::BEARER;
     let Some(token) = token else {
-        let mut trace = jwt::bearer_trace();
+        let mut trace = plan.trace();
         trace.fail(CheckId::Format, "no `Authorization: Bearer <token>` header");
         return Ok(Decision {
             trace: trace.finish(),
@@ -42,9 +44,9 @@ pub async fn judge(
             presented: false,
         });
     };
-    let mut trace = jwt::bearer_trace();
+    let mut trace = plan.trace();
     // A store a check needed did not answer: 503, with the trace naming the check.
-    let checked = match checks(state, token, &mut trace).await {
+    let checked = match checks(state, token, &plan, &mut trace).await {
         Ok(checked) => checked,
         Err(err) => return Err(err.traced(trace.finish())),
     };
@@ -93,6 +95,7 @@ pub async fn judge(
 pub async fn verify(
     state: &AppState,
     token: &str,
+    plan: &Plan,
     trace: &mut Trace,
 ) -> Result<(Option<Claims>, jwt::Parts), AuthError> {
     let once = |trace: &mut Trace| {
@@ -100,6 +103,7 @@ pub async fn verify(
             token,
             &state.keys,
             &state.settings.jwt,
+            plan,
             trace,
             Mode::FirstFailure,
         )
@@ -113,7 +117,7 @@ pub async fn verify(
             .learn_new_keys()
             .await
             .map_err(|e| AuthError::Internal(e.to_string()))?;
-        *trace = jwt::bearer_trace();
+        *trace = plan.trace();
         return Ok(once(trace));
     }
     Ok(verified)
@@ -123,8 +127,13 @@ type Checked = Result<(Claims, i64), (CheckId, Option<String>)>;
 
 /// Every check, in order. `Err` names the failed check and, when the signature held, the
 /// token's subject.
-async fn checks(state: &AppState, token: &str, trace: &mut Trace) -> Result<Checked, AuthError> {
-    let (claims, verified) = verify(state, token, trace).await?;
+async fn checks(
+    state: &AppState,
+    token: &str,
+    plan: &Plan,
+    trace: &mut Trace,
+) -> Result<Checked, AuthError> {
+    let (claims, verified) = verify(state, token, plan, trace).await?;
     let Some(claims) = claims else {
         let sub = verified.claims.as_ref().map(|c| c.sub.clone());
         return Ok(Err((trace.failed().unwrap_or(CheckId::Format), sub)));

@@ -4,6 +4,7 @@
 //! the wait has passed.
 
 use super::{Played, Run};
+use crate::wire::paths;
 use crate::{
     lab::in_process::InProcessRequest,
     wire::{Credentials, Password, StepPart},
@@ -19,7 +20,7 @@ const AFTER_LIMIT: usize = 2;
 const LONGEST_WAIT_SECS: u64 = 10;
 
 fn login(credentials: &Credentials) -> InProcessRequest {
-    InProcessRequest::new(Method::POST, "/api/session/login").json(credentials)
+    InProcessRequest::new(Method::POST, paths::session::LOGIN).json(credentials)
 }
 
 pub async fn run(run: &mut Run<'_>) -> Played {

@@ -26,6 +26,7 @@ mod session;
 mod token;
 
 use super::{in_process::InProcessRequest, scratch_accounts::ScratchAccounts};
+use crate::wire::paths;
 use crate::{
     api::{client_addr::ClientAddr, cookies, error::ApiError, extract::auth_user::AuthUser},
     auth::{csrf, refresh as refresh_tokens},
@@ -43,7 +44,7 @@ use rand::Rng;
 pub use record::Transcript;
 
 pub fn router() -> Router<AppState> {
-    Router::new().route("/api/lab/attacks/{attack}", post(start))
+    Router::new().route(paths::lab::ATTACK, post(start))
 }
 
 async fn start(
@@ -198,7 +199,7 @@ impl<'a> Run<'a> {
         account: &super::scratch_accounts::ScratchAccount,
         label: &str,
     ) -> Result<Bearer, ApiError> {
-        let call = InProcessRequest::new(Method::POST, "/api/jwt/login")
+        let call = InProcessRequest::new(Method::POST, paths::jwt::LOGIN)
             .json(&account.credentials())
             .secret_body();
         let answer = self.victim(StepPart::Setup, label, call).await;
@@ -222,7 +223,7 @@ impl<'a> Run<'a> {
         label: &str,
         planted: Option<&str>,
     ) -> Result<Session, ApiError> {
-        let mut call = InProcessRequest::new(Method::POST, "/api/session/login")
+        let mut call = InProcessRequest::new(Method::POST, paths::session::LOGIN)
             .json(&account.credentials())
             .secret_body();
         if let Some(planted) = planted {
@@ -253,7 +254,7 @@ impl Session {
 
 /// `GET /api/me`: the probe every attack sends to see whom the server takes it for.
 fn me() -> InProcessRequest {
-    InProcessRequest::new(Method::GET, "/api/me")
+    InProcessRequest::new(Method::GET, paths::ME)
 }
 
 /// The first lines of "what you just saw", read from the attack steps' answers: how many were

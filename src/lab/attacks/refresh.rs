@@ -4,6 +4,7 @@
 //! the whole family: the thief's copy and the victim's current token alike.
 
 use super::{Played, Run};
+use crate::wire::paths;
 use crate::{
     auth::refresh::COOKIE,
     lab::in_process::InProcessRequest,
@@ -12,7 +13,7 @@ use crate::{
 use axum::http::Method;
 
 fn exchange(refresh: &str) -> InProcessRequest {
-    InProcessRequest::new(Method::POST, "/api/jwt/refresh").cookie(COOKIE, refresh)
+    InProcessRequest::new(Method::POST, paths::jwt::REFRESH).cookie(COOKIE, refresh)
 }
 
 pub async fn run(run: &mut Run<'_>) -> Played {
@@ -56,7 +57,7 @@ pub async fn run(run: &mut Run<'_>) -> Played {
         .victim(
             StepPart::Aftermath,
             "the victim reads their audit log",
-            InProcessRequest::new(Method::GET, "/api/audit").bearer(&access),
+            InProcessRequest::new(Method::GET, paths::AUDIT).bearer(&access),
         )
         .await;
     let mut saw = Vec::new();

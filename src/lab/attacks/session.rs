@@ -3,6 +3,7 @@
 //! lesson).
 
 use super::{me, Played, Run};
+use crate::wire::paths;
 use crate::{
     api::cookies,
     lab::in_process::InProcessRequest,
@@ -105,7 +106,7 @@ async fn replay_after_logout(run: &mut Run<'_>) -> Played {
     run.victim(
         StepPart::Setup,
         "the victim logs out",
-        session.on(InProcessRequest::new(Method::POST, "/api/session/logout")),
+        session.on(InProcessRequest::new(Method::POST, paths::session::LOGOUT)),
     )
     .await;
     run.attacker(
@@ -182,7 +183,7 @@ async fn stolen(run: &mut Run<'_>) -> Played {
     run.victim(
         StepPart::Aftermath,
         "the victim logs out",
-        session.on(InProcessRequest::new(Method::POST, "/api/session/logout")),
+        session.on(InProcessRequest::new(Method::POST, paths::session::LOGOUT)),
     )
     .await;
     let after = run

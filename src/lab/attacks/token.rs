@@ -4,6 +4,7 @@
 //! with the victim's real key: what an attacker replays after stealing or collecting it.
 
 use super::{forge::Pieces, me, Played, Run};
+use crate::wire::paths;
 use crate::{
     api::error::ApiError,
     auth::{
@@ -299,7 +300,7 @@ async fn confusion(run: &mut Run<'_>, genuine: &Pieces, owner: i64) -> Result<Fo
             .attacker(
                 StepPart::Setup,
                 &format!("the attacker downloads the victim's public key {kid} (JWKS)"),
-                InProcessRequest::new(Method::GET, format!("/.well-known/jwks.json?kid={kid}")),
+                InProcessRequest::new(Method::GET, paths::jwt::jwks_key(kid)),
             )
             .await;
         let jwks: Value = jwks.json().unwrap_or_default();

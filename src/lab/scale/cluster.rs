@@ -12,6 +12,7 @@ use super::{
     balancer::{Backends, Balancer},
     http::{self, HttpClient},
 };
+use crate::wire::paths;
 use crate::{
     lab::{processes::Group, redis_process::RedisProcess},
     settings::Settings,
@@ -266,7 +267,7 @@ async fn wait_ready(
             }
         }
         if let Ok(reply) =
-            http::send(client, port, &host, Method::GET, "/api/health", &[], None).await
+            http::send(client, port, &host, Method::GET, paths::HEALTH, &[], None).await
         {
             if reply.status == 200 {
                 return Ok(());

@@ -16,6 +16,7 @@ pub mod http;
 pub mod queue;
 pub mod run;
 
+use crate::wire::paths;
 use crate::{
     api::{error::ApiError, extract::auth_user::AuthUser, json::ApiJson},
     state::AppState,
@@ -30,8 +31,8 @@ use axum::{
 
 pub fn router() -> Router<AppState> {
     Router::new()
-        .route("/api/lab/scale", post(start))
-        .route("/api/lab/scale/{ticket}", get(ticket))
+        .route(paths::lab::SCALE, post(start))
+        .route(paths::lab::SCALE_TICKET, get(ticket))
 }
 
 async fn start(

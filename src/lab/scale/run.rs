@@ -4,6 +4,7 @@
 //! between real processes; each answer is recorded with the node that gave it.
 
 use super::{cluster::Cluster, http::Reply};
+use crate::wire::paths;
 use crate::{
     api::cookies,
     state::AppState,
@@ -97,13 +98,13 @@ impl Runner<'_> {
         let mut hits = Vec::new();
         let body = self.account.to_string();
         let reply = self
-            .direct(0, Method::POST, "/api/register", Some(body.clone()))
+            .direct(0, Method::POST, paths::REGISTER, Some(body.clone()))
             .await;
         hits.push(self.hit("node-1", reply));
         let mut label = "set up on node-1: register a fresh account".to_string();
         if request.mode == AuthMode::Jwt && request.denylist {
             let reply = self
-                .direct(0, Method::POST, "/api/jwt/login", Some(body))
+                .direct(0, Method::POST, paths::jwt::LOGIN, Some(body))
                 .await;
             let token = reply
                 .as_ref()
@@ -121,7 +122,7 @@ impl Runner<'_> {
                     .send(
                         Some(0),
                         Method::PUT,
-                        "/api/lab-settings",
+                        paths::LAB_SETTINGS,
                         vec![auth],
                         Some(switches.to_string()),
                     )
@@ -140,8 +141,8 @@ impl Runner<'_> {
     /// Sign in through the balancer; returns the index of the node that answered.
     async fn log_in(&mut self, mode: AuthMode) -> Option<usize> {
         let path = match mode {
-            AuthMode::Session => "/api/session/login",
-            AuthMode::Jwt => "/api/jwt/login",
+            AuthMode::Session => paths::session::LOGIN,
+            AuthMode::Jwt => paths::jwt::LOGIN,
         };
         let body = self.account.to_string();
         let reply = self.via_balancer(Method::POST, path, Some(body)).await;
@@ -174,7 +175,7 @@ impl Runner<'_> {
     async fn burst_of(&mut self, count: usize, label: &str) {
         let mut hits = Vec::new();
         for _ in 0..count {
-            let reply = self.via_balancer(Method::GET, "/api/me", None).await;
+            let reply = self.via_balancer(Method::GET, paths::ME, None).await;
             hits.push(self.hit("balancer", reply));
         }
         self.push(ScaleStep {
@@ -208,8 +209,8 @@ impl Runner<'_> {
 
     async fn log_out(&mut self, mode: AuthMode) {
         let path = match mode {
-            AuthMode::Session => "/api/session/logout",
-            AuthMode::Jwt => "/api/jwt/logout",
+            AuthMode::Session => paths::session::LOGOUT,
+            AuthMode::Jwt => paths::jwt::LOGOUT,
         };
         let reply = self.via_balancer(Method::POST, path, None).await;
         let hit = self.hit("balancer", reply);
@@ -227,7 +228,7 @@ impl Runner<'_> {
                 continue;
             }
             let name = self.cluster.backends.names[index].clone();
-            let reply = self.direct(index, Method::GET, "/api/me", None).await;
+            let reply = self.direct(index, Method::GET, paths::ME, None).await;
             hits.push(self.hit(&name, reply));
         }
         self.push(ScaleStep {

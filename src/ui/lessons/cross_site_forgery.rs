@@ -8,6 +8,7 @@
 //! `None` the browser sends the cookie on the form post too, and the server still refuses.
 
 use super::experiment::{fresh_account, lesson_params, param, Experiment, Run, Switch};
+use crate::wire::paths;
 use crate::{
     browser,
     client::{self, Credential},
@@ -142,11 +143,12 @@ pub fn Lesson() -> impl IntoView {
             let started = client::probe_start(Credential::Csrf(&state.csrf_token)).await;
             run.step("start a probe of your own", &started);
             let nonce = started.result.map_err(|err| err.to_string())?.run;
+            let link = paths::attacker::LINK;
             link_src.set(Some(format!(
-                "{attacker}/attacker/link?target={origin}&nonce={nonce}"
+                "{attacker}{link}?target={origin}&nonce={nonce}"
             )));
             run.saw("Now follow the link on the attacker's page below.".to_string());
-            let form = format!("{attacker}/attacker/csrf?target={origin}");
+            let form = format!("{attacker}{}?target={origin}", paths::attacker::CSRF);
             let handle = set_interval_with_handle(
                 move || {
                     if polling.get_value() || link_followed.get_untracked() {

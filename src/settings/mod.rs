@@ -5,7 +5,10 @@
 //! cargo-leptos never reads `Leptos.toml`; its *build* settings live in `Cargo.toml`
 //! (`[package.metadata.leptos]`). This file is only for what the running server does.
 
-use crate::{auth::rate::Rate, wire::SameSite};
+pub mod rate;
+
+use crate::wire::SameSite;
+use rate::Rate;
 use serde::Deserialize;
 use std::{fmt::Display, net::SocketAddr, path::Path, str::FromStr};
 

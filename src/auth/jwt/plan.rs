@@ -1,0 +1,77 @@
+//! Which checks a token goes through, in which order, and which of them a learner switched off.
+//! A value the caller passes to `verify`, so a switch marks one check off without touching the
+//! others, and a new check is one entry here and one function in `verify.rs`.
+
+use crate::{
+    auth::decision::Trace,
+    wire::{AuthMode, CheckId},
+};
+
+/// A bearer request's checks: the token's own, then whose it is and whether it was revoked (the
+/// last three are the bearer judge's, `auth::judge::token`).
+const BEARER: [CheckId; 13] = [
+    CheckId::Format,
+    CheckId::KidKnown,
+    CheckId::Algorithm,
+    CheckId::Signature,
+    CheckId::Typ,
+    CheckId::Claims,
+    CheckId::Iss,
+    CheckId::Aud,
+    CheckId::Nbf,
+    CheckId::Exp,
+    CheckId::Subject,
+    CheckId::Denylist,
+    CheckId::NotBeforeMark,
+];
+
+/// The checks of the token itself: the first ten of a bearer request's.
+const TOKEN: &[CheckId] = BEARER.split_at(10).0;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Plan {
+    checks: &'static [CheckId],
+    /// One bit per `CheckId` that is switched off: it still runs and its trace line says what it
+    /// found, but a failure is recorded as `off` and the token goes on.
+    off: u64,
+}
+
+impl Plan {
+    /// A request carrying a bearer token, every check on.
+    pub const BEARER: Plan = Plan {
+        checks: &BEARER,
+        off: 0,
+    };
+
+    /// The token's own checks, every one on: the decoder, which judges a token without a request.
+    pub const TOKEN: Plan = Plan {
+        checks: TOKEN,
+        off: 0,
+    };
+
+    pub fn checks(&self) -> &'static [CheckId] {
+        self.checks
+    }
+
+    /// The same plan with `check` switched off.
+    pub fn with_off(self, check: CheckId) -> Plan {
+        Plan {
+            off: self.off | bit(check),
+            ..self
+        }
+    }
+
+    pub fn is_off(&self, check: CheckId) -> bool {
+        self.off & bit(check) != 0
+    }
+
+    /// An empty trace of this plan's checks.
+    pub fn trace(&self) -> Trace {
+        Trace::new(AuthMode::Jwt, self.checks)
+    }
+}
+
+fn bit(check: CheckId) -> u64 {
+    1u64.checked_shl(check as u32)
+        .expect("fewer than 64 kinds of check")
+}

@@ -1,0 +1,194 @@
+//! Every path of the lab's HTTP interface, spelled once. The server's routers and every client
+//! of them (the browser's `client.rs` and login forms, the in-process agent, the attack, scale and
+//! logout-matrix labs) use these names, so a path cannot be renamed on one side only.
+//!
+//! A fixed path is a constant. A path with a parameter is its route pattern (axum's `{name}`)
+//! beside a function that builds it, percent-encoding the parameter.
+
+/// Every API path starts with this; an unknown one gets a JSON 404 (`API_FALLBACK`).
+pub const API_PREFIX: &str = "/api/";
+pub const API_FALLBACK: &str = "/api/{*rest}";
+
+pub const HEALTH: &str = "/api/health";
+pub const REGISTER: &str = "/api/register";
+pub const ME: &str = "/api/me";
+pub const DEMO_ACCOUNTS: &str = "/api/demo-accounts";
+pub const AUTH_COST: &str = "/api/auth-cost";
+/// The signed-in account's own switches.
+pub const LAB_SETTINGS: &str = "/api/lab-settings";
+pub const AUDIT: &str = "/api/audit";
+pub const AUDIT_STREAM: &str = "/api/audit/stream";
+
+/// The audit entries after id `after`.
+pub fn audit_after(after: i64) -> String {
+    format!("{AUDIT}?after={after}")
+}
+
+/// Cookie-session mode.
+pub mod session {
+    use super::encoded;
+
+    pub const LOGIN: &str = "/api/session/login";
+    pub const LOGOUT: &str = "/api/session/logout";
+    pub const CURRENT: &str = "/api/session/current";
+    /// The account's live sessions.
+    pub const SESSIONS: &str = "/api/session/sessions";
+    pub const ONE_SESSION: &str = "/api/session/sessions/{handle}";
+    pub const LOGOUT_OTHERS: &str = "/api/session/logout-others";
+
+    /// `ONE_SESSION` for `handle`.
+    pub fn one_session(handle: &str) -> String {
+        format!("{SESSIONS}/{}", encoded(handle))
+    }
+}
+
+/// Bearer-JWT mode.
+pub mod jwt {
+    use super::encoded;
+
+    /// What every JWT endpoint's path starts with: the refresh cookie's `Path`.
+    pub const PREFIX: &str = "/api/jwt";
+    pub const LOGIN: &str = "/api/jwt/login";
+    pub const REFRESH: &str = "/api/jwt/refresh";
+    pub const LOGOUT: &str = "/api/jwt/logout";
+    pub const LOGOUT_EVERYWHERE: &str = "/api/jwt/logout-everywhere";
+    pub const KEYS: &str = "/api/jwt/keys";
+    pub const KEYS_ROTATE: &str = "/api/jwt/keys/rotate";
+    pub const KEYS_RETIRE: &str = "/api/jwt/keys/retire";
+    pub const DECODE: &str = "/api/jwt/decode";
+    pub const INTROSPECT: &str = "/api/jwt/introspect";
+    /// The replay experiment keeps a copy of the refresh cookie (`lab::replay`).
+    pub const CAPTURE_REFRESH: &str = "/api/jwt/capture-refresh";
+    /// The published public keys (RFC 7517), for anyone to verify tokens with.
+    pub const JWKS: &str = "/.well-known/jwks.json";
+
+    /// `JWKS` with only the key `kid`.
+    pub fn jwks_key(kid: &str) -> String {
+        format!("{JWKS}?kid={}", encoded(kid))
+    }
+}
+
+/// The signed-in account, and administration.
+pub mod account {
+    use super::encoded;
+
+    pub const LOGOUT_EVERYWHERE: &str = "/api/account/logout-everywhere";
+    pub const PASSWORD: &str = "/api/account/password";
+    pub const ADMIN_ACCOUNTS: &str = "/api/admin/accounts";
+    pub const ADMIN_ACCOUNT: &str = "/api/admin/accounts/{username}";
+
+    /// `ADMIN_ACCOUNT` for `username`.
+    pub fn admin_account(username: &str) -> String {
+        format!("{ADMIN_ACCOUNTS}/{}", encoded(username))
+    }
+}
+
+/// The experiments.
+pub mod lab {
+    use super::encoded;
+
+    pub const COST_BENCHMARK: &str = "/api/lab/cost-benchmark";
+    pub const CROSS_SITE_PROBE: &str = "/api/lab/cross-site-probe";
+    pub const CROSS_SITE_PROBE_START: &str = "/api/lab/cross-site-probe/start";
+    pub const CROSS_SITE_PROBE_RESULT: &str = "/api/lab/cross-site-probe/result";
+    pub const FORGERY_SITE: &str = "/api/lab/forgery-site";
+    pub const JWKS_VERIFY: &str = "/api/lab/jwks-verify";
+    pub const LOGOUT_MATRIX: &str = "/api/lab/logout-matrix";
+    pub const REPLAY: &str = "/api/replay";
+    pub const REPLAY_CAPTURE: &str = "/api/replay/capture";
+    pub const REQUEST_SIZE: &str = "/api/lab/request-size";
+    pub const ROLE_CLAIM: &str = "/api/lab/role-claim";
+    pub const XSS_START: &str = "/api/lab/xss/start";
+    pub const XSS_CSP_REPORT: &str = "/api/lab/xss/csp-report";
+    pub const XSS_RESULT: &str = "/api/lab/xss/result";
+    pub const ATTACKS: &str = "/api/lab/attacks";
+    pub const ATTACK: &str = "/api/lab/attacks/{attack}";
+    pub const SCALE: &str = "/api/lab/scale";
+    pub const SCALE_TICKET: &str = "/api/lab/scale/{ticket}";
+
+    /// What the probe page reported for `nonce`.
+    pub fn cross_site_probe_result(nonce: &str) -> String {
+        format!("{CROSS_SITE_PROBE_RESULT}?nonce={}", encoded(nonce))
+    }
+
+    /// What the XSS run `run` found.
+    pub fn xss_result(run: &str) -> String {
+        format!("{XSS_RESULT}?run={}", encoded(run))
+    }
+
+    /// `ATTACK` for the card `attack`.
+    pub fn attack(attack: &str) -> String {
+        format!("{ATTACKS}/{}", encoded(attack))
+    }
+
+    /// `SCALE_TICKET` for `ticket`.
+    pub fn scale_ticket(ticket: &str) -> String {
+        format!("{SCALE}/{}", encoded(ticket))
+    }
+}
+
+/// The pages that play another site, or a vulnerable one.
+pub mod attacker {
+    use super::encoded;
+
+    /// Every attacker page's path starts with this (served only under the attacker origin, once
+    /// one is configured).
+    pub const PREFIX: &str = "/attacker/";
+    pub const CSRF: &str = "/attacker/csrf";
+    pub const LINK: &str = "/attacker/link";
+    pub const XSS_DROP: &str = "/attacker/xss-drop";
+    /// The deliberately vulnerable comments page (on the lab's own origin).
+    pub const XSS_VICTIM: &str = "/attacks/xss-victim";
+
+    /// `XSS_VICTIM` for the run `run`.
+    pub fn xss_victim(run: &str) -> String {
+        format!("{XSS_VICTIM}?run={}", encoded(run))
+    }
+}
+
+/// Percent-encode a path segment or query value (everything but RFC 3986's unreserved
+/// characters).
+pub fn encoded(value: &str) -> String {
+    let mut out = String::with_capacity(value.len());
+    for byte in value.bytes() {
+        if byte.is_ascii_alphanumeric() || matches!(byte, b'-' | b'_' | b'.' | b'~') {
+            out.push(char::from(byte));
+        } else {
+            out.push_str(&format!("%{byte:02X}"));
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn each_builder_fills_its_pattern() {
+        let filled = [
+            (
+                session::ONE_SESSION,
+                session::one_session("h1"),
+                "{handle}",
+                "h1",
+            ),
+            (
+                account::ADMIN_ACCOUNT,
+                account::admin_account("bob"),
+                "{username}",
+                "bob",
+            ),
+            (lab::ATTACK, lab::attack("alg-none"), "{attack}", "alg-none"),
+            (lab::SCALE_TICKET, lab::scale_ticket("t7"), "{ticket}", "t7"),
+        ];
+        for (pattern, built, name, value) in filled {
+            assert_eq!(built, pattern.replace(name, value));
+        }
+        assert_eq!(
+            account::admin_account("lab:m 1"),
+            "/api/admin/accounts/lab%3Am%201"
+        );
+        assert_eq!(jwt::jwks_key("k1"), "/.well-known/jwks.json?kid=k1");
+    }
+}
