@@ -39,8 +39,8 @@ async fn main() {
         ] {
             let started = Instant::now();
             let result = check_credentials(
-                &state.db,
-                &state.passwords,
+                &state.auth.db,
+                &state.auth.passwords,
                 username,
                 &wrong,
                 &Charged::to(username),

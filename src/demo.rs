@@ -194,16 +194,18 @@ pub async fn reset_shared(state: &crate::state::AppState) -> Result<usize, SeedE
     }
     let mut reset = 0;
     for account in DEMO_ACCOUNTS {
-        let Some(user) = users::find_by_username(&state.db, account.username).await? else {
+        let Some(user) = users::find_by_username(&state.auth.db, account.username).await? else {
             continue;
         };
-        state.account_settings.reset(user.id).await?;
+        state.auth.account_settings.reset(user.id).await?;
         state
+            .auth
             .sessions
             .end_all_of(user.id)
             .await
             .map_err(|err| SeedError::Db(sqlx::Error::Protocol(err.to_string())))?;
         state
+            .auth
             .refresh
             .revoke_user(user.id)
             .await

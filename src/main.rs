@@ -37,7 +37,7 @@ async fn serve() -> Result<(), authlab::server::StartError> {
     let state = server::build_state(settings, site).await?;
     server::spawn_maintenance(state.clone(), cleanup_every);
     // With a shared store, other processes' changes reach this one's caches.
-    authlab::auth::follow_changes::spawn(state.clone());
+    authlab::auth::follow_changes::spawn(state.auth.clone());
     let app = server::router(state.clone());
 
     let listener = tokio::net::TcpListener::bind(listen)

@@ -48,17 +48,18 @@ async fn forget(state: &AppState, deleted: &[(i64, String)]) {
     for (id, username) in deleted {
         // Each a no-op where SQLite's foreign keys already took them; a failure is logged and
         // left to expiry (sessions, families and captures all expire in the store).
-        if let Err(err) = state.sessions.end_all_of(*id).await {
+        if let Err(err) = state.auth.sessions.end_all_of(*id).await {
             tracing::warn!(target: "authlab::accounts", %err, "a deleted account's sessions");
         }
-        if let Err(err) = state.refresh.revoke_user(*id).await {
+        if let Err(err) = state.auth.refresh.revoke_user(*id).await {
             tracing::warn!(target: "authlab::accounts", %err, "a deleted account's refresh families");
         }
-        if let Err(err) = state.captures.forget_owner(*id).await {
+        if let Err(err) = state.lab.captures.forget_owner(*id).await {
             tracing::warn!(target: "authlab::accounts", %err, "a deleted account's captures");
         }
-        crate::auth::follow_changes::forget_deleted(state, *id, username);
+        crate::auth::follow_changes::forget_deleted(&state.auth, *id, username);
         state
+            .auth
             .accounts
             .announce(Change::Deleted {
                 id: *id,
@@ -70,14 +71,14 @@ async fn forget(state: &AppState, deleted: &[(i64, String)]) {
 
 /// Delete the matrix accounts of one run (only matrix accounts, only these ids).
 pub async fn delete_matrix_accounts(state: &AppState, ids: &[i64]) -> Result<usize, UserError> {
-    let deleted = users::delete_scratch(&state.db, Scratch::Matrix, ids).await?;
+    let deleted = users::delete_scratch(&state.auth.db, Scratch::Matrix, ids).await?;
     forget(state, &deleted).await;
     Ok(deleted.len())
 }
 
 /// Maintenance: delete every scratch account past its expiry.
 pub async fn delete_expired(state: &AppState) -> Result<usize, UserError> {
-    let deleted = users::delete_expired_scratch(&state.db, unix_now()).await?;
+    let deleted = users::delete_expired_scratch(&state.auth.db, unix_now()).await?;
     forget(state, &deleted).await;
     Ok(deleted.len())
 }

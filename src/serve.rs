@@ -78,7 +78,7 @@ pub async fn serve(
     }
     drop(listener);
     tracing::info!(target: "authlab::server", "shutting down: ending live streams, draining requests");
-    state.shutdown.send_replace(true);
+    state.auth.shutdown.send_replace(true);
     tokio::select! {
         () = graceful.shutdown() => {}
         () = tokio::time::sleep(Duration::from_secs(DRAIN_SECS)) => {
@@ -86,6 +86,6 @@ pub async fn serve(
         }
     }
     // Every decision made before the end is in the log: the queue is drained.
-    state.audit.close().await;
+    state.auth.audit.close().await;
     Ok(())
 }

@@ -13,11 +13,12 @@ use crate::{
         refresh::RefreshTokens,
         revocation::Revocation,
         session::Sessions,
+        Auth,
     },
     db::{self, account_settings::AccountSettings, DbError},
     settings::{Settings, StoreUrl},
     site_files::SiteFiles,
-    state::{AppState, Shared},
+    state::{AppState, Lab, Shared, Site},
     static_files::HashedBundle,
     store::{
         captures::{memory::MemoryCaptures, redis::RedisCaptures, CaptureStore},
@@ -65,17 +66,6 @@ pub enum StartError {
     },
     #[error("server error: {0}")]
     Serve(std::io::Error),
-}
-
-/// The built site the server serves: Leptos' options (where it is, how the shell links the
-/// bundle) and the bundle's hashed names, found once at start-up.
-#[derive(Clone)]
-pub struct Site {
-    pub options: LeptosOptions,
-    pub bundle: Arc<HashedBundle>,
-    /// A release site's files, in memory; none in development, whose files change under the
-    /// running server.
-    pub files: Arc<SiteFiles>,
 }
 
 /// Where the built site is and what the bundle is called. cargo-leptos passes these as `LEPTOS_*`
@@ -166,10 +156,7 @@ pub async fn build_state(settings: Settings, site: Site) -> Result<AppState, Sta
     ));
     let default_same_site = settings.session.same_site;
     let device_key = db::secrets::device_key(&db, crate::auth::device::new_key_bytes()).await?;
-    Ok(AppState::new(Shared {
-        leptos_options: site.options,
-        bundle: site.bundle,
-        site_files: site.files,
+    let auth = Auth {
         accounts,
         account_settings: Arc::new(AccountSettings::new(
             db.clone(),
@@ -207,19 +194,26 @@ pub async fn build_state(settings: Settings, site: Site) -> Result<AppState, Sta
         db,
         passwords,
         sessions,
+        jwt: settings.jwt.clone(),
+        shutdown: Arc::new(tokio::sync::watch::Sender::new(false)),
+    };
+    Ok(AppState::new(Shared {
+        auth: Arc::new(auth),
+        site,
+        lab: Lab {
+            captures: stores.captures,
+            matrix_running: Arc::default(),
+            cost_running: Arc::default(),
+            attack_runs: Arc::default(),
+            scale_queue: Arc::default(),
+            probes: Arc::default(),
+            xss_runs: Arc::default(),
+        },
         hosting,
         limits: Arc::new(stores.limits),
         settings: Arc::new(settings),
-        captures: stores.captures,
-        shutdown: Arc::new(tokio::sync::watch::Sender::new(false)),
-        streams: Arc::default(),
-        matrix_running: Arc::default(),
-        attack_runs: Arc::default(),
         device_key: Arc::new(crate::auth::device::DeviceKey::new(device_key)),
-        cost_running: Arc::default(),
-        scale_queue: Arc::default(),
-        probes: Arc::default(),
-        xss_runs: Arc::default(),
+        streams: Arc::default(),
         auth_costs: Arc::default(),
     }))
 }
@@ -279,12 +273,12 @@ fn shared_stores(settings: &Settings, db: &sqlx::SqlitePool) -> Result<SharedSto
 /// The whole HTTP surface.
 pub fn router(state: AppState) -> Router {
     let routes = generate_route_list(App);
-    let options = state.leptos_options.clone();
+    let options = state.site.options.clone();
     let edge = Arc::new(crate::edge::Edge::new(
         state.hosting.clone(),
         &state.settings.node_id,
         Duration::from_secs(state.settings.server.request_timeout_secs),
-        state.bundle.clone(),
+        state.site.bundle.clone(),
         state.auth_costs.clone(),
     ));
     Router::new()
@@ -322,7 +316,8 @@ pub fn router(state: AppState) -> Router {
                   axum::extract::State(state): axum::extract::State<AppState>,
                   request: axum::extract::Request| async move {
                 match state
-                    .site_files
+                    .site
+                    .files
                     .answer(request.method(), uri.path(), request.headers())
                 {
                     Some(response) => response,
@@ -367,13 +362,13 @@ pub fn spawn_maintenance(state: AppState, period: std::time::Duration) {
                     }
                 }
             }
-            if let Err(err) = state.sessions.delete_expired().await {
+            if let Err(err) = state.auth.sessions.delete_expired().await {
                 tracing::warn!(target: "authlab::maintenance", %err, "session cleanup failed");
             }
-            if let Err(err) = state.revocation.purge_expired().await {
+            if let Err(err) = state.auth.revocation.purge_expired().await {
                 tracing::warn!(target: "authlab::maintenance", %err, "denylist purge failed");
             }
-            if let Err(err) = state.keys.retire_expired(key_lifetime).await {
+            if let Err(err) = state.auth.keys.retire_expired(key_lifetime).await {
                 tracing::warn!(target: "authlab::maintenance", %err, "key retirement failed");
             }
             maintain_once(&state).await;
@@ -384,9 +379,9 @@ pub fn spawn_maintenance(state: AppState, period: std::time::Duration) {
 /// The maintenance steps that need no timer state (tests call this directly).
 pub async fn maintain_once(state: &AppState) {
     // Purge what is written: the queue first.
-    state.audit.flush().await;
+    state.auth.audit.flush().await;
     let now = crate::db::unix_now();
-    match crate::retention::purge(&state.db, &state.settings.retention, now).await {
+    match crate::retention::purge(&state.auth.db, &state.settings.retention, now).await {
         Ok(purged) if purged != crate::retention::Purged::default() => {
             tracing::info!(target: "authlab::maintenance", ?purged, "retention purge")
         }
@@ -401,7 +396,7 @@ pub async fn maintain_once(state: &AppState) {
         Err(err) => tracing::warn!(target: "authlab::maintenance", %err, "scratch cleanup failed"),
     }
     state.limits.forget_idle();
-    state.audit.write_suppressed_summary().await;
+    state.auth.audit.write_suppressed_summary().await;
 }
 
 /// Resolve on Ctrl-C or SIGTERM, so the database is closed cleanly.

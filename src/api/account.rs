@@ -43,7 +43,7 @@ pub fn router() -> Router<AppState> {
 
 /// The account behind the request, read fresh.
 async fn account_of(state: &AppState, user: &AuthUser) -> Result<User, ApiError> {
-    users::find_by_id(&state.db, user.user_id())
+    users::find_by_id(&state.auth.db, user.user_id())
         .await?
         .ok_or_else(|| ApiError::Conflict("the account no longer exists".into()))
 }
@@ -69,7 +69,7 @@ async fn logout_everywhere(
     user: AuthUser,
 ) -> Result<Response, ApiError> {
     let account = account_of(&state, &user).await?;
-    let ended = account_events::log_out_everywhere(&state, user.mode(), &account).await?;
+    let ended = account_events::log_out_everywhere(&state.auth, user.mode(), &account).await?;
     ended_response(&state, &user, ended).await
 }
 
@@ -96,9 +96,13 @@ async fn change_password(
         &asker,
     )
     .await?;
-    let ended =
-        account_events::change_password(&state, user.mode(), &verified.user, &change.new_password)
-            .await?;
+    let ended = account_events::change_password(
+        &state.auth,
+        user.mode(),
+        &verified.user,
+        &change.new_password,
+    )
+    .await?;
     let response = ended_response(&state, &user, ended).await?;
     // The change moved the account's epoch: this browser is trusted for the account as it is now.
     let device = device_cookie(&state, &asker, &verified.user).await;
@@ -121,7 +125,7 @@ async fn list(
     State(state): State<AppState>,
     _admin: Admin,
 ) -> Result<Json<Vec<AccountView>>, ApiError> {
-    let accounts = users::list(&state.db).await?;
+    let accounts = users::list(&state.auth.db).await?;
     Ok(Json(
         accounts
             .into_iter()
@@ -142,7 +146,7 @@ async fn update(
     ApiJson(patch): ApiJson<AccountPatch>,
 ) -> Result<Json<AccountView>, ApiError> {
     let user = &admin.caller;
-    let Some(mut account) = users::find_by_username(&state.db, &username).await? else {
+    let Some(mut account) = users::find_by_username(&state.auth.db, &username).await? else {
         return Err(ApiError::NotFound);
     };
     if account.id == user.user_id() && patch != AccountPatch::default() {
@@ -162,14 +166,14 @@ async fn update(
         )));
     }
     if let Some(role) = patch.role.filter(|role| *role != account.role) {
-        account_events::change_role(&state, user.mode(), &account, role).await?;
+        account_events::change_role(&state.auth, user.mode(), &account, role).await?;
         account.role = role;
     }
     if let Some(disabled) = patch.disabled.filter(|d| *d != account.disabled) {
-        account_events::set_disabled(&state, user.mode(), &account, disabled).await?;
+        account_events::set_disabled(&state.auth, user.mode(), &account, disabled).await?;
         account.disabled = disabled;
     }
-    let created_at = users::created_at(&state.db, account.id).await?;
+    let created_at = users::created_at(&state.auth.db, account.id).await?;
     Ok(Json(AccountView {
         username: account.username,
         role: account.role,

@@ -27,7 +27,7 @@ async fn read(
     State(state): State<AppState>,
     user: AuthUser,
 ) -> Result<Json<AccountSwitches>, ApiError> {
-    Ok(Json(state.account_settings.get(user.user_id()).await?))
+    Ok(Json(state.auth.account_settings.get(user.user_id()).await?))
 }
 
 async fn write(
@@ -45,6 +45,7 @@ async fn write(
         }
     }
     let settings = state
+        .auth
         .account_settings
         .update(user.user_id(), &patch)
         .await?;

@@ -60,7 +60,9 @@ async fn list(
     Query(after): Query<After>,
 ) -> Result<Json<Vec<AuditEvent>>, ApiError> {
     let user_id = scope(&state, &user).await?.map(|_| user.user_id());
-    Ok(Json(state.audit.list(user_id, after.after, 200).await?))
+    Ok(Json(
+        state.auth.audit.list(user_id, after.after, 200).await?,
+    ))
 }
 
 /// The credential a stream was opened with, kept to re-judge it.
@@ -86,7 +88,7 @@ async fn still_allowed(state: &AppState, held: &Held, admin_view: bool) -> Resul
                 cookie: Some(id.clone()),
                 ..Presented::default()
             };
-            match judge::session::judge(state, &presented, false).await {
+            match judge::session::judge(&state.auth, &presented, false).await {
                 Ok(decision) => match decision.outcome {
                     Ok(active) => active.user.id,
                     Err(_) => {
@@ -97,7 +99,7 @@ async fn still_allowed(state: &AppState, held: &Held, admin_view: bool) -> Resul
                 Err(err) => return Err(format!("the session store did not answer: {err}")),
             }
         }
-        Held::Bearer(token) => match judge::token::judge(state, Some(token)).await {
+        Held::Bearer(token) => match judge::token::judge(&state.auth, Some(token)).await {
             Ok(decision) => match decision.outcome {
                 Ok(principal) => principal.user_id,
                 Err(_) => {
@@ -109,7 +111,7 @@ async fn still_allowed(state: &AppState, held: &Held, admin_view: bool) -> Resul
         },
     };
     if admin_view {
-        let account = crate::db::users::find_by_id(&state.db, user_id)
+        let account = crate::db::users::find_by_id(&state.auth.db, user_id)
             .await
             .map_err(|err| err.to_string())?;
         if !account.is_some_and(|a| a.role == Role::Admin && !a.disabled) {
@@ -217,8 +219,8 @@ async fn live(
     let mut recheck = tokio::time::interval_at(tokio::time::Instant::now() + every, every);
     recheck.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     let live = Live {
-        receiver: state.audit.subscribe(),
-        shutdown: state.shutdown.subscribe(),
+        receiver: state.auth.audit.subscribe(),
+        shutdown: state.auth.shutdown.subscribe(),
         state,
         held,
         only,

@@ -15,11 +15,11 @@ pub fn router() -> Router<AppState> {
 
 async fn health(State(state): State<AppState>) -> (StatusCode, Json<Value>) {
     match sqlx::query_scalar::<_, i64>("SELECT 1")
-        .fetch_one(&state.db)
+        .fetch_one(&state.auth.db)
         .await
     {
         Ok(_) => {
-            let store = match &state.shared_store {
+            let store = match &state.auth.shared_store {
                 SharedStore::Embedded => json!({ "kind": "sqlite", "reachable": true }),
                 SharedStore::Memory => json!({ "kind": "memory", "reachable": true }),
                 SharedStore::Redis(redis) => {

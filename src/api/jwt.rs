@@ -76,7 +76,7 @@ async fn login(
     )
     .await?;
     let user = &verified.user;
-    let family = state.refresh.start(user.id).await?;
+    let family = state.auth.refresh.start(user.id).await?;
     tracing::info!(target: "authlab::jwt", username = %user.username, "jwt login");
     let response = tokens(&state, user.id, &user.username, user.role, family).await?;
     let device = device_cookie(&state, &asker, user).await;
@@ -98,7 +98,7 @@ async fn refresh_token(
     let Some(presented) = read_refresh_cookie(&headers) else {
         return Err(ApiError::Refresh("no refresh token cookie".into()));
     };
-    match token_exchange::exchange(&state, &presented).await? {
+    match token_exchange::exchange(&state.auth, &presented).await? {
         Ok((user, next)) => tokens(&state, user.id, &user.username, user.role, next).await,
         Err(refused) if refused.drop_cookie => {
             // Whatever went wrong, the browser should stop sending this cookie.
@@ -116,7 +116,7 @@ async fn logout(State(state): State<AppState>, headers: HeaderMap) -> Result<Res
     login_origin_check(&headers)?;
     let refresh = read_refresh_cookie(&headers);
     let access = bearer_token(&headers);
-    token_exchange::log_out(&state, refresh.as_deref(), access.as_deref()).await?;
+    token_exchange::log_out(&state.auth, refresh.as_deref(), access.as_deref()).await?;
     Ok((
         StatusCode::NO_CONTENT,
         [(header::SET_COOKIE, cookies::refresh("", 0))],
@@ -128,16 +128,16 @@ async fn logout_everywhere(
     State(state): State<AppState>,
     user: BearerUser,
 ) -> Result<Json<AccessEnded>, ApiError> {
-    let Some(account) = users::find_by_id(&state.db, user.user_id).await? else {
+    let Some(account) = users::find_by_id(&state.auth.db, user.user_id).await? else {
         return Err(ApiError::Refresh("the account no longer exists".into()));
     };
     Ok(Json(
-        account_events::log_out_everywhere(&state, AuthMode::Jwt, &account).await?,
+        account_events::log_out_everywhere(&state.auth, AuthMode::Jwt, &account).await?,
     ))
 }
 
 async fn keys(State(state): State<AppState>, user: BearerUser) -> Json<Value> {
-    let keys: Vec<Value> = state
+    let keys: Vec<Value> = state.auth
         .keys
         .of_owner(user.user_id)
         .iter()
@@ -164,8 +164,13 @@ async fn rotate_key(
         });
     }
     let max = state.settings.jwt.max_keys_per_account;
-    let alg = state.account_settings.get(user.user_id).await?.jwt_alg;
-    let Some(key) = state.keys.rotate_within(user.user_id, alg, max).await? else {
+    let alg = state.auth.account_settings.get(user.user_id).await?.jwt_alg;
+    let Some(key) = state
+        .auth
+        .keys
+        .rotate_within(user.user_id, alg, max)
+        .await?
+    else {
         return Err(ApiError::Conflict(format!(
             "this account holds {max} signing keys, the most allowed: retire the rotated-out ones \
              (POST /api/jwt/keys/retire) before rotating again"
@@ -178,7 +183,7 @@ async fn retire_keys(
     State(state): State<AppState>,
     user: BearerUser,
 ) -> Result<Json<Value>, ApiError> {
-    let retired = state.keys.retire_rotated(user.user_id).await?;
+    let retired = state.auth.keys.retire_rotated(user.user_id).await?;
     Ok(Json(json!({ "retired": retired })))
 }
 
@@ -190,7 +195,7 @@ async fn decode(
     let mut trace = plan.trace();
     let (_, parts) = jwt::verify(
         request.token.trim(),
-        &state.keys,
+        &state.auth.keys,
         &state.settings.jwt,
         &plan,
         &mut trace,
@@ -214,7 +219,7 @@ async fn introspect(
     State(state): State<AppState>,
     ApiJson(request): ApiJson<DecodeRequest>,
 ) -> Result<Json<Introspection>, ApiError> {
-    let decision = judge::token::judge(&state, Some(request.token.trim())).await?;
+    let decision = judge::token::judge(&state.auth, Some(request.token.trim())).await?;
     Ok(Json(Introspection {
         active: decision.outcome.is_ok(),
         auth: decision.trace,
@@ -237,10 +242,10 @@ async fn jwks(State(state): State<AppState>, uri: axum::http::Uri) -> Json<Value
                     .bytes()
                     .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_') =>
         {
-            Json(state.keys.jwks(Some(kid)))
+            Json(state.auth.keys.jwks(Some(kid)))
         }
         Some(_) => Json(serde_json::json!({ "keys": [] })),
-        None => Json(state.keys.jwks(None)),
+        None => Json(state.auth.keys.jwks(None)),
     }
 }
 
@@ -253,9 +258,9 @@ async fn tokens(
     role: Role,
     next: Issued,
 ) -> Result<Response, ApiError> {
-    let switches = state.account_settings.get(user_id).await?;
-    let key = state.keys.active(user_id, switches.jwt_alg).await?;
-    state.revocation.wait_past_mark(username).await;
+    let switches = state.auth.account_settings.get(user_id).await?;
+    let key = state.auth.keys.active(user_id, switches.jwt_alg).await?;
+    state.auth.revocation.wait_past_mark(username).await;
     // The account's own lifetime switch (the compare page's short-lived demo), else the default.
     let ttl = switches
         .access_ttl_secs

@@ -102,8 +102,19 @@ pub struct Verified {
 /// The account `name` is now, as a device cookie binds it: its id, and its not-before mark
 /// (read again when this process's copy is older than a few seconds).
 async fn account_now(state: &AppState, name: &str) -> Option<Account> {
-    let id = state.account_settings.id_of(name).await.ok().flatten()?;
-    let epoch = state.revocation.fresh_not_before(name).await.unwrap_or(0);
+    let id = state
+        .auth
+        .account_settings
+        .id_of(name)
+        .await
+        .ok()
+        .flatten()?;
+    let epoch = state
+        .auth
+        .revocation
+        .fresh_not_before(name)
+        .await
+        .unwrap_or(0);
     Some(Account { id, epoch })
 }
 
@@ -140,8 +151,14 @@ pub async fn check_password(
     // owner's own browser's share.
     let charged = Charged::to(&format!("{name} {}", device.unwrap_or("untrusted")))
         .and_maybe(asker.learner.0.as_deref());
-    let result = match check_credentials(&state.db, &state.passwords, username, password, &charged)
-        .await
+    let result = match check_credentials(
+        &state.auth.db,
+        &state.auth.passwords,
+        username,
+        password,
+        &charged,
+    )
+    .await
     {
         Err(CredentialError::Hash(HashError::AccountBusy)) => {
             let retry = crate::settings::rate::RetryAfter(Duration::from_secs(1));
@@ -155,7 +172,13 @@ pub async fn check_password(
     // A disabled account's password was right too: no streak for its owner.
     let password_right = matches!(&result, Ok(_) | Err(CredentialError::Disabled));
     state.limits.login_outcome(&name, from, password_right);
-    let named = state.account_settings.id_of(&name).await.ok().flatten();
+    let named = state
+        .auth
+        .account_settings
+        .id_of(&name)
+        .await
+        .ok()
+        .flatten();
     let user = named.map(|id| (id, name.as_str()));
     let action = match purpose {
         Purpose::Login => "login",
@@ -172,12 +195,17 @@ pub async fn check_password(
     };
     match &result {
         Ok(_) if purpose == Purpose::Login => {
-            state.audit.record(entry(true, "password verified")).await
+            state
+                .auth
+                .audit
+                .record(entry(true, "password verified"))
+                .await
         }
         // A password change is recorded once it is done (`account_events`).
         Ok(_) => {}
         Err(CredentialError::Disabled) => {
             state
+                .auth
                 .audit
                 .record(entry(
                     false,
@@ -190,14 +218,14 @@ pub async fn check_password(
                 Purpose::Login => "invalid username or password",
                 Purpose::PasswordChange => "the current password given was wrong",
             };
-            state.audit.record(entry(false, detail)).await
+            state.auth.audit.record(entry(false, detail)).await
         }
     }
     let user = result?;
     // A password change may have committed while this check waited for its argon2 turn: the
     // password just verified is then no longer the account's, and must not open a session or
     // a token family beside the new one.
-    match users::find_by_id(&state.db, user.id).await? {
+    match users::find_by_id(&state.auth.db, user.id).await? {
         Some(now) if now.disabled => Err(ApiError::AccountDisabled),
         Some(now) if now.password_hash == user.password_hash => Ok(Verified { user }),
         _ => Err(ApiError::InvalidCredentials),
@@ -217,6 +245,7 @@ pub async fn device_cookie(
     let account = Account {
         id: user.id,
         epoch: state
+            .auth
             .revocation
             .fresh_not_before(&user.username)
             .await

@@ -41,6 +41,7 @@ async fn signed_in(state: &AppState, headers: &HeaderMap) -> Option<String> {
     let cookie = cookies::read(headers)?;
     let mut trace = Trace::new(AuthMode::Session, &session::CHECKS);
     let active = state
+        .auth
         .sessions
         .resolve(Some(&cookie), &mut trace, false)
         .await
@@ -65,7 +66,7 @@ async fn register(
     check_password(&credentials.password)?;
     // Registration reveals whether a name exists anyway (that is what 409 means), so check first
     // and spare argon2 the work; the UNIQUE constraint below still settles any race.
-    if users::find_by_username(&state.db, &credentials.username)
+    if users::find_by_username(&state.auth.db, &credentials.username)
         .await?
         .is_some()
     {
@@ -75,6 +76,7 @@ async fn register(
         .and_maybe(signed_in(&state, &headers).await.as_deref())
         .and_maybe(learner.0.as_deref());
     let hash = state
+        .auth
         .passwords
         .hash(&credentials.password, &charged)
         .await?;
@@ -86,12 +88,18 @@ async fn register(
             let ttl = state.settings.hosting.lesson_account_ttl_secs as i64;
             (users::Scratch::Lesson, unix_now() + ttl)
         });
-    let user = users::insert(&state.db, &credentials.username, &hash, Role::User, scratch)
-        .await
-        .map_err(|err| match err {
-            UserError::Taken => ApiError::UsernameTaken(credentials.username.clone()),
-            other => other.into(),
-        })?;
+    let user = users::insert(
+        &state.auth.db,
+        &credentials.username,
+        &hash,
+        Role::User,
+        scratch,
+    )
+    .await
+    .map_err(|err| match err {
+        UserError::Taken => ApiError::UsernameTaken(credentials.username.clone()),
+        other => other.into(),
+    })?;
     tracing::info!(target: "authlab::accounts", username = %user.username, "account registered");
     Ok((
         StatusCode::CREATED,

@@ -68,11 +68,12 @@ async fn login(
     // Rotation (the core's rule): the id the browser held before is ended, never adopted.
     let previous = cookies::read(&headers);
     let session = state
+        .auth
         .sessions
         .log_in(previous.as_deref(), &user, user_agent)
         .await?;
     tracing::info!(target: "authlab::session", username = %user.username, "session login");
-    let switches = state.account_settings.get(user.id).await?;
+    let switches = state.auth.account_settings.get(user.id).await?;
     let (set_cookie, report) = issue_cookie(&state, &session, switches.cookie_same_site());
     let body = session_state(&state, &session, report, &switches);
     let response = ([(header::SET_COOKIE, set_cookie)], Json(body)).into_response();
@@ -81,7 +82,7 @@ async fn login(
 }
 
 async fn logout(State(state): State<AppState>, user: CookieUser) -> Result<Response, ApiError> {
-    state.sessions.end(&user.session.id).await?;
+    state.auth.sessions.end(&user.session.id).await?;
     let same_site = same_site_of(&state, user.session.user.id).await?;
     Ok((
         StatusCode::NO_CONTENT,
@@ -99,7 +100,11 @@ async fn current(
         Err(ApiError::Refused { .. }) => return Ok(Json(None)),
         Err(other) => return Err(other),
     };
-    let switches = state.account_settings.get(user.session.user.id).await?;
+    let switches = state
+        .auth
+        .account_settings
+        .get(user.session.user.id)
+        .await?;
     let (_, report) = issue_cookie(&state, &user.session, switches.cookie_same_site());
     Ok(Json(Some(session_state(
         &state,
@@ -115,7 +120,11 @@ async fn list(
 ) -> Result<Json<Vec<SessionView>>, ApiError> {
     let session = &user.session;
     Ok(Json(
-        state.sessions.list(&session.user, &session.record).await?,
+        state
+            .auth
+            .sessions
+            .list(&session.user, &session.record)
+            .await?,
     ))
 }
 
@@ -124,7 +133,12 @@ async fn revoke(
     user: CookieUser,
     Path(handle): Path<String>,
 ) -> Result<StatusCode, ApiError> {
-    if state.sessions.revoke(user.session.user.id, &handle).await? {
+    if state
+        .auth
+        .sessions
+        .revoke(user.session.user.id, &handle)
+        .await?
+    {
         Ok(StatusCode::NO_CONTENT)
     } else {
         Err(ApiError::NoSuchSession)
@@ -137,6 +151,7 @@ async fn logout_others(
 ) -> Result<Json<serde_json::Value>, ApiError> {
     let session = &user.session;
     let revoked = state
+        .auth
         .sessions
         .revoke_others(session.user.id, &session.record)
         .await?;
@@ -146,6 +161,7 @@ async fn logout_others(
 pub async fn same_site_of(state: &AppState, user_id: i64) -> Result<SameSite, ApiError> {
     // A deliberately weakened account's cookie goes out SameSite=None (the attack lab's CSRF card).
     Ok(state
+        .auth
         .account_settings
         .get(user_id)
         .await?
@@ -160,7 +176,7 @@ pub fn issue_cookie(
 ) -> (axum::http::HeaderValue, CookieReport) {
     cookies::issue(
         &session.id,
-        state.sessions.cookie_max_age(&session.record),
+        state.auth.sessions.cookie_max_age(&session.record),
         same_site,
     )
 }
@@ -175,7 +191,10 @@ fn session_state(
         username: session.user.username.clone(),
         role: session.user.role,
         csrf_token: session.record.csrf_token.clone(),
-        session: state.sessions.view(&session.record, &session.user, true),
+        session: state
+            .auth
+            .sessions
+            .view(&session.record, &session.user, true),
         cookie,
         same_site: switches.cookie_same_site(),
         csrf_weakened: switches.csrf_weakened,

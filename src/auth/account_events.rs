@@ -19,8 +19,8 @@ use crate::{
     audit::Entry,
     auth::error::AuthError,
     auth::password::{Charged, PasswordHash},
+    auth::Auth,
     db::{unix_now, users::User},
-    state::AppState,
     store::{sessions::sqlite::end_all_in, SharedStore},
     wire::{AccessEnded, AuthMode, Password, Role},
 };
@@ -29,21 +29,21 @@ use crate::{
 /// events an account's owner cannot repeat at will (a password change passes the login limits;
 /// role and status changes are an administrator's) are judged rows, always written; log out
 /// everywhere, which a token can repeat, counts against the account's allowance.
-async fn record(state: &AppState, by: AuthMode, user: &User, action: &str, detail: &str) {
+async fn record(auth: &Auth, by: AuthMode, user: &User, action: &str, detail: &str) {
     let entry = Entry::event(by, Some((user.id, &user.username)), action, true, detail);
     let entry = if action == "log out everywhere" {
         entry
     } else {
         entry.judged()
     };
-    state.audit.record(entry).await;
+    auth.audit.record(entry).await;
 }
 
 /// Once the account's change is stored: memory follows it, here and (announced) elsewhere, the
 /// cached account and its not-before mark at `now`.
-async fn account_changed(state: &AppState, user: &User, now: i64) {
-    state.accounts.changed(user.id).await;
-    state.revocation.marked(&user.username, now).await;
+async fn account_changed(auth: &Auth, user: &User, now: i64) {
+    auth.accounts.changed(user.id).await;
+    auth.revocation.marked(&user.username, now).await;
 }
 
 /// What changes on the account itself when all its access ends: always the not-before mark, and
@@ -57,15 +57,15 @@ struct AccountChange<'a> {
 /// In one transaction: change the account (`change`), end every session, revoke every refresh
 /// family and set the not-before mark. Returns (sessions ended, refresh tokens revoked, the mark).
 async fn end_all_access(
-    state: &AppState,
+    auth: &Auth,
     user: &User,
     change: AccountChange<'_>,
 ) -> Result<(usize, u64, i64), AuthError> {
     let now = unix_now();
-    if !matches!(state.shared_store, SharedStore::Embedded) {
-        return end_all_access_then_account(state, user, change, now).await;
+    if !matches!(auth.shared_store, SharedStore::Embedded) {
+        return end_all_access_then_account(auth, user, change, now).await;
     }
-    let mut tx = state.db.begin().await?;
+    let mut tx = auth.db.begin().await?;
     // Write first, so the transaction holds SQLite's write lock from its first statement.
     mark_account(&mut *tx, user, change, now).await?;
     let sessions_ended = end_all_in(&mut tx, user.id, None, now)
@@ -81,22 +81,22 @@ async fn end_all_access(
     .rows_affected();
     tx.commit().await?;
     // Memory follows the database only once the database has it.
-    account_changed(state, user, now).await;
+    account_changed(auth, user, now).await;
     Ok((sessions_ended, refresh_revoked, now))
 }
 
 /// `end_all_access` with sessions and refresh families in Redis: end them there first, then write
 /// the account (password, mark) in the accounts database.
 async fn end_all_access_then_account(
-    state: &AppState,
+    auth: &Auth,
     user: &User,
     change: AccountChange<'_>,
     now: i64,
 ) -> Result<(usize, u64, i64), AuthError> {
-    let sessions_ended = state.sessions.end_all_of(user.id).await?;
-    let refresh_revoked = state.refresh.revoke_user(user.id).await?;
-    mark_account(&state.db, user, change, now).await?;
-    account_changed(state, user, now).await;
+    let sessions_ended = auth.sessions.end_all_of(user.id).await?;
+    let refresh_revoked = auth.refresh.revoke_user(user.id).await?;
+    mark_account(&auth.db, user, change, now).await?;
+    account_changed(auth, user, now).await;
     Ok((sessions_ended, refresh_revoked, now))
 }
 
@@ -124,17 +124,17 @@ async fn mark_account<'e>(
 
 /// End every session, refresh family and (where revocation is on) access token of the account.
 pub async fn log_out_everywhere(
-    state: &AppState,
+    auth: &Auth,
     by: AuthMode,
     user: &User,
 ) -> Result<AccessEnded, AuthError> {
     let (sessions_ended, refresh_families_revoked, tokens_not_before) =
-        end_all_access(state, user, AccountChange::default()).await?;
+        end_all_access(auth, user, AccountChange::default()).await?;
     let detail = format!(
         "{sessions_ended} session(s) ended, {refresh_families_revoked} refresh famil(ies) revoked, \
          access tokens issued until now refused where revocation is on"
     );
-    record(state, by, user, "log out everywhere", &detail).await;
+    record(auth, by, user, "log out everywhere", &detail).await;
     Ok(AccessEnded {
         sessions_ended,
         refresh_families_revoked,
@@ -144,17 +144,17 @@ pub async fn log_out_everywhere(
 
 /// A new password: whoever knew the old one must lose access, so this logs out everywhere too.
 pub async fn change_password(
-    state: &AppState,
+    auth: &Auth,
     by: AuthMode,
     user: &User,
     new_password: &Password,
 ) -> Result<AccessEnded, AuthError> {
-    let hash = state
+    let hash = auth
         .passwords
         .hash(new_password, &Charged::to(&user.username))
         .await?;
     let (sessions_ended, refresh_families_revoked, tokens_not_before) = end_all_access(
-        state,
+        auth,
         user,
         AccountChange {
             new_hash: Some(&hash),
@@ -166,7 +166,7 @@ pub async fn change_password(
         "new password set; {sessions_ended} session(s) ended, {refresh_families_revoked} refresh \
          famil(ies) revoked, access tokens issued until now refused where revocation is on"
     );
-    record(state, by, user, "password change", &detail).await;
+    record(auth, by, user, "password change", &detail).await;
     Ok(AccessEnded {
         sessions_ended,
         refresh_families_revoked,
@@ -177,7 +177,7 @@ pub async fn change_password(
 /// A new role. Sessions need nothing: the role is read per request. Tokens carry the old role in
 /// their `role` claim, so the mark is the only way to stop them early.
 pub async fn change_role(
-    state: &AppState,
+    auth: &Auth,
     by: AuthMode,
     user: &User,
     role: Role,
@@ -188,11 +188,11 @@ pub async fn change_role(
         .bind(role.as_str())
         .bind(now)
         .bind(user.id)
-        .execute(&state.db)
+        .execute(&auth.db)
         .await?;
-    account_changed(state, user, now).await;
+    account_changed(auth, user, now).await;
     let detail = format!("role {} → {role} by an administrator", user.role);
-    record(state, by, user, "role change", &detail).await;
+    record(auth, by, user, "role change", &detail).await;
     Ok(now)
 }
 
@@ -201,7 +201,7 @@ pub async fn change_role(
 /// them first), so no node, whatever its cache still says about the account, finds a session of
 /// it to accept; its access tokens stop at the mark where revocation is on.
 pub async fn set_disabled(
-    state: &AppState,
+    auth: &Auth,
     by: AuthMode,
     user: &User,
     disabled: bool,
@@ -211,22 +211,22 @@ pub async fn set_disabled(
             new_hash: None,
             disable: true,
         };
-        let (sessions_ended, families_revoked, now) = end_all_access(state, user, change).await?;
+        let (sessions_ended, families_revoked, now) = end_all_access(auth, user, change).await?;
         let detail = format!(
             "by an administrator; {sessions_ended} session(s) ended, {families_revoked} refresh \
              famil(ies) revoked"
         );
-        record(state, by, user, "account disabled", &detail).await;
+        record(auth, by, user, "account disabled", &detail).await;
         now
     } else {
         let now = unix_now();
         sqlx::query("UPDATE users SET disabled = 0, tokens_not_before = ? WHERE id = ?")
             .bind(now)
             .bind(user.id)
-            .execute(&state.db)
+            .execute(&auth.db)
             .await?;
-        account_changed(state, user, now).await;
-        record(state, by, user, "account enabled", "by an administrator").await;
+        account_changed(auth, user, now).await;
+        record(auth, by, user, "account enabled", "by an administrator").await;
         now
     };
     Ok(now)

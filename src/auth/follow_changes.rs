@@ -4,17 +4,16 @@
 //! the feed (re)starts, or this process fails to announce a change of its own, changes may have
 //! been missed, so everything cached is dropped or reloaded.
 
-use crate::{
-    state::AppState,
-    store::{changes::Change, SharedStore},
-};
+use super::Auth;
+use crate::store::{changes::Change, SharedStore};
+use std::sync::Arc;
 
 /// Follow the feed for as long as the server runs (nothing to follow with the embedded store).
-pub fn spawn(state: AppState) {
-    let SharedStore::Redis(redis) = &state.shared_store else {
+pub fn spawn(auth: Arc<Auth>) {
+    let SharedStore::Redis(redis) = &auth.shared_store else {
         return;
     };
-    let mut changes = redis.follow(state.shutdown.subscribe());
+    let mut changes = redis.follow(auth.shutdown.subscribe());
     let publish_failed = redis.publish_failed.clone();
     tokio::spawn(async move {
         loop {
@@ -26,36 +25,36 @@ pub fn spawn(state: AppState) {
                 // This process could not announce a change: it may be missing others' too.
                 () = publish_failed.notified() => None,
             };
-            apply(&state, change).await;
+            apply(&auth, change).await;
         }
     });
 }
 
 /// Apply one change (`None`: forget everything cached).
-pub async fn apply(state: &AppState, change: Option<Change>) {
+pub async fn apply(auth: &Auth, change: Option<Change>) {
     let applied = match change {
         Some(Change::Switches(user_id)) => {
-            state.account_settings.forget_switches(user_id);
+            auth.account_settings.forget_switches(user_id);
             Ok(())
         }
         Some(Change::Mark { username, at }) => {
-            state.revocation.remember_mark(&username, at);
+            auth.revocation.remember_mark(&username, at);
             Ok(())
         }
-        Some(Change::Keys) => state.keys.reload().await.map_err(|e| e.to_string()),
+        Some(Change::Keys) => auth.keys.reload().await.map_err(|e| e.to_string()),
         Some(Change::Account(user_id)) => {
-            state.accounts.forget(user_id);
+            auth.accounts.forget(user_id);
             Ok(())
         }
         Some(Change::Deleted { id, username }) => {
-            forget_deleted(state, id, &username);
+            forget_deleted(auth, id, &username);
             Ok(())
         }
         None => {
-            state.account_settings.forget_all();
-            state.accounts.forget_all();
-            match state.revocation.reload_marks().await {
-                Ok(()) => state.keys.reload().await.map_err(|e| e.to_string()),
+            auth.account_settings.forget_all();
+            auth.accounts.forget_all();
+            match auth.revocation.reload_marks().await {
+                Ok(()) => auth.keys.reload().await.map_err(|e| e.to_string()),
                 Err(err) => Err(err.to_string()),
             }
         }
@@ -67,9 +66,9 @@ pub async fn apply(state: &AppState, change: Option<Change>) {
 
 /// Drop what this process's memory holds about a deleted account (deleted here, or announced by
 /// another process): its keys, switches, name, not-before mark and cached row.
-pub fn forget_deleted(state: &AppState, id: i64, username: &str) {
-    state.keys.forget_owner(id);
-    state.account_settings.forget(id, username);
-    state.revocation.forget(username);
-    state.accounts.forget(id);
+pub fn forget_deleted(auth: &Auth, id: i64, username: &str) {
+    auth.keys.forget_owner(id);
+    auth.account_settings.forget(id, username);
+    auth.revocation.forget(username);
+    auth.accounts.forget(id);
 }

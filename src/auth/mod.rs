@@ -5,6 +5,7 @@
 
 pub mod account_cache;
 pub mod account_events;
+mod core;
 pub mod cost;
 pub mod credentials;
 pub mod csrf;
@@ -27,3 +28,5 @@ pub mod refresh;
 pub mod revocation;
 pub mod session;
 pub mod token_exchange;
+
+pub use self::core::Auth;

@@ -11,13 +11,13 @@
 
 use crate::{
     audit::Entry,
+    auth::Auth,
     auth::{
         error::AuthError,
         jwt,
         refresh::{Issued, RefreshError},
     },
     db::users::{self, User},
-    state::AppState,
     wire::AuthMode,
 };
 
@@ -31,21 +31,21 @@ pub struct ExchangeRefused {
 
 /// Exchange a presented refresh token for the next one and the account it belongs to.
 pub async fn exchange(
-    state: &AppState,
+    auth: &Auth,
     presented: &str,
 ) -> Result<Result<(User, Issued), ExchangeRefused>, AuthError> {
-    match state.refresh.rotate(presented).await {
+    match auth.refresh.rotate(presented).await {
         Ok((user_id, next)) => {
-            let Some(user) = users::find_by_id(&state.db, user_id).await? else {
+            let Some(user) = users::find_by_id(&auth.db, user_id).await? else {
                 return Ok(Err(ExchangeRefused {
                     reason: "the account no longer exists".into(),
                     drop_cookie: false,
                 }));
             };
             if user.disabled {
-                state.refresh.revoke_user(user.id).await.map_err(internal)?;
+                auth.refresh.revoke_user(user.id).await.map_err(internal)?;
                 record(
-                    state,
+                    auth,
                     Some((user.id, &user.username)),
                     Some("account disabled"),
                     false,
@@ -56,19 +56,19 @@ pub async fn exchange(
                     drop_cookie: false,
                 }));
             }
-            record(state, Some((user.id, &user.username)), None, false).await;
+            record(auth, Some((user.id, &user.username)), None, false).await;
             Ok(Ok((user, next)))
         }
         Err(RefreshError::Store(err)) => Err(err.into()),
         Err(err) => {
             // A reuse is theft: it goes on the victim's record.
             let owner = match &err {
-                RefreshError::Reused { user_id } => users::find_by_id(&state.db, *user_id).await?,
+                RefreshError::Reused { user_id } => users::find_by_id(&auth.db, *user_id).await?,
                 _ => None,
             };
             let reason = err.to_string();
             record(
-                state,
+                auth,
                 owner.as_ref().map(|u| (u.id, u.username.as_str())),
                 Some(&reason),
                 owner.is_some(),
@@ -85,23 +85,22 @@ pub async fn exchange(
 /// Log out of the bearer model: revoke the refresh family of `refresh` (if any) and, where this
 /// account's denylist is on, deny the access token `access` until its `exp`.
 pub async fn log_out(
-    state: &AppState,
+    auth: &Auth,
     refresh: Option<&str>,
     access: Option<&str>,
 ) -> Result<(), AuthError> {
     let mut owner = None;
     if let Some(presented) = refresh {
-        if let Some(user_id) = state
+        if let Some(user_id) = auth
             .refresh
             .revoke_family_of(presented)
             .await
             .map_err(internal)?
         {
-            owner = users::find_by_id(&state.db, user_id).await?;
+            owner = users::find_by_id(&auth.db, user_id).await?;
         }
     }
-    state
-        .audit
+    auth.audit
         .record(Entry::event(
             AuthMode::Jwt,
             owner.as_ref().map(|u| (u.id, u.username.as_str())),
@@ -116,12 +115,11 @@ pub async fn log_out(
     // Only a token that verifies is ours to deny: anything else is refused anyway.
     let plan = jwt::Plan::BEARER;
     let mut trace = plan.trace();
-    let (claims, _) = super::judge::token::verify(state, token, &plan, &mut trace).await?;
+    let (claims, _) = super::judge::token::verify(auth, token, &plan, &mut trace).await?;
     if let Some(claims) = claims {
-        if let Some(user_id) = state.account_settings.id_of(&claims.sub).await? {
-            if state.account_settings.get(user_id).await?.denylist {
-                state
-                    .revocation
+        if let Some(user_id) = auth.account_settings.id_of(&claims.sub).await? {
+            if auth.account_settings.get(user_id).await?.denylist {
+                auth.revocation
                     .deny(&claims.jti, user_id, claims.exp)
                     .await?;
             }
@@ -138,7 +136,7 @@ fn internal(err: RefreshError) -> AuthError {
 }
 
 /// `theft`: a reuse detected, one of the judged rows (`audit::Entry::judged`).
-async fn record(state: &AppState, user: Option<(i64, &str)>, refused: Option<&str>, theft: bool) {
+async fn record(auth: &Auth, user: Option<(i64, &str)>, refused: Option<&str>, theft: bool) {
     let entry = Entry {
         failed_check: refused.map(|_| "refresh token"),
         ..Entry::event(
@@ -150,5 +148,5 @@ async fn record(state: &AppState, user: Option<(i64, &str)>, refused: Option<&st
         )
     };
     let entry = if theft { entry.judged() } else { entry };
-    state.audit.record(entry).await;
+    auth.audit.record(entry).await;
 }

@@ -35,7 +35,7 @@ async fn run(
         &user,
         state.limits.cost_runs_per_account.as_ref(),
         "cost benchmark runs",
-        &state.cost_running,
+        &state.lab.cost_running,
         "another cost benchmark is running on this server; try again in a second",
     )
     .await?;
@@ -43,17 +43,17 @@ async fn run(
     for alg in JwtAlg::ALL {
         rows.push(signature_row(&state, alg)?);
     }
-    let store = state.shared_store.name();
+    let store = state.auth.shared_store.name();
     let id = crate::auth::csrf::new_token();
     rows.push(
         timed_async(format!("session lookup ({store})"), "lookup", || {
-            state.sessions.lookup_only(&id)
+            state.auth.sessions.lookup_only(&id)
         })
         .await?,
     );
     rows.push(
         timed_async(format!("denylist lookup ({store})"), "lookup", || {
-            state.revocation.is_denied(&id)
+            state.auth.revocation.is_denied(&id)
         })
         .await?,
     );

@@ -48,7 +48,7 @@ async fn start(
     user: AuthUser,
     headers: HeaderMap,
 ) -> Result<Json<LabRunStarted>, ApiError> {
-    super::start_run(&state, &headers, &user, &state.probes).await
+    super::start_run(&state, &headers, &user, &state.lab.probes).await
 }
 
 #[derive(Deserialize)]
@@ -78,7 +78,7 @@ async fn probe(
 ) -> Result<Response, ApiError> {
     let nonce = checked(&query.nonce)?;
     let now = unix_now();
-    let Some(owner) = state.probes.owner_of(nonce, now) else {
+    let Some(owner) = state.lab.probes.owner_of(nonce, now) else {
         let mut response = Html(
             "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>No such \
              probe</title></head><body><p>This link belongs to no probe a learner started (or \
@@ -94,6 +94,7 @@ async fn probe(
     let mut trace = Trace::new(AuthMode::Session, &session::CHECKS);
     // Only whether the cookie names a live session: no touch, no account name kept.
     let active = state
+        .auth
         .sessions
         .resolve(cookie.as_deref(), &mut trace, false)
         .await
@@ -114,7 +115,7 @@ async fn probe(
         sec_fetch_site: fetch_site.clone(),
     };
     if !someone_elses {
-        state.probes.fill(nonce, now, |record| *record = result);
+        state.lab.probes.fill(nonce, now, |record| *record = result);
     }
     let sent = if cookie.is_some() {
         "did attach your session cookie"
@@ -150,6 +151,7 @@ async fn result(
 ) -> Result<Json<ProbeResult>, ApiError> {
     let nonce = checked(&query.nonce)?;
     state
+        .lab
         .probes
         .read(nonce, user.user_id(), unix_now())
         .map(Json)

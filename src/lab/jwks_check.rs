@@ -41,7 +41,7 @@ async fn jwks_verify(
         .await;
     let service = JwksOnly::from_document(&String::from_utf8_lossy(&fetched.body))
         .map_err(ApiError::InvalidBody)?;
-    let published_keys = state.keys.published();
+    let published_keys = state.auth.keys.published();
     let check = match service.verify(token) {
         JwksVerdict::Verified { kid, alg } => JwksCheck {
             verified: true,

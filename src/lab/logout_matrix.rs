@@ -54,7 +54,7 @@ async fn run(
         &user,
         state.limits.matrix_per_account.as_ref(),
         "logout-matrix runs",
-        &state.matrix_running,
+        &state.lab.matrix_running,
         "the logout matrix is already running; try again in a few seconds",
     )
     .await?;

@@ -74,7 +74,7 @@ async fn capture_refresh(
         return Err(ApiError::Refresh("no refresh token cookie to copy".into()));
     };
     // Only a real, live refresh token of ours is copied: anything else is refused unread.
-    let Some(owner) = state.refresh.owner_of_live(&token).await? else {
+    let Some(owner) = state.auth.refresh.owner_of_live(&token).await? else {
         return Err(ApiError::Refresh(
             "the refresh cookie is not a live refresh token of this server: nothing copied".into(),
         ));
@@ -95,6 +95,7 @@ async fn keep_copy(
     let handle = csrf::new_token();
     let now = unix_now();
     state
+        .lab
         .captures
         .keep(
             &handle,
@@ -120,7 +121,8 @@ async fn replay(
     client: ClientAddr,
     ApiJson(request): ApiJson<ReplayRequest>,
 ) -> Result<Response, ApiError> {
-    let Some((kind, credential)) = state.captures.get(&request.handle, unix_now()).await? else {
+    let Some((kind, credential)) = state.lab.captures.get(&request.handle, unix_now()).await?
+    else {
         return Err(ApiError::NotFound);
     };
     let (call, replayed) = match kind {

@@ -70,13 +70,17 @@ impl ScratchAccounts {
         let username = format!("{}{}-{name}", self.prefix, self.tag);
         let password = Password::new(csrf::new_token());
         let charged = Charged::to(&username).and_maybe(self.learner.as_deref());
-        let hash = state.passwords.hash(&password, &charged).await?;
+        let hash = state.auth.passwords.hash(&password, &charged).await?;
         let expires_at = unix_now() + MATRIX_TTL_SECS;
         let scratch = Some((ScratchKind::Matrix, expires_at));
-        let user = users::insert(&state.db, &username, &hash, role, scratch).await?;
+        let user = users::insert(&state.auth.db, &username, &hash, role, scratch).await?;
         self.created.push(user.id);
         if *switches != AccountSwitchesPatch::default() {
-            state.account_settings.update(user.id, switches).await?;
+            state
+                .auth
+                .account_settings
+                .update(user.id, switches)
+                .await?;
         }
         Ok(ScratchAccount { user, password })
     }

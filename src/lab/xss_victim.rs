@@ -101,7 +101,7 @@ async fn start(
     user: AuthUser,
     headers: HeaderMap,
 ) -> Result<Json<LabRunStarted>, ApiError> {
-    super::start_run(&state, &headers, &user, &state.xss_runs).await
+    super::start_run(&state, &headers, &user, &state.lab.xss_runs).await
 }
 
 async fn victim_page(
@@ -112,12 +112,17 @@ async fn victim_page(
 ) -> Result<Response, ApiError> {
     let run = checked(&query.run)?;
     if !state
+        .lab
         .xss_runs
         .owned_by(run, user.session.user.id, unix_now())
     {
         return Err(ApiError::NoSuchRun);
     }
-    let switches = state.account_settings.get(user.session.user.id).await?;
+    let switches = state
+        .auth
+        .account_settings
+        .get(user.session.user.id)
+        .await?;
     let host = headers
         .get(header::HOST)
         .and_then(|h| h.to_str().ok())
@@ -195,12 +200,12 @@ async fn drop(
     let loot: Loot = serde_json::from_slice(&body)
         .map_err(|_| ApiError::InvalidBody("a drop is JSON: {found, cookie}".into()))?;
     let now = unix_now();
-    if !state.xss_runs.exists(&run, now) {
+    if !state.lab.xss_runs.exists(&run, now) {
         return Err(ApiError::NoSuchRun);
     }
     // The attacker replays the first stolen token from their own client: once per run.
     let replay = match loot.found.first() {
-        Some(stolen) if stolen.value.len() <= MAX_BODY && state.xss_runs.spend(&run, now) => {
+        Some(stolen) if stolen.value.len() <= MAX_BODY && state.lab.xss_runs.spend(&run, now) => {
             Some(replay(&state, &stolen.value).await)
         }
         _ => None,
@@ -215,7 +220,7 @@ async fn drop(
         })
         .collect();
     let cookie_seen = echo::shown(&loot.cookie, 200);
-    let filled = state.xss_runs.fill(&run, unix_now(), move |record| {
+    let filled = state.lab.xss_runs.fill(&run, unix_now(), move |record| {
         record.script_ran = true;
         record.found = found;
         record.cookie_seen = Some(cookie_seen);
@@ -265,7 +270,7 @@ async fn csp_report(
         .and_then(|d| d.as_str())
         .unwrap_or("a directive the report did not name");
     let directive = echo::shown(directive, 64);
-    let filled = state.xss_runs.fill(&run, unix_now(), move |record| {
+    let filled = state.lab.xss_runs.fill(&run, unix_now(), move |record| {
         record.csp_blocked = Some(directive);
     });
     if !filled {
@@ -282,6 +287,7 @@ async fn result(
 ) -> Result<Json<XssResult>, ApiError> {
     let run = checked(&query.run)?;
     state
+        .lab
         .xss_runs
         .read(run, user.user_id(), unix_now())
         .map(Json)

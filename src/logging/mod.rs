@@ -37,7 +37,7 @@ pub fn filter(level: LogLevel) -> Targets {
 /// to a buffer; a thread of its own writes the buffer out every few milliseconds
 /// (`batched`), so no request waits on the write itself. Stops: a log nobody reads (a pipe left
 /// unread, a terminal paused with Ctrl-S) filling up and then blocking every request thread in
-/// `write`, which stopped the whole server (`tests/server_log.rs`); past `batched::CAPACITY`
+/// `write`, which stopped the whole server (`tests/server/server_log.rs`); past `batched::CAPACITY`
 /// bytes waiting, lines are dropped and counted. Colours only on a terminal: a log file gets
 /// plain lines.
 ///

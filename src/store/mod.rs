@@ -1,7 +1,7 @@
 //! Where the server's state is kept. Each kind of state has a trait here, shaped by what the auth
 //! policy needs (atomic rotation, revocation that reports what it found), and a SQLite
 //! implementation beside it; sessions, refresh families and the denylist also have a Redis one, for
-//! several server processes sharing one lab. The store test suite (`tests/stores.rs`) is written
+//! several server processes sharing one lab. The store test suite (`tests/contracts.rs`) is written
 //! against the traits and runs on both.
 //!
 //! - `sessions`: session records and the memory of whose ended sessions were;

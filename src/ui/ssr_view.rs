@@ -57,12 +57,16 @@ mod ssr {
             ..presented(&parts.method, &parts.headers)
         };
         let (cookie_user, cookie_detail) =
-            match judge::session::judge(&state, &presented, true).await {
+            match judge::session::judge(&state.auth, &presented, true).await {
                 Ok(decision) => {
                     if decision.worth_logging() {
                         let action = format!("GET {} (page render)", parts.uri.path());
                         let client = ClientAddr::of(&parts, state.settings.hosting.trusted_proxy);
-                        state.audit.record(decision.entry(&action, &client.0)).await;
+                        state
+                            .auth
+                            .audit
+                            .record(decision.entry(&action, &client.0))
+                            .await;
                     }
                     match decision.outcome {
                         Ok(session) => (

@@ -24,7 +24,7 @@ pub async fn current_account(
     state: &AppState,
     caller: &AuthUser,
 ) -> Result<Option<User>, ApiError> {
-    Ok(users::find_by_id(&state.db, caller.user_id()).await?)
+    Ok(users::find_by_id(&state.auth.db, caller.user_id()).await?)
 }
 
 impl FromRequestParts<AppState> for Admin {

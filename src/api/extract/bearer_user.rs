@@ -27,7 +27,7 @@ impl FromRequestParts<AppState> for BearerUser {
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
         let token = bearer_token(&parts.headers);
         let started = std::time::Instant::now();
-        let decision = judge::token::judge(state, token.as_deref()).await?;
+        let decision = judge::token::judge(&state.auth, token.as_deref()).await?;
         if let Ok(principal) = &decision.outcome {
             note_judge(parts, principal.user_id, AuthMode::Jwt, started);
         }

@@ -22,7 +22,7 @@ impl FromRequestParts<AppState> for CookieUser {
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
         let presented = presented(&parts.method, &parts.headers);
         let started = std::time::Instant::now();
-        let decision = judge::session::judge(state, &presented, true).await?;
+        let decision = judge::session::judge(&state.auth, &presented, true).await?;
         if let Ok(session) = &decision.outcome {
             note_judge(parts, session.user.id, AuthMode::Session, started);
         }

@@ -73,15 +73,15 @@ pub async fn settle<P>(
         let read = matches!(parts.method, Method::GET | Method::HEAD);
         // A plain read past its account's allowance is only counted: no entry is built for it.
         let plain = decision.passed_every_check().filter(|_| read);
-        let counted = plain.is_some_and(|(id, name)| state.audit.read_is_counted(id, name));
+        let counted = plain.is_some_and(|(id, name)| state.auth.audit.read_is_counted(id, name));
         if !counted {
             let action = format!("{} {}", parts.method, parts.uri.path());
             let client = ClientAddr::of(parts, state.settings.hosting.trusted_proxy);
             let entry = decision.entry(&action, &client.0);
             if plain.is_some() {
-                state.audit.write_allowed(entry).await;
+                state.auth.audit.write_allowed(entry).await;
             } else {
-                state.audit.record(entry).await;
+                state.auth.audit.record(entry).await;
             }
         }
     }

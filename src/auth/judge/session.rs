@@ -11,6 +11,7 @@
 
 use super::{Channel, Decision, Refused};
 use crate::{
+    auth::Auth,
     auth::{
         csrf,
         decision::Trace,
@@ -18,7 +19,6 @@ use crate::{
         presented::{FromWhere, Presented},
         session::{ActiveSession, CHECKS, WRITE_CHECKS},
     },
-    state::AppState,
     wire::{AuthMode, AuthTrace, CheckId},
 };
 
@@ -28,7 +28,7 @@ const BEARER_PLAN: &[CheckId] = &[CheckId::BearerToken];
 /// (through the batched last-seen writer); a re-check that is not the user's own request
 /// (a live stream's) passes `false`.
 pub async fn judge(
-    state: &AppState,
+    auth: &Auth,
     presented: &Presented,
     touch: bool,
 ) -> Result<Decision<ActiveSession>, AuthError> {
@@ -54,7 +54,7 @@ pub async fn judge(
     let mut trace = Trace::new(AuthMode::Session, plan);
     let cookie = presented.cookie.as_deref();
     // A store a check needed did not answer: 503, with the trace naming the check.
-    let checked = match checks(state, presented, cookie, touch, &mut trace).await {
+    let checked = match checks(auth, presented, cookie, touch, &mut trace).await {
         Ok(checked) => checked,
         Err(err) => return Err(err.traced(trace.finish())),
     };
@@ -70,7 +70,7 @@ pub async fn judge(
             // A refused session is filed under its owner when the server can tell whose it
             // was (an ended session's id is remembered, hashed, for a day).
             let account = match cookie {
-                Some(cookie) => state.sessions.owner_of(cookie).await,
+                Some(cookie) => auth.sessions.owner_of(cookie).await,
                 None => None,
             };
             Decision {
@@ -93,7 +93,7 @@ fn refused(check: CheckId, nothing_presented: bool) -> Refused {
 
 /// The checks, in order; `Err(check)` names the one that failed (the trace says why).
 async fn checks(
-    state: &AppState,
+    auth: &Auth,
     presented: &Presented,
     cookie: Option<&str>,
     touch: bool,
@@ -109,7 +109,7 @@ async fn checks(
                 } else {
                     "the request carried no session cookie"
                 };
-                if weakened_owner(state, cookie).await? {
+                if weakened_owner(auth, cookie).await? {
                     trace.off(CheckId::SameOrigin, format!("{detail}; {carried}. {OFF}"));
                 } else {
                     trace.fail(CheckId::SameOrigin, format!("{detail}; {carried}"));
@@ -118,14 +118,14 @@ async fn checks(
             }
         }
     }
-    let Some(session) = state.sessions.resolve(cookie, trace, touch).await? else {
+    let Some(session) = auth.sessions.resolve(cookie, trace, touch).await? else {
         return Ok(Err(trace.failed().unwrap_or(CheckId::Cookie)));
     };
     if presented.changes_state {
         match csrf::check_token(presented.csrf_token.as_deref(), &session.record.csrf_token) {
             Ok(detail) => trace.pass(CheckId::CsrfToken, detail),
             Err(detail)
-                if state
+                if auth
                     .account_settings
                     .get(session.user.id)
                     .await?
@@ -149,15 +149,15 @@ const OFF: &str = "This check is OFF for this account (deliberately weakened in 
 /// Does `cookie` name a live session of an account whose CSRF defences are deliberately off?
 /// Asked only when the origin check has already failed, so an ordinary request pays nothing. The
 /// peek moves no idle deadline and leaves no trace: the real lookup follows.
-async fn weakened_owner(state: &AppState, cookie: Option<&str>) -> Result<bool, AuthError> {
+async fn weakened_owner(auth: &Auth, cookie: Option<&str>) -> Result<bool, AuthError> {
     if cookie.is_none() {
         return Ok(false);
     }
     let mut peek = Trace::new(AuthMode::Session, &CHECKS);
-    let Some(session) = state.sessions.resolve(cookie, &mut peek, false).await? else {
+    let Some(session) = auth.sessions.resolve(cookie, &mut peek, false).await? else {
         return Ok(false);
     };
-    Ok(state
+    Ok(auth
         .account_settings
         .get(session.user.id)
         .await?

@@ -8,12 +8,12 @@
 
 use super::{Channel, Decision, Refused};
 use crate::{
+    auth::Auth,
     auth::{
         decision::Trace,
         error::AuthError,
         jwt::{self, Claims, Mode, Plan},
     },
-    state::AppState,
     wire::CheckId,
 };
 
@@ -26,7 +26,7 @@ pub struct TokenPrincipal {
 
 /// Judge a request by the token its channel carried (`None`: none was presented).
 pub async fn judge(
-    state: &AppState,
+    auth: &Auth,
     token: Option<&str>,
 ) -> Result<Decision<TokenPrincipal>, AuthError> {
     let plan = Plan::BEARER;
@@ -46,7 +46,7 @@ pub async fn judge(
     };
     let mut trace = plan.trace();
     // A store a check needed did not answer: 503, with the trace naming the check.
-    let checked = match checks(state, token, &plan, &mut trace).await {
+    let checked = match checks(auth, token, &plan, &mut trace).await {
         Ok(checked) => checked,
         Err(err) => return Err(err.traced(trace.finish())),
     };
@@ -66,7 +66,7 @@ pub async fn judge(
             // Filed under the subject only when the signature checked out: anyone can *write*
             // "sub": "alice" into a forged token.
             let account = match sub {
-                Some(sub) => state
+                Some(sub) => auth
                     .account_settings
                     .id_of(&sub)
                     .await
@@ -93,7 +93,7 @@ pub async fn judge(
 /// another process sharing the key store made: then the new keys are learnt (at most once a
 /// second) and the token is verified afresh, so a token signed on one node verifies on all.
 pub async fn verify(
-    state: &AppState,
+    auth: &Auth,
     token: &str,
     plan: &Plan,
     trace: &mut Trace,
@@ -101,8 +101,8 @@ pub async fn verify(
     let once = |trace: &mut Trace| {
         jwt::verify(
             token,
-            &state.keys,
-            &state.settings.jwt,
+            &auth.keys,
+            &auth.jwt,
             plan,
             trace,
             Mode::FirstFailure,
@@ -112,8 +112,7 @@ pub async fn verify(
     if verified.0.is_none() && trace.failed() == Some(CheckId::KidKnown) {
         // Judged afresh whatever the learning found: the key may also have arrived meanwhile
         // through the change feed. A kid that stays unknown fails the same check again.
-        state
-            .keys
+        auth.keys
             .learn_new_keys()
             .await
             .map_err(|e| AuthError::Internal(e.to_string()))?;
@@ -128,17 +127,17 @@ type Checked = Result<(Claims, i64), (CheckId, Option<String>)>;
 /// Every check, in order. `Err` names the failed check and, when the signature held, the
 /// token's subject.
 async fn checks(
-    state: &AppState,
+    auth: &Auth,
     token: &str,
     plan: &Plan,
     trace: &mut Trace,
 ) -> Result<Checked, AuthError> {
-    let (claims, verified) = verify(state, token, plan, trace).await?;
+    let (claims, verified) = verify(auth, token, plan, trace).await?;
     let Some(claims) = claims else {
         let sub = verified.claims.as_ref().map(|c| c.sub.clone());
         return Ok(Err((trace.failed().unwrap_or(CheckId::Format), sub)));
     };
-    let Some(user_id) = state.account_settings.id_of(&claims.sub).await? else {
+    let Some(user_id) = auth.account_settings.id_of(&claims.sub).await? else {
         trace.fail(
             CheckId::Subject,
             "the token's subject is not an account here",
@@ -159,10 +158,10 @@ async fn checks(
         "an account here, and the owner of the signing key",
     );
 
-    let switches = state.account_settings.get(user_id).await?;
+    let switches = auth.account_settings.get(user_id).await?;
     if switches.denylist {
-        let store = state.shared_store.name();
-        match state.revocation.is_denied(&claims.jti).await {
+        let store = auth.shared_store.name();
+        match auth.revocation.is_denied(&claims.jti).await {
             Ok((true, micros)) => {
                 trace.fail_timed(
                     CheckId::Denylist,
@@ -210,7 +209,7 @@ async fn checks(
     // switched server-side revocation on. Off, nothing the server remembers can stop a token
     // whose signature and claims check out.
     let mark = if switches.denylist {
-        state.revocation.fresh_not_before(&claims.sub).await
+        auth.revocation.fresh_not_before(&claims.sub).await
     } else {
         None
     };

@@ -58,7 +58,7 @@ async fn start(
     admit_run(&state, &headers, &user).await?;
     // One run at a time per account: a run makes accounts and password checks, and a second
     // one started alongside would double what one learner holds of the server.
-    let _running = state.attack_runs.claim(user.user_id()).ok_or_else(|| {
+    let _running = state.lab.attack_runs.claim(user.user_id()).ok_or_else(|| {
         ApiError::Busy("an attack-lab run of yours is under way; wait for it to finish".into())
     })?;
     run(&state, attack, client, user.username()).await.map(Json)

@@ -45,7 +45,7 @@ pub async fn run(run: &mut Run<'_>, attack: AttackId) -> Played {
         .header
         .get("kid")
         .and_then(Value::as_str)
-        .and_then(|kid| state.keys.get(kid))
+        .and_then(|kid| state.auth.keys.get(kid))
         .ok_or_else(|| super::broken("the victim's key"))?;
     let resign = |pieces: Pieces| pieces.signed(&key.encoding, key.algorithm());
     let now = unix_now();
@@ -231,6 +231,7 @@ pub async fn run(run: &mut Run<'_>, attack: AttackId) -> Played {
             let other = run.account("other").await?;
             let alg = key.alg;
             let other_key = state
+                .auth
                 .keys
                 .active(other.user.id, alg)
                 .await
@@ -284,9 +285,15 @@ async fn confusion(run: &mut Run<'_>, genuine: &Pieces, owner: i64) -> Result<Fo
     // The victim's account signs with one algorithm; give it a key of the other kind too, so
     // the JWKS holds one of each.
     for alg in [JwtAlg::EdDSA, JwtAlg::ES256] {
-        state.keys.active(owner, alg).await.map_err(key_error)?;
+        state
+            .auth
+            .keys
+            .active(owner, alg)
+            .await
+            .map_err(key_error)?;
     }
     let ours: Vec<String> = state
+        .auth
         .keys
         .of_owner(owner)
         .iter()

@@ -48,13 +48,16 @@ async fn start(
             "this lab lets only the accounts its teacher chose start scale-lab runs".into(),
         ));
     }
-    let id = state.scale_queue.enqueue(user.user_id(), request).map_err(
-        |crate::store::scale_queue::Refused::Full| {
+    let id = state
+        .lab
+        .scale_queue
+        .enqueue(user.user_id(), request)
+        .map_err(|crate::store::scale_queue::Refused::Full| {
             ApiError::Busy("the scale lab's queue is full; try again in a minute".into())
-        },
-    )?;
+        })?;
     queue::ensure_worker(&state);
     let ticket = state
+        .lab
         .scale_queue
         .view(&id, user.user_id())
         .ok_or(ApiError::NoSuchRun)?;
@@ -67,6 +70,7 @@ async fn ticket(
     Path(ticket): Path<String>,
 ) -> Result<Json<ScaleTicket>, ApiError> {
     state
+        .lab
         .scale_queue
         .view(&ticket, user.user_id())
         .map(Json)

@@ -15,15 +15,15 @@ pub const RUN_WITHIN: Duration = Duration::from_secs(120);
 
 /// Start the one task that runs the queue, the first time a ticket is issued.
 pub fn ensure_worker(state: &AppState) {
-    if state.scale_queue.claim_worker() {
+    if state.lab.scale_queue.claim_worker() {
         tokio::spawn(work(state.clone()));
     }
 }
 
 /// Run tickets one after the other for as long as the server runs.
 async fn work(state: AppState) {
-    let queue = &state.scale_queue;
-    let mut shutdown = state.shutdown.subscribe();
+    let queue = &state.lab.scale_queue;
+    let mut shutdown = state.auth.shutdown.subscribe();
     loop {
         let Some((ticket, owner, request)) = queue.next() else {
             tokio::select! {
@@ -66,7 +66,7 @@ async fn take_turn(
             retry.secs()
         ));
     }
-    let progress = |steps: &[ScaleStep]| state.scale_queue.progress(&ticket, steps);
+    let progress = |steps: &[ScaleStep]| state.lab.scale_queue.progress(&ticket, steps);
     match tokio::time::timeout(RUN_WITHIN, run::run(&state, request, &progress)).await {
         Ok(Ok(run)) => Ok(run),
         Ok(Err(why)) => Err(format!("the scale lab could not run: {why}")),

@@ -1,11 +1,11 @@
 //! The shared demo accounts, and what hosting does to them: public passwords only on loopback use,
 //! locked down when hosted, unchangeable by learners, reset on a schedule; scratch accounts expire.
 
-mod common;
+use crate::common;
 
+use crate::common::{assert_api_error, harness, harness_in_with, Harness};
 use authlab::{db::users, wire::Role};
 use axum::http::StatusCode;
-use common::{assert_api_error, harness, harness_in_with, Harness};
 
 const HOST: &str = "server.school.test";
 
@@ -15,6 +15,7 @@ async fn hosted_after_loopback(admin_password: &str) -> Harness {
     let Harness { state, dir, .. } = harness().await;
     // Someone at the machine promotes their own account through the public alice.
     let carol_hash = state
+        .auth
         .passwords
         .hash(
             &authlab::wire::Password::new("carol-password"),
@@ -22,10 +23,10 @@ async fn hosted_after_loopback(admin_password: &str) -> Harness {
         )
         .await
         .unwrap();
-    users::insert(&state.db, "carol", &carol_hash, Role::Admin, None)
+    users::insert(&state.auth.db, "carol", &carol_hash, Role::Admin, None)
         .await
         .unwrap();
-    state.db.close().await;
+    state.auth.db.close().await;
     let admin_password = admin_password.to_string();
     harness_in_with(dir, move |s| {
         s.hosting.public_hosts = HOST.parse().unwrap();
@@ -51,7 +52,7 @@ async fn hosted_lab_refuses_the_public_demo_passwords_and_has_no_admin_without_a
         assert_api_error(&answer, StatusCode::FORBIDDEN, "account_disabled");
     }
     let admins: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM users WHERE role = 'admin'")
-        .fetch_one(&server.state.db)
+        .fetch_one(&server.state.auth.db)
         .await
         .unwrap();
     assert_eq!(
@@ -179,27 +180,31 @@ async fn expired_lesson_accounts_are_deleted_by_maintenance() {
     assert_eq!(kept.status, StatusCode::CREATED, "{}", kept.text);
     let (scratch, expires): (Option<String>, Option<i64>) =
         sqlx::query_as("SELECT scratch, expires_at FROM users WHERE username = 'lesson-abc123'")
-            .fetch_one(&server.state.db)
+            .fetch_one(&server.state.auth.db)
             .await
             .unwrap();
     assert_eq!(scratch.as_deref(), Some("lesson"));
     assert!(expires.unwrap() > authlab::db::unix_now());
     // Not yet expired: maintenance leaves it.
     authlab::server::maintain_once(&server.state).await;
-    assert!(users::find_by_username(&server.state.db, "lesson-abc123")
-        .await
-        .unwrap()
-        .is_some());
+    assert!(
+        users::find_by_username(&server.state.auth.db, "lesson-abc123")
+            .await
+            .unwrap()
+            .is_some()
+    );
     sqlx::query("UPDATE users SET expires_at = 0 WHERE username = 'lesson-abc123'")
-        .execute(&server.state.db)
+        .execute(&server.state.auth.db)
         .await
         .unwrap();
     authlab::server::maintain_once(&server.state).await;
-    assert!(users::find_by_username(&server.state.db, "lesson-abc123")
-        .await
-        .unwrap()
-        .is_none());
-    assert!(users::find_by_username(&server.state.db, "dave")
+    assert!(
+        users::find_by_username(&server.state.auth.db, "lesson-abc123")
+            .await
+            .unwrap()
+            .is_none()
+    );
+    assert!(users::find_by_username(&server.state.auth.db, "dave")
         .await
         .unwrap()
         .is_some());

@@ -1,10 +1,8 @@
 //! The credential check both login modes will call: right password in, account out; wrong password
 //! and unknown user out with one and the same error.
 
-mod common;
-
+use crate::common::harness;
 use authlab::{auth::credentials::CredentialError, demo::DEMO_ACCOUNTS, wire::Role};
-use common::harness;
 
 #[tokio::test]
 async fn right_password_is_accepted() {
@@ -56,7 +54,7 @@ async fn wrong_password_and_unknown_user_are_refused_with_the_same_error() {
 #[tokio::test]
 async fn unknown_user_costs_the_same_argon2_verification_as_a_wrong_password() {
     let server = harness().await;
-    let verifications = || server.state.passwords.verifications();
+    let verifications = || server.state.auth.passwords.verifications();
     let start = verifications();
     let _ = server.check_credentials("alice", "wrong-one").await;
     let after_wrong_password = verifications();

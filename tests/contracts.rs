@@ -1,7 +1,8 @@
 //! The store test suite, written against the store traits (`authlab::store`), never against one
-//! implementation: each `*_contract` function states what every implementation must do, and each
-//! `#[tokio::test]` runs it on one: SQLite (a real file), and Redis (a real `redis-server` this
-//! test starts on a free loopback port and stops when it ends, also when it fails).
+//! implementation: each `*_contract` function states what every implementation must do, and
+//! `contract!` (at the end) runs it on every backend its trait has: memory, SQLite (a real file)
+//! and Redis (a real `redis-server` this test starts on a free loopback port and stops when it
+//! ends, also when it fails). A test is `the_<store>_contract_holds_on::<backend>`.
 
 use authlab::lab::redis_process::RedisProcess;
 use authlab::store::{
@@ -182,23 +183,6 @@ async fn sessions_contract(store: &dyn SessionStore, alice: i64, bob: i64) {
     assert_eq!(store.owner_of("b1", 0).await.unwrap(), None);
 }
 
-#[tokio::test]
-async fn sqlite_sessions_keep_the_session_store_contract() {
-    let f = sqlite().await;
-    sessions_contract(&SqliteSessions::new(f.db.clone()), f.alice, f.bob).await;
-}
-
-#[tokio::test]
-async fn memory_sessions_keep_the_session_store_contract() {
-    sessions_contract(&MemorySessions::default(), ALICE, BOB).await;
-}
-
-#[tokio::test]
-async fn redis_sessions_keep_the_session_store_contract() {
-    let (_server, redis) = redis().await;
-    sessions_contract(&RedisSessions::new(redis, 3_600, 3_600), ALICE, BOB).await;
-}
-
 // ---------------------------------------------------------------------------------------------
 // Refresh tokens
 
@@ -312,27 +296,10 @@ async fn refresh_contract(store: Arc<dyn RefreshStore>, alice: i64, bob: i64) {
     assert_eq!(wins, 1);
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn sqlite_refresh_tokens_keep_the_refresh_store_contract() {
-    let f = sqlite().await;
-    refresh_contract(Arc::new(SqliteRefresh::new(f.db.clone())), f.alice, f.bob).await;
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn memory_refresh_tokens_keep_the_refresh_store_contract() {
-    refresh_contract(Arc::new(MemoryRefresh::default()), ALICE, BOB).await;
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn redis_refresh_tokens_keep_the_refresh_store_contract() {
-    let (_server, redis) = redis().await;
-    refresh_contract(Arc::new(RedisRefresh::new(redis, 3_600)), ALICE, BOB).await;
-}
-
 // ---------------------------------------------------------------------------------------------
 // Denylist and not-before marks
 
-async fn denylist_contract(store: &dyn Denylist, alice: i64) {
+async fn denylist_contract(store: &dyn Denylist, alice: i64, _bob: i64) {
     assert!(!store.is_denied("j1").await.unwrap());
     store.deny("j1", alice, 1_000).await.unwrap();
     store.deny("j1", alice, 1_000).await.unwrap();
@@ -343,23 +310,6 @@ async fn denylist_contract(store: &dyn Denylist, alice: i64) {
     assert_eq!(store.purge_expired(1_500).await.unwrap(), 1);
     assert!(!store.is_denied("j1").await.unwrap());
     assert!(store.is_denied("j2").await.unwrap());
-}
-
-#[tokio::test]
-async fn sqlite_denylist_keeps_the_denylist_contract() {
-    let f = sqlite().await;
-    denylist_contract(&SqliteDenylist::new(f.db.clone()), f.alice).await;
-}
-
-#[tokio::test]
-async fn memory_denylist_keeps_the_denylist_contract() {
-    denylist_contract(&MemoryDenylist::default(), ALICE).await;
-}
-
-#[tokio::test]
-async fn redis_denylist_keeps_the_denylist_contract() {
-    let (_server, redis) = redis().await;
-    denylist_contract(&RedisDenylist::new(redis), ALICE).await;
 }
 
 /// Redis taken away: a store call fails at once with a store error (the 503 a request gets),
@@ -405,12 +355,6 @@ async fn marks_contract(store: &dyn MarkStore, alice: i64, bob: i64) {
     let mut all = store.all().await.unwrap();
     all.sort();
     assert_eq!(all, [("alice".to_string(), 200), ("bob".to_string(), 50)]);
-}
-
-#[tokio::test]
-async fn sqlite_marks_keep_the_mark_store_contract() {
-    let f = sqlite().await;
-    marks_contract(&SqliteMarks::new(f.db.clone()), f.alice, f.bob).await;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -494,16 +438,10 @@ async fn keys_contract(store: &dyn KeyStore, alice: i64, bob: i64) {
     assert_eq!(kids, ["a-ed", "b-hs"]);
 }
 
-#[tokio::test]
-async fn sqlite_keys_keep_the_key_store_contract() {
-    let f = sqlite().await;
-    keys_contract(&SqliteKeys::new(f.db.clone()), f.alice, f.bob).await;
-}
-
 // ---------------------------------------------------------------------------------------------
 // Replay captures
 
-async fn captures_contract(store: &dyn CaptureStore) {
+async fn captures_contract(store: &dyn CaptureStore, _alice: i64, _bob: i64) {
     store
         .keep("h-session", Kind::Session, 1, "session-id", 1_000, 100)
         .await
@@ -581,13 +519,99 @@ async fn captures_contract(store: &dyn CaptureStore) {
     assert!(store.get(&newest, 200).await.unwrap().is_some());
 }
 
-#[tokio::test]
-async fn memory_captures_keep_the_capture_store_contract() {
-    captures_contract(&MemoryCaptures::default()).await;
+// ---------------------------------------------------------------------------------------------
+// Every contract on every backend its trait has
+
+/// One backend for one test: what it runs on (kept until the test ends, when a temp dir or a
+/// redis-server goes with it) and the ids of two accounts it knows.
+struct Backend {
+    sqlite: Option<Fixture>,
+    redis: Option<(RedisProcess, Redis)>,
+    alice: i64,
+    bob: i64,
 }
 
-#[tokio::test]
-async fn redis_captures_keep_the_capture_store_contract() {
-    let (_server, redis) = redis().await;
-    captures_contract(&RedisCaptures::new(redis)).await;
+impl Backend {
+    async fn memory() -> Self {
+        Backend {
+            sqlite: None,
+            redis: None,
+            alice: ALICE,
+            bob: BOB,
+        }
+    }
+
+    async fn sqlite() -> Self {
+        let fixture = sqlite().await;
+        Backend {
+            alice: fixture.alice,
+            bob: fixture.bob,
+            sqlite: Some(fixture),
+            redis: None,
+        }
+    }
+
+    async fn redis() -> Self {
+        Backend {
+            redis: Some(redis().await),
+            ..Backend::memory().await
+        }
+    }
+
+    fn db(&self) -> SqlitePool {
+        self.sqlite.as_ref().expect("a SQLite backend").db.clone()
+    }
+
+    fn connection(&self) -> Redis {
+        self.redis.as_ref().expect("a Redis backend").1.clone()
+    }
 }
+
+/// `contract!(name: check, backend => |b| store, …)`: a module `name` with a test for each
+/// backend, named after it, that runs `check(store, alice, bob)` on a fresh one.
+macro_rules! contract {
+    ($name:ident: $check:ident, $($backend:ident => |$b:ident| $store:expr),+ $(,)?) => {
+        mod $name {
+            use super::*;
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                #[allow(unused_variables)]
+                async fn $backend() {
+                    let $b = Backend::$backend().await;
+                    $check($store, $b.alice, $b.bob).await;
+                }
+            )+
+        }
+    };
+}
+
+contract!(the_session_store_contract_holds_on: sessions_contract,
+    sqlite => |b| &SqliteSessions::new(b.db()),
+    memory => |b| &MemorySessions::default(),
+    redis => |b| &RedisSessions::new(b.connection(), 3_600, 3_600),
+);
+
+contract!(the_refresh_store_contract_holds_on: refresh_contract,
+    sqlite => |b| Arc::new(SqliteRefresh::new(b.db())),
+    memory => |b| Arc::new(MemoryRefresh::default()),
+    redis => |b| Arc::new(RedisRefresh::new(b.connection(), 3_600)),
+);
+
+contract!(the_denylist_contract_holds_on: denylist_contract,
+    sqlite => |b| &SqliteDenylist::new(b.db()),
+    memory => |b| &MemoryDenylist::default(),
+    redis => |b| &RedisDenylist::new(b.connection()),
+);
+
+contract!(the_mark_store_contract_holds_on: marks_contract,
+    sqlite => |b| &SqliteMarks::new(b.db()),
+);
+
+contract!(the_key_store_contract_holds_on: keys_contract,
+    sqlite => |b| &SqliteKeys::new(b.db()),
+);
+
+contract!(the_capture_store_contract_holds_on: captures_contract,
+    memory => |b| &MemoryCaptures::default(),
+    redis => |b| &RedisCaptures::new(b.connection()),
+);

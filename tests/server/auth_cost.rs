@@ -2,7 +2,7 @@
 //! (`GET /api/auth-cost`): every accepted request is timed per account and mode, refused ones and
 //! the cost request itself are not.
 
-mod common;
+use crate::common;
 
 use axum::http::StatusCode;
 use serde_json::Value;

@@ -2,8 +2,7 @@
 //! Whatever arrives, the answer is a 4xx (or a 2xx) with a JSON reason: never a 500, never a
 //! panic, and never an answer that grows with what was sent.
 
-mod common;
-
+use crate::common::{harness_with, Harness};
 use authlab::{
     api::{cookies, extract::bearer_token},
     auth::jwt::{self, Mode, Plan},
@@ -12,7 +11,6 @@ use axum::{
     body::Body,
     http::{header, HeaderMap, HeaderValue, Request},
 };
-use common::{harness_with, Harness};
 use proptest::prelude::*;
 use std::sync::OnceLock;
 
@@ -135,7 +133,7 @@ proptest! {
         }
         if let Some(token) = bearer_token(&headers) {
             let mut trace = Plan::TOKEN.trace();
-            let (claims, _) = jwt::verify(&token, &server.state.keys, &server.settings.jwt, &Plan::TOKEN, &mut trace, Mode::EveryProblem);
+            let (claims, _) = jwt::verify(&token, &server.state.auth.keys, &server.settings.jwt, &Plan::TOKEN, &mut trace, Mode::EveryProblem);
             prop_assert!(claims.is_none());
             // Whatever was sent, what is said back stays small.
             let said = serde_json::to_string(&trace.finish()).unwrap();
@@ -153,7 +151,7 @@ proptest! {
         let server = &shared().server;
         let token = format!("{}.{}.{signature}", URL_SAFE_NO_PAD.encode(&header), URL_SAFE_NO_PAD.encode(&payload));
         let mut trace = Plan::TOKEN.trace();
-        let (claims, _) = jwt::verify(&token, &server.state.keys, &server.settings.jwt, &Plan::TOKEN, &mut trace, Mode::EveryProblem);
+        let (claims, _) = jwt::verify(&token, &server.state.auth.keys, &server.settings.jwt, &Plan::TOKEN, &mut trace, Mode::EveryProblem);
         prop_assert!(claims.is_none());
     }
 

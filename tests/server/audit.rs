@@ -1,14 +1,14 @@
 //! The audit log: decisions recorded with who, how and the failing check; users see their own,
 //! admins everyone's; credentials never recorded; new events pushed as server-sent events.
 
-mod common;
+use crate::common;
 
+use crate::common::{harness, Harness};
 use authlab::wire::AuditEvent;
 use axum::{
     body::Body,
     http::{header, Request, StatusCode},
 };
-use common::{harness, Harness};
 use http_body_util::BodyExt;
 use std::time::Duration;
 use tower::ServiceExt;
@@ -59,7 +59,7 @@ async fn bearer_refusals_are_attributed_only_when_the_signature_holds() {
     parts[2] = "AAAA".into();
     server.bearer("GET", "/api/me", &parts.join(".")).await;
 
-    let all = server.state.audit.list(None, 0, 200).await.unwrap();
+    let all = server.state.auth.audit.list(None, 0, 200).await.unwrap();
     let denied = all
         .iter()
         .find(|e| e.failed_check.as_deref() == Some("denylist"))
@@ -94,7 +94,7 @@ async fn failed_logins_are_logged_on_the_account_they_named() {
         .find(|e| e.action == "login" && !e.allowed)
         .unwrap();
     assert_eq!(failed.failed_check.as_deref(), Some("credentials"));
-    let all = server.state.audit.list(None, 0, 200).await.unwrap();
+    let all = server.state.auth.audit.list(None, 0, 200).await.unwrap();
     let unknown = all
         .iter()
         .filter(|e| e.action == "login" && !e.allowed && e.username.is_none())
@@ -134,11 +134,11 @@ async fn no_credential_ever_reaches_the_audit_log() {
     server.bearer("GET", "/api/me", &access).await;
     server.refresh(&refresh).await;
     server.refresh(&refresh).await; // reuse
-    server.state.audit.flush().await;
+    server.state.auth.audit.flush().await;
     let dump: Vec<(String, String)> = sqlx::query_as(
         "SELECT action, detail || coalesce(failed_check, '') || coalesce(username, '') FROM audit_events",
     )
-    .fetch_all(&server.state.db)
+    .fetch_all(&server.state.auth.db)
     .await
     .unwrap();
     assert!(dump.len() >= 6, "{dump:?}");
@@ -210,15 +210,15 @@ async fn every_decision_queued_before_a_graceful_shutdown_is_written() {
             StatusCode::OK
         );
     }
-    server.state.audit.close().await;
+    server.state.auth.audit.close().await;
     let written: i64 = sqlx::query_scalar(
         "SELECT COUNT(*) FROM audit_events WHERE action = 'GET /api/me' AND allowed = 1",
     )
-    .fetch_one(&server.state.db)
+    .fetch_one(&server.state.auth.db)
     .await
     .unwrap();
     assert_eq!(written, 300);
-    assert_eq!(server.state.audit.lost(), 0);
+    assert_eq!(server.state.auth.audit.lost(), 0);
 }
 
 #[tokio::test]
@@ -250,12 +250,12 @@ async fn junk_token_flood_neither_fills_the_audit_queue_nor_drops_a_signed_in_en
         };
         assert_eq!(request.await.unwrap(), expected);
     }
-    server.state.audit.flush().await;
+    server.state.auth.audit.flush().await;
     let (allowed, refused): (i64, i64) = sqlx::query_as(
         "SELECT SUM(allowed = 1 AND username = 'bob' AND action = 'GET /api/me'),
                 SUM(allowed = 0) FROM audit_events",
     )
-    .fetch_one(&server.state.db)
+    .fetch_one(&server.state.auth.db)
     .await
     .unwrap();
     assert_eq!(allowed, 100, "every signed-in request is on bob's record");
@@ -266,17 +266,17 @@ async fn junk_token_flood_neither_fills_the_audit_queue_nor_drops_a_signed_in_en
         "{refused} junk rows written one by one"
     );
     // The rest were counted: one row per check and client after the next summary.
-    assert_eq!(server.state.audit.suppressed() as i64, 1900 - refused);
+    assert_eq!(server.state.auth.audit.suppressed() as i64, 1900 - refused);
     authlab::server::maintain_once(&server.state).await;
-    assert_eq!(server.state.audit.suppressed(), 0);
+    assert_eq!(server.state.auth.audit.suppressed(), 0);
 }
 
 /// The rows of one account, as stored.
 async fn rows_of(server: &Harness, username: &str) -> Vec<(i64, String, String)> {
-    server.state.audit.flush().await;
+    server.state.auth.audit.flush().await;
     sqlx::query_as("SELECT id, action, detail FROM audit_events WHERE username = ? ORDER BY id")
         .bind(username)
-        .fetch_all(&server.state.db)
+        .fetch_all(&server.state.auth.db)
         .await
         .unwrap()
 }
@@ -332,7 +332,7 @@ async fn one_learners_writes_leave_others_audit_history() {
         "{mallorys:?}"
     );
     let total: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM audit_events")
-        .fetch_one(&server.state.db)
+        .fetch_one(&server.state.auth.db)
         .await
         .unwrap();
     assert!(total <= 80, "{total} rows");

@@ -1,21 +1,20 @@
 //! JWT edges an attacker reaches for: a `crit` header, a token signed by another account's key
 //! claiming your `sub`, claims at the ends of i64, and the `Bearer` scheme's spelling.
 
-mod common;
-
+use crate::common::{failed_check, harness, Harness};
 use authlab::{auth::jwt::TYP, wire::JwtAlg};
 use axum::http::StatusCode;
-use common::{failed_check, harness, Harness};
 use jsonwebtoken::Header;
 use serde_json::{json, Value};
 
 async fn signed_by(server: &Harness, owner: &str, header_extra: Value, claims: Value) -> String {
-    let user = authlab::db::users::find_by_username(&server.state.db, owner)
+    let user = authlab::db::users::find_by_username(&server.state.auth.db, owner)
         .await
         .unwrap()
         .unwrap();
     let key = server
         .state
+        .auth
         .keys
         .active(user.id, JwtAlg::HS256)
         .await

@@ -2,14 +2,14 @@
 //! audit log) and each test asserts what the server answered: the refusal and the check that
 //! refused it, or, for the attack that works on purpose, the success and what was missing.
 
-mod common;
+use crate::common;
 
+use crate::common::{harness, harness_with, Harness};
 use authlab::{
     api::client_addr::ClientAddr,
     lab::attacks,
     wire::{AttackId, AttackRun, CheckId, StepPart, Verdict},
 };
-use common::{harness, harness_with, Harness};
 
 async fn run(server: &Harness, attack: AttackId) -> AttackRun {
     let run = attacks::run(
@@ -325,7 +325,7 @@ async fn attack_runs_delete_the_accounts_they_made() {
     run(&server, AttackId::OtherAccountsKey).await;
     let left: i64 =
         sqlx::query_scalar("SELECT COUNT(*) FROM users WHERE username LIKE 'lab:attack-%'")
-            .fetch_one(&server.state.db)
+            .fetch_one(&server.state.auth.db)
             .await
             .unwrap();
     assert_eq!(left, 0);
@@ -445,9 +445,10 @@ async fn csrf_succeeds_only_on_an_account_that_deliberately_switched_its_defence
     assert_eq!(server.get_as(&alice, "/api/me").await.status, 401);
 
     // The audit log names the switched-off checks on the forged request.
-    server.state.audit.flush().await;
+    server.state.auth.audit.flush().await;
     let alice_id = server
         .state
+        .auth
         .account_settings
         .id_of("alice")
         .await
@@ -455,6 +456,7 @@ async fn csrf_succeeds_only_on_an_account_that_deliberately_switched_its_defence
         .unwrap();
     let events = server
         .state
+        .auth
         .audit
         .list(Some(alice_id), 0, 200)
         .await
@@ -645,11 +647,11 @@ async fn token_stolen_from_local_storage_by_injected_script_is_replayed_from_ano
 
 /// Requests judged `GET /api/me` from the attacker's replay address, as the audit log has them.
 async fn count_me_checks(server: &Harness) -> u64 {
-    server.state.audit.flush().await;
+    server.state.auth.audit.flush().await;
     sqlx::query_scalar::<_, i64>(
         "SELECT COUNT(*) FROM audit_events WHERE action = 'GET /api/me' AND mode = 'jwt'",
     )
-    .fetch_one(&server.state.db)
+    .fetch_one(&server.state.auth.db)
     .await
     .unwrap() as u64
 }
@@ -725,7 +727,7 @@ async fn accounts_with_many_keys_cannot_break_the_jwks_lessons() {
     let mut owners = Vec::new();
     for n in 0..1_800 {
         let user = authlab::db::users::insert(
-            &server.state.db,
+            &server.state.auth.db,
             &format!("keyholder-{n:04}"),
             &hash,
             authlab::wire::Role::User,
@@ -738,13 +740,14 @@ async fn accounts_with_many_keys_cannot_break_the_jwks_lessons() {
     for owner in owners {
         server
             .state
+            .auth
             .keys
             .active(owner, authlab::wire::JwtAlg::EdDSA)
             .await
             .unwrap();
     }
     let cap = server.settings.jwt.max_published_keys;
-    assert_eq!(server.state.keys.published(), cap);
+    assert_eq!(server.state.auth.keys.published(), cap);
     let jwks = server.get("/.well-known/jwks.json").await;
     assert!(jwks.text.len() < 256 * 1024, "{} bytes", jwks.text.len());
     assert_eq!(jwks.json()["keys"].as_array().unwrap().len(), cap);

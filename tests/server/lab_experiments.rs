@@ -1,10 +1,10 @@
 //! The compare page's cookie replay and the logout matrix, run through the real router.
 
-mod common;
+use crate::common;
 
+use crate::common::{assert_api_error, failed_check, harness, harness_with, Harness};
 use authlab::auth::rate_limit::Rate;
 use axum::http::StatusCode;
-use common::{assert_api_error, failed_check, harness, harness_with, Harness};
 use serde_json::Value;
 
 #[tokio::test]
@@ -76,12 +76,12 @@ async fn capture_refresh_stores_nothing_but_a_live_refresh_token_of_ours() {
         assert_api_error(&refused, StatusCode::UNAUTHORIZED, "invalid_refresh_token");
         assert!(refused.text.len() < 1000, "{} bytes", refused.text.len());
     }
-    assert!(server.state.captures.count().await.unwrap() == 0);
+    assert!(server.state.lab.captures.count().await.unwrap() == 0);
 
     let (_, refresh) = server.jwt_login("bob", "bob-builds-it").await;
     let kept = capture_refresh_with(&server, &refresh).await;
     assert_eq!(kept.status, StatusCode::OK, "{}", kept.text);
-    assert_eq!(server.state.captures.count().await.unwrap(), 1);
+    assert_eq!(server.state.lab.captures.count().await.unwrap(), 1);
     // Once rotated, the old token is no longer live: it cannot be captured again.
     let rotated = server.refresh(&refresh).await;
     assert_eq!(rotated.status, StatusCode::OK);
@@ -100,9 +100,9 @@ async fn capture_spam_from_one_account_is_capped() {
         assert_eq!(captured.status, StatusCode::OK, "{}", captured.text);
     }
     assert!(
-        server.state.captures.count().await.unwrap() <= 16,
+        server.state.lab.captures.count().await.unwrap() <= 16,
         "{} copies held for one account",
-        server.state.captures.count().await.unwrap()
+        server.state.lab.captures.count().await.unwrap()
     );
 }
 
@@ -210,7 +210,7 @@ async fn the_logout_matrix_shows_what_each_model_does_after_each_event() {
         // The run's accounts are gone with it.
         let left: i64 =
             sqlx::query_scalar("SELECT COUNT(*) FROM users WHERE username LIKE 'lab:%'")
-                .fetch_one(&server.state.db)
+                .fetch_one(&server.state.auth.db)
                 .await
                 .unwrap();
         assert_eq!(left, 0);
@@ -257,7 +257,7 @@ async fn anonymous_or_cross_site_matrix_runs_are_refused() {
     assert_eq!(forged.status, StatusCode::FORBIDDEN, "{}", forged.text);
     assert_eq!(failed_check(&forged), "same origin");
     let users: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM users")
-        .fetch_one(&server.state.db)
+        .fetch_one(&server.state.auth.db)
         .await
         .unwrap();
     assert_eq!(users, 2, "no run started, no scratch account made");
@@ -342,7 +342,7 @@ async fn the_cost_benchmark_times_each_check_on_this_servers_stores_one_run_at_a
     assert!(rows.iter().all(|r| r["median_ns"].as_u64().unwrap() > 0));
     assert_eq!(bench["iterations"], 200);
     // One run at a time on a server: while one holds the slot, another is told to wait.
-    let held = authlab::lab::OneAtATime::claim(&server.state.cost_running).unwrap();
+    let held = authlab::lab::OneAtATime::claim(&server.state.lab.cost_running).unwrap();
     let busy = server
         .write_as(&bob, "POST", "/api/lab/cost-benchmark")
         .await;

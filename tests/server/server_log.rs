@@ -2,7 +2,7 @@
 //! password sent to it (in good or broken bodies) ever appears in what it prints, a log nobody
 //! reads never holds up an answer, and the lines such a log loses are counted and said.
 
-mod common;
+use crate::common;
 
 use std::{
     io::Read,

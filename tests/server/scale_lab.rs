@@ -3,9 +3,9 @@
 //! are what those processes said. Claims 7, 8 and 9, checked cell by cell. Runs take turns in a
 //! queue: starting one answers at once with a ticket, which the test follows until it is done.
 
-mod common;
+use crate::common;
 
-use common::{harness_with, Harness};
+use crate::common::{harness_with, Harness};
 use serde_json::{json, Value};
 
 async fn lab() -> Harness {

@@ -1,14 +1,14 @@
 //! Cookie-session mode over the real router and a real SQLite session store. Each test is one
 //! behaviour the lab teaches.
 
-mod common;
+use crate::common;
 
+use crate::common::{failed_check, harness, harness_in, harness_with, CookieSession};
 use authlab::wire::{ApiErrorBody, CheckStatus, Me, SessionState, SessionView};
 use axum::{
     body::Body,
     http::{header, Request, StatusCode},
 };
-use common::{failed_check, harness, harness_in, harness_with, CookieSession};
 use std::time::Duration;
 
 #[tokio::test]
@@ -344,7 +344,7 @@ async fn sessions_survive_a_server_restart() {
     let server = harness().await;
     let session = server.session_login("alice", "alice-in-the-lab").await;
     let common::Harness { state, dir, .. } = server;
-    state.db.close().await;
+    state.auth.db.close().await;
     drop(state);
     let restarted = harness_in(dir).await;
     let answer = restarted.get_as(&session, "/api/me").await;
@@ -414,10 +414,10 @@ async fn cleanup_deletes_expired_records() {
     let a = server.session_login("alice", "alice-in-the-lab").await;
     let _b = server.session_login("bob", "bob-builds-it").await;
     tokio::time::sleep(Duration::from_millis(2100)).await;
-    let deleted = server.state.sessions.delete_expired().await.unwrap();
+    let deleted = server.state.auth.sessions.delete_expired().await.unwrap();
     assert_eq!(deleted, 2);
     let rows: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM sessions")
-        .fetch_one(&server.state.db)
+        .fetch_one(&server.state.auth.db)
         .await
         .unwrap();
     assert_eq!(rows, 0);

@@ -2,13 +2,11 @@
 //! is ended must not write it back. Many rounds of parallel `GET /api/me` on one session, with the
 //! ending event fired in the middle of them, through the real router on a real SQLite file.
 
-mod common;
-
+use crate::common::{failed_check, harness, CookieSession, Harness};
 use axum::{
     body::Body,
     http::{header, Request, StatusCode},
 };
-use common::{failed_check, harness, CookieSession, Harness};
 use std::sync::Arc;
 
 const ROUNDS: usize = 8;
@@ -80,7 +78,7 @@ async fn race(ending: Ending) {
         // Back-date the session, so every request counts as new use and queues a last-seen write
         // (within one second of the last write a request queues none).
         sqlx::query("UPDATE sessions SET last_seen = last_seen - 2")
-            .execute(&server.state.db)
+            .execute(&server.state.auth.db)
             .await
             .unwrap();
         let mut inflight = Vec::new();
@@ -102,7 +100,7 @@ async fn race(ending: Ending) {
             );
         }
         // Every last-seen write those requests queued has landed; none may have revived it.
-        server.state.sessions.flush().await;
+        server.state.auth.sessions.flush().await;
         let after = server.get_as(&victim, "/api/me").await;
         assert_eq!(
             after.status,
@@ -115,7 +113,7 @@ async fn race(ending: Ending) {
             "SELECT COUNT(*) FROM sessions s JOIN users u ON u.id = s.user_id
              WHERE u.username = 'carol'",
         )
-        .fetch_one(&server.state.db)
+        .fetch_one(&server.state.auth.db)
         .await
         .unwrap();
         let expected = match ending {
@@ -123,9 +121,9 @@ async fn race(ending: Ending) {
             Ending::LogOutEverywhere | Ending::PasswordChange => 0,
         };
         assert_eq!(left, expected, "{ending:?}, round {round}");
-        server.state.sessions.end(&other.id).await.unwrap();
+        server.state.auth.sessions.end(&other.id).await.unwrap();
     }
-    let counters = server.state.sessions.last_seen_counters();
+    let counters = server.state.auth.sessions.last_seen_counters();
     let written = counters.written.load(std::sync::atomic::Ordering::Relaxed);
     let found_ended = counters
         .found_ended
@@ -161,9 +159,9 @@ async fn password_change_logout_is_not_undone_by_inflight_requests() {
 async fn a_touch_never_creates_a_session_record() {
     let server = harness().await;
     let session = server.session_login("bob", "bob-builds-it").await;
-    server.state.sessions.end(&session.id).await.unwrap();
+    server.state.auth.sessions.end(&session.id).await.unwrap();
     use authlab::store::sessions::{key_of, sqlite::SqliteSessions, SessionStore};
-    let store = SqliteSessions::new(server.state.db.clone());
+    let store = SqliteSessions::new(server.state.auth.db.clone());
     let found = store
         .touch(&[(key_of(&session.id), i64::MAX / 2)])
         .await

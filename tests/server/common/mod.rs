@@ -167,8 +167,8 @@ impl Harness {
         password: &str,
     ) -> Result<authlab::db::users::User, authlab::auth::credentials::CredentialError> {
         authlab::auth::credentials::check_credentials(
-            &self.state.db,
-            &self.state.passwords,
+            &self.state.auth.db,
+            &self.state.auth.passwords,
             username,
             &authlab::wire::Password::new(password),
             &authlab::auth::password::Charged::to(username),

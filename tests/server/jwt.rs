@@ -1,7 +1,10 @@
 //! Bearer-JWT mode over the real router: each test one behaviour the lab teaches.
 
-mod common;
+use crate::common;
 
+use crate::common::{
+    failed_check, harness, harness_in, harness_with, refresh_cookie_value, Harness,
+};
 use authlab::{
     auth::jwt::{Claims, TYP},
     db::unix_now,
@@ -9,7 +12,6 @@ use authlab::{
 };
 use axum::http::{header, StatusCode};
 use base64::{engine::general_purpose::URL_SAFE_NO_PAD, Engine};
-use common::{failed_check, harness, harness_in, harness_with, refresh_cookie_value, Harness};
 use serde_json::{json, Value};
 use std::time::Duration;
 
@@ -24,6 +26,7 @@ async fn signed_by_alice(
 ) -> String {
     let key = server
         .state
+        .auth
         .keys
         .active(ALICE, JwtAlg::EdDSA)
         .await
@@ -212,7 +215,7 @@ async fn tampered_token_passes_only_where_the_plan_switches_the_signature_off() 
         serde_json::from_slice(&URL_SAFE_NO_PAD.decode(&parts[1]).unwrap()).unwrap();
     claims["role"] = json!("admin");
     let tampered = format!("{}.{}.{}", parts[0], b64(&claims), parts[2]);
-    let (keys, config) = (&server.state.keys, &server.settings.jwt);
+    let (keys, config) = (&server.state.auth.keys, &server.settings.jwt);
     let verdict = |plan: Plan| {
         let mut trace = plan.trace();
         let (claims, _) = jwt::verify(
@@ -374,7 +377,7 @@ async fn reusing_a_rotated_refresh_token_revokes_the_whole_family() {
     );
     let events: i64 =
         sqlx::query_scalar("SELECT COUNT(*) FROM security_events WHERE kind = 'refresh_reuse'")
-            .fetch_one(&server.state.db)
+            .fetch_one(&server.state.auth.db)
             .await
             .unwrap();
     assert_eq!(events, 1);
@@ -535,7 +538,7 @@ async fn signing_keys_survive_a_restart() {
     let server = harness().await;
     let (token, _) = server.jwt_login("alice", "alice-in-the-lab").await;
     let common::Harness { state, dir, .. } = server;
-    state.db.close().await;
+    state.auth.db.close().await;
     drop(state);
     let restarted = harness_in(dir).await;
     assert_eq!(
@@ -762,9 +765,9 @@ async fn introspection_judges_a_token_as_a_request_would_and_audits_nothing() {
         }
     };
     let rows = || async {
-        server.state.audit.flush().await;
+        server.state.auth.audit.flush().await;
         sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM audit_events")
-            .fetch_one(&server.state.db)
+            .fetch_one(&server.state.auth.db)
             .await
             .unwrap()
     };

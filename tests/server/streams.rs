@@ -1,13 +1,11 @@
 //! The live audit stream is a long-lived request: it ends when its credential stops holding
 //! (logout, demotion), one account cannot open streams without limit, and shutdown ends them all.
 
-mod common;
-
+use crate::common::{assert_api_error, harness_with, Answer, CookieSession, Harness};
 use axum::{
     body::Body,
     http::{header, Request, StatusCode},
 };
-use common::{assert_api_error, harness_with, Answer, CookieSession, Harness};
 use serde_json::json;
 use std::{sync::Arc, time::Duration};
 
@@ -63,7 +61,7 @@ async fn logged_out_session_cannot_keep_watching_the_audit_stream() {
     let server = quick_recheck_lab(4).await;
     let session = server.session_login("bob", "bob-builds-it").await;
     let stream = open_stream(&server, &session);
-    let bob = authlab::db::users::find_by_username(&server.state.db, "bob")
+    let bob = authlab::db::users::find_by_username(&server.state.auth.db, "bob")
         .await
         .unwrap()
         .unwrap();
@@ -100,7 +98,7 @@ async fn demoted_admin_loses_the_all_accounts_stream() {
     assert_eq!(promote.status, StatusCode::OK, "{}", promote.text);
     let carol = server.session_login("carol", "carol-password").await;
     let stream = open_stream(&server, &carol);
-    let carol_id = authlab::db::users::find_by_username(&server.state.db, "carol")
+    let carol_id = authlab::db::users::find_by_username(&server.state.auth.db, "carol")
         .await
         .unwrap()
         .unwrap()
@@ -123,7 +121,7 @@ async fn demoted_admin_loses_the_all_accounts_stream() {
 async fn one_account_cannot_open_event_streams_without_limit() {
     let server = quick_recheck_lab(2).await;
     let session = server.session_login("bob", "bob-builds-it").await;
-    let bob = authlab::db::users::find_by_username(&server.state.db, "bob")
+    let bob = authlab::db::users::find_by_username(&server.state.auth.db, "bob")
         .await
         .unwrap()
         .unwrap();
@@ -136,7 +134,7 @@ async fn one_account_cannot_open_event_streams_without_limit() {
     let alice = server.session_login("alice", "alice-in-the-lab").await;
     let other = open_stream(&server, &alice);
     // Shutdown ends every stream.
-    server.state.shutdown.send_replace(true);
+    server.state.auth.shutdown.send_replace(true);
     for stream in [first, second, other] {
         let text = ended(stream).await;
         assert!(text.contains("shutting down"), "{text}");
@@ -160,6 +158,7 @@ async fn one_address_cannot_hold_every_connection_with_streams_of_many_accounts(
     let second = open_stream(&server, &alice);
     let bob_id = server
         .state
+        .auth
         .account_settings
         .id_of("bob")
         .await
@@ -167,6 +166,7 @@ async fn one_address_cannot_hold_every_connection_with_streams_of_many_accounts(
         .unwrap();
     let alice_id = server
         .state
+        .auth
         .account_settings
         .id_of("alice")
         .await
@@ -177,7 +177,7 @@ async fn one_address_cannot_hold_every_connection_with_streams_of_many_accounts(
     let third = server.get_as(&bob, "/api/audit/stream").await;
     let reason = assert_api_error(&third, StatusCode::TOO_MANY_REQUESTS, "busy");
     assert!(reason.contains("address"), "{reason}");
-    server.state.shutdown.send_replace(true);
+    server.state.auth.shutdown.send_replace(true);
     for stream in [first, second] {
         assert!(ended(stream).await.contains("shutting down"));
     }
@@ -200,6 +200,7 @@ async fn expired_access_token_cannot_keep_watching_the_audit_stream() {
     };
     let bob = server
         .state
+        .auth
         .account_settings
         .id_of("bob")
         .await

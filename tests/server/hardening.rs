@@ -2,14 +2,12 @@
 //! per name and per address, registration, refresh, key rotation), the bounded password-hashing
 //! queue, and the Host check against DNS rebinding.
 
-mod common;
-
+use crate::common::{assert_api_error, harness_with, refresh_cookie_value, Answer, Harness};
 use axum::{
     body::Body,
     extract::ConnectInfo,
     http::{header, Request, StatusCode},
 };
-use common::{assert_api_error, harness_with, refresh_cookie_value, Answer, Harness};
 use std::net::SocketAddr;
 
 /// A JSON login from a given client address (as the connection would report it).
@@ -228,11 +226,11 @@ async fn key_rotation_spam_is_rate_limited_and_cannot_grow_the_jwks_without_boun
     assert_api_error(&statuses[2], StatusCode::CONFLICT, "conflict");
     // ...and the rotation budget is spent as well.
     assert_api_error(&statuses[3], StatusCode::TOO_MANY_REQUESTS, "rate_limited");
-    let owner = authlab::db::users::find_by_username(&server.state.db, "bob")
+    let owner = authlab::db::users::find_by_username(&server.state.auth.db, "bob")
         .await
         .unwrap()
         .unwrap();
-    assert!(server.state.keys.of_owner(owner.id).len() <= 3);
+    assert!(server.state.auth.keys.of_owner(owner.id).len() <= 3);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
@@ -259,11 +257,11 @@ async fn concurrent_key_rotations_cannot_pass_the_key_cap_together() {
         made, 2,
         "the first key plus two rotations fill the cap of three"
     );
-    let owner = authlab::db::users::find_by_username(&server.state.db, "bob")
+    let owner = authlab::db::users::find_by_username(&server.state.auth.db, "bob")
         .await
         .unwrap()
         .unwrap();
-    assert_eq!(server.state.keys.of_owner(owner.id).len(), 3);
+    assert_eq!(server.state.auth.keys.of_owner(owner.id).len(), 3);
 }
 
 #[tokio::test]
@@ -534,9 +532,9 @@ async fn oversized_kid_is_echoed_capped_not_three_times_whole() {
         decoded.text.len()
     );
     // And the audit row is capped too.
-    server.state.audit.flush().await;
+    server.state.auth.audit.flush().await;
     let rows: Vec<(String,)> = sqlx::query_as("SELECT detail FROM audit_events")
-        .fetch_all(&server.state.db)
+        .fetch_all(&server.state.auth.db)
         .await
         .unwrap();
     assert!(rows.iter().all(|(detail,)| detail.len() <= 600), "{rows:?}");
@@ -561,9 +559,9 @@ async fn token_over_8_kb_is_refused_unread_and_not_echoed() {
 async fn unauthenticated_refusal_flood_does_not_write_a_row_each() {
     let server = harness_with(|_| {}).await;
     let rows = || async {
-        server.state.audit.flush().await;
+        server.state.auth.audit.flush().await;
         sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM audit_events")
-            .fetch_one(&server.state.db)
+            .fetch_one(&server.state.auth.db)
             .await
             .unwrap()
     };
@@ -579,10 +577,10 @@ async fn unauthenticated_refusal_flood_does_not_write_a_row_each() {
         written <= 121,
         "{written} rows for 400 unattributed refusals"
     );
-    assert!(server.state.audit.suppressed() > 0);
+    assert!(server.state.auth.audit.suppressed() > 0);
     // The maintenance pass writes the rest as one summary row.
     authlab::server::maintain_once(&server.state).await;
-    assert_eq!(server.state.audit.suppressed(), 0);
+    assert_eq!(server.state.auth.audit.suppressed(), 0);
     assert_eq!(rows().await - before, written + 1);
 }
 
@@ -600,14 +598,14 @@ async fn old_audit_rows_refresh_tokens_and_security_events_are_purged() {
     let long_ago = authlab::db::unix_now() - 10 * 86_400;
     sqlx::query("UPDATE refresh_tokens SET expires_at = ?")
         .bind(long_ago)
-        .execute(&server.state.db)
+        .execute(&server.state.auth.db)
         .await
         .unwrap();
     sqlx::query(
         "INSERT INTO security_events (at, user_id, kind, detail) VALUES (?, NULL, 'x', 'old')",
     )
     .bind(long_ago)
-    .execute(&server.state.db)
+    .execute(&server.state.auth.db)
     .await
     .unwrap();
     for i in 0..10 {
@@ -615,7 +613,7 @@ async fn old_audit_rows_refresh_tokens_and_security_events_are_purged() {
     }
     authlab::server::maintain_once(&server.state).await;
     let count = |table: &'static str| {
-        let db = server.state.db.clone();
+        let db = server.state.auth.db.clone();
         async move {
             sqlx::query_scalar::<_, i64>(&format!("SELECT COUNT(*) FROM {table}"))
                 .fetch_one(&db)
@@ -640,11 +638,11 @@ async fn replaying_an_ended_cookie_in_a_flood_does_not_write_a_row_each() {
         .await;
     assert_eq!(out.status, StatusCode::NO_CONTENT, "{}", out.text);
     let bob_rows = || async {
-        server.state.audit.flush().await;
+        server.state.auth.audit.flush().await;
         sqlx::query_scalar::<_, i64>(
             "SELECT COUNT(*) FROM audit_events WHERE username = 'bob' AND allowed = 0",
         )
-        .fetch_one(&server.state.db)
+        .fetch_one(&server.state.auth.db)
         .await
         .unwrap()
     };
@@ -660,9 +658,9 @@ async fn replaying_an_ended_cookie_in_a_flood_does_not_write_a_row_each() {
         written <= 21,
         "{written} rows for 200 replays of one ended cookie"
     );
-    assert!(server.state.audit.suppressed() >= 179);
+    assert!(server.state.auth.audit.suppressed() >= 179);
     authlab::server::maintain_once(&server.state).await;
-    assert_eq!(server.state.audit.suppressed(), 0);
+    assert_eq!(server.state.auth.audit.suppressed(), 0);
 }
 
 #[tokio::test]
@@ -867,12 +865,12 @@ async fn password_guessing_through_a_stolen_token_meets_429() {
     );
     assert!(statuses.len() <= 7, "within a few guesses: {statuses:?}");
     // Each guess is in erin's own audit log, as a failed login is.
-    server.state.audit.flush().await;
+    server.state.auth.audit.flush().await;
     let failed: i64 = sqlx::query_scalar(
         "SELECT COUNT(*) FROM audit_events WHERE username = 'erin' AND action = 'password change'
          AND allowed = 0 AND failed_check = 'credentials'",
     )
-    .fetch_one(&server.state.db)
+    .fetch_one(&server.state.auth.db)
     .await
     .unwrap();
     assert_eq!(failed as usize, statuses.len() - 1);
@@ -933,7 +931,7 @@ async fn password_change_flood_leaves_other_logins_working() {
         })
         .collect();
     // Until the flood holds the hashing thread.
-    while server.state.passwords.running() == 0 {
+    while server.state.auth.passwords.running() == 0 {
         tokio::time::sleep(std::time::Duration::from_millis(1)).await;
     }
     let others: Vec<_> = ["ann", "ben", "cyd", "dee", "eve"]
@@ -1117,12 +1115,12 @@ async fn polling_allowed_reads_cannot_write_a_row_each() {
     let rows = |action: &'static str| {
         let server = &server;
         async move {
-            server.state.audit.flush().await;
+            server.state.auth.audit.flush().await;
             sqlx::query_scalar::<_, i64>(
                 "SELECT COUNT(*) FROM audit_events WHERE action = ? AND allowed = 1",
             )
             .bind(action)
-            .fetch_one(&server.state.db)
+            .fetch_one(&server.state.auth.db)
             .await
             .unwrap()
         }
@@ -1146,7 +1144,7 @@ async fn polling_allowed_reads_cannot_write_a_row_each() {
     let summary: String = sqlx::query_scalar(
         "SELECT detail FROM audit_events WHERE action = 'allowed reads counted'",
     )
-    .fetch_one(&server.state.db)
+    .fetch_one(&server.state.auth.db)
     .await
     .unwrap();
     assert!(
@@ -1203,8 +1201,8 @@ async fn anonymous_probe_flood_leaves_a_learners_run_intact() {
             .await;
         assert_api_error(&dropped, StatusCode::NOT_FOUND, "no_such_run");
     }
-    assert_eq!(server.state.probes.len(), 1);
-    assert_eq!(server.state.xss_runs.len(), 1);
+    assert_eq!(server.state.lab.probes.len(), 1);
+    assert_eq!(server.state.lab.xss_runs.len(), 1);
 
     // The learner follows the link on the attacker's page (a top-level GET another site
     // started, which a SameSite=Lax cookie goes along with).
@@ -1273,5 +1271,5 @@ async fn anonymous_probe_flood_leaves_a_learners_run_intact() {
         assert_eq!(again.status, StatusCode::OK, "{}", again.text);
     }
     assert_eq!(server.get_as(&learner, &path).await.status, StatusCode::OK);
-    assert!(server.state.probes.len() <= 1 + authlab::store::probes::PER_ACCOUNT);
+    assert!(server.state.lab.probes.len() <= 1 + authlab::store::probes::PER_ACCOUNT);
 }

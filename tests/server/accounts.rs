@@ -1,10 +1,10 @@
 //! Accounts over the real router: registration, its errors, seeding and the database file.
 
-mod common;
+use crate::common;
 
+use crate::common::{assert_api_error, harness, harness_in};
 use authlab::db::users;
 use axum::http::StatusCode;
-use common::{assert_api_error, harness, harness_in};
 use serde_json::json;
 
 #[tokio::test]
@@ -18,7 +18,7 @@ async fn register_creates_a_user_role_account_with_201() {
         .await;
     assert_eq!(answer.status, StatusCode::CREATED, "{}", answer.text);
     assert_eq!(answer.json(), json!({"username": "carol", "role": "user"}));
-    let stored = users::find_by_username(&server.state.db, "carol")
+    let stored = users::find_by_username(&server.state.auth.db, "carol")
         .await
         .unwrap()
         .expect("stored");
@@ -94,7 +94,7 @@ async fn wrongly_typed_or_unknown_fields_are_422() {
         .await;
     let reason = assert_api_error(&extra, StatusCode::UNPROCESSABLE_ENTITY, "invalid_body");
     assert!(reason.contains("role"), "{reason}");
-    assert!(users::find_by_username(&server.state.db, "erin")
+    assert!(users::find_by_username(&server.state.auth.db, "erin")
         .await
         .unwrap()
         .is_none());
@@ -136,7 +136,7 @@ async fn short_and_over_long_passwords_are_400_with_the_rule() {
             "the reason never echoes the password"
         );
     }
-    assert!(users::find_by_username(&server.state.db, "frank")
+    assert!(users::find_by_username(&server.state.auth.db, "frank")
         .await
         .unwrap()
         .is_none());
@@ -183,11 +183,11 @@ async fn demo_accounts_are_seeded_once_in_a_database_created_on_first_run() {
     let server = harness_in(dir).await;
     assert!(db_file.exists(), "database file created with its directory");
 
-    let alice = users::find_by_username(&server.state.db, "alice")
+    let alice = users::find_by_username(&server.state.auth.db, "alice")
         .await
         .unwrap()
         .unwrap();
-    let bob = users::find_by_username(&server.state.db, "bob")
+    let bob = users::find_by_username(&server.state.auth.db, "bob")
         .await
         .unwrap()
         .unwrap();
@@ -197,10 +197,10 @@ async fn demo_accounts_are_seeded_once_in_a_database_created_on_first_run() {
 
     // A restart on the same file finds the accounts and leaves them alone.
     let common::Harness { state, dir, .. } = server;
-    state.db.close().await;
+    state.auth.db.close().await;
     let again = harness_in(dir).await;
-    assert_eq!(users::count(&again.state.db).await.unwrap(), 2);
-    let alice_again = users::find_by_username(&again.state.db, "alice")
+    assert_eq!(users::count(&again.state.auth.db).await.unwrap(), 2);
+    let alice_again = users::find_by_username(&again.state.auth.db, "alice")
         .await
         .unwrap()
         .unwrap();
@@ -251,14 +251,14 @@ async fn deleted_accounts_id_is_never_reused() {
         server.bearer("GET", "/api/me", &token).await.status,
         StatusCode::OK
     );
-    let gone = users::find_by_username(&server.state.db, "lesson-gone")
+    let gone = users::find_by_username(&server.state.auth.db, "lesson-gone")
         .await
         .unwrap()
         .unwrap();
     // Its lifetime ends; maintenance deletes it.
     sqlx::query("UPDATE users SET expires_at = 0 WHERE id = ?")
         .bind(gone.id)
-        .execute(&server.state.db)
+        .execute(&server.state.auth.db)
         .await
         .unwrap();
     assert_eq!(
@@ -268,7 +268,7 @@ async fn deleted_accounts_id_is_never_reused() {
         1
     );
     let token = register_and_sign_in(&server, "newcomer").await;
-    let newcomer = users::find_by_username(&server.state.db, "newcomer")
+    let newcomer = users::find_by_username(&server.state.auth.db, "newcomer")
         .await
         .unwrap()
         .unwrap();
@@ -305,9 +305,9 @@ async fn deleted_accounts_sessions_and_captures_end_in_the_shared_store() {
         .write_as(&session, "POST", "/api/replay/capture")
         .await;
     assert_eq!(captured.status, StatusCode::OK, "{}", captured.text);
-    assert_eq!(server.state.captures.count().await.unwrap(), 1);
+    assert_eq!(server.state.lab.captures.count().await.unwrap(), 1);
     sqlx::query("UPDATE users SET expires_at = 0 WHERE username = 'lesson-redis'")
-        .execute(&server.state.db)
+        .execute(&server.state.auth.db)
         .await
         .unwrap();
     authlab::scratch::delete_expired(&server.state)
@@ -321,7 +321,7 @@ async fn deleted_accounts_sessions_and_captures_end_in_the_shared_store() {
         server.refresh(&refresh).await.status,
         StatusCode::UNAUTHORIZED
     );
-    assert_eq!(server.state.captures.count().await.unwrap(), 0);
+    assert_eq!(server.state.lab.captures.count().await.unwrap(), 0);
     // And the next registrant finds none of it.
     register_and_sign_in(&server, "next-one").await;
     assert_eq!(

@@ -1,10 +1,8 @@
 //! Refresh rotation under attack: a stolen refresh chain cannot slide forever, and a family
 //! revoked while a refresh is in flight never gains a live successor.
 
-mod common;
-
+use crate::common::{assert_api_error, harness, harness_with, refresh_cookie_value};
 use axum::http::StatusCode;
-use common::{assert_api_error, harness, harness_with, refresh_cookie_value};
 use std::sync::Arc;
 
 #[tokio::test]
@@ -21,7 +19,7 @@ async fn stolen_refresh_chain_cannot_slide_past_the_family_lifetime() {
     let long_ago = authlab::db::unix_now() - 3601;
     sqlx::query("UPDATE refresh_tokens SET family_started_at = ?")
         .bind(long_ago)
-        .execute(&server.state.db)
+        .execute(&server.state.auth.db)
         .await
         .unwrap();
     let refused = server.refresh(&refresh).await;
@@ -45,7 +43,7 @@ async fn every_refresh_token_expires_no_later_than_its_family() {
     server.jwt_login("bob", "bob-builds-it").await;
     let (late,): (i64,) =
         sqlx::query_as("SELECT MAX(expires_at - family_started_at) FROM refresh_tokens")
-            .fetch_one(&server.state.db)
+            .fetch_one(&server.state.auth.db)
             .await
             .unwrap();
     assert!(
@@ -64,7 +62,7 @@ async fn family_revoked_during_a_refresh_gains_no_live_successor() {
             "SELECT family FROM refresh_tokens WHERE user_id = (SELECT id FROM users WHERE username = 'bob') \
              ORDER BY created_at DESC, rowid DESC LIMIT 1",
         )
-        .fetch_one(&server.state.db)
+        .fetch_one(&server.state.auth.db)
         .await
         .unwrap();
         let (rotate, logout) = {
@@ -86,7 +84,7 @@ async fn family_revoked_during_a_refresh_gains_no_live_successor() {
             "SELECT COUNT(*) FROM refresh_tokens WHERE family = ? AND revoked_at IS NULL AND used_at IS NULL",
         )
         .bind(&family)
-        .fetch_one(&server.state.db)
+        .fetch_one(&server.state.auth.db)
         .await
         .unwrap();
         assert_eq!(

@@ -1,10 +1,10 @@
 //! Account events that ought to end access, seen from each model: password change, role change,
 //! disabling, log out everywhere; and the admin endpoints behind them.
 
-mod common;
+use crate::common;
 
+use crate::common::{assert_api_error, failed_check, harness, Harness};
 use axum::http::StatusCode;
-use common::{assert_api_error, failed_check, harness, Harness};
 use serde_json::json;
 
 async fn register(server: &Harness, username: &str, password: &str) {

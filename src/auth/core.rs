@@ -1,0 +1,40 @@
+//! `Auth`: what the auth core works with, and nothing else. The judges, the account events, the
+//! token exchange and the change follower take `&Auth`, not the whole app: no site files, no lab
+//! records, no "one run at a time" flags. So the core can be called (and tested) without the app
+//! around it, and what it may touch is this list.
+//!
+//! The app holds it behind one `Arc` (`AppState::auth`); an axum handler or extractor that needs
+//! only the core gets it with `State<Arc<Auth>>` (`FromRef`, in `state.rs`).
+
+use super::{
+    account_cache::AccountCache, keys::KeyRing, password::PasswordHasher, refresh::RefreshTokens,
+    revocation::Revocation, session::Sessions,
+};
+use crate::{
+    audit::Audit, db::account_settings::AccountSettings, settings::JwtSettings, store::SharedStore,
+};
+use sqlx::SqlitePool;
+use std::sync::Arc;
+use tokio::sync::watch;
+
+pub struct Auth {
+    /// The accounts database.
+    pub db: SqlitePool,
+    pub passwords: Arc<PasswordHasher>,
+    pub sessions: Arc<Sessions>,
+    /// The accounts session checks read (`session.cache_accounts`); every write to an account
+    /// calls `changed`.
+    pub accounts: Arc<AccountCache>,
+    /// Each account's lab switches.
+    pub account_settings: Arc<AccountSettings>,
+    pub keys: Arc<KeyRing>,
+    pub refresh: Arc<RefreshTokens>,
+    pub revocation: Arc<Revocation>,
+    /// Where sessions, refresh families and the denylist live (`[store] url`).
+    pub shared_store: SharedStore,
+    pub audit: Arc<Audit>,
+    /// Issuer, audience, lifetimes and leeway of the tokens.
+    pub jwt: JwtSettings,
+    /// Set to `true` when the server shuts down: live event streams end on it.
+    pub shutdown: Arc<watch::Sender<bool>>,
+}
