@@ -1,14 +1,14 @@
 //! The HTML shell the server renders, the `<App/>` root and its routes.
 
 use crate::ui::{
-    attacks::AttacksPage,
-    audit_page::AuditPage,
-    compare::ComparePage,
-    home::HomePage,
-    lessons::{LessonList, LessonPage},
-    playground::Playground,
-    register::RegisterPage,
-    scale::ScalePage,
+    pages::attacks::AttacksPage,
+    pages::audit::AuditPage,
+    pages::compare::ComparePage,
+    pages::home::HomePage,
+    pages::lessons::{LessonList, LessonPage},
+    pages::playground::Playground,
+    pages::register::RegisterPage,
+    pages::scale::ScalePage,
 };
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, HashedStylesheet, MetaTags, Title};
@@ -21,7 +21,7 @@ use leptos_router::{
 pub fn shell(options: LeptosOptions) -> impl IntoView {
     // This response's CSP carries the nonce the hydration scripts below are given.
     #[cfg(feature = "ssr")]
-    crate::security_headers::page_policy();
+    crate::http::security_headers::page_policy();
     let islands = islands_page();
     view! {
         <!DOCTYPE html>
@@ -105,7 +105,7 @@ pub fn App() -> impl IntoView {
                 </Routes>
             </main>
             <footer class="site-footer" data-testid="site-footer">
-                {crate::ui::lessons::claims::footer_summary()}
+                {crate::ui::pages::lessons::claims::footer_summary()}
             </footer>
         </Router>
     }

@@ -8,18 +8,13 @@
 // Leptos views are deeply nested types; the playground's exceed the default query depth.
 #![recursion_limit = "256"]
 
-pub mod account_rules;
 pub mod app;
-pub mod browser;
-pub mod client;
 pub mod scenario;
 pub mod ui;
 pub mod wire;
 
 #[cfg(feature = "ssr")]
 pub mod api;
-#[cfg(feature = "ssr")]
-pub mod attacker_site;
 #[cfg(feature = "ssr")]
 pub mod audit;
 #[cfg(feature = "ssr")]
@@ -29,31 +24,17 @@ pub mod db;
 #[cfg(feature = "ssr")]
 pub mod demo;
 #[cfg(feature = "ssr")]
-pub mod edge;
-#[cfg(feature = "ssr")]
-pub mod hosting;
+pub mod http;
 #[cfg(feature = "ssr")]
 pub mod lab;
 #[cfg(feature = "ssr")]
 pub mod logging;
 #[cfg(feature = "ssr")]
-pub mod retention;
-#[cfg(feature = "ssr")]
-pub mod scratch;
-#[cfg(feature = "ssr")]
-pub mod security_headers;
-#[cfg(feature = "ssr")]
-pub mod serve;
-#[cfg(feature = "ssr")]
 pub mod server;
 #[cfg(feature = "ssr")]
 pub mod settings;
 #[cfg(feature = "ssr")]
-pub mod site_files;
-#[cfg(feature = "ssr")]
 pub mod state;
-#[cfg(feature = "ssr")]
-pub mod static_files;
 #[cfg(feature = "ssr")]
 pub mod store;
 

@@ -47,7 +47,7 @@ async fn serve() -> Result<(), authlab::server::StartError> {
             source,
         })?;
     tracing::info!(target: "authlab::server", "listening on http://{listen}");
-    authlab::serve::serve(listener, app, &state, server::shutdown_signal()).await
+    authlab::server::serve::serve(listener, app, &state, server::shutdown_signal()).await
 }
 
 /// Built without `ssr` (the WASM library build compiles this file too): nothing to run.

@@ -3,7 +3,7 @@
 use crate::{
     audit::stream_slots::StreamSlots,
     auth::{rate_limit::Limits, Auth},
-    hosting::Hosting,
+    http::hosting::Hosting,
     settings::Settings,
     store::{captures::CaptureStore, probes::Probes},
 };
@@ -57,10 +57,10 @@ pub struct Site {
     /// Where the built site lives and how the HTML shell links the bundle.
     pub options: LeptosOptions,
     /// The bundle's hashed file names, which may be cached for good (`static_files`).
-    pub bundle: Arc<crate::static_files::HashedBundle>,
+    pub bundle: Arc<crate::http::static_files::HashedBundle>,
     /// A release site's files, in memory; none in development, whose files change under the
     /// running server (`site_files`).
-    pub files: Arc<crate::site_files::SiteFiles>,
+    pub files: Arc<crate::http::site_files::SiteFiles>,
 }
 
 /// The experiments' own state.

@@ -4,6 +4,10 @@
 //! and Redis (a real `redis-server` this test starts on a free loopback port and stops when it
 //! ends, also when it fails). A test is `the_<store>_contract_holds_on::<backend>`.
 
+use authlab::auth::{
+    rate_limit::{Limiter, LocalLimiter, Rate},
+    redis_limiter::RedisLimiter,
+};
 use authlab::lab::redis_process::RedisProcess;
 use authlab::store::{
     captures::{
@@ -520,6 +524,32 @@ async fn captures_contract(store: &dyn CaptureStore, _alice: i64, _bob: i64) {
 }
 
 // ---------------------------------------------------------------------------------------------
+// Rate-limit buckets
+
+/// Three attempts at once, then a wait of at most one refill step; another key has its own
+/// bucket.
+async fn limiter_contract(limiter: &dyn Limiter, _alice: i64, _bob: i64) {
+    for _ in 0..3 {
+        limiter.check("a").await.unwrap();
+    }
+    let wait = limiter.check("a").await.unwrap_err();
+    assert!(wait.0 <= std::time::Duration::from_secs(20), "{wait:?}");
+    assert!(wait.secs() >= 1);
+    limiter.check("b").await.unwrap();
+}
+
+/// A second limiter on the same Redis (another node) meets the same bucket.
+#[tokio::test]
+async fn redis_buckets_are_shared_by_every_limiter_on_them() {
+    let (_server, redis) = redis().await;
+    let first = RedisLimiter::new(redis.clone(), "t", Rate::new(3, 60));
+    limiter_contract(&first, ALICE, BOB).await;
+    let other = RedisLimiter::new(redis, "t", Rate::new(3, 60));
+    assert!(other.check("a").await.is_err());
+    assert!(other.check("c").await.is_ok());
+}
+
+// ---------------------------------------------------------------------------------------------
 // Every contract on every backend its trait has
 
 /// One backend for one test: what it runs on (kept until the test ends, when a temp dir or a
@@ -614,4 +644,9 @@ contract!(the_key_store_contract_holds_on: keys_contract,
 contract!(the_capture_store_contract_holds_on: captures_contract,
     memory => |b| &MemoryCaptures::default(),
     redis => |b| &RedisCaptures::new(b.connection()),
+);
+
+contract!(the_rate_limit_contract_holds_on: limiter_contract,
+    memory => |b| &LocalLimiter::new(Rate::new(3, 60)),
+    redis => |b| &RedisLimiter::new(b.connection(), "t", Rate::new(3, 60)),
 );

@@ -18,11 +18,11 @@ use super::{
 };
 use crate::wire::paths;
 use crate::{
-    account_rules::check_password,
     api::cookies,
     auth::account_events,
     db::users::{self, User},
     state::AppState,
+    wire::account_rules::check_password,
     wire::{AccessEnded, AccountPatch, AccountView, PasswordChange, Role},
 };
 use axum::{
@@ -158,7 +158,9 @@ async fn update(
     if patch != AccountPatch::default() {
         shared_demo_account_guard(&state, &account.username, "role or status")?;
     }
-    if patch.role == Some(Role::Admin) && crate::scratch::is_scratch_like(&account.username) {
+    if patch.role == Some(Role::Admin)
+        && crate::lab::scratch::expiry::is_scratch_like(&account.username)
+    {
         return Err(ApiError::NotAllowed(format!(
             "{} is named like an experiment's scratch account: such accounts are never \
              administrators",

@@ -3,7 +3,6 @@
 //! logged, never sent.
 
 use crate::{
-    account_rules::RuleError,
     auth::rate_limit::RetryAfter,
     auth::{
         credentials::CredentialError,
@@ -13,7 +12,8 @@ use crate::{
         session::SessionError,
     },
     db::users::UserError,
-    store::StoreError,
+    store::{Cause, StoreError},
+    wire::account_rules::RuleError,
     wire::{ApiErrorBody, AuthTrace, RefusedAs},
 };
 use axum::{
@@ -72,17 +72,17 @@ pub enum ApiError {
     NoSuchRun,
     /// The session store did not answer: session mode cannot decide anything, and says so.
     #[error("the session store is unavailable")]
-    StoreUnavailable(String),
+    StoreUnavailable(Cause),
     /// An experiment could not run (a process it needs would not start); the reason says what
     /// to do about it.
     #[error("{0}")]
     LabUnavailable(String),
     /// A store a check needed did not answer; the trace names the check.
     #[error("{}", failed_detail(trace))]
-    StoreDown { trace: AuthTrace, detail: String },
-    /// Something broke on our side. The detail goes to the log; the client gets a generic sentence.
+    StoreDown { trace: AuthTrace, cause: Cause },
+    /// Something broke on our side. The cause goes to the log; the client gets a generic sentence.
     #[error("internal error")]
-    Internal(String),
+    Internal(Cause),
 }
 
 impl ApiError {
@@ -163,12 +163,16 @@ impl ApiError {
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
+        // The one place a cause is logged: capped and escaped like every echo, so a key, a token
+        // or a body excerpt a library put in its message cannot fill the log or forge a line.
         match &self {
-            ApiError::Internal(detail) => {
-                tracing::error!(target: "authlab::api", %detail, "internal error")
+            ApiError::Internal(cause) => {
+                let cause = logged(cause.as_ref());
+                tracing::error!(target: "authlab::api", %cause, "internal error")
             }
-            ApiError::StoreUnavailable(detail) | ApiError::StoreDown { detail, .. } => {
-                tracing::error!(target: "authlab::api", %detail, "store unavailable")
+            ApiError::StoreUnavailable(cause) | ApiError::StoreDown { cause, .. } => {
+                let cause = logged(cause.as_ref());
+                tracing::error!(target: "authlab::api", %cause, "store unavailable")
             }
             _ => {}
         }
@@ -197,9 +201,28 @@ impl IntoResponse for ApiError {
     }
 }
 
+/// An error and its sources, one line, capped at `LOGGED_CHARS` and escaped.
+fn logged(err: &(dyn std::error::Error + 'static)) -> String {
+    let mut line = err.to_string();
+    let mut source = err.source();
+    while let Some(cause) = source {
+        let text = cause.to_string();
+        // A wrapper that prints its source already (`store: <redis error>`) is not repeated.
+        if !line.ends_with(&text) {
+            line.push_str(": ");
+            line.push_str(&text);
+        }
+        source = cause.source();
+    }
+    crate::logging::echo::shown(&line, LOGGED_CHARS)
+}
+
+/// How much of an error's text reaches the log.
+const LOGGED_CHARS: usize = 512;
+
 impl From<UserError> for ApiError {
     fn from(err: UserError) -> Self {
-        ApiError::Internal(err.to_string())
+        ApiError::Internal(err.into())
     }
 }
 
@@ -215,7 +238,7 @@ impl From<HashError> for ApiError {
                 what: "password checks under way at once for this account".into(),
                 retry: RetryAfter(std::time::Duration::from_secs(1)),
             },
-            other => ApiError::Internal(other.to_string()),
+            other => ApiError::Internal(other.into()),
         }
     }
 }
@@ -246,17 +269,20 @@ impl From<StoreError> for ApiError {
 impl From<AuthError> for ApiError {
     fn from(err: AuthError) -> Self {
         match err {
-            AuthError::StoreUnavailable(detail) => ApiError::StoreUnavailable(detail),
-            AuthError::StoreDown { trace, detail } => ApiError::StoreDown { trace, detail },
+            AuthError::StoreUnavailable(cause) => ApiError::StoreUnavailable(cause.into()),
+            AuthError::StoreDown { trace, cause } => ApiError::StoreDown {
+                trace,
+                cause: cause.into(),
+            },
             AuthError::Hash(err) => err.into(),
-            AuthError::Internal(detail) => ApiError::Internal(detail),
+            AuthError::Internal(cause) => ApiError::Internal(cause),
         }
     }
 }
 
 impl From<sqlx::Error> for ApiError {
     fn from(err: sqlx::Error) -> Self {
-        ApiError::Internal(err.to_string())
+        ApiError::Internal(err.into())
     }
 }
 
@@ -295,12 +321,12 @@ impl From<crate::auth::refresh::RefreshError> for ApiError {
 
 impl From<crate::auth::keys::KeyError> for ApiError {
     fn from(err: crate::auth::keys::KeyError) -> Self {
-        ApiError::Internal(err.to_string())
+        ApiError::Internal(err.into())
     }
 }
 
 impl From<jsonwebtoken::errors::Error> for ApiError {
     fn from(err: jsonwebtoken::errors::Error) -> Self {
-        ApiError::Internal(err.to_string())
+        ApiError::Internal(err.into())
     }
 }

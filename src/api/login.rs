@@ -35,7 +35,7 @@ use crate::{
         unix_now,
         users::{self, User},
     },
-    scratch::LESSON_PREFIX,
+    lab::scratch::expiry::LESSON_PREFIX,
     state::AppState,
     wire::{AuthMode, Password},
 };

@@ -40,6 +40,8 @@ async fn me(user: AuthUser) -> Response {
             .into_response(),
         // Cannot happen for these plain types; if it ever does, the client still gets a JSON
         // reason (and the log the detail), never a bare status.
-        Err(err) => ApiError::Internal(format!("could not write /api/me: {err}")).into_response(),
+        Err(err) => {
+            ApiError::Internal(format!("could not write /api/me: {err}").into()).into_response()
+        }
     }
 }

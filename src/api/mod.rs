@@ -20,7 +20,7 @@ pub mod register;
 pub mod session;
 
 use crate::wire::paths;
-use crate::{security_headers::set_no_store, state::AppState};
+use crate::{http::security_headers::set_no_store, state::AppState};
 use axum::{
     extract::{DefaultBodyLimit, Request},
     middleware::Next,

@@ -15,13 +15,13 @@ use super::{
 };
 use crate::wire::paths;
 use crate::{
-    account_rules::{check_password, check_username},
     auth::{decision::Trace, password::Charged, session},
     db::{
         unix_now,
         users::{self, UserError},
     },
     state::AppState,
+    wire::account_rules::{check_password, check_username},
     wire::{AuthMode, Credentials, Registered, Role},
 };
 use axum::{
@@ -83,7 +83,7 @@ async fn register(
     // A lesson's throwaway account expires, so a class leaves no pile behind.
     let scratch = credentials
         .username
-        .starts_with(crate::scratch::LESSON_PREFIX)
+        .starts_with(crate::lab::scratch::expiry::LESSON_PREFIX)
         .then(|| {
             let ttl = state.settings.hosting.lesson_account_ttl_secs as i64;
             (users::Scratch::Lesson, unix_now() + ttl)

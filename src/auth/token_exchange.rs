@@ -131,7 +131,7 @@ pub async fn log_out(
 fn internal(err: RefreshError) -> AuthError {
     match err {
         RefreshError::Store(err) => err.into(),
-        other => AuthError::Internal(other.to_string()),
+        other => AuthError::Internal(other.into()),
     }
 }
 

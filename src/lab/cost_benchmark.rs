@@ -95,7 +95,7 @@ async fn timed_async<T, E: std::fmt::Display, F: std::future::Future<Output = Re
         black_box(
             work()
                 .await
-                .map_err(|e| ApiError::StoreUnavailable(format!("{what}: {e}")))?,
+                .map_err(|e| ApiError::StoreUnavailable(format!("{what}: {e}").into()))?,
         );
         samples.push(started.elapsed().as_nanos() as u64);
     }
@@ -109,9 +109,9 @@ async fn timed_async<T, E: std::fmt::Display, F: std::future::Future<Output = Re
 /// A token signed by a throwaway key of `alg`, its signature checked `ITERATIONS` times the way
 /// the bearer judge checks it (`jsonwebtoken::crypto::verify` with the pinned key and algorithm).
 fn signature_row(state: &AppState, alg: JwtAlg) -> Result<CostRow, ApiError> {
-    let key = keys::unregistered(alg).map_err(|e| ApiError::Internal(e.to_string()))?;
+    let key = keys::unregistered(alg).map_err(|e| ApiError::Internal(e.into()))?;
     let (token, _) = jwt::issue(&key, "cost-benchmark", Role::User, 60, &state.settings.jwt)
-        .map_err(|e| ApiError::Internal(e.to_string()))?;
+        .map_err(|e| ApiError::Internal(e.into()))?;
     let Some((message, signature)) = token.rsplit_once('.') else {
         return Err(ApiError::Internal("a token without a signature".into()));
     };
@@ -125,10 +125,9 @@ fn signature_row(state: &AppState, alg: JwtAlg) -> Result<CostRow, ApiError> {
         .unwrap_or(false)
     };
     if !check() {
-        return Err(ApiError::Internal(format!(
-            "{} did not verify",
-            alg.as_str()
-        )));
+        return Err(ApiError::Internal(
+            format!("{} did not verify", alg.as_str()).into(),
+        ));
     }
     Ok(timed(
         format!("signature check, {}", alg.as_str()),

@@ -9,14 +9,14 @@
 //!
 //! Who may start it: a signed-in user (either mode), from our own origin (a cookie request also
 //! needs its CSRF token), within `limits.matrix_per_account`; one run at a time per server. Each run
-//! creates its own scratch accounts in the `lab:` namespace (see `crate::scratch`), with random
+//! creates its own scratch accounts in the `lab:` namespace (see `crate::lab::scratch::expiry`), with random
 //! passwords nobody is told, touches only those, and deletes them when it ends. An account the
 //! run did not create, whatever its name, is never read, changed or promoted.
 
 use super::{
     in_process::InProcessRequest,
     in_process_agent::{replayed, HeldBearer, HeldSession, InProcessAgent},
-    scratch_accounts::{ScratchAccount, ScratchAccounts},
+    scratch::{ScratchAccount, ScratchAccounts},
 };
 use crate::api::{client_addr::ClientAddr, error::ApiError};
 use crate::wire::paths;
@@ -24,8 +24,8 @@ use crate::{
     api::extract::auth_user::AuthUser,
     auth::{csrf, refresh},
     db::unix_now,
+    lab::scratch::expiry::MATRIX_PREFIX,
     scenario::Agent,
-    scratch::MATRIX_PREFIX,
     state::AppState,
     wire::{
         AccessEvent, AccountPatch, AccountSwitchesPatch, LogoutMatrix, MatrixCell, MatrixModel,
@@ -106,7 +106,7 @@ async fn run_all(state: &AppState, run: &mut Run) -> Result<LogoutMatrix, ApiErr
 }
 
 fn failed(why: String) -> ApiError {
-    ApiError::Internal(format!("matrix: {why}"))
+    ApiError::Internal(format!("matrix: {why}").into())
 }
 
 /// The credential one column holds.

@@ -26,7 +26,7 @@ pub mod replay;
 pub mod request_size;
 pub mod role_claim;
 pub mod scale;
-pub mod scratch_accounts;
+pub mod scratch;
 pub mod xss_victim;
 
 use crate::api::{error::ApiError, extract::auth_user::AuthUser};

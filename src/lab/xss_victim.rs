@@ -34,8 +34,8 @@ use crate::{
         extract::{auth_user::AuthUser, cookie_user::CookieUser},
     },
     db::unix_now,
+    http::security_headers,
     logging::echo,
-    security_headers,
     state::AppState,
     wire::{ApiErrorBody, LabRunStarted, Me, XssFinding, XssReplay, XssResult},
 };

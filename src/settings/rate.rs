@@ -86,3 +86,19 @@ impl RetryAfter {
         self.0.as_secs_f64().ceil().max(1.0) as u64
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rates_parse_and_print() {
+        assert_eq!("60/30s".parse::<Rate>().unwrap(), Rate::new(60, 30));
+        assert_eq!("10/1m".parse::<Rate>().unwrap(), Rate::new(10, 60));
+        assert_eq!("20/h".parse::<Rate>().unwrap(), Rate::new(20, 3600));
+        assert_eq!(Rate::new(10, 60).to_string(), "10/1m");
+        for bad in ["", "10", "0/1m", "10/0s", "x/1m", "10/1d", "10/-1s"] {
+            assert!(bad.parse::<Rate>().is_err(), "{bad}");
+        }
+    }
+}

@@ -1,21 +1,23 @@
 //! Where the server's state is kept. Each kind of state has a trait here, shaped by what the auth
 //! policy needs (atomic rotation, revocation that reports what it found), and a SQLite
-//! implementation beside it; sessions, refresh families and the denylist also have a Redis one, for
-//! several server processes sharing one lab. The store test suite (`tests/contracts.rs`) is written
-//! against the traits and runs on both.
+//! implementation beside it; sessions, refresh families, the denylist and the captures also have a
+//! Redis one, for several server processes sharing one lab, and a per-process memory one. The store
+//! test suite (`tests/contracts.rs`) is written against the traits and runs on every one.
 //!
 //! - `sessions`: session records and the memory of whose ended sessions were;
 //! - `refresh`: refresh-token families and their rotation;
 //! - `denylist`: revoked access tokens, until their `exp`;
 //! - `keys`: signing keys (SQLite only: they belong to accounts, in the accounts database);
 //! - `marks`: per-account not-before marks;
-//! - `captures`: the lab's copies of live credentials for replay experiments (in memory today);
-//! - `probes`: what the forgery lesson's cross-site links carried (in memory);
+//! - `captures`: the lab's copies of live credentials for replay experiments (memory or Redis);
+//! - `probes`: what the forgery lesson's cross-site links and the XSS card's runs carried (in
+//!   memory, per process);
 //! - `changes`: telling the other processes what changed, so their caches follow;
+//! - `scale_queue`, `turns`: the scale lab's queue and the one-run-per-account set (per process);
 //! - `redis`: the connection the Redis implementations share (`[store] url = "redis://…"`).
 //!
 //! Accounts stay in the accounts database (`db`); the rate-limit buckets are behind their own
-//! trait (`auth::rate_limit::Limiter`).
+//! trait (`auth::rate_limit::Limiter`, in the same contract suite).
 
 pub mod captures;
 pub mod changes;
@@ -53,6 +55,11 @@ impl SharedStore {
     }
 }
 
+/// The cause of a failure, kept as it came (a `sqlx::Error`, a `redis::RedisError`, …) for the
+/// server's log, never shown to a client: the HTTP layer logs it once, capped and escaped, and
+/// answers with a sentence of its own (`api::error`).
+pub type Cause = Box<dyn std::error::Error + Send + Sync>;
+
 /// What a store can fail with.
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -61,14 +68,14 @@ pub enum StoreError {
     #[error("a record with this key or handle exists")]
     Collision,
     #[error("store: {0}")]
-    Backend(String),
+    Backend(Cause),
 }
 
 impl From<sqlx::Error> for StoreError {
     fn from(err: sqlx::Error) -> Self {
         match &err {
             sqlx::Error::Database(db) if db.is_unique_violation() => StoreError::Collision,
-            _ => StoreError::Backend(err.to_string()),
+            _ => StoreError::Backend(err.into()),
         }
     }
 }

@@ -35,7 +35,7 @@ impl Redis {
     /// Connect lazily to `url` (`redis://host:port[/db]`): a server can start while Redis is
     /// down, and its store calls fail until Redis is reachable. `prefix` starts every key.
     pub fn connect(url: &str, prefix: &str) -> Result<Self, StoreError> {
-        let client = Client::open(url).map_err(|err| StoreError::Backend(err.to_string()))?;
+        let client = Client::open(url).map_err(|err| StoreError::Backend(err.into()))?;
         let config = ConnectionManagerConfig::new()
             .set_response_timeout(Some(RESPONSE_TIMEOUT))
             .set_connection_timeout(Some(CONNECT_TIMEOUT))
@@ -43,7 +43,7 @@ impl Redis {
             .set_max_delay(Duration::from_millis(200));
         let conn = client
             .get_connection_manager_lazy(config)
-            .map_err(|err| StoreError::Backend(err.to_string()))?;
+            .map_err(|err| StoreError::Backend(err.into()))?;
         Ok(Redis {
             publish_failed: Default::default(),
             client,
@@ -81,7 +81,7 @@ impl Redis {
 
 impl From<redis::RedisError> for StoreError {
     fn from(err: redis::RedisError) -> Self {
-        StoreError::Backend(format!("redis: {err}"))
+        StoreError::Backend(err.into())
     }
 }
 

@@ -17,13 +17,13 @@
 
 use super::{
     attack_learner::Learner,
-    lessons::experiment::{fresh_account, Experiment, Run},
+    pages::lessons::experiment::{fresh_account, Experiment, Run},
     trace_view::TraceView,
 };
 use crate::wire::paths;
 use crate::{
-    browser,
-    client::{self, Credential},
+    ui::browser,
+    ui::client::{self, Credential},
     wire::{AccountSwitchesPatch, ApiErrorBody, AuditEvent, AuthTrace, Credentials},
 };
 use leptos::{prelude::*, task::spawn_local};

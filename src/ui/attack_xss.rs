@@ -15,12 +15,12 @@
 
 use super::{
     attack_learner::Learner,
-    lessons::experiment::{fresh_account, Experiment, Run},
+    pages::lessons::experiment::{fresh_account, Experiment, Run},
 };
 use crate::wire::paths;
 use crate::{
-    browser,
-    client::{self, Credential},
+    ui::browser,
+    ui::client::{self, Credential},
     wire::{AccountSwitchesPatch, XssResult},
 };
 use leptos::{prelude::*, task::spawn_local};

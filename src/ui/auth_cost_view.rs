@@ -6,7 +6,7 @@
 //! on the audit log, every time.
 
 use crate::{
-    client::{self, Credential},
+    ui::client::{self, Credential},
     ui::figures::micros,
     wire::{AuthCost, AuthMode},
 };
@@ -94,12 +94,12 @@ fn no_cost() -> impl IntoView {
 
 /// A trigger that fires after every call recorded in `last` (a derived signal is not memoized, so
 /// each new call re-runs whatever reads it, even with the same value).
-pub fn after_each_call(last: RwSignal<Option<crate::client::Call>>) -> Signal<usize> {
+pub fn after_each_call(last: RwSignal<Option<crate::ui::client::Call>>) -> Signal<usize> {
     Signal::derive(move || last.with(|call| call.as_ref().map_or(0, |c| c.status as usize)))
 }
 
 /// Whether the last call recorded in `last` was accepted (a 2xx answer).
-pub fn last_call_accepted(last: RwSignal<Option<crate::client::Call>>) -> bool {
+pub fn last_call_accepted(last: RwSignal<Option<crate::ui::client::Call>>) -> bool {
     last.with(|call| {
         call.as_ref()
             .is_some_and(|c| (200..300).contains(&c.status))

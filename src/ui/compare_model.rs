@@ -11,9 +11,9 @@
 use super::exclusive::run_exclusive;
 use super::page_agent::{PageAgent, PageSession};
 use crate::{
-    browser,
-    client::{self, Answer, Call, ClientError, Credential},
     scenario::{Agent, Replayed},
+    ui::browser,
+    ui::client::{self, Answer, Call, ClientError, Credential},
     wire::{AccountSwitchesPatch, Credentials, Me, TokenResponse},
 };
 use leptos::{prelude::*, task::spawn_local};

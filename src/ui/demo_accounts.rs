@@ -105,7 +105,7 @@ fn rendered_card() -> Option<DemoCard> {
 #[cfg(not(feature = "ssr"))]
 #[lazy]
 async fn fetch_card() -> DemoCard {
-    crate::client::demo_accounts()
+    crate::ui::client::demo_accounts()
         .await
         .result
         .unwrap_or_default()

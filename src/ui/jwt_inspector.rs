@@ -10,8 +10,9 @@ use super::{
     when::When,
 };
 use crate::{
-    browser, client,
-    client::Call,
+    ui::browser,
+    ui::client,
+    ui::client::Call,
     wire::{DecodeReport, SESSION_COOKIE},
 };
 use leptos::either::Either;

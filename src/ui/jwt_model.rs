@@ -6,8 +6,8 @@
 
 use super::exclusive::run_exclusive;
 use crate::{
-    browser,
-    client::{self, Answer, Call, Credential},
+    ui::browser,
+    ui::client::{self, Answer, Call, Credential},
     wire::{
         AccountSwitches, AccountSwitchesPatch, AuthTrace, Credentials, DecodeReport, JwtAlg,
         TokenResponse,

@@ -3,7 +3,7 @@
 //! static text). Each cell lists the requests behind it.
 
 use crate::{
-    client,
+    ui::client,
     wire::{AccessEvent, LogoutMatrix, MatrixCell, MatrixModel},
 };
 use leptos::{prelude::*, task::spawn_local};

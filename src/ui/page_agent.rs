@@ -7,8 +7,8 @@
 //! handle; the replay has the server send its copy (`POST /api/replay`, `lab::replay`).
 
 use crate::{
-    client::{self, Answer, Call, ClientError, Credential},
     scenario::{Agent, Lane, Replayed},
+    ui::client::{self, Answer, Call, ClientError, Credential},
     wire::{Credentials, Me, SessionState, TokenResponse},
 };
 

@@ -14,7 +14,7 @@ use super::{
     trace_view::TraceView,
     when::When,
 };
-use crate::{browser, client::Call, wire::SESSION_COOKIE};
+use crate::{ui::browser, ui::client::Call, wire::SESSION_COOKIE};
 use leptos::either::Either;
 use leptos::prelude::*;
 use std::time::Duration;

@@ -4,8 +4,8 @@
 
 use super::exclusive::run_exclusive;
 use crate::{
-    browser,
-    client::{self, Answer, Call, Credential},
+    ui::browser,
+    ui::client::{self, Answer, Call, Credential},
     wire::{AccountSwitchesPatch, Credentials, SameSite, SessionState, SessionView},
 };
 use leptos::{prelude::*, task::spawn_local};

@@ -11,7 +11,7 @@
 use super::login_form::LoginForm;
 use crate::wire::paths;
 use crate::{
-    client::{self, Credential},
+    ui::client::{self, Credential},
     wire::Credentials,
 };
 use leptos::prelude::*;

@@ -3,7 +3,7 @@
 //! JSON, where it belongs). The server renders UTC; the browser switches to its own time zone
 //! once it runs, so the first HTML and the hydrated page agree.
 
-use crate::browser;
+use crate::ui::browser;
 use leptos::prelude::*;
 
 /// The page's clock, in Unix seconds, ticking once a second in the browser (provided by `App`, or

@@ -8,6 +8,7 @@
 //! interface) keeps its own name: `wire::paths::session::LOGIN`.
 
 mod account;
+pub mod account_rules;
 mod attack;
 mod audit;
 mod auth_cost;

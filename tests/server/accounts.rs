@@ -262,7 +262,7 @@ async fn deleted_accounts_id_is_never_reused() {
         .await
         .unwrap();
     assert_eq!(
-        authlab::scratch::delete_expired(&server.state)
+        authlab::lab::scratch::expiry::delete_expired(&server.state)
             .await
             .unwrap(),
         1
@@ -310,7 +310,7 @@ async fn deleted_accounts_sessions_and_captures_end_in_the_shared_store() {
         .execute(&server.state.auth.db)
         .await
         .unwrap();
-    authlab::scratch::delete_expired(&server.state)
+    authlab::lab::scratch::expiry::delete_expired(&server.state)
         .await
         .unwrap();
     assert_eq!(

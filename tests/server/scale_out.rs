@@ -4,29 +4,18 @@
 //! switch changed on one node reaches another's cache at once. Every process this test starts is
 //! stopped when it ends, also when it fails.
 
+use crate::common::binary::{Binary, Output};
 use authlab::lab::redis_process::RedisProcess;
 use serde_json::{json, Value};
 use std::{
     io::{Read, Write},
-    net::{TcpListener, TcpStream},
+    net::TcpStream,
     path::Path,
-    process::{Child, Command, Stdio},
-    time::{Duration, Instant},
+    time::Duration,
 };
 
 /// One authlab process.
-struct Node {
-    child: Child,
-    port: u16,
-    log: std::path::PathBuf,
-}
-
-impl Drop for Node {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
+struct Node(Binary);
 
 /// A redis-server of the test's own, with the runtime its process belongs to (the pair's later
 /// binding is dropped first: the server, then its runtime).
@@ -42,46 +31,15 @@ fn redis_server() -> (tokio::runtime::Runtime, RedisProcess) {
     (runtime, redis)
 }
 
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
 /// Start a node on `dir`'s database and `redis`, and wait until it answers.
 fn start_node(dir: &Path, redis: &RedisProcess, name: &str) -> Node {
-    let port = free_port();
-    let log = dir.join(format!("{name}.log"));
-    let out = std::fs::File::create(&log).unwrap();
-    let child = Command::new(env!("CARGO_BIN_EXE_authlab"))
-        .env("AUTHLAB_LISTEN", format!("127.0.0.1:{port}"))
-        .env(
-            "AUTHLAB_DATABASE_URL",
-            format!("sqlite://{}/shared.db", dir.display()),
-        )
-        .env("AUTHLAB_STORE_URL", redis.url())
-        .env("AUTHLAB_LOG_LEVEL", "warn")
-        .stdin(Stdio::null())
-        .stdout(out.try_clone().unwrap())
-        .stderr(out)
-        .spawn()
-        .expect("server binary starts");
-    let node = Node { child, port, log };
-    let deadline = Instant::now() + Duration::from_secs(60);
-    while Instant::now() < deadline {
-        if let Ok(answer) = node.call("GET", "/api/health", &[], None) {
-            if answer.status == 200 {
-                return node;
-            }
-        }
-        std::thread::sleep(Duration::from_millis(100));
-    }
-    panic!(
-        "{name} did not become ready; log:\n{}",
-        std::fs::read_to_string(&node.log).unwrap_or_default()
-    );
+    let env = [
+        ("AUTHLAB_STORE_URL", redis.url()),
+        ("AUTHLAB_LOG_LEVEL", "warn".to_string()),
+    ];
+    let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let output = Output::File(dir.join(format!("{name}.log")));
+    Node(Binary::start(&dir.join("shared.db"), &env, output))
 }
 
 struct Answer {
@@ -126,13 +84,13 @@ impl Node {
         headers: &[(&str, &str)],
         body: Option<&Value>,
     ) -> std::io::Result<Answer> {
-        let mut stream = TcpStream::connect(("127.0.0.1", self.port))?;
+        let mut stream = TcpStream::connect(("127.0.0.1", self.0.port))?;
         stream.set_read_timeout(Some(Duration::from_secs(30)))?;
         let body = body.map(Value::to_string).unwrap_or_default();
         let mut request = format!(
             "{method} {path} HTTP/1.1\r\nHost: 127.0.0.1:{}\r\nConnection: close\r\n\
              Content-Type: application/json\r\nContent-Length: {}\r\n",
-            self.port,
+            self.0.port,
             body.len()
         );
         for (name, value) in headers {
@@ -164,7 +122,7 @@ impl Node {
         body: Option<&Value>,
     ) -> Answer {
         self.call(method, path, headers, body)
-            .unwrap_or_else(|err| panic!("{method} {path} on port {}: {err}", self.port))
+            .unwrap_or_else(|err| panic!("{method} {path} on port {}: {err}", self.0.port))
     }
 }
 
@@ -392,7 +350,7 @@ fn disabled_account_is_refused_on_every_node() {
         redis_command(&redis, &["ACL", "SETUSER", "default", "+publish"]),
         "+OK"
     );
-    let log = std::fs::read_to_string(&a.log).unwrap_or_default();
+    let log = std::fs::read_to_string(a.0.log.as_ref().expect("a log file")).unwrap_or_default();
     assert!(log.contains("could not announce a change"), "{log}");
 }
 

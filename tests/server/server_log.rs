@@ -4,81 +4,37 @@
 
 use crate::common;
 
+use crate::common::binary::{Binary, Output};
 use std::{
     io::Read,
-    net::TcpListener,
-    process::{Child, Command, Stdio},
+    process::{Command, Stdio},
     time::{Duration, Instant},
 };
 
-struct Server {
-    child: Child,
-    port: u16,
-    log: std::path::PathBuf,
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
 /// The server, its log at trace level in `dir/server.log`.
-fn start(dir: &std::path::Path) -> Server {
-    let log = dir.join("server.log");
-    let out = std::fs::File::create(&log).unwrap();
-    // One open file for both streams, so neither writes over the other's lines.
-    start_with(dir, out.try_clone().unwrap().into(), out, log)
-}
-
-/// The server with its stdout going to `stdout` and its stderr to `stderr`, the file at `log`.
-fn start_with(
-    dir: &std::path::Path,
-    stdout: Stdio,
-    stderr: std::fs::File,
-    log: std::path::PathBuf,
-) -> Server {
-    let port = free_port();
-    let child = Command::new(env!("CARGO_BIN_EXE_authlab"))
-        .env("AUTHLAB_LISTEN", format!("127.0.0.1:{port}"))
-        .env(
-            "AUTHLAB_DATABASE_URL",
-            format!("sqlite://{}/server.db", dir.display()),
-        )
-        .env("AUTHLAB_LOG_LEVEL", "trace")
-        .stdout(stdout)
-        .stderr(stderr)
-        .spawn()
-        .expect("server binary starts");
-    let server = Server { child, port, log };
-    let deadline = Instant::now() + Duration::from_secs(60);
-    while Instant::now() < deadline {
-        if let Ok((200, _)) = request(port, "GET", "/api/health", None) {
-            return server;
-        }
-        std::thread::sleep(Duration::from_millis(100));
-    }
-    panic!(
-        "server did not become ready; log:\n{}",
-        std::fs::read_to_string(&server.log).unwrap_or_default()
-    );
+fn start(dir: &std::path::Path) -> Binary {
+    let output = Output::File(dir.join("server.log"));
+    Binary::start(
+        &dir.join("server.db"),
+        &[("AUTHLAB_LOG_LEVEL", "trace")],
+        output,
+    )
 }
 
 /// The server with its stdout (the log) a pipe nobody reads until the test takes it, its stderr
 /// in `dir/stderr.log`.
-fn start_with_unread_log(dir: &std::path::Path) -> Server {
+fn start_with_unread_log(dir: &std::path::Path) -> Binary {
     let log = dir.join("stderr.log");
-    let errors = std::fs::File::create(&log).unwrap();
-    start_with(dir, Stdio::piped(), errors, log)
+    let output = Output::Streams {
+        stdout: Stdio::piped(),
+        stderr: std::fs::File::create(&log).unwrap().into(),
+        log: Some(log),
+    };
+    Binary::start(
+        &dir.join("server.db"),
+        &[("AUTHLAB_LOG_LEVEL", "trace")],
+        output,
+    )
 }
 
 /// One HTTP/1.1 request with `Connection: close`; returns (status, body).
@@ -128,7 +84,7 @@ fn server_logs_requests_but_never_a_password() {
         assert!(answer.starts_with('{'), "JSON answer: {answer}");
     }
     // The log is written behind the requests' backs (`logging::init`): wait for the lines.
-    let log_path = server.log.clone();
+    let log_path = server.log.clone().expect("a log file");
     let logged = || {
         let log = std::fs::read_to_string(&log_path).unwrap_or_default();
         (log.matches("/api/register").count() >= cases.len(), log)
@@ -240,7 +196,10 @@ fn trusted_proxy_without_public_hosts_refuses_to_start() {
     std::fs::write(&empty, "").unwrap();
     let mut child = Command::new(env!("CARGO_BIN_EXE_authlab"))
         .env("AUTHLAB_SETTINGS", &empty)
-        .env("AUTHLAB_LISTEN", format!("127.0.0.1:{}", free_port()))
+        .env(
+            "AUTHLAB_LISTEN",
+            format!("127.0.0.1:{}", crate::common::binary::free_port()),
+        )
         .env(
             "AUTHLAB_DATABASE_URL",
             format!("sqlite://{}/server.db", dir.path().display()),

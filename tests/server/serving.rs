@@ -2,9 +2,9 @@
 //! header-read timeout, the connection limit holds extra clients in the accept queue, and a
 //! shutdown signal ends live event streams and exits cleanly.
 
+use crate::common::binary::{Binary, Output};
 use std::{
-    net::TcpListener as StdListener,
-    process::{Child, Command, Stdio},
+    process::{Command, Stdio},
     time::Duration,
 };
 use tokio::{
@@ -12,58 +12,38 @@ use tokio::{
     net::TcpStream,
 };
 
-/// The server process; killed when dropped, so a failing test never leaves it running.
+/// The server process (killed when dropped, so a failing test never leaves it running), and
+/// the directory of its database.
 struct Server {
-    child: Child,
-    port: u16,
+    binary: Binary,
     _dir: tempfile::TempDir,
 }
 
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
+impl std::ops::Deref for Server {
+    type Target = Binary;
+
+    fn deref(&self) -> &Binary {
+        &self.binary
     }
 }
 
-fn free_port() -> u16 {
-    StdListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
+impl std::ops::DerefMut for Server {
+    fn deref_mut(&mut self) -> &mut Binary {
+        &mut self.binary
+    }
 }
 
 async fn start(extra: &[(&str, &str)]) -> Server {
     let dir = tempfile::tempdir().unwrap();
-    let port = free_port();
-    let mut command = Command::new(env!("CARGO_BIN_EXE_authlab"));
-    command
-        .env("AUTHLAB_LISTEN", format!("127.0.0.1:{port}"))
-        .env(
-            "AUTHLAB_DATABASE_URL",
-            format!("sqlite://{}/serving.db", dir.path().display()),
-        )
-        .env("AUTHLAB_LOG_LEVEL", "warn")
-        .stdout(Stdio::null())
-        .stderr(Stdio::inherit());
-    for (name, value) in extra {
-        command.env(name, value);
-    }
-    let server = Server {
-        child: command.spawn().expect("start the server binary"),
-        port,
-        _dir: dir,
+    let mut env = vec![("AUTHLAB_LOG_LEVEL", "warn")];
+    env.extend_from_slice(extra);
+    let output = Output::Streams {
+        stdout: Stdio::null(),
+        stderr: Stdio::inherit(),
+        log: None,
     };
-    for _ in 0..600 {
-        if let Ok(answer) = request(port, "GET /api/health HTTP/1.1\r\n").await {
-            if answer.starts_with("HTTP/1.1 200") {
-                return server;
-            }
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    panic!("the server never answered /api/health");
+    let binary = Binary::start(&dir.path().join("serving.db"), &env, output);
+    Server { binary, _dir: dir }
 }
 
 /// One request on a fresh connection (`Connection: close`), the whole answer as text.

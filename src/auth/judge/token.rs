@@ -115,7 +115,7 @@ pub async fn verify(
         auth.keys
             .learn_new_keys()
             .await
-            .map_err(|e| AuthError::Internal(e.to_string()))?;
+            .map_err(|e| AuthError::Internal(e.into()))?;
         *trace = plan.trace();
         return Ok(once(trace));
     }
@@ -195,7 +195,7 @@ async fn checks(
                          closed, so none of its tokens is accepted until the store is back"
                     ),
                 );
-                return Err(AuthError::StoreUnavailable(err.to_string()));
+                return Err(AuthError::StoreUnavailable(err));
             }
         }
     } else {

@@ -25,12 +25,12 @@ mod refresh;
 mod session;
 mod token;
 
-use super::{in_process::InProcessRequest, scratch_accounts::ScratchAccounts};
+use super::{in_process::InProcessRequest, scratch::ScratchAccounts};
 use crate::wire::paths;
 use crate::{
     api::{client_addr::ClientAddr, cookies, error::ApiError, extract::auth_user::AuthUser},
     auth::{csrf, refresh as refresh_tokens},
-    scratch::ATTACK_PREFIX,
+    lab::scratch::expiry::ATTACK_PREFIX,
     state::AppState,
     wire::{AttackId, AttackRun, SessionState, StepPart, TokenResponse, Verdict},
 };
@@ -147,7 +147,7 @@ struct Session {
 }
 
 fn broken(what: &str) -> ApiError {
-    ApiError::Internal(format!("attack lab: {what}"))
+    ApiError::Internal(format!("attack lab: {what}").into())
 }
 
 impl<'a> Run<'a> {
@@ -178,10 +178,7 @@ impl<'a> Run<'a> {
     }
 
     /// A fresh account for this run (deleted when the run ends).
-    async fn account(
-        &mut self,
-        name: &str,
-    ) -> Result<super::scratch_accounts::ScratchAccount, ApiError> {
+    async fn account(&mut self, name: &str) -> Result<super::scratch::ScratchAccount, ApiError> {
         let state = self.state();
         self.accounts
             .create(
@@ -196,7 +193,7 @@ impl<'a> Run<'a> {
     /// The victim signs in in bearer mode.
     async fn bearer_login(
         &mut self,
-        account: &super::scratch_accounts::ScratchAccount,
+        account: &super::scratch::ScratchAccount,
         label: &str,
     ) -> Result<Bearer, ApiError> {
         let call = InProcessRequest::new(Method::POST, paths::jwt::LOGIN)
@@ -219,7 +216,7 @@ impl<'a> Run<'a> {
     /// already holds, if any.
     async fn session_login(
         &mut self,
-        account: &super::scratch_accounts::ScratchAccount,
+        account: &super::scratch::ScratchAccount,
         label: &str,
         planted: Option<&str>,
     ) -> Result<Session, ApiError> {

@@ -265,7 +265,7 @@ pub async fn run(run: &mut Run<'_>, attack: AttackId) -> Played {
 }
 
 fn key_error(err: keys::KeyError) -> ApiError {
-    ApiError::Internal(format!("attack lab: {err}"))
+    ApiError::Internal(format!("attack lab: {err}").into())
 }
 
 /// `genuine`'s header and payload with `kid`, HS256-signed with `secret`, role set to admin.

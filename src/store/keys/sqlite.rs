@@ -29,8 +29,9 @@ impl KeyStore for SqliteKeys {
         .await?;
         rows.into_iter()
             .map(|(kid, owner_id, alg, secret, created_at, rotated_at)| {
-                let alg = JwtAlg::parse(&alg)
-                    .ok_or_else(|| StoreError::Backend(format!("key {kid}: unknown alg {alg}")))?;
+                let alg = JwtAlg::parse(&alg).ok_or_else(|| {
+                    StoreError::Backend(format!("key {kid}: unknown alg {alg}").into())
+                })?;
                 Ok(StoredKey {
                     kid,
                     owner_id,

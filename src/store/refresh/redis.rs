@@ -138,7 +138,7 @@ fn number(value: Option<String>, field: &str) -> Result<i64, StoreError> {
         .as_deref()
         .and_then(|v| v.parse().ok())
         .ok_or_else(|| {
-            StoreError::Backend(format!("redis: refresh token field {field} unreadable"))
+            StoreError::Backend(format!("redis: refresh token field {field} unreadable").into())
         })
 }
 

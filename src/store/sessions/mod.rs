@@ -1,5 +1,6 @@
-//! How sessions are stored: the store trait the session policy (`auth::session`) calls, and
-//! its SQLite implementation. A Redis store will implement the same trait.
+//! How sessions are stored: the store trait the session policy (`auth::session`) calls, and its
+//! implementations: SQLite (`sqlite`), Redis (`redis`) and per-process memory (`memory`), each held
+//! to the same contract (`tests/contracts.rs`).
 //!
 //! The trait is shaped by what revocation needs, which is why it is ours and not tower-sessions'
 //! `SessionStore` (whose `save` is an upsert that reports nothing):

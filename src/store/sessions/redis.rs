@@ -236,13 +236,13 @@ return #gone
 fn parse_i64(value: &str) -> Result<i64, StoreError> {
     value
         .parse()
-        .map_err(|_| StoreError::Backend(format!("redis: not a number: {value:?}")))
+        .map_err(|_| StoreError::Backend(format!("redis: not a number: {value:?}").into()))
 }
 
 fn parse_record(key: String, json: &[u8]) -> Result<SessionRecord, StoreError> {
     serde_json::from_slice::<SessionRecord>(json)
         .map(|record| SessionRecord { key, ..record })
-        .map_err(|err| StoreError::Backend(format!("redis: not a session record: {err}")))
+        .map_err(|err| StoreError::Backend(format!("redis: not a session record: {err}").into()))
 }
 
 #[async_trait]
@@ -258,7 +258,7 @@ impl SessionStore for RedisSessions {
     async fn create(&self, record: &SessionRecord) -> Result<(), StoreError> {
         let until = expire_at(record.created_at + self.lifetime_secs, 60);
         let stored = serde_json::to_string(record)
-            .map_err(|err| StoreError::Backend(format!("redis: session record: {err}")))?;
+            .map_err(|err| StoreError::Backend(format!("redis: session record: {err}").into()))?;
         let created: i64 = CREATE
             .arg(self.redis.prefix())
             .arg(&record.key)

@@ -2,6 +2,8 @@
 //! real router with `tower::ServiceExt::oneshot` (no network, no mocks).
 #![allow(dead_code)]
 
+pub mod binary;
+
 use authlab::{server, settings::Settings, state::AppState};
 use axum::{
     body::Body,

@@ -1,0 +1,151 @@
+//! The playground, the lab's main page: one toggle, **cookie session | bearer JWT**, switching the
+//! login form, the API calls, the logout and the inspector together. The chosen mode is kept in
+//! localStorage, so it survives a reload.
+//!
+//! The bearer-JWT half is in a WASM file of its own (`#[lazy]`), fetched the first time a visitor
+//! switches to it. The server always renders the session half (it cannot read localStorage), so
+//! the first page a visitor opens never needs the JWT half to come alive.
+
+use crate::ui::{
+    demo_accounts::DemoAccounts, jwt_inspector::JwtInspector, jwt_model::JwtModel,
+    jwt_panel::JwtPanel, session_inspector::SessionInspector, session_model::SessionModel,
+    session_panel::SessionPanel,
+};
+use crate::{ui::browser, wire::AuthMode};
+use leptos::either::Either;
+use leptos::prelude::*;
+
+const MODE_KEY: &str = "authlab.mode";
+
+/// An island (`app::islands_page`): on its own page, the only part of the page that hydrates.
+/// Reached from another page by the client-side router, it is drawn like any component.
+#[island]
+pub fn Playground() -> impl IntoView {
+    // As an island there is no `App` around it in the browser: it starts the clock and marks the
+    // page hydrated itself, as `App` does for every other page.
+    if use_context::<crate::ui::when::Clock>().is_none() {
+        crate::ui::when::provide_clock();
+        crate::ui::hydrated::mark_hydrated();
+    }
+    let mode = RwSignal::new(AuthMode::Session);
+    let lab = SessionModel::new();
+    let jwt = JwtModel::new();
+    // Client only: read the saved mode, ask the server about the current cookie, and tick a clock
+    // for the countdowns.
+    //
+    // Only a request that carried a session cookie can have a session to restore. The server
+    // knows whether this page's request did (the browser's scripts cannot see an HttpOnly
+    // cookie), and hands the answer to hydration: a first visit then never fetches the session
+    // calls' file before the visitor reaches for the form.
+    let had_cookie = SharedValue::new_str(request_had_session_cookie).into_inner();
+    Effect::new(move |_| {
+        if browser::local_get(MODE_KEY).as_deref() == Some("jwt") {
+            mode.set(AuthMode::Jwt);
+        }
+        lab.document_cookie.set(browser::document_cookie());
+        if had_cookie {
+            lab.restore();
+        }
+    });
+    // The JWT model lives as long as the page (a token kept only in memory survives switching
+    // modes back and forth); it reads its saved token the first time its half is shown.
+    let jwt_restored = StoredValue::new(false);
+    // A pointer over the JWT button (or focus on it) starts fetching the JWT half, so a click
+    // rarely waits for it.
+    let fetch_jwt_half = first_time_only(|| {
+        let _ = lazy_preload!(jwt_mode);
+    });
+    // The session half's signed-in parts are files of their own too (`session_panel`,
+    // `session_inspector`): reaching for the login form (pointer or focus) starts fetching them,
+    // so the page rarely waits for them after a login.
+    let fetch_session_parts = first_time_only(|| {
+        let _ = lazy_preload!(crate::ui::session_model::ask);
+        let _ = lazy_preload!(crate::ui::session_panel::signed_in);
+        let _ = lazy_preload!(crate::ui::session_panel::sessions_list);
+        let _ = lazy_preload!(crate::ui::session_inspector::live_inspector);
+    });
+    let choose = move |chosen: AuthMode| {
+        mode.set(chosen);
+        browser::local_set(MODE_KEY, chosen.as_str());
+    };
+
+    view! {
+        <div class="playground">
+            <div class="mode-toggle" role="group" aria-label="Authentication mode" data-testid="mode-toggle">
+                <button type="button" data-testid="mode-session"
+                    aria-pressed=move || (mode.get() == AuthMode::Session).to_string()
+                    on:click=move |_| choose(AuthMode::Session)>
+                    "cookie session"
+                </button>
+                <button type="button" data-testid="mode-jwt"
+                    on:pointerenter=move |_| fetch_jwt_half() on:focus=move |_| fetch_jwt_half()
+                    aria-pressed=move || (mode.get() == AuthMode::Jwt).to_string()
+                    on:click=move |_| choose(AuthMode::Jwt)>
+                    "bearer JWT"
+                </button>
+            </div>
+            {move || match mode.get() {
+                AuthMode::Session => Either::Left(view! {
+                    <div class="columns" data-testid="session-mode">
+                        <div class="stack" on:pointerenter=move |_| fetch_session_parts()
+                            on:focusin=move |_| fetch_session_parts()>
+                            <SessionPanel lab=lab/>
+                            <DemoAccounts/>
+                        </div>
+                        <SessionInspector lab=lab/>
+                    </div>
+                }),
+                AuthMode::Jwt => {
+                    let restore = !jwt_restored.get_value();
+                    jwt_restored.set_value(true);
+                    Either::Right(Suspend::new(async move { jwt_mode(jwt, restore).await }))
+                }
+            }}
+        </div>
+    }
+}
+
+/// Whether the request for this page carried the session cookie. Rendered on the server; on the
+/// browser (a page reached by client-side navigation) it cannot be known, so the page asks.
+fn request_had_session_cookie() -> bool {
+    #[cfg(feature = "ssr")]
+    {
+        use_context::<axum::http::request::Parts>()
+            .is_none_or(|parts| crate::api::cookies::read(&parts.headers).is_some())
+    }
+    #[cfg(not(feature = "ssr"))]
+    {
+        true
+    }
+}
+
+/// Runs `start` the first time the returned closure is called, and never again: a preload
+/// fetches its files once, however often the pointer passes.
+fn first_time_only(start: impl Fn() + Copy + 'static) -> impl Fn() + Copy + 'static {
+    let done = StoredValue::new(false);
+    move || {
+        if !done.get_value() {
+            done.set_value(true);
+            start();
+        }
+    }
+}
+
+/// The bearer-JWT half, with everything only it uses (its panel, inspector, decoder and model
+/// methods), split into its own WASM file by `cargo leptos build --split`.
+#[lazy]
+fn jwt_mode(jwt: JwtModel, restore: bool) -> AnyView {
+    if restore {
+        jwt.restore();
+    }
+    view! {
+        <div class="columns" data-testid="jwt-mode">
+            <div class="stack">
+                <JwtPanel lab=jwt/>
+                <DemoAccounts/>
+            </div>
+            <JwtInspector lab=jwt/>
+        </div>
+    }
+    .into_any()
+}
