@@ -159,7 +159,7 @@ async fn update(
         shared_demo_account_guard(&state, &account.username, "role or status")?;
     }
     if patch.role == Some(Role::Admin)
-        && crate::lab::scratch::expiry::is_scratch_like(&account.username)
+        && crate::wire::account_rules::is_scratch_like(&account.username)
     {
         return Err(ApiError::NotAllowed(format!(
             "{} is named like an experiment's scratch account: such accounts are never \

@@ -35,8 +35,8 @@ use crate::{
         unix_now,
         users::{self, User},
     },
-    lab::scratch::expiry::LESSON_PREFIX,
     state::AppState,
+    wire::account_rules::LESSON_PREFIX,
     wire::{AuthMode, Password},
 };
 use axum::{

@@ -83,7 +83,7 @@ async fn register(
     // A lesson's throwaway account expires, so a class leaves no pile behind.
     let scratch = credentials
         .username
-        .starts_with(crate::lab::scratch::expiry::LESSON_PREFIX)
+        .starts_with(crate::wire::account_rules::LESSON_PREFIX)
         .then(|| {
             let ttl = state.settings.hosting.lesson_account_ttl_secs as i64;
             (users::Scratch::Lesson, unix_now() + ttl)

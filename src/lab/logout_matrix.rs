@@ -24,9 +24,9 @@ use crate::{
     api::extract::auth_user::AuthUser,
     auth::{csrf, refresh},
     db::unix_now,
-    lab::scratch::expiry::MATRIX_PREFIX,
     scenario::Agent,
     state::AppState,
+    wire::account_rules::MATRIX_PREFIX,
     wire::{
         AccessEvent, AccountPatch, AccountSwitchesPatch, LogoutMatrix, MatrixCell, MatrixModel,
         MatrixRow, MatrixStep, Password, PasswordChange, Role,

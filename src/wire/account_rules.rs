@@ -4,6 +4,24 @@
 
 use crate::wire::Password;
 
+// The scratch accounts' names (`lab::scratch`): rules about names, so they live with the others.
+
+/// Names registration gives a lesson's lifetime.
+pub const LESSON_PREFIX: &str = "lesson-";
+/// The matrix's namespace, which registration refuses.
+pub const MATRIX_PREFIX: &str = "lab:matrix-";
+/// The attack lab's victims and attackers, in the same namespace.
+pub const ATTACK_PREFIX: &str = "lab:attack-";
+
+/// Is `username` named like a scratch account (a lesson's, the matrix's, or the `matrix-…`
+/// names earlier versions used)? Such an account is never made an administrator: whoever
+/// registered a look-alike name must not be promoted by mistaking it for an experiment's.
+pub fn is_scratch_like(username: &str) -> bool {
+    [LESSON_PREFIX, MATRIX_PREFIX, "matrix-", "lab:"]
+        .iter()
+        .any(|prefix| username.starts_with(prefix))
+}
+
 pub const USERNAME_MIN: usize = 3;
 pub const USERNAME_MAX: usize = 32;
 pub const PASSWORD_MIN: usize = 8;

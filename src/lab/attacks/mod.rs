@@ -30,8 +30,8 @@ use crate::wire::paths;
 use crate::{
     api::{client_addr::ClientAddr, cookies, error::ApiError, extract::auth_user::AuthUser},
     auth::{csrf, refresh as refresh_tokens},
-    lab::scratch::expiry::ATTACK_PREFIX,
     state::AppState,
+    wire::account_rules::ATTACK_PREFIX,
     wire::{AttackId, AttackRun, SessionState, StepPart, TokenResponse, Verdict},
 };
 use axum::{

@@ -23,22 +23,6 @@ use crate::{
     store::changes::Change,
 };
 
-/// Names registration gives a lesson's lifetime.
-pub const LESSON_PREFIX: &str = "lesson-";
-/// The matrix's namespace, which registration refuses.
-pub const MATRIX_PREFIX: &str = "lab:matrix-";
-/// The attack lab's victims and attackers, in the same namespace.
-pub const ATTACK_PREFIX: &str = "lab:attack-";
-
-/// Is `username` named like a scratch account (a lesson's, the matrix's, or the `matrix-…`
-/// names earlier versions used)? Such an account is never made an administrator: whoever
-/// registered a look-alike name must not be promoted by mistaking it for an experiment's.
-pub fn is_scratch_like(username: &str) -> bool {
-    [LESSON_PREFIX, MATRIX_PREFIX, "matrix-", "lab:"]
-        .iter()
-        .any(|prefix| username.starts_with(prefix))
-}
-
 /// How long a matrix account may outlive an abandoned run.
 pub const MATRIX_TTL_SECS: i64 = 600;
 
