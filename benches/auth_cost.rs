@@ -5,7 +5,7 @@
 //!   trace included), per algorithm, next to a bare `jsonwebtoken::decode` with the same key and a
 //!   `Validation` pinned to that algorithm (the reference: signature and claims, nothing else);
 //! - `session_lookup`: `SessionStore::load` of an existing record, in memory, in SQLite (a real
-//!   file, migrated by `db::connect`) and in Redis;
+//!   file, migrated by `db::sqlite::connect`) and in Redis;
 //! - `denylist_lookup`: `Denylist::is_denied` for a jti that is not denied (the common case), on
 //!   the same three stores;
 //! - `argon2`: `PasswordHasher::verify` of a correct password (~14 ms a run, so 10 samples).
@@ -25,7 +25,7 @@ use authlab::{
         password::{Charged, PasswordHash, PasswordHasher},
         session::preview,
     },
-    db::{self, unix_now, users},
+    db::{self, sqlite::users::SqliteUsers, unix_now, users::Users},
     lab::redis_process::{RedisProcess, RedisProcessError},
     logging::echo,
     settings::{JwtSettings, Settings},
@@ -99,7 +99,7 @@ impl Fixture {
         let config = settings.jwt.clone();
         let now = unix_now();
         let dir = tempfile::tempdir().expect("temp dir");
-        let db = db::connect(&format!("sqlite://{}/bench.db", dir.path().display()))
+        let db = db::sqlite::connect(&format!("sqlite://{}/bench.db", dir.path().display()))
             .await
             .expect("database");
 
@@ -115,7 +115,8 @@ impl Fixture {
             .hash(&password, &Charged::default())
             .await
             .expect("argon2 hash");
-        let user = users::insert(&db, "bench", &hash, Role::User, None)
+        let user = SqliteUsers::new(db.clone())
+            .insert("bench", &hash, Role::User, None)
             .await
             .expect("account");
         assert!(

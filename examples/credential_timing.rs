@@ -39,7 +39,7 @@ async fn main() {
         ] {
             let started = Instant::now();
             let result = check_credentials(
-                &state.auth.db,
+                &*state.auth.users,
                 &state.auth.passwords,
                 username,
                 &wrong,

@@ -15,10 +15,9 @@
 
 use crate::{
     auth::password::{Charged, HashError, PasswordHasher},
-    db::users::{self, UserError},
+    db::users::{UserError, Users},
     wire::{DemoAccountView, Password, Role},
 };
-use sqlx::SqlitePool;
 
 /// One seeded account.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -72,6 +71,10 @@ pub enum SeedError {
     Hash(#[from] HashError),
     #[error(transparent)]
     Db(#[from] sqlx::Error),
+    #[error(transparent)]
+    Session(#[from] crate::auth::session::SessionError),
+    #[error(transparent)]
+    Refresh(#[from] crate::auth::refresh::RefreshError),
 }
 
 /// What start-up did to the demo accounts.
@@ -88,7 +91,7 @@ pub struct Prepared {
 
 /// Seed (loopback) or lock down (hosted) the demo accounts.
 pub async fn prepare(
-    db: &SqlitePool,
+    users: &dyn Users,
     hasher: &PasswordHasher,
     public: bool,
     admin_password: &str,
@@ -96,8 +99,14 @@ pub async fn prepare(
     let mut prepared = Prepared::default();
     if public {
         for account in DEMO_ACCOUNTS {
-            if create_if_missing(db, hasher, account.username, account.password, account.role)
-                .await?
+            if create_if_missing(
+                users,
+                hasher,
+                account.username,
+                account.password,
+                account.role,
+            )
+            .await?
             {
                 prepared.created += 1;
             }
@@ -105,7 +114,7 @@ pub async fn prepare(
         return Ok(prepared);
     }
     for account in DEMO_ACCOUNTS {
-        let Some(user) = users::find_by_username(db, account.username).await? else {
+        let Some(user) = users.find_by_username(account.username).await? else {
             continue;
         };
         let public_password_works = hasher
@@ -118,7 +127,7 @@ pub async fn prepare(
         // alice keeps her account when the teacher gave her a password (set just below).
         let keeps_account = account.username == ADMIN && !admin_password.is_empty();
         if public_password_works && !keeps_account {
-            users::set_disabled(db, user.id, true).await?;
+            users.set_disabled(user.id, true).await?;
             prepared.disabled.push(account.username);
         }
     }
@@ -126,13 +135,13 @@ pub async fn prepare(
         // No administrator on a hosted lab without a password of the teacher's choosing: not
         // alice, and not an account someone promoted earlier (on loopback, anyone at the machine
         // could act as alice and promote their own account).
-        for (account, _) in users::list(db).await? {
+        for (account, _) in users.list().await? {
             if account.role != Role::Admin {
                 continue;
             }
-            users::set_role(db, account.id, Role::User).await?;
+            users.set_role(account.id, Role::User).await?;
             if account.username == ADMIN {
-                users::set_disabled(db, account.id, true).await?;
+                users.set_disabled(account.id, true).await?;
                 if !prepared.disabled.contains(&ADMIN) {
                     prepared.disabled.push(ADMIN);
                 }
@@ -143,9 +152,9 @@ pub async fn prepare(
     }
     // The setting is authoritative: alice gets exactly this password, the admin role, enabled.
     let password = Password::new(admin_password);
-    match users::find_by_username(db, ADMIN).await? {
+    match users.find_by_username(ADMIN).await? {
         None => {
-            create_if_missing(db, hasher, ADMIN, admin_password, Role::Admin).await?;
+            create_if_missing(users, hasher, ADMIN, admin_password, Role::Admin).await?;
         }
         Some(alice) => {
             let charged = Charged::to(ADMIN);
@@ -154,10 +163,10 @@ pub async fn prepare(
                 .await?
             {
                 let hash = hasher.hash(&password, &charged).await?;
-                users::set_password_hash(db, alice.id, &hash).await?;
+                users.set_password_hash(alice.id, &hash).await?;
             }
-            users::set_role(db, alice.id, Role::Admin).await?;
-            users::set_disabled(db, alice.id, false).await?;
+            users.set_role(alice.id, Role::Admin).await?;
+            users.set_disabled(alice.id, false).await?;
         }
     }
     prepared.hosted_admin = true;
@@ -165,19 +174,19 @@ pub async fn prepare(
 }
 
 async fn create_if_missing(
-    db: &SqlitePool,
+    users: &dyn Users,
     hasher: &PasswordHasher,
     username: &str,
     password: &str,
     role: Role,
 ) -> Result<bool, SeedError> {
-    if users::find_by_username(db, username).await?.is_some() {
+    if users.find_by_username(username).await?.is_some() {
         return Ok(false);
     }
     let hash = hasher
         .hash(&Password::new(password), &Charged::to(username))
         .await?;
-    match users::insert(db, username, &hash, role, None).await {
+    match users.insert(username, &hash, role, None).await {
         Ok(_) => Ok(true),
         // Another process seeded it between our look-up and insert: fine.
         Err(UserError::Taken) => Ok(false),
@@ -194,22 +203,12 @@ pub async fn reset_shared(state: &crate::state::AppState) -> Result<usize, SeedE
     }
     let mut reset = 0;
     for account in DEMO_ACCOUNTS {
-        let Some(user) = users::find_by_username(&state.auth.db, account.username).await? else {
+        let Some(user) = state.auth.users.find_by_username(account.username).await? else {
             continue;
         };
         state.auth.account_settings.reset(user.id).await?;
-        state
-            .auth
-            .sessions
-            .end_all_of(user.id)
-            .await
-            .map_err(|err| SeedError::Db(sqlx::Error::Protocol(err.to_string())))?;
-        state
-            .auth
-            .refresh
-            .revoke_user(user.id)
-            .await
-            .map_err(|err| SeedError::Db(sqlx::Error::Protocol(err.to_string())))?;
+        state.auth.sessions.end_all_of(user.id).await?;
+        state.auth.refresh.revoke_user(user.id).await?;
         reset += 1;
     }
     Ok(reset)

@@ -39,6 +39,8 @@ pub struct Shared {
     pub settings: Arc<Settings>,
     /// Which host names this server answers, and whether the demo accounts are public.
     pub hosting: Arc<Hosting>,
+    /// The database's own upkeep: the health ping, the retention pass.
+    pub maintenance: Arc<dyn crate::db::maintenance::Maintenance>,
     /// Rate limits (429 with Retry-After).
     pub limits: Arc<Limits>,
     /// The device cookies' signing key, the same on every process sharing the accounts

@@ -1,5 +1,5 @@
-//! The store test suite, written against the store traits (`authlab::store`), never against one
-//! implementation: each `*_contract` function states what every implementation must do, and
+//! The store and database test suite, written against the traits (`authlab::store`,
+//! `authlab::db`), never against one implementation: each `*_contract` function states what every implementation must do, and
 //! `contract!` (at the end) runs it on every backend its trait has: memory, SQLite (a real file)
 //! and Redis (a real `redis-server` this test starts on a free loopback port and stops when it
 //! ends, also when it fails). A test is `the_<store>_contract_holds_on::<backend>`.
@@ -28,7 +28,18 @@ use authlab::store::{
     },
     StoreError,
 };
-use authlab::wire::JwtAlg;
+use authlab::{
+    audit::{sqlite::SqliteAudit, table::AuditTable, writer::Row as AuditRow},
+    db::{
+        password_hash::PasswordHash,
+        sqlite::{switches::SqliteSwitches, users::SqliteUsers},
+        switches::SwitchesTable,
+        users::{AccessEnded, AccountChange, Scratch, UserError, Users},
+        Database,
+    },
+    settings::RetentionSettings,
+    wire::{AccountSwitches, AuthMode, JwtAlg, Role, SameSite},
+};
 use sqlx::SqlitePool;
 use std::sync::Arc;
 use tempfile::TempDir;
@@ -44,7 +55,7 @@ struct Fixture {
 async fn sqlite() -> Fixture {
     let dir = tempfile::tempdir().expect("temp dir");
     let url = format!("sqlite://{}/stores.db", dir.path().display());
-    let db = authlab::db::connect(&url).await.expect("database");
+    let db = authlab::db::sqlite::connect(&url).await.expect("database");
     let mut ids = Vec::new();
     for name in ["alice", "bob"] {
         let id: i64 = sqlx::query_scalar(
@@ -650,3 +661,388 @@ contract!(the_rate_limit_contract_holds_on: limiter_contract,
     memory => |b| &LocalLimiter::new(Rate::new(3, 60)),
     redis => |b| &RedisLimiter::new(b.connection(), "t", Rate::new(3, 60)),
 );
+
+// ---------------------------------------------------------------------------------------------
+// The database's own seams (`authlab::db`): the accounts table, the switches, the audit table,
+// the upkeep, and the one transaction that spans tables.
+
+fn phc(text: &str) -> PasswordHash {
+    PasswordHash::from_stored(text.into())
+}
+
+async fn users_contract(users: &dyn Users, alice: i64, bob: i64) {
+    let found = users.find_by_id(alice).await.unwrap().expect("alice");
+    assert_eq!((found.username.as_str(), found.role), ("alice", Role::User));
+    assert!(!found.disabled);
+    assert_eq!(
+        users.find_by_username("bob").await.unwrap().map(|u| u.id),
+        Some(bob)
+    );
+    assert_eq!(users.id_of("alice").await.unwrap(), Some(alice));
+    assert_eq!(users.id_of("nobody").await.unwrap(), None);
+    assert!(users.find_by_id(i64::MAX).await.unwrap().is_none());
+
+    // Names are unique: the second insert of a name is `Taken`, whoever wins.
+    let carol = users
+        .insert("carol", &phc("carol-hash"), Role::User, None)
+        .await
+        .unwrap();
+    assert!(matches!(
+        users
+            .insert("carol", &phc("other"), Role::Admin, None)
+            .await,
+        Err(UserError::Taken)
+    ));
+    assert_eq!(
+        users
+            .find_by_id(carol.id)
+            .await
+            .unwrap()
+            .unwrap()
+            .password_hash,
+        phc("carol-hash")
+    );
+
+    // Scratch accounts: deleted by kind only, or when expired; an id is never handed out again.
+    let lesson = users
+        .insert(
+            "lab:lesson",
+            &phc("h"),
+            Role::User,
+            Some((Scratch::Lesson, 100)),
+        )
+        .await
+        .unwrap();
+    let matrix = users
+        .insert(
+            "lab:matrix",
+            &phc("h"),
+            Role::Admin,
+            Some((Scratch::Matrix, 10_000)),
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        users
+            .delete_scratch(Scratch::Matrix, &[carol.id, lesson.id])
+            .await
+            .unwrap(),
+        vec![],
+        "neither is a matrix scratch account"
+    );
+    assert_eq!(
+        users.delete_expired_scratch(200).await.unwrap(),
+        vec![(lesson.id, "lab:lesson".to_string())]
+    );
+    assert_eq!(
+        users
+            .delete_scratch(Scratch::Matrix, &[matrix.id])
+            .await
+            .unwrap(),
+        vec![(matrix.id, "lab:matrix".to_string())]
+    );
+    let dave = users
+        .insert("dave", &phc("h"), Role::User, None)
+        .await
+        .unwrap();
+    assert!(dave.id > matrix.id, "ids are never reused");
+
+    assert_eq!(users.count().await.unwrap(), 4);
+    let names: Vec<String> = users
+        .list()
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|(user, _)| user.username)
+        .collect();
+    assert_eq!(names, ["alice", "bob", "carol", "dave"]);
+    assert!(users.created_at(carol.id).await.unwrap() > 0);
+
+    // The account events' one-row changes.
+    users.change_role(carol.id, Role::Admin, 500).await.unwrap();
+    assert_eq!(
+        users.find_by_id(carol.id).await.unwrap().unwrap().role,
+        Role::Admin
+    );
+    users
+        .mark(
+            carol.id,
+            AccountChange {
+                new_hash: None,
+                disable: true,
+            },
+            600,
+        )
+        .await
+        .unwrap();
+    assert!(users.find_by_id(carol.id).await.unwrap().unwrap().disabled);
+    users.enable(carol.id, 700).await.unwrap();
+    assert!(!users.find_by_id(carol.id).await.unwrap().unwrap().disabled);
+    let new_hash = phc("new-hash");
+    users
+        .mark(
+            carol.id,
+            AccountChange {
+                new_hash: Some(&new_hash),
+                disable: false,
+            },
+            800,
+        )
+        .await
+        .unwrap();
+    let carol_now = users.find_by_id(carol.id).await.unwrap().unwrap();
+    assert_eq!(carol_now.password_hash, new_hash);
+    assert!(
+        !carol_now.disabled,
+        "a password change leaves the flag alone"
+    );
+
+    // Start-up's direct writes.
+    users.set_role(bob, Role::Admin).await.unwrap();
+    users.set_disabled(bob, true).await.unwrap();
+    users.set_password_hash(bob, &phc("bob-2")).await.unwrap();
+    let bob_now = users.find_by_id(bob).await.unwrap().unwrap();
+    assert_eq!((bob_now.role, bob_now.disabled), (Role::Admin, true));
+    assert_eq!(bob_now.password_hash, phc("bob-2"));
+}
+
+/// "Log out everywhere" and a password change: the account, its sessions and its refresh
+/// families change together, and only the account's.
+async fn account_events_contract(db: &Database, alice: i64, bob: i64) {
+    for (key, handle, user) in [
+        ("a1", "ha1", alice),
+        ("a2", "ha2", alice),
+        ("b1", "hb1", bob),
+    ] {
+        db.sessions
+            .create(&record(key, handle, user, 1_000))
+            .await
+            .unwrap();
+    }
+    db.refresh
+        .insert(&token("ta", "fa", alice, 10_000, 100))
+        .await
+        .unwrap();
+    db.refresh
+        .insert(&token("tb", "fb", bob, 10_000, 100))
+        .await
+        .unwrap();
+
+    let new_hash = phc("alice-new");
+    let change = AccountChange {
+        new_hash: Some(&new_hash),
+        disable: false,
+    };
+    let ended = db.users.end_all_access(alice, change, 2_000).await.unwrap();
+    assert_eq!(
+        ended,
+        AccessEnded {
+            sessions_ended: 2,
+            refresh_revoked: 1
+        }
+    );
+    assert_eq!(db.sessions.load("a1").await.unwrap(), None);
+    assert_eq!(db.sessions.load("a2").await.unwrap(), None);
+    assert_eq!(
+        db.sessions.owner_of("a1", 0).await.unwrap(),
+        Some(alice),
+        "an ended session is remembered as ended, for the audit log"
+    );
+    assert_eq!(db.refresh.owner_of_live("ta", 2_001).await.unwrap(), None);
+    assert_eq!(
+        db.users
+            .find_by_id(alice)
+            .await
+            .unwrap()
+            .unwrap()
+            .password_hash,
+        new_hash
+    );
+    // Bob's access is untouched.
+    assert!(db.sessions.load("b1").await.unwrap().is_some());
+    assert_eq!(
+        db.refresh.owner_of_live("tb", 2_001).await.unwrap(),
+        Some(bob)
+    );
+}
+
+async fn switches_contract(table: &dyn SwitchesTable, alice: i64, bob: i64) {
+    assert_eq!(table.load(alice, SameSite::Lax).await.unwrap(), None);
+    let switches = AccountSwitches {
+        same_site: SameSite::None,
+        jwt_alg: JwtAlg::HS256,
+        denylist: true,
+        access_ttl_secs: Some(120),
+        denylist_fail_open: true,
+        csrf_weakened: true,
+        xss_weakened: false,
+    };
+    table.save(alice, &switches).await.unwrap();
+    assert_eq!(
+        table.load(alice, SameSite::Lax).await.unwrap(),
+        Some(switches.clone())
+    );
+    let changed = AccountSwitches {
+        denylist: false,
+        ..switches
+    };
+    table.save(alice, &changed).await.unwrap();
+    assert_eq!(
+        table.load(alice, SameSite::Lax).await.unwrap(),
+        Some(changed)
+    );
+    assert_eq!(
+        table.load(bob, SameSite::Lax).await.unwrap(),
+        None,
+        "one account's row"
+    );
+    table.delete(alice).await.unwrap();
+    assert_eq!(table.load(alice, SameSite::Lax).await.unwrap(), None);
+}
+
+fn audit_row(at_ms: i64, user: Option<(i64, &str)>, action: &str) -> AuditRow {
+    AuditRow {
+        at_ms,
+        mode: AuthMode::Session,
+        user: user.map(|(id, name)| (id, name.to_string())),
+        action: action.into(),
+        allowed: true,
+        failed_check: None,
+        detail: "every check passed".into(),
+    }
+}
+
+async fn audit_table_contract(table: &dyn AuditTable, alice: i64, bob: i64) {
+    let rows = [
+        audit_row(1, Some((alice, "alice")), "GET /a"),
+        audit_row(2, Some((bob, "bob")), "GET /b"),
+        audit_row(3, None, "GET /c"),
+        audit_row(4, Some((alice, "alice")), "GET /d"),
+    ];
+    let ids = table.write_batch(&rows).await.unwrap();
+    assert_eq!(ids.len(), 4);
+    assert!(ids.windows(2).all(|w| w[0] < w[1]), "in the rows' order");
+    let later = table.write_batch(&rows[..1]).await.unwrap();
+    assert!(later[0] > ids[3], "ids only grow");
+
+    let alices: Vec<String> = table
+        .list(Some(alice), 0, 10)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|e| e.action)
+        .collect();
+    assert_eq!(
+        alices,
+        ["GET /a", "GET /d", "GET /a"],
+        "oldest first, only hers"
+    );
+    let everyone = table.list(None, ids[1], 2).await.unwrap();
+    assert_eq!(
+        everyone.iter().map(|e| e.id).collect::<Vec<_>>(),
+        [ids[3], later[0]],
+        "the newest `limit` after `after_id`"
+    );
+    assert_eq!(everyone[0].username.as_deref(), Some("alice"));
+}
+
+async fn maintenance_contract(db: &Database, alice: i64, _bob: i64) {
+    db.maintenance.ping().await.unwrap();
+    let first = db.maintenance.device_key([7; 32]).await.unwrap();
+    assert_eq!(first, [7; 32]);
+    assert_eq!(
+        db.maintenance.device_key([9; 32]).await.unwrap(),
+        first,
+        "the first writer's key stays"
+    );
+    // Retention: the old row goes, the recent one stays.
+    let now = 1_000_000;
+    db.audit
+        .write_batch(&[
+            audit_row(1_000, Some((alice, "alice")), "GET /old"),
+            audit_row(now * 1000, Some((alice, "alice")), "GET /new"),
+        ])
+        .await
+        .unwrap();
+    let keep = RetentionSettings {
+        audit_secs: 3_600,
+        ..RetentionSettings::default()
+    };
+    let purged = db.maintenance.purge(&keep, now).await.unwrap();
+    assert_eq!(purged.audit_events, 1);
+    let left: Vec<String> = db
+        .audit
+        .list(None, 0, 10)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|e| e.action)
+        .collect();
+    assert_eq!(left, ["GET /new"]);
+}
+
+contract!(the_users_contract_holds_on: users_contract,
+    sqlite => |b| &SqliteUsers::new(b.db()),
+);
+
+contract!(the_account_events_contract_holds_on: account_events_contract,
+    sqlite => |b| &authlab::db::sqlite::seams(b.db()),
+);
+
+contract!(the_switches_contract_holds_on: switches_contract,
+    sqlite => |b| &SqliteSwitches::new(b.db()),
+);
+
+contract!(the_audit_table_contract_holds_on: audit_table_contract,
+    sqlite => |b| &SqliteAudit::new(b.db()),
+);
+
+contract!(the_maintenance_contract_holds_on: maintenance_contract,
+    sqlite => |b| &authlab::db::sqlite::seams(b.db()),
+);
+
+/// The one transaction is all or nothing: when its last step fails (here a trigger refuses the
+/// refresh tokens' update), the password, the flag and the sessions are as they were.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_failed_end_all_access_changes_nothing_on_sqlite() {
+    let b = Backend::sqlite().await;
+    let db = authlab::db::sqlite::seams(b.db());
+    db.sessions
+        .create(&record("a1", "ha1", b.alice, 1_000))
+        .await
+        .unwrap();
+    db.refresh
+        .insert(&token("ta", "fa", b.alice, 10_000, 100))
+        .await
+        .unwrap();
+    sqlx::query(
+        "CREATE TRIGGER refuse_revoke BEFORE UPDATE ON refresh_tokens
+         BEGIN SELECT RAISE(ABORT, 'refused by the test'); END",
+    )
+    .execute(&b.db())
+    .await
+    .unwrap();
+    let before = db.users.find_by_id(b.alice).await.unwrap().unwrap();
+    let new_hash = phc("never-stored");
+    let change = AccountChange {
+        new_hash: Some(&new_hash),
+        disable: true,
+    };
+    assert!(db
+        .users
+        .end_all_access(b.alice, change, 2_000)
+        .await
+        .is_err());
+    let after = db.users.find_by_id(b.alice).await.unwrap().unwrap();
+    assert_eq!(after.password_hash, before.password_hash);
+    assert!(!after.disabled);
+    assert!(
+        db.sessions.load("a1").await.unwrap().is_some(),
+        "the session was not ended"
+    );
+    let remembered: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM ended_sessions")
+        .fetch_one(&b.db())
+        .await
+        .unwrap();
+    assert_eq!(remembered, 0, "nor remembered as ended");
+}

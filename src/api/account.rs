@@ -20,7 +20,7 @@ use crate::wire::paths;
 use crate::{
     api::cookies,
     auth::account_events,
-    db::users::{self, User},
+    db::users::User,
     state::AppState,
     wire::account_rules::check_password,
     wire::{AccessEnded, AccountPatch, AccountView, PasswordChange, Role},
@@ -43,7 +43,10 @@ pub fn router() -> Router<AppState> {
 
 /// The account behind the request, read fresh.
 async fn account_of(state: &AppState, user: &AuthUser) -> Result<User, ApiError> {
-    users::find_by_id(&state.auth.db, user.user_id())
+    state
+        .auth
+        .users
+        .find_by_id(user.user_id())
         .await?
         .ok_or_else(|| ApiError::Conflict("the account no longer exists".into()))
 }
@@ -125,7 +128,7 @@ async fn list(
     State(state): State<AppState>,
     _admin: Admin,
 ) -> Result<Json<Vec<AccountView>>, ApiError> {
-    let accounts = users::list(&state.auth.db).await?;
+    let accounts = state.auth.users.list().await?;
     Ok(Json(
         accounts
             .into_iter()
@@ -146,7 +149,7 @@ async fn update(
     ApiJson(patch): ApiJson<AccountPatch>,
 ) -> Result<Json<AccountView>, ApiError> {
     let user = &admin.caller;
-    let Some(mut account) = users::find_by_username(&state.auth.db, &username).await? else {
+    let Some(mut account) = state.auth.users.find_by_username(&username).await? else {
         return Err(ApiError::NotFound);
     };
     if account.id == user.user_id() && patch != AccountPatch::default() {
@@ -175,7 +178,7 @@ async fn update(
         account_events::set_disabled(&state.auth, user.mode(), &account, disabled).await?;
         account.disabled = disabled;
     }
-    let created_at = users::created_at(&state.auth.db, account.id).await?;
+    let created_at = state.auth.users.created_at(account.id).await?;
     Ok(Json(AccountView {
         username: account.username,
         role: account.role,

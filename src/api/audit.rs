@@ -111,7 +111,10 @@ async fn still_allowed(state: &AppState, held: &Held, admin_view: bool) -> Resul
         },
     };
     if admin_view {
-        let account = crate::db::users::find_by_id(&state.auth.db, user_id)
+        let account = state
+            .auth
+            .users
+            .find_by_id(user_id)
             .await
             .map_err(|err| err.to_string())?;
         if !account.is_some_and(|a| a.role == Role::Admin && !a.disabled) {

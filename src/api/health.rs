@@ -14,10 +14,7 @@ pub fn router() -> Router<AppState> {
 }
 
 async fn health(State(state): State<AppState>) -> (StatusCode, Json<Value>) {
-    match sqlx::query_scalar::<_, i64>("SELECT 1")
-        .fetch_one(&state.auth.db)
-        .await
-    {
+    match state.maintenance.ping().await {
         Ok(_) => {
             let store = match &state.auth.shared_store {
                 SharedStore::Embedded => json!({ "kind": "sqlite", "reachable": true }),

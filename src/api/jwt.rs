@@ -25,7 +25,7 @@ use crate::{
         refresh::{self, Issued},
         token_exchange,
     },
-    db::{unix_now, users},
+    db::unix_now,
     logging::echo,
     state::AppState,
     wire::{
@@ -128,7 +128,7 @@ async fn logout_everywhere(
     State(state): State<AppState>,
     user: BearerUser,
 ) -> Result<Json<AccessEnded>, ApiError> {
-    let Some(account) = users::find_by_id(&state.auth.db, user.user_id).await? else {
+    let Some(account) = state.auth.users.find_by_id(user.user_id).await? else {
         return Err(ApiError::Refresh("the account no longer exists".into()));
     };
     Ok(Json(

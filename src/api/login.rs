@@ -31,10 +31,7 @@ use crate::{
         password::{Charged, HashError},
         rate_limit::LoginFrom,
     },
-    db::{
-        unix_now,
-        users::{self, User},
-    },
+    db::{unix_now, users::User},
     state::AppState,
     wire::account_rules::LESSON_PREFIX,
     wire::{AuthMode, Password},
@@ -152,7 +149,7 @@ pub async fn check_password(
     let charged = Charged::to(&format!("{name} {}", device.unwrap_or("untrusted")))
         .and_maybe(asker.learner.0.as_deref());
     let result = match check_credentials(
-        &state.auth.db,
+        &*state.auth.users,
         &state.auth.passwords,
         username,
         password,
@@ -225,7 +222,7 @@ pub async fn check_password(
     // A password change may have committed while this check waited for its argon2 turn: the
     // password just verified is then no longer the account's, and must not open a session or
     // a token family beside the new one.
-    match users::find_by_id(&state.auth.db, user.id).await? {
+    match state.auth.users.find_by_id(user.id).await? {
         Some(now) if now.disabled => Err(ApiError::AccountDisabled),
         Some(now) if now.password_hash == user.password_hash => Ok(Verified { user }),
         _ => Err(ApiError::InvalidCredentials),

@@ -66,7 +66,10 @@ async fn register(
     check_password(&credentials.password)?;
     // Registration reveals whether a name exists anyway (that is what 409 means), so check first
     // and spare argon2 the work; the UNIQUE constraint below still settles any race.
-    if users::find_by_username(&state.auth.db, &credentials.username)
+    if state
+        .auth
+        .users
+        .find_by_username(&credentials.username)
         .await?
         .is_some()
     {
@@ -88,18 +91,15 @@ async fn register(
             let ttl = state.settings.hosting.lesson_account_ttl_secs as i64;
             (users::Scratch::Lesson, unix_now() + ttl)
         });
-    let user = users::insert(
-        &state.auth.db,
-        &credentials.username,
-        &hash,
-        Role::User,
-        scratch,
-    )
-    .await
-    .map_err(|err| match err {
-        UserError::Taken => ApiError::UsernameTaken(credentials.username.clone()),
-        other => other.into(),
-    })?;
+    let user = state
+        .auth
+        .users
+        .insert(&credentials.username, &hash, Role::User, scratch)
+        .await
+        .map_err(|err| match err {
+            UserError::Taken => ApiError::UsernameTaken(credentials.username.clone()),
+            other => other.into(),
+        })?;
     tracing::info!(target: "authlab::accounts", username = %user.username, "account registered");
     Ok((
         StatusCode::CREATED,

@@ -7,8 +7,10 @@
 //! a hash of each ended id for a day just to be able to say whose it was.
 
 mod refusals;
+pub mod sqlite;
 pub mod stream_slots;
-mod writer;
+pub mod table;
+pub mod writer;
 
 use crate::{
     logging::echo::shown,
@@ -16,13 +18,14 @@ use crate::{
 };
 use governor::{DefaultDirectRateLimiter, DefaultKeyedRateLimiter, Quota};
 use refusals::{Counts, Key, ReadCounts};
-use sqlx::SqlitePool;
+use std::sync::Arc;
 use std::{
     borrow::Cow,
     num::NonZeroU32,
     sync::atomic::{AtomicU64, Ordering},
     time::Duration,
 };
+use table::AuditTable;
 use tokio::sync::{broadcast, mpsc, oneshot};
 use writer::{Job, Row};
 
@@ -154,7 +157,7 @@ const EVERY_CHECK_PASSED: &str = "every check passed";
 /// flood fills only their own history.
 pub struct Audit {
     queue: mpsc::Sender<Job>,
-    db: SqlitePool,
+    table: Arc<dyn AuditTable>,
     live: broadcast::Sender<AuditEvent>,
     refusals_per_minute: u32,
     unattributed: DefaultDirectRateLimiter,
@@ -179,17 +182,17 @@ fn per_minute(n: u32) -> Quota {
 impl Audit {
     /// The log and its writer task (spawned on the current runtime).
     pub fn new(
-        db: SqlitePool,
+        table: Arc<dyn AuditTable>,
         refusals_per_minute: u32,
         allowed_reads_per_minute: u32,
         allowed_writes_per_minute: u32,
     ) -> Self {
         let (live, _) = broadcast::channel(256);
         let (queue, jobs) = mpsc::channel(QUEUE);
-        tokio::spawn(writer::run(db.clone(), jobs, live.clone()));
+        tokio::spawn(writer::run(table.clone(), jobs, live.clone()));
         Audit {
             queue,
-            db,
+            table,
             live,
             refusals_per_minute,
             unattributed: DefaultDirectRateLimiter::direct(per_minute(refusals_per_minute)),
@@ -365,38 +368,7 @@ impl Audit {
     ) -> Result<Vec<AuditEvent>, sqlx::Error> {
         // A reader sees every entry recorded before it asked (its own request's included).
         self.flush().await;
-        let rows: Vec<Stored> = sqlx::query_as(
-            "SELECT id, at_ms, mode, username, action, allowed, failed_check, detail FROM (
-                 SELECT * FROM audit_events
-                 WHERE id > ? AND (? IS NULL OR user_id = ?)
-                 ORDER BY id DESC LIMIT ?
-             ) ORDER BY id",
-        )
-        .bind(after_id)
-        .bind(user_id)
-        .bind(user_id)
-        .bind(limit)
-        .fetch_all(&self.db)
-        .await?;
-        Ok(rows
-            .into_iter()
-            .map(
-                |(id, at_ms, mode, username, action, allowed, failed_check, detail)| AuditEvent {
-                    id,
-                    at_ms,
-                    mode: if mode == "jwt" {
-                        AuthMode::Jwt
-                    } else {
-                        AuthMode::Session
-                    },
-                    username,
-                    action,
-                    allowed: allowed != 0,
-                    failed_check,
-                    detail,
-                },
-            )
-            .collect())
+        self.table.list(user_id, after_id, limit).await
     }
 
     /// Live events as they are recorded.
@@ -404,18 +376,6 @@ impl Audit {
         self.live.subscribe()
     }
 }
-
-/// A row of `audit_events` as `list` reads it.
-type Stored = (
-    i64,
-    i64,
-    String,
-    Option<String>,
-    String,
-    i64,
-    Option<String>,
-    String,
-);
 
 /// The owned row an entry becomes: stamped now, with the client's text capped.
 /// The count a refusal past the allowance goes into: its check and who sent it.

@@ -3,12 +3,13 @@
 //! and one disk sync for the whole batch instead of one per request), and only then feeds the live stream, so an event
 //! a browser sees is always one the log holds.
 
+use super::table::AuditTable;
 use crate::wire::{AuditEvent, AuthMode};
-use sqlx::{QueryBuilder, Sqlite, SqlitePool};
+use std::sync::Arc;
 use tokio::sync::{broadcast, mpsc, oneshot};
 
-/// Most rows written in one statement (8 values a row, well under SQLite's 32,766).
-const BATCH: usize = 256;
+/// Most rows written in one batch (one statement: 8 values a row, well under SQLite's 32,766).
+pub const BATCH: usize = 256;
 /// How long a partial batch waits for more entries before it is written.
 const LINGER: std::time::Duration = std::time::Duration::from_millis(20);
 
@@ -31,7 +32,7 @@ pub enum Job {
 }
 
 pub async fn run(
-    db: SqlitePool,
+    table: Arc<dyn AuditTable>,
     mut queue: mpsc::Receiver<Job>,
     live: broadcast::Sender<AuditEvent>,
 ) {
@@ -57,7 +58,7 @@ pub async fn run(
             }
         }
         if !rows.is_empty() {
-            match write_batch(&db, &rows).await {
+            match table.write_batch(&rows).await {
                 Ok(ids) => {
                     for (row, id) in rows.into_iter().zip(ids) {
                         let _ = live.send(AuditEvent {
@@ -85,28 +86,4 @@ pub async fn run(
             let _ = done.send(());
         }
     }
-}
-
-/// Insert the rows with one statement (one round trip to SQLite's worker thread, one commit);
-/// their ids, in the rows' order. Ids are rowids, each one more than the largest before it, so a
-/// multi-row insert numbers its rows in order: sorting the returned ids restores that order.
-async fn write_batch(db: &SqlitePool, rows: &[Row]) -> Result<Vec<i64>, sqlx::Error> {
-    let mut insert = QueryBuilder::<Sqlite>::new(
-        "INSERT INTO audit_events (at_ms, mode, user_id, username, action, allowed, failed_check, detail) ",
-    );
-    insert.push_values(rows, |mut values, row| {
-        values
-            .push_bind(row.at_ms)
-            .push_bind(row.mode.as_str())
-            .push_bind(row.user.as_ref().map(|(id, _)| *id))
-            .push_bind(row.user.as_ref().map(|(_, name)| name.as_str()))
-            .push_bind(row.action.as_str())
-            .push_bind(row.allowed as i64)
-            .push_bind(row.failed_check.as_deref())
-            .push_bind(row.detail.as_str());
-    });
-    insert.push(" RETURNING id");
-    let mut ids: Vec<i64> = insert.build_query_scalar().fetch_all(db).await?;
-    ids.sort_unstable();
-    Ok(ids)
 }

@@ -22,15 +22,14 @@
 //! process, or several sharing Redis. Processes sharing one SQLite file without Redis turn it off.
 
 use crate::{
-    db::users::{self, User, UserError},
+    db::users::{User, UserError, Users},
     store::changes::{Announcer, Change, CACHE_TTL},
 };
-use sqlx::SqlitePool;
 use std::{
     collections::HashMap,
     sync::{
         atomic::{AtomicU64, Ordering},
-        RwLock,
+        Arc, RwLock,
     },
     time::Instant,
 };
@@ -40,7 +39,7 @@ use std::{
 const MAX_ACCOUNTS: usize = 10_000;
 
 pub struct AccountCache {
-    db: SqlitePool,
+    users: Arc<dyn Users>,
     on: bool,
     /// Each account with the time it was read.
     entries: RwLock<HashMap<i64, (User, Instant)>>,
@@ -57,9 +56,9 @@ pub enum Source {
 }
 
 impl AccountCache {
-    pub fn new(db: SqlitePool, on: bool, announcer: Announcer) -> Self {
+    pub fn new(users: Arc<dyn Users>, on: bool, announcer: Announcer) -> Self {
         AccountCache {
-            db,
+            users,
             on,
             entries: RwLock::new(HashMap::new()),
             generation: AtomicU64::new(0),
@@ -70,7 +69,7 @@ impl AccountCache {
     /// Account `id`, from memory when this process holds it and nothing changed since.
     pub async fn find(&self, id: i64) -> Result<(Option<User>, Source), UserError> {
         if !self.on {
-            return Ok((users::find_by_id(&self.db, id).await?, Source::Database));
+            return Ok((self.users.find_by_id(id).await?, Source::Database));
         }
         if let Some((user, read_at)) = self.entries.read().expect("lock").get(&id) {
             if read_at.elapsed() < CACHE_TTL {
@@ -79,7 +78,7 @@ impl AccountCache {
         }
         let started_in = self.generation.load(Ordering::SeqCst);
         let read_at = Instant::now();
-        let user = users::find_by_id(&self.db, id).await?;
+        let user = self.users.find_by_id(id).await?;
         if let Some(user) = &user {
             let mut entries = self.entries.write().expect("lock");
             // Checked under the write lock: `forget` bumps the generation before it takes it.

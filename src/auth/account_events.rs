@@ -7,9 +7,8 @@
 //!   stops the access tokens already out there only for an account that switched server-side
 //!   revocation on. Otherwise they keep working, with their old claims, until `exp`.
 //!
-//! "Log out everywhere", a password change and a disable write in **one SQLite transaction** when
-//! sessions
-//! and refresh families live in the embedded database: the new password hash, the ended sessions
+//! "Log out everywhere", a password change and a disable write in **one transaction**
+//! (`Users::end_all_access`) when sessions and refresh families live in the accounts database: the new password hash, the ended sessions
 //! (with their ended-session memory), the revoked refresh families and the not-before mark either
 //! all happen or none do. With a Redis store no transaction spans both databases, so access ends
 //! first (each step atomic in Redis) and the password changes after: a failure part-way leaves
@@ -18,10 +17,13 @@
 use crate::{
     audit::Entry,
     auth::error::AuthError,
-    auth::password::{Charged, PasswordHash},
+    auth::password::Charged,
     auth::Auth,
-    db::{unix_now, users::User},
-    store::{sessions::sqlite::end_all_in, SharedStore},
+    db::{
+        unix_now,
+        users::{AccessEnded as Ended, AccountChange, User},
+    },
+    store::SharedStore,
     wire::{AccessEnded, AuthMode, Password, Role},
 };
 
@@ -46,14 +48,6 @@ async fn account_changed(auth: &Auth, user: &User, now: i64) {
     auth.revocation.marked(&user.username, now).await;
 }
 
-/// What changes on the account itself when all its access ends: always the not-before mark, and
-/// a new password or the disabled flag when the event is one of those.
-#[derive(Clone, Copy, Default)]
-struct AccountChange<'a> {
-    new_hash: Option<&'a PasswordHash>,
-    disable: bool,
-}
-
 /// In one transaction: change the account (`change`), end every session, revoke every refresh
 /// family and set the not-before mark. Returns (sessions ended, refresh tokens revoked, the mark).
 async fn end_all_access(
@@ -65,21 +59,10 @@ async fn end_all_access(
     if !matches!(auth.shared_store, SharedStore::Embedded) {
         return end_all_access_then_account(auth, user, change, now).await;
     }
-    let mut tx = auth.db.begin().await?;
-    // Write first, so the transaction holds SQLite's write lock from its first statement.
-    mark_account(&mut *tx, user, change, now).await?;
-    let sessions_ended = end_all_in(&mut tx, user.id, None, now)
-        .await
-        .map_err(crate::auth::session::SessionError::from)?;
-    let refresh_revoked = sqlx::query(
-        "UPDATE refresh_tokens SET revoked_at = ? WHERE user_id = ? AND revoked_at IS NULL",
-    )
-    .bind(now)
-    .bind(user.id)
-    .execute(&mut *tx)
-    .await?
-    .rows_affected();
-    tx.commit().await?;
+    let Ended {
+        sessions_ended,
+        refresh_revoked,
+    } = auth.users.end_all_access(user.id, change, now).await?;
     // Memory follows the database only once the database has it.
     account_changed(auth, user, now).await;
     Ok((sessions_ended, refresh_revoked, now))
@@ -95,31 +78,9 @@ async fn end_all_access_then_account(
 ) -> Result<(usize, u64, i64), AuthError> {
     let sessions_ended = auth.sessions.end_all_of(user.id).await?;
     let refresh_revoked = auth.refresh.revoke_user(user.id).await?;
-    mark_account(&auth.db, user, change, now).await?;
+    auth.users.mark(user.id, change, now).await?;
     account_changed(auth, user, now).await;
     Ok((sessions_ended, refresh_revoked, now))
-}
-
-/// The account's side of ending all access: the not-before mark, and the new password or the
-/// disabled flag if the event sets one.
-async fn mark_account<'e>(
-    db: impl sqlx::Executor<'e, Database = sqlx::Sqlite>,
-    user: &User,
-    change: AccountChange<'_>,
-    now: i64,
-) -> Result<(), sqlx::Error> {
-    sqlx::query(
-        "UPDATE users SET tokens_not_before = ?1, password_hash = COALESCE(?2, password_hash),
-             disabled = MAX(disabled, ?3)
-         WHERE id = ?4",
-    )
-    .bind(now)
-    .bind(change.new_hash.map(PasswordHash::as_phc))
-    .bind(change.disable as i64)
-    .bind(user.id)
-    .execute(db)
-    .await?;
-    Ok(())
 }
 
 /// End every session, refresh family and (where revocation is on) access token of the account.
@@ -184,12 +145,7 @@ pub async fn change_role(
 ) -> Result<i64, AuthError> {
     // The role and the mark in one statement: never a new role with tokens still unmarked.
     let now = unix_now();
-    sqlx::query("UPDATE users SET role = ?, tokens_not_before = ? WHERE id = ?")
-        .bind(role.as_str())
-        .bind(now)
-        .bind(user.id)
-        .execute(&auth.db)
-        .await?;
+    auth.users.change_role(user.id, role, now).await?;
     account_changed(auth, user, now).await;
     let detail = format!("role {} → {role} by an administrator", user.role);
     record(auth, by, user, "role change", &detail).await;
@@ -220,11 +176,7 @@ pub async fn set_disabled(
         now
     } else {
         let now = unix_now();
-        sqlx::query("UPDATE users SET disabled = 0, tokens_not_before = ? WHERE id = ?")
-            .bind(now)
-            .bind(user.id)
-            .execute(&auth.db)
-            .await?;
+        auth.users.enable(user.id, now).await?;
         account_changed(auth, user, now).await;
         record(auth, by, user, "account enabled", "by an administrator").await;
         now

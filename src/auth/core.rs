@@ -11,15 +11,17 @@ use super::{
     revocation::Revocation, session::Sessions,
 };
 use crate::{
-    audit::Audit, db::account_settings::AccountSettings, settings::JwtSettings, store::SharedStore,
+    audit::Audit,
+    db::{account_settings::AccountSettings, users::Users},
+    settings::JwtSettings,
+    store::SharedStore,
 };
-use sqlx::SqlitePool;
 use std::sync::Arc;
 use tokio::sync::watch;
 
 pub struct Auth {
-    /// The accounts database.
-    pub db: SqlitePool,
+    /// The accounts table (`db::users`): its reads, and the account events' writes.
+    pub users: Arc<dyn Users>,
     pub passwords: Arc<PasswordHasher>,
     pub sessions: Arc<Sessions>,
     /// The accounts session checks read (`session.cache_accounts`); every write to an account

@@ -4,10 +4,9 @@
 
 use crate::{
     auth::password::{Charged, HashError, PasswordHasher},
-    db::users::{self, User, UserError},
+    db::users::{User, UserError, Users},
     wire::Password,
 };
-use sqlx::SqlitePool;
 
 #[derive(Debug, thiserror::Error)]
 pub enum CredentialError {
@@ -27,13 +26,13 @@ pub enum CredentialError {
 /// Check a username/password pair against the accounts table. The argon2 run is charged to
 /// `charged` (the named account, and whoever else asked: `password::Charged`).
 pub async fn check_credentials(
-    db: &SqlitePool,
+    users: &dyn Users,
     hasher: &PasswordHasher,
     username: &str,
     password: &Password,
     charged: &Charged,
 ) -> Result<User, CredentialError> {
-    let user = users::find_by_username(db, username).await?;
+    let user = users.find_by_username(username).await?;
     let matches = hasher
         .verify(password, user.as_ref().map(|u| &u.password_hash), charged)
         .await?;

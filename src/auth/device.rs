@@ -16,7 +16,7 @@
 //! account is gone (the name deleted, even if registered again) or whose epoch has passed (the
 //! password changed since) trusts nothing: whoever once knew an old password keeps no budget of
 //! their own against the new one. The MAC is HMAC-SHA256 under a key every server process
-//! sharing the accounts database reads from it (`db::secrets`), so a device trusted by one node
+//! sharing the accounts database reads from it (`db::maintenance`), so a device trusted by one node
 //! is trusted by all.
 //!
 //! This module is the core's half (what a cookie says, and signing it); `api::cookies` writes the

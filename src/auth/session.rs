@@ -22,7 +22,7 @@ use crate::{
     },
     db::{
         unix_now,
-        users::{self, User, UserError},
+        users::{User, UserError, Users},
     },
     store::{
         sessions::{key_of, SessionRecord, SessionStore},
@@ -30,7 +30,6 @@ use crate::{
     },
     wire::{CheckId, SessionView, SESSION_COOKIE},
 };
-use sqlx::SqlitePool;
 use std::{borrow::Cow, str::FromStr, sync::Arc, time::Instant};
 use tower_sessions::session::Id;
 
@@ -74,7 +73,7 @@ pub enum SessionError {
 pub struct Sessions {
     store: Arc<dyn SessionStore>,
     last_seen: LastSeenWriter,
-    db: SqlitePool,
+    users: Arc<dyn Users>,
     /// Where each request's account is read (memory or the accounts table).
     accounts: Arc<AccountCache>,
     idle_secs: i64,
@@ -84,11 +83,11 @@ pub struct Sessions {
 }
 
 impl Sessions {
-    /// Sessions in `store`; accounts are read through `accounts` (and `db` for the audit log's
+    /// Sessions in `store`; accounts are read through `accounts` (and `users` for the audit log's
     /// owner look-ups). Starts the last-seen writer.
     pub fn new(
         store: Arc<dyn SessionStore>,
-        db: SqlitePool,
+        users: Arc<dyn Users>,
         accounts: Arc<AccountCache>,
         idle_secs: u64,
         absolute_secs: u64,
@@ -97,7 +96,7 @@ impl Sessions {
         Sessions {
             last_seen: LastSeenWriter::spawn(store.clone()),
             store,
-            db,
+            users,
             accounts,
             idle_secs: idle_secs as i64,
             absolute_secs: absolute_secs as i64,
@@ -336,7 +335,7 @@ impl Sessions {
             .await
             .ok()
             .flatten()?;
-        let user = users::find_by_id(&self.db, user_id).await.ok().flatten()?;
+        let user = self.users.find_by_id(user_id).await.ok().flatten()?;
         Some((user.id, user.username))
     }
 

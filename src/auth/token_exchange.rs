@@ -17,7 +17,7 @@ use crate::{
         jwt,
         refresh::{Issued, RefreshError},
     },
-    db::users::{self, User},
+    db::users::User,
     wire::AuthMode,
 };
 
@@ -36,7 +36,7 @@ pub async fn exchange(
 ) -> Result<Result<(User, Issued), ExchangeRefused>, AuthError> {
     match auth.refresh.rotate(presented).await {
         Ok((user_id, next)) => {
-            let Some(user) = users::find_by_id(&auth.db, user_id).await? else {
+            let Some(user) = auth.users.find_by_id(user_id).await? else {
                 return Ok(Err(ExchangeRefused {
                     reason: "the account no longer exists".into(),
                     drop_cookie: false,
@@ -63,7 +63,7 @@ pub async fn exchange(
         Err(err) => {
             // A reuse is theft: it goes on the victim's record.
             let owner = match &err {
-                RefreshError::Reused { user_id } => users::find_by_id(&auth.db, *user_id).await?,
+                RefreshError::Reused { user_id } => auth.users.find_by_id(*user_id).await?,
                 _ => None,
             };
             let reason = err.to_string();
@@ -97,7 +97,7 @@ pub async fn log_out(
             .await
             .map_err(internal)?
         {
-            owner = users::find_by_id(&auth.db, user_id).await?;
+            owner = auth.users.find_by_id(user_id).await?;
         }
     }
     auth.audit

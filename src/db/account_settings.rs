@@ -5,16 +5,19 @@
 //! copy is never kept longer than `CACHE_TTL` either, in case an announcement was lost. A read
 //! racing a change keeps its row only if no change came in meanwhile (the generation).
 
+use super::{
+    switches::SwitchesTable,
+    users::{UserError, Users},
+};
 use crate::{
     store::changes::{Announcer, Change, CACHE_TTL},
     wire::{AccountSwitches, AccountSwitchesPatch, JwtAlg, SameSite, ACCESS_TTL_RANGE},
 };
-use sqlx::SqlitePool;
 use std::{
     collections::HashMap,
     sync::{
         atomic::{AtomicU64, Ordering},
-        RwLock,
+        Arc, RwLock,
     },
     time::Instant,
 };
@@ -23,7 +26,9 @@ use std::{
 const MAX_CACHED: usize = 10_000;
 
 pub struct AccountSettings {
-    db: SqlitePool,
+    table: Arc<dyn SwitchesTable>,
+    /// For `id_of`.
+    users: Arc<dyn Users>,
     default_same_site: SameSite,
     /// Each account's switches, with the time they were read (or written here).
     cache: RwLock<HashMap<i64, (AccountSwitches, Instant)>>,
@@ -49,14 +54,16 @@ where
     (read_at.elapsed() < CACHE_TTL).then(|| value.clone())
 }
 
-/// One `account_settings` row: same_site, jwt_alg, denylist, access_ttl_secs,
-/// denylist_fail_open, csrf_weakened, xss_weakened.
-type SwitchesRow = (String, String, i64, Option<i64>, i64, i64, i64);
-
 impl AccountSettings {
-    pub fn new(db: SqlitePool, default_same_site: SameSite, announcer: Announcer) -> Self {
+    pub fn new(
+        table: Arc<dyn SwitchesTable>,
+        users: Arc<dyn Users>,
+        default_same_site: SameSite,
+        announcer: Announcer,
+    ) -> Self {
         AccountSettings {
-            db,
+            table,
+            users,
             default_same_site,
             cache: RwLock::new(HashMap::new()),
             ids: RwLock::new(HashMap::new()),
@@ -79,16 +86,13 @@ impl AccountSettings {
     }
 
     /// The id of `username`: one database look-up the first time, memory after that.
-    pub async fn id_of(&self, username: &str) -> Result<Option<i64>, sqlx::Error> {
+    pub async fn id_of(&self, username: &str) -> Result<Option<i64>, UserError> {
         if let Some(id) = fresh(&self.ids, username) {
             return Ok(Some(id));
         }
         let started_in = self.generation.load(Ordering::SeqCst);
         let read_at = Instant::now();
-        let id: Option<i64> = sqlx::query_scalar("SELECT id FROM users WHERE username = ?")
-            .bind(username)
-            .fetch_optional(&self.db)
-            .await?;
+        let id = self.users.id_of(username).await?;
         if let Some(id) = id {
             let mut ids = self.ids.write().expect("lock");
             // Checked under the write lock: every forgetting bumps the generation first.
@@ -111,10 +115,7 @@ impl AccountSettings {
 
     /// Back to the server defaults (the demo accounts' scheduled reset).
     pub async fn reset(&self, user_id: i64) -> Result<(), sqlx::Error> {
-        sqlx::query("DELETE FROM account_settings WHERE user_id = ?")
-            .bind(user_id)
-            .execute(&self.db)
-            .await?;
+        self.table.delete(user_id).await?;
         self.forget_switches(user_id);
         self.announcer.announce(Change::Switches(user_id)).await;
         Ok(())
@@ -126,29 +127,11 @@ impl AccountSettings {
         }
         let started_in = self.generation.load(Ordering::SeqCst);
         let read_at = Instant::now();
-        let row: Option<SwitchesRow> = sqlx::query_as(
-            "SELECT same_site, jwt_alg, denylist, access_ttl_secs, denylist_fail_open,
-                    csrf_weakened, xss_weakened
-             FROM account_settings WHERE user_id = ?",
-        )
-        .bind(user_id)
-        .fetch_optional(&self.db)
-        .await?;
-        let settings = match row {
-            Some((same_site, alg, denylist, access_ttl, fail_open, weakened, xss)) => {
-                AccountSwitches {
-                    same_site: SameSite::parse(&same_site).unwrap_or(self.default_same_site),
-                    jwt_alg: JwtAlg::parse(&alg).unwrap_or_default(),
-                    denylist: denylist != 0,
-                    access_ttl_secs: access_ttl
-                        .and_then(|secs| u64::try_from(secs).ok())
-                        .filter(|secs| ACCESS_TTL_RANGE.contains(secs)),
-                    denylist_fail_open: fail_open != 0,
-                    csrf_weakened: weakened != 0,
-                    xss_weakened: xss != 0,
-                }
-            }
-            None => AccountSwitches {
+        let settings = self
+            .table
+            .load(user_id, self.default_same_site)
+            .await?
+            .unwrap_or(AccountSwitches {
                 same_site: self.default_same_site,
                 jwt_alg: JwtAlg::default(),
                 denylist: false,
@@ -156,8 +139,7 @@ impl AccountSettings {
                 denylist_fail_open: false,
                 csrf_weakened: false,
                 xss_weakened: false,
-            },
-        };
+            });
         let mut cache = self.cache.write().expect("lock");
         // Checked under the write lock: a change that came in while this read was under way
         // bumped the generation first, and its value wins.
@@ -199,28 +181,7 @@ impl AccountSettings {
             // 0: back to the server default (the handler has refused anything out of range).
             settings.access_ttl_secs = ACCESS_TTL_RANGE.contains(&secs).then_some(secs);
         }
-        sqlx::query(
-            "INSERT INTO account_settings
-                 (user_id, same_site, jwt_alg, denylist, access_ttl_secs, denylist_fail_open,
-                  csrf_weakened, xss_weakened)
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-             ON CONFLICT (user_id) DO UPDATE SET same_site = excluded.same_site,
-                 jwt_alg = excluded.jwt_alg, denylist = excluded.denylist,
-                 access_ttl_secs = excluded.access_ttl_secs,
-                 denylist_fail_open = excluded.denylist_fail_open,
-                 csrf_weakened = excluded.csrf_weakened,
-                 xss_weakened = excluded.xss_weakened",
-        )
-        .bind(user_id)
-        .bind(settings.same_site.as_str())
-        .bind(settings.jwt_alg.as_str())
-        .bind(settings.denylist as i64)
-        .bind(settings.access_ttl_secs.map(|secs| secs as i64))
-        .bind(settings.denylist_fail_open as i64)
-        .bind(settings.csrf_weakened as i64)
-        .bind(settings.xss_weakened as i64)
-        .execute(&self.db)
-        .await?;
+        self.table.save(user_id, &settings).await?;
         // Write-through: a read still under way from before this change keeps nothing.
         self.generation.fetch_add(1, Ordering::SeqCst);
         self.cache

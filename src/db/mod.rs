@@ -1,21 +1,41 @@
-//! The SQLite database: one file, created with its directory on first run, migrated on every start
-//! by migrations embedded in the binary (so a fresh machine needs no sqlx CLI).
+//! The database of record, behind seams: each table the server reads or writes is reached through
+//! a trait (`Users`, `SwitchesTable`, `Maintenance`, the audit log's `AuditTable`, and the stores'
+//! traits for what is kept beside them), never through a connection pool. `open` builds them all
+//! for the URL it is given; SQLite (`sqlite/`) is the one implementation today, so PostgreSQL
+//! later is one more folder beside it, held to the same contract suite (`tests/contracts.rs`).
 
 pub mod account_settings;
+pub mod maintenance;
 pub mod password_hash;
-pub mod secrets;
+pub mod retention;
+pub mod sqlite;
+pub mod switches;
 pub mod users;
-pub mod users_rebuild;
 
-use sqlx::{
-    migrate::Migrator,
-    sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions},
-    SqlitePool,
+use crate::{
+    audit::table::AuditTable,
+    store::{
+        denylist::Denylist, keys::KeyStore, marks::MarkStore, refresh::RefreshStore,
+        sessions::SessionStore,
+    },
 };
-use std::{str::FromStr, time::Duration};
+use std::sync::Arc;
 
-/// The migrations in `migrations/`, compiled into the binary.
-pub static MIGRATOR: Migrator = sqlx::migrate!();
+/// Every seam of one database.
+#[derive(Clone)]
+pub struct Database {
+    pub users: Arc<dyn users::Users>,
+    pub switches: Arc<dyn switches::SwitchesTable>,
+    pub maintenance: Arc<dyn maintenance::Maintenance>,
+    pub audit: Arc<dyn AuditTable>,
+    pub keys: Arc<dyn KeyStore>,
+    pub marks: Arc<dyn MarkStore>,
+    /// Sessions, refresh families and the denylist kept in this database: used when
+    /// `[store] url` is the embedded one, and the only ones `Users::end_all_access` reaches.
+    pub sessions: Arc<dyn SessionStore>,
+    pub refresh: Arc<dyn RefreshStore>,
+    pub denylist: Arc<dyn Denylist>,
+}
 
 #[derive(Debug, thiserror::Error)]
 pub enum DbError {
@@ -31,58 +51,9 @@ pub enum DbError {
     Rebuild(sqlx::Error),
 }
 
-/// Open (creating if needed) and migrate the database named by `url`.
-pub async fn connect(url: &str) -> Result<SqlitePool, DbError> {
-    let options = SqliteConnectOptions::from_str(url)
-        .map_err(|source| DbError::Url {
-            url: url.to_string(),
-            source,
-        })?
-        .create_if_missing(true)
-        // WAL lets readers run while a writer commits: the API reads far more than it writes.
-        .journal_mode(SqliteJournalMode::Wal)
-        .foreign_keys(true)
-        .busy_timeout(Duration::from_secs(5));
-    if let Some(dir) = options.get_filename().parent() {
-        if !dir.as_os_str().is_empty() {
-            std::fs::create_dir_all(dir).map_err(|source| DbError::Dir {
-                dir: dir.display().to_string(),
-                source,
-            })?;
-        }
-    }
-    let pool = SqlitePoolOptions::new()
-        .max_connections(8)
-        .connect_with(options)
-        .await
-        .map_err(DbError::Open)?;
-    migrate(&pool).await?;
-    Ok(pool)
-}
-
-/// The file migrations, with the one step sqlx cannot run in a migration file (the accounts
-/// table's rebuild, `users_rebuild`) at its place among them.
-pub async fn migrate(pool: &SqlitePool) -> Result<(), DbError> {
-    let (before, after): (Vec<_>, Vec<_>) = MIGRATOR
-        .migrations
-        .iter()
-        .cloned()
-        .partition(|m| m.version <= users_rebuild::AFTER_VERSION);
-    for (migrations, rebuild_after) in [(before, true), (after, false)] {
-        let part = Migrator {
-            migrations: std::borrow::Cow::Owned(migrations),
-            // Each part knows only its own: the other part's are not missing.
-            ignore_missing: true,
-            ..Migrator::DEFAULT
-        };
-        part.run(pool).await?;
-        if rebuild_after {
-            users_rebuild::ids_never_reused(pool)
-                .await
-                .map_err(DbError::Rebuild)?;
-        }
-    }
-    Ok(())
+/// Open (creating if needed) and migrate the database named by `url`, with every seam on it.
+pub async fn open(url: &str) -> Result<Database, DbError> {
+    sqlite::open(url).await
 }
 
 /// Seconds since the Unix epoch, the time format of every column.

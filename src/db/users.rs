@@ -1,9 +1,11 @@
-//! The accounts table: find a user by name, create one. The password hash leaves this module only
-//! inside `PasswordHash`, which cannot be serialised or printed.
+//! The accounts table, as a seam: what the server asks of it (`Users`), and the account it gets
+//! back. The SQLite implementation is `db::sqlite::users`; the contract every implementation
+//! keeps is `tests/contracts.rs` (`users_*`). The password hash leaves this seam only inside
+//! `PasswordHash`, which cannot be serialised or printed.
 
 use super::password_hash::PasswordHash;
-use crate::wire::Role;
-use sqlx::SqlitePool;
+use crate::{store::StoreError, wire::Role};
+use async_trait::async_trait;
 
 /// An account as the server knows it.
 #[derive(Clone, Debug)]
@@ -24,73 +26,9 @@ pub enum UserError {
     BadRole(String),
     #[error(transparent)]
     Db(#[from] sqlx::Error),
-}
-
-type UserRow = (i64, String, String, String, bool);
-
-const COLUMNS: &str = "id, username, role, password_hash, disabled";
-
-fn from_row((id, username, role, hash, disabled): UserRow) -> Result<User, UserError> {
-    Ok(User {
-        id,
-        role: Role::parse(&role).ok_or(UserError::BadRole(role))?,
-        username,
-        password_hash: PasswordHash::from_stored(hash),
-        disabled,
-    })
-}
-
-pub async fn find_by_username(db: &SqlitePool, username: &str) -> Result<Option<User>, UserError> {
-    let row: Option<UserRow> =
-        sqlx::query_as(&format!("SELECT {COLUMNS} FROM users WHERE username = ?"))
-            .bind(username)
-            .fetch_optional(db)
-            .await?;
-    row.map(from_row).transpose()
-}
-
-pub async fn find_by_id(db: &SqlitePool, id: i64) -> Result<Option<User>, UserError> {
-    let row: Option<UserRow> = sqlx::query_as(&format!("SELECT {COLUMNS} FROM users WHERE id = ?"))
-        .bind(id)
-        .fetch_optional(db)
-        .await?;
-    row.map(from_row).transpose()
-}
-
-/// Insert a new account; `Taken` if the name exists (decided by the UNIQUE constraint, so two
-/// concurrent registrations of one name cannot both win). A scratch account is marked with its
-/// kind and expiry in the same statement, so no half-made account (an unmarked matrix admin that
-/// nothing would ever delete) can be left behind by a client hanging up.
-pub async fn insert(
-    db: &SqlitePool,
-    username: &str,
-    hash: &PasswordHash,
-    role: Role,
-    scratch: Option<(Scratch, i64)>,
-) -> Result<User, UserError> {
-    let result = sqlx::query(
-        "INSERT INTO users (username, password_hash, role, created_at, scratch, expires_at) \
-         VALUES (?, ?, ?, ?, ?, ?)",
-    )
-    .bind(username)
-    .bind(hash.as_phc())
-    .bind(role.as_str())
-    .bind(super::unix_now())
-    .bind(scratch.map(|(kind, _)| kind.as_str()))
-    .bind(scratch.map(|(_, expires_at)| expires_at))
-    .execute(db)
-    .await;
-    match result {
-        Ok(done) => Ok(User {
-            id: done.last_insert_rowid(),
-            username: username.to_string(),
-            role,
-            password_hash: hash.clone(),
-            disabled: false,
-        }),
-        Err(sqlx::Error::Database(err)) if err.is_unique_violation() => Err(UserError::Taken),
-        Err(err) => Err(err.into()),
-    }
+    /// The sessions or refresh families of an account event's transaction.
+    #[error(transparent)]
+    Store(#[from] StoreError),
 }
 
 /// What made a scratch account, which expires and is then deleted.
@@ -101,7 +39,7 @@ pub enum Scratch {
 }
 
 impl Scratch {
-    fn as_str(self) -> &'static str {
+    pub fn as_str(self) -> &'static str {
         match self {
             Scratch::Lesson => "lesson",
             Scratch::Matrix => "matrix",
@@ -109,100 +47,91 @@ impl Scratch {
     }
 }
 
-/// Delete scratch accounts of `kind` by id (only those that really are scratch of that kind);
-/// returns the (id, username) of each deleted. Their sessions, keys and refresh tokens go with
-/// them (foreign keys, ON DELETE CASCADE).
-pub async fn delete_scratch(
-    db: &SqlitePool,
-    kind: Scratch,
-    ids: &[i64],
-) -> Result<Vec<(i64, String)>, UserError> {
-    let mut deleted = Vec::new();
-    for id in ids {
-        let row: Option<(i64, String)> =
-            sqlx::query_as("DELETE FROM users WHERE id = ? AND scratch = ? RETURNING id, username")
-                .bind(id)
-                .bind(kind.as_str())
-                .fetch_optional(db)
-                .await?;
-        deleted.extend(row);
-    }
-    Ok(deleted)
+/// What changes on the account itself when all its access ends: always the not-before mark, and
+/// a new password or the disabled flag when the event is one of those.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct AccountChange<'a> {
+    pub new_hash: Option<&'a PasswordHash>,
+    pub disable: bool,
 }
 
-/// Delete every scratch account past its expiry; returns the (id, username) of each.
-pub async fn delete_expired_scratch(
-    db: &SqlitePool,
-    now: i64,
-) -> Result<Vec<(i64, String)>, UserError> {
-    Ok(sqlx::query_as(
-        "DELETE FROM users WHERE scratch IS NOT NULL AND expires_at < ? RETURNING id, username",
-    )
-    .bind(now)
-    .fetch_all(db)
-    .await?)
+/// What one "end all access" transaction ended.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct AccessEnded {
+    pub sessions_ended: usize,
+    pub refresh_revoked: u64,
 }
 
-pub async fn count(db: &SqlitePool) -> Result<i64, UserError> {
-    Ok(sqlx::query_scalar("SELECT COUNT(*) FROM users")
-        .fetch_one(db)
-        .await?)
-}
+#[async_trait]
+pub trait Users: Send + Sync {
+    async fn find_by_username(&self, username: &str) -> Result<Option<User>, UserError>;
 
-/// Every account, by name, as the admin list shows it.
-pub async fn list(db: &SqlitePool) -> Result<Vec<(User, i64)>, UserError> {
-    let rows: Vec<(i64, String, String, String, bool, i64)> = sqlx::query_as(&format!(
-        "SELECT {COLUMNS}, created_at FROM users ORDER BY username"
-    ))
-    .fetch_all(db)
-    .await?;
-    rows.into_iter()
-        .map(|(id, name, role, hash, disabled, created)| {
-            Ok((from_row((id, name, role, hash, disabled))?, created))
-        })
-        .collect()
-}
+    async fn find_by_id(&self, id: i64) -> Result<Option<User>, UserError>;
 
-// set_role, set_disabled, set_password_hash: for start-up only (`demo::prepare`, before any
-// account is cached). At run time accounts change through `auth::account_events`, which also
-// empties the account cache (`auth::account_cache`) here and on the other servers.
+    /// The id of `username` alone (the bearer path names its user by `sub`).
+    async fn id_of(&self, username: &str) -> Result<Option<i64>, UserError>;
 
-pub async fn set_role(db: &SqlitePool, id: i64, role: Role) -> Result<(), UserError> {
-    sqlx::query("UPDATE users SET role = ? WHERE id = ?")
-        .bind(role.as_str())
-        .bind(id)
-        .execute(db)
-        .await?;
-    Ok(())
-}
+    /// Insert a new account; `Taken` if the name exists (decided by the database's uniqueness
+    /// rule, so two concurrent registrations of one name cannot both win). A scratch account is
+    /// marked with its kind and expiry in the same statement, so no half-made account (an
+    /// unmarked matrix admin that nothing would ever delete) can be left behind by a client
+    /// hanging up. Ids are never reused.
+    async fn insert(
+        &self,
+        username: &str,
+        hash: &PasswordHash,
+        role: Role,
+        scratch: Option<(Scratch, i64)>,
+    ) -> Result<User, UserError>;
 
-pub async fn set_disabled(db: &SqlitePool, id: i64, disabled: bool) -> Result<(), UserError> {
-    sqlx::query("UPDATE users SET disabled = ? WHERE id = ?")
-        .bind(disabled)
-        .bind(id)
-        .execute(db)
-        .await?;
-    Ok(())
-}
+    /// Delete scratch accounts of `kind` by id (only those that really are scratch of that
+    /// kind); the (id, username) of each deleted. Their sessions, keys and refresh tokens in this
+    /// database go with them.
+    async fn delete_scratch(
+        &self,
+        kind: Scratch,
+        ids: &[i64],
+    ) -> Result<Vec<(i64, String)>, UserError>;
 
-pub async fn set_password_hash(
-    db: &SqlitePool,
-    id: i64,
-    hash: &PasswordHash,
-) -> Result<(), UserError> {
-    sqlx::query("UPDATE users SET password_hash = ? WHERE id = ?")
-        .bind(hash.as_phc())
-        .bind(id)
-        .execute(db)
-        .await?;
-    Ok(())
-}
+    /// Delete every scratch account past its expiry; the (id, username) of each.
+    async fn delete_expired_scratch(&self, now: i64) -> Result<Vec<(i64, String)>, UserError>;
 
-pub async fn created_at(db: &SqlitePool, id: i64) -> Result<i64, UserError> {
-    Ok(
-        sqlx::query_scalar("SELECT created_at FROM users WHERE id = ?")
-            .bind(id)
-            .fetch_one(db)
-            .await?,
-    )
+    async fn count(&self) -> Result<i64, UserError>;
+
+    /// Every account, by name, with its creation time, as the admin list shows it.
+    async fn list(&self) -> Result<Vec<(User, i64)>, UserError>;
+
+    async fn created_at(&self, id: i64) -> Result<i64, UserError>;
+
+    // Start-up only (`demo::prepare`, before any account is cached). At run time accounts
+    // change through `auth::account_events`, which also empties the account cache here and on
+    // the other servers.
+
+    async fn set_role(&self, id: i64, role: Role) -> Result<(), UserError>;
+
+    async fn set_disabled(&self, id: i64, disabled: bool) -> Result<(), UserError>;
+
+    async fn set_password_hash(&self, id: i64, hash: &PasswordHash) -> Result<(), UserError>;
+
+    // The account events (`auth::account_events`).
+
+    /// In **one transaction**: the account's `change` and its not-before mark at `now`, every
+    /// session of the account ended (remembered as ended), every refresh family revoked. All or
+    /// nothing. Only for sessions and refresh families kept in this same database.
+    async fn end_all_access(
+        &self,
+        id: i64,
+        change: AccountChange<'_>,
+        now: i64,
+    ) -> Result<AccessEnded, UserError>;
+
+    /// The account's side alone (its sessions and refresh families live in another store).
+    async fn mark(&self, id: i64, change: AccountChange<'_>, now: i64) -> Result<(), UserError>;
+
+    /// A new role and the not-before mark in one statement: never a new role beside tokens
+    /// still unmarked.
+    async fn change_role(&self, id: i64, role: Role, now: i64) -> Result<(), UserError>;
+
+    /// Enabled again, with the not-before mark at `now`.
+    async fn enable(&self, id: i64, now: i64) -> Result<(), UserError>;
 }

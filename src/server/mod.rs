@@ -3,7 +3,6 @@
 
 pub mod attacker_site;
 pub mod edge;
-pub mod retention;
 pub mod serve;
 
 use crate::wire::paths;
@@ -28,18 +27,10 @@ use crate::{
     store::{
         captures::{memory::MemoryCaptures, redis::RedisCaptures, CaptureStore},
         changes::Announcer,
-        denylist::{
-            memory::MemoryDenylist, redis::RedisDenylist, sqlite::SqliteDenylist, Denylist,
-        },
-        keys::sqlite::SqliteKeys,
-        marks::sqlite::SqliteMarks,
+        denylist::{memory::MemoryDenylist, redis::RedisDenylist, Denylist},
         redis::Redis,
-        refresh::{
-            memory::MemoryRefresh, redis::RedisRefresh, sqlite::SqliteRefresh, RefreshStore,
-        },
-        sessions::{
-            memory::MemorySessions, redis::RedisSessions, sqlite::SqliteSessions, SessionStore,
-        },
+        refresh::{memory::MemoryRefresh, redis::RedisRefresh, RefreshStore},
+        sessions::{memory::MemorySessions, redis::RedisSessions, SessionStore},
         SharedStore, StoreError,
     },
 };
@@ -119,7 +110,7 @@ pub fn site(settings: &Settings) -> Site {
 
 /// Open the database, seed it, and build the shared state.
 pub async fn build_state(settings: Settings, site: Site) -> Result<AppState, StartError> {
-    let db = db::connect(&settings.database_url).await?;
+    let db = db::open(&settings.database_url).await?;
     let passwords = Arc::new(PasswordHasher::new(
         settings.passwords.hash_pool_size(),
         settings.passwords.max_queued_hashes,
@@ -129,8 +120,13 @@ pub async fn build_state(settings: Settings, site: Site) -> Result<AppState, Sta
     let public = hosting.demo_accounts_public();
     // Hosted, the lock-down always runs; on loopback, seeding can be switched off.
     if !public || settings.seed_demo_accounts {
-        let prepared =
-            crate::demo::prepare(&db, &passwords, public, &settings.hosting.admin_password).await?;
+        let prepared = crate::demo::prepare(
+            &*db.users,
+            &passwords,
+            public,
+            &settings.hosting.admin_password,
+        )
+        .await?;
         if prepared.created > 0 {
             tracing::info!(target: "authlab::seed", created = prepared.created, "demo accounts seeded");
         }
@@ -147,30 +143,34 @@ pub async fn build_state(settings: Settings, site: Site) -> Result<AppState, Sta
     // Tells the other processes sharing the store what changed here (nobody, on SQLite).
     let announcer = Announcer::for_store(&stores.which);
     let accounts = Arc::new(AccountCache::new(
-        db.clone(),
+        db.users.clone(),
         settings.session.cache_accounts,
         announcer.clone(),
     ));
     let sessions = Arc::new(Sessions::new(
         stores.sessions,
-        db.clone(),
+        db.users.clone(),
         accounts.clone(),
         settings.session.idle_timeout_secs,
         settings.session.absolute_timeout_secs,
         settings.retention.ended_sessions_secs,
     ));
     let default_same_site = settings.session.same_site;
-    let device_key = db::secrets::device_key(&db, crate::auth::device::new_key_bytes()).await?;
+    let device_key = db
+        .maintenance
+        .device_key(crate::auth::device::new_key_bytes())
+        .await?;
     let auth = Auth {
         accounts,
         account_settings: Arc::new(AccountSettings::new(
-            db.clone(),
+            db.switches.clone(),
+            db.users.clone(),
             default_same_site,
             announcer.clone(),
         )),
         keys: Arc::new(
             KeyRing::load(
-                Arc::new(SqliteKeys::new(db.clone())),
+                db.keys.clone(),
                 announcer.clone(),
                 settings.jwt.max_published_keys,
             )
@@ -181,22 +181,15 @@ pub async fn build_state(settings: Settings, site: Site) -> Result<AppState, Sta
             settings.jwt.refresh_ttl_secs,
             settings.jwt.refresh_family_max_secs,
         )),
-        revocation: Arc::new(
-            Revocation::load(
-                stores.denylist,
-                Arc::new(SqliteMarks::new(db.clone())),
-                announcer,
-            )
-            .await?,
-        ),
+        revocation: Arc::new(Revocation::load(stores.denylist, db.marks.clone(), announcer).await?),
         shared_store: stores.which,
         audit: Arc::new(crate::audit::Audit::new(
-            db.clone(),
+            db.audit.clone(),
             settings.limits.audit_refusals_per_minute,
             settings.limits.audit_allowed_reads_per_minute,
             settings.limits.audit_allowed_writes_per_minute,
         )),
-        db,
+        users: db.users.clone(),
         passwords,
         sessions,
         jwt: settings.jwt.clone(),
@@ -215,6 +208,7 @@ pub async fn build_state(settings: Settings, site: Site) -> Result<AppState, Sta
             xss_runs: Arc::default(),
         },
         hosting,
+        maintenance: db.maintenance.clone(),
         limits: Arc::new(stores.limits),
         settings: Arc::new(settings),
         device_key: Arc::new(crate::auth::device::DeviceKey::new(device_key)),
@@ -233,13 +227,13 @@ struct SharedStores {
     limits: Limits,
 }
 
-fn shared_stores(settings: &Settings, db: &sqlx::SqlitePool) -> Result<SharedStores, StoreError> {
+fn shared_stores(settings: &Settings, db: &db::Database) -> Result<SharedStores, StoreError> {
     Ok(match &settings.store.url {
         StoreUrl::Embedded => SharedStores {
             which: SharedStore::Embedded,
-            sessions: Arc::new(SqliteSessions::new(db.clone())),
-            refresh: Arc::new(SqliteRefresh::new(db.clone())),
-            denylist: Arc::new(SqliteDenylist::new(db.clone())),
+            sessions: db.sessions.clone(),
+            refresh: db.refresh.clone(),
+            denylist: db.denylist.clone(),
             captures: Arc::new(MemoryCaptures::default()),
             limits: Limits::local(&settings.limits),
         },
@@ -390,8 +384,12 @@ pub async fn maintain_once(state: &AppState) {
     // Purge what is written: the queue first.
     state.auth.audit.flush().await;
     let now = crate::db::unix_now();
-    match crate::server::retention::purge(&state.auth.db, &state.settings.retention, now).await {
-        Ok(purged) if purged != crate::server::retention::Purged::default() => {
+    match state
+        .maintenance
+        .purge(&state.settings.retention, now)
+        .await
+    {
+        Ok(purged) if purged != crate::db::retention::Purged::default() => {
             tracing::info!(target: "authlab::maintenance", ?purged, "retention purge")
         }
         Ok(_) => {}

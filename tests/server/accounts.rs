@@ -3,7 +3,6 @@
 use crate::common;
 
 use crate::common::{assert_api_error, harness, harness_in};
-use authlab::db::users;
 use axum::http::StatusCode;
 use serde_json::json;
 
@@ -18,7 +17,11 @@ async fn register_creates_a_user_role_account_with_201() {
         .await;
     assert_eq!(answer.status, StatusCode::CREATED, "{}", answer.text);
     assert_eq!(answer.json(), json!({"username": "carol", "role": "user"}));
-    let stored = users::find_by_username(&server.state.auth.db, "carol")
+    let stored = server
+        .state
+        .auth
+        .users
+        .find_by_username("carol")
         .await
         .unwrap()
         .expect("stored");
@@ -94,7 +97,11 @@ async fn wrongly_typed_or_unknown_fields_are_422() {
         .await;
     let reason = assert_api_error(&extra, StatusCode::UNPROCESSABLE_ENTITY, "invalid_body");
     assert!(reason.contains("role"), "{reason}");
-    assert!(users::find_by_username(&server.state.auth.db, "erin")
+    assert!(server
+        .state
+        .auth
+        .users
+        .find_by_username("erin")
         .await
         .unwrap()
         .is_none());
@@ -136,7 +143,11 @@ async fn short_and_over_long_passwords_are_400_with_the_rule() {
             "the reason never echoes the password"
         );
     }
-    assert!(users::find_by_username(&server.state.auth.db, "frank")
+    assert!(server
+        .state
+        .auth
+        .users
+        .find_by_username("frank")
         .await
         .unwrap()
         .is_none());
@@ -183,11 +194,19 @@ async fn demo_accounts_are_seeded_once_in_a_database_created_on_first_run() {
     let server = harness_in(dir).await;
     assert!(db_file.exists(), "database file created with its directory");
 
-    let alice = users::find_by_username(&server.state.auth.db, "alice")
+    let alice = server
+        .state
+        .auth
+        .users
+        .find_by_username("alice")
         .await
         .unwrap()
         .unwrap();
-    let bob = users::find_by_username(&server.state.auth.db, "bob")
+    let bob = server
+        .state
+        .auth
+        .users
+        .find_by_username("bob")
         .await
         .unwrap()
         .unwrap();
@@ -197,10 +216,14 @@ async fn demo_accounts_are_seeded_once_in_a_database_created_on_first_run() {
 
     // A restart on the same file finds the accounts and leaves them alone.
     let common::Harness { state, dir, .. } = server;
-    state.auth.db.close().await;
+    state.maintenance.close().await;
     let again = harness_in(dir).await;
-    assert_eq!(users::count(&again.state.auth.db).await.unwrap(), 2);
-    let alice_again = users::find_by_username(&again.state.auth.db, "alice")
+    assert_eq!(again.state.auth.users.count().await.unwrap(), 2);
+    let alice_again = again
+        .state
+        .auth
+        .users
+        .find_by_username("alice")
         .await
         .unwrap()
         .unwrap();
@@ -251,14 +274,18 @@ async fn deleted_accounts_id_is_never_reused() {
         server.bearer("GET", "/api/me", &token).await.status,
         StatusCode::OK
     );
-    let gone = users::find_by_username(&server.state.auth.db, "lesson-gone")
+    let gone = server
+        .state
+        .auth
+        .users
+        .find_by_username("lesson-gone")
         .await
         .unwrap()
         .unwrap();
     // Its lifetime ends; maintenance deletes it.
     sqlx::query("UPDATE users SET expires_at = 0 WHERE id = ?")
         .bind(gone.id)
-        .execute(&server.state.auth.db)
+        .execute(&server.sql)
         .await
         .unwrap();
     assert_eq!(
@@ -268,7 +295,11 @@ async fn deleted_accounts_id_is_never_reused() {
         1
     );
     let token = register_and_sign_in(&server, "newcomer").await;
-    let newcomer = users::find_by_username(&server.state.auth.db, "newcomer")
+    let newcomer = server
+        .state
+        .auth
+        .users
+        .find_by_username("newcomer")
         .await
         .unwrap()
         .unwrap();
@@ -307,7 +338,7 @@ async fn deleted_accounts_sessions_and_captures_end_in_the_shared_store() {
     assert_eq!(captured.status, StatusCode::OK, "{}", captured.text);
     assert_eq!(server.state.lab.captures.count().await.unwrap(), 1);
     sqlx::query("UPDATE users SET expires_at = 0 WHERE username = 'lesson-redis'")
-        .execute(&server.state.auth.db)
+        .execute(&server.sql)
         .await
         .unwrap();
     authlab::lab::scratch::expiry::delete_expired(&server.state)
@@ -357,10 +388,10 @@ async fn users_rebuild_keeps_every_row_of_a_populated_database() {
     let db = connect(&original).await.unwrap();
     let before_rebuild = Migrator {
         migrations: Cow::Owned(
-            authlab::db::MIGRATOR
+            authlab::db::sqlite::MIGRATOR
                 .migrations
                 .iter()
-                .filter(|m| m.version <= authlab::db::users_rebuild::AFTER_VERSION)
+                .filter(|m| m.version <= authlab::db::sqlite::users_rebuild::AFTER_VERSION)
                 .cloned()
                 .collect(),
         ),
@@ -416,9 +447,9 @@ async fn users_rebuild_keeps_every_row_of_a_populated_database() {
     std::fs::copy(&original, &copy).unwrap();
     let old = connect(&original).await.unwrap();
     let migrated = connect(&copy).await.unwrap();
-    authlab::db::migrate(&migrated).await.unwrap();
+    authlab::db::sqlite::migrate(&migrated).await.unwrap();
     // A second start changes nothing.
-    authlab::db::migrate(&migrated).await.unwrap();
+    authlab::db::sqlite::migrate(&migrated).await.unwrap();
 
     let tables: Vec<String> = sqlx::query_scalar(
         "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'

@@ -325,7 +325,7 @@ async fn attack_runs_delete_the_accounts_they_made() {
     run(&server, AttackId::OtherAccountsKey).await;
     let left: i64 =
         sqlx::query_scalar("SELECT COUNT(*) FROM users WHERE username LIKE 'lab:attack-%'")
-            .fetch_one(&server.state.auth.db)
+            .fetch_one(&server.sql)
             .await
             .unwrap();
     assert_eq!(left, 0);
@@ -651,7 +651,7 @@ async fn count_me_checks(server: &Harness) -> u64 {
     sqlx::query_scalar::<_, i64>(
         "SELECT COUNT(*) FROM audit_events WHERE action = 'GET /api/me' AND mode = 'jwt'",
     )
-    .fetch_one(&server.state.auth.db)
+    .fetch_one(&server.sql)
     .await
     .unwrap() as u64
 }
@@ -726,15 +726,18 @@ async fn accounts_with_many_keys_cannot_break_the_jwks_lessons() {
         authlab::auth::password::PasswordHash::from_stored("$argon2id$not-a-real-one".into());
     let mut owners = Vec::new();
     for n in 0..1_800 {
-        let user = authlab::db::users::insert(
-            &server.state.auth.db,
-            &format!("keyholder-{n:04}"),
-            &hash,
-            authlab::wire::Role::User,
-            None,
-        )
-        .await
-        .unwrap();
+        let user = server
+            .state
+            .auth
+            .users
+            .insert(
+                &format!("keyholder-{n:04}"),
+                &hash,
+                authlab::wire::Role::User,
+                None,
+            )
+            .await
+            .unwrap();
         owners.push(user.id);
     }
     for owner in owners {

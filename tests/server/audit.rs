@@ -138,7 +138,7 @@ async fn no_credential_ever_reaches_the_audit_log() {
     let dump: Vec<(String, String)> = sqlx::query_as(
         "SELECT action, detail || coalesce(failed_check, '') || coalesce(username, '') FROM audit_events",
     )
-    .fetch_all(&server.state.auth.db)
+    .fetch_all(&server.sql)
     .await
     .unwrap();
     assert!(dump.len() >= 6, "{dump:?}");
@@ -214,7 +214,7 @@ async fn every_decision_queued_before_a_graceful_shutdown_is_written() {
     let written: i64 = sqlx::query_scalar(
         "SELECT COUNT(*) FROM audit_events WHERE action = 'GET /api/me' AND allowed = 1",
     )
-    .fetch_one(&server.state.auth.db)
+    .fetch_one(&server.sql)
     .await
     .unwrap();
     assert_eq!(written, 300);
@@ -255,7 +255,7 @@ async fn junk_token_flood_neither_fills_the_audit_queue_nor_drops_a_signed_in_en
         "SELECT SUM(allowed = 1 AND username = 'bob' AND action = 'GET /api/me'),
                 SUM(allowed = 0) FROM audit_events",
     )
-    .fetch_one(&server.state.auth.db)
+    .fetch_one(&server.sql)
     .await
     .unwrap();
     assert_eq!(allowed, 100, "every signed-in request is on bob's record");
@@ -276,7 +276,7 @@ async fn rows_of(server: &Harness, username: &str) -> Vec<(i64, String, String)>
     server.state.auth.audit.flush().await;
     sqlx::query_as("SELECT id, action, detail FROM audit_events WHERE username = ? ORDER BY id")
         .bind(username)
-        .fetch_all(&server.state.auth.db)
+        .fetch_all(&server.sql)
         .await
         .unwrap()
 }
@@ -332,7 +332,7 @@ async fn one_learners_writes_leave_others_audit_history() {
         "{mallorys:?}"
     );
     let total: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM audit_events")
-        .fetch_one(&server.state.auth.db)
+        .fetch_one(&server.sql)
         .await
         .unwrap();
     assert!(total <= 80, "{total} rows");

@@ -4,7 +4,7 @@
 use crate::common;
 
 use crate::common::{assert_api_error, harness, harness_in_with, Harness};
-use authlab::{db::users, wire::Role};
+use authlab::wire::Role;
 use axum::http::StatusCode;
 
 const HOST: &str = "server.school.test";
@@ -23,10 +23,13 @@ async fn hosted_after_loopback(admin_password: &str) -> Harness {
         )
         .await
         .unwrap();
-    users::insert(&state.auth.db, "carol", &carol_hash, Role::Admin, None)
+    state
+        .auth
+        .users
+        .insert("carol", &carol_hash, Role::Admin, None)
         .await
         .unwrap();
-    state.auth.db.close().await;
+    state.maintenance.close().await;
     let admin_password = admin_password.to_string();
     harness_in_with(dir, move |s| {
         s.hosting.public_hosts = HOST.parse().unwrap();
@@ -52,7 +55,7 @@ async fn hosted_lab_refuses_the_public_demo_passwords_and_has_no_admin_without_a
         assert_api_error(&answer, StatusCode::FORBIDDEN, "account_disabled");
     }
     let admins: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM users WHERE role = 'admin'")
-        .fetch_one(&server.state.auth.db)
+        .fetch_one(&server.sql)
         .await
         .unwrap();
     assert_eq!(
@@ -180,31 +183,39 @@ async fn expired_lesson_accounts_are_deleted_by_maintenance() {
     assert_eq!(kept.status, StatusCode::CREATED, "{}", kept.text);
     let (scratch, expires): (Option<String>, Option<i64>) =
         sqlx::query_as("SELECT scratch, expires_at FROM users WHERE username = 'lesson-abc123'")
-            .fetch_one(&server.state.auth.db)
+            .fetch_one(&server.sql)
             .await
             .unwrap();
     assert_eq!(scratch.as_deref(), Some("lesson"));
     assert!(expires.unwrap() > authlab::db::unix_now());
     // Not yet expired: maintenance leaves it.
     authlab::server::maintain_once(&server.state).await;
-    assert!(
-        users::find_by_username(&server.state.auth.db, "lesson-abc123")
-            .await
-            .unwrap()
-            .is_some()
-    );
+    assert!(server
+        .state
+        .auth
+        .users
+        .find_by_username("lesson-abc123")
+        .await
+        .unwrap()
+        .is_some());
     sqlx::query("UPDATE users SET expires_at = 0 WHERE username = 'lesson-abc123'")
-        .execute(&server.state.auth.db)
+        .execute(&server.sql)
         .await
         .unwrap();
     authlab::server::maintain_once(&server.state).await;
-    assert!(
-        users::find_by_username(&server.state.auth.db, "lesson-abc123")
-            .await
-            .unwrap()
-            .is_none()
-    );
-    assert!(users::find_by_username(&server.state.auth.db, "dave")
+    assert!(server
+        .state
+        .auth
+        .users
+        .find_by_username("lesson-abc123")
+        .await
+        .unwrap()
+        .is_none());
+    assert!(server
+        .state
+        .auth
+        .users
+        .find_by_username("dave")
         .await
         .unwrap()
         .is_some());

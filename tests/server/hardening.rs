@@ -226,7 +226,11 @@ async fn key_rotation_spam_is_rate_limited_and_cannot_grow_the_jwks_without_boun
     assert_api_error(&statuses[2], StatusCode::CONFLICT, "conflict");
     // ...and the rotation budget is spent as well.
     assert_api_error(&statuses[3], StatusCode::TOO_MANY_REQUESTS, "rate_limited");
-    let owner = authlab::db::users::find_by_username(&server.state.auth.db, "bob")
+    let owner = server
+        .state
+        .auth
+        .users
+        .find_by_username("bob")
         .await
         .unwrap()
         .unwrap();
@@ -257,7 +261,11 @@ async fn concurrent_key_rotations_cannot_pass_the_key_cap_together() {
         made, 2,
         "the first key plus two rotations fill the cap of three"
     );
-    let owner = authlab::db::users::find_by_username(&server.state.auth.db, "bob")
+    let owner = server
+        .state
+        .auth
+        .users
+        .find_by_username("bob")
         .await
         .unwrap()
         .unwrap();
@@ -534,7 +542,7 @@ async fn oversized_kid_is_echoed_capped_not_three_times_whole() {
     // And the audit row is capped too.
     server.state.auth.audit.flush().await;
     let rows: Vec<(String,)> = sqlx::query_as("SELECT detail FROM audit_events")
-        .fetch_all(&server.state.auth.db)
+        .fetch_all(&server.sql)
         .await
         .unwrap();
     assert!(rows.iter().all(|(detail,)| detail.len() <= 600), "{rows:?}");
@@ -561,7 +569,7 @@ async fn unauthenticated_refusal_flood_does_not_write_a_row_each() {
     let rows = || async {
         server.state.auth.audit.flush().await;
         sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM audit_events")
-            .fetch_one(&server.state.auth.db)
+            .fetch_one(&server.sql)
             .await
             .unwrap()
     };
@@ -598,14 +606,14 @@ async fn old_audit_rows_refresh_tokens_and_security_events_are_purged() {
     let long_ago = authlab::db::unix_now() - 10 * 86_400;
     sqlx::query("UPDATE refresh_tokens SET expires_at = ?")
         .bind(long_ago)
-        .execute(&server.state.auth.db)
+        .execute(&server.sql)
         .await
         .unwrap();
     sqlx::query(
         "INSERT INTO security_events (at, user_id, kind, detail) VALUES (?, NULL, 'x', 'old')",
     )
     .bind(long_ago)
-    .execute(&server.state.auth.db)
+    .execute(&server.sql)
     .await
     .unwrap();
     for i in 0..10 {
@@ -613,7 +621,7 @@ async fn old_audit_rows_refresh_tokens_and_security_events_are_purged() {
     }
     authlab::server::maintain_once(&server.state).await;
     let count = |table: &'static str| {
-        let db = server.state.auth.db.clone();
+        let db = server.sql.clone();
         async move {
             sqlx::query_scalar::<_, i64>(&format!("SELECT COUNT(*) FROM {table}"))
                 .fetch_one(&db)
@@ -642,7 +650,7 @@ async fn replaying_an_ended_cookie_in_a_flood_does_not_write_a_row_each() {
         sqlx::query_scalar::<_, i64>(
             "SELECT COUNT(*) FROM audit_events WHERE username = 'bob' AND allowed = 0",
         )
-        .fetch_one(&server.state.auth.db)
+        .fetch_one(&server.sql)
         .await
         .unwrap()
     };
@@ -870,7 +878,7 @@ async fn password_guessing_through_a_stolen_token_meets_429() {
         "SELECT COUNT(*) FROM audit_events WHERE username = 'erin' AND action = 'password change'
          AND allowed = 0 AND failed_check = 'credentials'",
     )
-    .fetch_one(&server.state.auth.db)
+    .fetch_one(&server.sql)
     .await
     .unwrap();
     assert_eq!(failed as usize, statuses.len() - 1);
@@ -1120,7 +1128,7 @@ async fn polling_allowed_reads_cannot_write_a_row_each() {
                 "SELECT COUNT(*) FROM audit_events WHERE action = ? AND allowed = 1",
             )
             .bind(action)
-            .fetch_one(&server.state.auth.db)
+            .fetch_one(&server.sql)
             .await
             .unwrap()
         }
@@ -1144,7 +1152,7 @@ async fn polling_allowed_reads_cannot_write_a_row_each() {
     let summary: String = sqlx::query_scalar(
         "SELECT detail FROM audit_events WHERE action = 'allowed reads counted'",
     )
-    .fetch_one(&server.state.auth.db)
+    .fetch_one(&server.sql)
     .await
     .unwrap();
     assert!(

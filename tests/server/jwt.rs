@@ -377,7 +377,7 @@ async fn reusing_a_rotated_refresh_token_revokes_the_whole_family() {
     );
     let events: i64 =
         sqlx::query_scalar("SELECT COUNT(*) FROM security_events WHERE kind = 'refresh_reuse'")
-            .fetch_one(&server.state.auth.db)
+            .fetch_one(&server.sql)
             .await
             .unwrap();
     assert_eq!(events, 1);
@@ -538,7 +538,7 @@ async fn signing_keys_survive_a_restart() {
     let server = harness().await;
     let (token, _) = server.jwt_login("alice", "alice-in-the-lab").await;
     let common::Harness { state, dir, .. } = server;
-    state.auth.db.close().await;
+    state.maintenance.close().await;
     drop(state);
     let restarted = harness_in(dir).await;
     assert_eq!(
@@ -767,7 +767,7 @@ async fn introspection_judges_a_token_as_a_request_would_and_audits_nothing() {
     let rows = || async {
         server.state.auth.audit.flush().await;
         sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM audit_events")
-            .fetch_one(&server.state.auth.db)
+            .fetch_one(&server.sql)
             .await
             .unwrap()
     };

@@ -8,7 +8,11 @@ use jsonwebtoken::Header;
 use serde_json::{json, Value};
 
 async fn signed_by(server: &Harness, owner: &str, header_extra: Value, claims: Value) -> String {
-    let user = authlab::db::users::find_by_username(&server.state.auth.db, owner)
+    let user = server
+        .state
+        .auth
+        .users
+        .find_by_username(owner)
         .await
         .unwrap()
         .unwrap();

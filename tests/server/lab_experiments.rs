@@ -210,7 +210,7 @@ async fn the_logout_matrix_shows_what_each_model_does_after_each_event() {
         // The run's accounts are gone with it.
         let left: i64 =
             sqlx::query_scalar("SELECT COUNT(*) FROM users WHERE username LIKE 'lab:%'")
-                .fetch_one(&server.state.auth.db)
+                .fetch_one(&server.sql)
                 .await
                 .unwrap();
         assert_eq!(left, 0);
@@ -257,7 +257,7 @@ async fn anonymous_or_cross_site_matrix_runs_are_refused() {
     assert_eq!(forged.status, StatusCode::FORBIDDEN, "{}", forged.text);
     assert_eq!(failed_check(&forged), "same origin");
     let users: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM users")
-        .fetch_one(&server.state.auth.db)
+        .fetch_one(&server.sql)
         .await
         .unwrap();
     assert_eq!(users, 2, "no run started, no scratch account made");

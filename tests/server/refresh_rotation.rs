@@ -19,7 +19,7 @@ async fn stolen_refresh_chain_cannot_slide_past_the_family_lifetime() {
     let long_ago = authlab::db::unix_now() - 3601;
     sqlx::query("UPDATE refresh_tokens SET family_started_at = ?")
         .bind(long_ago)
-        .execute(&server.state.auth.db)
+        .execute(&server.sql)
         .await
         .unwrap();
     let refused = server.refresh(&refresh).await;
@@ -43,7 +43,7 @@ async fn every_refresh_token_expires_no_later_than_its_family() {
     server.jwt_login("bob", "bob-builds-it").await;
     let (late,): (i64,) =
         sqlx::query_as("SELECT MAX(expires_at - family_started_at) FROM refresh_tokens")
-            .fetch_one(&server.state.auth.db)
+            .fetch_one(&server.sql)
             .await
             .unwrap();
     assert!(
@@ -62,7 +62,7 @@ async fn family_revoked_during_a_refresh_gains_no_live_successor() {
             "SELECT family FROM refresh_tokens WHERE user_id = (SELECT id FROM users WHERE username = 'bob') \
              ORDER BY created_at DESC, rowid DESC LIMIT 1",
         )
-        .fetch_one(&server.state.auth.db)
+        .fetch_one(&server.sql)
         .await
         .unwrap();
         let (rotate, logout) = {
@@ -84,7 +84,7 @@ async fn family_revoked_during_a_refresh_gains_no_live_successor() {
             "SELECT COUNT(*) FROM refresh_tokens WHERE family = ? AND revoked_at IS NULL AND used_at IS NULL",
         )
         .bind(&family)
-        .fetch_one(&server.state.auth.db)
+        .fetch_one(&server.sql)
         .await
         .unwrap();
         assert_eq!(

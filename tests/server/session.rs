@@ -344,7 +344,7 @@ async fn sessions_survive_a_server_restart() {
     let server = harness().await;
     let session = server.session_login("alice", "alice-in-the-lab").await;
     let common::Harness { state, dir, .. } = server;
-    state.auth.db.close().await;
+    state.maintenance.close().await;
     drop(state);
     let restarted = harness_in(dir).await;
     let answer = restarted.get_as(&session, "/api/me").await;
@@ -417,7 +417,7 @@ async fn cleanup_deletes_expired_records() {
     let deleted = server.state.auth.sessions.delete_expired().await.unwrap();
     assert_eq!(deleted, 2);
     let rows: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM sessions")
-        .fetch_one(&server.state.auth.db)
+        .fetch_one(&server.sql)
         .await
         .unwrap();
     assert_eq!(rows, 0);

@@ -78,7 +78,7 @@ async fn race(ending: Ending) {
         // Back-date the session, so every request counts as new use and queues a last-seen write
         // (within one second of the last write a request queues none).
         sqlx::query("UPDATE sessions SET last_seen = last_seen - 2")
-            .execute(&server.state.auth.db)
+            .execute(&server.sql)
             .await
             .unwrap();
         let mut inflight = Vec::new();
@@ -113,7 +113,7 @@ async fn race(ending: Ending) {
             "SELECT COUNT(*) FROM sessions s JOIN users u ON u.id = s.user_id
              WHERE u.username = 'carol'",
         )
-        .fetch_one(&server.state.auth.db)
+        .fetch_one(&server.sql)
         .await
         .unwrap();
         let expected = match ending {
@@ -161,7 +161,7 @@ async fn a_touch_never_creates_a_session_record() {
     let session = server.session_login("bob", "bob-builds-it").await;
     server.state.auth.sessions.end(&session.id).await.unwrap();
     use authlab::store::sessions::{key_of, sqlite::SqliteSessions, SessionStore};
-    let store = SqliteSessions::new(server.state.auth.db.clone());
+    let store = SqliteSessions::new(server.sql.clone());
     let found = store
         .touch(&[(key_of(&session.id), i64::MAX / 2)])
         .await

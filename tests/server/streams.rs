@@ -61,7 +61,11 @@ async fn logged_out_session_cannot_keep_watching_the_audit_stream() {
     let server = quick_recheck_lab(4).await;
     let session = server.session_login("bob", "bob-builds-it").await;
     let stream = open_stream(&server, &session);
-    let bob = authlab::db::users::find_by_username(&server.state.auth.db, "bob")
+    let bob = server
+        .state
+        .auth
+        .users
+        .find_by_username("bob")
         .await
         .unwrap()
         .unwrap();
@@ -98,7 +102,11 @@ async fn demoted_admin_loses_the_all_accounts_stream() {
     assert_eq!(promote.status, StatusCode::OK, "{}", promote.text);
     let carol = server.session_login("carol", "carol-password").await;
     let stream = open_stream(&server, &carol);
-    let carol_id = authlab::db::users::find_by_username(&server.state.auth.db, "carol")
+    let carol_id = server
+        .state
+        .auth
+        .users
+        .find_by_username("carol")
         .await
         .unwrap()
         .unwrap()
@@ -121,7 +129,11 @@ async fn demoted_admin_loses_the_all_accounts_stream() {
 async fn one_account_cannot_open_event_streams_without_limit() {
     let server = quick_recheck_lab(2).await;
     let session = server.session_login("bob", "bob-builds-it").await;
-    let bob = authlab::db::users::find_by_username(&server.state.auth.db, "bob")
+    let bob = server
+        .state
+        .auth
+        .users
+        .find_by_username("bob")
         .await
         .unwrap()
         .unwrap();

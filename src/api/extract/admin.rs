@@ -5,12 +5,7 @@
 //! tokens they still hold.
 
 use super::auth_user::AuthUser;
-use crate::{
-    api::error::ApiError,
-    db::users::{self, User},
-    state::AppState,
-    wire::Role,
-};
+use crate::{api::error::ApiError, db::users::User, state::AppState, wire::Role};
 use axum::{extract::FromRequestParts, http::request::Parts};
 
 pub struct Admin {
@@ -24,7 +19,7 @@ pub async fn current_account(
     state: &AppState,
     caller: &AuthUser,
 ) -> Result<Option<User>, ApiError> {
-    Ok(users::find_by_id(&state.auth.db, caller.user_id()).await?)
+    Ok(state.auth.users.find_by_id(caller.user_id()).await?)
 }
 
 impl FromRequestParts<AppState> for Admin {

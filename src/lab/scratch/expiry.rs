@@ -17,7 +17,7 @@
 use crate::{
     db::{
         unix_now,
-        users::{self, Scratch, UserError},
+        users::{Scratch, UserError},
     },
     state::AppState,
     store::changes::Change,
@@ -55,14 +55,18 @@ async fn forget(state: &AppState, deleted: &[(i64, String)]) {
 
 /// Delete the matrix accounts of one run (only matrix accounts, only these ids).
 pub async fn delete_matrix_accounts(state: &AppState, ids: &[i64]) -> Result<usize, UserError> {
-    let deleted = users::delete_scratch(&state.auth.db, Scratch::Matrix, ids).await?;
+    let deleted = state
+        .auth
+        .users
+        .delete_scratch(Scratch::Matrix, ids)
+        .await?;
     forget(state, &deleted).await;
     Ok(deleted.len())
 }
 
 /// Maintenance: delete every scratch account past its expiry.
 pub async fn delete_expired(state: &AppState) -> Result<usize, UserError> {
-    let deleted = users::delete_expired_scratch(&state.auth.db, unix_now()).await?;
+    let deleted = state.auth.users.delete_expired_scratch(unix_now()).await?;
     forget(state, &deleted).await;
     Ok(deleted.len())
 }

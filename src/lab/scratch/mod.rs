@@ -11,7 +11,7 @@ use crate::{
     auth::{csrf, password::Charged},
     db::{
         unix_now,
-        users::{self, Scratch as ScratchKind, User},
+        users::{Scratch as ScratchKind, User},
     },
     lab::scratch::expiry::MATRIX_TTL_SECS,
     state::AppState,
@@ -75,7 +75,11 @@ impl ScratchAccounts {
         let hash = state.auth.passwords.hash(&password, &charged).await?;
         let expires_at = unix_now() + MATRIX_TTL_SECS;
         let scratch = Some((ScratchKind::Matrix, expires_at));
-        let user = users::insert(&state.auth.db, &username, &hash, role, scratch).await?;
+        let user = state
+            .auth
+            .users
+            .insert(&username, &hash, role, scratch)
+            .await?;
         self.created.push(user.id);
         if *switches != AccountSwitchesPatch::default() {
             state

@@ -22,6 +22,9 @@ pub struct Harness {
     pub state: AppState,
     pub settings: Settings,
     pub dir: TempDir,
+    /// A connection pool of the test's own on the server's database file, for the tests that
+    /// look at what the file holds (the server reaches it only through its seams).
+    pub sql: sqlx::SqlitePool,
 }
 
 /// A fresh server on its own database file.
@@ -68,11 +71,15 @@ pub async fn harness_in_with(dir: TempDir, adjust: impl FnOnce(&mut Settings)) -
     let state = server::build_state(settings.clone(), site)
         .await
         .expect("server state");
+    let sql = sqlx::SqlitePool::connect(&settings.database_url)
+        .await
+        .expect("the test's own pool");
     Harness {
         app: server::router(state.clone()),
         state,
         settings,
         dir,
+        sql,
     }
 }
 
@@ -169,7 +176,7 @@ impl Harness {
         password: &str,
     ) -> Result<authlab::db::users::User, authlab::auth::credentials::CredentialError> {
         authlab::auth::credentials::check_credentials(
-            &self.state.auth.db,
+            &*self.state.auth.users,
             &self.state.auth.passwords,
             username,
             &authlab::wire::Password::new(password),

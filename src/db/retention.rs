@@ -1,5 +1,5 @@
-//! Retention: nothing the lab writes is kept forever. The maintenance task calls [`purge`] on
-//! every pass; each table has its own setting under `[retention]`:
+//! Retention: nothing the lab writes is kept forever. The maintenance task calls
+//! `Maintenance::purge` on every pass; each table has its own setting under `[retention]`:
 //! - `audit_events`: older than `audit_secs`; beyond the newest `audit_max_rows_per_account` rows
 //!   of any one account (the rows naming no account count as one more account); and when all of
 //!   them together are still more than `audit_max_rows`, the largest histories are cut first, to
@@ -10,9 +10,6 @@
 //! - `security_events`: older than `security_events_secs`;
 //! - ended-session hashes: by the session store (`retention.ended_sessions_secs`).
 
-use crate::settings::RetentionSettings;
-use sqlx::SqlitePool;
-
 /// Rows deleted by one pass, per table.
 #[derive(Debug, Default, PartialEq, Eq)]
 pub struct Purged {
@@ -21,7 +18,8 @@ pub struct Purged {
     pub security_events: u64,
 }
 
-fn secs(value: u64) -> i64 {
+/// A setting's seconds (or rows) as the database counts them.
+pub fn secs(value: u64) -> i64 {
     i64::try_from(value).unwrap_or(i64::MAX)
 }
 
@@ -45,67 +43,6 @@ pub fn fair_share(sizes: impl Iterator<Item = i64>, total: i64, max: i64) -> i64
         histories -= 1;
     }
     i64::MAX
-}
-
-/// One retention pass at `now` (unix seconds).
-pub async fn purge(
-    db: &SqlitePool,
-    keep: &RetentionSettings,
-    now: i64,
-) -> Result<Purged, sqlx::Error> {
-    let audit_cutoff_ms = now
-        .saturating_sub(secs(keep.audit_secs))
-        .saturating_mul(1000);
-    let mut audit_events = sqlx::query("DELETE FROM audit_events WHERE at_ms < ?")
-        .bind(audit_cutoff_ms)
-        .execute(db)
-        .await?
-        .rows_affected();
-    let per_account = secs(keep.audit_max_rows_per_account);
-    let mut held: Vec<(Option<i64>, i64)> =
-        sqlx::query_as("SELECT user_id, COUNT(*) FROM audit_events GROUP BY user_id")
-            .fetch_all(db)
-            .await?;
-    let total: i64 = held.iter().map(|(_, n)| (*n).min(per_account)).sum();
-    let cap = fair_share(
-        held.iter().map(|(_, n)| (*n).min(per_account)),
-        total,
-        secs(keep.audit_max_rows),
-    )
-    .min(per_account);
-    held.retain(|(_, n)| *n > cap);
-    for (account, _) in held {
-        // `IS` matches the rows naming no account (NULL) as one history.
-        audit_events += sqlx::query(
-            "DELETE FROM audit_events WHERE user_id IS ?1 AND id <= (
-                 SELECT id FROM audit_events WHERE user_id IS ?1 ORDER BY id DESC LIMIT 1 OFFSET ?2
-             )",
-        )
-        .bind(account)
-        .bind(cap)
-        .execute(db)
-        .await?
-        .rows_affected();
-    }
-
-    let refresh_cutoff = now.saturating_sub(secs(keep.refresh_tokens_secs));
-    let refresh_tokens =
-        sqlx::query("DELETE FROM refresh_tokens WHERE expires_at < ?1 OR revoked_at < ?1")
-            .bind(refresh_cutoff)
-            .execute(db)
-            .await?
-            .rows_affected();
-
-    let security_events = sqlx::query("DELETE FROM security_events WHERE at < ?")
-        .bind(now.saturating_sub(secs(keep.security_events_secs)))
-        .execute(db)
-        .await?
-        .rows_affected();
-    Ok(Purged {
-        audit_events,
-        refresh_tokens,
-        security_events,
-    })
 }
 
 #[cfg(test)]

@@ -1,0 +1,22 @@
+//! The audit log's table, as a seam: the one writer's batched insert and the readers' query.
+//! The SQLite implementation is `audit::sqlite`.
+
+use super::writer::Row;
+use crate::wire::AuditEvent;
+use async_trait::async_trait;
+
+#[async_trait]
+pub trait AuditTable: Send + Sync {
+    /// Insert the rows as one batch (one round trip, one commit); their ids, in the rows' order.
+    /// Ids only grow: a row written later has a larger id.
+    async fn write_batch(&self, rows: &[Row]) -> Result<Vec<i64>, sqlx::Error>;
+
+    /// Up to `limit` events after `after_id`, the newest of them, oldest first: one account's
+    /// (`Some`), or everyone's (`None`).
+    async fn list(
+        &self,
+        user_id: Option<i64>,
+        after_id: i64,
+        limit: i64,
+    ) -> Result<Vec<AuditEvent>, sqlx::Error>;
+}
