@@ -29,7 +29,10 @@ use authlab::store::{
     StoreError,
 };
 use authlab::{
-    audit::{sqlite::SqliteAudit, table::AuditTable, writer::Row as AuditRow},
+    audit::{
+        sqlite::SqliteAudit,
+        table::{AuditTable, Row as AuditRow},
+    },
     db::{
         password_hash::PasswordHash,
         sqlite::{switches::SqliteSwitches, users::SqliteUsers},

@@ -10,7 +10,7 @@ mod refusals;
 pub mod sqlite;
 pub mod stream_slots;
 pub mod table;
-pub mod writer;
+mod writer;
 
 use crate::{
     logging::echo::shown,
@@ -25,9 +25,9 @@ use std::{
     sync::atomic::{AtomicU64, Ordering},
     time::Duration,
 };
-use table::AuditTable;
+use table::{AuditTable, Row};
 use tokio::sync::{broadcast, mpsc, oneshot};
-use writer::{Job, Row};
+use writer::Job;
 
 /// The most characters of an action (`METHOD /path`) stored: the path is the client's choice.
 const ACTION_CHARS: usize = 128;

@@ -1,6 +1,6 @@
 //! The audit log's table in SQLite (`audit_events`).
 
-use super::{table::AuditTable, writer::Row};
+use super::table::{AuditTable, Row};
 use crate::wire::{AuditEvent, AuthMode};
 use async_trait::async_trait;
 use sqlx::{QueryBuilder, Sqlite, SqlitePool};

@@ -1,9 +1,19 @@
 //! The audit log's table, as a seam: the one writer's batched insert and the readers' query.
 //! The SQLite implementation is `audit::sqlite`.
 
-use super::writer::Row;
-use crate::wire::AuditEvent;
+use crate::wire::{AuditEvent, AuthMode};
 use async_trait::async_trait;
+
+/// One row of `audit_events`, owned and already capped.
+pub struct Row {
+    pub at_ms: i64,
+    pub mode: AuthMode,
+    pub user: Option<(i64, String)>,
+    pub action: String,
+    pub allowed: bool,
+    pub failed_check: Option<String>,
+    pub detail: String,
+}
 
 #[async_trait]
 pub trait AuditTable: Send + Sync {

@@ -3,8 +3,8 @@
 //! and one disk sync for the whole batch instead of one per request), and only then feeds the live stream, so an event
 //! a browser sees is always one the log holds.
 
-use super::table::AuditTable;
-use crate::wire::{AuditEvent, AuthMode};
+use super::table::{AuditTable, Row};
+use crate::wire::AuditEvent;
 use std::sync::Arc;
 use tokio::sync::{broadcast, mpsc, oneshot};
 
@@ -12,17 +12,6 @@ use tokio::sync::{broadcast, mpsc, oneshot};
 pub const BATCH: usize = 256;
 /// How long a partial batch waits for more entries before it is written.
 const LINGER: std::time::Duration = std::time::Duration::from_millis(20);
-
-/// One row of `audit_events`, owned and already capped.
-pub struct Row {
-    pub at_ms: i64,
-    pub mode: AuthMode,
-    pub user: Option<(i64, String)>,
-    pub action: String,
-    pub allowed: bool,
-    pub failed_check: Option<String>,
-    pub detail: String,
-}
 
 pub enum Job {
     Write(Row),
