@@ -1,8 +1,6 @@
 //! Page components, one concept per file.
 
-pub mod attack_csrf;
-pub mod attack_learner;
-pub mod attack_xss;
+pub mod attack_cards;
 pub mod auth_cost_view;
 pub mod browser;
 pub mod client;

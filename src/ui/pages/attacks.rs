@@ -4,7 +4,8 @@
 //! trace, and "what you just saw", all from that answer.
 
 use crate::ui::{
-    attack_csrf::CsrfCard, attack_learner::Learner, attack_xss::XssCard, login_form::LoginForm,
+    attack_cards::{csrf::CsrfCard, learner::Learner, xss::XssCard},
+    login_form::LoginForm,
     trace_view::TraceView,
 };
 use crate::wire::paths;

@@ -10,9 +10,10 @@
 use super::experiment::{fresh_account, lesson_params, param, Experiment, Run, Switch};
 use crate::wire::paths;
 use crate::{
+    ui::attack_cards::frame::{answer_in_frame, refused_at},
     ui::browser,
     ui::client::{self, Credential},
-    wire::{AccountSwitchesPatch, ApiErrorBody, ProbeResult, SameSite},
+    wire::{AccountSwitchesPatch, ProbeResult, SameSite},
 };
 use leptos::{prelude::*, task::spawn_local};
 
@@ -20,26 +21,14 @@ use leptos::{prelude::*, task::spawn_local};
 /// the lab's answer to the forged post (this origin: readable).
 fn on_frame_load(ev: leptos::ev::Event, run: Option<Run>, done: RwSignal<bool>) {
     let Some(run) = run else { return };
-    let Some(text) = browser::iframe_text(&ev) else {
-        return;
-    };
-    // A browser may wrap a JSON document in its own viewer chrome: read from the first brace.
-    let json = match (text.find('{'), text.rfind('}')) {
-        (Some(start), Some(end)) if start < end => &text[start..=end],
-        _ => return,
-    };
-    let Ok(answer) = serde_json::from_str::<ApiErrorBody>(json) else {
+    let Some(answer) = answer_in_frame(&ev) else {
         return;
     };
     if done.get_untracked() {
         return;
     }
     done.set(true);
-    let check = answer
-        .auth
-        .as_ref()
-        .and_then(|t| t.failed_check())
-        .map(|c| (c.name, c.detail.clone()));
+    let check = answer.auth.as_ref().and_then(refused_at);
     match check {
         Some((name, detail)) => run.saw(format!(
             "The forged POST /api/session/logout was answered \"{}\", refused at \"{name}\": {detail}.",

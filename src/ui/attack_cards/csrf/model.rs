@@ -1,36 +1,22 @@
-//! The attack lab's CSRF card. Here the browser is the attacker's tool, so the attack runs in the
-//! learner's browser, not on the server: a page on another site (the lab under its other loopback
-//! name, or `hosting.attacker_origin`) holds a form that posts a logout to the lab and submits
-//! itself as it loads. The browser decides whether the session cookie goes along; the server
-//! decides whether to act on it.
-//!
-//! The card signs the browser in as a fresh victim account and lets the attacker's page load
-//! twice:
-//! 1. with every defence on: refused (the lab's answer lands in the frame, readable here, with
-//!    its decision trace), and the victim is still signed in;
-//! 2. after the victim's owner switches on the deliberately weakened setting (this account only:
-//!    `SameSite=None`, the origin check and the CSRF token off): the forged logout works. A 204
-//!    does not navigate the frame, so the card watches the session end, signs back in, and reads
-//!    the server's audit entry for the forged request, which names the checks that were off.
-//!
-//! At the end the setting is switched back on, and the browser stays signed in as the victim.
+//! The CSRF card's model: the phases of one run and what moves it from one to the next (the
+//! frame's loads, a 700 ms tick). The view is `csrf/mod.rs`.
 
-use super::{
-    attack_learner::Learner,
-    pages::lessons::experiment::{fresh_account, Experiment, Run},
-    trace_view::TraceView,
+use super::super::{
+    frame::{answer_in_frame, refused_at},
+    learner::Learner,
 };
+use crate::ui::pages::lessons::experiment::{fresh_account, Run};
 use crate::wire::paths;
 use crate::{
     ui::browser,
     ui::client::{self, Credential},
-    wire::{AccountSwitchesPatch, ApiErrorBody, AuditEvent, AuthTrace, Credentials},
+    wire::{AccountSwitchesPatch, AuditEvent, AuthTrace, Credentials},
 };
 use leptos::{prelude::*, task::spawn_local};
 
 /// Where the card is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Phase {
+pub enum Phase {
     Idle,
     /// The attacker's page is loaded against an account with every defence on.
     Defended,
@@ -45,19 +31,66 @@ enum Phase {
 const PATIENCE: u32 = 20;
 
 #[derive(Clone, Copy)]
-struct Card {
-    run: StoredValue<Option<Run>>,
-    phase: RwSignal<Phase>,
-    frame_src: RwSignal<Option<String>>,
-    refusal: RwSignal<Option<(String, AuthTrace)>>,
-    forged_entry: RwSignal<Option<AuditEvent>>,
-    victim: StoredValue<Option<Credentials>>,
-    polls: StoredValue<u32>,
-    busy: StoredValue<bool>,
-    learner: Learner,
+pub struct Card {
+    pub run: StoredValue<Option<Run>>,
+    pub phase: RwSignal<Phase>,
+    pub frame_src: RwSignal<Option<String>>,
+    pub refusal: RwSignal<Option<(String, AuthTrace)>>,
+    pub forged_entry: RwSignal<Option<AuditEvent>>,
+    pub victim: StoredValue<Option<Credentials>>,
+    pub polls: StoredValue<u32>,
+    pub busy: StoredValue<bool>,
+    pub learner: Learner,
 }
 
 impl Card {
+    pub fn new(learner: Learner) -> Self {
+        Card {
+            run: StoredValue::new(None),
+            phase: RwSignal::new(Phase::Idle),
+            frame_src: RwSignal::new(None),
+            refusal: RwSignal::new(None),
+            forged_entry: RwSignal::new(None),
+            victim: StoredValue::new(None),
+            polls: StoredValue::new(0),
+            busy: StoredValue::new(false),
+            learner,
+        }
+    }
+
+    /// A run from the start: sign in a fresh victim, then let the attacker's page load.
+    pub fn start(self, run: Run) {
+        self.run.set_value(Some(run));
+        self.phase.set(Phase::Idle);
+        self.frame_src.set(None);
+        self.refusal.set(None);
+        self.forged_entry.set(None);
+        run.go(async move {
+            let site = client::forgery_site().await;
+            let attacker = site.result.ok().and_then(|site| site.origin).ok_or(
+                "this attack needs a second site: browse the lab at http://127.0.0.1:<port> or \
+             http://localhost:<port>, or (hosted) set hosting.attacker_origin",
+            )?;
+            let victim = fresh_account(&run).await?;
+            let state = run
+                .session_login("the victim signs in (a cookie session)", &victim)
+                .await?;
+            self.learner.signed_in_as.set(Some(victim.username.clone()));
+            self.learner.csrf.set(Some(state.csrf_token));
+            self.learner.weakened.set(state.csrf_weakened);
+            self.victim.set_value(Some(victim));
+            run.saw(format!(
+                "This browser is now signed in as the victim, with a SameSite={} cookie. The \
+             attacker's page is {attacker}: another origin and another site. Its form posts \
+             a logout to the lab the moment it loads.",
+                state.same_site.as_str()
+            ));
+            self.phase.set(Phase::Defended);
+            self.load_attacker_page(&attacker, 1);
+            Ok(())
+        });
+    }
+
     fn fail(self, why: impl Into<String>) {
         if let Some(run) = self.run.get_value() {
             run.error.set(Some(why.into()));
@@ -75,16 +108,8 @@ impl Card {
 
     /// The frame loaded: first the attacker's page (another origin, unreadable), then, if the
     /// server refused, the lab's JSON answer (this origin, readable).
-    fn on_frame_load(self, ev: leptos::ev::Event) {
-        let Some(text) = browser::iframe_text(&ev) else {
-            return;
-        };
-        // A browser may wrap a JSON document in its own viewer chrome: read from the first brace.
-        let json = match (text.find('{'), text.rfind('}')) {
-            (Some(start), Some(end)) if start < end => &text[start..=end],
-            _ => return,
-        };
-        let Ok(answer) = serde_json::from_str::<ApiErrorBody>(json) else {
+    pub fn on_frame_load(self, ev: leptos::ev::Event) {
+        let Some(answer) = answer_in_frame(&ev) else {
             return;
         };
         let Some(run) = self.run.get_value() else {
@@ -98,9 +123,8 @@ impl Card {
             ));
             return self.fail("the lab answered the forged request without a decision trace");
         };
-        let check = trace
-            .failed_check()
-            .map(|c| format!("\"{}\": {}", c.name, c.detail))
+        let check = refused_at(&trace)
+            .map(|(name, detail)| format!("\"{name}\": {detail}"))
             .unwrap_or_else(|| "no check".into());
         run.saw(format!(
             "The forged POST /api/session/logout from the other site was answered \"{}\", \
@@ -157,7 +181,7 @@ impl Card {
 
     /// Every 700 ms while the weakened attack runs: has the session ended? Then sign back in
     /// and find the server's record of the forged request.
-    fn tick(self) {
+    pub fn tick(self) {
         let phase = self.phase.get_untracked();
         if !matches!(phase, Phase::Weakened | Phase::ReadingAudit) || self.busy.get_value() {
             return;
@@ -249,116 +273,5 @@ impl Card {
             }
         }
         self.phase.set(Phase::Done);
-    }
-}
-
-#[component]
-pub fn CsrfCard(learner: Learner) -> impl IntoView {
-    let card = Card {
-        run: StoredValue::new(None),
-        phase: RwSignal::new(Phase::Idle),
-        frame_src: RwSignal::new(None),
-        refusal: RwSignal::new(None),
-        forged_entry: RwSignal::new(None),
-        victim: StoredValue::new(None),
-        polls: StoredValue::new(0),
-        busy: StoredValue::new(false),
-        learner,
-    };
-    // The watch runs only in the browser, from the first run until the page goes.
-    let poll: StoredValue<Option<IntervalHandle>> = StoredValue::new(None);
-    on_cleanup(move || {
-        if let Some(handle) = poll.get_value() {
-            handle.clear();
-        }
-    });
-    let start = move |run: Run| {
-        if poll.get_value().is_none() {
-            let handle = set_interval_with_handle(
-                move || card.tick(),
-                std::time::Duration::from_millis(700),
-            );
-            poll.set_value(handle.ok());
-        }
-        card.run.set_value(Some(run));
-        card.phase.set(Phase::Idle);
-        card.frame_src.set(None);
-        card.refusal.set(None);
-        card.forged_entry.set(None);
-        run.go(async move {
-            let site = client::forgery_site().await;
-            let attacker = site.result.ok().and_then(|site| site.origin).ok_or(
-                "this attack needs a second site: browse the lab at http://127.0.0.1:<port> or \
-                 http://localhost:<port>, or (hosted) set hosting.attacker_origin",
-            )?;
-            let victim = fresh_account(&run).await?;
-            let state = run
-                .session_login("the victim signs in (a cookie session)", &victim)
-                .await?;
-            learner.signed_in_as.set(Some(victim.username.clone()));
-            learner.csrf.set(Some(state.csrf_token));
-            learner.weakened.set(state.csrf_weakened);
-            card.victim.set_value(Some(victim));
-            run.saw(format!(
-                "This browser is now signed in as the victim, with a SameSite={} cookie. The \
-                 attacker's page is {attacker}: another origin and another site. Its form posts \
-                 a logout to the lab the moment it loads.",
-                state.same_site.as_str()
-            ));
-            card.phase.set(Phase::Defended);
-            card.load_attacker_page(&attacker, 1);
-            Ok(())
-        });
-    };
-    view! {
-        <article class="card attack browser-attack" data-testid="attack-csrf">
-            <h3>"Cross-site request forgery (CSRF)"</h3>
-            <p>
-                "A page on another site makes your browser send a state-changing request to this one, "
-                "cookies attached. Real sites fell to it: Netflix (2006: a queue and address changed "
-                "by any page), ING Direct and YouTube (found by Zeller and Felten, 2008), and home "
-                "routers' admin pages ever since. Here the browser is the attacker's tool, so this "
-                "card runs in your browser: the other site is this lab under its other name."
-            </p>
-            <p class="muted">
-                "It signs this browser in as a fresh victim account (you will stay signed in as it), "
-                "lets the attacker's page post a logout with every defence on, then switches the "
-                "victim account's deliberately weakened setting on (SameSite=None, no origin check, "
-                "no CSRF token: this account only, never server-wide) and lets it post again. It "
-                "switches the setting back off at the end."
-            </p>
-            <Experiment label="Run the CSRF attack from another site" start=start/>
-            {move || card.frame_src.get().map(|src| view! {
-                <p class="muted">{format!("The attacker's page: {src}")}</p>
-                <iframe class="attacker-frame" data-testid="csrf-attacker-frame" src=src
-                    title="The attacker's page on another site"
-                    on:load=move |ev| card.on_frame_load(ev)></iframe>
-            })}
-            {move || card.refusal.get().map(|(error, trace)| view! {
-                <div data-testid="csrf-refused">
-                    <h4>"Defences on: the forged request, as the server judged it ("{error}")"</h4>
-                    <TraceView trace/>
-                </div>
-            })}
-            {move || card.forged_entry.get().map(|entry| view! {
-                <div data-testid="csrf-worked">
-                    <h4>"Defences off: the forged request went through"</h4>
-                    <p data-testid="csrf-audit-detail">{entry.detail}</p>
-                    <p data-testid="attack-missing-csrf">
-                        "What would have stopped it: SameSite=Lax or Strict on the cookie, the "
-                        "origin check, the CSRF token. Any one of the three is enough."
-                    </p>
-                </div>
-            })}
-            <p class="muted" data-testid="csrf-phase">
-                {move || match card.phase.get() {
-                    Phase::Idle => "",
-                    Phase::Defended => "Attacking the defended account…",
-                    Phase::Weakened => "Attacking the weakened account…",
-                    Phase::ReadingAudit => "Reading the server's audit log…",
-                    Phase::Done => "Done.",
-                }}
-            </p>
-        </article>
     }
 }

@@ -1,22 +1,8 @@
-//! The attack lab's XSS token-theft card. It runs in the learner's browser, because the theft
-//! happens there: a comment planted in a deliberately vulnerable page of the lab
-//! (`/attacks/xss-victim`, `lab::xss_victim`) holds a real inline script, which reads what
-//! scripts can read and sends it to the attacker, who replays the token from another client.
-//!
-//! Three runs, each loading the page in a frame with a fresh run id and reading back what reached
-//! the attacker (`GET /api/lab/xss/result`):
-//! 1. CSP off for this account's page, access token in localStorage: stolen, and it works;
-//! 2. CSP off, token kept in memory only (a Rust value in the WASM): the script finds nothing;
-//! 3. CSP on (the lab's policy), token back in localStorage: the browser refuses to run the
-//!    script, and its CSP report reaches the lab.
-//!
-//! Every run also shows `document.cookie` as the script saw it: the HttpOnly session cookie is
-//! never in it.
+//! The XSS card's model: its three runs and what moves it from one to the next (a 700 ms tick
+//! reading what reached the attacker). The view is `xss/mod.rs`.
 
-use super::{
-    attack_learner::Learner,
-    pages::lessons::experiment::{fresh_account, Experiment, Run},
-};
+use super::super::learner::Learner;
+use crate::ui::pages::lessons::experiment::{fresh_account, Run};
 use crate::wire::paths;
 use crate::{
     ui::browser,
@@ -26,12 +12,12 @@ use crate::{
 use leptos::{prelude::*, task::spawn_local};
 
 /// Where the card keeps the token in the runs that store it, as many single-page apps do.
-const KEY: &str = "authlab.attack_lab_token";
+pub const KEY: &str = "authlab.attack_lab_token";
 /// Polls (700 ms apart) before a run is called unanswered.
 const PATIENCE: u32 = 15;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Stage {
+pub enum Stage {
     Idle,
     /// CSP off, token in localStorage.
     Stored,
@@ -43,7 +29,7 @@ enum Stage {
 }
 
 impl Stage {
-    fn label(self) -> &'static str {
+    pub fn label(self) -> &'static str {
         match self {
             Stage::Idle => "",
             Stage::Stored => "Run 1: CSP off, token in localStorage…",
@@ -55,19 +41,73 @@ impl Stage {
 }
 
 #[derive(Clone, Copy)]
-struct Card {
-    run: StoredValue<Option<Run>>,
-    stage: RwSignal<Stage>,
-    run_id: StoredValue<String>,
-    frame_src: RwSignal<Option<String>>,
-    results: RwSignal<Vec<(Stage, XssResult)>>,
-    token: StoredValue<Option<String>>,
-    polls: StoredValue<u32>,
-    busy: StoredValue<bool>,
-    learner: Learner,
+pub struct Card {
+    pub run: StoredValue<Option<Run>>,
+    pub stage: RwSignal<Stage>,
+    pub run_id: StoredValue<String>,
+    pub frame_src: RwSignal<Option<String>>,
+    pub results: RwSignal<Vec<(Stage, XssResult)>>,
+    pub token: StoredValue<Option<String>>,
+    pub polls: StoredValue<u32>,
+    pub busy: StoredValue<bool>,
+    pub learner: Learner,
 }
 
 impl Card {
+    pub fn new(learner: Learner) -> Self {
+        Card {
+            run: StoredValue::new(None),
+            stage: RwSignal::new(Stage::Idle),
+            run_id: StoredValue::new(String::new()),
+            frame_src: RwSignal::new(None),
+            results: RwSignal::new(Vec::new()),
+            token: StoredValue::new(None),
+            polls: StoredValue::new(0),
+            busy: StoredValue::new(false),
+            learner,
+        }
+    }
+
+    /// A run from the start: a fresh victim signed in both ways, CSP off for its page, run 1.
+    pub fn start(self, run: Run) {
+        self.run.set_value(Some(run));
+        self.stage.set(Stage::Idle);
+        self.frame_src.set(None);
+        self.results.set(Vec::new());
+        run.go(async move {
+            let victim = fresh_account(&run).await?;
+            let state = run
+                .session_login("the victim signs in (an HttpOnly session cookie)", &victim)
+                .await?;
+            self.learner.signed_in_as.set(Some(victim.username.clone()));
+            self.learner.csrf.set(Some(state.csrf_token.clone()));
+            self.learner.weakened.set(state.csrf_weakened);
+            let tokens = run
+                .bearer_login("the victim signs in (a bearer access token)", &victim)
+                .await?;
+            let patch = AccountSwitchesPatch {
+                xss_weakened: Some(true),
+                ..AccountSwitchesPatch::default()
+            };
+            let set =
+                client::put_account_switches(&patch, Credential::Csrf(&state.csrf_token)).await;
+            run.step(
+                "the account switches CSP OFF for its comments page (this account only)",
+                &set,
+            );
+            set.result.map_err(|e| e.to_string())?;
+            self.learner.xss_weakened.set(true);
+            browser::local_set(KEY, &tokens.access_token);
+            self.token.set_value(Some(tokens.access_token));
+            run.saw(format!(
+                "The page stored the access token in localStorage under \"{KEY}\", as many \
+             single-page apps do, and loads the comments page, where the attacker's comment \
+             holds a script."
+            ));
+            self.load(Stage::Stored).await
+        });
+    }
+
     fn fail(self, why: impl Into<String>) {
         browser::local_remove(KEY);
         if let Some(run) = self.run.get_value() {
@@ -100,7 +140,7 @@ impl Card {
         Ok(())
     }
 
-    fn tick(self) {
+    pub fn tick(self) {
         let stage = self.stage.get_untracked();
         if matches!(stage, Stage::Idle | Stage::Done) || self.busy.get_value() {
             return;
@@ -228,118 +268,11 @@ impl Card {
     }
 }
 
-fn stage_name(stage: Stage) -> &'static str {
+pub fn stage_name(stage: Stage) -> &'static str {
     match stage {
         Stage::Stored => "CSP off, token in localStorage",
         Stage::Memory => "CSP off, token in memory",
         Stage::Csp => "CSP on",
         Stage::Idle | Stage::Done => "",
-    }
-}
-
-#[component]
-pub fn XssCard(learner: Learner) -> impl IntoView {
-    let card = Card {
-        run: StoredValue::new(None),
-        stage: RwSignal::new(Stage::Idle),
-        run_id: StoredValue::new(String::new()),
-        frame_src: RwSignal::new(None),
-        results: RwSignal::new(Vec::new()),
-        token: StoredValue::new(None),
-        polls: StoredValue::new(0),
-        busy: StoredValue::new(false),
-        learner,
-    };
-    let poll: StoredValue<Option<IntervalHandle>> = StoredValue::new(None);
-    on_cleanup(move || {
-        if let Some(handle) = poll.get_value() {
-            handle.clear();
-        }
-        browser::local_remove(KEY);
-    });
-    let start = move |run: Run| {
-        if poll.get_value().is_none() {
-            let handle = set_interval_with_handle(
-                move || card.tick(),
-                std::time::Duration::from_millis(700),
-            );
-            poll.set_value(handle.ok());
-        }
-        card.run.set_value(Some(run));
-        card.stage.set(Stage::Idle);
-        card.frame_src.set(None);
-        card.results.set(Vec::new());
-        run.go(async move {
-            let victim = fresh_account(&run).await?;
-            let state = run
-                .session_login("the victim signs in (an HttpOnly session cookie)", &victim)
-                .await?;
-            learner.signed_in_as.set(Some(victim.username.clone()));
-            learner.csrf.set(Some(state.csrf_token.clone()));
-            learner.weakened.set(state.csrf_weakened);
-            let tokens = run
-                .bearer_login("the victim signs in (a bearer access token)", &victim)
-                .await?;
-            let patch = AccountSwitchesPatch {
-                xss_weakened: Some(true),
-                ..AccountSwitchesPatch::default()
-            };
-            let set =
-                client::put_account_switches(&patch, Credential::Csrf(&state.csrf_token)).await;
-            run.step(
-                "the account switches CSP OFF for its comments page (this account only)",
-                &set,
-            );
-            set.result.map_err(|e| e.to_string())?;
-            learner.xss_weakened.set(true);
-            browser::local_set(KEY, &tokens.access_token);
-            card.token.set_value(Some(tokens.access_token));
-            run.saw(format!(
-                "The page stored the access token in localStorage under \"{KEY}\", as many \
-                 single-page apps do, and loads the comments page, where the attacker's comment \
-                 holds a script."
-            ));
-            card.load(Stage::Stored).await
-        });
-    };
-    view! {
-        <article class="card attack browser-attack" data-testid="attack-xss">
-            <h3>"XSS token theft"</h3>
-            <p>
-                "A script injected into a page runs with the page's rights: it reads localStorage and "
-                "sends what it finds anywhere. The Samy worm (MySpace, 2005) and the TweetDeck worm "
-                "(2014) spread by a script in a post; stolen tokens are how such a script keeps "
-                "access after the page closes. This card runs in your browser, where it happens."
-            </p>
-            <p class="muted">
-                "It signs this browser in as a fresh victim account (a session cookie and a bearer "
-                "token), switches the deliberately weakened setting on (CSP off for this account's "
-                "comments page only, marked on that page), and loads the page three times: token in "
-                "localStorage, token in memory, then with CSP back on. The comment's script is "
-                "planted by the lab itself: the page never prints anything a request sends."
-            </p>
-            <Experiment label="Run the XSS token theft" start=start/>
-            {move || card.frame_src.get().map(|src| view! {
-                <p class="muted">{format!("The vulnerable page: {src}")}</p>
-                <iframe class="attacker-frame" data-testid="xss-victim-frame" src=src
-                    title="The deliberately vulnerable comments page"></iframe>
-            })}
-            <ol class="xss-results" data-testid="xss-results">
-                {move || card.results.get().into_iter().map(|(stage, result)| view! {
-                    <li data-testid="xss-result" data-stage=stage_name(stage)
-                        data-script-ran=result.script_ran.to_string()
-                        data-replay-status=result.replay.as_ref().map(|r| r.status.to_string()).unwrap_or_default()
-                        data-csp-blocked=result.csp_blocked.clone().unwrap_or_default()>
-                        <strong>{stage_name(stage)}</strong>": "
-                        {if result.script_ran { "the script ran" } else { "the script did not run" }}
-                        {format!("; found {}", result.found.len())}
-                        {result.found.iter().map(|f| format!(" ({} = {})", f.place, f.preview)).collect::<String>()}
-                        {result.replay.as_ref().map(|r| format!("; replayed from {} → {}", r.client, r.status))}
-                        {result.csp_blocked.as_ref().map(|d| format!("; CSP report: {d} refused it"))}
-                    </li>
-                }).collect_view()}
-            </ol>
-            <p class="muted" data-testid="xss-stage">{move || card.stage.get().label()}</p>
-        </article>
     }
 }
