@@ -311,21 +311,3 @@ mod imp {
 }
 
 pub use imp::*;
-
-/// Percent-encode a value for a URL query (everything but RFC 3986's unreserved characters).
-pub fn encode_query(value: &str) -> String {
-    crate::wire::paths::encoded(value)
-}
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn query_values_are_percent_encoded() {
-        assert_eq!(super::encode_query("kid known"), "kid%20known");
-        assert_eq!(
-            super::encode_query("lab:matrix-1&x=é"),
-            "lab%3Amatrix-1%26x%3D%C3%A9"
-        );
-        assert_eq!(super::encode_query("bob_1.x~"), "bob_1.x~");
-    }
-}

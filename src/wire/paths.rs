@@ -165,6 +165,13 @@ mod tests {
     use super::*;
 
     #[test]
+    fn query_values_are_percent_encoded() {
+        assert_eq!(encoded("kid known"), "kid%20known");
+        assert_eq!(encoded("lab:matrix-1&x=é"), "lab%3Amatrix-1%26x%3D%C3%A9");
+        assert_eq!(encoded("bob_1.x~"), "bob_1.x~");
+    }
+
+    #[test]
     fn each_builder_fills_its_pattern() {
         let filled = [
             (

@@ -254,6 +254,17 @@ async fn health_answers_ok_and_pages_render_on_the_server() {
 
     let missing = server.get("/no-such-page").await;
     assert_eq!(missing.status, StatusCode::NOT_FOUND);
+
+    // A lesson the table has, and one it does not: the route matches both, the status differs.
+    let lesson = server.get("/lessons/logout-and-revocation").await;
+    assert_eq!(lesson.status, StatusCode::OK);
+    let no_lesson = server.get("/lessons/no-such-lesson").await;
+    assert_eq!(no_lesson.status, StatusCode::NOT_FOUND);
+    assert!(
+        no_lesson.text.contains("No such lesson"),
+        "{}",
+        no_lesson.text
+    );
 }
 
 /// Register `name` and sign it in with a bearer token.

@@ -131,7 +131,7 @@ pub fn AuditPage() -> impl IntoView {
         params.sort();
         let search = params
             .iter()
-            .map(|(n, v)| format!("{n}={}", browser::encode_query(v)))
+            .map(|(n, v)| format!("{n}={}", crate::wire::paths::encoded(v)))
             .collect::<Vec<_>>()
             .join("&");
         let url = if search.is_empty() {

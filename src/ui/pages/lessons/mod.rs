@@ -161,6 +161,11 @@ pub fn LessonPage() -> impl IntoView {
     move || {
         let slug = slug();
         let Some(index) = LESSONS.iter().position(|l| l.slug == slug) else {
+            // A slug no entry has is a missing page, with the status to say so.
+            #[cfg(feature = "ssr")]
+            if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
+                response.set_status(axum::http::StatusCode::NOT_FOUND);
+            }
             return view! {
                 <section class="card">
                     <h1>"No such lesson"</h1>
