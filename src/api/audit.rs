@@ -48,7 +48,7 @@ struct After {
 /// Whose events this user may see: `None` means everyone's. An administrator is whoever the
 /// accounts table says is one now, never a token's (possibly stale) role claim.
 async fn scope(state: &AppState, user: &AuthUser) -> Result<Option<String>, ApiError> {
-    let is_admin = current_account(state, user)
+    let is_admin = current_account(&state.auth, user)
         .await?
         .is_some_and(|account| account.role == Role::Admin && !account.disabled);
     Ok((!is_admin).then(|| user.username().to_string()))

@@ -4,9 +4,12 @@
 //! but never obeys it, so demoting an administrator takes their powers away at once, whatever
 //! tokens they still hold.
 
-use super::auth_user::AuthUser;
-use crate::{api::error::ApiError, db::users::User, state::AppState, wire::Role};
-use axum::{extract::FromRequestParts, http::request::Parts};
+use super::{auth_user::AuthUser, Judging};
+use crate::{api::error::ApiError, auth::Auth, db::users::User, wire::Role};
+use axum::{
+    extract::{FromRef, FromRequestParts},
+    http::request::Parts,
+};
 
 pub struct Admin {
     pub caller: AuthUser,
@@ -15,19 +18,20 @@ pub struct Admin {
 }
 
 /// The caller's account, read now; `None` if it is gone.
-pub async fn current_account(
-    state: &AppState,
-    caller: &AuthUser,
-) -> Result<Option<User>, ApiError> {
-    Ok(state.auth.users.find_by_id(caller.user_id()).await?)
+pub async fn current_account(auth: &Auth, caller: &AuthUser) -> Result<Option<User>, ApiError> {
+    Ok(auth.users.find_by_id(caller.user_id()).await?)
 }
 
-impl FromRequestParts<AppState> for Admin {
+impl<S> FromRequestParts<S> for Admin
+where
+    S: Send + Sync,
+    Judging: FromRef<S>,
+{
     type Rejection = ApiError;
 
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, ApiError> {
         let caller = AuthUser::from_request_parts(parts, state).await?;
-        match current_account(state, &caller).await? {
+        match current_account(&Judging::from_ref(state).auth, &caller).await? {
             Some(account) if account.role == Role::Admin && !account.disabled => {
                 Ok(Admin { caller, account })
             }

@@ -2,14 +2,13 @@
 //! request is judged in bearer mode only; without one, by its session cookie. Never both: a broken
 //! bearer token does not silently fall back to a cookie.
 
-use super::{bearer_user::BearerUser, cookie_user::CookieUser};
+use super::{bearer_user::BearerUser, cookie_user::CookieUser, Judging};
 use crate::{
     api::error::ApiError,
-    state::AppState,
     wire::{AuthMode, AuthTrace, Me, Role},
 };
 use axum::{
-    extract::FromRequestParts,
+    extract::{FromRef, FromRequestParts},
     http::{header, request::Parts},
 };
 
@@ -72,10 +71,14 @@ impl AuthUser {
     }
 }
 
-impl FromRequestParts<AppState> for AuthUser {
+impl<S> FromRequestParts<S> for AuthUser
+where
+    S: Send + Sync,
+    Judging: FromRef<S>,
+{
     type Rejection = ApiError;
 
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, ApiError> {
         if parts.headers.contains_key(header::AUTHORIZATION) {
             Ok(AuthUser::Bearer(
                 BearerUser::from_request_parts(parts, state).await?,

@@ -17,10 +17,33 @@ use crate::{
     auth::{
         judge::{self, Decision},
         presented::{FromWhere, Presented},
+        Auth,
     },
     state::AppState,
 };
-use axum::http::{header, request::Parts, HeaderMap, Method};
+use axum::{
+    extract::FromRef,
+    http::{header, request::Parts, HeaderMap, Method},
+};
+use std::sync::Arc;
+
+/// What the extractors take from the app, and nothing more: the auth core, and whether a proxy's
+/// `X-Forwarded-For` is believed (for the audit entry's client address). Any state that gives
+/// these (`FromRef`) can use the extractors, not only `AppState`.
+#[derive(Clone)]
+pub struct Judging {
+    pub auth: Arc<Auth>,
+    pub trusted_proxy: bool,
+}
+
+impl FromRef<AppState> for Judging {
+    fn from_ref(state: &AppState) -> Self {
+        Judging {
+            auth: state.auth.clone(),
+            trusted_proxy: state.settings.hosting.trusted_proxy,
+        }
+    }
+}
 
 /// What the request presents, read off its method and headers.
 pub fn presented(method: &Method, headers: &HeaderMap) -> Presented {
@@ -65,7 +88,7 @@ pub fn bearer_token(headers: &HeaderMap) -> Option<String> {
 
 /// Log a decision (when it presented a credential) and turn it into the principal or the error.
 pub async fn settle<P>(
-    state: &AppState,
+    judging: &Judging,
     parts: &Parts,
     decision: Decision<P>,
 ) -> Result<(P, crate::wire::AuthTrace), ApiError> {
@@ -73,15 +96,15 @@ pub async fn settle<P>(
         let read = matches!(parts.method, Method::GET | Method::HEAD);
         // A plain read past its account's allowance is only counted: no entry is built for it.
         let plain = decision.passed_every_check().filter(|_| read);
-        let counted = plain.is_some_and(|(id, name)| state.auth.audit.read_is_counted(id, name));
+        let counted = plain.is_some_and(|(id, name)| judging.auth.audit.read_is_counted(id, name));
         if !counted {
             let action = format!("{} {}", parts.method, parts.uri.path());
-            let client = ClientAddr::of(parts, state.settings.hosting.trusted_proxy);
+            let client = ClientAddr::of(parts, judging.trusted_proxy);
             let entry = decision.entry(&action, &client.0);
             if plain.is_some() {
-                state.auth.audit.write_allowed(entry).await;
+                judging.auth.audit.write_allowed(entry).await;
             } else {
-                state.auth.audit.record(entry).await;
+                judging.auth.audit.record(entry).await;
             }
         }
     }
