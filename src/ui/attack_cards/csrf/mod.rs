@@ -15,7 +15,7 @@
 //!
 //! At the end the setting is switched back on, and the browser stays signed in as the victim.
 
-use super::{super::trace_view::TraceView, learner::Learner};
+use super::{super::trace_view::TraceView, learner::Learner, watch::Watch};
 use crate::ui::pages::lessons::experiment::{Experiment, Run};
 use leptos::prelude::*;
 
@@ -27,20 +27,9 @@ use model::{Card, Phase};
 pub fn CsrfCard(learner: Learner) -> impl IntoView {
     let card = Card::new(learner);
     // The watch runs only in the browser, from the first run until the page goes.
-    let poll: StoredValue<Option<IntervalHandle>> = StoredValue::new(None);
-    on_cleanup(move || {
-        if let Some(handle) = poll.get_value() {
-            handle.clear();
-        }
-    });
+    let watch = Watch::for_this_page();
     let start = move |run: Run| {
-        if poll.get_value().is_none() {
-            let handle = set_interval_with_handle(
-                move || card.tick(),
-                std::time::Duration::from_millis(700),
-            );
-            poll.set_value(handle.ok());
-        }
+        watch.start(move || card.tick());
         card.start(run);
     };
     view! {

@@ -69,7 +69,7 @@ impl Card {
             let site = client::forgery_site().await;
             let attacker = site.result.ok().and_then(|site| site.origin).ok_or(
                 "this attack needs a second site: browse the lab at http://127.0.0.1:<port> or \
-             http://localhost:<port>, or (hosted) set hosting.attacker_origin",
+                 http://localhost:<port>, or (hosted) set hosting.attacker_origin",
             )?;
             let victim = fresh_account(&run).await?;
             let state = run
@@ -81,8 +81,8 @@ impl Card {
             self.victim.set_value(Some(victim));
             run.saw(format!(
                 "This browser is now signed in as the victim, with a SameSite={} cookie. The \
-             attacker's page is {attacker}: another origin and another site. Its form posts \
-             a logout to the lab the moment it loads.",
+                 attacker's page is {attacker}: another origin and another site. Its form posts \
+                 a logout to the lab the moment it loads.",
                 state.same_site.as_str()
             ));
             self.phase.set(Phase::Defended);

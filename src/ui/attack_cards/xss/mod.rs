@@ -13,7 +13,7 @@
 //! Every run also shows `document.cookie` as the script saw it: the HttpOnly session cookie is
 //! never in it.
 
-use super::learner::Learner;
+use super::{learner::Learner, watch::Watch};
 use crate::ui::{
     browser,
     pages::lessons::experiment::{Experiment, Run},
@@ -27,21 +27,11 @@ use model::{stage_name, Card, KEY};
 #[component]
 pub fn XssCard(learner: Learner) -> impl IntoView {
     let card = Card::new(learner);
-    let poll: StoredValue<Option<IntervalHandle>> = StoredValue::new(None);
-    on_cleanup(move || {
-        if let Some(handle) = poll.get_value() {
-            handle.clear();
-        }
-        browser::local_remove(KEY);
-    });
+    let watch = Watch::for_this_page();
+    // The token this card stored is gone with the page.
+    on_cleanup(move || browser::local_remove(KEY));
     let start = move |run: Run| {
-        if poll.get_value().is_none() {
-            let handle = set_interval_with_handle(
-                move || card.tick(),
-                std::time::Duration::from_millis(700),
-            );
-            poll.set_value(handle.ok());
-        }
+        watch.start(move || card.tick());
         card.start(run);
     };
     view! {

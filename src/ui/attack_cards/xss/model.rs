@@ -101,8 +101,8 @@ impl Card {
             self.token.set_value(Some(tokens.access_token));
             run.saw(format!(
                 "The page stored the access token in localStorage under \"{KEY}\", as many \
-             single-page apps do, and loads the comments page, where the attacker's comment \
-             holds a script."
+                 single-page apps do, and loads the comments page, where the attacker's comment \
+                 holds a script."
             ));
             self.load(Stage::Stored).await
         });
