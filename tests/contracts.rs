@@ -41,7 +41,7 @@ use authlab::{
         Database,
     },
     settings::RetentionSettings,
-    wire::{AccountSwitches, AuthMode, JwtAlg, Role, SameSite},
+    wire::{AccountSwitches, AuthMode, Defence, JwtAlg, Role, SameSite},
 };
 use sqlx::SqlitePool;
 use std::sync::Arc;
@@ -879,6 +879,7 @@ async fn switches_contract(table: &dyn SwitchesTable, alice: i64, bob: i64) {
         denylist_fail_open: true,
         csrf_weakened: true,
         xss_weakened: false,
+        defences_off: vec![Defence::Exp, Defence::Typ],
     };
     table.save(alice, &switches).await.unwrap();
     assert_eq!(

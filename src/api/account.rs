@@ -11,7 +11,7 @@
 use super::{
     client_addr::{ClientAddr, Learner},
     error::ApiError,
-    extract::{admin::Admin, auth_user::AuthUser},
+    extract::{admin::Admin, auth_user::AuthUser, every_check_on},
     json::ApiJson,
     login::{self, device_cookie, with_device_cookie, Asker, Purpose},
     session::same_site_of,
@@ -71,6 +71,7 @@ async fn logout_everywhere(
     State(state): State<AppState>,
     user: AuthUser,
 ) -> Result<Response, ApiError> {
+    every_check_on(user.trace(), "log out everywhere")?;
     let account = account_of(&state, &user).await?;
     let ended = account_events::log_out_everywhere(&state.auth, user.mode(), &account).await?;
     ended_response(&state, &user, ended).await
@@ -84,6 +85,7 @@ async fn change_password(
     headers: HeaderMap,
     ApiJson(change): ApiJson<PasswordChange>,
 ) -> Result<Response, ApiError> {
+    every_check_on(user.trace(), "a password change")?;
     shared_demo_account_guard(&state, user.username(), "password")?;
     check_password(&change.new_password)?;
     // The current password again: a borrowed, still-open session (or a stolen token) must not be

@@ -4,12 +4,12 @@
 //! policy. A PUT names only what changes. In session mode, changing SameSite (or the deliberately
 //! weakened CSRF switch, which forces SameSite=None) re-issues the cookie.
 
-use super::{error::ApiError, json::ApiJson, session::issue_cookie};
+use super::{error::ApiError, extract::every_check_on, json::ApiJson, session::issue_cookie};
 use crate::wire::paths;
 use crate::{
     api::extract::auth_user::AuthUser,
     state::AppState,
-    wire::{AccountSwitches, AccountSwitchesPatch, ACCESS_TTL_RANGE},
+    wire::{AccountSwitches, AccountSwitchesPatch, Role, ACCESS_TTL_RANGE},
 };
 use axum::{
     extract::State,
@@ -35,6 +35,15 @@ async fn write(
     user: AuthUser,
     ApiJson(patch): ApiJson<AccountSwitchesPatch>,
 ) -> Result<Response, ApiError> {
+    // A forged token for a weakened account must not switch anything, its own weakening included.
+    every_check_on(user.trace(), "changing the lab switches")?;
+    if patch
+        .defences_off
+        .as_ref()
+        .is_some_and(|off| !off.is_empty())
+    {
+        may_switch_defences_off(&state, &user).await?;
+    }
     if let Some(secs) = patch.access_ttl_secs {
         if secs != 0 && !ACCESS_TTL_RANGE.contains(&secs) {
             return Err(ApiError::InvalidBody(format!(
@@ -56,4 +65,33 @@ async fn write(
         return Ok(([(header::SET_COOKIE, set_cookie)], Json(settings)).into_response());
     }
     Ok(Json(settings).into_response())
+}
+
+/// Only a plain learner account may switch a verifier defence off. With one off, a token whose
+/// signature is not checked names its account by its own claims: anyone can act as the account
+/// that weakened itself, which is its owner's experiment, but must never be an administrator's
+/// (whose powers it would hand out) nor a shared demo account's (whose other users did not
+/// choose it). The role is the table's, read now, never a token's claim.
+async fn may_switch_defences_off(state: &AppState, user: &AuthUser) -> Result<(), ApiError> {
+    let account = state
+        .auth
+        .users
+        .find_by_id(user.user_id())
+        .await?
+        .ok_or_else(|| ApiError::NotAllowed("this account no longer exists".into()))?;
+    if account.role != Role::User {
+        return Err(ApiError::NotAllowed(format!(
+            "{} is an account with role {}: a defence can be switched off only on a learner's own \
+             account (register one to try this)",
+            account.username, account.role
+        )));
+    }
+    if crate::demo::is_demo_account(&account.username) {
+        return Err(ApiError::NotAllowed(format!(
+            "{} is a demo account: a defence can be switched off only on a learner's own account \
+             (register one to try this)",
+            account.username
+        )));
+    }
+    Ok(())
 }

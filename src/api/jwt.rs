@@ -128,6 +128,7 @@ async fn logout_everywhere(
     State(state): State<AppState>,
     user: BearerUser,
 ) -> Result<Json<AccessEnded>, ApiError> {
+    crate::api::extract::every_check_on(&user.trace, "log out everywhere")?;
     let Some(account) = state.auth.users.find_by_id(user.user_id).await? else {
         return Err(ApiError::Refresh("the account no longer exists".into()));
     };

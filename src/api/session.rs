@@ -133,6 +133,7 @@ async fn revoke(
     user: CookieUser,
     Path(handle): Path<String>,
 ) -> Result<StatusCode, ApiError> {
+    crate::api::extract::every_check_on(&user.trace, "ending a session by its handle")?;
     if state
         .auth
         .sessions

@@ -24,7 +24,7 @@ use crate::{
         users::{AccessEnded as Ended, AccountChange, User},
     },
     store::SharedStore,
-    wire::{AccessEnded, AuthMode, Password, Role},
+    wire::{AccessEnded, AccountSwitchesPatch, AuthMode, Password, Role},
 };
 
 /// File the event under the account it happened to, so its owner sees it in their own log. The
@@ -146,6 +146,17 @@ pub async fn change_role(
     // The role and the mark in one statement: never a new role with tokens still unmarked.
     let now = unix_now();
     auth.users.change_role(user.id, role, now).await?;
+    if role != Role::User {
+        // Only a learner's own account may have a defence off (`api::account_switches`): a
+        // promoted account gets every one back on.
+        let every_defence_on = AccountSwitchesPatch {
+            defences_off: Some(Vec::new()),
+            ..AccountSwitchesPatch::default()
+        };
+        auth.account_settings
+            .update(user.id, &every_defence_on)
+            .await?;
+    }
     account_changed(auth, user, now).await;
     let detail = format!("role {} → {role} by an administrator", user.role);
     record(auth, by, user, "role change", &detail).await;

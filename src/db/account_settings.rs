@@ -139,6 +139,7 @@ impl AccountSettings {
                 denylist_fail_open: false,
                 csrf_weakened: false,
                 xss_weakened: false,
+                defences_off: Vec::new(),
             });
         let mut cache = self.cache.write().expect("lock");
         // Checked under the write lock: a change that came in while this read was under way
@@ -176,6 +177,12 @@ impl AccountSettings {
         }
         if let Some(weakened) = patch.xss_weakened {
             settings.xss_weakened = weakened;
+        }
+        if let Some(off) = &patch.defences_off {
+            let mut off = off.clone();
+            off.sort_unstable();
+            off.dedup();
+            settings.defences_off = off;
         }
         if let Some(secs) = patch.access_ttl_secs {
             // 0: back to the server default (the handler has refused anything out of range).

@@ -9,8 +9,8 @@ use crate::{
     ui::browser,
     ui::client::{self, Answer, Call, Credential},
     wire::{
-        AccountSwitches, AccountSwitchesPatch, AuthTrace, Credentials, DecodeReport, JwtAlg,
-        TokenResponse,
+        AccountSwitches, AccountSwitchesPatch, AuthTrace, Credentials, DecodeReport, Defence,
+        JwtAlg, TokenResponse,
     },
 };
 use leptos::{prelude::*, task::spawn_local};
@@ -316,6 +316,23 @@ impl JwtModel {
                 self.settings.set(Some(settings));
             }
             self.recheck();
+        });
+    }
+
+    /// Switch one verifier defence off (or back on) for this account, keeping the others.
+    pub fn set_defence_off(self, defence: Defence, off: bool) {
+        let mut set = self
+            .settings
+            .get_untracked()
+            .map(|s| s.defences_off)
+            .unwrap_or_default();
+        set.retain(|d| *d != defence);
+        if off {
+            set.push(defence);
+        }
+        self.switch(AccountSwitchesPatch {
+            defences_off: Some(set),
+            ..AccountSwitchesPatch::default()
         });
     }
 

@@ -6,7 +6,7 @@ use super::{
     login_form::LoginForm,
 };
 use crate::wire::paths;
-use crate::wire::JwtAlg;
+use crate::wire::{Defence, JwtAlg};
 use leptos::either::Either;
 use leptos::prelude::*;
 
@@ -84,6 +84,7 @@ fn JwtSwitches(lab: JwtModel) -> impl IntoView {
                  refuses every earlier one (every request then pays a lookup); off, both only \
                  revoke refresh tokens"
             </label>
+            <DefenceSwitches lab=lab/>
             <div class="actions">
                 <button type="button" class="small secondary" data-testid="logout-everywhere"
                     on:click=move |_| lab.logout_everywhere()>"Log out everywhere"</button>
@@ -92,6 +93,40 @@ fn JwtSwitches(lab: JwtModel) -> impl IntoView {
                 <button type="button" class="small secondary" data-testid="retire-keys"
                     on:click=move |_| lab.retire_keys()>"Retire old keys"</button>
             </div>
+        </fieldset>
+    }
+}
+
+/// One verifier defence off at a time, for this account's own tokens only: each switch shows the
+/// attack it stops succeeding (the trace marks the check `off`). The server refuses them for an
+/// administrator's or a demo account, and says so in the call log.
+#[component]
+fn DefenceSwitches(lab: JwtModel) -> impl IntoView {
+    let off = move || {
+        lab.settings
+            .get()
+            .map(|s| s.defences_off)
+            .unwrap_or_default()
+    };
+    view! {
+        <fieldset class="switch" data-testid="defence-switches">
+            <legend>"One defence off (this account's tokens only)"</legend>
+            {move || (!off().is_empty()).then(|| view! {
+                <p class="weakened-banner" role="status" data-testid="account-defences-off-banner">
+                    "This account's verifier is deliberately weakened: "
+                    {off().iter().map(|d| d.as_str()).collect::<Vec<_>>().join(", ")}
+                    " off. A token it lets through reaches /api/me and the lab's endpoints, never "
+                    "the password change, the switches or administration."
+                </p>
+            })}
+            {Defence::ALL.into_iter().map(|defence| view! {
+                <label class="check-line">
+                    <input type="checkbox" data-testid=format!("defence-off-{}", defence.as_str())
+                        prop:checked=move || off().contains(&defence)
+                        on:change=move |ev| lab.set_defence_off(defence, event_target_checked(&ev))/>
+                    {defence.meaning()}
+                </label>
+            }).collect_view()}
         </fieldset>
     }
 }

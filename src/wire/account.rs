@@ -1,6 +1,7 @@
 //! Accounts on the wire: roles, passwords and credentials, the admin views, the demo card, and
 //! the per-account switches (SameSite, signing algorithm, denylist, token lifetime).
 
+use super::CheckId;
 use serde::{Deserialize, Serialize};
 use std::fmt;
 
@@ -208,6 +209,11 @@ pub struct AccountSwitches {
     /// other page loses its policy; the page says so.
     #[serde(default)]
     pub xss_weakened: bool,
+    /// The verifier's defences this account switched off, one each (`Defence`): its own tokens
+    /// are then accepted where that one check would have refused them, the trace marks the check
+    /// `off`, and the audit log names it. Sorted, no repeats.
+    #[serde(default)]
+    pub defences_off: Vec<Defence>,
 }
 
 impl AccountSwitches {
@@ -243,4 +249,85 @@ pub struct AccountSwitchesPatch {
     pub csrf_weakened: Option<bool>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub xss_weakened: Option<bool>,
+    /// The whole set of defences off from now on (`[]`: every one on again).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub defences_off: Option<Vec<Defence>>,
+}
+
+/// One defence of the token verifier, which an account may switch off for its own tokens to see
+/// the attack it stops succeed. Each is exactly one of the checks of `CheckId` (or, for `AudIss`,
+/// the pair that names who the token is for).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Defence {
+    /// The signature is not verified (decode only): a token changed after signing still passes.
+    Signature,
+    /// `exp` is not enforced: an expired token still passes.
+    Exp,
+    /// `aud` and `iss` are not enforced: a token issued by or for another service passes.
+    AudIss,
+    /// `typ` is not enforced: a token of another kind (an ID token) passes for an access token.
+    Typ,
+}
+
+impl Defence {
+    pub const ALL: [Defence; 4] = [
+        Defence::Signature,
+        Defence::Exp,
+        Defence::AudIss,
+        Defence::Typ,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Defence::Signature => "signature",
+            Defence::Exp => "exp",
+            Defence::AudIss => "aud_iss",
+            Defence::Typ => "typ",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Defence> {
+        Defence::ALL.into_iter().find(|d| d.as_str() == text)
+    }
+
+    /// What the learner sees beside the switch: what turning it off lets through.
+    pub fn meaning(self) -> &'static str {
+        match self {
+            Defence::Signature => {
+                "signature: not verified (decode only), so a token changed after signing still \
+                 passes, as in CVE-2020-28042"
+            }
+            Defence::Exp => "exp: not enforced, so an expired token works for ever",
+            Defence::AudIss => {
+                "aud and iss: not enforced, so a token issued by or for another service is \
+                 taken for this one's"
+            }
+            Defence::Typ => {
+                "typ: not enforced, so an ID token (id_token+jwt) passes for an access token"
+            }
+        }
+    }
+
+    /// The checks of the decision trace this defence is.
+    pub fn checks(self) -> &'static [CheckId] {
+        match self {
+            Defence::Signature => &[CheckId::Signature],
+            Defence::Exp => &[CheckId::Exp],
+            Defence::AudIss => &[CheckId::Aud, CheckId::Iss],
+            Defence::Typ => &[CheckId::Typ],
+        }
+    }
+
+    /// The defences as stored (`"exp,typ"`), and back; names no longer known are dropped.
+    pub fn join(set: &[Defence]) -> String {
+        set.iter().map(|d| d.as_str()).collect::<Vec<_>>().join(",")
+    }
+
+    pub fn split(text: &str) -> Vec<Defence> {
+        let mut set: Vec<Defence> = text.split(',').filter_map(Defence::parse).collect();
+        set.sort_unstable();
+        set.dedup();
+        set
+    }
 }

@@ -1,44 +1,9 @@
 //! JWT edges an attacker reaches for: a `crit` header, a token signed by another account's key
 //! claiming your `sub`, claims at the ends of i64, and the `Bearer` scheme's spelling.
 
-use crate::common::{failed_check, harness, Harness};
-use authlab::{auth::jwt::TYP, wire::JwtAlg};
+use crate::common::{failed_check, harness, signed_by, Harness};
 use axum::http::StatusCode;
-use jsonwebtoken::Header;
 use serde_json::{json, Value};
-
-async fn signed_by(server: &Harness, owner: &str, header_extra: Value, claims: Value) -> String {
-    let user = server
-        .state
-        .auth
-        .users
-        .find_by_username(owner)
-        .await
-        .unwrap()
-        .unwrap();
-    let key = server
-        .state
-        .auth
-        .keys
-        .active(user.id, JwtAlg::HS256)
-        .await
-        .unwrap();
-    let mut header = Header::new(key.algorithm());
-    header.typ = Some(TYP.into());
-    header.kid = Some(key.kid.clone());
-    let mut header = serde_json::to_value(&header).unwrap();
-    for (k, v) in header_extra.as_object().unwrap() {
-        header[k] = v.clone();
-    }
-    // Sign the exact header JSON we built (jsonwebtoken's Header has no `crit` field).
-    use base64::{engine::general_purpose::URL_SAFE_NO_PAD, Engine};
-    let head = URL_SAFE_NO_PAD.encode(header.to_string());
-    let body = URL_SAFE_NO_PAD.encode(claims.to_string());
-    let message = format!("{head}.{body}");
-    let signature =
-        jsonwebtoken::crypto::sign(message.as_bytes(), &key.encoding, key.algorithm()).unwrap();
-    format!("{message}.{signature}")
-}
 
 fn claims_for(server: &Harness, sub: &str, exp: i64) -> Value {
     let now = authlab::db::unix_now();

@@ -11,6 +11,7 @@ mod attacks;
 mod audit;
 mod auth_cost;
 mod credentials;
+mod defences_off;
 mod demo_accounts;
 mod fuzz;
 mod hardening;

@@ -31,6 +31,7 @@ where
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, ApiError> {
         let caller = AuthUser::from_request_parts(parts, state).await?;
+        super::every_check_on(caller.trace(), "administration")?;
         match current_account(&Judging::from_ref(state).auth, &caller).await? {
             Some(account) if account.role == Role::Admin && !account.disabled => {
                 Ok(Admin { caller, account })

@@ -117,6 +117,25 @@ pub async fn settle<P>(
     }
 }
 
+/// Privileged routes, the password change, the switches' own endpoint and every account event
+/// take only a fully checked decision. One let through because its account switched a check off
+/// could have been made by anyone: a verifier that skips the signature accepts whatever a token
+/// says about whose it is. So such a decision reaches `/api/me`, the role-claim probe and the lab's
+/// endpoints, never these.
+pub fn every_check_on(trace: &crate::wire::AuthTrace, what: &str) -> Result<(), ApiError> {
+    let off: Vec<String> = trace
+        .switched_off()
+        .map(|check| check.name.to_string())
+        .collect();
+    if off.is_empty() {
+        return Ok(());
+    }
+    Err(ApiError::NotAllowed(format!(
+        "{what} takes only a request every check passed; this one passed only because the account          switched off: {}",
+        off.join(", ")
+    )))
+}
+
 /// The same-origin check alone, for login and other requests before a session exists.
 pub fn login_origin_check(headers: &HeaderMap) -> Result<(), ApiError> {
     judge::session::origin_only(&from_where(headers))

@@ -436,3 +436,44 @@ pub fn raw_request(
         .unwrap_or_default();
     Ok((status, body))
 }
+
+/// A token signed with `owner`'s own HS256 key (a key the lab verifies with), with the exact
+/// header (`typ` and `kid` set, then `header_extra` over them) and claims given: the genuine
+/// signature over whatever the test wants the token to say.
+pub async fn signed_by(
+    server: &Harness,
+    owner: &str,
+    header_extra: Value,
+    claims: Value,
+) -> String {
+    let user = server
+        .state
+        .auth
+        .users
+        .find_by_username(owner)
+        .await
+        .unwrap()
+        .unwrap();
+    let key = server
+        .state
+        .auth
+        .keys
+        .active(user.id, authlab::wire::JwtAlg::HS256)
+        .await
+        .unwrap();
+    let mut header = jsonwebtoken::Header::new(key.algorithm());
+    header.typ = Some(authlab::auth::jwt::TYP.into());
+    header.kid = Some(key.kid.clone());
+    let mut header = serde_json::to_value(&header).unwrap();
+    for (k, v) in header_extra.as_object().unwrap() {
+        header[k] = v.clone();
+    }
+    // Sign the exact header JSON we built (jsonwebtoken's Header has no `crit` field).
+    use base64::{engine::general_purpose::URL_SAFE_NO_PAD, Engine};
+    let head = URL_SAFE_NO_PAD.encode(header.to_string());
+    let body = URL_SAFE_NO_PAD.encode(claims.to_string());
+    let message = format!("{head}.{body}");
+    let signature =
+        jsonwebtoken::crypto::sign(message.as_bytes(), &key.encoding, key.algorithm()).unwrap();
+    format!("{message}.{signature}")
+}

@@ -1,0 +1,240 @@
+//! One defence off, per account: each verifier switch lets exactly its own attack through for the
+//! account that chose it (the trace marks the check `off`, the audit log names it), refuses it
+//! again once switched back on, leaves every other account's requests alone, and never lets a
+//! request it let through reach a privileged route.
+
+use crate::common::{failed_check, harness, signed_by, Harness};
+use authlab::wire::{AuthTrace, CheckStatus};
+use axum::http::StatusCode;
+use base64::{engine::general_purpose::URL_SAFE_NO_PAD, Engine};
+use serde_json::{json, Value};
+
+const PASSWORD: &str = "learner-password-1";
+
+/// A fresh learner account, signed in with a bearer token.
+async fn learner(server: &Harness, name: &str) -> String {
+    server.register(name, PASSWORD).await;
+    server.jwt_login(name, PASSWORD).await.0
+}
+
+async fn switch(server: &Harness, token: &str, off: &[&str]) -> crate::common::Answer {
+    let patch = json!({ "defences_off": off }).to_string();
+    server.bearer_put_settings(token, &patch).await
+}
+
+fn claims(server: &Harness, sub: &str) -> Value {
+    let now = authlab::db::unix_now();
+    json!({
+        "iss": server.settings.jwt.issuer, "aud": server.settings.jwt.audience, "sub": sub,
+        "role": "user", "iat": now, "nbf": now, "exp": now + 60, "jti": format!("{sub}-jti")
+    })
+}
+
+/// The attack each switch stops: a token that check, and only that check, refuses.
+async fn attack(server: &Harness, defence: &str, owner: &str, genuine: &str) -> String {
+    let mut claims = claims(server, owner);
+    match defence {
+        // The account's genuine token with its payload changed after signing.
+        "signature" => {
+            let parts: Vec<&str> = genuine.split('.').collect();
+            let mut payload: Value =
+                serde_json::from_slice(&URL_SAFE_NO_PAD.decode(parts[1]).unwrap()).unwrap();
+            payload["role"] = json!("admin");
+            let payload = URL_SAFE_NO_PAD.encode(payload.to_string());
+            return format!("{}.{payload}.{}", parts[0], parts[2]);
+        }
+        "exp" => {
+            let now = authlab::db::unix_now();
+            claims["iat"] = json!(now - 3_600);
+            claims["nbf"] = json!(now - 3_600);
+            claims["exp"] = json!(now - 1_800);
+        }
+        "aud_iss" => claims["aud"] = json!("another-service"),
+        "typ" => {
+            return signed_by(server, owner, json!({"typ": "id_token+jwt"}), claims).await;
+        }
+        other => panic!("no attack for {other}"),
+    }
+    signed_by(server, owner, json!({}), claims).await
+}
+
+/// The check a defence's attack meets first.
+fn check_of(defence: &str) -> &'static str {
+    match defence {
+        "signature" => "signature",
+        "exp" => "exp",
+        "aud_iss" => "aud",
+        "typ" => "typ",
+        other => panic!("no check for {other}"),
+    }
+}
+
+fn trace_of(answer: &crate::common::Answer) -> AuthTrace {
+    serde_json::from_value(answer.json()["auth"].clone()).expect("the decision trace")
+}
+
+#[tokio::test]
+async fn each_defence_off_lets_exactly_its_own_attack_through_for_its_own_account() {
+    let server = harness().await;
+    let (bob, _) = server.jwt_login("bob", "bob-builds-it").await;
+    for defence in ["signature", "exp", "aud_iss", "typ"] {
+        let name = format!("weak-{}", defence.replace('_', "-"));
+        let token = learner(&server, &name).await;
+        let forged = attack(&server, defence, &name, &token).await;
+
+        // Every defence on: refused, by the named check.
+        let refused = server.bearer("GET", "/api/me", &forged).await;
+        assert_eq!(
+            refused.status,
+            StatusCode::UNAUTHORIZED,
+            "{defence}: {}",
+            refused.text
+        );
+        assert_eq!(failed_check(&refused), check_of(defence), "{defence}");
+
+        // This one off: allowed, the check marked `off` in the trace.
+        let on = switch(&server, &token, &[defence]).await;
+        assert_eq!(on.status, StatusCode::OK, "{defence}: {}", on.text);
+        let allowed = server.bearer("GET", "/api/me", &forged).await;
+        assert_eq!(
+            allowed.status,
+            StatusCode::OK,
+            "{defence}: {}",
+            allowed.text
+        );
+        let trace = trace_of(&allowed);
+        let off: Vec<String> = trace.switched_off().map(|c| c.name.to_string()).collect();
+        assert_eq!(off, [check_of(defence)], "{defence}: {trace:?}");
+        assert!(trace
+            .checks
+            .iter()
+            .all(|c| matches!(c.status, CheckStatus::Pass | CheckStatus::Off)));
+
+        // Another defence's attack is still refused for this account.
+        let other = if defence == "exp" { "typ" } else { "exp" };
+        let other_attack = attack(&server, other, &name, &token).await;
+        let still = server.bearer("GET", "/api/me", &other_attack).await;
+        assert_eq!(
+            failed_check(&still),
+            check_of(other),
+            "{defence} off, {other} attack"
+        );
+
+        // Another account's forged token meets every check: bob switched nothing off.
+        let bobs = attack(&server, defence, "bob", &bob).await;
+        let bobs_answer = server.bearer("GET", "/api/me", &bobs).await;
+        assert_eq!(
+            bobs_answer.status,
+            StatusCode::UNAUTHORIZED,
+            "{defence}: bob's"
+        );
+        assert_eq!(failed_check(&bobs_answer), check_of(defence));
+
+        // Back on: refused again.
+        let back = switch(&server, &token, &[]).await;
+        assert_eq!(back.status, StatusCode::OK, "{}", back.text);
+        let again = server.bearer("GET", "/api/me", &forged).await;
+        assert_eq!(again.status, StatusCode::UNAUTHORIZED, "{defence} back on");
+        assert_eq!(failed_check(&again), check_of(defence));
+
+        // The request the switch let through is in the audit log, naming the check.
+        server.state.auth.audit.flush().await;
+        let rows: Vec<(String,)> = sqlx::query_as(
+            "SELECT detail FROM audit_events WHERE username = ? AND allowed = 1 AND action = 'GET /api/me'",
+        )
+        .bind(&name)
+        .fetch_all(&server.sql)
+        .await
+        .unwrap();
+        assert!(
+            rows.iter()
+                .any(|(detail,)| detail.contains(check_of(defence))
+                    && detail.starts_with(authlab::audit::OFF_CHECKS_ALLOWED)),
+            "{defence}: {rows:?}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn a_forged_token_for_a_weakened_account_is_refused_by_privileged_routes() {
+    let server = harness().await;
+    let token = learner(&server, "weak-signer").await;
+    assert_eq!(
+        switch(&server, &token, &["signature"]).await.status,
+        StatusCode::OK
+    );
+    // The genuine token, its role claim rewritten: the weakened verifier lets it through.
+    let forged = attack(&server, "signature", "weak-signer", &token).await;
+    let me = server.bearer("GET", "/api/me", &forged).await;
+    assert_eq!(me.status, StatusCode::OK, "{}", me.text);
+    assert_eq!(
+        me.json()["role"],
+        "admin",
+        "the forged claim is what the token says"
+    );
+
+    let password = json!({"current_password": PASSWORD, "new_password": "another-password-2"});
+    for (method, path, body) in [
+        (
+            "PUT",
+            "/api/lab-settings",
+            json!({"defences_off": []}).to_string(),
+        ),
+        ("POST", "/api/account/password", password.to_string()),
+        ("POST", "/api/account/logout-everywhere", String::new()),
+        ("POST", "/api/jwt/logout-everywhere", String::new()),
+        ("GET", "/api/admin/accounts", String::new()),
+    ] {
+        let answer = server.bearer_json(method, path, &forged, &body).await;
+        assert_eq!(
+            answer.status,
+            StatusCode::FORBIDDEN,
+            "{method} {path}: {}",
+            answer.text
+        );
+        assert_eq!(answer.json()["error"], "not_allowed", "{method} {path}");
+        assert!(
+            answer.text.contains("signature"),
+            "names the check: {}",
+            answer.text
+        );
+    }
+    // The owner's genuine token still may (the switch is still on: nothing was changed).
+    let settings = server.bearer("GET", "/api/lab-settings", &token).await;
+    assert_eq!(settings.json()["defences_off"], json!(["signature"]));
+}
+
+#[tokio::test]
+async fn defences_cannot_be_switched_off_for_admin_or_demo_accounts() {
+    let server = harness().await;
+    let (alice, _) = server.jwt_login("alice", "alice-in-the-lab").await;
+    let (bob, _) = server.jwt_login("bob", "bob-builds-it").await;
+    for (who, token) in [("alice", &alice), ("bob", &bob)] {
+        let answer = switch(&server, token, &["exp"]).await;
+        assert_eq!(
+            answer.status,
+            StatusCode::FORBIDDEN,
+            "{who}: {}",
+            answer.text
+        );
+        assert_eq!(answer.json()["error"], "not_allowed");
+    }
+    // A learner's own account may; promoted to administrator, it gets every defence back.
+    let token = learner(&server, "soon-admin").await;
+    assert_eq!(
+        switch(&server, &token, &["exp", "typ"]).await.status,
+        StatusCode::OK
+    );
+    let promote = server
+        .bearer_json(
+            "PUT",
+            "/api/admin/accounts/soon-admin",
+            &alice,
+            &json!({"role": "admin"}).to_string(),
+        )
+        .await;
+    assert_eq!(promote.status, StatusCode::OK, "{}", promote.text);
+    let (fresh, _) = server.jwt_login("soon-admin", PASSWORD).await;
+    let settings = server.bearer("GET", "/api/lab-settings", &fresh).await;
+    assert_eq!(settings.json()["defences_off"], json!([]));
+}
