@@ -27,6 +27,7 @@ pub mod request_size;
 pub mod role_claim;
 pub mod scale;
 pub mod scratch;
+pub mod wrong_claim;
 pub mod xss_victim;
 
 use crate::api::{error::ApiError, extract::auth_user::AuthUser};
@@ -118,4 +119,5 @@ pub fn router() -> Router<AppState> {
         .merge(scale::router())
         .merge(attacks::router())
         .merge(xss_victim::router())
+        .merge(wrong_claim::router())
 }

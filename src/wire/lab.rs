@@ -244,3 +244,41 @@ pub fn request_head_bytes<'a>(
         .sum();
     request_line + header_lines + "\r\n".len()
 }
+
+/// `POST /api/lab/wrong-claim-token`: which one claim of an otherwise genuine token to get wrong.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum WrongClaim {
+    /// `exp` half an hour ago.
+    Expired,
+    /// `aud` another service's.
+    Audience,
+    /// `iss` another issuer's.
+    Issuer,
+    /// `typ` an ID token's (`id_token+jwt`), not an access token's.
+    Typ,
+}
+
+impl WrongClaim {
+    pub const ALL: [WrongClaim; 4] = [
+        WrongClaim::Expired,
+        WrongClaim::Audience,
+        WrongClaim::Issuer,
+        WrongClaim::Typ,
+    ];
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct WrongClaimRequest {
+    pub wrong: WrongClaim,
+}
+
+/// A token the server signed with the caller's own key, every claim right but one.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WrongClaimToken {
+    pub token: String,
+    pub wrong: WrongClaim,
+    /// Which check refuses it, and which switch lets it through.
+    pub note: String,
+}

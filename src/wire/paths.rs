@@ -98,6 +98,7 @@ pub mod lab {
     pub const REPLAY_CAPTURE: &str = "/api/replay/capture";
     pub const REQUEST_SIZE: &str = "/api/lab/request-size";
     pub const ROLE_CLAIM: &str = "/api/lab/role-claim";
+    pub const WRONG_CLAIM_TOKEN: &str = "/api/lab/wrong-claim-token";
     pub const XSS_START: &str = "/api/lab/xss/start";
     pub const XSS_CSP_REPORT: &str = "/api/lab/xss/csp-report";
     pub const XSS_RESULT: &str = "/api/lab/xss/result";

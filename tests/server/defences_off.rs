@@ -238,3 +238,74 @@ async fn defences_cannot_be_switched_off_for_admin_or_demo_accounts() {
     let settings = server.bearer("GET", "/api/lab-settings", &fresh).await;
     assert_eq!(settings.json()["defences_off"], json!([]));
 }
+
+/// The tokens the `exp`, `aud_iss` and `typ` switches are tried with: genuinely signed by the
+/// caller's own key, one claim wrong, refused by that claim's check, and let through once the
+/// account switched that check off.
+#[tokio::test]
+async fn a_genuinely_signed_token_with_one_claim_wrong_is_refused_by_that_check_alone() {
+    let server = harness().await;
+    let token = learner(&server, "one-wrong").await;
+    for (wrong, check, defence) in [
+        ("expired", "exp", "exp"),
+        ("audience", "aud", "aud_iss"),
+        ("issuer", "iss", "aud_iss"),
+        ("typ", "typ", "typ"),
+    ] {
+        let body = json!({ "wrong": wrong }).to_string();
+        let made = server
+            .bearer_json("POST", "/api/lab/wrong-claim-token", &token, &body)
+            .await;
+        assert_eq!(made.status, StatusCode::OK, "{wrong}: {}", made.text);
+        let wrong_token = made.json()["token"].as_str().unwrap().to_string();
+        let payload: Value = serde_json::from_slice(
+            &URL_SAFE_NO_PAD
+                .decode(wrong_token.split('.').nth(1).unwrap())
+                .unwrap(),
+        )
+        .unwrap();
+        assert_eq!(payload["sub"], "one-wrong", "for the caller's own account");
+
+        let refused = server.bearer("GET", "/api/me", &wrong_token).await;
+        assert_eq!(refused.status, StatusCode::UNAUTHORIZED, "{wrong}");
+        assert_eq!(failed_check(&refused), check, "{wrong}");
+
+        assert_eq!(
+            switch(&server, &token, &[defence]).await.status,
+            StatusCode::OK
+        );
+        let through = server.bearer("GET", "/api/me", &wrong_token).await;
+        assert_eq!(through.status, StatusCode::OK, "{wrong}: {}", through.text);
+        let off: Vec<String> = trace_of(&through)
+            .switched_off()
+            .map(|c| c.name.to_string())
+            .collect();
+        assert_eq!(off, [check], "{wrong}");
+        // And no such token for a request only a switched-off check let through.
+        let again = server
+            .bearer_json("POST", "/api/lab/wrong-claim-token", &wrong_token, &body)
+            .await;
+        assert_eq!(
+            again.status,
+            StatusCode::FORBIDDEN,
+            "{wrong}: {}",
+            again.text
+        );
+        assert_eq!(switch(&server, &token, &[]).await.status, StatusCode::OK);
+    }
+    // Nobody signed in: nothing is signed.
+    let anonymous = server
+        .post_json("/api/lab/wrong-claim-token", r#"{"wrong":"expired"}"#)
+        .await;
+    assert_eq!(anonymous.status, StatusCode::UNAUTHORIZED);
+    // An unknown kind is a clear 4xx, not a 500.
+    let unknown = server
+        .bearer_json(
+            "POST",
+            "/api/lab/wrong-claim-token",
+            &token,
+            r#"{"wrong":"nbf"}"#,
+        )
+        .await;
+    assert!(unknown.status.is_client_error(), "{}", unknown.text);
+}
