@@ -8,8 +8,9 @@ use super::{error::ApiError, extract::every_check_on, json::ApiJson, session::is
 use crate::wire::paths;
 use crate::{
     api::extract::auth_user::AuthUser,
+    auth::weak_secret,
     state::AppState,
-    wire::{AccountSwitches, AccountSwitchesPatch, Role, ACCESS_TTL_RANGE},
+    wire::{AccountSwitches, AccountSwitchesPatch, Defence, JwtAlg, Role, ACCESS_TTL_RANGE},
 };
 use axum::{
     extract::State,
@@ -33,10 +34,14 @@ async fn read(
 async fn write(
     State(state): State<AppState>,
     user: AuthUser,
-    ApiJson(patch): ApiJson<AccountSwitchesPatch>,
+    ApiJson(mut patch): ApiJson<AccountSwitchesPatch>,
 ) -> Result<Response, ApiError> {
-    // A forged token for a weakened account must not switch anything, its own weakening included.
-    every_check_on(user.trace(), "changing the lab switches")?;
+    // A request a switched-off check let through (a token forged for a weakened account, or
+    // the owner's own token signed by a weak secret) may only turn defences back on: that harms
+    // nobody, and it is how a bearer-only learner leaves the weak-secret experiment.
+    if !only_turns_defences_on(&state, &user, &patch).await? {
+        every_check_on(user.trace(), "changing the lab switches")?;
+    }
     if patch
         .defences_off
         .as_ref()
@@ -53,6 +58,7 @@ async fn write(
             )));
         }
     }
+    weak_secret_follows(&state, &user, &mut patch).await?;
     let settings = state
         .auth
         .account_settings
@@ -94,4 +100,86 @@ async fn may_switch_defences_off(state: &AppState, user: &AuthUser) -> Result<()
         )));
     }
     Ok(())
+}
+
+/// The `weak_secret` switch changes keys, not a check. On: the account's HS256 key is rotated to
+/// one whose secret is a word from the lab's wordlist, and its tokens switch to HS256, so the
+/// next login's token can be cracked. Off: a fresh strong key signs, and every rotated-out key of
+/// the account (the weak one with them) is retired, so a token forged with the cracked word
+/// fails `kid known`. Keys change first: if that fails, the switch stays as it was.
+async fn weak_secret_follows(
+    state: &AppState,
+    user: &AuthUser,
+    patch: &mut AccountSwitchesPatch,
+) -> Result<(), ApiError> {
+    let Some(wanted) = patch
+        .defences_off
+        .as_ref()
+        .map(|off| off.contains(&Defence::WeakSecret))
+    else {
+        return Ok(());
+    };
+    let owner = user.user_id();
+    let now_off = state
+        .auth
+        .account_settings
+        .get(owner)
+        .await?
+        .defences_off
+        .contains(&Defence::WeakSecret);
+    let keys = &state.auth.keys;
+    let key_error = |err: crate::auth::keys::KeyError| ApiError::Internal(err.into());
+    match (now_off, wanted) {
+        (false, true) => {
+            let max = state.settings.jwt.max_keys_per_account;
+            if keys.of_owner(owner).len() >= max {
+                return Err(ApiError::Conflict(format!(
+                    "this account holds {max} signing keys, the most allowed: retire the \
+                     rotated-out ones (POST /api/jwt/keys/retire) before weakening its secret"
+                )));
+            }
+            keys.rotate_to_weak(owner, weak_secret::pick())
+                .await
+                .map_err(key_error)?;
+            patch.jwt_alg = Some(JwtAlg::HS256);
+        }
+        (true, false) => {
+            keys.rotate(owner, JwtAlg::HS256).await.map_err(key_error)?;
+            keys.retire_rotated(owner).await.map_err(key_error)?;
+        }
+        _ => {}
+    }
+    Ok(())
+}
+
+/// Whether `patch` only switches defences back on: a smaller set of defences off, the weakened
+/// CSRF and CSP settings off, and nothing else.
+async fn only_turns_defences_on(
+    state: &AppState,
+    user: &AuthUser,
+    patch: &AccountSwitchesPatch,
+) -> Result<bool, ApiError> {
+    let AccountSwitchesPatch {
+        same_site: None,
+        jwt_alg: None,
+        denylist: None,
+        access_ttl_secs: None,
+        denylist_fail_open: None,
+        csrf_weakened: None | Some(false),
+        xss_weakened: None | Some(false),
+        defences_off,
+    } = patch
+    else {
+        return Ok(false);
+    };
+    let Some(wanted) = defences_off else {
+        return Ok(true);
+    };
+    let now = state
+        .auth
+        .account_settings
+        .get(user.user_id())
+        .await?
+        .defences_off;
+    Ok(wanted.iter().all(|defence| now.contains(defence)))
 }

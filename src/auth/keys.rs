@@ -49,6 +49,10 @@ pub struct SigningKey {
     pub decoding: DecodingKey,
     /// The public JWK (EdDSA, ES256); `None` for an HMAC secret, which must never be published.
     pub public_jwk: Option<Value>,
+    /// An HS256 secret shorter than a real one (`HS256_SECRET_BYTES`): a word from the lab's
+    /// wordlist, made by the `weak_secret` switch (`auth::weak_secret`). A token it signs proves
+    /// nothing, since anyone can crack it offline; the verifier marks its signature `off`.
+    pub weak: bool,
     /// When this process last handed it out to sign with (unix seconds; its creation until then):
     /// past the published cap, the key signed with longest ago retires first.
     pub last_signed: std::sync::atomic::AtomicI64,
@@ -176,6 +180,29 @@ impl KeyRing {
     }
 
     pub async fn rotate(&self, owner_id: i64, alg: JwtAlg) -> Result<Arc<SigningKey>, KeyError> {
+        self.mark_rotated(owner_id, alg).await?;
+        self.create(owner_id, alg).await
+    }
+
+    /// Rotate `owner_id`'s HS256 key to a weak one whose secret is `word` (the `weak_secret`
+    /// switch, for a learner's own account only): it signs the account's HS256 tokens from now on.
+    pub async fn rotate_to_weak(
+        &self,
+        owner_id: i64,
+        word: &str,
+    ) -> Result<Arc<SigningKey>, KeyError> {
+        if word.len() >= HS256_SECRET_BYTES {
+            return Err(KeyError::Material(
+                "a weak secret is shorter than a real one".into(),
+            ));
+        }
+        self.mark_rotated(owner_id, JwtAlg::HS256).await?;
+        self.create_with(owner_id, JwtAlg::HS256, word.as_bytes().to_vec())
+            .await
+    }
+
+    /// Mark `owner_id`'s current `alg` keys rotated out: they keep verifying until retired.
+    async fn mark_rotated(&self, owner_id: i64, alg: JwtAlg) -> Result<(), KeyError> {
         let now = unix_now();
         self.store.mark_rotated(owner_id, alg, now).await?;
         {
@@ -199,7 +226,7 @@ impl KeyRing {
                 }
             }
         }
-        self.create(owner_id, alg).await
+        Ok(())
     }
 
     /// Retire every rotated-out key of `owner_id`: each token they signed now fails "kid known".
@@ -275,11 +302,20 @@ impl KeyRing {
     }
 
     async fn create(&self, owner_id: i64, alg: JwtAlg) -> Result<Arc<SigningKey>, KeyError> {
+        self.create_with(owner_id, alg, generate_secret(alg)?).await
+    }
+
+    async fn create_with(
+        &self,
+        owner_id: i64,
+        alg: JwtAlg,
+        secret: Vec<u8>,
+    ) -> Result<Arc<SigningKey>, KeyError> {
         let stored = StoredKey {
             kid: random_kid(),
             owner_id,
             alg,
-            secret: generate_secret(alg)?,
+            secret,
             created_at: unix_now(),
             rotated_at: None,
         };
@@ -388,7 +424,7 @@ fn generate_secret(alg: JwtAlg) -> Result<Vec<u8>, KeyError> {
                 .to_vec())
         }
         JwtAlg::HS256 => {
-            let mut secret = vec![0u8; 32];
+            let mut secret = vec![0u8; HS256_SECRET_BYTES];
             OsRng.fill_bytes(&mut secret);
             Ok(secret)
         }
@@ -400,6 +436,9 @@ fn generate_secret(alg: JwtAlg) -> Result<Vec<u8>, KeyError> {
 fn secret_of(key: &SigningKey) -> Vec<u8> {
     key.encoding.inner().to_vec()
 }
+
+/// The length of a real HS256 secret: 256 random bits, as long as the hash (RFC 7518 §3.2).
+pub const HS256_SECRET_BYTES: usize = 32;
 
 fn build(stored: &StoredKey) -> Result<SigningKey, KeyError> {
     let StoredKey {
@@ -444,6 +483,7 @@ fn build(stored: &StoredKey) -> Result<SigningKey, KeyError> {
         ),
     };
     Ok(SigningKey {
+        weak: alg == JwtAlg::HS256 && secret.len() < HS256_SECRET_BYTES,
         kid,
         owner_id,
         alg,

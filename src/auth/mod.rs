@@ -28,5 +28,6 @@ pub mod refresh;
 pub mod revocation;
 pub mod session;
 pub mod token_exchange;
+pub mod weak_secret;
 
 pub use self::core::Auth;

@@ -268,6 +268,10 @@ pub enum Defence {
     AudIss,
     /// `typ` is not enforced: a token of another kind (an ID token) passes for an access token.
     Typ,
+    /// The account's HS256 secret is a word from the lab's wordlist: a token it signed can be
+    /// cracked offline, and the cracked secret signs anything. Switching it back on retires
+    /// that key.
+    WeakSecret,
 }
 
 impl Defence {
@@ -284,6 +288,7 @@ impl Defence {
             Defence::Exp => "exp",
             Defence::AudIss => "aud_iss",
             Defence::Typ => "typ",
+            Defence::WeakSecret => "weak_secret",
         }
     }
 
@@ -306,12 +311,20 @@ impl Defence {
             Defence::Typ => {
                 "typ: not enforced, so an ID token (id_token+jwt) passes for an access token"
             }
+            Defence::WeakSecret => {
+                "a strong HS256 secret: this account's becomes a word from the lab's wordlist \
+                 (its tokens switch to HS256), so a token can be cracked offline and the secret \
+                 used to sign anything"
+            }
         }
     }
 
-    /// The checks of the decision trace this defence is.
+    /// The checks a token refused by one of them is judged again without. A weak secret is no
+    /// check to skip: its tokens pass the signature check, which marks itself `off` for a key
+    /// anyone could have cracked.
     pub fn checks(self) -> &'static [CheckId] {
         match self {
+            Defence::WeakSecret => &[],
             Defence::Signature => &[CheckId::Signature],
             Defence::Exp => &[CheckId::Exp],
             Defence::AudIss => &[CheckId::Aud, CheckId::Iss],

@@ -178,7 +178,12 @@ async fn a_forged_token_for_a_weakened_account_is_refused_by_privileged_routes()
         (
             "PUT",
             "/api/lab-settings",
-            json!({"defences_off": []}).to_string(),
+            json!({"defences_off": ["signature", "exp"]}).to_string(),
+        ),
+        (
+            "PUT",
+            "/api/lab-settings",
+            json!({"denylist": true}).to_string(),
         ),
         ("POST", "/api/account/password", password.to_string()),
         ("POST", "/api/account/logout-everywhere", String::new()),
@@ -199,9 +204,93 @@ async fn a_forged_token_for_a_weakened_account_is_refused_by_privileged_routes()
             answer.text
         );
     }
-    // The owner's genuine token still may (the switch is still on: nothing was changed).
+    // Nothing was changed: the switch is still on, the password still the old one.
     let settings = server.bearer("GET", "/api/lab-settings", &token).await;
     assert_eq!(settings.json()["defences_off"], json!(["signature"]));
+    assert_eq!(settings.json()["denylist"], json!(false));
+    server.jwt_login("weak-signer", PASSWORD).await;
+    // Switching defences back on is the one change such a request may make: it harms nobody.
+    let restore = server
+        .bearer_json(
+            "PUT",
+            "/api/lab-settings",
+            &forged,
+            &json!({"defences_off": []}).to_string(),
+        )
+        .await;
+    assert_eq!(restore.status, StatusCode::OK, "{}", restore.text);
+    let refused = server.bearer("GET", "/api/me", &forged).await;
+    assert_eq!(failed_check(&refused), "signature");
+}
+
+/// The weak-secret switch, attacked as an attacker would: take one token the account holds,
+/// crack its HS256 secret offline against the lab's wordlist, sign a token of one's own (role
+/// admin) with the word, and send it.
+#[tokio::test]
+async fn a_weak_hs256_secret_is_cracked_offline_and_forges_until_switched_off() {
+    let server = harness().await;
+    let token = learner(&server, "weak-secret").await;
+    let on = switch(&server, &token, &["weak_secret"]).await;
+    assert_eq!(on.status, StatusCode::OK, "{}", on.text);
+    assert_eq!(on.json()["jwt_alg"], "HS256", "its tokens switch to HS256");
+    let (victim, _) = server.jwt_login("weak-secret", PASSWORD).await;
+
+    // Offline: no request to the lab, only the token and the wordlist.
+    let (message, signature) = victim.rsplit_once('.').unwrap();
+    let word = authlab::auth::weak_secret::words()
+        .find(|word| {
+            let key = jsonwebtoken::DecodingKey::from_secret(word.as_bytes());
+            jsonwebtoken::crypto::verify(
+                signature,
+                message.as_bytes(),
+                &key,
+                jsonwebtoken::Algorithm::HS256,
+            )
+            .unwrap_or(false)
+        })
+        .expect("the secret is a word of the list");
+    let (header, _) = message.split_once('.').unwrap();
+    let mut claims = claims(&server, "weak-secret");
+    claims["role"] = json!("admin");
+    let forged_message = format!("{header}.{}", URL_SAFE_NO_PAD.encode(claims.to_string()));
+    let forged_signature = jsonwebtoken::crypto::sign(
+        forged_message.as_bytes(),
+        &jsonwebtoken::EncodingKey::from_secret(word.as_bytes()),
+        jsonwebtoken::Algorithm::HS256,
+    )
+    .unwrap();
+    let forged = format!("{forged_message}.{forged_signature}");
+
+    // Accepted, as any genuine token: the signature check marks itself off, naming why.
+    let me = server.bearer("GET", "/api/me", &forged).await;
+    assert_eq!(me.status, StatusCode::OK, "{}", me.text);
+    assert_eq!(me.json()["role"], "admin");
+    let trace = trace_of(&me);
+    let off: Vec<String> = trace.switched_off().map(|c| c.name.to_string()).collect();
+    assert_eq!(off, ["signature"]);
+    // Never past a privileged route.
+    let admin = server.bearer("GET", "/api/admin/accounts", &forged).await;
+    assert_eq!(admin.status, StatusCode::FORBIDDEN, "{}", admin.text);
+    // Bob's HS256 tokens are signed with a strong key: his signature check passes, not off.
+    let (bob, _) = server.jwt_login("bob", "bob-builds-it").await;
+    server
+        .bearer_put_settings(&bob, r#"{"jwt_alg":"HS256"}"#)
+        .await;
+    let (bob, _) = server.jwt_login("bob", "bob-builds-it").await;
+    let bobs = trace_of(&server.bearer("GET", "/api/me", &bob).await);
+    assert_eq!(bobs.switched_off().count(), 0);
+
+    // Switched back on (the owner's own token may, though a weak key signed it): the weak key
+    // is retired, and the forged token fails.
+    let off = switch(&server, &victim, &[]).await;
+    assert_eq!(off.status, StatusCode::OK, "{}", off.text);
+    let refused = server.bearer("GET", "/api/me", &forged).await;
+    assert_eq!(refused.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(failed_check(&refused), "kid known");
+    // The next login signs with a strong key again.
+    let (fresh, _) = server.jwt_login("weak-secret", PASSWORD).await;
+    let trace = trace_of(&server.bearer("GET", "/api/me", &fresh).await);
+    assert_eq!(trace.switched_off().count(), 0);
 }
 
 #[tokio::test]
