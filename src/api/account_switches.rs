@@ -42,12 +42,14 @@ async fn write(
     if !only_turns_defences_on(&state, &user, &patch).await? {
         every_check_on(user.trace(), "changing the lab switches")?;
     }
-    if patch
+    let weakens = patch
         .defences_off
         .as_ref()
         .is_some_and(|off| !off.is_empty())
-    {
-        may_switch_defences_off(&state, &user).await?;
+        || patch.csrf_weakened == Some(true)
+        || patch.xss_weakened == Some(true);
+    if weakens {
+        may_weaken(&state, &user).await?;
     }
     if let Some(secs) = patch.access_ttl_secs {
         if secs != 0 && !ACCESS_TTL_RANGE.contains(&secs) {
@@ -73,12 +75,13 @@ async fn write(
     Ok(Json(settings).into_response())
 }
 
-/// Only a plain learner account may switch a verifier defence off. With one off, a token whose
-/// signature is not checked names its account by its own claims: anyone can act as the account
-/// that weakened itself, which is its owner's experiment, but must never be an administrator's
-/// (whose powers it would hand out) nor a shared demo account's (whose other users did not
-/// choose it). The role is the table's, read now, never a token's claim.
-async fn may_switch_defences_off(state: &AppState, user: &AuthUser) -> Result<(), ApiError> {
+/// Only a plain learner account may switch a defence off (a verifier check, the CSRF defences,
+/// the comments page's CSP). With one off, a token whose signature is not checked names its
+/// account by its own claims, and another site's form acts as the account: anyone can act as the
+/// account that weakened itself, which is its owner's experiment, but must never be an
+/// administrator's (whose powers it would hand out) nor a shared demo account's (whose other
+/// users did not choose it). The role is the table's, read now, never a token's claim.
+async fn may_weaken(state: &AppState, user: &AuthUser) -> Result<(), ApiError> {
     let account = state
         .auth
         .users

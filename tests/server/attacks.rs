@@ -413,11 +413,17 @@ async fn cross_site_forged_logout_is_refused_by_the_origin_check() {
 #[tokio::test]
 async fn csrf_succeeds_only_on_an_account_that_deliberately_switched_its_defences_off() {
     let server = harness().await;
-    let alice = server.session_login("alice", "alice-in-the-lab").await;
+    // A learner's own account: a weakening is never open to an administrator or a demo account.
+    server
+        .register("weak-learner", "weak-learner-password")
+        .await;
+    let learner = server
+        .session_login("weak-learner", "weak-learner-password")
+        .await;
     let bob = server.session_login("bob", "bob-builds-it").await;
 
-    // Alice weakens her own account: the cookie is re-issued SameSite=None.
-    let switched = weaken(&server, &alice, true).await;
+    // The learner weakens their own account: the cookie is re-issued SameSite=None.
+    let switched = weaken(&server, &learner, true).await;
     assert_eq!(switched.status, 200, "{}", switched.text);
     assert_eq!(switched.json()["csrf_weakened"], true);
     let reissued = switched.headers[axum::http::header::SET_COOKIE]
@@ -425,7 +431,7 @@ async fn csrf_succeeds_only_on_an_account_that_deliberately_switched_its_defence
         .unwrap()
         .to_string();
     assert!(reissued.contains("SameSite=None"), "{reissued}");
-    let current = server.get_as(&alice, "/api/session/current").await.json();
+    let current = server.get_as(&learner, "/api/session/current").await.json();
     assert_eq!(current["csrf_weakened"], true);
     assert_eq!(current["same_site"], "None");
 
@@ -439,18 +445,18 @@ async fn csrf_succeeds_only_on_an_account_that_deliberately_switched_its_defence
     let no_cookie = forged_logout(&server, None).await;
     assert_eq!(no_cookie.status, 403, "{}", no_cookie.text);
 
-    // Against Alice it works: logged out by another site's form.
-    let forged = forged_logout(&server, Some(&alice)).await;
+    // Against the learner it works: logged out by another site's form.
+    let forged = forged_logout(&server, Some(&learner)).await;
     assert_eq!(forged.status, 204, "{}", forged.text);
-    assert_eq!(server.get_as(&alice, "/api/me").await.status, 401);
+    assert_eq!(server.get_as(&learner, "/api/me").await.status, 401);
 
     // The audit log names the switched-off checks on the forged request.
     server.state.auth.audit.flush().await;
-    let alice_id = server
+    let learner_id = server
         .state
         .auth
         .account_settings
-        .id_of("alice")
+        .id_of("weak-learner")
         .await
         .unwrap()
         .unwrap();
@@ -458,7 +464,7 @@ async fn csrf_succeeds_only_on_an_account_that_deliberately_switched_its_defence
         .state
         .auth
         .audit
-        .list(Some(alice_id), 0, 200)
+        .list(Some(learner_id), 0, 200)
         .await
         .unwrap();
     let logout = events
@@ -481,7 +487,9 @@ async fn csrf_succeeds_only_on_an_account_that_deliberately_switched_its_defence
     );
 
     // Switched back on, the account is protected again.
-    let again = server.session_login("alice", "alice-in-the-lab").await;
+    let again = server
+        .session_login("weak-learner", "weak-learner-password")
+        .await;
     assert_eq!(weaken(&server, &again, false).await.status, 200);
     let refused = forged_logout(&server, Some(&again)).await;
     assert_eq!(refused.status, 403, "{}", refused.text);
@@ -492,7 +500,13 @@ async fn request_without_csrf_token_is_refused_unless_the_account_switched_it_of
     // The token check itself: same-origin request with no token. Refused normally; recorded as
     // "off" (and let through) only for the weakened account.
     let server = harness().await;
-    let alice = server.session_login("alice", "alice-in-the-lab").await;
+    // A learner's own account: a weakening is never open to an administrator or a demo account.
+    server
+        .register("weak-learner", "weak-learner-password")
+        .await;
+    let learner = server
+        .session_login("weak-learner", "weak-learner-password")
+        .await;
     let no_token = |session: &common::CookieSession| {
         axum::http::Request::post("/api/session/logout-others")
             .header(axum::http::header::COOKIE, session.cookie_header())
@@ -500,11 +514,11 @@ async fn request_without_csrf_token_is_refused_unless_the_account_switched_it_of
             .body(axum::body::Body::empty())
             .unwrap()
     };
-    let refused = server.send(no_token(&alice)).await;
+    let refused = server.send(no_token(&learner)).await;
     assert_eq!(refused.status, 403, "{}", refused.text);
     assert_eq!(common::failed_check(&refused), "csrf token");
-    assert_eq!(weaken(&server, &alice, true).await.status, 200);
-    let through = server.send(no_token(&alice)).await;
+    assert_eq!(weaken(&server, &learner, true).await.status, 200);
+    let through = server.send(no_token(&learner)).await;
     assert_eq!(through.status, 200, "{}", through.text);
 }
 
@@ -552,13 +566,19 @@ fn csp(answer: &common::Answer) -> Option<String> {
 #[tokio::test]
 async fn injected_inline_script_is_refused_by_csp_unless_the_account_switched_it_off() {
     let server = harness().await;
-    let alice = server.session_login("alice", "alice-in-the-lab").await;
+    // A learner's own account: a weakening is never open to an administrator or a demo account.
+    server
+        .register("weak-learner", "weak-learner-password")
+        .await;
+    let learner = server
+        .session_login("weak-learner", "weak-learner-password")
+        .await;
     let bob = server.session_login("bob", "bob-builds-it").await;
-    let run = start_xss(&server, &alice).await;
+    let run = start_xss(&server, &learner).await;
     let bobs_run = start_xss(&server, &bob).await;
 
     // The planted script is in the page either way; the policy decides whether it may run.
-    let defended = victim_page(&server, &alice, &run).await;
+    let defended = victim_page(&server, &learner, &run).await;
     assert_eq!(defended.status, 200, "{}", defended.text);
     assert!(defended.text.contains("<script>(function ()"));
     let policy = csp(&defended).expect("a defended page has a CSP");
@@ -569,8 +589,8 @@ async fn injected_inline_script_is_refused_by_csp_unless_the_account_switched_it
     );
     assert!(policy.contains(&format!("report-uri /api/lab/xss/csp-report?run={run}")));
 
-    xss_weaken(&server, &alice, true).await;
-    let weakened = victim_page(&server, &alice, &run).await;
+    xss_weaken(&server, &learner, true).await;
+    let weakened = victim_page(&server, &learner, &run).await;
     assert_eq!(weakened.status, 200);
     assert_eq!(csp(&weakened), None, "CSP is off for this account's page");
     assert!(weakened
@@ -579,7 +599,7 @@ async fn injected_inline_script_is_refused_by_csp_unless_the_account_switched_it
 
     // Per account only: Bob's copy of the page keeps the policy, and so does every other page.
     assert!(csp(&victim_page(&server, &bob, &bobs_run).await).is_some());
-    let lab_page = server.get_as(&alice, "/attacks").await;
+    let lab_page = server.get_as(&learner, "/attacks").await;
     assert!(csp(&lab_page).is_some_and(|p| p.contains("'nonce-")));
     // A run is its starter's page only.
     let not_his = victim_page(&server, &bob, &run).await;
@@ -589,7 +609,7 @@ async fn injected_inline_script_is_refused_by_csp_unless_the_account_switched_it
     let anonymous = server.get(&format!("/attacks/xss-victim?run={run}")).await;
     assert_eq!(anonymous.status, 401);
     let bad = server
-        .get_as(&alice, "/attacks/xss-victim?run=%3Cscript%3E")
+        .get_as(&learner, "/attacks/xss-victim?run=%3Cscript%3E")
         .await;
     assert_eq!(bad.status, 422, "{}", bad.text);
     assert!(!bad.text.contains("<script>"));

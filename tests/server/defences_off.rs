@@ -307,6 +307,15 @@ async fn defences_cannot_be_switched_off_for_admin_or_demo_accounts() {
             answer.text
         );
         assert_eq!(answer.json()["error"], "not_allowed");
+        for weakening in [r#"{"csrf_weakened":true}"#, r#"{"xss_weakened":true}"#] {
+            let answer = server.bearer_put_settings(token, weakening).await;
+            assert_eq!(answer.status, StatusCode::FORBIDDEN, "{who} {weakening}");
+        }
+        // Switching a weakening off stays open to everyone.
+        let back = server
+            .bearer_put_settings(token, r#"{"csrf_weakened":false}"#)
+            .await;
+        assert_eq!(back.status, StatusCode::OK, "{who}: {}", back.text);
     }
     // A learner's own account may; promoted to administrator, it gets every defence back.
     let token = learner(&server, "soon-admin").await;
