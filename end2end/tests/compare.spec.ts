@@ -120,9 +120,20 @@ test("a click while the login is still finishing is not dropped: the buttons wai
   const form = page.getByTestId("compare-login");
   await form.getByLabel("Username").fill(username);
   await form.getByLabel("Password").fill(password);
+  // Both logins are held until the waiting state has been read: a fast server would otherwise
+  // finish them before the assertion looks, and the state it asserts would already be gone.
+  let release!: () => void;
+  const held = new Promise<void>((resolve) => (release = resolve));
+  const logins = /\/api\/(session|jwt)\/login$/;
+  await page.route(logins, async (route) => {
+    await held;
+    await route.continue();
+  });
   await form.getByRole("button").click();
   await expect(page.getByTestId("logout-both")).toBeDisabled();
   await expect(page.getByTestId("busy-state")).toContainText("Waiting for the server (signing in twice)");
+  release();
+  await page.unroute(logins);
   // Playwright's click waits until the button is enabled again, as a learner's second try would.
   allowReplayRefusals(page);
   await page.getByTestId("logout-both").click();
