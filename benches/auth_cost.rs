@@ -19,6 +19,7 @@
 
 use authlab::{
     auth::{
+        attacker_site::AttackerSite,
         csrf,
         jwt::{self, Claims, Mode, Plan},
         keys::{KeyRing, SigningKey},
@@ -75,6 +76,8 @@ struct RedisStores {
 struct Fixture {
     config: JwtSettings,
     keys: KeyRing,
+    /// The attacker site's keys, which the verifier reads only for a weakened account.
+    attacker: AttackerSite,
     signed: Vec<Signed>,
     /// The key of a session record present in every session store.
     session_key: String,
@@ -135,6 +138,7 @@ impl Fixture {
         )
         .await
         .expect("key ring");
+        let attacker = AttackerSite::new(&[]).expect("attacker keys");
         let mut signed = Vec::new();
         for alg in [JwtAlg::HS256, JwtAlg::EdDSA, JwtAlg::ES256] {
             let key = keys.active(user.id, alg).await.expect("signing key");
@@ -144,7 +148,7 @@ impl Fixture {
             let mut trace = Plan::BEARER.trace();
             let (verified, _) = jwt::verify(
                 &token,
-                &keys,
+                (&keys, &attacker),
                 &config,
                 &Plan::BEARER,
                 &mut trace,
@@ -208,6 +212,7 @@ impl Fixture {
         Fixture {
             config,
             keys,
+            attacker,
             signed,
             session_key: record.key,
             allowed_jti,
@@ -297,7 +302,7 @@ async fn start_redis() -> Option<RedisProcess> {
 
 fn verify_group(c: &mut Criterion, f: &Fixture) {
     let mut group = c.benchmark_group("verify");
-    let (keys, config) = (&f.keys, &f.config);
+    let (keys, config) = ((&f.keys, &f.attacker), &f.config);
     for signed in &f.signed {
         let alg = signed.alg.as_str();
         let token = signed.token.as_str();

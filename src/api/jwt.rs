@@ -196,7 +196,7 @@ async fn decode(
     let mut trace = plan.trace();
     let (_, parts) = jwt::verify(
         request.token.trim(),
-        &state.auth.keys,
+        (&state.auth.keys, &state.auth.attacker),
         &state.settings.jwt,
         &plan,
         &mut trace,

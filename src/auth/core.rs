@@ -7,8 +7,8 @@
 //! only the core gets it with `State<Arc<Auth>>` (`FromRef`, in `state.rs`).
 
 use super::{
-    account_cache::AccountCache, keys::KeyRing, password::PasswordHasher, refresh::RefreshTokens,
-    revocation::Revocation, session::Sessions,
+    account_cache::AccountCache, attacker_site::AttackerSite, keys::KeyRing,
+    password::PasswordHasher, refresh::RefreshTokens, revocation::Revocation, session::Sessions,
 };
 use crate::{
     audit::Audit,
@@ -30,6 +30,9 @@ pub struct Auth {
     /// Each account's lab switches.
     pub account_settings: Arc<AccountSettings>,
     pub keys: Arc<KeyRing>,
+    /// The attacker site's key pairs: what a forged token's `jwk` or `jku` brings, used only for
+    /// an account that switched that defence off.
+    pub attacker: Arc<AttackerSite>,
     pub refresh: Arc<RefreshTokens>,
     pub revocation: Arc<Revocation>,
     /// Where sessions, refresh families and the denylist live (`[store] url`).

@@ -385,6 +385,39 @@ pub fn unregistered(alg: JwtAlg) -> Result<SigningKey, KeyError> {
     })
 }
 
+/// A key pair made from `seed` under a fixed `kid`, stored nowhere: the attacker site's
+/// (`attacker_site`), the same in every process. EdDSA and ES256 only.
+pub fn from_seed(kid: &str, alg: JwtAlg, seed: [u8; 32]) -> Result<SigningKey, KeyError> {
+    let material = |err: String| KeyError::Material(err);
+    let secret = match alg {
+        JwtAlg::EdDSA => {
+            use ed25519_dalek::pkcs8::EncodePrivateKey;
+            let key = ed25519_dalek::SigningKey::from_bytes(&seed);
+            key.to_pkcs8_der()
+                .map_err(|e| material(e.to_string()))?
+                .as_bytes()
+                .to_vec()
+        }
+        JwtAlg::ES256 => {
+            use p256::pkcs8::EncodePrivateKey;
+            let key = p256::SecretKey::from_slice(&seed).map_err(|e| material(e.to_string()))?;
+            key.to_pkcs8_der()
+                .map_err(|e| material(e.to_string()))?
+                .as_bytes()
+                .to_vec()
+        }
+        JwtAlg::HS256 => return Err(material("an HMAC secret is typed, not derived".into())),
+    };
+    build(&StoredKey {
+        kid: kid.to_string(),
+        owner_id: 0,
+        alg,
+        secret,
+        created_at: 0,
+        rotated_at: None,
+    })
+}
+
 /// Every stored key, built.
 async fn read_all(store: &dyn KeyStore) -> Result<HashMap<String, Arc<SigningKey>>, KeyError> {
     let mut keys = HashMap::new();

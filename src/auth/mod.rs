@@ -5,6 +5,7 @@
 
 pub mod account_cache;
 pub mod account_events;
+pub mod attacker_site;
 mod core;
 pub mod cost;
 pub mod credentials;

@@ -86,6 +86,18 @@ impl Hosting {
         origin_host(origin).is_some_and(|host| self.is_lab_host(host))
     }
 
+    /// Every origin the attacker's pages may be served under: the configured one, or else both
+    /// loopback names on the lab's port (each is the other's "other site").
+    pub fn attacker_origins(&self) -> Vec<String> {
+        match &self.attacker {
+            Some((origin, _)) => vec![origin.clone()],
+            None => ["localhost", "127.0.0.1"]
+                .iter()
+                .map(|name| format!("http://{name}:{}", self.port))
+                .collect(),
+        }
+    }
+
     /// The "other site" for a learner browsing the lab at `lab_host`: the configured attacker
     /// origin, or else the other loopback name on the lab's port (same scheme as `lab_scheme`).
     pub fn attacker_origin_for(&self, lab_scheme: &str, lab_host: &str) -> Option<String> {

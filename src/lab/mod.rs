@@ -27,6 +27,7 @@ pub mod request_size;
 pub mod role_claim;
 pub mod scale;
 pub mod scratch;
+pub mod workbench_forge;
 pub mod wrong_claim;
 pub mod xss_victim;
 
@@ -120,4 +121,5 @@ pub fn router() -> Router<AppState> {
         .merge(attacks::router())
         .merge(xss_victim::router())
         .merge(wrong_claim::router())
+        .merge(workbench_forge::router())
 }

@@ -63,6 +63,13 @@ pub async fn csrf_page(State(state): State<AppState>, Query(query): Query<Target
     response
 }
 
+/// The attacker site's JWKS: the public halves of the key pairs a forged token brings (a `jku`
+/// names this URL). Served for the learner to read; the verifier never fetches it, it reads the
+/// same keys in-process (`auth::attacker_site`).
+pub async fn jwks(State(state): State<AppState>) -> axum::Json<serde_json::Value> {
+    axum::Json(state.auth.attacker.jwks())
+}
+
 #[derive(Deserialize)]
 pub struct LinkTarget {
     target: String,

@@ -11,6 +11,7 @@ use crate::{
     app::{shell, App},
     auth::{
         account_cache::AccountCache,
+        attacker_site::AttackerSite,
         keys::{KeyError, KeyRing},
         password::{HashError, PasswordHasher},
         rate_limit::Limits,
@@ -176,6 +177,7 @@ pub async fn build_state(settings: Settings, site: Site) -> Result<AppState, Sta
             )
             .await?,
         ),
+        attacker: Arc::new(AttackerSite::new(&hosting.attacker_origins())?),
         refresh: Arc::new(RefreshTokens::new(
             stores.refresh,
             settings.jwt.refresh_ttl_secs,
@@ -295,6 +297,10 @@ pub fn router(state: AppState) -> Router {
         .route(
             paths::attacker::LINK,
             axum::routing::get(crate::server::attacker_site::link_page),
+        )
+        .route(
+            paths::attacker::JWKS,
+            axum::routing::get(crate::server::attacker_site::jwks),
         )
         // Server-rendered pages can reach the state (the SSR lesson resolves the page request's
         // session cookie while rendering).

@@ -255,13 +255,23 @@ pub struct AccountSwitchesPatch {
 }
 
 /// One defence of the token verifier, which an account may switch off for its own tokens to see
-/// the attack it stops succeed. Each is exactly one of the checks of `CheckId` (or, for `AudIss`,
-/// the pair that names who the token is for).
+/// the attack it stops succeed. Each one relaxes exactly one rule of one check of `CheckId` (or,
+/// for `AudIss`, the pair that names who the token is for).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Defence {
+    /// The key's algorithm is not pinned: the verifier trusts the header's `alg`, so `none`
+    /// needs no signature and `HS256` on a public key is an HMAC keyed with that key's PEM text
+    /// (algorithm confusion).
+    AlgPinning,
     /// The signature is not verified (decode only): a token changed after signing still passes.
     Signature,
+    /// An ECDSA signature of r = s = 0 is accepted, as Java 15 to 18 did (CVE-2022-21449).
+    PsychicSignature,
+    /// A public key embedded in the header (`jwk`) is trusted to verify the token (CVE-2018-0114).
+    EmbeddedJwk,
+    /// A `jku` header is followed, to the attacker site's JWKS only (resolved in-process).
+    Jku,
     /// `exp` is not enforced: an expired token still passes.
     Exp,
     /// `aud` and `iss` are not enforced: a token issued by or for another service passes.
@@ -275,16 +285,25 @@ pub enum Defence {
 }
 
 impl Defence {
-    pub const ALL: [Defence; 4] = [
+    pub const ALL: [Defence; 9] = [
+        Defence::AlgPinning,
         Defence::Signature,
+        Defence::PsychicSignature,
+        Defence::EmbeddedJwk,
+        Defence::Jku,
         Defence::Exp,
         Defence::AudIss,
         Defence::Typ,
+        Defence::WeakSecret,
     ];
 
     pub fn as_str(self) -> &'static str {
         match self {
+            Defence::AlgPinning => "alg_pinning",
             Defence::Signature => "signature",
+            Defence::PsychicSignature => "psychic_signature",
+            Defence::EmbeddedJwk => "embedded_jwk",
+            Defence::Jku => "jku",
             Defence::Exp => "exp",
             Defence::AudIss => "aud_iss",
             Defence::Typ => "typ",
@@ -299,37 +318,57 @@ impl Defence {
     /// What the learner sees beside the switch: what turning it off lets through.
     pub fn meaning(self) -> &'static str {
         match self {
+            Defence::AlgPinning => {
+                "algorithm pinning: the header's alg is trusted, so alg none needs no signature                  and HS256 keyed with the public key's PEM text passes (CVE-2015-9235,                  algorithm confusion)"
+            }
             Defence::Signature => {
-                "signature: not verified (decode only), so a token changed after signing still \
-                 passes, as in CVE-2020-28042"
+                "signature: not verified (decode only), so a token changed after signing still                  passes, as in CVE-2020-28042"
+            }
+            Defence::PsychicSignature => {
+                "ECDSA r and s non-zero: a signature of all zeros passes for any ES256 token, as                  in Java 15 to 18 (CVE-2022-21449, the psychic signature)"
+            }
+            Defence::EmbeddedJwk => {
+                "ignoring an embedded jwk: a public key in the token's own header verifies it,                  so anyone's key pair signs for this account (CVE-2018-0114)"
+            }
+            Defence::Jku => {
+                "ignoring jku: the verifier reads the keys at the URL the header names (here                  only the attacker site's JWKS, resolved inside the server)"
             }
             Defence::Exp => "exp: not enforced, so an expired token works for ever",
             Defence::AudIss => {
-                "aud and iss: not enforced, so a token issued by or for another service is \
-                 taken for this one's"
+                "aud and iss: not enforced, so a token issued by or for another service is                  taken for this one's"
             }
             Defence::Typ => {
                 "typ: not enforced, so an ID token (id_token+jwt) passes for an access token"
             }
             Defence::WeakSecret => {
-                "a strong HS256 secret: this account's becomes a word from the lab's wordlist \
-                 (its tokens switch to HS256), so a token can be cracked offline and the secret \
-                 used to sign anything"
+                "a strong HS256 secret: this account's becomes a word from the lab's wordlist                  (its tokens switch to HS256), so a token can be cracked offline and the secret                  used to sign anything"
             }
         }
     }
 
-    /// The checks a token refused by one of them is judged again without. A weak secret is no
-    /// check to skip: its tokens pass the signature check, which marks itself `off` for a key
-    /// anyone could have cracked.
+    /// The checks whose refusal this defence may turn around: a token refused by one of them is
+    /// judged again with the account's defences off. A weak secret is no check to relax: its
+    /// tokens pass the signature check, which marks itself `off` for a key anyone could have
+    /// cracked.
     pub fn checks(self) -> &'static [CheckId] {
         match self {
             Defence::WeakSecret => &[],
-            Defence::Signature => &[CheckId::Signature],
+            Defence::AlgPinning => &[CheckId::Algorithm],
+            Defence::Signature | Defence::PsychicSignature => &[CheckId::Signature],
+            Defence::EmbeddedJwk | Defence::Jku => &[CheckId::KidKnown],
             Defence::Exp => &[CheckId::Exp],
             Defence::AudIss => &[CheckId::Aud, CheckId::Iss],
             Defence::Typ => &[CheckId::Typ],
         }
+    }
+
+    /// Whether switching this defence off skips its checks outright (they still run, and a
+    /// failure is recorded `off`); the others change how a check works instead.
+    pub fn skips_checks(self) -> bool {
+        matches!(
+            self,
+            Defence::Signature | Defence::Exp | Defence::AudIss | Defence::Typ
+        )
     }
 
     /// The defences as stored (`"exp,typ"`), and back; names no longer known are dropped.

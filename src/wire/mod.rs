@@ -19,6 +19,7 @@ pub mod paths;
 mod scale;
 mod session;
 mod trace;
+mod workbench;
 
 pub use account::*;
 pub use attack::*;
@@ -30,6 +31,7 @@ pub use lab::*;
 pub use scale::*;
 pub use session::*;
 pub use trace::*;
+pub use workbench::*;
 
 #[cfg(test)]
 mod tests {

@@ -99,6 +99,8 @@ pub mod lab {
     pub const REQUEST_SIZE: &str = "/api/lab/request-size";
     pub const ROLE_CLAIM: &str = "/api/lab/role-claim";
     pub const WRONG_CLAIM_TOKEN: &str = "/api/lab/wrong-claim-token";
+    /// The workbench's signer: attacker-side material only.
+    pub const FORGE: &str = "/api/lab/forge";
     pub const XSS_START: &str = "/api/lab/xss/start";
     pub const XSS_CSP_REPORT: &str = "/api/lab/xss/csp-report";
     pub const XSS_RESULT: &str = "/api/lab/xss/result";
@@ -138,6 +140,8 @@ pub mod attacker {
     pub const CSRF: &str = "/attacker/csrf";
     pub const LINK: &str = "/attacker/link";
     pub const XSS_DROP: &str = "/attacker/xss-drop";
+    /// The attacker site's JWKS: its own public keys, which a forged token's `jku` names.
+    pub const JWKS: &str = "/attacker/jwks.json";
     /// The deliberately vulnerable comments page (on the lab's own origin).
     pub const XSS_VICTIM: &str = "/attacks/xss-victim";
 

@@ -4,7 +4,7 @@
 //! request it let through reach a privileged route.
 
 use crate::common::{failed_check, harness, signed_by, Harness};
-use authlab::wire::{AuthTrace, CheckStatus};
+use authlab::wire::{AuthTrace, CheckStatus, JwtAlg};
 use axum::http::StatusCode;
 use base64::{engine::general_purpose::URL_SAFE_NO_PAD, Engine};
 use serde_json::{json, Value};
@@ -53,21 +53,101 @@ async fn attack(server: &Harness, defence: &str, owner: &str, genuine: &str) -> 
         "typ" => {
             return signed_by(server, owner, json!({"typ": "id_token+jwt"}), claims).await;
         }
+        // Unsigned, the account's own kid kept: only a verifier that believes the header's alg
+        // takes it.
+        "alg_pinning" => {
+            let header =
+                json!({"kid": kid_of(server, owner, JwtAlg::HS256).await, "typ": "at+jwt"});
+            return forge(
+                server,
+                header,
+                claims,
+                json!({"how": "alg_none", "spelling": "none"}),
+            )
+            .await;
+        }
+        // r = s = 0 under the account's ES256 kid.
+        "psychic_signature" => {
+            let header =
+                json!({"kid": kid_of(server, owner, JwtAlg::ES256).await, "typ": "at+jwt"});
+            return forge(server, header, claims, json!({"how": "psychic_signature"})).await;
+        }
+        // The attacker site's own key pair, embedded or named by jku.
+        "embedded_jwk" => {
+            let sign = json!({"how": "attacker_key", "alg": "EdDSA", "placement": "jwk"});
+            return forge(server, json!({"typ": "at+jwt"}), claims, sign).await;
+        }
+        "jku" => {
+            let sign = json!({"how": "attacker_key", "alg": "ES256", "placement": "jku"});
+            return forge(server, json!({"typ": "at+jwt"}), claims, sign).await;
+        }
         other => panic!("no attack for {other}"),
     }
     signed_by(server, owner, json!({}), claims).await
 }
 
+/// The kid of `owner`'s current key for `alg` (made now if it has none).
+async fn kid_of(server: &Harness, owner: &str, alg: JwtAlg) -> String {
+    let user = server
+        .state
+        .auth
+        .users
+        .find_by_username(owner)
+        .await
+        .unwrap()
+        .unwrap();
+    server
+        .state
+        .auth
+        .keys
+        .active(user.id, alg)
+        .await
+        .unwrap()
+        .kid
+        .clone()
+}
+
+/// A token from the workbench's signer, through the router: `POST /api/lab/forge`.
+pub async fn forge(server: &Harness, header: Value, payload: Value, sign: Value) -> String {
+    let body = json!({"header": header, "payload": payload, "sign": sign});
+    let answer = server.post_json("/api/lab/forge", body.to_string()).await;
+    assert_eq!(answer.status, StatusCode::OK, "{}", answer.text);
+    answer.json()["token"].as_str().unwrap().to_string()
+}
+
 /// The check a defence's attack meets first.
 fn check_of(defence: &str) -> &'static str {
     match defence {
-        "signature" => "signature",
+        "signature" | "psychic_signature" => "signature",
         "exp" => "exp",
         "aud_iss" => "aud",
         "typ" => "typ",
+        "alg_pinning" => "algorithm",
+        "embedded_jwk" | "jku" => "kid known",
         other => panic!("no check for {other}"),
     }
 }
+
+/// The checks a defence's attack passes as `off` once the defence is switched off.
+fn off_with(defence: &str) -> Vec<&'static str> {
+    match defence {
+        "alg_pinning" => vec!["algorithm", "signature"],
+        other => vec![check_of(other)],
+    }
+}
+
+/// Every verifier defence with an attack of its own in `attack` (the weak secret has a test of
+/// its own: its attack is a cracking).
+const SWITCHES: [&str; 8] = [
+    "alg_pinning",
+    "signature",
+    "psychic_signature",
+    "embedded_jwk",
+    "jku",
+    "exp",
+    "aud_iss",
+    "typ",
+];
 
 fn trace_of(answer: &crate::common::Answer) -> AuthTrace {
     serde_json::from_value(answer.json()["auth"].clone()).expect("the decision trace")
@@ -77,7 +157,7 @@ fn trace_of(answer: &crate::common::Answer) -> AuthTrace {
 async fn each_defence_off_lets_exactly_its_own_attack_through_for_its_own_account() {
     let server = harness().await;
     let (bob, _) = server.jwt_login("bob", "bob-builds-it").await;
-    for defence in ["signature", "exp", "aud_iss", "typ"] {
+    for defence in SWITCHES {
         let name = format!("weak-{}", defence.replace('_', "-"));
         let token = learner(&server, &name).await;
         let forged = attack(&server, defence, &name, &token).await;
@@ -104,7 +184,7 @@ async fn each_defence_off_lets_exactly_its_own_attack_through_for_its_own_accoun
         );
         let trace = trace_of(&allowed);
         let off: Vec<String> = trace.switched_off().map(|c| c.name.to_string()).collect();
-        assert_eq!(off, [check_of(defence)], "{defence}: {trace:?}");
+        assert_eq!(off, off_with(defence), "{defence}: {trace:?}");
         assert!(trace
             .checks
             .iter()

@@ -133,7 +133,7 @@ proptest! {
         }
         if let Some(token) = bearer_token(&headers) {
             let mut trace = Plan::TOKEN.trace();
-            let (claims, _) = jwt::verify(&token, &server.state.auth.keys, &server.settings.jwt, &Plan::TOKEN, &mut trace, Mode::EveryProblem);
+            let (claims, _) = jwt::verify(&token, (&*server.state.auth.keys, &*server.state.auth.attacker), &server.settings.jwt, &Plan::TOKEN, &mut trace, Mode::EveryProblem);
             prop_assert!(claims.is_none());
             // Whatever was sent, what is said back stays small.
             let said = serde_json::to_string(&trace.finish()).unwrap();
@@ -151,7 +151,7 @@ proptest! {
         let server = &shared().server;
         let token = format!("{}.{}.{signature}", URL_SAFE_NO_PAD.encode(&header), URL_SAFE_NO_PAD.encode(&payload));
         let mut trace = Plan::TOKEN.trace();
-        let (claims, _) = jwt::verify(&token, &server.state.auth.keys, &server.settings.jwt, &Plan::TOKEN, &mut trace, Mode::EveryProblem);
+        let (claims, _) = jwt::verify(&token, (&*server.state.auth.keys, &*server.state.auth.attacker), &server.settings.jwt, &Plan::TOKEN, &mut trace, Mode::EveryProblem);
         prop_assert!(claims.is_none());
     }
 

@@ -215,7 +215,10 @@ async fn tampered_token_passes_only_where_the_plan_switches_the_signature_off() 
         serde_json::from_slice(&URL_SAFE_NO_PAD.decode(&parts[1]).unwrap()).unwrap();
     claims["role"] = json!("admin");
     let tampered = format!("{}.{}.{}", parts[0], b64(&claims), parts[2]);
-    let (keys, config) = (&server.state.auth.keys, &server.settings.jwt);
+    let (keys, config) = (
+        (&*server.state.auth.keys, &*server.state.auth.attacker),
+        &server.settings.jwt,
+    );
     let verdict = |plan: Plan| {
         let mut trace = plan.trace();
         let (claims, _) = jwt::verify(

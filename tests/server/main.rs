@@ -26,3 +26,4 @@ mod serving;
 mod session;
 mod session_race;
 mod streams;
+mod workbench_forge;

@@ -101,7 +101,7 @@ pub async fn verify(
     let once = |trace: &mut Trace| {
         jwt::verify(
             token,
-            &auth.keys,
+            (&auth.keys, &auth.attacker),
             &auth.jwt,
             plan,
             trace,
@@ -125,18 +125,32 @@ pub async fn verify(
 type Checked = Result<(Claims, i64), (CheckId, Option<String>)>;
 
 /// A token refused by a check its account switched off (`AccountSwitches::defences_off`): the plan
-/// with every defence that account switched off marked off, to judge the token again by. `None`
-/// when the refusing check is on for it. The account is the one the token names: the owner of
-/// the key its `kid` names (a known key, so the token was made for that account's own keys).
-/// Only a refused token pays for this look-up; a token every check passes never does.
+/// with every defence that account switched off, to judge the token again by, and the account.
+/// `None` when the refusing check is on for it. The account is the one the token names: the
+/// owner of the key its `kid` names, or, where the `kid` names no key of ours (the token brings
+/// its own key, or needs none), the account its `sub` names. Only a refused token pays for this
+/// look-up; a token every check passes never does.
 async fn weakened_plan(
     auth: &Auth,
+    token: &str,
     plan: &Plan,
     trace: &Trace,
     verified: &jwt::Parts,
-) -> Result<Option<Plan>, AuthError> {
-    let (Some(failed), Some(owner)) = (trace.failed(), verified.key_owner) else {
+) -> Result<Option<(Plan, i64)>, AuthError> {
+    let Some(failed) = trace.failed() else {
         return Ok(None);
+    };
+    let owner = match verified.key_owner {
+        Some(owner) => owner,
+        None => {
+            let Some(sub) = jwt::named_subject(token) else {
+                return Ok(None);
+            };
+            match auth.account_settings.id_of(&sub).await? {
+                Some(id) => id,
+                None => return Ok(None),
+            }
+        }
     };
     let switches = auth.account_settings.get(owner).await?;
     let refusing_is_off = switches
@@ -146,15 +160,11 @@ async fn weakened_plan(
     if !refusing_is_off {
         return Ok(None);
     }
-    Ok(Some(switches.defences_off.iter().fold(
-        *plan,
-        |plan, defence| {
-            defence
-                .checks()
-                .iter()
-                .fold(plan, |plan, &check| plan.with_off(check))
-        },
-    )))
+    let weaker = switches
+        .defences_off
+        .iter()
+        .fold(*plan, |plan, &defence| plan.without(defence));
+    Ok(Some((weaker, owner)))
 }
 
 /// Every check, in order. `Err` names the failed check and, when the signature held, the
@@ -166,14 +176,15 @@ async fn checks(
     trace: &mut Trace,
 ) -> Result<Checked, AuthError> {
     let (mut claims, mut verified) = verify(auth, token, plan, trace).await?;
-    let mut weakened = false;
+    // The account whose switches judged the token again, if any.
+    let mut weakened = None;
     if claims.is_none() {
-        if let Some(weaker) = weakened_plan(auth, plan, trace, &verified).await? {
+        if let Some((weaker, account)) = weakened_plan(auth, token, plan, trace, &verified).await? {
             // Judged afresh by the plan with the account's defences off: a check off records what
             // it found as `off` and the token goes on.
             *trace = weaker.trace();
             (claims, verified) = verify(auth, token, &weaker, trace).await?;
-            weakened = true;
+            weakened = Some(account);
         }
     }
     let Some(claims) = claims else {
@@ -188,19 +199,29 @@ async fn checks(
         return Ok(Err((CheckId::Subject, None)));
     };
     // Each account signs with keys of its own. A token signed by carol's key that says
-    // "sub": "alice" is carol speaking for alice: the key's owner must be the subject.
-    if verified.key_owner != Some(user_id) {
+    // "sub": "alice" is carol speaking for alice: the key's owner must be the subject. A token
+    // that brought its own key (or needed none) is vouched for only by the weakened account's
+    // switches, and that account must be the subject too.
+    let vouched_by = verified.key_owner.or(weakened);
+    if vouched_by != Some(user_id) {
         trace.fail(
             CheckId::Subject,
             "signed with another account's key: a key vouches only for its own account",
         );
         return Ok(Err((CheckId::Subject, None)));
     }
-    if weakened {
+    if weakened.is_some() {
+        let whose = if verified.key_owner.is_some() {
+            "the owner of the key the kid names"
+        } else {
+            "named by sub, since the token brought its own key or needed none"
+        };
         trace.pass(
             CheckId::Subject,
-            "an account here, and the owner of the signing key: the account whose switches turned \
-             the checks marked off off, for its own tokens only",
+            format!(
+                "an account here, {whose}: its own switches turned the checks marked off off, so \
+                 anyone holding such a token acts as it (and only as it)"
+            ),
         );
     } else {
         trace.pass(

@@ -104,6 +104,18 @@ pub(super) fn claims_of(payload: &Value) -> Result<(Claims, Vec<String>), String
     Ok((claims, unchecked))
 }
 
+/// The `sub` a token's payload names, however the rest of it reads (or `None`): whose switches
+/// apply to a token that brings its own key, or none.
+pub fn named_subject(token: &str) -> Option<String> {
+    let (_, [_, payload, _]) = split(token)?;
+    let bytes = base64url(payload).ok()?;
+    #[derive(Deserialize)]
+    struct Sub {
+        sub: String,
+    }
+    serde_json::from_slice::<Sub>(&bytes).ok().map(|s| s.sub)
+}
+
 /// `token` as its signing input (`header.payload`) and its three parts, if it has exactly three.
 pub(super) fn split(token: &str) -> Option<(&str, [&str; 3])> {
     let (signing_input, signature) = token.rsplit_once('.')?;
@@ -131,6 +143,12 @@ pub(super) struct HeaderFields {
     pub alg: Option<String>,
     pub kid: Option<String>,
     pub typ: Option<String>,
+    /// A public key the token brings (an object, else absent): read only where the account
+    /// switched `Defence::EmbeddedJwk` off.
+    pub jwk: Option<Value>,
+    /// A URL of keys the token names: followed only where the account switched `Defence::Jku`
+    /// off, and then only to the attacker site's JWKS.
+    pub jku: Option<String>,
 }
 
 /// Read the header. The usual header (a JSON object whose fields are text, no `crit`, no field
@@ -143,6 +161,8 @@ pub(super) fn header_fields(bytes: &[u8]) -> Result<HeaderFields, String> {
         alg: Option<String>,
         kid: Option<String>,
         typ: Option<String>,
+        jwk: Option<Value>,
+        jku: Option<String>,
         /// Whether the header has a `crit` at all: `"crit": null` sets it too.
         #[serde(default, deserialize_with = "present")]
         crit: bool,
@@ -156,10 +176,19 @@ pub(super) fn header_fields(bytes: &[u8]) -> Result<HeaderFields, String> {
             alg,
             kid,
             typ,
+            jwk,
+            jku,
             crit: false,
         }) = serde_json::from_slice::<Usual>(bytes)
         {
-            return Ok(HeaderFields { alg, kid, typ });
+            let jwk = jwk.filter(Value::is_object);
+            return Ok(HeaderFields {
+                alg,
+                kid,
+                typ,
+                jwk,
+                jku,
+            });
         }
     }
     header_fields_the_long_way(bytes)
@@ -183,6 +212,8 @@ fn header_fields_the_long_way(bytes: &[u8]) -> Result<HeaderFields, String> {
         alg: text("alg"),
         kid: text("kid"),
         typ: text("typ"),
+        jwk: header.get("jwk").filter(|jwk| jwk.is_object()).cloned(),
+        jku: text("jku"),
     })
 }
 
@@ -289,6 +320,9 @@ mod tests {
             r#"{"alg":"HS256","k\u0069d":"k1"}"#,
             r#"{"alg":"none","kid":"k\u0031","x":{"y":[1,2]}}"#,
             r#"["HS256","k1","at+jwt"]"#,
+            r#"{"alg":"EdDSA","jwk":{"kty":"OKP","x":"AA"},"jku":"http://a/b"}"#,
+            r#"{"alg":"EdDSA","jwk":null,"jku":7}"#,
+            r#"{"alg":"EdDSA","jwk":[1],"jwk":{"kty":"EC"}}"#,
             r#" {"alg":"HS256"}"#,
             r#"{"alg":"HS256"} x"#,
             r#"{}"#,

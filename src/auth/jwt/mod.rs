@@ -18,8 +18,10 @@
 mod decode;
 mod issue;
 mod plan;
+pub mod public_key;
 mod verify;
 
+pub use decode::named_subject;
 pub use issue::issue;
 pub use plan::Plan;
 pub use verify::{verify, Mode, Parts};

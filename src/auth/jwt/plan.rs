@@ -4,7 +4,7 @@
 
 use crate::{
     auth::decision::Trace,
-    wire::{AuthMode, CheckId},
+    wire::{AuthMode, CheckId, Defence},
 };
 
 /// A bearer request's checks: the token's own, then whose it is and whether it was revoked (the
@@ -34,6 +34,9 @@ pub struct Plan {
     /// One bit per `CheckId` that is switched off: it still runs and its trace line says what it
     /// found, but a failure is recorded as `off` and the token goes on.
     off: u64,
+    /// One bit per `Defence` switched off that changes how a check works rather than skipping
+    /// it (trusting the header's `alg`, a key the token brings, a zero ECDSA signature).
+    relaxed: u32,
 }
 
 impl Plan {
@@ -41,12 +44,14 @@ impl Plan {
     pub const BEARER: Plan = Plan {
         checks: &BEARER,
         off: 0,
+        relaxed: 0,
     };
 
     /// The token's own checks, every one on: the decoder, which judges a token without a request.
     pub const TOKEN: Plan = Plan {
         checks: TOKEN,
         off: 0,
+        relaxed: 0,
     };
 
     pub fn checks(&self) -> &'static [CheckId] {
@@ -63,6 +68,25 @@ impl Plan {
 
     pub fn is_off(&self, check: CheckId) -> bool {
         self.off & bit(check) != 0
+    }
+
+    /// The same plan with `defence` switched off: its checks skipped, or relaxed.
+    pub fn without(self, defence: Defence) -> Plan {
+        if defence.skips_checks() {
+            return defence
+                .checks()
+                .iter()
+                .fold(self, |plan, &check| plan.with_off(check));
+        }
+        Plan {
+            relaxed: self.relaxed | (1 << defence as u32),
+            ..self
+        }
+    }
+
+    /// Whether `defence` (one that changes how a check works) is switched off.
+    pub fn relaxes(&self, defence: Defence) -> bool {
+        self.relaxed & (1 << defence as u32) != 0
     }
 
     /// An empty trace of this plan's checks.

@@ -4,19 +4,20 @@
 
 use super::{
     decode::{self, HeaderFields, Payload},
-    Claims, Plan, MAX_TOKEN_BYTES, TYP,
+    public_key, Claims, Plan, MAX_TOKEN_BYTES, TYP,
 };
 use crate::{
     auth::{
+        attacker_site::{AttackerSite, Unfollowed},
         decision::Trace,
         keys::{KeyRing, SigningKey},
     },
     db::unix_now,
     logging::echo::quoted,
     settings::JwtSettings,
-    wire::CheckId,
+    wire::{CheckId, Defence, JwtAlg},
 };
-use jsonwebtoken::crypto;
+use jsonwebtoken::{crypto, Algorithm, DecodingKey};
 use serde_json::Value;
 use std::{borrow::Cow, sync::Arc};
 
@@ -44,13 +45,20 @@ pub struct Parts {
 /// passed (or failed only where the plan switched it off).
 pub fn verify(
     token: &str,
-    keys: &KeyRing,
+    keys: (&KeyRing, &AttackerSite),
     config: &JwtSettings,
     plan: &Plan,
     trace: &mut Trace,
     mode: Mode,
 ) -> (Option<Claims>, Parts) {
-    let context = Context { keys, config, mode };
+    let (keys, attacker) = keys;
+    let context = Context {
+        keys,
+        attacker,
+        config,
+        mode,
+        plan,
+    };
     let mut learnt = Token::new(token);
     let mut failed = false;
     for &check in plan.checks() {
@@ -95,8 +103,50 @@ type Check = fn(&mut Token<'_>, &Context<'_>, Line<'_>) -> Outcome;
 /// What every check may consult.
 struct Context<'a> {
     keys: &'a KeyRing,
+    attacker: &'a AttackerSite,
     config: &'a JwtSettings,
     mode: Mode,
+    plan: &'a Plan,
+}
+
+/// The key a token is checked with.
+enum KeyInUse {
+    /// One of our ring's, found by the `kid`.
+    Ours(Arc<SigningKey>),
+    /// A key the token brought (an embedded `jwk`, or the attacker site's by `jku`), trusted
+    /// only because the account it names switched that defence off.
+    Brought {
+        decoding: DecodingKey,
+        alg: JwtAlg,
+        from: &'static str,
+    },
+}
+
+impl KeyInUse {
+    fn alg(&self) -> JwtAlg {
+        match self {
+            KeyInUse::Ours(key) => key.alg,
+            KeyInUse::Brought { alg, .. } => *alg,
+        }
+    }
+
+    fn name(&self) -> String {
+        match self {
+            KeyInUse::Ours(key) => format!("key {}", key.kid),
+            KeyInUse::Brought { from, .. } => format!("the key the token brought ({from})"),
+        }
+    }
+}
+
+/// What the header's `alg` is taken to mean where the algorithm is not pinned.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Trusted {
+    /// The key's own algorithm: pinned, or named correctly.
+    Pinned,
+    /// `none` in any spelling: nothing to verify.
+    Unsigned,
+    /// `HS256` on a public key: an HMAC keyed with that key's PEM text.
+    HmacWithPublicKey,
 }
 
 /// What the checks learnt about the token so far.
@@ -108,9 +158,9 @@ struct Token<'a> {
     header: Option<HeaderFields>,
     /// `None` once the claims check has read it, or when it could not be read.
     payload: Option<Payload>,
-    key: Option<Arc<SigningKey>>,
-    /// The header names the one algorithm the key is pinned to.
-    algorithm_ok: bool,
+    key: Option<KeyInUse>,
+    /// How the signature is to be checked, once the algorithm check has passed.
+    algorithm: Option<Trusted>,
     claims: Option<Claims>,
     parts: Parts,
 }
@@ -124,7 +174,7 @@ impl<'a> Token<'a> {
             header: None,
             payload: None,
             key: None,
-            algorithm_ok: false,
+            algorithm: None,
             claims: None,
             parts: Parts::default(),
         }
@@ -229,15 +279,33 @@ fn format(token: &mut Token<'_>, context: &Context<'_>, line: Line<'_>) -> Outco
     }
 }
 
-/// The key comes from our own ring, never from the token (no `jku`, no embedded `jwk`).
+/// The key comes from our own ring, never from the token (no `jku`, no embedded `jwk`), unless
+/// the account the token names switched one of those defences off.
 fn kid_known(token: &mut Token<'_>, context: &Context<'_>, line: Line<'_>) -> Outcome {
+    let line = match brought_key(token, context, line) {
+        Ok(outcome) => return outcome,
+        Err(line) => line,
+    };
     let Some(header) = &token.header else {
         return Outcome::Stop;
     };
     let Some(kid) = header.kid.as_deref() else {
+        if unsigned_trusted(header, context) {
+            return line.off_anyway(
+                "no kid, and no key needed: the header says alg none, which this verifier \
+                 trusts (algorithm pinning switched off by the account the token names)",
+            );
+        }
         return line.fail("the header names no kid, so no key of ours can check it");
     };
     let Some(key) = context.keys.get(kid) else {
+        if unsigned_trusted(header, context) {
+            return line.off_anyway(format!(
+                "kid {} is not ours, and no key is needed: the header says alg none, which \
+                 this verifier trusts (algorithm pinning switched off)",
+                quoted(kid)
+            ));
+        }
         return line.fail(format!(
             "kid {} is not in our key ring (never ours, or retired)",
             quoted(kid)
@@ -250,25 +318,119 @@ fn kid_known(token: &mut Token<'_>, context: &Context<'_>, line: Line<'_>) -> Ou
         key.alg.as_str()
     );
     token.parts.key_owner = Some(key.owner_id);
-    token.key = Some(key);
+    token.key = Some(KeyInUse::Ours(key));
     line.pass(detail)
 }
 
-/// The key is pinned to one algorithm; the header must name exactly that one.
-fn algorithm(token: &mut Token<'_>, _: &Context<'_>, line: Line<'_>) -> Outcome {
+/// Whether the header says `none` and the plan trusts the header's `alg`.
+fn unsigned_trusted(header: &HeaderFields, context: &Context<'_>) -> bool {
+    context.plan.relaxes(Defence::AlgPinning)
+        && header
+            .alg
+            .as_deref()
+            .is_some_and(|alg| alg.eq_ignore_ascii_case("none"))
+}
+
+/// A key the token brings, where the plan trusts one: `Ok(outcome)` when the header brought a
+/// key this plan reads (used, or refused with the reason), `Err(line)` to look in our ring.
+fn brought_key<'t>(
+    token: &mut Token<'_>,
+    context: &Context<'_>,
+    line: Line<'t>,
+) -> Result<Outcome, Line<'t>> {
+    let Some(header) = token.header.as_ref() else {
+        return Ok(Outcome::Stop);
+    };
+    if context.plan.relaxes(Defence::EmbeddedJwk) {
+        if let Some(jwk) = &header.jwk {
+            return Ok(match public_key::brought(jwk) {
+                Ok((decoding, alg)) => {
+                    token.key = Some(KeyInUse::Brought {
+                        decoding,
+                        alg,
+                        from: "jwk",
+                    });
+                    line.off_anyway(format!(
+                        "the header brings its own {} key (jwk), and this verifier trusts it: \
+                         the account the token names switched \"ignore an embedded jwk\" off \
+                         (CVE-2018-0114). Anyone's key pair now signs for that account",
+                        alg.as_str()
+                    ))
+                }
+                Err(why) => line.fail(format!("the embedded jwk cannot be used: {why}")),
+            });
+        }
+    }
+    if context.plan.relaxes(Defence::Jku) {
+        if let Some(jku) = &header.jku {
+            let urls = context.attacker.jwks_urls().join(" or ");
+            return Ok(match context.attacker.follow(jku, header.kid.as_deref()) {
+                Ok(key) => {
+                    token.key = Some(KeyInUse::Brought {
+                        decoding: key.decoding.clone(),
+                        alg: key.alg,
+                        from: "jku",
+                    });
+                    line.off_anyway(format!(
+                        "followed jku to the attacker site's JWKS (read inside the server, \
+                         nothing fetched) and found kid {}: the account the token names \
+                         switched \"ignore jku\" off",
+                        key.kid
+                    ))
+                }
+                Err(Unfollowed::NotTheAttackerSite) => line.fail(format!(
+                    "jku {} is not the attacker site's JWKS ({urls}): the follower reads that \
+                     one document and nothing else, so it fetched nothing",
+                    quoted(jku)
+                )),
+                Err(Unfollowed::NoKid) => {
+                    line.fail("jku names the attacker site's JWKS, but the header names no kid")
+                }
+                Err(Unfollowed::UnknownKid) => line.fail(format!(
+                    "the attacker site's JWKS has no kid {}",
+                    quoted(header.kid.as_deref().unwrap_or_default())
+                )),
+            });
+        }
+    }
+    Err(line)
+}
+
+/// The key is pinned to one algorithm; the header must name exactly that one (unless the
+/// account the token names switched pinning off: then the header's `alg` is believed).
+fn algorithm(token: &mut Token<'_>, context: &Context<'_>, line: Line<'_>) -> Outcome {
     let alg = token.header.as_ref().and_then(|h| h.alg.as_deref());
     let alg = alg.unwrap_or_default();
     let unsigned = alg.eq_ignore_ascii_case("none");
+    let unpinned = context.plan.relaxes(Defence::AlgPinning);
     match &token.key {
-        Some(key) if alg == key.alg.as_str() => {
-            token.algorithm_ok = true;
-            line.pass(format!("{alg}, the only algorithm key {} accepts", key.kid))
+        Some(key) if alg == key.alg().as_str() => {
+            token.algorithm = Some(Trusted::Pinned);
+            line.pass(format!("{alg}, the only algorithm {} accepts", key.name()))
+        }
+        _ if unpinned && unsigned => {
+            token.algorithm = Some(Trusted::Unsigned);
+            line.off_anyway(format!(
+                "header says {}: believed, because the account the token names switched \
+                 algorithm pinning off, so nothing will be verified (CVE-2015-9235)",
+                quoted(alg)
+            ))
+        }
+        Some(KeyInUse::Ours(key)) if unpinned && alg == "HS256" && key.public_jwk.is_some() => {
+            token.algorithm = Some(Trusted::HmacWithPublicKey);
+            line.off_anyway(format!(
+                "header says HS256 for {} key {}: believed (algorithm pinning switched off), \
+                 so the signature is checked as an HMAC keyed with the key's public PEM text: \
+                 algorithm confusion",
+                key.alg.as_str(),
+                key.kid
+            ))
         }
         Some(key) => {
             let why = if unsigned {
                 "alg none means unsigned, and is never accepted".to_string()
             } else {
-                let pinned = key.alg.as_str();
+                let pinned = key.alg().as_str();
                 format!("this key is pinned to {pinned}; a token cannot choose another")
             };
             line.fail(format!("header says {}: {why}", quoted(alg)))
@@ -282,11 +444,71 @@ fn algorithm(token: &mut Token<'_>, _: &Context<'_>, line: Line<'_>) -> Outcome 
 }
 
 /// With the pinned key and algorithm.
-fn signature(token: &mut Token<'_>, _: &Context<'_>, line: Line<'_>) -> Outcome {
-    let key = token.key.as_ref().filter(|_| token.algorithm_ok);
-    let Some(key) = key else {
+fn signature(token: &mut Token<'_>, context: &Context<'_>, line: Line<'_>) -> Outcome {
+    let (Some(key), Some(trusted)) = (token.key.as_ref(), token.algorithm) else {
+        if token.algorithm == Some(Trusted::Unsigned) {
+            return unsigned(token, line);
+        }
         return line.fail("not checked: no trusted key and algorithm for this token");
     };
+    let input = token.signing_input.as_bytes();
+    match (key, trusted) {
+        (_, Trusted::Unsigned) => unsigned(token, line),
+        (KeyInUse::Ours(key), Trusted::HmacWithPublicKey) => {
+            let pem = key
+                .public_jwk
+                .as_ref()
+                .and_then(|jwk| public_key::pem(jwk).ok())
+                .unwrap_or_default();
+            let secret = DecodingKey::from_secret(pem.as_bytes());
+            match crypto::verify(token.signature, input, &secret, Algorithm::HS256) {
+                Ok(true) => line.off_anyway(format!(
+                    "a valid HMAC keyed with key {}'s public PEM text: anyone can compute it, \
+                     the key is published",
+                    key.kid
+                )),
+                _ => line.fail(format!(
+                    "does not match an HMAC keyed with key {}'s public PEM text",
+                    key.kid
+                )),
+            }
+        }
+        (KeyInUse::Brought { decoding, alg, .. }, _) => {
+            match crypto::verify(token.signature, input, decoding, algorithm_of(*alg)) {
+                Ok(true) => line.pass(format!(
+                    "valid {} signature by {}",
+                    alg.as_str(),
+                    key.name()
+                )),
+                _ => line.fail(format!("does not match {}", key.name())),
+            }
+        }
+        (KeyInUse::Ours(key), _) => ours(token, context, key, line),
+    }
+}
+
+/// `alg: none`, believed: there is nothing to verify.
+fn unsigned(token: &Token<'_>, line: Line<'_>) -> Outcome {
+    let shown = if token.signature.is_empty() {
+        "no signature"
+    } else {
+        "a signature nobody looks at"
+    };
+    line.off_anyway(format!(
+        "not checked ({shown}): alg none, believed because algorithm pinning is switched off"
+    ))
+}
+
+fn algorithm_of(alg: JwtAlg) -> Algorithm {
+    match alg {
+        JwtAlg::EdDSA => Algorithm::EdDSA,
+        JwtAlg::ES256 => Algorithm::ES256,
+        JwtAlg::HS256 => Algorithm::HS256,
+    }
+}
+
+/// A signature checked with one of our keys, under its pinned algorithm.
+fn ours(token: &Token<'_>, context: &Context<'_>, key: &SigningKey, line: Line<'_>) -> Outcome {
     let input = token.signing_input.as_bytes();
     match crypto::verify(token.signature, input, &key.decoding, key.algorithm()) {
         // A weak key's signature is genuine, and proves nothing: anyone who cracked a token it
@@ -302,11 +524,28 @@ fn signature(token: &mut Token<'_>, _: &Context<'_>, line: Line<'_>) -> Outcome 
             key.alg.as_str(),
             key.kid
         )),
+        _ if key.alg == JwtAlg::ES256
+            && context.plan.relaxes(Defence::PsychicSignature)
+            && zero_ecdsa(token.signature) =>
+        {
+            line.off_anyway(format!(
+                "r = s = 0: no valid ECDSA signature, yet accepted, as Java 15 to 18 did \
+                 (CVE-2022-21449): the account switched the non-zero check off, so this \
+                 signature passes for any token naming key {}",
+                key.kid
+            ))
+        }
         Ok(false) => {
             line.fail("does not match: the header or payload was changed, or another key signed it")
         }
         Err(e) => line.fail(format!("cannot be checked: {e}")),
     }
+}
+
+/// An ES256 signature whose r and s are both zero (the psychic signature).
+fn zero_ecdsa(signature: &str) -> bool {
+    decode::base64url(signature)
+        .is_ok_and(|bytes| bytes.len() == 64 && bytes.iter().all(|b| *b == 0))
 }
 
 /// An access token says so (RFC 9068): a token of another kind must not pass for one.
