@@ -9,6 +9,7 @@ use crate::ui::{
     pages::playground::Playground,
     pages::register::RegisterPage,
     pages::scale::ScalePage,
+    pages::workbench::WorkbenchPage,
 };
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, HashedStylesheet, MetaTags, Title};
@@ -44,7 +45,12 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
     }
 }
 
-/// Whether this page hydrates as islands: the playground (`/`), the page a first visit opens.
+/// The pages that hydrate as islands.
+#[cfg(feature = "ssr")]
+const ISLANDS_PAGES: [&str; 2] = ["/", "/workbench"];
+
+/// Whether this page hydrates as islands: the playground (`/`), the page a first visit opens,
+/// and the token workbench (`/workbench`), whose only interactive part is the workbench.
 ///
 /// Its only interactive part is the playground, a Leptos `#[island]`. Hydrating just that leaves
 /// the router, the header's links and every other page's code out of what a first visit fetches:
@@ -54,7 +60,8 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
 fn islands_page() -> bool {
     #[cfg(feature = "ssr")]
     {
-        use_context::<axum::http::request::Parts>().is_some_and(|parts| parts.uri.path() == "/")
+        use_context::<axum::http::request::Parts>()
+            .is_some_and(|parts| ISLANDS_PAGES.contains(&parts.uri.path()))
     }
     // The shell is rendered only on the server.
     #[cfg(not(feature = "ssr"))]
@@ -81,6 +88,7 @@ pub fn App() -> impl IntoView {
                     <A href="/compare">"Compare"</A>
                     <A href="/scale">"Scale out"</A>
                     <A href="/attacks">"Attacks"</A>
+                    <A href="/workbench">"Workbench"</A>
                     <A href="/lessons">"Lessons"</A>
                     <A href="/audit">"Audit log"</A>
                     <A href="/register">"Register"</A>
@@ -102,6 +110,8 @@ pub fn App() -> impl IntoView {
                     />
                     <Route path=StaticSegment("register") view={Lazy::<Register>::new()}/>
                     <Route path=StaticSegment("scale") view={Lazy::<Scale>::new()}/>
+                    // An islands page: the server renders it, only its workbench hydrates.
+                    <Route path=StaticSegment("workbench") view=WorkbenchPage/>
                 </Routes>
             </main>
             <footer class="site-footer" data-testid="site-footer">

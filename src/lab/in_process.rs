@@ -132,6 +132,12 @@ impl InProcessRequest {
         self.header(header::COOKIE, &format!("{name}={value}"))
     }
 
+    /// The bearer token this request carries, whole, if it carries one.
+    pub fn bearer_token(&self) -> Option<String> {
+        let value = self.headers.get(header::AUTHORIZATION)?.to_str().ok()?;
+        value.strip_prefix("Bearer ").map(str::to_string)
+    }
+
     pub fn bearer(self, token: &str) -> Self {
         self.header(header::AUTHORIZATION, &format!("Bearer {token}"))
     }

@@ -131,6 +131,34 @@ mod imp {
         )
     }
 
+    /// `unix` as a `datetime-local` input's value, `2026-12-02T18:30:49` (local time).
+    pub fn local_input(unix: i64) -> String {
+        local_datetime(unix).replacen(' ', "T", 1)
+    }
+
+    /// A `datetime-local` input's value (local time) as Unix seconds.
+    pub fn unix_of_local(value: &str) -> Option<i64> {
+        let ms = js_sys::Date::new(&wasm_bindgen::JsValue::from_str(value)).get_time();
+        (!ms.is_nan()).then(|| (ms / 1000.0).floor() as i64)
+    }
+
+    /// The page address's fragment, without the `#`.
+    pub fn location_hash() -> String {
+        window()
+            .and_then(|w| w.location().hash().ok())
+            .map(|hash| hash.trim_start_matches('#').to_string())
+            .unwrap_or_default()
+    }
+
+    /// Drop the fragment from the address (and from this history entry), keeping the page.
+    pub fn clear_hash() {
+        let Some(window) = window() else { return };
+        let path = window.location().pathname().unwrap_or_default();
+        if let Ok(history) = window.history() {
+            let _ = history.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&path));
+        }
+    }
+
     /// `unix` in UTC, `2026-12-02 17:30:49 UTC` (what the server renders, before the browser
     /// knows its own time zone).
     pub fn utc_datetime(unix: i64) -> String {
@@ -287,6 +315,20 @@ mod imp {
     pub fn local_datetime(unix: i64) -> String {
         utc_datetime(unix)
     }
+
+    pub fn local_input(_unix: i64) -> String {
+        String::new()
+    }
+
+    pub fn unix_of_local(_value: &str) -> Option<i64> {
+        None
+    }
+
+    pub fn location_hash() -> String {
+        String::new()
+    }
+
+    pub fn clear_hash() {}
 
     #[cfg(feature = "ssr")]
     pub fn utc_datetime(unix: i64) -> String {

@@ -274,6 +274,50 @@ pub async fn forgery_site() -> Answer<crate::wire::ForgerySite> {
     get(paths::lab::FORGERY_SITE, Credential::Cookies).await
 }
 
+/// `POST /api/lab/forge`: sign the workbench's header and payload one way, with attacker-side
+/// material only.
+pub async fn forge(request: &crate::wire::ForgeRequest) -> Answer<crate::wire::Forged> {
+    send(
+        "POST",
+        paths::lab::FORGE,
+        Some(request),
+        Credential::Cookies,
+    )
+    .await
+}
+
+/// `GET /.well-known/jwks.json?kid=…`: one published key, as anyone may read it.
+pub async fn jwks_key(kid: &str) -> Answer<serde_json::Value> {
+    get(&paths::jwt::jwks_key(kid), Credential::Cookies).await
+}
+
+/// `GET path` with a bearer token, whatever the endpoint answers (the workbench's send).
+pub async fn get_bearer(path: &str, token: &str) -> Answer<serde_json::Value> {
+    get(path, Credential::Bearer(token)).await
+}
+
+/// A static text file of the site (`/wordlist.txt`).
+#[cfg(feature = "hydrate")]
+pub async fn text_file(path: &str) -> Result<String, ClientError> {
+    let network = |err: gloo_net::Error| ClientError::Network(err.to_string());
+    let response = gloo_net::http::RequestBuilder::new(path)
+        .send()
+        .await
+        .map_err(network)?;
+    if !response.ok() {
+        return Err(ClientError::Network(format!(
+            "{path} answered {}",
+            response.status()
+        )));
+    }
+    response.text().await.map_err(network)
+}
+
+#[cfg(not(feature = "hydrate"))]
+pub async fn text_file(_path: &str) -> Result<String, ClientError> {
+    Err(ClientError::NotInBrowser)
+}
+
 /// `GET /.well-known/jwks.json`: the public keys.
 pub async fn jwks() -> Answer<serde_json::Value> {
     get(paths::jwt::JWKS, Credential::Cookies).await

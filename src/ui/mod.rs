@@ -23,3 +23,4 @@ pub mod session_panel;
 pub mod ssr_view;
 pub mod trace_view;
 pub mod when;
+pub mod workbench;

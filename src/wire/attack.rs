@@ -24,6 +24,11 @@ pub enum AttackId {
     ExtraSegment,
     Oversized,
     OtherAccountsKey,
+    StrippedSignature,
+    EmptyHmacKey,
+    PsychicSignature,
+    WeakSecretCracked,
+    IdTokenTyp,
     RefreshReplay,
     SessionFixation,
     SessionReplay,
@@ -69,7 +74,7 @@ pub enum Expect {
 }
 
 impl AttackId {
-    pub const ALL: [AttackId; 22] = [
+    pub const ALL: [AttackId; 27] = [
         AttackId::TamperedRole,
         AttackId::AlgNone,
         AttackId::AlgConfusion,
@@ -86,6 +91,11 @@ impl AttackId {
         AttackId::ExtraSegment,
         AttackId::Oversized,
         AttackId::OtherAccountsKey,
+        AttackId::StrippedSignature,
+        AttackId::EmptyHmacKey,
+        AttackId::PsychicSignature,
+        AttackId::WeakSecretCracked,
+        AttackId::IdTokenTyp,
         AttackId::RefreshReplay,
         AttackId::SessionFixation,
         AttackId::SessionReplay,
@@ -113,6 +123,11 @@ impl AttackId {
             AttackId::ExtraSegment => "extra-segment",
             AttackId::Oversized => "oversized",
             AttackId::OtherAccountsKey => "other-accounts-key",
+            AttackId::StrippedSignature => "stripped-signature",
+            AttackId::EmptyHmacKey => "empty-hmac-key",
+            AttackId::PsychicSignature => "psychic-signature",
+            AttackId::WeakSecretCracked => "weak-secret-cracked",
+            AttackId::IdTokenTyp => "id-token-typ",
             AttackId::RefreshReplay => "refresh-replay",
             AttackId::SessionFixation => "session-fixation",
             AttackId::SessionReplay => "session-replay",
@@ -163,6 +178,11 @@ impl AttackId {
             AttackId::ExtraSegment => "An extra segment",
             AttackId::Oversized => "An oversized token",
             AttackId::OtherAccountsKey => "Signed by another account's key, sub swapped",
+            AttackId::StrippedSignature => "A stripped signature: an empty third part",
+            AttackId::EmptyHmacKey => "HS256 with the empty key",
+            AttackId::PsychicSignature => "The psychic signature: ECDSA with r = s = 0",
+            AttackId::WeakSecretCracked => "An HS256 secret cracked offline, then used to forge",
+            AttackId::IdTokenTyp => "An ID token offered as an access token (typ)",
             AttackId::RefreshReplay => {
                 "A stolen refresh token, replayed after the victim refreshed"
             }
@@ -193,6 +213,11 @@ impl AttackId {
             AttackId::ExtraSegment => "Add a fourth dot-separated part. Parsers that split loosely have read the wrong part as the signature.",
             AttackId::Oversized => "A token of about 9 KB. Decoding and echoing huge attacker-written headers costs memory and fills logs (denial of service by bearer header).",
             AttackId::OtherAccountsKey => "A token signed by a key the server does hold, but another account's, with sub changed to the victim. A verifier that accepts any trusted key for any subject lets one key speak for all (in 2023, Storm-0558 signed enterprise Microsoft tokens with a consumer signing key).",
+            AttackId::StrippedSignature => "Keep the header and the edited payload, and send nothing after the last dot. ServiceStack accepted such tokens until 5.9.2 (CVE-2020-28042): a signature of length zero compared equal to the expected one.",
+            AttackId::EmptyHmacKey => "Sign HS256 with a key of zero bytes. A verifier whose key lookup came back empty (a kid naming /dev/null, a missing row, an unset environment variable) checks the HMAC with the empty key and accepts it.",
+            AttackId::PsychicSignature => "Send an ES256 token whose signature is all zeros (r = s = 0). Java 15 to 18's ECDSA skipped the check that r and s are at least 1, so this one signature passed for every message and every key (CVE-2022-21449, 'psychic signatures').",
+            AttackId::WeakSecretCracked => "Take one HS256 token and try every word of a wordlist as its secret, offline, with no request to the server (jwt_tool and hashcat mode 16500 do this at millions of guesses a second). A secret a person chose falls in minutes; then it signs anything.",
+            AttackId::IdTokenTyp => "Offer a token correctly signed by the victim's key but typed as an OpenID Connect ID token (typ id_token+jwt). An ID token says who logged in to a client; a resource server that accepts it as an access token lets any client that holds one call the API (RFC 9068 asks for at+jwt).",
             AttackId::RefreshReplay => "The thief copied a refresh token; the victim has since refreshed. The thief replays the old one. Rotation with reuse detection (OAuth 2.0 Security BCP) treats that as theft and ends the whole family.",
             AttackId::SessionFixation => "The attacker plants a session id in the victim's browser, waits for the victim to log in with it, then uses the same id. Servers that kept the pre-login id were taken over this way (CWE-384, seen in many PHP and Java apps).",
             AttackId::SessionReplay => "Copy a session cookie, wait for the owner to log out, and send it again. Where logout only clears the browser's cookie, the copy still works.",
@@ -244,6 +269,11 @@ pub struct AttackStep {
     /// `Retry-After`, where the server sent one.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub retry_after: Option<u64>,
+    /// An attack request's bearer token in full (the request above cuts it for reading), so
+    /// the learner who ran the card can open it in the workbench. Only in the answer to that
+    /// learner's own run.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub token: Option<String>,
 }
 
 impl AttackStep {

@@ -191,6 +191,47 @@ async fn token_signed_by_another_accounts_key_is_refused_by_the_subject_check() 
 }
 
 #[tokio::test]
+async fn stripped_signature_empty_hmac_key_and_psychic_signature_are_refused_by_the_signature_check(
+) {
+    let server = harness().await;
+    for attack in [
+        AttackId::StrippedSignature,
+        AttackId::EmptyHmacKey,
+        AttackId::PsychicSignature,
+    ] {
+        let run = run(&server, attack).await;
+        refused_by(&run, CheckId::Signature);
+        // The full token is handed over for the workbench, though the transcript cuts it.
+        for step in attack_steps(&run) {
+            let token = step.token.as_deref().expect("the full token");
+            assert_eq!(token.split('.').count(), 3, "{attack:?}");
+        }
+    }
+    // The psychic signature really is 64 zero bytes under the victim's ES256 kid.
+    let run = run(&server, AttackId::PsychicSignature).await;
+    let token = attack_steps(&run)[0].token.clone().unwrap();
+    assert!(token.ends_with(&"A".repeat(86)), "{token}");
+}
+
+#[tokio::test]
+async fn a_strong_hs256_secret_is_not_in_the_wordlist_so_the_cracked_forgery_is_refused() {
+    let server = harness().await;
+    let run = run(&server, AttackId::WeakSecretCracked).await;
+    refused_by(&run, CheckId::Signature);
+    assert!(
+        run.saw.iter().any(|line| line.contains("none matched")),
+        "{:?}",
+        run.saw
+    );
+}
+
+#[tokio::test]
+async fn an_id_token_offered_as_an_access_token_is_refused_by_the_typ_check() {
+    let server = harness().await;
+    refused_by(&run(&server, AttackId::IdTokenTyp).await, CheckId::Typ);
+}
+
+#[tokio::test]
 async fn replayed_refresh_token_revokes_the_family_and_is_named_in_the_audit_log() {
     let server = harness().await;
     let run = run(&server, AttackId::RefreshReplay).await;

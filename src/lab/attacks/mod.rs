@@ -179,14 +179,22 @@ impl<'a> Run<'a> {
 
     /// A fresh account for this run (deleted when the run ends).
     async fn account(&mut self, name: &str) -> Result<super::scratch::ScratchAccount, ApiError> {
+        self.account_signing_with(name, None).await
+    }
+
+    /// A fresh account whose tokens are signed with `alg` (else the default).
+    async fn account_signing_with(
+        &mut self,
+        name: &str,
+        alg: Option<crate::wire::JwtAlg>,
+    ) -> Result<super::scratch::ScratchAccount, ApiError> {
         let state = self.state();
+        let switches = crate::wire::AccountSwitchesPatch {
+            jwt_alg: alg,
+            ..Default::default()
+        };
         self.accounts
-            .create(
-                state,
-                name,
-                crate::wire::Role::User,
-                &crate::wire::AccountSwitchesPatch::default(),
-            )
+            .create(state, name, crate::wire::Role::User, &switches)
             .await
     }
 

@@ -10,6 +10,10 @@ use crate::{
 };
 use axum::http::header;
 
+/// The longest token handed over whole: any the verifier reads at all, and a little more (the
+/// oversized card's, so the workbench shows it refused for its size).
+const MAX_HANDED_OVER: usize = 16 * 1024;
+
 /// The requests of one run, in order.
 pub struct Transcript<'a> {
     state: &'a AppState,
@@ -41,6 +45,10 @@ impl<'a> Transcript<'a> {
         call: InProcessRequest,
     ) -> InProcessResponse {
         let request = call.shown(self.state);
+        // The whole token of an attack request, for the workbench (the transcript cuts it).
+        let token = call
+            .bearer_token()
+            .filter(|token| part == StepPart::Attack && token.len() <= MAX_HANDED_OVER);
         let answer = call
             .on_behalf_of(client)
             .for_learner(Some(&self.learner))
@@ -80,6 +88,7 @@ impl<'a> Transcript<'a> {
             refused_by,
             reason,
             retry_after,
+            token,
         });
         answer
     }

@@ -10,6 +10,7 @@ use crate::{
     auth::{
         jwt::MAX_TOKEN_BYTES,
         keys::{self, SigningKey},
+        weak_secret,
     },
     db::unix_now,
     lab::in_process::InProcessRequest,
@@ -30,7 +31,14 @@ fn bearer(token: &str) -> String {
 
 pub async fn run(run: &mut Run<'_>, attack: AttackId) -> Played {
     let state = run.state();
-    let victim = run.account("victim").await?;
+    // The victim signs with the algorithm the attack is about: an HMAC key to try the empty key
+    // and the wordlist on, a P-256 key for the psychic signature; else the default.
+    let alg = match attack {
+        AttackId::EmptyHmacKey | AttackId::WeakSecretCracked => Some(JwtAlg::HS256),
+        AttackId::PsychicSignature => Some(JwtAlg::ES256),
+        _ => None,
+    };
+    let victim = run.account_signing_with("victim", alg).await?;
     let signed = run
         .bearer_login(&victim, "the victim signs in (bearer mode)")
         .await?;
@@ -49,6 +57,8 @@ pub async fn run(run: &mut Run<'_>, attack: AttackId) -> Played {
         .ok_or_else(|| super::broken("the victim's key"))?;
     let resign = |pieces: Pieces| pieces.signed(&key.encoding, key.algorithm());
     let now = unix_now();
+    // The cracking card's account of its search, written once it has run.
+    let cracking: String;
 
     let (forged, why): (Forged, &str) = match attack {
         AttackId::TamperedRole => (
@@ -251,6 +261,73 @@ pub async fn run(run: &mut Run<'_>, attack: AttackId) -> Played {
                  sub that is not the key's owner.",
             )
         }
+        AttackId::StrippedSignature => (
+            vec![(
+                "role changed to admin, nothing after the last dot".into(),
+                bearer(
+                    &genuine
+                        .clone()
+                        .set_claim("role", "admin")
+                        .with_signature(""),
+                ),
+            )],
+            "An empty signature is a signature that does not match: the verifier computes what \
+             the key's signature over header and payload would be, and nothing is not it.",
+        ),
+        AttackId::EmptyHmacKey => (
+            vec![(
+                "HS256 keyed with zero bytes, the victim's kid, role admin".into(),
+                bearer(&hs256(&genuine, &key.kid, b"")),
+            )],
+            "The kid finds the victim's real key in the ring, never an empty one: a key is made \
+             of 32 random bytes or not at all, so the HMAC with the empty key does not match.",
+        ),
+        AttackId::PsychicSignature => (
+            vec![(
+                "ES256, the victim's kid, role admin, signature r = s = 0".into(),
+                bearer(
+                    &genuine
+                        .clone()
+                        .set_claim("role", "admin")
+                        .with_signature(&URL_SAFE_NO_PAD.encode([0u8; 64])),
+                ),
+            )],
+            "The P-256 verifier rejects r = 0 and s = 0 before any arithmetic, as ECDSA requires \
+             (both must lie in 1..n-1): the zero signature matches nothing.",
+        ),
+        AttackId::WeakSecretCracked => {
+            let (word, tried, took) = crack(&signed.access);
+            let found = word.is_some();
+            let guess = word.unwrap_or_else(|| weak_secret::words().next().unwrap_or_default());
+            cracking = format!(
+                "The attacker tried all {tried} words of the lab's wordlist as the secret of the \
+                 victim's token, offline, in {} ms: {}. This server's HS256 secrets are 32 \
+                 random bytes; trying them all at a billion guesses a second would take about \
+                 4 × 10^60 years. Switch \"a strong HS256 secret\" off for your own account \
+                 (the playground's JWT panel) and the same search finds the word in a moment.",
+                took.as_millis(),
+                if found {
+                    "one matched"
+                } else {
+                    "none matched, so the forgery below is signed with a guess"
+                }
+            );
+            (
+                vec![(
+                    format!("HS256 signed with the word \"{guess}\", role admin"),
+                    bearer(&hs256(&genuine, &key.kid, guess.as_bytes())),
+                )],
+                cracking.as_str(),
+            )
+        }
+        AttackId::IdTokenTyp => (
+            vec![(
+                "signed by the victim's key, typ id_token+jwt".into(),
+                bearer(&resign(genuine.clone().set_header("typ", "id_token+jwt"))),
+            )],
+            "An access token here says typ at+jwt (RFC 9068), and the verifier requires it: a \
+             token of any other kind, however well signed, is refused before its claims are read.",
+        ),
         _ => return Err(super::broken("not a token attack")),
     };
     for (label, authorization) in forged {
@@ -266,6 +343,23 @@ pub async fn run(run: &mut Run<'_>, attack: AttackId) -> Played {
 
 fn key_error(err: keys::KeyError) -> ApiError {
     ApiError::Internal(format!("attack lab: {err}").into())
+}
+
+/// An offline dictionary attack on an HS256 token: each word of the lab's wordlist tried as
+/// the secret. The word that verifies, how many were tried, and how long it took.
+fn crack(token: &str) -> (Option<&'static str>, usize, std::time::Duration) {
+    let started = std::time::Instant::now();
+    let Some((message, signature)) = token.rsplit_once('.') else {
+        return (None, 0, started.elapsed());
+    };
+    let mut tried = 0;
+    let word = weak_secret::words().find(|word| {
+        tried += 1;
+        let key = jsonwebtoken::DecodingKey::from_secret(word.as_bytes());
+        jsonwebtoken::crypto::verify(signature, message.as_bytes(), &key, Algorithm::HS256)
+            .unwrap_or(false)
+    });
+    (word, tried, started.elapsed())
 }
 
 /// `genuine`'s header and payload with `kid`, HS256-signed with `secret`, role set to admin.

@@ -215,6 +215,12 @@ fn StepView(id: &'static str, n: usize, step: AttackStep) -> impl IntoView {
                 })}
             </p>
             {step.reason.map(|reason| view! { <p class="muted" data-testid="step-reason">{reason}</p> })}
+            // The whole token, handed over in the fragment (which never reaches a server).
+            {step.token.map(|token| view! {
+                <p><a href=format!("/workbench#token={token}") data-testid="step-workbench">
+                    "Open this token in the workbench"
+                </a></p>
+            })}
             <details>
                 <summary>"Request sent and response"</summary>
                 <pre class="attack-request" data-testid="step-request">{sent}</pre>

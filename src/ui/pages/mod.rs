@@ -10,3 +10,4 @@ pub mod lessons;
 pub mod playground;
 pub mod register;
 pub mod scale;
+pub mod workbench;

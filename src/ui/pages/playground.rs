@@ -146,6 +146,9 @@ fn jwt_mode(jwt: JwtModel, restore: bool) -> AnyView {
             </div>
             <JwtInspector lab=jwt/>
         </div>
+        // Beside the inspector, with the token this page holds (in its memory only).
+        <crate::ui::workbench::Workbench model=crate::ui::workbench::model::WorkbenchModel::new()
+            held=jwt.token/>
     }
     .into_any()
 }

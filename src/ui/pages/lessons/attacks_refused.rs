@@ -94,8 +94,18 @@ pub fn Lesson() -> impl IntoView {
                 "with one, a burst of wrong passwords meets 429 while the owner still gets in."
             </p>
             <p>
+                "Where the newer cards fit: a stripped signature, HS256 with the empty key, the "
+                "ECDSA psychic signature (r = s = 0) and a weak HS256 secret cracked offline all "
+                "meet the signature check (claim 14: only the key's own signature over exactly "
+                "these bytes counts); an ID token offered as an access token meets the typ check, "
+                "the token's kind named and pinned as the algorithm is (claim 16)."
+            </p>
+            <p>
                 "Every attack, with the exact requests and the decision traces, is on the "
-                <A href="/attacks">"attack lab"</A>" page."
+                <A href="/attacks">"attack lab"</A>" page; each card's forged token opens in the "
+                <A href="/workbench">"token workbench"</A>", where you change it, sign it another "
+                "way and send it yourself. To watch one succeed, switch exactly its defence off for "
+                "your own account in the playground (\"One defence off\")."
             </p>
         </section>
         <Experiment label="Run four attacks against this server" start=start/>

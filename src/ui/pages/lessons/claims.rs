@@ -42,6 +42,7 @@ const PLAYGROUND: (&str, &str) = ("/", "playground");
 const AUDIT: (&str, &str) = ("/audit", "audit log");
 const SCALE: (&str, &str) = ("/scale", "scale lab");
 const ATTACKS: (&str, &str) = ("/attacks", "attack lab");
+const WORKBENCH: (&str, &str) = ("/workbench", "token workbench");
 
 pub const CLAIMS: [Claim; 22] = [
     Claim {
@@ -128,7 +129,7 @@ pub const CLAIMS: [Claim; 22] = [
         number: 14,
         text: "Signatures stop tampering.",
         shown: Shown::Live,
-        elsewhere: &[ATTACKS],
+        elsewhere: &[ATTACKS, WORKBENCH],
     },
     Claim {
         number: 15,
@@ -140,7 +141,7 @@ pub const CLAIMS: [Claim; 22] = [
         number: 16,
         text: "Validate the algorithm: alg none and algorithm confusion have broken real systems.",
         shown: Shown::Live,
-        elsewhere: &[ATTACKS],
+        elsewhere: &[ATTACKS, WORKBENCH],
     },
     Claim {
         number: 17,
