@@ -66,10 +66,10 @@ async fn write(
         .account_settings
         .update(user.user_id(), &patch)
         .await?;
-    let cookie_changes = patch.same_site.is_some() || patch.csrf_weakened.is_some();
+    let cookie_changes =
+        patch.same_site.is_some() || patch.csrf_weakened.is_some() || patch.defences_off.is_some();
     if let (AuthUser::Session(session_user), true) = (&user, cookie_changes) {
-        let (set_cookie, _) =
-            issue_cookie(&state, &session_user.session, settings.cookie_same_site());
+        let (set_cookie, _) = issue_cookie(&state, &session_user.session, &settings);
         return Ok(([(header::SET_COOKIE, set_cookie)], Json(settings)).into_response());
     }
     Ok(Json(settings).into_response())

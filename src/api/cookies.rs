@@ -18,7 +18,7 @@ use cookie::Cookie;
 pub const NAME: &str = crate::wire::SESSION_COOKIE;
 
 /// The attributes of the session cookie, each with the threat it stops.
-fn attributes(max_age_secs: i64, same_site: SameSite) -> Vec<CookieAttribute> {
+fn attributes(max_age_secs: i64, same_site: SameSite, http_only: bool) -> Vec<CookieAttribute> {
     let attribute = |name: &str, value: Option<String>, why: &str| CookieAttribute {
         name: name.into(),
         value,
@@ -29,12 +29,21 @@ fn attributes(max_age_secs: i64, same_site: SameSite) -> Vec<CookieAttribute> {
         SameSite::Strict => "never sent on a request started by another site, not even a link: strongest CSRF guard, but arriving from a link looks logged out",
         SameSite::None => "sent on cross-site requests too (needs Secure): CSRF defence now rests on the origin check and the token alone",
     };
-    vec![
+    let http_only = if http_only {
         attribute(
             "HttpOnly",
             None,
             "document.cookie cannot see it: an injected script (XSS) cannot read or steal the session id",
-        ),
+        )
+    } else {
+        attribute(
+            "HttpOnly",
+            Some("OFF".into()),
+            "switched off for this account: document.cookie shows the id, so any script on the page (an XSS) can read it and send it away",
+        )
+    };
+    vec![
+        http_only,
         attribute(
             "Secure",
             None,
@@ -54,10 +63,11 @@ fn attributes(max_age_secs: i64, same_site: SameSite) -> Vec<CookieAttribute> {
     ]
 }
 
-/// The session cookie's `Set-Cookie` value.
-fn render(value: &str, max_age_secs: i64, same_site: SameSite) -> String {
+/// The session cookie's `Set-Cookie` value. `http_only` is false only for an account that
+/// switched that defence off (`Defence::HttpOnly`).
+fn render(value: &str, max_age_secs: i64, same_site: SameSite, http_only: bool) -> String {
     Cookie::build((NAME, value))
-        .http_only(true)
+        .http_only(http_only)
         .secure(true)
         .same_site(match same_site {
             SameSite::Lax => cookie::SameSite::Lax,
@@ -75,13 +85,14 @@ pub fn issue(
     session_id: &str,
     max_age_secs: i64,
     same_site: SameSite,
+    http_only: bool,
 ) -> (HeaderValue, CookieReport) {
-    let attributes = attributes(max_age_secs, same_site);
-    let header = render(session_id, max_age_secs, same_site);
+    let attributes = attributes(max_age_secs, same_site, http_only);
+    let header = render(session_id, max_age_secs, same_site, http_only);
     let preview = preview(session_id);
     let report = CookieReport {
         name: NAME.into(),
-        header_preview: render(&preview, max_age_secs, same_site),
+        header_preview: render(&preview, max_age_secs, same_site, http_only),
         value_preview: preview,
         attributes,
         request_bytes: format!("Cookie: {NAME}={session_id}").len(),
@@ -93,7 +104,7 @@ pub fn issue(
 /// A `Set-Cookie` header that makes the browser drop the cookie now (same name, path and flags,
 /// `Max-Age=0`); the server deletes the record separately, which is what actually ends the session.
 pub fn clear(same_site: SameSite) -> HeaderValue {
-    let header = render("", 0, same_site);
+    let header = render("", 0, same_site, true);
     HeaderValue::from_str(&header).expect("cookie header is ASCII")
 }
 
@@ -172,7 +183,7 @@ mod tests {
 
     #[test]
     fn issued_cookie_has_every_attribute_in_order() {
-        let (header, report) = issue("abcdefghijklmnopqrstuv", 1800, SameSite::Lax);
+        let (header, report) = issue("abcdefghijklmnopqrstuv", 1800, SameSite::Lax, true);
         assert_eq!(
             header.to_str().unwrap(),
             "__Host-authlab_session=abcdefghijklmnopqrstuv; HttpOnly; SameSite=Lax; Secure; Path=/; Max-Age=1800"

@@ -16,11 +16,12 @@ use super::{
 use crate::wire::paths;
 use crate::{
     api::cookies,
-    auth::session::ActiveSession,
+    auth::session::{ActiveSession, Rotation},
     db::unix_now,
     state::AppState,
     wire::{
-        AccountSwitches, AuthMode, CookieReport, Credentials, SameSite, SessionState, SessionView,
+        AccountSwitches, AuthMode, CookieReport, Credentials, Defence, SameSite, SessionState,
+        SessionView,
     },
 };
 use axum::{
@@ -65,16 +66,22 @@ async fn login(
         .get(header::USER_AGENT)
         .and_then(|v| v.to_str().ok())
         .unwrap_or("");
-    // Rotation (the core's rule): the id the browser held before is ended, never adopted.
+    // Rotation (the core's rule): the id the browser held before is ended, never adopted;
+    // unless this account switched rotation off, to watch fixation work (`Defence::SessionRotation`).
     let previous = cookies::read(&headers);
+    let switches = state.auth.account_settings.get(user.id).await?;
+    let rotation = if switches.defences_off.contains(&Defence::SessionRotation) {
+        Rotation::KeepThePlantedId
+    } else {
+        Rotation::NewId
+    };
     let session = state
         .auth
         .sessions
-        .log_in(previous.as_deref(), &user, user_agent)
+        .log_in(previous.as_deref(), &user, user_agent, rotation)
         .await?;
     tracing::info!(target: "authlab::session", username = %user.username, "session login");
-    let switches = state.auth.account_settings.get(user.id).await?;
-    let (set_cookie, report) = issue_cookie(&state, &session, switches.cookie_same_site());
+    let (set_cookie, report) = issue_cookie(&state, &session, &switches);
     let body = session_state(&state, &session, report, &switches);
     let response = ([(header::SET_COOKIE, set_cookie)], Json(body)).into_response();
     let device = device_cookie(&state, &asker, &user).await;
@@ -105,7 +112,7 @@ async fn current(
         .account_settings
         .get(user.session.user.id)
         .await?;
-    let (_, report) = issue_cookie(&state, &user.session, switches.cookie_same_site());
+    let (_, report) = issue_cookie(&state, &user.session, &switches);
     Ok(Json(Some(session_state(
         &state,
         &user.session,
@@ -170,15 +177,19 @@ pub async fn same_site_of(state: &AppState, user_id: i64) -> Result<SameSite, Ap
 }
 
 /// The `Set-Cookie` for `session` (lasting until its absolute deadline) and its report.
+/// The session cookie for `session`, with the flags its account's switches give it: the
+/// SameSite it chose (`None` while CSRF defences are weakened), and `HttpOnly` unless it switched
+/// that defence off.
 pub fn issue_cookie(
     state: &AppState,
     session: &ActiveSession,
-    same_site: SameSite,
+    switches: &AccountSwitches,
 ) -> (axum::http::HeaderValue, CookieReport) {
     cookies::issue(
         &session.id,
         state.auth.sessions.cookie_max_age(&session.record),
-        same_site,
+        switches.cookie_same_site(),
+        !switches.defences_off.contains(&Defence::HttpOnly),
     )
 }
 
@@ -200,6 +211,7 @@ fn session_state(
         same_site: switches.cookie_same_site(),
         csrf_weakened: switches.csrf_weakened,
         xss_weakened: switches.xss_weakened,
+        defences_off: switches.defences_off.clone(),
         server_now: unix_now(),
     }
 }

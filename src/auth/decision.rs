@@ -42,6 +42,19 @@ impl Trace {
         self.record(name, CheckStatus::Off, detail.into(), None);
     }
 
+    /// Mark `name`, already recorded as passed, `off`: it held for this request, but the account
+    /// switched off a defence that makes the credential untrustworthy (a cookie a script could
+    /// read, an id an attacker could have planted), and privileged routes must know.
+    pub fn turn_off(&mut self, name: CheckId, detail: impl Into<Cow<'static, str>>) {
+        match self.checks.iter_mut().find(|c| c.name == name) {
+            Some(check) => {
+                check.status = CheckStatus::Off;
+                check.detail = detail.into();
+            }
+            None => self.off(name, detail),
+        }
+    }
+
     /// The check that failed, if one did.
     pub fn failed(&self) -> Option<CheckId> {
         self.checks

@@ -53,6 +53,15 @@ pub const WRITE_CHECKS: [CheckId; 7] = [
     CheckId::CsrfToken,
 ];
 
+/// What a login does with the session id the browser came with.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Rotation {
+    /// End it and issue a new one: an id planted before login is worthless after it.
+    NewId,
+    /// Keep it (an account that switched rotation off, to watch fixation work).
+    KeepThePlantedId,
+}
+
 /// A session that passed every check.
 #[derive(Clone, Debug)]
 pub struct ActiveSession {
@@ -112,11 +121,16 @@ impl Sessions {
         previous: Option<&str>,
         user: &User,
         user_agent: &str,
+        rotation: Rotation,
     ) -> Result<ActiveSession, SessionError> {
         if let Some(previous) = previous {
             self.end(previous).await?;
         }
-        self.start(user, user_agent).await
+        // Only for an account that switched rotation off: the browser's id, if it is one.
+        let planted = previous
+            .filter(|_| rotation == Rotation::KeepThePlantedId)
+            .filter(|id| Id::from_str(id).is_ok());
+        self.start_with(user, user_agent, planted).await
     }
 
     pub async fn start(
@@ -124,9 +138,22 @@ impl Sessions {
         user: &User,
         user_agent: &str,
     ) -> Result<ActiveSession, SessionError> {
+        self.start_with(user, user_agent, None).await
+    }
+
+    /// A new record for `user`, under `planted` if given and free, else under a fresh id.
+    async fn start_with(
+        &self,
+        user: &User,
+        user_agent: &str,
+        mut planted: Option<&str>,
+    ) -> Result<ActiveSession, SessionError> {
         let now = unix_now();
         loop {
-            let id = Id::default().to_string();
+            let id = match planted.take() {
+                Some(id) => id.to_string(),
+                None => Id::default().to_string(),
+            };
             let record = SessionRecord {
                 key: key_of(&id),
                 id_preview: preview(&id),

@@ -72,6 +72,14 @@ pub fn signed_in(lab: SessionModel, state: SessionState) -> AnyView {
                 "runs. Only that page, only this account."
             </p>
         })}
+        {(!state.defences_off.is_empty()).then(|| view! {
+            <p class="weakened-banner" role="status" data-testid="account-defences-off-banner">
+                "This account switched defences off, deliberately: "
+                {state.defences_off.iter().map(|d| d.as_str()).collect::<Vec<_>>().join(", ")}
+                ". Whoever holds a credential they let through acts as this account (never as "
+                "an administrator); switch them back on in the bearer-JWT panel."
+            </p>
+        })}
         <SameSiteSwitch lab=lab current=state.same_site/>
     }
     .into_any()

@@ -282,10 +282,16 @@ pub enum Defence {
     /// cracked offline, and the cracked secret signs anything. Switching it back on retires
     /// that key.
     WeakSecret,
+    /// A session login keeps the id the browser came with (no rotation): an attacker who planted
+    /// that id holds the session too (session fixation, CWE-384).
+    SessionRotation,
+    /// The session cookie goes out without `HttpOnly`: `document.cookie` shows the id, so any
+    /// script on the page (an XSS) can read it and send it away.
+    HttpOnly,
 }
 
 impl Defence {
-    pub const ALL: [Defence; 9] = [
+    pub const ALL: [Defence; 11] = [
         Defence::AlgPinning,
         Defence::Signature,
         Defence::PsychicSignature,
@@ -295,6 +301,8 @@ impl Defence {
         Defence::AudIss,
         Defence::Typ,
         Defence::WeakSecret,
+        Defence::SessionRotation,
+        Defence::HttpOnly,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -308,6 +316,8 @@ impl Defence {
             Defence::AudIss => "aud_iss",
             Defence::Typ => "typ",
             Defence::WeakSecret => "weak_secret",
+            Defence::SessionRotation => "session_rotation",
+            Defence::HttpOnly => "http_only",
         }
     }
 
@@ -343,6 +353,14 @@ impl Defence {
             Defence::WeakSecret => {
                 "a strong HS256 secret: this account's becomes a word from the lab's wordlist                  (its tokens switch to HS256), so a token can be cracked offline and the secret                  used to sign anything"
             }
+            Defence::SessionRotation => {
+                "a new session id at login: the login keeps the id the browser came with, so \
+                 whoever planted it is signed in too (session fixation, CWE-384)"
+            }
+            Defence::HttpOnly => {
+                "HttpOnly on the session cookie: document.cookie shows the id, so a script on \
+                 the page (an XSS) can read it and send it away"
+            }
         }
     }
 
@@ -352,7 +370,7 @@ impl Defence {
     /// cracked.
     pub fn checks(self) -> &'static [CheckId] {
         match self {
-            Defence::WeakSecret => &[],
+            Defence::WeakSecret | Defence::SessionRotation | Defence::HttpOnly => &[],
             Defence::AlgPinning => &[CheckId::Algorithm],
             Defence::Signature | Defence::PsychicSignature => &[CheckId::Signature],
             Defence::EmbeddedJwk | Defence::Jku => &[CheckId::KidKnown],
@@ -364,6 +382,11 @@ impl Defence {
 
     /// Whether switching this defence off skips its checks outright (they still run, and a
     /// failure is recorded `off`); the others change how a check works instead.
+    /// Whether this is a defence of cookie sessions rather than of the token verifier.
+    pub fn of_sessions(self) -> bool {
+        matches!(self, Defence::SessionRotation | Defence::HttpOnly)
+    }
+
     pub fn skips_checks(self) -> bool {
         matches!(
             self,

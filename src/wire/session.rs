@@ -65,6 +65,10 @@ pub struct SessionState {
     /// This account's vulnerable comments page is served without CSP (the attack lab's XSS card).
     #[serde(default)]
     pub xss_weakened: bool,
+    /// The defences this account switched off (`AccountSwitches::defences_off`): the session's
+    /// page says so, whichever they are.
+    #[serde(default)]
+    pub defences_off: Vec<super::Defence>,
     /// Server time when this was produced, so countdowns do not depend on the browser's clock.
     pub server_now: i64,
 }

@@ -487,3 +487,170 @@ async fn a_genuinely_signed_token_with_one_claim_wrong_is_refused_by_that_check_
         .await;
     assert!(unknown.status.is_client_error(), "{}", unknown.text);
 }
+
+/// A session login for `name` whose browser already holds `planted` (the fixation attacker's
+/// id), as a same-origin page sends it. Returns the id the answer's `Set-Cookie` installs.
+async fn login_with_planted(server: &Harness, name: &str, planted: &str) -> String {
+    use axum::{
+        body::Body,
+        http::{header, Request},
+    };
+    let answer = server
+        .send(
+            Request::post("/api/session/login")
+                .header(header::CONTENT_TYPE, "application/json")
+                .header("sec-fetch-site", "same-origin")
+                .header(
+                    header::COOKIE,
+                    format!("{}={planted}", authlab::api::cookies::NAME),
+                )
+                .body(Body::from(
+                    json!({"username": name, "password": PASSWORD}).to_string(),
+                ))
+                .unwrap(),
+        )
+        .await;
+    assert_eq!(answer.status, StatusCode::OK, "{}", answer.text);
+    let set_cookie = answer.headers[header::SET_COOKIE].to_str().unwrap();
+    let pair = set_cookie.split(';').next().unwrap();
+    pair.split_once('=').unwrap().1.to_string()
+}
+
+/// `GET path` with `id` as the session cookie: what the attacker holding it gets.
+async fn as_holder_of(server: &Harness, id: &str, path: &str) -> crate::common::Answer {
+    let session = crate::common::CookieSession {
+        id: id.to_string(),
+        csrf: String::new(),
+        set_cookie: String::new(),
+    };
+    server.get_as(&session, path).await
+}
+
+/// Session fixation, both ways: an id the attacker made up is planted in the victim's browser
+/// before login. With rotation on, the login issues a new id and the planted one is worthless;
+/// with `session_rotation` off, the login keeps it, and the attacker is signed in as the victim,
+/// with the cookie check marked `off` and no privileged route open.
+#[tokio::test]
+async fn a_planted_session_id_is_adopted_only_by_an_account_that_switched_rotation_off() {
+    let server = harness().await;
+    let token = learner(&server, "fixed-learner").await;
+    // 22 base64url characters that decode to 16 bytes: a well-formed id nobody issued.
+    let planted = "AttackerPlantedId1234A";
+
+    // Rotation on: a new id; the planted one names no session.
+    let issued = login_with_planted(&server, "fixed-learner", planted).await;
+    assert_ne!(issued, planted);
+    let refused = as_holder_of(&server, planted, "/api/me").await;
+    assert_eq!(refused.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(failed_check(&refused), "store lookup");
+
+    // Rotation off: the login keeps the planted id, and its planter is the victim.
+    assert_eq!(
+        switch(&server, &token, &["session_rotation"]).await.status,
+        StatusCode::OK
+    );
+    let issued = login_with_planted(&server, "fixed-learner", planted).await;
+    assert_eq!(issued, planted);
+    let taken = as_holder_of(&server, planted, "/api/me").await;
+    assert_eq!(taken.status, StatusCode::OK, "{}", taken.text);
+    assert_eq!(taken.json()["username"], "fixed-learner");
+    let trace = trace_of(&taken);
+    let off: Vec<String> = trace.switched_off().map(|c| c.name.to_string()).collect();
+    assert_eq!(off, ["cookie"]);
+    let admin = as_holder_of(&server, planted, "/api/admin/accounts").await;
+    assert_eq!(admin.status, StatusCode::FORBIDDEN, "{}", admin.text);
+    server.state.auth.audit.flush().await;
+    let rows: Vec<(String,)> = sqlx::query_as(
+        "SELECT detail FROM audit_events WHERE username = 'fixed-learner' AND allowed = 1 AND action = 'GET /api/me'",
+    )
+    .fetch_all(&server.sql)
+    .await
+    .unwrap();
+    assert!(
+        rows.iter()
+            .any(|(d,)| d.starts_with(authlab::audit::OFF_CHECKS_ALLOWED) && d.contains("cookie")),
+        "{rows:?}"
+    );
+
+    // Another account's login still rotates: bob switched nothing off.
+    let other = "BobsPlantedId12345678A";
+    let bobs = server
+        .send(
+            axum::http::Request::post("/api/session/login")
+                .header("content-type", "application/json")
+                .header("sec-fetch-site", "same-origin")
+                .header(
+                    "cookie",
+                    format!("{}={}", authlab::api::cookies::NAME, other),
+                )
+                .body(axum::body::Body::from(
+                    r#"{"username":"bob","password":"bob-builds-it"}"#,
+                ))
+                .unwrap(),
+        )
+        .await;
+    assert_eq!(bobs.status, StatusCode::OK);
+    assert!(!bobs.headers["set-cookie"].to_str().unwrap().contains(other));
+
+    // Back on: the next planted id is refused again.
+    assert_eq!(switch(&server, &token, &[]).await.status, StatusCode::OK);
+    let again = "SecondPlantedId123456A";
+    let issued = login_with_planted(&server, "fixed-learner", again).await;
+    assert_ne!(issued, again);
+    assert_eq!(
+        failed_check(&as_holder_of(&server, again, "/api/me").await),
+        "store lookup"
+    );
+}
+
+/// `HttpOnly`, both ways: the session cookie carries the flag (a script cannot read it) unless
+/// the account switched it off; then the id goes out readable, every use of the session has its
+/// cookie check marked `off`, and no privileged route is open to it.
+#[tokio::test]
+async fn the_session_cookie_loses_httponly_only_for_an_account_that_switched_it_off() {
+    let server = harness().await;
+    let token = learner(&server, "readable-cookie").await;
+    let on = server.session_login("readable-cookie", PASSWORD).await;
+    assert!(on.set_cookie.contains("HttpOnly"), "{}", on.set_cookie);
+
+    assert_eq!(
+        switch(&server, &token, &["http_only"]).await.status,
+        StatusCode::OK
+    );
+    let off = server.session_login("readable-cookie", PASSWORD).await;
+    assert!(!off.set_cookie.contains("HttpOnly"), "{}", off.set_cookie);
+    let me = server.get_as(&off, "/api/me").await;
+    assert_eq!(me.status, StatusCode::OK);
+    let marked: Vec<String> = trace_of(&me)
+        .switched_off()
+        .map(|c| c.name.to_string())
+        .collect();
+    assert_eq!(marked, ["cookie"]);
+    // The copy a script read works from anywhere (the stolen-cookie card), but never as
+    // administration, nor for an account event.
+    let admin = server.get_as(&off, "/api/admin/accounts").await;
+    assert_eq!(admin.status, StatusCode::FORBIDDEN, "{}", admin.text);
+    let everywhere = server
+        .write_as(&off, "POST", "/api/account/logout-everywhere")
+        .await;
+    assert_eq!(
+        everywhere.status,
+        StatusCode::FORBIDDEN,
+        "{}",
+        everywhere.text
+    );
+    // Bob's cookie keeps the flag.
+    let bob = server.session_login("bob", "bob-builds-it").await;
+    assert!(bob.set_cookie.contains("HttpOnly"));
+
+    // Back on: the next cookie has the flag, and the session's checks all pass.
+    assert_eq!(switch(&server, &token, &[]).await.status, StatusCode::OK);
+    let back = server.session_login("readable-cookie", PASSWORD).await;
+    assert!(back.set_cookie.contains("HttpOnly"));
+    assert_eq!(
+        trace_of(&server.get_as(&back, "/api/me").await)
+            .switched_off()
+            .count(),
+        0
+    );
+}

@@ -19,7 +19,7 @@ use crate::{
         presented::{FromWhere, Presented},
         session::{ActiveSession, CHECKS, WRITE_CHECKS},
     },
-    wire::{AuthMode, AuthTrace, CheckId},
+    wire::{AuthMode, AuthTrace, CheckId, Defence},
 };
 
 const BEARER_PLAN: &[CheckId] = &[CheckId::BearerToken];
@@ -121,6 +121,23 @@ async fn checks(
     let Some(session) = auth.sessions.resolve(cookie, trace, touch).await? else {
         return Ok(Err(trace.failed().unwrap_or(CheckId::Cookie)));
     };
+    // An account that switched a session defence off: its cookie may be a copy a script read
+    // (`HttpOnly` off) or an id an attacker planted before login (rotation off). The cookie check
+    // is marked `off`, so the audit log names it and privileged routes refuse the session.
+    let switches = auth.account_settings.get(session.user.id).await?;
+    for defence in switches.defences_off.iter().filter(|d| d.of_sessions()) {
+        let why = match defence {
+            Defence::HttpOnly => {
+                "a live session's id; but this account's cookie goes out without HttpOnly \
+                 (switched off), so a script could have read it: this may be a stolen copy"
+            }
+            _ => {
+                "a live session's id; but this account keeps the id the browser brings at login \
+                 (rotation switched off), so whoever planted it holds this session too"
+            }
+        };
+        trace.turn_off(CheckId::Cookie, why);
+    }
     if presented.changes_state {
         match csrf::check_token(presented.csrf_token.as_deref(), &session.record.csrf_token) {
             Ok(detail) => trace.pass(CheckId::CsrfToken, detail),
