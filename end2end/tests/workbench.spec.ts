@@ -127,14 +127,20 @@ test("a weakened HS256 secret is cracked in the browser and the forged token pas
   test.setTimeout(120_000);
   allowRefusals(page);
   const username = await register(page, "weak");
-  // The learner weakens their own account's secret (the playground's "One defence off" does this).
-  const login = await page.request.post("/api/jwt/login", { data: { username, password: PASSWORD } });
-  const first = (await login.json()).access_token as string;
-  const weaken = await page.request.put("/api/lab-settings", {
-    data: { defences_off: ["weak_secret"] },
-    headers: { authorization: `Bearer ${first}` },
-  });
-  expect(weaken.status(), await weaken.text()).toBe(200);
+  // The learner weakens their own account's secret in the playground ("One defence off").
+  await openHydrated(page, "/");
+  await page.getByTestId("mode-jwt").click();
+  const playground = page.getByTestId("jwt-login");
+  await playground.getByLabel("Username").fill(username);
+  await playground.getByLabel("Password").fill(PASSWORD);
+  await playground.getByRole("button").click();
+  await expect(page.getByTestId("jwt-holding")).toBeVisible();
+  const weaken = page.waitForResponse((r) => r.url().endsWith("/api/lab-settings") && r.request().method() === "PUT");
+  await page.getByTestId("defence-off-weak_secret").check();
+  const weakened = await weaken;
+  expect(weakened.status(), await weakened.text()).toBe(200);
+  expect((await weakened.json()).defences_off).toEqual(["weak_secret"]);
+  await expect(page.getByTestId("account-defences-off-banner")).toContainText("weak_secret");
 
   // The workbench page signs in by itself; the token it gets is signed with the weak secret.
   await openHydrated(page, "/workbench");

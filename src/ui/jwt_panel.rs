@@ -110,7 +110,7 @@ fn DefenceSwitches(lab: JwtModel) -> impl IntoView {
     };
     view! {
         <fieldset class="switch" data-testid="defence-switches">
-            <legend>"One defence off (this account's tokens only)"</legend>
+            <legend>"One defence off (this account only)"</legend>
             {move || (!off().is_empty()).then(|| view! {
                 <p class="weakened-banner" role="status" data-testid="account-defences-off-banner">
                     "This account's verifier is deliberately weakened: "
