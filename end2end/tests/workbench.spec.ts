@@ -118,6 +118,27 @@ test("from the playground's token: every signing way forges a token that every d
   // Every send is in the history, newest first, and re-opens.
   const history = page.getByTestId("workbench-history").locator("li");
   await expect(history).toHaveCount(sends);
+  await history.first().getByTestId("workbench-reopen").click();
+  await expect(page.getByTestId("workbench-header")).toHaveValue(/"alg": "ES256"/);
+
+  // A genuinely signed token with one claim wrong (the server signs it for this account only),
+  // refused by that claim's check alone. A fresh access token first: the suite's live 6 s.
+  const refreshed = page.waitForResponse("**/api/jwt/refresh");
+  await page.getByTestId("jwt-refresh").click();
+  expect((await refreshed).status()).toBe(200);
+  for (const [wrong, check] of [["expired", "exp"], ["audience", "aud"], ["typ", "typ"]]) {
+    await page.getByTestId("workbench-wrong-claim").selectOption(wrong);
+    const made = page.waitForResponse("**/api/lab/wrong-claim-token");
+    await page.getByTestId("workbench-get-wrong-claim").click();
+    const minted = await made;
+    expect(minted.status(), await minted.text()).toBe(200);
+    const token = (await minted.json()).token as string;
+    await expect(page.getByTestId("workbench-forged")).toHaveCount(0);
+    const { status, body } = await send(page, "/api/me", token);
+    sends++;
+    expect(status, wrong).toBe(401);
+    expect(refusing(body), wrong).toBe(check);
+  }
   // Nothing of the workbench reached browser storage.
   const stored = await page.evaluate(() => JSON.stringify({ ...localStorage, ...sessionStorage }));
   expect(stored).not.toContain("eyJ");

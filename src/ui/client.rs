@@ -286,6 +286,22 @@ pub async fn forge(request: &crate::wire::ForgeRequest) -> Answer<crate::wire::F
     .await
 }
 
+/// `POST /api/lab/wrong-claim-token`: a token genuinely signed with the caller's own key, one
+/// claim wrong.
+pub async fn wrong_claim_token(
+    token: &str,
+    wrong: crate::wire::WrongClaim,
+) -> Answer<crate::wire::WrongClaimToken> {
+    let body = crate::wire::WrongClaimRequest { wrong };
+    send(
+        "POST",
+        paths::lab::WRONG_CLAIM_TOKEN,
+        Some(&body),
+        Credential::Bearer(token),
+    )
+    .await
+}
+
 /// `GET /.well-known/jwks.json?kid=…`: one published key, as anyone may read it.
 pub async fn jwks_key(kid: &str) -> Answer<serde_json::Value> {
     get(&paths::jwt::jwks_key(kid), Credential::Cookies).await

@@ -14,7 +14,7 @@ pub mod model;
 use self::model::{Sent, Way, WorkbenchModel, TARGETS};
 use crate::{
     ui::{browser, trace_view::TraceView, when},
-    wire::{CheckStatus, JwtAlg, KeySpelling, Placement, SignWith, NONE_SPELLINGS},
+    wire::{CheckStatus, JwtAlg, KeySpelling, Placement, SignWith, WrongClaim, NONE_SPELLINGS},
 };
 use leptos::prelude::*;
 use serde_json::{json, Map, Value};
@@ -70,6 +70,7 @@ pub fn Workbench(
                     </button>
                 })}
             </div>
+            {held.map(|held| view! { <WrongClaimPicker model=model held=held/> })}
             <label class="stack">
                 "…or paste any text"
                 <textarea rows="3" data-testid="workbench-paste" spellcheck="false"
@@ -89,6 +90,40 @@ pub fn Workbench(
             </Show>
             <History model=model/>
         </section>
+    }
+}
+
+/// A token the server genuinely signs for this account, with one claim wrong.
+#[component]
+fn WrongClaimPicker(model: WorkbenchModel, held: Signal<Option<String>>) -> impl IntoView {
+    let wrong = RwSignal::new(WrongClaim::Expired);
+    let label = |w: WrongClaim| match w {
+        WrongClaim::Expired => ("expired", "exp half an hour ago"),
+        WrongClaim::Audience => ("audience", "aud another service's"),
+        WrongClaim::Issuer => ("issuer", "iss another issuer's"),
+        WrongClaim::Typ => ("typ", "typ id_token+jwt (an ID token)"),
+    };
+    view! {
+        <div class="actions">
+            <select data-testid="workbench-wrong-claim" aria-label="Which claim is wrong"
+                on:change=move |ev| {
+                    let chosen = event_target_value(&ev);
+                    if let Some(w) = WrongClaim::ALL.into_iter().find(|w| label(*w).0 == chosen) {
+                        wrong.set(w);
+                    }
+                }>
+                {WrongClaim::ALL.into_iter().map(|w| view! {
+                    <option value=label(w).0>{label(w).1}</option>
+                }).collect_view()}
+            </select>
+            <button type="button" class="secondary" data-testid="workbench-get-wrong-claim"
+                disabled=move || held.get().is_none()
+                on:click=move |_| if let Some(token) = held.get_untracked() {
+                    model.open_wrong_claim(token, wrong.get_untracked())
+                }>
+                "Work on a genuinely signed token with that claim wrong"
+            </button>
+        </div>
     }
 }
 

@@ -8,7 +8,7 @@ use crate::{
     ui::client::{self, ClientError},
     wire::{
         paths, AuthTrace, DecodeReport, ForgeRequest, Forged, JwtAlg, KeySpelling, Placement,
-        SignWith,
+        SignWith, WrongClaim,
     },
 };
 use leptos::{prelude::*, task::spawn_local};
@@ -332,6 +332,18 @@ impl WorkbenchModel {
             })
             .await;
             self.search.set(Some(done));
+        });
+    }
+
+    /// Work on a token the server genuinely signs for the holder of `token`, one claim wrong:
+    /// what the `exp`, `aud_iss` and `typ` switches are tried with.
+    pub fn open_wrong_claim(self, token: String, wrong: WrongClaim) {
+        self.error.set(None);
+        spawn_local(async move {
+            match client::wrong_claim_token(&token, wrong).await.result {
+                Ok(made) => self.open(made.token),
+                Err(err) => self.error.set(Some(err.to_string())),
+            }
         });
     }
 
