@@ -27,6 +27,9 @@ pub fn router() -> Router<AppState> {
 /// The longest secret the workbench signs with: any word of the wordlist, any typed guess.
 pub const MAX_SECRET_BYTES: usize = 256;
 
+/// The longest JWK used as an HMAC secret: an Ed25519 or P-256 public key with its usual fields.
+pub const MAX_JWK_BYTES: usize = 1024;
+
 async fn forge(
     State(state): State<AppState>,
     ApiJson(request): ApiJson<ForgeRequest>,
@@ -77,7 +80,14 @@ pub fn forged(attacker: &AttackerSite, request: ForgeRequest) -> Result<Forged, 
                 KeySpelling::JwkJson => {
                     // Checked to be a public key first: this is no general-purpose HMAC.
                     public_key::pem(&jwk).map_err(invalid)?;
-                    jwk.to_string()
+                    let text = jwk.to_string();
+                    if text.len() > MAX_JWK_BYTES {
+                        return Err(invalid(format!(
+                            "the jwk is longer than {MAX_JWK_BYTES} bytes: a public key's is a \
+                             few hundred"
+                        )));
+                    }
+                    text
                 }
             };
             hmac(&mut pieces, secret.as_bytes())?

@@ -329,29 +329,38 @@ impl Defence {
     pub fn meaning(self) -> &'static str {
         match self {
             Defence::AlgPinning => {
-                "algorithm pinning: the header's alg is trusted, so alg none needs no signature                  and HS256 keyed with the public key's PEM text passes (CVE-2015-9235,                  algorithm confusion)"
+                "algorithm pinning: the header's alg is trusted, so alg none needs no signature \
+                 and HS256 keyed with the public key's PEM text passes (CVE-2015-9235, \
+                 algorithm confusion)"
             }
             Defence::Signature => {
-                "signature: not verified (decode only), so a token changed after signing still                  passes, as in CVE-2020-28042"
+                "signature: not verified (decode only), so a token changed after signing still \
+                 passes, as in CVE-2020-28042"
             }
             Defence::PsychicSignature => {
-                "ECDSA r and s non-zero: a signature of all zeros passes for any ES256 token, as                  in Java 15 to 18 (CVE-2022-21449, the psychic signature)"
+                "ECDSA r and s non-zero: a signature of all zeros passes for any ES256 token, as \
+                 in Java 15 to 18 (CVE-2022-21449, the psychic signature)"
             }
             Defence::EmbeddedJwk => {
-                "ignoring an embedded jwk: a public key in the token's own header verifies it,                  so anyone's key pair signs for this account (CVE-2018-0114)"
+                "ignoring an embedded jwk: a public key in the token's own header verifies it, \
+                 so anyone's key pair signs for this account (CVE-2018-0114)"
             }
             Defence::Jku => {
-                "ignoring jku: the verifier reads the keys at the URL the header names (here                  only the attacker site's JWKS, resolved inside the server)"
+                "ignoring jku: the verifier reads the keys at the URL the header names (here \
+                 only the attacker site's JWKS, resolved inside the server)"
             }
             Defence::Exp => "exp: not enforced, so an expired token works for ever",
             Defence::AudIss => {
-                "aud and iss: not enforced, so a token issued by or for another service is                  taken for this one's"
+                "aud and iss: not enforced, so a token issued by or for another service is \
+                 taken for this one's"
             }
             Defence::Typ => {
                 "typ: not enforced, so an ID token (id_token+jwt) passes for an access token"
             }
             Defence::WeakSecret => {
-                "a strong HS256 secret: this account's becomes a word from the lab's wordlist                  (its tokens switch to HS256), so a token can be cracked offline and the secret                  used to sign anything"
+                "a strong HS256 secret: this account's becomes a word from the lab's wordlist \
+                 (its tokens switch to HS256), so a token can be cracked offline and the secret \
+                 used to sign anything"
             }
             Defence::SessionRotation => {
                 "a new session id at login: the login keeps the id the browser came with, so \
@@ -365,28 +374,32 @@ impl Defence {
     }
 
     /// The checks whose refusal this defence may turn around: a token refused by one of them is
-    /// judged again with the account's defences off. A weak secret is no check to relax: its
-    /// tokens pass the signature check, which marks itself `off` for a key anyone could have
-    /// cracked.
+    /// judged again with the account's defences off. A token that brings its own key fails at
+    /// `kid known` (no kid of ours), or, keeping one of ours, at `algorithm` or `signature`; an
+    /// unsigned one at `kid known` (none of ours) or `algorithm`. A weak secret is no check to
+    /// relax: its tokens pass the signature check, which marks itself `off` for a key anyone
+    /// could have cracked; the session switches are the session judge's.
     pub fn checks(self) -> &'static [CheckId] {
         match self {
             Defence::WeakSecret | Defence::SessionRotation | Defence::HttpOnly => &[],
-            Defence::AlgPinning => &[CheckId::Algorithm],
+            Defence::AlgPinning => &[CheckId::KidKnown, CheckId::Algorithm],
             Defence::Signature | Defence::PsychicSignature => &[CheckId::Signature],
-            Defence::EmbeddedJwk | Defence::Jku => &[CheckId::KidKnown],
+            Defence::EmbeddedJwk | Defence::Jku => {
+                &[CheckId::KidKnown, CheckId::Algorithm, CheckId::Signature]
+            }
             Defence::Exp => &[CheckId::Exp],
             Defence::AudIss => &[CheckId::Aud, CheckId::Iss],
             Defence::Typ => &[CheckId::Typ],
         }
     }
 
-    /// Whether switching this defence off skips its checks outright (they still run, and a
-    /// failure is recorded `off`); the others change how a check works instead.
     /// Whether this is a defence of cookie sessions rather than of the token verifier.
     pub fn of_sessions(self) -> bool {
         matches!(self, Defence::SessionRotation | Defence::HttpOnly)
     }
 
+    /// Whether switching this defence off skips its checks outright (they still run, and a
+    /// failure is recorded `off`); the others change how a check works instead.
     pub fn skips_checks(self) -> bool {
         matches!(
             self,

@@ -3,7 +3,7 @@
 //! again once switched back on, leaves every other account's requests alone, and never lets a
 //! request it let through reach a privileged route.
 
-use crate::common::{failed_check, harness, signed_by, Harness};
+use crate::common::{active_key, failed_check, harness, signed_by, Harness};
 use authlab::wire::{AuthTrace, CheckStatus, JwtAlg};
 use axum::http::StatusCode;
 use base64::{engine::general_purpose::URL_SAFE_NO_PAD, Engine};
@@ -88,23 +88,7 @@ async fn attack(server: &Harness, defence: &str, owner: &str, genuine: &str) -> 
 
 /// The kid of `owner`'s current key for `alg` (made now if it has none).
 async fn kid_of(server: &Harness, owner: &str, alg: JwtAlg) -> String {
-    let user = server
-        .state
-        .auth
-        .users
-        .find_by_username(owner)
-        .await
-        .unwrap()
-        .unwrap();
-    server
-        .state
-        .auth
-        .keys
-        .active(user.id, alg)
-        .await
-        .unwrap()
-        .kid
-        .clone()
+    active_key(server, owner, alg).await.kid.clone()
 }
 
 /// A token from the workbench's signer, through the router: `POST /api/lab/forge`.

@@ -258,3 +258,78 @@ async fn algorithm_confusion_works_only_with_pinning_off_and_the_spelling_the_ve
     let es_allowed = server.bearer("GET", "/api/me", &es_forged).await;
     assert_eq!(es_allowed.status, StatusCode::OK, "{}", es_allowed.text);
 }
+
+/// A token that brings its own key may keep the account's own kid (the workbench's default):
+/// with `embedded_jwk` off it is still the embedded key that verifies it, whatever its
+/// algorithm; and an unsigned token needs no kid at all where `alg_pinning` is off.
+#[tokio::test]
+async fn a_brought_key_or_no_key_works_with_or_without_the_accounts_own_kid() {
+    let server = harness().await;
+    let (token, header, payload, _) = learner(&server, "brings-keys").await;
+    let on = server
+        .bearer_put_settings(
+            &token,
+            &json!({"defences_off": ["embedded_jwk", "alg_pinning"]}).to_string(),
+        )
+        .await;
+    assert_eq!(on.status, StatusCode::OK, "{}", on.text);
+    for alg in ["EdDSA", "ES256"] {
+        let sign = json!({"how": "attacker_key", "alg": alg, "placement": "jwk"});
+        let forged = forge(&server, header.clone(), payload.clone(), sign).await;
+        let answer = server.bearer("GET", "/api/me", &forged).await;
+        assert_eq!(answer.status, StatusCode::OK, "{alg}: {}", answer.text);
+    }
+    let unsigned = forge(
+        &server,
+        json!({"typ": "at+jwt"}),
+        payload.clone(),
+        json!({"how": "alg_none", "spelling": "NONE"}),
+    )
+    .await;
+    let answer = server.bearer("GET", "/api/me", &unsigned).await;
+    assert_eq!(answer.status, StatusCode::OK, "{}", answer.text);
+    // Another account's kid with an embedded key, its own sub: bob switched nothing off.
+    let (bob, _) = server.jwt_login("bob", "bob-builds-it").await;
+    let bob_header: Value = serde_json::from_slice(
+        &URL_SAFE_NO_PAD
+            .decode(bob.split('.').next().unwrap())
+            .unwrap(),
+    )
+    .unwrap();
+    let mut bobs = payload.clone();
+    bobs["sub"] = json!("bob");
+    let sign = json!({"how": "attacker_key", "alg": "EdDSA", "placement": "jwk"});
+    let forged = forge(&server, bob_header, bobs, sign).await;
+    let answer = server.bearer("GET", "/api/me", &forged).await;
+    assert_eq!(answer.status, StatusCode::UNAUTHORIZED, "{}", answer.text);
+}
+
+/// A token the weakened account's switches let past a check, naming another account in `sub`,
+/// is refused; and its refusal is not filed under the named account (anyone can write a sub).
+#[tokio::test]
+async fn a_refusal_after_a_weakened_check_is_never_filed_under_a_sub_anyone_could_write() {
+    let server = harness().await;
+    let (token, header, mut payload, _) = learner(&server, "files-nothing").await;
+    let on = server
+        .bearer_put_settings(
+            &token,
+            &json!({"defences_off": ["alg_pinning"]}).to_string(),
+        )
+        .await;
+    assert_eq!(on.status, StatusCode::OK, "{}", on.text);
+    payload["sub"] = json!("bob");
+    payload["exp"] = json!(authlab::db::unix_now() - 3_600);
+    let sign = json!({"how": "alg_none", "spelling": "none"});
+    let forged = forge(&server, header, payload, sign).await;
+    let answer = server.bearer("GET", "/api/me", &forged).await;
+    assert_eq!(answer.status, StatusCode::UNAUTHORIZED, "{}", answer.text);
+    assert_eq!(failed_check(&answer), "exp");
+    server.state.auth.audit.flush().await;
+    let bobs: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM audit_events WHERE username = 'bob' AND allowed = 0",
+    )
+    .fetch_one(&server.sql)
+    .await
+    .unwrap();
+    assert_eq!(bobs, 0, "filed under bob, whom the token only named");
+}

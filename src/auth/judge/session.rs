@@ -125,18 +125,29 @@ async fn checks(
     // (`HttpOnly` off) or an id an attacker planted before login (rotation off). The cookie check
     // is marked `off`, so the audit log names it and privileged routes refuse the session.
     let switches = auth.account_settings.get(session.user.id).await?;
-    for defence in switches.defences_off.iter().filter(|d| d.of_sessions()) {
-        let why = match defence {
-            Defence::HttpOnly => {
-                "a live session's id; but this account's cookie goes out without HttpOnly \
-                 (switched off), so a script could have read it: this may be a stolen copy"
-            }
-            _ => {
-                "a live session's id; but this account keeps the id the browser brings at login \
-                 (rotation switched off), so whoever planted it holds this session too"
-            }
-        };
-        trace.turn_off(CheckId::Cookie, why);
+    let why: Vec<&str> = switches
+        .defences_off
+        .iter()
+        .filter_map(|defence| match defence {
+            Defence::HttpOnly => Some(
+                "its cookie goes out without HttpOnly (switched off), so a script could have \
+                 read it: this may be a stolen copy",
+            ),
+            Defence::SessionRotation => Some(
+                "it keeps the id the browser brings at login (rotation switched off), so \
+                 whoever planted it holds this session too",
+            ),
+            _ => None,
+        })
+        .collect();
+    if !why.is_empty() {
+        trace.turn_off(
+            CheckId::Cookie,
+            format!(
+                "a live session's id; but for this account {}",
+                why.join("; and ")
+            ),
+        );
     }
     if presented.changes_state {
         match csrf::check_token(presented.csrf_token.as_deref(), &session.record.csrf_token) {

@@ -188,7 +188,15 @@ async fn checks(
         }
     }
     let Some(claims) = claims else {
-        let sub = verified.claims.as_ref().map(|c| c.sub.clone());
+        let mut sub = verified.claims.as_ref().map(|c| c.sub.clone());
+        // After a weakened re-check the claims were read past a check marked `off`: `sub` is
+        // then only the token's word, and files the refusal under that account only if it is
+        // the account that vouched (whose switches let the token this far).
+        if let (Some(vouched), Some(name)) = (verified.key_owner.or(weakened), &sub) {
+            if weakened.is_some() && auth.account_settings.id_of(name).await? != Some(vouched) {
+                sub = None;
+            }
+        }
         return Ok(Err((trace.failed().unwrap_or(CheckId::Format), sub)));
     };
     let Some(user_id) = auth.account_settings.id_of(&claims.sub).await? else {

@@ -455,11 +455,13 @@ fn signature(token: &mut Token<'_>, context: &Context<'_>, line: Line<'_>) -> Ou
     match (key, trusted) {
         (_, Trusted::Unsigned) => unsigned(token, line),
         (KeyInUse::Ours(key), Trusted::HmacWithPublicKey) => {
-            let pem = key
+            let Some(pem) = key
                 .public_jwk
                 .as_ref()
                 .and_then(|jwk| public_key::pem(jwk).ok())
-                .unwrap_or_default();
+            else {
+                return line.fail(format!("key {} has no public key to spell", key.kid));
+            };
             let secret = DecodingKey::from_secret(pem.as_bytes());
             match crypto::verify(token.signature, input, &secret, Algorithm::HS256) {
                 Ok(true) => line.off_anyway(format!(

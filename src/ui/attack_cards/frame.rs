@@ -4,9 +4,23 @@
 //! cross-site forgery lesson alike.
 
 use crate::{
-    ui::browser,
+    ui::{browser, client},
     wire::{ApiErrorBody, AuthTrace, CheckId},
 };
+
+/// Where the attacker's pages are served for this browser (the other loopback name, or the
+/// hosted lab's attacker origin), as the server says; or why there is no second site.
+pub async fn second_site() -> Result<String, &'static str> {
+    client::forgery_site()
+        .await
+        .result
+        .ok()
+        .and_then(|site| site.origin)
+        .ok_or(
+            "this needs a second site: browse the lab at http://127.0.0.1:<port> or \
+             http://localhost:<port>, or (hosted) set hosting.attacker_origin",
+        )
+}
 
 /// The lab's refusal now shown in the frame `ev` loaded, if that is what it shows.
 pub fn answer_in_frame(ev: &leptos::ev::Event) -> Option<ApiErrorBody> {

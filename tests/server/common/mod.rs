@@ -437,6 +437,23 @@ pub fn raw_request(
     Ok((status, body))
 }
 
+/// `owner`'s current signing key for `alg` (made now if it has none): a key the lab verifies with.
+pub async fn active_key(
+    server: &Harness,
+    owner: &str,
+    alg: authlab::wire::JwtAlg,
+) -> std::sync::Arc<authlab::auth::keys::SigningKey> {
+    let user = server
+        .state
+        .auth
+        .users
+        .find_by_username(owner)
+        .await
+        .unwrap()
+        .unwrap();
+    server.state.auth.keys.active(user.id, alg).await.unwrap()
+}
+
 /// A token signed with `owner`'s own HS256 key (a key the lab verifies with), with the exact
 /// header (`typ` and `kid` set, then `header_extra` over them) and claims given: the genuine
 /// signature over whatever the test wants the token to say.
@@ -446,21 +463,7 @@ pub async fn signed_by(
     header_extra: Value,
     claims: Value,
 ) -> String {
-    let user = server
-        .state
-        .auth
-        .users
-        .find_by_username(owner)
-        .await
-        .unwrap()
-        .unwrap();
-    let key = server
-        .state
-        .auth
-        .keys
-        .active(user.id, authlab::wire::JwtAlg::HS256)
-        .await
-        .unwrap();
+    let key = active_key(server, owner, authlab::wire::JwtAlg::HS256).await;
     let mut header = jsonwebtoken::Header::new(key.algorithm());
     header.typ = Some(authlab::auth::jwt::TYP.into());
     header.kid = Some(key.kid.clone());

@@ -2,7 +2,7 @@
 //! frame's loads, a 700 ms tick). The view is `csrf/mod.rs`.
 
 use super::super::{
-    frame::{answer_in_frame, refused_at},
+    frame::{answer_in_frame, refused_at, second_site},
     learner::Learner,
 };
 use crate::ui::pages::lessons::experiment::{fresh_account, Run};
@@ -66,11 +66,7 @@ impl Card {
         self.refusal.set(None);
         self.forged_entry.set(None);
         run.go(async move {
-            let site = client::forgery_site().await;
-            let attacker = site.result.ok().and_then(|site| site.origin).ok_or(
-                "this attack needs a second site: browse the lab at http://127.0.0.1:<port> or \
-                 http://localhost:<port>, or (hosted) set hosting.attacker_origin",
-            )?;
+            let attacker = second_site().await?;
             let victim = fresh_account(&run).await?;
             let state = run
                 .session_login("the victim signs in (a cookie session)", &victim)
@@ -172,10 +168,9 @@ impl Card {
         }
         self.phase.set(Phase::Weakened);
         self.polls.set_value(0);
-        let site = client::forgery_site().await;
-        match site.result.ok().and_then(|s| s.origin) {
-            Some(attacker) => self.load_attacker_page(&attacker, 2),
-            None => self.fail("the second site went away"),
+        match second_site().await {
+            Ok(attacker) => self.load_attacker_page(&attacker, 2),
+            Err(_) => self.fail("the second site went away"),
         }
     }
 

@@ -10,7 +10,7 @@
 use super::experiment::{fresh_account, lesson_params, param, Experiment, Run, Switch};
 use crate::wire::paths;
 use crate::{
-    ui::attack_cards::frame::{answer_in_frame, refused_at},
+    ui::attack_cards::frame::{answer_in_frame, refused_at, second_site},
     ui::browser,
     ui::client::{self, Credential},
     wire::{AccountSwitchesPatch, ProbeResult, SameSite},
@@ -104,11 +104,7 @@ pub fn Lesson() -> impl IntoView {
         link_followed.set(false);
         stop_polling();
         run.go(async move {
-            let site = client::forgery_site().await;
-            let attacker = site.result.ok().and_then(|site| site.origin).ok_or(
-                "this experiment needs a second site: browse the lab at http://127.0.0.1:<port> or \
-                 http://localhost:<port>, or (hosted) set hosting.attacker_origin",
-            )?;
+            let attacker = second_site().await?;
             let account = fresh_account(&run).await?;
             let state = run.session_login("session login", &account).await?;
             let patch = AccountSwitchesPatch {
