@@ -176,10 +176,9 @@ pub async fn same_site_of(state: &AppState, user_id: i64) -> Result<SameSite, Ap
         .cookie_same_site())
 }
 
-/// The `Set-Cookie` for `session` (lasting until its absolute deadline) and its report.
-/// The session cookie for `session`, with the flags its account's switches give it: the
-/// SameSite it chose (`None` while CSRF defences are weakened), and `HttpOnly` unless it switched
-/// that defence off.
+/// The `Set-Cookie` for `session` (lasting until its absolute deadline) and its report, with
+/// the flags its account's switches give it: the SameSite it chose (`None` while CSRF defences
+/// are weakened), and `HttpOnly` unless it switched that defence off.
 pub fn issue_cookie(
     state: &AppState,
     session: &ActiveSession,

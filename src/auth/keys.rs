@@ -60,11 +60,16 @@ pub struct SigningKey {
 
 impl SigningKey {
     pub fn algorithm(&self) -> Algorithm {
-        match self.alg {
-            JwtAlg::EdDSA => Algorithm::EdDSA,
-            JwtAlg::ES256 => Algorithm::ES256,
-            JwtAlg::HS256 => Algorithm::HS256,
-        }
+        algorithm_of(self.alg)
+    }
+}
+
+/// jsonwebtoken's name for one of our algorithms.
+pub fn algorithm_of(alg: JwtAlg) -> Algorithm {
+    match alg {
+        JwtAlg::EdDSA => Algorithm::EdDSA,
+        JwtAlg::ES256 => Algorithm::ES256,
+        JwtAlg::HS256 => Algorithm::HS256,
     }
 }
 
@@ -390,21 +395,9 @@ pub fn unregistered(alg: JwtAlg) -> Result<SigningKey, KeyError> {
 pub fn from_seed(kid: &str, alg: JwtAlg, seed: [u8; 32]) -> Result<SigningKey, KeyError> {
     let material = |err: String| KeyError::Material(err);
     let secret = match alg {
-        JwtAlg::EdDSA => {
-            use ed25519_dalek::pkcs8::EncodePrivateKey;
-            let key = ed25519_dalek::SigningKey::from_bytes(&seed);
-            key.to_pkcs8_der()
-                .map_err(|e| material(e.to_string()))?
-                .as_bytes()
-                .to_vec()
-        }
+        JwtAlg::EdDSA => pkcs8(&ed25519_dalek::SigningKey::from_bytes(&seed))?,
         JwtAlg::ES256 => {
-            use p256::pkcs8::EncodePrivateKey;
-            let key = p256::SecretKey::from_slice(&seed).map_err(|e| material(e.to_string()))?;
-            key.to_pkcs8_der()
-                .map_err(|e| material(e.to_string()))?
-                .as_bytes()
-                .to_vec()
+            pkcs8(&p256::SecretKey::from_slice(&seed).map_err(|e| material(e.to_string()))?)?
         }
         JwtAlg::HS256 => return Err(material("an HMAC secret is typed, not derived".into())),
     };
@@ -436,32 +429,22 @@ fn random_kid() -> String {
 
 /// Fresh key material: PKCS#8 DER for EdDSA and ES256, 32 random bytes for HS256.
 fn generate_secret(alg: JwtAlg) -> Result<Vec<u8>, KeyError> {
-    let material = |err: String| KeyError::Material(err);
     match alg {
-        JwtAlg::EdDSA => {
-            use ed25519_dalek::pkcs8::EncodePrivateKey;
-            let key = ed25519_dalek::SigningKey::generate(&mut OsRng);
-            Ok(key
-                .to_pkcs8_der()
-                .map_err(|e| material(e.to_string()))?
-                .as_bytes()
-                .to_vec())
-        }
-        JwtAlg::ES256 => {
-            use p256::pkcs8::EncodePrivateKey;
-            let key = p256::SecretKey::random(&mut OsRng);
-            Ok(key
-                .to_pkcs8_der()
-                .map_err(|e| material(e.to_string()))?
-                .as_bytes()
-                .to_vec())
-        }
+        JwtAlg::EdDSA => pkcs8(&ed25519_dalek::SigningKey::generate(&mut OsRng)),
+        JwtAlg::ES256 => pkcs8(&p256::SecretKey::random(&mut OsRng)),
         JwtAlg::HS256 => {
             let mut secret = vec![0u8; HS256_SECRET_BYTES];
             OsRng.fill_bytes(&mut secret);
             Ok(secret)
         }
     }
+}
+
+/// A private key as the PKCS#8 DER the key store keeps (EdDSA and ES256 alike).
+fn pkcs8(key: &impl ed25519_dalek::pkcs8::EncodePrivateKey) -> Result<Vec<u8>, KeyError> {
+    key.to_pkcs8_der()
+        .map(|der| der.as_bytes().to_vec())
+        .map_err(|e| KeyError::Material(e.to_string()))
 }
 
 /// We keep the secret bytes only inside the jsonwebtoken keys; rebuild them from the database row

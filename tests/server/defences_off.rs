@@ -17,7 +17,7 @@ async fn learner(server: &Harness, name: &str) -> String {
     server.jwt_login(name, PASSWORD).await.0
 }
 
-async fn switch(server: &Harness, token: &str, off: &[&str]) -> crate::common::Answer {
+pub async fn switch(server: &Harness, token: &str, off: &[&str]) -> crate::common::Answer {
     let patch = json!({ "defences_off": off }).to_string();
     server.bearer_put_settings(token, &patch).await
 }
@@ -300,20 +300,10 @@ async fn a_weak_hs256_secret_is_cracked_offline_and_forges_until_switched_off() 
     let (victim, _) = server.jwt_login("weak-secret", PASSWORD).await;
 
     // Offline: no request to the lab, only the token and the wordlist.
-    let (message, signature) = victim.rsplit_once('.').unwrap();
-    let word = authlab::auth::weak_secret::words()
-        .find(|word| {
-            let key = jsonwebtoken::DecodingKey::from_secret(word.as_bytes());
-            jsonwebtoken::crypto::verify(
-                signature,
-                message.as_bytes(),
-                &key,
-                jsonwebtoken::Algorithm::HS256,
-            )
-            .unwrap_or(false)
-        })
+    let word = authlab::auth::weak_secret::crack(&victim)
+        .0
         .expect("the secret is a word of the list");
-    let (header, _) = message.split_once('.').unwrap();
+    let (header, _) = victim.split_once('.').unwrap();
     let mut claims = claims(&server, "weak-secret");
     claims["role"] = json!("admin");
     let forged_message = format!("{header}.{}", URL_SAFE_NO_PAD.encode(claims.to_string()));

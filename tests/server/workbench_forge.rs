@@ -5,7 +5,7 @@
 //! verifier reads.
 
 use crate::common::{failed_check, harness, Harness};
-use crate::defences_off::forge;
+use crate::defences_off::{forge, switch};
 use authlab::wire::{CheckStatus, JwtAlg};
 use axum::http::StatusCode;
 use base64::{engine::general_purpose::URL_SAFE_NO_PAD, Engine};
@@ -141,9 +141,7 @@ async fn the_forge_endpoint_refuses_bad_input_with_a_reason() {
 async fn the_jku_follower_refuses_every_url_but_the_attacker_sites_jwks() {
     let server = harness().await;
     let (token, _, payload, _) = learner(&server, "jku-learner").await;
-    let on = server
-        .bearer_put_settings(&token, &json!({"defences_off": ["jku"]}).to_string())
-        .await;
+    let on = switch(&server, &token, &["jku"]).await;
     assert_eq!(on.status, StatusCode::OK, "{}", on.text);
     let exact = server.state.auth.attacker.jwks_urls()[0].clone();
     let sign = json!({"how": "attacker_key", "alg": "EdDSA", "placement": "kid"});
@@ -209,12 +207,7 @@ async fn algorithm_confusion_works_only_with_pinning_off_and_the_spelling_the_ve
     let refused = server.bearer("GET", "/api/me", &pem).await;
     assert_eq!(failed_check(&refused), "algorithm", "{}", refused.text);
 
-    let on = server
-        .bearer_put_settings(
-            &token,
-            &json!({"defences_off": ["alg_pinning"]}).to_string(),
-        )
-        .await;
+    let on = switch(&server, &token, &["alg_pinning"]).await;
     assert_eq!(on.status, StatusCode::OK, "{}", on.text);
     let allowed = server.bearer("GET", "/api/me", &pem).await;
     assert_eq!(allowed.status, StatusCode::OK, "{}", allowed.text);
@@ -266,12 +259,7 @@ async fn algorithm_confusion_works_only_with_pinning_off_and_the_spelling_the_ve
 async fn a_brought_key_or_no_key_works_with_or_without_the_accounts_own_kid() {
     let server = harness().await;
     let (token, header, payload, _) = learner(&server, "brings-keys").await;
-    let on = server
-        .bearer_put_settings(
-            &token,
-            &json!({"defences_off": ["embedded_jwk", "alg_pinning"]}).to_string(),
-        )
-        .await;
+    let on = switch(&server, &token, &["embedded_jwk", "alg_pinning"]).await;
     assert_eq!(on.status, StatusCode::OK, "{}", on.text);
     for alg in ["EdDSA", "ES256"] {
         let sign = json!({"how": "attacker_key", "alg": alg, "placement": "jwk"});
@@ -310,12 +298,7 @@ async fn a_brought_key_or_no_key_works_with_or_without_the_accounts_own_kid() {
 async fn a_refusal_after_a_weakened_check_is_never_filed_under_a_sub_anyone_could_write() {
     let server = harness().await;
     let (token, header, mut payload, _) = learner(&server, "files-nothing").await;
-    let on = server
-        .bearer_put_settings(
-            &token,
-            &json!({"defences_off": ["alg_pinning"]}).to_string(),
-        )
-        .await;
+    let on = switch(&server, &token, &["alg_pinning"]).await;
     assert_eq!(on.status, StatusCode::OK, "{}", on.text);
     payload["sub"] = json!("bob");
     payload["exp"] = json!(authlab::db::unix_now() - 3_600);

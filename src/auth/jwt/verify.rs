@@ -10,7 +10,7 @@ use crate::{
     auth::{
         attacker_site::{AttackerSite, Unfollowed},
         decision::Trace,
-        keys::{KeyRing, SigningKey},
+        keys::{algorithm_of, KeyRing, SigningKey},
     },
     db::unix_now,
     logging::echo::quoted,
@@ -445,15 +445,15 @@ fn algorithm(token: &mut Token<'_>, context: &Context<'_>, line: Line<'_>) -> Ou
 
 /// With the pinned key and algorithm.
 fn signature(token: &mut Token<'_>, context: &Context<'_>, line: Line<'_>) -> Outcome {
+    // Believed `none` needs no key at all.
+    if token.algorithm == Some(Trusted::Unsigned) {
+        return unsigned(token, line);
+    }
     let (Some(key), Some(trusted)) = (token.key.as_ref(), token.algorithm) else {
-        if token.algorithm == Some(Trusted::Unsigned) {
-            return unsigned(token, line);
-        }
         return line.fail("not checked: no trusted key and algorithm for this token");
     };
     let input = token.signing_input.as_bytes();
     match (key, trusted) {
-        (_, Trusted::Unsigned) => unsigned(token, line),
         (KeyInUse::Ours(key), Trusted::HmacWithPublicKey) => {
             let Some(pem) = key
                 .public_jwk
@@ -499,14 +499,6 @@ fn unsigned(token: &Token<'_>, line: Line<'_>) -> Outcome {
     line.off_anyway(format!(
         "not checked ({shown}): alg none, believed because algorithm pinning is switched off"
     ))
-}
-
-fn algorithm_of(alg: JwtAlg) -> Algorithm {
-    match alg {
-        JwtAlg::EdDSA => Algorithm::EdDSA,
-        JwtAlg::ES256 => Algorithm::ES256,
-        JwtAlg::HS256 => Algorithm::HS256,
-    }
 }
 
 /// A signature checked with one of our keys, under its pinned algorithm.
