@@ -38,6 +38,8 @@ pub struct Auth {
     /// Where sessions, refresh families and the denylist live (`[store] url`).
     pub shared_store: SharedStore,
     pub audit: Arc<Audit>,
+    /// The challenges' events, judged as they arrive (`crate::challenges`).
+    pub challenges: Arc<crate::challenges::Challenges>,
     /// Issuer, audience, lifetimes and leeway of the tokens.
     pub jwt: JwtSettings,
     /// Set to `true` when the server shuts down: live event streams end on it.

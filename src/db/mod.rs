@@ -7,6 +7,7 @@
 pub mod account_settings;
 pub mod maintenance;
 pub mod password_hash;
+pub mod progress;
 pub mod retention;
 pub mod sqlite;
 pub mod switches;
@@ -27,6 +28,8 @@ pub struct Database {
     pub users: Arc<dyn users::Users>,
     pub switches: Arc<dyn switches::SwitchesTable>,
     pub maintenance: Arc<dyn maintenance::Maintenance>,
+    /// The challenges' events and progress.
+    pub progress: Arc<dyn progress::ProgressTable>,
     pub audit: Arc<dyn AuditTable>,
     pub keys: Arc<dyn KeyStore>,
     pub marks: Arc<dyn MarkStore>,

@@ -185,6 +185,7 @@ pub async fn build_state(settings: Settings, site: Site) -> Result<AppState, Sta
         )),
         revocation: Arc::new(Revocation::load(stores.denylist, db.marks.clone(), announcer).await?),
         shared_store: stores.which,
+        challenges: Arc::new(crate::challenges::Challenges::new(db.progress.clone())),
         audit: Arc::new(crate::audit::Audit::new(
             db.audit.clone(),
             settings.limits.audit_refusals_per_minute,

@@ -4,6 +4,7 @@
 //! SQLite implementations holds the pool.
 
 pub mod maintenance;
+pub mod progress;
 pub mod switches;
 pub mod users;
 pub mod users_rebuild;
@@ -38,6 +39,7 @@ pub fn seams(pool: SqlitePool) -> Database {
         users: Arc::new(users::SqliteUsers::new(pool.clone())),
         switches: Arc::new(switches::SqliteSwitches::new(pool.clone())),
         maintenance: Arc::new(maintenance::SqliteMaintenance::new(pool.clone())),
+        progress: Arc::new(progress::SqliteProgress::new(pool.clone())),
         audit: Arc::new(SqliteAudit::new(pool.clone())),
         keys: Arc::new(SqliteKeys::new(pool.clone())),
         marks: Arc::new(SqliteMarks::new(pool.clone())),

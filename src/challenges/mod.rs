@@ -1,0 +1,316 @@
+//! The challenges: goals a learner reaches by acting, declared reached by the server alone. The
+//! auth core records an event at each decision it makes (`event`), a writer files them under the
+//! learner and judges them against each challenge's rule (`rules`, each beside its hints and worked
+//! solution), and progress lasts in the database across restarts and nodes. Nothing the browser
+//! says about itself solves anything: there is no way to tell the server "solved".
+
+pub mod event;
+pub mod rules;
+mod writer;
+
+use crate::{
+    db::progress::ProgressTable,
+    wire::{
+        AnswerVerdict, ChallengeId, ChallengeProgress, ChallengeText, Hint, Progress, Solved,
+        ANSWER_MAX_CHARS,
+    },
+};
+use event::{Event, Happened};
+use rules::{Records, Rule, Seen, TRIES_BEFORE_WHY};
+use std::sync::{
+    atomic::{AtomicU64, Ordering},
+    Arc,
+};
+use tokio::sync::{broadcast, mpsc, oneshot};
+use writer::Job;
+
+/// The most events kept per learner: the newest, older ones pruned as new ones arrive. A
+/// challenge's steps must fall within them (a few dozen requests at most for any of them).
+pub const EVENTS_KEPT: usize = 1_000;
+/// Events the queue holds before the writer catches up; past it an event is counted as lost.
+const QUEUE: usize = 16_384;
+
+/// Milliseconds since the Unix epoch.
+pub fn now_ms() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_millis() as i64)
+        .unwrap_or(0)
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ChallengeError {
+    #[error("no such challenge")]
+    Unknown,
+    #[error("this challenge is settled by what you do, not by an answer")]
+    NotAnswered,
+    #[error("an answer is at most {ANSWER_MAX_CHARS} characters")]
+    AnswerTooLong,
+    #[error(transparent)]
+    Store(#[from] sqlx::Error),
+}
+
+pub struct Challenges {
+    queue: mpsc::Sender<Job>,
+    table: Arc<dyn ProgressTable>,
+    solved: broadcast::Sender<(i64, Solved)>,
+    lost: AtomicU64,
+}
+
+impl Challenges {
+    /// The challenges and their writer task (spawned on the current runtime).
+    pub fn new(table: Arc<dyn ProgressTable>) -> Self {
+        let (queue, jobs) = mpsc::channel(QUEUE);
+        let (solved, _) = broadcast::channel(256);
+        tokio::spawn(writer::run(table.clone(), jobs, solved.clone()));
+        Challenges {
+            queue,
+            table,
+            solved,
+            lost: AtomicU64::new(0),
+        }
+    }
+
+    /// Record what just happened to `account`. Never waits: a request goes on at once, and an
+    /// event that finds the queue full is counted as lost (`lost`).
+    pub fn note(&self, account: i64, what: Happened) {
+        let event = Event {
+            at_ms: now_ms(),
+            account,
+            what,
+        };
+        if self.queue.try_send(Job::Note(event)).is_err() {
+            self.lost.fetch_add(1, Ordering::Relaxed);
+        }
+    }
+
+    /// Events lost because the queue was full (0 unless the disk stalls).
+    pub fn lost(&self) -> u64 {
+        self.lost.load(Ordering::Relaxed)
+    }
+
+    /// `account` was just created by `learner`'s action (a lesson's, a card's, the compare
+    /// page's scratch account): its events count for `learner` from now on.
+    pub async fn adopt(&self, account: i64, learner: i64) {
+        let (done, wait) = oneshot::channel();
+        if self
+            .queue
+            .send(Job::Adopt {
+                account,
+                learner,
+                done,
+            })
+            .await
+            .is_ok()
+        {
+            let _ = wait.await;
+        }
+    }
+
+    /// Wait until every event queued so far is stored and judged.
+    pub async fn flush(&self) {
+        let (done, wait) = oneshot::channel();
+        if self.queue.send(Job::Flush(done)).await.is_ok() {
+            let _ = wait.await;
+        }
+    }
+
+    /// Challenges solved from now on, by learner.
+    pub fn subscribe(&self) -> broadcast::Receiver<(i64, Solved)> {
+        self.solved.subscribe()
+    }
+
+    /// The learner's events since their last reset, oldest first.
+    async fn events(&self, learner: i64) -> Result<Vec<Event>, ChallengeError> {
+        self.flush().await;
+        let reset_at = self.table.reset_at(learner).await?;
+        Ok(self
+            .table
+            .events_after(learner, 0)
+            .await?
+            .into_iter()
+            .filter_map(|(_, body)| serde_json::from_str::<Event>(&body).ok())
+            .filter(|e| reset_at.is_none_or(|at| e.at_ms >= at))
+            .collect())
+    }
+
+    /// The learner's progress on every challenge.
+    pub async fn progress(&self, learner: i64, username: &str) -> Result<Progress, ChallengeError> {
+        let events = self.events(learner).await?;
+        let seen = Seen {
+            learner,
+            events: &events,
+        };
+        let rows = self.table.progress(learner).await?;
+        let challenges = ChallengeId::ALL
+            .iter()
+            .map(|&id| {
+                let row = rows.iter().find(|r| r.challenge == id.as_str());
+                let hints_used = row.map_or(0, |r| r.hints_used);
+                let challenge = rules::of(id);
+                let (tries, why_impossible) = match challenge.rule {
+                    Rule::Impossible { tries, why } => {
+                        let tries = tries(&seen);
+                        (tries, (tries >= TRIES_BEFORE_WHY).then(|| why.to_string()))
+                    }
+                    _ => (0, None),
+                };
+                ChallengeProgress {
+                    id,
+                    solved_at_ms: row.and_then(|r| r.solved_at_ms),
+                    hints_used,
+                    revealed: revealed(id, hints_used),
+                    tries,
+                    why_impossible,
+                }
+            })
+            .collect();
+        Ok(Progress {
+            username: username.to_string(),
+            reset_at_ms: self.table.reset_at(learner).await?,
+            challenges,
+        })
+    }
+
+    /// Reveal the next hint of `id` (after the last, the worked solution), counted.
+    pub async fn hint(&self, learner: i64, id: ChallengeId) -> Result<Hint, ChallengeError> {
+        let challenge = rules::of(id);
+        let most = u8::try_from(challenge.hints.len() + 1).unwrap_or(u8::MAX);
+        let used = self.table.reveal_hint(learner, id.as_str(), most).await?;
+        let number = used.max(1);
+        Ok(match challenge.hints.get(usize::from(number) - 1) {
+            Some(text) => Hint {
+                number,
+                text: text.to_string(),
+                solution: false,
+            },
+            None => Hint {
+                number,
+                text: challenge.solution.to_string(),
+                solution: true,
+            },
+        })
+    }
+
+    /// Check an answer against the server's own records; a right one solves the challenge.
+    /// `live_sessions`: the learner's live sessions, counted in the store now.
+    pub async fn answer(
+        &self,
+        learner: i64,
+        id: ChallengeId,
+        answer: &str,
+        live_sessions: usize,
+    ) -> Result<AnswerVerdict, ChallengeError> {
+        if answer.chars().count() > ANSWER_MAX_CHARS {
+            return Err(ChallengeError::AnswerTooLong);
+        }
+        let Rule::Answer(check) = rules::of(id).rule else {
+            return Err(ChallengeError::NotAnswered);
+        };
+        let events = self.events(learner).await?;
+        let now = now_ms();
+        let verdict = check(
+            &Records {
+                seen: Seen {
+                    learner,
+                    events: &events,
+                },
+                live_sessions,
+                now_ms: now,
+            },
+            answer,
+        );
+        if verdict.correct && self.table.solve(learner, id.as_str(), now).await? {
+            let _ = self.solved.send((learner, Solved { id, at_ms: now }));
+        }
+        Ok(verdict)
+    }
+
+    /// Forget the learner's events and progress: every event before now is ignored.
+    pub async fn reset(&self, learner: i64) -> Result<(), ChallengeError> {
+        let (done, wait) = oneshot::channel();
+        let job = Job::Reset {
+            learner,
+            at_ms: now_ms(),
+            done,
+        };
+        if self.queue.send(job).await.is_err() {
+            return Ok(());
+        }
+        Ok(wait.await.unwrap_or(Ok(()))?)
+    }
+}
+
+/// The hints (and the solution, once past them) revealed after `used` requests.
+fn revealed(id: ChallengeId, used: u8) -> Vec<String> {
+    let challenge = rules::of(id);
+    challenge
+        .hints
+        .iter()
+        .copied()
+        .chain(std::iter::once(challenge.solution))
+        .take(usize::from(used))
+        .map(str::to_string)
+        .collect()
+}
+
+/// Every challenge, as `GET /api/challenges` lists them.
+pub fn list() -> Vec<crate::wire::ChallengeInfo> {
+    crate::wire::CHALLENGES
+        .iter()
+        .map(|text: &ChallengeText| {
+            let hints = rules::of(text.id).hints.len();
+            text.info(u8::try_from(hints).unwrap_or(u8::MAX))
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::wire::Settled;
+
+    #[test]
+    fn every_challenge_has_a_rule_hints_and_a_solution_and_its_settling_matches() {
+        for text in crate::wire::CHALLENGES {
+            let challenge = rules::of(text.id);
+            assert!(
+                !challenge.hints.is_empty() && challenge.hints.len() <= 3,
+                "{}",
+                text.id
+            );
+            assert!(!challenge.solution.is_empty());
+            let settled = match challenge.rule {
+                Rule::Events(_) => Settled::ByRequest,
+                Rule::Answer(_) => Settled::ByAnswer,
+                Rule::Impossible { .. } => Settled::Impossible,
+            };
+            assert_eq!(settled, text.settled, "{}", text.id);
+        }
+        assert_eq!(rules::all().count(), ChallengeId::ALL.len());
+    }
+
+    #[test]
+    fn hints_come_before_the_solution() {
+        let id = ChallengeId::ReuseDetected;
+        assert!(revealed(id, 0).is_empty());
+        let all = revealed(id, 10);
+        assert_eq!(all.len(), rules::of(id).hints.len() + 1);
+        assert_eq!(all.last().unwrap(), rules::of(id).solution);
+    }
+
+    #[test]
+    fn events_round_trip_through_their_stored_form() {
+        let event = Event {
+            at_ms: 5,
+            account: 3,
+            what: Happened::LabRun(event::LabRun::Scale(event::ScaleFound {
+                session_on_unseen_node: true,
+                store_down_503: false,
+                revoked_token_worked: false,
+            })),
+        };
+        let stored = serde_json::to_string(&event).unwrap();
+        assert_eq!(serde_json::from_str::<Event>(&stored).unwrap(), event);
+    }
+}

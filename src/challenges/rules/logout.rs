@@ -1,0 +1,283 @@
+//! What logout does: the old cookie fails at once; the old JWT keeps working until `exp`, unless
+//! the server keeps revocation state after all.
+
+use super::{Challenge, Rule, Seen};
+use crate::challenges::event::{Event, Happened, Judged};
+use crate::wire::ChallengeId;
+use crate::wire::{AuthMode, CheckId, CheckStatus};
+
+pub const ALL: &[Challenge] = &[
+    Challenge {
+        id: ChallengeId::OldCookieRefused,
+        hints: &[
+            "A session logout deletes the record the cookie names; the cookie itself is only an id.",
+            "Keep a copy of the cookie before you log out, then send it again (curl, or the compare page's replay).",
+            "The compare page's run logs a fresh account out and replays its old cookie for you.",
+        ],
+        solution: "Sign in in cookie mode, copy the `__Host-authlab_session` cookie from the developer tools, log out, then `curl -H 'Cookie: __Host-authlab_session=<the old id>' http://127.0.0.1:3000/api/me`: 401, refused at `store lookup`. The compare page's run does the same with an account it creates for you.",
+        rule: Rule::Events(old_cookie_refused),
+    },
+    Challenge {
+        id: ChallengeId::ReplayAfterLogout,
+        hints: &[
+            "Logging out of the bearer model revokes the refresh family, but nothing the access token's checks consult.",
+            "Keep the access token you hold before you log out (the inspector shows it), and send it again after the logout.",
+            "A new login gives a new token: that does not count. It must be the token issued before the logout.",
+        ],
+        solution: "Sign in in bearer mode with the denylist off, copy the access token, log out, then `curl -H 'Authorization: Bearer <the old token>' http://127.0.0.1:3000/api/me`: 200, every check passes until `exp`. The workbench's \"held token\" does the same from the page.",
+        rule: Rule::Events(replay_after_logout),
+    },
+    Challenge {
+        id: ChallengeId::RevokeBeforeExp,
+        hints: &[
+            "Something on the server must remember the logged-out token for as long as it could still be valid.",
+            "The playground's JWT panel has a switch that does exactly that, and costs a lookup per request.",
+            "Switch the denylist on, sign in again, keep the token, log out, replay it.",
+        ],
+        solution: "In bearer mode switch \"denylist\" on, sign in, copy the access token, log out, and replay it: 401 at `denylist` (or at `not-before mark` after \"log out everywhere\"). The server keeps state again: that is claim 4.",
+        rule: Rule::Events(revoke_before_exp),
+    },
+    Challenge {
+        id: ChallengeId::HybridNotBefore,
+        hints: &[
+            "\"Log out everywhere\" sets a mark: tokens issued before it are refused, for accounts that keep revocation state.",
+            "The mark is consulted only with server-side revocation (the denylist switch) on.",
+        ],
+        solution: "Switch the denylist on, sign in in bearer mode, copy the token, press \"log out everywhere\", and replay the token: 401 at `not-before mark`. Short tokens plus this one check is the hybrid the last lesson recommends.",
+        rule: Rule::Events(hybrid_not_before),
+    },
+    Challenge {
+        id: ChallengeId::ReviveLoggedOutCookie,
+        hints: &[
+            "Try it: replay the cookie after the logout, change its attributes, send it from another browser.",
+            "What does the server look the cookie up in?",
+        ],
+        solution: "It cannot be done. The cookie is only an id; logout deleted the record it named, and every request looks the id up, so the first replay already fails at `store lookup`. Nothing the browser sends can bring the record back: a new login makes a new id.",
+        rule: Rule::Impossible {
+            tries: revive_tries,
+            why: "A session cookie is only a pointer to a record on the server. Logout deleted the record, and each request looks the id up, so every replay of the old id fails at `store lookup`, and a new login always gets a new id. This is claim 2: revocation is instant because the state lives on the server.",
+        },
+    },
+];
+
+/// Whether `event` is a logout of `mode` (an ended-everything counts for both models).
+fn is_logout(event: &Event, mode: AuthMode) -> bool {
+    match &event.what {
+        Happened::LoggedOut { mode: m, .. } => *m == mode,
+        Happened::AccessEnded => true,
+        _ => false,
+    }
+}
+
+/// Session requests refused at `store lookup` after a logout of the same account: the old cookie.
+fn old_cookie_replays<'a>(seen: &'a Seen<'_>) -> impl Iterator<Item = &'a Judged> + 'a {
+    seen.judged()
+        .filter(move |(i, e, j)| {
+            j.mode == AuthMode::Session
+                && j.refused_at() == Some(CheckId::StoreLookup)
+                && seen.events[..*i].iter().any(|earlier| {
+                    earlier.account == e.account && is_logout(earlier, AuthMode::Session)
+                })
+        })
+        .map(|(_, _, j)| j)
+}
+
+fn old_cookie_refused(seen: &Seen<'_>) -> bool {
+    old_cookie_replays(seen).next().is_some()
+}
+
+fn revive_tries(seen: &Seen<'_>) -> u32 {
+    old_cookie_replays(seen).count() as u32
+}
+
+/// A bearer request at `i` whose token was issued before a logout of the same account (index of
+/// the logout), with `ended` saying which events end access.
+fn token_from_before(
+    seen: &Seen<'_>,
+    i: usize,
+    event: &Event,
+    judged: &Judged,
+    ended: fn(&Event) -> bool,
+) -> bool {
+    let Some(token) = &judged.token else {
+        return false;
+    };
+    seen.events[..i].iter().enumerate().any(|(at, logout)| {
+        logout.account == event.account
+            && ended(logout)
+            && issued_before(
+                seen,
+                at,
+                event.account,
+                token.jti.as_deref(),
+                token.iat,
+                logout.at_ms,
+            )
+    })
+}
+
+/// Whether the token (`jti`, `iat`) was issued before the event at index `before`: by its issue
+/// event there, or, if that aged out, by an `iat` a whole second before it.
+fn issued_before(
+    seen: &Seen<'_>,
+    before: usize,
+    account: i64,
+    jti: Option<&str>,
+    iat: Option<i64>,
+    at_ms: i64,
+) -> bool {
+    let issued_earlier = seen.events[..before].iter().any(|e| {
+        e.account == account
+            && matches!(&e.what,
+                Happened::SignedIn { token: Some(t), .. } | Happened::Refreshed { token: t }
+                    if Some(t.jti.as_str()) == jti)
+    });
+    let issued_later = seen.events[before..].iter().any(|e| {
+        matches!(&e.what,
+            Happened::SignedIn { token: Some(t), .. } | Happened::Refreshed { token: t }
+                if Some(t.jti.as_str()) == jti)
+    });
+    issued_earlier
+        || (!issued_later && iat.is_some_and(|iat| iat.saturating_mul(1000) < at_ms - 1000))
+}
+
+fn jwt_logout(event: &Event) -> bool {
+    is_logout(event, AuthMode::Jwt)
+}
+
+fn access_ended(event: &Event) -> bool {
+    matches!(event.what, Happened::AccessEnded)
+}
+
+fn replay_after_logout(seen: &Seen<'_>) -> bool {
+    seen.judged().any(|(i, e, j)| {
+        j.mode == AuthMode::Jwt
+            && j.allowed
+            && !j.any_off()
+            && !j.failed_open
+            && token_from_before(seen, i, e, j, jwt_logout)
+    })
+}
+
+fn revoke_before_exp(seen: &Seen<'_>) -> bool {
+    seen.judged().any(|(i, e, j)| {
+        j.mode == AuthMode::Jwt
+            && matches!(
+                j.refused_at(),
+                Some(CheckId::Denylist | CheckId::NotBeforeMark)
+            )
+            && token_from_before(seen, i, e, j, jwt_logout)
+    })
+}
+
+fn hybrid_not_before(seen: &Seen<'_>) -> bool {
+    seen.judged().any(|(i, e, j)| {
+        j.mode == AuthMode::Jwt
+            && j.status(CheckId::NotBeforeMark) == Some(CheckStatus::Fail)
+            && token_from_before(seen, i, e, j, access_ended)
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::test_events::*;
+    use super::*;
+    use crate::challenges::event::Happened;
+
+    fn logged_out(at_ms: i64, mode: AuthMode) -> crate::challenges::event::Event {
+        at(at_ms, Happened::LoggedOut { mode, jti: None })
+    }
+
+    #[test]
+    fn the_old_cookie_refused_after_its_logout_solves_it() {
+        let events = [
+            logged_out(1_000, AuthMode::Session),
+            cookie(2_000, "GET /api/me", Some(CheckId::StoreLookup), &[]),
+        ];
+        assert!(old_cookie_refused(&seen(&events)));
+        assert_eq!(revive_tries(&seen(&events)), 1);
+    }
+
+    #[test]
+    fn a_lookup_miss_before_any_logout_or_an_idle_timeout_does_not() {
+        let events = [
+            cookie(500, "GET /api/me", Some(CheckId::StoreLookup), &[]),
+            logged_out(1_000, AuthMode::Session),
+            cookie(2_000, "GET /api/me", Some(CheckId::IdleTimeout), &[]),
+            // Another account's logout does not make this account's miss a replay.
+            on(SCRATCH, logged_out(2_500, AuthMode::Session)),
+        ];
+        assert!(!old_cookie_refused(&seen(&events)));
+        let events = [
+            on(SCRATCH, logged_out(1_000, AuthMode::Session)),
+            cookie(2_000, "GET /api/me", Some(CheckId::StoreLookup), &[]),
+        ];
+        assert!(!old_cookie_refused(&seen(&events)));
+    }
+
+    #[test]
+    fn the_token_from_before_the_logout_accepted_solves_it() {
+        let events = [
+            signed_in(10_000, "before"),
+            logged_out(20_000, AuthMode::Jwt),
+            bearer(21_000, token("before", 10), None, &[]),
+        ];
+        assert!(replay_after_logout(&seen(&events)));
+    }
+
+    #[test]
+    fn logging_in_again_instead_of_replaying_does_not() {
+        let events = [
+            signed_in(10_000, "before"),
+            // The old token used before the logout.
+            bearer(19_000, token("before", 10), None, &[]),
+            logged_out(20_000, AuthMode::Jwt),
+            signed_in(20_500, "after"),
+            // Issued in the same second as the logout, but after it.
+            bearer(21_000, token("after", 20), None, &[]),
+        ];
+        assert!(!replay_after_logout(&seen(&events)));
+    }
+
+    #[test]
+    fn the_old_token_refused_by_the_denylist_solves_revocation_but_exp_does_not() {
+        let refused_at = |check| {
+            [
+                signed_in(10_000, "before"),
+                logged_out(20_000, AuthMode::Jwt),
+                bearer(21_000, token("before", 10), Some(check), &[]),
+            ]
+        };
+        assert!(revoke_before_exp(&seen(&refused_at(CheckId::Denylist))));
+        assert!(!revoke_before_exp(&seen(&refused_at(CheckId::Exp))));
+        assert!(!hybrid_not_before(&seen(&refused_at(CheckId::Denylist))));
+    }
+
+    #[test]
+    fn the_not_before_mark_after_log_out_everywhere_solves_the_hybrid() {
+        let events = [
+            signed_in(10_000, "before"),
+            at(20_000, Happened::AccessEnded),
+            bearer(
+                21_000,
+                token("before", 10),
+                Some(CheckId::NotBeforeMark),
+                &[],
+            ),
+        ];
+        assert!(hybrid_not_before(&seen(&events)));
+        assert!(revoke_before_exp(&seen(&events)));
+        // A token issued after the mark and refused (by something else) does not.
+        let events = [
+            at(20_000, Happened::AccessEnded),
+            signed_in(21_000, "after"),
+            bearer(
+                22_000,
+                token("after", 21),
+                Some(CheckId::NotBeforeMark),
+                &[],
+            ),
+        ];
+        assert!(!hybrid_not_before(&seen(&events)));
+    }
+}
