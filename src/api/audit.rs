@@ -1,6 +1,6 @@
 //! The audit log over HTTP: `GET /api/audit?after=<id>` lists the signed-in user's events (an
 //! admin sees everyone's), oldest first; `GET /api/audit/stream` pushes new ones as server-sent
-//! events the moment they are recorded.
+//! events the moment they are recorded, and each challenge the learner solves (`solved`).
 //!
 //! A stream is a long-lived request, so it does not trust the check it passed when it opened:
 //! - every `server.event_stream_recheck_secs` it re-judges its credential (the session still in
@@ -20,7 +20,7 @@ use crate::{
     audit::stream_slots::{Full, StreamSlot},
     auth::{judge, presented::Presented},
     state::AppState,
-    wire::{AuditEvent, AuthTrace, Role},
+    wire::{AuditEvent, AuthTrace, Role, Solved},
 };
 use axum::{
     extract::{Query, State},
@@ -129,6 +129,10 @@ struct Live {
     held: Held,
     only: Option<String>,
     receiver: broadcast::Receiver<AuditEvent>,
+    /// Challenges solved, by learner: this stream's own are sent as `solved` events, so a
+    /// challenge flips on the learner's screen the moment the server decides.
+    solved: broadcast::Receiver<(i64, Solved)>,
+    learner: i64,
     shutdown: tokio::sync::watch::Receiver<bool>,
     recheck: tokio::time::Interval,
     ended: bool,
@@ -165,6 +169,17 @@ impl Live {
                         return Some((Ok(end_event(&reason)), self));
                     }
                 }
+                solved = self.solved.recv() => match solved {
+                    Ok((learner, solved)) if learner == self.learner => {
+                        let data = Event::default()
+                            .event("solved")
+                            .json_data(&solved)
+                            .unwrap_or_default();
+                        return Some((Ok(data), self));
+                    }
+                    Ok(_) | Err(RecvError::Lagged(_)) => continue,
+                    Err(RecvError::Closed) => return None,
+                },
                 received = self.receiver.recv() => match received {
                     Ok(event) => {
                         if self.only.is_none() || event.username == self.only {
@@ -223,6 +238,8 @@ async fn live(
     recheck.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     let live = Live {
         receiver: state.auth.audit.subscribe(),
+        solved: state.auth.challenges.subscribe(),
+        learner: user.user_id(),
         shutdown: state.auth.shutdown.subscribe(),
         state,
         held,

@@ -70,6 +70,8 @@ pub enum ApiError {
     /// someone else's: all three look the same.
     #[error("no such run of yours (runs are kept ten minutes)")]
     NoSuchRun,
+    #[error("no such challenge (GET /api/challenges lists them)")]
+    NoSuchChallenge,
     /// The session store did not answer: session mode cannot decide anything, and says so.
     #[error("the session store is unavailable")]
     StoreUnavailable(Cause),
@@ -101,9 +103,10 @@ impl ApiError {
                 RefusedAs::Unauthenticated => StatusCode::UNAUTHORIZED,
                 RefusedAs::Forbidden => StatusCode::FORBIDDEN,
             },
-            ApiError::NotFound | ApiError::NoSuchSession | ApiError::NoSuchRun => {
-                StatusCode::NOT_FOUND
-            }
+            ApiError::NotFound
+            | ApiError::NoSuchSession
+            | ApiError::NoSuchRun
+            | ApiError::NoSuchChallenge => StatusCode::NOT_FOUND,
             ApiError::StoreUnavailable(_)
             | ApiError::StoreDown { .. }
             | ApiError::LabUnavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
@@ -137,6 +140,7 @@ impl ApiError {
             ApiError::NotFound => "not_found",
             ApiError::NoSuchSession => "no_such_session",
             ApiError::NoSuchRun => "no_such_run",
+            ApiError::NoSuchChallenge => "no_such_challenge",
             ApiError::StoreUnavailable(_) => "session_store_unavailable",
             ApiError::LabUnavailable(_) => "lab_unavailable",
             ApiError::StoreDown { trace, .. } => match trace.failed_check().map(|c| c.name) {
@@ -276,6 +280,18 @@ impl From<AuthError> for ApiError {
             },
             AuthError::Hash(err) => err.into(),
             AuthError::Internal(cause) => ApiError::Internal(cause),
+        }
+    }
+}
+
+impl From<crate::challenges::ChallengeError> for ApiError {
+    fn from(err: crate::challenges::ChallengeError) -> Self {
+        use crate::challenges::ChallengeError as E;
+        match err {
+            E::Unknown => ApiError::NoSuchChallenge,
+            E::NotAnswered => ApiError::Conflict(err.to_string()),
+            E::AnswerTooLong => ApiError::InvalidBody(err.to_string()),
+            E::Store(err) => ApiError::Internal(err.into()),
         }
     }
 }

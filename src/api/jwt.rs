@@ -25,11 +25,13 @@ use crate::{
         refresh::{self, Issued},
         token_exchange,
     },
+    challenges::event::{self, Happened},
     db::unix_now,
+    db::users::User,
     logging::echo,
     state::AppState,
     wire::{
-        AccessEnded, AuthMode, Credentials, DecodeReport, DecodeRequest, Introspection, Role,
+        AccessEnded, AuthMode, Credentials, DecodeReport, DecodeRequest, Introspection,
         TokenResponse,
     },
 };
@@ -78,7 +80,7 @@ async fn login(
     let user = &verified.user;
     let family = state.auth.refresh.start(user.id).await?;
     tracing::info!(target: "authlab::jwt", username = %user.username, "jwt login");
-    let response = tokens(&state, user.id, &user.username, user.role, family).await?;
+    let response = tokens(&state, user, family, Issuing::Login).await?;
     let device = device_cookie(&state, &asker, user).await;
     Ok(with_device_cookie(response, device))
 }
@@ -99,7 +101,7 @@ async fn refresh_token(
         return Err(ApiError::Refresh("no refresh token cookie".into()));
     };
     match token_exchange::exchange(&state.auth, &presented).await? {
-        Ok((user, next)) => tokens(&state, user.id, &user.username, user.role, next).await,
+        Ok((user, next)) => tokens(&state, &user, next, Issuing::Refresh).await,
         Err(refused) if refused.drop_cookie => {
             // Whatever went wrong, the browser should stop sending this cookie.
             let mut response = ApiError::Refresh(refused.reason).into_response();
@@ -250,23 +252,41 @@ async fn jwks(State(state): State<AppState>, uri: axum::http::Uri) -> Json<Value
     }
 }
 
+/// Why a token pair is issued.
+enum Issuing {
+    Login,
+    Refresh,
+}
+
 /// Sign an access token with the account's chosen algorithm and answer with it and the refresh
 /// cookie for `next`.
 async fn tokens(
     state: &AppState,
-    user_id: i64,
-    username: &str,
-    role: Role,
+    user: &User,
     next: Issued,
+    issuing: Issuing,
 ) -> Result<Response, ApiError> {
-    let switches = state.auth.account_settings.get(user_id).await?;
-    let key = state.auth.keys.active(user_id, switches.jwt_alg).await?;
-    state.auth.revocation.wait_past_mark(username).await;
+    let switches = state.auth.account_settings.get(user.id).await?;
+    let key = state.auth.keys.active(user.id, switches.jwt_alg).await?;
+    state.auth.revocation.wait_past_mark(&user.username).await;
     // The account's own lifetime switch (the compare page's short-lived demo), else the default.
     let ttl = switches
         .access_ttl_secs
         .unwrap_or(state.settings.jwt.access_ttl_secs);
-    let (access_token, _) = jwt::issue(&key, username, role, ttl, &state.settings.jwt)?;
+    let (access_token, claims) =
+        jwt::issue(&key, &user.username, user.role, ttl, &state.settings.jwt)?;
+    let token = event::Issued::new(&access_token, &claims.jti, &key.kid, claims.iat, claims.exp);
+    state.auth.challenges.note(
+        user.id,
+        match issuing {
+            Issuing::Login => Happened::SignedIn {
+                mode: AuthMode::Jwt,
+                token: Some(token),
+                kept_planted_id: false,
+            },
+            Issuing::Refresh => Happened::Refreshed { token },
+        },
+    );
     let now = unix_now();
     let body = TokenResponse {
         access_token,

@@ -31,6 +31,7 @@ use crate::{
         password::{Charged, HashError},
         rate_limit::LoginFrom,
     },
+    challenges::event::Happened,
     db::{unix_now, users::User},
     state::AppState,
     wire::account_rules::LESSON_PREFIX,
@@ -142,6 +143,13 @@ pub async fn check_password(
         },
     };
     if let Err((what, retry)) = state.limits.login(&name, from).await {
+        // Only for an account a learner's run created: a guess at any other name is anyone's to
+        // make, and must not count for (or against) the account it names.
+        if crate::wire::account_rules::is_scratch_like(&name) {
+            if let Ok(Some(id)) = state.auth.account_settings.id_of(&name).await {
+                state.auth.challenges.note(id, Happened::LoginLimited);
+            }
+        }
         return Err(refused(what, retry).await);
     }
     // The name's share of the hashing slots, per origin: guesses from elsewhere never take the

@@ -15,7 +15,7 @@ use super::{
 };
 use crate::wire::paths;
 use crate::{
-    auth::{decision::Trace, password::Charged, session},
+    auth::{decision::Trace, judge, password::Charged, session},
     db::{
         unix_now,
         users::{self, UserError},
@@ -35,9 +35,19 @@ pub fn router() -> Router<AppState> {
     Router::new().route(paths::REGISTER, post(register))
 }
 
-/// The account whose live session cookie the request carries, if any (read, never touched: this
-/// only says whom the hash is charged to, it authorises nothing).
-async fn signed_in(state: &AppState, headers: &HeaderMap) -> Option<String> {
+/// The account the request is signed in as, if any: its bearer token's when it sends one (and
+/// every check passes), else its live session cookie's (read, never touched). This only says
+/// whom the hash is charged to and whose lesson account it is; it authorises nothing.
+async fn signed_in(state: &AppState, headers: &HeaderMap) -> Option<(i64, String)> {
+    if let Some(token) = super::extract::bearer_token(headers) {
+        let decision = judge::token::judge(&state.auth, Some(&token)).await.ok()?;
+        let principal = decision.outcome.ok()?;
+        if decision.trace.switched_off().next().is_some() {
+            // Let through only by a switched-off check: anyone could have made it.
+            return None;
+        }
+        return Some((principal.user_id, principal.claims.sub));
+    }
     let cookie = cookies::read(headers)?;
     let mut trace = Trace::new(AuthMode::Session, &session::CHECKS);
     let active = state
@@ -46,7 +56,7 @@ async fn signed_in(state: &AppState, headers: &HeaderMap) -> Option<String> {
         .resolve(Some(&cookie), &mut trace, false)
         .await
         .ok()??;
-    Some(active.user.username)
+    Some((active.user.id, active.user.username))
 }
 
 async fn register(
@@ -75,8 +85,9 @@ async fn register(
     {
         return Err(ApiError::UsernameTaken(credentials.username));
     }
+    let asker = signed_in(&state, &headers).await;
     let charged = Charged::to(&credentials.username)
-        .and_maybe(signed_in(&state, &headers).await.as_deref())
+        .and_maybe(asker.as_ref().map(|(_, name)| name.as_str()))
         .and_maybe(learner.0.as_deref());
     let hash = state
         .auth
@@ -101,6 +112,11 @@ async fn register(
             other => other.into(),
         })?;
     tracing::info!(target: "authlab::accounts", username = %user.username, "account registered");
+    // A lesson's account counts for the learner whose page made it (the server's link, set here
+    // from the request's own verified credential, never from anything the body says).
+    if let (Some(_), Some((learner, _))) = (scratch, &asker) {
+        state.auth.challenges.adopt(user.id, *learner).await;
+    }
     Ok((
         StatusCode::CREATED,
         Json(Registered {

@@ -17,6 +17,7 @@ use crate::wire::paths;
 use crate::{
     api::cookies,
     auth::session::{ActiveSession, Rotation},
+    challenges::event::Happened,
     db::unix_now,
     state::AppState,
     wire::{
@@ -81,6 +82,14 @@ async fn login(
         .log_in(previous.as_deref(), &user, user_agent, rotation)
         .await?;
     tracing::info!(target: "authlab::session", username = %user.username, "session login");
+    state.auth.challenges.note(
+        user.id,
+        Happened::SignedIn {
+            mode: AuthMode::Session,
+            token: None,
+            kept_planted_id: previous.as_deref() == Some(session.id.as_str()),
+        },
+    );
     let (set_cookie, report) = issue_cookie(&state, &session, &switches);
     let body = session_state(&state, &session, report, &switches);
     let response = ([(header::SET_COOKIE, set_cookie)], Json(body)).into_response();
@@ -90,6 +99,13 @@ async fn login(
 
 async fn logout(State(state): State<AppState>, user: CookieUser) -> Result<Response, ApiError> {
     state.auth.sessions.end(&user.session.id).await?;
+    state.auth.challenges.note(
+        user.session.user.id,
+        Happened::LoggedOut {
+            mode: AuthMode::Session,
+            jti: None,
+        },
+    );
     let same_site = same_site_of(&state, user.session.user.id).await?;
     Ok((
         StatusCode::NO_CONTENT,

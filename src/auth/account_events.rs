@@ -19,6 +19,7 @@ use crate::{
     auth::error::AuthError,
     auth::password::Charged,
     auth::Auth,
+    challenges::event::Happened,
     db::{
         unix_now,
         users::{AccessEnded as Ended, AccountChange, User},
@@ -56,16 +57,19 @@ async fn end_all_access(
     change: AccountChange<'_>,
 ) -> Result<(usize, u64, i64), AuthError> {
     let now = unix_now();
-    if !matches!(auth.shared_store, SharedStore::Embedded) {
-        return end_all_access_then_account(auth, user, change, now).await;
-    }
-    let Ended {
-        sessions_ended,
-        refresh_revoked,
-    } = auth.users.end_all_access(user.id, change, now).await?;
-    // Memory follows the database only once the database has it.
-    account_changed(auth, user, now).await;
-    Ok((sessions_ended, refresh_revoked, now))
+    let ended = if !matches!(auth.shared_store, SharedStore::Embedded) {
+        end_all_access_then_account(auth, user, change, now).await?
+    } else {
+        let Ended {
+            sessions_ended,
+            refresh_revoked,
+        } = auth.users.end_all_access(user.id, change, now).await?;
+        // Memory follows the database only once the database has it.
+        account_changed(auth, user, now).await;
+        (sessions_ended, refresh_revoked, now)
+    };
+    auth.challenges.note(user.id, Happened::AccessEnded);
+    Ok(ended)
 }
 
 /// `end_all_access` with sessions and refresh families in Redis: end them there first, then write

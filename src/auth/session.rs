@@ -383,6 +383,18 @@ impl Sessions {
             .collect())
     }
 
+    /// How many live sessions the store holds for `user_id` now.
+    pub async fn count_live(&self, user_id: i64) -> Result<usize, SessionError> {
+        let now = unix_now();
+        Ok(self
+            .store
+            .list_of(user_id)
+            .await?
+            .iter()
+            .filter(|record| self.is_live(record, now))
+            .count())
+    }
+
     /// Revoke one of `user`'s sessions by its public handle. `false` if there is no such session.
     pub async fn revoke(&self, user_id: i64, handle: &str) -> Result<bool, SessionError> {
         Ok(self

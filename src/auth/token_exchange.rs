@@ -17,6 +17,7 @@ use crate::{
         jwt,
         refresh::{Issued, RefreshError},
     },
+    challenges::event::{self, Happened},
     db::users::User,
     wire::AuthMode,
 };
@@ -66,6 +67,10 @@ pub async fn exchange(
                 RefreshError::Reused { user_id } => auth.users.find_by_id(*user_id).await?,
                 _ => None,
             };
+            if let Some(owner) = &owner {
+                auth.challenges
+                    .note(owner.id, Happened::RefreshRefused { reuse: true });
+            }
             let reason = err.to_string();
             record(
                 auth,
@@ -109,13 +114,26 @@ pub async fn log_out(
             "refresh family revoked; the access token is denied only if the denylist is on",
         ))
         .await;
+    let logged_out = |account: i64, jti: Option<&str>| {
+        auth.challenges.note(
+            account,
+            Happened::LoggedOut {
+                mode: AuthMode::Jwt,
+                jti: jti.map(event::capped),
+            },
+        )
+    };
     let Some(token) = access else {
+        if let Some(owner) = &owner {
+            logged_out(owner.id, None);
+        }
         return Ok(());
     };
     // Only a token that verifies is ours to deny: anything else is refused anyway.
     let plan = jwt::Plan::BEARER;
     let mut trace = plan.trace();
     let (claims, _) = super::judge::token::verify(auth, token, &plan, &mut trace).await?;
+    let mut noted = false;
     if let Some(claims) = claims {
         if let Some(user_id) = auth.account_settings.id_of(&claims.sub).await? {
             if auth.account_settings.get(user_id).await?.denylist {
@@ -123,7 +141,12 @@ pub async fn log_out(
                     .deny(&claims.jti, user_id, claims.exp)
                     .await?;
             }
+            logged_out(user_id, Some(&claims.jti));
+            noted = true;
         }
+    }
+    if let (false, Some(owner)) = (noted, &owner) {
+        logged_out(owner.id, None);
     }
     Ok(())
 }

@@ -110,7 +110,7 @@ pub struct TokenFacts {
 }
 
 /// Whose key the signature was checked with.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum SignedBy {
     /// One of the server's own keys, named by `kid`.
@@ -122,6 +122,7 @@ pub enum SignedBy {
     /// HMAC keyed with one of our public keys (algorithm confusion).
     PublicKeyAsHmac,
     /// The verifier stopped before it chose a key.
+    #[default]
     Unknown,
 }
 
@@ -137,6 +138,20 @@ pub struct Issued {
     pub fingerprint: String,
 }
 
+impl Issued {
+    /// A token just signed, described by its own values.
+    pub fn new(token: &str, jti: &str, kid: &str, iat: i64, exp: i64) -> Issued {
+        Issued {
+            jti: jti.to_string(),
+            kid: kid.to_string(),
+            iat,
+            exp,
+            chars: token.chars().count(),
+            fingerprint: fingerprint(token),
+        }
+    }
+}
+
 /// What an experiment found.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "run", rename_all = "snake_case")]
@@ -150,7 +165,7 @@ pub enum LabRun {
 }
 
 /// What a scale run's own record shows (`lab::scale`), each read off its steps' answers.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct ScaleFound {
     /// A session request answered 200 by a node other than the one that answered the login,
     /// after that node was stopped.

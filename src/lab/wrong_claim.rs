@@ -14,6 +14,7 @@ use crate::{
         json::ApiJson,
     },
     auth::jwt,
+    challenges::event::{Happened, Issued},
     db::unix_now,
     lab::attacks::forge::Pieces,
     state::AppState,
@@ -48,7 +49,7 @@ async fn wrong_claim_token(
         .await
         .map_err(|err| ApiError::Internal(err.into()))?;
     let ttl = state.auth.jwt.access_ttl_secs;
-    let (token, _) = jwt::issue(&key, &account.username, account.role, ttl, &state.auth.jwt)
+    let (token, claims) = jwt::issue(&key, &account.username, account.role, ttl, &state.auth.jwt)
         .map_err(|err| ApiError::Internal(err.into()))?;
     let pieces = Pieces::of(&token).ok_or_else(|| ApiError::Internal("token shape".into()))?;
     let now = unix_now();
@@ -73,8 +74,15 @@ async fn wrong_claim_token(
             "typed as an ID token: refused at typ, unless this account switched typ off",
         ),
     };
+    let token = pieces.signed(&key.encoding, key.algorithm());
+    // Issued here: a genuine token, which the challenges must never take for a forgery.
+    let issued = Issued::new(&token, &claims.jti, &key.kid, claims.iat, claims.exp);
+    state
+        .auth
+        .challenges
+        .note(account.id, Happened::Minted { token: issued });
     Ok(Json(WrongClaimToken {
-        token: pieces.signed(&key.encoding, key.algorithm()),
+        token,
         wrong: request.wrong,
         note: note.into(),
     }))

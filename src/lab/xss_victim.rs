@@ -33,6 +33,7 @@ use crate::{
         error::ApiError,
         extract::{auth_user::AuthUser, cookie_user::CookieUser},
     },
+    challenges::event::{Happened, LabRun},
     db::unix_now,
     http::security_headers,
     logging::echo,
@@ -210,6 +211,16 @@ async fn drop(
         }
         _ => None,
     };
+    // A stolen token the server accepted from the attacker's client: the run's learner saw an
+    // XSS theft work end to end (the challenge that asks for it is judged on this answer).
+    if replay.as_ref().is_some_and(|r| r.status == 200) {
+        if let Some(owner) = state.lab.xss_runs.owner_of(&run, now) {
+            state
+                .auth
+                .challenges
+                .note(owner, Happened::LabRun(LabRun::TokenStolenAndReplayed));
+        }
+    }
     let found: Vec<XssFinding> = loot
         .found
         .iter()

@@ -36,6 +36,7 @@ mod ssr {
     use crate::{
         api::{client_addr::ClientAddr, extract::presented},
         auth::{judge, presented::Presented},
+        challenges::event::Happened,
         state::AppState,
     };
     use axum::http::{header, request::Parts};
@@ -69,10 +70,19 @@ mod ssr {
                             .await;
                     }
                     match decision.outcome {
-                        Ok(session) => (
-                            Some(session.user.username),
-                            "the page request carried a live session cookie".to_string(),
-                        ),
+                        Ok(session) => {
+                            // The first HTML knew this learner: the server's own render, recorded.
+                            state.auth.challenges.note(
+                                session.user.id,
+                                Happened::Rendered {
+                                    mode: crate::wire::AuthMode::Session,
+                                },
+                            );
+                            (
+                                Some(session.user.username),
+                                "the page request carried a live session cookie".to_string(),
+                            )
+                        }
                         Err(_) => (
                             None,
                             decision

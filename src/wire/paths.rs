@@ -68,6 +68,45 @@ pub mod jwt {
     }
 }
 
+/// The challenges and each learner's own progress.
+pub mod challenges {
+    use super::encoded;
+
+    /// Every challenge, with tier and claim.
+    pub const LIST: &str = "/api/challenges";
+    /// The next hint of one challenge (counted).
+    pub const HINT: &str = "/api/challenges/{id}/hint";
+    /// An answer, checked against the server's records.
+    pub const ANSWER: &str = "/api/challenges/{id}/answer";
+    /// Refused, always: only the server's own decisions solve a challenge.
+    pub const SOLVED: &str = "/api/challenges/{id}/solved";
+    /// The signed-in learner's progress.
+    pub const PROGRESS: &str = "/api/progress";
+    /// The same, as a file to keep.
+    pub const EXPORT: &str = "/api/progress/export";
+    /// Forget every event and solve so far.
+    pub const RESET: &str = "/api/progress/reset";
+    /// Answers once a challenge is solved after `after` (Unix ms), or after a while with none:
+    /// the channel a bearer-only page, which cannot open an event stream with a header, waits on.
+    pub const WAIT: &str = "/api/progress/wait";
+
+    pub fn hint(id: &str) -> String {
+        HINT.replace("{id}", &encoded(id))
+    }
+
+    pub fn answer(id: &str) -> String {
+        ANSWER.replace("{id}", &encoded(id))
+    }
+
+    pub fn solved(id: &str) -> String {
+        SOLVED.replace("{id}", &encoded(id))
+    }
+
+    pub fn wait(after_ms: i64) -> String {
+        format!("{WAIT}?after={after_ms}")
+    }
+}
+
 /// The signed-in account, and administration.
 pub mod account {
     use super::encoded;

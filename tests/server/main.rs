@@ -10,6 +10,7 @@ mod accounts;
 mod attacks;
 mod audit;
 mod auth_cost;
+mod challenges;
 mod credentials;
 mod defences_off;
 mod demo_accounts;

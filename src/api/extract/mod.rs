@@ -19,6 +19,7 @@ use crate::{
         presented::{FromWhere, Presented},
         Auth,
     },
+    challenges::event::{capped, Happened, Judged},
     state::AppState,
 };
 use axum::{
@@ -108,6 +109,7 @@ pub async fn settle<P>(
             }
         }
     }
+    note_for_challenges(judging, parts, &decision);
     match decision.outcome {
         Ok(principal) => Ok((principal, decision.trace)),
         Err(refused) => Err(ApiError::Refused {
@@ -115,6 +117,38 @@ pub async fn settle<P>(
             refused,
         }),
     }
+}
+
+/// Record the decision for the challenges, filed under the account it was about (a refusal only
+/// when the server can tell whose credential it was). A plain session read every check passed is
+/// left out: no challenge turns on one, and it is the commonest request there is.
+fn note_for_challenges<P>(judging: &Judging, parts: &Parts, decision: &Decision<P>) {
+    let Some((account, _)) = decision.account else {
+        return;
+    };
+    let trace = &decision.trace;
+    let read = matches!(parts.method, Method::GET | Method::HEAD);
+    if read
+        && trace.mode == crate::wire::AuthMode::Session
+        && decision.passed_every_check().is_some()
+    {
+        return;
+    }
+    let action = format!("{} {}", parts.method, parts.uri.path());
+    let cross_site = text(&parts.headers, "sec-fetch-site")
+        .is_some_and(|site| site == "cross-site" || site == "same-site");
+    judging.auth.challenges.note(
+        account,
+        Happened::Judged(Judged {
+            mode: trace.mode,
+            action: capped(&action),
+            allowed: trace.allowed,
+            checks: trace.checks.iter().map(|c| (c.name, c.status)).collect(),
+            token: decision.token.clone(),
+            cross_site,
+            failed_open: decision.failed_open,
+        }),
+    );
 }
 
 /// Privileged routes, the password change, the switches' own endpoint and every account event

@@ -11,6 +11,7 @@ pub mod token;
 
 use crate::{
     audit::Entry,
+    challenges::event::TokenFacts,
     wire::{AuthTrace, CheckId, RefusedAs},
 };
 
@@ -48,6 +49,10 @@ pub struct Decision<P> {
     pub account: Option<(i64, String)>,
     /// Whether anything was presented at all; a request with no credential is not logged.
     pub presented: bool,
+    /// What the challenges record about the token judged (none for a session).
+    pub token: Option<TokenFacts>,
+    /// The denylist did not answer and the account fails open: the token went unchecked.
+    pub failed_open: bool,
 }
 
 impl<P> Decision<P> {

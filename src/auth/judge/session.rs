@@ -44,6 +44,8 @@ pub async fn judge(
             outcome: Err(refused(CheckId::BearerToken, false)),
             account: None,
             presented: false,
+            token: None,
+            failed_open: false,
         });
     }
     let plan: &'static [CheckId] = if presented.changes_state {
@@ -65,6 +67,8 @@ pub async fn judge(
             trace,
             outcome: Ok(session),
             presented: true,
+            token: None,
+            failed_open: false,
         },
         Err(check) => {
             // A refused session is filed under its owner when the server can tell whose it
@@ -78,6 +82,8 @@ pub async fn judge(
                 outcome: Err(refused(check, cookie.is_none())),
                 account,
                 presented: cookie.is_some(),
+                token: None,
+                failed_open: false,
             }
         }
     })

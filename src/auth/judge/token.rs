@@ -14,6 +14,7 @@ use crate::{
         error::AuthError,
         jwt::{self, Claims, Mode, Plan},
     },
+    challenges::event::{self, TokenFacts},
     wire::CheckId,
 };
 
@@ -42,11 +43,14 @@ pub async fn judge(
             }),
             account: None,
             presented: false,
+            token: None,
+            failed_open: false,
         });
     };
     let mut trace = plan.trace();
+    let mut learnt = Learnt::default();
     // A store a check needed did not answer: 503, with the trace naming the check.
-    let checked = match checks(auth, token, &plan, &mut trace).await {
+    let checked = match checks(auth, token, &plan, &mut trace, &mut learnt).await {
         Ok(checked) => checked,
         Err(err) => return Err(err.traced(trace.finish())),
     };
@@ -61,6 +65,8 @@ pub async fn judge(
                 token: token.to_string(),
             }),
             presented: true,
+            token: learnt.facts,
+            failed_open: learnt.failed_open,
         },
         Err((check, sub)) => {
             // Filed under the subject only when the signature checked out: anyone can *write*
@@ -84,9 +90,41 @@ pub async fn judge(
                 }),
                 account,
                 presented: true,
+                token: learnt.facts,
+                failed_open: learnt.failed_open,
             }
         }
     })
+}
+
+/// What the checks learnt for the challenges' record: the token's facts, and whether the
+/// denylist went unconsulted because it failed open.
+#[derive(Default)]
+struct Learnt {
+    facts: Option<TokenFacts>,
+    failed_open: bool,
+}
+
+/// The facts the challenges record about a judged token: its header's `alg` and `kid` (capped),
+/// the `jti` and `iat` once its signature held (or was switched off), whose key signed it.
+fn facts_of(token: &str, claims: Option<&Claims>, verified: &jwt::Parts) -> TokenFacts {
+    let claims = claims.or(verified.claims.as_ref());
+    let header = |name: &str| {
+        verified
+            .header
+            .as_ref()
+            .and_then(|h| h.get(name))
+            .and_then(|v| v.as_str())
+            .map(event::capped)
+    };
+    TokenFacts {
+        alg: header("alg").unwrap_or_default(),
+        kid: header("kid"),
+        jti: claims.map(|c| event::capped(&c.jti)),
+        iat: claims.map(|c| c.iat),
+        signed_by: verified.signed_by,
+        fingerprint: event::fingerprint(token),
+    }
 }
 
 /// Verify `token` against this process's key ring. A kid the ring has not seen may be a key
@@ -174,6 +212,7 @@ async fn checks(
     token: &str,
     plan: &Plan,
     trace: &mut Trace,
+    learnt: &mut Learnt,
 ) -> Result<Checked, AuthError> {
     let (mut claims, mut verified) = verify(auth, token, plan, trace).await?;
     // The account whose switches judged the token again, if any.
@@ -187,6 +226,7 @@ async fn checks(
             weakened = Some(account);
         }
     }
+    learnt.facts = Some(facts_of(token, claims.as_ref(), &verified));
     let Some(claims) = claims else {
         let mut sub = verified.claims.as_ref().map(|c| c.sub.clone());
         // After a weakened re-check the claims were read past a check marked `off`: `sub` is
@@ -260,13 +300,16 @@ async fn checks(
             ),
             // Fail open: the request goes on as if the token were not listed. A revoked token
             // works again, and nothing looks broken (claim 9).
-            Err(err) if switches.denylist_fail_open => trace.pass(
-                CheckId::Denylist,
-                format!(
+            Err(err) if switches.denylist_fail_open => {
+                learnt.failed_open = true;
+                trace.pass(
+                    CheckId::Denylist,
+                    format!(
                     "the denylist ({store}) did not answer ({err}); this account fails open, so \
                      the token was NOT checked: a revoked token would pass too"
                 ),
-            ),
+                )
+            }
             Err(err) => {
                 trace.fail(
                     CheckId::Denylist,

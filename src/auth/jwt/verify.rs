@@ -12,6 +12,7 @@ use crate::{
         decision::Trace,
         keys::{algorithm_of, KeyRing, SigningKey},
     },
+    challenges::event::SignedBy,
     db::unix_now,
     logging::echo::quoted,
     settings::JwtSettings,
@@ -39,6 +40,8 @@ pub struct Parts {
     pub claims: Option<Claims>,
     /// The account that owns the key the `kid` names (the bearer judge checks it is `sub`'s).
     pub key_owner: Option<i64>,
+    /// Whose key the signature was checked with: tells a forgery from a genuine token by its key.
+    pub signed_by: SignedBy,
 }
 
 /// Verify `token` by `plan`, recording each check in `trace`. `Some(claims)` only if every check
@@ -181,6 +184,13 @@ impl<'a> Token<'a> {
     }
 
     fn finish(mut self, failed: bool, mode: Mode) -> (Option<Claims>, Parts) {
+        self.parts.signed_by = match (self.algorithm, &self.key) {
+            (Some(Trusted::Unsigned), _) => SignedBy::Unsigned,
+            (Some(Trusted::HmacWithPublicKey), _) => SignedBy::PublicKeyAsHmac,
+            (_, Some(KeyInUse::Brought { .. })) => SignedBy::BroughtKey,
+            (_, Some(KeyInUse::Ours(_))) => SignedBy::OurKey,
+            (_, None) => SignedBy::Unknown,
+        };
         match self.claims.take() {
             Some(claims) if !failed => {
                 if mode == Mode::EveryProblem {

@@ -22,7 +22,7 @@ pub const ALL: &[Challenge] = &[
         hints: &[
             "Logging out of the bearer model revokes the refresh family, but nothing the access token's checks consult.",
             "Keep the access token you hold before you log out (the inspector shows it), and send it again after the logout.",
-            "A new login gives a new token: that does not count. It must be the token issued before the logout.",
+            "It must be your own account's token, the very one issued before the logout: a new login's token, or the compare page's run with an account of its own, does not count.",
         ],
         solution: "Sign in in bearer mode with the denylist off, copy the access token, log out, then `curl -H 'Authorization: Bearer <the old token>' http://127.0.0.1:3000/api/me`: 200, every check passes until `exp`. The workbench's \"held token\" does the same from the page.",
         rule: Rule::Events(replay_after_logout),
@@ -150,7 +150,7 @@ fn access_ended(event: &Event) -> bool {
 }
 
 fn replay_after_logout(seen: &Seen<'_>) -> bool {
-    seen.judged().any(|(i, e, j)| {
+    seen.own_judged().any(|(i, e, j)| {
         j.mode == AuthMode::Jwt
             && j.allowed
             && !j.any_off()
@@ -160,7 +160,7 @@ fn replay_after_logout(seen: &Seen<'_>) -> bool {
 }
 
 fn revoke_before_exp(seen: &Seen<'_>) -> bool {
-    seen.judged().any(|(i, e, j)| {
+    seen.own_judged().any(|(i, e, j)| {
         j.mode == AuthMode::Jwt
             && matches!(
                 j.refused_at(),
@@ -171,7 +171,7 @@ fn revoke_before_exp(seen: &Seen<'_>) -> bool {
 }
 
 fn hybrid_not_before(seen: &Seen<'_>) -> bool {
-    seen.judged().any(|(i, e, j)| {
+    seen.own_judged().any(|(i, e, j)| {
         j.mode == AuthMode::Jwt
             && j.status(CheckId::NotBeforeMark) == Some(CheckStatus::Fail)
             && token_from_before(seen, i, e, j, access_ended)
@@ -223,6 +223,18 @@ mod tests {
             bearer(21_000, token("before", 10), None, &[]),
         ];
         assert!(replay_after_logout(&seen(&events)));
+    }
+
+    #[test]
+    fn a_runs_scratch_account_replaying_its_token_does_not() {
+        // The compare page's run does this with an account of its own: the challenge asks for
+        // the token *you* held.
+        let events = [
+            on(SCRATCH, signed_in(10_000, "before")),
+            on(SCRATCH, logged_out(20_000, AuthMode::Jwt)),
+            on(SCRATCH, bearer(21_000, token("before", 10), None, &[])),
+        ];
+        assert!(!replay_after_logout(&seen(&events)));
     }
 
     #[test]

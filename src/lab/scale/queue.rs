@@ -5,6 +5,7 @@
 
 use super::run;
 use crate::{
+    challenges::event::{Happened, LabRun},
     state::AppState,
     wire::{ScaleRequest, ScaleRun, ScaleStep},
 };
@@ -68,7 +69,15 @@ async fn take_turn(
     }
     let progress = |steps: &[ScaleStep]| state.lab.scale_queue.progress(&ticket, steps);
     match tokio::time::timeout(RUN_WITHIN, run::run(&state, request, &progress)).await {
-        Ok(Ok(run)) => Ok(run),
+        Ok(Ok((run, found))) => {
+            // The run's accounts live in its own cluster's database: its findings count for
+            // the learner who queued it.
+            state
+                .auth
+                .challenges
+                .note(owner, Happened::LabRun(LabRun::Scale(found)));
+            Ok(run)
+        }
         Ok(Err(why)) => Err(format!("the scale lab could not run: {why}")),
         Err(_) => Err(format!(
             "the run took longer than {} s and was stopped, every process with it",

@@ -4,6 +4,7 @@
 //! between real processes; each answer is recorded with the node that gave it.
 
 use super::{cluster::Cluster, http::Reply};
+use crate::challenges::event::ScaleFound;
 use crate::wire::paths;
 use crate::{
     api::cookies,
@@ -32,13 +33,21 @@ struct Runner<'a> {
     csrf: Option<String>,
     token: Option<String>,
     steps: Vec<ScaleStep>,
+    mode: AuthMode,
+    /// The node that answered the login.
+    holder: Option<String>,
+    /// The store is frozen now.
+    frozen: bool,
+    logged_out: bool,
+    /// What the answers showed, for the challenges (each read off a real answer).
+    found: ScaleFound,
 }
 
 pub async fn run(
     state: &AppState,
     request: ScaleRequest,
     progress: &(dyn Fn(&[ScaleStep]) + Sync),
-) -> Result<ScaleRun, String> {
+) -> Result<(ScaleRun, ScaleFound), String> {
     let cluster = Cluster::start(&state.settings, request.store, request.sticky).await?;
     let nodes = cluster.backends.names.clone();
     let password = crate::auth::csrf::new_token();
@@ -50,6 +59,11 @@ pub async fn run(
         csrf: None,
         token: None,
         steps: Vec::new(),
+        mode: request.mode,
+        holder: None,
+        frozen: false,
+        logged_out: false,
+        found: ScaleFound::default(),
     };
     runner.set_up(&request).await;
     let holder = runner.log_in(request.mode).await;
@@ -77,12 +91,15 @@ pub async fn run(
     }
     runner.replay_everywhere().await;
     let saw = saw(&runner.steps);
-    Ok(ScaleRun {
-        request,
-        nodes,
-        steps: runner.steps,
-        saw,
-    })
+    Ok((
+        ScaleRun {
+            request,
+            nodes,
+            steps: runner.steps,
+            saw,
+        },
+        runner.found,
+    ))
 }
 
 impl Runner<'_> {
@@ -161,6 +178,7 @@ impl Runner<'_> {
             .node
             .as_ref()
             .and_then(|node| self.cluster.backends.names.iter().position(|n| n == node));
+        self.holder = hit.node.clone();
         self.push(ScaleStep {
             label: format!("log in ({}) through the balancer", mode.as_str()),
             hits: vec![hit],
@@ -176,7 +194,9 @@ impl Runner<'_> {
         let mut hits = Vec::new();
         for _ in 0..count {
             let reply = self.via_balancer(Method::GET, paths::ME, None).await;
-            hits.push(self.hit("balancer", reply));
+            let hit = self.hit("balancer", reply);
+            self.note(&hit);
+            hits.push(hit);
         }
         self.push(ScaleStep {
             label: format!("{count} {label}"),
@@ -197,7 +217,9 @@ impl Runner<'_> {
         let space = if carrying.is_empty() { "" } else { " " };
         let label =
             format!("requests{space}{carrying} while the store is frozen (it does not answer)");
+        self.frozen = true;
         self.burst_of(FROZEN_BURST, &label).await;
+        self.frozen = false;
         if let Some(redis) = self.cluster.redis.as_mut() {
             let _ = redis.resume();
         }
@@ -214,10 +236,32 @@ impl Runner<'_> {
         };
         let reply = self.via_balancer(Method::POST, path, None).await;
         let hit = self.hit("balancer", reply);
+        self.logged_out = true;
         self.push(ScaleStep {
             label: "log out through the balancer".into(),
             hits: vec![hit],
         });
+    }
+
+    /// What one answer through the balancer shows, kept for the challenges.
+    fn note(&mut self, hit: &ScaleHit) {
+        let ok = hit.status == 200;
+        match self.mode {
+            AuthMode::Session => {
+                // A session a node that never answered the login found, and accepted.
+                if ok && !self.logged_out && hit.node.is_some() && hit.node != self.holder {
+                    self.found.session_on_unseen_node = true;
+                }
+                if self.frozen && hit.status == 503 {
+                    self.found.store_down_503 = true;
+                }
+            }
+            AuthMode::Jwt => {
+                if ok && self.frozen && self.logged_out {
+                    self.found.revoked_token_worked = true;
+                }
+            }
+        }
     }
 
     /// The old credential, sent to every node still running, directly.

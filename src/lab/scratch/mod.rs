@@ -81,6 +81,12 @@ impl ScratchAccounts {
             .insert(&username, &hash, role, scratch)
             .await?;
         self.created.push(user.id);
+        // Its events count for the learner who started the run.
+        if let Some(learner) = &self.learner {
+            if let Ok(Some(id)) = state.auth.account_settings.id_of(learner).await {
+                state.auth.challenges.adopt(user.id, id).await;
+            }
+        }
         if *switches != AccountSwitchesPatch::default() {
             state
                 .auth

@@ -1,0 +1,208 @@
+//! The challenges over HTTP:
+//! - `GET /api/challenges`: every challenge, with tier, claims and lesson (anyone);
+//! - `GET /api/progress`: the signed-in learner's own progress; `GET /api/progress/export`: the
+//!   same as a file; `POST /api/progress/reset`: forget it all;
+//! - `POST /api/challenges/{id}/hint`: the next hint, counted (then the worked solution);
+//! - `POST /api/challenges/{id}/answer` `{answer}`: checked against the server's own records;
+//! - `GET /api/progress/wait?after=<ms>`: answers once something is solved (the bearer-only
+//!   page's channel; a cookie session also hears it on the live audit stream);
+//! - `POST /api/challenges/{id}/solved`: refused, always. Only the server's own decisions solve.
+//!
+//! Every one of them but the list takes only a request every check passed: a token let through
+//! because its account switched a check off could have been forged by anyone, and must not read
+//! or change that learner's progress.
+
+use super::{
+    client_addr::ClientAddr,
+    error::ApiError,
+    extract::{auth_user::AuthUser, every_check_on},
+    json::ApiJson,
+};
+use crate::{
+    audit::stream_slots::Full,
+    challenges::{self, now_ms},
+    state::AppState,
+    wire::{
+        paths::challenges as path, Answer, AnswerVerdict, ChallengeId, ChallengeList, Hint,
+        Progress, Solved,
+    },
+};
+use axum::{
+    extract::{Path, Query, State},
+    http::header,
+    response::{IntoResponse, Response},
+    routing::{get, post},
+    Json, Router,
+};
+use serde::Deserialize;
+use std::time::Duration;
+use tokio::sync::broadcast::error::RecvError;
+
+/// How long a wait is held open with nothing solved before it answers an empty list.
+const WAIT_AT_MOST: Duration = Duration::from_secs(20);
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route(path::LIST, get(list))
+        .route(path::PROGRESS, get(progress))
+        .route(path::EXPORT, get(export))
+        .route(path::RESET, post(reset))
+        .route(path::HINT, post(hint))
+        .route(path::ANSWER, post(answer))
+        .route(path::SOLVED, post(solved))
+        .route(path::WAIT, get(wait))
+}
+
+async fn list() -> Json<ChallengeList> {
+    Json(ChallengeList {
+        challenges: challenges::list(),
+    })
+}
+
+/// The learner a request speaks for, once every check passed.
+fn learner(user: &AuthUser, what: &str) -> Result<i64, ApiError> {
+    every_check_on(user.trace(), what)?;
+    Ok(user.user_id())
+}
+
+fn challenge(id: &str) -> Result<ChallengeId, ApiError> {
+    ChallengeId::parse(id).ok_or(ApiError::NoSuchChallenge)
+}
+
+async fn progress(
+    State(state): State<AppState>,
+    user: AuthUser,
+) -> Result<Json<Progress>, ApiError> {
+    let learner = learner(&user, "your progress")?;
+    Ok(Json(
+        state
+            .auth
+            .challenges
+            .progress(learner, user.username())
+            .await?,
+    ))
+}
+
+async fn export(State(state): State<AppState>, user: AuthUser) -> Result<Response, ApiError> {
+    let learner = learner(&user, "your progress")?;
+    let progress = state
+        .auth
+        .challenges
+        .progress(learner, user.username())
+        .await?;
+    // The username is [a-z0-9_.-] (registration's rule), so it is safe in a file name.
+    let disposition = format!(
+        "attachment; filename=\"authlab-progress-{}.json\"",
+        user.username()
+    );
+    Ok(([(header::CONTENT_DISPOSITION, disposition)], Json(progress)).into_response())
+}
+
+async fn reset(State(state): State<AppState>, user: AuthUser) -> Result<Json<Progress>, ApiError> {
+    let learner = learner(&user, "resetting your progress")?;
+    let challenges = &state.auth.challenges;
+    challenges.reset(learner).await?;
+    Ok(Json(challenges.progress(learner, user.username()).await?))
+}
+
+async fn hint(
+    State(state): State<AppState>,
+    user: AuthUser,
+    Path(id): Path<String>,
+) -> Result<Json<Hint>, ApiError> {
+    let id = challenge(&id)?;
+    let learner = learner(&user, "a hint")?;
+    Ok(Json(state.auth.challenges.hint(learner, id).await?))
+}
+
+async fn answer(
+    State(state): State<AppState>,
+    user: AuthUser,
+    Path(id): Path<String>,
+    ApiJson(answer): ApiJson<Answer>,
+) -> Result<Json<AnswerVerdict>, ApiError> {
+    let id = challenge(&id)?;
+    let learner = learner(&user, "an answer")?;
+    let live_sessions = state.auth.sessions.count_live(learner).await?;
+    Ok(Json(
+        state
+            .auth
+            .challenges
+            .answer(learner, id, &answer.answer, live_sessions)
+            .await?,
+    ))
+}
+
+/// Whatever it says, whoever sends it: a challenge is solved by the request the server judged,
+/// never by the browser's word. Refused before anything is read.
+async fn solved(Path(_): Path<String>) -> ApiError {
+    ApiError::NotAllowed(
+        "a challenge is solved only by the server's own decision on the request that reaches \
+         its goal; nothing a browser says about itself solves one"
+            .into(),
+    )
+}
+
+#[derive(Deserialize)]
+struct After {
+    after: Option<i64>,
+}
+
+async fn wait(
+    State(state): State<AppState>,
+    user: AuthUser,
+    client: ClientAddr,
+    Query(After { after }): Query<After>,
+) -> Result<Json<Vec<Solved>>, ApiError> {
+    let learner = learner(&user, "waiting for your progress")?;
+    // A wait holds a connection open, so it takes one of the account's (and the address's)
+    // live-stream slots: nobody can hold open more than the audit stream allows.
+    let server = &state.settings.server;
+    let _slot = state
+        .streams
+        .take(
+            learner,
+            &client.0,
+            server.max_event_streams_per_user.max(1),
+            server.max_event_streams_per_address.max(1),
+        )
+        .map_err(|full| {
+            ApiError::Busy(match full {
+                Full::Account(max) => {
+                    format!("this account already has {max} live streams or waits open")
+                }
+                Full::Address(max) => {
+                    format!("your address already has {max} live streams or waits open")
+                }
+            })
+        })?;
+    let challenges = &state.auth.challenges;
+    // Subscribed before reading, so nothing solved in between is missed.
+    let mut solved = challenges.subscribe();
+    let after = after.unwrap_or_else(now_ms);
+    let already: Vec<Solved> = challenges
+        .progress(learner, user.username())
+        .await?
+        .challenges
+        .into_iter()
+        .filter_map(|c| c.solved_at_ms.map(|at_ms| Solved { id: c.id, at_ms }))
+        .filter(|s| s.at_ms > after)
+        .collect();
+    if !already.is_empty() {
+        return Ok(Json(already));
+    }
+    let mut shutdown = state.auth.shutdown.subscribe();
+    let deadline = tokio::time::sleep(WAIT_AT_MOST);
+    tokio::pin!(deadline);
+    loop {
+        tokio::select! {
+            _ = &mut deadline => return Ok(Json(Vec::new())),
+            _ = shutdown.changed() => return Ok(Json(Vec::new())),
+            received = solved.recv() => match received {
+                Ok((who, one)) if who == learner => return Ok(Json(vec![one])),
+                Ok(_) | Err(RecvError::Lagged(_)) => continue,
+                Err(RecvError::Closed) => return Ok(Json(Vec::new())),
+            },
+        }
+    }
+}
