@@ -141,7 +141,23 @@ impl Challenges {
             learner,
             events: &events,
         };
-        let rows = self.table.progress(learner).await?;
+        let mut rows = self.table.progress(learner).await?;
+        // Judged again on read: an event another process stored after this one's writer last
+        // looked (a login on one node, its replay on another) still counts.
+        let is_solved = |id: ChallengeId| {
+            rows.iter()
+                .any(|r| r.challenge == id.as_str() && r.solved_at_ms.is_some())
+        };
+        let newly = rules::newly_solved(&seen, is_solved);
+        if !newly.is_empty() {
+            let now = now_ms();
+            for id in newly {
+                if self.table.solve(learner, id.as_str(), now).await? {
+                    let _ = self.solved.send((learner, Solved { id, at_ms: now }));
+                }
+            }
+            rows = self.table.progress(learner).await?;
+        }
         let challenges = ChallengeId::ALL
             .iter()
             .map(|&id| {

@@ -9,7 +9,7 @@
 
 use super::{
     event::Event,
-    rules::{self, Rule, Seen},
+    rules::{self, Seen},
     EVENTS_KEPT,
 };
 use crate::{
@@ -227,17 +227,7 @@ impl Writer {
         let events = window.events.make_contiguous();
         let seen = Seen { learner, events };
         let now = super::now_ms();
-        let mut newly = Vec::new();
-        for challenge in rules::all() {
-            if window.solved.contains(&challenge.id) {
-                continue;
-            }
-            if let Rule::Events(shows) = challenge.rule {
-                if shows(&seen) {
-                    newly.push(challenge.id);
-                }
-            }
-        }
+        let newly = rules::newly_solved(&seen, |id| window.solved.contains(&id));
         for id in newly {
             window.solved.insert(id);
             if self.table.solve(learner, id.as_str(), now).await? {

@@ -408,7 +408,10 @@ async fn attack_runs_are_limited_per_account() {
 /// The forged logout a page on another site submits: the browser attaches whatever cookie
 /// SameSite lets through, says `Sec-Fetch-Site: cross-site` and `Origin: <attacker>`, and can
 /// send no `X-CSRF-Token` (it cannot read it).
-async fn forged_logout(server: &Harness, cookie: Option<&common::CookieSession>) -> common::Answer {
+pub async fn forged_logout(
+    server: &Harness,
+    cookie: Option<&common::CookieSession>,
+) -> common::Answer {
     let mut request = axum::http::Request::post("/api/session/logout")
         .header("sec-fetch-site", "cross-site")
         .header(axum::http::header::ORIGIN, "http://localhost:1")
@@ -424,7 +427,7 @@ async fn forged_logout(server: &Harness, cookie: Option<&common::CookieSession>)
         .await
 }
 
-async fn weaken(server: &Harness, session: &common::CookieSession, on: bool) -> common::Answer {
+pub async fn weaken(server: &Harness, session: &common::CookieSession, on: bool) -> common::Answer {
     server
         .send(
             axum::http::Request::put("/api/lab-settings")

@@ -3,8 +3,9 @@
 //! close-but-wrong try solves nothing; progress is the learner's own, lasts across a restart, and
 //! a reset forgets every event before it.
 
+use crate::attacks::{forged_logout, weaken};
 use crate::common::{assert_api_error, harness, harness_in, Answer, Harness};
-use crate::defences_off::switch;
+use crate::defences_off::{as_holder_of, forge, login_with_planted, switch};
 use axum::{
     body::Body,
     http::{header, Request, StatusCode},
@@ -564,4 +565,236 @@ async fn the_list_names_every_challenge_with_its_tier_lesson_and_claims() {
         // The list never carries a hint's text or the solution.
         assert!(challenge.get("solution").is_none());
     }
+}
+
+/// A learner's token taken apart: header and payload.
+fn halves(token: &str) -> (Value, Value) {
+    let parts: Vec<&str> = token.split('.').collect();
+    let json = |part: &str| -> Value {
+        serde_json::from_slice(&URL_SAFE_NO_PAD.decode(part).unwrap()).unwrap()
+    };
+    (json(parts[0]), json(parts[1]))
+}
+
+#[tokio::test]
+async fn forged_tokens_solve_only_with_the_learners_own_defence_off() {
+    let server = harness().await;
+    let (token, _) = learner(&server, "forger").await;
+    let (header, payload) = halves(&token);
+    let unsigned = forge(
+        &server,
+        json!({"typ": "at+jwt"}),
+        payload.clone(),
+        json!({"how": "alg_none", "spelling": "none"}),
+    )
+    .await;
+    let embedded = forge(
+        &server,
+        header.clone(),
+        payload.clone(),
+        json!({"how": "attacker_key", "alg": "EdDSA", "placement": "jwk"}),
+    )
+    .await;
+    // Every defence on: both refused, nothing solved.
+    for forged in [&unsigned, &embedded] {
+        assert_eq!(
+            server.bearer("GET", "/api/me", forged).await.status,
+            StatusCode::UNAUTHORIZED
+        );
+    }
+    let progress_now = progress(&server, &token).await;
+    assert!(!solved(&progress_now, "alg-none-accepted"));
+    assert!(!solved(&progress_now, "embedded-key-accepted"));
+
+    let off = switch(&server, &token, &["alg_pinning", "embedded_jwk"]).await;
+    assert_eq!(off.status, StatusCode::OK, "{}", off.text);
+    // The genuine token, accepted as ever: solves neither.
+    assert_eq!(
+        server.bearer("GET", "/api/me", &token).await.status,
+        StatusCode::OK
+    );
+    let progress_now = progress(&server, &token).await;
+    assert!(!solved(&progress_now, "alg-none-accepted"));
+    assert!(!solved(&progress_now, "embedded-key-accepted"));
+    for forged in [&unsigned, &embedded] {
+        assert_eq!(
+            server.bearer("GET", "/api/me", forged).await.status,
+            StatusCode::OK
+        );
+    }
+    let progress_now = progress(&server, &token).await;
+    assert!(solved(&progress_now, "alg-none-accepted"));
+    assert!(solved(&progress_now, "embedded-key-accepted"));
+    assert!(!solved(&progress_now, "weak-secret-forged"));
+}
+
+#[tokio::test]
+async fn a_token_forged_with_the_cracked_secret_solves_it_and_the_genuine_one_does_not() {
+    let server = harness().await;
+    let (token, _) = learner(&server, "cracker").await;
+    assert_eq!(
+        switch(&server, &token, &["weak_secret"]).await.status,
+        StatusCode::OK
+    );
+    let (genuine, _) = server.jwt_login("cracker", PASSWORD).await;
+    // The genuine HS256 token, signed by the weak key and accepted: not a forgery.
+    assert_eq!(
+        server.bearer("GET", "/api/me", &genuine).await.status,
+        StatusCode::OK
+    );
+    assert!(!solved(
+        &progress(&server, &token).await,
+        "weak-secret-forged"
+    ));
+
+    let word = authlab::auth::weak_secret::crack(&genuine)
+        .0
+        .expect("a word of the list");
+    let (header, mut payload) = halves(&genuine);
+    payload["jti"] = json!("made-by-the-learner");
+    // A wrong guess first: refused at the signature.
+    let wrong = forge(
+        &server,
+        header.clone(),
+        payload.clone(),
+        json!({"how": "hmac", "secret": "not-the-word"}),
+    )
+    .await;
+    assert_eq!(
+        server.bearer("GET", "/api/me", &wrong).await.status,
+        StatusCode::UNAUTHORIZED
+    );
+    assert!(!solved(
+        &progress(&server, &token).await,
+        "weak-secret-forged"
+    ));
+    let forged = forge(
+        &server,
+        header,
+        payload,
+        json!({"how": "hmac", "secret": word}),
+    )
+    .await;
+    let answer = server.bearer("GET", "/api/me", &forged).await;
+    assert_eq!(answer.status, StatusCode::OK, "{}", answer.text);
+    assert!(solved(
+        &progress(&server, &token).await,
+        "weak-secret-forged"
+    ));
+}
+
+#[tokio::test]
+async fn a_planted_id_kept_by_the_login_and_used_solves_fixation() {
+    let server = harness().await;
+    let (token, _) = learner(&server, "fixation").await;
+    let planted = "LearnerPlantedId12345A";
+    // Rotation on: the planted id is replaced and refused.
+    login_with_planted(&server, "fixation", planted).await;
+    assert_eq!(
+        as_holder_of(&server, planted, "/api/me").await.status,
+        StatusCode::UNAUTHORIZED
+    );
+    assert!(!solved(
+        &progress(&server, &token).await,
+        "fixation-planted"
+    ));
+    assert_eq!(
+        switch(&server, &token, &["session_rotation"]).await.status,
+        StatusCode::OK
+    );
+    assert_eq!(
+        login_with_planted(&server, "fixation", planted).await,
+        planted
+    );
+    assert_eq!(
+        as_holder_of(&server, planted, "/api/me").await.status,
+        StatusCode::OK
+    );
+    assert!(solved(&progress(&server, &token).await, "fixation-planted"));
+}
+
+#[tokio::test]
+async fn a_forged_cross_site_logout_solves_it_only_on_the_weakened_account() {
+    let server = harness().await;
+    server.register("csrf-learner", PASSWORD).await;
+    let (token, _) = server.jwt_login("csrf-learner", PASSWORD).await;
+    let session = server.session_login("csrf-learner", PASSWORD).await;
+    let refused = forged_logout(&server, Some(&session)).await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN);
+    assert!(!solved(
+        &progress(&server, &token).await,
+        "forged-form-logout"
+    ));
+
+    assert_eq!(weaken(&server, &session, true).await.status, StatusCode::OK);
+    let session = server.session_login("csrf-learner", PASSWORD).await;
+    let forged = forged_logout(&server, Some(&session)).await;
+    assert_eq!(forged.status, StatusCode::NO_CONTENT, "{}", forged.text);
+    assert!(solved(
+        &progress(&server, &token).await,
+        "forged-form-logout"
+    ));
+}
+
+#[tokio::test]
+async fn the_cost_run_and_the_first_html_are_the_servers_own_records() {
+    let server = harness().await;
+    server.register("measurer", PASSWORD).await;
+    let (token, _) = server.jwt_login("measurer", PASSWORD).await;
+    let run = server
+        .send(
+            Request::post("/api/lab/cost-benchmark")
+                .header(header::AUTHORIZATION, format!("Bearer {token}"))
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await;
+    assert_eq!(run.status, StatusCode::OK, "{}", run.text);
+    let rows = run.json()["rows"].as_array().unwrap().clone();
+    let median = |prefix: &str| {
+        rows.iter()
+            .find(|r| r["what"].as_str().unwrap().starts_with(prefix))
+            .unwrap()["median_ns"]
+            .as_u64()
+            .unwrap()
+    };
+    let (session_ns, token_ns) = (median("session lookup"), median("signature check, EdDSA"));
+    let (right, wrong) = if session_ns <= token_ns {
+        ("session", "token")
+    } else {
+        ("token", "session")
+    };
+    assert_eq!(
+        answer(&server, &token, "cheaper-check", wrong).await.json()["correct"],
+        false
+    );
+    assert_eq!(
+        answer(&server, &token, "cheaper-check", right).await.json()["correct"],
+        true
+    );
+
+    // A page rendered for the bearer-only learner knows nobody; for a cookie, it knows them.
+    assert_eq!(
+        server
+            .bearer("GET", "/lessons/ssr-and-hydration", &token)
+            .await
+            .status,
+        StatusCode::OK
+    );
+    assert!(!solved(
+        &progress(&server, &token).await,
+        "first-html-knows-you"
+    ));
+    let session = server.session_login("measurer", PASSWORD).await;
+    assert_eq!(
+        server
+            .get_as(&session, "/lessons/ssr-and-hydration")
+            .await
+            .status,
+        StatusCode::OK
+    );
+    assert!(solved(
+        &progress(&server, &token).await,
+        "first-html-knows-you"
+    ));
 }

@@ -464,7 +464,7 @@ async fn a_genuinely_signed_token_with_one_claim_wrong_is_refused_by_that_check_
 
 /// A session login for `name` whose browser already holds `planted` (the fixation attacker's
 /// id), as a same-origin page sends it. Returns the id the answer's `Set-Cookie` installs.
-async fn login_with_planted(server: &Harness, name: &str, planted: &str) -> String {
+pub async fn login_with_planted(server: &Harness, name: &str, planted: &str) -> String {
     use axum::{
         body::Body,
         http::{header, Request},
@@ -491,7 +491,7 @@ async fn login_with_planted(server: &Harness, name: &str, planted: &str) -> Stri
 }
 
 /// `GET path` with `id` as the session cookie: what the attacker holding it gets.
-async fn as_holder_of(server: &Harness, id: &str, path: &str) -> crate::common::Answer {
+pub async fn as_holder_of(server: &Harness, id: &str, path: &str) -> crate::common::Answer {
     let session = crate::common::CookieSession {
         id: id.to_string(),
         csrf: String::new(),

@@ -481,3 +481,53 @@ fn a_store_outage_fails_sessions_loudly_and_jwts_as_each_account_chose_then_reco
         refused_again.body
     );
 }
+
+fn progress_on(node: &Node, token: &str) -> Value {
+    let auth = format!("Bearer {token}");
+    let answer = node.send("GET", "/api/progress", &[("Authorization", &auth)], None);
+    assert_eq!(answer.status, 200, "{}", answer.body);
+    answer.json()
+}
+
+fn solved_on(progress: &Value) -> Vec<(String, i64)> {
+    progress["challenges"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|c| Some((c["id"].as_str()?.to_string(), c["solved_at_ms"].as_i64()?)))
+        .collect()
+}
+
+/// Progress lives in the accounts database every node shares: a challenge whose steps were
+/// taken on two nodes (a logout on one, the replay on the other) is solved, every node shows
+/// the same progress, and a restarted node still does.
+#[test]
+fn progress_is_the_same_on_every_node_and_survives_a_restart() {
+    let (_runtime, redis) = redis_server();
+    let dir = tempfile::tempdir().unwrap();
+    let a = start_node(dir.path(), &redis, "node-a");
+    let b = start_node(dir.path(), &redis, "node-b");
+    let registered = a.send("POST", "/api/register", &[], Some(&account("progressing")));
+    assert_eq!(registered.status, 201, "{}", registered.body);
+
+    let held = bearer_login(&a, "progressing");
+    let auth = format!("Bearer {held}");
+    let out = a.send("POST", "/api/jwt/logout", &[("Authorization", &auth)], None);
+    assert_eq!(out.status, 204, "{}", out.body);
+    // The replay on the other node, of the token held before the logout on the first.
+    assert_eq!(me_with_bearer(&b, &held).status, 200);
+
+    let fresh = bearer_login(&b, "progressing");
+    let on_a = solved_on(&progress_on(&a, &fresh));
+    let on_b = solved_on(&progress_on(&b, &fresh));
+    assert!(
+        on_a.iter().any(|(id, _)| id == "replay-after-logout"),
+        "{on_a:?}"
+    );
+    assert_eq!(on_a, on_b, "every node shows the same progress");
+
+    drop(a);
+    let restarted = start_node(dir.path(), &redis, "node-a-again");
+    let again = solved_on(&progress_on(&restarted, &fresh));
+    assert_eq!(again, on_a, "progress outlives the process");
+}

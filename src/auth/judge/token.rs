@@ -17,6 +17,7 @@ use crate::{
     challenges::event::{self, TokenFacts},
     wire::CheckId,
 };
+use base64::{engine::general_purpose::URL_SAFE_NO_PAD, Engine};
 
 /// A token that passed every check.
 pub struct TokenPrincipal {
@@ -97,6 +98,10 @@ pub async fn judge(
     })
 }
 
+/// The longest header segment the challenges' record reads (a header with an embedded key is a
+/// few hundred characters).
+const HEADER_READ_MAX: usize = 2048;
+
 /// What the checks learnt for the challenges' record: the token's facts, and whether the
 /// denylist went unconsulted because it failed open.
 #[derive(Default)]
@@ -109,9 +114,16 @@ struct Learnt {
 /// the `jti` and `iat` once its signature held (or was switched off), whose key signed it.
 fn facts_of(token: &str, claims: Option<&Claims>, verified: &jwt::Parts) -> TokenFacts {
     let claims = claims.or(verified.claims.as_ref());
+    // The header as written: read again here (the verifier keeps it only for the decoder), and
+    // only when it is of a header's size.
+    let header: Option<serde_json::Value> = token
+        .split('.')
+        .next()
+        .filter(|part| part.len() <= HEADER_READ_MAX)
+        .and_then(|part| URL_SAFE_NO_PAD.decode(part).ok())
+        .and_then(|bytes| serde_json::from_slice(&bytes).ok());
     let header = |name: &str| {
-        verified
-            .header
+        header
             .as_ref()
             .and_then(|h| h.get(name))
             .and_then(|v| v.as_str())

@@ -115,6 +115,15 @@ pub fn all() -> impl Iterator<Item = &'static Challenge> {
     .flatten()
 }
 
+/// The challenges settled by request that `seen` shows reached, among those not in `solved`.
+pub fn newly_solved(seen: &Seen<'_>, solved: impl Fn(ChallengeId) -> bool) -> Vec<ChallengeId> {
+    all()
+        .filter(|c| !solved(c.id))
+        .filter(|c| matches!(c.rule, Rule::Events(shows) if shows(seen)))
+        .map(|c| c.id)
+        .collect()
+}
+
 /// The challenge `id`.
 pub fn of(id: ChallengeId) -> &'static Challenge {
     all()
