@@ -7,6 +7,7 @@ use crate::ui::{
     pages::home::HomePage,
     pages::lessons::{LessonList, LessonPage},
     pages::playground::Playground,
+    pages::progress::ProgressPage,
     pages::register::RegisterPage,
     pages::scale::ScalePage,
     pages::workbench::WorkbenchPage,
@@ -47,7 +48,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
 
 /// The pages that hydrate as islands.
 #[cfg(feature = "ssr")]
-const ISLANDS_PAGES: [&str; 2] = ["/", "/workbench"];
+const ISLANDS_PAGES: [&str; 3] = ["/", "/workbench", "/progress"];
 
 /// Whether this page hydrates as islands: the playground (`/`), the page a first visit opens,
 /// and the token workbench (`/workbench`), whose only interactive part is the workbench.
@@ -90,10 +91,12 @@ pub fn App() -> impl IntoView {
                     <A href="/attacks">"Attacks"</A>
                     <A href="/workbench">"Workbench"</A>
                     <A href="/lessons">"Lessons"</A>
+                    <A href="/progress">"Progress"</A>
                     <A href="/audit">"Audit log"</A>
                     <A href="/register">"Register"</A>
                     <A href="/about">"About"</A>
                 </nav>
+                <crate::ui::who_am_i::WhoAmI/>
             </header>
             <main class="page">
                 <Routes fallback=|| view! { <NotFound/> }>
@@ -112,6 +115,8 @@ pub fn App() -> impl IntoView {
                     <Route path=StaticSegment("scale") view={Lazy::<Scale>::new()}/>
                     // An islands page: the server renders it, only its workbench hydrates.
                     <Route path=StaticSegment("workbench") view=WorkbenchPage/>
+                    // An islands page: the server renders the text, only the board hydrates.
+                    <Route path=StaticSegment("progress") view=ProgressPage/>
                 </Routes>
             </main>
             <footer class="site-footer" data-testid="site-footer">

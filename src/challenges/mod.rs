@@ -175,6 +175,7 @@ impl Challenges {
                     id,
                     solved_at_ms: row.and_then(|r| r.solved_at_ms),
                     hints_used,
+                    hints: u8::try_from(challenge.hints.len()).unwrap_or(u8::MAX),
                     revealed: revealed(id, hints_used),
                     tries,
                     why_impossible,

@@ -150,6 +150,13 @@ mod imp {
             .unwrap_or_default()
     }
 
+    /// Load the page again (every part of it reads who is signed in afresh).
+    pub fn reload() {
+        if let Some(window) = window() {
+            let _ = window.location().reload();
+        }
+    }
+
     /// Drop the fragment from the address (and from this history entry), keeping the page.
     pub fn clear_hash() {
         let Some(window) = window() else { return };
@@ -259,6 +266,8 @@ mod imp {
     pub fn local_set(_key: &str, _value: &str) {}
 
     pub fn local_remove(_key: &str) {}
+
+    pub fn reload() {}
 
     pub fn session_get(_key: &str) -> Option<String> {
         None

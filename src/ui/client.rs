@@ -372,6 +372,49 @@ pub async fn attack_run(
     post(&paths::lab::attack(attack.as_str()), credential).await
 }
 
+/// `GET /api/challenges`.
+pub async fn challenges() -> Answer<crate::wire::ChallengeList> {
+    get(paths::challenges::LIST, Credential::Cookies).await
+}
+
+/// `GET /api/progress`: the signed-in learner's own.
+pub async fn progress(credential: Credential<'_>) -> Answer<crate::wire::Progress> {
+    get(paths::challenges::PROGRESS, credential).await
+}
+
+/// `POST /api/progress/reset`.
+pub async fn reset_progress(credential: Credential<'_>) -> Answer<crate::wire::Progress> {
+    post(paths::challenges::RESET, credential).await
+}
+
+/// `POST /api/challenges/{id}/hint`.
+pub async fn hint(id: &str, credential: Credential<'_>) -> Answer<crate::wire::Hint> {
+    post(&paths::challenges::hint(id), credential).await
+}
+
+/// `POST /api/challenges/{id}/answer`.
+pub async fn answer(
+    id: &str,
+    answer: &crate::wire::Answer,
+    credential: Credential<'_>,
+) -> Answer<crate::wire::AnswerVerdict> {
+    send(
+        "POST",
+        &paths::challenges::answer(id),
+        Some(answer),
+        credential,
+    )
+    .await
+}
+
+/// `GET /api/progress/wait?after=`: what was solved after `after_ms`, once something is.
+pub async fn wait_for_solved(
+    after_ms: i64,
+    credential: Credential<'_>,
+) -> Answer<Vec<crate::wire::Solved>> {
+    get(&paths::challenges::wait(after_ms), credential).await
+}
+
 async fn get<T: DeserializeOwned>(path: &str, credential: Credential<'_>) -> Answer<T> {
     send::<(), _>("GET", path, None, credential).await
 }

@@ -151,7 +151,8 @@ impl JwtModel {
         }
     }
 
-    fn adopt_token(self, token: String) {
+    /// Hold `token` (from a login, a refresh, storage, or the page's identity).
+    pub fn adopt_token(self, token: String) {
         self.token.set(Some(token.clone()));
         self.persist(self.store.get_untracked());
         self.verdict.set(None);

@@ -137,6 +137,8 @@ pub struct ChallengeProgress {
     pub solved_at_ms: Option<i64>,
     /// Hints revealed so far (the worked solution counts as one past the last hint).
     pub hints_used: u8,
+    /// Hints there are before the worked solution.
+    pub hints: u8,
     /// Hints and solution revealed so far, in order.
     pub revealed: Vec<String>,
     /// For a challenge that cannot be done: the attempts the server saw, and, once there were

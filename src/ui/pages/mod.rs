@@ -8,6 +8,7 @@ pub mod compare;
 pub mod home;
 pub mod lessons;
 pub mod playground;
+pub mod progress;
 pub mod register;
 pub mod scale;
 pub mod workbench;

@@ -11,7 +11,13 @@ use crate::ui::{
     jwt_panel::JwtPanel, session_inspector::SessionInspector, session_model::SessionModel,
     session_panel::SessionPanel,
 };
-use crate::{ui::browser, wire::AuthMode};
+use crate::{
+    ui::{
+        browser,
+        identity::{self, Who},
+    },
+    wire::AuthMode,
+};
 use leptos::either::Either;
 use leptos::prelude::*;
 
@@ -47,6 +53,7 @@ pub fn Playground() -> impl IntoView {
             lab.restore();
         }
     });
+    follow_identity(lab, jwt);
     // The JWT model lives as long as the page (a token kept only in memory survives switching
     // modes back and forth); it reads its saved token the first time its half is shown.
     let jwt_restored = StoredValue::new(false);
@@ -103,6 +110,56 @@ pub fn Playground() -> impl IntoView {
             }}
         </div>
     }
+}
+
+/// The playground and the page's one identity (`identity`) follow each other: a login or logout
+/// here is what the header shows, and a token the page already holds (the header bought one with
+/// the refresh cookie) is the one the JWT half holds, never a second refresh racing the first.
+fn follow_identity(lab: SessionModel, jwt: JwtModel) {
+    let who = identity::who();
+    let seen = who.clone();
+    Effect::new(move |_| {
+        if let Some(state) = lab.state.get() {
+            identity::set(Who::Session {
+                username: state.username,
+                csrf: state.csrf_token,
+            });
+        } else if matches!(seen.get_untracked(), Who::Session { .. }) && !lab.busy.get() {
+            // Logged out here (or the server no longer knows the session).
+            if lab.last.with_untracked(Option::is_some) {
+                identity::set(Who::SignedOut);
+            }
+        }
+    });
+    let seen = who.clone();
+    Effect::new(move |_| {
+        let token = jwt.token.get();
+        let subject = jwt.report.with(|r| {
+            r.as_ref()
+                .and_then(|r| r.payload.as_ref())
+                .and_then(|p| p.get("sub"))
+                .and_then(|s| s.as_str())
+                .map(str::to_string)
+        });
+        match (token, subject) {
+            (Some(token), Some(username)) => identity::set(Who::Bearer { username, token }),
+            // Logged out here: the page holds no token any more.
+            (None, _)
+                if matches!(seen.get_untracked(), Who::Bearer { .. })
+                    && jwt.last.with_untracked(Option::is_some) =>
+            {
+                identity::set(Who::SignedOut)
+            }
+            _ => {}
+        }
+    });
+    Effect::new(move |_| {
+        if let Who::Bearer { token, .. } = who.get() {
+            if jwt.token.get_untracked().is_none() {
+                jwt.adopt_token(token);
+            }
+        }
+    });
 }
 
 /// Whether the request for this page carried the session cookie. Rendered on the server; on the

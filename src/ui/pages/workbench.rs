@@ -79,6 +79,20 @@ fn workbench_controls() -> AnyView {
             crate::ui::browser::clear_hash();
         }
     });
+    // Signed in already (the header's identity) with a token: that is the token held here.
+    crate::ui::identity::find_out();
+    let who = crate::ui::identity::who();
+    let who_shown = who.clone();
+    Effect::new(move |_| {
+        if let crate::ui::identity::Who::Bearer { token, .. } = who.get() {
+            if held.get_untracked().is_none() {
+                held.set(Some(token.clone()));
+                if crate::ui::browser::location_hash().is_empty() {
+                    model.open(token);
+                }
+            }
+        }
+    });
     let login = move |credentials| {
         busy.set(true);
         leptos::task::spawn_local(async move {
@@ -99,9 +113,18 @@ fn workbench_controls() -> AnyView {
             <h2>"Sign in (bearer)"</h2>
             {move || match held.get() {
                 None => view! {
+                    {(matches!(who_shown.get(), crate::ui::identity::Who::Session { .. })).then(|| view! {
+                        <p class="muted" data-testid="workbench-cookie-note">
+                            "You are signed in with a cookie session. The workbench works on bearer "
+                            "tokens, and the lab will not turn your session into one: an endpoint that "
+                            "did would hand any script on the page a credential to carry away, the "
+                            "very thing HttpOnly prevents. Sign in with a bearer token here (or in the "
+                            "header), or paste a token below."
+                        </p>
+                    })}
                     <LoginForm test_id="workbench-login" endpoint={paths::jwt::LOGIN} busy=busy on_login=login/>
                 }.into_any(),
-                Some(_) => view! { <p data-testid="workbench-holding">"Holding an access token, in this page's memory only."</p> }.into_any(),
+                Some(_) => view! { <p data-testid="workbench-holding">"Holding an access token (your sign-in's, or the one signed in for here)."</p> }.into_any(),
             }}
             {move || message.get().map(|text| view! { <p class="notice error" role="alert">{text}</p> })}
         </section>

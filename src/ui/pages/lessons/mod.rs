@@ -185,6 +185,7 @@ pub fn LessonPage() -> impl IntoView {
                 </p>
                 <h1>{lesson.title}</h1>
                 {(lesson.body)()}
+                <crate::ui::challenges::LessonChallenges slug=lesson.slug/>
                 <nav class="lesson-nav">
                     {previous.map(|l| view! { <A href=format!("/lessons/{}", l.slug)>{format!("← {}", l.title)}</A> })}
                     " "

@@ -1,0 +1,186 @@
+//! Who the learner is signed in as: one answer for every page, asked of the server once per page
+//! load and shared by every part of the page (the header, the playground, the workbench, the
+//! challenges). A cookie session is found by asking the server about the cookie the browser holds
+//! (the page cannot read it: it is HttpOnly); a bearer token by reading where the playground keeps
+//! it, or, when it is kept in memory only (lost on every page load), by spending the refresh
+//! cookie for a new one, as a single-page app does.
+//!
+//! In the browser the answer lives in one signal per page (`who`); every island and component
+//! reads the same one, so signing in or out anywhere is seen everywhere at once.
+
+use super::{
+    browser,
+    client::{self, Credential},
+    jwt_model::TOKEN_KEY,
+};
+use crate::wire::AuthMode;
+use leptos::prelude::*;
+
+/// Where the playground keeps the chosen mode (`playground.rs` writes it).
+pub const MODE_KEY: &str = "authlab.mode";
+/// Where the playground keeps the token-storage choice (`jwt_model.rs` writes it).
+const STORE_KEY: &str = "authlab.token_store";
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Who {
+    /// Not asked yet (the server render, and the moment before the answer).
+    Asking,
+    SignedOut,
+    /// A cookie session; `csrf` goes with every state-changing request.
+    Session {
+        username: String,
+        csrf: String,
+    },
+    /// A bearer token the page holds.
+    Bearer {
+        username: String,
+        token: String,
+    },
+}
+
+impl Who {
+    pub fn username(&self) -> Option<&str> {
+        match self {
+            Who::Session { username, .. } | Who::Bearer { username, .. } => Some(username),
+            _ => None,
+        }
+    }
+
+    pub fn mode(&self) -> Option<AuthMode> {
+        match self {
+            Who::Session { .. } => Some(AuthMode::Session),
+            Who::Bearer { .. } => Some(AuthMode::Jwt),
+            _ => None,
+        }
+    }
+
+    /// What a request made for this learner carries.
+    pub fn credential(&self) -> Option<Credential<'_>> {
+        match self {
+            Who::Session { csrf, .. } => Some(Credential::Csrf(csrf)),
+            Who::Bearer { token, .. } => Some(Credential::Bearer(token)),
+            _ => None,
+        }
+    }
+}
+
+thread_local! {
+    /// The page's one answer. A WASM page runs on one thread, so one per page.
+    static WHO: ArcRwSignal<Who> = ArcRwSignal::new(Who::Asking);
+    static ASKED: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// The signal every part of the page reads.
+pub fn who() -> ArcRwSignal<Who> {
+    WHO.with(Clone::clone)
+}
+
+/// Say who the learner is now (after a login or logout made anywhere on the page).
+pub fn set(now: Who) {
+    who().set(now);
+}
+
+/// Ask the server once per page load (the first caller asks; later ones wait for its answer
+/// through the signal).
+pub fn find_out() {
+    if ASKED.with(|asked| asked.replace(true)) {
+        return;
+    }
+    leptos::task::spawn_local(async {
+        let found = ask().await;
+        set(found);
+    });
+}
+
+async fn ask() -> Who {
+    let bearer = browser::local_get(MODE_KEY).as_deref() == Some("jwt");
+    if !bearer {
+        return match client::session_current().await.result {
+            Ok(Some(state)) => Who::Session {
+                username: state.username,
+                csrf: state.csrf_token,
+            },
+            _ => Who::SignedOut,
+        };
+    }
+    let saved = match browser::local_get(STORE_KEY).as_deref() {
+        Some("sessionStorage") => browser::session_get(TOKEN_KEY),
+        Some("localStorage") => browser::local_get(TOKEN_KEY),
+        _ => None,
+    };
+    if let Some(token) = saved {
+        if let Ok(me) = client::me(Credential::Bearer(&token)).await.result {
+            return Who::Bearer {
+                username: me.username,
+                token,
+            };
+        }
+    }
+    // Kept in memory only (or expired): the refresh cookie, HttpOnly and sent only to
+    // /api/jwt, buys a new access token without the password.
+    match client::jwt_refresh().await.result {
+        Ok(tokens) => {
+            let token = tokens.access_token;
+            match browser::local_get(STORE_KEY).as_deref() {
+                Some("sessionStorage") => browser::session_set(TOKEN_KEY, &token),
+                Some("localStorage") => browser::local_set(TOKEN_KEY, &token),
+                _ => {}
+            }
+            match client::me(Credential::Bearer(&token)).await.result {
+                Ok(me) => Who::Bearer {
+                    username: me.username,
+                    token,
+                },
+                Err(_) => Who::SignedOut,
+            }
+        }
+        Err(_) => Who::SignedOut,
+    }
+}
+
+/// Sign in from the header, in `mode`, and load the page again so every part of it starts from
+/// the new identity.
+pub async fn sign_in(mode: AuthMode, credentials: crate::wire::Credentials) -> Result<(), String> {
+    browser::local_set(MODE_KEY, mode.as_str());
+    match mode {
+        AuthMode::Session => {
+            client::session_login(&credentials)
+                .await
+                .result
+                .map_err(|e| e.to_string())?;
+        }
+        AuthMode::Jwt => {
+            let tokens = client::jwt_login(&credentials)
+                .await
+                .result
+                .map_err(|e| e.to_string())?;
+            match browser::local_get(STORE_KEY).as_deref() {
+                Some("sessionStorage") => browser::session_set(TOKEN_KEY, &tokens.access_token),
+                Some("localStorage") => browser::local_set(TOKEN_KEY, &tokens.access_token),
+                // In memory: the reload drops it, and the page buys a new one with the
+                // refresh cookie the login just set.
+                _ => {}
+            }
+        }
+    }
+    browser::reload();
+    Ok(())
+}
+
+/// Sign out from the header: the session's record deleted, or the bearer family revoked (and the
+/// token denied where the account's denylist is on), then the page loaded again.
+pub async fn sign_out() {
+    match who().get_untracked() {
+        Who::Session { csrf, .. } => {
+            let _ = client::session_logout(&csrf).await;
+        }
+        Who::Bearer { token, .. } => {
+            let _ = client::jwt_logout(Some(&token)).await;
+            browser::session_remove(TOKEN_KEY);
+            browser::local_remove(TOKEN_KEY);
+        }
+        _ => {}
+    }
+    set(Who::SignedOut);
+    browser::reload();
+}
