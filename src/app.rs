@@ -96,7 +96,7 @@ pub fn App() -> impl IntoView {
                     <A href="/register">"Register"</A>
                     <A href="/about">"About"</A>
                 </nav>
-                <crate::ui::who_am_i::WhoAmI/>
+                {crate::ui::who_am_i::header_identity(islands_page())}
             </header>
             <main class="page">
                 <Routes fallback=|| view! { <NotFound/> }>

@@ -68,6 +68,9 @@ thread_local! {
     /// The page's one answer. A WASM page runs on one thread, so one per page.
     static WHO: ArcRwSignal<Who> = ArcRwSignal::new(Who::Asking);
     static ASKED: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+    /// A refresh is under way: a second one at once would present a spent refresh token, which
+    /// the server rightly takes for theft and ends the family.
+    static REFRESHING: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
 }
 
 /// The signal every part of the page reads.
@@ -83,6 +86,11 @@ pub fn set(now: Who) {
 /// Ask the server once per page load (the first caller asks; later ones wait for its answer
 /// through the signal).
 pub fn find_out() {
+    // Only a browser can ask (the server renders every page as "asking", and its threads serve
+    // many learners: nothing of one may stay behind for the next).
+    if cfg!(not(feature = "hydrate")) {
+        return;
+    }
     if ASKED.with(|asked| asked.replace(true)) {
         return;
     }
@@ -136,6 +144,53 @@ async fn ask() -> Who {
         }
         Err(_) => Who::SignedOut,
     }
+}
+
+/// The identity with a token still valid for a moment: a bearer token about to expire (or past
+/// `exp`) is replaced first, by spending the refresh cookie once for the whole page. The
+/// playground refreshes its own token ahead of time, and the page follows it, so this rarely has
+/// anything to do there.
+pub async fn fresh() -> Who {
+    let now = who().get_untracked();
+    let Who::Bearer { username, token } = &now else {
+        return now;
+    };
+    let expires = token
+        .split('.')
+        .nth(1)
+        .and_then(browser::decode_segment)
+        .and_then(|payload| serde_json::from_str::<serde_json::Value>(&payload).ok())
+        .and_then(|payload| payload.get("exp")?.as_i64());
+    if expires.is_some_and(|exp| exp - browser::now_secs() > 1) {
+        return now;
+    }
+    if REFRESHING.with(|busy| busy.replace(true)) {
+        // Another part of the page is refreshing: wait for its answer.
+        for _ in 0..50 {
+            browser::sleep_ms(100).await;
+            if !REFRESHING.with(std::cell::Cell::get) {
+                break;
+            }
+        }
+        return who().get_untracked();
+    }
+    let username = username.clone();
+    let refreshed = client::jwt_refresh().await.result;
+    let next = match refreshed {
+        Ok(tokens) => {
+            let token = tokens.access_token;
+            match browser::local_get(STORE_KEY).as_deref() {
+                Some("sessionStorage") => browser::session_set(TOKEN_KEY, &token),
+                Some("localStorage") => browser::local_set(TOKEN_KEY, &token),
+                _ => {}
+            }
+            Who::Bearer { username, token }
+        }
+        Err(_) => Who::SignedOut,
+    };
+    set(next.clone());
+    REFRESHING.with(|busy| busy.set(false));
+    next
 }
 
 /// Sign in from the header, in `mode`, and load the page again so every part of it starts from

@@ -6,7 +6,23 @@ use super::identity::{self, Who};
 use crate::wire::{AuthMode, Credentials, Password};
 use leptos::{ev::SubmitEvent, prelude::*};
 
+/// On an islands page the header's identity is an island of its own (nothing else in the header
+/// hydrates there); on every other page it is an ordinary part of the hydrated app. The server
+/// renders the one the page hydrates as.
+pub fn header_identity(islands_page: bool) -> AnyView {
+    if islands_page {
+        view! { <WhoAmIIsland/> }.into_any()
+    } else {
+        view! { <WhoAmI/> }.into_any()
+    }
+}
+
 #[island]
+fn WhoAmIIsland() -> impl IntoView {
+    view! { <WhoAmI/> }
+}
+
+#[component]
 pub fn WhoAmI() -> impl IntoView {
     let who = identity::who();
     Effect::new(move |_| identity::find_out());

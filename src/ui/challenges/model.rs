@@ -49,7 +49,7 @@ impl Board {
 
     /// Start once the learner is known: read progress, then follow the server's announcements.
     pub fn start(self) {
-        identity::find_out();
+        Effect::new(move |_| identity::find_out());
         let who = identity::who();
         let started = StoredValue::new(false);
         Effect::new(move |_| {
@@ -72,7 +72,7 @@ impl Board {
     /// Read the learner's progress again.
     pub fn reload(self) {
         spawn_local(async move {
-            let who = identity::who().get_untracked();
+            let who = identity::fresh().await;
             let Some(credential) = who.credential() else {
                 return;
             };
@@ -130,9 +130,12 @@ impl Board {
                     });
                 }
             }
-            Who::Bearer { token, .. } => spawn_local(async move {
+            Who::Bearer { .. } => spawn_local(async move {
                 let mut after = browser::now_ms();
                 while !self.stopped.try_get_value().unwrap_or(true) {
+                    let Who::Bearer { token, .. } = identity::fresh().await else {
+                        break;
+                    };
                     let answer = client::wait_for_solved(after, Credential::Bearer(&token)).await;
                     match answer.result {
                         Ok(solved) => {
@@ -201,6 +204,7 @@ impl Board {
         }
         self.busy.set(true);
         spawn_local(async move {
+            let who = identity::fresh().await;
             if let Err(err) = request(who).await {
                 self.message.set(Some(err.to_string()));
             }

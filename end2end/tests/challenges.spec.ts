@@ -1,0 +1,175 @@
+// One identity across pages, and challenges the server decides: the header signs a learner in
+// once and every page knows them; a challenge flips to solved on the open page only after the
+// server's deciding request (through the live stream for a cookie session, through the wait
+// channel for a bearer-only learner), and posting "solved" from the console is refused and
+// changes nothing.
+import { APIRequestContext, Page, request as playwrightRequest } from "@playwright/test";
+import { test, expect, openHydrated, allowHttpError } from "./fixtures";
+
+const PASSWORD = "challenges-e2e-secret";
+
+async function register(page: Page, prefix: string): Promise<string> {
+  const username = `${prefix}-${Date.now().toString(36)}-${Math.floor(Math.random() * 1e6)}`;
+  const made = await page.request.post("/api/register", { data: { username, password: PASSWORD } });
+  expect(made.status()).toBe(201);
+  return username;
+}
+
+/** Sign in from the header, in `model`, as a learner does. The page loads again. */
+async function signInFromHeader(page: Page, username: string, model: "session" | "jwt") {
+  const header = page.getByTestId("who-am-i");
+  await header.getByText("Sign in", { exact: true }).first().click();
+  await page.getByTestId("who-username-input").fill(username);
+  await page.getByTestId("who-password-input").fill(PASSWORD);
+  await page.getByTestId(`who-mode-${model}`).check();
+  const loaded = page.waitForEvent("load");
+  await page.getByTestId("who-submit").click();
+  await loaded;
+  await expect(page.locator("body")).toHaveAttribute("data-hydrated", "true");
+  await expect(page.getByTestId("who-username")).toHaveText(username);
+}
+
+async function expectSignedInAs(page: Page, path: string, username: string, model: string) {
+  await openHydrated(page, path);
+  await expect(page.getByTestId("who-username"), path).toHaveText(username);
+  await expect(page.getByTestId("who-mode"), path).toContainText(model);
+  // Nowhere is the learner asked to sign in again.
+  await expect(page.getByTestId("who-sign-in"), path).toHaveCount(0);
+}
+
+const PAGES = ["/", "/compare", "/scale", "/attacks", "/workbench", "/lessons", "/lessons/logout-and-revocation", "/progress", "/audit"];
+
+test("the header signs a learner in once, and every page knows who they are, in either model", async ({ page }) => {
+  test.setTimeout(90_000);
+  const username = await register(page, "identity");
+  await openHydrated(page, "/compare");
+  await expect(page.getByTestId("who-sign-in")).toBeVisible();
+  await signInFromHeader(page, username, "session");
+  for (const path of PAGES) await expectSignedInAs(page, path, username, "cookie session");
+
+  const out = page.waitForEvent("load");
+  await page.getByTestId("who-sign-out").click();
+  await out;
+  await expect(page.getByTestId("who-sign-in")).toBeVisible();
+  // The session is gone on the server, not only on the page.
+  const me = await page.request.get("/api/me");
+  expect(me.status()).toBe(401);
+
+  // A bearer token kept in memory (the default) is lost on every page load; the page buys a
+  // new one with the refresh cookie, so the learner is still never asked again.
+  await signInFromHeader(page, username, "jwt");
+  for (const path of ["/progress", "/lessons", "/workbench", "/compare"]) {
+    await expectSignedInAs(page, path, username, "bearer token");
+  }
+  expect(await page.evaluate(() => JSON.stringify({ ...localStorage, ...sessionStorage }))).not.toContain("eyJ");
+});
+
+test("posting solved from the console is refused; a cookie learner's challenge flips only after the server's own refusal", async ({ page, baseURL }) => {
+  test.setTimeout(60_000);
+  allowHttpError(page, 403, "/api/challenges/old-cookie-refused/solved");
+  const username = await register(page, "flipper");
+  await openHydrated(page, "/progress");
+  await signInFromHeader(page, username, "session");
+  const card = page.getByTestId("challenge-old-cookie-refused");
+  await expect(card).toHaveAttribute("data-solved", "false");
+  await expect(page.getByTestId("challenge-state-old-cookie-refused")).toHaveText("not yet");
+
+  // The console: whatever it posts, it is refused, and nothing changes.
+  const posted = await page.evaluate(async () => {
+    const answer = await fetch("/api/challenges/old-cookie-refused/solved", {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ solved: true }),
+    });
+    return { status: answer.status, body: await answer.json() };
+  });
+  expect(posted.status).toBe(403);
+  expect(posted.body.error).toBe("not_allowed");
+  const progress = await page.request.get("/api/progress");
+  const mine = (await progress.json()).challenges.find((c: { id: string }) => c.id === "old-cookie-refused");
+  expect(mine.solved_at_ms).toBeNull();
+  await expect(card).toHaveAttribute("data-solved", "false");
+
+  // The learner's second device, with curl-like requests: sign in, keep the cookie, log out,
+  // send the old cookie again.
+  const device: APIRequestContext = await playwrightRequest.newContext({ baseURL });
+  try {
+    const login = await device.post("/api/session/login", { data: { username, password: PASSWORD } });
+    expect(login.status()).toBe(200);
+    const csrf = (await login.json()).csrf_token as string;
+    const cookie = (login.headers()["set-cookie"] ?? "").split(";")[0];
+    expect(cookie).toMatch(/^__Host-authlab_session=/);
+    const out = await device.post("/api/session/logout", { headers: { cookie, "x-csrf-token": csrf } });
+    expect(out.status()).toBe(204);
+    // Not yet: the logout alone decides nothing.
+    await expect(card).toHaveAttribute("data-solved", "false");
+    const replay = await device.get("/api/me", { headers: { cookie } });
+    expect(replay.status()).toBe(401);
+    expect((await replay.json()).auth.checks.find((c: { status: string }) => c.status === "fail").name).toBe("store lookup");
+  } finally {
+    await device.dispose();
+  }
+  // The open page flips, without a reload, on the live stream's announcement.
+  await expect(card).toHaveAttribute("data-solved", "true");
+  await expect(page.getByTestId("challenge-state-old-cookie-refused")).toContainText("solved");
+  await expect(page.getByTestId("tries-revive-logged-out-cookie")).toContainText("Tries the server saw: 1");
+});
+
+test("a bearer-only learner's challenge flips on the open page through the wait channel", async ({ page, context }) => {
+  test.setTimeout(60_000);
+  allowHttpError(page, 401, "/api/me");
+  const username = await register(page, "bearer-flip");
+  await openHydrated(page, "/lessons/refresh-tokens");
+  await signInFromHeader(page, username, "jwt");
+  const card = page.getByTestId("challenge-exp-refusal");
+  await expect(card).toHaveAttribute("data-solved", "false");
+
+  // The learner opens the workbench in a second tab (the page loads, buys its own token with
+  // the refresh cookie, once) and sends a genuinely signed, expired token of their own.
+  const workbench = await context.newPage();
+  allowHttpError(workbench, 401, "/api/me");
+  await openHydrated(workbench, "/workbench");
+  await expect(workbench.getByTestId("workbench-holding")).toBeVisible();
+  await workbench.getByTestId("workbench-wrong-claim").selectOption("expired");
+  const made = workbench.waitForResponse("**/api/lab/wrong-claim-token");
+  await workbench.getByTestId("workbench-get-wrong-claim").click();
+  expect((await made).status()).toBe(200);
+  await workbench.getByTestId("workbench-target").selectOption("/api/me");
+  const sent = workbench.waitForResponse((r) => new URL(r.url()).pathname === "/api/me" && r.request().method() === "GET");
+  await workbench.getByTestId("workbench-send").click();
+  expect((await sent).status()).toBe(401);
+  await expect(workbench.getByTestId("workbench-answer")).toContainText("exp");
+
+  // The first tab never reloaded: it hears of the solve on /api/progress/wait.
+  await expect(card).toHaveAttribute("data-solved", "true");
+  await workbench.close();
+});
+
+test("hints come one at a time and an answer is checked against the server's records", async ({ page }) => {
+  test.setTimeout(60_000);
+  const username = await register(page, "answerer");
+  await openHydrated(page, "/lessons/where-state-lives");
+  await signInFromHeader(page, username, "session");
+  const id = "sessions-the-server-holds";
+  const hints = page.getByTestId(`hints-${id}`).locator("li");
+  await expect(hints).toHaveCount(0);
+  await page.getByTestId(`hint-${id}`).click();
+  await expect(hints).toHaveCount(1);
+  await page.getByTestId(`hint-${id}`).click();
+  await expect(hints).toHaveCount(2);
+  // The count is the server's: it lasts across a reload.
+  await page.reload();
+  await expect(page.locator("body")).toHaveAttribute("data-hydrated", "true");
+  await expect(page.getByTestId(`hints-${id}`).locator("li")).toHaveCount(2);
+
+  await page.getByTestId(`answer-${id}`).fill("7");
+  await page.getByTestId(`answer-submit-${id}`).click();
+  await expect(page.getByTestId(`verdict-${id}`)).toContainText("not right");
+  await expect(page.getByTestId(`challenge-${id}`)).toHaveAttribute("data-solved", "false");
+  await page.getByTestId(`answer-${id}`).fill("1");
+  await page.getByTestId(`answer-submit-${id}`).click();
+  await expect(page.getByTestId(`verdict-${id}`)).toContainText("right:");
+  await expect(page.getByTestId(`challenge-${id}`)).toHaveAttribute("data-solved", "true");
+  await openHydrated(page, "/progress");
+  await expect(page.getByTestId("progress-solved")).toContainText("1 of");
+});
