@@ -20,6 +20,9 @@ use leptos::prelude::*;
 pub const MODE_KEY: &str = "authlab.mode";
 /// Where the playground keeps the token-storage choice (`jwt_model.rs` writes it).
 const STORE_KEY: &str = "authlab.token_store";
+/// Set while this browser holds a bearer sign-in (not a secret: only whether to try the refresh
+/// cookie at all, so a page load never sends a refresh that can only be refused).
+const BEARER_KEY: &str = "authlab.bearer_signed_in";
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Who {
@@ -68,6 +71,7 @@ thread_local! {
     /// The page's one answer. A WASM page runs on one thread, so one per page.
     static WHO: ArcRwSignal<Who> = ArcRwSignal::new(Who::Asking);
     static ASKED: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+    static HAD_COOKIE: std::cell::Cell<bool> = const { std::cell::Cell::new(true) };
     /// A refresh is under way: a second one at once would present a spent refresh token, which
     /// the server rightly takes for theft and ends the family.
     static REFRESHING: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
@@ -80,11 +84,25 @@ pub fn who() -> ArcRwSignal<Who> {
 
 /// Say who the learner is now (after a login or logout made anywhere on the page).
 pub fn set(now: Who) {
+    match &now {
+        Who::Bearer { .. } => browser::local_set(BEARER_KEY, "1"),
+        Who::SignedOut => browser::local_remove(BEARER_KEY),
+        _ => {}
+    }
     who().set(now);
 }
 
 /// Ask the server once per page load (the first caller asks; later ones wait for its answer
-/// through the signal).
+/// through the signal). `had_cookie`: whether the request for this page carried a session cookie
+/// (the server knows, the page cannot: it is HttpOnly); without one there is no session to ask
+/// about, and a first visit sends nothing.
+pub fn find_out_with(had_cookie: bool) {
+    HAD_COOKIE.with(|had| had.set(had_cookie));
+    find_out();
+}
+
+/// `find_out_with`, for a part of the page that does not know about the cookie (the header has
+/// told, or will tell, by then).
 pub fn find_out() {
     // Only a browser can ask (the server renders every page as "asking", and its threads serve
     // many learners: nothing of one may stay behind for the next).
@@ -103,6 +121,9 @@ pub fn find_out() {
 async fn ask() -> Who {
     let bearer = browser::local_get(MODE_KEY).as_deref() == Some("jwt");
     if !bearer {
+        if !HAD_COOKIE.with(std::cell::Cell::get) {
+            return Who::SignedOut;
+        }
         return match client::session_current().await.result {
             Ok(Some(state)) => Who::Session {
                 username: state.username,
@@ -125,7 +146,11 @@ async fn ask() -> Who {
         }
     }
     // Kept in memory only (or expired): the refresh cookie, HttpOnly and sent only to
-    // /api/jwt, buys a new access token without the password.
+    // /api/jwt, buys a new access token without the password; tried only where this browser
+    // signed in with a token.
+    if browser::local_get(BEARER_KEY).is_none() {
+        return Who::SignedOut;
+    }
     match client::jwt_refresh().await.result {
         Ok(tokens) => {
             let token = tokens.access_token;
@@ -209,6 +234,7 @@ pub async fn sign_in(mode: AuthMode, credentials: crate::wire::Credentials) -> R
                 .await
                 .result
                 .map_err(|e| e.to_string())?;
+            browser::local_set(BEARER_KEY, "1");
             match browser::local_get(STORE_KEY).as_deref() {
                 Some("sessionStorage") => browser::session_set(TOKEN_KEY, &tokens.access_token),
                 Some("localStorage") => browser::local_set(TOKEN_KEY, &tokens.access_token),

@@ -25,7 +25,11 @@ fn WhoAmIIsland() -> impl IntoView {
 #[component]
 pub fn WhoAmI() -> impl IntoView {
     let who = identity::who();
-    Effect::new(move |_| identity::find_out());
+    // Whether the request for this page carried a session cookie: rendered by the server (the
+    // only one who can see an HttpOnly cookie), handed to hydration as it is.
+    let had_cookie =
+        SharedValue::new_str(crate::ui::pages::playground::request_had_session_cookie).into_inner();
+    Effect::new(move |_| identity::find_out_with(had_cookie));
     let username = RwSignal::new(String::new());
     let password = RwSignal::new(String::new());
     let mode = RwSignal::new(AuthMode::Session);

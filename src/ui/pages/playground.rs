@@ -164,7 +164,7 @@ fn follow_identity(lab: SessionModel, jwt: JwtModel) {
 
 /// Whether the request for this page carried the session cookie. Rendered on the server; on the
 /// browser (a page reached by client-side navigation) it cannot be known, so the page asks.
-fn request_had_session_cookie() -> bool {
+pub fn request_had_session_cookie() -> bool {
     #[cfg(feature = "ssr")]
     {
         use_context::<axum::http::request::Parts>()

@@ -222,7 +222,7 @@ pub fn ClaimTable() -> impl IntoView {
     view! {
         <div class="scroll-x" tabindex="0" role="region" aria-label="the 22 claims">
             <table class="claims" data-testid="claims">
-                <thead><tr><th>"#"</th><th>"claim"</th><th>"shown"</th><th>"where, or what is missing"</th></tr></thead>
+                <thead><tr><th>"#"</th><th>"claim"</th><th>"shown"</th><th>"where, or what is missing"</th><th>"challenges"</th></tr></thead>
                 <tbody>
                     {CLAIMS.iter().map(|claim| {
                         let lessons = lessons_for(claim.number);
@@ -245,6 +245,12 @@ pub fn ClaimTable() -> impl IntoView {
                                     }).collect_view()}
                                     {note.map(|note| view! { <span class="muted">{note}</span> })}
                                 </td>
+                                <td class="why" data-testid=format!("claim-challenges-{}", claim.number)>
+                                    {challenges_for(claim.number).map(|c| view! {
+                                        <a href="/progress">{c.title}</a>
+                                        <span class="muted">{format!(" ({}) ", c.tier.as_str())}</span>
+                                    }).collect_view()}
+                                </td>
                             </tr>
                         }
                     }).collect_view()}
@@ -254,9 +260,46 @@ pub fn ClaimTable() -> impl IntoView {
     }
 }
 
+/// The challenges that put claim `number` to the test (`wire::CHALLENGES`).
+pub fn challenges_for(number: u8) -> impl Iterator<Item = &'static crate::wire::ChallengeText> {
+    crate::wire::CHALLENGES
+        .iter()
+        .filter(move |c| c.claims.contains(&number))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn every_claim_shown_has_a_challenge_and_every_challenge_a_shown_claim() {
+        for claim in &CLAIMS {
+            if claim.shown != Shown::Live {
+                continue;
+            }
+            assert!(
+                challenges_for(claim.number).next().is_some(),
+                "claim {} has no challenge",
+                claim.number
+            );
+        }
+        for challenge in crate::wire::CHALLENGES {
+            for number in challenge.claims {
+                let claim = CLAIMS.iter().find(|c| c.number == *number).unwrap();
+                assert_ne!(
+                    claim.shown.label(),
+                    "coming",
+                    "{} tests a claim not shown",
+                    challenge.id
+                );
+            }
+            assert!(
+                LESSONS.iter().any(|l| l.slug == challenge.lesson),
+                "{} ends no lesson",
+                challenge.id
+            );
+        }
+    }
 
     #[test]
     fn every_claim_marked_shown_has_a_lesson_experiment_that_exercises_it() {
