@@ -18,7 +18,7 @@ const LAYERS: &[(&str, &[&str])] = &[
         &["api", "ui", "lab", "state", "demo", "scenario"],
     ),
     ("auth", &["auth"]),
-    ("stores, db, audit", &["store", "db", "audit"]),
+    ("stores, db, audit", &["store", "db", "audit", "challenges"]),
     ("settings, logging, http", &["settings", "logging", "http"]),
     ("wire", &["wire"]),
 ];
