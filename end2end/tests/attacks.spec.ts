@@ -5,6 +5,7 @@
 import { Page } from "@playwright/test";
 import AxeBuilder from "@axe-core/playwright";
 import { test, expect, openHydrated, allowHttpError, allowCspViolation } from "./fixtures";
+import { expectSolved } from "./progress";
 
 type Step = {
   part: string;
@@ -48,7 +49,7 @@ const EXPECTED: Record<string, { verdict: "refused" | "worked"; checks: string[]
 
 /** Sign in on the page as a fresh account of this test's own: the demo accounts' sessions are
  * other specs' business (one of them counts Bob's sessions). */
-async function signIn(page: Page) {
+async function signIn(page: Page): Promise<{ username: string; password: string }> {
   const username = `attacker-${Date.now().toString(36)}-${Math.floor(Math.random() * 1e6)}`;
   const password = "attack-lab-e2e-secret";
   const made = await page.request.post("/api/register", { data: { username, password } });
@@ -59,6 +60,7 @@ async function signIn(page: Page) {
   await form.getByLabel("Password").fill(password);
   await form.getByRole("button").click();
   await expect(page.getByTestId("attacks-signed-in")).toContainText(username);
+  return { username, password };
 }
 
 /** Run one card and check what it shows against the answer the browser received. */
@@ -129,8 +131,8 @@ test("the stolen cookie works from another client, and the card names what limit
   expect(body.steps[body.steps.length - 1].status).toBe(401);
 });
 
-test("a burst of wrong passwords meets 429 with Retry-After, and the owner still gets in", async ({ page }) => {
-  await signIn(page);
+test("a burst of wrong passwords meets 429 with Retry-After, and the owner still gets in", async ({ page, baseURL }) => {
+  const learner = await signIn(page);
   const body = await runCard(page, "brute-force");
   const attacks = body.steps.filter((s) => s.part === "attack");
   expect(attacks[0].status).toBe(401);
@@ -138,6 +140,8 @@ test("a burst of wrong passwords meets 429 with Retry-After, and the owner still
   const owner = body.steps.filter((s) => s.part === "aftermath");
   expect(owner.map((s) => s.status)).toEqual([200, 200]);
   await expect(page.getByTestId("attack-result-brute-force").getByTestId("step-retry-after").first()).toBeVisible();
+  // The card's own account met the limit; it counts for the learner whose run created it.
+  await expectSolved(baseURL, learner.username, learner.password, ["login-limited"]);
 });
 
 test("the attack lab is linked from the header and the lesson list", async ({ page }) => {

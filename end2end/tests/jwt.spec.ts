@@ -1,5 +1,6 @@
 import { Page, Response } from "@playwright/test";
 import { test, expect, openHydrated, allowHttpError } from "./fixtures";
+import { expectSolved } from "./progress";
 
 function decodeSegment(segment: string): unknown {
   return JSON.parse(Buffer.from(segment, "base64url").toString("utf8"));
@@ -44,7 +45,7 @@ test("bearer login: the inspector shows the real token's header and payload, ver
   await expect(page.getByTestId("jwt-curl")).toContainText(`Authorization: Bearer ${token}`);
 });
 
-test("with silent refresh off, the countdown reaches zero and the next call fails at exp", async ({ page }) => {
+test("with silent refresh off, the countdown reaches zero and the next call fails at exp", async ({ page, baseURL }) => {
   await loginInBearerMode(page, "bob", "bob-builds-it");
   await page.getByTestId("silent-refresh").uncheck();
   await expect(page.getByTestId("access-countdown")).toHaveText("expired", { timeout: 15_000 });
@@ -61,6 +62,7 @@ test("with silent refresh off, the countdown reaches zero and the next call fail
   }).toPass({ timeout: 8_000 });
   const lastTrace = page.getByTestId("jwt-last-call").locator("..").getByTestId("trace").last();
   await expect(lastTrace.getByTestId("check-exp")).toHaveAttribute("data-status", "fail");
+  await expectSolved(baseURL, "bob", "bob-builds-it", ["exp-refusal"]);
 });
 
 test("with silent refresh on, the token is renewed before it expires and no call fails", async ({ page }) => {
@@ -81,7 +83,7 @@ test("with silent refresh on, the token is renewed before it expires and no call
   expect(statuses.filter((s) => s === 401)).toEqual([]);
 });
 
-test("with the denylist off, a logged-out token still works; with it on, it is refused at once", async ({ page }) => {
+test("with the denylist off, a logged-out token still works; with it on, it is refused at once", async ({ page, baseURL }) => {
   // Off (the default): logout revokes only the refresh token.
   await loginInBearerMode(page, "alice", "alice-in-the-lab");
   await page.getByTestId("jwt-logout").click();
@@ -104,6 +106,8 @@ test("with the denylist off, a logged-out token still works; with it on, it is r
   await expect(page.getByTestId("jwt-last-status")).toHaveText("401");
   const lastTrace = page.getByTestId("jwt-last-call").locator("..").getByTestId("trace").last();
   await expect(lastTrace.getByTestId("check-denylist")).toHaveAttribute("data-status", "fail");
+  // The two challenges these steps are, decided by the server from those very requests.
+  await expectSolved(baseURL, "alice", "alice-in-the-lab", ["replay-after-logout", "revoke-before-exp"]);
 });
 
 test("an injected script reads a token in localStorage but not one held in memory", async ({ page }) => {

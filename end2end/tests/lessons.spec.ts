@@ -2,6 +2,7 @@
 // shows only what the server really answered: each step on the page must match a real response.
 import { Page } from "@playwright/test";
 import { test, expect, openHydrated, allowHttpError } from "./fixtures";
+import { expectSolved } from "./progress";
 
 type Step = { label: string; method: string; path: string; status: number; check: string };
 type Seen = { method: string; path: string; status: number };
@@ -171,7 +172,7 @@ test("choosing a model: the hybrid revokes at once and its lookup cost is measur
   expect(run.saw).toMatch(/each of the 5 bearer requests made 1 store lookup \(the revocation list\), median \d+ µs/);
 });
 
-test("SSR versus hydration: the server's HTML knows the cookie user, never the bearer user", async ({ page, context }) => {
+test("SSR versus hydration: the server's HTML knows the cookie user, never the bearer user", async ({ page, context, baseURL }) => {
   // Cookie mode: sign in, then load the lesson page; the HTML itself names the user.
   await openHydrated(page, "/");
   await page.getByTestId("mode-session").click();
@@ -183,6 +184,7 @@ test("SSR versus hydration: the server's HTML knows the cookie user, never the b
   const response = await page.goto("/lessons/ssr-and-hydration");
   const html = await response!.text();
   expect(html).toMatch(/data-testid="ssr-cookie-user"[^>]*>(<!--[^>]*-->)*alice/);
+  await expectSolved(baseURL, "alice", "alice-in-the-lab", ["first-html-knows-you"]);
   await expect(page.locator("body")).toHaveAttribute("data-hydrated", "true");
   await expect(page.getByTestId("ssr-rendered-by")).toHaveText("server");
   await expect(page.getByTestId("ssr-cookie-user")).toHaveText("alice");

@@ -5,6 +5,7 @@
 // checked against the finished ticket's JSON the browser received.
 import { Page } from "@playwright/test";
 import { test, expect, openHydrated } from "./fixtures";
+import { expectSolved } from "./progress";
 
 type Hit = { via: string; node: string | null; status: number; refused_by: string | null };
 type Run = { steps: { label: string; hits: Hit[] }[]; saw: string[] };
@@ -60,7 +61,7 @@ function hits(body: Run, label: string): Hit[] {
   return step!.hits;
 }
 
-test("per-node stores, sticky sessions, a killed node, a shared store, and an outage, as the nodes answered", async ({ page }) => {
+test("per-node stores, sticky sessions, a killed node, a shared store, and an outage, as the nodes answered", async ({ page, baseURL }) => {
   test.setTimeout(240_000);
   await signIn(page);
 
@@ -93,9 +94,11 @@ test("per-node stores, sticky sessions, a killed node, a shared store, and an ou
   expect(hits(shared, "requests through the balancer").every((h) => h.status === 200)).toBe(true);
   expect(hits(shared, "frozen").every((h) => h.status === 503 && h.refused_by === "store lookup")).toBe(true);
   expect(hits(shared, "back").every((h) => h.status === 200)).toBe(true);
+  // The runs the server itself recorded count for the learner who queued them.
+  await expectSolved(baseURL, "bob", "bob-builds-it", ["session-on-unseen-node", "outage-answers-503"]);
 });
 
-test("JWTs verify on every node; with a failing-open denylist a revoked token works during an outage", async ({ page }) => {
+test("JWTs verify on every node; with a failing-open denylist a revoked token works during an outage", async ({ page, baseURL }) => {
   test.setTimeout(180_000);
   await signIn(page);
   const body = await run(page, async () => {
@@ -110,4 +113,5 @@ test("JWTs verify on every node; with a failing-open denylist a revoked token wo
   expect(burst.every((h) => h.status === 200)).toBe(true);
   expect(hits(body, "frozen").every((h) => h.status === 200)).toBe(true);
   expect(hits(body, "back").every((h) => h.refused_by === "denylist")).toBe(true);
+  await expectSolved(baseURL, "bob", "bob-builds-it", ["quiet-revoked-works"]);
 });

@@ -1,6 +1,7 @@
 import * as http from "node:http";
 import { AddressInfo } from "node:net";
 import { test, expect, openHydrated, allowHttpError } from "./fixtures";
+import { expectSolved } from "./progress";
 
 const COOKIE = "__Host-authlab_session";
 
@@ -19,6 +20,7 @@ async function loginInSessionMode(page: import("@playwright/test").Page, usernam
 test("session login shows the real cookie's attributes, logout ends it, and a replay is refused at the store", async ({
   page,
   context,
+  baseURL,
 }) => {
   await loginInSessionMode(page, "alice", "alice-in-the-lab");
 
@@ -70,6 +72,7 @@ test("session login shows the real cookie's attributes, logout ends it, and a re
   await expect(page.getByTestId("check-store lookup")).toHaveAttribute("data-status", "fail");
   await expect(page.getByTestId("check-store lookup")).toContainText("miss");
   await expect(page.getByTestId("check-user")).toHaveAttribute("data-status", "skip");
+  await expectSolved(baseURL, "alice", "alice-in-the-lab", ["old-cookie-refused"]);
 });
 
 test("the chosen mode survives a reload", async ({ page }) => {

@@ -4,6 +4,7 @@
 // the browser and forge with it; and open an attack card's token in the workbench.
 import { Page, Response } from "@playwright/test";
 import { test, expect, openHydrated, allowHttpError } from "./fixtures";
+import { expectSolved } from "./progress";
 
 const PASSWORD = "workbench-e2e-secret";
 
@@ -144,7 +145,7 @@ test("from the playground's token: every signing way forges a token that every d
   expect(stored).not.toContain("eyJ");
 });
 
-test("a weakened HS256 secret is cracked in the browser and the forged token passes, with the signature check off", async ({ page }) => {
+test("a weakened HS256 secret is cracked in the browser and the forged token passes, with the signature check off", async ({ page, baseURL }) => {
   test.setTimeout(120_000);
   allowRefusals(page);
   const username = await register(page, "weak");
@@ -194,6 +195,8 @@ test("a weakened HS256 secret is cracked in the browser and the forged token pas
   const admin = await send(page, "/api/admin/accounts", token);
   expect(admin.status).toBe(403);
   expect(admin.body.error).toBe("not_allowed");
+  // The server told the forged token from the genuine one it issued by its fingerprint: solved.
+  await expectSolved(baseURL, username, PASSWORD, ["weak-secret-forged"]);
 
   // A strong secret is not in the list: the same search on a fresh learner's HS256 token finds nothing.
   const other = await register(page, "strong");
