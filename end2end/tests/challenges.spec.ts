@@ -46,6 +46,10 @@ test("the header signs a learner in once, and every page knows who they are, in 
   await expect(page.getByTestId("who-sign-in")).toBeVisible();
   await signInFromHeader(page, username, "session");
   for (const path of PAGES) await expectSignedInAs(page, path, username, "cookie session");
+  // The attack lab starts its runs as the header's account: no second sign-in there either.
+  await openHydrated(page, "/attacks");
+  await expect(page.getByTestId("attacks-signed-in")).toContainText(username);
+  await expect(page.getByTestId("attacks-login")).toHaveCount(0);
 
   const out = page.waitForEvent("load");
   await page.getByTestId("who-sign-out").click();

@@ -5,6 +5,7 @@
 
 use crate::ui::{
     attack_cards::{csrf::CsrfCard, learner::Learner, xss::XssCard},
+    identity::{self, Who},
     login_form::LoginForm,
     trace_view::TraceView,
 };
@@ -28,6 +29,28 @@ pub fn AttacksPage() -> impl IntoView {
     } = learner;
     let busy = RwSignal::new(false);
     let error = RwSignal::new(None::<String>);
+    // Signed in already with a cookie session (the header's identity): runs start as that
+    // account, with no second sign-in. A bearer-only learner signs in here with a session: the
+    // browser-run cards act through the browser's own cookie.
+    let who = identity::who();
+    Effect::new(move |_| {
+        if let Who::Session {
+            username,
+            csrf: token,
+        } = who.get()
+        {
+            if signed_in_as.get_untracked().is_none() {
+                csrf.set(Some(token));
+                signed_in_as.set(Some(username));
+                spawn_local(async move {
+                    if let Ok(Some(state)) = client::session_current().await.result {
+                        learner.weakened.set(state.csrf_weakened);
+                        learner.xss_weakened.set(state.xss_weakened);
+                    }
+                });
+            }
+        }
+    });
     let login = move |credentials: Credentials| {
         busy.set(true);
         spawn_local(async move {
@@ -69,7 +92,7 @@ pub fn AttacksPage() -> impl IntoView {
                         " (runs are limited per account)."</p>
                 }.into_any(),
                 None => view! {
-                    <p>"Sign in to run attacks (any account; a demo account is fine):"</p>
+                    <p>"Sign in with a cookie session to run attacks (any account; a demo account is fine):"</p>
                     <LoginForm test_id="attacks-login" endpoint={paths::session::LOGIN} busy=busy on_login=login/>
                 }.into_any(),
             }}
