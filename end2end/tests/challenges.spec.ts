@@ -5,6 +5,7 @@
 // changes nothing.
 import { APIRequestContext, Page, request as playwrightRequest } from "@playwright/test";
 import { test, expect, openHydrated, allowHttpError } from "./fixtures";
+import { expectSolved } from "./progress";
 
 const PASSWORD = "challenges-e2e-secret";
 
@@ -177,3 +178,78 @@ test("hints come one at a time and an answer is checked against the server's rec
   await openHydrated(page, "/progress");
   await expect(page.getByTestId("progress-solved")).toContainText("1 of");
 });
+
+test("the token challenges, as a learner solves them: read it, refresh it, forge it only with a defence off", async ({ page, baseURL }) => {
+  test.setTimeout(90_000);
+  for (const path of ["/api/me", "/api/admin/accounts", "/api/lab/role-claim"]) allowHttpError(page, 401, path);
+  const username = await register(page, "token-learner");
+  await openHydrated(page, "/");
+  await page.getByTestId("mode-jwt").click();
+  const form = page.getByTestId("jwt-login");
+  await form.getByLabel("Username").fill(username);
+  await form.getByLabel("Password").fill(PASSWORD);
+  await form.getByRole("button").click();
+  await expect(page.getByTestId("jwt-holding")).toBeVisible();
+  await expect(page.getByTestId("who-username")).toHaveText(username);
+
+  // Read the token the page holds, as the inspector shows it: no key needed.
+  const payload = JSON.parse(await page.getByTestId("jwt-payload").innerText());
+  const header = JSON.parse(await page.getByTestId("jwt-header").innerText());
+  const token = (await page.getByTestId("jwt-token").innerText()).replace(/\s/g, "");
+  expect(token.split(".")).toHaveLength(3);
+
+  // A refresh: a new access token, no password.
+  const refreshed = page.waitForResponse("**/api/jwt/refresh");
+  await page.getByTestId("jwt-refresh").click();
+  expect((await refreshed).status()).toBe(200);
+
+  // With every defence on, the workbench's forgeries are refused and solve nothing.
+  await page.getByTestId("workbench-use-held").click();
+  await page.getByTestId("workbench-way").selectOption("alg_none");
+  const refusedNone = await signAndSend(page);
+  expect(refusedNone).toBe(401);
+  // One defence off, for this account only: the same forgery is accepted.
+  const switched = page.waitForResponse((r) => r.url().endsWith("/api/lab-settings") && r.request().method() === "PUT");
+  await page.getByTestId("defence-off-alg_pinning").check();
+  expect((await switched).status()).toBe(200);
+  await page.getByTestId("workbench-use-held").click();
+  await page.getByTestId("workbench-way").selectOption("alg_none");
+  expect(await signAndSend(page)).toBe(200);
+  // Back on before leaving.
+  const restored = page.waitForResponse((r) => r.url().endsWith("/api/lab-settings") && r.request().method() === "PUT");
+  await page.getByTestId("defence-off-alg_pinning").uncheck();
+  expect((await restored).status()).toBe(200);
+
+  // The answers, typed on the lesson's page (the learner is still signed in there).
+  await openHydrated(page, "/lessons/reading-and-signing");
+  await expect(page.getByTestId("who-username")).toHaveText(username);
+  for (const [id, text] of [["jti-of-your-token", payload.jti], ["kid-of-your-token", header.kid]] as const) {
+    await page.getByTestId(`answer-${id}`).fill(String(text));
+    await page.getByTestId(`answer-submit-${id}`).click();
+    await expect(page.getByTestId(`verdict-${id}`)).toContainText("right:");
+    await expect(page.getByTestId(`challenge-${id}`)).toHaveAttribute("data-solved", "true");
+  }
+  await openHydrated(page, "/lessons/size-on-the-wire");
+  await page.getByTestId("answer-token-bytes").fill(String(token.length));
+  await page.getByTestId("answer-submit-token-bytes").click();
+  await expect(page.getByTestId("challenge-token-bytes")).toHaveAttribute("data-solved", "true");
+
+  await expectSolved(baseURL, username, PASSWORD, ["refresh-without-password", "alg-none-accepted"]);
+  // The forgery refused with the defence on, and the genuine tokens, solved nothing else.
+  await openHydrated(page, "/progress");
+  for (const id of ["embedded-key-accepted", "weak-secret-forged"]) {
+    await expect(page.getByTestId(`challenge-${id}`)).toHaveAttribute("data-solved", "false");
+  }
+  await expect(page.getByTestId("challenge-alg-none-accepted")).toHaveAttribute("data-solved", "true");
+});
+
+/** Sign the workbench's token the way chosen and send it to /api/me; the status. */
+async function signAndSend(page: Page): Promise<number> {
+  const forged = page.waitForResponse((r) => r.url().endsWith("/api/lab/forge"));
+  await page.getByTestId("workbench-sign").click();
+  expect((await forged).status()).toBe(200);
+  await page.getByTestId("workbench-target").selectOption("/api/me");
+  const sent = page.waitForResponse((r) => new URL(r.url()).pathname === "/api/me" && r.request().method() === "GET");
+  await page.getByTestId("workbench-send").click();
+  return (await sent).status();
+}

@@ -32,3 +32,9 @@ export async function expectSolved(baseURL: string | undefined, username: string
     }, { message: `challenges of ${username} still unsolved`, timeout: 5_000 })
     .toEqual([]);
 }
+
+/** None of `ids` is solved for `username`: a try that looked close counted for nothing. */
+export async function expectUnsolved(baseURL: string | undefined, username: string, password: string, ids: string[]) {
+  const solved = await solvedBy(baseURL!, username, password);
+  expect(ids.filter((id) => solved.includes(id)), `challenges of ${username} solved by tries that must not count`).toEqual([]);
+}

@@ -4,7 +4,7 @@
 // the browser and forge with it; and open an attack card's token in the workbench.
 import { Page, Response } from "@playwright/test";
 import { test, expect, openHydrated, allowHttpError } from "./fixtures";
-import { expectSolved } from "./progress";
+import { expectSolved, expectUnsolved } from "./progress";
 
 const PASSWORD = "workbench-e2e-secret";
 
@@ -66,7 +66,7 @@ async function send(page: Page, path: string, token: string): Promise<{ status: 
   return { status, body };
 }
 
-test("from the playground's token: every signing way forges a token that every defence refuses, by the check the trace names", async ({ page }) => {
+test("from the playground's token: every signing way forges a token that every defence refuses, by the check the trace names", async ({ page, baseURL }) => {
   test.setTimeout(120_000);
   allowRefusals(page);
   const username = await register(page, "bench");
@@ -143,6 +143,10 @@ test("from the playground's token: every signing way forges a token that every d
   // Nothing of the workbench reached browser storage.
   const stored = await page.evaluate(() => JSON.stringify({ ...localStorage, ...sessionStorage }));
   expect(stored).not.toContain("eyJ");
+  // Every forgery was refused, so no forgery challenge is solved; the genuine expired token's
+  // refusal at exp is.
+  await expectSolved(baseURL, username, PASSWORD, ["exp-refusal"]);
+  await expectUnsolved(baseURL, username, PASSWORD, ["alg-none-accepted", "embedded-key-accepted", "weak-secret-forged"]);
 });
 
 test("a weakened HS256 secret is cracked in the browser and the forged token passes, with the signature check off", async ({ page, baseURL }) => {

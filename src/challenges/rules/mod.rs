@@ -14,6 +14,9 @@ mod tokens;
 use super::event::{Event, Happened, Issued, Judged};
 use crate::wire::{AnswerVerdict, ChallengeId};
 
+/// How long after its `exp` a token still counts as one the learner holds, for an answer about it.
+pub const HELD_GRACE_MS: i64 = 60_000;
+
 /// A learner's events, and whose they are.
 pub struct Seen<'a> {
     /// The learner's own account (events may also be of scratch accounts their runs created).
@@ -54,12 +57,22 @@ impl<'a> Seen<'a> {
             })
     }
 
-    /// Tokens issued to the learner's own account that have not expired at `now_ms`.
-    pub fn own_live_tokens(&self, now_ms: i64) -> impl Iterator<Item = &'a Issued> + 'a {
+    /// Tokens issued to the learner's own account (at a login or a refresh: the tokens a learner
+    /// holds) that are still valid at `now_ms`, or were within the last `HELD_GRACE_MS` (the time
+    /// it takes to read one and type the answer, however short the lab's tokens are set to live).
+    pub fn own_held_tokens(&self, now_ms: i64) -> impl Iterator<Item = &'a Issued> + 'a {
         let learner = self.learner;
-        self.issued()
-            .filter(move |(_, e, t)| e.account == learner && t.exp.saturating_mul(1000) > now_ms)
-            .map(|(_, _, t)| t)
+        self.events
+            .iter()
+            .filter(move |e| e.account == learner)
+            .filter_map(|e| match &e.what {
+                Happened::SignedIn {
+                    token: Some(token), ..
+                }
+                | Happened::Refreshed { token } => Some(token),
+                _ => None,
+            })
+            .filter(move |t| t.exp.saturating_mul(1000).saturating_add(HELD_GRACE_MS) > now_ms)
     }
 
     /// Whether the token with this fingerprint is one the server issued.

@@ -53,17 +53,17 @@ fn jti_of_your_token(records: &Records<'_>, answer: &str) -> AnswerVerdict {
     let answer = answer.trim();
     let right = records
         .seen
-        .own_live_tokens(records.now_ms)
+        .own_held_tokens(records.now_ms)
         .any(|t| t.jti == answer);
     if right {
         verdict(
             true,
-            "that is the jti of a token the server issued to you, still valid",
+            "that is the jti of a token the server issued to you, still valid (or within a minute of its exp)",
         )
     } else {
         verdict(
             false,
-            "no token the server issued to you that is still valid has that jti",
+            "no token the server issued you at a login or refresh, still valid or within a minute of its exp, has that jti",
         )
     }
 }
@@ -72,7 +72,7 @@ fn kid_of_your_token(records: &Records<'_>, answer: &str) -> AnswerVerdict {
     let answer = answer.trim();
     let right = records
         .seen
-        .own_live_tokens(records.now_ms)
+        .own_held_tokens(records.now_ms)
         .any(|t| t.kid == answer);
     if right {
         verdict(
@@ -82,7 +82,7 @@ fn kid_of_your_token(records: &Records<'_>, answer: &str) -> AnswerVerdict {
     } else {
         verdict(
             false,
-            "no token the server issued to you that is still valid was signed by that kid",
+            "no token the server issued you at a login or refresh, still valid or within a minute of its exp, was signed by that kid",
         )
     }
 }
@@ -93,7 +93,7 @@ fn token_bytes(records: &Records<'_>, answer: &str) -> AnswerVerdict {
     };
     let right = records
         .seen
-        .own_live_tokens(records.now_ms)
+        .own_held_tokens(records.now_ms)
         .any(|t| t.chars == number);
     if right {
         verdict(
@@ -103,7 +103,7 @@ fn token_bytes(records: &Records<'_>, answer: &str) -> AnswerVerdict {
     } else {
         verdict(
             false,
-            "none of the tokens the server issued to you that are still valid has that length",
+            "no token the server issued you at a login or refresh, still valid or within a minute of its exp, has that length",
         )
     }
 }
