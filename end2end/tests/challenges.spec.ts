@@ -4,8 +4,8 @@
 // channel for a bearer-only learner), and posting "solved" from the console is refused and
 // changes nothing.
 import { APIRequestContext, Page, request as playwrightRequest } from "@playwright/test";
-import { test, expect, openHydrated, allowHttpError } from "./fixtures";
-import { expectSolved } from "./progress";
+import { test, expect, openHydrated, allowHttpError, allowCspViolation } from "./fixtures";
+import { expectSolved, expectUnsolved } from "./progress";
 
 const PASSWORD = "challenges-e2e-secret";
 
@@ -253,3 +253,32 @@ async function signAndSend(page: Page): Promise<number> {
   await page.getByTestId("workbench-send").click();
   return (await sent).status();
 }
+
+test("the browser-run cards' victims are the learner's own: the forged logout and the stolen token count for them", async ({ page, baseURL }) => {
+  test.setTimeout(150_000);
+  allowHttpError(page, 403, "/api/session/logout");
+  allowCspViolation(page, "/attacks/xss-victim");
+  const username = await register(page, "card-runner");
+  await openHydrated(page, "/attacks");
+  await signInFromHeader(page, username, "session");
+  await expect(page.getByTestId("attacks-signed-in")).toContainText(username);
+  await expectUnsolved(baseURL, username, PASSWORD, ["forged-form-logout", "stolen-token-replayed"]);
+
+  // The CSRF card: a victim account the learner's page creates, a form from the other site.
+  const csrf = page.getByTestId("attack-csrf");
+  await csrf.getByTestId("run-experiment").click();
+  await expect(csrf.getByTestId("csrf-phase")).toHaveText("Done.", { timeout: 60_000 });
+  await expect(csrf.getByTestId("experiment-error")).toHaveCount(0);
+  await expectSolved(baseURL, username, PASSWORD, ["forged-form-logout"]);
+
+  // The XSS card: the planted script steals the victim's stored token, replayed from elsewhere.
+  // (The CSRF card left the browser signed in as its victim, whose page created this run's
+  // victim in turn: its account, too, counts for the learner who started it all.)
+  await openHydrated(page, "/attacks");
+  await expect(page.getByTestId("attacks-signed-in")).toBeVisible();
+  const xss = page.getByTestId("attack-xss");
+  await xss.getByTestId("run-experiment").click();
+  await expect(xss.getByTestId("xss-stage")).toHaveText("Done.", { timeout: 60_000 });
+  await expect(xss.getByTestId("experiment-error")).toHaveCount(0);
+  await expectSolved(baseURL, username, PASSWORD, ["stolen-token-replayed"]);
+});

@@ -120,6 +120,9 @@ pub async fn run(
 
 impl Writer {
     async fn adopt(&mut self, account: i64, learner: i64) {
+        // An account made while the browser was signed in as a run's own account (a card that
+        // signs in as its victim, then makes another) counts for the learner behind that one.
+        let learner = self.learner_of(learner).await;
         if let Err(err) = self.table.set_owner(account, learner).await {
             tracing::warn!(target: "authlab::challenges", %err, "owner not stored");
         }

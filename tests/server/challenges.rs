@@ -798,3 +798,66 @@ async fn the_cost_run_and_the_first_html_are_the_servers_own_records() {
         "first-html-knows-you"
     ));
 }
+
+#[tokio::test]
+async fn an_account_made_by_a_runs_own_account_counts_for_the_learner_behind_it() {
+    let server = harness().await;
+    let (token, _) = learner(&server, "chain-learner").await;
+    let learner_id = server
+        .state
+        .auth
+        .account_settings
+        .id_of("chain-learner")
+        .await
+        .unwrap()
+        .unwrap();
+    // The learner's page makes a lesson account, signs in as it, and that one makes another.
+    let first = server
+        .send(
+            Request::post("/api/register")
+                .header(header::AUTHORIZATION, format!("Bearer {token}"))
+                .header(header::CONTENT_TYPE, "application/json")
+                .body(Body::from(
+                    json!({"username": "lesson-chain-1", "password": PASSWORD}).to_string(),
+                ))
+                .unwrap(),
+        )
+        .await;
+    assert_eq!(first.status, StatusCode::CREATED, "{}", first.text);
+    let (as_first, _) = server.jwt_login("lesson-chain-1", PASSWORD).await;
+    let second = server
+        .send(
+            Request::post("/api/register")
+                .header(header::AUTHORIZATION, format!("Bearer {as_first}"))
+                .header(header::CONTENT_TYPE, "application/json")
+                .body(Body::from(
+                    json!({"username": "lesson-chain-2", "password": PASSWORD}).to_string(),
+                ))
+                .unwrap(),
+        )
+        .await;
+    assert_eq!(second.status, StatusCode::CREATED, "{}", second.text);
+    // The second account's refresh counts for the learner, not for the first lesson account.
+    let (_, refresh) = server.jwt_login("lesson-chain-2", PASSWORD).await;
+    assert_eq!(server.refresh(&refresh).await.status, StatusCode::OK);
+    assert!(solved(
+        &progress(&server, &token).await,
+        "refresh-without-password"
+    ));
+    assert!(solved_ids(&progress(&server, &as_first).await).is_empty());
+    let second_id = server
+        .state
+        .auth
+        .account_settings
+        .id_of("lesson-chain-2")
+        .await
+        .unwrap()
+        .unwrap();
+    let owner: (i64,) =
+        sqlx::query_as("SELECT learner_id FROM challenge_owners WHERE account_id = ?")
+            .bind(second_id)
+            .fetch_one(&server.sql)
+            .await
+            .unwrap();
+    assert_eq!(owner.0, learner_id);
+}
