@@ -215,10 +215,20 @@ test("the token challenges, as a learner solves them: read it, refresh it, forge
   await page.getByTestId("workbench-use-held").click();
   await page.getByTestId("workbench-way").selectOption("alg_none");
   expect(await signAndSend(page)).toBe(200);
-  // Back on before leaving.
+  // Back on; then the key a token brings, trusted only with that defence off.
   const restored = page.waitForResponse((r) => r.url().endsWith("/api/lab-settings") && r.request().method() === "PUT");
   await page.getByTestId("defence-off-alg_pinning").uncheck();
   expect((await restored).status()).toBe(200);
+  const embedded = page.waitForResponse((r) => r.url().endsWith("/api/lab-settings") && r.request().method() === "PUT");
+  await page.getByTestId("defence-off-embedded_jwk").check();
+  expect((await embedded).status()).toBe(200);
+  await page.getByTestId("workbench-use-held").click();
+  await page.getByTestId("workbench-way").selectOption("attacker_key");
+  await page.getByTestId("workbench-placement").selectOption("jwk");
+  expect(await signAndSend(page)).toBe(200);
+  const back = page.waitForResponse((r) => r.url().endsWith("/api/lab-settings") && r.request().method() === "PUT");
+  await page.getByTestId("defence-off-embedded_jwk").uncheck();
+  expect((await back).status()).toBe(200);
 
   // The answers, typed on the lesson's page (the learner is still signed in there).
   await openHydrated(page, "/lessons/reading-and-signing");
@@ -234,10 +244,10 @@ test("the token challenges, as a learner solves them: read it, refresh it, forge
   await page.getByTestId("answer-submit-token-bytes").click();
   await expect(page.getByTestId("challenge-token-bytes")).toHaveAttribute("data-solved", "true");
 
-  await expectSolved(baseURL, username, PASSWORD, ["refresh-without-password", "alg-none-accepted"]);
+  await expectSolved(baseURL, username, PASSWORD, ["refresh-without-password", "alg-none-accepted", "embedded-key-accepted"]);
   // The forgery refused with the defence on, and the genuine tokens, solved nothing else.
   await openHydrated(page, "/progress");
-  for (const id of ["embedded-key-accepted", "weak-secret-forged"]) {
+  for (const id of ["weak-secret-forged", "reuse-detected"]) {
     await expect(page.getByTestId(`challenge-${id}`)).toHaveAttribute("data-solved", "false");
   }
   await expect(page.getByTestId("challenge-alg-none-accepted")).toHaveAttribute("data-solved", "true");
@@ -281,4 +291,47 @@ test("the browser-run cards' victims are the learner's own: the forged logout an
   await expect(xss.getByTestId("xss-stage")).toHaveText("Done.", { timeout: 60_000 });
   await expect(xss.getByTestId("experiment-error")).toHaveCount(0);
   await expectSolved(baseURL, username, PASSWORD, ["stolen-token-replayed"]);
+});
+
+test("the hybrid: with revocation on, log out everywhere and the token from before is refused at the mark", async ({ page, baseURL }) => {
+  test.setTimeout(60_000);
+  allowHttpError(page, 401, "/api/me");
+  const username = await register(page, "hybrid");
+  await openHydrated(page, "/");
+  await page.getByTestId("mode-jwt").click();
+  const form = page.getByTestId("jwt-login");
+  await form.getByLabel("Username").fill(username);
+  await form.getByLabel("Password").fill(PASSWORD);
+  await form.getByRole("button").click();
+  await expect(page.getByTestId("jwt-holding")).toBeVisible();
+  await page.getByTestId("silent-refresh").uncheck();
+  const switched = page.waitForResponse((r) => r.url().endsWith("/api/lab-settings") && r.request().method() === "PUT");
+  await page.getByTestId("denylist").check();
+  expect((await switched).status()).toBe(200);
+  // A token from before the switch's refresh, then log out everywhere, then use it.
+  const refreshed = page.waitForResponse("**/api/jwt/refresh");
+  await page.getByTestId("jwt-refresh").click();
+  expect((await refreshed).status()).toBe(200);
+  await expect(page.getByTestId("jwt-holding")).toBeVisible();
+  const everywhere = page.waitForResponse("**/api/jwt/logout-everywhere");
+  await page.getByTestId("logout-everywhere").click();
+  expect((await everywhere).status()).toBe(200);
+  await page.getByTestId("jwt-call-me").click();
+  await expect(page.getByTestId("jwt-last-status")).toHaveText("401");
+  const lastTrace = page.getByTestId("jwt-last-call").locator("..").getByTestId("trace").last();
+  await expect(lastTrace.getByTestId("check-not-before mark")).toHaveAttribute("data-status", "fail");
+  await expectSolved(baseURL, username, PASSWORD, ["hybrid-not-before", "revoke-before-exp"]);
+});
+
+test("a lesson's own accounts count for the learner who ran it: the refresh lesson's theft is detected", async ({ page, baseURL }) => {
+  test.setTimeout(60_000);
+  allowHttpError(page, 401, "/api/replay");
+  allowHttpError(page, 401, "/api/jwt/refresh");
+  const username = await register(page, "lesson-runner");
+  await openHydrated(page, "/lessons/refresh-tokens");
+  await signInFromHeader(page, username, "session");
+  await page.getByTestId("run-experiment").click();
+  await expect(page.getByTestId("what-you-saw")).toBeVisible({ timeout: 30_000 });
+  await expect(page.getByTestId("experiment-error")).toHaveCount(0);
+  await expectSolved(baseURL, username, PASSWORD, ["refresh-without-password", "reuse-detected"]);
 });
