@@ -111,13 +111,20 @@ test("posting solved from the console is refused; a cookie learner's challenge f
     const replay = await device.get("/api/me", { headers: { cookie } });
     expect(replay.status()).toBe(401);
     expect((await replay.json()).auth.checks.find((c: { status: string }) => c.status === "fail").name).toBe("store lookup");
+    // The open page flips, without a reload, on the live stream's announcement.
+    await expect(card).toHaveAttribute("data-solved", "true");
+    await expect(page.getByTestId("challenge-state-old-cookie-refused")).toContainText("solved");
+    await expect(page.getByTestId("tries-revive-logged-out-cookie")).toContainText("Tries the server saw: 1");
+    // A second try at bringing the cookie back: the server now says why it cannot be done.
+    expect((await device.get("/api/me", { headers: { cookie } })).status()).toBe(401);
   } finally {
     await device.dispose();
   }
-  // The open page flips, without a reload, on the live stream's announcement.
-  await expect(card).toHaveAttribute("data-solved", "true");
-  await expect(page.getByTestId("challenge-state-old-cookie-refused")).toContainText("solved");
-  await expect(page.getByTestId("tries-revive-logged-out-cookie")).toContainText("Tries the server saw: 1");
+  await page.reload();
+  await expect(page.locator("body")).toHaveAttribute("data-hydrated", "true");
+  await expect(page.getByTestId("tries-revive-logged-out-cookie")).toContainText("After 2 tries:");
+  await expect(page.getByTestId("tries-revive-logged-out-cookie")).toContainText("store lookup");
+  await expect(page.getByTestId("challenge-revive-logged-out-cookie")).toHaveAttribute("data-solved", "false");
 });
 
 test("a bearer-only learner's challenge flips on the open page through the wait channel", async ({ page, context }) => {
@@ -334,4 +341,73 @@ test("a lesson's own accounts count for the learner who ran it: the refresh less
   await expect(page.getByTestId("what-you-saw")).toBeVisible({ timeout: 30_000 });
   await expect(page.getByTestId("experiment-error")).toHaveCount(0);
   await expectSolved(baseURL, username, PASSWORD, ["refresh-without-password", "reuse-detected"]);
+  // The theft the lesson staged is also a try at keeping a stolen refresh token working: counted,
+  // never solved.
+  await openHydrated(page, "/progress");
+  await expect(page.getByTestId("tries-stolen-refresh-survives")).toContainText("Tries the server saw: 1");
+  await expect(page.getByTestId("challenge-stolen-refresh-survives")).toHaveAttribute("data-solved", "false");
+});
+
+test("fixation: with rotation off, a planted id is kept by the login and accepted afterwards", async ({ page, context, baseURL }) => {
+  test.setTimeout(60_000);
+  const username = await register(page, "fixation");
+  await openHydrated(page, "/");
+  await page.getByTestId("mode-jwt").click();
+  const form = page.getByTestId("jwt-login");
+  await form.getByLabel("Username").fill(username);
+  await form.getByLabel("Password").fill(PASSWORD);
+  await form.getByRole("button").click();
+  await expect(page.getByTestId("jwt-holding")).toBeVisible();
+  const switched = page.waitForResponse((r) => r.url().endsWith("/api/lab-settings") && r.request().method() === "PUT");
+  await page.getByTestId("defence-off-session_rotation").check();
+  expect((await switched).status()).toBe(200);
+  await expectUnsolved(baseURL, username, PASSWORD, ["fixation-planted"]);
+
+  // The attacker's id, planted in the browser before the login (as a subdomain or a
+  // cookie-injecting bug would): 22 base64url characters nobody issued.
+  const planted = "PlantedByTheAttacker1A";
+  await context.addCookies([
+    { name: "__Host-authlab_session", value: planted, domain: "127.0.0.1", path: "/", secure: true, httpOnly: true, sameSite: "Lax" },
+  ]);
+  await page.getByTestId("mode-session").click();
+  const session = page.getByTestId("session-login");
+  await session.getByLabel("Username").fill(username);
+  await session.getByLabel("Password").fill(PASSWORD);
+  await session.getByRole("button").click();
+  await expect(page.getByTestId("signed-in")).toContainText(username);
+  const kept = (await context.cookies()).find((c) => c.name === "__Host-authlab_session");
+  expect(kept?.value).toBe(planted);
+  await page.getByTestId("call-me").click();
+  await expect(page.getByTestId("last-status")).toHaveText("200");
+  await expect(page.getByTestId("check-cookie")).toHaveAttribute("data-status", "off");
+  await expectSolved(baseURL, username, PASSWORD, ["fixation-planted"]);
+});
+
+test("the cheaper check is answered from the learner's own measurement", async ({ page, baseURL }) => {
+  test.setTimeout(60_000);
+  const username = await register(page, "measurer");
+  let rows: { what: string; median_ns: number }[] = [];
+  page.on("response", async (response) => {
+    if (new URL(response.url()).pathname === "/api/lab/cost-benchmark") rows = (await response.json()).rows;
+  });
+  await openHydrated(page, "/lessons/what-auth-costs");
+  await signInFromHeader(page, username, "session");
+  await page.getByTestId("run-experiment").click();
+  await expect(page.getByTestId("what-you-saw")).toBeVisible({ timeout: 30_000 });
+  // The experiment signed the browser in as its own fresh account, and the header says so; that
+  // account speaks for the learner whose page made it.
+  await expect(page.getByTestId("who-username")).toHaveText(/^lesson-/);
+  await expect.poll(() => rows.length).toBeGreaterThan(0);
+  const median = (prefix: string) => rows.find((r) => r.what.startsWith(prefix))!.median_ns;
+  const cheaper = median("session lookup") <= median("signature check, EdDSA") ? "session" : "token";
+  const other = cheaper === "session" ? "token" : "session";
+  const id = "cheaper-check";
+  await page.getByTestId(`answer-${id}`).fill(other);
+  await page.getByTestId(`answer-submit-${id}`).click();
+  await expect(page.getByTestId(`verdict-${id}`)).toContainText("not right");
+  await page.getByTestId(`answer-${id}`).fill(cheaper);
+  await page.getByTestId(`answer-submit-${id}`).click();
+  await expect(page.getByTestId(`verdict-${id}`)).toContainText("right:");
+  await expect(page.getByTestId(`challenge-${id}`)).toHaveAttribute("data-solved", "true");
+  await expectSolved(baseURL, username, PASSWORD, [id]);
 });

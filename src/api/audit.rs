@@ -229,6 +229,14 @@ async fn live(
                 ),
             })
         })?;
+    // The learner this stream's solves are announced for (a lesson's account speaks for the
+    // learner whose page made it).
+    let learner = state
+        .auth
+        .challenges
+        .learner_of(user.user_id())
+        .await
+        .unwrap_or_else(|_| user.user_id());
     let held = match &user {
         AuthUser::Session(user) => Held::Session(user.session.id.clone()),
         AuthUser::Bearer(user) => Held::Bearer(user.token.clone()),
@@ -239,7 +247,7 @@ async fn live(
     let live = Live {
         receiver: state.auth.audit.subscribe(),
         solved: state.auth.challenges.subscribe(),
-        learner: user.user_id(),
+        learner,
         shutdown: state.auth.shutdown.subscribe(),
         state,
         held,

@@ -59,10 +59,19 @@ async fn list() -> Json<ChallengeList> {
     })
 }
 
-/// The learner a request speaks for, once every check passed.
-fn learner(user: &AuthUser, what: &str) -> Result<i64, ApiError> {
+/// The learner a request speaks for, once every check passed: the account itself, or, for an
+/// account a learner's run created (a lesson's experiment signs the browser in as one), the
+/// learner behind it. Returns the learner's id and name.
+async fn learner(state: &AppState, user: &AuthUser, what: &str) -> Result<(i64, String), ApiError> {
     every_check_on(user.trace(), what)?;
-    Ok(user.user_id())
+    let learner = state.auth.challenges.learner_of(user.user_id()).await?;
+    if learner == user.user_id() {
+        return Ok((learner, user.username().to_string()));
+    }
+    match state.auth.users.find_by_id(learner).await? {
+        Some(account) => Ok((account.id, account.username)),
+        None => Ok((user.user_id(), user.username().to_string())),
+    }
 }
 
 fn challenge(id: &str) -> Result<ChallengeId, ApiError> {
@@ -73,36 +82,23 @@ async fn progress(
     State(state): State<AppState>,
     user: AuthUser,
 ) -> Result<Json<Progress>, ApiError> {
-    let learner = learner(&user, "your progress")?;
-    Ok(Json(
-        state
-            .auth
-            .challenges
-            .progress(learner, user.username())
-            .await?,
-    ))
+    let (learner, name) = learner(&state, &user, "your progress").await?;
+    Ok(Json(state.auth.challenges.progress(learner, &name).await?))
 }
 
 async fn export(State(state): State<AppState>, user: AuthUser) -> Result<Response, ApiError> {
-    let learner = learner(&user, "your progress")?;
-    let progress = state
-        .auth
-        .challenges
-        .progress(learner, user.username())
-        .await?;
+    let (learner, name) = learner(&state, &user, "your progress").await?;
+    let progress = state.auth.challenges.progress(learner, &name).await?;
     // The username is [a-z0-9_.-] (registration's rule), so it is safe in a file name.
-    let disposition = format!(
-        "attachment; filename=\"authlab-progress-{}.json\"",
-        user.username()
-    );
+    let disposition = format!("attachment; filename=\"authlab-progress-{name}.json\"");
     Ok(([(header::CONTENT_DISPOSITION, disposition)], Json(progress)).into_response())
 }
 
 async fn reset(State(state): State<AppState>, user: AuthUser) -> Result<Json<Progress>, ApiError> {
-    let learner = learner(&user, "resetting your progress")?;
+    let (learner, name) = learner(&state, &user, "resetting your progress").await?;
     let challenges = &state.auth.challenges;
     challenges.reset(learner).await?;
-    Ok(Json(challenges.progress(learner, user.username()).await?))
+    Ok(Json(challenges.progress(learner, &name).await?))
 }
 
 async fn hint(
@@ -111,7 +107,7 @@ async fn hint(
     Path(id): Path<String>,
 ) -> Result<Json<Hint>, ApiError> {
     let id = challenge(&id)?;
-    let learner = learner(&user, "a hint")?;
+    let (learner, _) = learner(&state, &user, "a hint").await?;
     Ok(Json(state.auth.challenges.hint(learner, id).await?))
 }
 
@@ -122,7 +118,7 @@ async fn answer(
     ApiJson(answer): ApiJson<Answer>,
 ) -> Result<Json<AnswerVerdict>, ApiError> {
     let id = challenge(&id)?;
-    let learner = learner(&user, "an answer")?;
+    let (learner, _) = learner(&state, &user, "an answer").await?;
     let live_sessions = state.auth.sessions.count_live(learner).await?;
     Ok(Json(
         state
@@ -154,7 +150,7 @@ async fn wait(
     client: ClientAddr,
     Query(After { after }): Query<After>,
 ) -> Result<Json<Vec<Solved>>, ApiError> {
-    let learner = learner(&user, "waiting for your progress")?;
+    let (learner, name) = learner(&state, &user, "waiting for your progress").await?;
     // A wait holds a connection open, so it takes one of the account's (and the address's)
     // live-stream slots: nobody can hold open more than the audit stream allows.
     let server = &state.settings.server;
@@ -181,7 +177,7 @@ async fn wait(
     let mut solved = challenges.subscribe();
     let after = after.unwrap_or_else(now_ms);
     let already: Vec<Solved> = challenges
-        .progress(learner, user.username())
+        .progress(learner, &name)
         .await?
         .challenges
         .into_iter()

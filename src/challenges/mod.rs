@@ -115,6 +115,12 @@ impl Challenges {
         }
     }
 
+    /// The learner `account` acts for: the one whose action created it (a lesson's or a card's
+    /// account, signed in by the learner's own browser), else the account itself.
+    pub async fn learner_of(&self, account: i64) -> Result<i64, ChallengeError> {
+        Ok(self.table.owner_of(account).await?.unwrap_or(account))
+    }
+
     /// Challenges solved from now on, by learner.
     pub fn subscribe(&self) -> broadcast::Receiver<(i64, Solved)> {
         self.solved.subscribe()

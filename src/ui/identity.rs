@@ -118,6 +118,14 @@ pub fn find_out() {
     });
 }
 
+/// Ask the server again, now: the browser's credential changed under the page (a lesson's
+/// experiment signed the browser in as its own account, ending the learner's session).
+pub async fn ask_again() -> Who {
+    let found = ask().await;
+    set(found.clone());
+    found
+}
+
 async fn ask() -> Who {
     let bearer = browser::local_get(MODE_KEY).as_deref() == Some("jwt");
     if !bearer {

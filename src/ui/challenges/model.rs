@@ -76,7 +76,15 @@ impl Board {
             let Some(credential) = who.credential() else {
                 return;
             };
-            match client::progress(credential).await.result {
+            let mut answer = client::progress(credential).await.result;
+            if refused(&answer) {
+                // The browser's credential changed under the page: ask who it is now, once.
+                let who = identity::ask_again().await;
+                if let Some(credential) = who.credential() {
+                    answer = client::progress(credential).await.result;
+                }
+            }
+            match answer {
                 Ok(progress) => {
                     let before: Vec<ChallengeId> = self.solved_ids();
                     let was_loaded = self.progress.with_untracked(Option::is_some);
@@ -193,7 +201,7 @@ impl Board {
     }
 
     /// Run one request for the learner, then read progress again.
-    fn act<F>(self, request: impl FnOnce(Who) -> F + 'static)
+    fn act<F>(self, request: impl FnOnce(Who) -> F + Clone + 'static)
     where
         F: std::future::Future<Output = Result<(), client::ClientError>> + 'static,
     {
@@ -205,11 +213,30 @@ impl Board {
         self.busy.set(true);
         spawn_local(async move {
             let who = identity::fresh().await;
-            if let Err(err) = request(who).await {
+            let mut done = request.clone()(who).await;
+            if refused(&done) {
+                // The browser's credential changed under the page: ask who it is now, once.
+                let who = identity::ask_again().await;
+                if who.credential().is_some() {
+                    done = request(who).await;
+                }
+            }
+            if let Err(err) = done {
                 self.message.set(Some(err.to_string()));
             }
             self.busy.set(false);
             self.reload();
         });
     }
+}
+
+/// Whether an answer was a refusal of the credential itself (401, or 403 from a check).
+fn refused<T>(answer: &Result<T, client::ClientError>) -> bool {
+    matches!(
+        answer,
+        Err(client::ClientError::Api {
+            status: 401 | 403,
+            ..
+        })
+    )
 }

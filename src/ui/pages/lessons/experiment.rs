@@ -65,6 +65,15 @@ impl Run {
     ) -> Result<SessionState, String> {
         let answer = client::session_login(account).await;
         self.step(label, &answer);
+        // The browser is now signed in as the experiment's account (its cookie replaced the
+        // learner's): the page says so, and its challenges speak through it for the learner
+        // whose page made it.
+        if let Ok(state) = &answer.result {
+            crate::ui::identity::set(crate::ui::identity::Who::Session {
+                username: state.username.clone(),
+                csrf: state.csrf_token.clone(),
+            });
+        }
         answer.result.map_err(|e| e.to_string())
     }
 
