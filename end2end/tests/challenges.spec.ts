@@ -30,6 +30,32 @@ async function signInFromHeader(page: Page, username: string, model: "session" |
   await expect(page.getByTestId("who-username")).toHaveText(username);
 }
 
+/** Switch one of the account's defences off (or back on) in the playground's JWT panel, as a
+ * learner clicks it; a click while the panel is still busy with another request is dropped, so
+ * click until the server has the switch. */
+async function switchDefence(page: Page, defence: string, off: boolean) {
+  const box = page.getByTestId(`defence-off-${defence}`);
+  await expect(async () => {
+    if ((await box.isChecked()) !== off) {
+      const put = page.waitForResponse((r) => r.url().endsWith("/api/lab-settings") && r.request().method() === "PUT", { timeout: 3_000 });
+      await box.click();
+      expect((await put).status()).toBe(200);
+    }
+    await expect(box).toBeChecked({ checked: off, timeout: 1_000 });
+  }).toPass({ timeout: 20_000 });
+}
+
+/** Sign in with a bearer token on the playground's own form. */
+async function signInOnThePlayground(page: Page, username: string) {
+  await openHydrated(page, "/");
+  await page.getByTestId("mode-jwt").click();
+  const form = page.getByTestId("jwt-login");
+  await form.getByLabel("Username").fill(username);
+  await form.getByLabel("Password").fill(PASSWORD);
+  await form.getByRole("button").click();
+  await expect(page.getByTestId("jwt-holding")).toBeVisible();
+}
+
 async function expectSignedInAs(page: Page, path: string, username: string, model: string) {
   await openHydrated(page, path);
   await expect(page.getByTestId("who-username"), path).toHaveText(username);
@@ -190,13 +216,7 @@ test("the token challenges, as a learner solves them: read it, refresh it, forge
   test.setTimeout(90_000);
   for (const path of ["/api/me", "/api/admin/accounts", "/api/lab/role-claim"]) allowHttpError(page, 401, path);
   const username = await register(page, "token-learner");
-  await openHydrated(page, "/");
-  await page.getByTestId("mode-jwt").click();
-  const form = page.getByTestId("jwt-login");
-  await form.getByLabel("Username").fill(username);
-  await form.getByLabel("Password").fill(PASSWORD);
-  await form.getByRole("button").click();
-  await expect(page.getByTestId("jwt-holding")).toBeVisible();
+  await signInOnThePlayground(page, username);
   await expect(page.getByTestId("who-username")).toHaveText(username);
 
   // Read the token the page holds, as the inspector shows it: no key needed.
@@ -216,26 +236,18 @@ test("the token challenges, as a learner solves them: read it, refresh it, forge
   const refusedNone = await signAndSend(page);
   expect(refusedNone).toBe(401);
   // One defence off, for this account only: the same forgery is accepted.
-  const switched = page.waitForResponse((r) => r.url().endsWith("/api/lab-settings") && r.request().method() === "PUT");
-  await page.getByTestId("defence-off-alg_pinning").check();
-  expect((await switched).status()).toBe(200);
+  await switchDefence(page, "alg_pinning", true);
   await page.getByTestId("workbench-use-held").click();
   await page.getByTestId("workbench-way").selectOption("alg_none");
   expect(await signAndSend(page)).toBe(200);
   // Back on; then the key a token brings, trusted only with that defence off.
-  const restored = page.waitForResponse((r) => r.url().endsWith("/api/lab-settings") && r.request().method() === "PUT");
-  await page.getByTestId("defence-off-alg_pinning").uncheck();
-  expect((await restored).status()).toBe(200);
-  const embedded = page.waitForResponse((r) => r.url().endsWith("/api/lab-settings") && r.request().method() === "PUT");
-  await page.getByTestId("defence-off-embedded_jwk").check();
-  expect((await embedded).status()).toBe(200);
+  await switchDefence(page, "alg_pinning", false);
+  await switchDefence(page, "embedded_jwk", true);
   await page.getByTestId("workbench-use-held").click();
   await page.getByTestId("workbench-way").selectOption("attacker_key");
   await page.getByTestId("workbench-placement").selectOption("jwk");
   expect(await signAndSend(page)).toBe(200);
-  const back = page.waitForResponse((r) => r.url().endsWith("/api/lab-settings") && r.request().method() === "PUT");
-  await page.getByTestId("defence-off-embedded_jwk").uncheck();
-  expect((await back).status()).toBe(200);
+  await switchDefence(page, "embedded_jwk", false);
 
   // The answers, typed on the lesson's page (the learner is still signed in there).
   await openHydrated(page, "/lessons/reading-and-signing");
@@ -304,13 +316,7 @@ test("the hybrid: with revocation on, log out everywhere and the token from befo
   test.setTimeout(60_000);
   allowHttpError(page, 401, "/api/me");
   const username = await register(page, "hybrid");
-  await openHydrated(page, "/");
-  await page.getByTestId("mode-jwt").click();
-  const form = page.getByTestId("jwt-login");
-  await form.getByLabel("Username").fill(username);
-  await form.getByLabel("Password").fill(PASSWORD);
-  await form.getByRole("button").click();
-  await expect(page.getByTestId("jwt-holding")).toBeVisible();
+  await signInOnThePlayground(page, username);
   await page.getByTestId("silent-refresh").uncheck();
   const switched = page.waitForResponse((r) => r.url().endsWith("/api/lab-settings") && r.request().method() === "PUT");
   await page.getByTestId("denylist").check();
@@ -351,16 +357,8 @@ test("a lesson's own accounts count for the learner who ran it: the refresh less
 test("fixation: with rotation off, a planted id is kept by the login and accepted afterwards", async ({ page, context, baseURL }) => {
   test.setTimeout(60_000);
   const username = await register(page, "fixation");
-  await openHydrated(page, "/");
-  await page.getByTestId("mode-jwt").click();
-  const form = page.getByTestId("jwt-login");
-  await form.getByLabel("Username").fill(username);
-  await form.getByLabel("Password").fill(PASSWORD);
-  await form.getByRole("button").click();
-  await expect(page.getByTestId("jwt-holding")).toBeVisible();
-  const switched = page.waitForResponse((r) => r.url().endsWith("/api/lab-settings") && r.request().method() === "PUT");
-  await page.getByTestId("defence-off-session_rotation").check();
-  expect((await switched).status()).toBe(200);
+  await signInOnThePlayground(page, username);
+  await switchDefence(page, "session_rotation", true);
   await expectUnsolved(baseURL, username, PASSWORD, ["fixation-planted"]);
 
   // The attacker's id, planted in the browser before the login (as a subdomain or a

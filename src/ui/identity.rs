@@ -162,11 +162,7 @@ async fn ask() -> Who {
     match client::jwt_refresh().await.result {
         Ok(tokens) => {
             let token = tokens.access_token;
-            match browser::local_get(STORE_KEY).as_deref() {
-                Some("sessionStorage") => browser::session_set(TOKEN_KEY, &token),
-                Some("localStorage") => browser::local_set(TOKEN_KEY, &token),
-                _ => {}
-            }
+            keep(&token);
             match client::me(Credential::Bearer(&token)).await.result {
                 Ok(me) => Who::Bearer {
                     username: me.username,
@@ -212,11 +208,7 @@ pub async fn fresh() -> Who {
     let next = match refreshed {
         Ok(tokens) => {
             let token = tokens.access_token;
-            match browser::local_get(STORE_KEY).as_deref() {
-                Some("sessionStorage") => browser::session_set(TOKEN_KEY, &token),
-                Some("localStorage") => browser::local_set(TOKEN_KEY, &token),
-                _ => {}
-            }
+            keep(&token);
             Who::Bearer { username, token }
         }
         Err(_) => Who::SignedOut,
@@ -224,6 +216,16 @@ pub async fn fresh() -> Who {
     set(next.clone());
     REFRESHING.with(|busy| busy.set(false));
     next
+}
+
+/// Keep `token` where the playground's storage choice says (in memory: nowhere; the page loses
+/// it on reload and buys a new one with the refresh cookie).
+fn keep(token: &str) {
+    match browser::local_get(STORE_KEY).as_deref() {
+        Some("sessionStorage") => browser::session_set(TOKEN_KEY, token),
+        Some("localStorage") => browser::local_set(TOKEN_KEY, token),
+        _ => {}
+    }
 }
 
 /// Sign in from the header, in `mode`, and load the page again so every part of it starts from
@@ -243,13 +245,7 @@ pub async fn sign_in(mode: AuthMode, credentials: crate::wire::Credentials) -> R
                 .result
                 .map_err(|e| e.to_string())?;
             browser::local_set(BEARER_KEY, "1");
-            match browser::local_get(STORE_KEY).as_deref() {
-                Some("sessionStorage") => browser::session_set(TOKEN_KEY, &tokens.access_token),
-                Some("localStorage") => browser::local_set(TOKEN_KEY, &tokens.access_token),
-                // In memory: the reload drops it, and the page buys a new one with the
-                // refresh cookie the login just set.
-                _ => {}
-            }
+            keep(&tokens.access_token);
         }
     }
     browser::reload();

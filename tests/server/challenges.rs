@@ -4,7 +4,7 @@
 //! a reset forgets every event before it.
 
 use crate::attacks::{forged_logout, weaken};
-use crate::common::{assert_api_error, harness, harness_in, Answer, Harness};
+use crate::common::{assert_api_error, harness, harness_in, token_halves, Answer, Harness};
 use crate::defences_off::{as_holder_of, forge, login_with_planted, switch};
 use axum::{
     body::Body,
@@ -48,19 +48,6 @@ fn solved_ids(progress: &Value) -> Vec<String> {
         .filter(|c| !c["solved_at_ms"].is_null())
         .map(|c| c["id"].as_str().unwrap().to_string())
         .collect()
-}
-
-/// A claim of the token's payload (read without a key, as anyone can).
-fn claim(token: &str, name: &str) -> Value {
-    let payload = token.split('.').nth(1).unwrap();
-    let payload: Value = serde_json::from_slice(&URL_SAFE_NO_PAD.decode(payload).unwrap()).unwrap();
-    payload[name].clone()
-}
-
-fn header_field(token: &str, name: &str) -> Value {
-    let header = token.split('.').next().unwrap();
-    let header: Value = serde_json::from_slice(&URL_SAFE_NO_PAD.decode(header).unwrap()).unwrap();
-    header[name].clone()
 }
 
 async fn answer(server: &Harness, token: &str, id: &str, text: &str) -> Answer {
@@ -274,7 +261,7 @@ async fn answers_are_checked_against_the_servers_own_records() {
     let (other, _) = learner(&server, "someone-else").await;
 
     // Another learner's jti is not the one you hold.
-    let theirs = claim(&other, "jti");
+    let theirs = token_halves(&other).1["jti"].clone();
     let wrong = answer(
         &server,
         &token,
@@ -289,10 +276,10 @@ async fn answers_are_checked_against_the_servers_own_records() {
         "jti-of-your-token"
     ));
 
-    let mine = claim(&token, "jti");
+    let mine = token_halves(&token).1["jti"].clone();
     let right = answer(&server, &token, "jti-of-your-token", mine.as_str().unwrap()).await;
     assert_eq!(right.json()["correct"], true, "{}", right.text);
-    let kid = header_field(&token, "kid");
+    let kid = token_halves(&token).0["kid"].clone();
     assert_eq!(
         answer(&server, &token, "kid-of-your-token", kid.as_str().unwrap())
             .await
@@ -472,8 +459,7 @@ async fn a_forged_token_of_a_weakened_account_cannot_read_or_reset_its_progress(
     );
     // Anyone can now write a token the verifier takes for this account.
     let parts: Vec<&str> = token.split('.').collect();
-    let mut payload: Value =
-        serde_json::from_slice(&URL_SAFE_NO_PAD.decode(parts[1]).unwrap()).unwrap();
+    let mut payload = token_halves(&token).1;
     payload["jti"] = json!("forged-by-someone-else");
     let forged = format!(
         "{}.{}.{}",
@@ -567,20 +553,11 @@ async fn the_list_names_every_challenge_with_its_tier_lesson_and_claims() {
     }
 }
 
-/// A learner's token taken apart: header and payload.
-fn halves(token: &str) -> (Value, Value) {
-    let parts: Vec<&str> = token.split('.').collect();
-    let json = |part: &str| -> Value {
-        serde_json::from_slice(&URL_SAFE_NO_PAD.decode(part).unwrap()).unwrap()
-    };
-    (json(parts[0]), json(parts[1]))
-}
-
 #[tokio::test]
 async fn forged_tokens_solve_only_with_the_learners_own_defence_off() {
     let server = harness().await;
     let (token, _) = learner(&server, "forger").await;
-    let (header, payload) = halves(&token);
+    let (header, payload) = token_halves(&token);
     let unsigned = forge(
         &server,
         json!({"typ": "at+jwt"}),
@@ -650,7 +627,7 @@ async fn a_token_forged_with_the_cracked_secret_solves_it_and_the_genuine_one_do
     let word = authlab::auth::weak_secret::crack(&genuine)
         .0
         .expect("a word of the list");
-    let (header, mut payload) = halves(&genuine);
+    let (header, mut payload) = token_halves(&genuine);
     payload["jti"] = json!("made-by-the-learner");
     // A wrong guess first: refused at the signature.
     let wrong = forge(
@@ -799,6 +776,21 @@ async fn the_cost_run_and_the_first_html_are_the_servers_own_records() {
     ));
 }
 
+/// Register `name` from a page signed in with `token` (a lesson's experiment does this).
+async fn register_as(server: &Harness, token: &str, name: &str) -> Answer {
+    server
+        .send(
+            Request::post("/api/register")
+                .header(header::AUTHORIZATION, format!("Bearer {token}"))
+                .header(header::CONTENT_TYPE, "application/json")
+                .body(Body::from(
+                    json!({"username": name, "password": PASSWORD}).to_string(),
+                ))
+                .unwrap(),
+        )
+        .await
+}
+
 #[tokio::test]
 async fn an_account_made_by_a_runs_own_account_counts_for_the_learner_behind_it() {
     let server = harness().await;
@@ -812,30 +804,10 @@ async fn an_account_made_by_a_runs_own_account_counts_for_the_learner_behind_it(
         .unwrap()
         .unwrap();
     // The learner's page makes a lesson account, signs in as it, and that one makes another.
-    let first = server
-        .send(
-            Request::post("/api/register")
-                .header(header::AUTHORIZATION, format!("Bearer {token}"))
-                .header(header::CONTENT_TYPE, "application/json")
-                .body(Body::from(
-                    json!({"username": "lesson-chain-1", "password": PASSWORD}).to_string(),
-                ))
-                .unwrap(),
-        )
-        .await;
+    let first = register_as(&server, &token, "lesson-chain-1").await;
     assert_eq!(first.status, StatusCode::CREATED, "{}", first.text);
     let (as_first, _) = server.jwt_login("lesson-chain-1", PASSWORD).await;
-    let second = server
-        .send(
-            Request::post("/api/register")
-                .header(header::AUTHORIZATION, format!("Bearer {as_first}"))
-                .header(header::CONTENT_TYPE, "application/json")
-                .body(Body::from(
-                    json!({"username": "lesson-chain-2", "password": PASSWORD}).to_string(),
-                ))
-                .unwrap(),
-        )
-        .await;
+    let second = register_as(&server, &as_first, "lesson-chain-2").await;
     assert_eq!(second.status, StatusCode::CREATED, "{}", second.text);
     // The second account's refresh counts for the learner, not for the first lesson account.
     let (_, refresh) = server.jwt_login("lesson-chain-2", PASSWORD).await;

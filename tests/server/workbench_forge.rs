@@ -4,7 +4,7 @@
 //! only where an account switched algorithm pinning off, and only in the spelling the confused
 //! verifier reads.
 
-use crate::common::{failed_check, harness, Harness};
+use crate::common::{failed_check, harness, token_halves, Harness};
 use crate::defences_off::{forge, switch};
 use authlab::wire::{CheckStatus, JwtAlg};
 use axum::http::StatusCode;
@@ -17,12 +17,8 @@ const PASSWORD: &str = "learner-password-1";
 async fn learner(server: &Harness, name: &str) -> (String, Value, Value, String) {
     server.register(name, PASSWORD).await;
     let (token, _) = server.jwt_login(name, PASSWORD).await;
-    let parts: Vec<&str> = token.split('.').collect();
-    let json = |part: &str| -> Value {
-        serde_json::from_slice(&URL_SAFE_NO_PAD.decode(part).unwrap()).unwrap()
-    };
-    let (header, payload) = (json(parts[0]), json(parts[1]));
-    let signature = parts[2].to_string();
+    let (header, payload) = token_halves(&token);
+    let signature = token.rsplit('.').next().unwrap_or_default().to_string();
     (token, header, payload, signature)
 }
 

@@ -1,6 +1,7 @@
 //! Reading a token: what it says (`jti`, `kid`), what it weighs, and the `exp` that ends it.
 
 use super::{verdict, Challenge, Records, Rule, Seen};
+use crate::challenges::event::Issued;
 use crate::wire::{AnswerVerdict, AuthMode, ChallengeId, CheckId};
 
 pub const ALL: &[Challenge] = &[
@@ -51,59 +52,37 @@ fn exp_refusal(seen: &Seen<'_>) -> bool {
 
 fn jti_of_your_token(records: &Records<'_>, answer: &str) -> AnswerVerdict {
     let answer = answer.trim();
-    let right = records
-        .seen
-        .own_held_tokens(records.now_ms)
-        .any(|t| t.jti == answer);
-    if right {
-        verdict(
-            true,
-            "that is the jti of a token the server issued to you, still valid (or within a minute of its exp)",
-        )
-    } else {
-        verdict(
-            false,
-            "no token the server issued you at a login or refresh, still valid or within a minute of its exp, has that jti",
-        )
-    }
+    of_a_held_token(records, "the jti", |t| t.jti == answer)
 }
 
 fn kid_of_your_token(records: &Records<'_>, answer: &str) -> AnswerVerdict {
     let answer = answer.trim();
-    let right = records
-        .seen
-        .own_held_tokens(records.now_ms)
-        .any(|t| t.kid == answer);
-    if right {
-        verdict(
-            true,
-            "that key signed a token the server issued to you, still valid",
-        )
-    } else {
-        verdict(
-            false,
-            "no token the server issued you at a login or refresh, still valid or within a minute of its exp, was signed by that kid",
-        )
-    }
+    of_a_held_token(records, "the kid", |t| t.kid == answer)
 }
 
 fn token_bytes(records: &Records<'_>, answer: &str) -> AnswerVerdict {
     let Ok(number) = answer.trim().parse::<usize>() else {
         return verdict(false, "the answer is a number of characters");
     };
-    let right = records
-        .seen
-        .own_held_tokens(records.now_ms)
-        .any(|t| t.chars == number);
-    if right {
+    of_a_held_token(records, "the length", |t| t.chars == number)
+}
+
+/// Right when `matches` holds for a token the learner holds (issued to them at a login or a
+/// refresh, still valid or within a minute of its `exp`); the reason names `what` was compared.
+fn of_a_held_token(
+    records: &Records<'_>,
+    what: &str,
+    matches: impl Fn(&Issued) -> bool,
+) -> AnswerVerdict {
+    if records.seen.own_held_tokens(records.now_ms).any(matches) {
         verdict(
             true,
-            "that is the length of a token the server issued to you, still valid",
+            format!("that is {what} of a token the server issued you, still valid (or within a minute of its exp)"),
         )
     } else {
         verdict(
             false,
-            "no token the server issued you at a login or refresh, still valid or within a minute of its exp, has that length",
+            format!("no token the server issued you at a login or refresh, still valid or within a minute of its exp, has that as {what}"),
         )
     }
 }

@@ -353,6 +353,18 @@ impl Harness {
     }
 }
 
+/// A token taken apart without a key, as anyone can: its header and payload as JSON.
+pub fn token_halves(token: &str) -> (Value, Value) {
+    use base64::{engine::general_purpose::URL_SAFE_NO_PAD, Engine};
+    let json = |part: &str| -> Value {
+        serde_json::from_slice(&URL_SAFE_NO_PAD.decode(part).expect("base64url")).expect("JSON")
+    };
+    let mut parts = token.split('.');
+    let header = json(parts.next().unwrap_or_default());
+    let payload = json(parts.next().unwrap_or_default());
+    (header, payload)
+}
+
 /// The refresh token a response set, if any.
 pub fn refresh_cookie_value(answer: &Answer) -> Option<String> {
     answer
