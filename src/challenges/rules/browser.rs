@@ -67,23 +67,31 @@ fn forged_form_logout(seen: &Seen<'_>) -> bool {
     })
 }
 
+/// A login that kept a planted id, then a request of that account let through with the cookie
+/// check marked off (one pass over the events).
 fn fixation_planted(seen: &Seen<'_>) -> bool {
-    seen.events.iter().enumerate().any(|(i, e)| {
-        matches!(
-            e.what,
+    let mut planted = std::collections::HashSet::new();
+    for event in seen.events {
+        match &event.what {
             Happened::SignedIn {
                 mode: AuthMode::Session,
                 kept_planted_id: true,
                 ..
+            } => {
+                planted.insert(event.account);
             }
-        ) && seen.events[i + 1..].iter().any(|later| {
-            later.account == e.account
-                && matches!(&later.what, Happened::Judged(j)
-                        if j.mode == AuthMode::Session
-                            && j.allowed
-                            && j.status(CheckId::Cookie) == Some(CheckStatus::Off))
-        })
-    })
+            Happened::Judged(j)
+                if j.mode == AuthMode::Session
+                    && j.allowed
+                    && j.status(CheckId::Cookie) == Some(CheckStatus::Off)
+                    && planted.contains(&event.account) =>
+            {
+                return true;
+            }
+            _ => {}
+        }
+    }
+    false
 }
 
 fn stolen_token_replayed(seen: &Seen<'_>) -> bool {

@@ -52,6 +52,8 @@ fn alg_none_accepted(seen: &Seen<'_>) -> bool {
 }
 
 fn weak_secret_forged(seen: &Seen<'_>) -> bool {
+    // Every token the server issued, by fingerprint, gathered once.
+    let issued = seen.issued_fingerprints();
     seen.own_judged().any(|(_, _, j)| {
         j.mode == AuthMode::Jwt
             && j.allowed
@@ -59,7 +61,7 @@ fn weak_secret_forged(seen: &Seen<'_>) -> bool {
             && j.token.as_ref().is_some_and(|t| {
                 t.signed_by == SignedBy::OurKey
                     && t.alg == "HS256"
-                    && !seen.was_issued(&t.fingerprint)
+                    && !issued.contains(t.fingerprint.as_str())
             })
     })
 }

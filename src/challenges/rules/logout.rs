@@ -5,6 +5,7 @@ use super::{Challenge, Rule, Seen};
 use crate::challenges::event::{Event, Happened, Judged};
 use crate::wire::ChallengeId;
 use crate::wire::{AuthMode, CheckId, CheckStatus};
+use std::collections::{HashMap, HashSet};
 
 pub const ALL: &[Challenge] = &[
     Challenge {
@@ -70,75 +71,75 @@ fn is_logout(event: &Event, mode: AuthMode) -> bool {
 }
 
 /// Session requests refused at `store lookup` after a logout of the same account: the old cookie.
-fn old_cookie_replays<'a>(seen: &'a Seen<'_>) -> impl Iterator<Item = &'a Judged> + 'a {
-    seen.judged()
-        .filter(move |(i, e, j)| {
-            j.mode == AuthMode::Session
+/// One pass over the events (a learner's many requests must not make judging them quadratic).
+fn old_cookie_replays(seen: &Seen<'_>) -> u32 {
+    let mut logged_out = HashSet::new();
+    let mut replays = 0;
+    for event in seen.events {
+        if is_logout(event, AuthMode::Session) {
+            logged_out.insert(event.account);
+        }
+        if let Happened::Judged(j) = &event.what {
+            if j.mode == AuthMode::Session
                 && j.refused_at() == Some(CheckId::StoreLookup)
-                && seen.events[..*i].iter().any(|earlier| {
-                    earlier.account == e.account && is_logout(earlier, AuthMode::Session)
-                })
-        })
-        .map(|(_, _, j)| j)
+                && logged_out.contains(&event.account)
+            {
+                replays += 1;
+            }
+        }
+    }
+    replays
 }
 
 fn old_cookie_refused(seen: &Seen<'_>) -> bool {
-    old_cookie_replays(seen).next().is_some()
+    old_cookie_replays(seen) > 0
 }
 
 fn revive_tries(seen: &Seen<'_>) -> u32 {
-    old_cookie_replays(seen).count() as u32
+    old_cookie_replays(seen)
 }
 
-/// A bearer request at `i` whose token was issued before a logout of the same account (index of
-/// the logout), with `ended` saying which events end access.
+/// Whether one of the learner's own bearer requests that `decided` accepts carried a token
+/// issued before an event that `ended` access (a logout, or log out everywhere) of their
+/// account. Issued before: its issue event comes earlier than the latest such end before the
+/// request; or, where that issue event aged out of the window, its `iat` is a whole second
+/// earlier. One pass over the events.
 fn token_from_before(
     seen: &Seen<'_>,
-    i: usize,
-    event: &Event,
-    judged: &Judged,
     ended: fn(&Event) -> bool,
+    decided: fn(&Judged) -> bool,
 ) -> bool {
-    let Some(token) = &judged.token else {
-        return false;
-    };
-    seen.events[..i].iter().enumerate().any(|(at, logout)| {
-        logout.account == event.account
-            && ended(logout)
-            && issued_before(
-                seen,
-                at,
-                event.account,
-                token.jti.as_deref(),
-                token.iat,
-                logout.at_ms,
-            )
-    })
-}
-
-/// Whether the token (`jti`, `iat`) was issued before the event at index `before`: by its issue
-/// event there, or, if that aged out, by an `iat` a whole second before it.
-fn issued_before(
-    seen: &Seen<'_>,
-    before: usize,
-    account: i64,
-    jti: Option<&str>,
-    iat: Option<i64>,
-    at_ms: i64,
-) -> bool {
-    let issued_earlier = seen.events[..before].iter().any(|e| {
-        e.account == account
-            && matches!(&e.what,
-                Happened::SignedIn { token: Some(t), .. } | Happened::Refreshed { token: t }
-                    if Some(t.jti.as_str()) == jti)
-    });
-    let issued_later = seen.events[before..].iter().any(|e| {
-        matches!(&e.what,
-            Happened::SignedIn { token: Some(t), .. } | Happened::Refreshed { token: t }
-                if Some(t.jti.as_str()) == jti)
-    });
-    issued_earlier
-        || (!issued_later && iat.is_some_and(|iat| iat.saturating_mul(1000) < at_ms - 1000))
+    let mut issued: HashMap<&str, usize> = HashMap::new();
+    let mut last_end: Option<(usize, i64)> = None;
+    for (i, event) in seen.events.iter().enumerate() {
+        if event.account != seen.learner {
+            continue;
+        }
+        if ended(event) {
+            last_end = Some((i, event.at_ms));
+        }
+        match &event.what {
+            Happened::SignedIn { token: Some(t), .. } | Happened::Refreshed { token: t } => {
+                issued.entry(t.jti.as_str()).or_insert(i);
+            }
+            Happened::Judged(j) if j.mode == AuthMode::Jwt && decided(j) => {
+                let (Some((end, end_ms)), Some(token)) = (last_end, &j.token) else {
+                    continue;
+                };
+                let before = match token.jti.as_deref().and_then(|jti| issued.get(jti)) {
+                    Some(&at) => at < end,
+                    None => token
+                        .iat
+                        .is_some_and(|iat| iat.saturating_mul(1000) < end_ms - 1000),
+                };
+                if before {
+                    return true;
+                }
+            }
+            _ => {}
+        }
+    }
+    false
 }
 
 fn jwt_logout(event: &Event) -> bool {
@@ -150,31 +151,23 @@ fn access_ended(event: &Event) -> bool {
 }
 
 fn replay_after_logout(seen: &Seen<'_>) -> bool {
-    seen.own_judged().any(|(i, e, j)| {
-        j.mode == AuthMode::Jwt
-            && j.allowed
-            && !j.any_off()
-            && !j.failed_open
-            && token_from_before(seen, i, e, j, jwt_logout)
+    token_from_before(seen, jwt_logout, |j| {
+        j.allowed && !j.any_off() && !j.failed_open
     })
 }
 
 fn revoke_before_exp(seen: &Seen<'_>) -> bool {
-    seen.own_judged().any(|(i, e, j)| {
-        j.mode == AuthMode::Jwt
-            && matches!(
-                j.refused_at(),
-                Some(CheckId::Denylist | CheckId::NotBeforeMark)
-            )
-            && token_from_before(seen, i, e, j, jwt_logout)
+    token_from_before(seen, jwt_logout, |j| {
+        matches!(
+            j.refused_at(),
+            Some(CheckId::Denylist | CheckId::NotBeforeMark)
+        )
     })
 }
 
 fn hybrid_not_before(seen: &Seen<'_>) -> bool {
-    seen.own_judged().any(|(i, e, j)| {
-        j.mode == AuthMode::Jwt
-            && j.status(CheckId::NotBeforeMark) == Some(CheckStatus::Fail)
-            && token_from_before(seen, i, e, j, access_ended)
+    token_from_before(seen, access_ended, |j| {
+        j.status(CheckId::NotBeforeMark) == Some(CheckStatus::Fail)
     })
 }
 

@@ -75,9 +75,12 @@ impl<'a> Seen<'a> {
             .filter(move |t| t.exp.saturating_mul(1000).saturating_add(HELD_GRACE_MS) > now_ms)
     }
 
-    /// Whether the token with this fingerprint is one the server issued.
-    pub fn was_issued(&self, fingerprint: &str) -> bool {
-        self.issued().any(|(_, _, t)| t.fingerprint == fingerprint)
+    /// The fingerprints of every token the server issued: what tells its tokens from any made
+    /// elsewhere, whatever their claims say.
+    pub fn issued_fingerprints(&self) -> std::collections::HashSet<&'a str> {
+        self.issued()
+            .map(|(_, _, t)| t.fingerprint.as_str())
+            .collect()
     }
 }
 

@@ -4,6 +4,7 @@
 use super::{verdict, Challenge, Records, Rule, Seen};
 use crate::challenges::event::{Happened, LabRun, ScaleFound};
 use crate::wire::{AnswerVerdict, AuthMode, ChallengeId};
+use std::collections::HashSet;
 
 pub const ALL: &[Challenge] = &[
     Challenge {
@@ -120,22 +121,28 @@ fn session_on_unseen_node(seen: &Seen<'_>) -> bool {
     scale_run(seen, |found| found.session_on_unseen_node)
 }
 
+/// A bearer request let through while the denylist failed open, carrying a token logged out
+/// earlier on the same account (one pass over the events); or the scale run's own finding.
 fn quiet_revoked_works(seen: &Seen<'_>) -> bool {
-    let revoked = |account: i64, jti: &str, before: usize| {
-        seen.events[..before].iter().any(|e| {
-            e.account == account
-                && matches!(&e.what, Happened::LoggedOut { mode: AuthMode::Jwt, jti: Some(j) } if j == jti)
-        })
-    };
-    seen.judged().any(|(i, e, j)| {
-        j.mode == AuthMode::Jwt
-            && j.allowed
-            && j.failed_open
-            && j.token
-                .as_ref()
-                .and_then(|t| t.jti.as_deref())
-                .is_some_and(|jti| revoked(e.account, jti, i))
-    }) || scale_run(seen, |found| found.revoked_token_worked)
+    let mut revoked: HashSet<(i64, &str)> = HashSet::new();
+    for event in seen.events {
+        match &event.what {
+            Happened::LoggedOut {
+                mode: AuthMode::Jwt,
+                jti: Some(jti),
+            } => {
+                revoked.insert((event.account, jti.as_str()));
+            }
+            Happened::Judged(j) if j.mode == AuthMode::Jwt && j.allowed && j.failed_open => {
+                let jti = j.token.as_ref().and_then(|t| t.jti.as_deref());
+                if jti.is_some_and(|jti| revoked.contains(&(event.account, jti))) {
+                    return true;
+                }
+            }
+            _ => {}
+        }
+    }
+    scale_run(seen, |found| found.revoked_token_worked)
 }
 
 #[cfg(test)]
