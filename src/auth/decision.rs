@@ -55,6 +55,11 @@ impl Trace {
         }
     }
 
+    /// Whether a check so far was let go because the account switched it off.
+    pub fn any_off(&self) -> bool {
+        self.checks.iter().any(|c| c.status == CheckStatus::Off)
+    }
+
     /// The check that failed, if one did.
     pub fn failed(&self) -> Option<CheckId> {
         self.checks

@@ -17,9 +17,10 @@ use crate::{
 };
 use event::{Event, Happened};
 use rules::{Records, Rule, Seen, TRIES_BEFORE_WHY};
+use std::collections::HashMap;
 use std::sync::{
     atomic::{AtomicU64, Ordering},
-    Arc,
+    Arc, Mutex,
 };
 use tokio::sync::{broadcast, mpsc, oneshot};
 use writer::Job;
@@ -55,7 +56,14 @@ pub struct Challenges {
     table: Arc<dyn ProgressTable>,
     solved: broadcast::Sender<(i64, Solved)>,
     lost: AtomicU64,
+    /// The genuine tokens each account has used since its last logout, by a hash of their `jti`
+    /// (`first_use`).
+    used: Mutex<HashMap<i64, Vec<u64>>>,
 }
+
+/// Accounts `Challenges::used` remembers before it starts afresh, and tokens per account.
+const USED_ACCOUNTS: usize = 16_384;
+const USED_PER_ACCOUNT: usize = 64;
 
 impl Challenges {
     /// The challenges and their writer task (spawned on the current runtime).
@@ -68,12 +76,47 @@ impl Challenges {
             table,
             solved,
             lost: AtomicU64::new(0),
+            used: Mutex::new(HashMap::new()),
         }
+    }
+
+    /// Whether this is the first use of the genuine token `jti` by `account` since the account's
+    /// last logout seen here. Only a first use is worth recording: what a rule asks of an allowed
+    /// genuine token is whether it was used after a logout, and a logout forgets the account's
+    /// tokens. So a client calling the API a thousand times with one token costs one event, not a
+    /// thousand writes (the bearer path's throughput depends on it).
+    pub fn first_use(&self, account: i64, jti: &str) -> bool {
+        use std::hash::Hasher;
+        // Keys fixed for the process: the same jti hashes alike on every call. (A jti here is
+        // one the server issued: nobody chooses it to collide.)
+        let mut hasher = std::collections::hash_map::DefaultHasher::new();
+        hasher.write(jti.as_bytes());
+        let hash = hasher.finish();
+        let mut used = self.used.lock().unwrap_or_else(|e| e.into_inner());
+        if used.len() >= USED_ACCOUNTS && !used.contains_key(&account) {
+            used.clear();
+        }
+        let tokens = used.entry(account).or_default();
+        if tokens.contains(&hash) {
+            return false;
+        }
+        if tokens.len() >= USED_PER_ACCOUNT {
+            tokens.clear();
+        }
+        tokens.push(hash);
+        true
     }
 
     /// Record what just happened to `account`. Never waits: a request goes on at once, and an
     /// event that finds the queue full is counted as lost (`lost`).
     pub fn note(&self, account: i64, what: Happened) {
+        if matches!(what, Happened::LoggedOut { .. } | Happened::AccessEnded) {
+            // After a logout, a token used before it is worth recording again (a replay).
+            self.used
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .remove(&account);
+        }
         let event = Event {
             at_ms: now_ms(),
             account,

@@ -836,3 +836,48 @@ async fn an_account_made_by_a_runs_own_account_counts_for_the_learner_behind_it(
             .unwrap();
     assert_eq!(owner.0, learner_id);
 }
+
+/// A client calling the API over and over with one genuine token costs one event, not a write
+/// per request (the bearer path's throughput depends on it); after a logout, the same token's
+/// next use is recorded again, so the replay still counts.
+#[tokio::test]
+async fn a_genuine_tokens_repeated_use_is_recorded_once_until_a_logout() {
+    let server = harness().await;
+    let (token, refresh) = learner(&server, "repeated-use").await;
+    for _ in 0..50 {
+        assert_eq!(
+            server.bearer("GET", "/api/me", &token).await.status,
+            StatusCode::OK
+        );
+    }
+    server.state.auth.challenges.flush().await;
+    let judged = || async {
+        let rows: Vec<(String,)> = sqlx::query_as(
+            "SELECT body FROM challenge_events WHERE body LIKE '%\"kind\":\"judged\"%'",
+        )
+        .fetch_all(&server.sql)
+        .await
+        .unwrap();
+        rows.len()
+    };
+    assert_eq!(judged().await, 1, "fifty uses of one token, one event");
+    assert_eq!(
+        server.jwt_logout(&token, &refresh).await.status,
+        StatusCode::NO_CONTENT
+    );
+    assert_eq!(
+        server.bearer("GET", "/api/me", &token).await.status,
+        StatusCode::OK
+    );
+    server.state.auth.challenges.flush().await;
+    assert_eq!(
+        judged().await,
+        2,
+        "the first use after the logout is recorded"
+    );
+    let (fresh, _) = server.jwt_login("repeated-use", PASSWORD).await;
+    assert!(solved(
+        &progress(&server, &fresh).await,
+        "replay-after-logout"
+    ));
+}

@@ -121,7 +121,8 @@ pub async fn settle<P>(
 
 /// Record the decision for the challenges, filed under the account it was about (a refusal only
 /// when the server can tell whose credential it was). A plain session read every check passed is
-/// left out: no challenge turns on one, and it is the commonest request there is.
+/// left out (no challenge turns on one, and it is the commonest request there is), and so is a
+/// genuine token's use after its first, until the account logs out.
 fn note_for_challenges<P>(judging: &Judging, parts: &Parts, decision: &Decision<P>) {
     let Some((account, _)) = decision.account else {
         return;
@@ -133,6 +134,17 @@ fn note_for_challenges<P>(judging: &Judging, parts: &Parts, decision: &Decision<
         && decision.passed_every_check().is_some()
     {
         return;
+    }
+    // A genuine token's uses after its first are recorded again only after a logout
+    // (`Challenges::first_use`): the bearer path does not write an event per request.
+    if trace.mode == crate::wire::AuthMode::Jwt
+        && decision.passed_every_check().is_some()
+        && !decision.failed_open
+    {
+        let jti = decision.token.as_ref().and_then(|t| t.jti.as_deref());
+        if jti.is_some_and(|jti| !judging.auth.challenges.first_use(account, jti)) {
+            return;
+        }
     }
     let action = format!("{} {}", parts.method, parts.uri.path());
     let cross_site = text(&parts.headers, "sec-fetch-site")
