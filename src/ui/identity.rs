@@ -11,15 +11,13 @@
 use super::{
     browser,
     client::{self, Credential},
-    jwt_model::TOKEN_KEY,
+    jwt_model::TokenStore,
 };
 use crate::wire::AuthMode;
 use leptos::prelude::*;
 
 /// Where the playground keeps the chosen mode (`playground.rs` writes it).
 pub const MODE_KEY: &str = "authlab.mode";
-/// Where the playground keeps the token-storage choice (`jwt_model.rs` writes it).
-const STORE_KEY: &str = "authlab.token_store";
 /// Set while this browser holds a bearer sign-in (not a secret: only whether to try the refresh
 /// cookie at all, so a page load never sends a refresh that can only be refused).
 const BEARER_KEY: &str = "authlab.bearer_signed_in";
@@ -140,11 +138,7 @@ async fn ask() -> Who {
             _ => Who::SignedOut,
         };
     }
-    let saved = match browser::local_get(STORE_KEY).as_deref() {
-        Some("sessionStorage") => browser::session_get(TOKEN_KEY),
-        Some("localStorage") => browser::local_get(TOKEN_KEY),
-        _ => None,
-    };
+    let saved = TokenStore::chosen().read();
     if let Some(token) = saved {
         if let Ok(me) = client::me(Credential::Bearer(&token)).await.result {
             return Who::Bearer {
@@ -221,11 +215,7 @@ pub async fn fresh() -> Who {
 /// Keep `token` where the playground's storage choice says (in memory: nowhere; the page loses
 /// it on reload and buys a new one with the refresh cookie).
 fn keep(token: &str) {
-    match browser::local_get(STORE_KEY).as_deref() {
-        Some("sessionStorage") => browser::session_set(TOKEN_KEY, token),
-        Some("localStorage") => browser::local_set(TOKEN_KEY, token),
-        _ => {}
-    }
+    TokenStore::chosen().write(Some(token));
 }
 
 /// Sign in from the header, in `mode`, and load the page again so every part of it starts from
@@ -261,8 +251,7 @@ pub async fn sign_out() {
         }
         Who::Bearer { token, .. } => {
             let _ = client::jwt_logout(Some(&token)).await;
-            browser::session_remove(TOKEN_KEY);
-            browser::local_remove(TOKEN_KEY);
+            TokenStore::chosen().write(None);
         }
         _ => {}
     }

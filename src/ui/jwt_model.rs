@@ -45,6 +45,33 @@ impl TokenStore {
             .find(|s| s.as_str() == text)
             .unwrap_or(TokenStore::Memory)
     }
+
+    /// The learner's saved choice (memory when none was saved).
+    pub fn chosen() -> TokenStore {
+        browser::local_get(STORE_KEY)
+            .map(|s| TokenStore::parse(&s))
+            .unwrap_or(TokenStore::Memory)
+    }
+
+    /// The token kept in this store, if any (memory keeps nothing across a load).
+    pub fn read(self) -> Option<String> {
+        match self {
+            TokenStore::Memory => None,
+            TokenStore::SessionStorage => browser::session_get(TOKEN_KEY),
+            TokenStore::LocalStorage => browser::local_get(TOKEN_KEY),
+        }
+    }
+
+    /// Keep `token` in this store and nowhere else (`None`: in no storage at all).
+    pub fn write(self, token: Option<&str>) {
+        browser::session_remove(TOKEN_KEY);
+        browser::local_remove(TOKEN_KEY);
+        match (self, token) {
+            (TokenStore::SessionStorage, Some(token)) => browser::session_set(TOKEN_KEY, token),
+            (TokenStore::LocalStorage, Some(token)) => browser::local_set(TOKEN_KEY, token),
+            _ => {}
+        }
+    }
 }
 
 /// The storage key the token is written under (when not in memory).
@@ -137,16 +164,9 @@ impl JwtModel {
     /// After a reload: the saved storage choice, and a token kept there (memory is empty, which
     /// is the price of keeping it away from scripts).
     pub fn restore(self) {
-        let store = browser::local_get(STORE_KEY)
-            .map(|s| TokenStore::parse(&s))
-            .unwrap_or(TokenStore::Memory);
+        let store = TokenStore::chosen();
         self.store.set(store);
-        let saved = match store {
-            TokenStore::Memory => None,
-            TokenStore::SessionStorage => browser::session_get(TOKEN_KEY),
-            TokenStore::LocalStorage => browser::local_get(TOKEN_KEY),
-        };
-        if let Some(token) = saved {
+        if let Some(token) = store.read() {
             self.adopt_token(token);
         }
     }
@@ -181,15 +201,7 @@ impl JwtModel {
 
     /// Write the token where the learner chose, and nowhere else.
     fn persist(&self, store: TokenStore) {
-        browser::session_remove(TOKEN_KEY);
-        browser::local_remove(TOKEN_KEY);
-        if let Some(token) = self.token.get_untracked() {
-            match store {
-                TokenStore::Memory => {}
-                TokenStore::SessionStorage => browser::session_set(TOKEN_KEY, &token),
-                TokenStore::LocalStorage => browser::local_set(TOKEN_KEY, &token),
-            }
-        }
+        store.write(self.token.get_untracked().as_deref());
     }
 
     pub fn set_store(self, store: TokenStore) {
