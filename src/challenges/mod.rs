@@ -169,23 +169,24 @@ impl Challenges {
         self.solved.subscribe()
     }
 
-    /// The learner's events since their last reset, oldest first.
-    async fn events(&self, learner: i64) -> Result<Vec<Event>, ChallengeError> {
+    /// The learner's last reset, and their events since it, oldest first.
+    async fn events(&self, learner: i64) -> Result<(Option<i64>, Vec<Event>), ChallengeError> {
         self.flush().await;
         let reset_at = self.table.reset_at(learner).await?;
-        Ok(self
+        let events = self
             .table
             .events_after(learner, 0)
             .await?
             .into_iter()
             .filter_map(|(_, body)| serde_json::from_str::<Event>(&body).ok())
             .filter(|e| reset_at.is_none_or(|at| e.at_ms >= at))
-            .collect())
+            .collect();
+        Ok((reset_at, events))
     }
 
     /// The learner's progress on every challenge.
     pub async fn progress(&self, learner: i64, username: &str) -> Result<Progress, ChallengeError> {
-        let events = self.events(learner).await?;
+        let (reset_at_ms, events) = self.events(learner).await?;
         let seen = Seen {
             learner,
             events: &events,
@@ -233,7 +234,7 @@ impl Challenges {
             .collect();
         Ok(Progress {
             username: username.to_string(),
-            reset_at_ms: self.table.reset_at(learner).await?,
+            reset_at_ms,
             challenges,
         })
     }
@@ -273,7 +274,7 @@ impl Challenges {
         let Rule::Answer(check) = rules::of(id).rule else {
             return Err(ChallengeError::NotAnswered);
         };
-        let events = self.events(learner).await?;
+        let (_, events) = self.events(learner).await?;
         let now = now_ms();
         let verdict = check(
             &Records {
