@@ -78,9 +78,16 @@ async fn login(
     )
     .await?;
     let user = &verified.user;
+    // The learner's own refresh cookie, when this is one of their experiments' accounts: set
+    // aside and given back after (`set_aside`), not lost under the experiment's.
+    let presented = read_refresh_cookie(&headers);
+    let parked = super::set_aside::park_refresh(&state, presented.as_deref(), user).await;
     let family = state.auth.refresh.start(user.id).await?;
     tracing::info!(target: "authlab::jwt", username = %user.username, "jwt login");
-    let response = tokens(&state, user, family, Issuing::Login).await?;
+    let mut response = tokens(&state, user, family, Issuing::Login).await?;
+    if let Some(parked) = parked {
+        response.headers_mut().append(header::SET_COOKIE, parked);
+    }
     let device = device_cookie(&state, &asker, user).await;
     Ok(with_device_cookie(response, device))
 }

@@ -19,6 +19,7 @@ pub mod login;
 pub mod me;
 pub mod register;
 pub mod session;
+pub mod set_aside;
 
 use crate::wire::paths;
 use crate::{http::security_headers::set_no_store, state::AppState};
@@ -44,6 +45,7 @@ pub fn router(experiments: Router<AppState>) -> Router<AppState> {
         .merge(health::router())
         .merge(demo_accounts::router())
         .merge(session::router())
+        .merge(set_aside::router())
         .merge(jwt::router())
         .merge(audit::router())
         .merge(me::router())

@@ -70,6 +70,10 @@ async fn login(
     // Rotation (the core's rule): the id the browser held before is ended, never adopted;
     // unless this account switched rotation off, to watch fixation work (`Defence::SessionRotation`).
     let previous = cookies::read(&headers);
+    // Except the learner's own live session when this is one of their experiments' accounts:
+    // set aside, not ended, and given back after (`set_aside`).
+    let parked = super::set_aside::park_session(&state, previous.as_deref(), &user).await;
+    let to_end = previous.as_deref().filter(|_| parked.is_none());
     let switches = state.auth.account_settings.get(user.id).await?;
     let rotation = if switches.defences_off.contains(&Defence::SessionRotation) {
         Rotation::KeepThePlantedId
@@ -79,7 +83,7 @@ async fn login(
     let session = state
         .auth
         .sessions
-        .log_in(previous.as_deref(), &user, user_agent, rotation)
+        .log_in(to_end, &user, user_agent, rotation)
         .await?;
     tracing::info!(target: "authlab::session", username = %user.username, "session login");
     state.auth.challenges.note(
@@ -92,7 +96,10 @@ async fn login(
     );
     let (set_cookie, report) = issue_cookie(&state, &session, &switches);
     let body = session_state(&state, &session, report, &switches);
-    let response = ([(header::SET_COOKIE, set_cookie)], Json(body)).into_response();
+    let mut response = ([(header::SET_COOKIE, set_cookie)], Json(body)).into_response();
+    if let Some(parked) = parked {
+        response.headers_mut().append(header::SET_COOKIE, parked);
+    }
     let device = device_cookie(&state, &asker, &user).await;
     Ok(with_device_cookie(response, device))
 }

@@ -419,3 +419,13 @@ impl Defence {
         set
     }
 }
+
+/// `POST /api/give-back`: whose sign-ins were given back to this browser (none when nothing was
+/// set aside, or what was is no longer live).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct GivenBack {
+    /// The learner's cookie session, again this browser's.
+    pub session: Option<String>,
+    /// The learner's refresh cookie, again this browser's.
+    pub refresh: Option<String>,
+}

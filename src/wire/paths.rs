@@ -18,6 +18,8 @@ pub const AUTH_COST: &str = "/api/auth-cost";
 pub const LAB_SETTINGS: &str = "/api/lab-settings";
 pub const AUDIT: &str = "/api/audit";
 pub const AUDIT_STREAM: &str = "/api/audit/stream";
+/// Give the learner's own sign-in back after an experiment signed the browser in as its account.
+pub const GIVE_BACK: &str = "/api/give-back";
 
 /// The audit entries after id `after`.
 pub fn audit_after(after: i64) -> String {

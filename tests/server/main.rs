@@ -26,5 +26,6 @@ mod server_log;
 mod serving;
 mod session;
 mod session_race;
+mod set_aside;
 mod streams;
 mod workbench_forge;
