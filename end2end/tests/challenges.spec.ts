@@ -78,10 +78,7 @@ test("the header signs a learner in once, and every page knows who they are, in 
   await expect(page.getByTestId("attacks-signed-in")).toContainText(username);
   await expect(page.getByTestId("attacks-login")).toHaveCount(0);
 
-  const out = page.waitForEvent("load");
-  await page.getByTestId("who-sign-out").click();
-  await out;
-  await expect(page.getByTestId("who-sign-in")).toBeVisible();
+  await signOutFromHeader(page);
   // The session is gone on the server, not only on the page.
   const me = await page.request.get("/api/me");
   expect(me.status()).toBe(401);
@@ -94,6 +91,59 @@ test("the header signs a learner in once, and every page knows who they are, in 
   }
   expect(await page.evaluate(() => JSON.stringify({ ...localStorage, ...sessionStorage }))).not.toContain("eyJ");
 });
+
+test("an experiment borrows the browser and gives the learner's own sign-in back, in either model", async ({ page, baseURL }) => {
+  test.setTimeout(120_000);
+  allowHttpError(page, 401, "/api/me");
+  allowHttpError(page, 401, "/api/replay");
+  const username = await register(page, "aside");
+  // A cookie learner on the compare page: no password asked, a fresh account of theirs signed in
+  // both ways, and their own session back once both columns have logged out.
+  await openHydrated(page, "/compare");
+  await signInFromHeader(page, username, "session");
+  await expect(page.getByTestId("compare-login")).toHaveCount(0);
+  await expect(page.getByTestId("compare-as-learner")).toContainText(username);
+  await page.getByTestId("compare-fresh").click();
+  await expect(page.getByTestId("session-user")).toHaveText(/^lesson-/);
+  await expect(page.getByTestId("jwt-user")).toHaveText(/^lesson-/);
+  await page.getByTestId("call-both").click();
+  await expect(page.getByTestId("session-last-status")).toHaveText("200");
+  await expect(page.getByTestId("jwt-last-status")).toHaveText("200");
+  await page.getByTestId("logout-both").click();
+  await expect(page.getByTestId("session-user")).toContainText("logged out");
+  await expect(page.getByTestId("jwt-user")).toContainText("logged out");
+  // The old cookie, replayed after its logout, is refused: the fresh account's deed counts for
+  // the learner whose page made it.
+  await expect.poll(() => page.getByTestId("replay-mark").count(), { timeout: 10_000 }).toBeGreaterThan(1);
+  await page.getByTestId("stop-replaying").click();
+  await expectSolved(baseURL, username, PASSWORD, ["old-cookie-refused"]);
+  // The learner's own session is the browser's again: the same one, not a new sign-in.
+  const me = await page.request.get("/api/me");
+  expect(me.status()).toBe(200);
+  expect((await me.json()).username).toBe(username);
+  await expectSignedInAs(page, "/compare", username, "cookie session");
+
+  // A bearer learner (the token in memory only, so every page load spends the refresh cookie):
+  // a lesson that signs the browser in both ways leaves the learner's refresh cookie theirs.
+  await signOutFromHeader(page);
+  await signInFromHeader(page, username, "jwt");
+  await openHydrated(page, "/lessons/where-state-lives");
+  await page.getByTestId("run-experiment").click();
+  await expect(page.getByTestId("what-you-saw")).toBeVisible({ timeout: 30_000 });
+  await expect(page.getByTestId("experiment-error")).toHaveCount(0);
+  await expect(page.getByTestId("who-username")).toHaveText(username);
+  await expect(page.getByTestId("who-mode")).toContainText("bearer token");
+  for (const path of ["/lessons/where-state-lives", "/progress"]) {
+    await expectSignedInAs(page, path, username, "bearer token");
+  }
+});
+
+async function signOutFromHeader(page: Page) {
+  const out = page.waitForEvent("load");
+  await page.getByTestId("who-sign-out").click();
+  await out;
+  await expect(page.getByTestId("who-sign-in")).toBeVisible();
+}
 
 test("posting solved from the console is refused; a cookie learner's challenge flips only after the server's own refusal", async ({ page, baseURL }) => {
   test.setTimeout(60_000);
@@ -300,16 +350,18 @@ test("the browser-run cards' victims are the learner's own: the forged logout an
   await expect(csrf.getByTestId("experiment-error")).toHaveCount(0);
   await expectSolved(baseURL, username, PASSWORD, ["forged-form-logout"]);
 
+  // The card signed the browser in as its victim, and gave the learner's session back after.
+  await expect(page.getByTestId("who-username")).toHaveText(username);
+
   // The XSS card: the planted script steals the victim's stored token, replayed from elsewhere.
-  // (The CSRF card left the browser signed in as its victim, whose page created this run's
-  // victim in turn: its account, too, counts for the learner who started it all.)
   await openHydrated(page, "/attacks");
-  await expect(page.getByTestId("attacks-signed-in")).toBeVisible();
+  await expect(page.getByTestId("attacks-signed-in")).toContainText(username);
   const xss = page.getByTestId("attack-xss");
   await xss.getByTestId("run-experiment").click();
   await expect(xss.getByTestId("xss-stage")).toHaveText("Done.", { timeout: 60_000 });
   await expect(xss.getByTestId("experiment-error")).toHaveCount(0);
   await expectSolved(baseURL, username, PASSWORD, ["stolen-token-replayed"]);
+  await expect(page.getByTestId("who-username")).toHaveText(username);
 });
 
 test("the hybrid: with revocation on, log out everywhere and the token from before is refused at the mark", async ({ page, baseURL }) => {
@@ -392,9 +444,9 @@ test("the cheaper check is answered from the learner's own measurement", async (
   await signInFromHeader(page, username, "session");
   await page.getByTestId("run-experiment").click();
   await expect(page.getByTestId("what-you-saw")).toBeVisible({ timeout: 30_000 });
-  // The experiment signed the browser in as its own fresh account, and the header says so; that
-  // account speaks for the learner whose page made it.
-  await expect(page.getByTestId("who-username")).toHaveText(/^lesson-/);
+  // The experiment signed the browser in as its own fresh account (which speaks for the learner
+  // whose page made it), then gave the learner's own session back: no second sign-in.
+  await expect(page.getByTestId("who-username")).toHaveText(username);
   await expect.poll(() => rows.length).toBeGreaterThan(0);
   const median = (prefix: string) => rows.find((r) => r.what.startsWith(prefix))!.median_ns;
   const cheaper = median("session lookup") <= median("signature check, EdDSA") ? "session" : "token";

@@ -70,13 +70,17 @@ pub struct Answer<T> {
     pub call: Call,
 }
 
-/// `POST /api/register`.
-pub async fn register(credentials: &Credentials) -> Result<Registered, ClientError> {
+/// `POST /api/register`, from a page signed in with `learner` (if any): the server then makes
+/// a lesson's account that learner's.
+pub async fn register(
+    credentials: &Credentials,
+    learner: Option<Credential<'_>>,
+) -> Result<Registered, ClientError> {
     send(
         "POST",
         paths::REGISTER,
         Some(credentials),
-        Credential::Cookies,
+        learner.unwrap_or(Credential::Cookies),
     )
     .await
     .result
@@ -90,6 +94,12 @@ pub async fn session_login(credentials: &Credentials) -> Answer<SessionState> {
         Credential::Cookies,
     )
     .await
+}
+
+/// `POST /api/give-back`: the learner's own sign-in, set aside while an experiment signed the
+/// browser in as its account, is the browser's again (the parked cookies go by themselves).
+pub async fn give_back() -> Answer<crate::wire::GivenBack> {
+    post(paths::GIVE_BACK, Credential::Cookies).await
 }
 
 pub async fn session_current() -> Answer<Option<SessionState>> {

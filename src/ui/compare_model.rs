@@ -9,7 +9,9 @@
 //! (`ui::page_agent`), the same as the logout lesson's.
 
 use super::exclusive::run_exclusive;
+use super::identity::{self, SetAside};
 use super::page_agent::{PageAgent, PageSession};
+use super::pages::lessons::experiment::register_fresh;
 use crate::{
     scenario::{Agent, Replayed},
     ui::browser,
@@ -100,6 +102,9 @@ pub struct CompareModel {
     held_bearer: StoredValue<Option<TokenResponse>>,
     interval: StoredValue<Option<IntervalHandle>>,
     tick_busy: RwSignal<bool>,
+    /// The learner's own sign-in, set aside while the columns hold the browser (given back once
+    /// both have logged out).
+    aside: StoredValue<Option<SetAside>>,
 }
 
 /// The short lifetime the compare page asks for (the smallest an account may choose).
@@ -128,6 +133,7 @@ impl CompareModel {
             held_bearer: StoredValue::new(None),
             interval: StoredValue::new(None),
             tick_busy: RwSignal::new(false),
+            aside: StoredValue::new(None),
         }
     }
 
@@ -161,14 +167,47 @@ impl CompareModel {
     /// this account's access-token lifetime switched as the page asks first.
     pub fn login_both(self, credentials: Credentials) {
         self.exclusive("signing in twice", async move {
-            self.stop();
-            self.marks.set(Vec::new());
-            self.run_started_ms.set(None);
-            self.login_session(&credentials).await;
-            self.set_token_lifetime().await;
-            self.login_jwt(&credentials).await;
-            browser::focus_testid("compare-columns");
+            self.sign_in_twice(credentials).await;
         });
+    }
+
+    /// For a signed-in learner: a fresh account of theirs, signed in both ways (no password is
+    /// asked; the page made it). Its switches touch nobody else, and what it does counts for them.
+    pub fn login_fresh(self) {
+        self.exclusive(
+            "making a fresh account and signing it in twice",
+            async move {
+                match register_fresh().await {
+                    Ok(credentials) => self.sign_in_twice(credentials).await,
+                    Err(err) => self.session.message.set(Some(err)),
+                }
+            },
+        );
+    }
+
+    async fn sign_in_twice(self, credentials: Credentials) {
+        self.stop();
+        self.marks.set(Vec::new());
+        self.run_started_ms.set(None);
+        if self.aside.with_value(Option::is_none) {
+            self.aside.set_value(Some(identity::set_aside()));
+        }
+        self.login_session(&credentials).await;
+        self.set_token_lifetime().await;
+        self.login_jwt(&credentials).await;
+        browser::focus_testid("compare-columns");
+    }
+
+    /// Once both columns have logged out, the learner's own sign-in is the browser's again.
+    async fn give_back_when_both_out(&self) {
+        let both_out = self.session.user.with_untracked(Option::is_none)
+            && self.jwt.user.with_untracked(Option::is_none);
+        if !both_out {
+            return;
+        }
+        if let Some(aside) = self.aside.try_update_value(Option::take).flatten() {
+            aside.give_back().await;
+        }
     }
 
     /// Before the bearer login: this account's access-token lifetime, short or the server's
@@ -254,8 +293,17 @@ impl CompareModel {
         });
     }
 
+    /// Whether `lane` holds a live credential to call with (after its logout, the old one is
+    /// replayed instead; the browser's cookie may be the learner's own again by then).
+    pub fn signed_in(&self, lane: Lane) -> bool {
+        self.column(lane).user.with(Option::is_some)
+    }
+
     async fn call_one(&self, lane: Lane) {
         let column = self.column(lane);
+        if column.user.with_untracked(Option::is_none) {
+            return;
+        }
         let answer: Answer<Me> = match lane {
             Lane::Session => client::me(Credential::Cookies).await,
             Lane::Jwt => {
@@ -269,6 +317,7 @@ impl CompareModel {
     pub fn logout(self, lane: Lane) {
         self.exclusive("logging out", async move {
             self.logout_one(lane).await;
+            self.give_back_when_both_out().await;
             self.start_replaying();
         });
     }
@@ -277,6 +326,7 @@ impl CompareModel {
         self.exclusive("logging out", async move {
             self.logout_one(Lane::Session).await;
             self.logout_one(Lane::Jwt).await;
+            self.give_back_when_both_out().await;
             self.start_replaying();
         });
     }

@@ -116,12 +116,48 @@ pub fn find_out() {
     });
 }
 
-/// Ask the server again, now: the browser's credential changed under the page (a lesson's
-/// experiment signed the browser in as its own account, ending the learner's session).
+/// Ask the server again, now: the browser's credential changed under the page (an experiment
+/// signed the browser in as its own account).
 pub async fn ask_again() -> Who {
+    // Whatever the page was loaded with, the browser may hold a session cookie now.
+    HAD_COOKIE.with(|had| had.set(true));
     let found = ask().await;
     set(found.clone());
     found
+}
+
+/// The learner's sign-in while an experiment borrows the browser: an experiment signs the browser
+/// in as its own (scratch) account, and the server sets the learner's cookie aside meanwhile
+/// (`api::set_aside`). Taken before the experiment; `give_back` after it, whatever it did.
+pub struct SetAside {
+    before: Who,
+}
+
+/// Note who the learner is before an experiment signs the browser in as its own account.
+pub fn set_aside() -> SetAside {
+    SetAside {
+        before: who().get_untracked(),
+    }
+}
+
+impl SetAside {
+    /// The experiment is over: the learner's own sign-in is the browser's again, and the page
+    /// says who it is signed in as now.
+    pub async fn give_back(self) {
+        let given = client::give_back().await.result.unwrap_or_default();
+        let restored = match &self.before {
+            // The same session (its CSRF token with it), or the same token: the page's own copy
+            // of the access token was never touched, and its refresh cookie is back.
+            Who::Session { username, .. } => given.session.as_deref() == Some(username.as_str()),
+            Who::Bearer { .. } => true,
+            _ => false,
+        };
+        if restored {
+            set(self.before);
+        } else if who().get_untracked() != self.before {
+            ask_again().await;
+        }
+    }
 }
 
 async fn ask() -> Who {

@@ -39,7 +39,9 @@ pub fn AttacksPage() -> impl IntoView {
             csrf: token,
         } = who.get()
         {
-            if signed_in_as.get_untracked().is_none() {
+            // Followed as it changes: a card signs the browser in as its victim, then gives
+            // the learner's own session back.
+            if signed_in_as.get_untracked().as_deref() != Some(username.as_str()) {
                 csrf.set(Some(token));
                 signed_in_as.set(Some(username));
                 spawn_local(async move {

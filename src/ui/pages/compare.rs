@@ -13,7 +13,13 @@ use crate::ui::{
     replay_timeline::ReplayTimeline,
     trace_view::TraceView,
 };
-use crate::{ui::browser, wire::Credentials};
+use crate::{
+    ui::{
+        browser,
+        identity::{self, Who},
+    },
+    wire::Credentials,
+};
 use leptos::prelude::*;
 use std::time::Duration;
 
@@ -37,12 +43,17 @@ pub fn ComparePage() -> impl IntoView {
         }
     });
     let denylist = move || lab.denylist.get().unwrap_or(false);
+    // The header's identity, followed after hydration: this page's code may arrive after the
+    // header already knows, and hydration must first see what the server rendered ("asking").
+    let who = RwSignal::new(Who::Asking);
+    let known = identity::who();
+    Effect::new(move |_| who.set(known.get()));
 
     view! {
         <section class="card intro">
             <h1>"Side by side: what logout really ends"</h1>
             <p>
-                "Sign in once: the page signs you in twice, with a session cookie and with a bearer token. "
+                "One account, signed in twice: with a session cookie and with a bearer token. "
                 "Log out both, and the page replays each credential it captured before logout, once a "
                 "second, against this server. The session cookie is HttpOnly, so the page cannot keep a "
                 "copy; the server keeps one for the lab (as a thief with a copied cookie would) and replays "
@@ -50,8 +61,27 @@ pub fn ComparePage() -> impl IntoView {
             </p>
             <div class="compare-controls">
                 <div class="stack">
-                    <LoginForm test_id="compare-login" endpoint="both modes" busy=lab.busy
-                        on_login=move |credentials: Credentials| lab.login_both(credentials)/>
+                    {move || match who.get() {
+                        // A signed-in learner is never asked for a password here: the page signs
+                        // a fresh account of theirs in (their own sign-in set aside meanwhile).
+                        Who::Session { username, .. } | Who::Bearer { username, .. } => view! {
+                            <p data-testid="compare-as-learner">
+                                "Signed in as "<strong>{username}</strong>". The page makes a fresh "
+                                "account of yours and signs it in both ways: its switches touch "
+                                "nobody else, and what it does counts for you. Your own sign-in is "
+                                "set aside meanwhile and given back once both columns have logged out."
+                            </p>
+                            <button type="button" data-testid="compare-fresh"
+                                disabled=move || lab.busy.get() on:click=move |_| lab.login_fresh()>
+                                "Sign a fresh account in both ways"
+                            </button>
+                        }.into_any(),
+                        Who::SignedOut => view! {
+                            <LoginForm test_id="compare-login" endpoint="both modes" busy=lab.busy
+                                on_login=move |credentials: Credentials| lab.login_both(credentials)/>
+                        }.into_any(),
+                        Who::Asking => view! { <p class="muted">"…"</p> }.into_any(),
+                    }}
                     <label class="switch">
                         <input type="checkbox" data-testid="compare-short-token"
                             prop:checked=move || lab.short_token.get()
@@ -65,7 +95,8 @@ pub fn ComparePage() -> impl IntoView {
                 </div>
                 <div class="stack">
                     <div class="button-row">
-                        <button type="button" data-testid="call-both" disabled=move || lab.busy.get()
+                        <button type="button" data-testid="call-both"
+                            disabled=move || lab.busy.get() || !(lab.signed_in(Lane::Session) || lab.signed_in(Lane::Jwt))
                             on:click=move |_| lab.call_both()>
                             "Call the API with both"
                         </button>
@@ -219,7 +250,8 @@ fn CompareColumn(lab: CompareModel, lane: Lane, now_ms: RwSignal<i64>) -> impl I
             {move || column.message.get().map(|m| view! { <p class="error">{m}</p> })}
             <div class="button-row">
                 <button type="button" class="small" data-testid=format!("{id}-call")
-                    disabled=move || lab.busy.get() on:click=move |_| lab.call(lane)>"Call the API"</button>
+                    disabled=move || lab.busy.get() || !lab.signed_in(lane)
+                    on:click=move |_| lab.call(lane)>"Call the API"</button>
                 <button type="button" class="small" data-testid=format!("{id}-logout")
                     disabled=move || lab.busy.get() on:click=move |_| lab.logout(lane)>"Log out"</button>
                 <button type="button" class="small secondary" data-testid=format!("{id}-replay")

@@ -38,7 +38,7 @@ fn RegisterForm() -> impl IntoView {
         pending.set(true);
         outcome.set(None);
         spawn_local(async move {
-            let result = client::register(&credentials)
+            let result = client::register(&credentials, None)
                 .await
                 .map_err(|err| err.to_string());
             if result.is_ok() {

@@ -65,7 +65,9 @@ impl Card {
         self.frame_src.set(None);
         self.refusal.set(None);
         self.forged_entry.set(None);
-        run.go(async move {
+        // The card goes on after this (the frames it loads): the learner's sign-in stays
+        // aside until it is done.
+        run.begin(async move {
             let attacker = second_site().await?;
             let victim = fresh_account(&run).await?;
             let state = run
@@ -91,7 +93,15 @@ impl Card {
         if let Some(run) = self.run.get_value() {
             run.error.set(Some(why.into()));
         }
+        self.done();
+    }
+
+    /// The card is over: the learner's own sign-in is the browser's again.
+    fn done(self) {
         self.phase.set(Phase::Done);
+        if let Some(run) = self.run.get_value() {
+            run.give_back();
+        }
     }
 
     /// The attacker's page with the self-submitting form; `n` makes each load a fresh one.
@@ -267,6 +277,6 @@ impl Card {
                 }
             }
         }
-        self.phase.set(Phase::Done);
+        self.done();
     }
 }

@@ -74,7 +74,9 @@ impl Card {
         self.stage.set(Stage::Idle);
         self.frame_src.set(None);
         self.results.set(Vec::new());
-        run.go(async move {
+        // The card goes on after this (the frames it loads): the learner's sign-in stays
+        // aside until it is done.
+        run.begin(async move {
             let victim = fresh_account(&run).await?;
             let state = run
                 .session_login("the victim signs in (an HttpOnly session cookie)", &victim)
@@ -113,7 +115,15 @@ impl Card {
         if let Some(run) = self.run.get_value() {
             run.error.set(Some(why.into()));
         }
+        self.done();
+    }
+
+    /// The card is over: the learner's own sign-in is the browser's again.
+    fn done(self) {
         self.stage.set(Stage::Done);
+        if let Some(run) = self.run.get_value() {
+            run.give_back();
+        }
     }
 
     /// Load the vulnerable page for `stage` under a fresh run of the victim's own (the server
@@ -261,7 +271,7 @@ impl Card {
                      escaping what a page prints. The HttpOnly session cookie is the one \
                      credential no script can read, whatever else goes wrong.",
                 );
-                self.stage.set(Stage::Done);
+                self.done();
             }
             Stage::Idle | Stage::Done => {}
         }

@@ -4,6 +4,7 @@
 
 use crate::{
     ui::client::{self, Answer, Call, Credential},
+    ui::identity::{self, SetAside},
     wire::{AccountSwitchesPatch, Credentials, Password, SessionState, TokenResponse},
 };
 use leptos::{prelude::*, task::spawn_local};
@@ -24,6 +25,8 @@ pub struct Run {
     pub saw: RwSignal<Vec<String>>,
     pub error: RwSignal<Option<String>>,
     pub running: RwSignal<bool>,
+    /// The learner's own sign-in, set aside while the run may hold the browser as its account.
+    aside: StoredValue<Option<SetAside>>,
 }
 
 impl Run {
@@ -33,6 +36,7 @@ impl Run {
             saw: RwSignal::new(Vec::new()),
             error: RwSignal::new(None),
             running: RwSignal::new(false),
+            aside: StoredValue::new(None),
         }
     }
 
@@ -65,9 +69,9 @@ impl Run {
     ) -> Result<SessionState, String> {
         let answer = client::session_login(account).await;
         self.step(label, &answer);
-        // The browser is now signed in as the experiment's account (its cookie replaced the
-        // learner's): the page says so, and its challenges speak through it for the learner
-        // whose page made it.
+        // The browser is now signed in as the experiment's account (the learner's cookie is set
+        // aside until the run ends): the page says so, and its challenges speak through it for
+        // the learner whose page made it.
         if let Ok(state) = &answer.result {
             crate::ui::identity::set(crate::ui::identity::Who::Session {
                 username: state.username.clone(),
@@ -98,8 +102,20 @@ impl Run {
         self.step("switch server-side revocation on", &switched);
     }
 
-    /// Clear the last run and start this one (one at a time).
+    /// Clear the last run and start this one (one at a time). The run may sign the browser in
+    /// as its own account: the learner's sign-in is set aside meanwhile and given back when the
+    /// run ends, however it ends.
     pub fn go(self, experiment: impl Future<Output = Result<(), String>> + 'static) {
+        self.start(experiment, true);
+    }
+
+    /// `go`, for an experiment that goes on after `experiment` (an attack card whose later steps
+    /// follow the frames it loads): the learner's sign-in stays aside until `give_back`.
+    pub fn begin(self, experiment: impl Future<Output = Result<(), String>> + 'static) {
+        self.start(experiment, false);
+    }
+
+    fn start(self, experiment: impl Future<Output = Result<(), String>> + 'static, ends: bool) {
         if self.running.get_untracked() {
             return;
         }
@@ -107,12 +123,32 @@ impl Run {
         self.steps.set(Vec::new());
         self.saw.set(Vec::new());
         self.error.set(None);
+        // Taken once: a card started again before it ended still holds the learner's first.
+        if self.aside.with_value(Option::is_none) {
+            self.aside.set_value(Some(identity::set_aside()));
+        }
         spawn_local(async move {
-            if let Err(err) = experiment.await {
+            let failed = experiment.await.err();
+            // A card that failed here goes on no further either.
+            if ends || failed.is_some() {
+                self.give_back_now().await;
+            }
+            if let Some(err) = failed {
                 self.error.set(Some(err));
             }
             self.running.set(false);
         });
+    }
+
+    /// The experiment is over: the learner's own sign-in is the browser's again.
+    pub fn give_back(self) {
+        spawn_local(async move { self.give_back_now().await });
+    }
+
+    async fn give_back_now(self) {
+        if let Some(aside) = self.aside.try_update_value(Option::take).flatten() {
+            aside.give_back().await;
+        }
     }
 }
 
@@ -122,6 +158,18 @@ impl Run {
 /// Name and password are drawn independently from `crypto.getRandomValues`: the password is 128
 /// random bits that nothing else reveals (the name is shown on screen and in the audit log).
 pub async fn fresh_account(run: &Run) -> Result<Credentials, String> {
+    let credentials = register_fresh().await?;
+    run.saw(format!(
+        "The experiment registered a fresh account, {}, so nothing it switches touches anyone else.",
+        credentials.username
+    ));
+    Ok(credentials)
+}
+
+/// `fresh_account` without a run to tell (the compare page's). When the learner is signed in,
+/// the account is theirs: what it does counts for them, and signing the browser in as it sets
+/// their own sign-in aside (`identity::SetAside`) rather than ending it.
+pub async fn register_fresh() -> Result<Credentials, String> {
     const ALPHABET: &[u8] = b"abcdefghijklmnopqrstuvwxyz0123456789";
     let name_bytes = crate::ui::browser::random_bytes::<8>()
         .ok_or("this browser has no crypto.getRandomValues: no safe password can be made")?;
@@ -136,13 +184,12 @@ pub async fn fresh_account(run: &Run) -> Result<Credentials, String> {
         username: format!("lesson-{suffix}"),
         password: Password::new(password),
     };
-    client::register(&credentials)
+    // Sent with the learner's own credential, so the server makes the account theirs (a bearer
+    // token must be sent; a cookie goes by itself), with a token still valid for the moment.
+    let who = identity::fresh().await;
+    client::register(&credentials, who.credential())
         .await
         .map_err(|err| format!("could not register a fresh account: {err}"))?;
-    run.saw(format!(
-        "The experiment registered a fresh account, {}, so nothing it switches touches anyone else.",
-        credentials.username
-    ));
     Ok(credentials)
 }
 
