@@ -86,9 +86,18 @@ test("the header signs a learner in once, and every page knows who they are, in 
   // A bearer token kept in memory (the default) is lost on every page load; the page buys a
   // new one with the refresh cookie, so the learner is still never asked again.
   await signInFromHeader(page, username, "jwt");
-  for (const path of ["/progress", "/lessons", "/workbench", "/compare"]) {
+  for (const path of ["/progress", "/lessons", "/workbench", "/compare", "/attacks"]) {
     await expectSignedInAs(page, path, username, "bearer token");
   }
+  // The attack lab starts a bearer learner's runs with their token: no session asked for.
+  await expect(page.getByTestId("attacks-signed-in")).toContainText(username);
+  await expect(page.getByTestId("attacks-login")).toHaveCount(0);
+  const ran = page.waitForResponse((r) => r.url().endsWith("/api/lab/attacks/alg-none") && r.request().method() === "POST");
+  await page.getByTestId("attack-run-alg-none").click();
+  const run = await ran;
+  expect(run.status(), await run.text()).toBe(200);
+  expect(run.request().headers()["authorization"]).toMatch(/^Bearer /);
+  await expect(page.getByTestId("attack-verdict-alg-none")).toBeVisible();
   expect(await page.evaluate(() => JSON.stringify({ ...localStorage, ...sessionStorage }))).not.toContain("eyJ");
 });
 

@@ -2,9 +2,10 @@
 
 use leptos::prelude::*;
 
-/// Who the page is signed in as. The learner signs in with a cookie session: it lasts while the
-/// page is used (an access token in the lab's test setting expires in seconds), and each run
-/// sends its CSRF token. The CSRF card signs the browser in as its own victim and says so here.
+/// Who the page is signed in as: the header's identity (a cookie session's runs send its CSRF
+/// token; a bearer learner's, their token), or a session signed in on the page. The browser-run
+/// cards sign the browser in as their own victim and say so here, until they give the learner's
+/// own sign-in back.
 #[derive(Clone, Copy)]
 pub struct Learner {
     pub csrf: RwSignal<Option<String>>,

@@ -29,18 +29,18 @@ pub fn AttacksPage() -> impl IntoView {
     } = learner;
     let busy = RwSignal::new(false);
     let error = RwSignal::new(None::<String>);
-    // Signed in already with a cookie session (the header's identity): runs start as that
-    // account, with no second sign-in. A bearer-only learner signs in here with a session: the
-    // browser-run cards act through the browser's own cookie.
+    // Signed in already (the header's identity): runs start as that account, with no second
+    // sign-in; a cookie session's runs send its CSRF token, a bearer learner's their token. The
+    // browser-run cards sign the browser in as their own victim, then give the learner's own
+    // sign-in back: followed here as it changes.
+    let bearer = RwSignal::new(false);
     let who = identity::who();
-    Effect::new(move |_| {
-        if let Who::Session {
+    Effect::new(move |_| match who.get() {
+        Who::Session {
             username,
             csrf: token,
-        } = who.get()
-        {
-            // Followed as it changes: a card signs the browser in as its victim, then gives
-            // the learner's own session back.
+        } => {
+            bearer.set(false);
             if signed_in_as.get_untracked().as_deref() != Some(username.as_str()) {
                 csrf.set(Some(token));
                 signed_in_as.set(Some(username));
@@ -52,6 +52,14 @@ pub fn AttacksPage() -> impl IntoView {
                 });
             }
         }
+        Who::Bearer { username, .. } => {
+            bearer.set(true);
+            csrf.set(None);
+            learner.weakened.set(false);
+            learner.xss_weakened.set(false);
+            signed_in_as.set(Some(username));
+        }
+        Who::Asking | Who::SignedOut => {}
     });
     let login = move |credentials: Credentials| {
         busy.set(true);
@@ -116,7 +124,7 @@ pub fn AttacksPage() -> impl IntoView {
             <section class="attack-group">
                 <h2>{group.title()}</h2>
                 {AttackId::ALL.into_iter().filter(|a| a.group() == group)
-                    .map(|attack| view! { <AttackCard attack csrf/> }).collect_view()}
+                    .map(|attack| view! { <AttackCard attack csrf bearer/> }).collect_view()}
             </section>
         }).collect_view()}
         <section class="attack-group">
@@ -128,20 +136,42 @@ pub fn AttacksPage() -> impl IntoView {
 }
 
 #[component]
-fn AttackCard(attack: AttackId, csrf: RwSignal<Option<String>>) -> impl IntoView {
+fn AttackCard(
+    attack: AttackId,
+    csrf: RwSignal<Option<String>>,
+    /// Signed in with a bearer token (the header's), not a cookie session.
+    bearer: RwSignal<bool>,
+) -> impl IntoView {
     let id = attack.as_str();
     let running = RwSignal::new(false);
     let result = RwSignal::new(None::<AttackRun>);
     let error = RwSignal::new(None::<String>);
     let run = move |_| {
-        let Some(csrf) = csrf.get_untracked() else {
+        let csrf = csrf.get_untracked();
+        if csrf.is_none() && !bearer.get_untracked() {
             return;
-        };
+        }
         running.set(true);
         result.set(None);
         error.set(None);
         spawn_local(async move {
-            let answer = client::attack_run(attack, Credential::Csrf(&csrf)).await;
+            // A bearer learner's token, still valid for the moment (refreshed once if not).
+            let who = match csrf {
+                Some(_) => Who::Asking,
+                None => identity::fresh().await,
+            };
+            let credential = match (&csrf, &who) {
+                (Some(csrf), _) => Credential::Csrf(csrf),
+                (None, Who::Bearer { token, .. }) => Credential::Bearer(token),
+                _ => {
+                    error.set(Some(
+                        "signed out: sign in (in the header) to run attacks".into(),
+                    ));
+                    running.set(false);
+                    return;
+                }
+            };
+            let answer = client::attack_run(attack, credential).await;
             match answer.result {
                 Ok(run) => result.set(Some(run)),
                 Err(err) => error.set(Some(err.to_string())),
@@ -159,7 +189,7 @@ fn AttackCard(attack: AttackId, csrf: RwSignal<Option<String>>) -> impl IntoView
             <p class="attack-what">{attack.what()}</p>
             <p>
                 <button data-testid=format!("attack-run-{id}") on:click=run
-                    disabled=move || running.get() || csrf.get().is_none()>
+                    disabled=move || running.get() || (csrf.get().is_none() && !bearer.get())>
                     {move || if running.get() { "Running…" } else { "Run this attack" }}
                 </button>
                 " "<span class="muted">{expect}</span>
