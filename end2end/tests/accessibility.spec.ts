@@ -3,7 +3,7 @@
 // no button is pushed out of reach.
 import { Page } from "@playwright/test";
 import AxeBuilder from "@axe-core/playwright";
-import { test, expect, openHydrated } from "./fixtures";
+import { test, expect, openHydrated, registerFresh } from "./fixtures";
 
 const LESSONS = [
   "where-state-lives",
@@ -74,9 +74,7 @@ for (const viewport of VIEWPORTS) {
       test.setTimeout(120_000);
       await page.setViewportSize({ width: viewport.width, height: viewport.height });
       if (who !== "anonymous") {
-        const username = `a11y-${who}-${Math.random().toString(36).slice(2, 8)}`;
-        const made = await page.request.post("/api/register", { data: { username, password: "a11y-check-secret" } });
-        expect(made.status()).toBe(201);
+        const username = await registerFresh(page, `a11y-${who}`, "a11y-check-secret");
         await signIn(page, who, username, "a11y-check-secret");
       }
       const all: string[] = [];
@@ -90,9 +88,7 @@ for (const viewport of VIEWPORTS) {
 }
 
 test("after login focus lands on the result, and the focus ring stands out at least 3:1", async ({ page }) => {
-  const username = `focus-${Math.random().toString(36).slice(2, 8)}`;
-  const made = await page.request.post("/api/register", { data: { username, password: "focus-check-secret" } });
-  expect(made.status()).toBe(201);
+  const username = await registerFresh(page, "focus", "focus-check-secret");
   await openHydrated(page, "/");
   await page.getByTestId("mode-session").click();
   const form = page.getByTestId("session-login");

@@ -4,7 +4,7 @@
 // cookie, a success), and checks that everything the card shows is that answer.
 import { Page } from "@playwright/test";
 import AxeBuilder from "@axe-core/playwright";
-import { test, expect, openHydrated, allowHttpError, allowCspViolation } from "./fixtures";
+import { test, expect, openHydrated, allowHttpError, allowCspViolation, registerFresh } from "./fixtures";
 import { expectSolved } from "./progress";
 
 type Step = {
@@ -50,10 +50,8 @@ const EXPECTED: Record<string, { verdict: "refused" | "worked"; checks: string[]
 /** Sign in on the page as a fresh account of this test's own: the demo accounts' sessions are
  * other specs' business (one of them counts Bob's sessions). */
 async function signIn(page: Page): Promise<{ username: string; password: string }> {
-  const username = `attacker-${Date.now().toString(36)}-${Math.floor(Math.random() * 1e6)}`;
   const password = "attack-lab-e2e-secret";
-  const made = await page.request.post("/api/register", { data: { username, password } });
-  expect(made.status()).toBe(201);
+  const username = await registerFresh(page, "attacker", password);
   await openHydrated(page, "/attacks");
   const form = page.getByTestId("attacks-login");
   await form.getByLabel("Username").fill(username);

@@ -1,4 +1,4 @@
-import { test, expect, openHydrated, allowHttpError } from "./fixtures";
+import { test, expect, openHydrated, allowHttpError, registerFresh } from "./fixtures";
 
 const COOKIE = "__Host-authlab_session";
 
@@ -57,9 +57,7 @@ test("an anonymous visit to the audit page says to sign in and makes no request 
 test("the audit log is newest first, and its filters live in the URL", async ({ page }) => {
   // A fresh account (the shared demo accounts' sessions are other tests' business), signed in by
   // cookie, with a refused request on record.
-  const username = `audit-${Math.random().toString(36).slice(2, 10)}`;
-  const made = await page.request.post("/api/register", { data: { username, password: "audit-page-secret" } });
-  expect(made.status()).toBe(201);
+  const username = await registerFresh(page, "audit", "audit-page-secret");
   await openHydrated(page, "/");
   const login = page.getByTestId("session-login");
   await login.getByLabel("Username").fill(username);

@@ -4,17 +4,12 @@
 // channel for a bearer-only learner), and posting "solved" from the console is refused and
 // changes nothing.
 import { APIRequestContext, Page, request as playwrightRequest } from "@playwright/test";
-import { test, expect, openHydrated, allowHttpError, allowCspViolation } from "./fixtures";
+import { test, expect, openHydrated, allowHttpError, allowCspViolation, registerFresh } from "./fixtures";
 import { expectSolved, expectUnsolved } from "./progress";
 
 const PASSWORD = "challenges-e2e-secret";
 
-async function register(page: Page, prefix: string): Promise<string> {
-  const username = `${prefix}-${Date.now().toString(36)}-${Math.floor(Math.random() * 1e6)}`;
-  const made = await page.request.post("/api/register", { data: { username, password: PASSWORD } });
-  expect(made.status()).toBe(201);
-  return username;
-}
+const register = (page: Page, prefix: string) => registerFresh(page, prefix, PASSWORD);
 
 /** Sign in from the header, in `model`, as a learner does. The page loads again. */
 async function signInFromHeader(page: Page, username: string, model: "session" | "jwt") {
@@ -401,7 +396,7 @@ test("a lesson's own accounts count for the learner who ran it: the refresh less
   test.setTimeout(60_000);
   allowHttpError(page, 401, "/api/replay");
   allowHttpError(page, 401, "/api/jwt/refresh");
-  const username = await register(page, "lesson-runner");
+  const username = await register(page, "runner");
   await openHydrated(page, "/lessons/refresh-tokens");
   await signInFromHeader(page, username, "session");
   await page.getByTestId("run-experiment").click();

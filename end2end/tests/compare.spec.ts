@@ -1,16 +1,13 @@
 // The compare page as a learner drives it, checked against what the server really answered.
 import { Page } from "@playwright/test";
-import { test, expect, openHydrated, allowHttpError } from "./fixtures";
+import { test, expect, openHydrated, allowHttpError, registerFresh } from "./fixtures";
 
 type Mark = { lane: string; status: number; atMs: number; check: string };
 
 /** A fresh account, so switches flipped here touch nobody else's tests. */
 async function freshAccount(page: Page, prefix: string) {
-  const username = `${prefix}-${Math.random().toString(36).slice(2, 10)}`;
   const password = "compare-page-secret";
-  const answer = await page.request.post("/api/register", { data: { username, password } });
-  expect(answer.status()).toBe(201);
-  return { username, password };
+  return { username: await registerFresh(page, prefix, password), password };
 }
 
 async function loginBoth(page: Page, username: string, password: string) {

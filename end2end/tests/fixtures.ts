@@ -74,3 +74,12 @@ export async function openHydrated(page: Page, path: string) {
   await page.goto(path);
   await expect(page.locator("body")).toHaveAttribute("data-hydrated", "true");
 }
+
+/** A fresh account of the test's own, registered through the API (the demo accounts' sessions
+ * and switches are other tests' business): its name, `prefix` and random characters. */
+export async function registerFresh(page: Page, prefix: string, password: string): Promise<string> {
+  const username = `${prefix}-${Date.now().toString(36)}-${Math.floor(Math.random() * 1e6)}`.slice(0, 32);
+  const made = await page.request.post("/api/register", { data: { username, password } });
+  expect(made.status(), await made.text()).toBe(201);
+  return username;
+}

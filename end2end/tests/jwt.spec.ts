@@ -1,5 +1,5 @@
 import { Page, Response } from "@playwright/test";
-import { test, expect, openHydrated, allowHttpError } from "./fixtures";
+import { test, expect, openHydrated, allowHttpError, registerFresh } from "./fixtures";
 import { expectSolved } from "./progress";
 
 function decodeSegment(segment: string): unknown {
@@ -126,9 +126,7 @@ test("an injected script reads a token in localStorage but not one held in memor
 });
 
 test("the inspector's verdict flips to the server's refusal when the token's key is retired", async ({ page }) => {
-  const username = `keys-${Math.random().toString(36).slice(2, 10)}`;
-  const made = await page.request.post("/api/register", { data: { username, password: "key-retire-secret" } });
-  expect(made.status()).toBe(201);
+  const username = await registerFresh(page, "keys", "key-retire-secret");
   await loginInBearerMode(page, username, "key-retire-secret");
   const verdict = page.getByTestId("jwt-verdict");
   await expect(verdict).toHaveAttribute("data-allowed", "true");

@@ -3,17 +3,12 @@
 // refusing check shown is the answer the browser received. Then crack a weakened HS256 secret in
 // the browser and forge with it; and open an attack card's token in the workbench.
 import { Page, Response } from "@playwright/test";
-import { test, expect, openHydrated, allowHttpError } from "./fixtures";
+import { test, expect, openHydrated, allowHttpError, registerFresh } from "./fixtures";
 import { expectSolved, expectUnsolved } from "./progress";
 
 const PASSWORD = "workbench-e2e-secret";
 
-async function register(page: Page, prefix: string): Promise<string> {
-  const username = `${prefix}-${Date.now().toString(36)}-${Math.floor(Math.random() * 1e6)}`;
-  const made = await page.request.post("/api/register", { data: { username, password: PASSWORD } });
-  expect(made.status()).toBe(201);
-  return username;
-}
+const register = (page: Page, prefix: string) => registerFresh(page, prefix, PASSWORD);
 
 function allowRefusals(page: Page) {
   for (const path of ["/api/me", "/api/admin/accounts", "/api/lab/role-claim"]) {

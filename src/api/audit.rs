@@ -210,25 +210,7 @@ async fn live(
     // to its own events, which never rechecks the role (harmless, but not the view it was opened
     // to watch).
     let only = scope(&state, &user).await?;
-    let server = &state.settings.server;
-    let slot = state
-        .streams
-        .take(
-            user.user_id(),
-            &client.0,
-            server.max_event_streams_per_user.max(1),
-            server.max_event_streams_per_address.max(1),
-        )
-        .map_err(|full| {
-            ApiError::Busy(match full {
-                Full::Account(max) => format!(
-                    "this account already has {max} live audit streams open: close one first"
-                ),
-                Full::Address(max) => format!(
-                    "your address already has {max} live audit streams open: close one first"
-                ),
-            })
-        })?;
+    let slot = stream_slot(&state, user.user_id(), &client)?;
     // The learner this stream's solves are announced for (a lesson's account speaks for the
     // learner whose page made it).
     let learner = state
@@ -258,4 +240,32 @@ async fn live(
     };
     let events = stream::unfold(live, Live::next);
     Ok(Sse::new(events).keep_alive(KeepAlive::default()))
+}
+
+/// One of the account's (and the address's) live-stream slots, for a request that holds a
+/// connection open (the audit stream, a progress wait): nobody holds open more than the caps.
+pub fn stream_slot(
+    state: &AppState,
+    account: i64,
+    client: &ClientAddr,
+) -> Result<StreamSlot, ApiError> {
+    let server = &state.settings.server;
+    state
+        .streams
+        .take(
+            account,
+            &client.0,
+            server.max_event_streams_per_user.max(1),
+            server.max_event_streams_per_address.max(1),
+        )
+        .map_err(|full| {
+            ApiError::Busy(match full {
+                Full::Account(max) => format!(
+                    "this account already has {max} live streams or progress waits open: close one first"
+                ),
+                Full::Address(max) => format!(
+                    "your address already has {max} live streams or progress waits open: close one first"
+                ),
+            })
+        })
 }

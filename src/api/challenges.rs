@@ -19,7 +19,6 @@ use super::{
     json::ApiJson,
 };
 use crate::{
-    audit::stream_slots::Full,
     challenges::{self, now_ms},
     state::AppState,
     wire::{
@@ -151,27 +150,8 @@ async fn wait(
     Query(After { after }): Query<After>,
 ) -> Result<Json<Vec<Solved>>, ApiError> {
     let (learner, name) = learner(&state, &user, "waiting for your progress").await?;
-    // A wait holds a connection open, so it takes one of the account's (and the address's)
-    // live-stream slots: nobody can hold open more than the audit stream allows.
-    let server = &state.settings.server;
-    let _slot = state
-        .streams
-        .take(
-            learner,
-            &client.0,
-            server.max_event_streams_per_user.max(1),
-            server.max_event_streams_per_address.max(1),
-        )
-        .map_err(|full| {
-            ApiError::Busy(match full {
-                Full::Account(max) => {
-                    format!("this account already has {max} live streams or waits open")
-                }
-                Full::Address(max) => {
-                    format!("your address already has {max} live streams or waits open")
-                }
-            })
-        })?;
+    // A wait holds a connection open, so it takes one of the live-stream slots.
+    let _slot = super::audit::stream_slot(&state, learner, &client)?;
     let challenges = &state.auth.challenges;
     // Subscribed before reading, so nothing solved in between is missed.
     let mut solved = challenges.subscribe();

@@ -372,27 +372,25 @@ impl Sessions {
         user: &User,
         current: &SessionRecord,
     ) -> Result<Vec<SessionView>, SessionError> {
-        let now = unix_now();
         Ok(self
-            .store
-            .list_of(user.id)
+            .live_of(user.id)
             .await?
             .iter()
-            .filter(|record| self.is_live(record, now))
             .map(|record| self.view(record, user, record.key == current.key))
             .collect())
     }
 
     /// How many live sessions the store holds for `user_id` now.
     pub async fn count_live(&self, user_id: i64) -> Result<usize, SessionError> {
+        Ok(self.live_of(user_id).await?.len())
+    }
+
+    /// The records of `user_id` the store holds that are live now.
+    async fn live_of(&self, user_id: i64) -> Result<Vec<SessionRecord>, SessionError> {
         let now = unix_now();
-        Ok(self
-            .store
-            .list_of(user_id)
-            .await?
-            .iter()
-            .filter(|record| self.is_live(record, now))
-            .count())
+        let mut records = self.store.list_of(user_id).await?;
+        records.retain(|record| self.is_live(record, now));
+        Ok(records)
     }
 
     /// Revoke one of `user`'s sessions by its public handle. `false` if there is no such session.
