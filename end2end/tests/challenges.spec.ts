@@ -127,6 +127,17 @@ test("an experiment borrows the browser and gives the learner's own sign-in back
   expect((await me.json()).username).toBe(username);
   await expectSignedInAs(page, "/compare", username, "cookie session");
 
+  // An experiment that never gave the browser back (its tab reloaded mid-run): the next page
+  // load gives the learner's session back before it asks who is signed in.
+  const stranded = `lesson-${Date.now().toString(36)}`;
+  const made = await page.request.post("/api/register", { data: { username: stranded, password: PASSWORD } });
+  expect(made.status()).toBe(201);
+  const borrowed = await page.request.post("/api/session/login", { data: { username: stranded, password: PASSWORD } });
+  expect(borrowed.status()).toBe(200);
+  expect((await page.context().cookies()).map((c) => c.name)).toContain("__Host-authlab_parked_session");
+  await expectSignedInAs(page, "/lessons", username, "cookie session");
+  expect((await page.context().cookies()).map((c) => c.name)).not.toContain("__Host-authlab_parked_session");
+
   // A bearer learner (the token in memory only, so every page load spends the refresh cookie):
   // a lesson that signs the browser in both ways leaves the learner's refresh cookie theirs.
   await signOutFromHeader(page);

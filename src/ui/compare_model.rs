@@ -190,12 +190,21 @@ impl CompareModel {
         self.marks.set(Vec::new());
         self.run_started_ms.set(None);
         if self.aside.with_value(Option::is_none) {
-            self.aside.set_value(Some(identity::set_aside()));
+            let aside = identity::set_aside().await;
+            self.aside.set_value(Some(aside));
         }
         self.login_session(&credentials).await;
         self.set_token_lifetime().await;
         self.login_jwt(&credentials).await;
         browser::focus_testid("compare-columns");
+    }
+
+    /// The page is left (a client-side navigation) mid-run: the learner's own sign-in is the
+    /// browser's again. (A page load gives it back too: the header asks first.)
+    pub fn leave(self) {
+        if let Some(aside) = self.aside.try_update_value(Option::take).flatten() {
+            spawn_local(aside.give_back());
+        }
     }
 
     /// Once both columns have logged out, the learner's own sign-in is the browser's again.

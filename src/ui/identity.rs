@@ -73,6 +73,11 @@ thread_local! {
     /// A refresh is under way: a second one at once would present a spent refresh token, which
     /// the server rightly takes for theft and ends the family.
     static REFRESHING: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+    /// Experiments holding the browser now (each with the learner's sign-in set aside).
+    static BORROWED: std::cell::Cell<u32> = const { std::cell::Cell::new(0) };
+    /// The request for this page carried a parked sign-in: an experiment ended without giving
+    /// it back (its tab closed or reloaded mid-run).
+    static HAD_PARKED: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
 }
 
 /// The signal every part of the page reads.
@@ -94,8 +99,9 @@ pub fn set(now: Who) {
 /// through the signal). `had_cookie`: whether the request for this page carried a session cookie
 /// (the server knows, the page cannot: it is HttpOnly); without one there is no session to ask
 /// about, and a first visit sends nothing.
-pub fn find_out_with(had_cookie: bool) {
+pub fn find_out_with(had_cookie: bool, had_parked: bool) {
     HAD_COOKIE.with(|had| had.set(had_cookie));
+    HAD_PARKED.with(|had| had.set(had_parked));
     find_out();
 }
 
@@ -111,6 +117,12 @@ pub fn find_out() {
         return;
     }
     leptos::task::spawn_local(async {
+        if HAD_PARKED.with(std::cell::Cell::get) {
+            // An experiment left the learner's sign-in aside (its page was closed or loaded
+            // again mid-run): theirs again before anything else is asked.
+            let _ = client::give_back().await;
+            HAD_COOKIE.with(|had| had.set(true));
+        }
         let found = ask().await;
         set(found);
     });
@@ -128,24 +140,29 @@ pub async fn ask_again() -> Who {
 
 /// The learner's sign-in while an experiment borrows the browser: an experiment signs the browser
 /// in as its own (scratch) account, and the server sets the learner's cookie aside meanwhile
-/// (`api::set_aside`). Taken before the experiment; `give_back` after it, whatever it did.
+/// (`api::set_aside`). Taken before the experiment (`set_aside`); `give_back` after it, whatever
+/// it did.
 pub struct SetAside {
     before: Who,
 }
 
-/// Note who the learner is before an experiment signs the browser in as its own account.
-pub fn set_aside() -> SetAside {
-    SetAside {
-        before: who().get_untracked(),
-    }
+/// Note who the learner is before an experiment signs the browser in as its own account. A
+/// bearer token is made fresh first: until the give-back the refresh cookie is the experiment's,
+/// and `fresh` will not spend it.
+pub async fn set_aside() -> SetAside {
+    let before = fresh().await;
+    BORROWED.with(|n| n.set(n.get() + 1));
+    SetAside { before }
 }
 
 impl SetAside {
     /// The experiment is over: the learner's own sign-in is the browser's again, and the page
     /// says who it is signed in as now.
-    pub async fn give_back(self) {
+    pub async fn give_back(mut self) {
         let given = client::give_back().await.result.unwrap_or_default();
-        let restored = match &self.before {
+        let before = std::mem::replace(&mut self.before, Who::Asking);
+        drop(self);
+        let restored = match &before {
             // The same session (its CSRF token with it), or the same token: the page's own copy
             // of the access token was never touched, and its refresh cookie is back.
             Who::Session { username, .. } => given.session.as_deref() == Some(username.as_str()),
@@ -153,10 +170,16 @@ impl SetAside {
             _ => false,
         };
         if restored {
-            set(self.before);
-        } else if who().get_untracked() != self.before {
+            set(before);
+        } else if who().get_untracked() != before {
             ask_again().await;
         }
+    }
+}
+
+impl Drop for SetAside {
+    fn drop(&mut self) {
+        BORROWED.with(|n| n.set(n.get().saturating_sub(1)));
     }
 }
 
@@ -221,6 +244,12 @@ pub async fn fresh() -> Who {
         .and_then(|payload| serde_json::from_str::<serde_json::Value>(&payload).ok())
         .and_then(|payload| payload.get("exp")?.as_i64());
     if expires.is_some_and(|exp| exp - browser::now_secs() > 1) {
+        return now;
+    }
+    if BORROWED.with(std::cell::Cell::get) > 0 {
+        // An experiment holds the browser: the refresh cookie is its account's, and spending it
+        // would buy that account a token (and spend the experiment's own). The learner's comes
+        // back with the give-back.
         return now;
     }
     if REFRESHING.with(|busy| busy.replace(true)) {

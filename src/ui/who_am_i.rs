@@ -29,7 +29,9 @@ pub fn WhoAmI() -> impl IntoView {
     // only one who can see an HttpOnly cookie), handed to hydration as it is.
     let had_cookie =
         SharedValue::new_str(crate::ui::pages::playground::request_had_session_cookie).into_inner();
-    Effect::new(move |_| identity::find_out_with(had_cookie));
+    // And whether it carried a sign-in an experiment set aside and never gave back.
+    let had_parked = SharedValue::new_str(request_had_parked_sign_in).into_inner();
+    Effect::new(move |_| identity::find_out_with(had_cookie, had_parked));
     let username = RwSignal::new(String::new());
     let password = RwSignal::new(String::new());
     let mode = RwSignal::new(AuthMode::Session);
@@ -105,5 +107,22 @@ pub fn WhoAmI() -> impl IntoView {
                 }.into_any(),
             }}
         </div>
+    }
+}
+
+/// Whether the request for this page carried a parked sign-in (`api::set_aside`). Rendered on
+/// the server, which alone sees the HttpOnly cookies.
+fn request_had_parked_sign_in() -> bool {
+    #[cfg(feature = "ssr")]
+    {
+        use crate::api::{cookies::read_cookie, set_aside};
+        use_context::<axum::http::request::Parts>().is_some_and(|parts| {
+            read_cookie(&parts.headers, set_aside::SESSION).is_some()
+                || read_cookie(&parts.headers, set_aside::REFRESH).is_some()
+        })
+    }
+    #[cfg(not(feature = "ssr"))]
+    {
+        false
     }
 }

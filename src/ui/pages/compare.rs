@@ -38,6 +38,7 @@ pub fn ComparePage() -> impl IntoView {
     });
     on_cleanup(move || {
         lab.stop();
+        lab.leave();
         if let Some(handle) = clock.get_value() {
             handle.clear();
         }

@@ -123,11 +123,12 @@ impl Run {
         self.steps.set(Vec::new());
         self.saw.set(Vec::new());
         self.error.set(None);
-        // Taken once: a card started again before it ended still holds the learner's first.
-        if self.aside.with_value(Option::is_none) {
-            self.aside.set_value(Some(identity::set_aside()));
-        }
         spawn_local(async move {
+            // Taken once: a card started again before it ended still holds the learner's first.
+            if self.aside.with_value(Option::is_none) {
+                let aside = identity::set_aside().await;
+                self.aside.set_value(Some(aside));
+            }
             let failed = experiment.await.err();
             // A card that failed here goes on no further either.
             if ends || failed.is_some() {
