@@ -2,7 +2,7 @@
 //! learner's scratch accounts, and given back after (`api::set_aside`): given back only while
 //! it is still live and the learner's, never resurrected, never handed to anyone else.
 
-use crate::common::{harness, Answer, Harness};
+use crate::common::{harness, Answer, CookieSession, Harness};
 use authlab::api::{cookies, set_aside};
 use axum::{
     body::Body,
@@ -46,6 +46,17 @@ async fn register_from(server: &Harness, jar: &[(&str, &str)], name: &str) {
     assert_eq!(made.status, StatusCode::CREATED, "{}", made.text);
 }
 
+/// Alice, signed in by cookie, runs an experiment: her page makes `scratch` (hers) and signs the
+/// browser in as it. Her session, and the experiment's login answer.
+async fn experiment_signs_in(server: &Harness, scratch: &str) -> (CookieSession, Answer) {
+    let alice = server.session_login("alice", "alice-in-the-lab").await;
+    let jar = [(cookies::NAME, alice.id.as_str())];
+    register_from(server, &jar, scratch).await;
+    let login = post(server, "/api/session/login", &jar, credentials(scratch)).await;
+    assert_eq!(login.status, StatusCode::OK, "{}", login.text);
+    (alice, login)
+}
+
 /// Whose live session `id` is, asked the way a page asks.
 async fn session_owner(server: &Harness, id: &str) -> Option<String> {
     let answer = server
@@ -76,18 +87,7 @@ fn clears(answer: &Answer, name: &str) -> bool {
 #[tokio::test]
 async fn an_experiments_session_login_sets_the_learners_session_aside_and_gives_it_back() {
     let server = harness().await;
-    let alice = server.session_login("alice", "alice-in-the-lab").await;
-    let jar = [(cookies::NAME, alice.id.as_str())];
-    register_from(&server, &jar, "lesson-aside1").await;
-
-    let login = post(
-        &server,
-        "/api/session/login",
-        &jar,
-        credentials("lesson-aside1"),
-    )
-    .await;
-    assert_eq!(login.status, StatusCode::OK, "{}", login.text);
+    let (alice, login) = experiment_signs_in(&server, "lesson-aside1").await;
     let experiment = set(&login, cookies::NAME).expect("the experiment's own session");
     assert_ne!(
         experiment, alice.id,
@@ -150,16 +150,7 @@ async fn an_experiments_session_login_sets_the_learners_session_aside_and_gives_
 #[tokio::test]
 async fn a_session_logged_out_while_set_aside_is_not_resurrected_by_give_back() {
     let server = harness().await;
-    let alice = server.session_login("alice", "alice-in-the-lab").await;
-    let jar = [(cookies::NAME, alice.id.as_str())];
-    register_from(&server, &jar, "lesson-aside2").await;
-    let login = post(
-        &server,
-        "/api/session/login",
-        &jar,
-        credentials("lesson-aside2"),
-    )
-    .await;
+    let (alice, login) = experiment_signs_in(&server, "lesson-aside2").await;
     let parked = set(&login, set_aside::SESSION).expect("parked");
     // Meanwhile the learner logs out (from another tab, or everywhere after a theft).
     let out = server.write_as(&alice, "POST", "/api/session/logout").await;
