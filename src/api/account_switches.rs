@@ -4,7 +4,7 @@
 //! policy. A PUT names only what changes. In session mode, changing SameSite (or the deliberately
 //! weakened CSRF switch, which forces SameSite=None) re-issues the cookie.
 
-use super::{error::ApiError, extract::every_check_on, json::ApiJson, session::issue_cookie};
+use super::{cookies, error::ApiError, extract::every_check_on, json::ApiJson};
 use crate::wire::paths;
 use crate::{
     api::extract::auth_user::AuthUser,
@@ -69,7 +69,7 @@ async fn write(
     let cookie_changes =
         patch.same_site.is_some() || patch.csrf_weakened.is_some() || patch.defences_off.is_some();
     if let (AuthUser::Session(session_user), true) = (&user, cookie_changes) {
-        let (set_cookie, _) = issue_cookie(&state, &session_user.session, &settings);
+        let (set_cookie, _) = cookies::for_session(&state, &session_user.session, &settings);
         return Ok(([(header::SET_COOKIE, set_cookie)], Json(settings)).into_response());
     }
     Ok(Json(settings).into_response())

@@ -9,8 +9,12 @@
 //! cookie there (checked by the Playwright suite); other clients may not (see README).
 
 use crate::{
-    auth::{refresh, session::preview},
-    wire::{CookieAttribute, CookieReport, SameSite},
+    auth::{
+        refresh,
+        session::{preview, ActiveSession},
+    },
+    state::AppState,
+    wire::{AccountSwitches, CookieAttribute, CookieReport, Defence, SameSite},
 };
 use axum::http::{header, HeaderMap, HeaderValue};
 use cookie::Cookie;
@@ -99,6 +103,22 @@ pub fn issue(
     };
     let value = HeaderValue::from_str(&header).expect("cookie header is ASCII");
     (value, report)
+}
+
+/// The `Set-Cookie` for `session` (lasting until its absolute deadline) and its report, with
+/// the flags its account's switches give it: the SameSite it chose (`None` while CSRF defences
+/// are weakened), and `HttpOnly` unless it switched that defence off.
+pub fn for_session(
+    state: &AppState,
+    session: &ActiveSession,
+    switches: &AccountSwitches,
+) -> (axum::http::HeaderValue, CookieReport) {
+    issue(
+        &session.id,
+        state.auth.sessions.cookie_max_age(&session.record),
+        switches.cookie_same_site(),
+        !switches.defences_off.contains(&Defence::HttpOnly),
+    )
 }
 
 /// A `Set-Cookie` header that makes the browser drop the cookie now (same name, path and flags,

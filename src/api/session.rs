@@ -94,7 +94,7 @@ async fn login(
             kept_planted_id: previous.as_deref() == Some(session.id.as_str()),
         },
     );
-    let (set_cookie, report) = issue_cookie(&state, &session, &switches);
+    let (set_cookie, report) = cookies::for_session(&state, &session, &switches);
     let body = session_state(&state, &session, report, &switches);
     let mut response = ([(header::SET_COOKIE, set_cookie)], Json(body)).into_response();
     if let Some(parked) = parked {
@@ -135,7 +135,7 @@ async fn current(
         .account_settings
         .get(user.session.user.id)
         .await?;
-    let (_, report) = issue_cookie(&state, &user.session, &switches);
+    let (_, report) = cookies::for_session(&state, &user.session, &switches);
     Ok(Json(Some(session_state(
         &state,
         &user.session,
@@ -197,22 +197,6 @@ pub async fn same_site_of(state: &AppState, user_id: i64) -> Result<SameSite, Ap
         .get(user_id)
         .await?
         .cookie_same_site())
-}
-
-/// The `Set-Cookie` for `session` (lasting until its absolute deadline) and its report, with
-/// the flags its account's switches give it: the SameSite it chose (`None` while CSRF defences
-/// are weakened), and `HttpOnly` unless it switched that defence off.
-pub fn issue_cookie(
-    state: &AppState,
-    session: &ActiveSession,
-    switches: &AccountSwitches,
-) -> (axum::http::HeaderValue, CookieReport) {
-    cookies::issue(
-        &session.id,
-        state.auth.sessions.cookie_max_age(&session.record),
-        switches.cookie_same_site(),
-        !switches.defences_off.contains(&Defence::HttpOnly),
-    )
 }
 
 fn session_state(

@@ -24,7 +24,7 @@
 //! - `SameSite=Strict`: no request another site starts carries them (no forged give-back);
 //! - `Max-Age` an hour at most: an experiment is over long before, and a forgotten copy goes.
 
-use super::{cookies, extract::login_origin_check, session::issue_cookie, ApiError, AppState};
+use super::{cookies, extract::login_origin_check, ApiError, AppState};
 use crate::{
     auth::{decision::Trace, session::CHECKS},
     db::users::User,
@@ -133,7 +133,7 @@ async fn give_back(
             .filter(|session| !is_scratch_like(&session.user.username))
         {
             let switches = state.auth.account_settings.get(session.user.id).await?;
-            let (cookie, _) = issue_cookie(&state, &session, &switches);
+            let (cookie, _) = cookies::for_session(&state, &session, &switches);
             set_cookies.push(cookie);
             given.session = Some(session.user.username);
         }
