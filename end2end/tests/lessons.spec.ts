@@ -188,6 +188,10 @@ test("SSR versus hydration: the server's HTML knows the cookie user, never the b
   await expect(page.locator("body")).toHaveAttribute("data-hydrated", "true");
   await expect(page.getByTestId("ssr-rendered-by")).toHaveText("server");
   await expect(page.getByTestId("ssr-cookie-user")).toHaveText("alice");
+  // The lesson's own challenge flips on the page (the live stream announced the solve, and the
+  // page read its progress again): only then are the cookies cleared, or that read would be
+  // refused under the page.
+  await expect(page.getByTestId("challenge-first-html-knows-you")).toHaveAttribute("data-solved", "true");
 
   // Bearer mode: no cookie; the hydrated app holds a token, the server's HTML still knows nobody.
   await context.clearCookies();
