@@ -35,6 +35,11 @@ async fn post(server: &Harness, path: &str, jar: &[(&str, &str)], body: Option<S
         .await
 }
 
+/// `POST /api/give-back` from a browser holding `jar`.
+async fn give_back(server: &Harness, jar: &[(&str, &str)]) -> Answer {
+    post(server, "/api/give-back", jar, None).await
+}
+
 fn credentials(name: &str) -> Option<String> {
     Some(json!({"username": name, "password": PASSWORD}).to_string())
 }
@@ -116,11 +121,9 @@ async fn an_experiments_session_login_sets_the_learners_session_aside_and_gives_
         Some("lesson-aside1")
     );
 
-    let back = post(
+    let back = give_back(
         &server,
-        "/api/give-back",
         &[(cookies::NAME, &experiment), (set_aside::SESSION, &parked)],
-        None,
     )
     .await;
     assert_eq!(back.status, StatusCode::OK, "{}", back.text);
@@ -135,13 +138,7 @@ async fn an_experiments_session_login_sets_the_learners_session_aside_and_gives_
     );
 
     // Nothing parked: nothing given back, nothing set.
-    let again = post(
-        &server,
-        "/api/give-back",
-        &[(cookies::NAME, &alice.id)],
-        None,
-    )
-    .await;
+    let again = give_back(&server, &[(cookies::NAME, &alice.id)]).await;
     assert_eq!(again.status, StatusCode::OK);
     assert_eq!(again.json(), json!({"session": null, "refresh": null}));
     assert!(again.headers.get(header::SET_COOKIE).is_none());
@@ -156,13 +153,7 @@ async fn a_session_logged_out_while_set_aside_is_not_resurrected_by_give_back() 
     let out = server.write_as(&alice, "POST", "/api/session/logout").await;
     assert_eq!(out.status, StatusCode::NO_CONTENT, "{}", out.text);
 
-    let back = post(
-        &server,
-        "/api/give-back",
-        &[(set_aside::SESSION, &parked)],
-        None,
-    )
-    .await;
+    let back = give_back(&server, &[(set_aside::SESSION, &parked)]).await;
     assert_eq!(back.status, StatusCode::OK, "{}", back.text);
     assert_eq!(back.json()["session"], serde_json::Value::Null);
     assert_eq!(
@@ -224,25 +215,13 @@ async fn a_planted_parked_cookie_cannot_sign_the_browser_in_as_a_scratch_account
     // script): the give-back hands out the learner's own accounts only.
     server.register("lesson-aside4", PASSWORD).await;
     let scratch = server.session_login("lesson-aside4", PASSWORD).await;
-    let back = post(
-        &server,
-        "/api/give-back",
-        &[(set_aside::SESSION, &scratch.id)],
-        None,
-    )
-    .await;
+    let back = give_back(&server, &[(set_aside::SESSION, &scratch.id)]).await;
     assert_eq!(back.status, StatusCode::OK, "{}", back.text);
     assert_eq!(back.json()["session"], serde_json::Value::Null);
     assert_eq!(set(&back, cookies::NAME), None);
     // Nor one that names nothing.
     let made_up = "AAAAAAAAAAAAAAAAAAAAAA";
-    let back = post(
-        &server,
-        "/api/give-back",
-        &[(set_aside::SESSION, made_up)],
-        None,
-    )
-    .await;
+    let back = give_back(&server, &[(set_aside::SESSION, made_up)]).await;
     assert_eq!(back.json()["session"], serde_json::Value::Null);
 }
 
@@ -296,13 +275,7 @@ async fn an_experiments_bearer_login_sets_the_learners_refresh_cookie_aside_and_
         Some(refresh.as_str())
     );
 
-    let back = post(
-        &server,
-        "/api/give-back",
-        &[(set_aside::REFRESH, &refresh)],
-        None,
-    )
-    .await;
+    let back = give_back(&server, &[(set_aside::REFRESH, &refresh)]).await;
     assert_eq!(back.json()["refresh"], "alice");
     assert_eq!(
         set(&back, refresh_cookie).as_deref(),
@@ -313,13 +286,7 @@ async fn an_experiments_bearer_login_sets_the_learners_refresh_cookie_aside_and_
     let refreshed = server.refresh(&refresh).await;
     assert_eq!(refreshed.status, StatusCode::OK, "{}", refreshed.text);
     // Spent now: a parked copy of it is not given back (no resurrected refresh token).
-    let back = post(
-        &server,
-        "/api/give-back",
-        &[(set_aside::REFRESH, &refresh)],
-        None,
-    )
-    .await;
+    let back = give_back(&server, &[(set_aside::REFRESH, &refresh)]).await;
     assert_eq!(back.json()["refresh"], serde_json::Value::Null);
     assert_eq!(set(&back, refresh_cookie), None);
 }
