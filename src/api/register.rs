@@ -15,14 +15,14 @@ use super::{
 };
 use crate::wire::paths;
 use crate::{
-    auth::{decision::Trace, judge, password::Charged, session},
+    auth::{judge, password::Charged},
     db::{
         unix_now,
         users::{self, UserError},
     },
     state::AppState,
     wire::account_rules::{check_password, check_username},
-    wire::{AuthMode, Credentials, Registered, Role},
+    wire::{Credentials, Registered, Role},
 };
 use axum::{
     extract::State,
@@ -49,13 +49,7 @@ async fn signed_in(state: &AppState, headers: &HeaderMap) -> Option<(i64, String
         return Some((principal.user_id, principal.claims.sub));
     }
     let cookie = cookies::read(headers)?;
-    let mut trace = Trace::new(AuthMode::Session, &session::CHECKS);
-    let active = state
-        .auth
-        .sessions
-        .resolve(Some(&cookie), &mut trace, false)
-        .await
-        .ok()??;
+    let active = state.auth.sessions.peek(Some(&cookie)).await.ok()??;
     Some((active.user.id, active.user.username))
 }
 

@@ -26,9 +26,8 @@
 
 use super::{cookies, extract::login_origin_check, ApiError, AppState};
 use crate::{
-    auth::{decision::Trace, session::CHECKS},
     db::users::User,
-    wire::{account_rules::is_scratch_like, paths, AuthMode, GivenBack},
+    wire::{account_rules::is_scratch_like, paths, GivenBack},
 };
 use axum::{
     extract::State,
@@ -95,13 +94,7 @@ async fn owns(state: &AppState, holder: i64, user: &User) -> bool {
 
 /// The live session `id` names (read, never touched: parking is not use).
 async fn live_session(state: &AppState, id: &str) -> Option<crate::auth::session::ActiveSession> {
-    let mut trace = Trace::new(AuthMode::Session, &CHECKS);
-    state
-        .auth
-        .sessions
-        .resolve(Some(id), &mut trace, false)
-        .await
-        .ok()?
+    state.auth.sessions.peek(Some(id)).await.ok()?
 }
 
 fn parked(name: &str, value: &str, max_age_secs: i64) -> HeaderValue {

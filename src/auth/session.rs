@@ -179,6 +179,13 @@ impl Sessions {
         }
     }
 
+    /// The live session `cookie` names, if any, only looked at: no idle deadline moves and no
+    /// trace is kept (for a question about the cookie, not a decision on a request).
+    pub async fn peek(&self, cookie: Option<&str>) -> Result<Option<ActiveSession>, SessionError> {
+        let mut unkept = Trace::new(crate::wire::AuthMode::Session, &CHECKS);
+        self.resolve(cookie, &mut unkept, false).await
+    }
+
     /// Judge the session id a request carries, recording each check in `trace`.
     /// `Ok(None)` means "not authenticated" (the trace says why); `Err` means the store failed.
     /// With `touch`, the request counts as use (the sliding idle timeout); without, it only looks.

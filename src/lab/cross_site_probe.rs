@@ -18,11 +18,10 @@ use crate::api::error::ApiError;
 use crate::wire::paths;
 use crate::{
     api::{cookies, extract::auth_user::AuthUser},
-    auth::{decision::Trace, session},
     db::unix_now,
     logging::echo,
     state::AppState,
-    wire::{AuthMode, LabRunStarted, ProbeResult},
+    wire::{LabRunStarted, ProbeResult},
 };
 use axum::{
     extract::{Query, State},
@@ -91,12 +90,11 @@ async fn probe(
         return Ok(response);
     };
     let cookie = cookies::read(&headers);
-    let mut trace = Trace::new(AuthMode::Session, &session::CHECKS);
     // Only whether the cookie names a live session: no touch, no account name kept.
     let active = state
         .auth
         .sessions
-        .resolve(cookie.as_deref(), &mut trace, false)
+        .peek(cookie.as_deref())
         .await
         .ok()
         .flatten();

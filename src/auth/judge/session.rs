@@ -187,8 +187,7 @@ async fn weakened_owner(auth: &Auth, cookie: Option<&str>) -> Result<bool, AuthE
     if cookie.is_none() {
         return Ok(false);
     }
-    let mut peek = Trace::new(AuthMode::Session, &CHECKS);
-    let Some(session) = auth.sessions.resolve(cookie, &mut peek, false).await? else {
+    let Some(session) = auth.sessions.peek(cookie).await? else {
         return Ok(false);
     };
     Ok(auth
