@@ -9,7 +9,7 @@
 //! (`ui::page_agent`), the same as the logout lesson's.
 
 use super::exclusive::run_exclusive;
-use super::identity::{self, SetAside};
+use super::identity::Borrowed;
 use super::page_agent::{PageAgent, PageSession};
 use super::pages::lessons::experiment::register_fresh;
 use crate::{
@@ -104,7 +104,7 @@ pub struct CompareModel {
     tick_busy: RwSignal<bool>,
     /// The learner's own sign-in, set aside while the columns hold the browser (given back once
     /// both have logged out).
-    aside: StoredValue<Option<SetAside>>,
+    aside: Borrowed,
 }
 
 /// The short lifetime the compare page asks for (the smallest an account may choose).
@@ -133,7 +133,7 @@ impl CompareModel {
             held_bearer: StoredValue::new(None),
             interval: StoredValue::new(None),
             tick_busy: RwSignal::new(false),
-            aside: StoredValue::new(None),
+            aside: Borrowed::default(),
         }
     }
 
@@ -189,10 +189,7 @@ impl CompareModel {
         self.stop();
         self.marks.set(Vec::new());
         self.run_started_ms.set(None);
-        if self.aside.with_value(Option::is_none) {
-            let aside = identity::set_aside().await;
-            self.aside.set_value(Some(aside));
-        }
+        self.aside.set_aside().await;
         self.login_session(&credentials).await;
         self.set_token_lifetime().await;
         self.login_jwt(&credentials).await;
@@ -202,7 +199,7 @@ impl CompareModel {
     /// The page is left (a client-side navigation) mid-run: the learner's own sign-in is the
     /// browser's again. (A page load gives it back too: the header asks first.)
     pub fn leave(self) {
-        if let Some(aside) = self.aside.try_update_value(Option::take).flatten() {
+        if let Some(aside) = self.aside.take() {
             spawn_local(aside.give_back());
         }
     }
@@ -214,9 +211,7 @@ impl CompareModel {
         if !both_out {
             return;
         }
-        if let Some(aside) = self.aside.try_update_value(Option::take).flatten() {
-            aside.give_back().await;
-        }
+        self.aside.give_back().await;
     }
 
     /// Before the bearer login: this account's access-token lifetime, short or the server's

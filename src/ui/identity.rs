@@ -149,7 +149,7 @@ pub struct SetAside {
 /// Note who the learner is before an experiment signs the browser in as its own account. A
 /// bearer token is made fresh first: until the give-back the refresh cookie is the experiment's,
 /// and `fresh` will not spend it.
-pub async fn set_aside() -> SetAside {
+async fn set_aside() -> SetAside {
     let before = fresh().await;
     BORROWED.with(|n| n.set(n.get() + 1));
     SetAside { before }
@@ -173,6 +173,40 @@ impl SetAside {
             set(before);
         } else if who().get_untracked() != before {
             ask_again().await;
+        }
+    }
+}
+
+/// Where an experiment keeps the learner's sign-in while it holds the browser: set aside once,
+/// however often the experiment starts again before it ends, and given back once.
+#[derive(Clone, Copy)]
+pub struct Borrowed(StoredValue<Option<SetAside>>);
+
+impl Default for Borrowed {
+    fn default() -> Self {
+        Borrowed(StoredValue::new(None))
+    }
+}
+
+impl Borrowed {
+    /// Set the learner's sign-in aside, unless this experiment holds it already.
+    pub async fn set_aside(self) {
+        if self.0.with_value(Option::is_none) {
+            let aside = set_aside().await;
+            self.0.set_value(Some(aside));
+        }
+    }
+
+    /// The learner's sign-in, if this experiment holds it, taken now (the page may be gone by
+    /// the time it is given back).
+    pub fn take(self) -> Option<SetAside> {
+        self.0.try_update_value(Option::take).flatten()
+    }
+
+    /// Give the learner's sign-in back now, if this experiment holds it.
+    pub async fn give_back(self) {
+        if let Some(aside) = self.take() {
+            aside.give_back().await;
         }
     }
 }

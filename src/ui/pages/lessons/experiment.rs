@@ -4,7 +4,7 @@
 
 use crate::{
     ui::client::{self, Answer, Call, Credential},
-    ui::identity::{self, SetAside},
+    ui::identity::{self, Borrowed},
     wire::{AccountSwitchesPatch, Credentials, Password, SessionState, TokenResponse},
 };
 use leptos::{prelude::*, task::spawn_local};
@@ -26,7 +26,7 @@ pub struct Run {
     pub error: RwSignal<Option<String>>,
     pub running: RwSignal<bool>,
     /// The learner's own sign-in, set aside while the run may hold the browser as its account.
-    aside: StoredValue<Option<SetAside>>,
+    aside: Borrowed,
 }
 
 impl Run {
@@ -36,7 +36,7 @@ impl Run {
             saw: RwSignal::new(Vec::new()),
             error: RwSignal::new(None),
             running: RwSignal::new(false),
-            aside: StoredValue::new(None),
+            aside: Borrowed::default(),
         }
     }
 
@@ -125,14 +125,11 @@ impl Run {
         self.error.set(None);
         spawn_local(async move {
             // Taken once: a card started again before it ended still holds the learner's first.
-            if self.aside.with_value(Option::is_none) {
-                let aside = identity::set_aside().await;
-                self.aside.set_value(Some(aside));
-            }
+            self.aside.set_aside().await;
             let failed = experiment.await.err();
             // A card that failed here goes on no further either.
             if ends || failed.is_some() {
-                self.give_back_now().await;
+                self.aside.give_back().await;
             }
             if let Some(err) = failed {
                 self.error.set(Some(err));
@@ -143,13 +140,7 @@ impl Run {
 
     /// The experiment is over: the learner's own sign-in is the browser's again.
     pub fn give_back(self) {
-        spawn_local(async move { self.give_back_now().await });
-    }
-
-    async fn give_back_now(self) {
-        if let Some(aside) = self.aside.try_update_value(Option::take).flatten() {
-            aside.give_back().await;
-        }
+        spawn_local(self.aside.give_back());
     }
 }
 
