@@ -1,6 +1,8 @@
 //! The HTML shell the server renders, the `<App/>` root and its routes.
 
 use crate::ui::{
+    pages::account::AccountPage,
+    pages::admin::AdminPage,
     pages::attacks::AttacksPage,
     pages::audit::AuditPage,
     pages::compare::ComparePage,
@@ -10,6 +12,7 @@ use crate::ui::{
     pages::progress::ProgressPage,
     pages::register::RegisterPage,
     pages::scale::ScalePage,
+    pages::teach::TeachPage,
     pages::workbench::WorkbenchPage,
 };
 use leptos::prelude::*;
@@ -48,7 +51,14 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
 
 /// The pages that hydrate as islands.
 #[cfg(feature = "ssr")]
-const ISLANDS_PAGES: [&str; 3] = ["/", "/workbench", "/progress"];
+const ISLANDS_PAGES: [&str; 6] = [
+    "/",
+    "/workbench",
+    "/progress",
+    "/account",
+    "/teach",
+    "/admin",
+];
 
 /// Whether this page hydrates as islands: the playground (`/`), the page a first visit opens,
 /// and the token workbench (`/workbench`), whose only interactive part is the workbench.
@@ -93,6 +103,8 @@ pub fn App() -> impl IntoView {
                     <A href="/lessons">"Lessons"</A>
                     <A href="/progress">"Progress"</A>
                     <A href="/audit">"Audit log"</A>
+                    <A href="/account">"Account"</A>
+                    <A href="/teach">"Teach"</A>
                     <A href="/register">"Register"</A>
                     <A href="/about">"About"</A>
                 </nav>
@@ -117,6 +129,10 @@ pub fn App() -> impl IntoView {
                     <Route path=StaticSegment("workbench") view=WorkbenchPage/>
                     // An islands page: the server renders the text, only the board hydrates.
                     <Route path=StaticSegment("progress") view=ProgressPage/>
+                    // Islands pages: the server renders the text, only their panels hydrate.
+                    <Route path=StaticSegment("account") view=AccountPage/>
+                    <Route path=StaticSegment("teach") view=TeachPage/>
+                    <Route path=StaticSegment("admin") view=AdminPage/>
                 </Routes>
             </main>
             <footer class="site-footer" data-testid="site-footer">

@@ -75,6 +75,9 @@ pub enum SeedError {
     Session(#[from] crate::auth::session::SessionError),
     #[error(transparent)]
     Refresh(#[from] crate::auth::refresh::RefreshError),
+    /// `hosting.teachers` names a demo account, whose password is public on loopback.
+    #[error("hosting.teachers names the demo account {0:?}, whose password may be public")]
+    DemoTeacher(String),
 }
 
 /// What start-up did to the demo accounts.
@@ -151,26 +154,45 @@ pub async fn prepare(
         return Ok(prepared);
     }
     // The setting is authoritative: alice gets exactly this password, the admin role, enabled.
-    let password = Password::new(admin_password);
-    match users.find_by_username(ADMIN).await? {
-        None => {
-            create_if_missing(users, hasher, ADMIN, admin_password, Role::Admin).await?;
-        }
-        Some(alice) => {
-            let charged = Charged::to(ADMIN);
-            if !hasher
-                .verify(&password, Some(&alice.password_hash), &charged)
-                .await?
-            {
-                let hash = hasher.hash(&password, &charged).await?;
-                users.set_password_hash(alice.id, &hash).await?;
-            }
-            users.set_role(alice.id, Role::Admin).await?;
-            users.set_disabled(alice.id, false).await?;
-        }
-    }
+    set_exactly(
+        users,
+        hasher,
+        ADMIN,
+        &Password::new(admin_password),
+        Role::Admin,
+    )
+    .await?;
     prepared.hosted_admin = true;
     Ok(prepared)
+}
+
+/// Start-up only: `username` exists with exactly this password and role, enabled (an account
+/// the settings name: the hosted administrator, the teachers).
+pub async fn set_exactly(
+    users: &dyn Users,
+    hasher: &PasswordHasher,
+    username: &str,
+    password: &Password,
+    role: Role,
+) -> Result<(), SeedError> {
+    match users.find_by_username(username).await? {
+        None => {
+            create_if_missing(users, hasher, username, password.expose(), role).await?;
+        }
+        Some(account) => {
+            let charged = Charged::to(username);
+            if !hasher
+                .verify(password, Some(&account.password_hash), &charged)
+                .await?
+            {
+                let hash = hasher.hash(password, &charged).await?;
+                users.set_password_hash(account.id, &hash).await?;
+            }
+            users.set_role(account.id, role).await?;
+            users.set_disabled(account.id, false).await?;
+        }
+    }
+    Ok(())
 }
 
 async fn create_if_missing(
@@ -212,4 +234,23 @@ pub async fn reset_shared(state: &crate::state::AppState) -> Result<usize, SeedE
         reset += 1;
     }
     Ok(reset)
+}
+
+/// The teacher accounts a hosted lab's settings name (`hosting.teachers`), made at start or kept
+/// a teacher with exactly the settings' password. Never a public password: the settings refuse a
+/// demo account's name, and the registration rule applies to each password. Their names.
+pub async fn seed_teachers(
+    users: &dyn Users,
+    hasher: &PasswordHasher,
+    teachers: &crate::settings::TeacherList,
+) -> Result<Vec<String>, SeedError> {
+    let mut seeded = Vec::new();
+    for (name, password) in &teachers.0 {
+        if is_demo_account(name) {
+            return Err(SeedError::DemoTeacher(name.clone()));
+        }
+        set_exactly(users, hasher, name, password, Role::Teacher).await?;
+        seeded.push(name.clone());
+    }
+    Ok(seeded)
 }

@@ -22,6 +22,8 @@ pub mod auth;
 #[cfg(feature = "ssr")]
 pub mod challenges;
 #[cfg(feature = "ssr")]
+pub mod classes;
+#[cfg(feature = "ssr")]
 pub mod db;
 #[cfg(feature = "ssr")]
 pub mod demo;

@@ -18,7 +18,10 @@ const LAYERS: &[(&str, &[&str])] = &[
         &["api", "ui", "lab", "state", "demo", "scenario"],
     ),
     ("auth", &["auth"]),
-    ("stores, db, audit", &["store", "db", "audit", "challenges"]),
+    (
+        "stores, db, audit",
+        &["store", "db", "audit", "challenges", "classes"],
+    ),
     ("settings, logging, http", &["settings", "logging", "http"]),
     ("wire", &["wire"]),
 ];

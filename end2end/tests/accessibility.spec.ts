@@ -20,7 +20,7 @@ const LESSONS = [
   "choosing-a-model",
   "attacks-refused",
 ];
-const PAGES = ["/", "/about", "/attacks", "/audit", "/compare", "/lessons", "/register", "/scale", "/workbench", "/progress", ...LESSONS.map((s) => `/lessons/${s}`)];
+const PAGES = ["/", "/about", "/attacks", "/audit", "/compare", "/lessons", "/register", "/scale", "/workbench", "/progress", "/account", "/teach", "/admin", ...LESSONS.map((s) => `/lessons/${s}`)];
 const VIEWPORTS = [
   { name: "laptop", width: 1280, height: 800 },
   { name: "phone", width: 390, height: 844 },

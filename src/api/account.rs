@@ -163,12 +163,12 @@ async fn update(
     if patch != AccountPatch::default() {
         shared_demo_account_guard(&state, &account.username, "role or status")?;
     }
-    if patch.role == Some(Role::Admin)
+    if patch.role.is_some_and(|role| role != Role::User)
         && crate::wire::account_rules::is_scratch_like(&account.username)
     {
         return Err(ApiError::NotAllowed(format!(
             "{} is named like an experiment's scratch account: such accounts are never \
-             administrators",
+             administrators or teachers",
             account.username
         )));
     }

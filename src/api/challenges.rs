@@ -77,17 +77,27 @@ fn challenge(id: &str) -> Result<ChallengeId, ApiError> {
     ChallengeId::parse(id).ok_or(ApiError::NoSuchChallenge)
 }
 
+/// The learner's progress, with what their class allows of hints.
+async fn progress_of(state: &AppState, learner: i64, name: &str) -> Result<Progress, ApiError> {
+    let mut progress = state.auth.challenges.progress(learner, name).await?;
+    if let Some(class) = state.auth.classes.switches_of(learner).await? {
+        progress.hints_off = !class.hints;
+        progress.solutions_off = !class.solutions;
+    }
+    Ok(progress)
+}
+
 async fn progress(
     State(state): State<AppState>,
     user: AuthUser,
 ) -> Result<Json<Progress>, ApiError> {
     let (learner, name) = learner(&state, &user, "your progress").await?;
-    Ok(Json(state.auth.challenges.progress(learner, &name).await?))
+    Ok(Json(progress_of(&state, learner, &name).await?))
 }
 
 async fn export(State(state): State<AppState>, user: AuthUser) -> Result<Response, ApiError> {
     let (learner, name) = learner(&state, &user, "your progress").await?;
-    let progress = state.auth.challenges.progress(learner, &name).await?;
+    let progress = progress_of(&state, learner, &name).await?;
     // The username is [a-z0-9_.-] (registration's rule), so it is safe in a file name.
     let disposition = format!("attachment; filename=\"authlab-progress-{name}.json\"");
     Ok(([(header::CONTENT_DISPOSITION, disposition)], Json(progress)).into_response())
@@ -97,7 +107,13 @@ async fn reset(State(state): State<AppState>, user: AuthUser) -> Result<Json<Pro
     let (learner, name) = learner(&state, &user, "resetting your progress").await?;
     let challenges = &state.auth.challenges;
     challenges.reset(learner).await?;
-    Ok(Json(challenges.progress(learner, &name).await?))
+    state
+        .auth
+        .classes
+        .feed
+        .changed(crate::classes::feed::ClassChange::Learner(learner))
+        .await;
+    Ok(Json(progress_of(&state, learner, &name).await?))
 }
 
 async fn hint(
@@ -107,7 +123,21 @@ async fn hint(
 ) -> Result<Json<Hint>, ApiError> {
     let id = challenge(&id)?;
     let (learner, _) = learner(&state, &user, "a hint").await?;
-    Ok(Json(state.auth.challenges.hint(learner, id).await?))
+    let class = state.auth.classes.switches_of(learner).await?;
+    if class.as_ref().is_some_and(|class| !class.hints) {
+        return Err(ApiError::NotAllowed(
+            "your class has hints switched off (your teacher's choice)".into(),
+        ));
+    }
+    let solution = class.is_none_or(|class| class.solutions);
+    let hint = state.auth.challenges.hint(learner, id, solution).await?;
+    state
+        .auth
+        .classes
+        .feed
+        .changed(crate::classes::feed::ClassChange::Learner(learner))
+        .await;
+    Ok(Json(hint))
 }
 
 async fn answer(

@@ -64,6 +64,10 @@ pub enum ApiError {
     Refresh(String),
     #[error("no such API endpoint")]
     NotFound,
+    /// A thing the request names that the caller may not see or that does not exist (a class,
+    /// a learner of it): the reason says which, the same either way.
+    #[error("{0}")]
+    Missing(String),
     #[error("no such session among yours")]
     NoSuchSession,
     /// An experiment's run (a probe, an XSS run) that does not exist, has expired, or is
@@ -104,6 +108,7 @@ impl ApiError {
                 RefusedAs::Forbidden => StatusCode::FORBIDDEN,
             },
             ApiError::NotFound
+            | ApiError::Missing(_)
             | ApiError::NoSuchSession
             | ApiError::NoSuchRun
             | ApiError::NoSuchChallenge => StatusCode::NOT_FOUND,
@@ -137,7 +142,7 @@ impl ApiError {
                 (RefusedAs::Unauthenticated, Channel::Cookie) => "unauthenticated",
             },
             ApiError::Refresh(_) => "invalid_refresh_token",
-            ApiError::NotFound => "not_found",
+            ApiError::NotFound | ApiError::Missing(_) => "not_found",
             ApiError::NoSuchSession => "no_such_session",
             ApiError::NoSuchRun => "no_such_run",
             ApiError::NoSuchChallenge => "no_such_challenge",

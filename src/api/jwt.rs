@@ -276,10 +276,18 @@ async fn tokens(
     let switches = state.auth.account_settings.get(user.id).await?;
     let key = state.auth.keys.active(user.id, switches.jwt_alg).await?;
     state.auth.revocation.wait_past_mark(&user.username).await;
-    // The account's own lifetime switch (the compare page's short-lived demo), else the default.
-    let ttl = switches
-        .access_ttl_secs
-        .unwrap_or(state.settings.jwt.access_ttl_secs);
+    // The account's own lifetime switch (the compare page's short-lived demo), else its class's
+    // (the shorter of the two when both are set), else the server's default.
+    let class = state
+        .auth
+        .classes
+        .switches_of(user.id)
+        .await?
+        .and_then(|class| class.access_ttl_secs);
+    let ttl = match (switches.access_ttl_secs, class) {
+        (Some(own), Some(class)) => own.min(class),
+        (own, class) => own.or(class).unwrap_or(state.settings.jwt.access_ttl_secs),
+    };
     let (access_token, claims) =
         jwt::issue(&key, &user.username, user.role, ttl, &state.settings.jwt)?;
     let token = event::Issued::new(&access_token, &claims.jti, &key.kid, claims.iat, claims.exp);

@@ -7,6 +7,7 @@ pub mod account_switches;
 pub mod audit;
 pub mod auth_cost;
 pub mod challenges;
+pub mod classes;
 pub mod client_addr;
 pub mod cookies;
 pub mod demo_accounts;
@@ -52,6 +53,7 @@ pub fn router(experiments: Router<AppState>) -> Router<AppState> {
         .merge(auth_cost::router())
         .merge(account_switches::router())
         .merge(challenges::router())
+        .merge(classes::router())
         .merge(experiments)
         .route(paths::API_FALLBACK, axum::routing::any(not_found))
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))

@@ -8,9 +8,11 @@
 //! lessons cannot fill the hashing threads for the class.
 
 use super::{
+    classes::{join_address_limit, join_now},
     client_addr::{ClientAddr, Learner},
     cookies,
     error::ApiError,
+    extract::login_origin_check,
     json::ApiJson,
 };
 use crate::wire::paths;
@@ -22,7 +24,7 @@ use crate::{
     },
     state::AppState,
     wire::account_rules::{check_password, check_username},
-    wire::{Credentials, Registered, Role},
+    wire::{AuthMode, Registered, Registration, Role},
 };
 use axum::{
     extract::State,
@@ -58,7 +60,7 @@ async fn register(
     client: ClientAddr,
     learner: Learner,
     headers: HeaderMap,
-    ApiJson(credentials): ApiJson<Credentials>,
+    ApiJson(credentials): ApiJson<Registration>,
 ) -> Result<(StatusCode, Json<Registered>), ApiError> {
     if let Err(retry) = state.limits.register_per_address.check(&client.0).await {
         return Err(ApiError::RateLimited {
@@ -68,6 +70,25 @@ async fn register(
     }
     check_username(&credentials.username)?;
     check_password(&credentials.password)?;
+    // A class code: the class is checked before the account is made, so a wrong or closed code
+    // loses nothing (no account left behind to register again).
+    let class_code = credentials
+        .class_code
+        .as_deref()
+        .map(str::trim)
+        .filter(|code| !code.is_empty());
+    if let Some(code) = class_code {
+        // Joining shares the learner's activity with a teacher: only this lab's own pages (or
+        // a client that is not a browser) may ask for it, never a form on another site.
+        login_origin_check(&headers)?;
+        if crate::wire::account_rules::is_scratch_like(&credentials.username) {
+            return Err(ApiError::NotAllowed(
+                "an experiment's scratch account does not join classes".into(),
+            ));
+        }
+        join_address_limit(&state, &client).await?;
+        state.auth.classes.open_by_code(code).await?;
+    }
     // Registration reveals whether a name exists anyway (that is what 409 means), so check first
     // and spare argon2 the work; the UNIQUE constraint below still settles any race.
     if state
@@ -111,11 +132,21 @@ async fn register(
     if let (Some(_), Some((learner, _))) = (scratch, &asker) {
         state.auth.challenges.adopt(user.id, *learner).await;
     }
+    let class = match class_code {
+        // Registered either way: a class that closed in between is named in the log, and the
+        // learner can join another from their account page.
+        Some(code) => join_now(&state, &user, &client, code, AuthMode::Session)
+            .await
+            .ok()
+            .map(|class| class.name),
+        None => None,
+    };
     Ok((
         StatusCode::CREATED,
         Json(Registered {
             username: user.username,
             role: user.role,
+            class,
         }),
     ))
 }

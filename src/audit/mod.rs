@@ -371,6 +371,17 @@ impl Audit {
         self.table.list(user_id, after_id, limit).await
     }
 
+    /// One account's events since `since_ms`, newest last (`AuditTable::list_since`).
+    pub async fn list_since(
+        &self,
+        user_id: i64,
+        since_ms: i64,
+        limit: i64,
+    ) -> Result<Vec<AuditEvent>, sqlx::Error> {
+        self.flush().await;
+        self.table.list_since(user_id, since_ms, limit).await
+    }
+
     /// Live events as they are recorded.
     pub fn subscribe(&self) -> broadcast::Receiver<AuditEvent> {
         self.live.subscribe()

@@ -72,24 +72,44 @@ impl AuditTable for SqliteAudit {
         .bind(limit)
         .fetch_all(&self.db)
         .await?;
-        Ok(rows
-            .into_iter()
-            .map(
-                |(id, at_ms, mode, username, action, allowed, failed_check, detail)| AuditEvent {
-                    id,
-                    at_ms,
-                    mode: if mode == "jwt" {
-                        AuthMode::Jwt
-                    } else {
-                        AuthMode::Session
-                    },
-                    username,
-                    action,
-                    allowed: allowed != 0,
-                    failed_check,
-                    detail,
-                },
-            )
-            .collect())
+        Ok(rows.into_iter().map(event).collect())
+    }
+
+    async fn list_since(
+        &self,
+        user_id: i64,
+        since_ms: i64,
+        limit: i64,
+    ) -> Result<Vec<AuditEvent>, sqlx::Error> {
+        let rows: Vec<Stored> = sqlx::query_as(
+            "SELECT id, at_ms, mode, username, action, allowed, failed_check, detail FROM (
+                 SELECT * FROM audit_events
+                 WHERE user_id = ? AND at_ms >= ?
+                 ORDER BY id DESC LIMIT ?
+             ) ORDER BY id",
+        )
+        .bind(user_id)
+        .bind(since_ms)
+        .bind(limit)
+        .fetch_all(&self.db)
+        .await?;
+        Ok(rows.into_iter().map(event).collect())
+    }
+}
+
+fn event((id, at_ms, mode, username, action, allowed, failed_check, detail): Stored) -> AuditEvent {
+    AuditEvent {
+        id,
+        at_ms,
+        mode: if mode == "jwt" {
+            AuthMode::Jwt
+        } else {
+            AuthMode::Session
+        },
+        username,
+        action,
+        allowed: allowed != 0,
+        failed_check,
+        detail,
     }
 }

@@ -29,4 +29,13 @@ pub trait AuditTable: Send + Sync {
         after_id: i64,
         limit: i64,
     ) -> Result<Vec<AuditEvent>, sqlx::Error>;
+
+    /// Up to `limit` of one account's events recorded at or after `since_ms`, the newest of
+    /// them, oldest first (a teacher's view of a learner: from the moment they joined only).
+    async fn list_since(
+        &self,
+        user_id: i64,
+        since_ms: i64,
+        limit: i64,
+    ) -> Result<Vec<AuditEvent>, sqlx::Error>;
 }

@@ -139,6 +139,39 @@ pub async fn change_password(
     })
 }
 
+/// A teacher's reset of one learner of their class: the learner's lab switches back to the
+/// defaults, then every session, refresh family and (where revocation is on) access token of the
+/// account ended, as "log out everywhere" does. Filed under the learner, so they see who reset
+/// them; a judged row (a teacher's action, bounded by their class). The progress is the
+/// classes' to reset (`classes::Classes::reset_learner`).
+pub async fn reset_by_teacher(
+    auth: &Auth,
+    by: AuthMode,
+    teacher: &str,
+    learner: &User,
+) -> Result<AccessEnded, AuthError> {
+    auth.account_settings.reset(learner.id).await?;
+    let (sessions_ended, refresh_families_revoked, tokens_not_before) =
+        end_all_access(auth, learner, AccountChange::default()).await?;
+    let detail = format!(
+        "your teacher {teacher} reset your lab switches, sessions, refresh tokens and progress: \
+         {sessions_ended} session(s) ended, {refresh_families_revoked} refresh famil(ies) revoked"
+    );
+    let entry = Entry::event(
+        by,
+        Some((learner.id, &learner.username)),
+        crate::wire::TEACHER_RESET,
+        true,
+        &detail,
+    );
+    auth.audit.record(entry.judged()).await;
+    Ok(AccessEnded {
+        sessions_ended,
+        refresh_families_revoked,
+        tokens_not_before,
+    })
+}
+
 /// A new role. Sessions need nothing: the role is read per request. Tokens carry the old role in
 /// their `role` claim, so the mark is the only way to stop them early.
 pub async fn change_role(

@@ -40,6 +40,8 @@ pub struct Auth {
     pub audit: Arc<Audit>,
     /// The challenges' events, judged as they arrive (`crate::challenges`).
     pub challenges: Arc<crate::challenges::Challenges>,
+    /// The classes teachers open and learners join (`crate::classes`).
+    pub classes: Arc<crate::classes::Classes>,
     /// Issuer, audience, lifetimes and leeway of the tokens.
     pub jwt: JwtSettings,
     /// Set to `true` when the server shuts down: live event streams end on it.

@@ -5,7 +5,10 @@
 //! been missed, so everything cached is dropped or reloaded.
 
 use super::Auth;
-use crate::store::{changes::Change, SharedStore};
+use crate::{
+    classes::feed::ClassChange,
+    store::{changes::Change, SharedStore},
+};
 use std::sync::Arc;
 
 /// Follow the feed for as long as the server runs (nothing to follow with the embedded store).
@@ -48,6 +51,14 @@ pub async fn apply(auth: &Auth, change: Option<Change>) {
         }
         Some(Change::Deleted { id, username }) => {
             forget_deleted(auth, id, &username);
+            Ok(())
+        }
+        Some(Change::Progress(learner)) => {
+            auth.classes.feed.deliver(ClassChange::Learner(learner));
+            Ok(())
+        }
+        Some(Change::Class(class)) => {
+            auth.classes.feed.deliver(ClassChange::Class(class));
             Ok(())
         }
         None => {

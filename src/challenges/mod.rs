@@ -236,13 +236,21 @@ impl Challenges {
             username: username.to_string(),
             reset_at_ms,
             challenges,
+            hints_off: false,
+            solutions_off: false,
         })
     }
 
-    /// Reveal the next hint of `id` (after the last, the worked solution), counted.
-    pub async fn hint(&self, learner: i64, id: ChallengeId) -> Result<Hint, ChallengeError> {
+    /// Reveal the next hint of `id` (after the last, the worked solution, where `solution`
+    /// allows it), counted.
+    pub async fn hint(
+        &self,
+        learner: i64,
+        id: ChallengeId,
+        solution: bool,
+    ) -> Result<Hint, ChallengeError> {
         let challenge = rules::of(id);
-        let most = u8::try_from(challenge.hints.len() + 1).unwrap_or(u8::MAX);
+        let most = u8::try_from(challenge.hints.len() + usize::from(solution)).unwrap_or(u8::MAX);
         let used = self.table.reveal_hint(learner, id.as_str(), most).await?;
         let number = used.max(1);
         Ok(match challenge.hints.get(usize::from(number) - 1) {

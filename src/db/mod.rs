@@ -5,6 +5,7 @@
 //! later is one more folder beside it, held to the same contract suite (`tests/contracts.rs`).
 
 pub mod account_settings;
+pub mod classes;
 pub mod maintenance;
 pub mod password_hash;
 pub mod progress;
@@ -30,6 +31,8 @@ pub struct Database {
     pub maintenance: Arc<dyn maintenance::Maintenance>,
     /// The challenges' events and progress.
     pub progress: Arc<dyn progress::ProgressTable>,
+    /// The classes and their members.
+    pub classes: Arc<dyn classes::ClassTable>,
     pub audit: Arc<dyn AuditTable>,
     pub keys: Arc<dyn KeyStore>,
     pub marks: Arc<dyn MarkStore>,

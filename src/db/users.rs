@@ -93,7 +93,8 @@ pub trait Users: Send + Sync {
         ids: &[i64],
     ) -> Result<Vec<(i64, String)>, UserError>;
 
-    /// Delete every scratch account past its expiry; the (id, username) of each.
+    /// Delete every scratch account past its expiry, and every learner account set to expire
+    /// with its class; the (id, username) of each.
     async fn delete_expired_scratch(&self, now: i64) -> Result<Vec<(i64, String)>, UserError>;
 
     async fn count(&self) -> Result<i64, UserError>;

@@ -31,8 +31,8 @@ async fn role_claim(user: AuthUser) -> Result<Json<RoleClaim>, ApiError> {
                    administration reads the accounts table instead"
                 .into(),
         })),
-        Role::User => Err(ApiError::NotAllowed(format!(
-            "{source} says role user: no administration, even for an app that trusts it"
+        role @ (Role::Teacher | Role::User) => Err(ApiError::NotAllowed(format!(
+            "{source} says role {role}: no administration, even for an app that trusts it"
         ))),
     }
 }

@@ -140,6 +140,12 @@ pub async fn build_state(settings: Settings, site: Site) -> Result<AppState, Sta
                 "hosted without hosting.admin_password: no administrator exists");
         }
     }
+    // The teachers the settings name, each with the settings' password.
+    let teachers =
+        crate::demo::seed_teachers(&*db.users, &passwords, &settings.hosting.teachers).await?;
+    if !teachers.is_empty() {
+        tracing::info!(target: "authlab::seed", ?teachers, "teacher accounts from the settings");
+    }
     let stores = shared_stores(&settings, &db)?;
     // Tells the other processes sharing the store what changed here (nobody, on SQLite).
     let announcer = Announcer::for_store(&stores.which);
@@ -161,6 +167,12 @@ pub async fn build_state(settings: Settings, site: Site) -> Result<AppState, Sta
         .maintenance
         .device_key(crate::auth::device::new_key_bytes())
         .await?;
+    let challenges = Arc::new(crate::challenges::Challenges::new(db.progress.clone()));
+    let classes = Arc::new(crate::classes::Classes::new(
+        db.classes.clone(),
+        challenges.clone(),
+        Arc::new(crate::classes::feed::ClassFeed::new(announcer.clone())),
+    ));
     let auth = Auth {
         accounts,
         account_settings: Arc::new(AccountSettings::new(
@@ -185,7 +197,8 @@ pub async fn build_state(settings: Settings, site: Site) -> Result<AppState, Sta
         )),
         revocation: Arc::new(Revocation::load(stores.denylist, db.marks.clone(), announcer).await?),
         shared_store: stores.which,
-        challenges: Arc::new(crate::challenges::Challenges::new(db.progress.clone())),
+        challenges,
+        classes,
         audit: Arc::new(crate::audit::Audit::new(
             db.audit.clone(),
             settings.limits.audit_refusals_per_minute,
@@ -401,6 +414,15 @@ pub async fn maintain_once(state: &AppState) {
         }
         Ok(_) => {}
         Err(err) => tracing::warn!(target: "authlab::maintenance", %err, "retention purge failed"),
+    }
+    // Classes whose end has come close (their members' accounts expire, if the class says so)
+    // before expired accounts are deleted.
+    match state.auth.classes.close_due().await {
+        Ok(0) => {}
+        Ok(closed) => {
+            tracing::info!(target: "authlab::maintenance", closed, "classes closed at their end")
+        }
+        Err(err) => tracing::warn!(target: "authlab::maintenance", %err, "closing classes failed"),
     }
     match crate::lab::scratch::expiry::delete_expired(state).await {
         Ok(0) => {}

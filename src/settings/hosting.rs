@@ -18,6 +18,11 @@ pub struct HostingSettings {
     /// Password of the administrator `alice` when the lab is hosted (public_hosts set). Empty:
     /// no administrator exists then. Ignored on loopback, where alice's password is public.
     pub admin_password: String,
+    /// Teacher accounts the lab makes (or keeps a teacher) at start: `name=password` pairs,
+    /// comma-separated. Each password comes from here only, never a public one, and is checked
+    /// by the registration rule. Empty: none (an administrator can still make any account a
+    /// teacher).
+    pub teachers: TeacherList,
     /// Trust the `X-Forwarded-For` header (the rightmost address) as the client's address. Only
     /// behind a reverse proxy that sets it; otherwise any client could pick its own address.
     pub trusted_proxy: bool,
@@ -33,6 +38,7 @@ impl Default for HostingSettings {
             public_hosts: HostList::default(),
             attacker_origin: String::new(),
             admin_password: String::new(),
+            teachers: TeacherList::default(),
             trusted_proxy: false,
             demo_reset_secs: 900,
             lesson_account_ttl_secs: 7200,
@@ -47,6 +53,25 @@ impl HostingSettings {
                 "hosting.lesson_account_ttl_secs",
                 "must be at least 1 second",
             );
+        }
+        for (name, password) in &self.teachers.0 {
+            let ruled = crate::wire::account_rules::check_username(name)
+                .and_then(|()| crate::wire::account_rules::check_password(password));
+            if let Err(err) = ruled {
+                return Err(SettingsError::Range {
+                    name: "hosting.teachers",
+                    message: format!("teacher {name:?}: {err}"),
+                });
+            }
+            // A demo account's name is refused at start (`demo::seed_teachers`).
+            if crate::wire::account_rules::is_scratch_like(name) {
+                return Err(SettingsError::Range {
+                    name: "hosting.teachers",
+                    message: format!(
+                        "teacher {name:?} is named like an experiment's scratch account"
+                    ),
+                });
+            }
         }
         if self.trusted_proxy && self.public_hosts.0.is_empty() {
             // Threat: behind a proxy every connection comes from loopback, and a proxy that
@@ -72,6 +97,47 @@ pub const TRUSTED_PROXY_NEEDS_PUBLIC_HOSTS: &str =
      like loopback use, where the demo accounts' passwords (alice's, an administrator's, \
      included) are public. Set hosting.public_hosts (AUTHLAB_PUBLIC_HOSTS) to the name the proxy \
      serves, and have the proxy pass that Host header.";
+
+/// Teacher accounts: `name=password` pairs, comma-separated (in TOML, one string). Its `Debug`
+/// names the accounts only.
+#[derive(Clone, Default, PartialEq, Eq, Deserialize)]
+#[serde(try_from = "String")]
+pub struct TeacherList(pub Vec<(String, crate::wire::Password)>);
+
+impl std::fmt::Debug for TeacherList {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_list()
+            .entries(self.0.iter().map(|(name, _)| name))
+            .finish()
+    }
+}
+
+impl FromStr for TeacherList {
+    type Err = String;
+
+    fn from_str(text: &str) -> Result<Self, String> {
+        text.split(',')
+            .filter(|pair| !pair.trim().is_empty())
+            .map(|pair| match pair.split_once('=') {
+                Some((name, password)) => Ok((
+                    name.trim().to_ascii_lowercase(),
+                    crate::wire::Password::new(password),
+                )),
+                // The text itself is not repeated: it may hold a password.
+                None => Err("each teacher is name=password".to_string()),
+            })
+            .collect::<Result<_, _>>()
+            .map(TeacherList)
+    }
+}
+
+impl TryFrom<String> for TeacherList {
+    type Error = String;
+
+    fn try_from(text: String) -> Result<Self, String> {
+        text.parse()
+    }
+}
 
 /// A comma-separated list of names in one setting, each trimmed and lowercased: host names
 /// (`lab.example:443,lab2.example:443`) or account names (`carol,dave`).

@@ -20,6 +20,12 @@ pub struct LimitSettings {
     /// The longest such wait.
     pub login_backoff_max_secs: u64,
     pub register_per_address: Rate,
+    /// Attempts to join a class (right code or wrong) from one account: a learner joins once or
+    /// twice; a guesser gets this many guesses per account.
+    pub join_per_account: Rate,
+    /// Attempts to join a class from one client address, every account's together: room for a
+    /// whole class joining from one NAT, and the ceiling on guessing codes from one address.
+    pub join_per_address: Rate,
     pub refresh_per_address: Rate,
     pub key_rotation_per_account: Rate,
     pub matrix_per_account: Rate,
@@ -43,16 +49,21 @@ pub struct LimitSettings {
 
 impl Default for LimitSettings {
     fn default() -> Self {
-        // Sized for a class of about 30 learners behind one NAT address working through the
-        // lessons at once (each lesson registers an account and logs in a few times).
+        // Sized for a class of 120 learners behind one NAT address working through the lessons
+        // at once (`scripts/bench/class.sh` measures it): each registers and joins with the
+        // class code, logs in both ways, and each lesson registers an account and logs in a few
+        // times; a class's short token lifetime (15 s) has each bearer page refresh four times a
+        // minute.
         LimitSettings {
-            login_per_address: Rate::new(300, 60),
+            login_per_address: Rate::new(600, 60),
             login_per_name_and_device: Rate::new(10, 60),
             login_per_name: Rate::new(30, 60),
             login_backoff_after: 5,
             login_backoff_max_secs: 300,
-            register_per_address: Rate::new(120, 60),
-            refresh_per_address: Rate::new(600, 60),
+            register_per_address: Rate::new(600, 60),
+            join_per_account: Rate::new(10, 600),
+            join_per_address: Rate::new(600, 600),
+            refresh_per_address: Rate::new(1200, 60),
             key_rotation_per_account: Rate::new(5, 60),
             matrix_per_account: Rate::new(2, 60),
             scale_per_account: Rate::new(6, 60),

@@ -21,7 +21,7 @@ mod store;
 mod tests;
 
 pub use hosting::{
-    origin_host, HostList, HostingSettings, NameList, TRUSTED_PROXY_NEEDS_PUBLIC_HOSTS,
+    origin_host, HostList, HostingSettings, NameList, TeacherList, TRUSTED_PROXY_NEEDS_PUBLIC_HOSTS,
 };
 pub use jwt::JwtSettings;
 pub use limits::LimitSettings;
@@ -143,6 +143,7 @@ env_overrides! {
     "AUTHLAB_PUBLIC_HOSTS" => hosting.public_hosts;
     "AUTHLAB_ATTACKER_ORIGIN" => hosting.attacker_origin;
     "AUTHLAB_ADMIN_PASSWORD" => hosting.admin_password;
+    "AUTHLAB_TEACHERS" => hosting.teachers;
     "AUTHLAB_TRUSTED_PROXY" => hosting.trusted_proxy;
     "AUTHLAB_DEMO_RESET_SECS" => hosting.demo_reset_secs;
     "AUTHLAB_LESSON_ACCOUNT_TTL_SECS" => hosting.lesson_account_ttl_secs;
@@ -174,6 +175,8 @@ env_overrides! {
     "AUTHLAB_LIMITS_LOGIN_BACKOFF_AFTER" => limits.login_backoff_after;
     "AUTHLAB_LIMITS_LOGIN_BACKOFF_MAX_SECS" => limits.login_backoff_max_secs;
     "AUTHLAB_LIMITS_REGISTER_PER_ADDRESS" => limits.register_per_address;
+    "AUTHLAB_LIMITS_JOIN_PER_ACCOUNT" => limits.join_per_account;
+    "AUTHLAB_LIMITS_JOIN_PER_ADDRESS" => limits.join_per_address;
     "AUTHLAB_LIMITS_REFRESH_PER_ADDRESS" => limits.refresh_per_address;
     "AUTHLAB_LIMITS_KEY_ROTATION_PER_ACCOUNT" => limits.key_rotation_per_account;
     "AUTHLAB_LIMITS_MATRIX_PER_ACCOUNT" => limits.matrix_per_account;

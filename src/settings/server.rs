@@ -28,7 +28,7 @@ impl Default for ServerSettings {
             request_timeout_secs: 30,
             max_connections: 512,
             max_event_streams_per_user: 4,
-            max_event_streams_per_address: 64,
+            max_event_streams_per_address: 256,
             event_stream_recheck_secs: 5,
         }
     }

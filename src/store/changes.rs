@@ -40,6 +40,10 @@ pub enum Change {
     Account(i64),
     /// An account was deleted: every cache forgets it (its switches, keys, mark, name).
     Deleted { id: i64, username: String },
+    /// A learner's challenge progress moved: their class's grid, wherever it is open, reads again.
+    Progress(i64),
+    /// A class's members or state moved.
+    Class(i64),
 }
 
 impl Change {
@@ -50,6 +54,8 @@ impl Change {
             Change::Keys => "keys".into(),
             Change::Account(id) => format!("account {id}"),
             Change::Deleted { id, username } => format!("deleted {id} {username}"),
+            Change::Progress(id) => format!("progress {id}"),
+            Change::Class(id) => format!("class {id}"),
         }
     }
 
@@ -63,6 +69,8 @@ impl Change {
             }),
             ("keys", None, None) => Some(Change::Keys),
             ("account", Some(id), None) => Some(Change::Account(id.parse().ok()?)),
+            ("progress", Some(id), None) => Some(Change::Progress(id.parse().ok()?)),
+            ("class", Some(id), None) => Some(Change::Class(id.parse().ok()?)),
             ("deleted", Some(id), Some(username)) => Some(Change::Deleted {
                 id: id.parse().ok()?,
                 username: username.to_string(),
@@ -198,6 +206,8 @@ mod tests {
                 id: 9,
                 username: "lab:attack-x-victim".into(),
             },
+            Change::Progress(11),
+            Change::Class(3),
         ] {
             assert_eq!(Change::decode(&change.encode()), Some(change));
         }

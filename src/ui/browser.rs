@@ -142,6 +142,18 @@ mod imp {
         (!ms.is_nan()).then(|| (ms / 1000.0).floor() as i64)
     }
 
+    /// The value of `name` in the page address's query, if any (`?join=ABCD` → `ABCD`).
+    pub fn query_value(name: &str) -> Option<String> {
+        let search = window()?.location().search().ok()?;
+        search
+            .trim_start_matches('?')
+            .split('&')
+            .filter_map(|pair| pair.split_once('='))
+            .find(|(key, _)| *key == name)
+            .and_then(|(_, value)| js_sys::decode_uri_component(value).ok())
+            .and_then(|value| value.as_string())
+    }
+
     /// The page address's fragment, without the `#`.
     pub fn location_hash() -> String {
         window()
@@ -218,6 +230,28 @@ mod imp {
             // Clones share one browser EventSource: closing this one closes it.
             self.source.clone().close();
         }
+
+        /// Listen to `event` too, on the same stream (one connection for both).
+        pub fn also(&self, event: &str, on_data: impl Fn(String) + 'static) {
+            use futures_util::StreamExt;
+            let Ok(mut messages) = self.source.clone().subscribe(event) else {
+                return;
+            };
+            let ended = self.closed.clone();
+            leptos::task::spawn_local(async move {
+                while let Some(item) = messages.next().await {
+                    match item {
+                        Ok((_, message)) => {
+                            if let Some(text) = message.data().as_string() {
+                                on_data(text);
+                            }
+                        }
+                        Err(_) if ended.get() => break,
+                        Err(_) => {}
+                    }
+                }
+            });
+        }
     }
 
     /// Listen to `event` on the server-sent-event stream at `url` (cookies are sent with it).
@@ -226,26 +260,13 @@ mod imp {
         event: &str,
         on_data: impl Fn(String) + 'static,
     ) -> Option<EventFeed> {
-        use futures_util::StreamExt;
-        let mut source = gloo_net::eventsource::futures::EventSource::new(url).ok()?;
-        let mut messages = source.subscribe(event).ok()?;
-        let closed = std::rc::Rc::new(std::cell::Cell::new(false));
-        let ended = closed.clone();
-        leptos::task::spawn_local(async move {
-            while let Some(item) = messages.next().await {
-                match item {
-                    Ok((_, message)) => {
-                        if let Some(text) = message.data().as_string() {
-                            on_data(text);
-                        }
-                    }
-                    // A dropped connection: the browser reconnects by itself, unless we closed.
-                    Err(_) if ended.get() => break,
-                    Err(_) => {}
-                }
-            }
-        });
-        Some(EventFeed { source, closed })
+        let source = gloo_net::eventsource::futures::EventSource::new(url).ok()?;
+        let feed = EventFeed {
+            source,
+            closed: std::rc::Rc::new(std::cell::Cell::new(false)),
+        };
+        feed.also(event, on_data);
+        Some(feed)
     }
 }
 
@@ -269,6 +290,10 @@ mod imp {
 
     pub fn reload() {}
 
+    pub fn query_value(_name: &str) -> Option<String> {
+        None
+    }
+
     pub fn session_get(_key: &str) -> Option<String> {
         None
     }
@@ -289,6 +314,8 @@ mod imp {
 
     impl EventFeed {
         pub fn close(&self) {}
+
+        pub fn also(&self, _event: &str, _on_data: impl Fn(String) + 'static) {}
     }
 
     pub fn subscribe(

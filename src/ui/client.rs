@@ -86,6 +86,21 @@ pub async fn register(
     .result
 }
 
+/// `POST /api/register` from the register page: the account, and the class it joins, if the
+/// learner gave a code.
+pub async fn register_account(
+    registration: &crate::wire::Registration,
+) -> Result<Registered, ClientError> {
+    send(
+        "POST",
+        paths::REGISTER,
+        Some(registration),
+        Credential::Cookies,
+    )
+    .await
+    .result
+}
+
 pub async fn session_login(credentials: &Credentials) -> Answer<SessionState> {
     send(
         "POST",
@@ -425,6 +440,119 @@ pub async fn wait_for_solved(
     get(&paths::challenges::wait(after_ms), credential).await
 }
 
+/// `GET /api/classes`: the teacher's classes.
+pub async fn classes(credential: Credential<'_>) -> Answer<Vec<crate::wire::ClassView>> {
+    get(paths::classes::LIST, credential).await
+}
+
+/// `POST /api/classes`: open a class.
+pub async fn open_class(
+    new: &crate::wire::NewClass,
+    credential: Credential<'_>,
+) -> Answer<crate::wire::ClassView> {
+    send("POST", paths::classes::LIST, Some(new), credential).await
+}
+
+/// `POST /api/classes/join`.
+pub async fn join_class(code: &str, credential: Credential<'_>) -> Answer<crate::wire::MyClass> {
+    let body = crate::wire::JoinClass {
+        code: code.to_string(),
+    };
+    send("POST", paths::classes::JOIN, Some(&body), credential).await
+}
+
+/// `GET /api/account/class`: the learner's class, if any.
+pub async fn my_class(credential: Credential<'_>) -> Answer<Option<crate::wire::MyClass>> {
+    get(paths::classes::MINE, credential).await
+}
+
+/// `DELETE /api/account/class`: leave it.
+pub async fn leave_class(credential: Credential<'_>) -> Answer<()> {
+    send::<(), _>("DELETE", paths::classes::MINE, None, credential).await
+}
+
+/// `GET /api/classes/{id}/grid`, at once or (`wait`) once it differs from that version.
+pub async fn class_grid(
+    id: i64,
+    wait: Option<&str>,
+    credential: Credential<'_>,
+) -> Answer<crate::wire::Grid> {
+    let path = match wait {
+        Some(version) => paths::classes::grid_after(id, version),
+        None => paths::classes::grid(id),
+    };
+    get(&path, credential).await
+}
+
+/// `GET /api/classes/{id}/learners/{username}`.
+pub async fn class_trail(
+    id: i64,
+    username: &str,
+    credential: Credential<'_>,
+) -> Answer<crate::wire::Trail> {
+    get(&paths::classes::learner(id, username), credential).await
+}
+
+/// `POST …/learners/{username}/reset` (`Some`), or `POST …/reset` (the whole class).
+pub async fn reset_class(
+    id: i64,
+    username: Option<&str>,
+    credential: Credential<'_>,
+) -> Answer<crate::wire::ClassReset> {
+    let path = match username {
+        Some(name) => paths::classes::reset_learner(id, name),
+        None => paths::classes::reset(id),
+    };
+    post(&path, credential).await
+}
+
+/// `POST /api/classes/{id}/close`.
+pub async fn close_class(id: i64, credential: Credential<'_>) -> Answer<crate::wire::ClassView> {
+    post(&paths::classes::close(id), credential).await
+}
+
+/// `GET /api/admin/accounts`.
+pub async fn admin_accounts(credential: Credential<'_>) -> Answer<Vec<crate::wire::AccountView>> {
+    get(paths::account::ADMIN_ACCOUNTS, credential).await
+}
+
+/// `PUT /api/admin/accounts/{username}`.
+pub async fn admin_update(
+    username: &str,
+    patch: &crate::wire::AccountPatch,
+    credential: Credential<'_>,
+) -> Answer<crate::wire::AccountView> {
+    send(
+        "PUT",
+        &paths::account::admin_account(username),
+        Some(patch),
+        credential,
+    )
+    .await
+}
+
+/// A text answer of the API (the class CSV), with the learner's credential.
+#[cfg(feature = "hydrate")]
+pub async fn api_text(path: &str, credential: Credential<'_>) -> Result<String, ClientError> {
+    let network = |err: gloo_net::Error| ClientError::Network(err.to_string());
+    let mut builder = gloo_net::http::RequestBuilder::new(path);
+    if let Credential::Bearer(token) = credential {
+        builder = builder.header("Authorization", &format!("Bearer {token}"));
+    }
+    let response = builder.send().await.map_err(network)?;
+    let status = response.status();
+    let text = response.text().await.map_err(network)?;
+    if (200..300).contains(&status) {
+        return Ok(text);
+    }
+    parse::<()>(status, &text).0.map(|()| String::new())
+}
+
+#[cfg(not(feature = "hydrate"))]
+pub async fn api_text(_path: &str, _credential: Credential<'_>) -> Result<String, ClientError> {
+    Err(ClientError::NotInBrowser)
+}
+
 async fn get<T: DeserializeOwned>(path: &str, credential: Credential<'_>) -> Answer<T> {
     send::<(), _>("GET", path, None, credential).await
 }
@@ -488,36 +616,72 @@ async fn send<B: Serialize, T: DeserializeOwned>(
     credential: Credential<'_>,
 ) -> Answer<T> {
     use gloo_net::http::{Method, RequestBuilder};
-    let verb = match method {
-        "POST" => Method::POST,
-        "PUT" => Method::PUT,
-        "DELETE" => Method::DELETE,
-        _ => Method::GET,
-    };
-    let mut builder = RequestBuilder::new(path).method(verb);
-    match credential {
-        Credential::Cookies => {}
-        Credential::Csrf(token) => builder = builder.header("X-CSRF-Token", token),
-        Credential::Bearer(token) => {
-            builder = builder.header("Authorization", &format!("Bearer {token}"))
+    // A fresh builder for each try (a builder is spent by sending).
+    let builder = || {
+        let verb = match method {
+            "POST" => Method::POST,
+            "PUT" => Method::PUT,
+            "DELETE" => Method::DELETE,
+            _ => Method::GET,
+        };
+        let builder = RequestBuilder::new(path).method(verb);
+        match credential {
+            Credential::Cookies => builder,
+            Credential::Csrf(token) => builder.header("X-CSRF-Token", token),
+            Credential::Bearer(token) => {
+                builder.header("Authorization", &format!("Bearer {token}"))
+            }
         }
-    }
+    };
     let network = |err: gloo_net::Error| ClientError::Network(err.to_string());
-    let request = match body {
-        Some(body) => builder.json(body).map_err(network),
-        None => builder.build().map_err(network),
-    };
-    let mut call = new_call(method, path, credential);
-    let response = match request {
-        Ok(request) => request.send().await.map_err(network),
-        Err(err) => Err(err),
-    };
-    let response = match response {
-        Ok(response) => response,
+    let body = match body.map(serde_json::to_string).transpose() {
+        Ok(body) => body,
         Err(err) => {
             return Answer {
-                result: Err(err),
-                call,
+                result: Err(ClientError::Network(err.to_string())),
+                call: new_call(method, path, credential),
+            }
+        }
+    };
+    let mut call = new_call(method, path, credential);
+    let mut tries = 0;
+    let response = loop {
+        let request = match &body {
+            Some(body) => builder()
+                .header("Content-Type", "application/json")
+                .body(body.as_str())
+                .map_err(network),
+            None => builder().build().map_err(network),
+        };
+        let response = match request {
+            Ok(request) => request.send().await.map_err(network),
+            Err(err) => Err(err),
+        };
+        match response {
+            Ok(response) => {
+                // The password-hashing queue is full (a whole class signing in at once): wait
+                // what the server asks and try again, saying so on the page.
+                let wait = busy_retry_after(path, &response);
+                match wait {
+                    Some(secs) if tries < BUSY_RETRIES => {
+                        tries += 1;
+                        BUSY.with(|busy| {
+                            leptos::prelude::Set::set(
+                                busy,
+                                Some(format!("The lab is busy, retrying in {secs} s…")),
+                            )
+                        });
+                        crate::ui::browser::sleep_ms(secs * 1000).await;
+                        BUSY.with(|busy| leptos::prelude::Set::set(busy, None));
+                    }
+                    _ => break response,
+                }
+            }
+            Err(err) => {
+                return Answer {
+                    result: Err(err),
+                    call,
+                }
             }
         }
     };
@@ -526,6 +690,39 @@ async fn send<B: Serialize, T: DeserializeOwned>(
     let (result, trace) = parse(call.status, &text);
     call.trace = trace;
     Answer { result, call }
+}
+
+/// How many times a request the hash queue turned away (503 with `Retry-After`) is sent again.
+#[cfg(feature = "hydrate")]
+const BUSY_RETRIES: u32 = 3;
+
+/// The wait a 503 from the hash queue asks for, in seconds (at most 10), if it is one: only the
+/// requests that hash a password are queued there (any other 503, a store down, is the answer).
+#[cfg(feature = "hydrate")]
+fn busy_retry_after(path: &str, response: &gloo_net::http::Response) -> Option<u32> {
+    let hashes = [
+        paths::session::LOGIN,
+        paths::jwt::LOGIN,
+        paths::REGISTER,
+        paths::account::PASSWORD,
+    ];
+    if response.status() != 503 || !hashes.contains(&path) {
+        return None;
+    }
+    let secs = response.headers().get("retry-after")?.parse::<u32>().ok()?;
+    Some(secs.clamp(1, 10))
+}
+
+thread_local! {
+    /// While a request waits to be sent again: what the page says about it.
+    static BUSY: leptos::prelude::ArcRwSignal<Option<String>> =
+        leptos::prelude::ArcRwSignal::new(None);
+}
+
+/// "The lab is busy, retrying in N s…" while a request waits to be sent again (the header shows
+/// it on every page).
+pub fn busy_notice() -> leptos::prelude::ArcRwSignal<Option<String>> {
+    BUSY.with(Clone::clone)
 }
 
 /// On the server the client is never called (event handlers only run in the browser); this keeps

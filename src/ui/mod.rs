@@ -4,6 +4,7 @@ pub mod attack_cards;
 pub mod auth_cost_view;
 pub mod browser;
 pub mod challenges;
+pub mod classes;
 pub mod client;
 pub mod compare_model;
 pub mod demo_accounts;

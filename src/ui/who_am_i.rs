@@ -56,8 +56,12 @@ pub fn WhoAmI() -> impl IntoView {
         leptos::task::spawn_local(identity::sign_out());
     };
     let shown = who.clone();
+    let busy_notice = crate::ui::client::busy_notice();
     view! {
         <div class="who-am-i" data-testid="who-am-i">
+            {move || busy_notice.get().map(|text| view! {
+                <span class="notice" role="status" data-testid="busy-retrying">{text}</span>
+            })}
             {move || match shown.get() {
                 Who::Asking => view! {
                     <span class="muted" data-testid="who-asking">"…"</span>

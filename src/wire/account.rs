@@ -10,6 +10,8 @@ use std::fmt;
 #[serde(rename_all = "lowercase")]
 pub enum Role {
     Admin,
+    /// May open classes and watch their members' progress (`crate::classes`).
+    Teacher,
     User,
 }
 
@@ -17,6 +19,7 @@ impl Role {
     pub fn as_str(self) -> &'static str {
         match self {
             Role::Admin => "admin",
+            Role::Teacher => "teacher",
             Role::User => "user",
         }
     }
@@ -24,6 +27,7 @@ impl Role {
     pub fn parse(text: &str) -> Option<Role> {
         match text {
             "admin" => Some(Role::Admin),
+            "teacher" => Some(Role::Teacher),
             "user" => Some(Role::User),
             _ => None,
         }
@@ -67,11 +71,35 @@ pub struct Credentials {
     pub password: Password,
 }
 
+/// Body of `POST /api/register`: the new account's credentials and, if the learner has one, the
+/// join code of their class (joined in the same request, after `JOINING_SHARES` was shown).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Registration {
+    pub username: String,
+    pub password: Password,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub class_code: Option<String>,
+}
+
+impl From<Credentials> for Registration {
+    fn from(credentials: Credentials) -> Self {
+        Registration {
+            username: credentials.username,
+            password: credentials.password,
+            class_code: None,
+        }
+    }
+}
+
 /// `201 Created` answer of `POST /api/register`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Registered {
     pub username: String,
     pub role: Role,
+    /// The class joined with the registration's code, if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub class: Option<String>,
 }
 
 /// `POST /api/account/password`.

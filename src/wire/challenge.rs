@@ -154,6 +154,12 @@ pub struct Progress {
     /// Events before this moment (Unix ms) are ignored: the learner's last reset, if any.
     pub reset_at_ms: Option<i64>,
     pub challenges: Vec<ChallengeProgress>,
+    /// The learner's class has hints switched off.
+    #[serde(default)]
+    pub hints_off: bool,
+    /// The learner's class has worked solutions switched off (hints stop at the last one).
+    #[serde(default)]
+    pub solutions_off: bool,
 }
 
 impl Progress {

@@ -13,6 +13,7 @@ mod attack;
 mod audit;
 mod auth_cost;
 mod challenge;
+mod class;
 mod error;
 mod jwt;
 mod lab;
@@ -27,6 +28,7 @@ pub use attack::*;
 pub use audit::*;
 pub use auth_cost::*;
 pub use challenge::*;
+pub use class::*;
 pub use error::*;
 pub use jwt::*;
 pub use lab::*;
@@ -63,7 +65,7 @@ mod tests {
 
     #[test]
     fn role_round_trips_as_lowercase_text() {
-        for role in [Role::Admin, Role::User] {
+        for role in [Role::Admin, Role::Teacher, Role::User] {
             assert_eq!(Role::parse(role.as_str()), Some(role));
             assert_eq!(serde_json::to_string(&role).unwrap(), format!("\"{role}\""));
         }

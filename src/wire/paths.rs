@@ -109,6 +109,63 @@ pub mod challenges {
     }
 }
 
+/// Classes: a teacher's, and the learner's own.
+pub mod classes {
+    use super::encoded;
+
+    /// `GET`: the teacher's classes (an administrator's: all); `POST`: open one.
+    pub const LIST: &str = "/api/classes";
+    /// `POST {code}`: join a class.
+    pub const JOIN: &str = "/api/classes/join";
+    /// `GET`: the signed-in learner's class; `DELETE`: leave it.
+    pub const MINE: &str = "/api/account/class";
+    /// `GET`, optionally `?wait=<version>`: learners × challenges.
+    pub const GRID: &str = "/api/classes/{id}/grid";
+    pub const EXPORT: &str = "/api/classes/{id}/export.csv";
+    /// `GET`: one learner's trail within the class.
+    pub const LEARNER: &str = "/api/classes/{id}/learners/{username}";
+    pub const RESET_LEARNER: &str = "/api/classes/{id}/learners/{username}/reset";
+    pub const RESET: &str = "/api/classes/{id}/reset";
+    pub const CLOSE: &str = "/api/classes/{id}/close";
+
+    fn of(pattern: &str, id: i64) -> String {
+        pattern.replace("{id}", &id.to_string())
+    }
+
+    pub fn grid(id: i64) -> String {
+        of(GRID, id)
+    }
+
+    pub fn grid_after(id: i64, version: &str) -> String {
+        format!("{}?wait={}", of(GRID, id), encoded(version))
+    }
+
+    pub fn export(id: i64) -> String {
+        of(EXPORT, id)
+    }
+
+    pub fn learner(id: i64, username: &str) -> String {
+        of(LEARNER, id).replace("{username}", &encoded(username))
+    }
+
+    pub fn reset_learner(id: i64, username: &str) -> String {
+        of(RESET_LEARNER, id).replace("{username}", &encoded(username))
+    }
+
+    pub fn reset(id: i64) -> String {
+        of(RESET, id)
+    }
+
+    pub fn close(id: i64) -> String {
+        of(CLOSE, id)
+    }
+
+    /// The join link's path: the account page, which says what joining shares and asks first.
+    pub fn join_link(code: &str) -> String {
+        format!("/account?join={}", encoded(code))
+    }
+}
+
 /// The signed-in account, and administration.
 pub mod account {
     use super::encoded;

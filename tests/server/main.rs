@@ -11,6 +11,7 @@ mod attacks;
 mod audit;
 mod auth_cost;
 mod challenges;
+mod classes;
 mod credentials;
 mod defences_off;
 mod demo_accounts;

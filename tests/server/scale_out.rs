@@ -531,3 +531,88 @@ fn progress_is_the_same_on_every_node_and_survives_a_restart() {
     let again = solved_on(&progress_on(&restarted, &fresh));
     assert_eq!(again, on_a, "progress outlives the process");
 }
+
+/// A class's grid open on one node hears of a solve another node decided: the change goes
+/// through Redis (`classes::feed`), and the grid's wait answers with the solve in it.
+#[test]
+fn a_teachers_grid_on_one_node_shows_a_solve_decided_on_another() {
+    let (_runtime, redis) = redis_server();
+    let dir = tempfile::tempdir().unwrap();
+    let teachers = (
+        "AUTHLAB_TEACHERS",
+        "tess=Correct-Horse-Battery-9".to_string(),
+    );
+    let node = |name: &str| {
+        let env = [
+            ("AUTHLAB_STORE_URL", redis.url()),
+            ("AUTHLAB_LOG_LEVEL", "warn".to_string()),
+            teachers.clone(),
+        ];
+        let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        let output = Output::File(dir.path().join(format!("{name}.log")));
+        Node(Binary::start(&dir.path().join("shared.db"), &env, output))
+    };
+    let a = node("node-a");
+    let b = node("node-b");
+    let teacher = format!("Bearer {}", bearer_login(&b, "tess"));
+    let ends_at = authlab::db::unix_now() + 86_400;
+    let opened = b.send(
+        "POST",
+        "/api/classes",
+        &[("Authorization", &teacher)],
+        Some(
+            &json!({"name": "Across nodes", "ends_at": ends_at, "switches": {
+            "hints": true, "solutions": true, "scale_lab": true, "expire_accounts": false}}),
+        ),
+    );
+    assert_eq!(opened.status, 201, "{}", opened.body);
+    let class = opened.json();
+    let mut joining = account("nodelearner");
+    joining["class_code"] = class["code"].clone();
+    let registered = a.send("POST", "/api/register", &[], Some(&joining));
+    assert_eq!(registered.status, 201, "{}", registered.body);
+    assert_eq!(registered.json()["class"], "Across nodes");
+
+    let grid_path = format!("/api/classes/{}/grid", class["id"]);
+    let before = b.send("GET", &grid_path, &[("Authorization", &teacher)], None);
+    let version = before.json()["version"].as_str().unwrap().to_string();
+    let waiting = {
+        let port = b.0.port;
+        let path = format!("{grid_path}?wait={version}");
+        let teacher = teacher.clone();
+        std::thread::spawn(move || {
+            let mut stream = TcpStream::connect(("127.0.0.1", port)).unwrap();
+            stream
+                .set_read_timeout(Some(Duration::from_secs(30)))
+                .unwrap();
+            let request = format!(
+                "GET {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nConnection: close\r\n\
+                 Authorization: {teacher}\r\n\r\n"
+            );
+            stream.write_all(request.as_bytes()).unwrap();
+            let mut raw = String::new();
+            stream.read_to_string(&mut raw).unwrap();
+            let body = raw.split_once("\r\n\r\n").map(|(_, b)| b.to_string());
+            serde_json::from_str::<Value>(&body.unwrap_or_default()).unwrap_or(Value::Null)
+        })
+    };
+    std::thread::sleep(Duration::from_millis(300));
+    // The solve, entirely on node a: the token held before logout, used after it.
+    let held = bearer_login(&a, "nodelearner");
+    let auth = format!("Bearer {held}");
+    let out = a.send("POST", "/api/jwt/logout", &[("Authorization", &auth)], None);
+    assert_eq!(out.status, 204, "{}", out.body);
+    assert_eq!(me_with_bearer(&a, &held).status, 200);
+
+    let grid = waiting.join().expect("the wait answers");
+    let column = grid["challenges"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .position(|c| c == "replay-after-logout")
+        .unwrap();
+    assert!(
+        grid["learners"][0]["cells"][column]["solved_at_ms"].is_i64(),
+        "node b's grid shows node a's solve: {grid}"
+    );
+}

@@ -3,6 +3,7 @@
 //! of `db` (and the stores kept in the same file) is built here on one pool; nothing outside the
 //! SQLite implementations holds the pool.
 
+pub mod classes;
 pub mod maintenance;
 pub mod progress;
 pub mod switches;
@@ -40,6 +41,7 @@ pub fn seams(pool: SqlitePool) -> Database {
         switches: Arc::new(switches::SqliteSwitches::new(pool.clone())),
         maintenance: Arc::new(maintenance::SqliteMaintenance::new(pool.clone())),
         progress: Arc::new(progress::SqliteProgress::new(pool.clone())),
+        classes: Arc::new(classes::SqliteClasses::new(pool.clone())),
         audit: Arc::new(SqliteAudit::new(pool.clone())),
         keys: Arc::new(SqliteKeys::new(pool.clone())),
         marks: Arc::new(SqliteMarks::new(pool.clone())),

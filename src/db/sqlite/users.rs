@@ -142,7 +142,10 @@ impl Users for SqliteUsers {
 
     async fn delete_expired_scratch(&self, now: i64) -> Result<Vec<(i64, String)>, UserError> {
         Ok(sqlx::query_as(
-            "DELETE FROM users WHERE scratch IS NOT NULL AND expires_at < ? RETURNING id, username",
+            // A scratch account past its expiry, or a learner's own account set to expire when their
+            // class closed (`db::classes::expire_members`, plain `user` accounts only).
+            "DELETE FROM users WHERE (scratch IS NOT NULL OR role = 'user') AND expires_at < ?
+             RETURNING id, username",
         )
         .bind(now)
         .fetch_all(&self.db)

@@ -48,6 +48,14 @@ async fn start(
             "this lab lets only the accounts its teacher chose start scale-lab runs".into(),
         ));
     }
+    let class = state.auth.classes.switches_of(user.user_id()).await?;
+    if class.is_some_and(|class| !class.scale_lab) {
+        return Err(ApiError::NotAllowed(
+            "your class has the scale lab switched off (your teacher's choice: each run starts \
+             three server processes)"
+                .into(),
+        ));
+    }
     let id = state
         .lab
         .scale_queue

@@ -126,6 +126,13 @@ fn ChallengeCard(board: Board, text: &'static ChallengeText) -> impl IntoView {
     // Hints revealed so far, and how many there are before the worked solution.
     let used = move || mine().map_or(0, |c| c.hints_used);
     let total = move || mine().map_or(0, |c| c.hints);
+    // What the learner's class allows: (hints off, worked solutions off).
+    let class_rules = move || {
+        board.progress.with(|p| {
+            p.as_ref()
+                .map_or((false, false), |p| (p.hints_off, p.solutions_off))
+        })
+    };
     view! {
         <article class="challenge" data-testid=format!("challenge-{id}")
             data-solved=move || solved_at().is_some().to_string()
@@ -178,12 +185,14 @@ fn ChallengeCard(board: Board, text: &'static ChallengeText) -> impl IntoView {
             <button type="button" class="secondary" data-testid=format!("hint-{id}")
                 disabled=move || {
                     board.busy.get() || board.progress.with(Option::is_none) || used() > total()
+                        || class_rules().0 || (class_rules().1 && used() >= total())
                 }
                 on:click=move |_| board.hint(id)>
-                {move || if used() >= total() {
-                    "Show the worked solution".to_string()
-                } else {
-                    format!("Show a hint ({} of {})", used() + 1, total())
+                {move || match class_rules() {
+                    (true, _) => "Hints are off in your class".to_string(),
+                    (false, true) if used() >= total() => "Worked solutions are off in your class".to_string(),
+                    _ if used() >= total() => "Show the worked solution".to_string(),
+                    _ => format!("Show a hint ({} of {})", used() + 1, total()),
                 }}
             </button>
         </article>

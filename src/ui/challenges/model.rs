@@ -127,6 +127,22 @@ impl Board {
                 let feed = browser::subscribe(paths::AUDIT_STREAM, "solved", move |_| {
                     self.reload();
                 });
+                // A teacher's reset of this learner (filed in their own log): say so, and read
+                // what is left (their sessions ended with it, so likely nothing: sign in again).
+                if let Some(feed) = &feed {
+                    feed.also("audit", move |text| {
+                        let reset = serde_json::from_str::<crate::wire::AuditEvent>(&text)
+                            .is_ok_and(|event| event.action == crate::wire::TEACHER_RESET);
+                        if reset {
+                            self.progress.set(None);
+                            self.message.set(Some(
+                                "Your teacher reset your progress, switches and sign-ins: sign in \
+                                 again to go on."
+                                    .into(),
+                            ));
+                        }
+                    });
+                }
                 if let Some(feed) = feed {
                     let feed = StoredValue::new_local(Some(feed));
                     on_cleanup(move || {

@@ -2,6 +2,8 @@
 //! components they are made of (panels, inspectors, cards, their models) live beside this folder
 //! in `ui/`.
 
+pub mod account;
+pub mod admin;
 pub mod attacks;
 pub mod audit;
 pub mod compare;
@@ -11,4 +13,5 @@ pub mod playground;
 pub mod progress;
 pub mod register;
 pub mod scale;
+pub mod teach;
 pub mod workbench;

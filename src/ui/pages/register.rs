@@ -5,7 +5,7 @@ use crate::ui::demo_accounts::DemoAccounts;
 use crate::{
     ui::client,
     wire::account_rules::{PASSWORD_HINT, USERNAME_HINT, USERNAME_PATTERN},
-    wire::{Credentials, Password, Registered},
+    wire::{Password, Registered, Registration, JOINING_SHARES},
 };
 use leptos::{ev::SubmitEvent, prelude::*, task::spawn_local};
 
@@ -23,6 +23,7 @@ pub fn RegisterPage() -> impl IntoView {
 fn RegisterForm() -> impl IntoView {
     let username = RwSignal::new(String::new());
     let password = RwSignal::new(String::new());
+    let class_code = RwSignal::new(String::new());
     let pending = RwSignal::new(false);
     let outcome = RwSignal::new(None::<Result<Registered, String>>);
 
@@ -31,14 +32,16 @@ fn RegisterForm() -> impl IntoView {
         if pending.get_untracked() {
             return;
         }
-        let credentials = Credentials {
+        let code = class_code.get_untracked();
+        let credentials = Registration {
             username: username.get_untracked(),
             password: Password::new(password.get_untracked()),
+            class_code: (!code.trim().is_empty()).then_some(code),
         };
         pending.set(true);
         outcome.set(None);
         spawn_local(async move {
-            let result = client::register(&credentials, None)
+            let result = client::register_account(&credentials)
                 .await
                 .map_err(|err| err.to_string());
             if result.is_ok() {
@@ -67,6 +70,14 @@ fn RegisterForm() -> impl IntoView {
                     bind:value=password/>
             </label>
             <small class="hint">{PASSWORD_HINT}</small>
+            <label>
+                "Class code (optional)"
+                <input type="text" name="class_code" autocomplete="off" maxlength="32"
+                    data-testid="register-class-code" bind:value=class_code/>
+            </label>
+            <small class="hint" data-testid="register-class-shares">
+                "If your teacher gave you a code: " {JOINING_SHARES}
+            </small>
             <button type="submit" disabled=move || pending.get()>
                 {move || if pending.get() { "Creating…" } else { "Create account" }}
             </button>
@@ -75,6 +86,9 @@ fn RegisterForm() -> impl IntoView {
                     <p class="notice ok" role="status" data-testid="register-ok">
                         "Account " <strong>{account.username}</strong> " created, role "
                         <code>{account.role.as_str()}</code> "."
+                        {account.class.map(|class| view! {
+                            " You are in the class " <strong data-testid="register-class">{class}</strong> "."
+                        })}
                     </p>
                 }.into_any(),
                 Err(reason) => view! {
