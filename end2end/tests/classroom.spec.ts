@@ -4,6 +4,7 @@
 // teacher's grid shows it without a reload; the teacher resets that learner and both pages show
 // it; the CSV the server exports holds exactly the grid the page shows.
 import { Browser, BrowserContext, Page } from "@playwright/test";
+import AxeBuilder from "@axe-core/playwright";
 import { test, expect, openHydrated } from "./fixtures";
 
 const PASSWORD = "classroom-e2e-secret";
@@ -140,6 +141,12 @@ test("a teacher opens a class, two learners join, a solve shows live, a reset sh
     const cell = teacher.page.getByTestId(`grid-cell-${annName}-replay-after-logout`);
     await expect(cell).toContainText("solved in", { timeout: 10_000 });
     await expect(teacher.page.getByTestId(`grid-cell-${bobName}-replay-after-logout`)).toHaveText("");
+
+    // The teacher's page with its grid, trail and stuck list meets WCAG A/AA like every page.
+    await teacher.page.getByTestId("grid-challenge-replay-after-logout").click();
+    await expect(teacher.page.getByTestId(`stuck-${bobName}`)).toContainText("not yet");
+    const axe = await new AxeBuilder({ page: teacher.page }).withTags(["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]).analyze();
+    expect(axe.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(" ")).slice(0, 3).join(" | ")}`)).toEqual([]);
 
     // The CSV the server exports holds exactly the grid on the page.
     await teacher.page.getByTestId("class-export").click();

@@ -231,10 +231,11 @@ mod imp {
             self.source.clone().close();
         }
 
-        /// Listen to `event` too, on the same stream (one connection for both).
-        pub fn also(&self, event: &str, on_data: impl Fn(String) + 'static) {
+        /// Listen to `event` too, on the same stream (one connection for both). On the feed's
+        /// own source: a clone of gloo's `EventSource` closes the connection when dropped.
+        pub fn also(&mut self, event: &str, on_data: impl Fn(String) + 'static) {
             use futures_util::StreamExt;
-            let Ok(mut messages) = self.source.clone().subscribe(event) else {
+            let Ok(mut messages) = self.source.subscribe(event) else {
                 return;
             };
             let ended = self.closed.clone();
@@ -261,7 +262,7 @@ mod imp {
         on_data: impl Fn(String) + 'static,
     ) -> Option<EventFeed> {
         let source = gloo_net::eventsource::futures::EventSource::new(url).ok()?;
-        let feed = EventFeed {
+        let mut feed = EventFeed {
             source,
             closed: std::rc::Rc::new(std::cell::Cell::new(false)),
         };
@@ -315,7 +316,7 @@ mod imp {
     impl EventFeed {
         pub fn close(&self) {}
 
-        pub fn also(&self, _event: &str, _on_data: impl Fn(String) + 'static) {}
+        pub fn also(&mut self, _event: &str, _on_data: impl Fn(String) + 'static) {}
     }
 
     pub fn subscribe(

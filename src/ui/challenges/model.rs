@@ -124,12 +124,12 @@ impl Board {
     fn follow(self, who: Who) {
         match who {
             Who::Session { .. } => {
-                let feed = browser::subscribe(paths::AUDIT_STREAM, "solved", move |_| {
+                let mut feed = browser::subscribe(paths::AUDIT_STREAM, "solved", move |_| {
                     self.reload();
                 });
                 // A teacher's reset of this learner (filed in their own log): say so, and read
                 // what is left (their sessions ended with it, so likely nothing: sign in again).
-                if let Some(feed) = &feed {
+                if let Some(feed) = &mut feed {
                     feed.also("audit", move |text| {
                         let reset = serde_json::from_str::<crate::wire::AuditEvent>(&text)
                             .is_ok_and(|event| event.action == crate::wire::TEACHER_RESET);

@@ -42,7 +42,15 @@ fn ClassPanel() -> impl IntoView {
         crate::ui::hydrated::mark_hydrated();
     }
     Effect::new(move |_| identity::find_out());
-    let who = identity::who();
+    // Followed through a signal of the island's own, set after hydration: the page the server
+    // rendered knew nobody, and hydration must meet exactly that.
+    let who = {
+        let known = identity::who();
+        let shown = ArcRwSignal::new(identity::Who::Asking);
+        let follow = shown.clone();
+        Effect::new(move |_| follow.set(known.get()));
+        shown
+    };
     let mine = RwSignal::new(None::<Option<MyClass>>);
     let code = RwSignal::new(String::new());
     let busy = RwSignal::new(false);

@@ -39,7 +39,15 @@ fn TeachIsland() -> impl IntoView {
         crate::ui::hydrated::mark_hydrated();
     }
     Effect::new(move |_| identity::find_out());
-    let who = identity::who();
+    // Followed through a signal of the island's own, set after hydration: the page the server
+    // rendered knew nobody, and hydration must meet exactly that.
+    let who = {
+        let known = identity::who();
+        let shown = ArcRwSignal::new(identity::Who::Asking);
+        let follow = shown.clone();
+        Effect::new(move |_| follow.set(known.get()));
+        shown
+    };
     let classes = RwSignal::new(None::<Vec<ClassView>>);
     let chosen = RwSignal::new(None::<i64>);
     let message = RwSignal::new(None::<String>);
@@ -106,9 +114,10 @@ fn TeachIsland() -> impl IntoView {
 #[component]
 fn OpenClass(on_open: impl Fn(i64) + Copy + 'static) -> impl IntoView {
     let name = RwSignal::new(String::new());
-    // A week from now, in the browser's own time zone.
+    // A week from now, in the browser's own time zone, to the minute (the input's step: a
+    // value with seconds would not pass the browser's own check of the form).
     let ends = RwSignal::new(crate::ui::browser::local_input(
-        crate::ui::browser::now_secs() + 7 * 86_400,
+        (crate::ui::browser::now_secs() + 7 * 86_400) / 60 * 60,
     ));
     let hints = RwSignal::new(true);
     let solutions = RwSignal::new(true);
@@ -171,7 +180,7 @@ fn OpenClass(on_open: impl Fn(i64) + Copy + 'static) -> impl IntoView {
             </label>
             <label>
                 "Ends (joining stops then)"
-                <input type="datetime-local" required data-testid="teach-open-ends" bind:value=ends/>
+                <input type="datetime-local" step="60" required data-testid="teach-open-ends" bind:value=ends/>
             </label>
             <label class="check"><input type="checkbox" data-testid="teach-open-hints" bind:checked=hints/>" Hints"</label>
             <label class="check"><input type="checkbox" data-testid="teach-open-solutions" bind:checked=solutions/>" Worked solutions (after the last hint)"</label>
