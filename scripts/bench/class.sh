@@ -87,11 +87,13 @@ lines = [
     "request but logins and registrations (and not the held-open live stream and grid wait). "
     "Hashes: argon2 runs the day needed (registrations and logins, 6 per learner: register, "
     "two logins, a lesson account registered and signed in, a login after the replay's logout). "
-    "A 503 from the hash queue is retried after its Retry-After, as the page does. Grid lag: from "
-    "the solving request's answer to the teacher's grid showing it.",
+    "A 503 from the hash queue is retried after its Retry-After, as the page does. The 401s are "
+    "the workbench's altered tokens, refused as they must be. req/s over the class's working "
+    "time (from the start to the last learner's last answer). Grid lag: from the solving "
+    "request's answer to the teacher's grid showing it.",
     "",
-    "| learners | req/s | other p50 / p95 / p99 ms | login+register p50 / p95 / max ms | hashes | 429 | 503 (retried) | other 5xx | grid lag p50 / max ms (solves) | peak RSS MB |",
-    "|---:|---:|---|---|---:|---:|---:|---:|---|---:|",
+    "| learners | req/s | other p50 / p95 / p99 ms | login+register p50 / p95 / max ms | hashes | 401 | 429 | 503 (retried) | other 5xx | grid lag p50 / max ms (solves) | peak RSS MB |",
+    "|---:|---:|---|---|---:|---:|---:|---:|---:|---|---:|",
 ]
 for r in rows:
     st = r["statuses"]
@@ -100,7 +102,7 @@ for r in rows:
         f"| {r['learners']} | {r['requests_per_sec']:.0f} "
         f"| {o['p50_ms']:.0f} / {o['p95_ms']:.0f} / {o['p99_ms']:.0f} "
         f"| {h['p50_ms']:.0f} / {h['p95_ms']:.0f} / {h['max_ms']:.0f} "
-        f"| {r['hashes']} | {count(st, lambda s: s == 429)} | {r['retried_503']} "
+        f"| {r['hashes']} | {count(st, lambda s: s == 401)} | {count(st, lambda s: s == 429)} | {r['retried_503']} "
         f"| {count(st, lambda s: s >= 500 and s != 503)} "
         f"| {g['p50_ms']:.0f} / {g['max_ms']:.0f} ({r['solves']}, {r['solves_never_seen']} unseen) "
         f"| {r['peak_rss_mb']} |"

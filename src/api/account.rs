@@ -42,7 +42,7 @@ pub fn router() -> Router<AppState> {
 }
 
 /// The account behind the request, read fresh.
-async fn account_of(state: &AppState, user: &AuthUser) -> Result<User, ApiError> {
+pub(super) async fn account_of(state: &AppState, user: &AuthUser) -> Result<User, ApiError> {
     state
         .auth
         .users

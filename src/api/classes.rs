@@ -82,12 +82,7 @@ impl From<ClassError> for ApiError {
 /// The caller's account as the accounts table says now, once every check passed.
 async fn caller(state: &AppState, user: &AuthUser, what: &str) -> Result<User, ApiError> {
     every_check_on(user.trace(), what)?;
-    state
-        .auth
-        .users
-        .find_by_id(user.user_id())
-        .await?
-        .ok_or_else(|| ApiError::Conflict("the account no longer exists".into()))
+    super::account::account_of(state, user).await
 }
 
 /// The class `id`, if the caller may see it (its teacher, or an administrator).

@@ -30,6 +30,9 @@ use std::sync::Arc;
 
 /// The longest a class may run: a term.
 pub const LONGEST_CLASS_SECS: i64 = 366 * 86_400;
+/// Classes one teacher may have open at once: every class is rows and a join code, and no
+/// account writes without bound.
+pub const MAX_OPEN_CLASSES: usize = 50;
 /// Codes drawn before giving up (a 40-bit space; a clash is already one in a billion).
 const CODE_DRAWS: usize = 5;
 
@@ -121,6 +124,12 @@ impl Classes {
                     ACCESS_TTL_RANGE.end()
                 )));
             }
+        }
+        let open = self.table.list(Some(teacher.id)).await?;
+        if open.iter().filter(|c| !c.is_closed(now)).count() >= MAX_OPEN_CLASSES {
+            return Err(ClassError::Closed(format!(
+                "you have {MAX_OPEN_CLASSES} classes open, the most allowed: close one first"
+            )));
         }
         for _ in 0..CODE_DRAWS {
             let code = code::draw();

@@ -128,6 +128,30 @@ pub fn find_out() {
     });
 }
 
+/// For an island of an islands page (`/account`, `/teach`, `/admin`): the page's clock if no
+/// other part provided it, the identity asked for, and who it is, followed through a signal of the
+/// island's own that changes only after hydration (the page the server rendered knew nobody, and
+/// hydration must meet exactly that). `on_signed_in` runs each time a signed-in learner is known.
+pub fn for_island(on_signed_in: impl Fn() + 'static) -> ArcRwSignal<Who> {
+    if use_context::<crate::ui::when::Clock>().is_none() {
+        crate::ui::when::provide_clock();
+        crate::ui::hydrated::mark_hydrated();
+    }
+    Effect::new(move |_| find_out());
+    let known = who();
+    let shown = ArcRwSignal::new(Who::Asking);
+    let follow = shown.clone();
+    Effect::new(move |_| {
+        let now = known.get();
+        let signed_in = now.credential().is_some();
+        follow.set(now);
+        if signed_in {
+            on_signed_in();
+        }
+    });
+    shown
+}
+
 /// Ask the server again, now: the browser's credential changed under the page (an experiment
 /// signed the browser in as its own account).
 pub async fn ask_again() -> Who {

@@ -37,20 +37,6 @@ pub fn AccountPage() -> impl IntoView {
 /// The island: the learner's class, and joining or leaving one.
 #[island]
 fn ClassPanel() -> impl IntoView {
-    if use_context::<crate::ui::when::Clock>().is_none() {
-        crate::ui::when::provide_clock();
-        crate::ui::hydrated::mark_hydrated();
-    }
-    Effect::new(move |_| identity::find_out());
-    // Followed through a signal of the island's own, set after hydration: the page the server
-    // rendered knew nobody, and hydration must meet exactly that.
-    let who = {
-        let known = identity::who();
-        let shown = ArcRwSignal::new(identity::Who::Asking);
-        let follow = shown.clone();
-        Effect::new(move |_| follow.set(known.get()));
-        shown
-    };
     let mine = RwSignal::new(None::<Option<MyClass>>);
     let code = RwSignal::new(String::new());
     let busy = RwSignal::new(false);
@@ -73,12 +59,7 @@ fn ClassPanel() -> impl IntoView {
             }
         });
     };
-    let who_loaded = who.clone();
-    Effect::new(move |_| {
-        if who_loaded.get().credential().is_some() {
-            load();
-        }
-    });
+    let who = identity::for_island(load);
     let act = move |joining: bool| {
         busy.set(true);
         message.set(None);

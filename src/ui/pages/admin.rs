@@ -32,20 +32,6 @@ pub fn AdminPage() -> impl IntoView {
 
 #[island]
 fn AccountsIsland() -> impl IntoView {
-    if use_context::<crate::ui::when::Clock>().is_none() {
-        crate::ui::when::provide_clock();
-        crate::ui::hydrated::mark_hydrated();
-    }
-    Effect::new(move |_| identity::find_out());
-    // Followed through a signal of the island's own, set after hydration: the page the server
-    // rendered knew nobody, and hydration must meet exactly that.
-    let who = {
-        let known = identity::who();
-        let shown = ArcRwSignal::new(identity::Who::Asking);
-        let follow = shown.clone();
-        Effect::new(move |_| follow.set(known.get()));
-        shown
-    };
     let accounts = RwSignal::new(None::<Vec<AccountView>>);
     let message = RwSignal::new(None::<String>);
     let busy = RwSignal::new(false);
@@ -61,12 +47,7 @@ fn AccountsIsland() -> impl IntoView {
             }
         });
     };
-    let signed_in = who.clone();
-    Effect::new(move |_| {
-        if signed_in.get().credential().is_some() {
-            load();
-        }
-    });
+    let who = identity::for_island(load);
     let change = move |username: String, patch: AccountPatch| {
         busy.set(true);
         spawn_local(async move {

@@ -34,20 +34,6 @@ pub fn TeachPage() -> impl IntoView {
 /// The island: the teacher's classes, the form to open one, and the chosen class's board.
 #[island]
 fn TeachIsland() -> impl IntoView {
-    if use_context::<crate::ui::when::Clock>().is_none() {
-        crate::ui::when::provide_clock();
-        crate::ui::hydrated::mark_hydrated();
-    }
-    Effect::new(move |_| identity::find_out());
-    // Followed through a signal of the island's own, set after hydration: the page the server
-    // rendered knew nobody, and hydration must meet exactly that.
-    let who = {
-        let known = identity::who();
-        let shown = ArcRwSignal::new(identity::Who::Asking);
-        let follow = shown.clone();
-        Effect::new(move |_| follow.set(known.get()));
-        shown
-    };
     let classes = RwSignal::new(None::<Vec<ClassView>>);
     let chosen = RwSignal::new(None::<i64>);
     let message = RwSignal::new(None::<String>);
@@ -69,12 +55,7 @@ fn TeachIsland() -> impl IntoView {
             }
         });
     };
-    let signed_in = who.clone();
-    Effect::new(move |_| {
-        if signed_in.get().credential().is_some() {
-            load();
-        }
-    });
+    let who = identity::for_island(load);
     view! {
         {move || (matches!(who.get(), identity::Who::SignedOut)).then(|| view! {
             <section class="card"><p data-testid="teach-signed-out">"Sign in (at the top of the page) as a teacher."</p></section>
