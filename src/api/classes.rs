@@ -460,7 +460,10 @@ async fn reset_learner(
         std::slice::from_ref(&member),
     )
     .await?;
-    let detail = format!("reset {} in class {}", member.username, class.id);
+    let detail = format!(
+        "reset {} in class {}: {} session(s) ended, {} refresh famil(ies) revoked",
+        member.username, class.id, done.sessions_ended, done.refresh_families_revoked
+    );
     audit(&state, &user, &teacher, "class learner reset", &detail).await;
     Ok(Json(done))
 }
@@ -473,7 +476,10 @@ async fn reset_class(
     let (teacher, class) = class_of(&state, &user, &id, "resetting a class").await?;
     let members = state.auth.classes.members(&class).await?;
     let done = reset(&state, &user, &teacher, &class, &members).await?;
-    let detail = format!("reset all {} learners of class {}", done.learners, class.id);
+    let detail = format!(
+        "reset all {} learners of class {}: {} session(s) ended, {} refresh famil(ies) revoked",
+        done.learners, class.id, done.sessions_ended, done.refresh_families_revoked
+    );
     audit(&state, &user, &teacher, "class reset", &detail).await;
     Ok(Json(done))
 }

@@ -150,12 +150,11 @@ pub async fn reset_by_teacher(
     teacher: &str,
     learner: &User,
 ) -> Result<AccessEnded, AuthError> {
-    auth.account_settings.reset(learner.id).await?;
-    let (sessions_ended, refresh_families_revoked, tokens_not_before) =
-        end_all_access(auth, learner, AccountChange::default()).await?;
+    // Written, and so on the learner's live stream, before their sessions end: a stream whose
+    // session is gone closes at its next check, and the learner's page must hear why first.
+    // (How many sessions ended is in the teacher's answer and the teacher's own row.)
     let detail = format!(
-        "your teacher {teacher} reset your lab switches, sessions, refresh tokens and progress: \
-         {sessions_ended} session(s) ended, {refresh_families_revoked} refresh famil(ies) revoked"
+        "your teacher {teacher} reset your lab switches, sessions, refresh tokens and progress"
     );
     let entry = Entry::event(
         by,
@@ -165,6 +164,10 @@ pub async fn reset_by_teacher(
         &detail,
     );
     auth.audit.record(entry.judged()).await;
+    auth.audit.flush().await;
+    auth.account_settings.reset(learner.id).await?;
+    let (sessions_ended, refresh_families_revoked, tokens_not_before) =
+        end_all_access(auth, learner, AccountChange::default()).await?;
     Ok(AccessEnded {
         sessions_ended,
         refresh_families_revoked,
