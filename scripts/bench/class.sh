@@ -34,23 +34,16 @@ fi
 say "building the class's load generator (examples/class_day.rs)"
 cargo build --release --no-default-features --features ssr --example class_day
 
+here=$ROOT
 source "$ROOT/scripts/bench/lib.sh"
 results=$work/class.jsonl
 teacher_password="class-bench-teacher-password"
 
 for n in $sizes; do
-  port=$(free_port)
-  mkdir -p "$work/class-$n"
-  : >"$work/none.toml"
-  # The default settings (an empty settings file), and one teacher the settings name.
-  AUTHLAB_SETTINGS="$work/none.toml" AUTHLAB_LISTEN="127.0.0.1:$port" \
-    AUTHLAB_DATABASE_URL="sqlite://$work/class-$n/lab.db" LEPTOS_SITE_ROOT="$ROOT/target/site" \
-    AUTHLAB_TEACHERS="bench-teacher=$teacher_password" \
-    target/release/authlab >"$work/class-$n/log" 2>&1 &
-  server=$!
-  pids+=("$server")
-  base="http://127.0.0.1:$port"
-  wait_up "$base/api/health"
+  # The default settings, limits included, and one teacher the settings name.
+  BENCH_DEFAULT_LIMITS=1 AUTHLAB_TEACHERS="bench-teacher=$teacher_password" \
+    start_authlab "class-$n"
+  server=$pid
   token=$(curl -sS -X POST -H 'content-type: application/json' \
     -d "{\"username\":\"bench-teacher\",\"password\":\"$teacher_password\"}" \
     "$base/api/jwt/login" | json_field access_token)

@@ -107,12 +107,6 @@ async fn reset(State(state): State<AppState>, user: AuthUser) -> Result<Json<Pro
     let (learner, name) = learner(&state, &user, "resetting your progress").await?;
     let challenges = &state.auth.challenges;
     challenges.reset(learner).await?;
-    state
-        .auth
-        .classes
-        .feed
-        .changed(crate::classes::feed::ClassChange::Learner(learner))
-        .await;
     Ok(Json(progress_of(&state, learner, &name).await?))
 }
 
@@ -130,14 +124,9 @@ async fn hint(
         ));
     }
     let solution = class.is_none_or(|class| class.solutions);
-    let hint = state.auth.challenges.hint(learner, id, solution).await?;
-    state
-        .auth
-        .classes
-        .feed
-        .changed(crate::classes::feed::ClassChange::Learner(learner))
-        .await;
-    Ok(Json(hint))
+    Ok(Json(
+        state.auth.challenges.hint(learner, id, solution).await?,
+    ))
 }
 
 async fn answer(

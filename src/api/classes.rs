@@ -294,16 +294,10 @@ async fn grid(
     tokio::pin!(deadline);
     loop {
         let class = classes.visible(&teacher, class.id).await?;
-        let now = classes.grid(&class).await?;
+        let (now, members) = classes.grid_and_learners(&class).await?;
         if now.version != seen {
             return Ok(Json(now));
         }
-        let members: Vec<i64> = classes
-            .members(&class)
-            .await?
-            .iter()
-            .map(|m| m.learner_id)
-            .collect();
         // Wait for a change that touches this class.
         loop {
             tokio::select! {
@@ -378,14 +372,7 @@ async fn trail(
         .audit
         .list_since(member.learner_id, member.joined_at_ms, TRAIL_ROWS)
         .await?;
-    let standings = state
-        .auth
-        .classes
-        .grid(&class)
-        .await?
-        .learners
-        .into_iter()
-        .find(|row| row.username == member.username);
+    let row = state.auth.classes.row_of(&class, &member).await?;
     audit(
         &state,
         &user,
@@ -401,7 +388,7 @@ async fn trail(
         username: member.username.clone(),
         joined_at_ms: member.joined_at_ms,
         events,
-        row: standings.unwrap_or_else(|| classes::grid_row(&member, &[])),
+        row,
     }))
 }
 
@@ -409,13 +396,14 @@ async fn trail(
 /// switches back to the defaults, their sessions, refresh families and (where revocation is on)
 /// access tokens ended (`account_events::reset_by_teacher`), and their challenge progress
 /// started afresh, so the class can begin again (the next group, the next day's exercise).
+/// Filed under the teacher as `action`, naming `whom`.
 async fn reset(
     state: &AppState,
     user: &AuthUser,
-    teacher: &User,
-    class: &ClassRow,
+    (teacher, class): (&User, &ClassRow),
     members: &[MemberRow],
-) -> Result<ClassReset, ApiError> {
+    (action, whom): (&str, &str),
+) -> Result<Json<ClassReset>, ApiError> {
     let auth = &state.auth;
     let mut done = ClassReset {
         learners: 0,
@@ -429,11 +417,8 @@ async fn reset(
         let ended =
             account_events::reset_by_teacher(auth, user.mode(), &teacher.username, &learner)
                 .await?;
+        // The class's grid hears of it through the challenges (`Classes::new`).
         auth.challenges.reset(learner.id).await?;
-        auth.classes
-            .feed
-            .changed(ClassChange::Learner(learner.id))
-            .await;
         done.learners += 1;
         done.sessions_ended += ended.sessions_ended;
         done.refresh_families_revoked += ended.refresh_families_revoked;
@@ -442,7 +427,12 @@ async fn reset(
         .feed
         .changed(ClassChange::Class(class.id))
         .await;
-    Ok(done)
+    let detail = format!(
+        "reset {whom} of class {}: {} session(s) ended, {} refresh famil(ies) revoked",
+        class.id, done.sessions_ended, done.refresh_families_revoked
+    );
+    audit(state, user, teacher, action, &detail).await;
+    Ok(Json(done))
 }
 
 async fn reset_learner(
@@ -452,20 +442,9 @@ async fn reset_learner(
 ) -> Result<Json<ClassReset>, ApiError> {
     let (teacher, class) = class_of(&state, &user, &id, "resetting a learner").await?;
     let member = member(&state, &class, &username).await?;
-    let done = reset(
-        &state,
-        &user,
-        &teacher,
-        &class,
-        std::slice::from_ref(&member),
-    )
-    .await?;
-    let detail = format!(
-        "reset {} in class {}: {} session(s) ended, {} refresh famil(ies) revoked",
-        member.username, class.id, done.sessions_ended, done.refresh_families_revoked
-    );
-    audit(&state, &user, &teacher, "class learner reset", &detail).await;
-    Ok(Json(done))
+    let members = std::slice::from_ref(&member);
+    let action = ("class learner reset", member.username.as_str());
+    reset(&state, &user, (&teacher, &class), members, action).await
 }
 
 async fn reset_class(
@@ -475,13 +454,15 @@ async fn reset_class(
 ) -> Result<Json<ClassReset>, ApiError> {
     let (teacher, class) = class_of(&state, &user, &id, "resetting a class").await?;
     let members = state.auth.classes.members(&class).await?;
-    let done = reset(&state, &user, &teacher, &class, &members).await?;
-    let detail = format!(
-        "reset all {} learners of class {}: {} session(s) ended, {} refresh famil(ies) revoked",
-        done.learners, class.id, done.sessions_ended, done.refresh_families_revoked
-    );
-    audit(&state, &user, &teacher, "class reset", &detail).await;
-    Ok(Json(done))
+    let whom = format!("all {} learners", members.len());
+    reset(
+        &state,
+        &user,
+        (&teacher, &class),
+        &members,
+        ("class reset", &whom),
+    )
+    .await
 }
 
 async fn close(

@@ -55,6 +55,8 @@ pub struct Challenges {
     queue: mpsc::Sender<Job>,
     table: Arc<dyn ProgressTable>,
     solved: broadcast::Sender<(i64, Solved)>,
+    /// Learners whose progress moved otherwise: a hint revealed, a reset.
+    touched: broadcast::Sender<i64>,
     lost: AtomicU64,
     /// The genuine tokens each account has used since its last logout, by a hash of their `jti`
     /// (`first_use`).
@@ -75,6 +77,7 @@ impl Challenges {
             queue,
             table,
             solved,
+            touched: broadcast::channel(256).0,
             lost: AtomicU64::new(0),
             used: Mutex::new(HashMap::new()),
         }
@@ -169,6 +172,11 @@ impl Challenges {
         self.solved.subscribe()
     }
 
+    /// Learners whose progress moved other than by a solve (a hint, a reset), from now on.
+    pub fn subscribe_touched(&self) -> broadcast::Receiver<i64> {
+        self.touched.subscribe()
+    }
+
     /// The learner's last reset, and their events since it, oldest first.
     async fn events(&self, learner: i64) -> Result<(Option<i64>, Vec<Event>), ChallengeError> {
         self.flush().await;
@@ -252,6 +260,7 @@ impl Challenges {
         let challenge = rules::of(id);
         let most = u8::try_from(challenge.hints.len() + usize::from(solution)).unwrap_or(u8::MAX);
         let used = self.table.reveal_hint(learner, id.as_str(), most).await?;
+        let _ = self.touched.send(learner);
         let number = used.max(1);
         Ok(match challenge.hints.get(usize::from(number) - 1) {
             Some(text) => Hint {
@@ -312,7 +321,9 @@ impl Challenges {
         if self.queue.send(job).await.is_err() {
             return Ok(());
         }
-        Ok(wait.await.unwrap_or(Ok(()))?)
+        wait.await.unwrap_or(Ok(()))?;
+        let _ = self.touched.send(learner);
+        Ok(())
     }
 }
 

@@ -70,19 +70,25 @@ pub struct Classes {
 }
 
 impl Classes {
-    /// The classes, with a task forwarding each solve this process decides to the feed.
+    /// The classes, with a task forwarding to the feed each move of a learner's progress this
+    /// process makes: a solve, a hint, a reset.
     pub fn new(
         table: Arc<dyn ClassTable>,
         challenges: Arc<Challenges>,
         feed: Arc<ClassFeed>,
     ) -> Self {
         let mut solved = challenges.subscribe();
+        let mut touched = challenges.subscribe_touched();
         let forward = feed.clone();
         tokio::spawn(async move {
             use tokio::sync::broadcast::error::RecvError;
             loop {
-                match solved.recv().await {
-                    Ok((learner, _)) => forward.changed(ClassChange::Learner(learner)).await,
+                let learner = tokio::select! {
+                    got = solved.recv() => got.map(|(learner, _)| learner),
+                    got = touched.recv() => got,
+                };
+                match learner {
+                    Ok(learner) => forward.changed(ClassChange::Learner(learner)).await,
                     Err(RecvError::Lagged(_)) => continue,
                     Err(RecvError::Closed) => return,
                 }
@@ -254,6 +260,15 @@ impl Classes {
 
     /// The grid of `class`: each learner's standing on each challenge.
     pub async fn grid(&self, class: &ClassRow) -> Result<Grid, ClassError> {
+        Ok(self.grid_and_learners(class).await?.0)
+    }
+
+    /// The grid, and the ids of the learners in it (whose changes a waiting grid listens for),
+    /// from one read of the members.
+    pub async fn grid_and_learners(
+        &self,
+        class: &ClassRow,
+    ) -> Result<(Grid, Vec<i64>), ClassError> {
         let members = self.table.members(class.id).await?;
         let standings = self.table.standings(class.id).await?;
         let learners = members
@@ -267,7 +282,17 @@ impl Classes {
             version: String::new(),
         };
         grid.version = version_of(&grid);
-        Ok(grid)
+        Ok((grid, members.iter().map(|m| m.learner_id).collect()))
+    }
+
+    /// One learner's row of the grid.
+    pub async fn row_of(
+        &self,
+        class: &ClassRow,
+        member: &MemberRow,
+    ) -> Result<GridRow, ClassError> {
+        let standings = self.table.standings(class.id).await?;
+        Ok(grid_row(member, &standings))
     }
 
     /// Close the class now (joining stops); if it was open and says so, its members' accounts
@@ -325,7 +350,7 @@ pub fn view(class: &ClassRow) -> ClassView {
 }
 
 /// One learner's row: their standings since the later of joining and their last reset.
-pub fn grid_row(member: &MemberRow, standings: &[StandingRow]) -> GridRow {
+fn grid_row(member: &MemberRow, standings: &[StandingRow]) -> GridRow {
     let since_ms = member
         .joined_at_ms
         .max(member.reset_at_ms.unwrap_or(i64::MIN));
