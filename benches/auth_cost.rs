@@ -142,9 +142,15 @@ impl Fixture {
         let mut signed = Vec::new();
         for alg in [JwtAlg::HS256, JwtAlg::EdDSA, JwtAlg::ES256] {
             let key = keys.active(user.id, alg).await.expect("signing key");
-            let (token, claims) =
-                jwt::issue(&key, &user.username, user.role, TOKEN_TTL_SECS, &config)
-                    .expect("token");
+            let (token, claims) = jwt::issue(
+                &key,
+                &user.username,
+                user.role,
+                TOKEN_TTL_SECS,
+                None,
+                &config,
+            )
+            .expect("token");
             let mut trace = Plan::BEARER.trace();
             let (verified, _) = jwt::verify(
                 &token,

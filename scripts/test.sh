@@ -17,6 +17,7 @@ ensure_build_tools
 ensure_chromium
 ensure_redis
 ensure_end2end_packages
+ensure_python_jose
 # wasm-opt: the release build of the bundle runs it.
 ensure_wasm_opt
 

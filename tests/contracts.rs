@@ -8,6 +8,7 @@ use authlab::auth::{
     rate_limit::{Limiter, LocalLimiter, Rate},
     redis_limiter::RedisLimiter,
 };
+use authlab::db::unix_now;
 use authlab::lab::redis_process::RedisProcess;
 use authlab::store::{
     captures::{
@@ -17,6 +18,9 @@ use authlab::store::{
     denylist::{memory::MemoryDenylist, redis::RedisDenylist, sqlite::SqliteDenylist, Denylist},
     keys::{sqlite::SqliteKeys, KeyStore, StoredKey},
     marks::{sqlite::SqliteMarks, MarkStore},
+    proof_jtis::{
+        memory::MemoryProofJtis, redis::RedisProofJtis, sqlite::SqliteProofJtis, ProofJtis,
+    },
     redis::Redis,
     refresh::{
         memory::MemoryRefresh, redis::RedisRefresh, sqlite::SqliteRefresh, NewToken, RefreshStore,
@@ -365,6 +369,52 @@ async fn a_redis_store_fails_while_redis_is_down_and_recovers_when_it_is_back() 
     assert!(store.is_denied("j2").await.unwrap());
 }
 
+// DPoP replay cache
+
+async fn proof_jtis_contract(store: &dyn ProofJtis, _alice: i64, _bob: i64) {
+    let now = unix_now();
+    let (key, other) = ("k".repeat(43), "o".repeat(43));
+    assert!(
+        store.first_use(&key, "j1", now + 60, 8).await.unwrap(),
+        "new"
+    );
+    assert!(
+        !store.first_use(&key, "j1", now + 60, 8).await.unwrap(),
+        "a replay"
+    );
+    assert!(
+        !store.first_use(&key, "j1", now + 90, 8).await.unwrap(),
+        "a replay, whatever its time"
+    );
+    // A jti is per key: another key's proof with the same jti is its own.
+    assert!(store.first_use(&other, "j1", now + 60, 8).await.unwrap());
+    assert_eq!(store.count(&key).await.unwrap(), 1);
+
+    // Past the cap the entries nearest their end go first; the newest are kept.
+    for i in 0..12 {
+        let jti = format!("c{i}");
+        assert!(store.first_use(&key, &jti, now + 100 + i, 8).await.unwrap());
+    }
+    assert_eq!(store.count(&key).await.unwrap(), 8, "capped at 8");
+    assert!(
+        !store.first_use(&key, "c11", now + 200, 8).await.unwrap(),
+        "the newest is kept"
+    );
+    assert_eq!(store.count(&other).await.unwrap(), 1, "the cap is per key");
+
+    // An entry past its time is not counted, and a purge forgets it.
+    let stale = "s".repeat(43);
+    assert!(store.first_use(&stale, "old", now - 5, 8).await.unwrap());
+    assert_eq!(store.count(&stale).await.unwrap(), 0);
+    store.purge_expired(now).await.unwrap();
+    assert_eq!(store.count(&stale).await.unwrap(), 0);
+    assert_eq!(
+        store.count(&other).await.unwrap(),
+        1,
+        "a purge keeps what is live"
+    );
+}
+
 async fn marks_contract(store: &dyn MarkStore, alice: i64, bob: i64) {
     assert!(store.all().await.unwrap().is_empty());
     store.set(alice, 100).await.unwrap();
@@ -645,6 +695,12 @@ contract!(the_denylist_contract_holds_on: denylist_contract,
     sqlite => |b| &SqliteDenylist::new(b.db()),
     memory => |b| &MemoryDenylist::default(),
     redis => |b| &RedisDenylist::new(b.connection()),
+);
+
+contract!(the_dpop_replay_cache_contract_holds_on: proof_jtis_contract,
+    sqlite => |b| &SqliteProofJtis::new(b.db()),
+    memory => |b| &MemoryProofJtis::default(),
+    redis => |b| &RedisProofJtis::new(b.connection()),
 );
 
 contract!(the_mark_store_contract_holds_on: marks_contract,

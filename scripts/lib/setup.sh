@@ -101,6 +101,28 @@ ensure_redis() {
   fi
 }
 
+# joserfc, an independent JOSE implementation the DPoP interop test holds the lab's proofs to
+# (tests/interop/dpop.py), pinned in tests/interop/requirements.txt, into tools/python (never the
+# system's site-packages).
+ensure_python_jose() {
+  local target="$ROOT/tools/python" pins="$ROOT/tests/interop/requirements.txt"
+  if [ -d "$target/joserfc" ] && cmp -s "$pins" "$target/.authlab-pins"; then
+    say "joserfc (DPoP interop): present"
+    return
+  fi
+  if ! python3 -m pip --version >/dev/null 2>&1; then
+    say "installing Debian's python3-pip"
+    apt_install python3-pip
+  fi
+  say "installing joserfc into tools/python"
+  rm -rf "$target"
+  # --target keeps it out of the system's packages; the variable lets Debian's pip install
+  # there (older pips ignore it).
+  PIP_BREAK_SYSTEM_PACKAGES=1 python3 -m pip install --quiet --disable-pip-version-check \
+    --no-warn-script-location --target "$target" -r "$pins"
+  cp "$pins" "$target/.authlab-pins"
+}
+
 ensure_end2end_packages() {
   npm_install "$ROOT/end2end" @playwright/test
 }

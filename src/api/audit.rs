@@ -99,7 +99,7 @@ async fn still_allowed(state: &AppState, held: &Held, admin_view: bool) -> Resul
                 Err(err) => return Err(format!("the session store did not answer: {err}")),
             }
         }
-        Held::Bearer(token) => match judge::token::judge(&state.auth, Some(token)).await {
+        Held::Bearer(token) => match judge::token::judge(&state.auth, Some(token), None).await {
             Ok(decision) => match decision.outcome {
                 Ok(principal) => principal.user_id,
                 Err(_) => {

@@ -150,6 +150,7 @@ impl ApiError {
             ApiError::LabUnavailable(_) => "lab_unavailable",
             ApiError::StoreDown { trace, .. } => match trace.failed_check().map(|c| c.name) {
                 Some(crate::wire::CheckId::Denylist) => "denylist_store_unavailable",
+                Some(crate::wire::CheckId::DpopJti) => "dpop_replay_cache_unavailable",
                 _ => "session_store_unavailable",
             },
             ApiError::Internal(_) => "internal",
@@ -317,14 +318,34 @@ fn failed_detail(trace: &AuthTrace) -> String {
 /// RFC 6750 §3: a request with no token gets a bare challenge; a refused token gets
 /// `error="invalid_token"` and a description (quotes and backslashes removed, ASCII only).
 fn www_authenticate(trace: &AuthTrace, refused: &Refused) -> axum::http::HeaderValue {
+    use crate::wire::CheckId;
+    // A request judged by the DPoP plan is challenged in its scheme (RFC 9449 §7.1), with the
+    // one algorithm this server takes for proofs; a fault in the proof itself is
+    // `invalid_dpop_proof`, anything else about the token `invalid_token`.
+    let dpop = trace.checks.iter().any(|c| c.name == CheckId::DpopProof);
+    let scheme = if dpop {
+        "DPoP algs=\"ES256\","
+    } else {
+        "Bearer"
+    };
     let value = if refused.nothing_presented {
-        "Bearer realm=\"authlab\"".to_string()
+        format!("{scheme} realm=\"authlab\"")
     } else {
         let description: String = failed_detail(trace)
             .chars()
             .filter(|c| c.is_ascii() && !c.is_ascii_control() && *c != '"' && *c != '\\')
             .collect();
-        format!("Bearer realm=\"authlab\", error=\"invalid_token\", error_description=\"{description}\"")
+        let error = match refused.check {
+            CheckId::DpopProof
+            | CheckId::DpopHtmHtu
+            | CheckId::DpopIat
+            | CheckId::DpopAth
+            | CheckId::DpopJti => "invalid_dpop_proof",
+            _ => "invalid_token",
+        };
+        format!(
+            "{scheme} realm=\"authlab\", error=\"{error}\", error_description=\"{description}\""
+        )
     };
     axum::http::HeaderValue::from_str(&value)
         .unwrap_or_else(|_| axum::http::HeaderValue::from_static("Bearer error=\"invalid_token\""))

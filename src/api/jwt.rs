@@ -1,7 +1,10 @@
 //! Bearer-JWT mode's endpoints, under `/api/jwt`, plus the public key set:
 //! - `POST /login` `{username, password}` → `{access_token, token_type: "Bearer", expires_in}` and
-//!   the refresh cookie (HttpOnly, Secure, SameSite=Strict, Path=/api/jwt);
+//!   the refresh cookie (HttpOnly, Secure, SameSite=Strict, Path=/api/jwt); with a `DPoP` proof
+//!   header, the token is bound to the proof's key (`cnf.jkt`, `token_type: "DPoP"`) and so is
+//!   the refresh family (RFC 9449 §5);
 //! - `POST /refresh` → a new access token; the refresh token rotates (reuse revokes the family);
+//!   a bound family needs a proof by its key;
 //! - `POST /logout` → 204: revokes the refresh family; the access token keeps working until `exp`
 //!   unless this account's denylist is on (then its `jti` is denied);
 //! - `POST /logout-everywhere` (bearer) → every token issued before now is refused;
@@ -13,14 +16,17 @@ use super::{
     client_addr::{ClientAddr, Learner},
     cookies,
     error::ApiError,
-    extract::{bearer_token, bearer_user::BearerUser, login_origin_check},
+    extract::{
+        access_token, bearer_user::BearerUser, login_origin_check, proof_headers, public_url,
+    },
     json::ApiJson,
     login::{check_password, device_cookie, with_device_cookie, Asker, Purpose},
 };
 use crate::wire::paths;
 use crate::{
     auth::{
-        account_events, judge,
+        account_events,
+        judge::{self, dpop::ProofSent},
         jwt::{self, Mode, Plan},
         refresh::{self, Issued},
         token_exchange,
@@ -37,7 +43,7 @@ use crate::{
 };
 use axum::{
     extract::State,
-    http::{header, HeaderMap, StatusCode},
+    http::{header, request::Parts, HeaderMap, StatusCode},
     response::{IntoResponse, Response},
     routing::{get, post},
     Json, Router,
@@ -62,12 +68,13 @@ async fn login(
     State(state): State<AppState>,
     client: ClientAddr,
     learner: Learner,
-    headers: HeaderMap,
+    parts: Parts,
     ApiJson(credentials): ApiJson<Credentials>,
 ) -> Result<Response, ApiError> {
+    let headers = &parts.headers;
     // The refresh token rides in a cookie, so a forged cross-site login is refused like any other.
-    login_origin_check(&headers)?;
-    let asker = Asker::new(&state, &headers, &client, &learner);
+    login_origin_check(headers)?;
+    let asker = Asker::new(&state, headers, &client, &learner);
     let verified = check_password(
         &state,
         AuthMode::Jwt,
@@ -78,13 +85,20 @@ async fn login(
     )
     .await?;
     let user = &verified.user;
+    // A proof is judged after the password (whose rate limits bound how often a proof is
+    // checked here at all), and its jti remembered only then.
+    let bound_to = token_endpoint_proof(&state, &parts).await?;
     // The learner's own refresh cookie, when this is one of their experiments' accounts: set
     // aside and given back after (`set_aside`), not lost under the experiment's.
-    let presented = read_refresh_cookie(&headers);
+    let presented = read_refresh_cookie(headers);
     let parked = super::set_aside::park_refresh(&state, presented.as_deref(), user).await;
-    let family = state.auth.refresh.start(user.id).await?;
+    let family = state
+        .auth
+        .refresh
+        .start(user.id, bound_to.as_deref())
+        .await?;
     tracing::info!(target: "authlab::jwt", username = %user.username, "jwt login");
-    let mut response = tokens(&state, user, family, Issuing::Login).await?;
+    let mut response = tokens(&state, user, family, bound_to.as_deref(), Issuing::Login).await?;
     if let Some(parked) = parked {
         response.headers_mut().append(header::SET_COOKIE, parked);
     }
@@ -95,20 +109,23 @@ async fn login(
 async fn refresh_token(
     State(state): State<AppState>,
     client: ClientAddr,
-    headers: HeaderMap,
+    parts: Parts,
 ) -> Result<Response, ApiError> {
-    login_origin_check(&headers)?;
+    let headers = &parts.headers;
+    login_origin_check(headers)?;
     if let Err(retry) = state.limits.refresh_per_address.check(&client.0).await {
         return Err(ApiError::RateLimited {
             what: "refreshes from your address".into(),
             retry,
         });
     }
-    let Some(presented) = read_refresh_cookie(&headers) else {
+    let Some(presented) = read_refresh_cookie(headers) else {
         return Err(ApiError::Refresh("no refresh token cookie".into()));
     };
-    match token_exchange::exchange(&state.auth, &presented).await? {
-        Ok((user, next)) => tokens(&state, &user, next, Issuing::Refresh).await,
+    // Judged after the rate limit: proofs at the token endpoint are limited with the refreshes.
+    let key = token_endpoint_proof(&state, &parts).await?;
+    match token_exchange::exchange(&state.auth, &presented, key.as_deref()).await? {
+        Ok((user, next)) => tokens(&state, &user, next, key.as_deref(), Issuing::Refresh).await,
         Err(refused) if refused.drop_cookie => {
             // Whatever went wrong, the browser should stop sending this cookie.
             let mut response = ApiError::Refresh(refused.reason).into_response();
@@ -124,7 +141,7 @@ async fn refresh_token(
 async fn logout(State(state): State<AppState>, headers: HeaderMap) -> Result<Response, ApiError> {
     login_origin_check(&headers)?;
     let refresh = read_refresh_cookie(&headers);
-    let access = bearer_token(&headers);
+    let access = access_token(&headers).map(|(_, token)| token);
     token_exchange::log_out(&state.auth, refresh.as_deref(), access.as_deref()).await?;
     Ok((
         StatusCode::NO_CONTENT,
@@ -229,7 +246,7 @@ async fn introspect(
     State(state): State<AppState>,
     ApiJson(request): ApiJson<DecodeRequest>,
 ) -> Result<Json<Introspection>, ApiError> {
-    let decision = judge::token::judge(&state.auth, Some(request.token.trim())).await?;
+    let decision = judge::token::judge(&state.auth, Some(request.token.trim()), None).await?;
     Ok(Json(Introspection {
         active: decision.outcome.is_ok(),
         auth: decision.trace,
@@ -259,6 +276,26 @@ async fn jwks(State(state): State<AppState>, uri: axum::http::Uri) -> Json<Value
     }
 }
 
+/// The DPoP proof a login or refresh brought, judged (`judge::dpop::at_token_endpoint`): the
+/// thumbprint of its key, or `None` when no `DPoP` header came (a bearer login). A refused
+/// proof answers 401 with its trace and a `DPoP` challenge.
+async fn token_endpoint_proof(state: &AppState, parts: &Parts) -> Result<Option<String>, ApiError> {
+    let proofs = proof_headers(&parts.headers);
+    if proofs.is_empty() {
+        return Ok(None);
+    }
+    let htu = public_url(parts, state.settings.hosting.trusted_proxy);
+    let sent = ProofSent {
+        proofs: &proofs,
+        method: parts.method.as_str(),
+        htu: &htu,
+    };
+    match judge::dpop::at_token_endpoint(&state.auth, &sent).await? {
+        Ok(proof) => Ok(Some(proof.jkt)),
+        Err((trace, refused)) => Err(ApiError::Refused { trace, refused }),
+    }
+}
+
 /// Why a token pair is issued.
 enum Issuing {
     Login,
@@ -271,6 +308,7 @@ async fn tokens(
     state: &AppState,
     user: &User,
     next: Issued,
+    bound_to: Option<&str>,
     issuing: Issuing,
 ) -> Result<Response, ApiError> {
     let switches = state.auth.account_settings.get(user.id).await?;
@@ -288,8 +326,14 @@ async fn tokens(
         (Some(own), Some(class)) => own.min(class),
         (own, class) => own.or(class).unwrap_or(state.settings.jwt.access_ttl_secs),
     };
-    let (access_token, claims) =
-        jwt::issue(&key, &user.username, user.role, ttl, &state.settings.jwt)?;
+    let (access_token, claims) = jwt::issue(
+        &key,
+        &user.username,
+        user.role,
+        ttl,
+        bound_to,
+        &state.settings.jwt,
+    )?;
     let token = event::Issued::new(&access_token, &claims.jti, &key.kid, claims.iat, claims.exp);
     state.auth.challenges.note(
         user.id,
@@ -305,7 +349,8 @@ async fn tokens(
     let now = unix_now();
     let body = TokenResponse {
         access_token,
-        token_type: "Bearer".into(),
+        // RFC 9449 §5: a bound token is of type DPoP, and is sent with that scheme.
+        token_type: if bound_to.is_some() { "DPoP" } else { "Bearer" }.into(),
         expires_in: ttl,
         refresh_expires_at: next.expires_at,
         server_now: now,

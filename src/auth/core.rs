@@ -35,6 +35,8 @@ pub struct Auth {
     pub attacker: Arc<AttackerSite>,
     pub refresh: Arc<RefreshTokens>,
     pub revocation: Arc<Revocation>,
+    /// The DPoP proofs already used, per key (`auth::dpop`), in the shared store.
+    pub proof_jtis: Arc<dyn crate::store::proof_jtis::ProofJtis>,
     /// Where sessions, refresh families and the denylist live (`[store] url`).
     pub shared_store: SharedStore,
     pub audit: Arc<Audit>,

@@ -55,6 +55,13 @@ impl Trace {
         }
     }
 
+    /// Go on judging by a longer plan (one that starts with every check recorded so far): a
+    /// bearer request whose token turned out to be DPoP-bound is judged by the DPoP plan.
+    pub fn extend_plan(&mut self, plan: &'static [CheckId]) {
+        debug_assert!(self.checks.iter().all(|c| plan.contains(&c.name)));
+        self.plan = plan;
+    }
+
     /// Whether a check so far was let go because the account switched it off.
     pub fn any_off(&self) -> bool {
         self.checks.iter().any(|c| c.status == CheckStatus::Off)

@@ -12,6 +12,7 @@ pub mod credentials;
 pub mod csrf;
 pub mod decision;
 pub mod device;
+pub mod dpop;
 pub mod error;
 pub mod follow_changes;
 pub mod hash_workers;

@@ -10,6 +10,10 @@
 //!   past its absolute lifetime. So of two concurrent refreshes with the same token exactly one
 //!   wins (the other is treated as reuse), and a family revoked mid-refresh cannot gain a
 //!   successor.
+//! - A login bound to a DPoP key (`auth::dpop`) starts a **bound family**: its name carries the
+//!   key's thumbprint, so the binding is fixed at login and travels with every successor. Such a
+//!   family is refreshed only beside a proof by that key, checked before anything is written; a
+//!   stolen refresh cookie is then as useless without the key as a stolen access token.
 //! - A family has an **absolute lifetime** (`jwt.refresh_family_max_secs`), counted from its
 //!   login: sliding refreshes cannot keep a stolen chain alive forever.
 
@@ -43,6 +47,10 @@ pub enum RefreshError {
     /// The family's login is older than its absolute lifetime.
     #[error("this login is older than the refresh chain may live: log in again")]
     FamilyExpired,
+    /// The family is bound to a DPoP key and the refresh did not prove it holds that key (or
+    /// brought a proof for a family bound to none).
+    #[error("{0}")]
+    Binding(&'static str),
     /// An already-rotated token came back: theft. The family (of this user) is now revoked.
     #[error("refresh token reuse detected: the whole family is revoked")]
     Reused { user_id: i64 },
@@ -82,11 +90,19 @@ impl RefreshTokens {
         }
     }
 
-    /// A new family (at login).
-    pub async fn start(&self, user_id: i64) -> Result<Issued, RefreshError> {
+    /// A new family (at login), bound to the DPoP key whose thumbprint is `bound_to`, if any.
+    pub async fn start(
+        &self,
+        user_id: i64,
+        bound_to: Option<&str>,
+    ) -> Result<Issued, RefreshError> {
         let now = unix_now();
         let token = random_token();
-        let record = self.record(&token, user_id, &random_token(), now, now);
+        let family = match bound_to {
+            Some(jkt) => format!("{BOUND}{jkt}.{}", random_token()),
+            None => random_token(),
+        };
+        let record = self.record(&token, user_id, &family, now, now);
         self.store.insert(&record).await?;
         Ok(Issued {
             token,
@@ -105,12 +121,41 @@ impl RefreshTokens {
             .await?)
     }
 
-    /// Rotate `presented`: returns the user id and the next token of the same family.
-    pub async fn rotate(&self, presented: &str) -> Result<(i64, Issued), RefreshError> {
+    /// Rotate `presented`: returns the user id and the next token of the same family. `key`: the
+    /// thumbprint of the DPoP key the refresh proved it holds, if it brought a proof; it must be
+    /// the one the family is bound to (checked before anything is written).
+    pub async fn rotate(
+        &self,
+        presented: &str,
+        key: Option<&str>,
+    ) -> Result<(i64, Issued), RefreshError> {
         if !is_well_formed(presented) {
             return Err(RefreshError::Unknown);
         }
         let hash = digest(presented);
+        if let Some(stored) = self.store.find(&hash).await? {
+            match (bound_key(&stored.family), key) {
+                (None, None) => {}
+                (Some(bound), Some(key)) if bound == key => {}
+                (Some(_), None) => {
+                    return Err(RefreshError::Binding(
+                        "this login is bound to a DPoP key: a refresh needs a proof made by \
+                         that key",
+                    ))
+                }
+                (Some(_), Some(_)) => {
+                    return Err(RefreshError::Binding(
+                        "the proof was made by another key than the one this login is bound \
+                         to: whoever sent it holds the cookie, not the key",
+                    ))
+                }
+                (None, Some(_)) => {
+                    return Err(RefreshError::Binding(
+                        "this login is not bound to a key: refresh it without a DPoP proof",
+                    ))
+                }
+            }
+        }
         let now = unix_now();
         let started_after = now.saturating_sub(self.family_max_secs);
         // The successor's token is drawn now; the store makes its record inside the atomic step,
@@ -194,6 +239,14 @@ impl RefreshTokens {
             family_started_at,
         }
     }
+}
+
+/// How a bound family's name starts: `dpop.<thumbprint>.<random>`.
+const BOUND: &str = "dpop.";
+
+/// The thumbprint of the DPoP key a family is bound to, if it is bound.
+pub fn bound_key(family: &str) -> Option<&str> {
+    family.strip_prefix(BOUND)?.split('.').next()
 }
 
 /// 32 random bytes from the OS, base64url: a refresh token, or a new family's name.

@@ -30,12 +30,14 @@ pub struct ExchangeRefused {
     pub drop_cookie: bool,
 }
 
-/// Exchange a presented refresh token for the next one and the account it belongs to.
+/// Exchange a presented refresh token for the next one and the account it belongs to. `key`: the
+/// thumbprint of the DPoP key the request proved it holds, if it brought a proof.
 pub async fn exchange(
     auth: &Auth,
     presented: &str,
+    key: Option<&str>,
 ) -> Result<Result<(User, Issued), ExchangeRefused>, AuthError> {
-    match auth.refresh.rotate(presented).await {
+    match auth.refresh.rotate(presented, key).await {
         Ok((user_id, next)) => {
             let Some(user) = auth.users.find_by_id(user_id).await? else {
                 return Ok(Err(ExchangeRefused {
@@ -72,6 +74,8 @@ pub async fn exchange(
                     .note(owner.id, Happened::RefreshRefused { reuse: true });
             }
             let reason = err.to_string();
+            // Refused for want of the key: the cookie is still its holder's to use beside it.
+            let drop_cookie = !matches!(err, RefreshError::Binding(_));
             record(
                 auth,
                 owner.as_ref().map(|u| (u.id, u.username.as_str())),
@@ -81,7 +85,7 @@ pub async fn exchange(
             .await;
             Ok(Err(ExchangeRefused {
                 reason,
-                drop_cookie: true,
+                drop_cookie,
             }))
         }
     }
@@ -134,6 +138,15 @@ pub async fn log_out(
     let mut trace = plan.trace();
     let (claims, _) = super::judge::token::verify(auth, token, &plan, &mut trace).await?;
     let mut noted = false;
+    // A DPoP-bound token is denied only beside its own login's refresh cookie. Threat: a thief
+    // who copied the token but holds neither the key nor the cookie would otherwise be able to
+    // log its owner out, the one thing a bound token must not let a stranger do.
+    let claims = claims.filter(|claims| {
+        claims.cnf.is_none()
+            || owner
+                .as_ref()
+                .is_some_and(|owner| owner.username == claims.sub)
+    });
     if let Some(claims) = claims {
         if let Some(user_id) = auth.account_settings.id_of(&claims.sub).await? {
             if auth.account_settings.get(user_id).await?.denylist {

@@ -41,6 +41,8 @@ pub struct Database {
     pub sessions: Arc<dyn SessionStore>,
     pub refresh: Arc<dyn RefreshStore>,
     pub denylist: Arc<dyn Denylist>,
+    /// The DPoP replay cache kept in this database (the embedded store's).
+    pub proof_jtis: Arc<dyn crate::store::proof_jtis::ProofJtis>,
 }
 
 #[derive(Debug, thiserror::Error)]

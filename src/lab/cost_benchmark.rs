@@ -131,8 +131,15 @@ async fn timed_async<T, E: std::fmt::Display, F: std::future::Future<Output = Re
 /// the bearer judge checks it (`jsonwebtoken::crypto::verify` with the pinned key and algorithm).
 fn signature_row(state: &AppState, alg: JwtAlg) -> Result<CostRow, ApiError> {
     let key = keys::unregistered(alg).map_err(|e| ApiError::Internal(e.into()))?;
-    let (token, _) = jwt::issue(&key, "cost-benchmark", Role::User, 60, &state.settings.jwt)
-        .map_err(|e| ApiError::Internal(e.into()))?;
+    let (token, _) = jwt::issue(
+        &key,
+        "cost-benchmark",
+        Role::User,
+        60,
+        None,
+        &state.settings.jwt,
+    )
+    .map_err(|e| ApiError::Internal(e.into()))?;
     let Some((message, signature)) = token.rsplit_once('.') else {
         return Err(ApiError::Internal("a token without a signature".into()));
     };

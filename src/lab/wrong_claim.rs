@@ -49,8 +49,15 @@ async fn wrong_claim_token(
         .await
         .map_err(|err| ApiError::Internal(err.into()))?;
     let ttl = state.auth.jwt.access_ttl_secs;
-    let (token, claims) = jwt::issue(&key, &account.username, account.role, ttl, &state.auth.jwt)
-        .map_err(|err| ApiError::Internal(err.into()))?;
+    let (token, claims) = jwt::issue(
+        &key,
+        &account.username,
+        account.role,
+        ttl,
+        None,
+        &state.auth.jwt,
+    )
+    .map_err(|err| ApiError::Internal(err.into()))?;
     let pieces = Pieces::of(&token).ok_or_else(|| ApiError::Internal("token shape".into()))?;
     let now = unix_now();
     let (pieces, note) = match request.wrong {

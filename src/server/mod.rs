@@ -29,6 +29,7 @@ use crate::{
         captures::{memory::MemoryCaptures, redis::RedisCaptures, CaptureStore},
         changes::Announcer,
         denylist::{memory::MemoryDenylist, redis::RedisDenylist, Denylist},
+        proof_jtis::{memory::MemoryProofJtis, redis::RedisProofJtis, ProofJtis},
         redis::Redis,
         refresh::{memory::MemoryRefresh, redis::RedisRefresh, RefreshStore},
         sessions::{memory::MemorySessions, redis::RedisSessions, SessionStore},
@@ -196,6 +197,7 @@ pub async fn build_state(settings: Settings, site: Site) -> Result<AppState, Sta
             settings.jwt.refresh_family_max_secs,
         )),
         revocation: Arc::new(Revocation::load(stores.denylist, db.marks.clone(), announcer).await?),
+        proof_jtis: stores.proof_jtis,
         shared_store: stores.which,
         challenges,
         classes,
@@ -239,6 +241,7 @@ struct SharedStores {
     sessions: Arc<dyn SessionStore>,
     refresh: Arc<dyn RefreshStore>,
     denylist: Arc<dyn Denylist>,
+    proof_jtis: Arc<dyn ProofJtis>,
     captures: Arc<dyn CaptureStore>,
     limits: Limits,
 }
@@ -250,6 +253,7 @@ fn shared_stores(settings: &Settings, db: &db::Database) -> Result<SharedStores,
             sessions: db.sessions.clone(),
             refresh: db.refresh.clone(),
             denylist: db.denylist.clone(),
+            proof_jtis: db.proof_jtis.clone(),
             captures: Arc::new(MemoryCaptures::default()),
             limits: Limits::local(&settings.limits),
         },
@@ -258,6 +262,7 @@ fn shared_stores(settings: &Settings, db: &db::Database) -> Result<SharedStores,
             sessions: Arc::new(MemorySessions::default()),
             refresh: Arc::new(MemoryRefresh::default()),
             denylist: Arc::new(MemoryDenylist::default()),
+            proof_jtis: Arc::new(MemoryProofJtis::default()),
             captures: Arc::new(MemoryCaptures::default()),
             limits: Limits::local(&settings.limits),
         },
@@ -278,6 +283,7 @@ fn shared_stores(settings: &Settings, db: &db::Database) -> Result<SharedStores,
                     secs(settings.jwt.refresh_family_max_secs),
                 )),
                 denylist: Arc::new(RedisDenylist::new(redis.clone())),
+                proof_jtis: Arc::new(RedisProofJtis::new(redis.clone())),
                 captures: Arc::new(RedisCaptures::new(redis.clone())),
                 limits: Limits::shared(&settings.limits, &redis),
             }
@@ -390,6 +396,14 @@ pub fn spawn_maintenance(state: AppState, period: std::time::Duration) {
             }
             if let Err(err) = state.auth.revocation.purge_expired().await {
                 tracing::warn!(target: "authlab::maintenance", %err, "denylist purge failed");
+            }
+            if let Err(err) = state
+                .auth
+                .proof_jtis
+                .purge_expired(crate::db::unix_now())
+                .await
+            {
+                tracing::warn!(target: "authlab::maintenance", %err, "DPoP replay cache purge failed");
             }
             if let Err(err) = state.auth.keys.retire_expired(key_lifetime).await {
                 tracing::warn!(target: "authlab::maintenance", %err, "key retirement failed");

@@ -25,6 +25,7 @@ pub mod denylist;
 pub mod keys;
 pub mod marks;
 pub mod probes;
+pub mod proof_jtis;
 pub mod redis;
 pub mod refresh;
 pub mod scale_queue;

@@ -86,6 +86,25 @@ pub enum CheckId {
     Denylist,
     #[serde(rename = "not-before mark")]
     NotBeforeMark,
+    // A sender-constrained token (DPoP, RFC 9449): the proof that comes with it.
+    /// The `DPoP` header holds one proof: a `dpop+jwt` signed (ES256) by the public key it carries.
+    #[serde(rename = "dpop proof")]
+    DpopProof,
+    /// The proof's `htm` and `htu` are this request's method and URL.
+    #[serde(rename = "dpop htm htu")]
+    DpopHtmHtu,
+    /// The proof's `iat` is recent.
+    #[serde(rename = "dpop iat")]
+    DpopIat,
+    /// The proof's `ath` is the hash of the access token it comes with.
+    #[serde(rename = "dpop ath")]
+    DpopAth,
+    /// The proof's key is the one the token is bound to (`cnf.jkt`, its thumbprint).
+    #[serde(rename = "dpop key")]
+    DpopKey,
+    /// The proof's `jti` was not seen before (a proof is used once).
+    #[serde(rename = "dpop jti")]
+    DpopJti,
 }
 
 /// What a failed check means for the answer.
@@ -121,6 +140,12 @@ impl CheckId {
             CheckId::Subject => "subject",
             CheckId::Denylist => "denylist",
             CheckId::NotBeforeMark => "not-before mark",
+            CheckId::DpopProof => "dpop proof",
+            CheckId::DpopHtmHtu => "dpop htm htu",
+            CheckId::DpopIat => "dpop iat",
+            CheckId::DpopAth => "dpop ath",
+            CheckId::DpopKey => "dpop key",
+            CheckId::DpopJti => "dpop jti",
         }
     }
 

@@ -41,6 +41,7 @@ async fn signed_by_alice(
         nbf: now,
         exp: now + 60,
         jti: "forged-jti".into(),
+        cnf: None,
     };
     let mut header = jsonwebtoken::Header::new(jsonwebtoken::Algorithm::EdDSA);
     header.typ = Some(TYP.into());

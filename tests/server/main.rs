@@ -15,6 +15,7 @@ mod classes;
 mod credentials;
 mod defences_off;
 mod demo_accounts;
+mod dpop;
 mod fuzz;
 mod hardening;
 mod jwt;

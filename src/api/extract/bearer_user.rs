@@ -1,12 +1,15 @@
 //! `BearerUser`: a handler that takes one runs only for a request whose
-//! `Authorization: Bearer <access token>` passed every check (`auth::judge::token`); any other
-//! request is refused with 401 and an RFC 6750 challenge.
+//! `Authorization: Bearer <access token>`, or `Authorization: DPoP <access token>` beside a
+//! `DPoP` proof, passed every check (`auth::judge::token`); any other request is refused with
+//! 401 and an RFC 6750 (or RFC 9449) challenge.
 
-use super::{bearer_token, judge_time::note_judge, settle, Judging};
+use super::{
+    access_token, judge_time::note_judge, proof_headers, public_url, settle, Judging, Scheme,
+};
 use crate::{
     api::error::ApiError,
     auth::{
-        judge::{self, token::TokenPrincipal},
+        judge::{self, dpop::ProofSent, token::TokenPrincipal},
         jwt::Claims,
     },
     wire::{AuthMode, AuthTrace},
@@ -32,9 +35,22 @@ where
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, ApiError> {
         let judging = Judging::from_ref(state);
-        let token = bearer_token(&parts.headers);
+        let presented = access_token(&parts.headers);
         let started = std::time::Instant::now();
-        let decision = judge::token::judge(&judging.auth, token.as_deref()).await?;
+        let (proofs, htu) = match presented {
+            Some((Scheme::Dpop, _)) => (
+                proof_headers(&parts.headers),
+                public_url(parts, judging.trusted_proxy),
+            ),
+            _ => (Vec::new(), String::new()),
+        };
+        let proof = matches!(presented, Some((Scheme::Dpop, _))).then(|| ProofSent {
+            proofs: &proofs,
+            method: parts.method.as_str(),
+            htu: &htu,
+        });
+        let token = presented.as_ref().map(|(_, token)| token.as_str());
+        let decision = judge::token::judge(&judging.auth, token, proof.as_ref()).await?;
         if let Ok(principal) = &decision.outcome {
             note_judge(parts, principal.user_id, AuthMode::Jwt, started);
         }

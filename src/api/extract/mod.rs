@@ -74,17 +74,58 @@ fn text(headers: &HeaderMap, name: &str) -> Option<String> {
         .map(str::to_string)
 }
 
+/// How an access token was sent.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Scheme {
+    /// `Authorization: Bearer <token>` (RFC 6750 §2.1): whoever holds it may use it.
+    Bearer,
+    /// `Authorization: DPoP <token>` (RFC 9449 §7.1), beside a `DPoP` proof header.
+    Dpop,
+}
+
 /// The token of an `Authorization: Bearer <token>` header (RFC 6750 §2.1), if there is one.
 pub fn bearer_token(headers: &HeaderMap) -> Option<String> {
-    headers
+    access_token(headers)
+        .filter(|(scheme, _)| *scheme == Scheme::Bearer)
+        .map(|(_, token)| token)
+}
+
+/// The access token of an `Authorization` header in either scheme, and the scheme.
+pub fn access_token(headers: &HeaderMap) -> Option<(Scheme, String)> {
+    let (scheme, token) = headers
         .get(header::AUTHORIZATION)?
         .to_str()
         .ok()?
         .trim_start()
-        .split_once(' ')
-        // The scheme is case-insensitive (RFC 7235 §2.1): `bearer`, `BEARER` and `Bearer` alike.
-        .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))
-        .map(|(_, token)| token.trim().to_string())
+        .split_once(' ')?;
+    // The scheme is case-insensitive (RFC 7235 §2.1): `bearer`, `BEARER` and `Bearer` alike.
+    let scheme = if scheme.eq_ignore_ascii_case("bearer") {
+        Scheme::Bearer
+    } else if scheme.eq_ignore_ascii_case(crate::auth::dpop::SCHEME) {
+        Scheme::Dpop
+    } else {
+        return None;
+    };
+    Some((scheme, token.trim().to_string()))
+}
+
+/// The `DPoP` headers of a request (at most two are read: two already refuse it).
+pub fn proof_headers(headers: &HeaderMap) -> Vec<String> {
+    headers
+        .get_all(crate::auth::dpop::HEADER)
+        .iter()
+        .take(2)
+        .map(|value| value.to_str().unwrap_or_default().to_string())
+        .collect()
+}
+
+/// The URL of this request as the browser named it, which a DPoP proof's `htu` must name: the
+/// scheme the lab is reached by (`https` behind the trusted proxy that terminates TLS, else
+/// `http`), the `Host` the host check let through, the path.
+pub fn public_url(parts: &Parts, trusted_proxy: bool) -> String {
+    let scheme = if trusted_proxy { "https" } else { "http" };
+    let host = text(&parts.headers, header::HOST.as_str()).unwrap_or_default();
+    crate::auth::dpop::expected_htu(scheme, &host, parts.uri.path())
 }
 
 /// Log a decision (when it presented a credential) and turn it into the principal or the error.

@@ -4,8 +4,10 @@
 //! experiments all call these, so every path is judged by the same checks.
 //!
 //! - `session::judge`: an opaque id naming a server-side record (the session cookie today);
-//! - `token::judge`: a signed access token (the `Authorization: Bearer` header today).
+//! - `token::judge`: a signed access token (`Authorization: Bearer`, or `Authorization: DPoP`
+//!   beside a proof, whose checks are `dpop`'s).
 
+pub mod dpop;
 pub mod session;
 pub mod token;
 

@@ -6,7 +6,7 @@
 //! this account switched server-side revocation on. No user record is loaded: the token's claims
 //! are the whole truth, which is the point, and the weakness, of this model.
 
-use super::{Channel, Decision, Refused};
+use super::{dpop::ProofSent, Channel, Decision, Refused};
 use crate::{
     auth::Auth,
     auth::{
@@ -26,15 +26,30 @@ pub struct TokenPrincipal {
     pub token: String,
 }
 
-/// Judge a request by the token its channel carried (`None`: none was presented).
+/// Judge a request by the token its channel carried (`None`: none was presented). `proof`: what
+/// came with a token sent as `Authorization: DPoP` (judged by `Plan::DPOP`); `None` for one
+/// sent as `Authorization: Bearer` (judged by `Plan::BEARER`, unless the token turns out to be
+/// bound to a key, which then needs the proof it did not bring).
 pub async fn judge(
     auth: &Auth,
     token: Option<&str>,
+    proof: Option<&ProofSent<'_>>,
 ) -> Result<Decision<TokenPrincipal>, AuthError> {
-    let plan = Plan::BEARER;
+    let plan = if proof.is_some() {
+        Plan::DPOP
+    } else {
+        Plan::BEARER
+    };
     let Some(token) = token else {
         let mut trace = plan.trace();
-        trace.fail(CheckId::Format, "no `Authorization: Bearer <token>` header");
+        trace.fail(
+            CheckId::Format,
+            if proof.is_some() {
+                "no token after `Authorization: DPoP`"
+            } else {
+                "no `Authorization: Bearer <token>` header"
+            },
+        );
         return Ok(Decision {
             trace: trace.finish(),
             outcome: Err(Refused {
@@ -51,7 +66,7 @@ pub async fn judge(
     let mut trace = plan.trace();
     let mut learnt = Learnt::default();
     // A store a check needed did not answer: 503, with the trace naming the check.
-    let checked = match checks(auth, token, &plan, &mut trace, &mut learnt).await {
+    let checked = match checks(auth, token, &plan, proof, &mut trace, &mut learnt).await {
         Ok(checked) => checked,
         Err(err) => return Err(err.traced(trace.finish())),
     };
@@ -223,6 +238,7 @@ async fn checks(
     auth: &Auth,
     token: &str,
     plan: &Plan,
+    proof: Option<&ProofSent<'_>>,
     trace: &mut Trace,
     learnt: &mut Learnt,
 ) -> Result<Checked, AuthError> {
@@ -263,6 +279,13 @@ async fn checks(
         }
         return Ok(Err((trace.failed().unwrap_or(CheckId::Format), sub)));
     };
+    // A token bound to a key is judged by the DPoP plan however it came: sent as a plain bearer
+    // token it brings no proof, and its first DPoP check refuses it (RFC 9449 §7.1). Threat: a
+    // thief who copied a bound token drops the proof and sends it as `Bearer`.
+    let bound = plan.checks_proof() || claims.cnf.is_some();
+    if bound && !plan.checks_proof() {
+        trace.extend_plan(plan.bound().checks());
+    }
     let Some(user_id) = auth.account_settings.id_of(&claims.sub).await? else {
         trace.fail(
             CheckId::Subject,
@@ -301,6 +324,16 @@ async fn checks(
             "an account here, and the owner of the signing key",
         );
     }
+
+    let proved = if bound {
+        let leeway = auth.jwt.leeway_secs as i64;
+        match super::dpop::checks(token, &claims, proof, leeway, trace) {
+            Ok(proved) => Some(proved),
+            Err(check) => return Ok(Err((check, Some(claims.sub)))),
+        }
+    } else {
+        None
+    };
 
     let switches = auth.account_settings.get(user_id).await?;
     if switches.denylist {
@@ -384,6 +417,12 @@ async fn checks(
             CheckId::NotBeforeMark,
             "no revocation event for this account",
         ),
+    }
+    // Last: the proof's jti, remembered only now that everything else held.
+    if let Some(proved) = proved {
+        if let Err(check) = super::dpop::remember(auth, &proved, trace).await? {
+            return Ok(Err((check, Some(claims.sub))));
+        }
     }
     Ok(Ok((claims, user_id)))
 }

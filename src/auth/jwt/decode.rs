@@ -3,7 +3,7 @@
 //! usual header and payload take a short way (straight into their structs, no `Value`), which
 //! `the_short_way_reads_exactly_what_the_long_way_reads` holds to the same verdicts as the long.
 
-use super::Claims;
+use super::{Claims, Confirmation};
 use crate::{
     logging::echo::{shown, ECHO_CHARS},
     wire::Role,
@@ -97,7 +97,7 @@ pub(super) fn claims_of(payload: &Value) -> Result<(Claims, Vec<String>), String
         Claims::deserialize(payload).map_err(|_| "the claims could not be read".to_string())?;
     let unchecked: Vec<String> = object
         .keys()
-        .filter(|key| !REQUIRED.iter().any(|(name, _)| name == key))
+        .filter(|key| !REQUIRED.iter().any(|(name, _)| name == key) && *key != "cnf")
         .take(8)
         .map(|key| shown(key, ECHO_CHARS))
         .collect();
@@ -262,6 +262,7 @@ impl<'de> serde::de::Visitor<'de> for UsualPayloadVisitor {
         }
         let (mut iss, mut aud, mut sub, mut jti) = (None, None, None, None);
         let (mut iat, mut nbf, mut exp, mut role) = (None, None, None, None);
+        let mut cnf = None;
         let mut others: Vec<&'de str> = Vec::new();
         // A key written with escapes cannot be borrowed: the long way reads it.
         while let Some(key) = map.next_key::<&'de str>()? {
@@ -274,6 +275,7 @@ impl<'de> serde::de::Visitor<'de> for UsualPayloadVisitor {
                 "iat" => once(&mut iat, map.next_value::<i64>()?)?,
                 "nbf" => once(&mut nbf, map.next_value::<i64>()?)?,
                 "exp" => once(&mut exp, map.next_value::<i64>()?)?,
+                "cnf" => once(&mut cnf, map.next_value::<Option<Confirmation>>()?)?,
                 other => {
                     others.push(other);
                     map.next_value::<serde::de::IgnoredAny>()?;
@@ -290,6 +292,7 @@ impl<'de> serde::de::Visitor<'de> for UsualPayloadVisitor {
             nbf: nbf.ok_or_else(missing)?,
             exp: exp.ok_or_else(missing)?,
             jti: jti.ok_or_else(missing)?,
+            cnf: cnf.flatten(),
         };
         // As the long way names them: in order, each once, at most 8.
         others.sort_unstable();
@@ -348,6 +351,12 @@ mod tests {
             with(r#""exp":2"#, r#""exp":-5"#),
             with(r#""iss":"authlab""#, r#""iss":null"#),
             with(r#","jti":"j""#, ""),
+            format!(r#"{{{base},"cnf":{{"jkt":"abc"}}}}"#),
+            format!(r#"{{{base},"cnf":{{"jkt":"abc","x5t#S256":"d"}}}}"#),
+            format!(r#"{{{base},"cnf":null}}"#),
+            format!(r#"{{{base},"cnf":5}}"#),
+            format!(r#"{{{base},"cnf":{{"jkt":7}}}}"#),
+            format!(r#"{{{base},"cnf":{{}},"cnf":{{"jkt":"a"}}}}"#),
             format!("[{base}]"),
             base.to_string(),
             "[]".to_string(),

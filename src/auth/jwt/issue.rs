@@ -1,15 +1,17 @@
 //! Signing a new access token.
 
-use super::{Claims, TYP};
+use super::{Claims, Confirmation, TYP};
 use crate::{auth::keys::SigningKey, db::unix_now, settings::JwtSettings, wire::Role};
 use jsonwebtoken::Header;
 
-/// Sign a new access token for `username`/`role` with `key`, valid for `ttl_secs`.
+/// Sign a new access token for `username`/`role` with `key`, valid for `ttl_secs`; bound to the
+/// DPoP key whose thumbprint is `bound_to`, if one is given.
 pub fn issue(
     key: &SigningKey,
     username: &str,
     role: Role,
     ttl_secs: u64,
+    bound_to: Option<&str>,
     config: &JwtSettings,
 ) -> Result<(String, Claims), jsonwebtoken::errors::Error> {
     let now = unix_now();
@@ -22,6 +24,9 @@ pub fn issue(
         nbf: now,
         exp: now.saturating_add(i64::try_from(ttl_secs).unwrap_or(i64::MAX)),
         jti: crate::auth::csrf::new_token()[..22].to_string(),
+        cnf: bound_to.map(|jkt| Confirmation {
+            jkt: jkt.to_string(),
+        }),
     };
     let mut header = Header::new(key.algorithm());
     header.typ = Some(TYP.into());

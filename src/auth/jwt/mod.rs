@@ -51,4 +51,15 @@ pub struct Claims {
     pub exp: i64,
     /// Unique id of this token: what a denylist stores.
     pub jti: String,
+    /// The confirmation claim (RFC 7800, RFC 9449 §6.1): on a DPoP-bound token, the thumbprint
+    /// of the key whose proofs must come with it. Absent on a plain bearer token.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cnf: Option<Confirmation>,
+}
+
+/// What a bound token is bound to.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Confirmation {
+    /// The RFC 7638 thumbprint of the key (`auth::dpop::thumbprint`).
+    pub jkt: String,
 }

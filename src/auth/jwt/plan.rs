@@ -25,6 +25,31 @@ const BEARER: [CheckId; 13] = [
     CheckId::NotBeforeMark,
 ];
 
+/// A request carrying a DPoP-bound token (RFC 9449): the token's checks and its subject, then its
+/// proof's (`auth::judge::dpop`), then revocation, and the proof's `jti` last, so it is
+/// remembered only once every other check held.
+const DPOP: [CheckId; 19] = [
+    CheckId::Format,
+    CheckId::KidKnown,
+    CheckId::Algorithm,
+    CheckId::Signature,
+    CheckId::Typ,
+    CheckId::Claims,
+    CheckId::Iss,
+    CheckId::Aud,
+    CheckId::Nbf,
+    CheckId::Exp,
+    CheckId::Subject,
+    CheckId::DpopProof,
+    CheckId::DpopHtmHtu,
+    CheckId::DpopIat,
+    CheckId::DpopAth,
+    CheckId::DpopKey,
+    CheckId::Denylist,
+    CheckId::NotBeforeMark,
+    CheckId::DpopJti,
+];
+
 /// The checks of the token itself: the first ten of a bearer request's.
 const TOKEN: &[CheckId] = BEARER.split_at(10).0;
 
@@ -46,6 +71,30 @@ impl Plan {
         off: 0,
         relaxed: 0,
     };
+
+    /// A request carrying a DPoP-bound token and its proof, every check on.
+    pub const DPOP: Plan = Plan {
+        checks: &DPOP,
+        off: 0,
+        relaxed: 0,
+    };
+
+    /// Whether this plan checks a DPoP proof.
+    pub fn checks_proof(&self) -> bool {
+        self.checks.contains(&CheckId::DpopProof)
+    }
+
+    /// The same plan judging a DPoP-bound request from here on: a bearer plan becomes the DPoP
+    /// one, with the same checks off.
+    pub fn bound(self) -> Plan {
+        if self.checks_proof() {
+            return self;
+        }
+        Plan {
+            checks: &DPOP,
+            ..self
+        }
+    }
 
     /// The token's own checks, every one on: the decoder, which judges a token without a request.
     pub const TOKEN: Plan = Plan {

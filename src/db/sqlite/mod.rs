@@ -47,7 +47,8 @@ pub fn seams(pool: SqlitePool) -> Database {
         marks: Arc::new(SqliteMarks::new(pool.clone())),
         sessions: Arc::new(SqliteSessions::new(pool.clone())),
         refresh: Arc::new(SqliteRefresh::new(pool.clone())),
-        denylist: Arc::new(SqliteDenylist::new(pool)),
+        denylist: Arc::new(SqliteDenylist::new(pool.clone())),
+        proof_jtis: Arc::new(crate::store::proof_jtis::sqlite::SqliteProofJtis::new(pool)),
     }
 }
 
