@@ -1,5 +1,7 @@
 //! Cookie-session mode's endpoints, under `/api/session`:
 //! - `POST /login` `{username, password}` → 200 `SessionState` and the `Set-Cookie` (new id always);
+//! - `POST /header-login` `{username, password}` → 200 `HeaderSessionState`: the same session,
+//!   its id in the body for the page to send as `Authorization: Bearer <id>`, no cookie;
 //! - `POST /logout` → 204: the record is deleted and the cookie cleared;
 //! - `GET /current` → the session as the server remembers it, with the CSRF token (after a reload),
 //!   or `null` when the browser holds no live session (a question, not an error: no 401);
@@ -21,8 +23,8 @@ use crate::{
     db::unix_now,
     state::AppState,
     wire::{
-        AccountSwitches, AuthMode, CookieReport, Credentials, Defence, SameSite, SessionState,
-        SessionView,
+        AccountSwitches, AuthMode, CookieReport, Credentials, Defence, HeaderSessionState,
+        SameSite, SessionState, SessionView,
     },
 };
 use axum::{
@@ -37,6 +39,7 @@ use serde_json::json;
 pub fn router() -> Router<AppState> {
     Router::new()
         .route(paths::session::LOGIN, post(login))
+        .route(paths::session::HEADER_LOGIN, post(header_login))
         .route(paths::session::LOGOUT, post(logout))
         .route(paths::session::CURRENT, get(current))
         .route(paths::session::SESSIONS, get(list))
@@ -102,6 +105,59 @@ async fn login(
     }
     let device = device_cookie(&state, &asker, &user).await;
     Ok(with_device_cookie(response, device))
+}
+
+/// A session login that hands the id to the page instead of a cookie. Threat: the page keeps it
+/// where its scripts can read it (any XSS can), which is the lesson this mode exists for; the
+/// server side is the same session, revocable at once.
+async fn header_login(
+    State(state): State<AppState>,
+    client: ClientAddr,
+    learner: Learner,
+    headers: HeaderMap,
+    ApiJson(credentials): ApiJson<Credentials>,
+) -> Result<Json<HeaderSessionState>, ApiError> {
+    login_origin_check(&headers)?;
+    let asker = Asker::new(&state, &headers, &client, &learner);
+    let verified = check_password(
+        &state,
+        AuthMode::Session,
+        Purpose::Login,
+        &credentials.username,
+        &credentials.password,
+        &asker,
+    )
+    .await?;
+    let user = verified.user;
+    let user_agent = headers
+        .get(header::USER_AGENT)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    // Always a new id: nothing the browser held is adopted (there is no cookie to plant here).
+    let session = state
+        .auth
+        .sessions
+        .log_in(None, &user, user_agent, Rotation::NewId)
+        .await?;
+    tracing::info!(target: "authlab::session", username = %user.username, "session login (header)");
+    state.auth.challenges.note(
+        user.id,
+        Happened::SignedIn {
+            mode: AuthMode::Session,
+            token: None,
+            kept_planted_id: false,
+        },
+    );
+    Ok(Json(HeaderSessionState {
+        username: user.username.clone(),
+        role: user.role,
+        session_id: session.id.clone(),
+        session: state
+            .auth
+            .sessions
+            .view(&session.record, &session.user, true),
+        server_now: unix_now(),
+    }))
 }
 
 async fn logout(State(state): State<AppState>, user: CookieUser) -> Result<Response, ApiError> {

@@ -28,6 +28,9 @@ pub struct Presented {
     /// Whether an `Authorization` header was sent at all (readable or not): then the request is
     /// judged by it alone, never by a cookie as a silent fallback.
     pub authorization_sent: bool,
+    /// An opaque session id sent as `Authorization: Bearer <id>` (told from a JWT by its shape,
+    /// `session::is_session_id`): the request is judged as that session, by the header.
+    pub header_session: Option<String>,
     /// `X-CSRF-Token`.
     pub csrf_token: Option<String>,
     pub from_where: FromWhere,

@@ -42,6 +42,34 @@ pub const CHECKS: [CheckId; 5] = [
     CheckId::User,
 ];
 
+/// A session whose id came in `Authorization: Bearer <id>`: the same checks, the first one
+/// reading the header. No origin check and no CSRF token, whatever the method: a page on another
+/// site cannot make the browser attach a header (only a script of the lab's own origin can), so
+/// there is no forgery to stop, and the id is exactly as safe as the place the page keeps it.
+pub const HEADER_CHECKS: [CheckId; 5] = [
+    CheckId::SessionHeader,
+    CheckId::StoreLookup,
+    CheckId::IdleTimeout,
+    CheckId::AbsoluteTimeout,
+    CheckId::User,
+];
+
+/// Which channel carried a session id: it decides the first check's name and words, nothing
+/// else.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Carrier {
+    /// The `__Host-authlab_session` cookie, attached by the browser.
+    Cookie,
+    /// `Authorization: Bearer <id>`, attached by the page's script.
+    Header,
+}
+
+/// Is `token` shaped like a session id (22 base64url characters) rather than a JWT (three
+/// dot-separated parts)? How a bearer header's credential is told apart, before any lookup.
+pub fn is_session_id(token: &str) -> bool {
+    !token.contains('.') && Id::from_str(token).is_ok()
+}
+
 /// A state-changing request's plan: first from our own pages, then the session, then its token.
 pub const WRITE_CHECKS: [CheckId; 7] = [
     CheckId::SameOrigin,
@@ -183,7 +211,8 @@ impl Sessions {
     /// trace is kept (for a question about the cookie, not a decision on a request).
     pub async fn peek(&self, cookie: Option<&str>) -> Result<Option<ActiveSession>, SessionError> {
         let mut unkept = Trace::new(crate::wire::AuthMode::Session, &CHECKS);
-        self.resolve(cookie, &mut unkept, false).await
+        self.resolve(cookie, Carrier::Cookie, &mut unkept, false)
+            .await
     }
 
     /// Judge the session id a request carries, recording each check in `trace`.
@@ -192,9 +221,31 @@ impl Sessions {
     pub async fn resolve(
         &self,
         cookie: Option<&str>,
+        carrier: Carrier,
         trace: &mut Trace,
         touch: bool,
     ) -> Result<Option<ActiveSession>, SessionError> {
+        if carrier == Carrier::Header {
+            return match cookie {
+                Some(value) if is_session_id(value) => {
+                    trace.pass(
+                        CheckId::SessionHeader,
+                        "Authorization: Bearer carries an opaque id (22 base64url characters, no \
+                         dots), not a JWT: judged as a server-side session. A header is attached \
+                         by the page's own script, never by the browser for another site: no \
+                         CSRF token is needed",
+                    );
+                    self.resolve_well_formed(value, trace, touch).await
+                }
+                _ => {
+                    trace.fail(
+                        CheckId::SessionHeader,
+                        "the Authorization header carries no session id",
+                    );
+                    Ok(None)
+                }
+            };
+        }
         let Some(value) = cookie else {
             trace.fail(
                 CheckId::Cookie,
@@ -219,7 +270,16 @@ impl Sessions {
             Cow::Owned(format!("{} sent ({} bytes)", SESSION_COOKIE, value.len()))
         };
         trace.pass(CheckId::Cookie, sent);
+        self.resolve_well_formed(value, trace, touch).await
+    }
 
+    /// The checks after the id's own: the store lookup, the two timeouts, the account.
+    async fn resolve_well_formed(
+        &self,
+        value: &str,
+        trace: &mut Trace,
+        touch: bool,
+    ) -> Result<Option<ActiveSession>, SessionError> {
         let key = key_of(value);
         let started = Instant::now();
         let loaded = self.store.load(&key).await;

@@ -55,6 +55,7 @@ mod ssr {
         // the witness reports, so it is judged as a read by that cookie alone.
         let presented = Presented {
             authorization_sent: false,
+            header_session: None,
             ..presented(&parts.method, &parts.headers)
         };
         let (cookie_user, cookie_detail) =

@@ -31,6 +31,9 @@ pub mod session {
     use super::encoded;
 
     pub const LOGIN: &str = "/api/session/login";
+    /// The same login, the id delivered in the body for an `Authorization: Bearer` header
+    /// instead of a cookie.
+    pub const HEADER_LOGIN: &str = "/api/session/header-login";
     pub const LOGOUT: &str = "/api/session/logout";
     pub const CURRENT: &str = "/api/session/current";
     /// The account's live sessions.

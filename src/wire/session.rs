@@ -48,6 +48,20 @@ pub struct SessionView {
     pub current: bool,
 }
 
+/// `POST /api/session/header-login`: a session whose id the page keeps and sends itself, as
+/// `Authorization: Bearer <id>`. No cookie is set and no CSRF token is needed (no other site can
+/// make the browser attach a header); the id is as safe as the place the page keeps it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HeaderSessionState {
+    pub username: String,
+    pub role: Role,
+    /// The session id itself: in the page's hands, so in any script's on the page.
+    pub session_id: String,
+    pub session: SessionView,
+    /// Server time when this was produced, so countdowns do not depend on the browser's clock.
+    pub server_now: i64,
+}
+
 /// `POST /api/session/login` and `GET /api/session/current`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SessionState {

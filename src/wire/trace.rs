@@ -59,6 +59,10 @@ pub enum CheckId {
     /// An `Authorization` header met an endpoint that takes only a session.
     #[serde(rename = "bearer token")]
     BearerToken,
+    /// A session id carried in `Authorization: Bearer` rather than a cookie: told from a JWT by
+    /// its shape.
+    #[serde(rename = "session header")]
+    SessionHeader,
     // A signed token.
     #[serde(rename = "format")]
     Format,
@@ -127,6 +131,7 @@ impl CheckId {
             CheckId::AbsoluteTimeout => "absolute timeout",
             CheckId::User => "user",
             CheckId::BearerToken => "bearer token",
+            CheckId::SessionHeader => "session header",
             CheckId::Format => "format",
             CheckId::KidKnown => "kid known",
             CheckId::Algorithm => "algorithm",

@@ -27,6 +27,7 @@ mod scale_out;
 mod server_log;
 mod serving;
 mod session;
+mod session_header;
 mod session_race;
 mod set_aside;
 mod streams;

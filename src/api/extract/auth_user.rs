@@ -1,6 +1,7 @@
 //! `AuthUser`: either model, chosen by the request itself. With an `Authorization` header the
-//! request is judged in bearer mode only; without one, by its session cookie. Never both: a broken
-//! bearer token does not silently fall back to a cookie.
+//! request is judged by it only: an opaque session id there as a session, anything else as a
+//! token; without one, by its session cookie. Never both: a broken bearer token does not silently
+//! fall back to a cookie.
 
 use super::{bearer_user::BearerUser, cookie_user::CookieUser, Judging};
 use crate::{
@@ -79,7 +80,11 @@ where
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, ApiError> {
-        if parts.headers.contains_key(header::AUTHORIZATION) {
+        // An opaque id in the header is a session, judged by the session judge (which reads it
+        // from the header): the shape tells it from a JWT.
+        if parts.headers.contains_key(header::AUTHORIZATION)
+            && super::header_session(&parts.headers).is_none()
+        {
             Ok(AuthUser::Bearer(
                 BearerUser::from_request_parts(parts, state).await?,
             ))

@@ -52,9 +52,16 @@ pub fn presented(method: &Method, headers: &HeaderMap) -> Presented {
         changes_state: !matches!(*method, Method::GET | Method::HEAD | Method::OPTIONS),
         cookie: cookies::read(headers),
         authorization_sent: headers.contains_key(header::AUTHORIZATION),
+        header_session: header_session(headers),
         csrf_token: text(headers, crate::auth::csrf::TOKEN_HEADER),
         from_where: from_where(headers),
     }
+}
+
+/// The session id of an `Authorization: Bearer <id>` header whose credential is shaped like a
+/// session id rather than a JWT.
+pub fn header_session(headers: &HeaderMap) -> Option<String> {
+    bearer_token(headers).filter(|token| crate::auth::session::is_session_id(token))
 }
 
 /// What the browser says about where the request started.

@@ -1,6 +1,9 @@
 //! Judging a request by its server-side session. Policy, in order:
 //! - an `Authorization` header means the request is judged by that header only: a session
-//!   credential is then ignored, never used as a silent fallback;
+//!   credential is then ignored, never used as a silent fallback. When the header carries an
+//!   opaque session id (`Authorization: Bearer <id>`, told from a JWT by its shape), the session
+//!   it names is judged by `session::HEADER_CHECKS`: no origin check and no CSRF token, since no
+//!   other site can make a browser attach a header;
 //! - a state-changing method (anything but GET/HEAD/OPTIONS) must first come from our own origin;
 //! - the session must resolve (cookie → store lookup → idle → absolute → user);
 //! - a state-changing method must then carry the session's CSRF token.
@@ -17,7 +20,7 @@ use crate::{
         decision::Trace,
         error::AuthError,
         presented::{FromWhere, Presented},
-        session::{ActiveSession, CHECKS, WRITE_CHECKS},
+        session::{ActiveSession, Carrier, CHECKS, HEADER_CHECKS, WRITE_CHECKS},
     },
     wire::{AuthMode, AuthTrace, CheckId, Defence},
 };
@@ -33,6 +36,9 @@ pub async fn judge(
     touch: bool,
 ) -> Result<Decision<ActiveSession>, AuthError> {
     if presented.authorization_sent {
+        if let Some(id) = presented.header_session.as_deref() {
+            return judge_header(auth, id, touch).await;
+        }
         let mut trace = Trace::new(AuthMode::Jwt, BEARER_PLAN);
         trace.fail(
             CheckId::BearerToken,
@@ -89,6 +95,47 @@ pub async fn judge(
     })
 }
 
+/// Judge a session whose id came in `Authorization: Bearer <id>`.
+async fn judge_header(
+    auth: &Auth,
+    id: &str,
+    touch: bool,
+) -> Result<Decision<ActiveSession>, AuthError> {
+    let mut trace = Trace::new(AuthMode::Session, &HEADER_CHECKS);
+    let resolved = match auth
+        .sessions
+        .resolve(Some(id), Carrier::Header, &mut trace, touch)
+        .await
+    {
+        Ok(resolved) => resolved,
+        Err(err) => return Err(AuthError::from(err).traced(trace.finish())),
+    };
+    let failed = trace.failed();
+    let trace = trace.finish();
+    Ok(match resolved {
+        Some(session) => Decision {
+            account: Some((session.user.id, session.user.username.clone())),
+            trace,
+            outcome: Ok(session),
+            presented: true,
+            token: None,
+            failed_open: false,
+        },
+        None => Decision {
+            trace,
+            outcome: Err(Refused {
+                check: failed.unwrap_or(CheckId::SessionHeader),
+                channel: Channel::Header,
+                nothing_presented: false,
+            }),
+            account: auth.sessions.owner_of(id).await,
+            presented: true,
+            token: None,
+            failed_open: false,
+        },
+    })
+}
+
 fn refused(check: CheckId, nothing_presented: bool) -> Refused {
     Refused {
         check,
@@ -124,7 +171,11 @@ async fn checks(
             }
         }
     }
-    let Some(session) = auth.sessions.resolve(cookie, trace, touch).await? else {
+    let Some(session) = auth
+        .sessions
+        .resolve(cookie, Carrier::Cookie, trace, touch)
+        .await?
+    else {
         return Ok(Err(trace.failed().unwrap_or(CheckId::Cookie)));
     };
     // An account that switched a session defence off: its cookie may be a copy a script read
