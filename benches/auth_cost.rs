@@ -147,7 +147,7 @@ impl Fixture {
                 &user.username,
                 user.role,
                 TOKEN_TTL_SECS,
-                None,
+                &jwt::Delivery::Bearer,
                 &config,
             )
             .expect("token");

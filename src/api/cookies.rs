@@ -21,8 +21,22 @@ use cookie::Cookie;
 
 pub const NAME: &str = crate::wire::SESSION_COOKIE;
 
-/// The attributes of the session cookie, each with the threat it stops.
-fn attributes(max_age_secs: i64, same_site: SameSite, http_only: bool) -> Vec<CookieAttribute> {
+/// The access cookie of JWT-in-a-cookie mode: the signed token itself, the same flags as the
+/// session cookie (`__Host-`, `HttpOnly`, `Secure`, the account's `SameSite`, `Path=/`), and a
+/// `Max-Age` of the token's own lifetime.
+pub const ACCESS: &str = "__Host-authlab_access";
+
+/// What `Max-Age` stops, for each cookie.
+const SESSION_EXPIRY: &str = "an explicit expiry at the session's absolute timeout: the browser forgets the id when the server would refuse it anyway";
+const ACCESS_EXPIRY: &str = "the token's own lifetime (its exp): the browser forgets it when the server would refuse it anyway, and the refresh endpoint sets the next one";
+
+/// The attributes of a credential cookie, each with the threat it stops.
+fn attributes(
+    max_age_secs: i64,
+    same_site: SameSite,
+    http_only: bool,
+    expiry_why: &str,
+) -> Vec<CookieAttribute> {
     let attribute = |name: &str, value: Option<String>, why: &str| CookieAttribute {
         name: name.into(),
         value,
@@ -62,15 +76,21 @@ fn attributes(max_age_secs: i64, same_site: SameSite, http_only: bool) -> Vec<Co
         attribute(
             "Max-Age",
             Some(max_age_secs.max(0).to_string()),
-            "an explicit expiry at the session's absolute timeout: the browser forgets the id when the server would refuse it anyway",
+            expiry_why,
         ),
     ]
 }
 
 /// The session cookie's `Set-Cookie` value. `http_only` is false only for an account that
 /// switched that defence off (`Defence::HttpOnly`).
-fn render(value: &str, max_age_secs: i64, same_site: SameSite, http_only: bool) -> String {
-    Cookie::build((NAME, value))
+fn render(
+    name: &str,
+    value: &str,
+    max_age_secs: i64,
+    same_site: SameSite,
+    http_only: bool,
+) -> String {
+    Cookie::build((name, value))
         .http_only(http_only)
         .secure(true)
         .same_site(match same_site {
@@ -91,15 +111,45 @@ pub fn issue(
     same_site: SameSite,
     http_only: bool,
 ) -> (HeaderValue, CookieReport) {
-    let attributes = attributes(max_age_secs, same_site, http_only);
-    let header = render(session_id, max_age_secs, same_site, http_only);
-    let preview = preview(session_id);
+    credential(
+        NAME,
+        session_id,
+        max_age_secs,
+        same_site,
+        http_only,
+        SESSION_EXPIRY,
+    )
+}
+
+/// A `Set-Cookie` header that installs an access token (JWT-in-a-cookie mode), always
+/// `HttpOnly`: the point of the mode is that no script can read the token. Its report.
+pub fn access(token: &str, max_age_secs: i64, same_site: SameSite) -> (HeaderValue, CookieReport) {
+    credential(ACCESS, token, max_age_secs, same_site, true, ACCESS_EXPIRY)
+}
+
+/// Drop the access cookie now.
+pub fn clear_access(same_site: SameSite) -> HeaderValue {
+    HeaderValue::from_str(&render(ACCESS, "", 0, same_site, true)).expect("cookie header is ASCII")
+}
+
+/// A credential cookie's `Set-Cookie` and its report.
+fn credential(
+    name: &str,
+    value: &str,
+    max_age_secs: i64,
+    same_site: SameSite,
+    http_only: bool,
+    expiry_why: &str,
+) -> (HeaderValue, CookieReport) {
+    let attributes = attributes(max_age_secs, same_site, http_only, expiry_why);
+    let header = render(name, value, max_age_secs, same_site, http_only);
+    let preview = preview(value);
     let report = CookieReport {
-        name: NAME.into(),
-        header_preview: render(&preview, max_age_secs, same_site, http_only),
+        name: name.into(),
+        header_preview: render(name, &preview, max_age_secs, same_site, http_only),
         value_preview: preview,
         attributes,
-        request_bytes: format!("Cookie: {NAME}={session_id}").len(),
+        request_bytes: format!("Cookie: {name}={value}").len(),
     };
     let value = HeaderValue::from_str(&header).expect("cookie header is ASCII");
     (value, report)
@@ -124,7 +174,7 @@ pub fn for_session(
 /// A `Set-Cookie` header that makes the browser drop the cookie now (same name, path and flags,
 /// `Max-Age=0`); the server deletes the record separately, which is what actually ends the session.
 pub fn clear(same_site: SameSite) -> HeaderValue {
-    let header = render("", 0, same_site, true);
+    let header = render(NAME, "", 0, same_site, true);
     HeaderValue::from_str(&header).expect("cookie header is ASCII")
 }
 

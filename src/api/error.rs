@@ -43,6 +43,10 @@ pub enum ApiError {
     /// Authenticated, but the credential's role does not allow this.
     #[error("{0}")]
     NotAllowed(String),
+    /// The request asks for something this endpoint does not do (a DPoP proof at the cookie
+    /// login): 400 with the reason.
+    #[error("{0}")]
+    BadRequest(String),
     /// The request is well formed but conflicts with the current state.
     #[error("{0}")]
     Conflict(String),
@@ -94,7 +98,9 @@ pub enum ApiError {
 impl ApiError {
     pub fn status(&self) -> StatusCode {
         match self {
-            ApiError::MalformedJson(_) | ApiError::Rule(_) => StatusCode::BAD_REQUEST,
+            ApiError::MalformedJson(_) | ApiError::Rule(_) | ApiError::BadRequest(_) => {
+                StatusCode::BAD_REQUEST
+            }
             ApiError::InvalidBody(_) => StatusCode::UNPROCESSABLE_ENTITY,
             ApiError::NotJson => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             ApiError::BodyTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
@@ -133,6 +139,7 @@ impl ApiError {
             ApiError::AccountDisabled => "account_disabled",
             ApiError::NotAllowed(_) => "not_allowed",
             ApiError::Conflict(_) => "conflict",
+            ApiError::BadRequest(_) => "bad_request",
             ApiError::Busy(_) => "busy",
             ApiError::RateLimited { .. } => "rate_limited",
             ApiError::Overloaded { .. } => "overloaded",

@@ -3,6 +3,9 @@
 //!   the refresh cookie (HttpOnly, Secure, SameSite=Strict, Path=/api/jwt); with a `DPoP` proof
 //!   header, the token is bound to the proof's key (`cnf.jkt`, `token_type: "DPoP"`) and so is
 //!   the refresh family (RFC 9449 §5);
+//! - `POST /cookie-login` `{username, password}` → the token in the HttpOnly access cookie
+//!   (`__Host-authlab_access`), `CookieTokenState` in the body (its CSRF token, never the token);
+//!   `GET /cookie-current` → the same after a reload;
 //! - `POST /refresh` → a new access token; the refresh token rotates (reuse revokes the family);
 //!   a bound family needs a proof by its key;
 //! - `POST /logout` → 204: revokes the refresh family; the access token keeps working until `exp`
@@ -27,7 +30,7 @@ use crate::{
     auth::{
         account_events,
         judge::{self, dpop::ProofSent},
-        jwt::{self, Mode, Plan},
+        jwt::{self, Delivery, Mode, Plan},
         refresh::{self, Issued},
         token_exchange,
     },
@@ -37,14 +40,14 @@ use crate::{
     logging::echo,
     state::AppState,
     wire::{
-        AccessEnded, AuthMode, Credentials, DecodeReport, DecodeRequest, Introspection,
-        TokenResponse,
+        AccessEnded, AuthMode, CheckId, CookieTokenState, Credentials, DecodeReport, DecodeRequest,
+        Introspection, SameSite, TokenResponse,
     },
 };
 use axum::{
     extract::State,
     http::{header, request::Parts, HeaderMap, StatusCode},
-    response::{IntoResponse, Response},
+    response::{AppendHeaders, IntoResponse, Response},
     routing::{get, post},
     Json, Router,
 };
@@ -53,6 +56,8 @@ use serde_json::{json, Value};
 pub fn router() -> Router<AppState> {
     Router::new()
         .route(paths::jwt::LOGIN, post(login))
+        .route(paths::jwt::COOKIE_LOGIN, post(cookie_login))
+        .route(paths::jwt::COOKIE_CURRENT, get(cookie_current))
         .route(paths::jwt::REFRESH, post(refresh_token))
         .route(paths::jwt::LOGOUT, post(logout))
         .route(paths::jwt::LOGOUT_EVERYWHERE, post(logout_everywhere))
@@ -71,12 +76,41 @@ async fn login(
     parts: Parts,
     ApiJson(credentials): ApiJson<Credentials>,
 ) -> Result<Response, ApiError> {
+    log_in(&state, &client, &learner, &parts, &credentials, false).await
+}
+
+/// JWT-in-a-cookie mode's login: the token goes into the HttpOnly access cookie.
+async fn cookie_login(
+    State(state): State<AppState>,
+    client: ClientAddr,
+    learner: Learner,
+    parts: Parts,
+    ApiJson(credentials): ApiJson<Credentials>,
+) -> Result<Response, ApiError> {
+    if !proof_headers(&parts.headers).is_empty() {
+        return Err(ApiError::BadRequest(
+            "a cookie login takes no DPoP proof: a token bound to a key travels in a header".into(),
+        ));
+    }
+    log_in(&state, &client, &learner, &parts, &credentials, true).await
+}
+
+/// A bearer-model login: a token in the body (bound to a DPoP key when a proof came), or, with
+/// `in_cookie`, in the access cookie.
+async fn log_in(
+    state: &AppState,
+    client: &ClientAddr,
+    learner: &Learner,
+    parts: &Parts,
+    credentials: &Credentials,
+    in_cookie: bool,
+) -> Result<Response, ApiError> {
     let headers = &parts.headers;
     // The refresh token rides in a cookie, so a forged cross-site login is refused like any other.
     login_origin_check(headers)?;
-    let asker = Asker::new(&state, headers, &client, &learner);
+    let asker = Asker::new(state, headers, client, learner);
     let verified = check_password(
-        &state,
+        state,
         AuthMode::Jwt,
         Purpose::Login,
         &credentials.username,
@@ -87,22 +121,22 @@ async fn login(
     let user = &verified.user;
     // A proof is judged after the password (whose rate limits bound how often a proof is
     // checked here at all), and its jti remembered only then.
-    let bound_to = token_endpoint_proof(&state, &parts).await?;
+    let delivery = match token_endpoint_proof(state, parts).await? {
+        Some(jkt) => Delivery::Dpop(jkt),
+        None if in_cookie => Delivery::Cookie,
+        None => Delivery::Bearer,
+    };
     // The learner's own refresh cookie, when this is one of their experiments' accounts: set
     // aside and given back after (`set_aside`), not lost under the experiment's.
     let presented = read_refresh_cookie(headers);
-    let parked = super::set_aside::park_refresh(&state, presented.as_deref(), user).await;
-    let family = state
-        .auth
-        .refresh
-        .start(user.id, bound_to.as_deref())
-        .await?;
+    let parked = super::set_aside::park_refresh(state, presented.as_deref(), user).await;
+    let family = state.auth.refresh.start(user.id, &delivery).await?;
     tracing::info!(target: "authlab::jwt", username = %user.username, "jwt login");
-    let mut response = tokens(&state, user, family, bound_to.as_deref(), Issuing::Login).await?;
+    let mut response = tokens(state, user, family, Issuing::Login).await?;
     if let Some(parked) = parked {
         response.headers_mut().append(header::SET_COOKIE, parked);
     }
-    let device = device_cookie(&state, &asker, user).await;
+    let device = device_cookie(state, &asker, user).await;
     Ok(with_device_cookie(response, device))
 }
 
@@ -125,7 +159,7 @@ async fn refresh_token(
     // Judged after the rate limit: proofs at the token endpoint are limited with the refreshes.
     let key = token_endpoint_proof(&state, &parts).await?;
     match token_exchange::exchange(&state.auth, &presented, key.as_deref()).await? {
-        Ok((user, next)) => tokens(&state, &user, next, key.as_deref(), Issuing::Refresh).await,
+        Ok((user, next)) => tokens(&state, &user, next, Issuing::Refresh).await,
         Err(refused) if refused.drop_cookie => {
             // Whatever went wrong, the browser should stop sending this cookie.
             let mut response = ApiError::Refresh(refused.reason).into_response();
@@ -138,14 +172,41 @@ async fn refresh_token(
     }
 }
 
-async fn logout(State(state): State<AppState>, headers: HeaderMap) -> Result<Response, ApiError> {
-    login_origin_check(&headers)?;
+async fn logout(State(state): State<AppState>, mut parts: Parts) -> Result<Response, ApiError> {
+    let cookie_login = access_token(&parts.headers).is_none()
+        && crate::api::extract::bearer_user::cookie_token(&parts.headers);
+    if cookie_login {
+        // A cookie login's logout is a write the browser attaches the access cookie to, even on
+        // a form another site posts: judged with the origin check and the token's CSRF claim
+        // (both `off` for an account that weakened them, where a forged logout then works, as
+        // the attack lab's CSRF card shows for sessions). A token refused for anything else
+        // (say, expired) still lets its holder log out.
+        use axum::extract::FromRequestParts;
+        match BearerUser::from_request_parts(&mut parts, &state).await {
+            Err(ApiError::Refused { trace, refused })
+                if matches!(refused.check, CheckId::SameOrigin | CheckId::CsrfToken) =>
+            {
+                return Err(ApiError::Refused { trace, refused });
+            }
+            Err(ApiError::Refused { .. }) | Ok(_) => {}
+            Err(other) => return Err(other),
+        }
+    } else {
+        login_origin_check(&parts.headers)?;
+    }
+    let headers = parts.headers;
     let refresh = read_refresh_cookie(&headers);
-    let access = access_token(&headers).map(|(_, token)| token);
+    // The token from the header, or from the access cookie of a cookie login.
+    let access = access_token(&headers)
+        .map(|(_, token)| token)
+        .or_else(|| cookies::read_cookie(&headers, cookies::ACCESS));
     token_exchange::log_out(&state.auth, refresh.as_deref(), access.as_deref()).await?;
     Ok((
         StatusCode::NO_CONTENT,
-        [(header::SET_COOKIE, cookies::refresh("", 0))],
+        AppendHeaders([
+            (header::SET_COOKIE, cookies::refresh("", 0)),
+            (header::SET_COOKIE, cookies::clear_access(SameSite::Lax)),
+        ]),
     )
         .into_response())
 }
@@ -296,6 +357,48 @@ async fn token_endpoint_proof(state: &AppState, parts: &Parts) -> Result<Option<
     }
 }
 
+/// What the page of a cookie login gets: everything but the token.
+fn cookie_state(
+    state: &AppState,
+    claims: &jwt::Claims,
+    cookie: crate::wire::CookieReport,
+    refresh_expires_at: i64,
+) -> CookieTokenState {
+    let now = unix_now();
+    CookieTokenState {
+        username: claims.sub.clone(),
+        role: claims.role,
+        csrf_token: claims.csrf.clone().unwrap_or_default(),
+        claims: serde_json::to_value(claims).unwrap_or_default(),
+        cookie,
+        expires_in: u64::try_from(claims.exp.saturating_sub(now)).unwrap_or(0),
+        refresh_expires_at,
+        server_now: now,
+        leeway_secs: state.settings.jwt.leeway_secs,
+    }
+}
+
+/// A cookie login's state after a reload: judged by the access cookie (a read), answered with
+/// its CSRF token. A request whose token came any other way is told so.
+async fn cookie_current(
+    State(state): State<AppState>,
+    user: BearerUser,
+) -> Result<Json<CookieTokenState>, ApiError> {
+    if user.claims.csrf.is_none() {
+        return Err(ApiError::BadRequest(
+            "this token was not issued for the access cookie".into(),
+        ));
+    }
+    let switches = state.auth.account_settings.get(user.user_id).await?;
+    let now = unix_now();
+    let (_, report) = cookies::access(
+        &user.token,
+        user.claims.exp.saturating_sub(now),
+        switches.cookie_same_site(),
+    );
+    Ok(Json(cookie_state(&state, &user.claims, report, 0)))
+}
+
 /// Why a token pair is issued.
 enum Issuing {
     Login,
@@ -308,7 +411,6 @@ async fn tokens(
     state: &AppState,
     user: &User,
     next: Issued,
-    bound_to: Option<&str>,
     issuing: Issuing,
 ) -> Result<Response, ApiError> {
     let switches = state.auth.account_settings.get(user.id).await?;
@@ -331,7 +433,7 @@ async fn tokens(
         &user.username,
         user.role,
         ttl,
-        bound_to,
+        &next.delivery,
         &state.settings.jwt,
     )?;
     let token = event::Issued::new(&access_token, &claims.jti, &key.kid, claims.iat, claims.exp);
@@ -347,17 +449,36 @@ async fn tokens(
         },
     );
     let now = unix_now();
+    let refresh_cookie = cookies::refresh(&next.token, next.expires_at - now);
+    if next.delivery == Delivery::Cookie {
+        let switches = state.auth.account_settings.get(user.id).await?;
+        let ttl_secs = i64::try_from(ttl).unwrap_or(i64::MAX);
+        let (access_cookie, report) =
+            cookies::access(&access_token, ttl_secs, switches.cookie_same_site());
+        let body = cookie_state(state, &claims, report, next.expires_at);
+        return Ok((
+            AppendHeaders([
+                (header::SET_COOKIE, access_cookie),
+                (header::SET_COOKIE, refresh_cookie),
+            ]),
+            Json(body),
+        )
+            .into_response());
+    }
     let body = TokenResponse {
         access_token,
         // RFC 9449 §5: a bound token is of type DPoP, and is sent with that scheme.
-        token_type: if bound_to.is_some() { "DPoP" } else { "Bearer" }.into(),
+        token_type: match next.delivery {
+            Delivery::Dpop(_) => "DPoP",
+            _ => "Bearer",
+        }
+        .into(),
         expires_in: ttl,
         refresh_expires_at: next.expires_at,
         server_now: now,
         leeway_secs: state.settings.jwt.leeway_secs,
     };
-    let cookie = cookies::refresh(&next.token, next.expires_at - now);
-    Ok(([(header::SET_COOKIE, cookie)], Json(body)).into_response())
+    Ok(([(header::SET_COOKIE, refresh_cookie)], Json(body)).into_response())
 }
 
 /// The refresh cookie, each attribute on purpose:

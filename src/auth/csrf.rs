@@ -64,16 +64,21 @@ pub fn check_same_origin(from: &FromWhere) -> Result<String, String> {
 
 /// Check 2: the request's `X-CSRF-Token` equals the session's token.
 pub fn check_token(sent: Option<&str>, expected: &str) -> Result<String, String> {
+    check_token_of(sent, expected, "this session's token")
+}
+
+/// Check 2 against `expected`, which the sentences call `whose`.
+pub fn check_token_of(sent: Option<&str>, expected: &str, whose: &str) -> Result<String, String> {
     match sent {
-        None => {
-            Err("no X-CSRF-Token header: a state-changing request needs the session's token".into())
-        }
+        None => Err(format!(
+            "no X-CSRF-Token header: a state-changing request needs {whose}"
+        )),
         // Compared in constant time, so response timing does not reveal how much of a guess
         // matched.
         Some(sent) if bool::from(sent.as_bytes().ct_eq(expected.as_bytes())) => {
-            Ok("X-CSRF-Token matches this session's token".into())
+            Ok(format!("X-CSRF-Token matches {whose}"))
         }
-        Some(_) => Err("X-CSRF-Token does not match this session's token".into()),
+        Some(_) => Err(format!("X-CSRF-Token does not match {whose}")),
     }
 }
 

@@ -55,6 +55,15 @@ impl Trace {
         }
     }
 
+    /// Forget the lines from `check` on, to judge again from there (a token verified afresh
+    /// after its keys were learnt, or by its account's weakened plan), keeping what came before
+    /// it (a cookie token's origin and cookie lines).
+    pub fn rewind(&mut self, check: CheckId) {
+        if let Some(at) = self.checks.iter().position(|c| c.name == check) {
+            self.checks.truncate(at);
+        }
+    }
+
     /// Go on judging by a longer plan (one that starts with every check recorded so far): a
     /// bearer request whose token turned out to be DPoP-bound is judged by the DPoP plan.
     pub fn extend_plan(&mut self, plan: &'static [CheckId]) {

@@ -28,6 +28,9 @@ pub struct Presented {
     /// Whether an `Authorization` header was sent at all (readable or not): then the request is
     /// judged by it alone, never by a cookie as a silent fallback.
     pub authorization_sent: bool,
+    /// The access cookie's value (JWT-in-a-cookie mode), judged only when no session cookie and
+    /// no `Authorization` header came.
+    pub access_cookie: Option<String>,
     /// An opaque session id sent as `Authorization: Bearer <id>` (told from a JWT by its shape,
     /// `session::is_session_id`): the request is judged as that session, by the header.
     pub header_session: Option<String>,

@@ -10,14 +10,15 @@
 //!   past its absolute lifetime. So of two concurrent refreshes with the same token exactly one
 //!   wins (the other is treated as reuse), and a family revoked mid-refresh cannot gain a
 //!   successor.
-//! - A login bound to a DPoP key (`auth::dpop`) starts a **bound family**: its name carries the
-//!   key's thumbprint, so the binding is fixed at login and travels with every successor. Such a
-//!   family is refreshed only beside a proof by that key, checked before anything is written; a
-//!   stolen refresh cookie is then as useless without the key as a stolen access token.
+//! - A family's name says how its access tokens travel (`jwt::Delivery`), fixed at login and
+//!   passed to every successor: `cookie.…` for tokens set in the access cookie, `dpop.<jkt>.…`
+//!   for tokens bound to a DPoP key (`auth::dpop`). A bound family is refreshed only beside a
+//!   proof by that key, checked before anything is written; a stolen refresh cookie is then as
+//!   useless without the key as a stolen access token.
 //! - A family has an **absolute lifetime** (`jwt.refresh_family_max_secs`), counted from its
 //!   login: sliding refreshes cannot keep a stolen chain alive forever.
 
-use crate::wire::paths;
+use crate::{auth::jwt::Delivery, wire::paths};
 use crate::{
     db::unix_now,
     store::{
@@ -58,10 +59,11 @@ pub enum RefreshError {
     Store(#[from] StoreError),
 }
 
-/// A fresh token and its expiry.
+/// A fresh token and its expiry, and how its family's access tokens travel.
 pub struct Issued {
     pub token: String,
     pub expires_at: i64,
+    pub delivery: Delivery,
 }
 
 /// The length of a refresh token: 32 random bytes in unpadded base64url.
@@ -90,23 +92,21 @@ impl RefreshTokens {
         }
     }
 
-    /// A new family (at login), bound to the DPoP key whose thumbprint is `bound_to`, if any.
-    pub async fn start(
-        &self,
-        user_id: i64,
-        bound_to: Option<&str>,
-    ) -> Result<Issued, RefreshError> {
+    /// A new family (at login), its access tokens travelling as `delivery` says.
+    pub async fn start(&self, user_id: i64, delivery: &Delivery) -> Result<Issued, RefreshError> {
         let now = unix_now();
         let token = random_token();
-        let family = match bound_to {
-            Some(jkt) => format!("{BOUND}{jkt}.{}", random_token()),
-            None => random_token(),
+        let family = match delivery {
+            Delivery::Dpop(jkt) => format!("{BOUND}{jkt}.{}", random_token()),
+            Delivery::Cookie => format!("{COOKIE_FAMILY}{}", random_token()),
+            Delivery::Bearer => random_token(),
         };
         let record = self.record(&token, user_id, &family, now, now);
         self.store.insert(&record).await?;
         Ok(Issued {
             token,
             expires_at: record.expires_at,
+            delivery: delivery.clone(),
         })
     }
 
@@ -133,7 +133,9 @@ impl RefreshTokens {
             return Err(RefreshError::Unknown);
         }
         let hash = digest(presented);
+        let mut delivery = Delivery::Bearer;
         if let Some(stored) = self.store.find(&hash).await? {
+            delivery = delivery_of(&stored.family);
             match (bound_key(&stored.family), key) {
                 (None, None) => {}
                 (Some(bound), Some(key)) if bound == key => {}
@@ -169,7 +171,14 @@ impl RefreshTokens {
             .await?
         {
             let expires_at = self.expiry(won.family_started_at, now);
-            return Ok((won.user_id, Issued { token, expires_at }));
+            return Ok((
+                won.user_id,
+                Issued {
+                    token,
+                    expires_at,
+                    delivery,
+                },
+            ));
         }
         // Refused: find out why (nothing was written above).
         let Some(token) = self.store.find(&hash).await? else {
@@ -243,6 +252,17 @@ impl RefreshTokens {
 
 /// How a bound family's name starts: `dpop.<thumbprint>.<random>`.
 const BOUND: &str = "dpop.";
+/// How the name of a family whose access tokens ride in the cookie starts.
+const COOKIE_FAMILY: &str = "cookie.";
+
+/// How the access tokens of the family named `family` travel.
+pub fn delivery_of(family: &str) -> Delivery {
+    match bound_key(family) {
+        Some(jkt) => Delivery::Dpop(jkt.to_string()),
+        None if family.starts_with(COOKIE_FAMILY) => Delivery::Cookie,
+        None => Delivery::Bearer,
+    }
+}
 
 /// The thumbprint of the DPoP key a family is bound to, if it is bound.
 pub fn bound_key(family: &str) -> Option<&str> {

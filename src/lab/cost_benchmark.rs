@@ -136,7 +136,7 @@ fn signature_row(state: &AppState, alg: JwtAlg) -> Result<CostRow, ApiError> {
         "cost-benchmark",
         Role::User,
         60,
-        None,
+        &jwt::Delivery::Bearer,
         &state.settings.jwt,
     )
     .map_err(|e| ApiError::Internal(e.into()))?;

@@ -54,7 +54,7 @@ async fn wrong_claim_token(
         &account.username,
         account.role,
         ttl,
-        None,
+        &jwt::Delivery::Bearer,
         &state.auth.jwt,
     )
     .map_err(|err| ApiError::Internal(err.into()))?;

@@ -56,6 +56,7 @@ mod ssr {
         let presented = Presented {
             authorization_sent: false,
             header_session: None,
+            access_cookie: None,
             ..presented(&parts.method, &parts.headers)
         };
         let (cookie_user, cookie_detail) =

@@ -17,6 +17,26 @@ pub struct TokenResponse {
     pub leeway_secs: u64,
 }
 
+/// `POST /api/jwt/cookie-login`, `GET /api/jwt/cookie-current`, and `/api/jwt/refresh` of a
+/// cookie login: the token went into the HttpOnly access cookie, out of every script's reach,
+/// so the page gets only what it needs and may show.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CookieTokenState {
+    pub username: String,
+    pub role: super::Role,
+    /// Repeated in `X-CSRF-Token` on every state-changing request: the token's own `csrf` claim.
+    pub csrf_token: String,
+    /// The token's claims as the server signed them (not the token: without its signature they
+    /// prove nothing), for the inspector.
+    pub claims: serde_json::Value,
+    /// The access cookie's `Set-Cookie`, its value elided.
+    pub cookie: super::CookieReport,
+    pub expires_in: u64,
+    pub refresh_expires_at: i64,
+    pub server_now: i64,
+    pub leeway_secs: u64,
+}
+
 /// `POST /api/jwt/decode`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]

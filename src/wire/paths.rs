@@ -54,6 +54,10 @@ pub mod jwt {
     /// What every JWT endpoint's path starts with: the refresh cookie's `Path`.
     pub const PREFIX: &str = "/api/jwt";
     pub const LOGIN: &str = "/api/jwt/login";
+    /// The same login, the token set in the HttpOnly access cookie instead of the body.
+    pub const COOKIE_LOGIN: &str = "/api/jwt/cookie-login";
+    /// A cookie login's state after a reload (its CSRF token), judged by the access cookie.
+    pub const COOKIE_CURRENT: &str = "/api/jwt/cookie-current";
     pub const REFRESH: &str = "/api/jwt/refresh";
     pub const LOGOUT: &str = "/api/jwt/logout";
     pub const LOGOUT_EVERYWHERE: &str = "/api/jwt/logout-everywhere";

@@ -86,6 +86,10 @@ pub enum CheckId {
     Exp,
     #[serde(rename = "subject")]
     Subject,
+    /// A token from the access cookie is not one bound to a DPoP key: such a token is good only
+    /// beside a proof, never from a cookie.
+    #[serde(rename = "not key-bound")]
+    Unbound,
     #[serde(rename = "denylist")]
     Denylist,
     #[serde(rename = "not-before mark")]
@@ -143,6 +147,7 @@ impl CheckId {
             CheckId::Nbf => "nbf",
             CheckId::Exp => "exp",
             CheckId::Subject => "subject",
+            CheckId::Unbound => "not key-bound",
             CheckId::Denylist => "denylist",
             CheckId::NotBeforeMark => "not-before mark",
             CheckId::DpopProof => "dpop proof",

@@ -67,6 +67,8 @@ const JSON_ENDPOINTS: &[(&str, &str)] = &[
     ("POST", "/api/register"),
     ("POST", "/api/session/login"),
     ("POST", "/api/jwt/login"),
+    ("POST", "/api/jwt/cookie-login"),
+    ("POST", "/api/session/header-login"),
     ("POST", "/api/jwt/decode"),
     ("POST", "/api/account/password"),
     ("PUT", "/api/lab-settings"),
@@ -210,6 +212,51 @@ proptest! {
         let answer = runtime.block_on(server.send(request.body(Body::empty()).unwrap()));
         prop_assert_eq!(answer.status.as_u16(), 401, "{}", answer.text);
         assert_clean(answer.status.as_u16(), &answer.text, "GET /api/me");
+        prop_assert!(answer.text.len() < 8 * 1024, "{} bytes back", answer.text.len());
+    }
+
+    #[test]
+    fn random_dpop_proofs_through_the_router_get_a_json_401(
+        proof in prop_oneof![
+            prop::collection::vec(any::<u8>(), 0..3000)
+                .prop_map(|raw| String::from_utf8_lossy(&raw).into_owned()),
+            "[A-Za-z0-9_-]{0,200}\\.[A-Za-z0-9_-]{0,300}\\.[A-Za-z0-9_-]{0,90}",
+        ],
+        token in "[A-Za-z0-9_-]{0,40}(\\.[A-Za-z0-9_-]{0,200}){0,2}",
+        access_cookie in prop::option::of("[!-~]{0,300}"),
+    ) {
+        let Shared { runtime, server, .. } = shared();
+        // Never a proof that passes, so nothing is remembered either way.
+        prop_assert!(authlab::auth::dpop::read(&proof).is_err());
+        let mut request = Request::get("/api/me").header(header::AUTHORIZATION, format!("DPoP {token}"));
+        if let Ok(value) = HeaderValue::from_str(&proof) {
+            request = request.header("DPoP", value);
+        }
+        if let Some(cookie) = access_cookie {
+            if let Ok(value) = HeaderValue::from_str(&format!("__Host-authlab_access={cookie}")) {
+                request = request.header(header::COOKIE, value);
+            }
+        }
+        let answer = runtime.block_on(server.send(request.body(Body::empty()).unwrap()));
+        prop_assert_eq!(answer.status.as_u16(), 401, "{}", answer.text);
+        assert_clean(answer.status.as_u16(), &answer.text, "GET /api/me (DPoP)");
+        prop_assert!(answer.text.len() < 8 * 1024, "{} bytes back", answer.text.len());
+    }
+
+    #[test]
+    fn random_access_cookies_through_the_router_get_a_json_4xx(
+        value in "[!-~]{0,3000}",
+        write in any::<bool>(),
+    ) {
+        let Shared { runtime, server, .. } = shared();
+        let (method, path) = if write { ("PUT", "/api/lab-settings") } else { ("GET", "/api/me") };
+        let mut request = Request::builder().method(method).uri(path);
+        if let Ok(cookie) = HeaderValue::from_str(&format!("__Host-authlab_access={value}")) {
+            request = request.header(header::COOKIE, cookie);
+        }
+        let answer = runtime.block_on(server.send(request.body(Body::from("{}")).unwrap()));
+        prop_assert!(matches!(answer.status.as_u16(), 401 | 403), "{} {}", answer.status, answer.text);
+        assert_clean(answer.status.as_u16(), &answer.text, &format!("{method} {path} (access cookie)"));
         prop_assert!(answer.text.len() < 8 * 1024, "{} bytes back", answer.text.len());
     }
 

@@ -42,6 +42,7 @@ async fn signed_by_alice(
         exp: now + 60,
         jti: "forged-jti".into(),
         cnf: None,
+        csrf: None,
     };
     let mut header = jsonwebtoken::Header::new(jsonwebtoken::Algorithm::EdDSA);
     header.typ = Some(TYP.into());

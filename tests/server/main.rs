@@ -19,6 +19,7 @@ mod dpop;
 mod fuzz;
 mod hardening;
 mod jwt;
+mod jwt_cookie;
 mod jwt_edges;
 mod lab_experiments;
 mod refresh_rotation;

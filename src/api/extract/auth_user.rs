@@ -1,7 +1,8 @@
 //! `AuthUser`: either model, chosen by the request itself. With an `Authorization` header the
 //! request is judged by it only: an opaque session id there as a session, anything else as a
-//! token; without one, by its session cookie. Never both: a broken bearer token does not silently
-//! fall back to a cookie.
+//! token; without one, by its session cookie, or, when it has none, by its access cookie (a
+//! token). Never two: a broken bearer token does not silently fall back to a cookie, nor a
+//! broken session to the access cookie.
 
 use super::{bearer_user::BearerUser, cookie_user::CookieUser, Judging};
 use crate::{
@@ -82,9 +83,13 @@ where
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, ApiError> {
         // An opaque id in the header is a session, judged by the session judge (which reads it
         // from the header): the shape tells it from a JWT.
-        if parts.headers.contains_key(header::AUTHORIZATION)
-            && super::header_session(&parts.headers).is_none()
-        {
+        let by_header = parts.headers.contains_key(header::AUTHORIZATION)
+            && super::header_session(&parts.headers).is_none();
+        // With no header and no session cookie, the access cookie (JWT-in-a-cookie mode).
+        let by_access_cookie = !parts.headers.contains_key(header::AUTHORIZATION)
+            && crate::api::cookies::read(&parts.headers).is_none()
+            && super::bearer_user::cookie_token(&parts.headers);
+        if by_header || by_access_cookie {
             Ok(AuthUser::Bearer(
                 BearerUser::from_request_parts(parts, state).await?,
             ))

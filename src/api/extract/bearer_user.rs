@@ -1,7 +1,8 @@
-//! `BearerUser`: a handler that takes one runs only for a request whose
-//! `Authorization: Bearer <access token>`, or `Authorization: DPoP <access token>` beside a
-//! `DPoP` proof, passed every check (`auth::judge::token`); any other request is refused with
-//! 401 and an RFC 6750 (or RFC 9449) challenge.
+//! `BearerUser`: a handler that takes one runs only for a request whose access token passed
+//! every check, however it travelled: `Authorization: Bearer <token>`, `Authorization: DPoP
+//! <token>` beside a `DPoP` proof (`auth::judge::token`), or, with no `Authorization` header,
+//! the access cookie (`auth::judge::cookie_token`). Any other request is refused with 401 (403
+//! for the cookie's origin and CSRF checks) and an RFC 6750 (or RFC 9449) challenge for a header.
 
 use super::{
     access_token, judge_time::note_judge, proof_headers, public_url, settle, Judging, Scheme,
@@ -24,6 +25,11 @@ pub struct BearerUser {
     pub user_id: i64,
     pub token: String,
     pub trace: AuthTrace,
+}
+
+/// Whether the request carries the access cookie (JWT-in-a-cookie mode).
+pub fn cookie_token(headers: &axum::http::HeaderMap) -> bool {
+    crate::api::cookies::read_cookie(headers, crate::api::cookies::ACCESS).is_some()
 }
 
 impl<S> FromRequestParts<S> for BearerUser
@@ -50,7 +56,12 @@ where
             htu: &htu,
         });
         let token = presented.as_ref().map(|(_, token)| token.as_str());
-        let decision = judge::token::judge(&judging.auth, token, proof.as_ref()).await?;
+        let decision = if presented.is_none() && cookie_token(&parts.headers) {
+            let presented = super::presented(&parts.method, &parts.headers);
+            judge::cookie_token::judge(&judging.auth, &presented).await?
+        } else {
+            judge::token::judge(&judging.auth, token, proof.as_ref()).await?
+        };
         if let Ok(principal) = &decision.outcome {
             note_judge(parts, principal.user_id, AuthMode::Jwt, started);
         }

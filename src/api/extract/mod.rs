@@ -51,6 +51,7 @@ pub fn presented(method: &Method, headers: &HeaderMap) -> Presented {
     Presented {
         changes_state: !matches!(*method, Method::GET | Method::HEAD | Method::OPTIONS),
         cookie: cookies::read(headers),
+        access_cookie: cookies::read_cookie(headers, cookies::ACCESS),
         authorization_sent: headers.contains_key(header::AUTHORIZATION),
         header_session: header_session(headers),
         csrf_token: text(headers, crate::auth::csrf::TOKEN_HEADER),

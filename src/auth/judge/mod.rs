@@ -4,9 +4,12 @@
 //! experiments all call these, so every path is judged by the same checks.
 //!
 //! - `session::judge`: an opaque id naming a server-side record (the session cookie today);
+//! - `cookie_token::judge`: a signed access token in the access cookie, with a session's
+//!   origin and CSRF checks around a bearer token's;
 //! - `token::judge`: a signed access token (`Authorization: Bearer`, or `Authorization: DPoP`
 //!   beside a proof, whose checks are `dpop`'s).
 
+pub mod cookie_token;
 pub mod dpop;
 pub mod session;
 pub mod token;

@@ -70,8 +70,28 @@ pub async fn judge(
         Ok(checked) => checked,
         Err(err) => return Err(err.traced(trace.finish())),
     };
-    let trace = trace.finish();
-    Ok(match checked {
+    Ok(decision(
+        auth,
+        token,
+        trace.finish(),
+        checked,
+        learnt,
+        Channel::Header,
+    )
+    .await)
+}
+
+/// The decision on a token whose checks ran: the principal, or the refusal filed under the
+/// account it provably belonged to.
+pub(super) async fn decision(
+    auth: &Auth,
+    token: &str,
+    trace: crate::wire::AuthTrace,
+    checked: Checked,
+    learnt: Learnt,
+    channel: Channel,
+) -> Decision<TokenPrincipal> {
+    match checked {
         Ok((claims, user_id)) => Decision {
             account: Some((user_id, claims.sub.clone())),
             trace,
@@ -101,7 +121,7 @@ pub async fn judge(
                 trace,
                 outcome: Err(Refused {
                     check,
-                    channel: Channel::Header,
+                    channel,
                     nothing_presented: false,
                 }),
                 account,
@@ -110,7 +130,7 @@ pub async fn judge(
                 failed_open: learnt.failed_open,
             }
         }
-    })
+    }
 }
 
 /// The longest header segment the challenges' record reads (a header with an embedded key is a
@@ -120,7 +140,7 @@ const HEADER_READ_MAX: usize = 2048;
 /// What the checks learnt for the challenges' record: the token's facts, and whether the
 /// denylist went unconsulted because it failed open.
 #[derive(Default)]
-struct Learnt {
+pub(super) struct Learnt {
     facts: Option<TokenFacts>,
     failed_open: bool,
 }
@@ -181,13 +201,13 @@ pub async fn verify(
             .learn_new_keys()
             .await
             .map_err(|e| AuthError::Internal(e.into()))?;
-        *trace = plan.trace();
+        trace.rewind(CheckId::Format);
         return Ok(once(trace));
     }
     Ok(verified)
 }
 
-type Checked = Result<(Claims, i64), (CheckId, Option<String>)>;
+pub(super) type Checked = Result<(Claims, i64), (CheckId, Option<String>)>;
 
 /// A token refused by a check its account switched off (`AccountSwitches::defences_off`): the plan
 /// with every defence that account switched off, to judge the token again by, and the account.
@@ -234,7 +254,7 @@ async fn weakened_plan(
 
 /// Every check, in order. `Err` names the failed check and, when the signature held, the
 /// token's subject.
-async fn checks(
+pub(super) async fn checks(
     auth: &Auth,
     token: &str,
     plan: &Plan,
@@ -249,7 +269,7 @@ async fn checks(
         if let Some((weaker, account)) = weakened_plan(auth, token, plan, trace, &verified).await? {
             // Judged afresh by the plan with the account's defences off: a check off records what
             // it found as `off` and the token goes on.
-            *trace = weaker.trace();
+            trace.rewind(CheckId::Format);
             (claims, verified) = verify(auth, token, &weaker, trace).await?;
             weakened = Some(account);
         }
@@ -279,6 +299,26 @@ async fn checks(
         }
         return Ok(Err((trace.failed().unwrap_or(CheckId::Format), sub)));
     };
+    // From the cookie, a token bound to a DPoP key is refused outright: it is good only beside a
+    // proof by its key. Threat: a thief who copied a bound token plants it in a cookie of their
+    // own browser, where no proof is asked for.
+    if plan.in_cookie() {
+        if let Some(cnf) = &claims.cnf {
+            trace.fail(
+                CheckId::Unbound,
+                format!(
+                    "bound to a DPoP key (cnf.jkt {}): such a token is accepted only beside a \
+                     proof by that key, never from a cookie",
+                    cnf.jkt
+                ),
+            );
+            return Ok(Err((CheckId::Unbound, Some(claims.sub))));
+        }
+        trace.pass(
+            CheckId::Unbound,
+            "not bound to a DPoP key: a token that may travel in a cookie",
+        );
+    }
     // A token bound to a key is judged by the DPoP plan however it came: sent as a plain bearer
     // token it brings no proof, and its first DPoP check refuses it (RFC 9449 §7.1). Threat: a
     // thief who copied a bound token drops the proof and sends it as `Bearer`.

@@ -38,6 +38,10 @@ pub(super) fn shown_json(
     (header, payload)
 }
 
+/// The claims this server reads when present: a DPoP-bound token's `cnf`, a cookie token's
+/// `csrf`. Each must be of its type when it is there.
+const OPTIONAL: [&str; 2] = ["cnf", "csrf"];
+
 /// The claims this server requires, and what each must be.
 const REQUIRED: [(&str, ClaimKind); 8] = [
     ("iss", ClaimKind::Text),
@@ -97,7 +101,9 @@ pub(super) fn claims_of(payload: &Value) -> Result<(Claims, Vec<String>), String
         Claims::deserialize(payload).map_err(|_| "the claims could not be read".to_string())?;
     let unchecked: Vec<String> = object
         .keys()
-        .filter(|key| !REQUIRED.iter().any(|(name, _)| name == key) && *key != "cnf")
+        .filter(|key| {
+            !REQUIRED.iter().any(|(name, _)| name == key) && !OPTIONAL.contains(&key.as_str())
+        })
         .take(8)
         .map(|key| shown(key, ECHO_CHARS))
         .collect();
@@ -262,7 +268,7 @@ impl<'de> serde::de::Visitor<'de> for UsualPayloadVisitor {
         }
         let (mut iss, mut aud, mut sub, mut jti) = (None, None, None, None);
         let (mut iat, mut nbf, mut exp, mut role) = (None, None, None, None);
-        let mut cnf = None;
+        let (mut cnf, mut csrf) = (None, None);
         let mut others: Vec<&'de str> = Vec::new();
         // A key written with escapes cannot be borrowed: the long way reads it.
         while let Some(key) = map.next_key::<&'de str>()? {
@@ -276,6 +282,7 @@ impl<'de> serde::de::Visitor<'de> for UsualPayloadVisitor {
                 "nbf" => once(&mut nbf, map.next_value::<i64>()?)?,
                 "exp" => once(&mut exp, map.next_value::<i64>()?)?,
                 "cnf" => once(&mut cnf, map.next_value::<Option<Confirmation>>()?)?,
+                "csrf" => once(&mut csrf, map.next_value::<Option<String>>()?)?,
                 other => {
                     others.push(other);
                     map.next_value::<serde::de::IgnoredAny>()?;
@@ -293,6 +300,7 @@ impl<'de> serde::de::Visitor<'de> for UsualPayloadVisitor {
             exp: exp.ok_or_else(missing)?,
             jti: jti.ok_or_else(missing)?,
             cnf: cnf.flatten(),
+            csrf: csrf.flatten(),
         };
         // As the long way names them: in order, each once, at most 8.
         others.sort_unstable();
@@ -355,6 +363,9 @@ mod tests {
             format!(r#"{{{base},"cnf":{{"jkt":"abc","x5t#S256":"d"}}}}"#),
             format!(r#"{{{base},"cnf":null}}"#),
             format!(r#"{{{base},"cnf":5}}"#),
+            format!(r#"{{{base},"csrf":"c"}}"#),
+            format!(r#"{{{base},"csrf":5}}"#),
+            format!(r#"{{{base},"csrf":null,"cnf":{{"jkt":"k"}}}}"#),
             format!(r#"{{{base},"cnf":{{"jkt":7}}}}"#),
             format!(r#"{{{base},"cnf":{{}},"cnf":{{"jkt":"a"}}}}"#),
             format!("[{base}]"),

@@ -1,17 +1,17 @@
 //! Signing a new access token.
 
-use super::{Claims, Confirmation, TYP};
+use super::{Claims, Confirmation, Delivery, TYP};
 use crate::{auth::keys::SigningKey, db::unix_now, settings::JwtSettings, wire::Role};
 use jsonwebtoken::Header;
 
-/// Sign a new access token for `username`/`role` with `key`, valid for `ttl_secs`; bound to the
-/// DPoP key whose thumbprint is `bound_to`, if one is given.
+/// Sign a new access token for `username`/`role` with `key`, valid for `ttl_secs`, for the way
+/// its holder sends it: bound to a DPoP key (`cnf.jkt`), or with a CSRF token for the cookie.
 pub fn issue(
     key: &SigningKey,
     username: &str,
     role: Role,
     ttl_secs: u64,
-    bound_to: Option<&str>,
+    delivery: &Delivery,
     config: &JwtSettings,
 ) -> Result<(String, Claims), jsonwebtoken::errors::Error> {
     let now = unix_now();
@@ -24,9 +24,14 @@ pub fn issue(
         nbf: now,
         exp: now.saturating_add(i64::try_from(ttl_secs).unwrap_or(i64::MAX)),
         jti: crate::auth::csrf::new_token()[..22].to_string(),
-        cnf: bound_to.map(|jkt| Confirmation {
-            jkt: jkt.to_string(),
-        }),
+        cnf: match delivery {
+            Delivery::Dpop(jkt) => Some(Confirmation { jkt: jkt.clone() }),
+            _ => None,
+        },
+        csrf: match delivery {
+            Delivery::Cookie => Some(crate::auth::csrf::new_token()),
+            _ => None,
+        },
     };
     let mut header = Header::new(key.algorithm());
     header.typ = Some(TYP.into());

@@ -55,6 +55,23 @@ pub struct Claims {
     /// of the key whose proofs must come with it. Absent on a plain bearer token.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cnf: Option<Confirmation>,
+    /// On a token issued for the access cookie: the CSRF token a state-changing request must
+    /// repeat in `X-CSRF-Token`. Signed into the token, so the server keeps nothing for it, and
+    /// a page on another site, which cannot read the cookie, cannot learn it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub csrf: Option<String>,
+}
+
+/// How a token's holder sends it, which decides what is issued with it and how a refresh
+/// answers: fixed at login, and carried by the refresh family's name.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Delivery {
+    /// In `Authorization: Bearer`, from wherever the page keeps it.
+    Bearer,
+    /// In the `__Host-authlab_access` cookie the browser attaches (a CSRF token in the claims).
+    Cookie,
+    /// In `Authorization: DPoP` beside a proof by the key with this thumbprint (`cnf.jkt`).
+    Dpop(String),
 }
 
 /// What a bound token is bound to.

@@ -50,6 +50,50 @@ const DPOP: [CheckId; 19] = [
     CheckId::DpopJti,
 ];
 
+/// A read whose token came in the access cookie: the cookie, the token's own checks, that it is
+/// no DPoP-bound token, whose it is, revocation.
+const COOKIE_READ: [CheckId; 15] = [
+    CheckId::Cookie,
+    CheckId::Format,
+    CheckId::KidKnown,
+    CheckId::Algorithm,
+    CheckId::Signature,
+    CheckId::Typ,
+    CheckId::Claims,
+    CheckId::Iss,
+    CheckId::Aud,
+    CheckId::Nbf,
+    CheckId::Exp,
+    CheckId::Unbound,
+    CheckId::Subject,
+    CheckId::Denylist,
+    CheckId::NotBeforeMark,
+];
+
+/// A state-changing request whose token came in the access cookie: first from our own pages,
+/// then the read's checks, then the CSRF token the token's claims name. The browser attaches
+/// the cookie to a forged cross-site request as it does a session's, so it needs the same
+/// defences a session does (claim 24).
+const COOKIE_WRITE: [CheckId; 17] = [
+    CheckId::SameOrigin,
+    CheckId::Cookie,
+    CheckId::Format,
+    CheckId::KidKnown,
+    CheckId::Algorithm,
+    CheckId::Signature,
+    CheckId::Typ,
+    CheckId::Claims,
+    CheckId::Iss,
+    CheckId::Aud,
+    CheckId::Nbf,
+    CheckId::Exp,
+    CheckId::Unbound,
+    CheckId::Subject,
+    CheckId::Denylist,
+    CheckId::NotBeforeMark,
+    CheckId::CsrfToken,
+];
+
 /// The checks of the token itself: the first ten of a bearer request's.
 const TOKEN: &[CheckId] = BEARER.split_at(10).0;
 
@@ -78,6 +122,25 @@ impl Plan {
         off: 0,
         relaxed: 0,
     };
+
+    /// A read carrying the token in the access cookie.
+    pub const COOKIE_READ: Plan = Plan {
+        checks: &COOKIE_READ,
+        off: 0,
+        relaxed: 0,
+    };
+
+    /// A state-changing request carrying the token in the access cookie.
+    pub const COOKIE_WRITE: Plan = Plan {
+        checks: &COOKIE_WRITE,
+        off: 0,
+        relaxed: 0,
+    };
+
+    /// Whether this plan judges a token the access cookie carried.
+    pub fn in_cookie(&self) -> bool {
+        self.checks.contains(&CheckId::Unbound)
+    }
 
     /// Whether this plan checks a DPoP proof.
     pub fn checks_proof(&self) -> bool {
