@@ -11,6 +11,9 @@ use authlab::auth::{
 use authlab::db::unix_now;
 use authlab::lab::redis_process::RedisProcess;
 use authlab::store::{
+    bff_vault::{
+        memory::MemoryBffVault, redis::RedisBffVault, sqlite::SqliteBffVault, BffVault, Held,
+    },
     captures::{
         memory::MemoryCaptures, redis::RedisCaptures, CaptureStore, Kind, MAX_CAPTURES,
         MAX_PER_ACCOUNT,
@@ -415,6 +418,38 @@ async fn proof_jtis_contract(store: &dyn ProofJtis, _alice: i64, _bob: i64) {
     );
 }
 
+// The BFF's vault
+
+async fn bff_vault_contract(store: &dyn BffVault, _alice: i64, _bob: i64) {
+    let now = unix_now();
+    let held = |n: i64| Held {
+        access: format!("access-{n}"),
+        access_exp: now + n,
+        refresh: format!("refresh-{n}"),
+        refresh_exp: now + 10 * n,
+    };
+    assert!(store.get("k").await.unwrap().is_none());
+    store.put("k", &held(1), now + 60).await.unwrap();
+    let got = store.get("k").await.unwrap().expect("kept");
+    assert!(got == held(1));
+    // A refresh replaces what is held.
+    store.put("k", &held(2), now + 60).await.unwrap();
+    assert!(store.get("k").await.unwrap().unwrap() == held(2));
+    assert!(store.get("other").await.unwrap().is_none());
+    store.delete("k").await.unwrap();
+    assert!(store.get("k").await.unwrap().is_none());
+    // Past its time an entry is gone, purged or not.
+    store.put("old", &held(3), now - 5).await.unwrap();
+    assert!(store.get("old").await.unwrap().is_none());
+    store.put("live", &held(4), now + 60).await.unwrap();
+    store.purge_expired(now).await.unwrap();
+    assert!(store.get("old").await.unwrap().is_none());
+    assert!(
+        store.get("live").await.unwrap().is_some(),
+        "a purge keeps what is live"
+    );
+}
+
 async fn marks_contract(store: &dyn MarkStore, alice: i64, bob: i64) {
     assert!(store.all().await.unwrap().is_empty());
     store.set(alice, 100).await.unwrap();
@@ -701,6 +736,12 @@ contract!(the_dpop_replay_cache_contract_holds_on: proof_jtis_contract,
     sqlite => |b| &SqliteProofJtis::new(b.db()),
     memory => |b| &MemoryProofJtis::default(),
     redis => |b| &RedisProofJtis::new(b.connection()),
+);
+
+contract!(the_bff_vault_contract_holds_on: bff_vault_contract,
+    sqlite => |b| &SqliteBffVault::new(b.db()),
+    memory => |b| &MemoryBffVault::default(),
+    redis => |b| &RedisBffVault::new(b.connection()),
 );
 
 contract!(the_mark_store_contract_holds_on: marks_contract,

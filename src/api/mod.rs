@@ -6,6 +6,7 @@ pub mod account;
 pub mod account_switches;
 pub mod audit;
 pub mod auth_cost;
+pub mod bff;
 pub mod challenges;
 pub mod classes;
 pub mod client_addr;
@@ -48,6 +49,7 @@ pub fn router(experiments: Router<AppState>) -> Router<AppState> {
         .merge(session::router())
         .merge(set_aside::router())
         .merge(jwt::router())
+        .merge(bff::router())
         .merge(audit::router())
         .merge(me::router())
         .merge(auth_cost::router())

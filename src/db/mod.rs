@@ -43,6 +43,8 @@ pub struct Database {
     pub denylist: Arc<dyn Denylist>,
     /// The DPoP replay cache kept in this database (the embedded store's).
     pub proof_jtis: Arc<dyn crate::store::proof_jtis::ProofJtis>,
+    /// The BFF's token vault kept in this database (the embedded store's).
+    pub bff_vault: Arc<dyn crate::store::bff_vault::BffVault>,
 }
 
 #[derive(Debug, thiserror::Error)]

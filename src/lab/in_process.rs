@@ -43,6 +43,8 @@ pub struct InProcessRequest {
     learner: Option<String>,
     /// Show the body's `password` as redacted in transcripts (`shown`).
     secret_body: bool,
+    /// Where the API leaves its decision on this request (`api::extract::TraceSink`).
+    trace_sink: Option<crate::api::extract::TraceSink>,
 }
 
 /// Longest header value or body a transcript shows; the rest is counted, not shown.
@@ -72,6 +74,7 @@ impl InProcessRequest {
             client: None,
             learner: None,
             secret_body: false,
+            trace_sink: None,
         }
     }
 
@@ -119,6 +122,18 @@ impl InProcessRequest {
     pub fn for_learner(mut self, account: Option<&str>) -> Self {
         self.learner = account.map(str::to_string);
         self
+    }
+
+    /// Ask the API for its decision on this request, left in `sink`.
+    pub fn trace_into(mut self, sink: &crate::api::extract::TraceSink) -> Self {
+        self.trace_sink = Some(sink.clone());
+        self
+    }
+
+    /// A raw body of type `content_type`, as a client sent it.
+    pub fn body(mut self, body: String, content_type: &str) -> Self {
+        self.body = Some(body);
+        self.header(header::CONTENT_TYPE, content_type)
     }
 
     pub fn header(mut self, name: header::HeaderName, value: &str) -> Self {
@@ -169,6 +184,9 @@ impl InProcessRequest {
         }
         if let Some(client) = self.client {
             request.extensions_mut().insert(client);
+        }
+        if let Some(sink) = self.trace_sink {
+            request.extensions_mut().insert(sink);
         }
         // The API, plus the one experiment route the matrix probes (the role claim): never the
         // experiments that send in-process requests themselves.

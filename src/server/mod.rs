@@ -26,6 +26,7 @@ use crate::{
     settings::{Settings, StoreUrl},
     state::{AppState, Lab, Shared, Site},
     store::{
+        bff_vault::{memory::MemoryBffVault, redis::RedisBffVault, BffVault},
         captures::{memory::MemoryCaptures, redis::RedisCaptures, CaptureStore},
         changes::Announcer,
         denylist::{memory::MemoryDenylist, redis::RedisDenylist, Denylist},
@@ -198,6 +199,7 @@ pub async fn build_state(settings: Settings, site: Site) -> Result<AppState, Sta
         )),
         revocation: Arc::new(Revocation::load(stores.denylist, db.marks.clone(), announcer).await?),
         proof_jtis: stores.proof_jtis,
+        bff_vault: stores.bff_vault,
         shared_store: stores.which,
         challenges,
         classes,
@@ -242,6 +244,7 @@ struct SharedStores {
     refresh: Arc<dyn RefreshStore>,
     denylist: Arc<dyn Denylist>,
     proof_jtis: Arc<dyn ProofJtis>,
+    bff_vault: Arc<dyn BffVault>,
     captures: Arc<dyn CaptureStore>,
     limits: Limits,
 }
@@ -254,6 +257,7 @@ fn shared_stores(settings: &Settings, db: &db::Database) -> Result<SharedStores,
             refresh: db.refresh.clone(),
             denylist: db.denylist.clone(),
             proof_jtis: db.proof_jtis.clone(),
+            bff_vault: db.bff_vault.clone(),
             captures: Arc::new(MemoryCaptures::default()),
             limits: Limits::local(&settings.limits),
         },
@@ -263,6 +267,7 @@ fn shared_stores(settings: &Settings, db: &db::Database) -> Result<SharedStores,
             refresh: Arc::new(MemoryRefresh::default()),
             denylist: Arc::new(MemoryDenylist::default()),
             proof_jtis: Arc::new(MemoryProofJtis::default()),
+            bff_vault: Arc::new(MemoryBffVault::default()),
             captures: Arc::new(MemoryCaptures::default()),
             limits: Limits::local(&settings.limits),
         },
@@ -284,6 +289,7 @@ fn shared_stores(settings: &Settings, db: &db::Database) -> Result<SharedStores,
                 )),
                 denylist: Arc::new(RedisDenylist::new(redis.clone())),
                 proof_jtis: Arc::new(RedisProofJtis::new(redis.clone())),
+                bff_vault: Arc::new(RedisBffVault::new(redis.clone())),
                 captures: Arc::new(RedisCaptures::new(redis.clone())),
                 limits: Limits::shared(&settings.limits, &redis),
             }
@@ -404,6 +410,14 @@ pub fn spawn_maintenance(state: AppState, period: std::time::Duration) {
                 .await
             {
                 tracing::warn!(target: "authlab::maintenance", %err, "DPoP replay cache purge failed");
+            }
+            if let Err(err) = state
+                .auth
+                .bff_vault
+                .purge_expired(crate::db::unix_now())
+                .await
+            {
+                tracing::warn!(target: "authlab::maintenance", %err, "BFF vault purge failed");
             }
             if let Err(err) = state.auth.keys.retire_expired(key_lifetime).await {
                 tracing::warn!(target: "authlab::maintenance", %err, "key retirement failed");

@@ -19,6 +19,7 @@
 //! Accounts stay in the accounts database (`db`); the rate-limit buckets are behind their own
 //! trait (`auth::rate_limit::Limiter`, in the same contract suite).
 
+pub mod bff_vault;
 pub mod captures;
 pub mod changes;
 pub mod denylist;

@@ -47,6 +47,26 @@ pub mod session {
     }
 }
 
+/// The backend-for-frontend: the browser's session cookie to these routes, the tokens on the
+/// server.
+pub mod bff {
+    pub const LOGIN: &str = "/api/bff/login";
+    pub const LOGOUT: &str = "/api/bff/logout";
+    pub const CURRENT: &str = "/api/bff/current";
+    /// Every call the BFF makes to the API for the page: `/api/bff/api/me` calls `/api/me`.
+    pub const PROXY: &str = "/api/bff/api/{*rest}";
+    /// What `PROXY`'s paths start with.
+    pub const PROXY_PREFIX: &str = "/api/bff/api/";
+
+    /// The BFF's path for the API's `api_path` (`/api/me` → `/api/bff/api/me`).
+    pub fn via(api_path: &str) -> String {
+        format!(
+            "{PROXY_PREFIX}{}",
+            api_path.strip_prefix(super::API_PREFIX).unwrap_or(api_path)
+        )
+    }
+}
+
 /// Bearer-JWT mode.
 pub mod jwt {
     use super::encoded;

@@ -10,6 +10,7 @@ mod accounts;
 mod attacks;
 mod audit;
 mod auth_cost;
+mod bff;
 mod challenges;
 mod classes;
 mod credentials;

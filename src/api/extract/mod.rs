@@ -136,6 +136,17 @@ pub fn public_url(parts: &Parts, trusted_proxy: bool) -> String {
     crate::auth::dpop::expected_htu(scheme, &host, parts.uri.path())
 }
 
+/// Where an in-process caller (the BFF, calling the API for a page) asks for the decision on its
+/// request: a request extension, which no client can send, that `settle` fills with the trace.
+#[derive(Clone, Default)]
+pub struct TraceSink(pub Arc<std::sync::Mutex<Option<crate::wire::AuthTrace>>>);
+
+impl TraceSink {
+    pub fn take(&self) -> Option<crate::wire::AuthTrace> {
+        self.0.lock().ok().and_then(|mut slot| slot.take())
+    }
+}
+
 /// Log a decision (when it presented a credential) and turn it into the principal or the error.
 pub async fn settle<P>(
     judging: &Judging,
@@ -159,6 +170,11 @@ pub async fn settle<P>(
         }
     }
     note_for_challenges(judging, parts, &decision);
+    if let Some(sink) = parts.extensions.get::<TraceSink>() {
+        if let Ok(mut slot) = sink.0.lock() {
+            *slot = Some(decision.trace.clone());
+        }
+    }
     match decision.outcome {
         Ok(principal) => Ok((principal, decision.trace)),
         Err(refused) => Err(ApiError::Refused {

@@ -48,7 +48,10 @@ pub fn seams(pool: SqlitePool) -> Database {
         sessions: Arc::new(SqliteSessions::new(pool.clone())),
         refresh: Arc::new(SqliteRefresh::new(pool.clone())),
         denylist: Arc::new(SqliteDenylist::new(pool.clone())),
-        proof_jtis: Arc::new(crate::store::proof_jtis::sqlite::SqliteProofJtis::new(pool)),
+        proof_jtis: Arc::new(crate::store::proof_jtis::sqlite::SqliteProofJtis::new(
+            pool.clone(),
+        )),
+        bff_vault: Arc::new(crate::store::bff_vault::sqlite::SqliteBffVault::new(pool)),
     }
 }
 
