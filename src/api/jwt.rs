@@ -379,11 +379,17 @@ fn cookie_state(
 }
 
 /// A cookie login's state after a reload: judged by the access cookie (a read), answered with
-/// its CSRF token. A request whose token came any other way is told so.
+/// its CSRF token; `null` when the browser holds no live access cookie (a question, not an
+/// error, as `/api/session/current`). A request whose token came any other way is told so.
 async fn cookie_current(
     State(state): State<AppState>,
-    user: BearerUser,
-) -> Result<Json<CookieTokenState>, ApiError> {
+    user: Result<BearerUser, ApiError>,
+) -> Result<Json<Option<CookieTokenState>>, ApiError> {
+    let user = match user {
+        Ok(user) => user,
+        Err(ApiError::Refused { .. }) => return Ok(Json(None)),
+        Err(other) => return Err(other),
+    };
     if user.claims.csrf.is_none() {
         return Err(ApiError::BadRequest(
             "this token was not issued for the access cookie".into(),
@@ -396,7 +402,7 @@ async fn cookie_current(
         user.claims.exp.saturating_sub(now),
         switches.cookie_same_site(),
     );
-    Ok(Json(cookie_state(&state, &user.claims, report, 0)))
+    Ok(Json(Some(cookie_state(&state, &user.claims, report, 0))))
 }
 
 /// Why a token pair is issued.

@@ -62,6 +62,12 @@ pub enum Credential<'a> {
     Csrf(&'a str),
     /// `Authorization: Bearer <token>`.
     Bearer(&'a str),
+    /// A DPoP proof in the `DPoP` header, beside `Authorization: DPoP <token>` when a token is
+    /// sent (at the token endpoint there is none yet).
+    Dpop {
+        token: Option<&'a str>,
+        proof: &'a str,
+    },
 }
 
 /// An answer: the parsed body (or the error) plus the record of the call.
@@ -177,6 +183,117 @@ pub async fn jwt_login(credentials: &Credentials) -> Answer<TokenResponse> {
         Credential::Cookies,
     )
     .await
+}
+
+/// A bearer-model login that binds the token to the page's DPoP key: the proof rides along.
+pub async fn dpop_login(credentials: &Credentials, proof: &str) -> Answer<TokenResponse> {
+    send(
+        "POST",
+        paths::jwt::LOGIN,
+        Some(credentials),
+        Credential::Dpop { token: None, proof },
+    )
+    .await
+}
+
+/// A bound login's refresh: the refresh cookie goes by itself, the proof by the same key.
+pub async fn dpop_refresh(proof: &str) -> Answer<TokenResponse> {
+    post(paths::jwt::REFRESH, Credential::Dpop { token: None, proof }).await
+}
+
+/// JWT-in-a-cookie mode's login: the token lands in the HttpOnly access cookie.
+pub async fn jwt_cookie_login(credentials: &Credentials) -> Answer<crate::wire::CookieTokenState> {
+    send(
+        "POST",
+        paths::jwt::COOKIE_LOGIN,
+        Some(credentials),
+        Credential::Cookies,
+    )
+    .await
+}
+
+/// A cookie login's state after a reload (its CSRF token), asked with the cookie alone.
+pub async fn jwt_cookie_current() -> Answer<Option<crate::wire::CookieTokenState>> {
+    get(paths::jwt::COOKIE_CURRENT, Credential::Cookies).await
+}
+
+/// A session whose id the page keeps, for `Authorization: Bearer <id>`.
+pub async fn header_login(credentials: &Credentials) -> Answer<crate::wire::HeaderSessionState> {
+    send(
+        "POST",
+        paths::session::HEADER_LOGIN,
+        Some(credentials),
+        Credential::Cookies,
+    )
+    .await
+}
+
+/// Log a session out, however its id travels.
+pub async fn session_logout_with(credential: Credential<'_>) -> Answer<()> {
+    post(paths::session::LOGOUT, credential).await
+}
+
+/// The BFF signs in for the page; the page gets a session cookie and nothing else.
+pub async fn bff_login(credentials: &Credentials) -> Answer<crate::wire::BffState> {
+    send(
+        "POST",
+        paths::bff::LOGIN,
+        Some(credentials),
+        Credential::Cookies,
+    )
+    .await
+}
+
+/// A cookie login's logout: a write the browser attaches the access cookie to, with its CSRF
+/// token.
+pub async fn jwt_cookie_logout(csrf: &str) -> Answer<()> {
+    post(paths::jwt::LOGOUT, Credential::Csrf(csrf)).await
+}
+
+/// A bound login's logout: the token (to deny, where the denylist is on) beside a proof.
+pub async fn jwt_logout_dpop(token: &str, proof: &str) -> Answer<()> {
+    post(
+        paths::jwt::LOGOUT,
+        Credential::Dpop {
+            token: Some(token),
+            proof,
+        },
+    )
+    .await
+}
+
+pub async fn bff_current() -> Answer<Option<crate::wire::BffState>> {
+    get(paths::bff::CURRENT, Credential::Cookies).await
+}
+
+pub async fn bff_logout(csrf: &str) -> Answer<()> {
+    post(paths::bff::LOGOUT, Credential::Csrf(csrf)).await
+}
+
+/// A call through the BFF to `api_path`: its answer whatever the API's status (the API's
+/// status is in it, with both hops' traces); a refusal at hop 1 is an ordinary error.
+pub async fn bff_call<B: Serialize>(
+    method: &'static str,
+    api_path: &str,
+    body: Option<&B>,
+    csrf: Option<&str>,
+) -> Answer<crate::wire::BffAnswer> {
+    let path = paths::bff::via(api_path);
+    let credential = csrf.map_or(Credential::Cookies, Credential::Csrf);
+    let answer: Answer<serde_json::Value> =
+        send_keeping_body(method, &path, body, credential).await;
+    let Answer { result, mut call } = answer;
+    let result = match result {
+        Ok(value) => match serde_json::from_value::<crate::wire::BffAnswer>(value) {
+            Ok(bff) => {
+                call.trace = Some(bff.browser_hop.clone());
+                Ok(bff)
+            }
+            Err(err) => Err(ClientError::Network(err.to_string())),
+        },
+        Err(err) => Err(err),
+    };
+    Answer { result, call }
 }
 
 /// The refresh cookie goes by itself (its path is /api/jwt).
@@ -608,12 +725,33 @@ fn parse<T: DeserializeOwned>(
     }
 }
 
-#[cfg(feature = "hydrate")]
 async fn send<B: Serialize, T: DeserializeOwned>(
     method: &'static str,
     path: &str,
     body: Option<&B>,
     credential: Credential<'_>,
+) -> Answer<T> {
+    send_with(method, path, body, credential, false).await
+}
+
+/// `send`, but an error status whose body is not the API's error body is read as `T` (the BFF
+/// passes the API's answer on with the API's status).
+async fn send_keeping_body<B: Serialize, T: DeserializeOwned>(
+    method: &'static str,
+    path: &str,
+    body: Option<&B>,
+    credential: Credential<'_>,
+) -> Answer<T> {
+    send_with(method, path, body, credential, true).await
+}
+
+#[cfg(feature = "hydrate")]
+async fn send_with<B: Serialize, T: DeserializeOwned>(
+    method: &'static str,
+    path: &str,
+    body: Option<&B>,
+    credential: Credential<'_>,
+    keep_body: bool,
 ) -> Answer<T> {
     use gloo_net::http::{Method, RequestBuilder};
     // A fresh builder for each try (a builder is spent by sending).
@@ -630,6 +768,13 @@ async fn send<B: Serialize, T: DeserializeOwned>(
             Credential::Csrf(token) => builder.header("X-CSRF-Token", token),
             Credential::Bearer(token) => {
                 builder.header("Authorization", &format!("Bearer {token}"))
+            }
+            Credential::Dpop { token, proof } => {
+                let builder = builder.header("DPoP", proof);
+                match token {
+                    Some(token) => builder.header("Authorization", &format!("DPoP {token}")),
+                    None => builder,
+                }
             }
         }
     };
@@ -687,7 +832,13 @@ async fn send<B: Serialize, T: DeserializeOwned>(
     };
     call.status = response.status();
     let text = response.text().await.unwrap_or_default();
-    let (result, trace) = parse(call.status, &text);
+    let (mut result, trace) = parse(call.status, &text);
+    if keep_body && !(200..300).contains(&call.status) {
+        let api_error = serde_json::from_str::<ApiErrorBody>(&text).is_ok();
+        if let (false, Ok(kept)) = (api_error, serde_json::from_str::<T>(&text)) {
+            result = Ok(kept);
+        }
+    }
     call.trace = trace;
     Answer { result, call }
 }
@@ -754,11 +905,12 @@ pub async fn page_html(_path: &str, _with_cookies: bool) -> Result<String, Clien
 }
 
 #[cfg(not(feature = "hydrate"))]
-async fn send<B: Serialize, T: DeserializeOwned>(
+async fn send_with<B: Serialize, T: DeserializeOwned>(
     method: &'static str,
     path: &str,
     _body: Option<&B>,
     credential: Credential<'_>,
+    _keep_body: bool,
 ) -> Answer<T> {
     let _ = parse::<T>;
     Answer {
@@ -776,6 +928,7 @@ fn new_call(method: &'static str, path: &str, credential: Credential<'_>) -> Cal
         sent_csrf: matches!(credential, Credential::Csrf(_)),
         bearer: match credential {
             Credential::Bearer(token) => Some(token.to_string()),
+            Credential::Dpop { token, .. } => token.map(str::to_string),
             _ => None,
         },
     }

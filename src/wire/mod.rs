@@ -22,6 +22,7 @@ pub mod paths;
 mod scale;
 mod session;
 mod trace;
+mod transport;
 mod workbench;
 
 pub use account::*;
@@ -37,6 +38,7 @@ pub use lab::*;
 pub use scale::*;
 pub use session::*;
 pub use trace::*;
+pub use transport::*;
 pub use workbench::*;
 
 #[cfg(test)]

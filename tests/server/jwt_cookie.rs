@@ -144,6 +144,10 @@ async fn a_cookie_token_is_judged_as_a_token_without_a_store_lookup() {
     .await;
     assert_eq!(current.status, StatusCode::OK, "{}", current.text);
     assert_eq!(current.json()["csrf_token"], login.state.csrf_token);
+    // Without the cookie the question has an answer too: nothing.
+    let none = server.get("/api/jwt/cookie-current").await;
+    assert_eq!(none.status, StatusCode::OK, "{}", none.text);
+    assert_eq!(none.text, "null");
 }
 
 #[tokio::test]

@@ -1,9 +1,11 @@
-//! The playground, the lab's main page: one toggle, **cookie session | bearer JWT**, switching the
-//! login form, the API calls, the logout and the inspector together. The chosen mode is kept in
-//! localStorage, so it survives a reload.
+//! The playground, the lab's main page: one toggle of six modes (`wire::Transport`): **cookie
+//! session | bearer JWT**, and the four that cross them (a JWT in a cookie, a session id in a
+//! header, a DPoP-bound JWT, a backend-for-frontend), switching the login form, the API calls,
+//! the logout and the inspector together. The chosen mode is kept in localStorage, so it
+//! survives a reload.
 //!
-//! The bearer-JWT half is in a WASM file of its own (`#[lazy]`), fetched the first time a visitor
-//! switches to it. The server always renders the session half (it cannot read localStorage), so
+//! The bearer-JWT half and the crossed modes' half are in WASM files of their own (`#[lazy]`),
+//! fetched the first time a visitor switches to one. The server always renders the session half (it cannot read localStorage), so
 //! the first page a visitor opens never needs the JWT half to come alive.
 
 use crate::ui::{
@@ -15,10 +17,11 @@ use crate::{
     ui::{
         browser,
         identity::{self, Who},
+        transport::{model::TransportModel, TransportHalf},
     },
-    wire::AuthMode,
+    wire::Transport,
 };
-use leptos::either::Either;
+use leptos::either::EitherOf3;
 use leptos::prelude::*;
 
 const MODE_KEY: &str = "authlab.mode";
@@ -33,7 +36,7 @@ pub fn Playground() -> impl IntoView {
         crate::ui::when::provide_clock();
         crate::ui::hydrated::mark_hydrated();
     }
-    let mode = RwSignal::new(AuthMode::Session);
+    let mode = RwSignal::new(Transport::Session);
     let lab = SessionModel::new();
     let jwt = JwtModel::new();
     // Client only: read the saved mode, ask the server about the current cookie, and tick a clock
@@ -45,8 +48,8 @@ pub fn Playground() -> impl IntoView {
     // calls' file before the visitor reaches for the form.
     let had_cookie = SharedValue::new_str(request_had_session_cookie).into_inner();
     Effect::new(move |_| {
-        if browser::local_get(MODE_KEY).as_deref() == Some("jwt") {
-            mode.set(AuthMode::Jwt);
+        if let Some(saved) = browser::local_get(MODE_KEY).and_then(|m| Transport::parse(&m)) {
+            mode.set(saved);
         }
         lab.document_cookie.set(browser::document_cookie());
         if had_cookie {
@@ -71,28 +74,40 @@ pub fn Playground() -> impl IntoView {
         let _ = lazy_preload!(crate::ui::session_panel::sessions_list);
         let _ = lazy_preload!(crate::ui::session_inspector::live_inspector);
     });
-    let choose = move |chosen: AuthMode| {
+    let choose = move |chosen: Transport| {
         mode.set(chosen);
         browser::local_set(MODE_KEY, chosen.as_str());
     };
+    // The four crossed modes' models live as long as the page; each restores what it held the
+    // first time its half is shown.
+    let crossed = StoredValue::new(
+        CROSSED.map(|transport| (transport, TransportModel::new(transport), false)),
+    );
 
     view! {
         <div class="playground">
             <div class="mode-toggle" role="group" aria-label="Authentication mode" data-testid="mode-toggle">
                 <button type="button" data-testid="mode-session"
-                    aria-pressed=move || (mode.get() == AuthMode::Session).to_string()
-                    on:click=move |_| choose(AuthMode::Session)>
+                    aria-pressed=move || (mode.get() == Transport::Session).to_string()
+                    on:click=move |_| choose(Transport::Session)>
                     "cookie session"
                 </button>
                 <button type="button" data-testid="mode-jwt"
                     on:pointerenter=move |_| fetch_jwt_half() on:focus=move |_| fetch_jwt_half()
-                    aria-pressed=move || (mode.get() == AuthMode::Jwt).to_string()
-                    on:click=move |_| choose(AuthMode::Jwt)>
+                    aria-pressed=move || (mode.get() == Transport::Bearer).to_string()
+                    on:click=move |_| choose(Transport::Bearer)>
                     "bearer JWT"
                 </button>
+                {CROSSED.map(|transport| view! {
+                    <button type="button" data-testid=format!("mode-{}", transport.as_str())
+                        aria-pressed=move || (mode.get() == transport).to_string()
+                        on:click=move |_| choose(transport)>
+                        {transport.label()}
+                    </button>
+                }).collect_view()}
             </div>
             {move || match mode.get() {
-                AuthMode::Session => Either::Left(view! {
+                Transport::Session => EitherOf3::A(view! {
                     <div class="columns" data-testid="session-mode">
                         <div class="stack" on:pointerenter=move |_| fetch_session_parts()
                             on:focusin=move |_| fetch_session_parts()>
@@ -102,10 +117,24 @@ pub fn Playground() -> impl IntoView {
                         <SessionInspector lab=lab/>
                     </div>
                 }),
-                AuthMode::Jwt => {
+                Transport::Bearer => {
                     let restore = !jwt_restored.get_value();
                     jwt_restored.set_value(true);
-                    Either::Right(Suspend::new(async move { jwt_mode(jwt, restore).await }))
+                    EitherOf3::B(Suspend::new(async move { jwt_mode(jwt, restore).await }))
+                }
+                crossed_mode => {
+                    let (model, restore) = crossed.with_value(|all| {
+                        all.iter()
+                            .find(|(t, _, _)| *t == crossed_mode)
+                            .map(|(_, model, restored)| (*model, !*restored))
+                            .expect("every crossed mode has a model")
+                    });
+                    crossed.update_value(|all| {
+                        for entry in all.iter_mut().filter(|(t, _, _)| *t == crossed_mode) {
+                            entry.2 = true;
+                        }
+                    });
+                    EitherOf3::C(Suspend::new(async move { transport_mode(model, restore).await }))
                 }
             }}
         </div>
@@ -186,6 +215,24 @@ fn first_time_only(start: impl Fn() + Copy + 'static) -> impl Fn() + Copy + 'sta
             start();
         }
     }
+}
+
+/// The four crossed modes, in the toggle's order after the two classic ones.
+const CROSSED: [Transport; 4] = [
+    Transport::JwtCookie,
+    Transport::SessionHeader,
+    Transport::Dpop,
+    Transport::Bff,
+];
+
+/// A crossed mode's half (`ui::transport`), in its own WASM file like the JWT half: a visitor who
+/// never picks one never fetches it.
+#[lazy]
+fn transport_mode(model: TransportModel, restore: bool) -> AnyView {
+    if restore {
+        model.restore();
+    }
+    view! { <TransportHalf model=model/> }.into_any()
 }
 
 /// The bearer-JWT half, with everything only it uses (its panel, inspector, decoder and model
