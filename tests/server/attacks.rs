@@ -567,7 +567,7 @@ async fn request_without_csrf_token_is_refused_unless_the_account_switched_it_of
 }
 
 /// A run of the XSS card, started by `session`'s learner: its id.
-async fn start_xss(server: &Harness, session: &common::CookieSession) -> String {
+pub async fn start_xss(server: &Harness, session: &common::CookieSession) -> String {
     let answer = server.write_as(session, "POST", "/api/lab/xss/start").await;
     assert_eq!(answer.status, 200, "{}", answer.text);
     answer.json()["run"].as_str().unwrap().to_string()
@@ -707,6 +707,30 @@ async fn token_stolen_from_local_storage_by_injected_script_is_replayed_from_ano
         .get_as(&bob, &format!("/api/lab/xss/result?run={run}"))
         .await;
     common::assert_api_error(&peek, axum::http::StatusCode::NOT_FOUND, "no_such_run");
+}
+
+/// What the XSS card's script drops for `value` found at `place`, and the replay's result.
+pub async fn steal(
+    server: &Harness,
+    owner: &common::CookieSession,
+    place: &str,
+    value: &str,
+) -> serde_json::Value {
+    let run = start_xss(server, owner).await;
+    let loot = serde_json::json!({"found": [{"place": place, "value": value}], "cookie": ""});
+    let dropped = server
+        .send(
+            axum::http::Request::post(format!("/attacker/xss-drop?run={run}"))
+                .header(axum::http::header::CONTENT_TYPE, "text/plain;charset=UTF-8")
+                .body(axum::body::Body::from(loot.to_string()))
+                .unwrap(),
+        )
+        .await;
+    assert_eq!(dropped.status, 204, "{}", dropped.text);
+    server
+        .get_as(owner, &format!("/api/lab/xss/result?run={run}"))
+        .await
+        .json()
 }
 
 /// Requests judged `GET /api/me` from the attacker's replay address, as the audit log has them.

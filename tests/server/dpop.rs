@@ -572,3 +572,16 @@ async fn proofs_made_by_an_independent_jose_library_are_accepted_and_ours_verify
     assert_eq!(read["claims"]["htu"], me_url);
     assert_eq!(read["claims"]["ath"], dpop::ath_of(&access));
 }
+
+#[tokio::test]
+async fn a_bound_token_stolen_by_an_injected_script_is_refused_from_another_client() {
+    let server = harness().await;
+    let key = Key::new();
+    let (access, _) = bound_login(&server, &key).await;
+    let owner = server.session_login("bob", "bob-builds-it").await;
+    let result =
+        crate::attacks::steal(&server, &owner, "localStorage[authlab.dpop_token]", &access).await;
+    // The thief has the token, not the key: refused at the proof check.
+    assert_eq!(result["replay"]["status"], 401, "{result}");
+    assert_eq!(result["replay"]["refused_by"], "dpop proof");
+}

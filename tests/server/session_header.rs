@@ -102,3 +102,20 @@ async fn a_session_id_sent_to_a_token_only_endpoint_is_refused_as_a_token() {
     assert_eq!(answer.status, StatusCode::UNAUTHORIZED, "{}", answer.text);
     assert_eq!(failed_check(&answer), "format");
 }
+
+#[tokio::test]
+async fn a_session_id_stolen_from_storage_by_an_injected_script_is_replayed_from_another_client() {
+    let server = harness().await;
+    let (_, state) = header_login(&server).await;
+    let owner = server.session_login("bob", "bob-builds-it").await;
+    let result = crate::attacks::steal(
+        &server,
+        &owner,
+        "localStorage[authlab.session_id]",
+        &state.session_id,
+    )
+    .await;
+    // Not a JWT, and stolen all the same: the replay from the attacker's client is a session.
+    assert_eq!(result["replay"]["status"], 200, "{result}");
+    assert_eq!(result["replay"]["username"], "bob");
+}

@@ -1,4 +1,4 @@
-//! The checklist's 22 claims, and how far this lab shows each one today: live (an experiment on
+//! The checklist's 26 claims (23 to 26 are the transport axis), and how far this lab shows each one today: live (an experiment on
 //! these pages runs it against this server), partly (an experiment runs, and the page names what
 //! it does not show yet), or coming. The lesson list's table and the site footer are both
 //! generated from this one table, so they cannot drift apart; a unit test fails if a claim is
@@ -44,7 +44,7 @@ const SCALE: (&str, &str) = ("/scale", "scale lab");
 const ATTACKS: (&str, &str) = ("/attacks", "attack lab");
 const WORKBENCH: (&str, &str) = ("/workbench", "token workbench");
 
-pub const CLAIMS: [Claim; 22] = [
+pub const CLAIMS: [Claim; 26] = [
     Claim {
         number: 1,
         text: "Sessions keep state on the server; JWTs carry it in the token.",
@@ -179,6 +179,45 @@ pub const CLAIMS: [Claim; 22] = [
         shown: Shown::Live,
         elsewhere: &[ATTACKS],
     },
+    Claim {
+        number: 23,
+        text: "\"JWTs are vulnerable to XSS, sessions to CSRF\": it is the transport, not the token \
+               format.",
+        shown: Shown::Coming(
+            "the transport grid lesson, running the XSS theft, in-page requests, the cross-site \
+             form and the logout replay against all six modes (the playground has the modes \
+             already)",
+        ),
+        elsewhere: &[],
+    },
+    Claim {
+        number: 24,
+        text: "A JWT in a cookie needs the same CSRF defences as a session cookie.",
+        shown: Shown::Coming(
+            "the transport grid's cross-site form against the JWT-in-a-cookie mode (the \
+             playground's JWT-in-a-cookie mode sends the CSRF token already)",
+        ),
+        elsewhere: &[],
+    },
+    Claim {
+        number: 25,
+        text: "A DPoP-bound token is useless to a thief on another machine, but not to a script \
+               inside the page.",
+        shown: Shown::Coming(
+            "the transport grid's XSS theft against the DPoP mode (the playground's DPoP mode \
+             binds the token to the page's key already)",
+        ),
+        elsewhere: &[],
+    },
+    Claim {
+        number: 26,
+        text: "A backend-for-frontend keeps tokens out of the browser entirely.",
+        shown: Shown::Coming(
+            "the transport grid's XSS theft against the BFF mode (the playground's BFF mode shows \
+             both hops already)",
+        ),
+        elsewhere: &[],
+    },
 ];
 
 /// The lessons (slug, title) whose experiments exercise claim `number`.
@@ -220,7 +259,7 @@ pub fn footer_summary() -> String {
 #[component]
 pub fn ClaimTable() -> impl IntoView {
     view! {
-        <div class="scroll-x" tabindex="0" role="region" aria-label="the 22 claims">
+        <div class="scroll-x" tabindex="0" role="region" aria-label="the 26 claims">
             <table class="claims" data-testid="claims">
                 <thead><tr><th>"#"</th><th>"claim"</th><th>"shown"</th><th>"where, or what is missing"</th><th>"challenges"</th></tr></thead>
                 <tbody>
@@ -328,7 +367,7 @@ mod tests {
         }
         for lesson in &LESSONS {
             for n in lesson.claims {
-                assert!((1..=22).contains(n), "{} names claim {n}", lesson.slug);
+                assert!((1..=26).contains(n), "{} names claim {n}", lesson.slug);
             }
         }
     }
@@ -336,10 +375,10 @@ mod tests {
     #[test]
     fn the_footer_counts_what_the_table_says() {
         let (live, partly, coming) = COUNTS;
-        assert_eq!(live + partly + coming, 22);
+        assert_eq!(live + partly + coming, 26);
         let footer = footer_summary();
         assert!(
-            footer.contains(&format!("{live} of 22 claims are shown live")),
+            footer.contains(&format!("{live} of 26 claims are shown live")),
             "{footer}"
         );
         assert!(!footer.contains("every claim"), "{footer}");

@@ -14,7 +14,9 @@ use leptos::prelude::*;
 
 const KEY: &str = "authlab.lesson_token";
 
-/// The "injected script": every readable storage searched for something shaped like a JWT.
+/// The "injected script": every readable storage searched for something shaped like a
+/// credential: a JWT, or an opaque id of 22 to 64 base64url characters (a session id kept for a
+/// header), the same shapes the XSS card's payload looks for.
 fn injected_script() -> Vec<(String, String)> {
     let mut found = Vec::new();
     let cookies = browser::document_cookie();
@@ -25,11 +27,25 @@ fn injected_script() -> Vec<(String, String)> {
         ("localStorage", browser::local_get(KEY)),
         ("sessionStorage", browser::session_get(KEY)),
     ] {
-        if let Some(value) = value.filter(|v| v.starts_with("eyJ") && v.split('.').count() == 3) {
+        if let Some(value) = value.filter(|v| looks_like_a_credential(v)) {
             found.push((place.to_string(), value));
         }
     }
     found
+}
+
+/// A JWT (three dot-separated parts, the first `eyJ…`) or an opaque id (22 to 64 base64url
+/// characters).
+fn looks_like_a_credential(value: &str) -> bool {
+    let base64url = |part: &str| {
+        part.bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+    };
+    let jwt = value.starts_with("eyJ")
+        && value.split('.').count() == 3
+        && value.split('.').all(base64url);
+    let opaque = (22..=64).contains(&value.len()) && base64url(value);
+    jwt || opaque
 }
 
 #[component]

@@ -139,7 +139,7 @@ pub fn LessonList() -> impl IntoView {
                 "the "<A href="/attacks">"attack lab"</A>" (every attack run against this server), "
                 "the "<A href="/">"playground"</A>" and the "<A href="/audit">"audit log"</A>"."
             </p>
-            <h2>"The 22 claims, and how far this lab shows each"</h2>
+            <h2>"The 26 claims, and how far this lab shows each"</h2>
             <p class="muted">{claims::footer_summary()}</p>
             <claims::ClaimTable/>
         </section>
