@@ -118,7 +118,7 @@ ensure_python_jose() {
   rm -rf "$target"
   # --target keeps it out of the system's packages; the variable lets Debian's pip install
   # there (older pips ignore it).
-  PIP_BREAK_SYSTEM_PACKAGES=1 python3 -m pip install --quiet --disable-pip-version-check \
+  PIP_BREAK_SYSTEM_PACKAGES=1 python3 -m pip install --quiet --disable-pip-version-check --root-user-action=ignore \
     --no-warn-script-location --target "$target" -r "$pins"
   cp "$pins" "$target/.authlab-pins"
 }

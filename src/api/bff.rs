@@ -33,7 +33,7 @@ use crate::{
 use axum::{
     body::Bytes,
     extract::State,
-    http::{header, HeaderMap, Method, StatusCode, Uri},
+    http::{header, HeaderMap, Method, Uri},
     response::{AppendHeaders, IntoResponse, Response},
     routing::{any, get, post},
     Json, Router,
@@ -85,10 +85,7 @@ async fn login(
         // The token endpoint's refusal (wrong password, rate limit) is the learner's to read.
         return Ok(passed_on(&granted));
     }
-    let (Some(tokens), Some(refresh_token)) = (
-        granted.json::<TokenResponse>(),
-        granted.set_cookie(refresh::COOKIE),
-    ) else {
+    let Some(held) = held_from(&granted) else {
         return Err(ApiError::Internal(
             "the token endpoint answered without tokens".into(),
         ));
@@ -101,10 +98,7 @@ async fn login(
     else {
         return Err(ApiError::InvalidCredentials);
     };
-    let user_agent = headers
-        .get(header::USER_AGENT)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("");
+    let user_agent = super::session::user_agent(&headers);
     let previous = cookies::read(&headers);
     let session = state
         .auth
@@ -112,12 +106,6 @@ async fn login(
         .log_in(previous.as_deref(), &user, user_agent, Rotation::NewId)
         .await?;
     let now = unix_now();
-    let held = Held {
-        access: tokens.access_token,
-        access_exp: now.saturating_add(i64::try_from(tokens.expires_in).unwrap_or(0)),
-        refresh: refresh_token,
-        refresh_exp: tokens.refresh_expires_at,
-    };
     let until = state
         .auth
         .sessions
@@ -197,13 +185,7 @@ async fn logout(State(state): State<AppState>, user: CookieUser) -> Result<Respo
             .await;
     }
     state.auth.bff_vault.delete(&key).await?;
-    state.auth.sessions.end(&user.session.id).await?;
-    let same_site = super::session::same_site_of(&state, user.session.user.id).await?;
-    Ok((
-        StatusCode::NO_CONTENT,
-        [(header::SET_COOKIE, cookies::clear(same_site))],
-    )
-        .into_response())
+    super::session::end(&state, &user.session).await
 }
 
 /// A call through the BFF: hop 1 judged by the `CookieUser` extractor (the session, with the
@@ -246,7 +228,13 @@ async fn proxy(
     let now = unix_now();
     let refreshed = held.access_exp - now <= REFRESH_AHEAD_SECS;
     if refreshed {
-        held = refresh_held(&state, &client, &key, held).await?;
+        let session = &user.session;
+        let until = state
+            .auth
+            .sessions
+            .view(&session.record, &session.user, true)
+            .absolute_expires_at;
+        held = refresh_held(&state, &client, &key, held, until).await?;
     }
     let target = match uri.query() {
         Some(query) => format!("{api_path}?{query}"),
@@ -282,41 +270,43 @@ async fn proxy(
         .into_response())
 }
 
-/// Refresh what the vault holds at the token endpoint (in process), and keep the new pair. A
-/// refused refresh ends what the BFF holds: the learner signs in again.
+/// Refresh what the vault holds at the token endpoint (in process), and keep the new pair until
+/// `until` (the session's end). A refused refresh ends what the BFF holds: the learner signs in
+/// again.
 async fn refresh_held(
     state: &AppState,
     client: &ClientAddr,
     key: &str,
     held: Held,
+    until: i64,
 ) -> Result<Held, ApiError> {
     let answer = InProcessRequest::new(Method::POST, paths::jwt::REFRESH)
         .cookie(refresh::COOKIE, &held.refresh)
         .on_behalf_of(client)
         .send(state)
         .await;
-    let (Some(tokens), Some(refresh_token)) = (
-        answer.json::<TokenResponse>(),
-        answer.set_cookie(refresh::COOKIE),
-    ) else {
+    let Some(next) = held_from(&answer) else {
         state.auth.bff_vault.delete(key).await?;
         return Err(ApiError::Refresh(
             "the BFF's refresh token was refused at the token endpoint: sign in again".into(),
         ));
     };
+    state.auth.bff_vault.put(key, &next, until).await?;
+    Ok(next)
+}
+
+/// What a token endpoint's answer gives the BFF to hold: the access token and its `exp`, the
+/// refresh token from its cookie and its expiry. `None` when it gave no pair.
+fn held_from(answer: &InProcessResponse) -> Option<Held> {
+    let tokens = answer.json::<TokenResponse>()?;
+    let refresh = answer.set_cookie(refresh::COOKIE)?;
     let now = unix_now();
-    let next = Held {
+    Some(Held {
         access: tokens.access_token,
         access_exp: now.saturating_add(i64::try_from(tokens.expires_in).unwrap_or(0)),
-        refresh: refresh_token,
+        refresh,
         refresh_exp: tokens.refresh_expires_at,
-    };
-    state
-        .auth
-        .bff_vault
-        .put(key, &next, tokens.refresh_expires_at.max(now))
-        .await?;
-    Ok(next)
+    })
 }
 
 /// An in-process answer passed on to the browser as it came (status and JSON body, and a

@@ -54,22 +54,9 @@ async fn login(
     headers: HeaderMap,
     ApiJson(credentials): ApiJson<Credentials>,
 ) -> Result<Response, ApiError> {
-    login_origin_check(&headers)?;
     let asker = Asker::new(&state, &headers, &client, &learner);
-    let verified = check_password(
-        &state,
-        AuthMode::Session,
-        Purpose::Login,
-        &credentials.username,
-        &credentials.password,
-        &asker,
-    )
-    .await?;
-    let user = verified.user;
-    let user_agent = headers
-        .get(header::USER_AGENT)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("");
+    let user = password_login(&state, &headers, &asker, &credentials).await?;
+    let user_agent = user_agent(&headers);
     // Rotation (the core's rule): the id the browser held before is ended, never adopted;
     // unless this account switched rotation off, to watch fixation work (`Defence::SessionRotation`).
     let previous = cookies::read(&headers);
@@ -117,22 +104,9 @@ async fn header_login(
     headers: HeaderMap,
     ApiJson(credentials): ApiJson<Credentials>,
 ) -> Result<Json<HeaderSessionState>, ApiError> {
-    login_origin_check(&headers)?;
     let asker = Asker::new(&state, &headers, &client, &learner);
-    let verified = check_password(
-        &state,
-        AuthMode::Session,
-        Purpose::Login,
-        &credentials.username,
-        &credentials.password,
-        &asker,
-    )
-    .await?;
-    let user = verified.user;
-    let user_agent = headers
-        .get(header::USER_AGENT)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("");
+    let user = password_login(&state, &headers, &asker, &credentials).await?;
+    let user_agent = user_agent(&headers);
     // Always a new id: nothing the browser held is adopted (there is no cookie to plant here).
     let session = state
         .auth
@@ -160,16 +134,51 @@ async fn header_login(
     }))
 }
 
+/// The first steps of both session logins: the origin check (a forged cross-site login would sign
+/// the victim into the attacker's account) and the password. The account.
+async fn password_login(
+    state: &AppState,
+    headers: &HeaderMap,
+    asker: &Asker<'_>,
+    credentials: &Credentials,
+) -> Result<crate::db::users::User, ApiError> {
+    login_origin_check(headers)?;
+    let verified = check_password(
+        state,
+        AuthMode::Session,
+        Purpose::Login,
+        &credentials.username,
+        &credentials.password,
+        asker,
+    )
+    .await?;
+    Ok(verified.user)
+}
+
+/// The browser's `User-Agent`, as a session's list shows it ("" when it sent none).
+pub fn user_agent(headers: &HeaderMap) -> &str {
+    headers
+        .get(header::USER_AGENT)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+}
+
 async fn logout(State(state): State<AppState>, user: CookieUser) -> Result<Response, ApiError> {
-    state.auth.sessions.end(&user.session.id).await?;
+    end(&state, &user.session).await
+}
+
+/// End `session` (the record is deleted: its cookie fails at once) and answer 204 clearing the
+/// cookie: the session logout, and the BFF's once it has logged out at the token endpoint.
+pub async fn end(state: &AppState, session: &ActiveSession) -> Result<Response, ApiError> {
+    state.auth.sessions.end(&session.id).await?;
     state.auth.challenges.note(
-        user.session.user.id,
+        session.user.id,
         Happened::LoggedOut {
             mode: AuthMode::Session,
             jti: None,
         },
     );
-    let same_site = same_site_of(&state, user.session.user.id).await?;
+    let same_site = same_site_of(state, session.user.id).await?;
     Ok((
         StatusCode::NO_CONTENT,
         [(header::SET_COOKIE, cookies::clear(same_site))],

@@ -27,6 +27,7 @@ pub mod request_size;
 pub mod role_claim;
 pub mod scale;
 pub mod scratch;
+pub mod steal_replay;
 pub mod workbench_forge;
 pub mod wrong_claim;
 pub mod xss_victim;
@@ -120,6 +121,7 @@ pub fn router() -> Router<AppState> {
         .merge(scale::router())
         .merge(attacks::router())
         .merge(xss_victim::router())
+        .merge(steal_replay::router())
         .merge(wrong_claim::router())
         .merge(workbench_forge::router())
 }

@@ -1,4 +1,6 @@
-//! Replaying a captured session cookie: the lab's stand-in for a thief who copied it.
+//! Replaying a captured cookie: the lab's stand-in for a thief who copied it. A session cookie,
+//! and for the transport grid the access cookie of a cookie login (`capture-access`) and a BFF
+//! login's session cookie (`capture-bff`, replayed through the BFF).
 //!
 //! The page cannot hold a copy itself: the cookie is HttpOnly (no script can read it) and logout
 //! makes the browser delete it. So, while the session is live, the page asks the server to keep
@@ -21,7 +23,7 @@ use super::in_process::InProcessRequest;
 use crate::api::{
     client_addr::ClientAddr,
     error::ApiError,
-    extract::{cookie_user::CookieUser, login_origin_check},
+    extract::{bearer_user::BearerUser, cookie_user::CookieUser, login_origin_check},
     json::ApiJson,
 };
 use crate::wire::paths;
@@ -44,6 +46,8 @@ use axum::{
 pub fn router() -> Router<AppState> {
     Router::new()
         .route(paths::lab::REPLAY_CAPTURE, post(capture))
+        .route(paths::lab::REPLAY_CAPTURE_ACCESS, post(capture_access))
+        .route(paths::lab::REPLAY_CAPTURE_BFF, post(capture_bff))
         .route(paths::jwt::CAPTURE_REFRESH, post(capture_refresh))
         .route(paths::lab::REPLAY, post(replay))
 }
@@ -57,6 +61,54 @@ async fn capture(
     keep_copy(
         &state,
         Kind::Session,
+        user.session.user.id,
+        &user.session.id,
+        keep_secs,
+    )
+    .await
+}
+
+/// A copy of the access cookie of a cookie login (judged by it: a live token of ours only),
+/// kept until the token would be refused anyway.
+async fn capture_access(
+    State(state): State<AppState>,
+    user: BearerUser,
+) -> Result<Json<Captured>, ApiError> {
+    if user.claims.csrf.is_none() {
+        return Err(ApiError::BadRequest(
+            "this request's token did not come from the access cookie: nothing copied".into(),
+        ));
+    }
+    let keep_secs = user
+        .claims
+        .exp
+        .saturating_sub(unix_now())
+        .saturating_add(state.settings.jwt.leeway_secs as i64 + 60);
+    keep_copy(
+        &state,
+        Kind::AccessCookie,
+        user.user_id,
+        &user.token,
+        keep_secs,
+    )
+    .await
+}
+
+/// A copy of a BFF login's session cookie (its session must hold the BFF's tokens).
+async fn capture_bff(
+    State(state): State<AppState>,
+    user: CookieUser,
+) -> Result<Json<Captured>, ApiError> {
+    let key = crate::store::sessions::key_of(&user.session.id);
+    if state.auth.bff_vault.get(&key).await?.is_none() {
+        return Err(ApiError::BadRequest(
+            "this session was not made by a BFF login: nothing copied".into(),
+        ));
+    }
+    let keep_secs = state.settings.session.absolute_timeout_secs as i64 + 60;
+    keep_copy(
+        &state,
+        Kind::BffSession,
         user.session.user.id,
         &user.session.id,
         keep_secs,
@@ -106,14 +158,20 @@ async fn keep_copy(
             now,
         )
         .await?;
-    let replays = match kind {
-        Kind::Session => "GET /api/me",
-        Kind::Refresh => "POST /api/jwt/refresh",
-    };
+    let replays = replayed(kind);
     Ok(Json(Captured {
         handle,
         replays: replays.into(),
     }))
+}
+
+/// What a replay of a copy of `kind` sends.
+fn replayed(kind: Kind) -> &'static str {
+    match kind {
+        Kind::Session | Kind::AccessCookie => "GET /api/me",
+        Kind::Refresh => "POST /api/jwt/refresh",
+        Kind::BffSession => "GET /api/bff/api/me",
+    }
 }
 
 async fn replay(
@@ -125,17 +183,19 @@ async fn replay(
     else {
         return Err(ApiError::NotFound);
     };
-    let (call, replayed) = match kind {
-        Kind::Session => (
-            InProcessRequest::new(Method::GET, paths::ME).cookie(cookies::NAME, &credential),
-            "GET /api/me",
-        ),
-        Kind::Refresh => (
-            InProcessRequest::new(Method::POST, paths::jwt::REFRESH)
-                .cookie(refresh::COOKIE, &credential),
-            "POST /api/jwt/refresh",
-        ),
+    let call = match kind {
+        Kind::Session => {
+            InProcessRequest::new(Method::GET, paths::ME).cookie(cookies::NAME, &credential)
+        }
+        Kind::Refresh => InProcessRequest::new(Method::POST, paths::jwt::REFRESH)
+            .cookie(refresh::COOKIE, &credential),
+        Kind::AccessCookie => {
+            InProcessRequest::new(Method::GET, paths::ME).cookie(cookies::ACCESS, &credential)
+        }
+        Kind::BffSession => InProcessRequest::new(Method::GET, paths::bff::via(paths::ME))
+            .cookie(cookies::NAME, &credential),
     };
+    let replayed = replayed(kind);
     // Only status and body come back: a Set-Cookie meant for the thief is not the browser's.
     // The replay spends the budget of the learner who asked for it (the refresh limit is per
     // address), never a budget all in-process requests would otherwise share.

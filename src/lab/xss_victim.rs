@@ -248,8 +248,9 @@ async fn drop(
     Ok(axum::http::StatusCode::NO_CONTENT.into_response())
 }
 
-/// `GET /api/me` with the stolen token, from the attacker's address, with no cookie.
-async fn replay(state: &AppState, token: &str) -> XssReplay {
+/// `GET /api/me` with the stolen token, from the attacker's address, with no cookie and no key:
+/// a thief on another machine (the transport grid's replays too, `lab::steal_replay`).
+pub async fn replay(state: &AppState, token: &str) -> XssReplay {
     let answer: InProcessResponse = InProcessRequest::new(Method::GET, paths::ME)
         .bearer(token)
         .on_behalf_of(&ClientAddr(ATTACKER_CLIENT.into()))

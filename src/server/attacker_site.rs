@@ -1,8 +1,9 @@
 //! The attacker's page for the cross-site forgery lesson. This server serves it, but the lesson
 //! loads it under the *other* loopback name (`localhost` when you browse `127.0.0.1`, and the
 //! reverse), which the browser treats as a different origin and a different site, exactly as it
-//! would a stranger's page. The page holds a form that posts to the lab's logout endpoint and
-//! submits itself the moment it loads: no click needed, no JavaScript access to the lab needed.
+//! would a stranger's page. The page holds a form that posts to one of the lab's logout endpoints
+//! (`FORGEABLE`: the session's by default, each mode's for the transport grid) and submits itself
+//! the moment it loads: no click needed, no JavaScript access to the lab needed.
 //! The browser decides which cookies go along; the server decides whether to believe them.
 
 //!
@@ -26,7 +27,20 @@ use serde::Deserialize;
 pub struct Target {
     /// The lab origin to attack, e.g. `http://127.0.0.1:3000`.
     target: String,
+    /// Which of the lab's state-changing endpoints the form posts to (`FORGEABLE`); the session
+    /// logout when absent.
+    path: Option<String>,
 }
+
+/// The endpoints the attacker's form may post to: each mode's logout, the state change a
+/// forged request would make (the transport grid forges one per mode). Threat: a form page
+/// that posts to any path a visitor names, on the lab's own origin.
+pub const FORGEABLE: [&str; 4] = [
+    paths::session::LOGOUT,
+    paths::jwt::LOGOUT,
+    paths::jwt::LOGOUT_EVERYWHERE,
+    paths::bff::LOGOUT,
+];
 
 pub async fn csrf_page(State(state): State<AppState>, Query(query): Query<Target>) -> Response {
     let target = query.target.as_str();
@@ -36,6 +50,14 @@ pub async fn csrf_page(State(state): State<AppState>, Query(query): Query<Target
         )
         .into_response();
     }
+    let path = query.path.as_deref().unwrap_or(paths::session::LOGOUT);
+    let Some(path) = FORGEABLE.into_iter().find(|p| *p == path) else {
+        return crate::api::error::ApiError::InvalidBody(format!(
+            "path must be one of {}",
+            FORGEABLE.join(", ")
+        ))
+        .into_response();
+    };
     let nonce = new_token();
     let policy = format!(
         "default-src 'none'; script-src 'nonce-{nonce}'; form-action {target}; \
@@ -47,12 +69,11 @@ pub async fn csrf_page(State(state): State<AppState>, Query(query): Query<Target
 <head><meta charset="utf-8"><title>A page on another site</title></head>
 <body>
 <h1>Congratulations, you won!</h1>
-<p>This page is on another site. Its hidden form posts to {target}{logout} as it loads.</p>
-<form method="post" action="{target}{logout}"><button type="submit">Claim the prize</button></form>
+<p>This page is on another site. Its hidden form posts to {target}{path} as it loads.</p>
+<form method="post" action="{target}{path}"><button type="submit">Claim the prize</button></form>
 <script nonce="{nonce}">document.forms[0].submit();</script>
 </body>
-</html>"#,
-        logout = paths::session::LOGOUT
+</html>"#
     ))
     .into_response();
     if let Ok(value) = HeaderValue::from_str(&policy) {

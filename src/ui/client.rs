@@ -76,6 +76,19 @@ pub struct Answer<T> {
     pub call: Call,
 }
 
+impl<T> Answer<T> {
+    /// Show this answer on a page: its call as the last one, its error (if any) as the message.
+    pub fn show_in(
+        &self,
+        last: leptos::prelude::RwSignal<Option<Call>>,
+        message: leptos::prelude::RwSignal<Option<String>>,
+    ) {
+        use leptos::prelude::Set;
+        last.set(Some(self.call.clone()));
+        message.set(self.result.as_ref().err().map(|err| err.to_string()));
+    }
+}
+
 /// `POST /api/register`, from a page signed in with `learner` (if any): the server then makes
 /// a lesson's account that learner's.
 pub async fn register(

@@ -47,9 +47,7 @@ impl SessionModel {
     }
 
     fn record<T>(&self, answer: &Answer<T>) {
-        self.last.set(Some(answer.call.clone()));
-        self.message
-            .set(answer.result.as_ref().err().map(|err| err.to_string()));
+        answer.show_in(self.last, self.message);
         self.document_cookie.set(browser::document_cookie());
         if answer.call.status == 401 {
             // The server no longer knows this session: the page must not pretend otherwise.

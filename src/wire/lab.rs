@@ -194,6 +194,14 @@ pub struct XssFinding {
     pub preview: String,
 }
 
+/// `POST /api/lab/steal-replay`: what the injected script found, for the server to replay from
+/// another client (`XssReplay` is the answer).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StolenCredential {
+    pub credential: String,
+}
+
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct XssReplay {
     pub status: u16,

@@ -221,6 +221,12 @@ pub mod lab {
     pub const LOGOUT_MATRIX: &str = "/api/lab/logout-matrix";
     pub const REPLAY: &str = "/api/replay";
     pub const REPLAY_CAPTURE: &str = "/api/replay/capture";
+    /// Keep a copy of the access cookie (JWT-in-a-cookie mode), judged by it.
+    pub const REPLAY_CAPTURE_ACCESS: &str = "/api/replay/capture-access";
+    /// Keep a copy of a BFF login's session cookie.
+    pub const REPLAY_CAPTURE_BFF: &str = "/api/replay/capture-bff";
+    /// The injected script's loot replayed from another client, with no cookie and no key.
+    pub const STEAL_REPLAY: &str = "/api/lab/steal-replay";
     pub const REQUEST_SIZE: &str = "/api/lab/request-size";
     pub const ROLE_CLAIM: &str = "/api/lab/role-claim";
     pub const WRONG_CLAIM_TOKEN: &str = "/api/lab/wrong-claim-token";

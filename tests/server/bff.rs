@@ -315,3 +315,97 @@ async fn a_wrong_password_at_the_bff_is_the_token_endpoints_refusal_and_sets_not
     assert_eq!(answer.json()["error"], "invalid_credentials");
     assert!(answer.headers.get(header::SET_COOKIE).is_none());
 }
+
+#[tokio::test]
+async fn a_copy_of_a_bff_session_cookie_kept_before_logout_is_refused_after_it() {
+    let server = harness().await;
+    let (_, login) = bff_login(&server).await;
+    let csrf = login.state.csrf_token.clone();
+    let captured = through(
+        &server,
+        &login,
+        "POST",
+        "/api/replay/capture-bff",
+        "same-origin",
+        Some(&csrf),
+        "",
+    )
+    .await;
+    assert_eq!(captured.status, StatusCode::OK, "{}", captured.text);
+    assert_eq!(captured.json()["replays"], "GET /api/bff/api/me");
+    let handle = captured.json()["handle"].as_str().unwrap().to_string();
+    let replay = || {
+        server.post_json(
+            "/api/replay",
+            serde_json::json!({ "handle": handle }).to_string(),
+        )
+    };
+    assert_eq!(
+        replay().await.status,
+        StatusCode::OK,
+        "live: the copy works"
+    );
+    let logout = through(
+        &server,
+        &login,
+        "POST",
+        "/api/bff/logout",
+        "same-origin",
+        Some(&csrf),
+        "",
+    )
+    .await;
+    assert_eq!(logout.status, StatusCode::NO_CONTENT, "{}", logout.text);
+    let after = replay().await;
+    assert_eq!(after.status, StatusCode::UNAUTHORIZED, "{}", after.text);
+    assert_eq!(failed_check(&after), "store lookup");
+}
+
+#[tokio::test]
+async fn what_the_injected_script_finds_is_replayed_from_another_client_by_steal_replay() {
+    let server = harness().await;
+    let owner = server.session_login("bob", "bob-builds-it").await;
+    let steal = |credential: String| {
+        let owner = &owner;
+        let server = &server;
+        async move {
+            server
+                .send(
+                    Request::post("/api/lab/steal-replay")
+                        .header(header::COOKIE, owner.cookie_header())
+                        .header("sec-fetch-site", "same-origin")
+                        .header("x-csrf-token", &owner.csrf)
+                        .header(header::CONTENT_TYPE, "application/json")
+                        .body(Body::from(
+                            serde_json::json!({ "credential": credential }).to_string(),
+                        ))
+                        .unwrap(),
+                )
+                .await
+        }
+    };
+    let (access, _) = server.jwt_login("bob", "bob-builds-it").await;
+    let stolen = steal(access).await;
+    assert_eq!(stolen.status, StatusCode::OK, "{}", stolen.text);
+    assert_eq!(stolen.json()["status"], 200);
+    assert_eq!(stolen.json()["client"], "203.0.113.66");
+    let junk = steal("not-a-credential".into()).await;
+    assert_eq!(junk.json()["status"], 401);
+    let huge = steal("A".repeat(9 * 1024)).await;
+    assert_eq!(
+        huge.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{}",
+        huge.text
+    );
+    // Signed out, nothing is replayed.
+    let anonymous = server
+        .post_json("/api/lab/steal-replay", r#"{"credential":"x"}"#)
+        .await;
+    assert_eq!(
+        anonymous.status,
+        StatusCode::UNAUTHORIZED,
+        "{}",
+        anonymous.text
+    );
+}

@@ -379,12 +379,9 @@ async fn a_flood_of_invalid_proofs_does_not_grow_the_replay_cache() {
     assert_eq!(cache.count(&thief.thumbprint()).await.unwrap(), 0);
 }
 
-#[tokio::test]
-async fn a_revoked_bound_token_is_refused_before_its_proof_is_remembered() {
-    let server = harness().await;
-    let key = Key::new();
-    let (access, refresh) = bound_login(&server, &key).await;
-    let proof = key.proof(&server, "PUT", "/api/lab-settings", Some(&access));
+/// Switch the account's server-side revocation on, with a bound token and its proof.
+async fn denylist_on(server: &Harness, key: &Key, access: &str) {
+    let proof = key.proof(server, "PUT", "/api/lab-settings", Some(access));
     let switch = server
         .send(
             Request::put("/api/lab-settings")
@@ -396,6 +393,14 @@ async fn a_revoked_bound_token_is_refused_before_its_proof_is_remembered() {
         )
         .await;
     assert_eq!(switch.status, StatusCode::OK, "{}", switch.text);
+}
+
+#[tokio::test]
+async fn a_revoked_bound_token_is_refused_before_its_proof_is_remembered() {
+    let server = harness().await;
+    let key = Key::new();
+    let (access, refresh) = bound_login(&server, &key).await;
+    denylist_on(&server, &key, &access).await;
     let logout = server
         .send(
             Request::post("/api/jwt/logout")
@@ -436,18 +441,7 @@ async fn a_thief_holding_only_a_bound_token_cannot_log_its_owner_out() {
     let server = harness().await;
     let key = Key::new();
     let (access, _) = bound_login(&server, &key).await;
-    let proof = key.proof(&server, "PUT", "/api/lab-settings", Some(&access));
-    let switch = server
-        .send(
-            Request::put("/api/lab-settings")
-                .header(header::AUTHORIZATION, format!("DPoP {access}"))
-                .header("DPoP", proof)
-                .header(header::CONTENT_TYPE, "application/json")
-                .body(Body::from(r#"{"denylist":true}"#))
-                .unwrap(),
-        )
-        .await;
-    assert_eq!(switch.status, StatusCode::OK, "{}", switch.text);
+    denylist_on(&server, &key, &access).await;
     // The thief posts the token to logout, without the owner's refresh cookie.
     let logout = server.bearer("POST", "/api/jwt/logout", &access).await;
     assert_eq!(logout.status, StatusCode::NO_CONTENT);

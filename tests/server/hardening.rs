@@ -415,7 +415,8 @@ async fn attacker_host_serves_only_the_attacker_page() {
     );
     assert!(csp.contains(&format!("form-action {target}")), "{csp}");
     assert!(csp.contains(&format!("frame-ancestors {target}")), "{csp}");
-    // It is not a form that posts anywhere a visitor names.
+    // It is not a form that posts anywhere a visitor names: not to another site, and on the
+    // lab only to one of the modes' logouts.
     let elsewhere = with_host(
         &server,
         "other-site.example",
@@ -427,6 +428,28 @@ async fn attacker_host_serves_only_the_attacker_page() {
         StatusCode::UNPROCESSABLE_ENTITY,
         "{}",
         elsewhere.text
+    );
+    let bff = with_host(
+        &server,
+        "other-site.example",
+        &format!("/attacker/csrf?target={target}&path=/api/bff/logout"),
+    )
+    .await;
+    assert_eq!(bff.status, StatusCode::OK, "{}", bff.text);
+    assert!(bff
+        .text
+        .contains(&format!("action=\"{target}/api/bff/logout\"")));
+    let other_path = with_host(
+        &server,
+        "other-site.example",
+        &format!("/attacker/csrf?target={target}&path=/api/account/password"),
+    )
+    .await;
+    assert_eq!(
+        other_path.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{}",
+        other_path.text
     );
 }
 

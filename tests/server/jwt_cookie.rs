@@ -370,3 +370,48 @@ async fn after_a_cookie_logout_a_copy_of_the_old_cookie_works_until_exp_with_the
         .unwrap();
     assert_eq!(denylist.status, CheckStatus::Pass);
 }
+
+#[tokio::test]
+async fn a_copy_of_the_access_cookie_kept_before_logout_still_works_until_exp() {
+    let server = harness().await;
+    let (_, login) = cookie_login(&server, "bob", "bob-builds-it").await;
+    let csrf = login.state.csrf_token.clone();
+    // The lab keeps a copy while the cookie is live (a thief's copy, in the transport grid).
+    let captured = with_cookie(
+        &server,
+        "POST",
+        "/api/replay/capture-access",
+        &login.access,
+        "same-origin",
+        Some(&csrf),
+    )
+    .await;
+    assert_eq!(captured.status, StatusCode::OK, "{}", captured.text);
+    assert_eq!(captured.json()["replays"], "GET /api/me");
+    let handle = captured.json()["handle"].as_str().unwrap().to_string();
+    let logout = with_cookie(
+        &server,
+        "POST",
+        "/api/jwt/logout",
+        &login.access,
+        "same-origin",
+        Some(&csrf),
+    )
+    .await;
+    assert_eq!(logout.status, StatusCode::NO_CONTENT, "{}", logout.text);
+    let replay = server
+        .post_json(
+            "/api/replay",
+            serde_json::json!({ "handle": handle }).to_string(),
+        )
+        .await;
+    // Stateless: nothing the server remembers stops it (the denylist is off).
+    assert_eq!(replay.status, StatusCode::OK, "{}", replay.text);
+    assert_eq!(replay.json()["username"], "bob");
+    // A bearer token is not the access cookie: nothing is copied.
+    let (bearer, _) = server.jwt_login("bob", "bob-builds-it").await;
+    let refused = server
+        .bearer("POST", "/api/replay/capture-access", &bearer)
+        .await;
+    assert_eq!(refused.status, StatusCode::BAD_REQUEST, "{}", refused.text);
+}

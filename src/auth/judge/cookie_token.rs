@@ -14,7 +14,7 @@
 
 use super::{
     token::{checks, decision, Learnt, TokenPrincipal},
-    Channel, Decision, Refused,
+    Channel, Decision,
 };
 use crate::{
     auth::{
@@ -47,17 +47,8 @@ pub async fn judge(
     };
     let mut trace = plan.trace();
     let token = presented.access_cookie.as_deref();
-    let refuse = |trace: Trace, check, nothing_presented| Decision {
-        trace: trace.finish(),
-        outcome: Err(Refused {
-            check,
-            channel: Channel::Cookie,
-            nothing_presented,
-        }),
-        account: None,
-        presented: !nothing_presented,
-        token: None,
-        failed_open: false,
+    let refuse = |trace: Trace, check, nothing_presented| {
+        Decision::refused_early(trace.finish(), check, Channel::Cookie, nothing_presented)
     };
     if presented.changes_state {
         match csrf::check_same_origin(&presented.from_where) {

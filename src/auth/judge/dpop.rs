@@ -131,27 +131,20 @@ pub fn proof_checks(
         }
         Err(why) => return refuse(trace, CheckId::DpopProof, why),
     };
-    if proof.htm != sent.method {
+    let mismatch = if proof.htm != sent.method {
+        Some((quoted(&proof.htm), format!("is a {}", sent.method)))
+    } else if dpop::normalized_htu(&proof.htu) != dpop::normalized_htu(sent.htu) {
+        Some((quoted(&proof.htu), format!("went to {}", sent.htu)))
+    } else {
+        None
+    };
+    if let Some((made_for, this)) = mismatch {
         return refuse(
             trace,
             CheckId::DpopHtmHtu,
             format!(
-                "the proof was made for {}, this request is a {}: a proof is good for one \
-                 method and URL",
-                quoted(&proof.htm),
-                sent.method
-            ),
-        );
-    }
-    if dpop::normalized_htu(&proof.htu) != dpop::normalized_htu(sent.htu) {
-        return refuse(
-            trace,
-            CheckId::DpopHtmHtu,
-            format!(
-                "the proof was made for {}, this request went to {}: a proof is good for one \
-                 method and URL",
-                quoted(&proof.htu),
-                sent.htu
+                "the proof was made for {made_for}, this request {this}: a proof is good for \
+                 one method and URL"
             ),
         );
     }

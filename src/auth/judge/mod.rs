@@ -61,6 +61,28 @@ pub struct Decision<P> {
 }
 
 impl<P> Decision<P> {
+    /// A refusal before the credential was read far enough to name an account (none came, or
+    /// the request failed a check that comes before it).
+    pub fn refused_early(
+        trace: AuthTrace,
+        check: CheckId,
+        channel: Channel,
+        nothing_presented: bool,
+    ) -> Self {
+        Decision {
+            trace,
+            outcome: Err(Refused {
+                check,
+                channel,
+                nothing_presented,
+            }),
+            account: None,
+            presented: !nothing_presented,
+            token: None,
+            failed_open: false,
+        }
+    }
+
     /// The audit entry for this decision on `action` (`METHOD /path`), sent from `client`.
     pub fn entry<'a>(&'a self, action: &'a str, client: &'a str) -> Entry<'a> {
         let account = self.account.as_ref().map(|(id, name)| (*id, name.as_str()));

@@ -66,8 +66,18 @@ pub async fn judge(
         Ok(checked) => checked,
         Err(err) => return Err(err.traced(trace.finish())),
     };
-    let trace = trace.finish();
-    Ok(match checked {
+    Ok(decision(auth, trace.finish(), checked, cookie, Channel::Cookie).await)
+}
+
+/// The decision on a session whose checks ran (`id`: what the channel carried, if anything).
+async fn decision(
+    auth: &Auth,
+    trace: AuthTrace,
+    checked: Result<ActiveSession, CheckId>,
+    id: Option<&str>,
+    channel: Channel,
+) -> Decision<ActiveSession> {
+    match checked {
         Ok(session) => Decision {
             account: Some((session.user.id, session.user.username.clone())),
             trace,
@@ -79,20 +89,24 @@ pub async fn judge(
         Err(check) => {
             // A refused session is filed under its owner when the server can tell whose it
             // was (an ended session's id is remembered, hashed, for a day).
-            let account = match cookie {
-                Some(cookie) => auth.sessions.owner_of(cookie).await,
+            let account = match id {
+                Some(id) => auth.sessions.owner_of(id).await,
                 None => None,
             };
             Decision {
                 trace,
-                outcome: Err(refused(check, cookie.is_none())),
+                outcome: Err(Refused {
+                    check,
+                    channel,
+                    nothing_presented: id.is_none(),
+                }),
                 account,
-                presented: cookie.is_some(),
+                presented: id.is_some(),
                 token: None,
                 failed_open: false,
             }
         }
-    })
+    }
 }
 
 /// Judge a session whose id came in `Authorization: Bearer <id>`.
@@ -110,30 +124,8 @@ async fn judge_header(
         Ok(resolved) => resolved,
         Err(err) => return Err(AuthError::from(err).traced(trace.finish())),
     };
-    let failed = trace.failed();
-    let trace = trace.finish();
-    Ok(match resolved {
-        Some(session) => Decision {
-            account: Some((session.user.id, session.user.username.clone())),
-            trace,
-            outcome: Ok(session),
-            presented: true,
-            token: None,
-            failed_open: false,
-        },
-        None => Decision {
-            trace,
-            outcome: Err(Refused {
-                check: failed.unwrap_or(CheckId::SessionHeader),
-                channel: Channel::Header,
-                nothing_presented: false,
-            }),
-            account: auth.sessions.owner_of(id).await,
-            presented: true,
-            token: None,
-            failed_open: false,
-        },
-    })
+    let checked = resolved.ok_or(trace.failed().unwrap_or(CheckId::SessionHeader));
+    Ok(decision(auth, trace.finish(), checked, Some(id), Channel::Header).await)
 }
 
 fn refused(check: CheckId, nothing_presented: bool) -> Refused {

@@ -50,18 +50,12 @@ pub async fn judge(
                 "no `Authorization: Bearer <token>` header"
             },
         );
-        return Ok(Decision {
-            trace: trace.finish(),
-            outcome: Err(Refused {
-                check: CheckId::Format,
-                channel: Channel::Header,
-                nothing_presented: true,
-            }),
-            account: None,
-            presented: false,
-            token: None,
-            failed_open: false,
-        });
+        return Ok(Decision::refused_early(
+            trace.finish(),
+            CheckId::Format,
+            Channel::Header,
+            true,
+        ));
     };
     let mut trace = plan.trace();
     let mut learnt = Learnt::default();

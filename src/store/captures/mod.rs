@@ -22,6 +22,34 @@ pub enum Kind {
     Session,
     /// A refresh token: replayed as `POST /api/jwt/refresh` with the refresh cookie.
     Refresh,
+    /// An access token from the access cookie (JWT-in-a-cookie mode): replayed as `GET /api/me`
+    /// with that cookie.
+    AccessCookie,
+    /// The session id of a BFF login: replayed as `GET /api/bff/api/me` with the session cookie.
+    BffSession,
+}
+
+impl Kind {
+    /// The name a store keeps it under.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Kind::Session => "session",
+            Kind::Refresh => "refresh",
+            Kind::AccessCookie => "access",
+            Kind::BffSession => "bff",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Kind> {
+        [
+            Kind::Session,
+            Kind::Refresh,
+            Kind::AccessCookie,
+            Kind::BffSession,
+        ]
+        .into_iter()
+        .find(|kind| kind.as_str() == text)
+    }
 }
 
 #[async_trait]

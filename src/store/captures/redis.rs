@@ -78,13 +78,6 @@ return #handles
     )
 });
 
-fn kind_name(kind: Kind) -> &'static str {
-    match kind {
-        Kind::Session => "session",
-        Kind::Refresh => "refresh",
-    }
-}
-
 #[async_trait]
 impl CaptureStore for RedisCaptures {
     async fn keep(
@@ -99,7 +92,7 @@ impl CaptureStore for RedisCaptures {
         let kept: i64 = KEEP
             .arg(self.redis.prefix())
             .arg(handle)
-            .arg(kind_name(kind))
+            .arg(kind.as_str())
             .arg(owner)
             .arg(credential)
             .arg(until)
@@ -122,10 +115,8 @@ impl CaptureStore for RedisCaptures {
                 .arg(&["kind", "credential", "until"])
                 .query_async(&mut self.redis.conn())
                 .await?;
-        let kind = match kind.as_deref() {
-            Some("session") => Kind::Session,
-            Some("refresh") => Kind::Refresh,
-            _ => return Ok(None),
+        let Some(kind) = kind.as_deref().and_then(Kind::parse) else {
+            return Ok(None);
         };
         Ok(match (credential, until) {
             (Some(credential), Some(until)) if until > now => Some((kind, credential)),

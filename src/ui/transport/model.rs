@@ -74,9 +74,7 @@ impl TransportModel {
     }
 
     fn record<T>(&self, answer: &Answer<T>) {
-        self.last.set(Some(answer.call.clone()));
-        self.message
-            .set(answer.result.as_ref().err().map(|err| err.to_string()));
+        answer.show_in(self.last, self.message);
     }
 
     fn run(self, action: impl std::future::Future<Output = ()> + 'static) {
