@@ -99,11 +99,15 @@ async fn login(
         return Err(ApiError::InvalidCredentials);
     };
     let user_agent = super::session::user_agent(&headers);
+    // As a session login does: the id the browser held is ended, except the learner's own live
+    // session when this is one of their experiments' accounts, set aside and given back after.
     let previous = cookies::read(&headers);
+    let parked = super::set_aside::park_session(&state, previous.as_deref(), &user).await;
+    let to_end = previous.as_deref().filter(|_| parked.is_none());
     let session = state
         .auth
         .sessions
-        .log_in(previous.as_deref(), &user, user_agent, Rotation::NewId)
+        .log_in(to_end, &user, user_agent, Rotation::NewId)
         .await?;
     let now = unix_now();
     let until = state
@@ -130,6 +134,9 @@ async fn login(
         server_now: now,
     };
     let mut response = ([(header::SET_COOKIE, set_cookie)], Json(body)).into_response();
+    if let Some(parked) = parked {
+        response.headers_mut().append(header::SET_COOKIE, parked);
+    }
     // The device cookie the token endpoint set is the browser's: passed on.
     for device in granted.headers.get_all(header::SET_COOKIE) {
         let is_device = device

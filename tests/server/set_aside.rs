@@ -290,3 +290,26 @@ async fn an_experiments_bearer_login_sets_the_learners_refresh_cookie_aside_and_
     assert_eq!(back.json()["refresh"], serde_json::Value::Null);
     assert_eq!(set(&back, refresh_cookie), None);
 }
+
+#[tokio::test]
+async fn an_experiments_bff_login_sets_the_learners_session_aside_rather_than_ending_it() {
+    let server = harness().await;
+    let alice = server.session_login("alice", "alice-in-the-lab").await;
+    let jar = [(cookies::NAME, alice.id.as_str())];
+    register_from(&server, &jar, "lesson-bffaside").await;
+    let login = post(
+        &server,
+        "/api/bff/login",
+        &jar,
+        credentials("lesson-bffaside"),
+    )
+    .await;
+    assert_eq!(login.status, StatusCode::OK, "{}", login.text);
+    let parked = set(&login, set_aside::SESSION).expect("the learner's session is parked");
+    assert_eq!(parked, alice.id);
+    // Set aside, not ended: the learner's session is still theirs.
+    assert_eq!(
+        session_owner(&server, &alice.id).await.as_deref(),
+        Some("alice")
+    );
+}
