@@ -20,6 +20,8 @@ pub mod audit;
 #[cfg(feature = "ssr")]
 pub mod auth;
 #[cfg(feature = "ssr")]
+pub mod bff;
+#[cfg(feature = "ssr")]
 pub mod challenges;
 #[cfg(feature = "ssr")]
 pub mod classes;

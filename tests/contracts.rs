@@ -378,41 +378,61 @@ async fn proof_jtis_contract(store: &dyn ProofJtis, _alice: i64, _bob: i64) {
     let now = unix_now();
     let (key, other) = ("k".repeat(43), "o".repeat(43));
     assert!(
-        store.first_use(&key, "j1", now + 60, 8).await.unwrap(),
+        store.first_use(&key, "j1", now + 60, 8, now).await.unwrap(),
         "new"
     );
     assert!(
-        !store.first_use(&key, "j1", now + 60, 8).await.unwrap(),
+        !store.first_use(&key, "j1", now + 60, 8, now).await.unwrap(),
         "a replay"
     );
     assert!(
-        !store.first_use(&key, "j1", now + 90, 8).await.unwrap(),
+        !store.first_use(&key, "j1", now + 90, 8, now).await.unwrap(),
         "a replay, whatever its time"
     );
     // A jti is per key: another key's proof with the same jti is its own.
-    assert!(store.first_use(&other, "j1", now + 60, 8).await.unwrap());
-    assert_eq!(store.count(&key).await.unwrap(), 1);
+    assert!(store
+        .first_use(&other, "j1", now + 60, 8, now)
+        .await
+        .unwrap());
+    assert_eq!(store.count(&key, unix_now()).await.unwrap(), 1);
 
     // Past the cap the entries nearest their end go first; the newest are kept.
     for i in 0..12 {
         let jti = format!("c{i}");
-        assert!(store.first_use(&key, &jti, now + 100 + i, 8).await.unwrap());
+        assert!(store
+            .first_use(&key, &jti, now + 100 + i, 8, now)
+            .await
+            .unwrap());
     }
-    assert_eq!(store.count(&key).await.unwrap(), 8, "capped at 8");
+    assert_eq!(
+        store.count(&key, unix_now()).await.unwrap(),
+        8,
+        "capped at 8"
+    );
     assert!(
-        !store.first_use(&key, "c11", now + 200, 8).await.unwrap(),
+        !store
+            .first_use(&key, "c11", now + 200, 8, now)
+            .await
+            .unwrap(),
         "the newest is kept"
     );
-    assert_eq!(store.count(&other).await.unwrap(), 1, "the cap is per key");
+    assert_eq!(
+        store.count(&other, unix_now()).await.unwrap(),
+        1,
+        "the cap is per key"
+    );
 
     // An entry past its time is not counted, and a purge forgets it.
     let stale = "s".repeat(43);
-    assert!(store.first_use(&stale, "old", now - 5, 8).await.unwrap());
-    assert_eq!(store.count(&stale).await.unwrap(), 0);
+    assert!(store
+        .first_use(&stale, "old", now - 5, 8, now)
+        .await
+        .unwrap());
+    assert_eq!(store.count(&stale, unix_now()).await.unwrap(), 0);
     store.purge_expired(now).await.unwrap();
-    assert_eq!(store.count(&stale).await.unwrap(), 0);
+    assert_eq!(store.count(&stale, unix_now()).await.unwrap(), 0);
     assert_eq!(
-        store.count(&other).await.unwrap(),
+        store.count(&other, unix_now()).await.unwrap(),
         1,
         "a purge keeps what is live"
     );
@@ -428,24 +448,24 @@ async fn bff_vault_contract(store: &dyn BffVault, _alice: i64, _bob: i64) {
         refresh: format!("refresh-{n}"),
         refresh_exp: now + 10 * n,
     };
-    assert!(store.get("k").await.unwrap().is_none());
+    assert!(store.get("k", unix_now()).await.unwrap().is_none());
     store.put("k", &held(1), now + 60).await.unwrap();
-    let got = store.get("k").await.unwrap().expect("kept");
+    let got = store.get("k", unix_now()).await.unwrap().expect("kept");
     assert!(got == held(1));
     // A refresh replaces what is held.
     store.put("k", &held(2), now + 60).await.unwrap();
-    assert!(store.get("k").await.unwrap().unwrap() == held(2));
-    assert!(store.get("other").await.unwrap().is_none());
+    assert!(store.get("k", unix_now()).await.unwrap().unwrap() == held(2));
+    assert!(store.get("other", unix_now()).await.unwrap().is_none());
     store.delete("k").await.unwrap();
-    assert!(store.get("k").await.unwrap().is_none());
+    assert!(store.get("k", unix_now()).await.unwrap().is_none());
     // Past its time an entry is gone, purged or not.
     store.put("old", &held(3), now - 5).await.unwrap();
-    assert!(store.get("old").await.unwrap().is_none());
+    assert!(store.get("old", unix_now()).await.unwrap().is_none());
     store.put("live", &held(4), now + 60).await.unwrap();
     store.purge_expired(now).await.unwrap();
-    assert!(store.get("old").await.unwrap().is_none());
+    assert!(store.get("old", unix_now()).await.unwrap().is_none());
     assert!(
-        store.get("live").await.unwrap().is_some(),
+        store.get("live", unix_now()).await.unwrap().is_some(),
         "a purge keeps what is live"
     );
 }

@@ -15,7 +15,7 @@ const LAYERS: &[(&str, &[&str])] = &[
     ("shell", &["main", "lib", "server", "app"]),
     (
         "api, ui, lab",
-        &["api", "ui", "lab", "state", "demo", "scenario"],
+        &["api", "ui", "lab", "bff", "state", "demo", "scenario"],
     ),
     ("auth", &["auth"]),
     (

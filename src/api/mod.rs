@@ -6,7 +6,6 @@ pub mod account;
 pub mod account_switches;
 pub mod audit;
 pub mod auth_cost;
-pub mod bff;
 pub mod challenges;
 pub mod classes;
 pub mod client_addr;
@@ -49,7 +48,6 @@ pub fn router(experiments: Router<AppState>) -> Router<AppState> {
         .merge(session::router())
         .merge(set_aside::router())
         .merge(jwt::router())
-        .merge(bff::router())
         .merge(audit::router())
         .merge(me::router())
         .merge(auth_cost::router())

@@ -37,7 +37,7 @@ pub struct Auth {
     pub revocation: Arc<Revocation>,
     /// The DPoP proofs already used, per key (`auth::dpop`), in the shared store.
     pub proof_jtis: Arc<dyn crate::store::proof_jtis::ProofJtis>,
-    /// The tokens BFF logins hold on the server (`api::bff`), in the shared store.
+    /// The tokens BFF logins hold on the server (`crate::bff`), in the shared store.
     pub bff_vault: Arc<dyn crate::store::bff_vault::BffVault>,
     /// Where sessions, refresh families and the denylist live (`[store] url`).
     pub shared_store: SharedStore,

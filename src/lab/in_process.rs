@@ -168,6 +168,16 @@ impl InProcessRequest {
     }
 
     pub async fn send(self, state: &AppState) -> InProcessResponse {
+        self.send_through(state, axum::Router::new()).await
+    }
+
+    /// `send`, to a router that also has `more` (the BFF's routes, for a replay of a BFF
+    /// session: they call this module, so they cannot be part of the router it builds itself).
+    pub async fn send_through(
+        self,
+        state: &AppState,
+        more: axum::Router<AppState>,
+    ) -> InProcessResponse {
         let mut request = Request::builder()
             .method(self.method)
             .uri(&self.path)
@@ -190,7 +200,7 @@ impl InProcessRequest {
         }
         // The API, plus the one experiment route the matrix probes (the role claim): never the
         // experiments that send in-process requests themselves.
-        let router = crate::api::router(super::role_claim::router())
+        let router = crate::api::router(super::role_claim::router().merge(more))
             .layer(axum::middleware::from_fn(crate::api::never_cached))
             .with_state(state.clone());
         let response = match router.oneshot(request).await {

@@ -100,7 +100,7 @@ async fn capture_bff(
     user: CookieUser,
 ) -> Result<Json<Captured>, ApiError> {
     let key = crate::store::sessions::key_of(&user.session.id);
-    if state.auth.bff_vault.get(&key).await?.is_none() {
+    if state.auth.bff_vault.get(&key, unix_now()).await?.is_none() {
         return Err(ApiError::BadRequest(
             "this session was not made by a BFF login: nothing copied".into(),
         ));
@@ -199,7 +199,11 @@ async fn replay(
     // Only status and body come back: a Set-Cookie meant for the thief is not the browser's.
     // The replay spends the budget of the learner who asked for it (the refresh limit is per
     // address), never a budget all in-process requests would otherwise share.
-    let answer = call.on_behalf_of(&client).send(&state).await;
+    let call = call.on_behalf_of(&client);
+    let answer = match kind {
+        Kind::BffSession => call.send_through(&state, crate::bff::router()).await,
+        _ => call.send(&state).await,
+    };
     Ok((
         answer.status,
         [

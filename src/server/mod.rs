@@ -310,7 +310,9 @@ pub fn router(state: AppState) -> Router {
     ));
     Router::new()
         // Timed for the learner and never cached, in `edge`.
-        .merge(api::router(crate::lab::router()))
+        .merge(api::router(
+            crate::lab::router().merge(crate::bff::router()),
+        ))
         // Browsers ask for /favicon.ico on pages without an icon link (a JSON answer, say).
         .route(
             "/favicon.ico",

@@ -48,7 +48,13 @@ async fn bff_login(server: &Harness) -> (Answer, BffLogin) {
 /// What the vault holds for this login's session.
 async fn held(server: &Harness, login: &BffLogin) -> Option<Held> {
     let id = login.cookie.split_once('=').unwrap().1;
-    server.state.auth.bff_vault.get(&key_of(id)).await.unwrap()
+    server
+        .state
+        .auth
+        .bff_vault
+        .get(&key_of(id), authlab::db::unix_now())
+        .await
+        .unwrap()
 }
 
 async fn through(

@@ -360,7 +360,7 @@ async fn a_flood_of_invalid_proofs_does_not_grow_the_replay_cache() {
     let (key, thief) = (Key::new(), Key::new());
     let (access, _) = bound_login(&server, &key).await;
     let cache = &server.state.auth.proof_jtis;
-    let before = cache.count(&key.thumbprint()).await.unwrap();
+    let before = cache.count(&key.thumbprint(), unix_now()).await.unwrap();
     assert_eq!(before, 1, "the login's proof");
     for i in 0..50 {
         // Each fails a different check after its signature held: none may be remembered.
@@ -375,8 +375,14 @@ async fn a_flood_of_invalid_proofs_does_not_grow_the_replay_cache() {
         let answer = with_proofs(&server, "GET", "/api/me", &access, &[&proof]).await;
         assert_eq!(answer.status, StatusCode::UNAUTHORIZED);
     }
-    assert_eq!(cache.count(&key.thumbprint()).await.unwrap(), before);
-    assert_eq!(cache.count(&thief.thumbprint()).await.unwrap(), 0);
+    assert_eq!(
+        cache.count(&key.thumbprint(), unix_now()).await.unwrap(),
+        before
+    );
+    assert_eq!(
+        cache.count(&thief.thumbprint(), unix_now()).await.unwrap(),
+        0
+    );
 }
 
 /// Switch the account's server-side revocation on, with a bound token and its proof.
@@ -418,7 +424,7 @@ async fn a_revoked_bound_token_is_refused_before_its_proof_is_remembered() {
         .state
         .auth
         .proof_jtis
-        .count(&key.thumbprint())
+        .count(&key.thumbprint(), unix_now())
         .await
         .unwrap();
     let proof = key.proof(&server, "GET", "/api/me", Some(&access));
@@ -429,7 +435,7 @@ async fn a_revoked_bound_token_is_refused_before_its_proof_is_remembered() {
             .state
             .auth
             .proof_jtis
-            .count(&key.thumbprint())
+            .count(&key.thumbprint(), unix_now())
             .await
             .unwrap(),
         remembered

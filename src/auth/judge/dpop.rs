@@ -206,7 +206,13 @@ pub async fn remember(
     let started = std::time::Instant::now();
     let first = auth
         .proof_jtis
-        .first_use(&proof.jkt, &proof.jti, until, dpop::JTIS_PER_KEY)
+        .first_use(
+            &proof.jkt,
+            &proof.jti,
+            until,
+            dpop::JTIS_PER_KEY,
+            unix_now(),
+        )
         .await;
     let micros = started.elapsed().as_micros() as u64;
     let store = auth.shared_store.name();

@@ -2,7 +2,7 @@
 //! the entry nearest its end goes first.
 
 use super::{BffVault, Held};
-use crate::{db::unix_now, store::StoreError};
+use crate::store::StoreError;
 use async_trait::async_trait;
 use std::{collections::HashMap, sync::Mutex};
 
@@ -30,9 +30,8 @@ impl BffVault for MemoryBffVault {
         Ok(())
     }
 
-    async fn get(&self, key: &str) -> Result<Option<Held>, StoreError> {
+    async fn get(&self, key: &str, now: i64) -> Result<Option<Held>, StoreError> {
         let entries = self.entries.lock().unwrap_or_else(|e| e.into_inner());
-        let now = unix_now();
         Ok(entries
             .get(key)
             .filter(|(_, until)| *until >= now)

@@ -28,8 +28,8 @@ pub struct Held {
 pub trait BffVault: Send + Sync {
     /// Keep `held` under `key` until `until` (unix seconds), replacing what was there.
     async fn put(&self, key: &str, held: &Held, until: i64) -> Result<(), StoreError>;
-    /// What `key` holds, unless it is past its time.
-    async fn get(&self, key: &str) -> Result<Option<Held>, StoreError>;
+    /// What `key` holds, unless it is past its time at `now`.
+    async fn get(&self, key: &str, now: i64) -> Result<Option<Held>, StoreError>;
     /// Forget `key` (logout).
     async fn delete(&self, key: &str) -> Result<(), StoreError>;
     /// Forget what is past its time; how many went.

@@ -48,7 +48,7 @@ impl BffVault for RedisBffVault {
         Ok(())
     }
 
-    async fn get(&self, key: &str) -> Result<Option<Held>, StoreError> {
+    async fn get(&self, key: &str, _now: i64) -> Result<Option<Held>, StoreError> {
         let (access, access_exp, refresh, refresh_exp): (
             Option<String>,
             Option<i64>,

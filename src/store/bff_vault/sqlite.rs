@@ -1,7 +1,7 @@
 //! The vault in SQLite: table `bff_vault`, primary key the session's key.
 
 use super::{BffVault, Held};
-use crate::{db::unix_now, store::StoreError};
+use crate::store::StoreError;
 use async_trait::async_trait;
 use sqlx::SqlitePool;
 
@@ -36,13 +36,13 @@ impl BffVault for SqliteBffVault {
         Ok(())
     }
 
-    async fn get(&self, key: &str) -> Result<Option<Held>, StoreError> {
+    async fn get(&self, key: &str, now: i64) -> Result<Option<Held>, StoreError> {
         let row: Option<(String, i64, String, i64)> = sqlx::query_as(
             "SELECT access, access_exp, refresh, refresh_exp FROM bff_vault \
              WHERE key = ? AND until >= ?",
         )
         .bind(key)
-        .bind(unix_now())
+        .bind(now)
         .fetch_optional(&self.db)
         .await?;
         Ok(row.map(|(access, access_exp, refresh, refresh_exp)| Held {

@@ -28,6 +28,7 @@ impl ProofJtis for MemoryProofJtis {
         jti: &str,
         until: i64,
         cap: usize,
+        _now: i64,
     ) -> Result<bool, StoreError> {
         let mut keys = self.keys.lock().unwrap_or_else(|e| e.into_inner());
         if !keys.contains_key(jkt) && keys.len() >= MAX_KEYS {
@@ -69,9 +70,8 @@ impl ProofJtis for MemoryProofJtis {
         Ok(gone)
     }
 
-    async fn count(&self, jkt: &str) -> Result<u64, StoreError> {
+    async fn count(&self, jkt: &str, now: i64) -> Result<u64, StoreError> {
         let keys = self.keys.lock().unwrap_or_else(|e| e.into_inner());
-        let now = crate::db::unix_now();
         Ok(keys.get(jkt).map_or(0, |seen| {
             seen.values().filter(|until| **until >= now).count() as u64
         }))

@@ -17,7 +17,7 @@ use async_trait::async_trait;
 
 #[async_trait]
 pub trait ProofJtis: Send + Sync {
-    /// Remember `jti` of the key `jkt` until `until` (unix seconds), in one atomic step:
+    /// Remember `jti` of the key `jkt` until `until` (unix seconds), in one atomic step at `now`:
     /// `true` if it was new (now remembered), `false` if it was seen before (a replay; nothing
     /// changes). Past `cap` live entries for `jkt`, the ones nearest their end are forgotten.
     async fn first_use(
@@ -26,10 +26,11 @@ pub trait ProofJtis: Send + Sync {
         jti: &str,
         until: i64,
         cap: usize,
+        now: i64,
     ) -> Result<bool, StoreError>;
     /// Forget the entries whose `until` is before `now`; how many went.
     async fn purge_expired(&self, now: i64) -> Result<u64, StoreError>;
     /// How many entries not yet past their time are kept for `jkt` (what a flood could grow,
     /// and the tests measure).
-    async fn count(&self, jkt: &str) -> Result<u64, StoreError>;
+    async fn count(&self, jkt: &str, now: i64) -> Result<u64, StoreError>;
 }

@@ -4,10 +4,7 @@
 //! The set expires by itself after its last entry's time: there is nothing for a purge to do.
 
 use super::ProofJtis;
-use crate::{
-    db::unix_now,
-    store::{redis::Redis, StoreError},
-};
+use crate::store::{redis::Redis, StoreError};
 use async_trait::async_trait;
 use redis::Script;
 use std::sync::LazyLock;
@@ -53,13 +50,14 @@ impl ProofJtis for RedisProofJtis {
         jti: &str,
         until: i64,
         cap: usize,
+        now: i64,
     ) -> Result<bool, StoreError> {
         let new: i64 = FIRST_USE
             .arg(self.redis.prefix())
             .arg(jkt)
             .arg(jti)
             .arg(until)
-            .arg(unix_now())
+            .arg(now)
             .arg(cap)
             .invoke_async(&mut self.redis.conn())
             .await?;
@@ -71,11 +69,11 @@ impl ProofJtis for RedisProofJtis {
         Ok(0)
     }
 
-    async fn count(&self, jkt: &str) -> Result<u64, StoreError> {
+    async fn count(&self, jkt: &str, now: i64) -> Result<u64, StoreError> {
         // Entries past their time are gone as far as anyone can tell, trimmed or not.
         let n: u64 = redis::cmd("ZCOUNT")
             .arg(self.redis.key(&format!("dpop:{jkt}")))
-            .arg(unix_now())
+            .arg(now)
             .arg("+inf")
             .query_async(&mut self.redis.conn())
             .await?;

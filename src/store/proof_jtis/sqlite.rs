@@ -25,6 +25,7 @@ impl ProofJtis for SqliteProofJtis {
         jti: &str,
         until: i64,
         cap: usize,
+        _now: i64,
     ) -> Result<bool, StoreError> {
         let mut tx = self.db.begin().await?;
         let new = sqlx::query("INSERT OR IGNORE INTO dpop_jtis (jkt, jti, until) VALUES (?, ?, ?)")
@@ -59,11 +60,11 @@ impl ProofJtis for SqliteProofJtis {
             .rows_affected())
     }
 
-    async fn count(&self, jkt: &str) -> Result<u64, StoreError> {
+    async fn count(&self, jkt: &str, now: i64) -> Result<u64, StoreError> {
         let n: i64 =
             sqlx::query_scalar("SELECT COUNT(*) FROM dpop_jtis WHERE jkt = ? AND until >= ?")
                 .bind(jkt)
-                .bind(crate::db::unix_now())
+                .bind(now)
                 .fetch_one(&self.db)
                 .await?;
         Ok(n.max(0) as u64)

@@ -1,4 +1,6 @@
 //! The backend-for-frontend (claim 26; the IETF's "OAuth 2.0 for Browser-Based Applications"):
+//! a client of the API beside it, not part of it (it calls the API in process, so the API's
+//! router does not hold its routes: the server's does, `server::router`). In short:
 //! the browser holds only a session cookie, the BFF holds the tokens on the server (`bff_vault`)
 //! and calls the API with them for the page, in process, on an allowlist of paths. No token
 //! ever reaches the browser or a log: an injected script finds nothing to steal, though it can
@@ -15,7 +17,7 @@
 //!   the access token where the denylist is on), forgets the tokens, ends the session;
 //! - `GET /api/bff/current`: the session and what the BFF holds, without the tokens.
 
-use super::{
+use crate::api::{
     client_addr::{ClientAddr, Learner},
     cookies,
     error::ApiError,
@@ -98,11 +100,11 @@ async fn login(
     else {
         return Err(ApiError::InvalidCredentials);
     };
-    let user_agent = super::session::user_agent(&headers);
+    let user_agent = crate::api::session::user_agent(&headers);
     // As a session login does: the id the browser held is ended, except the learner's own live
     // session when this is one of their experiments' accounts, set aside and given back after.
     let previous = cookies::read(&headers);
-    let parked = super::set_aside::park_session(&state, previous.as_deref(), &user).await;
+    let parked = crate::api::set_aside::park_session(&state, previous.as_deref(), &user).await;
     let to_end = previous.as_deref().filter(|_| parked.is_none());
     let session = state
         .auth
@@ -161,7 +163,12 @@ async fn current(
         Err(other) => return Err(other),
     };
     let session = &user.session;
-    let Some(held) = state.auth.bff_vault.get(&key_of(&session.id)).await? else {
+    let Some(held) = state
+        .auth
+        .bff_vault
+        .get(&key_of(&session.id), unix_now())
+        .await?
+    else {
         return Ok(Json(None));
     };
     let switches = state.auth.account_settings.get(session.user.id).await?;
@@ -183,7 +190,7 @@ async fn current(
 
 async fn logout(State(state): State<AppState>, user: CookieUser) -> Result<Response, ApiError> {
     let key = key_of(&user.session.id);
-    if let Some(held) = state.auth.bff_vault.get(&key).await? {
+    if let Some(held) = state.auth.bff_vault.get(&key, unix_now()).await? {
         // Hop 2: the BFF logs out at the token endpoint with what it holds.
         let _ = InProcessRequest::new(Method::POST, paths::jwt::LOGOUT)
             .bearer(&held.access)
@@ -192,7 +199,7 @@ async fn logout(State(state): State<AppState>, user: CookieUser) -> Result<Respo
             .await;
     }
     state.auth.bff_vault.delete(&key).await?;
-    super::session::end(&state, &user.session).await
+    crate::api::session::end(&state, &user.session).await
 }
 
 /// A call through the BFF: hop 1 judged by the `CookieUser` extractor (the session, with the
@@ -225,7 +232,7 @@ async fn proxy(
         )));
     }
     let key = key_of(&user.session.id);
-    let Some(mut held) = state.auth.bff_vault.get(&key).await? else {
+    let Some(mut held) = state.auth.bff_vault.get(&key, unix_now()).await? else {
         return Err(ApiError::NotAllowed(
             "this session was not made by a BFF login, so the BFF holds no tokens for it: sign \
              in through the BFF"
